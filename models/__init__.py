@@ -1,0 +1,27 @@
+"""Plain data: the scenario, the roster, and the validation that loads a scenario."""
+
+from models.enums import Kind, Role, Scope, Slot, Status, Tier
+from models.roster import COST_TERMS, CaseRoster, Objective, Roster, TeamMember
+from models.scenario import (
+    Assignment,
+    Case,
+    Group,
+    Interval,
+    Pair,
+    Policy,
+    Pool,
+    Prosecutor,
+    Road,
+    Scenario,
+    TeamSpec,
+    Unit,
+    Weights,
+)
+from models.validation import Problem, ScenarioError, parse_scenario
+
+__all__ = [
+    "COST_TERMS", "Assignment", "Case", "CaseRoster", "Group", "Interval", "Kind", "Objective",
+    "Pair", "Policy", "Pool", "Problem", "Prosecutor", "Road", "Role", "Roster", "Scenario",
+    "ScenarioError", "Scope", "Slot", "Status", "TeamMember", "TeamSpec", "Tier", "Unit",
+    "Weights", "parse_scenario",
+]

@@ -1,0 +1,61 @@
+"""The roster of spec/problem.md: who serves on which case, with the objective and its proof."""
+
+from pydantic import BaseModel, Field
+
+from models.enums import Slot, Status
+from models.ids import CaseId, ProsecutorId, UnitId
+
+COST_TERMS: tuple[str, ...] = ("travel", "off_pair", "peak_load", "units", "changes", "no_junior")
+
+
+class TeamMember(BaseModel):
+    case: CaseId = Field(description="The case served.")
+    prosecutor: ProsecutorId = Field(description="The person serving.")
+    slot: Slot = Field(description="leader, prosecutor, assistant or clerk.")
+    on_site: bool = Field(description="Works at the venue (true) or by video (false).")
+    pinned: bool = Field(default=False, description="Kept from a pinned previous assignment.")
+    name: str = Field(default="", description="The person's display name.")
+    home: UnitId = Field(default="", description="The person's home unit.")
+    travel_minutes: float = Field(default=0, description="One-way travel minutes (0 if remote).")
+    reasons: list[str] = Field(default_factory=list, description="Why this person is here.")
+
+
+class CaseRoster(BaseModel):
+    id: CaseId = Field(description="The case.")
+    staffed: bool = Field(description="Whether the whole team is filled.")
+    team: list[TeamMember] = Field(default_factory=list, description="Leader first, then members.")
+    unstaffed_reason: str | None = Field(
+        default=None, description="For an unstaffed case, the requirement that could not be met."
+    )
+
+
+class Objective(BaseModel):
+    staffed_priority: int = Field(description="Sum of priority over staffed cases (maximised).")
+    cost: float = Field(description="Weighted sum of the cost terms (minimised second).")
+    components: dict[str, float] = Field(
+        default_factory=dict, description="Each cost term, weighted, by name."
+    )
+
+
+class Roster(BaseModel):
+    scenario: str = Field(description="Name of the scenario solved.")
+    status: Status = Field(description="optimal, feasible, infeasible or no_solution_in_time.")
+    objective: Objective | None = Field(
+        default=None, description="The roster's value; null when no roster was found."
+    )
+    bound: float | None = Field(
+        default=None, description="Best proven lower bound on cost for this staffed priority."
+    )
+    gap: float | None = Field(
+        default=None, description="(cost - bound) / max(1, cost), when a bound is known."
+    )
+    seconds: float = Field(default=0, description="Wall time of the solve, model build included.")
+    build_seconds: float = Field(default=0, description="Time to build the model.")
+    cases: list[CaseRoster] = Field(default_factory=list, description="One entry per case.")
+    infeasible_reason: str | None = Field(
+        default=None, description="For an infeasible scenario, which requirements fail."
+    )
+
+    def assignments(self) -> list[TeamMember]:
+        """Every assignment of every staffed case."""
+        return [m for c in self.cases if c.staffed for m in c.team]

@@ -1,0 +1,318 @@
+"""The scenario of spec/problem.md: units, pairs, groups, pools, roads, prosecutors, cases.
+
+Field-level rules (ranges, enums, end after start, a team spec impossible on its face) live
+here; rules that cross references between collections live in `models.validation`.
+"""
+
+from datetime import date
+from functools import cached_property
+from typing import Annotated, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from models.enums import DEFAULT_SCOPE, Kind, Role, Scope, Slot, Tier
+from models.ids import CaseId, GroupId, Language, PoolId, ProsecutorId, Skill, UnitId
+
+Level = Annotated[int, Field(ge=1, le=3, description="Skill level, 1 (basic) to 3 (expert).")]
+Count = Annotated[int, Field(ge=0, description="A number of people, zero or more.")]
+
+
+class Strict(BaseModel):
+    """Base for scenario models: unknown fields are errors, so a typo never passes silently."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Location(Strict):
+    lat: float = Field(ge=-90, le=90, description="Latitude of the unit's seat, degrees.")
+    lon: float = Field(ge=-180, le=180, description="Longitude of the unit's seat, degrees.")
+
+
+class Unit(Strict):
+    id: UnitId = Field(min_length=1, description="Unique id of the procuratorate.")
+    name: str = Field(description="Display name, e.g. 'Chen Barag Banner'.")
+    tier: Tier = Field(description="provincial, municipal or grassroots.")
+    parent: UnitId | None = Field(default=None, description="Id of the supervising unit.")
+    location: Location = Field(description="Seat of the unit, for the great-circle estimate.")
+    min_staff_at_home: int = Field(
+        default=2, ge=0, description="Prosecutor-rank staff who must stay at home every day."
+    )
+
+
+class Pair(Strict):
+    units: tuple[UnitId, UnitId] = Field(description="The two paired adjacent units.")
+    note: str = Field(default="", description="Why they are paired, e.g. 'strong and weak'.")
+
+
+class Group(Strict):
+    id: GroupId = Field(min_length=1, description="Unique id of the working group.")
+    lead: UnitId = Field(description="The group's lead (contact) unit.")
+    members: list[UnitId] = Field(description="Member units; the lead belongs to the group too.")
+
+    @property
+    def units(self) -> set[UnitId]:
+        """A group's units are its members plus its lead (spec 1.1)."""
+        return {self.lead, *self.members}
+
+
+class Pool(Strict):
+    id: PoolId = Field(min_length=1, description="Unique id of the talent pool.")
+    name: str = Field(default="", description="Display name of the pool.")
+    members: list[ProsecutorId] = Field(description="Prosecutors in the pool.")
+
+
+class Road(Strict):
+    a: UnitId = Field(description="One end of the road leg.")
+    b: UnitId = Field(description="The other end; roads are undirected.")
+    minutes: float = Field(gt=0, description="One-way driving time in minutes.")
+    km: float | None = Field(default=None, ge=0, description="Length in km, informative.")
+
+
+class Interval(Strict):
+    start: date = Field(description="First day, inclusive.")
+    end: date = Field(description="Last day, inclusive.")
+
+    @model_validator(mode="after")
+    def _end_not_before_start(self) -> Self:
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+    def meets(self, start: date, end: date) -> bool:
+        """Whether this interval shares at least one day with [start, end]."""
+        return self.start <= end and start <= self.end
+
+
+class Prosecutor(Strict):
+    id: ProsecutorId = Field(min_length=1, description="Unique id of the person.")
+    name: str = Field(description="Display name.")
+    home: UnitId = Field(description="The unit the person belongs to.")
+    role: Role = Field(description="chief, deputy_chief, prosecutor, assistant or clerk.")
+    skills: dict[Skill, Level] = Field(
+        default_factory=dict, description="Skill levels, e.g. {'criminal': 3, 'forensics': 1}."
+    )
+    languages: list[Language] = Field(
+        default_factory=list, description="ISO 639-1 codes spoken, e.g. ['zh', 'mn']."
+    )
+    years: int = Field(default=0, ge=0, description="Years of experience.")
+    capacity: float = Field(default=1.0, gt=0, description="Working capacity in FTE.")
+    load: float = Field(default=0.0, ge=0, description="FTE already committed elsewhere.")
+    unavailable: list[Interval] = Field(
+        default_factory=list, description="Days the person cannot serve (leave, training)."
+    )
+
+    def level(self, skill: Skill) -> int:
+        """The person's level in `skill`, 0 when they lack it."""
+        return self.skills.get(skill, 0)
+
+
+class LeaderSpec(Strict):
+    min_role: Role = Field(
+        default=Role.PROSECUTOR, description="Lowest role allowed to lead: chief > deputy > prosecutor."
+    )
+    min_level: Level = Field(default=2, description="Lowest level in the case's kind.")
+
+    @model_validator(mode="after")
+    def _prosecutor_rank(self) -> Self:
+        if self.min_role in (Role.ASSISTANT, Role.CLERK):
+            raise ValueError(f"a leader must be of prosecutor rank, not {self.min_role.value}")
+        return self
+
+
+class MemberCounts(Strict):
+    prosecutor: Count = Field(default=0, description="Slots for any prosecutor-rank person.")
+    assistant: Count = Field(default=0, description="Slots for assistants.")
+    clerk: Count = Field(default=0, description="Slots for clerks.")
+
+    def of(self, slot: Slot) -> int:
+        """Number of member slots of this kind (0 for the leader slot)."""
+        return {Slot.PROSECUTOR: self.prosecutor, Slot.ASSISTANT: self.assistant,
+                Slot.CLERK: self.clerk}.get(slot, 0)
+
+
+class SkillNeed(Strict):
+    skill: Skill = Field(min_length=1, description="The skill, e.g. 'organized_crime'.")
+    count: Count = Field(default=1, description="Members (leader included) who need it.")
+    min_level: Level = Field(default=1, description="Lowest level that counts.")
+
+
+class LanguageNeed(Strict):
+    language: Language = Field(min_length=1, description="ISO 639-1 code, e.g. 'mn'.")
+    count: Count = Field(default=1, description="Members (leader included) who must speak it.")
+
+
+class TeamSpec(Strict):
+    leader: LeaderSpec | None = Field(
+        default_factory=LeaderSpec, description="Who may lead the team; null for no leader."
+    )
+    members: MemberCounts = Field(
+        default_factory=MemberCounts, description="Member slots, not counting the leader."
+    )
+    load: float = Field(default=0.5, ge=0, description="FTE each member commits on each day.")
+    skills: list[SkillNeed] = Field(default_factory=list, description="Skill coverage rules.")
+    languages: list[LanguageNeed] = Field(
+        default_factory=list, description="Language coverage rules."
+    )
+    tiers: dict[Tier, Count] = Field(
+        default_factory=dict, description="At least this many members from units of each tier."
+    )
+    max_units: int | None = Field(default=None, ge=1, description="Most distinct home units.")
+    min_units: int | None = Field(default=None, ge=1, description="Fewest distinct home units.")
+    max_travel_minutes: float | None = Field(
+        default=None, ge=0, description="On-site members live at most this far from the venue."
+    )
+    remote_roles: list[Slot] = Field(
+        default_factory=list, description="Slots that join by video: no travel, not away."
+    )
+
+    @property
+    def size(self) -> int:
+        """Team size, leader included."""
+        m = self.members
+        return (1 if self.leader else 0) + m.prosecutor + m.assistant + m.clerk
+
+    def slots(self) -> list[Slot]:
+        """The slot kinds this team has, leader first."""
+        kinds = [Slot.LEADER] if self.leader else []
+        return kinds + [s for s in (Slot.PROSECUTOR, Slot.ASSISTANT, Slot.CLERK)
+                        if self.members.of(s) > 0]
+
+    def slot_count(self, slot: Slot) -> int:
+        """How many people fill slots of this kind."""
+        if slot is Slot.LEADER:
+            return 1 if self.leader else 0
+        return self.members.of(slot)
+
+    def on_site(self, slot: Slot) -> bool:
+        """An assignment is on site exactly when its slot is not remote (spec 1.1)."""
+        return slot not in self.remote_roles
+
+    @model_validator(mode="after")
+    def _possible_on_its_face(self) -> Self:
+        problems: list[str] = []
+        size = self.size
+        if size == 0:
+            problems.append("the team has no leader and no member slots")
+        if self.min_units is not None and self.max_units is not None \
+                and self.min_units > self.max_units:
+            problems.append(f"min_units {self.min_units} is above max_units {self.max_units}")
+        if self.min_units is not None and self.min_units > size:
+            problems.append(f"min_units {self.min_units} is above the team size {size}")
+        for need in self.skills:
+            if need.count > size:
+                problems.append(f"{need.count} members need skill '{need.skill}' "
+                                f"but the team has {size}")
+        for lang in self.languages:
+            if lang.count > size:
+                problems.append(f"{lang.count} members must speak '{lang.language}' "
+                                f"but the team has {size}")
+        if sum(self.tiers.values()) > size:
+            problems.append(f"tier counts add up to {sum(self.tiers.values())} "
+                            f"but the team has {size}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+class Case(Strict):
+    id: CaseId = Field(min_length=1, description="Unique id of the case.")
+    title: str = Field(default="", description="Display title.")
+    kind: Kind = Field(description="criminal, civil, administrative or public_interest.")
+    venue: UnitId = Field(description="Unit where the on-site work happens.")
+    lead_unit: UnitId | None = Field(default=None, description="Owner unit; default the venue.")
+    start: date = Field(description="First day of the case, inclusive.")
+    end: date = Field(description="Last day of the case, inclusive.")
+    priority: int = Field(default=1, ge=1, description="Weight of staffing this case.")
+    mandatory: bool = Field(default=False, description="The case must be staffed.")
+    scope: Scope | None = Field(
+        default=None, description="Whose home units may serve; default by the lead unit's tier."
+    )
+    pool: PoolId | None = Field(default=None, description="Only members of this pool may serve.")
+    team: TeamSpec = Field(default_factory=TeamSpec, description="What the team must look like.")
+    exclude_units: list[UnitId] = Field(default_factory=list, description="Units that may not serve.")
+    exclude_prosecutors: list[ProsecutorId] = Field(
+        default_factory=list, description="People who may not serve (conflict of interest)."
+    )
+    require_prosecutors: list[ProsecutorId] = Field(
+        default_factory=list, description="People who must be on the team."
+    )
+
+    @model_validator(mode="after")
+    def _end_not_before_start(self) -> Self:
+        if self.end < self.start:
+            raise ValueError(f"end {self.end} is before start {self.start}")
+        return self
+
+    @property
+    def lead(self) -> UnitId:
+        """The owner unit: `lead_unit`, or the venue when it is not given."""
+        return self.lead_unit or self.venue
+
+    def covers(self, day: date) -> bool:
+        """Whether the case runs on `day`."""
+        return self.start <= day <= self.end
+
+    @property
+    def days(self) -> int:
+        """Length of the case in days."""
+        return (self.end - self.start).days + 1
+
+
+class Assignment(Strict):
+    case: CaseId = Field(description="The case served.")
+    prosecutor: ProsecutorId = Field(description="The person serving.")
+    slot: Slot = Field(description="leader, prosecutor, assistant or clerk.")
+    on_site: bool = Field(default=True, description="Works at the venue (not by video).")
+    pinned: bool = Field(default=False, description="In `previous`: must be kept.")
+
+
+class Weights(Strict):
+    travel: float = Field(default=1, ge=0, description="Per one-way travel minute on site.")
+    off_pair: float = Field(default=60, ge=0, description="Per member from outside lead/venue pairs.")
+    peak_load: float = Field(default=20, ge=0, description="Per percent of peak utilisation.")
+    units: float = Field(default=30, ge=0, description="Per distinct home unit in a team.")
+    changes: float = Field(default=200, ge=0, description="Per dropped previous assignment.")
+    no_junior: float = Field(default=100, ge=0, description="Per team of 3+ with no junior.")
+
+
+class Policy(Strict):
+    weights: Weights = Field(default_factory=Weights, description="Cost term weights.")
+    road_factor: float = Field(default=1.3, gt=0, description="Road km per great-circle km.")
+    speed_kmh: float = Field(default=60, gt=0, description="Travel speed for the estimate.")
+
+
+class Scenario(Strict):
+    name: str = Field(description="Name of the scenario.")
+    units: list[Unit] = Field(description="The procuratorates.")
+    pairs: list[Pair] = Field(default_factory=list, description="Paired adjacent units.")
+    groups: list[Group] = Field(default_factory=list, description="Working groups of units.")
+    pools: list[Pool] = Field(default_factory=list, description="Named talent pools.")
+    roads: list[Road] = Field(default_factory=list, description="Road legs (travel graph).")
+    prosecutors: list[Prosecutor] = Field(default_factory=list, description="The people.")
+    cases: list[Case] = Field(default_factory=list, description="Cases needing a team.")
+    previous: list[Assignment] = Field(
+        default_factory=list, description="An earlier roster, for re-planning."
+    )
+    policy: Policy = Field(default_factory=Policy, description="Weights and travel estimate.")
+
+    @cached_property
+    def unit_by_id(self) -> dict[UnitId, Unit]:
+        return {u.id: u for u in self.units}
+
+    @cached_property
+    def prosecutor_by_id(self) -> dict[ProsecutorId, Prosecutor]:
+        return {p.id: p for p in self.prosecutors}
+
+    @cached_property
+    def case_by_id(self) -> dict[CaseId, Case]:
+        return {c.id: c for c in self.cases}
+
+    @cached_property
+    def pool_by_id(self) -> dict[PoolId, Pool]:
+        return {p.id: p for p in self.pools}
+
+    def scope_of(self, case: Case) -> Scope:
+        """The case's scope, or the default for its lead unit's tier."""
+        if case.scope is not None:
+            return case.scope
+        return DEFAULT_SCOPE[self.unit_by_id[case.lead].tier]

@@ -1,0 +1,96 @@
+"""Who may fill which slot of which case, decided before any CP-SAT variable exists.
+
+Hard rules 2 (eligibility) and 3 (travel) are settled here: the model only holds a
+variable for a (person, case, slot) that passes every test below, so they need no
+constraint of their own, except `require_prosecutors`, which `rules.required_prosecutors`
+adds.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from models import Case, Prosecutor, Scenario, Slot
+from models.enums import ROLE_RANK, slot_takes
+from models.ids import CaseId, ProsecutorId, UnitId
+from scheduler.scope import Geography, units_in_scope
+from scheduler.travel import TravelTable
+
+# Loads are compared in FTE with this slack, so 0.1 + 0.2 fits a capacity of 0.3.
+FTE_EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class Option:
+    """One (person, case, slot) the model may choose."""
+
+    person: ProsecutorId
+    case: CaseId
+    slot: Slot
+    on_site: bool
+    travel_minutes: float
+
+
+def why_not(scenario: Scenario, geography: Geography, travel: TravelTable, scope: set[UnitId],
+            person: Prosecutor, case: Case, slot: Slot) -> str | None:
+    """The first eligibility or travel rule that keeps `person` out of `slot`, or None."""
+    team = case.team
+    if person.home not in scope:
+        return f"outside the {scenario.scope_of(case).value} scope"
+    if case.pool is not None and person.id not in scenario.pool_by_id[case.pool].members:
+        return f"not in pool {case.pool}"
+    if person.home in case.exclude_units:
+        return "home unit excluded"
+    if person.id in case.exclude_prosecutors:
+        return "excluded (conflict of interest)"
+    if any(i.meets(case.start, case.end) for i in person.unavailable):
+        return "unavailable"
+    if slot is Slot.LEADER:
+        assert team.leader is not None
+        if ROLE_RANK.get(person.role, 0) < ROLE_RANK[team.leader.min_role]:
+            return f"below {team.leader.min_role.value} rank"
+        if person.level(case.kind) < team.leader.min_level:
+            return f"{case.kind.value} level below {team.leader.min_level}"
+    elif not slot_takes(slot, person.role):
+        return f"role {person.role.value} cannot fill a {slot.value} slot"
+    if person.load + team.load > person.capacity + FTE_EPS:
+        return "no spare capacity"
+    if team.on_site(slot):
+        minutes = travel.minutes(person.home, case.venue)
+        if minutes is None:
+            return "no road to the venue"
+        if team.max_travel_minutes is not None and minutes > team.max_travel_minutes:
+            return f"more than {team.max_travel_minutes:g} minutes away"
+    return None
+
+
+class Candidates:
+    """Every option that passes rules 2 and 3, indexed by case and by person."""
+
+    def __init__(self, scenario: Scenario, geography: Geography, travel: TravelTable) -> None:
+        self.options: list[Option] = []
+        self.by_case: dict[CaseId, list[Option]] = defaultdict(list)
+        self.by_person: dict[ProsecutorId, list[Option]] = defaultdict(list)
+        people_at: dict[UnitId, list[Prosecutor]] = defaultdict(list)
+        for person in scenario.prosecutors:
+            people_at[person.home].append(person)
+        for case in scenario.cases:
+            scope = units_in_scope(scenario, geography, case)
+            for unit in sorted(scope):
+                for person in people_at[unit]:
+                    for slot in case.team.slots():
+                        if why_not(scenario, geography, travel, scope, person, case, slot):
+                            continue
+                        on_site = case.team.on_site(slot)
+                        minutes = travel.minutes(person.home, case.venue) if on_site else 0.0
+                        option = Option(person.id, case.id, slot, on_site, minutes or 0.0)
+                        self.options.append(option)
+                        self.by_case[case.id].append(option)
+                        self.by_person[person.id].append(option)
+
+    def people(self, case: CaseId) -> list[ProsecutorId]:
+        """Distinct people eligible for some slot of `case`, in a stable order."""
+        return list(dict.fromkeys(o.person for o in self.by_case[case]))
+
+    def cases_of(self, person: ProsecutorId) -> list[CaseId]:
+        """Distinct cases `person` is eligible for."""
+        return list(dict.fromkeys(o.case for o in self.by_person[person]))

@@ -1,0 +1,169 @@
+"""Why a case is unstaffed, or why a scenario is infeasible, in a command center's words.
+
+First each requirement of the case is checked alone against the people eligible for it
+(with numbers). If each alone can be met, the case is solved alone with its requirements
+as CP-SAT assumptions: an infeasible core names the requirements that conflict. If it can
+be staffed alone, the answer names the cases that took its people.
+"""
+
+from collections import Counter
+from collections.abc import Iterable
+
+from ortools.sat.python import cp_model as cp
+
+from models import Case, Scenario, Slot
+from models.enums import ROLE_RANK, slot_takes
+from models.ids import CaseId, ProsecutorId
+from scheduler.eligibility import Option, why_not
+from scheduler.model import Requirement, RosterModel, build_model
+from scheduler.scope import units_in_scope
+from scheduler.words import PLURAL, language_name
+
+# Seconds for each small feasibility solve behind an explanation.
+EXPLAIN_SECONDS = 2.0
+
+
+def _context(m: RosterModel, case: Case) -> str:
+    s = m.scenario
+    lead, venue = s.unit_by_id[case.lead].name, s.unit_by_id[case.venue].name
+    parts = [f"{s.scope_of(case).value} scope of {lead}"]
+    if case.team.max_travel_minutes is not None:
+        parts.append(f"within {case.team.max_travel_minutes:g} minutes of {venue}")
+    parts.append(f"available from {case.start} to {case.end}")
+    return ", ".join(parts)
+
+
+def _why_others(m: RosterModel, case: Case, people: Iterable[ProsecutorId]) -> str:
+    """A tally of why the people who have the quality but are not eligible are left out."""
+    s = m.scenario
+    scope = units_in_scope(s, m.geography, case)
+    tally: Counter[str] = Counter()
+    for pid in people:
+        person = s.prosecutor_by_id[pid]
+        slot = next((sl for sl in case.team.slots() if sl is not Slot.LEADER
+                     and slot_takes(sl, person.role)), Slot.LEADER)
+        reason = why_not(s, m.geography, m.travel, scope, person, case, slot)
+        if reason is not None:
+            tally[reason] += 1
+    if not tally:
+        return ""
+    return " (others: " + ", ".join(f"{n} {r}" for r, n in tally.most_common(3)) + ")"
+
+
+def shortfalls(m: RosterModel, case: Case) -> list[str]:
+    """Each requirement of `case` that the eligible people cannot meet even on their own."""
+    s, team = m.scenario, m.scenario.case_by_id[case.id].team
+    options: list[Option] = m.candidates.by_case.get(case.id, [])
+    eligible = set(m.candidates.people(case.id))
+    ctx = _context(m, case)
+    out = []
+    for slot in team.slots():
+        need = team.slot_count(slot)
+        fit = {o.person for o in options if o.slot is slot}
+        if len(fit) >= need:
+            continue
+        if slot is Slot.LEADER:
+            assert team.leader is not None
+            able = [p.id for p in s.prosecutors
+                    if ROLE_RANK.get(p.role, 0) >= ROLE_RANK[team.leader.min_role]
+                    and p.level(case.kind) >= team.leader.min_level]
+            out.append(f"needs a leader of {team.leader.min_role.value} rank or above with "
+                       f"{case.kind.value} level {team.leader.min_level}+ ({ctx}); "
+                       f"{len(fit)} eligible" + _why_others(m, case, set(able) - fit))
+        else:
+            able = [p.id for p in s.prosecutors if slot_takes(slot, p.role)]
+            out.append(f"needs {need} {PLURAL[slot]} ({ctx}); {len(fit)} eligible"
+                       + _why_others(m, case, set(able) - fit))
+    if not out and len(eligible) < team.size:
+        out.append(f"needs {team.size} distinct people ({ctx}); {len(eligible)} eligible")
+    for n in team.skills:
+        able = {p.id for p in s.prosecutors if p.level(n.skill) >= n.min_level}
+        have = able & eligible
+        if len(have) < n.count:
+            out.append(f"needs {n.count} members with {n.skill} level {n.min_level}+ ({ctx}); "
+                       f"{len(have)} eligible" + _why_others(m, case, able - have))
+    for lang in team.languages:
+        able = {p.id for p in s.prosecutors if lang.language in p.languages}
+        have = able & eligible
+        if len(have) < lang.count:
+            out.append(f"needs {lang.count} {language_name(lang.language)} speakers ({ctx}); "
+                       f"{len(have)} eligible" + _why_others(m, case, able - have))
+    for tier, count in team.tiers.items():
+        have = {p for p in eligible if s.unit_by_id[s.prosecutor_by_id[p].home].tier is tier}
+        if len(have) < count:
+            out.append(f"needs {count} members from {tier.value} units ({ctx}); "
+                       f"{len(have)} eligible")
+    homes = {s.prosecutor_by_id[p].home for p in eligible}
+    if team.min_units is not None and len(homes) < team.min_units:
+        out.append(f"needs members from {team.min_units} units ({ctx}); "
+                   f"eligible people come from {len(homes)}")
+    scope = units_in_scope(s, m.geography, case)
+    for pid in case.require_prosecutors:
+        if pid not in eligible:
+            person = s.prosecutor_by_id[pid]
+            reasons = {why_not(s, m.geography, m.travel, scope, person, case, sl)
+                       for sl in team.slots()}
+            out.append(f"requires {person.name}, who is not eligible: "
+                       + "; ".join(sorted(r for r in reasons if r)))
+    return out
+
+
+def _core(scenario: Scenario, seconds: float) -> list[Requirement] | None:
+    """The requirements in an infeasible core, [] when the rest of the rules conflict,
+    or None when the scenario is feasible (or no answer came in time)."""
+    m = build_model(scenario, explain=True)
+    m.model.add_assumptions([r.literal for r in m.assumptions])
+    solver = cp.CpSolver()
+    solver.parameters.max_time_in_seconds = seconds
+    # Cores need a single worker and no objective (CP-SAT's rule for assumptions).
+    solver.parameters.num_workers = 1
+    status = solver.solve(m.model)
+    if status != cp.INFEASIBLE:
+        return None
+    by_index = {r.literal.index: r for r in m.assumptions}
+    return [by_index[i] for i in solver.sufficient_assumptions_for_infeasibility() if i in by_index]
+
+
+def unstaffed_reason(m: RosterModel, case: Case, staffed_teams: dict[CaseId, set[ProsecutorId]]
+                     ) -> str:
+    """Why `case` is not staffed: its failing requirement, a conflict, or its competitors."""
+    found = shortfalls(m, case)
+    if found:
+        return "; ".join(found)
+    alone = m.scenario.model_copy(update={
+        "cases": [case.model_copy(update={"mandatory": True})], "previous": [],
+    })
+    core = _core(alone, EXPLAIN_SECONDS)
+    if core is not None:
+        if not core:
+            return ("each requirement can be met alone, but not together with capacity and "
+                    "home staffing of the eligible people's offices")
+        return "these requirements cannot all hold together: " + "; ".join(
+            r.text for r in core if r.text != "mandatory")
+    eligible = set(m.candidates.people(case.id))
+    rivals = []
+    for other_id, team in staffed_teams.items():
+        other = m.scenario.case_by_id[other_id]
+        shared = team & eligible
+        if shared and other.start <= case.end and case.start <= other.end:
+            rivals.append((len(shared), other_id))
+    if rivals:
+        named = ", ".join(f"{cid} ({n})" for n, cid in sorted(rivals, reverse=True)[:4])
+        return (f"could be staffed alone, but not beside the staffed cases that use its "
+                f"eligible people on overlapping days: {named}")
+    return ("could be staffed alone, but not beside the staffed cases (their capacity or "
+            "home-staffing needs leave too few people)")
+
+
+def infeasible_reason(m: RosterModel, seconds: float) -> str:
+    """Why no roster can meet the mandatory cases and pinned assignments together."""
+    core = _core(m.scenario, seconds)
+    if core is None:
+        return "the mandatory cases and pinned assignments could not be met together in time"
+    details = []
+    for r in core:
+        found = shortfalls(m, m.scenario.case_by_id[r.case])
+        details.append(f"case {r.case}: {r.text}" + (f" ({'; '.join(found)})" if found else ""))
+    if not details:
+        return "the mandatory cases and pinned assignments conflict with capacity or home staffing"
+    return "these cannot all hold together: " + "; ".join(details)

@@ -1,0 +1,120 @@
+"""Turn a chosen set of options into a Roster: teams, reasons, and the exact objective."""
+
+from collections import defaultdict
+
+from models import COST_TERMS, CaseRoster, Objective, Slot, TeamMember
+from models.ids import CaseId, ProsecutorId
+from scheduler.calendar import overlapping_sets
+from scheduler.costs import JUNIOR_YEARS, NO_JUNIOR_MIN_TEAM
+from scheduler.eligibility import Option
+from scheduler.model import RosterModel, fte
+from scheduler.words import language_name
+
+SLOT_ORDER = {Slot.LEADER: 0, Slot.PROSECUTOR: 1, Slot.ASSISTANT: 2, Slot.CLERK: 3}
+
+
+def utilisation(m: RosterModel, chosen: list[Option]) -> dict[ProsecutorId, int]:
+    """Each serving person's peak utilisation in whole percent (floor)."""
+    cases, people = m.scenario.case_by_id, m.scenario.prosecutor_by_id
+    mine: dict[ProsecutorId, set[CaseId]] = defaultdict(set)
+    for o in chosen:
+        mine[o.person].add(o.case)
+    peak = {}
+    for pid, ids in mine.items():
+        person = people[pid]
+        used = max(fte(person.load) + sum(fte(cases[c].team.load) for c in active)
+                   for active in overlapping_sets([cases[c] for c in ids]))
+        peak[pid] = 100 * used // fte(person.capacity)
+    return peak
+
+
+def evaluate(m: RosterModel, chosen: list[Option], staffed: set[CaseId]) -> Objective:
+    """The spec's objective of a roster, computed exactly from its assignments."""
+    s, geo = m.scenario, m.geography
+    people = s.prosecutor_by_id
+    by_case: dict[CaseId, list[Option]] = defaultdict(list)
+    for o in chosen:
+        by_case[o.case].append(o)
+    off = 0
+    for case in s.cases:
+        near = {case.lead, case.venue} | geo.partners[case.lead] | geo.partners[case.venue]
+        off += sum(people[o.person].home not in near for o in by_case[case.id])
+    kept = {(o.case, o.person, o.slot) for o in chosen}
+    raw = {
+        "travel": sum(o.travel_minutes for o in chosen if o.on_site),
+        "off_pair": off,
+        "peak_load": max(utilisation(m, chosen).values(), default=0),
+        "units": sum(len({people[o.person].home for o in team}) for team in by_case.values()),
+        "changes": sum((a.case, a.prosecutor, a.slot) not in kept
+                       for a in s.previous if not a.pinned),
+        "no_junior": sum(1 for c in s.cases if c.id in staffed
+                         and c.team.size >= NO_JUNIOR_MIN_TEAM
+                         and not any(people[o.person].years <= JUNIOR_YEARS for o in by_case[c.id])),
+    }
+    weights = s.policy.weights
+    components = {t: float(getattr(weights, t) * raw[t]) for t in COST_TERMS}
+    return Objective(
+        staffed_priority=sum(c.priority for c in s.cases if c.id in staffed),
+        cost=sum(components.values()),
+        components=components,
+    )
+
+
+def _reasons(m: RosterModel, o: Option, peak: int) -> list[str]:
+    s, geo = m.scenario, m.geography
+    person, case = s.prosecutor_by_id[o.person], s.case_by_id[o.case]
+    home, venue = s.unit_by_id[person.home], s.unit_by_id[case.venue]
+    out = []
+    if o.slot is Slot.LEADER:
+        out.append(f"leads as {person.role.value}, {case.kind.value} level {person.level(case.kind)}")
+    covers = [f"{n.skill} {person.level(n.skill)}" for n in case.team.skills
+              if person.level(n.skill) >= n.min_level]
+    covers += [language_name(n.language) for n in case.team.languages if n.language in person.languages]
+    if home.tier in case.team.tiers:
+        covers.append(f"{home.tier.value} tier")
+    if covers:
+        out.append("covers " + ", ".join(covers))
+    if not o.on_site:
+        out.append("joins by video")
+    elif person.home == case.venue:
+        out.append("works at home (venue)")
+    else:
+        out.append(f"{o.travel_minutes:.0f} min from {home.name} to {venue.name}")
+    if person.home == case.lead:
+        out.append("from the lead unit")
+    elif geo.is_partner(person.home, case.lead) or geo.is_partner(person.home, case.venue):
+        out.append("from a paired unit")
+    elif person.home != case.venue:
+        out.append("from outside the lead unit's pairs")
+    if person.years <= JUNIOR_YEARS and case.team.size >= NO_JUNIOR_MIN_TEAM:
+        out.append(f"junior ({person.years} years), learns alongside seniors")
+    out.append(f"utilisation peaks at {peak}%")
+    return out
+
+
+def team_members(m: RosterModel, chosen: list[Option], pinned: set[tuple[str, str, Slot]]
+                 ) -> dict[CaseId, list[TeamMember]]:
+    """The chosen options as team members with reasons, leader first, per case."""
+    people = m.scenario.prosecutor_by_id
+    peak = utilisation(m, chosen)
+    teams: dict[CaseId, list[TeamMember]] = defaultdict(list)
+    for o in sorted(chosen, key=lambda o: (o.case, SLOT_ORDER[o.slot], o.person)):
+        person = people[o.person]
+        teams[o.case].append(TeamMember(
+            case=o.case, prosecutor=o.person, slot=o.slot, on_site=o.on_site,
+            pinned=(o.case, o.person, o.slot) in pinned, name=person.name, home=person.home,
+            travel_minutes=round(o.travel_minutes, 2) if o.on_site else 0.0,
+            reasons=_reasons(m, o, peak[o.person]),
+        ))
+    return teams
+
+
+def case_rosters(m: RosterModel, chosen: list[Option], staffed: set[CaseId],
+                 unstaffed_reasons: dict[CaseId, str]) -> list[CaseRoster]:
+    """One CaseRoster per case of the scenario, in scenario order."""
+    pinned = {(a.case, a.prosecutor, a.slot) for a in m.scenario.previous if a.pinned}
+    teams = team_members(m, chosen, pinned)
+    return [CaseRoster(id=c.id, staffed=c.id in staffed, team=teams.get(c.id, []),
+                       unstaffed_reason=None if c.id in staffed else unstaffed_reasons.get(c.id))
+            for c in m.scenario.cases]
+
