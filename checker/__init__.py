@@ -1,0 +1,9 @@
+"""An independent roster checker: shares only the models with the solver.
+
+Everything here is recomputed from the spec the slow, plain way (every day of the
+horizon, every unit), so a solver bug cannot hide behind a shared helper.
+"""
+
+from checker.check import CheckReport, Violation, check_roster
+
+__all__ = ["CheckReport", "Violation", "check_roster"]

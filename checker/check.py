@@ -1,0 +1,268 @@
+"""Check a roster against hard rules 1-8 and recompute its objective."""
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from checker.geography import allowed_homes, paired_with, shortest_minutes
+from models import COST_TERMS, Case, Prosecutor, Roster, Scenario, Slot, TeamMember
+from models.enums import ROLE_RANK
+
+TOLERANCE = 0.5
+EPS = 1e-9
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A broken rule: its number and name in the spec, and what is wrong."""
+
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"[{self.rule}] {self.message}"
+
+
+@dataclass
+class CheckReport:
+    """What the checker found: violations, and the objective it recomputed."""
+
+    violations: list[Violation] = field(default_factory=list)
+    staffed_priority: int = 0
+    components: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def cost(self) -> float:
+        return sum(self.components.values())
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+    def rules_broken(self) -> set[str]:
+        return {v.rule for v in self.violations}
+
+
+def _days(start: date, end: date) -> list[date]:
+    return [start + timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+def _away_from(scenario: Scenario, case: Case, m: TeamMember) -> bool:
+    home = scenario.prosecutor_by_id[m.prosecutor].home
+    return m.on_site and case.venue != home
+
+
+def check_roster(scenario: Scenario, roster: Roster) -> CheckReport:
+    """Every violation of hard rules 1-8 in `roster`, and its recomputed objective."""
+    report = CheckReport()
+    bad = report.violations
+    people, cases = scenario.prosecutor_by_id, scenario.case_by_id
+    teams: dict[str, list[TeamMember]] = {}
+    for entry in roster.cases:
+        if entry.id not in cases:
+            bad.append(Violation("roster", f"case {entry.id} is not in the scenario"))
+        elif entry.staffed:
+            teams[entry.id] = entry.team
+        elif entry.team:
+            bad.append(Violation("1 composition", f"case {entry.id} is unstaffed but has a team"))
+    for pid in {m.prosecutor for t in teams.values() for m in t} - set(people):
+        bad.append(Violation("roster", f"prosecutor {pid} is not in the scenario"))
+    teams = {cid: [m for m in t if m.prosecutor in people] for cid, t in teams.items()}
+
+    distance = {c.venue: shortest_minutes(scenario, c.venue) for c in scenario.cases}
+    for cid, team in teams.items():
+        case = cases[cid]
+        _composition(scenario, case, team, bad)
+        _eligibility(scenario, case, team, bad)
+        _travel(case, team, distance[case.venue], people, bad)
+        _coverage(scenario, case, team, bad)
+    _capacity(scenario, teams, bad)
+    _home_staffing(scenario, teams, bad)
+    for a in scenario.previous:
+        if a.pinned and not any(m.prosecutor == a.prosecutor and m.slot == a.slot
+                                for m in teams.get(a.case, [])):
+            bad.append(Violation("7 pinning", f"pinned {a.prosecutor} as {a.slot.value} on "
+                                              f"{a.case} is not kept"))
+    for case in scenario.cases:
+        if case.mandatory and case.id not in teams:
+            bad.append(Violation("8 mandatory", f"mandatory case {case.id} is not staffed"))
+
+    report.staffed_priority = sum(cases[c].priority for c in teams)
+    report.components = _costs(scenario, teams, distance)
+    _reported_objective(roster, report, bad)
+    return report
+
+
+def _composition(s: Scenario, case: Case, team: list[TeamMember], bad: list[Violation]) -> None:
+    rule = "1 composition"
+    ids = [m.prosecutor for m in team]
+    if len(ids) != len(set(ids)):
+        bad.append(Violation(rule, f"case {case.id}: someone fills two slots"))
+    spec = case.team
+    wanted = {Slot.LEADER: 1 if spec.leader else 0, Slot.PROSECUTOR: spec.members.prosecutor,
+              Slot.ASSISTANT: spec.members.assistant, Slot.CLERK: spec.members.clerk}
+    for slot, count in wanted.items():
+        got = sum(1 for m in team if m.slot == slot)
+        if got != count:
+            bad.append(Violation(rule, f"case {case.id}: {got} in {slot.value} slots, needs {count}"))
+    for m in team:
+        p = s.prosecutor_by_id[m.prosecutor]
+        rank = ROLE_RANK.get(p.role, 0)
+        if m.slot == Slot.LEADER:
+            if spec.leader is None:
+                continue
+            if rank < ROLE_RANK[spec.leader.min_role] or p.skills.get(case.kind, 0) < spec.leader.min_level:
+                bad.append(Violation(rule, f"case {case.id}: {p.id} may not lead"))
+        elif (m.slot == Slot.PROSECUTOR and rank == 0) or \
+                (m.slot in (Slot.ASSISTANT, Slot.CLERK) and p.role.value != m.slot.value):
+            bad.append(Violation(rule, f"case {case.id}: {p.id} ({p.role.value}) "
+                                       f"cannot fill a {m.slot.value} slot"))
+
+
+def _eligibility(s: Scenario, case: Case, team: list[TeamMember], bad: list[Violation]) -> None:
+    rule = "2 eligibility"
+    homes = allowed_homes(s, case)
+    pool = set(s.pool_by_id[case.pool].members) if case.pool else None
+    for m in team:
+        p = s.prosecutor_by_id[m.prosecutor]
+        where = f"case {case.id}: {p.id}"
+        if p.home not in homes:
+            bad.append(Violation(rule, f"{where} is from {p.home}, outside the scope"))
+        if pool is not None and p.id not in pool:
+            bad.append(Violation(rule, f"{where} is not in pool {case.pool}"))
+        if p.id in case.exclude_prosecutors or p.home in case.exclude_units:
+            bad.append(Violation(rule, f"{where} is excluded"))
+        for gap in p.unavailable:
+            if gap.start <= case.end and case.start <= gap.end:
+                bad.append(Violation(rule, f"{where} is unavailable from {gap.start} to {gap.end}"))
+    for pid in case.require_prosecutors:
+        if pid not in {m.prosecutor for m in team}:
+            bad.append(Violation(rule, f"case {case.id}: required {pid} is not on the team"))
+
+
+def _travel(case: Case, team: list[TeamMember], minutes: dict[str, float],
+            people: dict[str, Prosecutor], bad: list[Violation]) -> None:
+    rule = "3 travel"
+    for m in team:
+        should = m.slot not in case.team.remote_roles
+        if m.on_site != should:
+            bad.append(Violation(rule, f"case {case.id}: {m.prosecutor} on_site is {m.on_site}, "
+                                       f"should be {should}"))
+        if not m.on_site:
+            continue
+        home = people[m.prosecutor].home
+        far = minutes.get(home)
+        limit = case.team.max_travel_minutes
+        if far is None:
+            bad.append(Violation(rule, f"case {case.id}: {m.prosecutor} cannot reach the venue"))
+        elif limit is not None and far > limit + EPS:
+            bad.append(Violation(rule, f"case {case.id}: {m.prosecutor} is {far:.0f} min away, "
+                                       f"limit {limit:g}"))
+
+
+def _coverage(s: Scenario, case: Case, team: list[TeamMember], bad: list[Violation]) -> None:
+    rule = "4 coverage"
+    members = [s.prosecutor_by_id[m.prosecutor] for m in team]
+    for need in case.team.skills:
+        have = sum(1 for p in members if p.skills.get(need.skill, 0) >= need.min_level)
+        if have < need.count:
+            bad.append(Violation(rule, f"case {case.id}: {have} with {need.skill}, needs {need.count}"))
+    for lang in case.team.languages:
+        have = sum(1 for p in members if lang.language in p.languages)
+        if have < lang.count:
+            bad.append(Violation(rule, f"case {case.id}: {have} speak {lang.language}, "
+                                       f"needs {lang.count}"))
+    for tier, count in case.team.tiers.items():
+        have = sum(1 for p in members if s.unit_by_id[p.home].tier == tier)
+        if have < count:
+            bad.append(Violation(rule, f"case {case.id}: {have} from {tier.value}, needs {count}"))
+    units = len({p.home for p in members})
+    if case.team.max_units is not None and units > case.team.max_units:
+        bad.append(Violation(rule, f"case {case.id}: {units} units, at most {case.team.max_units}"))
+    if case.team.min_units is not None and units < case.team.min_units:
+        bad.append(Violation(rule, f"case {case.id}: {units} units, at least {case.team.min_units}"))
+
+
+def _daily_load(s: Scenario, teams: dict[str, list[TeamMember]]) -> dict[str, dict[date, float]]:
+    """Per serving person, per day of their cases: load plus the loads of those cases."""
+    load: dict[str, dict[date, float]] = defaultdict(dict)
+    for cid, team in teams.items():
+        case = s.case_by_id[cid]
+        for m in team:
+            base = s.prosecutor_by_id[m.prosecutor].load
+            for day in _days(case.start, case.end):
+                load[m.prosecutor][day] = load[m.prosecutor].get(day, base) + case.team.load
+    return load
+
+
+def _capacity(s: Scenario, teams: dict[str, list[TeamMember]], bad: list[Violation]) -> None:
+    for pid, days in _daily_load(s, teams).items():
+        cap = s.prosecutor_by_id[pid].capacity
+        over = [d for d, used in days.items() if used > cap + EPS]
+        if over:
+            bad.append(Violation("5 capacity", f"{pid} is over capacity on {len(over)} days "
+                                               f"from {min(over)}"))
+
+
+def _home_staffing(s: Scenario, teams: dict[str, list[TeamMember]], bad: list[Violation]) -> None:
+    away: dict[str, set[date]] = defaultdict(set)
+    for cid, team in teams.items():
+        case = s.case_by_id[cid]
+        for m in team:
+            if _away_from(s, case, m):
+                away[m.prosecutor] |= set(_days(case.start, case.end))
+    if not away:
+        return
+    horizon = _days(min(c.start for c in s.cases), max(c.end for c in s.cases))
+    for unit in s.units:
+        staff = [p for p in s.prosecutors if p.home == unit.id and p.role.value in
+                 ("chief", "deputy_chief", "prosecutor")]
+        if not any(p.id in away for p in staff):
+            continue
+        for day in horizon:
+            present = [p for p in staff
+                       if not any(g.start <= day <= g.end for g in p.unavailable)]
+            home = sum(1 for p in present if day not in away.get(p.id, set()))
+            need = min(unit.min_staff_at_home, len(present))
+            if home < need:
+                bad.append(Violation("6 home staffing", f"{unit.id} keeps {home} at home on "
+                                                        f"{day}, needs {need}"))
+                break
+
+
+def _costs(s: Scenario, teams: dict[str, list[TeamMember]],
+           distance: dict[str, dict[str, float]]) -> dict[str, float]:
+    people = s.prosecutor_by_id
+    raw = dict.fromkeys(COST_TERMS, 0.0)
+    for cid, team in teams.items():
+        case = s.case_by_id[cid]
+        near = {case.lead, case.venue} | paired_with(s, case.lead) | paired_with(s, case.venue)
+        for m in team:
+            home = people[m.prosecutor].home
+            if m.on_site:
+                raw["travel"] += distance[case.venue].get(home, 0.0)
+            raw["off_pair"] += home not in near
+        raw["units"] += len({people[m.prosecutor].home for m in team})
+        if len(team) >= 3 and all(people[m.prosecutor].years > 3 for m in team):
+            raw["no_junior"] += 1
+    util = [math.floor(100 * used / people[pid].capacity + EPS)
+            for pid, days in _daily_load(s, teams).items() for used in days.values()]
+    raw["peak_load"] = max(util, default=0)
+    kept = {(m.case, m.prosecutor, m.slot) for team in teams.values() for m in team}
+    raw["changes"] = sum(1 for a in s.previous
+                         if not a.pinned and (a.case, a.prosecutor, a.slot) not in kept)
+    w = s.policy.weights
+    return {term: getattr(w, term) * value for term, value in raw.items()}
+
+
+def _reported_objective(roster: Roster, report: CheckReport, bad: list[Violation]) -> None:
+    obj = roster.objective
+    if obj is None:
+        return
+    if obj.staffed_priority != report.staffed_priority:
+        bad.append(Violation("objective", f"reported staffed priority {obj.staffed_priority}, "
+                                          f"recomputed {report.staffed_priority}"))
+    if abs(obj.cost - report.cost) > TOLERANCE:
+        bad.append(Violation("objective", f"reported cost {obj.cost:.2f}, "
+                                          f"recomputed {report.cost:.2f}"))
