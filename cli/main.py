@@ -1,0 +1,94 @@
+"""The `taskforce` command line: a thin shell over models, scheduler and checker."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from checker import check_roster
+from cli.files import InputError, read_roster, read_scenario, write_atomically
+from cli.table import render
+from models import Status
+from scheduler import solve as solve_scenario
+
+app = typer.Typer(help="Task-force rosters for procuratorates.", no_args_is_help=True,
+                  pretty_exceptions_enable=False, add_completion=False)
+out = Console()
+err = Console(stderr=True)
+
+EXIT_OK, EXIT_NOT_SOLVED, EXIT_BAD_INPUT = 0, 1, 2
+
+ScenarioArg = Annotated[Path, typer.Argument(help="Scenario file, JSON or YAML.")]
+
+
+def _fail(error: InputError) -> typer.Exit:
+    for line in error.problems:
+        err.print(f"[red]error:[/red] {line}", highlight=False, soft_wrap=True)
+    return typer.Exit(EXIT_BAD_INPUT)
+
+
+@app.command()
+def solve(
+    scenario: ScenarioArg,
+    seconds: Annotated[float, typer.Option(min=0.1, help="Time limit for the solve.")] = 10.0,
+    workers: Annotated[int, typer.Option(min=1, help="CP-SAT worker threads.")] = 2,
+    seed: Annotated[int, typer.Option(help="Random seed; one worker + a seed repeats.")] = 0,
+    output: Annotated[Path | None, typer.Option("--out", help="Write the roster JSON here.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+) -> None:
+    """Solve a scenario and print its roster. Exit 0 solved, 1 not solved, 2 bad input."""
+    if fmt not in ("table", "json"):
+        err.print(f"[red]error:[/red] --format must be table or json, not {fmt!r}")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    try:
+        loaded = read_scenario(scenario)
+    except InputError as e:
+        raise _fail(e) from None
+    roster = solve_scenario(loaded, seconds=seconds, workers=workers, seed=seed)
+    text = roster.model_dump_json(indent=2)
+    if output is not None:
+        write_atomically(output, text + "\n")
+    if fmt == "json":
+        print(text)
+    else:
+        render(out, loaded, roster)
+    if roster.status in (Status.INFEASIBLE, Status.NO_SOLUTION_IN_TIME):
+        raise typer.Exit(EXIT_NOT_SOLVED)
+
+
+@app.command()
+def validate(scenario: ScenarioArg) -> None:
+    """Check a scenario file and list every problem. Exit 0 valid, 2 invalid."""
+    try:
+        loaded = read_scenario(scenario)
+    except InputError as e:
+        raise _fail(e) from None
+    out.print(f"{scenario}: valid ({len(loaded.units)} units, {len(loaded.prosecutors)} "
+              f"prosecutors, {len(loaded.cases)} cases)")
+
+
+@app.command()
+def check(
+    scenario: ScenarioArg,
+    roster: Annotated[Path, typer.Argument(help="Roster JSON written by `solve --out`.")],
+) -> None:
+    """Check a roster against hard rules 1-8 and recompute its objective.
+
+    Exit 0 valid, 1 rules broken, 2 bad input."""
+    try:
+        loaded, given = read_scenario(scenario), read_roster(roster)
+    except InputError as e:
+        raise _fail(e) from None
+    report = check_roster(loaded, given)
+    for v in report.violations:
+        out.print(f"[red]violation[/red] {v}", highlight=False)
+    terms = ", ".join(f"{k} {v:g}" for k, v in report.components.items())
+    out.print(f"staffed priority {report.staffed_priority}, cost {report.cost:.2f} ({terms})")
+    if not report.ok:
+        raise typer.Exit(EXIT_NOT_SOLVED)
+    out.print("roster is valid")
+
+
+if __name__ == "__main__":
+    app()
