@@ -7,14 +7,15 @@ be staffed alone, the answer names the cases that took its people.
 """
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from ortools.sat.python import cp_model as cp
 
 from models import Case, Scenario, Slot
 from models.enums import ROLE_RANK, slot_takes
 from models.ids import CaseId, ProsecutorId
-from scheduler.eligibility import Option, why_not
+from scheduler.eligibility import why_not
 from scheduler.model import Requirement, RosterModel, build_model
 from scheduler.scope import units_in_scope
 from scheduler.words import PLURAL, language_name
@@ -50,61 +51,87 @@ def _why_others(m: RosterModel, case: Case, people: Iterable[ProsecutorId]) -> s
     return " (others: " + ", ".join(f"{n} {r}" for r, n in tally.most_common(3)) + ")"
 
 
-def shortfalls(m: RosterModel, case: Case) -> list[str]:
-    """Each requirement of `case` that the eligible people cannot meet even on their own."""
-    s, team = m.scenario, m.scenario.case_by_id[case.id].team
-    options: list[Option] = m.candidates.by_case.get(case.id, [])
-    eligible = set(m.candidates.people(case.id))
-    ctx = _context(m, case)
+@dataclass(frozen=True)
+class Need:
+    """One countable requirement of a team: `count` people out of `able` (everyone who has it)."""
+
+    what: str
+    count: int
+    able: frozenset[ProsecutorId]
+    slot: Slot | None = None  # for a slot need, only options of that slot count as eligible
+
+
+def _needs(m: RosterModel, case: Case) -> list[Need]:
+    s, team = m.scenario, case.team
+    people = s.prosecutors
     out = []
     for slot in team.slots():
-        need = team.slot_count(slot)
-        fit = {o.person for o in options if o.slot is slot}
-        if len(fit) >= need:
-            continue
         if slot is Slot.LEADER:
             assert team.leader is not None
-            able = [p.id for p in s.prosecutors
-                    if ROLE_RANK.get(p.role, 0) >= ROLE_RANK[team.leader.min_role]
-                    and p.level(case.kind) >= team.leader.min_level]
-            out.append(f"needs a leader of {team.leader.min_role.value} rank or above with "
-                       f"{case.kind.value} level {team.leader.min_level}+ ({ctx}); "
-                       f"{len(fit)} eligible" + _why_others(m, case, set(able) - fit))
+            leader = team.leader
+            able = {p.id for p in people if ROLE_RANK.get(p.role, 0) >= ROLE_RANK[leader.min_role]
+                     and p.level(case.kind) >= leader.min_level}
+            out.append(Need(f"a leader of {leader.min_role.value} rank or above with "
+                            f"{case.kind.value} level {leader.min_level}+", 1, frozenset(able), slot))
         else:
-            able = [p.id for p in s.prosecutors if slot_takes(slot, p.role)]
-            out.append(f"needs {need} {PLURAL[slot]} ({ctx}); {len(fit)} eligible"
-                       + _why_others(m, case, set(able) - fit))
-    if not out and len(eligible) < team.size:
-        out.append(f"needs {team.size} distinct people ({ctx}); {len(eligible)} eligible")
+            able = {p.id for p in people if slot_takes(slot, p.role)}
+            out.append(Need(f"{team.slot_count(slot)} {PLURAL[slot]}", team.slot_count(slot),
+                            frozenset(able), slot))
     for n in team.skills:
-        able = {p.id for p in s.prosecutors if p.level(n.skill) >= n.min_level}
-        have = able & eligible
-        if len(have) < n.count:
-            out.append(f"needs {n.count} members with {n.skill} level {n.min_level}+ ({ctx}); "
-                       f"{len(have)} eligible" + _why_others(m, case, able - have))
+        able = {p.id for p in people if p.level(n.skill) >= n.min_level}
+        out.append(Need(f"{n.count} members with {n.skill} level {n.min_level}+", n.count,
+                        frozenset(able)))
     for lang in team.languages:
-        able = {p.id for p in s.prosecutors if lang.language in p.languages}
-        have = able & eligible
-        if len(have) < lang.count:
-            out.append(f"needs {lang.count} {language_name(lang.language)} speakers ({ctx}); "
-                       f"{len(have)} eligible" + _why_others(m, case, able - have))
+        able = {p.id for p in people if lang.language in p.languages}
+        out.append(Need(f"{lang.count} {language_name(lang.language)} speakers", lang.count,
+                        frozenset(able)))
     for tier, count in team.tiers.items():
-        have = {p for p in eligible if s.unit_by_id[s.prosecutor_by_id[p].home].tier is tier}
-        if len(have) < count:
-            out.append(f"needs {count} members from {tier.value} units ({ctx}); "
-                       f"{len(have)} eligible")
+        able = {p.id for p in people if s.unit_by_id[p.home].tier is tier}
+        out.append(Need(f"{count} members from {tier.value} units", count, frozenset(able)))
+    return out
+
+
+def shortfalls(m: RosterModel, case: Case,
+               busy: Mapping[ProsecutorId, list[CaseId]] | None = None) -> list[str]:
+    """Each requirement of `case` that its eligible people, less the `busy` ones, cannot meet."""
+    s, team = m.scenario, case.team
+    busy = busy or {}
+    eligible = set(m.candidates.people(case.id))
+    free = eligible - set(busy)
+    ctx = _context(m, case)
+    out = []
+    options = m.candidates.by_case.get(case.id, [])
+    for need in _needs(m, case):
+        if need.slot is not None:
+            have = {o.person for o in options if o.slot is need.slot}
+        else:
+            have = need.able & eligible
+        if len(have & free) >= need.count:
+            continue
+        text = f"needs {need.what} ({ctx}); {len(have)} eligible"
+        taken = sorted(have - free)
+        if taken:
+            cases = sorted({c for p in taken for c in busy[p]})
+            text += f", {len(taken)} of them already on {', '.join(cases)}"
+        elif not busy:
+            text += _why_others(m, case, need.able - have)
+        out.append(text)
+    if not busy and len(eligible) < team.size:
+        out.append(f"needs {team.size} distinct people ({ctx}); {len(eligible)} eligible")
     homes = {s.prosecutor_by_id[p].home for p in eligible}
-    if team.min_units is not None and len(homes) < team.min_units:
+    if not busy and team.min_units is not None and len(homes) < team.min_units:
         out.append(f"needs members from {team.min_units} units ({ctx}); "
                    f"eligible people come from {len(homes)}")
     scope = units_in_scope(s, m.geography, case)
     for pid in case.require_prosecutors:
+        person = s.prosecutor_by_id[pid]
         if pid not in eligible:
-            person = s.prosecutor_by_id[pid]
             reasons = {why_not(s, m.geography, m.travel, scope, person, case, sl)
                        for sl in team.slots()}
             out.append(f"requires {person.name}, who is not eligible: "
                        + "; ".join(sorted(r for r in reasons if r)))
+        elif pid in busy:
+            out.append(f"requires {person.name}, who is already on {', '.join(busy[pid])}")
     return out
 
 
@@ -141,12 +168,18 @@ def unstaffed_reason(m: RosterModel, case: Case, staffed_teams: dict[CaseId, set
         return "these requirements cannot all hold together: " + "; ".join(
             r.text for r in core if r.text != "mandatory")
     eligible = set(m.candidates.people(case.id))
+    busy: dict[ProsecutorId, list[CaseId]] = {}
     rivals = []
     for other_id, team in staffed_teams.items():
         other = m.scenario.case_by_id[other_id]
         shared = team & eligible
         if shared and other.start <= case.end and case.start <= other.end:
             rivals.append((len(shared), other_id))
+            for p in shared:
+                busy.setdefault(p, []).append(other_id)
+    found = shortfalls(m, case, busy)
+    if found:
+        return "can be staffed alone, but not beside the staffed cases: " + "; ".join(found)
     if rivals:
         named = ", ".join(f"{cid} ({n})" for n, cid in sorted(rivals, reverse=True)[:4])
         return (f"could be staffed alone, but not beside the staffed cases that use its "

@@ -17,13 +17,23 @@ from scheduler.report import case_rosters, evaluate
 
 # Below this, a second phase cannot do anything useful; the first phase's roster stands.
 MIN_PHASE_SECONDS = 0.05
+# Full-problem subsolvers, best first. The bound on cost comes from the LP relaxation of the
+# unit-choice and travel terms: with max_lp (linearization level 2) the Hulunbuir scenario
+# is proven optimal in under a second; CP-SAT's default two-worker portfolio lacks it and
+# takes about 20 seconds (bench/README.md).
+PORTFOLIO = ("max_lp", "default_lp", "quick_restart", "core", "no_lp", "fixed")
 
 
 def _solver(seconds: float, workers: int, seed: int) -> cp.CpSolver:
     solver = cp.CpSolver()
-    solver.parameters.max_time_in_seconds = max(seconds, MIN_PHASE_SECONDS)
-    solver.parameters.num_workers = workers
-    solver.parameters.random_seed = seed
+    params = solver.parameters
+    params.max_time_in_seconds = max(seconds, MIN_PHASE_SECONDS)
+    params.num_workers = workers
+    params.random_seed = seed
+    if workers == 1:
+        params.linearization_level = 2
+    else:
+        params.subsolvers.extend(PORTFOLIO[:workers])
     return solver
 
 
