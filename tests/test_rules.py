@@ -1,0 +1,353 @@
+"""One pair of tests per hard rule of spec/problem.md.
+
+`test_<rule>_holds`: a tiny instance where the cheapest roster would break the rule; the
+solver must find the roster that keeps it (and the independent checker must agree).
+`test_<rule>_broken`: a hand-written roster that breaks the rule; the checker must say so.
+"""
+
+import pytest
+
+from models import Interval, Status
+from tests.tiny import broken_rules, case, person, road, scenario, solved, staffed, team, unit
+
+# --- 1. Composition -----------------------------------------------------------------------
+
+
+def composition_scenario():  # type: ignore[no-untyped-def]
+    team = {"leader": {"min_role": "deputy_chief", "min_level": 2},
+            "members": {"prosecutor": 1, "clerk": 1}}
+    return scenario(
+        [unit("a")],
+        [person("boss", "a", "deputy_chief"), person("pat", "a"), person("cle", "a", "clerk"),
+         person("asst", "a", "assistant")],
+        [case("c", "a", team=team)],
+    )
+
+
+def test_composition_holds() -> None:
+    """The team is exactly a deputy-chief leader, one prosecutor and one clerk, all distinct."""
+    roster = solved(composition_scenario())
+    slots = {(m.prosecutor, m.slot.value) for m in roster.cases[0].team}
+    assert slots == {("boss", "leader"), ("pat", "prosecutor"), ("cle", "clerk")}
+
+
+def test_composition_holds_distinct_people() -> None:
+    """One person cannot fill the leader and a member slot: with one prosecutor-rank person,
+    a leader + prosecutor team stays unstaffed."""
+    s = scenario([unit("a")], [person("solo", "a", "chief")],
+                 [case("c", "a", team={"leader": {}, "members": {"prosecutor": 1}})])
+    assert not staffed(solved(s), "c")
+
+
+@pytest.mark.parametrize("teams", [
+    {"c": [("boss", "leader"), ("pat", "prosecutor")]},                     # clerk missing
+    {"c": [("boss", "leader"), ("pat", "prosecutor"), ("asst", "clerk")]},  # wrong role
+    {"c": [("pat", "leader"), ("boss", "prosecutor"), ("cle", "clerk")]},   # leader rank
+    {"c": [("boss", "leader"), ("boss", "prosecutor"), ("cle", "clerk")]},  # same person twice
+])
+def test_composition_broken(teams: dict[str, list[tuple[str, str]]]) -> None:
+    """A missing slot, a wrong role, a leader below min_role or a person twice breaks rule 1."""
+    assert "1" in broken_rules(composition_scenario(), teams)
+
+
+# --- 2. Eligibility -----------------------------------------------------------------------
+
+# Each variant makes the nearby person "near" ineligible; "far" (2 hours away) is eligible.
+ELIGIBILITY_VARIANTS = {
+    "scope": {"case": {"scope": "unit", "lead_unit": "b"}, "person": {}},
+    "pool": {"case": {"pool": "talent"}, "person": {}},
+    "exclude_units": {"case": {"exclude_units": ["a"]}, "person": {}},
+    "exclude_prosecutors": {"case": {"exclude_prosecutors": ["near"]}, "person": {}},
+    "unavailable": {"case": {}, "person": {"unavailable": [{"start": "2022-01-10",
+                                                            "end": "2022-01-12"}]}},
+}
+
+
+def eligibility_scenario(variant: str):  # type: ignore[no-untyped-def]
+    v = ELIGIBILITY_VARIANTS[variant]
+    return scenario(
+        [unit("a"), unit("b")],
+        [person("near", "a", **v["person"]), person("far", "b")],
+        [case("c", "a", **v["case"])],
+        roads=[road("a", "b", 120)],
+        pools=[{"id": "talent", "members": ["far"]}],
+    )
+
+
+@pytest.mark.parametrize("variant", sorted(ELIGIBILITY_VARIANTS))
+def test_eligibility_holds(variant: str) -> None:
+    """The cheaper person at the venue is out of scope/pool, excluded or away: the team
+    takes the eligible person two hours away instead."""
+    assert team(solved(eligibility_scenario(variant)), "c") == {"far"}
+
+
+@pytest.mark.parametrize("variant", sorted(ELIGIBILITY_VARIANTS))
+def test_eligibility_broken(variant: str) -> None:
+    """Putting the ineligible person on the team breaks rule 2."""
+    assert "2" in broken_rules(eligibility_scenario(variant), {"c": [("near", "prosecutor")]})
+
+
+def test_required_prosecutors_holds() -> None:
+    """A required person is on the team even though someone at the venue is cheaper."""
+    s = scenario([unit("a"), unit("b")], [person("near", "a"), person("far", "b")],
+                 [case("c", "a", require_prosecutors=["far"])], roads=[road("a", "b", 120)])
+    assert team(solved(s), "c") == {"far"}
+
+
+def test_required_prosecutors_broken() -> None:
+    """A team without its required person breaks rule 2."""
+    s = scenario([unit("a"), unit("b")], [person("near", "a"), person("far", "b")],
+                 [case("c", "a", require_prosecutors=["far"])], roads=[road("a", "b", 120)])
+    assert "2" in broken_rules(s, {"c": [("near", "prosecutor")]})
+
+
+# --- 3. Travel ----------------------------------------------------------------------------
+
+
+def travel_scenario():  # type: ignore[no-untyped-def]
+    # "paired" is 80 min away from a paired unit; "other" is 30 min away but off-pair (+60),
+    # so without the 60-minute limit "paired" (80) beats "other" (90).
+    return scenario(
+        [unit("a"), unit("p"), unit("o")],
+        [person("paired", "p"), person("other", "o")],
+        [case("c", "a", team={"leader": None, "members": {"prosecutor": 1},
+                              "max_travel_minutes": 60})],
+        roads=[road("a", "p", 80), road("a", "o", 30)],
+        pairs=[{"units": ["a", "p"]}],
+    )
+
+
+def test_travel_holds() -> None:
+    """On-site members live within max_travel_minutes of the venue."""
+    roster = solved(travel_scenario())
+    assert team(roster, "c") == {"other"}
+    assert roster.cases[0].team[0].travel_minutes == 30
+
+
+def test_travel_holds_unreachable() -> None:
+    """A person with no road to the venue cannot serve on site; the case stays unstaffed."""
+    s = scenario([unit("a"), unit("b"), unit("island")], [person("x", "island")],
+                 [case("c", "a")], roads=[road("a", "b", 5)])
+    roster = solved(s)
+    assert not staffed(roster, "c")
+    assert "no road to the venue" in (roster.cases[0].unstaffed_reason or "")
+
+
+def test_travel_holds_remote_roles() -> None:
+    """A remote slot needs no road: the unreachable person joins by video, travelling 0."""
+    s = scenario([unit("a"), unit("b"), unit("island")], [person("x", "island")],
+                 [case("c", "a", team={"leader": None, "members": {"prosecutor": 1},
+                                       "remote_roles": ["prosecutor"]})],
+                 roads=[road("a", "b", 5)])
+    member = solved(s).cases[0].team[0]
+    assert (member.prosecutor, member.on_site, member.travel_minutes) == ("x", False, 0)
+
+
+def test_travel_broken() -> None:
+    """A member 80 minutes away on a 60-minute case breaks rule 3."""
+    assert "3" in broken_rules(travel_scenario(), {"c": [("paired", "prosecutor")]})
+
+
+def test_travel_broken_on_site_flag() -> None:
+    """Marking an on-site slot as remote breaks rule 3 (on_site follows remote_roles)."""
+    assert "3" in broken_rules(travel_scenario(), {"c": [("other", "prosecutor")]},
+                               on_site=False)
+
+
+# --- 4. Coverage --------------------------------------------------------------------------
+
+
+def coverage_scenario(team_extra: dict, far: dict) -> object:  # type: ignore[type-arg]
+    """'near' sits at the venue; 'far' (2 hours away, in a municipal unit) has what is needed."""
+    team = {"leader": None, "members": {"prosecutor": 1}, **team_extra}
+    return scenario(
+        [unit("city", tier="municipal"), unit("a", parent="city")],
+        [person("near", "a"), person("far", "city", **far)],
+        [case("c", "a", team=team)],
+        roads=[road("a", "city", 120)],
+    )
+
+
+COVERAGE_VARIANTS = {
+    "skills": ({"skills": [{"skill": "forensics", "count": 1, "min_level": 2}]},
+               {"skills": {"criminal": 2, "forensics": 3}}),
+    "languages": ({"languages": [{"language": "mn", "count": 1}]}, {"languages": ["mn", "zh"]}),
+    "tiers": ({"tiers": {"municipal": 1}}, {}),
+}
+
+
+@pytest.mark.parametrize("variant", sorted(COVERAGE_VARIANTS))
+def test_coverage_holds(variant: str) -> None:
+    """The skill, language or tier rule forces the distant person who has it onto the team."""
+    assert team(solved(coverage_scenario(*COVERAGE_VARIANTS[variant])), "c") == {"far"}  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("variant", sorted(COVERAGE_VARIANTS))
+def test_coverage_broken(variant: str) -> None:
+    """A team lacking the skill, language or tier breaks rule 4."""
+    s = coverage_scenario(*COVERAGE_VARIANTS[variant])
+    assert "4" in broken_rules(s, {"c": [("near", "prosecutor")]})  # type: ignore[arg-type]
+
+
+def units_scenario(max_units: int | None, min_units: int | None):  # type: ignore[no-untyped-def]
+    team = {"leader": None, "members": {"prosecutor": 2}, "max_units": max_units,
+            "min_units": min_units}
+    return scenario(
+        [unit("a"), unit("b")],
+        [person("a1", "a"), person("b1", "b"), person("b2", "b")],
+        [case("c", "a", team=team)],
+        roads=[road("a", "b", 20)],
+    )
+
+
+def test_unit_count_holds_max() -> None:
+    """max_units 1: both members come from one unit, though a1 at the venue travels less."""
+    assert team(solved(units_scenario(1, None)), "c") == {"b1", "b2"}
+
+
+def test_unit_count_holds_min() -> None:
+    """min_units 2: a1 joins b1 or b2 even if two from one unit would be cheaper."""
+    s = units_scenario(None, 2)
+    roster = solved(s)
+    assert "a1" in team(roster, "c") and len(team(roster, "c")) == 2
+
+
+def test_unit_count_broken() -> None:
+    """Two units on a max_units 1 team, or one unit on a min_units 2 team, break rule 4."""
+    assert "4" in broken_rules(units_scenario(1, None), {"c": [("a1", "prosecutor"),
+                                                                ("b1", "prosecutor")]})
+    assert "4" in broken_rules(units_scenario(None, 2), {"c": [("b1", "prosecutor"),
+                                                                ("b2", "prosecutor")]})
+
+
+# --- 5. Capacity --------------------------------------------------------------------------
+
+
+def capacity_scenario():  # type: ignore[no-untyped-def]
+    """Two overlapping cases at 'a'; 'near' is cheapest for both but has room for one."""
+    team = {"leader": None, "members": {"prosecutor": 1}, "load": 0.5}
+    return scenario(
+        [unit("a"), unit("b")],
+        [person("near", "a", load=0.3), person("far", "b")],
+        [case("c1", "a", team=team), case("c2", "a", start="2022-01-10", end="2022-01-20",
+                                          team=team)],
+        roads=[road("a", "b", 120)],
+    )
+
+
+def test_capacity_holds() -> None:
+    """Load 0.3 + 0.5 + 0.5 would exceed capacity 1 on 2022-01-10: 'far' takes one case."""
+    roster = solved(capacity_scenario())
+    assert team(roster, "c1") | team(roster, "c2") == {"near", "far"}
+
+
+def test_capacity_holds_exact_fit() -> None:
+    """0.1 + 0.2 FTE fills a capacity of 0.3 exactly: the person may serve (no float slack lost)."""
+    s = scenario([unit("a")], [person("x", "a", load=0.1, capacity=0.3)],
+                 [case("c", "a", team={"leader": None, "members": {"prosecutor": 1},
+                                       "load": 0.2})])
+    assert team(solved(s), "c") == {"x"}
+
+
+def test_capacity_broken() -> None:
+    """'near' on both overlapping cases breaks rule 5."""
+    assert "5" in broken_rules(capacity_scenario(), {"c1": [("near", "prosecutor")],
+                                                     "c2": [("near", "prosecutor")]})
+
+
+# --- 6. Home staffing ---------------------------------------------------------------------
+
+
+def home_scenario(remote: bool = False):  # type: ignore[no-untyped-def]
+    """Case at 'a' needs two; 'b' (close, 2 prosecutors, must keep 1) or 'c' (far)."""
+    team = {"leader": None, "members": {"prosecutor": 2},
+            "remote_roles": ["prosecutor"] if remote else []}
+    return scenario(
+        [unit("a"), unit("b", min_staff=1), unit("c")],
+        [person("b1", "b"), person("b2", "b"), person("c1", "c")],
+        [case("k", "a", team=team)],
+        roads=[road("a", "b", 10), road("a", "c", 100)],
+    )
+
+
+def test_home_staffing_holds() -> None:
+    """'b' keeps one prosecutor at home, so the team is one from 'b' and one from 'c'."""
+    members = team(solved(home_scenario()), "k")
+    assert "c1" in members and len(members & {"b1", "b2"}) == 1
+
+
+def test_home_staffing_holds_remote_members_stay_home() -> None:
+    """Members joining by video are not away: both can come from 'b'."""
+    assert team(solved(home_scenario(remote=True)), "k") == {"b1", "b2"}
+
+
+def test_home_staffing_holds_counts_only_available_staff() -> None:
+    """If b2 is on leave, 'b' needs min(1, 1 available) = 1 at home: b1 may not go."""
+    s = home_scenario()
+    s.prosecutor_by_id["b2"].unavailable = [Interval(start=s.cases[0].start, end=s.cases[0].end)]
+    assert not staffed(solved(s), "k")
+
+
+def test_home_staffing_broken() -> None:
+    """Sending both of 'b''s prosecutors away breaks rule 6."""
+    assert "6" in broken_rules(home_scenario(), {"k": [("b1", "prosecutor"),
+                                                       ("b2", "prosecutor")]})
+
+
+# --- 7. Pinning ---------------------------------------------------------------------------
+
+
+def pinning_scenario(pinned: bool = True):  # type: ignore[no-untyped-def]
+    return scenario(
+        [unit("a"), unit("b")],
+        [person("near", "a"), person("far", "b")],
+        [case("c", "a")],
+        roads=[road("a", "b", 500)],
+        previous=[{"case": "c", "prosecutor": "far", "slot": "prosecutor", "pinned": pinned}],
+    )
+
+
+def test_pinning_holds() -> None:
+    """A pinned assignment is kept although dropping it would save 500 travel minutes."""
+    roster = solved(pinning_scenario())
+    assert team(roster, "c") == {"far"}
+    assert roster.cases[0].team[0].pinned
+
+
+def test_pinning_broken() -> None:
+    """A roster without the pinned assignment breaks rule 7."""
+    assert "7" in broken_rules(pinning_scenario(), {"c": [("near", "prosecutor")]})
+
+
+# --- 8. Mandatory -------------------------------------------------------------------------
+
+
+def mandatory_scenario():  # type: ignore[no-untyped-def]
+    """One person, two overlapping cases; the mandatory one has the lower priority."""
+    team = {"leader": None, "members": {"prosecutor": 1}, "load": 1.0}
+    return scenario([unit("a")], [person("x", "a")],
+                    [case("big", "a", priority=5, team=team),
+                     case("must", "a", mandatory=True, team=team)])
+
+
+def test_mandatory_holds() -> None:
+    """The mandatory case is staffed even though the other case has higher priority."""
+    roster = solved(mandatory_scenario())
+    assert staffed(roster, "must") and not staffed(roster, "big")
+
+
+def test_mandatory_broken() -> None:
+    """A roster leaving the mandatory case unstaffed breaks rule 8."""
+    assert "8" in broken_rules(mandatory_scenario(), {"big": [("x", "prosecutor")]})
+
+
+def test_mandatory_infeasible_says_which_requirement() -> None:
+    """A mandatory case nobody can staff makes the scenario infeasible, and the answer says why."""
+    s = scenario([unit("a")], [person("x", "a")],
+                 [case("must", "a", mandatory=True,
+                       team={"leader": None, "members": {"prosecutor": 1},
+                             "languages": [{"language": "mn", "count": 1}]})])
+    roster = solved(s)
+    assert roster.status is Status.INFEASIBLE
+    assert "must" in (roster.infeasible_reason or "")
+    assert "Mongolian" in (roster.infeasible_reason or "")
