@@ -39,6 +39,16 @@ def test_composition_holds_distinct_people() -> None:
     assert not staffed(solved(s), "c")
 
 
+def test_composition_holds_leader_level() -> None:
+    """The leader needs criminal level 3: the far chief with level 3 leads, not the near one."""
+    lead = {"leader": {"min_role": "chief", "min_level": 3}, "members": {"prosecutor": 0}}
+    s = scenario([unit("a"), unit("b")],
+                 [person("near", "a", "chief"), person("far", "b", "chief", skills={"criminal": 3})],
+                 [case("c", "a", team=lead)], roads=[road("a", "b", 300)])
+    assert team(solved(s), "c") == {"far"}
+    assert "1" in broken_rules(s, {"c": [("near", "leader")]})
+
+
 @pytest.mark.parametrize("teams", [
     {"c": [("boss", "leader"), ("pat", "prosecutor")]},                     # clerk missing
     {"c": [("boss", "leader"), ("pat", "prosecutor"), ("asst", "clerk")]},  # wrong role
@@ -189,27 +199,29 @@ def test_coverage_broken(variant: str) -> None:
     assert "4" in broken_rules(s, {"c": [("near", "prosecutor")]})  # type: ignore[arg-type]
 
 
-def units_scenario(max_units: int | None, min_units: int | None):  # type: ignore[no-untyped-def]
+def units_scenario(max_units: int | None, min_units: int | None,
+                   minutes: float = 40):  # type: ignore[no-untyped-def]
+    """Paired units a (venue) and b. With a 40-minute road {a1, b1} costs 40 + 2 x 30 and
+    {b1, b2} 80 + 30; with a 20-minute road the order flips (80 against 70)."""
     team = {"leader": None, "members": {"prosecutor": 2}, "max_units": max_units,
             "min_units": min_units}
     return scenario(
         [unit("a"), unit("b")],
         [person("a1", "a"), person("b1", "b"), person("b2", "b")],
         [case("c", "a", team=team)],
-        roads=[road("a", "b", 20)],
+        roads=[road("a", "b", minutes)], pairs=[{"units": ["a", "b"]}],
     )
 
 
 def test_unit_count_holds_max() -> None:
-    """max_units 1: both members come from one unit, though a1 at the venue travels less."""
-    assert team(solved(units_scenario(1, None)), "c") == {"b1", "b2"}
+    """max_units 1: both members come from b, though a1 + b1 would cost less."""
+    assert team(solved(units_scenario(1, None, minutes=40)), "c") == {"b1", "b2"}
 
 
 def test_unit_count_holds_min() -> None:
-    """min_units 2: a1 joins b1 or b2 even if two from one unit would be cheaper."""
-    s = units_scenario(None, 2)
-    roster = solved(s)
-    assert "a1" in team(roster, "c") and len(team(roster, "c")) == 2
+    """min_units 2: a1 joins one of b's people, though b1 + b2 would cost less."""
+    members = team(solved(units_scenario(None, 2, minutes=20)), "c")
+    assert "a1" in members and len(members) == 2
 
 
 def test_unit_count_broken() -> None:
@@ -224,7 +236,8 @@ def test_unit_count_broken() -> None:
 
 
 def capacity_scenario():  # type: ignore[no-untyped-def]
-    """Two overlapping cases at 'a'; 'near' is cheapest for both but has room for one."""
+    """Two overlapping cases at 'a'; 'near' is cheapest for both but has room for one.
+    Peak load is not weighted here, so only the capacity rule keeps 'near' off one case."""
     team = {"leader": None, "members": {"prosecutor": 1}, "load": 0.5}
     return scenario(
         [unit("a"), unit("b")],
@@ -232,6 +245,7 @@ def capacity_scenario():  # type: ignore[no-untyped-def]
         [case("c1", "a", team=team), case("c2", "a", start="2022-01-10", end="2022-01-20",
                                           team=team)],
         roads=[road("a", "b", 120)],
+        policy={"weights": {"peak_load": 0}},
     )
 
 
