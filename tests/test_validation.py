@@ -1,0 +1,112 @@
+"""Bad scenarios: every problem is reported at once, naming the field path and the id."""
+
+import copy
+from typing import Any
+
+import pytest
+
+from models import ScenarioError, parse_scenario
+
+GOOD: dict[str, Any] = {
+    "name": "v",
+    "units": [
+        {"id": "city", "name": "City", "tier": "municipal", "location": {"lat": 49, "lon": 119}},
+        {"id": "a", "name": "A", "tier": "grassroots", "parent": "city",
+         "location": {"lat": 49, "lon": 119}},
+    ],
+    "pairs": [{"units": ["a", "city"]}],
+    "groups": [{"id": "g", "lead": "a", "members": ["city"]}],
+    "pools": [{"id": "pool", "members": ["p1"]}],
+    "roads": [{"a": "a", "b": "city", "minutes": 10}],
+    "prosecutors": [{"id": "p1", "name": "P1", "home": "a", "role": "prosecutor",
+                     "skills": {"criminal": 2}}],
+    "cases": [{"id": "c1", "kind": "criminal", "venue": "a", "start": "2022-01-01",
+               "end": "2022-01-05", "team": {"leader": None, "members": {"prosecutor": 1}}}],
+    "previous": [{"case": "c1", "prosecutor": "p1", "slot": "prosecutor"}],
+}
+
+
+def problems_after(change: str, value: Any) -> list[str]:
+    """Apply `value` at the dotted path `change` of a good scenario; return the problems."""
+    data = copy.deepcopy(GOOD)
+    *parents, last = change.split(".")
+    target: Any = data
+    for part in parents:
+        target = target[int(part)] if part.isdigit() else target[part]
+    if isinstance(target, list):
+        target[int(last)] = value
+    else:
+        target[last] = value
+    with pytest.raises(ScenarioError) as caught:
+        parse_scenario(data)
+    return [str(p) for p in caught.value.problems]
+
+
+def test_good_scenario_loads() -> None:
+    """The base scenario of these tests is valid, so each failure below is due to its change."""
+    assert parse_scenario(GOOD).case_by_id["c1"].lead == "a"
+
+
+@pytest.mark.parametrize(("change", "value", "expected"), [
+    ("units.1.id", "city", "units[1].id (city): duplicate id"),
+    ("prosecutors.0.home", "nowhere", "prosecutors[0].home (p1): unknown unit 'nowhere'"),
+    ("units.1.parent", "ghost", "units[1].parent (a): unknown unit 'ghost'"),
+    ("pairs.0", {"units": ["a", "zz"]}, "pairs[0].units[1] (a+zz): unknown unit 'zz'"),
+    ("groups.0.lead", "zz", "groups[0].lead (g): unknown unit 'zz'"),
+    ("pools.0.members", ["p9"], "pools[0].members[0] (pool): unknown prosecutor 'p9'"),
+    ("roads.0.b", "zz", "roads[0].b (a-zz): unknown unit 'zz'"),
+    ("cases.0.venue", "zz", "cases[0].venue (c1): unknown unit 'zz'"),
+    ("cases.0.pool", "nopool", "cases[0].pool (c1): unknown pool 'nopool'"),
+    ("cases.0.require_prosecutors", ["p9"],
+     "cases[0].require_prosecutors[0] (c1): unknown prosecutor 'p9'"),
+    ("cases.0.exclude_units", ["zz"], "cases[0].exclude_units[0] (c1): unknown unit 'zz'"),
+    ("previous.0.case", "c9", "previous[0].case (c9/p1): unknown case 'c9'"),
+    ("cases.0.end", "2021-12-31", "cases[0] (c1): end 2021-12-31 is before start 2022-01-01"),
+    ("prosecutors.0.skills", {"criminal": 4},
+     "prosecutors[0].skills.criminal (p1): Input should be less than or equal to 3"),
+    ("roads.0.minutes", 0, "roads[0].minutes (a-city): Input should be greater than 0"),
+    ("prosecutors.0.load", -0.1, "prosecutors[0].load (p1): Input should be greater than or "
+                                 "equal to 0"),
+    ("prosecutors.0.capacity", -1, "prosecutors[0].capacity (p1): Input should be greater than 0"),
+    ("prosecutors.0.role", "judge", "prosecutors[0].role (p1): Input should be 'chief'"),
+    ("units.0.tier", "county", "units[0].tier (city): Input should be 'provincial'"),
+    ("cases.0.scope", "nation", "cases[0].scope (c1): Input should be 'unit'"),
+    ("cases.0.team", {"members": {"prosecutor": -1}},
+     "cases[0].team.members.prosecutor (c1): Input should be greater than or equal to 0"),
+    ("cases.0.team", {"leader": None, "members": {"prosecutor": 3}, "min_units": 3,
+                      "max_units": 2}, "cases[0].team (c1): min_units 3 is above max_units 2"),
+    ("cases.0.team", {"leader": None, "members": {"prosecutor": 2},
+                      "languages": [{"language": "mn", "count": 3}]},
+     "cases[0].team (c1): 3 members must speak 'mn' but the team has 2"),
+    ("cases.0.team", {"leader": None, "members": {"prosecutor": 1},
+                      "skills": [{"skill": "forensics", "count": 2}]},
+     "cases[0].team (c1): 2 members need skill 'forensics' but the team has 1"),
+])
+def test_each_problem_names_field_and_id(change: str, value: Any, expected: str) -> None:
+    """Each kind of bad input is reported with its field path and the id at fault."""
+    problems = problems_after(change, value)
+    assert any(p.startswith(expected) for p in problems), problems
+
+
+def test_every_problem_at_once() -> None:
+    """Three unrelated problems in three collections come back together, not one at a time."""
+    data = copy.deepcopy(GOOD)
+    data["prosecutors"][0]["skills"] = {"criminal": 9}
+    data["cases"][0]["venue"] = "zz"
+    data["roads"][0]["minutes"] = -5
+    with pytest.raises(ScenarioError) as caught:
+        parse_scenario(data)
+    paths = {p.path for p in caught.value.problems}
+    assert {"prosecutors[0].skills.criminal", "cases[0].venue", "roads[0].minutes"} <= paths
+
+
+def test_unknown_field_is_an_error() -> None:
+    """A misspelt field is reported rather than silently ignored."""
+    problems = problems_after("cases.0.priorty", 3)
+    assert any("cases[0].priorty (c1)" in p for p in problems), problems
+
+
+def test_not_an_object() -> None:
+    """A scenario that is not a JSON object gets a clear problem, not a traceback."""
+    with pytest.raises(ScenarioError, match="must be an object"):
+        parse_scenario([1, 2, 3])
