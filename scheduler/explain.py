@@ -41,11 +41,10 @@ def _why_others(m: RosterModel, case: Case, people: Iterable[ProsecutorId]) -> s
     tally: Counter[str] = Counter()
     for pid in people:
         person = s.prosecutor_by_id[pid]
-        slot = next((sl for sl in case.team.slots() if sl is not Slot.LEADER
-                     and slot_takes(sl, person.role)), Slot.LEADER)
-        reason = why_not(s, m.geography, m.travel, scope, person, case, slot)
-        if reason is not None:
-            tally[reason] += 1
+        reasons = [why_not(s, m.geography, m.travel, scope, person, case, slot)
+                   for slot in case.team.slots()]
+        if None not in reasons:
+            tally[reasons[0] or ""] += 1
     if not tally:
         return ""
     return " (others: " + ", ".join(f"{n} {r}" for r, n in tally.most_common(3)) + ")"
