@@ -28,10 +28,10 @@ def shortest_minutes(scenario: Scenario, source: UnitId) -> dict[UnitId, float]:
     best = {source: 0.0}
     queue = [(0.0, source)]
     while queue:
-        dist, unit = heapq.heappop(queue)
-        if dist > best.get(unit, math.inf):
+        dist, node = heapq.heappop(queue)
+        if dist > best.get(node, math.inf):
             continue
-        for minutes, nxt in legs.get(unit, []):
+        for minutes, nxt in legs.get(node, []):
             if dist + minutes < best.get(nxt, math.inf):
                 best[nxt] = dist + minutes
                 heapq.heappush(queue, (dist + minutes, nxt))

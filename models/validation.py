@@ -135,12 +135,16 @@ def reference_problems(s: Scenario) -> list[Problem]:
     def bad(path: str, ident: str | None, message: str) -> None:
         problems.append(Problem(path=path, id=ident, message=message))
 
-    for collection, items in (("units", s.units), ("groups", s.groups), ("pools", s.pools),
-                              ("prosecutors", s.prosecutors), ("cases", s.cases)):
-        counts = Counter(item.id for item in items)
-        for i, item in enumerate(items):
-            if counts[item.id] > 1:
-                bad(f"{collection}[{i}].id", item.id, "duplicate id")
+    id_lists: dict[str, list[str]] = {
+        "units": [u.id for u in s.units], "groups": [g.id for g in s.groups],
+        "pools": [p.id for p in s.pools], "prosecutors": [p.id for p in s.prosecutors],
+        "cases": [c.id for c in s.cases],
+    }
+    for collection, ids in id_lists.items():
+        counts = Counter(ids)
+        for i, ident in enumerate(ids):
+            if counts[ident] > 1:
+                bad(f"{collection}[{i}].id", ident, "duplicate id")
 
     units = {u.id: u for u in s.units}
     people = {p.id for p in s.prosecutors}

@@ -176,7 +176,9 @@ def build(reference: Path) -> dict[str, Any]:
         road_rows = list(csv.DictReader(f))
     with open(reference / "hulunbuir_pairs_groups.csv", encoding="utf-8") as f:
         link_rows = list(csv.DictReader(f))
-    units, people, used_names = [], [], set()
+    units: list[dict[str, Any]] = []
+    people: list[dict[str, Any]] = []
+    used_names: set[str] = set()
     for row in unit_rows:
         chiefs, deputies, prosecutors, assistants, clerks, at_home, load = STAFF[row["id"]]
         units.append({"id": row["id"], "name": row["name"], "tier": row["tier"],

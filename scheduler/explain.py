@@ -104,7 +104,7 @@ def shortfalls(m: RosterModel, case: Case,
         if need.slot is not None:
             have = {o.person for o in options if o.slot is need.slot}
         else:
-            have = need.able & eligible
+            have = set(need.able & eligible)
         if len(have & free) >= need.count:
             continue
         text = f"needs {need.what} ({ctx}); {len(have)} eligible"

@@ -18,8 +18,8 @@ class Geography:
             self.partners[b].add(a)
         self.group_mates: dict[UnitId, set[UnitId]] = defaultdict(set)
         for group in scenario.groups:
-            for unit in group.units:
-                self.group_mates[unit] |= group.units
+            for member in group.units:
+                self.group_mates[member] |= group.units
         self.children: dict[UnitId, list[UnitId]] = defaultdict(list)
         for unit in scenario.units:
             if unit.parent is not None:
@@ -37,10 +37,10 @@ class Geography:
 
     def municipal_root(self, lead: UnitId) -> UnitId:
         """The municipal unit that is, or supervises, `lead`; a provincial lead is its own."""
-        unit = self.units[lead]
-        while unit.tier is Tier.GRASSROOTS and unit.parent in self.units:
-            unit = self.units[unit.parent]
-        return unit.id
+        here = self.units[lead]
+        while here.tier is Tier.GRASSROOTS and here.parent in self.units:
+            here = self.units[here.parent]
+        return here.id
 
     def in_scope(self, scope: Scope, lead: UnitId) -> set[UnitId]:
         """The home units allowed by `scope` for a case led by `lead`."""

@@ -46,7 +46,7 @@ def _chosen(m: RosterModel, solver: cp.CpSolver) -> tuple[list[Option], set[Case
 
 def _hint(m: RosterModel, chosen: list[Option] | None) -> None:
     """Hint the given roster, or the previous one, so the search starts from it."""
-    m.model.clear_hints()
+    m.model.clear_hints()  # type: ignore[no-untyped-call]  # untyped in ortools
     slots = m.decisions.all_slot_vars()
     if chosen is not None:
         keep = {(o.person, o.case, o.slot) for o in chosen}
@@ -54,9 +54,9 @@ def _hint(m: RosterModel, chosen: list[Option] | None) -> None:
             m.model.add_hint(var, key in keep)
         return
     for a in m.scenario.previous:
-        var = slots.get((a.prosecutor, a.case, a.slot))
-        if var is not None:
-            m.model.add_hint(var, True)
+        previous = slots.get((a.prosecutor, a.case, a.slot))
+        if previous is not None:
+            m.model.add_hint(previous, True)
 
 
 def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: int = 0,

@@ -83,7 +83,7 @@ def scenarios(draw: st.DrawFn, max_people: int = 6) -> dict[str, Any]:
         })
     previous = []
     if draw(st.booleans()):
-        c = draw(st.sampled_from(cases))
+        c: dict[str, Any] = draw(st.sampled_from(cases))
         slot = "leader" if c["team"]["leader"] else ("prosecutor" if c["team"]["members"]["prosecutor"]
                                                      else "clerk")
         previous.append({"case": c["id"], "prosecutor": draw(st.sampled_from(people))["id"],

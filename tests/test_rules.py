@@ -5,15 +5,17 @@ solver must find the roster that keeps it (and the independent checker must agre
 `test_<rule>_broken`: a hand-written roster that breaks the rule; the checker must say so.
 """
 
+from typing import Any
+
 import pytest
 
-from models import Interval, Status
+from models import Interval, Scenario, Status
 from tests.tiny import broken_rules, case, person, road, scenario, solved, staffed, team, unit
 
 # --- 1. Composition -----------------------------------------------------------------------
 
 
-def composition_scenario():  # type: ignore[no-untyped-def]
+def composition_scenario() -> Scenario:
     team = {"leader": {"min_role": "deputy_chief", "min_level": 2},
             "members": {"prosecutor": 1, "clerk": 1}}
     return scenario(
@@ -63,7 +65,7 @@ def test_composition_broken(teams: dict[str, list[tuple[str, str]]]) -> None:
 # --- 2. Eligibility -----------------------------------------------------------------------
 
 # Each variant makes the nearby person "near" ineligible; "far" (2 hours away) is eligible.
-ELIGIBILITY_VARIANTS = {
+ELIGIBILITY_VARIANTS: dict[str, dict[str, dict[str, Any]]] = {
     "scope": {"case": {"scope": "unit", "lead_unit": "b"}, "person": {}},
     "pool": {"case": {"pool": "talent"}, "person": {}},
     "exclude_units": {"case": {"exclude_units": ["a"]}, "person": {}},
@@ -73,7 +75,7 @@ ELIGIBILITY_VARIANTS = {
 }
 
 
-def eligibility_scenario(variant: str):  # type: ignore[no-untyped-def]
+def eligibility_scenario(variant: str) -> Scenario:
     v = ELIGIBILITY_VARIANTS[variant]
     return scenario(
         [unit("a"), unit("b")],
@@ -114,7 +116,7 @@ def test_required_prosecutors_broken() -> None:
 # --- 3. Travel ----------------------------------------------------------------------------
 
 
-def travel_scenario():  # type: ignore[no-untyped-def]
+def travel_scenario() -> Scenario:
     # "paired" is 80 min away from a paired unit; "other" is 30 min away but off-pair (+60),
     # so without the 60-minute limit "paired" (80) beats "other" (90).
     return scenario(
@@ -167,7 +169,7 @@ def test_travel_broken_on_site_flag() -> None:
 # --- 4. Coverage --------------------------------------------------------------------------
 
 
-def coverage_scenario(team_extra: dict, far: dict) -> object:  # type: ignore[type-arg]
+def coverage_scenario(team_extra: dict[str, Any], far: dict[str, Any]) -> Scenario:
     """'near' sits at the venue; 'far' (2 hours away, in a municipal unit) has what is needed."""
     team = {"leader": None, "members": {"prosecutor": 1}, **team_extra}
     return scenario(
@@ -178,7 +180,7 @@ def coverage_scenario(team_extra: dict, far: dict) -> object:  # type: ignore[ty
     )
 
 
-COVERAGE_VARIANTS = {
+COVERAGE_VARIANTS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "skills": ({"skills": [{"skill": "forensics", "count": 1, "min_level": 2}]},
                {"skills": {"criminal": 2, "forensics": 3}}),
     "languages": ({"languages": [{"language": "mn", "count": 1}]}, {"languages": ["mn", "zh"]}),
@@ -189,18 +191,18 @@ COVERAGE_VARIANTS = {
 @pytest.mark.parametrize("variant", sorted(COVERAGE_VARIANTS))
 def test_coverage_holds(variant: str) -> None:
     """The skill, language or tier rule forces the distant person who has it onto the team."""
-    assert team(solved(coverage_scenario(*COVERAGE_VARIANTS[variant])), "c") == {"far"}  # type: ignore[arg-type]
+    assert team(solved(coverage_scenario(*COVERAGE_VARIANTS[variant])), "c") == {"far"}
 
 
 @pytest.mark.parametrize("variant", sorted(COVERAGE_VARIANTS))
 def test_coverage_broken(variant: str) -> None:
     """A team lacking the skill, language or tier breaks rule 4."""
     s = coverage_scenario(*COVERAGE_VARIANTS[variant])
-    assert "4" in broken_rules(s, {"c": [("near", "prosecutor")]})  # type: ignore[arg-type]
+    assert "4" in broken_rules(s, {"c": [("near", "prosecutor")]})
 
 
 def units_scenario(max_units: int | None, min_units: int | None,
-                   minutes: float = 40):  # type: ignore[no-untyped-def]
+                   minutes: float = 40) -> Scenario:
     """Paired units a (venue) and b. With a 40-minute road {a1, b1} costs 40 + 2 x 30 and
     {b1, b2} 80 + 30; with a 20-minute road the order flips (80 against 70)."""
     team = {"leader": None, "members": {"prosecutor": 2}, "max_units": max_units,
@@ -235,7 +237,7 @@ def test_unit_count_broken() -> None:
 # --- 5. Capacity --------------------------------------------------------------------------
 
 
-def capacity_scenario():  # type: ignore[no-untyped-def]
+def capacity_scenario() -> Scenario:
     """Two overlapping cases at 'a'; 'near' is cheapest for both but has room for one.
     Peak load is not weighted here, so only the capacity rule keeps 'near' off one case."""
     team = {"leader": None, "members": {"prosecutor": 1}, "load": 0.5}
@@ -272,7 +274,7 @@ def test_capacity_broken() -> None:
 # --- 6. Home staffing ---------------------------------------------------------------------
 
 
-def home_scenario(remote: bool = False):  # type: ignore[no-untyped-def]
+def home_scenario(remote: bool = False) -> Scenario:
     """Case at 'a' needs two; 'b' (close, 2 prosecutors, must keep 1) or 'c' (far)."""
     team = {"leader": None, "members": {"prosecutor": 2},
             "remote_roles": ["prosecutor"] if remote else []}
@@ -311,7 +313,7 @@ def test_home_staffing_broken() -> None:
 # --- 7. Pinning ---------------------------------------------------------------------------
 
 
-def pinning_scenario(pinned: bool = True):  # type: ignore[no-untyped-def]
+def pinning_scenario(pinned: bool = True) -> Scenario:
     return scenario(
         [unit("a"), unit("b")],
         [person("near", "a"), person("far", "b")],
@@ -336,7 +338,7 @@ def test_pinning_broken() -> None:
 # --- 8. Mandatory -------------------------------------------------------------------------
 
 
-def mandatory_scenario():  # type: ignore[no-untyped-def]
+def mandatory_scenario() -> Scenario:
     """One person, two overlapping cases; the mandatory one has the lower priority."""
     team = {"leader": None, "members": {"prosecutor": 1}, "load": 1.0}
     return scenario([unit("a")], [person("x", "a")],
