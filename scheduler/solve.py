@@ -18,9 +18,9 @@ from scheduler.report import case_rosters, evaluate
 # Below this, a second phase cannot do anything useful; the first phase's roster stands.
 MIN_PHASE_SECONDS = 0.05
 # Full-problem subsolvers, best first. The bound on cost comes from the LP relaxation of the
-# unit-choice and travel terms: with max_lp (linearization level 2) the Hulunbuir scenario
-# is proven optimal in under a second; CP-SAT's default two-worker portfolio lacks it and
-# takes about 20 seconds (bench/README.md).
+# unit-choice and travel terms: with max_lp (linearization level 2) the Hulunbuir cost is
+# proven optimal in under half a second; CP-SAT's default two-worker portfolio lacks it and
+# does not finish the proof within 30 seconds (bench/portfolio.py, bench/results.md).
 PORTFOLIO = ("max_lp", "default_lp", "quick_restart", "core", "no_lp", "fixed")
 
 
