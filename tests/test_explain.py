@@ -1,0 +1,79 @@
+"""Why a case is unstaffed, or a scenario infeasible: the three kinds of answer."""
+
+from models import CaseRoster, Status
+from tests.tiny import case, person, road, scenario, solved, staffed, unit
+
+
+def reason_for(roster_cases: list[CaseRoster], cid: str) -> str:
+    return next(c.unstaffed_reason or "" for c in roster_cases if c.id == cid)
+
+
+def test_reason_names_the_requirement_with_counts() -> None:
+    """A clerk slot nobody can fill: the reason says how many are needed and eligible,
+    and why the others are out."""
+    s = scenario([unit("a"), unit("b")],
+                 [person("x", "a"), person("k", "b", "clerk"),
+                  person("k2", "a", "clerk", unavailable=[{"start": "2022-01-01",
+                                                           "end": "2022-01-31"}])],
+                 [case("c", "a", scope="unit",
+                       team={"leader": None, "members": {"prosecutor": 1, "clerk": 1}})],
+                 roads=[road("a", "b", 10)])
+    roster = solved(s)
+    reason = reason_for(roster.cases, "c")
+    assert "needs 1 clerks" in reason and "0 eligible" in reason
+    assert "1 outside the unit scope" in reason and "1 unavailable" in reason
+
+
+def test_reason_names_requirements_that_conflict() -> None:
+    """Each requirement can be met alone (one Mongolian speaker, one forensics expert) but a
+    one-member team cannot meet both: the reason names the two."""
+    s = scenario([unit("a")],
+                 [person("mn", "a", languages=["mn"]),
+                  person("fx", "a", skills={"criminal": 2, "forensics": 3})],
+                 [case("c", "a", team={"leader": None, "members": {"prosecutor": 1},
+                                       "languages": [{"language": "mn", "count": 1}],
+                                       "skills": [{"skill": "forensics", "count": 1,
+                                                   "min_level": 2}]})])
+    reason = reason_for(solved(s).cases, "c")
+    assert reason.startswith("these requirements cannot all hold together")
+    assert "Mongolian" in reason and "forensics" in reason
+
+
+def test_reason_names_the_competing_case() -> None:
+    """The only forensics expert serves the higher-priority case on the same days: the
+    lower-priority case says which requirement lost and to which case."""
+    full = {"leader": None, "members": {"prosecutor": 1}, "load": 1.0,
+            "skills": [{"skill": "forensics", "count": 1, "min_level": 2}]}
+    s = scenario([unit("a")], [person("fx", "a", skills={"criminal": 2, "forensics": 3})],
+                 [case("big", "a", priority=5, team=full), case("small", "a", team=full)])
+    roster = solved(s)
+    assert staffed(roster, "big") and not staffed(roster, "small")
+    reason = reason_for(roster.cases, "small")
+    assert "can be staffed alone" in reason and "forensics" in reason and "big" in reason
+
+
+def test_infeasible_names_the_conflicting_mandatory_cases() -> None:
+    """Two mandatory full-time cases on the same days and one person: infeasible, and the
+    answer names both cases."""
+    full = {"leader": None, "members": {"prosecutor": 1}, "load": 1.0}
+    s = scenario([unit("a")], [person("x", "a")],
+                 [case("m1", "a", mandatory=True, team=full),
+                  case("m2", "a", mandatory=True, team=full)])
+    roster = solved(s)
+    assert roster.status is Status.INFEASIBLE
+    reason = roster.infeasible_reason or ""
+    assert "m1" in reason and "m2" in reason
+
+
+def test_member_reasons() -> None:
+    """Each member says what they cover, how far they travel, and how loaded they end up."""
+    s = scenario([unit("a"), unit("b")],
+                 [person("x", "b", languages=["mn"], load=0.2)],
+                 [case("c", "a", team={"leader": None, "members": {"prosecutor": 1},
+                                       "languages": [{"language": "mn", "count": 1}]})],
+                 roads=[road("a", "b", 42)], pairs=[{"units": ["a", "b"]}])
+    reasons = solved(s).cases[0].team[0].reasons
+    assert "covers Mongolian" in reasons
+    assert "42 min from B to A" in reasons
+    assert "from a paired unit" in reasons
+    assert "utilisation peaks at 70%" in reasons
