@@ -43,6 +43,9 @@ class Roster(BaseModel):
     objective: Objective | None = Field(
         default=None, description="The roster's value; null when no roster was found."
     )
+    baseline: Objective | None = Field(
+        default=None, description="The greedy roster's value, for comparison."
+    )
     bound: float | None = Field(
         default=None, description="Best proven lower bound on cost for this staffed priority."
     )
@@ -51,6 +54,9 @@ class Roster(BaseModel):
     )
     seconds: float = Field(default=0, description="Wall time of the solve, model build included.")
     build_seconds: float = Field(default=0, description="Time to build the model.")
+    first_roster_seconds: float | None = Field(
+        default=None, description="Time to the first valid roster (the greedy one)."
+    )
     cases: list[CaseRoster] = Field(default_factory=list, description="One entry per case.")
     infeasible_reason: str | None = Field(
         default=None, description="For an infeasible scenario, which requirements fail."

@@ -41,6 +41,16 @@ def maximal_sets(sets: Iterable[frozenset[str]]) -> list[frozenset[str]]:
 
 
 def overlapping_sets(cases: list[Case]) -> list[frozenset[str]]:
-    """The maximal sets of `cases` that share a day: the only sets a load check needs."""
-    return maximal_sets(frozenset(c.id for c in cases if c.covers(day))
-                        for day in start_days(cases))
+    """The maximal sets of `cases` that share a day: the only sets a load check needs.
+
+    Sweeping start days in order, the set running on a start day is maximal exactly when
+    one of its cases ends before the next start day (otherwise the next set contains it).
+    """
+    ordered = sorted(cases, key=lambda c: c.start)
+    starts = sorted({c.start for c in ordered})
+    out: list[frozenset[str]] = []
+    for i, day in enumerate(starts):
+        running = [c for c in ordered if c.start <= day <= c.end]
+        if i + 1 == len(starts) or min(c.end for c in running) < starts[i + 1]:
+            out.append(frozenset(c.id for c in running))
+    return out

@@ -5,8 +5,9 @@ Each returns a CostTerm; `scheduler.model.weighted_cost` applies `policy.weights
 
 from collections.abc import Callable
 
+from ortools.sat.python import cp_model as cp
+
 from models.ids import ProsecutorId
-from scheduler.calendar import overlapping_sets
 from scheduler.model import CostTerm, RosterModel, fte
 
 JUNIOR_YEARS = 3
@@ -61,9 +62,10 @@ def peak_load(m: RosterModel) -> CostTerm:
         if base > 0:
             on_any = m.model.new_bool_var(f"serves[{pid}]")
             m.model.add_max_equality(on_any, [d.is_assigned(pid, c) for c in mine])
-        for active in overlapping_sets([cases[c] for c in mine]):
+        for active in m.overlaps(pid):
             # floor(100 * used / cap) <= peak  <=>  100 * used <= (peak + 1) * cap - 1
-            used = base + sum(fte(cases[c].team.load) * d.is_assigned(pid, c) for c in active)
+            used = base + cp.LinearExpr.weighted_sum(
+                [d.is_assigned(pid, c) for c in active], [fte(cases[c].team.load) for c in active])
             ct = m.model.add(100 * used <= (peak + 1) * cap - 1)
             if on_any is not None:
                 ct.only_enforce_if(on_any)
@@ -101,7 +103,7 @@ def no_junior(m: RosterModel) -> CostTerm:
         juniors = [d.is_assigned(p, case.id) for p in m.candidates.people(case.id)
                    if people[p].years <= JUNIOR_YEARS]
         lacking = m.model.new_bool_var(f"no_junior[{case.id}]")
-        m.model.add(lacking + sum(juniors) >= d.is_staffed(case.id))
+        m.model.add(lacking + cp.LinearExpr.sum(juniors) >= d.is_staffed(case.id))
         items.append((1.0, lacking))
     return CostTerm(items)
 

@@ -30,10 +30,9 @@ class Option:
     travel_minutes: float
 
 
-def why_not(scenario: Scenario, geography: Geography, travel: TravelTable, scope: set[UnitId],
-            person: Prosecutor, case: Case, slot: Slot) -> str | None:
-    """The first eligibility or travel rule that keeps `person` out of `slot`, or None."""
-    team = case.team
+def why_not_person(scenario: Scenario, travel: TravelTable, scope: set[UnitId],
+                   person: Prosecutor, case: Case) -> str | None:
+    """The first rule that keeps `person` off `case` whatever the slot, or None."""
     if person.home not in scope:
         return f"outside the {scenario.scope_of(case).value} scope"
     if case.pool is not None and person.id not in scenario.pool_by_id[case.pool].members:
@@ -44,6 +43,14 @@ def why_not(scenario: Scenario, geography: Geography, travel: TravelTable, scope
         return "excluded (conflict of interest)"
     if any(i.meets(case.start, case.end) for i in person.unavailable):
         return "unavailable"
+    if person.load + case.team.load > person.capacity + FTE_EPS:
+        return "no spare capacity"
+    return None
+
+
+def why_not_slot(travel: TravelTable, person: Prosecutor, case: Case, slot: Slot) -> str | None:
+    """The first role, rank, level or travel rule that keeps `person` out of `slot`, or None."""
+    team = case.team
     if slot is Slot.LEADER:
         assert team.leader is not None
         if ROLE_RANK.get(person.role, 0) < ROLE_RANK[team.leader.min_role]:
@@ -52,8 +59,6 @@ def why_not(scenario: Scenario, geography: Geography, travel: TravelTable, scope
             return f"{case.kind.value} level below {team.leader.min_level}"
     elif not slot_takes(slot, person.role):
         return f"role {person.role.value} cannot fill a {slot.value} slot"
-    if person.load + team.load > person.capacity + FTE_EPS:
-        return "no spare capacity"
     if team.on_site(slot):
         minutes = travel.minutes(person.home, case.venue)
         if minutes is None:
@@ -61,6 +66,13 @@ def why_not(scenario: Scenario, geography: Geography, travel: TravelTable, scope
         if team.max_travel_minutes is not None and minutes > team.max_travel_minutes:
             return f"more than {team.max_travel_minutes:g} minutes away"
     return None
+
+
+def why_not(scenario: Scenario, travel: TravelTable, scope: set[UnitId], person: Prosecutor,
+            case: Case, slot: Slot) -> str | None:
+    """The first eligibility or travel rule that keeps `person` out of `slot`, or None."""
+    return (why_not_person(scenario, travel, scope, person, case)
+            or why_not_slot(travel, person, case, slot))
 
 
 class Candidates:
@@ -75,10 +87,13 @@ class Candidates:
             people_at[person.home].append(person)
         for case in scenario.cases:
             scope = units_in_scope(scenario, geography, case)
+            slots = case.team.slots()
             for unit in sorted(scope):
                 for person in people_at[unit]:
-                    for slot in case.team.slots():
-                        if why_not(scenario, geography, travel, scope, person, case, slot):
+                    if why_not_person(scenario, travel, scope, person, case):
+                        continue
+                    for slot in slots:
+                        if why_not_slot(travel, person, case, slot):
                             continue
                         on_site = case.team.on_site(slot)
                         minutes = travel.minutes(person.home, case.venue) if on_site else 0.0
@@ -86,11 +101,26 @@ class Candidates:
                         self.options.append(option)
                         self.by_case[case.id].append(option)
                         self.by_person[person.id].append(option)
+        homes = {p.id: p.home for p in scenario.prosecutors}
+        self._people = {c: list(dict.fromkeys(o.person for o in opts))
+                        for c, opts in self.by_case.items()}
+        self._cases = {p: list(dict.fromkeys(o.case for o in opts))
+                       for p, opts in self.by_person.items()}
+        self._people_by_home: dict[CaseId, dict[UnitId, list[ProsecutorId]]] = {}
+        for c, people in self._people.items():
+            by_home: dict[UnitId, list[ProsecutorId]] = defaultdict(list)
+            for pid in people:
+                by_home[homes[pid]].append(pid)
+            self._people_by_home[c] = dict(by_home)
 
     def people(self, case: CaseId) -> list[ProsecutorId]:
         """Distinct people eligible for some slot of `case`, in a stable order."""
-        return list(dict.fromkeys(o.person for o in self.by_case[case]))
+        return self._people.get(case, [])
+
+    def people_by_home(self, case: CaseId) -> dict[UnitId, list[ProsecutorId]]:
+        """The people eligible for `case`, grouped by home unit."""
+        return self._people_by_home.get(case, {})
 
     def cases_of(self, person: ProsecutorId) -> list[CaseId]:
         """Distinct cases `person` is eligible for."""
-        return list(dict.fromkeys(o.case for o in self.by_person[person]))
+        return self._cases.get(person, [])

@@ -41,7 +41,7 @@ def _why_others(m: RosterModel, case: Case, people: Iterable[ProsecutorId]) -> s
     tally: Counter[str] = Counter()
     for pid in people:
         person = s.prosecutor_by_id[pid]
-        reasons = [why_not(s, m.geography, m.travel, scope, person, case, slot)
+        reasons = [why_not(s, m.travel, scope, person, case, slot)
                    for slot in case.team.slots()]
         if None not in reasons:
             tally[reasons[0] or ""] += 1
@@ -125,7 +125,7 @@ def shortfalls(m: RosterModel, case: Case,
     for pid in case.require_prosecutors:
         person = s.prosecutor_by_id[pid]
         if pid not in eligible:
-            reasons = {why_not(s, m.geography, m.travel, scope, person, case, sl)
+            reasons = {why_not(s, m.travel, scope, person, case, sl)
                        for sl in team.slots()}
             out.append(f"requires {person.name}, who is not eligible: "
                        + "; ".join(sorted(r for r in reasons if r)))

@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model as cp
 
 from models import Scenario
+from models.ids import CaseId, ProsecutorId
+from scheduler.calendar import overlapping_sets
 from scheduler.eligibility import Candidates
 from scheduler.scope import Geography
 from scheduler.travel import TravelTable
@@ -52,6 +54,10 @@ class RosterModel:
     # In explain mode, each requirement that may be named in an answer gets a literal.
     assumptions: list[Requirement] = field(default_factory=list)
     costs: dict[str, CostTerm] = field(default_factory=dict)
+    _overlaps: dict[ProsecutorId, list[frozenset[CaseId]]] = field(default_factory=dict)
+    # One "away from home" literal per person and set of cases, shared across checkpoints.
+    away_literals: dict[tuple[ProsecutorId, frozenset[CaseId]], cp.IntVar] = field(
+        default_factory=dict)
 
     def requirement(self, case: str, text: str) -> cp.IntVar | None:
         """A literal that switches a requirement of `case` on (explain mode), or None."""
@@ -60,6 +66,14 @@ class RosterModel:
         literal = self.model.new_bool_var(f"{case}: {text}")
         self.assumptions.append(Requirement(literal, case, text))
         return literal
+
+    def overlaps(self, person: ProsecutorId) -> list[frozenset[CaseId]]:
+        """The maximal sets of `person`'s eligible cases that share a day (cached)."""
+        if person not in self._overlaps:
+            cases = self.scenario.case_by_id
+            self._overlaps[person] = overlapping_sets(
+                [cases[c] for c in self.candidates.cases_of(person)])
+        return self._overlaps[person]
 
     def false_literal(self) -> cp.IntVar:
         """A literal fixed to false, for a requirement that no eligible option can meet."""
@@ -90,15 +104,20 @@ def build_model(scenario: Scenario, *, explain: bool = False) -> RosterModel:
 
 def staffed_priority(m: RosterModel) -> cp.LinearExprT:
     """Sum of priority over staffed cases."""
-    return sum(c.priority * m.decisions.is_staffed(c.id) for c in m.scenario.cases)
+    cases = m.scenario.cases
+    return cp.LinearExpr.weighted_sum([m.decisions.is_staffed(c.id) for c in cases],
+                                      [c.priority for c in cases])
 
 
 def weighted_cost(m: RosterModel) -> cp.LinearExprT:
     """The cost in model units (COST_SCALE per unit of cost), weights applied."""
     weights = m.scenario.policy.weights
-    total: cp.LinearExprT = 0
+    variables: list[cp.IntVar] = []
+    coefficients: list[int] = []
+    constant = 0
     for name, term in m.costs.items():
         w = getattr(weights, name)
-        total += sum(round(w * coef * COST_SCALE) * var for coef, var in term.items)
-        total += round(w * term.constant * COST_SCALE)
-    return total
+        variables += [var for _, var in term.items]
+        coefficients += [round(w * coef * COST_SCALE) for coef, _ in term.items]
+        constant += round(w * term.constant * COST_SCALE)
+    return cp.LinearExpr.weighted_sum(variables, coefficients) + constant

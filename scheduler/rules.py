@@ -12,12 +12,7 @@ from ortools.sat.python import cp_model as cp
 
 from models.enums import is_prosecutor_rank
 from models.ids import CaseId, ProsecutorId
-from scheduler.calendar import (
-    availability_changes,
-    is_available,
-    overlapping_sets,
-    start_days,
-)
+from scheduler.calendar import availability_changes
 from scheduler.model import FTE_SCALE, RosterModel, fte
 from scheduler.words import PLURAL, language_name
 
@@ -34,9 +29,10 @@ def composition(m: RosterModel) -> None:
     for case in m.scenario.cases:
         staffed = d.is_staffed(case.id)
         for slot in case.team.slots():
-            fills = [d.in_slot(p, case.id, slot) for p in m.candidates.people(case.id)]
+            fills = [v for p in m.candidates.people(case.id)
+                     if (v := d.in_slot(p, case.id, slot)) is not None]
             need = case.team.slot_count(slot)
-            _enforce(m, m.model.add(sum(v for v in fills if v is not None) == need * staffed),
+            _enforce(m, m.model.add(cp.LinearExpr.sum(fills) == need * staffed),
                      case.id, f"{need} {PLURAL[slot]}")
         # Distinctness: is_assigned() ties a person's slots on a case to one boolean.
         for person in m.candidates.people(case.id):
@@ -90,7 +86,7 @@ def _at_least(m: RosterModel, case: CaseId, people: list[ProsecutorId], count: i
     if count == 0:
         return
     d = m.decisions
-    total = sum(d.is_assigned(p, case) for p in people)
+    total = cp.LinearExpr.sum([d.is_assigned(p, case) for p in people])
     _enforce(m, m.model.add(total >= count * d.is_staffed(case)), case, description)
 
 
@@ -101,7 +97,7 @@ def unit_count(m: RosterModel) -> None:
         team = case.team
         if team.max_units is None and team.min_units is None:
             continue
-        used = sum(d.uses_unit(case.id, u) for u in d.home_units(case.id))
+        used = cp.LinearExpr.sum([d.uses_unit(case.id, u) for u in d.home_units(case.id)])
         if team.max_units is not None:
             _enforce(m, m.model.add(used <= team.max_units), case.id,
                      f"at most {team.max_units} home units")
@@ -114,61 +110,70 @@ def capacity(m: RosterModel) -> None:
     """5. On every day, a prosecutor's load plus their staffed cases' loads is within capacity."""
     cases, d = m.scenario.case_by_id, m.decisions
     for person in m.scenario.prosecutors:
-        mine = [cases[c] for c in m.candidates.cases_of(person.id)]
         spare = int((person.capacity - person.load) * FTE_SCALE + 1e-6)
-        for active in overlapping_sets(mine):
-            if sum(fte(cases[c].team.load) for c in active) <= spare:
+        for active in m.overlaps(person.id):
+            loads = [fte(cases[c].team.load) for c in active]
+            if sum(loads) <= spare:
                 continue
-            m.model.add(sum(fte(cases[c].team.load) * d.is_assigned(person.id, c)
-                            for c in active) <= spare)
+            m.model.add(cp.LinearExpr.weighted_sum(
+                [d.is_assigned(person.id, c) for c in active], loads) <= spare)
 
 
 def home_staffing(m: RosterModel) -> None:
     """6. Every unit keeps min(min_staff_at_home, available prosecutor-rank staff) at home."""
-    d = m.decisions
+    d, cases = m.decisions, m.scenario.case_by_id
     staff = defaultdict(list)
     for person in m.scenario.prosecutors:
         if is_prosecutor_rank(person.role):
             staff[person.home].append(person)
     for unit in m.scenario.units:
-        # Cases each person could be on site at, away from this unit.
-        away_cases = {p.id: [c for c in m.candidates.cases_of(p.id)
-                             if m.scenario.case_by_id[c].venue != unit.id
-                             and d.is_on_site(p.id, c) is not None]
-                      for p in staff[unit.id]}
-        all_away = {c for cs in away_cases.values() for c in cs}
-        if not all_away:
+        # Per person: (first day, last day, case) of each case they could be on site at,
+        # away from this unit. Days are ordinals, compared as plain ints.
+        away: dict[ProsecutorId, list[tuple[int, int, CaseId]]] = {}
+        for p in staff[unit.id]:
+            spans = [(cases[c].start.toordinal(), cases[c].end.toordinal(), c)
+                     for c in m.candidates.cases_of(p.id)
+                     if cases[c].venue != unit.id and d.is_on_site(p.id, c) is not None]
+            if spans:
+                away[p.id] = spans
+        if not away:
             continue
-        cases = [m.scenario.case_by_id[c] for c in all_away]
-        first, last = min(c.start for c in cases), max(c.end for c in cases)
-        checkpoints = set(start_days(cases)) | {
-            day for day in availability_changes(staff[unit.id]) if first <= day <= last
-        }
+        first = min(s for spans in away.values() for s, _, _ in spans)
+        last = max(e for spans in away.values() for _, e, _ in spans)
+        checkpoints = {s for spans in away.values() for s, _, _ in spans}
+        checkpoints |= {day.toordinal() for day in availability_changes(staff[unit.id])
+                        if first <= day.toordinal() <= last}
+        leave = {p.id: [(i.start.toordinal(), i.end.toordinal()) for i in p.unavailable]
+                 for p in staff[unit.id]}
         seen: set[tuple[frozenset[tuple[str, frozenset[str]]], int]] = set()
         for day in sorted(checkpoints):
-            present = [p for p in staff[unit.id] if is_available(p, day)]
+            present = [p.id for p in staff[unit.id]
+                       if not any(a <= day <= b for a, b in leave[p.id])]
             slack = len(present) - min(unit.min_staff_at_home, len(present))
             busy = []
-            for p in present:
-                active = frozenset(c for c in away_cases[p.id]
-                                   if m.scenario.case_by_id[c].covers(day))
+            for pid in present:
+                active = frozenset(c for s, e, c in away.get(pid, ()) if s <= day <= e)
                 if active:
-                    busy.append((p.id, active))
+                    busy.append((pid, active))
             key = (frozenset(busy), slack)
             if len(busy) <= slack or key in seen:
                 continue
             seen.add(key)
-            m.model.add(sum(_away(m, p, active) for p, active in busy) <= slack)
+            m.model.add(cp.LinearExpr.sum([_away(m, p, active) for p, active in busy]) <= slack)
 
 
 def _away(m: RosterModel, person: ProsecutorId, cases: frozenset[str]) -> cp.IntVar:
     """A literal true when `person` is on site at any of `cases` (all away from home)."""
-    literals = [v for c in sorted(cases) if (v := m.decisions.is_on_site(person, c)) is not None]
-    if len(literals) == 1:
-        return literals[0]
-    away = m.model.new_bool_var(f"away[{person},{'+'.join(sorted(cases))}]")
-    m.model.add_max_equality(away, literals)
-    return away
+    key = person, cases
+    if key not in m.away_literals:
+        literals = [v for c in sorted(cases) if (v := m.decisions.is_on_site(person, c)) is not None]
+        if len(literals) == 1:
+            m.away_literals[key] = literals[0]
+        else:
+            away = m.model.new_bool_var(f"away[{person},{'+'.join(sorted(cases))}]")
+            m.model.add_max_equality(away, literals)
+            m.away_literals[key] = away
+    return m.away_literals[key]
 
 
 def pinning(m: RosterModel) -> None:

@@ -1,22 +1,27 @@
 """The one solve entry point: scenario in, roster out.
 
-Lexicographic in two CP-SAT calls: first the highest staffed priority, then, with that
-priority held, the lowest cost, warm-started from the first call's roster.
+A greedy roster first (the baseline, and the answer if nothing better is found in time);
+then two CP-SAT calls, lexicographic: the highest staffed priority, then, with that
+priority held, the lowest cost; each warm-started from the best roster so far.
 """
 
 from time import perf_counter
 
 from ortools.sat.python import cp_model as cp
 
-from models import Roster, Scenario, Status
+from models import Objective, Roster, Scenario, Status
 from models.ids import CaseId, ProsecutorId
 from scheduler.eligibility import Option
 from scheduler.explain import infeasible_reason, unstaffed_reason
+from scheduler.greedy import greedy
 from scheduler.model import COST_SCALE, RosterModel, build_model, staffed_priority, weighted_cost
 from scheduler.report import case_rosters, evaluate
 
 # Below this, a second phase cannot do anything useful; the first phase's roster stands.
 MIN_PHASE_SECONDS = 0.05
+# The most of the time limit the priority phase may take before the cost phase starts.
+PRIORITY_SHARE = 0.5
+COST_TOLERANCE = 0.5
 # Full-problem subsolvers, best first. The bound on cost comes from the LP relaxation of the
 # unit-choice and travel terms: with max_lp (linearization level 2) the Hulunbuir cost is
 # proven optimal in under half a second; CP-SAT's default two-worker portfolio lacks it and
@@ -44,24 +49,27 @@ def _chosen(m: RosterModel, solver: cp.CpSolver) -> tuple[list[Option], set[Case
     return chosen, staffed
 
 
-def _hint(m: RosterModel, chosen: list[Option] | None) -> None:
-    """Hint the given roster, or the previous one, so the search starts from it."""
+def _hint(m: RosterModel, chosen: list[Option], staffed: set[CaseId]) -> None:
+    """Hint a whole roster, so the search starts from it (CP-SAT completes derived variables)."""
     m.model.clear_hints()  # type: ignore[no-untyped-call]  # untyped in ortools
-    slots = m.decisions.all_slot_vars()
-    if chosen is not None:
-        keep = {(o.person, o.case, o.slot) for o in chosen}
-        for key, var in slots.items():
-            m.model.add_hint(var, key in keep)
-        return
-    for a in m.scenario.previous:
-        previous = slots.get((a.prosecutor, a.case, a.slot))
-        if previous is not None:
-            m.model.add_hint(previous, True)
+    keep = {(o.person, o.case, o.slot) for o in chosen}
+    for key, var in m.decisions.all_slot_vars().items():
+        m.model.add_hint(var, key in keep)
+    for case in m.scenario.cases:
+        m.model.add_hint(m.decisions.is_staffed(case.id), case.id in staffed)
+
+
+def _better(a: Objective, b: Objective) -> bool:
+    """Whether `a` beats `b`: more staffed priority, or as much at lower cost."""
+    return (a.staffed_priority, -a.cost) > (b.staffed_priority, -b.cost + COST_TOLERANCE)
 
 
 def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: int = 0,
           explain: bool = True) -> Roster:
-    """Best roster for `scenario` within `seconds`; one worker and a seed give the same answer."""
+    """Best roster for `scenario` within `seconds`; one worker and a seed give the same answer.
+
+    Anytime: a greedy roster is built first and stands if CP-SAT finds nothing better.
+    """
     started = perf_counter()
     m = build_model(scenario)
     build_seconds = perf_counter() - started
@@ -69,10 +77,15 @@ def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: 
     def left() -> float:
         return seconds - (perf_counter() - started)
 
+    chosen, staffed = greedy(scenario, m.geography, m.candidates)
+    baseline = evaluate(m, chosen, staffed)
+    first_seconds = perf_counter() - started
+
     priority = staffed_priority(m)
     m.model.maximize(priority)
-    _hint(m, None)
-    solver = _solver(left(), workers, seed)
+    _hint(m, chosen, staffed)
+    # The priority phase may not use all the time: the cost phase needs its share.
+    solver = _solver(left() * PRIORITY_SHARE, workers, seed)
     first = solver.solve(m.model)
     if first == cp.MODEL_INVALID:
         raise RuntimeError(f"internal error, invalid CP-SAT model: {m.model.validate()}")
@@ -80,23 +93,28 @@ def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: 
         return Roster(scenario=scenario.name, status=Status.INFEASIBLE,
                       infeasible_reason=infeasible_reason(m, max(left(), 2.0)),
                       seconds=perf_counter() - started, build_seconds=build_seconds)
-    if first not in (cp.OPTIMAL, cp.FEASIBLE):
+    priority_proven = first == cp.OPTIMAL
+    if first == cp.FEASIBLE or priority_proven:
+        found, found_staffed = _chosen(m, solver)
+        if evaluate(m, found, found_staffed).staffed_priority >= baseline.staffed_priority:
+            chosen, staffed = found, found_staffed
+    elif not chosen and any(c.mandatory for c in scenario.cases):
         return Roster(scenario=scenario.name, status=Status.NO_SOLUTION_IN_TIME,
                       seconds=perf_counter() - started, build_seconds=build_seconds)
-    priority_proven = first == cp.OPTIMAL
-    chosen, staffed = _chosen(m, solver)
-    best_priority = round(solver.objective_value)
+    best_priority = evaluate(m, chosen, staffed).staffed_priority
 
     bound: float | None = None
     cost_proven = False
     if left() > MIN_PHASE_SECONDS:
         m.model.add(priority >= best_priority)
         m.model.minimize(weighted_cost(m))
-        _hint(m, chosen)
+        _hint(m, chosen, staffed)
         solver = _solver(left(), workers, seed)
         second = solver.solve(m.model)
         if second in (cp.OPTIMAL, cp.FEASIBLE):
-            chosen, staffed = _chosen(m, solver)
+            found, found_staffed = _chosen(m, solver)
+            if not _better(evaluate(m, chosen, staffed), evaluate(m, found, found_staffed)):
+                chosen, staffed = found, found_staffed
             bound = solver.best_objective_bound / COST_SCALE
             cost_proven = second == cp.OPTIMAL
 
@@ -113,7 +131,8 @@ def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: 
     return Roster(
         scenario=scenario.name,
         status=Status.OPTIMAL if priority_proven and cost_proven else Status.FEASIBLE,
-        objective=objective, bound=bound, gap=gap,
+        objective=objective, baseline=baseline, bound=bound, gap=gap,
         seconds=perf_counter() - started, build_seconds=build_seconds,
+        first_roster_seconds=first_seconds,
         cases=case_rosters(m, chosen, staffed, reasons),
     )

@@ -23,10 +23,9 @@ class Decisions:
         self._staffed = {c.id: model.new_bool_var(f"staffed[{c.id}]") for c in scenario.cases}
         self._slot: dict[tuple[ProsecutorId, CaseId, Slot], cp.IntVar] = {}
         self._by_person_case: dict[tuple[ProsecutorId, CaseId], list[Option]] = defaultdict(list)
+        # Unnamed: on province-sized scenarios, naming 100,000+ variables costs about a second.
         for o in candidates.options:
-            self._slot[o.person, o.case, o.slot] = model.new_bool_var(
-                f"x[{o.person},{o.case},{o.slot.value}]"
-            )
+            self._slot[o.person, o.case, o.slot] = model.new_bool_var("")
             self._by_person_case[o.person, o.case].append(o)
         self._assigned: dict[tuple[ProsecutorId, CaseId], cp.IntVar] = {}
         self._on_site: dict[tuple[ProsecutorId, CaseId], cp.IntVar | None] = {}
@@ -52,7 +51,7 @@ class Decisions:
             if len(slots) == 1:
                 self._assigned[key] = slots[0]
             else:
-                var = self.model.new_bool_var(f"on_team[{person},{case}]")
+                var = self.model.new_bool_var("")
                 self.model.add(var == sum(slots))
                 self._assigned[key] = var
         return self._assigned[key]
@@ -79,8 +78,8 @@ class Decisions:
         """True exactly when some member of `case` has `unit` as home."""
         key = case, unit
         if key not in self._unit_used:
-            members = [self.is_assigned(p, case) for p in self.candidates.people(case)
-                       if self.scenario.prosecutor_by_id[p].home == unit]
+            members = [self.is_assigned(p, case)
+                       for p in self.candidates.people_by_home(case).get(unit, [])]
             var = self.model.new_bool_var(f"uses[{case},{unit}]")
             for member in members:
                 self.model.add_implication(member, var)
@@ -90,8 +89,7 @@ class Decisions:
 
     def home_units(self, case: CaseId) -> list[UnitId]:
         """Distinct home units of the people eligible for `case`."""
-        people = self.scenario.prosecutor_by_id
-        return sorted({people[p].home for p in self.candidates.people(case)})
+        return sorted(self.candidates.people_by_home(case))
 
     def all_slot_vars(self) -> dict[tuple[ProsecutorId, CaseId, Slot], cp.IntVar]:
         """Every assignment variable, for hints and for reading a solution."""
