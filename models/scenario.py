@@ -6,7 +6,7 @@ here; rules that cross references between collections live in `models.validation
 
 from datetime import date
 from functools import cached_property
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -310,6 +310,13 @@ class Scenario(Strict):
     @cached_property
     def pool_by_id(self) -> dict[PoolId, Pool]:
         return {p.id: p for p in self.pools}
+
+    def replace(self, **changes: Any) -> "Scenario":
+        """A copy with some fields replaced (already valid values), and fresh lookup caches.
+
+        Unlike model_copy(update=...), which would carry the cached id lookups over."""
+        fields = {name: getattr(self, name) for name in type(self).model_fields}
+        return Scenario.model_construct(**{**fields, **changes})
 
     def scope_of(self, case: Case) -> Scope:
         """The case's scope, or the default for its lead unit's tier."""

@@ -7,6 +7,7 @@ adds.
 """
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from models import Case, Prosecutor, Scenario, Slot
@@ -78,7 +79,11 @@ def why_not(scenario: Scenario, travel: TravelTable, scope: set[UnitId], person:
 class Candidates:
     """Every option that passes rules 2 and 3, indexed by case and by person."""
 
-    def __init__(self, scenario: Scenario, geography: Geography, travel: TravelTable) -> None:
+    def __init__(self, scenario: Scenario, geography: Geography, travel: TravelTable,
+                 only: Mapping[CaseId, set[tuple[ProsecutorId, Slot]]] | None = None) -> None:
+        """`only` narrows some cases to the given (person, slot) pairs: a neighbourhood
+        search fixes the teams of the cases it does not reopen."""
+        only = only or {}
         self.options: list[Option] = []
         self.by_case: dict[CaseId, list[Option]] = defaultdict(list)
         self.by_person: dict[ProsecutorId, list[Option]] = defaultdict(list)
@@ -88,11 +93,14 @@ class Candidates:
         for case in scenario.cases:
             scope = units_in_scope(scenario, geography, case)
             slots = case.team.slots()
+            kept = only.get(case.id)
             for unit in sorted(scope):
                 for person in people_at[unit]:
                     if why_not_person(scenario, travel, scope, person, case):
                         continue
                     for slot in slots:
+                        if kept is not None and (person.id, slot) not in kept:
+                            continue
                         if why_not_slot(travel, person, case, slot):
                             continue
                         on_site = case.team.on_site(slot)

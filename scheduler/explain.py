@@ -16,7 +16,7 @@ from models import Case, Scenario, Slot
 from models.enums import ROLE_RANK, slot_takes
 from models.ids import CaseId, ProsecutorId
 from scheduler.eligibility import why_not
-from scheduler.model import Requirement, RosterModel, build_model
+from scheduler.model import Context, Requirement, build_model
 from scheduler.scope import units_in_scope
 from scheduler.words import PLURAL, language_name
 
@@ -24,7 +24,7 @@ from scheduler.words import PLURAL, language_name
 EXPLAIN_SECONDS = 2.0
 
 
-def _context(m: RosterModel, case: Case) -> str:
+def _context(m: Context, case: Case) -> str:
     s = m.scenario
     lead, venue = s.unit_by_id[case.lead].name, s.unit_by_id[case.venue].name
     parts = [f"{s.scope_of(case).value} scope of {lead}"]
@@ -34,7 +34,7 @@ def _context(m: RosterModel, case: Case) -> str:
     return ", ".join(parts)
 
 
-def _why_others(m: RosterModel, case: Case, people: Iterable[ProsecutorId]) -> str:
+def _why_others(m: Context, case: Case, people: Iterable[ProsecutorId]) -> str:
     """A tally of why the people who have the quality but are not eligible are left out."""
     s = m.scenario
     scope = units_in_scope(s, m.geography, case)
@@ -60,7 +60,7 @@ class Need:
     slot: Slot | None = None  # for a slot need, only options of that slot count as eligible
 
 
-def _needs(m: RosterModel, case: Case) -> list[Need]:
+def _needs(m: Context, case: Case) -> list[Need]:
     s, team = m.scenario, case.team
     people = s.prosecutors
     out = []
@@ -90,7 +90,7 @@ def _needs(m: RosterModel, case: Case) -> list[Need]:
     return out
 
 
-def shortfalls(m: RosterModel, case: Case,
+def shortfalls(m: Context, case: Case,
                busy: Mapping[ProsecutorId, list[CaseId]] | None = None) -> list[str]:
     """Each requirement of `case` that its eligible people, less the `busy` ones, cannot meet."""
     s, team = m.scenario, case.team
@@ -150,15 +150,13 @@ def _core(scenario: Scenario, seconds: float) -> list[Requirement] | None:
     return [by_index[i] for i in solver.sufficient_assumptions_for_infeasibility() if i in by_index]
 
 
-def unstaffed_reason(m: RosterModel, case: Case, staffed_teams: dict[CaseId, set[ProsecutorId]]
+def unstaffed_reason(m: Context, case: Case, staffed_teams: dict[CaseId, set[ProsecutorId]]
                      ) -> str:
     """Why `case` is not staffed: its failing requirement, a conflict, or its competitors."""
     found = shortfalls(m, case)
     if found:
         return "; ".join(found)
-    alone = m.scenario.model_copy(update={
-        "cases": [case.model_copy(update={"mandatory": True})], "previous": [],
-    })
+    alone = m.scenario.replace(cases=[case.model_copy(update={"mandatory": True})], previous=[])
     core = _core(alone, EXPLAIN_SECONDS)
     if core is not None:
         if not core:
@@ -187,7 +185,7 @@ def unstaffed_reason(m: RosterModel, case: Case, staffed_teams: dict[CaseId, set
             "home-staffing needs leave too few people)")
 
 
-def infeasible_reason(m: RosterModel, seconds: float) -> str:
+def infeasible_reason(m: Context, seconds: float) -> str:
     """Why no roster can meet the mandatory cases and pinned assignments together."""
     core = _core(m.scenario, seconds)
     if core is None:

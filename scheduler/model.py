@@ -1,10 +1,11 @@
 """The CP-SAT model: decisions, the hard rules, and the objective terms, put together."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model as cp
 
-from models import Scenario
+from models import Scenario, Slot
 from models.ids import CaseId, ProsecutorId
 from scheduler.calendar import overlapping_sets
 from scheduler.eligibility import Candidates
@@ -41,13 +42,27 @@ class Requirement:
 
 
 @dataclass
-class RosterModel:
-    """Everything the rules and cost terms need, and what they add."""
+class Context:
+    """What is known before modelling: the scenario, its geography, travel and candidates."""
 
     scenario: Scenario
     geography: Geography
     travel: TravelTable
     candidates: Candidates
+
+
+def make_context(scenario: Scenario,
+                 only: Mapping[CaseId, set[tuple[ProsecutorId, Slot]]] | None = None) -> Context:
+    """Geography, travel to every venue, and the eligible options of every case."""
+    geography = Geography(scenario)
+    travel = TravelTable(scenario, {c.venue for c in scenario.cases})
+    return Context(scenario, geography, travel, Candidates(scenario, geography, travel, only))
+
+
+@dataclass
+class RosterModel(Context):
+    """Everything the rules and cost terms need, and what they add."""
+
     model: cp.CpModel
     decisions: Decisions
     explain: bool = False
@@ -82,18 +97,20 @@ class RosterModel:
         return literal
 
 
-def build_model(scenario: Scenario, *, explain: bool = False) -> RosterModel:
-    """Build the full model: every hard rule, and the cost terms unless explaining."""
+def build_model(scenario: Scenario, *, explain: bool = False,
+                only: Mapping[CaseId, set[tuple[ProsecutorId, Slot]]] | None = None
+                ) -> RosterModel:
+    """Build the full model: every hard rule, and the cost terms unless explaining.
+
+    `only` narrows some cases to given (person, slot) pairs (see Candidates)."""
     # Imported here so that rules and costs can import RosterModel from this module.
     from scheduler.costs import COST_TERMS
     from scheduler.rules import HARD_RULES
 
-    geography = Geography(scenario)
-    travel = TravelTable(scenario, {c.venue for c in scenario.cases})
-    candidates = Candidates(scenario, geography, travel)
+    ctx = make_context(scenario, only)
     model = cp.CpModel()
-    m = RosterModel(scenario, geography, travel, candidates, model,
-                    Decisions(model, scenario, candidates), explain=explain)
+    m = RosterModel(scenario, ctx.geography, ctx.travel, ctx.candidates, model,
+                    Decisions(model, scenario, ctx.candidates), explain=explain)
     for rule in HARD_RULES:
         rule(m)
     if not explain:

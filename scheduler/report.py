@@ -7,13 +7,13 @@ from models.ids import CaseId, ProsecutorId
 from scheduler.calendar import overlapping_sets
 from scheduler.costs import JUNIOR_YEARS, NO_JUNIOR_MIN_TEAM
 from scheduler.eligibility import Option
-from scheduler.model import RosterModel, fte
+from scheduler.model import Context, fte
 from scheduler.words import language_name
 
 SLOT_ORDER = {Slot.LEADER: 0, Slot.PROSECUTOR: 1, Slot.ASSISTANT: 2, Slot.CLERK: 3}
 
 
-def utilisation(m: RosterModel, chosen: list[Option]) -> dict[ProsecutorId, int]:
+def utilisation(m: Context, chosen: list[Option]) -> dict[ProsecutorId, int]:
     """Each serving person's peak utilisation in whole percent (floor)."""
     cases, people = m.scenario.case_by_id, m.scenario.prosecutor_by_id
     mine: dict[ProsecutorId, set[CaseId]] = defaultdict(set)
@@ -28,7 +28,7 @@ def utilisation(m: RosterModel, chosen: list[Option]) -> dict[ProsecutorId, int]
     return peak
 
 
-def evaluate(m: RosterModel, chosen: list[Option], staffed: set[CaseId]) -> Objective:
+def evaluate(m: Context, chosen: list[Option], staffed: set[CaseId]) -> Objective:
     """The spec's objective of a roster, computed exactly from its assignments."""
     s, geo = m.scenario, m.geography
     people = s.prosecutor_by_id
@@ -60,7 +60,18 @@ def evaluate(m: RosterModel, chosen: list[Option], staffed: set[CaseId]) -> Obje
     )
 
 
-def _reasons(m: RosterModel, o: Option, peak: int) -> list[str]:
+# Costs within this of each other are equal (spec 1.1).
+COST_TOLERANCE = 0.5
+
+
+def is_better(a: Objective, b: Objective) -> bool:
+    """Whether `a` beats `b`: more staffed priority, or as much at a lower cost."""
+    if a.staffed_priority != b.staffed_priority:
+        return a.staffed_priority > b.staffed_priority
+    return a.cost < b.cost - COST_TOLERANCE
+
+
+def _reasons(m: Context, o: Option, peak: int) -> list[str]:
     s, geo = m.scenario, m.geography
     person, case = s.prosecutor_by_id[o.person], s.case_by_id[o.case]
     home, venue = s.unit_by_id[person.home], s.unit_by_id[case.venue]
@@ -92,7 +103,7 @@ def _reasons(m: RosterModel, o: Option, peak: int) -> list[str]:
     return out
 
 
-def team_members(m: RosterModel, chosen: list[Option], pinned: set[tuple[str, str, Slot]]
+def team_members(m: Context, chosen: list[Option], pinned: set[tuple[str, str, Slot]]
                  ) -> dict[CaseId, list[TeamMember]]:
     """The chosen options as team members with reasons, leader first, per case."""
     people = m.scenario.prosecutor_by_id
@@ -109,7 +120,7 @@ def team_members(m: RosterModel, chosen: list[Option], pinned: set[tuple[str, st
     return teams
 
 
-def case_rosters(m: RosterModel, chosen: list[Option], staffed: set[CaseId],
+def case_rosters(m: Context, chosen: list[Option], staffed: set[CaseId],
                  unstaffed_reasons: dict[CaseId, str]) -> list[CaseRoster]:
     """One CaseRoster per case of the scenario, in scenario order."""
     pinned = {(a.case, a.prosecutor, a.slot) for a in m.scenario.previous if a.pinned}

@@ -1,0 +1,99 @@
+"""Large-neighbourhood search: reopen a few cases close in time and place, keep the rest.
+
+Each step frees a neighbourhood of cases and solves a reduced scenario: the free cases,
+plus every staffed case that overlaps them in time with its team pinned (so capacity and
+home staffing see exactly the load the rest of the roster puts on those days). The new
+teams of the free cases are merged back, and the step is kept only if the whole roster's
+objective improves. Any roster it holds is valid, so the search can stop at any time.
+"""
+
+import random
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from time import perf_counter
+
+from models import Assignment, Case, Objective, Slot
+from models.ids import CaseId, ProsecutorId
+from scheduler.eligibility import Option
+from scheduler.model import Context, build_model
+from scheduler.report import evaluate, is_better
+from scheduler.search import lexicographic
+
+NEIGHBOURHOOD_CASES = 20
+STEP_SECONDS = 2.0
+
+
+@dataclass
+class Incumbent:
+    """The best roster so far and its objective."""
+
+    chosen: list[Option]
+    staffed: set[CaseId]
+    objective: Objective
+
+
+def neighbourhood(ctx: Context, rng: random.Random, size: int) -> set[CaseId]:
+    """A seed case and the cases nearest to it: same city first, then closest in time."""
+    s = ctx.scenario
+    units = s.unit_by_id
+    seed = rng.choice(s.cases)
+
+    def city(case: Case) -> str:
+        unit = units[case.venue]
+        return unit.parent if unit.parent is not None and unit.tier.value == "grassroots" else unit.id
+
+    middle = seed.start + (seed.end - seed.start) / 2
+
+    def distance(case: Case) -> tuple[int, float]:
+        centre = case.start + (case.end - case.start) / 2
+        return (0 if city(case) == city(seed) else 1, abs((centre - middle).days))
+
+    return {c.id for c in sorted(s.cases, key=distance)[:size]}
+
+
+def reopen(ctx: Context, best: Incumbent, free: set[CaseId], *, seconds: float, workers: int,
+           seed: int) -> Incumbent | None:
+    """Re-solve the cases in `free` with every other overlapping team fixed."""
+    s = ctx.scenario
+    free_cases = [c for c in s.cases if c.id in free]
+    first, last = min(c.start for c in free_cases), max(c.end for c in free_cases)
+    fixed = [c for c in s.cases if c.id not in free and c.id in best.staffed
+             and c.start <= last and first <= c.end]
+    fixed_ids = {c.id for c in fixed}
+    teams: dict[CaseId, set[tuple[ProsecutorId, Slot]]] = defaultdict(set)
+    pinned = []
+    for o in best.chosen:
+        if o.case in fixed_ids:
+            teams[o.case].add((o.person, o.slot))
+            pinned.append(Assignment(case=o.case, prosecutor=o.person, slot=o.slot,
+                                     on_site=o.on_site, pinned=True))
+    sub = s.replace(cases=free_cases + fixed,
+                    previous=[a for a in s.previous if a.case in free] + pinned)
+    m = build_model(sub, only=teams)
+    inside = free | fixed_ids
+    found = lexicographic(m, [o for o in best.chosen if o.case in inside], best.staffed & inside,
+                          seconds=seconds, workers=workers, seed=seed)
+    if not found.solved:
+        return None
+    chosen = [o for o in best.chosen if o.case not in free] + [o for o in found.chosen if o.case in free]
+    staffed = (best.staffed - free) | (found.staffed & free)
+    return Incumbent(chosen, staffed, evaluate(ctx, chosen, staffed))
+
+
+def improve(ctx: Context, start: Incumbent, *, deadline: float, workers: int, seed: int,
+            on_improve: Callable[[Incumbent], None] | None = None) -> Incumbent:
+    """Reopen neighbourhoods until `deadline` (a perf_counter time); keep every improvement."""
+    rng = random.Random(seed)
+    best = start
+    size = min(NEIGHBOURHOOD_CASES, len(ctx.scenario.cases))
+    while size and deadline - perf_counter() > STEP_SECONDS / 4:
+        free = neighbourhood(ctx, rng, size)
+        step = min(STEP_SECONDS, deadline - perf_counter())
+        trial = reopen(ctx, best, free, seconds=step, workers=workers, seed=rng.randrange(1 << 30))
+        if trial is not None and is_better(trial.objective, best.objective):
+            best = trial
+            if on_improve is not None:
+                on_improve(best)
+    return best
+

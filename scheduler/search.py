@@ -1,0 +1,107 @@
+"""The two CP-SAT phases on one model: highest staffed priority, then lowest cost.
+
+Used on the whole scenario by `solve`, and on each reopened neighbourhood by `lns`.
+"""
+
+from dataclasses import dataclass, field
+from time import perf_counter
+
+from ortools.sat.python import cp_model as cp
+
+from models.ids import CaseId
+from scheduler.eligibility import Option
+from scheduler.model import COST_SCALE, RosterModel, staffed_priority, weighted_cost
+
+# Below this, a phase cannot do anything useful; what was found before stands.
+MIN_PHASE_SECONDS = 0.05
+# The most of the time limit the priority phase may take before the cost phase starts.
+PRIORITY_SHARE = 0.5
+# Full-problem subsolvers, best first. The bound on cost comes from the LP relaxation of the
+# unit-choice and travel terms: with max_lp (linearization level 2) the Hulunbuir cost is
+# proven optimal in under half a second; CP-SAT's default two-worker portfolio lacks it and
+# does not finish the proof within 30 seconds (bench/portfolio.py, bench/results.md).
+PORTFOLIO = ("max_lp", "default_lp", "quick_restart", "core", "no_lp", "fixed")
+
+
+@dataclass
+class Found:
+    """What the two phases found: a roster (or none), and what was proven about it."""
+
+    chosen: list[Option] = field(default_factory=list)
+    staffed: set[CaseId] = field(default_factory=set)
+    solved: bool = False
+    infeasible: bool = False
+    priority_proven: bool = False
+    cost_proven: bool = False
+    bound: float | None = None
+
+
+def make_solver(seconds: float, workers: int, seed: int) -> cp.CpSolver:
+    """A CP-SAT solver with our time limit, workers, seed and portfolio."""
+    solver = cp.CpSolver()
+    params = solver.parameters
+    params.max_time_in_seconds = max(seconds, MIN_PHASE_SECONDS)
+    params.num_workers = workers
+    params.random_seed = seed
+    if workers == 1:
+        params.linearization_level = 2
+    else:
+        params.subsolvers.extend(PORTFOLIO[:workers])
+    return solver
+
+
+def _read(m: RosterModel, solver: cp.CpSolver) -> tuple[list[Option], set[CaseId]]:
+    by_key = {(o.person, o.case, o.slot): o for o in m.candidates.options}
+    chosen = [by_key[k] for k, var in m.decisions.all_slot_vars().items() if solver.value(var)]
+    staffed = {c.id for c in m.scenario.cases if solver.value(m.decisions.is_staffed(c.id))}
+    return chosen, staffed
+
+
+def hint(m: RosterModel, chosen: list[Option], staffed: set[CaseId]) -> None:
+    """Hint a whole roster, so the search starts from it (CP-SAT completes derived variables)."""
+    m.model.clear_hints()  # type: ignore[no-untyped-call]  # untyped in ortools
+    keep = {(o.person, o.case, o.slot) for o in chosen}
+    for key, var in m.decisions.all_slot_vars().items():
+        m.model.add_hint(var, key in keep)
+    for case in m.scenario.cases:
+        m.model.add_hint(m.decisions.is_staffed(case.id), case.id in staffed)
+
+
+def lexicographic(m: RosterModel, chosen: list[Option], staffed: set[CaseId], *,
+                  seconds: float, workers: int, seed: int) -> Found:
+    """Maximise staffed priority, then minimise cost at that priority, from a hinted roster.
+
+    The roster returned is CP-SAT's; the caller compares it with what it had."""
+    started = perf_counter()
+
+    def left() -> float:
+        return seconds - (perf_counter() - started)
+
+    found = Found()
+    priority = staffed_priority(m)
+    m.model.maximize(priority)
+    hint(m, chosen, staffed)
+    solver = make_solver(left() * PRIORITY_SHARE, workers, seed)
+    status = solver.solve(m.model)
+    if status == cp.MODEL_INVALID:
+        raise RuntimeError(f"internal error, invalid CP-SAT model: {m.model.validate()}")
+    if status == cp.INFEASIBLE:
+        found.infeasible = True
+        return found
+    if status not in (cp.OPTIMAL, cp.FEASIBLE):
+        return found
+    found.solved = True
+    found.priority_proven = status == cp.OPTIMAL
+    found.chosen, found.staffed = _read(m, solver)
+    if left() <= MIN_PHASE_SECONDS:
+        return found
+    m.model.add(priority >= round(solver.objective_value))
+    m.model.minimize(weighted_cost(m))
+    hint(m, found.chosen, found.staffed)
+    solver = make_solver(left(), workers, seed)
+    status = solver.solve(m.model)
+    if status in (cp.OPTIMAL, cp.FEASIBLE):
+        found.chosen, found.staffed = _read(m, solver)
+        found.bound = solver.best_objective_bound / COST_SCALE
+        found.cost_proven = status == cp.OPTIMAL
+    return found
