@@ -1,5 +1,6 @@
 """The `taskforce` command line: a thin shell over models, scheduler and checker."""
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -9,8 +10,9 @@ from rich.console import Console
 from checker import check_roster
 from cli.files import InputError, read_roster, read_scenario, write_atomically
 from cli.table import render
-from models import Status
+from models import Status, parse_scenario
 from scheduler import solve as solve_scenario
+from synth import province
 
 app = typer.Typer(help="Task-force rosters for procuratorates.", no_args_is_help=True,
                   pretty_exceptions_enable=False, add_completion=False)
@@ -88,6 +90,26 @@ def check(
     if not report.ok:
         raise typer.Exit(EXIT_NOT_SOLVED)
     out.print("roster is valid")
+
+
+generate = typer.Typer(help="Write synthetic scenarios.", no_args_is_help=True)
+app.add_typer(generate, name="generate")
+
+
+@generate.command("province")
+def generate_province(
+    prosecutors: Annotated[int, typer.Option(min=50, help="Number of people.")] = 2000,
+    cases: Annotated[int, typer.Option(min=1, help="Number of cases.")] = 300,
+    seed: Annotated[int, typer.Option(help="Same seed, same scenario.")] = 0,
+    output: Annotated[Path, typer.Option("--out", help="Scenario JSON to write.")] = Path(
+        "province.json"),
+) -> None:
+    """Write a deterministic, spec-valid scenario of a plausible province."""
+    data = province(prosecutors, cases, seed)
+    parse_scenario(data)  # a generated scenario must be valid; fail loudly here if not
+    write_atomically(output, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+    out.print(f"wrote {output}: {len(data['units'])} units, {len(data['prosecutors'])} people, "
+              f"{len(data['cases'])} cases")
 
 
 if __name__ == "__main__":
