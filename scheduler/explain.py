@@ -6,9 +6,11 @@ as CP-SAT assumptions: an infeasible core names the requirements that conflict. 
 be staffed alone, the answer names the cases that took its people.
 """
 
+import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from time import perf_counter
 
 from ortools.sat.python import cp_model as cp
 
@@ -150,14 +152,18 @@ def _core(scenario: Scenario, seconds: float) -> list[Requirement] | None:
     return [by_index[i] for i in solver.sufficient_assumptions_for_infeasibility() if i in by_index]
 
 
-def unstaffed_reason(m: Context, case: Case, staffed_teams: dict[CaseId, set[ProsecutorId]]
-                     ) -> str:
-    """Why `case` is not staffed: its failing requirement, a conflict, or its competitors."""
+def unstaffed_reason(m: Context, case: Case, staffed_teams: dict[CaseId, set[ProsecutorId]],
+                     deadline: float = math.inf) -> str:
+    """Why `case` is not staffed: its failing requirement, a conflict, or its competitors.
+
+    Past `deadline` (a perf_counter time) no CP-SAT core is sought: only counts are given."""
     found = shortfalls(m, case)
     if found:
         return "; ".join(found)
-    alone = m.scenario.replace(cases=[case.model_copy(update={"mandatory": True})], previous=[])
-    core = _core(alone, EXPLAIN_SECONDS)
+    core = None
+    if perf_counter() < deadline:
+        alone = m.scenario.replace(cases=[case.model_copy(update={"mandatory": True})], previous=[])
+        core = _core(alone, min(EXPLAIN_SECONDS, max(0.1, deadline - perf_counter())))
     if core is not None:
         if not core:
             return ("each requirement can be met alone, but not together with capacity and "

@@ -19,7 +19,7 @@ PRIORITY_SHARE = 0.5
 # Full-problem subsolvers, best first. The bound on cost comes from the LP relaxation of the
 # unit-choice and travel terms: with max_lp (linearization level 2) the Hulunbuir cost is
 # proven optimal in under half a second; CP-SAT's default two-worker portfolio lacks it and
-# does not finish the proof within 30 seconds (bench/portfolio.py, bench/results.md).
+# does not finish the proof within 30 seconds (bench/portfolio.py, bench/portfolio.md).
 PORTFOLIO = ("max_lp", "default_lp", "quick_restart", "core", "no_lp", "fixed")
 
 

@@ -20,6 +20,8 @@ from scheduler.search import lexicographic
 # Above this many eligible (person, case, slot) options, one CP-SAT model of the whole
 # scenario does not even finish presolve within a minute on two cores (bench/results.md).
 WHOLE_MODEL_OPTIONS = 40_000
+# Share of the time limit that explanations of unstaffed cases may add after the search.
+EXPLAIN_SHARE = 0.1
 
 
 def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: int = 0,
@@ -53,6 +55,8 @@ def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: 
             proven = found.priority_proven and found.cost_proven
             bound = found.bound
     else:
+        # Neighbourhood search improves the greedy roster a few cases at a time. (Tried
+        # after CP-SAT on mid-sized scenarios too: it did worse than CP-SAT's own search.)
         best = improve(ctx, best, deadline=deadline, workers=workers, seed=seed)
 
     if any(c.mandatory and c.id not in best.staffed for c in scenario.cases):
@@ -62,7 +66,8 @@ def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: 
     teams: dict[CaseId, set[ProsecutorId]] = {c: set() for c in best.staffed}
     for o in best.chosen:
         teams[o.case].add(o.person)
-    reasons = {c.id: unstaffed_reason(ctx, c, teams) for c in scenario.cases
+    explained_by = perf_counter() + EXPLAIN_SHARE * seconds
+    reasons = {c.id: unstaffed_reason(ctx, c, teams, explained_by) for c in scenario.cases
                if c.id not in best.staffed} if explain else {}
     gap = None
     if bound is not None:
