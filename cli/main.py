@@ -10,7 +10,7 @@ from rich.console import Console
 from checker import check_roster
 from cli.files import InputError, read_roster, read_scenario, write_atomically
 from cli.table import render
-from models import Status, parse_scenario
+from models import Progress, Status, parse_scenario
 from scheduler import solve as solve_scenario
 from synth import province
 
@@ -47,7 +47,20 @@ def solve(
         loaded = read_scenario(scenario)
     except InputError as e:
         raise _fail(e) from None
-    roster = solve_scenario(loaded, seconds=seconds, workers=workers, seed=seed)
+    with err.status("solving...") as status:
+        best: dict[str, str] = {}
+
+        def show(p: Progress) -> None:
+            if p.staffed_priority is not None:
+                best["priority"] = f"staffed priority {p.staffed_priority}"
+            if p.cost is not None:
+                best["cost"] = f"cost {p.cost:,.1f}"
+            best["bound"] = "" if p.bound is None else f"bound {p.bound:,.1f}"
+            status.update(f"solving ({p.phase}): " + ", ".join(v for v in best.values() if v)
+                          + f"  {p.elapsed:.1f} s")
+
+        roster = solve_scenario(loaded, seconds=seconds, workers=workers, seed=seed,
+                                progress=show)
     text = roster.model_dump_json(indent=2)
     if output is not None:
         write_atomically(output, text + "\n")

@@ -1,7 +1,7 @@
 """Plain data: the scenario, the roster, and the validation that loads a scenario."""
 
 from models.enums import Kind, Role, Scope, Slot, Status, Tier
-from models.roster import COST_TERMS, CaseRoster, Objective, Roster, TeamMember
+from models.roster import COST_TERMS, CaseRoster, Objective, Progress, Roster, TeamMember
 from models.scenario import (
     Assignment,
     Case,
@@ -21,7 +21,7 @@ from models.validation import Problem, ScenarioError, parse_scenario
 
 __all__ = [
     "COST_TERMS", "Assignment", "Case", "CaseRoster", "Group", "Interval", "Kind", "Objective",
-    "Pair", "Policy", "Pool", "Problem", "Prosecutor", "Road", "Role", "Roster", "Scenario",
+    "Pair", "Policy", "Pool", "Problem", "Progress", "Prosecutor", "Road", "Role", "Roster", "Scenario",
     "ScenarioError", "Scope", "Slot", "Status", "TeamMember", "TeamSpec", "Tier", "Unit",
     "Weights", "parse_scenario",
 ]

@@ -65,3 +65,15 @@ class Roster(BaseModel):
     def assignments(self) -> list[TeamMember]:
         """Every assignment of every staffed case."""
         return [m for c in self.cases if c.staffed for m in c.team]
+
+
+class Progress(BaseModel):
+    """How a running solve stands: reported whenever it finds a better roster."""
+
+    phase: str = Field(description="greedy, priority, cost or neighbourhood.")
+    staffed_priority: int | None = Field(
+        default=None, description="Best staffed priority so far."
+    )
+    cost: float | None = Field(default=None, description="Cost of the best roster so far.")
+    bound: float | None = Field(default=None, description="Best proven bound in this phase.")
+    elapsed: float = Field(description="Seconds since the solve started.")

@@ -1,5 +1,5 @@
 """The optimisation core: pure computation from a Scenario to a Roster, no I/O."""
 
-from scheduler.solve import solve
+from scheduler.solver import solve
 
 __all__ = ["solve"]

@@ -3,6 +3,7 @@
 Used on the whole scenario by `solve`, and on each reopened neighbourhood by `lns`.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from time import perf_counter
 
@@ -21,6 +22,22 @@ PRIORITY_SHARE = 0.5
 # proven optimal in under half a second; CP-SAT's default two-worker portfolio lacks it and
 # does not finish the proof within 30 seconds (bench/portfolio.py, bench/portfolio.md).
 PORTFOLIO = ("max_lp", "default_lp", "quick_restart", "core", "no_lp", "fixed")
+
+
+class _Reporter(cp.CpSolverSolutionCallback):
+    """Calls `report(objective, bound)` on every solution CP-SAT finds."""
+
+    def __init__(self, report: Callable[[float, float], None]) -> None:
+        super().__init__()
+        self._report = report
+
+    def on_solution_callback(self) -> None:
+        self._report(self.objective_value, self.best_objective_bound)
+
+
+# Called with (phase, objective, bound) as CP-SAT finds better rosters; phase "priority"
+# reports staffed priority, phase "cost" the cost.
+OnSolution = Callable[[str, float, float], None]
 
 
 @dataclass
@@ -68,7 +85,8 @@ def hint(m: RosterModel, chosen: list[Option], staffed: set[CaseId]) -> None:
 
 
 def lexicographic(m: RosterModel, chosen: list[Option], staffed: set[CaseId], *,
-                  seconds: float, workers: int, seed: int) -> Found:
+                  seconds: float, workers: int, seed: int,
+                  on_solution: OnSolution | None = None) -> Found:
     """Maximise staffed priority, then minimise cost at that priority, from a hinted roster.
 
     The roster returned is CP-SAT's; the caller compares it with what it had."""
@@ -82,7 +100,7 @@ def lexicographic(m: RosterModel, chosen: list[Option], staffed: set[CaseId], *,
     m.model.maximize(priority)
     hint(m, chosen, staffed)
     solver = make_solver(left() * PRIORITY_SHARE, workers, seed)
-    status = solver.solve(m.model)
+    status = solver.solve(m.model, _callback(on_solution, "priority", 1))
     if status == cp.MODEL_INVALID:
         raise RuntimeError(f"internal error, invalid CP-SAT model: {m.model.validate()}")
     if status == cp.INFEASIBLE:
@@ -99,9 +117,15 @@ def lexicographic(m: RosterModel, chosen: list[Option], staffed: set[CaseId], *,
     m.model.minimize(weighted_cost(m))
     hint(m, found.chosen, found.staffed)
     solver = make_solver(left(), workers, seed)
-    status = solver.solve(m.model)
+    status = solver.solve(m.model, _callback(on_solution, "cost", COST_SCALE))
     if status in (cp.OPTIMAL, cp.FEASIBLE):
         found.chosen, found.staffed = _read(m, solver)
         found.bound = solver.best_objective_bound / COST_SCALE
         found.cost_proven = status == cp.OPTIMAL
     return found
+
+
+def _callback(on_solution: OnSolution | None, phase: str, scale: int) -> _Reporter | None:
+    if on_solution is None:
+        return None
+    return _Reporter(lambda value, bound: on_solution(phase, value / scale, bound / scale))

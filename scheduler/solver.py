@@ -6,9 +6,11 @@ whole of it (priority, then cost), with a proven bound. On a larger one, large-
 neighbourhood search improves the greedy roster a few cases at a time.
 """
 
+from collections.abc import Callable
 from time import perf_counter
+from typing import Literal
 
-from models import Roster, Scenario, Status
+from models import Progress, Roster, Scenario, Status
 from models.ids import CaseId, ProsecutorId
 from scheduler.explain import infeasible_reason, unstaffed_reason
 from scheduler.greedy import greedy
@@ -20,29 +22,52 @@ from scheduler.search import lexicographic
 # Above this many eligible (person, case, slot) options, one CP-SAT model of the whole
 # scenario does not even finish presolve within a minute on two cores (bench/results.md).
 WHOLE_MODEL_OPTIONS = 40_000
+Method = Literal["auto", "whole", "neighbourhood"]
 # Share of the time limit that explanations of unstaffed cases may add after the search.
 EXPLAIN_SHARE = 0.1
 
 
 def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: int = 0,
-          explain: bool = True) -> Roster:
-    """Best roster for `scenario` within `seconds`; one worker and a seed give the same answer."""
+          explain: bool = True, progress: Callable[[Progress], None] | None = None,
+          method: Method = "auto") -> Roster:
+    """Best roster for `scenario` within `seconds`; one worker and a seed give the same answer.
+
+    `progress`, if given, is called whenever a better roster is found. `method` "auto"
+    models the whole scenario when it is small enough, else searches neighbourhoods;
+    "whole" and "neighbourhood" force one or the other."""
     started = perf_counter()
     deadline = started + seconds
+
+    def report(phase: str, priority: int | None, cost: float | None, bound: float | None) -> None:
+        if progress is not None:
+            progress(Progress(phase=phase, staffed_priority=priority, cost=cost, bound=bound,
+                              elapsed=perf_counter() - started))
+
+    def report_incumbent(inc: Incumbent) -> None:
+        report("neighbourhood", inc.objective.staffed_priority, inc.objective.cost, None)
+
+    def report_solution(phase: str, value: float, bound: float) -> None:
+        if phase == "priority":
+            report(phase, round(value), None, None)
+        else:
+            report(phase, None, value, bound)
+
     ctx = make_context(scenario)
     chosen, staffed = greedy(scenario, ctx.geography, ctx.candidates)
     best = Incumbent(chosen, staffed, evaluate(ctx, chosen, staffed))
     baseline = best.objective
     first_seconds = perf_counter() - started
+    report("greedy", baseline.staffed_priority, baseline.cost, None)
     build_seconds = 0.0
     bound: float | None = None
     proven = False
 
-    if len(ctx.candidates.options) <= WHOLE_MODEL_OPTIONS:
+    if method == "whole" or (method == "auto"
+                             and len(ctx.candidates.options) <= WHOLE_MODEL_OPTIONS):
         m = build_model(scenario)
         build_seconds = perf_counter() - started - first_seconds
         found = lexicographic(m, best.chosen, best.staffed, seconds=deadline - perf_counter(),
-                              workers=workers, seed=seed)
+                              workers=workers, seed=seed, on_solution=report_solution)
         if found.infeasible:
             return Roster(scenario=scenario.name, status=Status.INFEASIBLE,
                           infeasible_reason=infeasible_reason(m, max(deadline - perf_counter(), 2.0)),
@@ -57,7 +82,8 @@ def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: 
     else:
         # Neighbourhood search improves the greedy roster a few cases at a time. (Tried
         # after CP-SAT on mid-sized scenarios too: it did worse than CP-SAT's own search.)
-        best = improve(ctx, best, deadline=deadline, workers=workers, seed=seed)
+        best = improve(ctx, best, deadline=deadline, workers=workers, seed=seed,
+                       on_improve=report_incumbent)
 
     if any(c.mandatory and c.id not in best.staffed for c in scenario.cases):
         # Greedy missed a mandatory case and no search put it right in time.

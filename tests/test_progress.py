@@ -1,0 +1,35 @@
+"""A running solve reports its progress: the greedy roster first, then each better one."""
+
+import json
+from pathlib import Path
+
+from models import Progress, parse_scenario
+from scheduler import solve
+from synth import province
+
+HULUNBUIR = Path(__file__).resolve().parent.parent / "scenarios" / "hulunbuir.json"
+
+
+def test_progress_on_whole_model() -> None:
+    """Greedy first; then CP-SAT's rosters, the cost phase ending at the final cost."""
+    seen: list[Progress] = []
+    roster = solve(parse_scenario(json.loads(HULUNBUIR.read_text())), seconds=20, workers=1,
+                   progress=seen.append)
+    assert seen[0].phase == "greedy" and seen[0].cost is not None
+    assert [p.elapsed for p in seen] == sorted(p.elapsed for p in seen)
+    costs = [p.cost for p in seen if p.phase == "cost" and p.cost is not None]
+    assert costs == sorted(costs, reverse=True)
+    assert roster.objective is not None and abs(costs[-1] - roster.objective.cost) <= 0.5
+
+
+def test_progress_on_neighbourhood_search() -> None:
+    """In neighbourhood search (forced here; automatic on large scenarios), each improving
+    step is reported, the last one being the roster returned."""
+    seen: list[Progress] = []
+    roster = solve(parse_scenario(province(300, 50, 11)), seconds=8, workers=1,
+                   progress=seen.append, explain=False, method="neighbourhood")
+    steps = [p for p in seen if p.phase == "neighbourhood"]
+    assert steps, "8 s of neighbourhood search should improve the greedy roster at least once"
+    assert roster.objective is not None
+    assert (steps[-1].staffed_priority, steps[-1].cost) == (roster.objective.staffed_priority,
+                                                             roster.objective.cost)
