@@ -48,16 +48,11 @@ def solve(
     except InputError as e:
         raise _fail(e) from None
     with err.status("solving...") as status:
-        best: dict[str, str] = {}
-
         def show(p: Progress) -> None:
-            if p.staffed_priority is not None:
-                best["priority"] = f"staffed priority {p.staffed_priority}"
-            if p.cost is not None:
-                best["cost"] = f"cost {p.cost:,.1f}"
-            best["bound"] = "" if p.bound is None else f"bound {p.bound:,.1f}"
-            status.update(f"solving ({p.phase}): " + ", ".join(v for v in best.values() if v)
-                          + f"  {p.elapsed:.1f} s")
+            parts = [f"staffed priority {p.staffed_priority}"]
+            parts += [] if p.cost is None else [f"cost {p.cost:,.1f}"]
+            parts += [] if p.bound is None else [f"bound {p.bound:,.1f}"]
+            status.update(f"solving ({p.phase}): {', '.join(parts)}  {p.elapsed:.1f} s")
 
         roster = solve_scenario(loaded, seconds=seconds, workers=workers, seed=seed,
                                 progress=show)

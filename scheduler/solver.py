@@ -6,6 +6,7 @@ whole of it (priority, then cost), with a proven bound. On a larger one, large-
 neighbourhood search improves the greedy roster a few cases at a time.
 """
 
+import math
 from collections.abc import Callable
 from time import perf_counter
 from typing import Literal
@@ -16,7 +17,7 @@ from scheduler.explain import infeasible_reason, unstaffed_reason
 from scheduler.greedy import greedy
 from scheduler.lns import Incumbent, improve
 from scheduler.model import build_model, make_context
-from scheduler.report import case_rosters, evaluate, is_better
+from scheduler.report import COST_TOLERANCE, case_rosters, evaluate, is_better
 from scheduler.search import lexicographic
 
 # Above this many eligible (person, case, slot) options, one CP-SAT model of the whole
@@ -38,9 +39,20 @@ def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: 
     started = perf_counter()
     deadline = started + seconds
 
+    # The best roster reported so far: (staffed priority, cost at that priority).
+    shown: list[float] = [-1, math.inf]
+
     def report(phase: str, priority: int | None, cost: float | None, bound: float | None) -> None:
+        """Report a roster if it beats the best one reported so far."""
+        if priority is not None and priority > shown[0]:
+            shown[:] = [priority, math.inf if cost is None else cost]
+        elif cost is not None and cost < shown[1] - COST_TOLERANCE:
+            shown[1] = cost
+        else:
+            return
         if progress is not None:
-            progress(Progress(phase=phase, staffed_priority=priority, cost=cost, bound=bound,
+            progress(Progress(phase=phase, staffed_priority=int(shown[0]),
+                              cost=None if math.isinf(shown[1]) else shown[1], bound=bound,
                               elapsed=perf_counter() - started))
 
     def report_incumbent(inc: Incumbent) -> None:
@@ -49,7 +61,7 @@ def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: 
     def report_solution(phase: str, value: float, bound: float) -> None:
         if phase == "priority":
             report(phase, round(value), None, None)
-        else:
+        else:  # costs of the cost phase are at the best priority found
             report(phase, None, value, bound)
 
     ctx = make_context(scenario)

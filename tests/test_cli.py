@@ -27,6 +27,7 @@ def test_solve_json_and_out_file(tmp_path: Path) -> None:
                                  "--workers", "1"])
     assert result.exit_code == 0, result.output
     printed, written = json.loads(result.stdout), json.loads(out.read_text())
+    assert out.stat().st_mode & 0o777 == 0o644
     assert printed["status"] == written["status"] == "optimal"
     assert [c["id"] for c in written["cases"]] == ["fraud", "grassland", "herders"]
 
