@@ -98,16 +98,17 @@ class RosterModel(Context):
 
 
 def build_model(scenario: Scenario, *, explain: bool = False,
-                only: Mapping[CaseId, set[tuple[ProsecutorId, Slot]]] | None = None
-                ) -> RosterModel:
+                only: Mapping[CaseId, set[tuple[ProsecutorId, Slot]]] | None = None,
+                context: Context | None = None) -> RosterModel:
     """Build the full model: every hard rule, and the cost terms unless explaining.
 
-    `only` narrows some cases to given (person, slot) pairs (see Candidates)."""
+    `only` narrows some cases to given (person, slot) pairs (see Candidates); `context`
+    reuses geography, travel and candidates already computed for this scenario."""
     # Imported here so that rules and costs can import RosterModel from this module.
     from scheduler.costs import COST_TERMS
     from scheduler.rules import HARD_RULES
 
-    ctx = make_context(scenario, only)
+    ctx = context if context is not None else make_context(scenario, only)
     model = cp.CpModel()
     m = RosterModel(scenario, ctx.geography, ctx.travel, ctx.candidates, model,
                     Decisions(model, scenario, ctx.candidates), explain=explain)

@@ -28,6 +28,38 @@ Method = Literal["auto", "whole", "neighbourhood"]
 EXPLAIN_SHARE = 0.1
 
 
+class _Reporter:
+    """Passes each roster better than the last one reported on to the progress callback."""
+
+    def __init__(self, progress: Callable[[Progress], None] | None, started: float) -> None:
+        self.progress = progress
+        self.started = started
+        self.priority: int = -1
+        self.cost = math.inf  # at self.priority
+
+    def report(self, phase: str, priority: int | None, cost: float | None,
+               bound: float | None) -> None:
+        if priority is not None and priority > self.priority:
+            self.priority, self.cost = priority, math.inf if cost is None else cost
+        elif cost is not None and cost < self.cost - COST_TOLERANCE:
+            self.cost = cost
+        else:
+            return
+        if self.progress is not None:
+            self.progress(Progress(phase=phase, staffed_priority=self.priority,
+                                   cost=None if math.isinf(self.cost) else self.cost,
+                                   bound=bound, elapsed=perf_counter() - self.started))
+
+    def incumbent(self, inc: Incumbent) -> None:
+        self.report("neighbourhood", inc.objective.staffed_priority, inc.objective.cost, None)
+
+    def solution(self, phase: str, value: float, bound: float) -> None:
+        if phase == "priority":
+            self.report(phase, round(value), None, None)
+        else:  # costs of the cost phase are at the best priority found
+            self.report(phase, None, value, bound)
+
+
 def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: int = 0,
           explain: bool = True, progress: Callable[[Progress], None] | None = None,
           method: Method = "auto") -> Roster:
@@ -39,47 +71,23 @@ def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: 
     started = perf_counter()
     deadline = started + seconds
 
-    # The best roster reported so far: (staffed priority, cost at that priority).
-    shown: list[float] = [-1, math.inf]
-
-    def report(phase: str, priority: int | None, cost: float | None, bound: float | None) -> None:
-        """Report a roster if it beats the best one reported so far."""
-        if priority is not None and priority > shown[0]:
-            shown[:] = [priority, math.inf if cost is None else cost]
-        elif cost is not None and cost < shown[1] - COST_TOLERANCE:
-            shown[1] = cost
-        else:
-            return
-        if progress is not None:
-            progress(Progress(phase=phase, staffed_priority=int(shown[0]),
-                              cost=None if math.isinf(shown[1]) else shown[1], bound=bound,
-                              elapsed=perf_counter() - started))
-
-    def report_incumbent(inc: Incumbent) -> None:
-        report("neighbourhood", inc.objective.staffed_priority, inc.objective.cost, None)
-
-    def report_solution(phase: str, value: float, bound: float) -> None:
-        if phase == "priority":
-            report(phase, round(value), None, None)
-        else:  # costs of the cost phase are at the best priority found
-            report(phase, None, value, bound)
-
+    reporter = _Reporter(progress, started)
     ctx = make_context(scenario)
     chosen, staffed = greedy(scenario, ctx.geography, ctx.candidates)
     best = Incumbent(chosen, staffed, evaluate(ctx, chosen, staffed))
     baseline = best.objective
     first_seconds = perf_counter() - started
-    report("greedy", baseline.staffed_priority, baseline.cost, None)
+    reporter.report("greedy", baseline.staffed_priority, baseline.cost, None)
     build_seconds = 0.0
     bound: float | None = None
     proven = False
 
     if method == "whole" or (method == "auto"
                              and len(ctx.candidates.options) <= WHOLE_MODEL_OPTIONS):
-        m = build_model(scenario)
+        m = build_model(scenario, context=ctx)
         build_seconds = perf_counter() - started - first_seconds
         found = lexicographic(m, best.chosen, best.staffed, seconds=deadline - perf_counter(),
-                              workers=workers, seed=seed, on_solution=report_solution)
+                              workers=workers, seed=seed, on_solution=reporter.solution)
         if found.infeasible:
             return Roster(scenario=scenario.name, status=Status.INFEASIBLE,
                           infeasible_reason=infeasible_reason(m, max(deadline - perf_counter(), 2.0)),
@@ -95,7 +103,7 @@ def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: 
         # Neighbourhood search improves the greedy roster a few cases at a time. (Tried
         # after CP-SAT on mid-sized scenarios too: it did worse than CP-SAT's own search.)
         best = improve(ctx, best, deadline=deadline, workers=workers, seed=seed,
-                       on_improve=report_incumbent)
+                       on_improve=reporter.incumbent)
 
     if any(c.mandatory and c.id not in best.staffed for c in scenario.cases):
         # Greedy missed a mandatory case and no search put it right in time.

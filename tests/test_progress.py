@@ -1,6 +1,7 @@
 """A running solve reports its progress: the greedy roster first, then each better one."""
 
 import json
+from itertools import pairwise
 from pathlib import Path
 
 from models import Progress, parse_scenario
@@ -18,7 +19,7 @@ def test_progress_on_whole_model() -> None:
     assert seen[0].phase == "greedy" and seen[0].cost is not None
     assert [p.elapsed for p in seen] == sorted(p.elapsed for p in seen)
     # Each report is better than the one before: more priority, or less cost at the same.
-    for before, after in zip(seen, seen[1:], strict=False):
+    for before, after in pairwise(seen):
         assert before.staffed_priority is not None and after.staffed_priority is not None
         assert (after.staffed_priority > before.staffed_priority
                 or (after.cost or 0) < (before.cost or float("inf")))
