@@ -100,6 +100,19 @@ def check(
     out.print("roster is valid")
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+) -> None:
+    """Run the HTTP service (settings from the environment or .env: DATABASE_URL, ...)."""
+    import uvicorn
+
+    from api.app import create_app
+
+    uvicorn.run(create_app(), host=host, port=port)
+
+
 generate = typer.Typer(help="Write synthetic scenarios.", no_args_is_help=True)
 app.add_typer(generate, name="generate")
 

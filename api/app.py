@@ -1,0 +1,30 @@
+"""The FastAPI application, made by a factory: no module-level state."""
+
+from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
+
+from api import problems
+from api.db import make_engine, migrate, sessions
+from api.routes import health, scenarios
+from api.settings import Settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """An app on `settings`' database, its schema migrated to the newest version."""
+    settings = settings or Settings()
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    # FastAPIOffline serves the Swagger UI assets from its package: /docs works offline.
+    app = FastAPIOffline(
+        title="taskforce",
+        description="Task-force rosters for procuratorates: scenarios, rosters, what-if.",
+        version="0.1.0",
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = sessions(engine)
+    problems.install(app)
+    app.add_middleware(problems.BodyLimit, max_bytes=settings.max_body_bytes)
+    app.include_router(health.router)
+    app.include_router(scenarios.router)
+    return app

@@ -1,0 +1,125 @@
+"""Every 4xx and 5xx answer is an RFC 9457 problem: application/problem+json."""
+
+import logging
+from http import HTTPStatus
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from models import Problem, ScenarioError
+
+log = logging.getLogger("taskforce.api")
+PROBLEM_JSON = "application/problem+json"
+
+
+class ProblemDetail(BaseModel):
+    """An RFC 9457 problem; `errors` lists each field at fault, with the id of its item."""
+
+    type: str = Field(default="about:blank", description="A URI naming the kind of problem.")
+    title: str = Field(description="Short summary of the kind of problem.")
+    status: int = Field(description="The HTTP status code.")
+    detail: str | None = Field(default=None, description="What went wrong this time.")
+    instance: str | None = Field(default=None, description="The request path.")
+    errors: list[Problem] = Field(default_factory=list, description="Each field at fault.")
+
+
+class ApiError(Exception):
+    """Raised by routes: becomes a problem response."""
+
+    def __init__(self, status: int, detail: str, errors: list[Problem] | None = None,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(detail)
+        self.status, self.detail, self.errors, self.headers = status, detail, errors or [], headers
+
+
+def problem_response(request: Request | None, status: int, detail: str | None,
+                     errors: list[Problem] | None = None,
+                     headers: dict[str, str] | None = None) -> JSONResponse:
+    body = ProblemDetail(title=HTTPStatus(status).phrase, status=status, detail=detail,
+                         instance=request.url.path if request else None, errors=errors or [])
+    return JSONResponse(body.model_dump(mode="json"), status_code=status,
+                        media_type=PROBLEM_JSON, headers=headers)
+
+
+def _request_problems(err: RequestValidationError) -> tuple[int, list[Problem]]:
+    problems, status = [], 422
+    for e in err.errors():
+        loc = [str(part) for part in e["loc"]]
+        if e.get("type") == "json_invalid":
+            status = 400
+        where = loc[1:] if loc and loc[0] in ("body", "query", "path", "header") else loc
+        problems.append(Problem(path=".".join(where) or loc[0] if loc else "$",
+                                message=str(e["msg"])))
+    return status, problems
+
+
+def install(app: FastAPI) -> None:
+    """Route every error through problem_response."""
+
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return problem_response(request, exc.status, exc.detail, exc.errors, exc.headers)
+
+    @app.exception_handler(ScenarioError)
+    async def _scenario_error(request: Request, exc: ScenarioError) -> JSONResponse:
+        return problem_response(request, 422, "the scenario is not valid", exc.problems)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        status, problems = _request_problems(exc)
+        detail = "the body is not valid JSON" if status == 400 else "the request is not valid"
+        return problem_response(request, status, detail, problems)
+
+    @app.exception_handler(HTTPException)
+    async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
+        return problem_response(request, exc.status_code, str(exc.detail),
+                                headers=dict(exc.headers) if exc.headers else None)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s", request.url.path)
+        return problem_response(request, 500, "an internal error; it has been logged")
+
+
+class BodyLimit:
+    """ASGI middleware: a request body over `max_bytes` gets 413, declared or streamed."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._too_large(scope, receive, send)
+            return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.max_bytes:
+                raise _BodyTooLargeError
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except _BodyTooLargeError:
+            await self._too_large(scope, receive, send)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = problem_response(None, 413, f"the body is over {self.max_bytes} bytes")
+        await response(scope, receive, send)
+
+
+class _BodyTooLargeError(Exception):
+    pass
+
+

@@ -1,0 +1,149 @@
+"""Scenarios as stored resources: create, read, list, replace (If-Match), delete, validate.
+
+Every version is kept: a replacement adds a version, a deletion hides the scenario.
+"""
+
+from typing import Annotated, Any
+from uuid import uuid4
+
+from fastapi import APIRouter, Body, Header, Query, Response
+from sqlalchemy import func, select, update
+
+from api.deps import SessionDep, SettingsDep
+from api.problems import ApiError, ProblemDetail
+from api.schemas import ScenarioPage, ScenarioResource, ScenarioSummary, ValidationReport
+from api.tables import ScenarioRow, ScenarioVersionRow, _now
+from models import Scenario, ScenarioError, parse_scenario
+
+router = APIRouter(prefix="/scenarios", tags=["scenarios"],
+                   responses={code: {"model": ProblemDetail} for code in (400, 404, 413, 422)})
+
+ScenarioBody = Annotated[dict[str, Any], Body(description="A scenario (see the Scenario schema).")]
+IfMatch = Annotated[str | None, Header(description="The ETag of the version being replaced.")]
+
+
+def etag(scenario_id: str, version: int) -> str:
+    return f'"{scenario_id}-v{version}"'
+
+
+def _summary(row: ScenarioRow) -> ScenarioSummary:
+    return ScenarioSummary(id=row.id, name=row.name, version=row.version,
+                           created_at=row.created_at, updated_at=row.updated_at)
+
+
+def _resource(row: ScenarioRow, version: int, body: dict[str, Any]) -> ScenarioResource:
+    return ScenarioResource(**_summary(row).model_dump() | {"version": version},
+                            scenario=Scenario.model_validate(body))
+
+
+def _live(session: SessionDep, scenario_id: str) -> ScenarioRow:
+    row = session.get(ScenarioRow, scenario_id)
+    if row is None or row.deleted:
+        raise ApiError(404, f"no scenario '{scenario_id}'")
+    return row
+
+
+def _body(session: SessionDep, scenario_id: str, version: int) -> dict[str, Any]:
+    stored = session.get(ScenarioVersionRow, (scenario_id, version))
+    if stored is None:
+        raise ApiError(404, f"scenario '{scenario_id}' has no version {version}")
+    return stored.body
+
+
+@router.post("", status_code=201, response_model=ScenarioResource,
+             summary="Store a new scenario")
+def create_scenario(data: ScenarioBody, session: SessionDep,
+                    response: Response) -> ScenarioResource:
+    """Validate and store a scenario as version 1; 422 lists every problem."""
+    scenario = parse_scenario(data)
+    row = ScenarioRow(id=uuid4().hex, name=scenario.name, version=1)
+    body = scenario.model_dump(mode="json")
+    session.add(row)
+    session.flush()
+    session.add(ScenarioVersionRow(scenario_id=row.id, version=1, body=body))
+    session.commit()
+    response.headers["Location"] = f"/scenarios/{row.id}"
+    response.headers["ETag"] = etag(row.id, 1)
+    return _resource(row, 1, body)
+
+
+@router.post("/validate", response_model=ValidationReport, summary="Check without storing")
+def validate_scenario(data: ScenarioBody) -> ValidationReport:
+    """List every problem of a scenario without storing or solving it."""
+    try:
+        parse_scenario(data)
+    except ScenarioError as err:
+        return ValidationReport(valid=False, problems=err.problems)
+    return ValidationReport(valid=True, problems=[])
+
+
+@router.get("", response_model=ScenarioPage, summary="List scenarios")
+def list_scenarios(session: SessionDep, settings: SettingsDep,
+                   offset: Annotated[int, Query(ge=0)] = 0,
+                   limit: Annotated[int | None, Query(ge=1, le=500)] = None) -> ScenarioPage:
+    """Stored scenarios, newest first, a page at a time."""
+    size = limit or settings.page_size
+    live = select(ScenarioRow).where(ScenarioRow.deleted.is_(False))
+    total = session.scalar(select(func.count()).select_from(live.subquery())) or 0
+    rows = session.scalars(live.order_by(ScenarioRow.created_at.desc(), ScenarioRow.id)
+                           .offset(offset).limit(size))
+    return ScenarioPage(items=[_summary(r) for r in rows], total=total, offset=offset,
+                        limit=size)
+
+
+@router.get("/{scenario_id}", response_model=ScenarioResource, summary="Read a scenario")
+def read_scenario(scenario_id: str, session: SessionDep, response: Response) -> ScenarioResource:
+    """The current version, with its ETag for a later replacement."""
+    row = _live(session, scenario_id)
+    response.headers["ETag"] = etag(row.id, row.version)
+    return _resource(row, row.version, _body(session, row.id, row.version))
+
+
+@router.get("/{scenario_id}/versions/{version}", response_model=ScenarioResource,
+            summary="Read one version of a scenario")
+def read_version(scenario_id: str, version: int, session: SessionDep) -> ScenarioResource:
+    """Any stored version, even of a deleted scenario: rosters name the version they used."""
+    row = session.get(ScenarioRow, scenario_id)
+    if row is None:
+        raise ApiError(404, f"no scenario '{scenario_id}'")
+    return _resource(row, version, _body(session, scenario_id, version))
+
+
+@router.put("/{scenario_id}", response_model=ScenarioResource, summary="Replace a scenario",
+            responses={412: {"model": ProblemDetail}, 428: {"model": ProblemDetail}})
+def replace_scenario(scenario_id: str, data: ScenarioBody, session: SessionDep,
+                     response: Response, if_match: IfMatch = None) -> ScenarioResource:
+    """Store a new version. If-Match must carry the current ETag, so that two editors do
+    not overwrite each other: a missing one gets 428, a stale one 412."""
+    row = _live(session, scenario_id)
+    if if_match is None:
+        raise ApiError(428, "send If-Match with the ETag of the version you are replacing")
+    scenario = parse_scenario(data)
+    current = row.version
+    if if_match != etag(scenario_id, current):
+        raise ApiError(412, f"the scenario changed: the current ETag is {etag(scenario_id, current)}")
+    # Compare-and-set, so that of two replacements racing on one version only one wins.
+    won = session.execute(
+        update(ScenarioRow).where(ScenarioRow.id == scenario_id, ScenarioRow.version == current)
+        .values(version=current + 1, name=scenario.name, updated_at=_now()))
+    if won.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        raise ApiError(412, "the scenario changed while this replacement was being stored")
+    body = scenario.model_dump(mode="json")
+    session.add(ScenarioVersionRow(scenario_id=scenario_id, version=current + 1, body=body))
+    session.commit()
+    session.refresh(row)
+    response.headers["ETag"] = etag(scenario_id, current + 1)
+    return _resource(row, current + 1, body)
+
+
+@router.delete("/{scenario_id}", status_code=204, summary="Delete a scenario",
+               responses={412: {"model": ProblemDetail}})
+def delete_scenario(scenario_id: str, session: SessionDep, if_match: IfMatch = None) -> None:
+    """Hide the scenario from lists and reads; its versions stay for traceability."""
+    row = _live(session, scenario_id)
+    if if_match is not None and if_match != etag(scenario_id, row.version):
+        raise ApiError(412, f"the scenario changed: the current ETag is "
+                            f"{etag(scenario_id, row.version)}")
+    row.deleted = True
+    session.commit()
