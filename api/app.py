@@ -1,11 +1,15 @@
 """The FastAPI application, made by a factory: no module-level state."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
 from api import problems
 from api.db import make_engine, migrate, sessions
-from api.routes import health, scenarios
+from api.jobs import Runner
+from api.routes import health, jobs, scenarios
 from api.settings import Settings
 
 
@@ -14,17 +18,32 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     engine = make_engine(settings.database_url)
     migrate(engine)
+    factory = sessions(engine)
+    runner = Runner(factory, settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        runner.start()
+        try:
+            yield
+        finally:
+            runner.close()
+            engine.dispose()
+
     # FastAPIOffline serves the Swagger UI assets from its package: /docs works offline.
     app = FastAPIOffline(
         title="taskforce",
         description="Task-force rosters for procuratorates: scenarios, rosters, what-if.",
         version="0.1.0",
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.sessions = sessions(engine)
+    app.state.sessions = factory
+    app.state.runner = runner
     problems.install(app)
     app.add_middleware(problems.BodyLimit, max_bytes=settings.max_body_bytes)
     app.include_router(health.router)
     app.include_router(scenarios.router)
+    app.include_router(jobs.router)
     return app

@@ -1,11 +1,11 @@
 """What the service answers, beside the models of models/."""
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from models import Problem, Scenario
+from models import Problem, Progress, Roster, Scenario
 
 
 class ScenarioSummary(BaseModel):
@@ -36,3 +36,41 @@ class Health(BaseModel):
     status: Literal["ok", "degraded"] = Field(description="ok when everything below is ok.")
     database: str = Field(description="ok, or what failed.")
     solver: str = Field(description="ok when CP-SAT solved a one-variable model, or what failed.")
+
+
+class SolveRequest(BaseModel):
+    """A solve: a stored scenario (its current version) or an inline one, and limits."""
+
+    scenario_id: str | None = Field(default=None, description="A stored scenario's id.")
+    scenario: dict[str, Any] | None = Field(
+        default=None, description="An inline scenario; it is stored, so the roster can name it."
+    )
+    seconds: float = Field(default=10.0, gt=0, description="Time limit of the solve.")
+    seed: int = Field(default=0, description="Random seed.")
+    cases: list[str] | None = Field(default=None, description="Only these cases (ids).")
+
+
+class JobView(BaseModel):
+    id: str = Field(description="The job's id.")
+    state: Literal["queued", "solving", "done", "failed", "cancelled"] = Field(
+        description="Where the job stands."
+    )
+    scenario_id: str = Field(description="The scenario solved.")
+    scenario_version: int = Field(description="The exact version solved.")
+    params: dict[str, Any] = Field(description="Time limit, seed, workers, case subset.")
+    progress: Progress | None = Field(default=None, description="The best roster so far.")
+    elapsed: float | None = Field(default=None, description="Seconds since solving started.")
+    error: str | None = Field(default=None, description="Why a failed job failed.")
+    created_at: datetime = Field(description="When the job was submitted.")
+    roster_id: str | None = Field(default=None, description="The roster, once there is one.")
+    roster: Roster | None = Field(default=None, description="The roster, when done or cancelled.")
+
+
+class RosterView(BaseModel):
+    id: str = Field(description="The roster's id.")
+    job_id: str | None = Field(description="The job that produced it.")
+    scenario_id: str = Field(description="The scenario it was solved on.")
+    scenario_version: int = Field(description="The exact version it was solved on.")
+    params: dict[str, Any] = Field(description="Time limit, seed, workers, case subset.")
+    created_at: datetime = Field(description="When it was stored.")
+    roster: Roster = Field(description="The roster itself.")

@@ -15,3 +15,8 @@ class Settings(BaseSettings):
         default=20 * 1024 * 1024, gt=0, description="Larger request bodies get 413."
     )
     page_size: int = Field(default=50, gt=0, le=500, description="Default page size of lists.")
+    job_workers: int = Field(default=1, ge=1, description="Jobs solved at the same time.")
+    job_queue: int = Field(default=8, ge=0, description="Jobs that may wait; beyond, 429.")
+    retry_after_seconds: int = Field(default=10, ge=1, description="Retry-After on a 429.")
+    solve_workers: int = Field(default=2, ge=1, description="CP-SAT threads per solve.")
+    max_seconds: float = Field(default=600, gt=0, description="Longest time limit allowed.")

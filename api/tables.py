@@ -34,3 +34,39 @@ class ScenarioVersionRow(Base):
     version: Mapped[int] = mapped_column(Integer, primary_key=True)
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class JobRow(Base):
+    """A solve request. The database, not memory, holds its state: a restart loses none."""
+
+    __tablename__ = "job"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    scenario_id: Mapped[str] = mapped_column(ForeignKey("scenario.id"))
+    scenario_version: Mapped[int] = mapped_column(Integer)
+    params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    progress: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    error: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True, nullable=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class RosterRow(Base):
+    """A roster, with the exact scenario version and parameters it was solved on."""
+
+    __tablename__ = "roster"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    job_id: Mapped[str | None] = mapped_column(ForeignKey("job.id"), nullable=True, unique=True)
+    scenario_id: Mapped[str] = mapped_column(ForeignKey("scenario.id"))
+    scenario_version: Mapped[int] = mapped_column(Integer)
+    params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(32))
+    bound: Mapped[float | None] = mapped_column(nullable=True)
+    gap: Mapped[float | None] = mapped_column(nullable=True)
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)

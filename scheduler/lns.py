@@ -8,6 +8,7 @@ objective improves. Any roster it holds is valid, so the search can stop at any 
 """
 
 import random
+import threading
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -53,7 +54,7 @@ def neighbourhood(ctx: Context, rng: random.Random, size: int) -> set[CaseId]:
 
 
 def reopen(ctx: Context, best: Incumbent, free: set[CaseId], *, seconds: float, workers: int,
-           seed: int) -> Incumbent | None:
+           seed: int, stop: threading.Event | None = None) -> Incumbent | None:
     """Re-solve the cases in `free` with every other overlapping team fixed."""
     s = ctx.scenario
     free_cases = [c for c in s.cases if c.id in free]
@@ -73,7 +74,7 @@ def reopen(ctx: Context, best: Incumbent, free: set[CaseId], *, seconds: float, 
     m = build_model(sub, only=teams)
     inside = free | fixed_ids
     found = lexicographic(m, [o for o in best.chosen if o.case in inside], best.staffed & inside,
-                          seconds=seconds, workers=workers, seed=seed)
+                          seconds=seconds, workers=workers, seed=seed, stop=stop)
     if not found.solved:
         return None
     chosen = [o for o in best.chosen if o.case not in free] + [o for o in found.chosen if o.case in free]
@@ -82,15 +83,18 @@ def reopen(ctx: Context, best: Incumbent, free: set[CaseId], *, seconds: float, 
 
 
 def improve(ctx: Context, start: Incumbent, *, deadline: float, workers: int, seed: int,
-            on_improve: Callable[[Incumbent], None] | None = None) -> Incumbent:
-    """Reopen neighbourhoods until `deadline` (a perf_counter time); keep every improvement."""
+            on_improve: Callable[[Incumbent], None] | None = None,
+            stop: threading.Event | None = None) -> Incumbent:
+    """Reopen neighbourhoods until `deadline` (a perf_counter time) or `stop` is set; keep
+    every improvement."""
     rng = random.Random(seed)
     best = start
     size = min(NEIGHBOURHOOD_CASES, len(ctx.scenario.cases))
-    while size and deadline - perf_counter() > STEP_SECONDS / 4:
+    while size and deadline - perf_counter() > STEP_SECONDS / 4 and not (stop and stop.is_set()):
         free = neighbourhood(ctx, rng, size)
         step = min(STEP_SECONDS, deadline - perf_counter())
-        trial = reopen(ctx, best, free, seconds=step, workers=workers, seed=rng.randrange(1 << 30))
+        trial = reopen(ctx, best, free, seconds=step, workers=workers, seed=rng.randrange(1 << 30),
+                       stop=stop)
         if trial is not None and is_better(trial.objective, best.objective):
             best = trial
             if on_improve is not None:

@@ -3,9 +3,11 @@
 Used on the whole scenario by `solve`, and on each reopened neighbourhood by `lns`.
 """
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from time import perf_counter
+from typing import Any
 
 from ortools.sat.python import cp_model as cp
 
@@ -13,6 +15,8 @@ from models.ids import CaseId
 from scheduler.eligibility import Option
 from scheduler.model import COST_SCALE, RosterModel, staffed_priority, weighted_cost
 
+# How often a running CP-SAT search looks whether it has been asked to stop.
+STOP_POLL_SECONDS = 0.1
 # Below this, a phase cannot do anything useful; what was found before stands.
 MIN_PHASE_SECONDS = 0.05
 # The most of the time limit the priority phase may take before the cost phase starts.
@@ -84,9 +88,32 @@ def hint(m: RosterModel, chosen: list[Option], staffed: set[CaseId]) -> None:
         m.model.add_hint(m.decisions.is_staffed(case.id), case.id in staffed)
 
 
+def _solve_stoppably(solver: cp.CpSolver, model: cp.CpModel, callback: _Reporter | None,
+                     stop: threading.Event | None) -> Any:
+    """Solve; if `stop` is set meanwhile, CP-SAT stops and keeps what it has found."""
+    if stop is None:
+        return solver.solve(model, callback)
+    finished = threading.Event()
+
+    def watch() -> None:
+        while not finished.wait(STOP_POLL_SECONDS):
+            if stop.is_set():
+                solver.stop_search()
+                return
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        return solver.solve(model, callback)
+    finally:
+        finished.set()
+        watcher.join()
+
+
 def lexicographic(m: RosterModel, chosen: list[Option], staffed: set[CaseId], *,
                   seconds: float, workers: int, seed: int,
-                  on_solution: OnSolution | None = None) -> Found:
+                  on_solution: OnSolution | None = None,
+                  stop: threading.Event | None = None) -> Found:
     """Maximise staffed priority, then minimise cost at that priority, from a hinted roster.
 
     The roster returned is CP-SAT's; the caller compares it with what it had."""
@@ -100,7 +127,7 @@ def lexicographic(m: RosterModel, chosen: list[Option], staffed: set[CaseId], *,
     m.model.maximize(priority)
     hint(m, chosen, staffed)
     solver = make_solver(left() * PRIORITY_SHARE, workers, seed)
-    status = solver.solve(m.model, _callback(on_solution, "priority", 1))
+    status = _solve_stoppably(solver, m.model, _callback(on_solution, "priority", 1), stop)
     if status == cp.MODEL_INVALID:
         raise RuntimeError(f"internal error, invalid CP-SAT model: {m.model.validate()}")
     if status == cp.INFEASIBLE:
@@ -111,13 +138,13 @@ def lexicographic(m: RosterModel, chosen: list[Option], staffed: set[CaseId], *,
     found.solved = True
     found.priority_proven = status == cp.OPTIMAL
     found.chosen, found.staffed = _read(m, solver)
-    if left() <= MIN_PHASE_SECONDS:
+    if left() <= MIN_PHASE_SECONDS or (stop is not None and stop.is_set()):
         return found
     m.model.add(priority >= round(solver.objective_value))
     m.model.minimize(weighted_cost(m))
     hint(m, found.chosen, found.staffed)
     solver = make_solver(left(), workers, seed)
-    status = solver.solve(m.model, _callback(on_solution, "cost", COST_SCALE))
+    status = _solve_stoppably(solver, m.model, _callback(on_solution, "cost", COST_SCALE), stop)
     if status in (cp.OPTIMAL, cp.FEASIBLE):
         found.chosen, found.staffed = _read(m, solver)
         found.bound = solver.best_objective_bound / COST_SCALE

@@ -7,6 +7,7 @@ neighbourhood search improves the greedy roster a few cases at a time.
 """
 
 import math
+import threading
 from collections.abc import Callable
 from time import perf_counter
 from typing import Literal
@@ -62,12 +63,13 @@ class _Reporter:
 
 def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: int = 0,
           explain: bool = True, progress: Callable[[Progress], None] | None = None,
-          method: Method = "auto") -> Roster:
+          method: Method = "auto", stop: threading.Event | None = None) -> Roster:
     """Best roster for `scenario` within `seconds`; one worker and a seed give the same answer.
 
     `progress`, if given, is called whenever a better roster is found. `method` "auto"
     models the whole scenario when it is small enough, else searches neighbourhoods;
-    "whole" and "neighbourhood" force one or the other."""
+    "whole" and "neighbourhood" force one or the other. Setting `stop` ends the search
+    early with the best roster found so far."""
     started = perf_counter()
     deadline = started + seconds
 
@@ -87,7 +89,8 @@ def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: 
         m = build_model(scenario, context=ctx)
         build_seconds = perf_counter() - started - first_seconds
         found = lexicographic(m, best.chosen, best.staffed, seconds=deadline - perf_counter(),
-                              workers=workers, seed=seed, on_solution=reporter.solution)
+                              workers=workers, seed=seed, on_solution=reporter.solution,
+                              stop=stop)
         if found.infeasible:
             return Roster(scenario=scenario.name, status=Status.INFEASIBLE,
                           infeasible_reason=infeasible_reason(m, max(deadline - perf_counter(), 2.0)),
@@ -103,7 +106,7 @@ def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: 
         # Neighbourhood search improves the greedy roster a few cases at a time. (Tried
         # after CP-SAT on mid-sized scenarios too: it did worse than CP-SAT's own search.)
         best = improve(ctx, best, deadline=deadline, workers=workers, seed=seed,
-                       on_improve=reporter.incumbent)
+                       on_improve=reporter.incumbent, stop=stop)
 
     if any(c.mandatory and c.id not in best.staffed for c in scenario.cases):
         # Greedy missed a mandatory case and no search put it right in time.

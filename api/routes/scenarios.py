@@ -55,16 +55,22 @@ def _body(session: SessionDep, scenario_id: str, version: int) -> dict[str, Any]
 def create_scenario(data: ScenarioBody, session: SessionDep,
                     response: Response) -> ScenarioResource:
     """Validate and store a scenario as version 1; 422 lists every problem."""
-    scenario = parse_scenario(data)
-    row = ScenarioRow(id=uuid4().hex, name=scenario.name, version=1)
-    body = scenario.model_dump(mode="json")
-    session.add(row)
-    session.flush()
-    session.add(ScenarioVersionRow(scenario_id=row.id, version=1, body=body))
+    row, scenario = store_new(session, data)
     session.commit()
     response.headers["Location"] = f"/scenarios/{row.id}"
     response.headers["ETag"] = etag(row.id, 1)
-    return _resource(row, 1, body)
+    return _resource(row, 1, scenario.model_dump(mode="json"))
+
+
+def store_new(session: SessionDep, data: dict[str, Any]) -> tuple[ScenarioRow, Scenario]:
+    """Validate `data` and add it as a new scenario at version 1 (the caller commits)."""
+    scenario = parse_scenario(data)
+    row = ScenarioRow(id=uuid4().hex, name=scenario.name, version=1)
+    session.add(row)
+    session.flush()
+    session.add(ScenarioVersionRow(scenario_id=row.id, version=1,
+                                   body=scenario.model_dump(mode="json")))
+    return row, scenario
 
 
 @router.post("/validate", response_model=ValidationReport, summary="Check without storing")

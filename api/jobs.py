@@ -1,0 +1,214 @@
+"""Solve jobs: a bounded pool of worker threads that take queued jobs from the database.
+
+The database holds every job's state, so a restart loses nothing: jobs that were being
+solved are queued again, and a roster is written in the same transaction that marks its
+job done, so none is ever half-written.
+"""
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from time import monotonic
+
+from pydantic import BaseModel, Field
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.settings import Settings
+from api.tables import JobRow, RosterRow, ScenarioVersionRow
+from models import Progress, Scenario, parse_scenario
+from scheduler import solve
+
+log = logging.getLogger("taskforce.jobs")
+
+QUEUED, SOLVING, DONE, FAILED, CANCELLED = "queued", "solving", "done", "failed", "cancelled"
+TERMINAL = frozenset({DONE, FAILED, CANCELLED})
+PROGRESS_EVERY_SECONDS = 0.5
+IDLE_POLL_SECONDS = 1.0
+
+
+class JobParams(BaseModel):
+    """How a job is solved, as stored with the job and its roster."""
+
+    seconds: float = Field(description="Time limit of the solve.")
+    seed: int = Field(description="Random seed.")
+    workers: int = Field(description="CP-SAT worker threads.")
+    cases: list[str] | None = Field(description="Only these cases, or all.")
+
+
+def narrowed(scenario: Scenario, cases: list[str] | None) -> Scenario:
+    """The scenario restricted to `cases` (and their previous assignments), or as it is."""
+    if cases is None:
+        return scenario
+    keep = set(cases)
+    return scenario.replace(cases=[c for c in scenario.cases if c.id in keep],
+                            previous=[a for a in scenario.previous if a.case in keep])
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Runner:
+    """Worker threads solving queued jobs one each; `settings.job_queue` more may wait."""
+
+    def __init__(self, sessions: sessionmaker[Session], settings: Settings) -> None:
+        self._sessions = sessions
+        self._settings = settings
+        self._wake = threading.Condition()
+        self._closing = threading.Event()
+        self._stops: dict[str, threading.Event] = {}
+        self._cancelled: set[str] = set()
+        self._threads: list[threading.Thread] = []
+        # Notified whenever a job changes state or reports progress, for waiters.
+        self._changed = threading.Condition()
+
+    def wait_for(self, job_id: str, states: set[str], timeout: float) -> str:
+        """Block until the job is in one of `states` (or `timeout`); return its state."""
+        deadline = monotonic() + timeout
+        with self._changed:
+            while True:
+                state = self._state(job_id)
+                if state in states or monotonic() >= deadline:
+                    return state
+                self._changed.wait(min(IDLE_POLL_SECONDS, max(0.0, deadline - monotonic())))
+
+    def wait_until_idle(self, timeout: float) -> bool:
+        """Block until no job is queued or solving (or `timeout`); whether it is idle."""
+        deadline = monotonic() + timeout
+        with self._changed:
+            while True:
+                with self._sessions() as session:
+                    busy = session.scalar(select(func.count()).select_from(JobRow).where(
+                        JobRow.state.in_((QUEUED, SOLVING)))) or 0
+                if not busy or monotonic() >= deadline:
+                    return not busy
+                self._changed.wait(min(IDLE_POLL_SECONDS, max(0.0, deadline - monotonic())))
+
+    def _state(self, job_id: str) -> str:
+        with self._sessions() as session:
+            return session.scalar(select(JobRow.state).where(JobRow.id == job_id)) or ""
+
+    def _announce(self) -> None:
+        with self._changed:
+            self._changed.notify_all()
+
+    def start(self) -> None:
+        """Queue again what a previous run left solving, then start the workers."""
+        with self._sessions() as session:
+            session.execute(update(JobRow).where(JobRow.state == SOLVING)
+                            .values(state=QUEUED, started_at=None, progress=None))
+            session.commit()
+        for i in range(self._settings.job_workers):
+            thread = threading.Thread(target=self._loop, name=f"solver-{i}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def close(self) -> None:
+        """Stop the workers; a job cut short stays 'solving' and is queued again on start."""
+        self._closing.set()
+        for stop in list(self._stops.values()):
+            stop.set()
+        with self._wake:
+            self._wake.notify_all()
+        for thread in self._threads:
+            thread.join(timeout=30)
+
+    def has_room(self, session: Session) -> bool:
+        """Whether another job may be queued (the backlog is bounded)."""
+        backlog = session.scalar(select(func.count()).select_from(JobRow)
+                                 .where(JobRow.state.in_((QUEUED, SOLVING)))) or 0
+        return backlog < self._settings.job_workers + self._settings.job_queue
+
+    def notify(self) -> None:
+        """Wake a worker: a job was queued."""
+        with self._wake:
+            self._wake.notify()
+
+    def cancel(self, session: Session, job_id: str) -> None:
+        """Cancel a queued job at once; ask a solving one to stop and keep its best roster."""
+        done = session.execute(update(JobRow).where(JobRow.id == job_id, JobRow.state == QUEUED)
+                               .values(state=CANCELLED, finished_at=_now()))
+        session.commit()
+        if done.rowcount == 1:  # type: ignore[attr-defined]
+            self._announce()
+            return
+        stop = self._stops.get(job_id)
+        if stop is not None:
+            self._cancelled.add(job_id)
+            stop.set()
+
+    def _loop(self) -> None:
+        while not self._closing.is_set():
+            job_id = self._claim()
+            if job_id is None:
+                with self._wake:
+                    self._wake.wait(IDLE_POLL_SECONDS)
+                continue
+            self._run(job_id)
+
+    def _claim(self) -> str | None:
+        """Take the oldest queued job, if another worker does not take it first."""
+        with self._sessions() as session:
+            ids = session.scalars(select(JobRow.id).where(JobRow.state == QUEUED)
+                                  .order_by(JobRow.created_at, JobRow.id).limit(5)).all()
+            for job_id in ids:
+                taken = session.execute(
+                    update(JobRow).where(JobRow.id == job_id, JobRow.state == QUEUED)
+                    .values(state=SOLVING, started_at=_now()))
+                session.commit()
+                if taken.rowcount == 1:  # type: ignore[attr-defined]
+                    self._announce()
+                    return job_id
+        return None
+
+    def _run(self, job_id: str) -> None:
+        stop = threading.Event()
+        self._stops[job_id] = stop
+        try:
+            with self._sessions() as session:
+                job = session.get(JobRow, job_id)
+                assert job is not None
+                stored = session.get(ScenarioVersionRow, (job.scenario_id, job.scenario_version))
+                assert stored is not None
+                params = JobParams.model_validate(job.params)
+                scenario_id, version = job.scenario_id, job.scenario_version
+            scenario = narrowed(parse_scenario(stored.body), params.cases)
+            roster = solve(scenario, seconds=params.seconds, workers=params.workers,
+                           seed=params.seed, progress=self._progress_writer(job_id), stop=stop)
+            if self._closing.is_set() and job_id not in self._cancelled:
+                return  # shutting down: left 'solving', queued again on the next start
+            with self._sessions() as session:  # the roster and the job's end, together
+                session.add(RosterRow(
+                    id=job_id, job_id=job_id, scenario_id=scenario_id, scenario_version=version,
+                    params=params.model_dump(), status=roster.status.value, bound=roster.bound,
+                    gap=roster.gap, body=roster.model_dump(mode="json")))
+                session.execute(update(JobRow).where(JobRow.id == job_id).values(
+                    state=CANCELLED if job_id in self._cancelled else DONE, finished_at=_now()))
+                session.commit()
+        except Exception as err:
+            log.exception("job %s failed", job_id)
+            with self._sessions() as session:
+                session.execute(update(JobRow).where(JobRow.id == job_id).values(
+                    state=FAILED, finished_at=_now(), error=f"{type(err).__name__}: {err}"[:2000]))
+                session.commit()
+        finally:
+            self._stops.pop(job_id, None)
+            self._cancelled.discard(job_id)
+            self._announce()
+
+    def _progress_writer(self, job_id: str) -> Callable[[Progress], None]:
+        last = [0.0]
+
+        def write(progress: Progress) -> None:
+            if monotonic() - last[0] < PROGRESS_EVERY_SECONDS:
+                return
+            last[0] = monotonic()
+            with self._sessions() as session:
+                session.execute(update(JobRow).where(JobRow.id == job_id, JobRow.state == SOLVING)
+                                .values(progress=progress.model_dump(mode="json")))
+                session.commit()
+            self._announce()
+
+        return write
