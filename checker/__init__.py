@@ -4,6 +4,14 @@ Everything here is recomputed from the spec the slow, plain way (every day of th
 horizon, every unit), so a solver bug cannot hide behind a shared helper.
 """
 
-from checker.check import CheckReport, Violation, check_roster
+from checker.check import (
+    CheckReport,
+    Violation,
+    check_roster,
+    home_counts,
+    peak_utilisation,
+    staffed_teams,
+)
 
-__all__ = ["CheckReport", "Violation", "check_roster"]
+__all__ = ["CheckReport", "Violation", "check_roster", "home_counts", "peak_utilisation",
+           "staffed_teams"]

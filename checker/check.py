@@ -205,7 +205,10 @@ def _capacity(s: Scenario, teams: dict[str, list[TeamMember]], bad: list[Violati
                                                f"from {min(over)}"))
 
 
-def _home_staffing(s: Scenario, teams: dict[str, list[TeamMember]], bad: list[Violation]) -> None:
+def home_counts(s: Scenario, teams: dict[str, list[TeamMember]]
+                ) -> dict[str, list[tuple[date, int, int]]]:
+    """For each unit with someone away: per day of the horizon, (prosecutor-rank staff at
+    home, the number rule 6 requires)."""
     away: dict[str, set[date]] = defaultdict(set)
     for cid, team in teams.items():
         case = s.case_by_id[cid]
@@ -213,22 +216,47 @@ def _home_staffing(s: Scenario, teams: dict[str, list[TeamMember]], bad: list[Vi
             if _away_from(s, case, m):
                 away[m.prosecutor] |= set(_days(case.start, case.end))
     if not away:
-        return
+        return {}
     horizon = _days(min(c.start for c in s.cases), max(c.end for c in s.cases))
+    counts: dict[str, list[tuple[date, int, int]]] = {}
     for unit in s.units:
         staff = [p for p in s.prosecutors if p.home == unit.id and p.role.value in
                  ("chief", "deputy_chief", "prosecutor")]
         if not any(p.id in away for p in staff):
             continue
+        counts[unit.id] = []
         for day in horizon:
             present = [p for p in staff
                        if not any(g.start <= day <= g.end for g in p.unavailable)]
             home = sum(1 for p in present if day not in away.get(p.id, set()))
-            need = min(unit.min_staff_at_home, len(present))
-            if home < need:
-                bad.append(Violation("6 home staffing", f"{unit.id} keeps {home} at home on "
-                                                        f"{day}, needs {need}"))
-                break
+            counts[unit.id].append((day, home, min(unit.min_staff_at_home, len(present))))
+    return counts
+
+
+def _home_staffing(s: Scenario, teams: dict[str, list[TeamMember]], bad: list[Violation]) -> None:
+    for unit, days in home_counts(s, teams).items():
+        short = [(day, home, need) for day, home, need in days if home < need]
+        if short:
+            day, home, need = short[0]
+            bad.append(Violation("6 home staffing", f"{unit} keeps {home} at home on {day}, "
+                                                    f"needs {need}"))
+
+
+def staffed_teams(roster: Roster) -> dict[str, list[TeamMember]]:
+    """The teams of the staffed cases of a roster, by case id."""
+    return {c.id: c.team for c in roster.cases if c.staffed}
+
+
+def peak_utilisation(s: Scenario, roster: Roster) -> int:
+    """The highest utilisation, in whole percent rounded down, of anyone serving."""
+    return _peak(s, {cid: [m for m in team if m.prosecutor in s.prosecutor_by_id]
+                     for cid, team in staffed_teams(roster).items() if cid in s.case_by_id})
+
+
+def _peak(s: Scenario, teams: dict[str, list[TeamMember]]) -> int:
+    return max((math.floor(100 * used / s.prosecutor_by_id[pid].capacity + EPS)
+                for pid, days in _daily_load(s, teams).items() for used in days.values()),
+               default=0)
 
 
 def _costs(s: Scenario, teams: dict[str, list[TeamMember]],
@@ -246,9 +274,7 @@ def _costs(s: Scenario, teams: dict[str, list[TeamMember]],
         raw["units"] += len({people[m.prosecutor].home for m in team})
         if len(team) >= 3 and all(people[m.prosecutor].years > 3 for m in team):
             raw["no_junior"] += 1
-    util = [math.floor(100 * used / people[pid].capacity + EPS)
-            for pid, days in _daily_load(s, teams).items() for used in days.values()]
-    raw["peak_load"] = max(util, default=0)
+    raw["peak_load"] = _peak(s, teams)
     kept = {(m.case, m.prosecutor, m.slot) for team in teams.values() for m in team}
     raw["changes"] = sum(1 for a in s.previous
                          if not a.pinned and (a.case, a.prosecutor, a.slot) not in kept)
