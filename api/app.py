@@ -1,5 +1,6 @@
 """The FastAPI application, made by a factory: no module-level state."""
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -9,7 +10,7 @@ from fastapi_offline import FastAPIOffline
 from api import problems
 from api.db import make_engine, migrate, sessions
 from api.jobs import Runner
-from api.routes import health, jobs, scenarios
+from api.routes import health, jobs, scenarios, whatif
 from api.settings import Settings
 
 
@@ -41,9 +42,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = factory
     app.state.runner = runner
+    app.state.solve_slots = threading.BoundedSemaphore(settings.solve_slots)
     problems.install(app)
     app.add_middleware(problems.BodyLimit, max_bytes=settings.max_body_bytes)
     app.include_router(health.router)
     app.include_router(scenarios.router)
     app.include_router(jobs.router)
+    app.include_router(whatif.router)
     return app

@@ -19,4 +19,5 @@ class Settings(BaseSettings):
     job_queue: int = Field(default=8, ge=0, description="Jobs that may wait; beyond, 429.")
     retry_after_seconds: int = Field(default=10, ge=1, description="Retry-After on a 429.")
     solve_workers: int = Field(default=2, ge=1, description="CP-SAT threads per solve.")
+    solve_slots: int = Field(default=2, ge=1, description="Solves answered within requests.")
     max_seconds: float = Field(default=600, gt=0, description="Longest time limit allowed.")

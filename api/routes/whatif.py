@@ -1,0 +1,190 @@
+"""Answers within the request: a roster for one case, and what-if variants of a scenario.
+
+Both solve in the request's thread, so they take one of a few solve slots; when none is
+free the answer is 429 rather than a hang.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+from uuid import uuid4
+
+import jsonpatch
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
+
+from api.compare import Comparison, compare
+from api.deps import SessionDep, SettingsDep
+from api.jobs import JobParams, narrowed
+from api.problems import ApiError, ProblemDetail
+from api.routes.scenarios import store_new
+from api.schemas import RosterView
+from api.settings import Settings
+from api.tables import RosterRow, ScenarioRow, ScenarioVersionRow
+from models import Assignment, Problem, Roster, Scenario, ScenarioError, parse_scenario
+from scheduler import solve
+
+router = APIRouter(tags=["rosters"], responses={code: {"model": ProblemDetail}
+                                                for code in (404, 413, 422, 429)})
+Seconds = Annotated[float, Query(gt=0, le=120, description="Time limit of each solve.")]
+
+
+@contextmanager
+def solve_slot(request: Request, settings: Settings) -> Iterator[None]:
+    slots = request.app.state.solve_slots
+    if not slots.acquire(blocking=False):
+        raise ApiError(429, "all solve slots are busy; try again later",
+                       headers={"Retry-After": str(settings.retry_after_seconds)})
+    try:
+        yield
+    finally:
+        slots.release()
+
+
+def _current(session: Session, scenario_id: str) -> tuple[ScenarioRow, dict[str, Any]]:
+    row = session.get(ScenarioRow, scenario_id)
+    if row is None or row.deleted:
+        raise ApiError(404, f"no scenario '{scenario_id}'")
+    stored = session.get(ScenarioVersionRow, (row.id, row.version))
+    assert stored is not None
+    return row, stored.body
+
+
+def _store(session: Session, scenario_id: str, version: int, params: JobParams,
+           roster: Roster) -> RosterRow:
+    row = RosterRow(id=uuid4().hex, job_id=None, scenario_id=scenario_id,
+                    scenario_version=version, params=params.model_dump(),
+                    status=roster.status.value, bound=roster.bound, gap=roster.gap,
+                    body=roster.model_dump(mode="json"))
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _view(row: RosterRow, roster: Roster) -> RosterView:
+    return RosterView(id=row.id, job_id=None, scenario_id=row.scenario_id,
+                      scenario_version=row.scenario_version, params=row.params,
+                      created_at=row.created_at, roster=roster)
+
+
+@router.post("/scenarios/{scenario_id}/cases/{case_id}/roster", response_model=RosterView,
+             summary="A roster for one case, now")
+def case_roster(scenario_id: str, case_id: str, session: SessionDep, settings: SettingsDep,
+                request: Request, seconds: Seconds = 10.0) -> RosterView:
+    """The best task force for one case of a stored scenario, found within `seconds`."""
+    row, body = _current(session, scenario_id)
+    scenario = Scenario.model_validate(body)
+    if case_id not in scenario.case_by_id:
+        raise ApiError(404, f"scenario '{scenario_id}' has no case '{case_id}'")
+    params = JobParams(seconds=seconds, seed=0, workers=settings.solve_workers, cases=[case_id])
+    with solve_slot(request, settings):
+        roster = solve(narrowed(scenario, [case_id]), seconds=seconds,
+                       workers=settings.solve_workers)
+    stored = _store(session, row.id, row.version, params, roster)
+    session.commit()
+    return _view(stored, roster)
+
+
+class Variant(BaseModel):
+    name: str = Field(min_length=1, description="A label, e.g. 'Zhao falls ill'.")
+    patch: list[dict[str, Any]] = Field(
+        description="RFC 6902 JSON Patch operations on the base scenario.")
+
+
+class WhatIfRequest(BaseModel):
+    variants: list[Variant] = Field(min_length=1, max_length=8, description="Variants to try.")
+    base_roster_id: str | None = Field(
+        default=None, description="The base roster; solved now when not given.")
+    seed: int = Field(default=0, description="Random seed of every solve.")
+
+
+class VariantResult(BaseModel):
+    name: str = Field(description="The variant's label.")
+    scenario_id: str = Field(description="The changed scenario, stored.")
+    roster_id: str = Field(description="Its roster, stored.")
+    roster: Roster = Field(description="The roster of the changed scenario.")
+    comparison: Comparison = Field(description="What changed against the base roster.")
+
+
+class WhatIfResult(BaseModel):
+    scenario_id: str = Field(description="The base scenario.")
+    scenario_version: int = Field(description="The version used as the base.")
+    base_roster_id: str = Field(description="The base roster.")
+    base: Roster = Field(description="The base roster.")
+    variants: list[VariantResult] = Field(description="One result per variant, in order.")
+
+
+def _patched(body: dict[str, Any], variants: list[Variant]) -> list[Scenario]:
+    """Each variant's scenario; every problem of every variant is reported together."""
+    problems: list[Problem] = []
+    scenarios: list[Scenario] = []
+    for i, variant in enumerate(variants):
+        try:
+            changed = jsonpatch.JsonPatch(variant.patch).apply(body)
+        except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException,
+                TypeError, KeyError) as err:
+            problems.append(Problem(path=f"variants[{i}].patch", id=variant.name, message=str(err)))
+            continue
+        try:
+            scenarios.append(parse_scenario(changed))
+        except ScenarioError as err:
+            problems += [Problem(path=f"variants[{i}].{p.path}", id=p.id or variant.name,
+                                 message=p.message) for p in err.problems]
+    if problems:
+        raise ApiError(422, "a variant does not give a valid scenario", problems)
+    return scenarios
+
+
+def _replanned(scenario: Scenario, base: Roster) -> Scenario:
+    """The scenario with the base roster as `previous`, so unchanged teams stay unless
+    moving them pays; assignments of people or cases no longer there are dropped."""
+    kept = [a for a in scenario.previous if a.pinned]
+    taken = {(a.case, a.prosecutor) for a in kept}
+    for m in base.assignments():
+        case = scenario.case_by_id.get(m.case)
+        if (case is None or m.prosecutor not in scenario.prosecutor_by_id
+                or m.slot not in case.team.slots() or (m.case, m.prosecutor) in taken):
+            continue
+        taken.add((m.case, m.prosecutor))
+        kept.append(Assignment(case=m.case, prosecutor=m.prosecutor, slot=m.slot,
+                               on_site=m.on_site))
+    return scenario.replace(previous=kept)
+
+
+@router.post("/scenarios/{scenario_id}/what-if", response_model=WhatIfResult,
+             summary="Solve variants of a scenario and compare them with its roster")
+def what_if(scenario_id: str, body: WhatIfRequest, session: SessionDep, settings: SettingsDep,
+            request: Request, seconds: Seconds = 10.0) -> WhatIfResult:
+    """Apply each variant's JSON Patch to the base scenario, re-plan from the base roster,
+    and compare. Nothing is stored unless every variant is valid and solved."""
+    row, base_body = _current(session, scenario_id)
+    base_scenario = Scenario.model_validate(base_body)
+    variants = _patched(base_body, body.variants)
+    params = JobParams(seconds=seconds, seed=body.seed, workers=settings.solve_workers,
+                       cases=None)
+    with solve_slot(request, settings):
+        if body.base_roster_id is not None:
+            base_row = session.get(RosterRow, body.base_roster_id)
+            if base_row is None or base_row.scenario_id != scenario_id:
+                raise ApiError(404, f"no roster '{body.base_roster_id}' of scenario "
+                                    f"'{scenario_id}'")
+            base = Roster.model_validate(base_row.body)
+        else:
+            base = solve(base_scenario, seconds=seconds, workers=settings.solve_workers,
+                         seed=body.seed)
+            base_row = _store(session, row.id, row.version, params, base)
+        results = []
+        for variant, changed in zip(body.variants, variants, strict=True):
+            replanned = _replanned(changed, base)
+            roster = solve(replanned, seconds=seconds, workers=settings.solve_workers,
+                           seed=body.seed)
+            stored_scenario, _ = store_new(session, replanned.model_dump(mode="json") | {
+                "name": f"{base_scenario.name} / what-if: {variant.name}"})
+            stored = _store(session, stored_scenario.id, 1, params, roster)
+            results.append(VariantResult(
+                name=variant.name, scenario_id=stored_scenario.id, roster_id=stored.id,
+                roster=roster, comparison=compare(base_scenario, base, replanned, roster)))
+    session.commit()
+    return WhatIfResult(scenario_id=row.id, scenario_version=row.version,
+                        base_roster_id=base_row.id, base=base, variants=results)
