@@ -37,6 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Task-force rosters for procuratorates: scenarios, rosters, what-if.",
         version="0.1.0",
         lifespan=lifespan,
+        responses=problems.documented(*problems.COMMON_PROBLEMS),
     )
     app.state.settings = settings
     app.state.engine = engine

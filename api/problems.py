@@ -2,10 +2,12 @@
 
 import logging
 from http import HTTPStatus
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -25,6 +27,17 @@ class ProblemDetail(BaseModel):
     detail: str | None = Field(default=None, description="What went wrong this time.")
     instance: str | None = Field(default=None, description="The request path.")
     errors: list[Problem] = Field(default_factory=list, description="Each field at fault.")
+
+
+def documented(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI responses for problem answers, with their real media type."""
+    schema = {"$ref": "#/components/schemas/ProblemDetail"}
+    return {code: {"model": ProblemDetail, "description": HTTPStatus(code).phrase,
+                   "content": {PROBLEM_JSON: {"schema": schema}}} for code in codes}
+
+
+# Answers any route may give.
+COMMON_PROBLEMS = (400, 404, 413, 422, 500)
 
 
 class ApiError(Exception):
@@ -76,13 +89,25 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
-        return problem_response(request, exc.status_code, str(exc.detail),
-                                headers=dict(exc.headers) if exc.headers else None)
+        headers = dict(exc.headers) if exc.headers else {}
+        if exc.status_code == 405:
+            # Starlette names only the first route on the path; list every route's methods.
+            headers["Allow"] = ", ".join(sorted(_allowed(app, request)))
+        return problem_response(request, exc.status_code, str(exc.detail), headers=headers or None)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error on %s", request.url.path)
         return problem_response(request, 500, "an internal error; it has been logged")
+
+
+def _allowed(app: FastAPI, request: Request) -> set[str]:
+    """The methods of every route whose path matches the request's."""
+    methods: set[str] = set()
+    for route in app.router.routes:
+        if isinstance(route, APIRoute) and route.path_regex.match(request.url.path):
+            methods |= route.methods or set()
+    return methods
 
 
 class BodyLimit:

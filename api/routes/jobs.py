@@ -12,14 +12,13 @@ from sqlalchemy.exc import IntegrityError
 
 from api.deps import SessionDep, SettingsDep
 from api.jobs import TERMINAL, JobParams, Runner
-from api.problems import ApiError, ProblemDetail
+from api.problems import ApiError, documented
 from api.routes.scenarios import store_new
 from api.schemas import JobView, RosterView, SolveRequest
 from api.tables import JobRow, RosterRow, ScenarioRow, ScenarioVersionRow
 from models import Problem, Progress, Roster, Scenario
 
-router = APIRouter(tags=["jobs"], responses={code: {"model": ProblemDetail}
-                                             for code in (400, 404, 409, 413, 422, 429)})
+router = APIRouter(tags=["jobs"], responses=documented(400, 404, 409, 413, 422, 429))
 IdempotencyKey = Annotated[str | None, Header(
     alias="Idempotency-Key", max_length=200,
     description="A retried request with the same key and body returns the same job.")]

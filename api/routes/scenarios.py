@@ -10,13 +10,13 @@ from fastapi import APIRouter, Body, Header, Query, Response
 from sqlalchemy import func, select, update
 
 from api.deps import SessionDep, SettingsDep
-from api.problems import ApiError, ProblemDetail
+from api.problems import ApiError, documented
 from api.schemas import ScenarioPage, ScenarioResource, ScenarioSummary, ValidationReport
 from api.tables import ScenarioRow, ScenarioVersionRow, _now
 from models import Scenario, ScenarioError, parse_scenario
 
 router = APIRouter(prefix="/scenarios", tags=["scenarios"],
-                   responses={code: {"model": ProblemDetail} for code in (400, 404, 413, 422)})
+                   responses=documented(400, 404, 413, 422))
 
 ScenarioBody = Annotated[dict[str, Any], Body(description="A scenario (see the Scenario schema).")]
 IfMatch = Annotated[str | None, Header(description="The ETag of the version being replaced.")]
@@ -116,7 +116,7 @@ def read_version(scenario_id: str, version: int, session: SessionDep) -> Scenari
 
 
 @router.put("/{scenario_id}", response_model=ScenarioResource, summary="Replace a scenario",
-            responses={412: {"model": ProblemDetail}, 428: {"model": ProblemDetail}})
+            responses=documented(412, 428))
 def replace_scenario(scenario_id: str, data: ScenarioBody, session: SessionDep,
                      response: Response, if_match: IfMatch = None) -> ScenarioResource:
     """Store a new version. If-Match must carry the current ETag, so that two editors do
@@ -144,7 +144,7 @@ def replace_scenario(scenario_id: str, data: ScenarioBody, session: SessionDep,
 
 
 @router.delete("/{scenario_id}", status_code=204, summary="Delete a scenario",
-               responses={412: {"model": ProblemDetail}})
+               responses=documented(412))
 def delete_scenario(scenario_id: str, session: SessionDep, if_match: IfMatch = None) -> None:
     """Hide the scenario from lists and reads; its versions stay for traceability."""
     row = _live(session, scenario_id)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from api.compare import Comparison, compare
 from api.deps import SessionDep, SettingsDep
 from api.jobs import JobParams, narrowed
-from api.problems import ApiError, ProblemDetail
+from api.problems import ApiError, documented
 from api.routes.scenarios import store_new
 from api.schemas import RosterView
 from api.settings import Settings
@@ -25,8 +25,7 @@ from api.tables import RosterRow, ScenarioRow, ScenarioVersionRow
 from models import Assignment, Problem, Roster, Scenario, ScenarioError, parse_scenario
 from scheduler import solve
 
-router = APIRouter(tags=["rosters"], responses={code: {"model": ProblemDetail}
-                                                for code in (404, 413, 422, 429)})
+router = APIRouter(tags=["rosters"], responses=documented(404, 413, 422, 429))
 Seconds = Annotated[float, Query(gt=0, le=120, description="Time limit of each solve.")]
 
 
