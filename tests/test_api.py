@@ -16,8 +16,8 @@ TUTORIAL: dict[str, Any] = json.loads(
 
 
 @pytest.fixture
-def client(tmp_path: Path) -> Iterator[TestClient]:
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'api.db'}", max_body_bytes=200_000)
+def client(database_url: str) -> Iterator[TestClient]:
+    settings = Settings(database_url=database_url, max_body_bytes=200_000)
     with TestClient(create_app(settings)) as c:
         yield c
 

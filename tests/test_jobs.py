@@ -22,13 +22,13 @@ TUTORIAL: dict[str, Any] = json.loads(
 WAIT = 60.0
 
 
-def _settings(tmp_path: Path, **extra: Any) -> Settings:
-    return Settings(database_url=f"sqlite:///{tmp_path / 'jobs.db'}", solve_workers=1, **extra)
+def _settings(database_url: str, **extra: Any) -> Settings:
+    return Settings(database_url=database_url, solve_workers=1, **extra)
 
 
 @pytest.fixture
-def client(tmp_path: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(_settings(tmp_path))) as c:
+def client(database_url: str) -> Iterator[TestClient]:
+    with TestClient(create_app(_settings(database_url))) as c:
         yield c
 
 
@@ -77,10 +77,10 @@ def test_idempotency_key(client: TestClient) -> None:
     assert other.status_code == 422
 
 
-def test_full_queue_is_429_and_queued_jobs_cancel_at_once(tmp_path: Path) -> None:
+def test_full_queue_is_429_and_queued_jobs_cancel_at_once(database_url: str) -> None:
     """With no worker running, the bounded queue fills: the next submission gets 429 with
     Retry-After. A queued job is cancelled at once; cancelling it again is 409."""
-    client = TestClient(create_app(_settings(tmp_path, job_workers=1, job_queue=1)))
+    client = TestClient(create_app(_settings(database_url, job_workers=1, job_queue=1)))
     sid = client.post("/scenarios", json=TUTORIAL).json()["id"]
     jobs = [client.post("/jobs", json={"scenario_id": sid}).json() for _ in range(2)]
     full = client.post("/jobs", json={"scenario_id": sid})
@@ -102,17 +102,17 @@ def test_cancel_while_solving_keeps_the_best_roster(client: TestClient) -> None:
     assert check_roster(parse_scenario(data), Roster.model_validate(ended["roster"])).ok
 
 
-def test_restart_requeues_interrupted_jobs(tmp_path: Path) -> None:
+def test_restart_requeues_interrupted_jobs(database_url: str) -> None:
     """A job left 'solving' by a killed service is queued again and finished on restart;
     no roster existed for it before."""
-    first = TestClient(create_app(_settings(tmp_path)))  # no lifespan: no workers
+    first = TestClient(create_app(_settings(database_url)))  # no lifespan: no workers
     sid = first.post("/scenarios", json=TUTORIAL).json()["id"]
     job = first.post("/jobs", json={"scenario_id": sid}).json()
     with first.app.state.sessions() as session:  # type: ignore[attr-defined]
         session.execute(update(JobRow).where(JobRow.id == job["id"]).values(state="solving"))
         session.commit()
     assert first.get(f"/jobs/{job['id']}").json()["roster"] is None
-    with TestClient(create_app(_settings(tmp_path))) as second:
+    with TestClient(create_app(_settings(database_url))) as second:
         assert runner(second).wait_until_idle(WAIT)
         ended = second.get(f"/jobs/{job['id']}").json()
     assert ended["state"] == "done" and ended["roster"] is not None

@@ -18,8 +18,8 @@ TUTORIAL: dict[str, Any] = json.loads((SCENARIOS / "tutorial.json").read_text())
 
 
 @pytest.fixture
-def client(tmp_path: Path) -> Iterator[TestClient]:
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'w.db'}", solve_workers=1)
+def client(database_url: str) -> Iterator[TestClient]:
+    settings = Settings(database_url=database_url, solve_workers=1)
     with TestClient(create_app(settings)) as c:
         yield c
 

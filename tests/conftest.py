@@ -1,0 +1,28 @@
+"""Where service tests keep their data: an SQLite file, or a fresh PostgreSQL database per
+test when TASKFORCE_TEST_POSTGRES names a server (e.g. postgresql+psycopg://u@host:5432/postgres)."""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from uuid import uuid4
+
+import pytest
+from sqlalchemy import create_engine, text
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> Iterator[str]:
+    server = os.environ.get("TASKFORCE_TEST_POSTGRES")
+    if not server:
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    name = f"taskforce_test_{uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
