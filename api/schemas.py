@@ -74,3 +74,33 @@ class RosterView(BaseModel):
     params: dict[str, Any] = Field(description="Time limit, seed, workers, case subset.")
     created_at: datetime = Field(description="When it was stored.")
     roster: Roster = Field(description="The roster itself.")
+
+
+class AuditEntry(BaseModel):
+    seq: int = Field(description="Position in the chain, from 1.")
+    at: datetime = Field(description="When the change was made.")
+    actor: str = Field(description="Who made it.")
+    action: str = Field(description="What: scenario.created, solve.started, ...")
+    scenario_id: str | None = Field(description="The scenario concerned.")
+    scenario_version: int | None = Field(description="Its version then.")
+    case_id: str | None = Field(description="The case concerned, if one.")
+    prosecutor_id: str | None = Field(description="The person concerned, if one.")
+    unit_id: str | None = Field(description="The office concerned, if one.")
+    reason: str | None = Field(description="Why, as given.")
+    details: dict[str, Any] = Field(description="Anything else recorded.")
+    prev_hash: str = Field(description="Hash of the entry before.")
+    hash: str = Field(description="Hash of this entry and the one before.")
+
+
+class AuditPage(BaseModel):
+    items: list[AuditEntry] = Field(description="This page of entries, oldest first.")
+    total: int = Field(description="How many entries match.")
+    offset: int = Field(description="Index of the first item of this page.")
+    limit: int = Field(description="Most items on a page.")
+
+
+class AuditVerdict(BaseModel):
+    intact: bool = Field(description="Whether the chain is unbroken.")
+    entries: int = Field(description="Entries checked before any break.")
+    broken_at: int | None = Field(description="The first entry that does not fit.")
+    problem: str | None = Field(description="What is wrong there.")

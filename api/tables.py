@@ -70,3 +70,34 @@ class RosterRow(Base):
     gap: Mapped[float | None] = mapped_column(nullable=True)
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class AuditHeadRow(Base):
+    """The newest entry of the audit chain: every append updates this one row first, which
+    serialises appends (SQLite's write lock, PostgreSQL's row lock)."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditRow(Base):
+    """One state change: who, when, what, on which scenario version, and why."""
+
+    __tablename__ = "audit_entry"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    scenario_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    scenario_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    case_id: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
+    prosecutor_id: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
+    unit_id: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
+    reason: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))

@@ -113,6 +113,34 @@ def serve(
     uvicorn.run(create_app(), host=host, port=port)
 
 
+audit_app = typer.Typer(help="The service's audit trail.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+
+@audit_app.command("verify")
+def audit_verify(
+    database_url: Annotated[str | None, typer.Option(
+        help="The service's database; default DATABASE_URL or the settings' default.")] = None,
+) -> None:
+    """Recompute the audit trail's hash chain. Exit 0 intact, 1 broken."""
+    from sqlalchemy.orm import Session
+
+    from api.audit import verify
+    from api.db import make_engine
+    from api.settings import Settings
+
+    engine = make_engine(database_url or Settings().database_url)
+    with Session(engine) as session:
+        report = verify(session)
+    if report.intact:
+        out.print(f"audit trail intact: {report.entries} entries")
+        return
+    where = f"entry {report.broken_at}: " if report.broken_at is not None else ""
+    out.print(f"[red]audit trail broken[/red] after {report.entries} good entries: "
+              f"{where}{report.problem}")
+    raise typer.Exit(EXIT_NOT_SOLVED)
+
+
 generate = typer.Typer(help="Write synthetic scenarios.", no_args_is_help=True)
 app.add_typer(generate, name="generate")
 

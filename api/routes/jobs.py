@@ -10,10 +10,11 @@ from fastapi import APIRouter, Header, Request, Response
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from api import audit
 from api.deps import SessionDep, SettingsDep
 from api.jobs import TERMINAL, JobParams, Runner
 from api.problems import ApiError, documented
-from api.routes.scenarios import store_new
+from api.routes.scenarios import Reason, store_new
 from api.schemas import JobView, RosterView, SolveRequest
 from api.tables import JobRow, RosterRow, ScenarioRow, ScenarioVersionRow
 from models import Problem, Progress, Roster, Scenario
@@ -63,7 +64,8 @@ def _scenario_version(session: SessionDep, request: SolveRequest) -> tuple[str, 
 
 @router.post("/jobs", status_code=202, response_model=JobView, summary="Submit a solve")
 def submit(body: SolveRequest, session: SessionDep, settings: SettingsDep, request: Request,
-           response: Response, idempotency_key: IdempotencyKey = None) -> JobView:
+           response: Response, idempotency_key: IdempotencyKey = None,
+           reason: Reason = None) -> JobView:
     """Queue a solve; follow it at Location. A full queue answers 429 with Retry-After."""
     digest = hashlib.sha256(json.dumps(body.model_dump(mode="json"), sort_keys=True)
                             .encode()).hexdigest()
@@ -90,6 +92,9 @@ def submit(body: SolveRequest, session: SessionDep, settings: SettingsDep, reque
                  params=params.model_dump(), state="queued", request_hash=digest,
                  idempotency_key=idempotency_key)
     session.add(job)
+    audit.record(session, "solve.started", scenario_id=scenario_id, scenario_version=version,
+                 case_id=body.cases[0] if body.cases and len(body.cases) == 1 else None,
+                 reason=reason, details={"job": job.id, **params.model_dump()})
     try:
         session.commit()
     except IntegrityError:  # the same key, submitted at the same moment by a retry
@@ -122,13 +127,17 @@ def read_job(job_id: str, session: SessionDep) -> JobView:
 
 @router.delete("/jobs/{job_id}", status_code=202, response_model=JobView,
                summary="Cancel a solve")
-def cancel_job(job_id: str, session: SessionDep, request: Request) -> JobView:
+def cancel_job(job_id: str, session: SessionDep, request: Request,
+               reason: Reason = None) -> JobView:
     """Cancel: a queued job at once; a solving one stops and keeps the best roster found."""
     job = session.get(JobRow, job_id)
     if job is None:
         raise ApiError(404, f"no job '{job_id}'")
     if job.state in TERMINAL:
         raise ApiError(409, f"job '{job_id}' is already {job.state}")
+    audit.record(session, "solve.cancelled", scenario_id=job.scenario_id,
+                 scenario_version=job.scenario_version, reason=reason, details={"job": job_id})
+    session.commit()
     _runner(request).cancel(session, job_id)
     session.refresh(job)
     return _view(session, job)

@@ -9,6 +9,7 @@ from uuid import uuid4
 from fastapi import APIRouter, Body, Header, Query, Response
 from sqlalchemy import func, select, update
 
+from api import audit
 from api.deps import SessionDep, SettingsDep
 from api.problems import ApiError, documented
 from api.schemas import ScenarioPage, ScenarioResource, ScenarioSummary, ValidationReport
@@ -20,6 +21,7 @@ router = APIRouter(prefix="/scenarios", tags=["scenarios"],
 
 ScenarioBody = Annotated[dict[str, Any], Body(description="A scenario (see the Scenario schema).")]
 IfMatch = Annotated[str | None, Header(description="The ETag of the version being replaced.")]
+Reason = Annotated[str | None, Query(max_length=2000, description="Why; kept in the audit trail.")]
 
 
 def etag(scenario_id: str, version: int) -> str:
@@ -52,17 +54,18 @@ def _body(session: SessionDep, scenario_id: str, version: int) -> dict[str, Any]
 
 @router.post("", status_code=201, response_model=ScenarioResource,
              summary="Store a new scenario")
-def create_scenario(data: ScenarioBody, session: SessionDep,
-                    response: Response) -> ScenarioResource:
+def create_scenario(data: ScenarioBody, session: SessionDep, response: Response,
+                    reason: Reason = None) -> ScenarioResource:
     """Validate and store a scenario as version 1; 422 lists every problem."""
-    row, scenario = store_new(session, data)
+    row, scenario = store_new(session, data, reason)
     session.commit()
     response.headers["Location"] = f"/scenarios/{row.id}"
     response.headers["ETag"] = etag(row.id, 1)
     return _resource(row, 1, scenario.model_dump(mode="json"))
 
 
-def store_new(session: SessionDep, data: dict[str, Any]) -> tuple[ScenarioRow, Scenario]:
+def store_new(session: SessionDep, data: dict[str, Any],
+              reason: str | None = None) -> tuple[ScenarioRow, Scenario]:
     """Validate `data` and add it as a new scenario at version 1 (the caller commits)."""
     scenario = parse_scenario(data)
     row = ScenarioRow(id=uuid4().hex, name=scenario.name, version=1)
@@ -70,6 +73,8 @@ def store_new(session: SessionDep, data: dict[str, Any]) -> tuple[ScenarioRow, S
     session.flush()
     session.add(ScenarioVersionRow(scenario_id=row.id, version=1,
                                    body=scenario.model_dump(mode="json")))
+    audit.record(session, "scenario.created", scenario_id=row.id, scenario_version=1,
+                 reason=reason, details={"name": scenario.name})
     return row, scenario
 
 
@@ -118,7 +123,8 @@ def read_version(scenario_id: str, version: int, session: SessionDep) -> Scenari
 @router.put("/{scenario_id}", response_model=ScenarioResource, summary="Replace a scenario",
             responses=documented(412, 428))
 def replace_scenario(scenario_id: str, data: ScenarioBody, session: SessionDep,
-                     response: Response, if_match: IfMatch = None) -> ScenarioResource:
+                     response: Response, if_match: IfMatch = None,
+                     reason: Reason = None) -> ScenarioResource:
     """Store a new version. If-Match must carry the current ETag, so that two editors do
     not overwrite each other: a missing one gets 428, a stale one 412."""
     row = _live(session, scenario_id)
@@ -137,6 +143,8 @@ def replace_scenario(scenario_id: str, data: ScenarioBody, session: SessionDep,
         raise ApiError(412, "the scenario changed while this replacement was being stored")
     body = scenario.model_dump(mode="json")
     session.add(ScenarioVersionRow(scenario_id=scenario_id, version=current + 1, body=body))
+    audit.record(session, "scenario.replaced", scenario_id=scenario_id,
+                 scenario_version=current + 1, reason=reason, details={"name": scenario.name})
     session.commit()
     session.refresh(row)
     response.headers["ETag"] = etag(scenario_id, current + 1)
@@ -145,11 +153,14 @@ def replace_scenario(scenario_id: str, data: ScenarioBody, session: SessionDep,
 
 @router.delete("/{scenario_id}", status_code=204, summary="Delete a scenario",
                responses=documented(412))
-def delete_scenario(scenario_id: str, session: SessionDep, if_match: IfMatch = None) -> None:
+def delete_scenario(scenario_id: str, session: SessionDep, if_match: IfMatch = None,
+                    reason: Reason = None) -> None:
     """Hide the scenario from lists and reads; its versions stay for traceability."""
     row = _live(session, scenario_id)
     if if_match is not None and if_match != etag(scenario_id, row.version):
         raise ApiError(412, f"the scenario changed: the current ETag is "
                             f"{etag(scenario_id, row.version)}")
     row.deleted = True
+    audit.record(session, "scenario.deleted", scenario_id=scenario_id,
+                 scenario_version=row.version, reason=reason)
     session.commit()

@@ -1,0 +1,68 @@
+"""The audit trail, read-only: filter by case, prosecutor, office or scenario; export CSV."""
+
+import csv
+import io
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import PlainTextResponse
+from sqlalchemy import Select, func, select
+
+from api.audit import verify
+from api.deps import SessionDep, SettingsDep
+from api.schemas import AuditEntry, AuditPage, AuditVerdict
+from api.tables import AuditRow
+
+router = APIRouter(prefix="/audit", tags=["audit"])
+Filter = Annotated[str | None, Query(max_length=200)]
+CSV_COLUMNS = ("seq", "at", "actor", "action", "scenario_id", "scenario_version", "case_id",
+               "prosecutor_id", "unit_id", "reason", "hash")
+
+
+def _filtered(case: str | None, prosecutor: str | None, office: str | None,
+              scenario: str | None) -> Select[AuditRow]:
+    query = select(AuditRow)
+    for column, value in ((AuditRow.case_id, case), (AuditRow.prosecutor_id, prosecutor),
+                          (AuditRow.unit_id, office), (AuditRow.scenario_id, scenario)):
+        if value is not None:
+            query = query.where(column == value)
+    return query
+
+
+def _entry(row: AuditRow) -> AuditEntry:
+    return AuditEntry.model_validate(row, from_attributes=True)
+
+
+@router.get("", response_model=AuditPage, summary="Read the audit trail")
+def read_audit(session: SessionDep, settings: SettingsDep, case: Filter = None,
+               prosecutor: Filter = None, office: Filter = None, scenario: Filter = None,
+               offset: Annotated[int, Query(ge=0)] = 0,
+               limit: Annotated[int | None, Query(ge=1, le=500)] = None) -> AuditPage:
+    """Entries, oldest first, optionally only those about a case, person, office or scenario."""
+    query = _filtered(case, prosecutor, office, scenario)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    size = limit or settings.page_size
+    rows = session.scalars(query.order_by(AuditRow.seq).offset(offset).limit(size))
+    return AuditPage(items=[_entry(r) for r in rows], total=total, offset=offset, limit=size)
+
+
+@router.get("/export.csv", response_class=PlainTextResponse, summary="Export as CSV",
+            responses={200: {"content": {"text/csv": {}}}})
+def export_audit(session: SessionDep, case: Filter = None, prosecutor: Filter = None,
+                 office: Filter = None, scenario: Filter = None) -> PlainTextResponse:
+    """The filtered entries as CSV, one row each."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for row in session.scalars(_filtered(case, prosecutor, office, scenario)
+                               .order_by(AuditRow.seq)):
+        writer.writerow([getattr(row, c) for c in CSV_COLUMNS])
+    return PlainTextResponse(out.getvalue(), media_type="text/csv")
+
+
+@router.get("/verify", response_model=AuditVerdict, summary="Check the hash chain")
+def verify_audit(session: SessionDep) -> AuditVerdict:
+    """Recompute the chain; say where it breaks, if it does."""
+    report = verify(session)
+    return AuditVerdict(intact=report.intact, entries=report.entries,
+                        broken_at=report.broken_at, problem=report.problem)
