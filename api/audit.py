@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from api.tables import AuditHeadRow, AuditRow
+from api.tables import AuditHeadRow, AuditRow, aware
 
 GENESIS = "0" * 64
 # Until API keys exist (issue 6), requests are not tied to a person.
@@ -23,7 +23,7 @@ ANONYMOUS = "anonymous"
 
 def entry_hash(prev_hash: str, seq: int, at: datetime, fields: dict[str, Any]) -> str:
     """The hash of an entry: its predecessor's hash and its own content, canonically."""
-    stamp = (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
+    stamp = aware(at).astimezone(UTC).isoformat()
     content = json.dumps({"seq": seq, "at": stamp, **fields}, sort_keys=True, default=str)
     return hashlib.sha256((prev_hash + content).encode()).hexdigest()
 

@@ -16,7 +16,7 @@ from api.jobs import TERMINAL, JobParams, Runner
 from api.problems import ApiError, documented
 from api.routes.scenarios import Reason, store_new
 from api.schemas import JobView, RosterView, SolveRequest
-from api.tables import JobRow, RosterRow, ScenarioRow, ScenarioVersionRow
+from api.tables import JobRow, RosterRow, ScenarioRow, ScenarioVersionRow, aware
 from models import Problem, Progress, Roster, Scenario
 
 router = APIRouter(tags=["jobs"], responses=documented(400, 404, 409, 413, 422, 429))
@@ -34,10 +34,8 @@ def _view(session: SessionDep, job: JobRow) -> JobView:
     roster_row = session.scalar(select(RosterRow).where(RosterRow.job_id == job.id))
     elapsed = None
     if job.started_at is not None:
-        end = job.finished_at or datetime.now(UTC)
-        started = job.started_at if job.started_at.tzinfo else job.started_at.replace(tzinfo=UTC)
-        end = end if end.tzinfo else end.replace(tzinfo=UTC)
-        elapsed = (end - started).total_seconds()
+        end = aware(job.finished_at) if job.finished_at else datetime.now(UTC)
+        elapsed = (end - aware(job.started_at)).total_seconds()
     return JobView(
         id=job.id, state=job.state, scenario_id=job.scenario_id,
         scenario_version=job.scenario_version, params=job.params,
