@@ -113,6 +113,56 @@ def serve(
     uvicorn.run(create_app(), host=host, port=port)
 
 
+@app.command()
+def batch(
+    requests: Annotated[Path, typer.Argument(help="Case requests: JSONL, or CSV by suffix.")],
+    scenario: Annotated[Path, typer.Option(help="Scenario file whose people serve.")],
+    output: Annotated[Path, typer.Option("--out", help="Directory for rosters and state.")],
+    mode: Annotated[str, typer.Option(help="sequential (in file order, each team kept "
+                                            "for the next) or joint (one solve).")] = "sequential",
+    seconds: Annotated[float, typer.Option(min=0.1, help="Time limit per solve.")] = 10.0,
+    workers: Annotated[int, typer.Option(min=1, help="CP-SAT worker threads.")] = 2,
+) -> None:
+    """Solve a file of case requests; rerun with the same --out to resume.
+
+    Exit 0 when every line was read, 2 when some were bad (reported, skipped)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from cli.batch import Outcome, run_batch
+
+    if mode not in ("sequential", "joint"):
+        err.print(f"[red]error:[/red] --mode must be sequential or joint, not {mode!r}")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    if not requests.exists():
+        err.print(f"[red]error:[/red] {requests}: no such file")
+        raise typer.Exit(EXIT_BAD_INPUT)
+    try:
+        loaded = read_scenario(scenario)
+    except InputError as e:
+        raise _fail(e) from None
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  console=err) as bar:
+        task = bar.add_task("solving", total=None)
+
+        def step(outcome: Outcome, total: int) -> None:
+            bar.update(task, total=total, completed=outcome.done + outcome.skipped,
+                       description=f"staffed {outcome.staffed}, failed {outcome.failed}")
+
+        try:
+            outcome = run_batch(loaded, requests, output, mode=mode,  # type: ignore[arg-type]
+                                seconds=seconds, workers=workers, on_step=step)
+        except ValueError as e:
+            err.print(f"[red]error:[/red] {e}")
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+    for line in outcome.bad_lines:
+        err.print(f"[yellow]skipped[/yellow] {line}", highlight=False)
+    out.print(f"{outcome.done} solved now ({outcome.staffed} staffed, {outcome.failed} not), "
+              f"{outcome.skipped} done before, {len(outcome.bad_lines)} bad lines; "
+              f"rosters and assignments.csv in {output}")
+    if outcome.bad_lines:
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
 audit_app = typer.Typer(help="The service's audit trail.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 

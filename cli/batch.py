@@ -1,0 +1,191 @@
+"""Batch runs: a file of case requests solved against one scenario, resumable.
+
+A request is a case in the scenario format (JSONL: one JSON object a line) or a CSV row
+with the columns below. In `sequential` mode the requests are solved in the file's
+order and each staffed team is pinned for the requests after it, so later ones see the
+load and absences of earlier ones; in `joint` mode all are solved together. Finished
+requests are recorded in DIR/state.json after each one, so an interrupted run resumes
+where it stopped without redoing or losing any.
+"""
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import ValidationError
+
+from cli.files import write_atomically
+from models import Assignment, Case, Roster, Scenario, ScenarioError, parse_scenario
+from scheduler import solve
+
+Mode = Literal["sequential", "joint"]
+CSV_COLUMNS = ("id", "title", "kind", "venue", "lead_unit", "start", "end", "priority",
+               "mandatory", "scope", "leader_min_role", "leader_min_level", "prosecutors",
+               "assistants", "clerks", "load", "skills", "languages", "max_travel_minutes")
+FLAT_COLUMNS = ("case", "role", "prosecutor", "name", "home_office", "travel_minutes")
+
+
+@dataclass
+class Outcome:
+    """What a batch run did."""
+
+    done: int = 0
+    staffed: int = 0
+    failed: int = 0
+    skipped: int = 0  # finished in an earlier run
+    bad_lines: list[str] = field(default_factory=list)
+
+
+def _csv_case(row: dict[str, str]) -> dict[str, Any]:
+    """A case from a CSV row: skills as 'skill:count:level;...', languages as 'mn:2;...'."""
+    team: dict[str, Any] = {
+        "members": {k: int(row.get(col) or 0) for k, col in
+                    (("prosecutor", "prosecutors"), ("assistant", "assistants"),
+                     ("clerk", "clerks"))},
+        "leader": ({"min_role": row["leader_min_role"], "min_level": int(row.get("leader_min_level") or 2)}
+                   if row.get("leader_min_role") else None),
+        "skills": [dict(zip(("skill", "count", "min_level"), (p[0], *map(int, p[1:])), strict=False))
+                   for p in (s.split(":") for s in (row.get("skills") or "").split(";") if s)],
+        "languages": [{"language": p[0], "count": int(p[1]) if len(p) > 1 else 1}
+                      for p in (s.split(":") for s in (row.get("languages") or "").split(";") if s)],
+    }
+    if row.get("load"):
+        team["load"] = float(row["load"])
+    if row.get("max_travel_minutes"):
+        team["max_travel_minutes"] = float(row["max_travel_minutes"])
+    case: dict[str, Any] = {k: row[k] for k in ("id", "title", "kind", "venue", "start", "end")
+                            if row.get(k)}
+    for key in ("lead_unit", "scope"):
+        if row.get(key):
+            case[key] = row[key]
+    if row.get("priority"):
+        case["priority"] = int(row["priority"])
+    if row.get("mandatory"):
+        case["mandatory"] = row["mandatory"].strip().lower() in ("1", "true", "yes")
+    case["team"] = team
+    return case
+
+
+def read_requests(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    """(line number, raw case) for each request, or (line number, problem) for a bad line."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix.lower() == ".csv":
+        for i, row in enumerate(csv.DictReader(text.splitlines()), start=2):
+            try:
+                yield i, _csv_case(row)
+            except (ValueError, KeyError, IndexError) as err:
+                yield i, f"cannot read the row: {err}"
+        return
+    for i, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as err:
+            yield i, f"not valid JSON: {err.msg} at column {err.colno}"
+            continue
+        yield (i, data) if isinstance(data, dict) else (i, "a request must be a JSON object")
+
+
+def _valid_case(scenario: Scenario, raw: dict[str, Any]) -> Case | str:
+    """The request as a case of the scenario, or every problem with it in one line."""
+    try:
+        parse_scenario(scenario.model_dump(mode="json") | {"cases": [raw], "previous": []})
+    except ScenarioError as err:
+        return "; ".join(f"{p.path.removeprefix('cases[0].') or 'case'}: {p.message}"
+                         for p in err.problems)
+    try:
+        return Case.model_validate(raw)
+    except ValidationError as err:  # already reported above; kept for type narrowing
+        return str(err)
+
+
+def _pinned(roster: Roster) -> list[Assignment]:
+    return [Assignment(case=m.case, prosecutor=m.prosecutor, slot=m.slot, on_site=m.on_site,
+                       pinned=True) for m in roster.assignments()]
+
+
+def _flat_rows(roster: Roster) -> list[list[Any]]:
+    return [[m.case, m.slot.value, m.prosecutor, m.name, m.home, m.travel_minutes]
+            for m in roster.assignments()]
+
+
+def run_batch(scenario: Scenario, requests: Path, out: Path, *, mode: Mode, seconds: float,
+              workers: int, on_step: Callable[[Outcome, int], None] | None = None) -> Outcome:
+    """Solve every request; write rosters, a flat CSV, problems and the resume state."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "rosters").mkdir(exist_ok=True)
+    state_path = out / "state.json"
+    state: dict[str, Any] = (json.loads(state_path.read_text()) if state_path.exists()
+                             else {"mode": mode, "done": []})
+    if state["mode"] != mode:
+        raise ValueError(f"{out} holds a {state['mode']} run; use another directory")
+    outcome = Outcome()
+    cases: list[Case] = []
+    for line, raw in read_requests(requests):
+        case = raw if isinstance(raw, str) else _valid_case(scenario, raw)
+        if isinstance(case, str):
+            outcome.bad_lines.append(f"line {line}: {case}")
+        elif case.id in {c.id for c in cases}:
+            outcome.bad_lines.append(f"line {line}: request id {case.id} appears twice")
+        else:
+            cases.append(case)
+    write_atomically(out / "problems.txt", "".join(f"{b}\n" for b in outcome.bad_lines))
+    total = len(cases)
+    if mode == "joint":
+        if state["done"]:
+            outcome.skipped = total
+        else:
+            roster = solve(scenario.replace(cases=cases, previous=[]), seconds=seconds,
+                           workers=workers)
+            write_atomically(out / "rosters" / "joint.json", roster.model_dump_json(indent=1))
+            state["done"] = [c.id for c in cases]
+            write_atomically(state_path, json.dumps(state))
+            outcome.done = total
+            outcome.staffed = sum(1 for c in roster.cases if c.staffed)
+            outcome.failed = total - outcome.staffed
+        _write_flat(out)
+        return outcome
+    pinned_cases: list[Case] = []
+    pinned: list[Assignment] = []
+    for case in cases:
+        roster_path = out / "rosters" / f"{case.id}.json"
+        if case.id in state["done"] and roster_path.exists():
+            earlier = Roster.model_validate_json(roster_path.read_text())
+            if any(c.staffed for c in earlier.cases if c.id == case.id):
+                pinned_cases.append(case)
+                pinned += [a for a in _pinned(earlier) if a.case == case.id]
+            outcome.skipped += 1
+            continue
+        roster = solve(scenario.replace(cases=[*pinned_cases, case], previous=list(pinned)),
+                       seconds=seconds, workers=workers)
+        mine = [c for c in roster.cases if c.id == case.id]
+        write_atomically(roster_path, roster.model_copy(update={"cases": mine})
+                         .model_dump_json(indent=1))
+        state["done"].append(case.id)
+        write_atomically(state_path, json.dumps(state))
+        outcome.done += 1
+        if mine and mine[0].staffed:
+            outcome.staffed += 1
+            pinned_cases.append(case)
+            pinned += [a for a in _pinned(roster) if a.case == case.id]
+        else:
+            outcome.failed += 1
+        if on_step is not None:
+            on_step(outcome, total)
+    _write_flat(out)
+    return outcome
+
+
+def _write_flat(out: Path) -> None:
+    """assignments.csv: one row per assignment of every roster in DIR/rosters."""
+    handle = io.StringIO()
+    writer = csv.writer(handle)
+    writer.writerow(FLAT_COLUMNS)
+    for path in sorted((out / "rosters").glob("*.json")):
+        writer.writerows(_flat_rows(Roster.model_validate_json(path.read_text())))
+    write_atomically(out / "assignments.csv", handle.getvalue())

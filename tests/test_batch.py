@@ -1,0 +1,99 @@
+"""Batch runs: a file of case requests, solved in order or jointly, resumable, with bad
+lines reported by number and skipped."""
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from cli.batch import Outcome, run_batch
+from cli.main import app
+from models import Scenario, parse_scenario
+
+TUTORIAL = Path(__file__).resolve().parent.parent / "scenarios" / "tutorial.json"
+
+
+def _request(rid: str, prosecutors: int) -> dict[str, Any]:
+    """A full-time Hailar case from 1 to 10 June needing `prosecutors` from Hailar itself."""
+    return {"id": rid, "kind": "criminal", "venue": "hailar", "scope": "unit",
+            "start": "2022-06-01", "end": "2022-06-10",
+            "team": {"leader": None, "members": {"prosecutor": prosecutors}, "load": 1.0}}
+
+
+# Hailar has three prosecutor-rank people: r1 takes one, r2 two, r3 finds nobody left.
+REQUESTS = [_request("r1", 1), _request("r2", 2), _request("r3", 1)]
+
+
+def _jsonl(tmp_path: Path) -> Path:
+    path = tmp_path / "requests.jsonl"
+    bad_venue = _request("r9", 1) | {"venue": "atlantis"}
+    lines = [json.dumps(REQUESTS[0]), '{"id": "broken"', json.dumps(REQUESTS[1]),
+             json.dumps(bad_venue), json.dumps(REQUESTS[2])]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _scenario() -> Scenario:
+    return parse_scenario(json.loads(TUTORIAL.read_text()))
+
+
+def test_sequential_batch(tmp_path: Path) -> None:
+    """In file order, each staffed team is kept for the next request: r3 finds nobody.
+    Bad lines are reported with their numbers; rosters and a flat CSV are written."""
+    out = tmp_path / "out"
+    outcome = run_batch(_scenario(), _jsonl(tmp_path), out, mode="sequential", seconds=5,
+                        workers=1)
+    assert (outcome.done, outcome.staffed, outcome.failed) == (3, 2, 1)
+    assert [b.split(":")[0] for b in outcome.bad_lines] == ["line 2", "line 4"]
+    assert "unknown unit 'atlantis'" in outcome.bad_lines[1]
+    assert sorted(p.name for p in (out / "rosters").iterdir()) == ["r1.json", "r2.json", "r3.json"]
+    rows = list(csv.DictReader((out / "assignments.csv").read_text().splitlines()))
+    assert sorted(r["case"] for r in rows) == ["r1", "r2", "r2"]
+    assert {r["home_office"] for r in rows} == {"hailar"}
+    people = [r["prosecutor"] for r in rows]
+    assert len(set(people)) == 3, "nobody serves two full-time cases at once"
+
+
+def test_resume_after_interruption(tmp_path: Path) -> None:
+    """Interrupted after the first request, a rerun skips it, keeps its roster as it was,
+    and ends as an uninterrupted run would."""
+    out = tmp_path / "out"
+
+    def interrupt(outcome: Outcome, total: int) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_batch(_scenario(), _jsonl(tmp_path), out, mode="sequential", seconds=5, workers=1,
+                  on_step=interrupt)
+    first = (out / "rosters" / "r1.json").read_text()
+    assert not (out / "rosters" / "r2.json").exists()
+    outcome = run_batch(_scenario(), _jsonl(tmp_path), out, mode="sequential", seconds=5,
+                        workers=1)
+    assert (outcome.skipped, outcome.done, outcome.staffed, outcome.failed) == (1, 2, 1, 1)
+    assert (out / "rosters" / "r1.json").read_text() == first
+
+
+def test_csv_requests_and_joint_mode(tmp_path: Path) -> None:
+    """The same requests as CSV rows, solved jointly: two of the three staffed."""
+    path = tmp_path / "requests.csv"
+    with path.open("w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["id", "kind", "venue", "scope", "start", "end", "prosecutors", "load"])
+        for r in REQUESTS:
+            writer.writerow([r["id"], "criminal", "hailar", "unit", r["start"], r["end"],
+                             r["team"]["members"]["prosecutor"], 1.0])
+    outcome = run_batch(_scenario(), path, tmp_path / "out", mode="joint", seconds=5, workers=1)
+    assert (outcome.done, outcome.staffed, outcome.failed, outcome.bad_lines) == (3, 2, 1, [])
+
+
+def test_cli_batch_reports_bad_lines(tmp_path: Path) -> None:
+    """The command runs the batch, names the bad lines, and exits 2 because of them."""
+    result = CliRunner().invoke(app, ["batch", str(_jsonl(tmp_path)), "--scenario",
+                                      str(TUTORIAL), "--out", str(tmp_path / "out"),
+                                      "--seconds", "5", "--workers", "1"])
+    assert result.exit_code == 2, result.output
+    assert "line 2" in result.output and "line 4" in result.output
+    assert "3 solved now (2 staffed, 1 not)" in result.output
