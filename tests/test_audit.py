@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import delete, update
+from sqlalchemy import delete, text, update
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from api.app import create_app
@@ -70,15 +72,38 @@ def test_filter_and_export(client: TestClient) -> None:
     assert len(rows) - 1 == client.get("/audit").json()["total"]
 
 
+def _bypass_append_only(session: Session) -> None:
+    """What someone with direct database access could do: drop the guarding triggers."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("DROP TRIGGER audit_entry_append_only ON audit_entry"))
+    else:
+        session.execute(text("DROP TRIGGER audit_entry_no_update"))
+        session.execute(text("DROP TRIGGER audit_entry_no_delete"))
+
+
+def test_the_database_refuses_to_change_entries(client: TestClient) -> None:
+    """Updating or deleting an audit entry is refused by the database itself."""
+    _history(client)
+    for statement in (update(AuditRow).where(AuditRow.seq == 1).values(reason="x"),
+                      delete(AuditRow).where(AuditRow.seq == 1)):
+        with (client.app.state.sessions() as session,  # type: ignore[attr-defined]
+              pytest.raises(DBAPIError, match="append-only")):
+            session.execute(statement)
+            session.commit()
+    assert client.get("/audit/verify").json()["intact"]
+
+
 def test_verify_catches_a_tampered_entry(client: TestClient, database_url: str) -> None:
-    """Changing an entry's reason afterwards breaks the chain at that entry, in the API and
-    in `taskforce audit verify`; an intact chain passes both."""
+    """Changing an entry's reason behind the service's back (triggers dropped) breaks the
+    chain at that entry, in the API and in `taskforce audit verify`; an intact chain
+    passes both."""
     _history(client)
     assert client.get("/audit/verify").json()["intact"]
     runner = CliRunner()
     ok = runner.invoke(cli, ["audit", "verify", "--database-url", database_url])
     assert ok.exit_code == 0 and "intact" in ok.output
     with client.app.state.sessions() as session:  # type: ignore[attr-defined]
+        _bypass_append_only(session)
         session.execute(update(AuditRow).where(AuditRow.seq == 2).values(reason="nothing"))
         session.commit()
     verdict = client.get("/audit/verify").json()
@@ -88,9 +113,11 @@ def test_verify_catches_a_tampered_entry(client: TestClient, database_url: str) 
 
 
 def test_verify_catches_a_removed_entry(client: TestClient) -> None:
-    """Removing an entry from the middle, or the newest one, is caught too."""
+    """Removing an entry from the middle, or the newest ones, is caught too (once the
+    guarding triggers are out of the way)."""
     _history(client)
     with client.app.state.sessions() as session:  # type: ignore[attr-defined]
+        _bypass_append_only(session)
         session.execute(delete(AuditRow).where(AuditRow.seq == 3))
         session.commit()
     assert client.get("/audit/verify").json()["broken_at"] == 4
