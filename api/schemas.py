@@ -1,11 +1,13 @@
 """What the service answers, beside the models of models/."""
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, Field
 
 from models import Problem, Progress, Roster, Scenario
+
+Item = TypeVar("Item", bound=BaseModel)
 
 
 class ScenarioSummary(BaseModel):
@@ -20,9 +22,11 @@ class ScenarioResource(ScenarioSummary):
     scenario: Scenario = Field(description="The scenario itself, as validated.")
 
 
-class ScenarioPage(BaseModel):
-    items: list[ScenarioSummary] = Field(description="This page of scenarios, newest first.")
-    total: int = Field(description="How many scenarios there are.")
+class Page(BaseModel, Generic[Item]):
+    """One page of a list."""
+
+    items: list[Item] = Field(description="This page of the list, in the list's order.")
+    total: int = Field(description="How many items the whole list has.")
     offset: int = Field(description="Index of the first item of this page.")
     limit: int = Field(description="Most items on a page.")
 
@@ -90,13 +94,6 @@ class AuditEntry(BaseModel):
     details: dict[str, Any] = Field(description="Anything else recorded.")
     prev_hash: str = Field(description="Hash of the entry before.")
     hash: str = Field(description="Hash of this entry and the one before.")
-
-
-class AuditPage(BaseModel):
-    items: list[AuditEntry] = Field(description="This page of entries, oldest first.")
-    total: int = Field(description="How many entries match.")
-    offset: int = Field(description="Index of the first item of this page.")
-    limit: int = Field(description="Most items on a page.")
 
 
 class AuditVerdict(BaseModel):

@@ -1,6 +1,7 @@
 """The `taskforce` command line: a thin shell over models, scheduler and checker."""
 
 import json
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -21,6 +22,16 @@ err = Console(stderr=True)
 
 EXIT_OK, EXIT_NOT_SOLVED, EXIT_BAD_INPUT = 0, 1, 2
 
+
+class Format(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+
+
+class BatchMode(StrEnum):
+    SEQUENTIAL = "sequential"
+    JOINT = "joint"
+
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario file, JSON or YAML.")]
 
 
@@ -37,12 +48,9 @@ def solve(
     workers: Annotated[int, typer.Option(min=1, help="CP-SAT worker threads.")] = 2,
     seed: Annotated[int, typer.Option(help="Random seed; one worker + a seed repeats.")] = 0,
     output: Annotated[Path | None, typer.Option("--out", help="Write the roster JSON here.")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    fmt: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.TABLE,
 ) -> None:
     """Solve a scenario and print its roster. Exit 0 solved, 1 not solved, 2 bad input."""
-    if fmt not in ("table", "json"):
-        err.print(f"[red]error:[/red] --format must be table or json, not {fmt!r}")
-        raise typer.Exit(EXIT_BAD_INPUT)
     try:
         loaded = read_scenario(scenario)
     except InputError as e:
@@ -59,7 +67,7 @@ def solve(
     text = roster.model_dump_json(indent=2)
     if output is not None:
         write_atomically(output, text + "\n")
-    if fmt == "json":
+    if fmt is Format.JSON:
         print(text)
     else:
         render(out, loaded, roster)
@@ -118,8 +126,9 @@ def batch(
     requests: Annotated[Path, typer.Argument(help="Case requests: JSONL, or CSV by suffix.")],
     scenario: Annotated[Path, typer.Option(help="Scenario file whose people serve.")],
     output: Annotated[Path, typer.Option("--out", help="Directory for rosters and state.")],
-    mode: Annotated[str, typer.Option(help="sequential (in file order, each team kept "
-                                            "for the next) or joint (one solve).")] = "sequential",
+    mode: Annotated[BatchMode, typer.Option(help="sequential (in file order, each team kept "
+                                                  "for the next) or joint (one solve).")
+                    ] = BatchMode.SEQUENTIAL,
     seconds: Annotated[float, typer.Option(min=0.1, help="Time limit per solve.")] = 10.0,
     workers: Annotated[int, typer.Option(min=1, help="CP-SAT worker threads.")] = 2,
 ) -> None:
@@ -130,9 +139,6 @@ def batch(
 
     from cli.batch import Outcome, run_batch
 
-    if mode not in ("sequential", "joint"):
-        err.print(f"[red]error:[/red] --mode must be sequential or joint, not {mode!r}")
-        raise typer.Exit(EXIT_BAD_INPUT)
     if not requests.exists():
         err.print(f"[red]error:[/red] {requests}: no such file")
         raise typer.Exit(EXIT_BAD_INPUT)
@@ -149,7 +155,7 @@ def batch(
                        description=f"staffed {outcome.staffed}, failed {outcome.failed}")
 
         try:
-            outcome = run_batch(loaded, requests, output, mode=mode,  # type: ignore[arg-type]
+            outcome = run_batch(loaded, requests, output, mode=mode.value,
                                 seconds=seconds, workers=workers, on_step=step)
         except ValueError as e:
             err.print(f"[red]error:[/red] {e}")

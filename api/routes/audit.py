@@ -10,7 +10,7 @@ from sqlalchemy import Select, func, select
 
 from api.audit import verify
 from api.deps import SessionDep, SettingsDep
-from api.schemas import AuditEntry, AuditPage, AuditVerdict
+from api.schemas import AuditEntry, AuditVerdict, Page
 from api.tables import AuditRow
 
 router = APIRouter(prefix="/audit", tags=["audit"])
@@ -33,17 +33,18 @@ def _entry(row: AuditRow) -> AuditEntry:
     return AuditEntry.model_validate(row, from_attributes=True)
 
 
-@router.get("", response_model=AuditPage, summary="Read the audit trail")
+@router.get("", response_model=Page[AuditEntry], summary="Read the audit trail")
 def read_audit(session: SessionDep, settings: SettingsDep, case: Filter = None,
                prosecutor: Filter = None, office: Filter = None, scenario: Filter = None,
                offset: Annotated[int, Query(ge=0)] = 0,
-               limit: Annotated[int | None, Query(ge=1, le=500)] = None) -> AuditPage:
+               limit: Annotated[int | None, Query(ge=1, le=500)] = None) -> Page[AuditEntry]:
     """Entries, oldest first, optionally only those about a case, person, office or scenario."""
     query = _filtered(case, prosecutor, office, scenario)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     size = limit or settings.page_size
     rows = session.scalars(query.order_by(AuditRow.seq).offset(offset).limit(size))
-    return AuditPage(items=[_entry(r) for r in rows], total=total, offset=offset, limit=size)
+    return Page[AuditEntry](items=[_entry(r) for r in rows], total=total, offset=offset,
+                            limit=size)
 
 
 @router.get("/export.csv", response_class=PlainTextResponse, summary="Export as CSV",

@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 from api import audit
 from api.deps import SessionDep, SettingsDep
 from api.problems import ApiError, documented
-from api.schemas import ScenarioPage, ScenarioResource, ScenarioSummary, ValidationReport
+from api.schemas import Page, ScenarioResource, ScenarioSummary, ValidationReport
 from api.tables import ScenarioRow, ScenarioVersionRow, _now
 from models import Scenario, ScenarioError, parse_scenario
 
@@ -88,18 +88,19 @@ def validate_scenario(data: ScenarioBody) -> ValidationReport:
     return ValidationReport(valid=True, problems=[])
 
 
-@router.get("", response_model=ScenarioPage, summary="List scenarios")
+@router.get("", response_model=Page[ScenarioSummary], summary="List scenarios")
 def list_scenarios(session: SessionDep, settings: SettingsDep,
                    offset: Annotated[int, Query(ge=0)] = 0,
-                   limit: Annotated[int | None, Query(ge=1, le=500)] = None) -> ScenarioPage:
+                   limit: Annotated[int | None, Query(ge=1, le=500)] = None
+                   ) -> Page[ScenarioSummary]:
     """Stored scenarios, newest first, a page at a time."""
     size = limit or settings.page_size
     live = select(ScenarioRow).where(ScenarioRow.deleted.is_(False))
     total = session.scalar(select(func.count()).select_from(live.subquery())) or 0
     rows = session.scalars(live.order_by(ScenarioRow.created_at.desc(), ScenarioRow.id)
                            .offset(offset).limit(size))
-    return ScenarioPage(items=[_summary(r) for r in rows], total=total, offset=offset,
-                        limit=size)
+    return Page[ScenarioSummary](items=[_summary(r) for r in rows], total=total, offset=offset,
+                                 limit=size)
 
 
 @router.get("/{scenario_id}", response_model=ScenarioResource, summary="Read a scenario")
