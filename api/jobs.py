@@ -180,10 +180,9 @@ class Runner:
             if self._closing.is_set() and job_id not in self._cancelled:
                 return  # shutting down: left 'solving', queued again on the next start
             with self._sessions() as session:  # the roster and the job's end, together
-                session.add(RosterRow(
-                    id=job_id, job_id=job_id, scenario_id=scenario_id, scenario_version=version,
-                    params=params.model_dump(), status=roster.status.value, bound=roster.bound,
-                    gap=roster.gap, body=roster.model_dump(mode="json")))
+                session.add(RosterRow.of(roster, id=job_id, job_id=job_id,
+                                         scenario_id=scenario_id, scenario_version=version,
+                                         params=params.model_dump()))
                 session.execute(update(JobRow).where(JobRow.id == job_id).values(
                     state=CANCELLED if job_id in self._cancelled else DONE, finished_at=_now()))
                 session.commit()

@@ -5,6 +5,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, Field
 
+from api.tables import RosterRow
 from models import Problem, Progress, Roster, Scenario
 
 Item = TypeVar("Item", bound=BaseModel)
@@ -78,6 +79,14 @@ class RosterView(BaseModel):
     params: dict[str, Any] = Field(description="Time limit, seed, workers, case subset.")
     created_at: datetime = Field(description="When it was stored.")
     roster: Roster = Field(description="The roster itself.")
+
+    @classmethod
+    def of(cls, row: RosterRow, roster: Roster | None = None) -> "RosterView":
+        """The view of a stored roster (`roster` saves parsing its body again)."""
+        return cls(id=row.id, job_id=row.job_id, scenario_id=row.scenario_id,
+                   scenario_version=row.scenario_version, params=row.params,
+                   created_at=row.created_at,
+                   roster=roster if roster is not None else Roster.model_validate(row.body))
 
 
 class AuditEntry(BaseModel):

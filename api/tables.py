@@ -6,6 +6,8 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from models import Roster
+
 
 def _now() -> datetime:
     return datetime.now(UTC)
@@ -75,6 +77,15 @@ class RosterRow(Base):
     gap: Mapped[float | None] = mapped_column(nullable=True)
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+    @classmethod
+    def of(cls, roster: Roster, *, id: str, scenario_id: str, scenario_version: int,
+           params: dict[str, Any], job_id: str | None = None) -> "RosterRow":
+        """A row holding `roster`, solved on that scenario version with those parameters."""
+        return cls(id=id, job_id=job_id, scenario_id=scenario_id,
+                   scenario_version=scenario_version, params=params,
+                   status=roster.status.value, bound=roster.bound, gap=roster.gap,
+                   body=roster.model_dump(mode="json"))
 
 
 class AuditHeadRow(Base):

@@ -10,11 +10,6 @@ from datetime import date, timedelta
 from models import Case, Prosecutor
 
 
-def start_days(cases: Iterable[Case]) -> list[date]:
-    """Distinct first days of `cases`, sorted."""
-    return sorted({c.start for c in cases})
-
-
 def availability_changes(people: Iterable[Prosecutor]) -> set[date]:
     """Days on which someone's availability changes (first day away, first day back)."""
     days: set[date] = set()
@@ -23,21 +18,6 @@ def availability_changes(people: Iterable[Prosecutor]) -> set[date]:
             days.add(interval.start)
             days.add(interval.end + timedelta(days=1))
     return days
-
-
-def is_available(person: Prosecutor, day: date) -> bool:
-    """Whether `person` has no unavailable interval covering `day`."""
-    return not any(i.start <= day <= i.end for i in person.unavailable)
-
-
-def maximal_sets(sets: Iterable[frozenset[str]]) -> list[frozenset[str]]:
-    """The sets not contained in another one: a constraint on a superset implies the subset's."""
-    unique = sorted(set(sets), key=len, reverse=True)
-    kept: list[frozenset[str]] = []
-    for s in unique:
-        if not any(s <= k for k in kept):
-            kept.append(s)
-    return kept
 
 
 def overlapping_sets(cases: list[Case]) -> list[frozenset[str]]:

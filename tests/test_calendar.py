@@ -1,10 +1,21 @@
 """The calendar shortcut: checking loads on start days only, on maximal overlapping sets."""
 
 import random
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 from models import Case
-from scheduler.calendar import maximal_sets, overlapping_sets, start_days
+from scheduler.calendar import overlapping_sets
+
+
+def maximal_sets(sets: Iterable[frozenset[str]]) -> list[frozenset[str]]:
+    """The definition: the sets running on some start day that no other such set contains."""
+    unique = set(sets)
+    return [s for s in unique if not any(s < t for t in unique)]
+
+
+def start_days(cases: list[Case]) -> list[date]:
+    return sorted({c.start for c in cases})
 
 
 def test_overlapping_sets_equal_brute_force() -> None:

@@ -14,9 +14,9 @@ from api import audit
 from api.deps import SessionDep, SettingsDep
 from api.jobs import TERMINAL, JobParams, Runner
 from api.problems import ApiError, documented
-from api.routes.scenarios import Reason, store_new
+from api.routes.scenarios import Reason, live_scenario, store_new, stored_body
 from api.schemas import JobView, RosterView, SolveRequest
-from api.tables import JobRow, RosterRow, ScenarioRow, ScenarioVersionRow, aware
+from api.tables import JobRow, RosterRow, aware
 from models import Problem, Progress, Roster, Scenario
 
 router = APIRouter(tags=["jobs"], responses=documented(400, 404, 409, 413, 422, 429))
@@ -52,12 +52,9 @@ def _scenario_version(session: SessionDep, request: SolveRequest) -> tuple[str, 
     if request.scenario is not None:
         new, scenario = store_new(session, request.scenario)
         return new.id, new.version, scenario
-    row = session.get(ScenarioRow, request.scenario_id)
-    if row is None or row.deleted:
-        raise ApiError(404, f"no scenario '{request.scenario_id}'")
-    stored = session.get(ScenarioVersionRow, (row.id, row.version))
-    assert stored is not None
-    return row.id, row.version, Scenario.model_validate(stored.body)
+    assert request.scenario_id is not None  # exactly one of the two, checked above
+    row = live_scenario(session, request.scenario_id)
+    return row.id, row.version, Scenario.model_validate(stored_body(session, row.id, row.version))
 
 
 @router.post("/jobs", status_code=202, response_model=JobView, summary="Submit a solve")
@@ -148,6 +145,4 @@ def read_roster(roster_id: str, session: SessionDep) -> RosterView:
     row = session.get(RosterRow, roster_id)
     if row is None:
         raise ApiError(404, f"no roster '{roster_id}'")
-    return RosterView(id=row.id, job_id=row.job_id, scenario_id=row.scenario_id,
-                      scenario_version=row.scenario_version, params=row.params,
-                      created_at=row.created_at, roster=Roster.model_validate(row.body))
+    return RosterView.of(row)

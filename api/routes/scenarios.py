@@ -8,6 +8,7 @@ from uuid import uuid4
 
 from fastapi import APIRouter, Body, Header, Query, Response
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
 from api import audit
 from api.deps import SessionDep, SettingsDep
@@ -38,14 +39,16 @@ def _resource(row: ScenarioRow, version: int, body: dict[str, Any]) -> ScenarioR
                             scenario=Scenario.model_validate(body))
 
 
-def _live(session: SessionDep, scenario_id: str) -> ScenarioRow:
+def live_scenario(session: Session, scenario_id: str) -> ScenarioRow:
+    """A stored scenario that has not been deleted, or 404."""
     row = session.get(ScenarioRow, scenario_id)
     if row is None or row.deleted:
         raise ApiError(404, f"no scenario '{scenario_id}'")
     return row
 
 
-def _body(session: SessionDep, scenario_id: str, version: int) -> dict[str, Any]:
+def stored_body(session: Session, scenario_id: str, version: int) -> dict[str, Any]:
+    """One stored version of a scenario, as validated JSON, or 404."""
     stored = session.get(ScenarioVersionRow, (scenario_id, version))
     if stored is None:
         raise ApiError(404, f"scenario '{scenario_id}' has no version {version}")
@@ -106,9 +109,9 @@ def list_scenarios(session: SessionDep, settings: SettingsDep,
 @router.get("/{scenario_id}", response_model=ScenarioResource, summary="Read a scenario")
 def read_scenario(scenario_id: str, session: SessionDep, response: Response) -> ScenarioResource:
     """The current version, with its ETag for a later replacement."""
-    row = _live(session, scenario_id)
+    row = live_scenario(session, scenario_id)
     response.headers["ETag"] = etag(row.id, row.version)
-    return _resource(row, row.version, _body(session, row.id, row.version))
+    return _resource(row, row.version, stored_body(session, row.id, row.version))
 
 
 @router.get("/{scenario_id}/versions/{version}", response_model=ScenarioResource,
@@ -118,7 +121,7 @@ def read_version(scenario_id: str, version: int, session: SessionDep) -> Scenari
     row = session.get(ScenarioRow, scenario_id)
     if row is None:
         raise ApiError(404, f"no scenario '{scenario_id}'")
-    return _resource(row, version, _body(session, scenario_id, version))
+    return _resource(row, version, stored_body(session, scenario_id, version))
 
 
 @router.put("/{scenario_id}", response_model=ScenarioResource, summary="Replace a scenario",
@@ -128,7 +131,7 @@ def replace_scenario(scenario_id: str, data: ScenarioBody, session: SessionDep,
                      reason: Reason = None) -> ScenarioResource:
     """Store a new version. If-Match must carry the current ETag, so that two editors do
     not overwrite each other: a missing one gets 428, a stale one 412."""
-    row = _live(session, scenario_id)
+    row = live_scenario(session, scenario_id)
     if if_match is None:
         raise ApiError(428, "send If-Match with the ETag of the version you are replacing")
     scenario = parse_scenario(data)
@@ -157,7 +160,7 @@ def replace_scenario(scenario_id: str, data: ScenarioBody, session: SessionDep,
 def delete_scenario(scenario_id: str, session: SessionDep, if_match: IfMatch = None,
                     reason: Reason = None) -> None:
     """Hide the scenario from lists and reads; its versions stay for traceability."""
-    row = _live(session, scenario_id)
+    row = live_scenario(session, scenario_id)
     if if_match is not None and if_match != etag(scenario_id, row.version):
         raise ApiError(412, f"the scenario changed: the current ETag is "
                             f"{etag(scenario_id, row.version)}")

@@ -18,10 +18,10 @@ from api.compare import Comparison, compare
 from api.deps import SessionDep, SettingsDep
 from api.jobs import JobParams, narrowed
 from api.problems import ApiError, documented
-from api.routes.scenarios import store_new
+from api.routes.scenarios import live_scenario, store_new, stored_body
 from api.schemas import RosterView
 from api.settings import Settings
-from api.tables import RosterRow, ScenarioRow, ScenarioVersionRow
+from api.tables import RosterRow, ScenarioRow
 from models import Assignment, Problem, Roster, Scenario, ScenarioError, parse_scenario
 from scheduler import solve
 
@@ -42,29 +42,17 @@ def solve_slot(request: Request, settings: Settings) -> Iterator[None]:
 
 
 def _current(session: Session, scenario_id: str) -> tuple[ScenarioRow, dict[str, Any]]:
-    row = session.get(ScenarioRow, scenario_id)
-    if row is None or row.deleted:
-        raise ApiError(404, f"no scenario '{scenario_id}'")
-    stored = session.get(ScenarioVersionRow, (row.id, row.version))
-    assert stored is not None
-    return row, stored.body
+    row = live_scenario(session, scenario_id)
+    return row, stored_body(session, row.id, row.version)
 
 
 def _store(session: Session, scenario_id: str, version: int, params: JobParams,
            roster: Roster) -> RosterRow:
-    row = RosterRow(id=uuid4().hex, job_id=None, scenario_id=scenario_id,
-                    scenario_version=version, params=params.model_dump(),
-                    status=roster.status.value, bound=roster.bound, gap=roster.gap,
-                    body=roster.model_dump(mode="json"))
+    row = RosterRow.of(roster, id=uuid4().hex, scenario_id=scenario_id,
+                       scenario_version=version, params=params.model_dump())
     session.add(row)
     session.flush()
     return row
-
-
-def _view(row: RosterRow, roster: Roster) -> RosterView:
-    return RosterView(id=row.id, job_id=None, scenario_id=row.scenario_id,
-                      scenario_version=row.scenario_version, params=row.params,
-                      created_at=row.created_at, roster=roster)
 
 
 @router.post("/scenarios/{scenario_id}/cases/{case_id}/roster", response_model=RosterView,
@@ -82,7 +70,7 @@ def case_roster(scenario_id: str, case_id: str, session: SessionDep, settings: S
                        workers=settings.solve_workers)
     stored = _store(session, row.id, row.version, params, roster)
     session.commit()
-    return _view(stored, roster)
+    return RosterView.of(stored, roster)
 
 
 class Variant(BaseModel):
