@@ -42,7 +42,7 @@ class Comparison(BaseModel):
 
 
 def _lowest_at_home(s: Scenario, roster: Roster) -> dict[str, int]:
-    return {unit: min(home for _, home, _ in days)
+    return {unit: min(d.home for d in days)
             for unit, days in home_counts(s, staffed_teams(roster)).items()}
 
 

@@ -185,18 +185,27 @@ def _coverage(s: Scenario, case: Case, team: list[TeamMember], bad: list[Violati
 
 
 def _daily_load(s: Scenario, teams: dict[str, list[TeamMember]]) -> dict[str, dict[date, float]]:
-    """Per serving person, per day of their cases: load plus the loads of those cases."""
+    """Per serving person, per day the roster adds load: what they carry in all."""
     load: dict[str, dict[date, float]] = defaultdict(dict)
     for cid, team in teams.items():
         case = s.case_by_id[cid]
         for m in team:
-            base = s.prosecutor_by_id[m.prosecutor].load
+            person = s.prosecutor_by_id[m.prosecutor]
             for day in _days(case.start, case.end):
-                load[m.prosecutor][day] = load[m.prosecutor].get(day, base) + case.team.load
+                mine = load[m.prosecutor]
+                mine[day] = mine.get(day, person.load_on(day)) + case.team.load
     return load
 
 
+def _committed_only(s: Scenario, serving: set[str]) -> dict[str, dict[date, float]]:
+    """Per serving person with commitments, what they carry on each committed day."""
+    return {pid: {day: s.prosecutor_by_id[pid].load_on(day)
+                  for c in s.prosecutor_by_id[pid].commitments for day in _days(c.start, c.end)}
+            for pid in serving}
+
+
 def _capacity(s: Scenario, teams: dict[str, list[TeamMember]], bad: list[Violation]) -> None:
+    # Only the days the roster adds load to: committed load alone is not the roster's doing.
     for pid, days in _daily_load(s, teams).items():
         cap = s.prosecutor_by_id[pid].capacity
         over = [d for d, used in days.items() if used > cap + EPS]
@@ -205,10 +214,19 @@ def _capacity(s: Scenario, teams: dict[str, list[TeamMember]], bad: list[Violati
                                                f"from {min(over)}"))
 
 
-def home_counts(s: Scenario, teams: dict[str, list[TeamMember]]
-                ) -> dict[str, list[tuple[date, int, int]]]:
-    """For each unit with someone away: per day of the horizon, (prosecutor-rank staff at
-    home, the number rule 6 requires)."""
+@dataclass(frozen=True)
+class HomeDay:
+    """One day of one unit: prosecutor-rank staff at home, the number rule 6 requires, and
+    how many of the absent are away because of the roster (not an earlier commitment)."""
+
+    day: date
+    home: int
+    need: int
+    sent: int
+
+
+def home_counts(s: Scenario, teams: dict[str, list[TeamMember]]) -> dict[str, list[HomeDay]]:
+    """For each unit the roster sends someone away from: each day of the horizon."""
     away: dict[str, set[date]] = defaultdict(set)
     for cid, team in teams.items():
         case = s.case_by_id[cid]
@@ -218,7 +236,7 @@ def home_counts(s: Scenario, teams: dict[str, list[TeamMember]]
     if not away:
         return {}
     horizon = _days(min(c.start for c in s.cases), max(c.end for c in s.cases))
-    counts: dict[str, list[tuple[date, int, int]]] = {}
+    counts: dict[str, list[HomeDay]] = {}
     for unit in s.units:
         staff = [p for p in s.prosecutors if p.home == unit.id and p.role.value in
                  ("chief", "deputy_chief", "prosecutor")]
@@ -226,20 +244,22 @@ def home_counts(s: Scenario, teams: dict[str, list[TeamMember]]
             continue
         counts[unit.id] = []
         for day in horizon:
-            present = [p for p in staff
-                       if not any(g.start <= day <= g.end for g in p.unavailable)]
-            home = sum(1 for p in present if day not in away.get(p.id, set()))
-            counts[unit.id].append((day, home, min(unit.min_staff_at_home, len(present))))
+            present = [p for p in staff if not p.on_leave(day)]
+            committed = {p.id for p in present if p.committed_away(day)}
+            sent = {p.id for p in present if day in away.get(p.id, set())} - committed
+            counts[unit.id].append(HomeDay(day, len(present) - len(committed) - len(sent),
+                                           min(unit.min_staff_at_home, len(present)), len(sent)))
     return counts
 
 
 def _home_staffing(s: Scenario, teams: dict[str, list[TeamMember]], bad: list[Violation]) -> None:
+    # A unit already short through earlier commitments may not be sent further away.
     for unit, days in home_counts(s, teams).items():
-        short = [(day, home, need) for day, home, need in days if home < need]
+        short = [d for d in days if d.home < d.need and d.sent > 0]
         if short:
-            day, home, need = short[0]
-            bad.append(Violation("6 home staffing", f"{unit} keeps {home} at home on {day}, "
-                                                    f"needs {need}"))
+            d = short[0]
+            bad.append(Violation("6 home staffing", f"{unit} keeps {d.home} at home on {d.day}, "
+                                                    f"needs {d.need}"))
 
 
 def staffed_teams(roster: Roster) -> dict[str, list[TeamMember]]:
@@ -254,9 +274,11 @@ def peak_utilisation(s: Scenario, roster: Roster) -> int:
 
 
 def _peak(s: Scenario, teams: dict[str, list[TeamMember]]) -> int:
+    served = _daily_load(s, teams)
+    carried = [(pid, used) for daily in (_committed_only(s, set(served)), served)
+               for pid, days in daily.items() for used in days.values()]
     return max((math.floor(100 * used / s.prosecutor_by_id[pid].capacity + EPS)
-                for pid, days in _daily_load(s, teams).items() for used in days.values()),
-               default=0)
+                for pid, used in carried), default=0)
 
 
 def _costs(s: Scenario, teams: dict[str, list[TeamMember]],

@@ -5,6 +5,7 @@ from models.roster import COST_TERMS, CaseRoster, Objective, Progress, Roster, T
 from models.scenario import (
     Assignment,
     Case,
+    Commitment,
     Group,
     Interval,
     Pair,
@@ -20,7 +21,7 @@ from models.scenario import (
 from models.validation import Problem, ScenarioError, parse_scenario
 
 __all__ = [
-    "COST_TERMS", "Assignment", "Case", "CaseRoster", "Group", "Interval", "Kind", "Objective",
+    "COST_TERMS", "Assignment", "Case", "CaseRoster", "Commitment", "Group", "Interval", "Kind", "Objective",
     "Pair", "Policy", "Pool", "Problem", "Progress", "Prosecutor", "Road", "Role", "Roster", "Scenario",
     "ScenarioError", "Scope", "Slot", "Status", "TeamMember", "TeamSpec", "Tier", "Unit",
     "Weights", "parse_scenario",

@@ -83,6 +83,19 @@ class Interval(Strict):
         return self.start <= end and start <= self.end
 
 
+class Commitment(Interval):
+    """Load from a committed roster (an extension of the spec): binding, and dated, unlike `load`.
+
+    Rule 5 counts it on its days like `load`; rule 6 counts a person whose commitment keeps
+    them on site at another unit as away from home on those days."""
+
+    load: float = Field(ge=0, description="FTE committed on each day of the interval.")
+    away: bool = Field(
+        default=False, description="On site at another unit's case: away from home on these days."
+    )
+    ref: str = Field(default="", description="What it is for, e.g. 'gang-110 (roster r1)'.")
+
+
 class Prosecutor(Strict):
     id: ProsecutorId = Field(min_length=1, description="Unique id of the person.")
     name: str = Field(description="Display name.")
@@ -100,6 +113,27 @@ class Prosecutor(Strict):
     unavailable: list[Interval] = Field(
         default_factory=list, description="Days the person cannot serve (leave, training)."
     )
+    commitments: list[Commitment] = Field(
+        default_factory=list, description="Committed assignments elsewhere, with their days."
+    )
+
+    def load_on(self, day: date) -> float:
+        """FTE already taken on `day`: `load` plus the commitments running that day."""
+        return self.load + sum(c.load for c in self.commitments if c.start <= day <= c.end)
+
+    def peak_load(self, start: date, end: date) -> float:
+        """The highest `load_on` over the days from `start` to `end`."""
+        # Committed load only rises on a commitment's first day, so those days suffice.
+        days = {start} | {c.start for c in self.commitments if start <= c.start <= end}
+        return max(self.load_on(day) for day in days)
+
+    def on_leave(self, day: date) -> bool:
+        """Whether an `unavailable` interval covers `day`."""
+        return any(i.start <= day <= i.end for i in self.unavailable)
+
+    def committed_away(self, day: date) -> bool:
+        """Whether a commitment keeps the person on site at another unit on `day`."""
+        return any(c.away and c.start <= day <= c.end for c in self.commitments)
 
     def level(self, skill: Skill) -> int:
         """The person's level in `skill`, 0 when they lack it."""

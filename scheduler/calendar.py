@@ -1,7 +1,8 @@
 """Days on which load and home staffing must be checked.
 
-Loads only rise on the first day of a case and availability only changes at the ends of
-an unavailable interval, so checking those days covers every day of the horizon.
+Loads only rise on the first day of a case or of a commitment, and availability only
+changes at the ends of an unavailable interval or of a commitment away from home, so
+checking those days covers every day of the horizon.
 """
 
 from collections.abc import Iterable
@@ -11,13 +12,35 @@ from models import Case, Prosecutor
 
 
 def availability_changes(people: Iterable[Prosecutor]) -> set[date]:
-    """Days on which someone's availability changes (first day away, first day back)."""
+    """Days on which someone's availability changes (first day away, first day back),
+    whether on leave or committed on site elsewhere."""
     days: set[date] = set()
     for person in people:
-        for interval in person.unavailable:
+        for interval in [*person.unavailable, *(c for c in person.commitments if c.away)]:
             days.add(interval.start)
             days.add(interval.end + timedelta(days=1))
     return days
+
+
+LoadCheckpoint = tuple[frozenset[str], float]
+
+
+def load_checkpoints(person: Prosecutor, cases: list[Case]) -> list[LoadCheckpoint]:
+    """The (cases running, load already taken) pairs on the days where `person`'s load can
+    peak, given `cases` they might serve: the only days a load check needs.
+
+    With no commitments the load already taken is the constant `load`, and the maximal
+    overlapping sets suffice. Commitments make it vary by day, so each start day (of a
+    case or a commitment) is a checkpoint, and those no other checkpoint dominates are kept.
+    """
+    if not person.commitments:
+        return [(active, person.load) for active in overlapping_sets(cases)]
+    days = {c.start for c in cases} | {k.start for k in person.commitments}
+    points = {(frozenset(c.id for c in cases if c.covers(day)), person.load_on(day))
+              for day in days}
+    return [(a, base) for a, base in points
+            if not any((a, base) != (b, other) and a <= b and base <= other
+                       for b, other in points)]
 
 
 def overlapping_sets(cases: list[Case]) -> list[frozenset[str]]:

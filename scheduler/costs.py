@@ -50,24 +50,25 @@ def peak_load(m: RosterModel) -> CostTerm:
     people = m.scenario.prosecutor_by_id
     # The bound comes from the data: the busiest anyone could be if given every eligible case.
     ceiling = max(
-        (100 * (fte(people[p].load) + sum(fte(cases[c].team.load) for c in mine)))
-        // fte(people[p].capacity)
-        for p, mine in serving
+        100 * max(fte(taken) + sum(fte(cases[c].team.load) for c in active)
+                  for active, taken in m.load_checkpoints(p)) // fte(people[p].capacity)
+        for p, _ in serving
     )
     peak = m.model.new_int_var(0, ceiling, "peak_load")
     for pid, mine in serving:
         person = people[pid]
-        cap, base = fte(person.capacity), fte(person.load)
+        cap = fte(person.capacity)
         on_any = None
-        if base > 0:
-            on_any = m.model.new_bool_var(f"serves[{pid}]")
-            m.model.add_max_equality(on_any, [d.is_assigned(pid, c) for c in mine])
-        for active in m.overlaps(pid):
+        for active, taken in m.load_checkpoints(pid):
+            base = fte(taken)
             # floor(100 * used / cap) <= peak  <=>  100 * used <= (peak + 1) * cap - 1
             used = base + cp.LinearExpr.weighted_sum(
                 [d.is_assigned(pid, c) for c in active], [fte(cases[c].team.load) for c in active])
             ct = m.model.add(100 * used <= (peak + 1) * cap - 1)
-            if on_any is not None:
+            if base > 0:  # load already taken counts only for people who serve
+                if on_any is None:
+                    on_any = m.model.new_bool_var(f"serves[{pid}]")
+                    m.model.add_max_equality(on_any, [d.is_assigned(pid, c) for c in mine])
                 ct.only_enforce_if(on_any)
     return CostTerm([(1.0, peak)])
 

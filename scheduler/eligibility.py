@@ -44,7 +44,7 @@ def why_not_person(scenario: Scenario, travel: TravelTable, scope: set[UnitId],
         return "excluded (conflict of interest)"
     if any(i.meets(case.start, case.end) for i in person.unavailable):
         return "unavailable"
-    if person.load + case.team.load > person.capacity + FTE_EPS:
+    if person.peak_load(case.start, case.end) + case.team.load > person.capacity + FTE_EPS:
         return "no spare capacity"
     return None
 

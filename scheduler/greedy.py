@@ -9,8 +9,9 @@ remaining slots. A case whose team cannot be completed is left unstaffed.
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
-from models import Case, Scenario, Slot
+from models import Case, Prosecutor, Scenario, Slot
 from models.enums import is_prosecutor_rank
 from models.ids import CaseId, ProsecutorId, UnitId
 from scheduler.eligibility import FTE_EPS, Candidates, Option
@@ -39,6 +40,19 @@ class Ledger:
                 leave[p.home].append([(i.start.toordinal(), i.end.toordinal())
                                       for i in p.unavailable])
         self._leave = dict(leave)
+        for p in self.scenario.prosecutors:
+            self._book_commitments(p)
+
+    def _book_commitments(self, person: Prosecutor) -> None:
+        """Committed rosters come first: their load, and their absences from home."""
+        for c in person.commitments:
+            for d in range(c.start.toordinal(), c.end.toordinal() + 1):
+                self.load[person.id][d] = self.load[person.id].get(d, 0.0) + c.load
+                day = date.fromordinal(d)
+                if (c.away and is_prosecutor_rank(person.role) and not person.on_leave(day)
+                        and not self._is_away(person.id, d)):
+                    self.away[person.home][d] = self.away[person.home].get(d, 0) + 1
+                    self._away_days[person.id].add(d)
 
     def present(self, unit: UnitId, day: int) -> int:
         """Prosecutor-rank staff of `unit` not on leave on `day` (an ordinal)."""

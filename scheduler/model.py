@@ -7,7 +7,7 @@ from ortools.sat.python import cp_model as cp
 
 from models import Scenario, Slot
 from models.ids import CaseId, ProsecutorId
-from scheduler.calendar import overlapping_sets
+from scheduler.calendar import LoadCheckpoint, load_checkpoints
 from scheduler.eligibility import Candidates
 from scheduler.scope import Geography
 from scheduler.travel import TravelTable
@@ -69,7 +69,7 @@ class RosterModel(Context):
     # In explain mode, each requirement that may be named in an answer gets a literal.
     assumptions: list[Requirement] = field(default_factory=list)
     costs: dict[str, CostTerm] = field(default_factory=dict)
-    _overlaps: dict[ProsecutorId, list[frozenset[CaseId]]] = field(default_factory=dict)
+    _checkpoints: dict[ProsecutorId, list[LoadCheckpoint]] = field(default_factory=dict)
     # One "away from home" literal per person and set of cases, shared across checkpoints.
     away_literals: dict[tuple[ProsecutorId, frozenset[CaseId]], cp.IntVar] = field(
         default_factory=dict)
@@ -82,13 +82,15 @@ class RosterModel(Context):
         self.assumptions.append(Requirement(literal, case, text))
         return literal
 
-    def overlaps(self, person: ProsecutorId) -> list[frozenset[CaseId]]:
-        """The maximal sets of `person`'s eligible cases that share a day (cached)."""
-        if person not in self._overlaps:
+    def load_checkpoints(self, person: ProsecutorId) -> list[LoadCheckpoint]:
+        """(eligible cases running, load already taken) wherever `person`'s load can peak
+        (cached; see `scheduler.calendar.load_checkpoints`)."""
+        if person not in self._checkpoints:
             cases = self.scenario.case_by_id
-            self._overlaps[person] = overlapping_sets(
+            self._checkpoints[person] = load_checkpoints(
+                self.scenario.prosecutor_by_id[person],
                 [cases[c] for c in self.candidates.cases_of(person)])
-        return self._overlaps[person]
+        return self._checkpoints[person]
 
     def false_literal(self) -> cp.IntVar:
         """A literal fixed to false, for a requirement that no eligible option can meet."""

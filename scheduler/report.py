@@ -4,7 +4,7 @@ from collections import defaultdict
 
 from models import COST_TERMS, CaseRoster, Objective, Slot, TeamMember
 from models.ids import CaseId, ProsecutorId
-from scheduler.calendar import overlapping_sets
+from scheduler.calendar import load_checkpoints
 from scheduler.costs import JUNIOR_YEARS, NO_JUNIOR_MIN_TEAM
 from scheduler.eligibility import Option
 from scheduler.model import Context, fte
@@ -22,8 +22,8 @@ def utilisation(m: Context, chosen: list[Option]) -> dict[ProsecutorId, int]:
     peak = {}
     for pid, ids in mine.items():
         person = people[pid]
-        used = max(fte(person.load) + sum(fte(cases[c].team.load) for c in active)
-                   for active in overlapping_sets([cases[c] for c in ids]))
+        used = max(fte(taken) + sum(fte(cases[c].team.load) for c in active)
+                   for active, taken in load_checkpoints(person, [cases[c] for c in ids]))
         peak[pid] = 100 * used // fte(person.capacity)
     return peak
 

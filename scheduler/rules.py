@@ -7,6 +7,7 @@ rule 2 is `required_prosecutors`.
 
 from collections import defaultdict
 from collections.abc import Callable
+from datetime import date
 
 from ortools.sat.python import cp_model as cp
 
@@ -110,10 +111,10 @@ def capacity(m: RosterModel) -> None:
     """5. On every day, a prosecutor's load plus their staffed cases' loads is within capacity."""
     cases, d = m.scenario.case_by_id, m.decisions
     for person in m.scenario.prosecutors:
-        spare = int((person.capacity - person.load) * FTE_SCALE + 1e-6)
-        for active in m.overlaps(person.id):
+        for active, taken in m.load_checkpoints(person.id):
+            spare = int((person.capacity - taken) * FTE_SCALE + 1e-6)
             loads = [fte(cases[c].team.load) for c in active]
-            if sum(loads) <= spare:
+            if not active or sum(loads) <= spare:
                 continue
             m.model.add(cp.LinearExpr.weighted_sum(
                 [d.is_assigned(person.id, c) for c in active], loads) <= spare)
@@ -143,16 +144,17 @@ def home_staffing(m: RosterModel) -> None:
         checkpoints = {s for spans in away.values() for s, _, _ in spans}
         checkpoints |= {day.toordinal() for day in availability_changes(staff[unit.id])
                         if first <= day.toordinal() <= last}
-        leave = {p.id: [(i.start.toordinal(), i.end.toordinal()) for i in p.unavailable]
-                 for p in staff[unit.id]}
         seen: set[tuple[frozenset[tuple[str, frozenset[str]]], int]] = set()
-        for day in sorted(checkpoints):
-            present = [p.id for p in staff[unit.id]
-                       if not any(a <= day <= b for a, b in leave[p.id])]
-            slack = len(present) - min(unit.min_staff_at_home, len(present))
+        for ordinal in sorted(checkpoints):
+            day = date.fromordinal(ordinal)
+            present = [p for p in staff[unit.id] if not p.on_leave(day)]
+            # People a commitment already keeps away cannot leave a second time, but they
+            # use up the slack: the roster may not take the unit below its minimum.
+            gone = {p.id for p in present if p.committed_away(day)}
+            slack = max(0, len(present) - min(unit.min_staff_at_home, len(present)) - len(gone))
             busy = []
-            for pid in present:
-                active = frozenset(c for s, e, c in away.get(pid, ()) if s <= day <= e)
+            for pid in (p.id for p in present if p.id not in gone):
+                active = frozenset(c for s, e, c in away.get(pid, ()) if s <= ordinal <= e)
                 if active:
                     busy.append((pid, active))
             key = (frozenset(busy), slack)

@@ -55,6 +55,12 @@ def scenarios(draw: st.DrawFn, max_people: int = 6) -> dict[str, Any]:
         if draw(st.integers(0, 4)) == 0:
             day = draw(st.integers(1, 9))
             person["unavailable"] = [{"start": f"2022-01-{day:02d}", "end": f"2022-01-{day + 1:02d}"}]
+        if draw(st.integers(0, 3)) == 0:  # a committed roster elsewhere, sometimes away
+            day = draw(st.integers(1, 11))
+            person["commitments"] = [{"start": f"2022-01-{day:02d}",
+                                      "end": f"2022-01-{day + draw(st.integers(0, 3)):02d}",
+                                      "load": draw(st.sampled_from([0.2, 0.5, 0.8])),
+                                      "away": draw(st.booleans())}]
         people.append(person)
     cases = []
     for j in range(draw(st.integers(1, 3))):

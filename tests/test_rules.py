@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from models import Interval, Scenario, Status
+from models import Commitment, Interval, Scenario, Status
 from tests.tiny import broken_rules, case, person, road, scenario, solved, staffed, team, unit
 
 # --- 1. Composition -----------------------------------------------------------------------
@@ -271,6 +271,34 @@ def test_capacity_broken() -> None:
                                                      "c2": [("near", "prosecutor")]})
 
 
+def commitment_capacity_scenario() -> Scenario:
+    """'near' has 0.3 FTE committed on 2022-01-10 only, the day two cases of 0.4 share."""
+    four = {"leader": None, "members": {"prosecutor": 1}, "load": 0.4}
+    return scenario(
+        [unit("a"), unit("b")],
+        [person("near", "a", commitments=[{"start": "2022-01-10", "end": "2022-01-10",
+                                           "load": 0.3, "ref": "earlier roster"}]),
+         person("far", "b")],
+        [case("c1", "a", end="2022-01-10", team=four),
+         case("c2", "a", start="2022-01-10", end="2022-01-20", team=four)],
+        roads=[road("a", "b", 100)],
+        # Without the peak-load cost, only rule 5 keeps 'near' off one of the cases.
+        policy={"weights": {"peak_load": 0}},
+    )
+
+
+def test_capacity_holds_with_commitments() -> None:
+    """0.4 + 0.4 alone fits, but with the 0.3 committed that day it does not: 'far' takes one."""
+    roster = solved(commitment_capacity_scenario())
+    assert team(roster, "c1") | team(roster, "c2") == {"near", "far"}
+
+
+def test_capacity_broken_with_commitments() -> None:
+    """'near' on both cases goes to 1.1 FTE on 2022-01-10 with the commitment: rule 5."""
+    assert "5" in broken_rules(commitment_capacity_scenario(),
+                               {"c1": [("near", "prosecutor")], "c2": [("near", "prosecutor")]})
+
+
 # --- 6. Home staffing ---------------------------------------------------------------------
 
 
@@ -302,6 +330,27 @@ def test_home_staffing_holds_counts_only_available_staff() -> None:
     s = home_scenario()
     s.prosecutor_by_id["b2"].unavailable = [Interval(start=s.cases[0].start, end=s.cases[0].end)]
     assert not staffed(solved(s), "k")
+
+
+def committed_away_scenario() -> Scenario:
+    """As home_scenario, but b2 is committed on site elsewhere (0.6 FTE) during the case."""
+    s = home_scenario()
+    k = s.cases[0]
+    s.prosecutor_by_id["b2"].commitments = [
+        Commitment(start=k.start, end=k.end, load=0.6, away=True, ref="case elsewhere")]
+    return s
+
+
+def test_home_staffing_holds_with_commitments() -> None:
+    """b2 is away on a commitment, so 'b' keeps only b1 at home: b1 may not go, and with
+    b2 out of capacity the case cannot be staffed."""
+    assert not staffed(solved(committed_away_scenario()), "k")
+
+
+def test_home_staffing_broken_with_commitments() -> None:
+    """Sending b1 away while b2 is committed elsewhere leaves 'b' empty: rule 6."""
+    assert "6" in broken_rules(committed_away_scenario(), {"k": [("b1", "prosecutor"),
+                                                                 ("c1", "prosecutor")]})
 
 
 def test_home_staffing_broken() -> None:
