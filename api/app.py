@@ -10,7 +10,7 @@ from fastapi_offline import FastAPIOffline
 from api import problems
 from api.db import make_engine, migrate, sessions
 from api.jobs import Runner
-from api.routes import audit, health, jobs, scenarios, whatif
+from api.routes import audit, commitments, health, jobs, scenarios, whatif
 from api.settings import Settings
 
 
@@ -50,5 +50,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(scenarios.router)
     app.include_router(jobs.router)
     app.include_router(whatif.router)
+    app.include_router(commitments.router)
     app.include_router(audit.router)
     return app

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.commitments import active, for_solving
 from api.settings import Settings
 from api.tables import JobRow, RosterRow, ScenarioVersionRow
 from models import Progress, Scenario, parse_scenario
@@ -174,7 +175,8 @@ class Runner:
                 assert stored is not None
                 params = JobParams.model_validate(job.params)
                 scenario_id, version = job.scenario_id, job.scenario_version
-            scenario = narrowed(parse_scenario(stored.body), params.cases)
+                scenario = narrowed(parse_scenario(stored.body), params.cases)
+                scenario = for_solving(scenario, active(session, scenario.province))
             roster = solve(scenario, seconds=params.seconds, workers=params.workers,
                            seed=params.seed, progress=self._progress_writer(job_id), stop=stop)
             if self._closing.is_set() and job_id not in self._cancelled:

@@ -1,6 +1,6 @@
 """What the service answers, beside the models of models/."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, Field
@@ -110,3 +110,48 @@ class AuditVerdict(BaseModel):
     entries: int = Field(description="Entries checked before any break.")
     broken_at: int | None = Field(description="The first entry that does not fit.")
     problem: str | None = Field(description="What is wrong there.")
+
+
+class CommitRequest(BaseModel):
+    """Which cases of a roster to make binding, and why."""
+
+    cases: list[str] | None = Field(
+        default=None, description="The staffed cases to commit (ids); all staffed cases when absent.")
+    reason: str | None = Field(default=None, max_length=2000, description="Why; kept in the audit trail.")
+
+
+class ReleaseRequest(BaseModel):
+    reason: str = Field(min_length=1, max_length=2000,
+                        description="Why the assignment ends, e.g. 'case closed', 'replaced'.")
+
+
+class CommitmentView(BaseModel):
+    id: str = Field(description="The commitment's id.")
+    commit_id: str = Field(description="The commit that made it.")
+    province: str = Field(description="The province whose solves see it.")
+    case_id: str = Field(description="The case served.")
+    prosecutor_id: str = Field(description="The person bound.")
+    unit_id: str = Field(description="The person's home office.")
+    venue: str = Field(description="Where the case's on-site work happens.")
+    slot: str = Field(description="leader, prosecutor, assistant or clerk.")
+    on_site: bool = Field(description="Works at the venue (not by video).")
+    away: bool = Field(description="Away from the home office on the case's days.")
+    start: date = Field(description="First day bound.")
+    end: date = Field(description="Last day bound.")
+    load: float = Field(description="FTE taken on each of those days.")
+    released_at: datetime | None = Field(description="When it was released, if it was.")
+    released_by: str | None = Field(description="Who released it.")
+    release_reason: str | None = Field(description="Why it was released.")
+
+
+class CommitView(BaseModel):
+    id: str = Field(description="The commit's id.")
+    province: str = Field(description="The province whose solves see its commitments.")
+    roster_id: str = Field(description="The roster committed.")
+    scenario_id: str = Field(description="The scenario the roster was solved on.")
+    scenario_version: int = Field(description="Its version.")
+    cases: list[str] = Field(description="The cases committed.")
+    actor: str = Field(description="Who committed.")
+    reason: str | None = Field(description="Why, as given.")
+    created_at: datetime = Field(description="When.")
+    commitments: list[CommitmentView] = Field(description="The assignments made binding.")

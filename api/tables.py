@@ -1,9 +1,9 @@
 """Tables. A scenario keeps every version it ever had, so a roster can name the exact one."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from models import Roster
@@ -117,3 +117,54 @@ class AuditRow(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSON)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class ProvinceLockRow(Base):
+    """One row per province: a commit updates it first, so commits in a province take turns
+    (SQLite's write lock, PostgreSQL's row lock) while they check and book."""
+
+    __tablename__ = "province_lock"
+
+    province: Mapped[str] = mapped_column(String(200), primary_key=True)
+    commits: Mapped[int] = mapped_column(Integer)
+
+
+class CommitRow(Base):
+    """A roster, or some of its cases, made binding."""
+
+    __tablename__ = "roster_commit"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    province: Mapped[str] = mapped_column(String(200), index=True)
+    roster_id: Mapped[str] = mapped_column(ForeignKey("roster.id"))
+    scenario_id: Mapped[str] = mapped_column(ForeignKey("scenario.id"))
+    scenario_version: Mapped[int] = mapped_column(Integer)
+    cases: Mapped[list[str]] = mapped_column(JSON)
+    actor: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True, nullable=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class CommitmentRow(Base):
+    """One committed assignment: load on its prosecutor on the case's days until released."""
+
+    __tablename__ = "commitment"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    commit_id: Mapped[str] = mapped_column(ForeignKey("roster_commit.id"), index=True)
+    province: Mapped[str] = mapped_column(String(200), index=True)
+    case_id: Mapped[str] = mapped_column(String(200), index=True)
+    prosecutor_id: Mapped[str] = mapped_column(String(200), index=True)
+    unit_id: Mapped[str] = mapped_column(String(200), index=True)
+    venue: Mapped[str] = mapped_column(String(200))
+    slot: Mapped[str] = mapped_column(String(16))
+    on_site: Mapped[bool] = mapped_column()
+    away: Mapped[bool] = mapped_column()
+    start: Mapped[date] = mapped_column(Date)
+    end: Mapped[date] = mapped_column(Date)
+    load: Mapped[float] = mapped_column()
+    released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    released_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    release_reason: Mapped[str | None] = mapped_column(String(2000), nullable=True)

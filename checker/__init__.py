@@ -6,12 +6,14 @@ horizon, every unit), so a solver bug cannot hide behind a shared helper.
 
 from checker.check import (
     CheckReport,
+    Conflict,
     Violation,
+    booking_conflicts,
     check_roster,
     home_counts,
     peak_utilisation,
     staffed_teams,
 )
 
-__all__ = ["CheckReport", "Violation", "check_roster", "home_counts", "peak_utilisation",
-           "staffed_teams"]
+__all__ = ["CheckReport", "Conflict", "Violation", "booking_conflicts", "check_roster",
+           "home_counts", "peak_utilisation", "staffed_teams"]

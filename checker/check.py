@@ -77,8 +77,7 @@ def check_roster(scenario: Scenario, roster: Roster) -> CheckReport:
         _eligibility(scenario, case, team, bad)
         _travel(case, team, distance[case.venue], people, bad)
         _coverage(scenario, case, team, bad)
-    _capacity(scenario, teams, bad)
-    _home_staffing(scenario, teams, bad)
+    bad += [Violation(c.rule, c.message) for c in booking_conflicts(scenario, teams)]
     for a in scenario.previous:
         if a.pinned and not any(m.prosecutor == a.prosecutor and m.slot == a.slot
                                 for m in teams.get(a.case, [])):
@@ -204,14 +203,26 @@ def _committed_only(s: Scenario, serving: set[str]) -> dict[str, dict[date, floa
             for pid in serving}
 
 
-def _capacity(s: Scenario, teams: dict[str, list[TeamMember]], bad: list[Violation]) -> None:
+@dataclass(frozen=True)
+class Conflict:
+    """A person over capacity, or an office below its home staffing, on some days."""
+
+    rule: str
+    id: str
+    days: list[date]
+    message: str
+
+
+def _capacity(s: Scenario, teams: dict[str, list[TeamMember]]) -> list[Conflict]:
     # Only the days the roster adds load to: committed load alone is not the roster's doing.
+    found = []
     for pid, days in _daily_load(s, teams).items():
         cap = s.prosecutor_by_id[pid].capacity
-        over = [d for d, used in days.items() if used > cap + EPS]
+        over = sorted(d for d, used in days.items() if used > cap + EPS)
         if over:
-            bad.append(Violation("5 capacity", f"{pid} is over capacity on {len(over)} days "
-                                               f"from {min(over)}"))
+            found.append(Conflict("5 capacity", pid, over, f"{pid} is over capacity on "
+                                                           f"{len(over)} days from {over[0]}"))
+    return found
 
 
 @dataclass(frozen=True)
@@ -252,14 +263,21 @@ def home_counts(s: Scenario, teams: dict[str, list[TeamMember]]) -> dict[str, li
     return counts
 
 
-def _home_staffing(s: Scenario, teams: dict[str, list[TeamMember]], bad: list[Violation]) -> None:
+def _home_staffing(s: Scenario, teams: dict[str, list[TeamMember]]) -> list[Conflict]:
     # A unit already short through earlier commitments may not be sent further away.
+    found = []
     for unit, days in home_counts(s, teams).items():
         short = [d for d in days if d.home < d.need and d.sent > 0]
         if short:
             d = short[0]
-            bad.append(Violation("6 home staffing", f"{unit} keeps {d.home} at home on {d.day}, "
-                                                    f"needs {d.need}"))
+            found.append(Conflict("6 home staffing", unit, [d.day for d in short],
+                                  f"{unit} keeps {d.home} at home on {d.day}, needs {d.need}"))
+    return found
+
+
+def booking_conflicts(s: Scenario, teams: dict[str, list[TeamMember]]) -> list[Conflict]:
+    """Rules 5 and 6 for these teams, with the days each person or office is in conflict."""
+    return _capacity(s, teams) + _home_staffing(s, teams)
 
 
 def staffed_teams(roster: Roster) -> dict[str, list[TeamMember]]:

@@ -345,6 +345,16 @@ class Scenario(Strict):
     def pool_by_id(self) -> dict[PoolId, Pool]:
         return {p.id: p for p in self.pools}
 
+    @cached_property
+    def province(self) -> UnitId:
+        """The province the scenario belongs to: its provincial unit's id, or else the ids
+        of its top units joined by '+'. Commitments are shared within a province."""
+        provincial = sorted(u.id for u in self.units if u.tier is Tier.PROVINCIAL)
+        if len(provincial) == 1:
+            return provincial[0]
+        ids = self.unit_by_id
+        return "+".join(sorted(u.id for u in self.units if u.parent not in ids))
+
     def replace(self, **changes: Any) -> "Scenario":
         """A copy with some fields replaced (already valid values), and fresh lookup caches.
 

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from api.commitments import active, for_solving
 from api.compare import Comparison, compare
 from api.deps import SessionDep, SettingsDep
 from api.jobs import JobParams, narrowed
@@ -65,9 +66,9 @@ def case_roster(scenario_id: str, case_id: str, session: SessionDep, settings: S
     if case_id not in scenario.case_by_id:
         raise ApiError(404, f"scenario '{scenario_id}' has no case '{case_id}'")
     params = JobParams(seconds=seconds, seed=0, workers=settings.solve_workers, cases=[case_id])
+    booked = for_solving(narrowed(scenario, [case_id]), active(session, scenario.province))
     with solve_slot(request, settings):
-        roster = solve(narrowed(scenario, [case_id]), seconds=seconds,
-                       workers=settings.solve_workers)
+        roster = solve(booked, seconds=seconds, workers=settings.solve_workers)
     stored = _store(session, row.id, row.version, params, roster)
     session.commit()
     return RosterView.of(stored, roster)
@@ -148,6 +149,9 @@ def what_if(scenario_id: str, body: WhatIfRequest, session: SessionDep, settings
     row, base_body = _current(session, scenario_id)
     base_scenario = Scenario.model_validate(base_body)
     variants = _patched(base_body, body.variants)
+    # Every solve sees the province's commitments; the stored variants do not embed them.
+    committed = active(session, base_scenario.province)
+    booked_base = for_solving(base_scenario, committed)
     params = JobParams(seconds=seconds, seed=body.seed, workers=settings.solve_workers,
                        cases=None)
     with solve_slot(request, settings):
@@ -158,20 +162,21 @@ def what_if(scenario_id: str, body: WhatIfRequest, session: SessionDep, settings
                                     f"'{scenario_id}'")
             base = Roster.model_validate(base_row.body)
         else:
-            base = solve(base_scenario, seconds=seconds, workers=settings.solve_workers,
+            base = solve(booked_base, seconds=seconds, workers=settings.solve_workers,
                          seed=body.seed)
             base_row = _store(session, row.id, row.version, params, base)
         results = []
         for variant, changed in zip(body.variants, variants, strict=True):
             replanned = _replanned(changed, base)
-            roster = solve(replanned, seconds=seconds, workers=settings.solve_workers,
+            booked = for_solving(replanned, committed)
+            roster = solve(booked, seconds=seconds, workers=settings.solve_workers,
                            seed=body.seed)
             stored_scenario, _ = store_new(session, replanned.model_dump(mode="json") | {
                 "name": f"{base_scenario.name} / what-if: {variant.name}"})
             stored = _store(session, stored_scenario.id, 1, params, roster)
             results.append(VariantResult(
                 name=variant.name, scenario_id=stored_scenario.id, roster_id=stored.id,
-                roster=roster, comparison=compare(base_scenario, base, replanned, roster)))
+                roster=roster, comparison=compare(booked_base, base, booked, roster)))
     session.commit()
     return WhatIfResult(scenario_id=row.id, scenario_version=row.version,
                         base_roster_id=base_row.id, base=base, variants=results)

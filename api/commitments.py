@@ -1,0 +1,137 @@
+"""Committed rosters: booking a commit without double booking, and what later solves see.
+
+A commit takes its province's lock row first, so commits in one province take turns
+while they read the commitments already made and check rules 5 and 6 against them
+(SQLite: the lock is the transaction's first statement, a write, so the transaction
+holds the database's write lock before it reads anything; PostgreSQL: a row lock,
+held to the end of the transaction, and READ COMMITTED reads after it see every commit
+that went before). Two commits racing for the same people therefore cannot both pass.
+"""
+
+from collections import defaultdict
+from datetime import date
+from uuid import uuid4
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from api import audit
+from api.tables import CommitmentRow, CommitRow, ProvinceLockRow
+from checker import Conflict, booking_conflicts
+from models import Assignment, Commitment, Problem, Scenario, Slot, TeamMember
+from models.ids import CaseId, ProsecutorId
+
+MAX_DAYS_LISTED = 10
+
+
+def lock_province(session: Session, province: str) -> None:
+    """Take the province's lock row until the transaction ends (creating it the first time)."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(insert(ProvinceLockRow).values(province=province, commits=0)
+                    .on_conflict_do_nothing(index_elements=["province"]))
+    session.execute(update(ProvinceLockRow).where(ProvinceLockRow.province == province)
+                    .values(commits=ProvinceLockRow.commits + 1))
+
+
+def active(session: Session, province: str) -> list[CommitmentRow]:
+    """The commitments of a province that have not been released."""
+    return list(session.scalars(select(CommitmentRow).where(
+        CommitmentRow.province == province, CommitmentRow.released_at.is_(None))
+        .order_by(CommitmentRow.start, CommitmentRow.id)))
+
+
+def as_load(scenario: Scenario, rows: list[CommitmentRow]) -> Scenario:
+    """The scenario with every commitment on its people as dated load (and absence)."""
+    by_person: dict[ProsecutorId, list[Commitment]] = defaultdict(list)
+    for r in rows:
+        by_person[r.prosecutor_id].append(Commitment(
+            start=r.start, end=r.end, load=r.load, away=r.away,
+            ref=f"case {r.case_id} (commit {r.commit_id})"))
+    if not by_person:
+        return scenario
+    people = [p.model_copy(update={"commitments": [*p.commitments, *by_person[p.id]]})
+              if p.id in by_person else p for p in scenario.prosecutors]
+    return scenario.replace(prosecutors=people)
+
+
+def for_solving(scenario: Scenario, rows: list[CommitmentRow]) -> Scenario:
+    """The scenario a solve must see: commitments for its own cases (same case id) are pinned
+    assignments, so a committed team stays; the others are load on their people."""
+    cases, people = scenario.case_by_id, scenario.prosecutor_by_id
+    own = [r for r in rows if r.case_id in cases and r.prosecutor_id in people]
+    pinned = [Assignment(case=r.case_id, prosecutor=r.prosecutor_id, slot=Slot(r.slot),
+                         on_site=r.on_site, pinned=True) for r in own]
+    held = {(a.case, a.prosecutor) for a in pinned}
+    previous = [a for a in scenario.previous if (a.case, a.prosecutor) not in held] + pinned
+    others = [r for r in rows if r.case_id not in cases]
+    return as_load(scenario.replace(previous=previous) if pinned else scenario, others)
+
+
+class CommitRefusedError(Exception):
+    """The commit would break rule 5 or 6, or its cases are committed already."""
+
+    def __init__(self, detail: str, problems: list[Problem]) -> None:
+        super().__init__(detail)
+        self.detail, self.problems = detail, problems
+
+
+def _days(days: list[date]) -> str:
+    shown = ", ".join(d.isoformat() for d in days[:MAX_DAYS_LISTED])
+    more = len(days) - MAX_DAYS_LISTED
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+def _problem(scenario: Scenario, conflict: Conflict) -> Problem:
+    if conflict.rule.startswith("5"):
+        name = scenario.prosecutor_by_id[conflict.id].name
+        return Problem(path="prosecutors", id=conflict.id,
+                       message=f"{name} would be over capacity on {_days(conflict.days)}")
+    name = scenario.unit_by_id[conflict.id].name
+    return Problem(path="units", id=conflict.id,
+                   message=f"{name} would keep too few prosecutors at home on "
+                           f"{_days(conflict.days)}")
+
+
+def book(session: Session, *, scenario: Scenario, scenario_id: str, scenario_version: int,
+         roster_id: str, teams: dict[CaseId, list[TeamMember]], actor: str, reason: str | None,
+         idempotency_key: str | None, request_hash: str) -> CommitRow:
+    """Book `teams` as commitments in the session's transaction (the caller commits), or
+    raise CommitRefusedError. Must be the transaction's first write: it takes the lock."""
+    province = scenario.province
+    lock_province(session, province)
+    rows = active(session, province)
+    taken = sorted({r.case_id for r in rows} & set(teams))
+    if taken:
+        raise CommitRefusedError("some cases are committed already; release them first",
+                            [Problem(path="cases", id=c, message="committed already")
+                             for c in taken])
+    conflicts = booking_conflicts(as_load(scenario, rows), teams)
+    if conflicts:
+        raise CommitRefusedError("the roster conflicts with commitments made since it was solved; "
+                            "solve again", [_problem(scenario, c) for c in conflicts])
+    commit = CommitRow(id=uuid4().hex, province=province, roster_id=roster_id,
+                       scenario_id=scenario_id, scenario_version=scenario_version,
+                       cases=sorted(teams), actor=actor, reason=reason,
+                       idempotency_key=idempotency_key, request_hash=request_hash)
+    session.add(commit)
+    session.flush()
+    for cid, team in sorted(teams.items()):
+        case = scenario.case_by_id[cid]
+        for m in team:
+            home = scenario.prosecutor_by_id[m.prosecutor].home
+            session.add(CommitmentRow(
+                id=uuid4().hex, commit_id=commit.id, province=province, case_id=cid,
+                prosecutor_id=m.prosecutor, unit_id=home, venue=case.venue, slot=m.slot.value,
+                on_site=m.on_site, away=m.on_site and case.venue != home, start=case.start,
+                end=case.end, load=case.team.load))
+            audit.record(session, "assignment.committed", actor=actor, scenario_id=scenario_id,
+                         scenario_version=scenario_version, case_id=cid,
+                         prosecutor_id=m.prosecutor, unit_id=home, reason=reason,
+                         details={"commit": commit.id, "roster": roster_id,
+                                  "slot": m.slot.value, "start": case.start.isoformat(),
+                                  "end": case.end.isoformat()})
+    return commit
+
