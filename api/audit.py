@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from api.tables import AuditHeadRow, AuditRow, aware
 
 GENESIS = "0" * 64
-# Until API keys exist (issue 6), requests are not tied to a person.
+# Changes made without an API key (keys not required, or the command line).
 ANONYMOUS = "anonymous"
 
 

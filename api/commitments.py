@@ -124,6 +124,7 @@ def book(session: Session, *, scenario: Scenario, scenario_id: str, scenario_ver
             home = scenario.prosecutor_by_id[m.prosecutor].home
             session.add(CommitmentRow(
                 id=uuid4().hex, commit_id=commit.id, province=province, case_id=cid,
+                lead_unit=case.lead,
                 prosecutor_id=m.prosecutor, unit_id=home, venue=case.venue, slot=m.slot.value,
                 on_site=m.on_site, away=m.on_site and case.venue != home, start=case.start,
                 end=case.end, load=case.team.load))

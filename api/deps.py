@@ -1,13 +1,18 @@
-"""Typed dependencies: settings and a database session, both from the app's state."""
+"""Typed dependencies: settings, a database session, and the caller, from the app's state."""
 
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from api.access import OPEN, Caller, authenticate
 from api.db import session_scope
+from api.problems import ApiError
 from api.settings import Settings
+
+bearer = HTTPBearer(auto_error=False, description="An API key from `taskforce keys create`.")
 
 
 def get_settings(request: Request) -> Settings:
@@ -21,3 +26,27 @@ def get_session(request: Request) -> Iterator[Session]:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
+
+# Bounded so that a database's integer type holds them (SQLite's and PostgreSQL's bigint).
+MAX_INDEX = 2**62
+Offset = Annotated[int, Query(ge=0, le=MAX_INDEX, description="Index of the first item.")]
+Limit = Annotated[int | None, Query(ge=1, le=500, description="Most items; default page_size.")]
+Version = Annotated[int, Path(ge=1, le=MAX_INDEX, description="A version number, from 1.")]
+
+
+def get_caller(settings: SettingsDep, session: SessionDep,
+               credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+               ) -> Caller:
+    """The key behind the request: 401 without a valid one, unless keys are not required."""
+    if not settings.require_keys:
+        return OPEN
+    challenge = {"WWW-Authenticate": "Bearer"}
+    if credentials is None:
+        raise ApiError(401, "send an API key: 'Authorization: Bearer <key>'", headers=challenge)
+    caller = authenticate(session, credentials.credentials)
+    if caller is None:
+        raise ApiError(401, "unknown or revoked API key", headers=challenge)
+    return caller
+
+
+CallerDep = Annotated[Caller, Depends(get_caller)]

@@ -37,7 +37,7 @@ def documented(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 
 # Answers any route may give.
-COMMON_PROBLEMS = (400, 404, 413, 422, 500)
+COMMON_PROBLEMS = (400, 401, 403, 404, 413, 422, 500)
 
 
 class ApiError(Exception):

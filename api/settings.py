@@ -21,3 +21,6 @@ class Settings(BaseSettings):
     solve_workers: int = Field(default=2, ge=1, description="CP-SAT threads per solve.")
     solve_slots: int = Field(default=2, ge=1, description="Solves answered within requests.")
     max_seconds: float = Field(default=600, gt=0, description="Longest time limit allowed.")
+    require_keys: bool = Field(
+        default=True, description="Every request but /health needs an API key; off only for "
+                                  "one person on their own machine.")

@@ -27,6 +27,7 @@ class ScenarioRow(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+    province: Mapped[str] = mapped_column(String(200), index=True)
     version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
@@ -156,6 +157,7 @@ class CommitmentRow(Base):
     commit_id: Mapped[str] = mapped_column(ForeignKey("roster_commit.id"), index=True)
     province: Mapped[str] = mapped_column(String(200), index=True)
     case_id: Mapped[str] = mapped_column(String(200), index=True)
+    lead_unit: Mapped[str] = mapped_column(String(200), index=True)
     prosecutor_id: Mapped[str] = mapped_column(String(200), index=True)
     unit_id: Mapped[str] = mapped_column(String(200), index=True)
     venue: Mapped[str] = mapped_column(String(200))
@@ -168,3 +170,21 @@ class CommitmentRow(Base):
     released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     released_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
     release_reason: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+
+
+class ApiKeyRow(Base):
+    """An API key: only its hash is kept. Its jurisdiction is fixed when it is created, from
+    the organisation of a scenario holding its unit."""
+
+    __tablename__ = "api_key"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    unit_id: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    province: Mapped[str] = mapped_column(String(200), index=True)
+    whole_province: Mapped[bool] = mapped_column()
+    units: Mapped[list[str]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

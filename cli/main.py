@@ -1,9 +1,11 @@
 """The `taskforce` command line: a thin shell over models, scheduler and checker."""
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -12,8 +14,12 @@ from checker import check_roster
 from cli.files import InputError, read_roster, read_scenario, write_atomically
 from cli.table import render
 from models import Progress, Status, parse_scenario
+from models.enums import KeyRole
 from scheduler import solve as solve_scenario
 from synth import province
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 app = typer.Typer(help="Task-force rosters for procuratorates.", no_args_is_help=True,
                   pretty_exceptions_enable=False, add_completion=False)
@@ -195,6 +201,95 @@ def audit_verify(
     out.print(f"[red]audit trail broken[/red] after {report.entries} good entries: "
               f"{where}{report.problem}")
     raise typer.Exit(EXIT_NOT_SOLVED)
+
+
+keys_app = typer.Typer(help="API keys of the service.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+DatabaseUrl = Annotated[str | None, typer.Option(
+    help="The service's database; default DATABASE_URL or the settings' default.")]
+
+
+@keys_app.command("create")
+def keys_create(
+    unit: Annotated[str, typer.Option(help="The unit the key belongs to.")],
+    role: Annotated[KeyRole, typer.Option(
+        help="viewer reads; planner also solves, commits, releases; admin also stores "
+             "scenarios.")],
+    scenario: Annotated[Path | None, typer.Option(
+        help="A scenario file giving the unit's place in its province; default the newest "
+             "stored scenario that has the unit.")] = None,
+    name: Annotated[str, typer.Option(help="Who or what the key is for.")] = "",
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Create an API key and print it once: only its hash is stored."""
+    from api.keys import KeyRequestError, create_key, organisation_of
+
+    with _database(database_url) as session:
+        try:
+            organisation = read_scenario(scenario) if scenario else organisation_of(session, unit)
+            row, token = create_key(session, unit=unit, role=role, name=name,
+                                    scenario=organisation)
+        except InputError as e:
+            raise _fail(e) from None
+        except KeyRequestError as e:
+            err.print(f"[red]error:[/red] {e}", highlight=False)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+        reach = "the whole province" if row.whole_province else f"{len(row.units)} units"
+        about = f"key {row.id} for {unit} ({role.value}, {reach} of {row.province})"
+        session.commit()
+    err.print(f"{about}; keep it now, it is not shown again:", highlight=False)
+    out.print(token, highlight=False, soft_wrap=True)
+
+
+@keys_app.command("revoke")
+def keys_revoke(
+    key_id: Annotated[str, typer.Argument(help="The key's id (the part after 'tf_').")],
+    reason: Annotated[str | None, typer.Option(help="Why; kept in the audit trail.")] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Revoke an API key at once."""
+    from api.keys import KeyRequestError, revoke_key
+
+    with _database(database_url) as session:
+        try:
+            revoke_key(session, key_id, reason)
+        except KeyRequestError as e:
+            err.print(f"[red]error:[/red] {e}", highlight=False)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+        session.commit()
+    out.print(f"key {key_id} revoked")
+
+
+@keys_app.command("list")
+def keys_list(database_url: DatabaseUrl = None) -> None:
+    """The keys, revoked ones included: id, unit, role, reach."""
+    from sqlalchemy import select
+
+    from api.tables import ApiKeyRow
+
+    with _database(database_url) as session:
+        for row in session.scalars(select(ApiKeyRow).order_by(ApiKeyRow.created_at)):
+            reach = "whole province" if row.whole_province else ", ".join(row.units)
+            state = "revoked" if row.revoked_at else "active"
+            out.print(f"{row.id}  {row.unit_id}  {row.role}  {state}  {row.province}: {reach}"
+                      f"  ({row.name})", highlight=False)
+
+
+@contextmanager
+def _database(url: str | None) -> Iterator["Session"]:
+    """A session on the service's database, its schema migrated first."""
+    from sqlalchemy.orm import Session
+
+    from api.db import make_engine, migrate
+    from api.settings import Settings
+
+    engine = make_engine(url or Settings().database_url)
+    migrate(engine)
+    try:
+        with Session(engine) as session:
+            yield session
+    finally:
+        engine.dispose()
 
 
 generate = typer.Typer(help="Write synthetic scenarios.", no_args_is_help=True)

@@ -67,3 +67,12 @@ class Status(StrEnum):
     FEASIBLE = "feasible"
     INFEASIBLE = "infeasible"
     NO_SOLUTION_IN_TIME = "no_solution_in_time"
+
+
+class KeyRole(StrEnum):
+    """What a service API key may do: read; also solve, commit and release; also store
+    scenarios."""
+
+    VIEWER = "viewer"
+    PLANNER = "planner"
+    ADMIN = "admin"

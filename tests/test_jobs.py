@@ -23,7 +23,7 @@ WAIT = 60.0
 
 
 def _settings(database_url: str, **extra: Any) -> Settings:
-    return Settings(database_url=database_url, solve_workers=1, **extra)
+    return Settings(database_url=database_url, solve_workers=1, require_keys=False, **extra)
 
 
 @pytest.fixture

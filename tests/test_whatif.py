@@ -19,7 +19,7 @@ TUTORIAL: dict[str, Any] = json.loads((SCENARIOS / "tutorial.json").read_text())
 
 @pytest.fixture
 def client(database_url: str) -> Iterator[TestClient]:
-    settings = Settings(database_url=database_url, solve_workers=1)
+    settings = Settings(database_url=database_url, solve_workers=1, require_keys=False)
     with TestClient(create_app(settings)) as c:
         yield c
 

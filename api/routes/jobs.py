@@ -9,15 +9,18 @@ from uuid import uuid4
 from fastapi import APIRouter, Header, Request, Response
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from api import audit
-from api.deps import SessionDep, SettingsDep
+from api.access import Caller, roster_view, visible_cases
+from api.deps import CallerDep, SessionDep, SettingsDep
 from api.jobs import TERMINAL, JobParams, Runner
 from api.problems import ApiError, documented
-from api.routes.scenarios import Reason, live_scenario, store_new, stored_body
+from api.routes.scenarios import Reason, store_new, stored_body, writable_scenario
 from api.schemas import JobView, RosterView, SolveRequest
 from api.tables import JobRow, RosterRow, aware
 from models import Problem, Progress, Roster, Scenario
+from models.enums import KeyRole
 
 router = APIRouter(tags=["jobs"], responses=documented(400, 404, 409, 413, 422, 429))
 IdempotencyKey = Annotated[str | None, Header(
@@ -30,7 +33,31 @@ def _runner(request: Request) -> Runner:
     return runner
 
 
-def _view(session: SessionDep, job: JobRow) -> JobView:
+def shown_roster(session: Session, caller: Caller, row: RosterRow) -> Roster:
+    """The part of a stored roster the caller may see, or 404 when there is none."""
+    roster = Roster.model_validate(row.body)
+    scenario = Scenario.model_validate(stored_body(session, row.scenario_id,
+                                                   row.scenario_version))
+    shown = roster_view(caller, scenario, roster)
+    if shown is None:
+        raise ApiError(404, f"no roster '{row.id}'")
+    return shown
+
+
+def _visible_job(session: Session, caller: Caller, job_id: str) -> JobRow:
+    """A job with a case in the caller's jurisdiction, or 404."""
+    job = session.get(JobRow, job_id)
+    if job is not None:
+        scenario = Scenario.model_validate(stored_body(session, job.scenario_id,
+                                                       job.scenario_version))
+        asked = JobParams.model_validate(job.params).cases
+        mine = visible_cases(caller, scenario)
+        if mine and (asked is None or mine & set(asked)):
+            return job
+    raise ApiError(404, f"no job '{job_id}'")
+
+
+def _view(session: Session, job: JobRow, caller: Caller) -> JobView:
     roster_row = session.scalar(select(RosterRow).where(RosterRow.job_id == job.id))
     elapsed = None
     if job.started_at is not None:
@@ -42,32 +69,58 @@ def _view(session: SessionDep, job: JobRow) -> JobView:
         progress=Progress.model_validate(job.progress) if job.progress else None,
         elapsed=elapsed, error=job.error, created_at=job.created_at,
         roster_id=roster_row.id if roster_row else None,
-        roster=Roster.model_validate(roster_row.body) if roster_row else None)
+        roster=shown_roster(session, caller, roster_row) if roster_row else None)
 
 
-def _scenario_version(session: SessionDep, request: SolveRequest) -> tuple[str, int, Scenario]:
+def _scenario_version(session: Session, request: SolveRequest,
+                      caller: Caller) -> tuple[str, int, Scenario]:
     if (request.scenario_id is None) == (request.scenario is None):
         raise ApiError(422, "give exactly one of scenario_id and scenario",
                        [Problem(path="scenario_id", message="exactly one of scenario_id, scenario")])
     if request.scenario is not None:
-        new, scenario = store_new(session, request.scenario)
+        caller.require(KeyRole.ADMIN, "store scenarios")
+        new, scenario = store_new(session, request.scenario, caller)
         return new.id, new.version, scenario
     assert request.scenario_id is not None  # exactly one of the two, checked above
-    row = live_scenario(session, request.scenario_id)
+    row = writable_scenario(session, request.scenario_id, caller, KeyRole.PLANNER,
+                            "request rosters")
     return row.id, row.version, Scenario.model_validate(stored_body(session, row.id, row.version))
 
 
+def cases_to_solve(caller: Caller, scenario: Scenario, asked: list[str] | None) -> list[str] | None:
+    """The cases a solve may cover: those asked for, all in the caller's jurisdiction (403
+    otherwise); when none are named, every case of the caller's jurisdiction."""
+    unknown = sorted(set(asked or []) - set(scenario.case_by_id))
+    if unknown:
+        raise ApiError(422, "unknown cases", [Problem(path="cases", id=c, message="unknown case")
+                                              for c in unknown])
+    if caller.whole_province:
+        return asked
+    mine = visible_cases(caller, scenario)
+    if asked is None:
+        if not mine:
+            raise ApiError(403, "no case of this scenario lies in your jurisdiction")
+        return sorted(mine)
+    outside = [c for c in asked if c not in mine]
+    if outside:
+        raise ApiError(403, "some cases lie outside your jurisdiction",
+                       [Problem(path="cases", id=c, message="led outside your jurisdiction")
+                        for c in outside])
+    return asked
+
+
 @router.post("/jobs", status_code=202, response_model=JobView, summary="Submit a solve")
-def submit(body: SolveRequest, session: SessionDep, settings: SettingsDep, request: Request,
-           response: Response, idempotency_key: IdempotencyKey = None,
+def submit(body: SolveRequest, session: SessionDep, settings: SettingsDep, caller: CallerDep,
+           request: Request, response: Response, idempotency_key: IdempotencyKey = None,
            reason: Reason = None) -> JobView:
     """Queue a solve; follow it at Location. A full queue answers 429 with Retry-After."""
+    caller.require(KeyRole.PLANNER, "request rosters")
     digest = hashlib.sha256(json.dumps(body.model_dump(mode="json"), sort_keys=True)
                             .encode()).hexdigest()
     if idempotency_key is not None:
         earlier = session.scalar(select(JobRow).where(JobRow.idempotency_key == idempotency_key))
         if earlier is not None:
-            return _same_job(session, earlier, digest, response)
+            return _same_job(session, earlier, digest, response, caller)
     if body.seconds > settings.max_seconds:
         raise ApiError(422, f"seconds may be at most {settings.max_seconds:g}",
                        [Problem(path="seconds", message=f"at most {settings.max_seconds:g}")])
@@ -75,20 +128,16 @@ def submit(body: SolveRequest, session: SessionDep, settings: SettingsDep, reque
     if not runner.has_room(session):
         raise ApiError(429, "the solver queue is full; try again later",
                        headers={"Retry-After": str(settings.retry_after_seconds)})
-    scenario_id, version, scenario = _scenario_version(session, body)
-    unknown = sorted(set(body.cases or []) - {c.id for c in scenario.cases})
-    if unknown:
-        session.rollback()
-        raise ApiError(422, "unknown cases", [Problem(path="cases", id=c, message="unknown case")
-                                              for c in unknown])
+    scenario_id, version, scenario = _scenario_version(session, body, caller)
+    cases = cases_to_solve(caller, scenario, body.cases)
     params = JobParams(seconds=body.seconds, seed=body.seed, workers=settings.solve_workers,
-                       cases=body.cases)
+                       cases=cases)
     job = JobRow(id=uuid4().hex, scenario_id=scenario_id, scenario_version=version,
                  params=params.model_dump(), state="queued", request_hash=digest,
                  idempotency_key=idempotency_key)
     session.add(job)
-    audit.record(session, "solve.started", scenario_id=scenario_id, scenario_version=version,
-                 case_id=body.cases[0] if body.cases and len(body.cases) == 1 else None,
+    audit.record(session, "solve.started", actor=caller.actor, scenario_id=scenario_id,
+                 scenario_version=version, case_id=cases[0] if cases and len(cases) == 1 else None,
                  reason=reason, details={"job": job.id, **params.model_dump()})
     try:
         session.commit()
@@ -97,52 +146,55 @@ def submit(body: SolveRequest, session: SessionDep, settings: SettingsDep, reque
         earlier = session.scalar(select(JobRow).where(JobRow.idempotency_key == idempotency_key))
         if earlier is None:
             raise
-        return _same_job(session, earlier, digest, response)
+        return _same_job(session, earlier, digest, response, caller)
     runner.notify()
     response.headers["Location"] = f"/jobs/{job.id}"
-    return _view(session, job)
+    return _view(session, job, caller)
 
 
-def _same_job(session: SessionDep, job: JobRow, digest: str, response: Response) -> JobView:
+def _same_job(session: Session, job: JobRow, digest: str, response: Response,
+              caller: Caller) -> JobView:
     if job.request_hash != digest:
         raise ApiError(422, "this Idempotency-Key was used with a different request",
                        [Problem(path="Idempotency-Key", message="reused with another body")])
     response.headers["Location"] = f"/jobs/{job.id}"
-    return _view(session, job)
+    return _view(session, _visible_job(session, caller, job.id), caller)
 
 
 @router.get("/jobs/{job_id}", response_model=JobView, summary="Follow a solve")
-def read_job(job_id: str, session: SessionDep) -> JobView:
+def read_job(job_id: str, session: SessionDep, caller: CallerDep) -> JobView:
     """State, best roster so far, elapsed time; the roster once done."""
-    job = session.get(JobRow, job_id)
-    if job is None:
-        raise ApiError(404, f"no job '{job_id}'")
-    return _view(session, job)
+    return _view(session, _visible_job(session, caller, job_id), caller)
 
 
 @router.delete("/jobs/{job_id}", status_code=202, response_model=JobView,
                summary="Cancel a solve")
-def cancel_job(job_id: str, session: SessionDep, request: Request,
+def cancel_job(job_id: str, session: SessionDep, caller: CallerDep, request: Request,
                reason: Reason = None) -> JobView:
     """Cancel: a queued job at once; a solving one stops and keeps the best roster found."""
-    job = session.get(JobRow, job_id)
-    if job is None:
+    if session.get(JobRow, job_id) is None:
         raise ApiError(404, f"no job '{job_id}'")
+    try:
+        job = _visible_job(session, caller, job_id)
+    except ApiError:
+        raise ApiError(403, f"job '{job_id}' lies outside your jurisdiction") from None
+    caller.require(KeyRole.PLANNER, "cancel solves")
     if job.state in TERMINAL:
         raise ApiError(409, f"job '{job_id}' is already {job.state}")
-    audit.record(session, "solve.cancelled", scenario_id=job.scenario_id,
+    audit.record(session, "solve.cancelled", actor=caller.actor, scenario_id=job.scenario_id,
                  scenario_version=job.scenario_version, reason=reason, details={"job": job_id})
     session.commit()
     _runner(request).cancel(session, job_id)
     session.refresh(job)
-    return _view(session, job)
+    return _view(session, job, caller)
 
 
 @router.get("/rosters/{roster_id}", response_model=RosterView, summary="Read a roster",
             tags=["rosters"])
-def read_roster(roster_id: str, session: SessionDep) -> RosterView:
-    """A stored roster with the exact scenario version and parameters it was solved on."""
+def read_roster(roster_id: str, session: SessionDep, caller: CallerDep) -> RosterView:
+    """A stored roster with the exact scenario version and parameters it was solved on;
+    outside the whole province, only the cases of the caller's jurisdiction."""
     row = session.get(RosterRow, roster_id)
     if row is None:
         raise ApiError(404, f"no roster '{roster_id}'")
-    return RosterView.of(row)
+    return RosterView.of(row, shown_roster(session, caller, row))

@@ -11,11 +11,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from api import audit
-from api.deps import SessionDep, SettingsDep
+from api.access import Caller, scenario_view
+from api.deps import CallerDep, Limit, Offset, SessionDep, SettingsDep, Version
 from api.problems import ApiError, documented
 from api.schemas import Page, ScenarioResource, ScenarioSummary, ValidationReport
 from api.tables import ScenarioRow, ScenarioVersionRow, _now
 from models import Scenario, ScenarioError, parse_scenario
+from models.enums import KeyRole
 
 router = APIRouter(prefix="/scenarios", tags=["scenarios"],
                    responses=documented(400, 404, 413, 422))
@@ -34,15 +36,16 @@ def _summary(row: ScenarioRow) -> ScenarioSummary:
                            created_at=row.created_at, updated_at=row.updated_at)
 
 
-def _resource(row: ScenarioRow, version: int, body: dict[str, Any]) -> ScenarioResource:
+def _resource(row: ScenarioRow, version: int, body: dict[str, Any],
+              caller: Caller) -> ScenarioResource:
     return ScenarioResource(**_summary(row).model_dump() | {"version": version},
-                            scenario=Scenario.model_validate(body))
+                            scenario=scenario_view(caller, Scenario.model_validate(body)))
 
 
-def live_scenario(session: Session, scenario_id: str) -> ScenarioRow:
-    """A stored scenario that has not been deleted, or 404."""
+def live_scenario(session: Session, scenario_id: str, caller: Caller) -> ScenarioRow:
+    """A stored scenario that has not been deleted, of the caller's province, or 404."""
     row = session.get(ScenarioRow, scenario_id)
-    if row is None or row.deleted:
+    if row is None or row.deleted or not caller.sees_province(row.province):
         raise ApiError(404, f"no scenario '{scenario_id}'")
     return row
 
@@ -57,32 +60,35 @@ def stored_body(session: Session, scenario_id: str, version: int) -> dict[str, A
 
 @router.post("", status_code=201, response_model=ScenarioResource,
              summary="Store a new scenario")
-def create_scenario(data: ScenarioBody, session: SessionDep, response: Response,
-                    reason: Reason = None) -> ScenarioResource:
+def create_scenario(data: ScenarioBody, session: SessionDep, caller: CallerDep,
+                    response: Response, reason: Reason = None) -> ScenarioResource:
     """Validate and store a scenario as version 1; 422 lists every problem."""
-    row, scenario = store_new(session, data, reason)
+    caller.require(KeyRole.ADMIN, "store scenarios")
+    row, scenario = store_new(session, data, caller, reason)
     session.commit()
     response.headers["Location"] = f"/scenarios/{row.id}"
     response.headers["ETag"] = etag(row.id, 1)
-    return _resource(row, 1, scenario.model_dump(mode="json"))
+    return _resource(row, 1, scenario.model_dump(mode="json"), caller)
 
 
-def store_new(session: SessionDep, data: dict[str, Any],
+def store_new(session: SessionDep, data: dict[str, Any], caller: Caller,
               reason: str | None = None) -> tuple[ScenarioRow, Scenario]:
-    """Validate `data` and add it as a new scenario at version 1 (the caller commits)."""
+    """Validate `data` and add it as a new scenario at version 1 (the caller commits);
+    403 unless `caller` sees the whole of its province."""
     scenario = parse_scenario(data)
-    row = ScenarioRow(id=uuid4().hex, name=scenario.name, version=1)
+    caller.require_province(scenario.province, "store its scenarios")
+    row = ScenarioRow(id=uuid4().hex, name=scenario.name, province=scenario.province, version=1)
     session.add(row)
     session.flush()
     session.add(ScenarioVersionRow(scenario_id=row.id, version=1,
                                    body=scenario.model_dump(mode="json")))
-    audit.record(session, "scenario.created", scenario_id=row.id, scenario_version=1,
-                 reason=reason, details={"name": scenario.name})
+    audit.record(session, "scenario.created", actor=caller.actor, scenario_id=row.id,
+                 scenario_version=1, reason=reason, details={"name": scenario.name})
     return row, scenario
 
 
 @router.post("/validate", response_model=ValidationReport, summary="Check without storing")
-def validate_scenario(data: ScenarioBody) -> ValidationReport:
+def validate_scenario(data: ScenarioBody, _: CallerDep) -> ValidationReport:
     """List every problem of a scenario without storing or solving it."""
     try:
         parse_scenario(data)
@@ -92,13 +98,15 @@ def validate_scenario(data: ScenarioBody) -> ValidationReport:
 
 
 @router.get("", response_model=Page[ScenarioSummary], summary="List scenarios")
-def list_scenarios(session: SessionDep, settings: SettingsDep,
-                   offset: Annotated[int, Query(ge=0)] = 0,
-                   limit: Annotated[int | None, Query(ge=1, le=500)] = None
+def list_scenarios(session: SessionDep, settings: SettingsDep, caller: CallerDep,
+                   offset: Offset = 0,
+                   limit: Limit = None
                    ) -> Page[ScenarioSummary]:
     """Stored scenarios, newest first, a page at a time."""
     size = limit or settings.page_size
     live = select(ScenarioRow).where(ScenarioRow.deleted.is_(False))
+    if caller.province is not None:
+        live = live.where(ScenarioRow.province == caller.province)
     total = session.scalar(select(func.count()).select_from(live.subquery())) or 0
     rows = session.scalars(live.order_by(ScenarioRow.created_at.desc(), ScenarioRow.id)
                            .offset(offset).limit(size))
@@ -107,64 +115,83 @@ def list_scenarios(session: SessionDep, settings: SettingsDep,
 
 
 @router.get("/{scenario_id}", response_model=ScenarioResource, summary="Read a scenario")
-def read_scenario(scenario_id: str, session: SessionDep, response: Response) -> ScenarioResource:
-    """The current version, with its ETag for a later replacement."""
-    row = live_scenario(session, scenario_id)
+def read_scenario(scenario_id: str, session: SessionDep, caller: CallerDep,
+                  response: Response) -> ScenarioResource:
+    """The current version, with its ETag for a later replacement; outside the whole
+    province, only the cases and people of the caller's jurisdiction."""
+    row = live_scenario(session, scenario_id, caller)
     response.headers["ETag"] = etag(row.id, row.version)
-    return _resource(row, row.version, stored_body(session, row.id, row.version))
+    return _resource(row, row.version, stored_body(session, row.id, row.version), caller)
 
 
 @router.get("/{scenario_id}/versions/{version}", response_model=ScenarioResource,
             summary="Read one version of a scenario")
-def read_version(scenario_id: str, version: int, session: SessionDep) -> ScenarioResource:
+def read_version(scenario_id: str, version: Version, session: SessionDep,
+                 caller: CallerDep) -> ScenarioResource:
     """Any stored version, even of a deleted scenario: rosters name the version they used."""
     row = session.get(ScenarioRow, scenario_id)
-    if row is None:
+    if row is None or not caller.sees_province(row.province):
         raise ApiError(404, f"no scenario '{scenario_id}'")
-    return _resource(row, version, stored_body(session, scenario_id, version))
+    return _resource(row, version, stored_body(session, scenario_id, version), caller)
 
 
 @router.put("/{scenario_id}", response_model=ScenarioResource, summary="Replace a scenario",
             responses=documented(412, 428))
 def replace_scenario(scenario_id: str, data: ScenarioBody, session: SessionDep,
-                     response: Response, if_match: IfMatch = None,
+                     caller: CallerDep, response: Response, if_match: IfMatch = None,
                      reason: Reason = None) -> ScenarioResource:
     """Store a new version. If-Match must carry the current ETag, so that two editors do
     not overwrite each other: a missing one gets 428, a stale one 412."""
-    row = live_scenario(session, scenario_id)
+    row = writable_scenario(session, scenario_id, caller, KeyRole.ADMIN, "replace it")
     if if_match is None:
         raise ApiError(428, "send If-Match with the ETag of the version you are replacing")
     scenario = parse_scenario(data)
+    caller.require_province(scenario.province, "store its scenarios")
     current = row.version
     if if_match != etag(scenario_id, current):
         raise ApiError(412, f"the scenario changed: the current ETag is {etag(scenario_id, current)}")
     # Compare-and-set, so that of two replacements racing on one version only one wins.
     won = session.execute(
         update(ScenarioRow).where(ScenarioRow.id == scenario_id, ScenarioRow.version == current)
-        .values(version=current + 1, name=scenario.name, updated_at=_now()))
+        .values(version=current + 1, name=scenario.name, province=scenario.province,
+                updated_at=_now()))
     if won.rowcount != 1:  # type: ignore[attr-defined]
         session.rollback()
         raise ApiError(412, "the scenario changed while this replacement was being stored")
     body = scenario.model_dump(mode="json")
     session.add(ScenarioVersionRow(scenario_id=scenario_id, version=current + 1, body=body))
-    audit.record(session, "scenario.replaced", scenario_id=scenario_id,
+    audit.record(session, "scenario.replaced", actor=caller.actor, scenario_id=scenario_id,
                  scenario_version=current + 1, reason=reason, details={"name": scenario.name})
     session.commit()
     session.refresh(row)
     response.headers["ETag"] = etag(scenario_id, current + 1)
-    return _resource(row, current + 1, body)
+    return _resource(row, current + 1, body, caller)
 
 
 @router.delete("/{scenario_id}", status_code=204, summary="Delete a scenario",
                responses=documented(412))
-def delete_scenario(scenario_id: str, session: SessionDep, if_match: IfMatch = None,
-                    reason: Reason = None) -> None:
+def delete_scenario(scenario_id: str, session: SessionDep, caller: CallerDep,
+                    if_match: IfMatch = None, reason: Reason = None) -> None:
     """Hide the scenario from lists and reads; its versions stay for traceability."""
-    row = live_scenario(session, scenario_id)
+    row = writable_scenario(session, scenario_id, caller, KeyRole.ADMIN, "delete it")
+    caller.require_province(row.province, "delete its scenarios")
     if if_match is not None and if_match != etag(scenario_id, row.version):
         raise ApiError(412, f"the scenario changed: the current ETag is "
                             f"{etag(scenario_id, row.version)}")
     row.deleted = True
-    audit.record(session, "scenario.deleted", scenario_id=scenario_id,
+    audit.record(session, "scenario.deleted", actor=caller.actor, scenario_id=scenario_id,
                  scenario_version=row.version, reason=reason)
     session.commit()
+
+
+def writable_scenario(session: Session, scenario_id: str, caller: Caller, role: KeyRole,
+                      action: str) -> ScenarioRow:
+    """A live scenario the caller may act on with `role`: 404 if there is none, 403 if it
+    is another province's (acting on a part of it is checked by the caller)."""
+    row = session.get(ScenarioRow, scenario_id)
+    if row is None or row.deleted:
+        raise ApiError(404, f"no scenario '{scenario_id}'")
+    caller.require(role, action)
+    if not caller.sees_province(row.province):
+        raise ApiError(403, f"scenario '{scenario_id}' belongs to another province")
+    return row

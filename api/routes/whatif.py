@@ -14,16 +14,19 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from api.access import Caller
 from api.commitments import active, for_solving
 from api.compare import Comparison, compare
-from api.deps import SessionDep, SettingsDep
+from api.deps import CallerDep, SessionDep, SettingsDep
 from api.jobs import JobParams, narrowed
 from api.problems import ApiError, documented
-from api.routes.scenarios import live_scenario, store_new, stored_body
+from api.routes.jobs import cases_to_solve
+from api.routes.scenarios import store_new, stored_body, writable_scenario
 from api.schemas import RosterView
 from api.settings import Settings
 from api.tables import RosterRow, ScenarioRow
 from models import Assignment, Problem, Roster, Scenario, ScenarioError, parse_scenario
+from models.enums import KeyRole
 from scheduler import solve
 
 router = APIRouter(tags=["rosters"], responses=documented(404, 413, 422, 429))
@@ -42,8 +45,9 @@ def solve_slot(request: Request, settings: Settings) -> Iterator[None]:
         slots.release()
 
 
-def _current(session: Session, scenario_id: str) -> tuple[ScenarioRow, dict[str, Any]]:
-    row = live_scenario(session, scenario_id)
+def _current(session: Session, scenario_id: str, caller: Caller,
+             action: str) -> tuple[ScenarioRow, dict[str, Any]]:
+    row = writable_scenario(session, scenario_id, caller, KeyRole.PLANNER, action)
     return row, stored_body(session, row.id, row.version)
 
 
@@ -59,12 +63,13 @@ def _store(session: Session, scenario_id: str, version: int, params: JobParams,
 @router.post("/scenarios/{scenario_id}/cases/{case_id}/roster", response_model=RosterView,
              summary="A roster for one case, now")
 def case_roster(scenario_id: str, case_id: str, session: SessionDep, settings: SettingsDep,
-                request: Request, seconds: Seconds = 10.0) -> RosterView:
+                caller: CallerDep, request: Request, seconds: Seconds = 10.0) -> RosterView:
     """The best task force for one case of a stored scenario, found within `seconds`."""
-    row, body = _current(session, scenario_id)
+    row, body = _current(session, scenario_id, caller, "request rosters")
     scenario = Scenario.model_validate(body)
     if case_id not in scenario.case_by_id:
         raise ApiError(404, f"scenario '{scenario_id}' has no case '{case_id}'")
+    cases_to_solve(caller, scenario, [case_id])
     params = JobParams(seconds=seconds, seed=0, workers=settings.solve_workers, cases=[case_id])
     booked = for_solving(narrowed(scenario, [case_id]), active(session, scenario.province))
     with solve_slot(request, settings):
@@ -143,10 +148,12 @@ def _replanned(scenario: Scenario, base: Roster) -> Scenario:
 @router.post("/scenarios/{scenario_id}/what-if", response_model=WhatIfResult,
              summary="Solve variants of a scenario and compare them with its roster")
 def what_if(scenario_id: str, body: WhatIfRequest, session: SessionDep, settings: SettingsDep,
-            request: Request, seconds: Seconds = 10.0) -> WhatIfResult:
+            caller: CallerDep, request: Request, seconds: Seconds = 10.0) -> WhatIfResult:
     """Apply each variant's JSON Patch to the base scenario, re-plan from the base roster,
-    and compare. Nothing is stored unless every variant is valid and solved."""
-    row, base_body = _current(session, scenario_id)
+    and compare. Nothing is stored unless every variant is valid and solved. Variants
+    change the whole province, so they take a key of the whole province."""
+    row, base_body = _current(session, scenario_id, caller, "ask what if")
+    caller.require_province(row.province, "ask what if")
     base_scenario = Scenario.model_validate(base_body)
     variants = _patched(base_body, body.variants)
     # Every solve sees the province's commitments; the stored variants do not embed them.
@@ -172,7 +179,7 @@ def what_if(scenario_id: str, body: WhatIfRequest, session: SessionDep, settings
             roster = solve(booked, seconds=seconds, workers=settings.solve_workers,
                            seed=body.seed)
             stored_scenario, _ = store_new(session, replanned.model_dump(mode="json") | {
-                "name": f"{base_scenario.name} / what-if: {variant.name}"})
+                "name": f"{base_scenario.name} / what-if: {variant.name}"}, caller)
             stored = _store(session, stored_scenario.id, 1, params, roster)
             results.append(VariantResult(
                 name=variant.name, scenario_id=stored_scenario.id, roster_id=stored.id,

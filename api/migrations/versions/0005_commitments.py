@@ -40,6 +40,7 @@ def upgrade() -> None:
                   index=True),
         sa.Column("province", sa.String(200), nullable=False, index=True),
         sa.Column("case_id", sa.String(200), nullable=False, index=True),
+        sa.Column("lead_unit", sa.String(200), nullable=False, index=True),
         sa.Column("prosecutor_id", sa.String(200), nullable=False, index=True),
         sa.Column("unit_id", sa.String(200), nullable=False, index=True),
         sa.Column("venue", sa.String(200), nullable=False),
