@@ -99,7 +99,8 @@ def book(session: Session, *, scenario: Scenario, scenario_id: str, scenario_ver
          roster_id: str, teams: dict[CaseId, list[TeamMember]], actor: str, reason: str | None,
          idempotency_key: str | None, request_hash: str) -> CommitRow:
     """Book `teams` as commitments in the session's transaction (the caller commits), or
-    raise CommitRefusedError. Must be the transaction's first write: it takes the lock."""
+    raise CommitRefusedError. It takes the province lock before it reads: nothing this
+    transaction read earlier may be relied on, so call it before reading anything in it."""
     province = scenario.province
     lock_province(session, province)
     rows = active(session, province)

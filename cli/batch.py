@@ -2,10 +2,18 @@
 
 A request is a case in the scenario format (JSONL: one JSON object a line) or a CSV row
 with the columns below. In `sequential` mode the requests are solved in the file's
-order and each staffed team is pinned for the requests after it, so later ones see the
-load and absences of earlier ones; in `joint` mode all are solved together. Finished
-requests are recorded in DIR/state.json after each one, so an interrupted run resumes
-where it stopped without redoing or losing any.
+order and each staffed team is kept for the requests after it, so later ones see the
+load and absences of earlier ones; in `joint` mode all are solved together.
+
+Against a scenario file, "kept" means pinned in the later solves. Against a stored
+scenario (`Bookings`), each staffed team is committed before the next request is
+solved, so it binds every later solve in the province, this run's and anyone else's;
+a commit refused because someone else took the people first leaves its request
+unstaffed, with the reason.
+
+A roster is written before it is committed, and the request is recorded as finished in
+DIR/state.json after, so an interrupted run resumes where it stopped without redoing,
+losing or committing twice any request.
 """
 
 import csv
@@ -14,7 +22,7 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from pydantic import ValidationError
 
@@ -38,6 +46,20 @@ class Outcome:
     failed: int = 0
     skipped: int = 0  # finished in an earlier run
     bad_lines: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)  # staffed, but the commit was refused
+
+
+class Bookings(Protocol):
+    """A stored scenario whose solves see the commitments made, and that commits rosters."""
+
+    def current(self, cases: list[Case]) -> Scenario:
+        """The scenario with `cases`, as a solve must see it now."""
+        ...
+
+    def commit(self, roster: Roster, cases: list[Case], key: str) -> str | None:
+        """Commit the staffed `cases` of `roster`; None when done, else why refused. The
+        same `key` commits only once."""
+        ...
 
 
 def _csv_case(row: dict[str, str]) -> dict[str, Any]:
@@ -114,9 +136,26 @@ def _flat_rows(roster: Roster) -> list[list[Any]]:
             for m in roster.assignments()]
 
 
+def _committed(bookings: Bookings | None, roster: Roster, cases: list[Case], key: str,
+               outcome: Outcome) -> Roster:
+    """The roster once its staffed cases are committed; a refused commit unstaffs them."""
+    if bookings is None or not any(c.staffed for c in roster.cases):
+        return roster
+    refused = bookings.commit(roster, cases, key)
+    if refused is None:
+        return roster
+    outcome.refused.append(f"{', '.join(c.id for c in roster.cases if c.staffed)}: {refused}")
+    return roster.model_copy(update={"cases": [
+        c.model_copy(update={"staffed": False, "team": [],
+                             "unstaffed_reason": f"not committed: {refused}"})
+        if c.staffed else c for c in roster.cases]})
+
+
 def run_batch(scenario: Scenario, requests: Path, out: Path, *, mode: Mode, seconds: float,
-              workers: int, on_step: Callable[[Outcome, int], None] | None = None) -> Outcome:
-    """Solve every request; write rosters, a flat CSV, problems and the resume state."""
+              workers: int, on_step: Callable[[Outcome, int], None] | None = None,
+              bookings: Bookings | None = None) -> Outcome:
+    """Solve every request; write rosters, a flat CSV, problems and the resume state.
+    With `bookings`, solve against the stored scenario and commit each roster."""
     out.mkdir(parents=True, exist_ok=True)
     (out / "rosters").mkdir(exist_ok=True)
     state_path = out / "state.json"
@@ -136,13 +175,23 @@ def run_batch(scenario: Scenario, requests: Path, out: Path, *, mode: Mode, seco
             cases.append(case)
     write_atomically(out / "problems.txt", "".join(f"{b}\n" for b in outcome.bad_lines))
     total = len(cases)
+    key = str(out.resolve())
     if mode == "joint":
+        joint = out / "rosters" / "joint.json"
         if state["done"]:
             outcome.skipped = total
         else:
-            roster = solve(scenario.replace(cases=cases, previous=[]), seconds=seconds,
-                           workers=workers)
-            write_atomically(out / "rosters" / "joint.json", roster.model_dump_json(indent=1))
+            if bookings is not None and joint.exists():  # solved before an interruption
+                roster = Roster.model_validate_json(joint.read_text())
+            else:
+                roster = solve(bookings.current(cases) if bookings else
+                               scenario.replace(cases=cases, previous=[]),
+                               seconds=seconds, workers=workers)
+                write_atomically(joint, roster.model_dump_json(indent=1))
+            committed = _committed(bookings, roster, cases, f"{key}|joint", outcome)
+            if committed is not roster:
+                roster = committed
+                write_atomically(joint, roster.model_dump_json(indent=1))
             state["done"] = [c.id for c in cases]
             write_atomically(state_path, json.dumps(state))
             outcome.done = total
@@ -161,11 +210,20 @@ def run_batch(scenario: Scenario, requests: Path, out: Path, *, mode: Mode, seco
                 pinned += [a for a in _pinned(earlier) if a.case == case.id]
             outcome.skipped += 1
             continue
-        roster = solve(scenario.replace(cases=[*pinned_cases, case], previous=list(pinned)),
-                       seconds=seconds, workers=workers)
+        if bookings is None:
+            roster = solve(scenario.replace(cases=[*pinned_cases, case], previous=list(pinned)),
+                           seconds=seconds, workers=workers)
+        elif roster_path.exists():  # solved before an interruption; perhaps not committed
+            roster = Roster.model_validate_json(roster_path.read_text())
+        else:
+            roster = solve(bookings.current([case]), seconds=seconds, workers=workers)
         mine = [c for c in roster.cases if c.id == case.id]
-        write_atomically(roster_path, roster.model_copy(update={"cases": mine})
-                         .model_dump_json(indent=1))
+        roster = roster.model_copy(update={"cases": mine})
+        write_atomically(roster_path, roster.model_dump_json(indent=1))
+        committed = _committed(bookings, roster, [case], f"{key}|{case.id}", outcome)
+        if committed is not roster:
+            mine = committed.cases
+            write_atomically(roster_path, committed.model_dump_json(indent=1))
         state["done"].append(case.id)
         write_atomically(state_path, json.dumps(state))
         outcome.done += 1

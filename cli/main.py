@@ -21,6 +21,8 @@ from synth import province
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+    from api.bookings import StoredBookings
+
 app = typer.Typer(help="Task-force rosters for procuratorates.", no_args_is_help=True,
                   pretty_exceptions_enable=False, add_completion=False)
 out = Console()
@@ -39,6 +41,8 @@ class BatchMode(StrEnum):
     JOINT = "joint"
 
 ScenarioArg = Annotated[Path, typer.Argument(help="Scenario file, JSON or YAML.")]
+DatabaseUrl = Annotated[str | None, typer.Option(
+    help="The service's database; default DATABASE_URL or the settings' default.")]
 
 
 def _fail(error: InputError) -> typer.Exit:
@@ -130,26 +134,34 @@ def serve(
 @app.command()
 def batch(
     requests: Annotated[Path, typer.Argument(help="Case requests: JSONL, or CSV by suffix.")],
-    scenario: Annotated[Path, typer.Option(help="Scenario file whose people serve.")],
+    scenario: Annotated[str, typer.Option(
+        help="Scenario file whose people serve, or the id of a scenario stored in the "
+             "service's database: then each staffed request is committed.")],
     output: Annotated[Path, typer.Option("--out", help="Directory for rosters and state.")],
     mode: Annotated[BatchMode, typer.Option(help="sequential (in file order, each team kept "
                                                   "for the next) or joint (one solve).")
                     ] = BatchMode.SEQUENTIAL,
     seconds: Annotated[float, typer.Option(min=0.1, help="Time limit per solve.")] = 10.0,
     workers: Annotated[int, typer.Option(min=1, help="CP-SAT worker threads.")] = 2,
+    database_url: DatabaseUrl = None,
 ) -> None:
     """Solve a file of case requests; rerun with the same --out to resume.
 
     Exit 0 when every line was read, 2 when some were bad (reported, skipped)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from cli.batch import Outcome, run_batch
+    from cli.batch import Bookings, Outcome, run_batch
 
     if not requests.exists():
         err.print(f"[red]error:[/red] {requests}: no such file")
         raise typer.Exit(EXIT_BAD_INPUT)
+    bookings: Bookings | None = None
     try:
-        loaded = read_scenario(scenario)
+        if Path(scenario).exists():
+            loaded = read_scenario(Path(scenario))
+        else:
+            stored = _stored_bookings(scenario, database_url, f"batch {requests.name}")
+            loaded, bookings = stored.base, stored
     except InputError as e:
         raise _fail(e) from None
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -162,12 +174,15 @@ def batch(
 
         try:
             outcome = run_batch(loaded, requests, output, mode=mode.value,
-                                seconds=seconds, workers=workers, on_step=step)
+                                seconds=seconds, workers=workers, on_step=step,
+                                bookings=bookings)
         except ValueError as e:
             err.print(f"[red]error:[/red] {e}")
             raise typer.Exit(EXIT_BAD_INPUT) from None
     for line in outcome.bad_lines:
         err.print(f"[yellow]skipped[/yellow] {line}", highlight=False)
+    for line in outcome.refused:
+        err.print(f"[yellow]not committed[/yellow] {line}", highlight=False)
     out.print(f"{outcome.done} solved now ({outcome.staffed} staffed, {outcome.failed} not), "
               f"{outcome.skipped} done before, {len(outcome.bad_lines)} bad lines; "
               f"rosters and assignments.csv in {output}")
@@ -180,19 +195,11 @@ app.add_typer(audit_app, name="audit")
 
 
 @audit_app.command("verify")
-def audit_verify(
-    database_url: Annotated[str | None, typer.Option(
-        help="The service's database; default DATABASE_URL or the settings' default.")] = None,
-) -> None:
+def audit_verify(database_url: DatabaseUrl = None) -> None:
     """Recompute the audit trail's hash chain. Exit 0 intact, 1 broken."""
-    from sqlalchemy.orm import Session
-
     from api.audit import verify
-    from api.db import make_engine
-    from api.settings import Settings
 
-    engine = make_engine(database_url or Settings().database_url)
-    with Session(engine) as session:
+    with _database(database_url) as session:
         report = verify(session)
     if report.intact:
         out.print(f"audit trail intact: {report.entries} entries")
@@ -205,8 +212,6 @@ def audit_verify(
 
 keys_app = typer.Typer(help="API keys of the service.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
-DatabaseUrl = Annotated[str | None, typer.Option(
-    help="The service's database; default DATABASE_URL or the settings' default.")]
 
 
 @keys_app.command("create")
@@ -273,6 +278,21 @@ def keys_list(database_url: DatabaseUrl = None) -> None:
             state = "revoked" if row.revoked_at else "active"
             out.print(f"{row.id}  {row.unit_id}  {row.role}  {state}  {row.province}: {reach}"
                       f"  ({row.name})", highlight=False)
+
+
+def _stored_bookings(scenario_id: str, url: str | None, reason: str) -> "StoredBookings":
+    """A stored scenario to run a batch on, or InputError when there is no such one."""
+    from api.bookings import StoredBookings, StoredScenarioError
+    from api.db import make_engine, migrate, sessions
+    from api.settings import Settings
+
+    engine = make_engine(url or Settings().database_url)
+    migrate(engine)
+    try:
+        return StoredBookings(sessions(engine), scenario_id, reason)
+    except StoredScenarioError:
+        raise InputError([f"--scenario: no file '{scenario_id}', and no stored scenario "
+                          "with that id"]) from None
 
 
 @contextmanager

@@ -7,11 +7,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from api.app import create_app
+from api.bookings import StoredBookings
+from api.db import make_engine, sessions
+from api.settings import Settings
+from api.tables import CommitmentRow
 from cli.batch import Outcome, run_batch
 from cli.main import app
-from models import Scenario, parse_scenario
+from models import Case, Roster, Scenario, parse_scenario
 
 TUTORIAL = Path(__file__).resolve().parent.parent / "scenarios" / "tutorial.json"
 
@@ -97,3 +105,96 @@ def test_cli_batch_reports_bad_lines(tmp_path: Path) -> None:
     assert result.exit_code == 2, result.output
     assert "line 2" in result.output and "line 4" in result.output
     assert "3 solved now (2 staffed, 1 not)" in result.output
+
+
+def _stored_tutorial(database_url: str) -> str:
+    """The tutorial stored in the service's database; its id."""
+    settings = Settings(database_url=database_url, require_keys=False)
+    with TestClient(create_app(settings)) as client:
+        return str(client.post("/scenarios", json=json.loads(TUTORIAL.read_text())).json()["id"])
+
+
+def _committed_cases(database_url: str) -> list[str]:
+    engine = make_engine(database_url)
+    with Session(engine) as session:
+        rows = session.scalars(select(CommitmentRow).where(CommitmentRow.released_at.is_(None)))
+        cases = sorted(r.case_id for r in rows)
+    engine.dispose()
+    return cases
+
+
+def test_batch_on_a_stored_scenario_commits_each_request(tmp_path: Path,
+                                                          database_url: str) -> None:
+    """Against a stored scenario, each staffed request is committed before the next one
+    is solved, and the commitments bind a later run too: Hailar has nobody left for r4."""
+    sid = _stored_tutorial(database_url)
+    result = CliRunner().invoke(app, ["batch", str(_jsonl(tmp_path)), "--scenario", sid,
+                                      "--database-url", database_url, "--out",
+                                      str(tmp_path / "out"), "--seconds", "5", "--workers", "1"])
+    assert result.exit_code == 2, result.output
+    assert "3 solved now (2 staffed, 1 not)" in result.output
+    assert _committed_cases(database_url) == ["r1", "r2", "r2"]
+    later = tmp_path / "later.jsonl"
+    later.write_text(json.dumps(_request("r4", 1)) + "\n")
+    again = CliRunner().invoke(app, ["batch", str(later), "--scenario", sid, "--database-url",
+                                     database_url, "--out", str(tmp_path / "later"),
+                                     "--seconds", "5", "--workers", "1"])
+    assert again.exit_code == 0, again.output
+    assert "1 solved now (0 staffed, 1 not)" in again.output
+
+
+class _Interrupted:
+    """Bookings that stop the run right after the first commit, before it is recorded."""
+
+    def __init__(self, real: StoredBookings) -> None:
+        self.real = real
+
+    def current(self, cases: list[Case]) -> Scenario:
+        return self.real.current(cases)
+
+    def commit(self, roster: Roster, cases: list[Case], key: str) -> str | None:
+        self.real.commit(roster, cases, key)
+        raise KeyboardInterrupt
+
+
+def test_stored_batch_resumes_without_committing_twice(tmp_path: Path,
+                                                       database_url: str) -> None:
+    """Interrupted between a commit and its record, a rerun does not commit r1 again."""
+    sid = _stored_tutorial(database_url)
+    engine = make_engine(database_url)
+    stored = StoredBookings(sessions(engine), sid, "test")
+    out = tmp_path / "out"
+    with pytest.raises(KeyboardInterrupt):
+        run_batch(stored.base, _jsonl(tmp_path), out, mode="sequential", seconds=5,
+                  workers=1, bookings=_Interrupted(stored))
+    assert _committed_cases(database_url) == ["r1"]
+    outcome = run_batch(stored.base, _jsonl(tmp_path), out, mode="sequential", seconds=5,
+                        workers=1, bookings=stored)
+    engine.dispose()
+    assert (outcome.done, outcome.staffed, outcome.failed) == (3, 2, 1)
+    assert _committed_cases(database_url) == ["r1", "r2", "r2"]
+
+
+class _Refusing:
+    """Bookings whose commits are always refused, as when someone else was faster."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.scenario = scenario
+
+    def current(self, cases: list[Case]) -> Scenario:
+        return self.scenario.replace(cases=cases, previous=[])
+
+    def commit(self, roster: Roster, cases: list[Case], key: str) -> str | None:
+        return "Wang Lei would be over capacity on 2022-06-01"
+
+
+def test_refused_commit_leaves_the_request_unstaffed_with_the_reason(tmp_path: Path) -> None:
+    """A roster whose commit is refused is written unstaffed, saying why."""
+    out = tmp_path / "out"
+    outcome = run_batch(_scenario(), _jsonl(tmp_path), out, mode="sequential", seconds=5,
+                        workers=1, bookings=_Refusing(_scenario()))
+    assert (outcome.staffed, outcome.failed, len(outcome.refused)) == (0, 3, 3)
+    r1 = Roster.model_validate_json((out / "rosters" / "r1.json").read_text())
+    assert not r1.cases[0].staffed
+    assert r1.cases[0].unstaffed_reason == \
+        "not committed: Wang Lei would be over capacity on 2022-06-01"
