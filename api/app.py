@@ -3,15 +3,20 @@
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 from api import problems
 from api.db import make_engine, migrate, sessions
 from api.jobs import Runner
-from api.routes import audit, commitments, health, jobs, scenarios, whatif
+from api.routes import audit, commitments, health, jobs, rosters, scenarios, whatif
 from api.settings import Settings
+
+CONSOLE = Path(__file__).resolve().parent / "console"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -49,7 +54,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(scenarios.router)
     app.include_router(jobs.router)
+    app.include_router(rosters.router)
     app.include_router(whatif.router)
     app.include_router(commitments.router)
     app.include_router(audit.router)
+    # The console: a static page that calls only the API above.
+    app.mount("/console", StaticFiles(directory=CONSOLE), name="console")
+
+    @app.get("/", include_in_schema=False)
+    def console() -> FileResponse:
+        return FileResponse(CONSOLE / "index.html", media_type="text/html; charset=utf-8")
+
     return app

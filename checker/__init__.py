@@ -10,10 +10,11 @@ from checker.check import (
     Violation,
     booking_conflicts,
     check_roster,
+    daily_load,
     home_counts,
     peak_utilisation,
     staffed_teams,
 )
 
-__all__ = ["CheckReport", "Conflict", "Violation", "booking_conflicts", "check_roster",
+__all__ = ["CheckReport", "Conflict", "Violation", "booking_conflicts", "check_roster", "daily_load",
            "home_counts", "peak_utilisation", "staffed_teams"]

@@ -183,8 +183,8 @@ def _coverage(s: Scenario, case: Case, team: list[TeamMember], bad: list[Violati
         bad.append(Violation(rule, f"case {case.id}: {units} units, at least {case.team.min_units}"))
 
 
-def _daily_load(s: Scenario, teams: dict[str, list[TeamMember]]) -> dict[str, dict[date, float]]:
-    """Per serving person, per day the roster adds load: what they carry in all."""
+def daily_load(s: Scenario, teams: dict[str, list[TeamMember]]) -> dict[str, dict[date, float]]:
+    """Per serving person, per day the roster adds load to: what they carry in all (FTE)."""
     load: dict[str, dict[date, float]] = defaultdict(dict)
     for cid, team in teams.items():
         case = s.case_by_id[cid]
@@ -216,7 +216,7 @@ class Conflict:
 def _capacity(s: Scenario, teams: dict[str, list[TeamMember]]) -> list[Conflict]:
     # Only the days the roster adds load to: committed load alone is not the roster's doing.
     found = []
-    for pid, days in _daily_load(s, teams).items():
+    for pid, days in daily_load(s, teams).items():
         cap = s.prosecutor_by_id[pid].capacity
         over = sorted(d for d, used in days.items() if used > cap + EPS)
         if over:
@@ -292,7 +292,7 @@ def peak_utilisation(s: Scenario, roster: Roster) -> int:
 
 
 def _peak(s: Scenario, teams: dict[str, list[TeamMember]]) -> int:
-    served = _daily_load(s, teams)
+    served = daily_load(s, teams)
     carried = [(pid, used) for daily in (_committed_only(s, set(served)), served)
                for pid, days in daily.items() for used in days.values()]
     return max((math.floor(100 * used / s.prosecutor_by_id[pid].capacity + EPS)

@@ -231,3 +231,30 @@ def test_concurrent_commits_never_double_book(client: TestClient) -> None:
                    if c.id in committed else [])
         for c in scenario.cases])
     assert check_roster(scenario, together).ok
+
+
+def test_utilisation_shows_daily_load_with_commitments_and_home_staffing(
+        client: TestClient) -> None:
+    """A roster's utilisation: each serving person's load per day, commitments included,
+    and the home staffing of the office it sends someone away from."""
+    sid = _stored(client, _scenario([_one("c1", load=0.3, end="2022-01-05")]))
+    r1 = _roster_for(client, sid, "c1")
+    assert client.post(f"/rosters/{r1['id']}/commit", json={}).status_code == 201
+    other = _stored(client, _scenario([_one("c2", load=0.6, end="2022-01-05"),
+                                       _one("c3", load=0.5, start="2022-01-04",
+                                            end="2022-01-05")], name="another"))
+    job = client.post("/jobs", json={"scenario_id": other, "seconds": 5}).json()
+    client.app.state.runner.wait_for(job["id"], {"done"}, 30)  # type: ignore[attr-defined]
+    roster_id = client.get(f"/jobs/{job['id']}").json()["roster_id"]
+    roster = client.get(f"/rosters/{roster_id}").json()
+    teams = {c["id"]: c["team"][0]["prosecutor"] for c in roster["roster"]["cases"]}
+    assert teams["c3"] == "x"  # x has 0.3 committed: 0.6 more would not fit, 0.5 does
+    answer = client.get(f"/rosters/{roster_id}/utilisation")
+    assert answer.status_code == 200
+    body = answer.json()
+    assert body["days"][0] == "2022-01-01" and len(body["days"]) == 5
+    by_id = {p["id"]: p["load"] for p in body["people"]}
+    assert by_id["x"] == [0.3, 0.3, 0.3, 0.8, 0.8]
+    assert by_id[teams["c2"]] == [0.6] * 5
+    [office] = body["offices"]
+    assert (office["unit"], office["at_home"], office["need"]) == ("b", [1] * 5, [1] * 5)

@@ -12,14 +12,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api import audit
-from api.access import Caller, roster_view, visible_cases
+from api.access import Caller, visible_cases
 from api.deps import CallerDep, SessionDep, SettingsDep
 from api.jobs import TERMINAL, JobParams, Runner
 from api.problems import ApiError, documented
+from api.routes.rosters import shown_roster
 from api.routes.scenarios import Reason, store_new, stored_body, writable_scenario
-from api.schemas import JobView, RosterView, SolveRequest
+from api.schemas import JobView, SolveRequest
 from api.tables import JobRow, RosterRow, aware
-from models import Problem, Progress, Roster, Scenario
+from models import Problem, Progress, Scenario
 from models.enums import KeyRole
 
 router = APIRouter(tags=["jobs"], responses=documented(400, 404, 409, 413, 422, 429))
@@ -31,17 +32,6 @@ IdempotencyKey = Annotated[str | None, Header(
 def _runner(request: Request) -> Runner:
     runner: Runner = request.app.state.runner
     return runner
-
-
-def shown_roster(session: Session, caller: Caller, row: RosterRow) -> Roster:
-    """The part of a stored roster the caller may see, or 404 when there is none."""
-    roster = Roster.model_validate(row.body)
-    scenario = Scenario.model_validate(stored_body(session, row.scenario_id,
-                                                   row.scenario_version))
-    shown = roster_view(caller, scenario, roster)
-    if shown is None:
-        raise ApiError(404, f"no roster '{row.id}'")
-    return shown
 
 
 def _visible_job(session: Session, caller: Caller, job_id: str) -> JobRow:
@@ -69,7 +59,7 @@ def _view(session: Session, job: JobRow, caller: Caller) -> JobView:
         progress=Progress.model_validate(job.progress) if job.progress else None,
         elapsed=elapsed, error=job.error, created_at=job.created_at,
         roster_id=roster_row.id if roster_row else None,
-        roster=shown_roster(session, caller, roster_row) if roster_row else None)
+        roster=shown_roster(session, caller, roster_row)[1] if roster_row else None)
 
 
 def _scenario_version(session: Session, request: SolveRequest,
@@ -187,14 +177,3 @@ def cancel_job(job_id: str, session: SessionDep, caller: CallerDep, request: Req
     _runner(request).cancel(session, job_id)
     session.refresh(job)
     return _view(session, job, caller)
-
-
-@router.get("/rosters/{roster_id}", response_model=RosterView, summary="Read a roster",
-            tags=["rosters"])
-def read_roster(roster_id: str, session: SessionDep, caller: CallerDep) -> RosterView:
-    """A stored roster with the exact scenario version and parameters it was solved on;
-    outside the whole province, only the cases of the caller's jurisdiction."""
-    row = session.get(RosterRow, roster_id)
-    if row is None:
-        raise ApiError(404, f"no roster '{roster_id}'")
-    return RosterView.of(row, shown_roster(session, caller, row))

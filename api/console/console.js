@@ -1,0 +1,373 @@
+// The command-center console. It calls only the public API, with the key the person
+// signed in with, so everything it does a script can do too.
+
+const $ = (id) => document.getElementById(id);
+const SVG = "http://www.w3.org/2000/svg";
+const POLL_MS = 500;
+
+const state = { key: sessionStorage.getItem("taskforce-key") || "", scenarioId: null,
+                scenario: null, rosterId: null, roster: null, jobId: null, timer: null };
+
+// --- talking to the API -----------------------------------------------------------------
+
+class Problem extends Error {
+  constructor(status, body) {
+    const errors = (body && body.errors) || [];
+    const lines = errors.map((e) => (e.id ? `${e.id}: ${e.message}` : e.message));
+    super([(body && body.detail) || `HTTP ${status}`, ...lines].join("\n"));
+    this.status = status;
+    this.errors = errors;
+  }
+}
+
+async function api(method, path, body) {
+  const headers = { Authorization: `Bearer ${state.key}` };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const answer = await fetch(path, { method, headers,
+                                     body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await answer.text();
+  const data = text ? JSON.parse(text) : null;
+  if (!answer.ok) throw new Problem(answer.status, data);
+  return data;
+}
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "class") node.className = v;
+    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v);
+  }
+  for (const c of children) node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return node;
+}
+
+function svg(tag, attrs = {}) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  return node;
+}
+
+function showError(err) {
+  $("error").textContent = err ? err.message : "";
+}
+
+async function guarded(work) {
+  showError(null);
+  try { await work(); } catch (err) { showError(err); }
+}
+
+// --- signing in and picking a scenario --------------------------------------------------
+
+async function signIn(key) {
+  state.key = key;
+  const page = await api("GET", "/scenarios?limit=500");
+  sessionStorage.setItem("taskforce-key", key);
+  $("who").textContent = `signed in; ${page.total} scenario(s) visible`;
+  $("sign-out").hidden = false;
+  $("app").hidden = false;
+  fillScenarios(page.items);
+}
+
+function fillScenarios(items) {
+  const pick = $("scenario-pick");
+  pick.replaceChildren(...items.map((s) => el("option", { value: s.id }, `${s.name} (v${s.version})`)));
+}
+
+async function openScenario(id) {
+  const resource = await api("GET", `/scenarios/${id}`);
+  state.scenarioId = id;
+  state.scenario = resource.scenario;
+  $("scenario-status").textContent =
+    `${resource.name}, version ${resource.version}: ${resource.scenario.units.length} offices, ` +
+    `${resource.scenario.prosecutors.length} people, ${resource.scenario.cases.length} cases`;
+  $("workspace").hidden = false;
+  $("roster-section").hidden = true;
+  $("whatif-section").hidden = true;
+  drawMap(resource.scenario, null);
+  fillWhatIf(resource.scenario);
+}
+
+async function upload(file) {
+  const data = JSON.parse(await file.text());
+  const created = await api("POST", "/scenarios", data);
+  const page = await api("GET", "/scenarios?limit=500");
+  $("who").textContent = `signed in; ${page.total} scenario(s) visible`;
+  fillScenarios(page.items);
+  $("scenario-pick").value = created.id;
+  await openScenario(created.id);
+}
+
+// --- the map ----------------------------------------------------------------------------
+
+function projection(units) {
+  const lats = units.map((u) => u.location.lat), lons = units.map((u) => u.location.lon);
+  const midLat = (Math.min(...lats) + Math.max(...lats)) / 2;
+  const kx = Math.cos((midLat * Math.PI) / 180);
+  const w = Math.max((Math.max(...lons) - Math.min(...lons)) * kx, 1e-3);
+  const h = Math.max(Math.max(...lats) - Math.min(...lats), 1e-3);
+  const scale = Math.min(560 / w, 360 / h);
+  return (u) => [40 + (u.location.lon - Math.min(...lons)) * kx * scale,
+                 40 + (Math.max(...lats) - u.location.lat) * scale];
+}
+
+function drawMap(scenario, highlight) {
+  const map = $("map");
+  map.replaceChildren();
+  map.setAttribute("viewBox", "0 0 640 440");
+  const at = projection(scenario.units);
+  const unit = Object.fromEntries(scenario.units.map((u) => [u.id, u]));
+  const line = (a, b, cls) => {
+    const [x1, y1] = at(unit[a]), [x2, y2] = at(unit[b]);
+    map.append(svg("line", { x1, y1, x2, y2, class: cls }));
+  };
+  for (const r of scenario.roads) line(r.a, r.b, "road");
+  for (const p of scenario.pairs) line(p.units[0], p.units[1], "pair");
+  for (const g of scenario.groups) for (const m of g.members) if (m !== g.lead) line(g.lead, m, "group");
+  if (highlight) for (const m of highlight.team) if (m.home !== highlight.venue) line(m.home, highlight.venue, "travel");
+  const staff = {};
+  for (const p of scenario.prosecutors) staff[p.home] = (staff[p.home] || 0) + 1;
+  const involved = new Set(highlight ? [highlight.venue, ...highlight.team.map((m) => m.home)] : []);
+  const placed = [];
+  for (const u of scenario.units) {
+    const [x, y] = at(u);
+    // Seats a few kilometres apart would print their names over each other: step down.
+    let dy = 4;
+    while (placed.some(([px, py]) => Math.abs(px - x) < 120 && Math.abs(py - (y + dy)) < 11)) dy += 12;
+    placed.push([x, y + dy]);
+    const r = 4 + 2.5 * Math.sqrt(staff[u.id] || 0);
+    const dot = svg("circle", { cx: x, cy: y, r, class: involved.has(u.id) ? "unit chosen" : "unit" });
+    const title = svg("title");
+    title.textContent = `${u.name}: ${staff[u.id] || 0} people`;
+    dot.append(title);
+    map.append(dot);
+    const label = svg("text", { x: x + r + 2, y: y + dy, class: "label" });
+    label.textContent = u.name;
+    map.append(label);
+  }
+}
+
+// --- solving ----------------------------------------------------------------------------
+
+async function solve(seconds) {
+  const job = await api("POST", "/jobs", { scenario_id: state.scenarioId, seconds });
+  state.jobId = job.id;
+  $("cancel").hidden = false;
+  showProgress(job);
+  clearInterval(state.timer);
+  state.timer = setInterval(() => guarded(poll), POLL_MS);
+}
+
+async function poll() {
+  const job = await api("GET", `/jobs/${state.jobId}`);
+  showProgress(job);
+  if (["done", "failed", "cancelled"].includes(job.state)) {
+    clearInterval(state.timer);
+    $("cancel").hidden = true;
+    if (job.roster_id) await showRoster(job.roster_id);
+  }
+}
+
+function showProgress(job) {
+  // Progress reports the best roster while solving; once done, the roster's own figures.
+  const obj = job.roster && job.roster.objective;
+  const p = obj ? { phase: job.roster.status, staffed_priority: obj.staffed_priority, cost: obj.cost,
+                    bound: job.roster.bound } : job.progress || {};
+  const rows = [["state", job.state], ["phase", p.phase ?? "—"],
+                ["staffed priority", p.staffed_priority ?? "—"],
+                ["cost", p.cost != null ? p.cost.toFixed(1) : "—"],
+                ["bound", p.bound != null ? p.bound.toFixed(1) : "—"],
+                ["elapsed s", job.elapsed != null ? job.elapsed.toFixed(1) : "—"]];
+  if (job.error) rows.push(["error", job.error]);
+  $("progress").replaceChildren(...rows.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)]));
+}
+
+// --- the roster -------------------------------------------------------------------------
+
+function teamTable(entry, marks = {}) {
+  if (!entry.staffed) return el("p", { class: "unstaffed" }, `Unstaffed: ${entry.unstaffed_reason || "no reason given"}`);
+  const rows = entry.team.map((m) => el("tr", { class: marks[m.prosecutor] || "" },
+    el("td", {}, m.slot), el("td", {}, m.name || m.prosecutor), el("td", {}, officeName(m.home)),
+    el("td", { class: "num" }, m.on_site ? m.travel_minutes.toFixed(0) : "video"),
+    el("td", {}, (m.reasons || []).join("; "))));
+  return el("table", {},
+    el("thead", {}, el("tr", {}, ...["slot", "name", "home office", "travel min", "why"].map((h) => el("th", {}, h)))),
+    el("tbody", {}, ...rows));
+}
+
+function officeName(id) {
+  const u = state.scenario && state.scenario.units.find((x) => x.id === id);
+  return u ? u.name : id;
+}
+
+async function showRoster(rosterId) {
+  const view = await api("GET", `/rosters/${rosterId}`);
+  state.rosterId = rosterId;
+  state.roster = view.roster;
+  const r = view.roster;
+  const obj = r.objective;
+  $("roster-summary").textContent = obj
+    ? `— ${r.status}: staffed priority ${obj.staffed_priority}, cost ${obj.cost.toFixed(1)}`
+    : `— ${r.status}`;
+  const cases = Object.fromEntries(state.scenario.cases.map((c) => [c.id, c]));
+  $("roster").replaceChildren(...r.cases.map((entry) => {
+    const c = cases[entry.id];
+    const show = el("button", { type: "button", class: "case-button",
+                                onclick: () => drawMap(state.scenario, { venue: c.venue, team: entry.team }) },
+                    `${entry.id}${c && c.title ? ` — ${c.title}` : ""}`);
+    return el("article", { class: entry.staffed ? "case" : "case unstaffed-case" }, el("h3", {}, show),
+              teamTable(entry));
+  }));
+  $("commit-cases").replaceChildren(el("legend", {}, "Cases to commit"),
+    ...r.cases.filter((c) => c.staffed).map((c) => el("label", {},
+      el("input", { type: "checkbox", value: c.id, checked: "" }), ` ${c.id}`)));
+  $("commit-result").textContent = "";
+  $("roster-section").hidden = false;
+  $("whatif-section").hidden = false;
+  await showUtilisation(rosterId);
+}
+
+async function showUtilisation(rosterId) {
+  const u = await api("GET", `/rosters/${rosterId}/utilisation`);
+  const cell = 16, left = 230, top = 20;
+  const rows = u.people.length + u.offices.length;
+  const width = left + u.days.length * cell + 10, height = top + rows * cell + 24;
+  const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, width, height,
+                             role: "img", "aria-label": "Utilisation by person and day", class: "heat" });
+  u.days.forEach((d, i) => {
+    if (i % 7 === 0) {
+      const t = svg("text", { x: left + i * cell, y: 12, class: "tick" });
+      t.textContent = d.slice(5);
+      chart.append(t);
+    }
+  });
+  const label = (y, text) => {
+    const t = svg("text", { x: 0, y: y + cell - 2, class: "tick" });
+    t.textContent = text;
+    chart.append(t);
+  };
+  u.people.forEach((p, row) => {
+    const y = top + row * cell;
+    label(y, `${p.name} (${officeName(p.home)})`);
+    p.load.forEach((load, i) => {
+      const share = load / p.capacity;
+      const rect = svg("rect", { x: left + i * cell, y, width: cell - 1, height: cell - 1,
+                                 class: share >= 1 - 1e-9 ? "full" : "load",
+                                 "fill-opacity": Math.max(0.05, Math.min(1, share)) });
+      const title = svg("title");
+      title.textContent = `${p.name}, ${u.days[i]}: ${Math.round(100 * share)} %`;
+      rect.append(title);
+      chart.append(rect);
+    });
+  });
+  u.offices.forEach((o, k) => {
+    const y = top + (u.people.length + k) * cell + 6;
+    label(y, `${o.name} at home`);
+    o.at_home.forEach((home, i) => {
+      const rect = svg("rect", { x: left + i * cell, y, width: cell - 1, height: cell - 1,
+                                 class: home <= o.need[i] ? "minimum" : "spare" });
+      const title = svg("title");
+      title.textContent = `${o.name}, ${u.days[i]}: ${home} at home, minimum ${o.need[i]}`;
+      rect.append(title);
+      chart.append(rect);
+    });
+  });
+  $("utilisation").replaceChildren(chart);
+}
+
+// --- committing -------------------------------------------------------------------------
+
+async function commit() {
+  const cases = [...$("commit-cases").querySelectorAll("input:checked")].map((i) => i.value);
+  const out = $("commit-result");
+  try {
+    const made = await api("POST", `/rosters/${state.rosterId}/commit`,
+                           { cases, reason: $("commit-reason").value });
+    out.className = "ok";
+    out.textContent = `Committed ${made.cases.join(", ")}: ${made.commitments.length} assignments are binding now.`;
+  } catch (err) {
+    if (!(err instanceof Problem) || err.status !== 409) throw err;
+    out.className = "conflict";
+    out.replaceChildren(el("strong", {}, "Not committed: someone committed first. "),
+                        el("span", {}, err.message.split("\n")[0]),
+                        el("ul", {}, ...err.errors.map((e) => el("li", {}, `${e.id}: ${e.message}`))),
+                        el("span", {}, "Solve again to plan around them."));
+  }
+}
+
+// --- what if ----------------------------------------------------------------------------
+
+function fillWhatIf(s) {
+  $("wi-person").replaceChildren(el("option", { value: "" }, "nobody"),
+    ...s.prosecutors.map((p, i) => el("option", { value: i }, `${p.name} (${officeName(p.home)})`)));
+  $("wi-road").replaceChildren(el("option", { value: "" }, "none"),
+    ...s.roads.map((r, i) => el("option", { value: i }, `${officeName(r.a)} – ${officeName(r.b)} (${r.minutes} min)`)));
+  $("wi-case-venue").replaceChildren(...s.units.map((u) => el("option", { value: u.id }, u.name)));
+  const first = s.cases.length ? s.cases.map((c) => c.start).sort()[0] : "";
+  const last = s.cases.length ? s.cases.map((c) => c.end).sort().at(-1) : "";
+  for (const id of ["wi-start", "wi-case-start"]) $(id).value = first;
+  for (const id of ["wi-end", "wi-case-end"]) $(id).value = last;
+}
+
+function whatIfPatch() {
+  const patch = [];
+  const person = $("wi-person").value;
+  if (person !== "") {
+    patch.push({ op: "add", path: `/prosecutors/${person}/unavailable/-`,
+                 value: { start: $("wi-start").value, end: $("wi-end").value } });
+  }
+  const road = $("wi-road").value;
+  if (road !== "") patch.push({ op: "remove", path: `/roads/${road}` });
+  const caseId = $("wi-case-id").value.trim();
+  if (caseId) {
+    patch.push({ op: "add", path: "/cases/-", value: {
+      id: caseId, kind: $("wi-case-kind").value, venue: $("wi-case-venue").value,
+      start: $("wi-case-start").value, end: $("wi-case-end").value,
+      team: { members: { prosecutor: Number($("wi-case-size").value) } } } });
+  }
+  return patch;
+}
+
+async function whatIf() {
+  const patch = whatIfPatch();
+  if (!patch.length) throw new Error("choose at least one change");
+  const result = await api("POST", `/scenarios/${state.scenarioId}/what-if`,
+                           { base_roster_id: state.rosterId, variants: [{ name: $("wi-name").value, patch }] });
+  const [variant] = result.variants;
+  const c = variant.comparison;
+  const deltas = [["staffed priority", c.staffed_priority], ["cost", c.cost],
+                  ["travel minutes", c.travel_minutes], ["peak utilisation %", c.peak_utilisation]];
+  const figures = el("table", { class: "deltas" },
+    el("thead", {}, el("tr", {}, ...["", "before", "after", "change"].map((h) => el("th", {}, h)))),
+    el("tbody", {}, ...deltas.map(([name, d]) => el("tr", { class: d.change ? "changed" : "" },
+      el("td", {}, name), el("td", { class: "num" }, d.before.toFixed(1)),
+      el("td", { class: "num" }, d.after.toFixed(1)), el("td", { class: "num" }, d.change.toFixed(1))))));
+  const before = Object.fromEntries(result.base.cases.map((e) => [e.id, e]));
+  const after = Object.fromEntries(variant.roster.cases.map((e) => [e.id, e]));
+  const changed = c.cases.length
+    ? c.cases.map((ch) => {
+        const marksOld = Object.fromEntries(ch.leaves.map((p) => [p, "leaves"]));
+        const marksNew = Object.fromEntries(ch.joins.map((p) => [p, "joins"]));
+        return el("article", { class: "changed-case" }, el("h3", {}, ch.case),
+          el("div", { class: "side-by-side" },
+            el("div", {}, el("h4", {}, "Before"), before[ch.case] ? teamTable(before[ch.case], marksOld) : el("p", {}, "not in the base roster")),
+            el("div", {}, el("h4", {}, "After"), after[ch.case] ? teamTable(after[ch.case], marksNew) : el("p", {}, "not in the variant"))));
+      })
+    : [el("p", {}, "No team changed.")];
+  $("whatif-result").replaceChildren(el("h3", {}, `${variant.name}: ${variant.roster.status}`), figures,
+                                     ...changed);
+}
+
+// --- wiring -----------------------------------------------------------------------------
+
+window.addEventListener("DOMContentLoaded", () => {
+  $("sign-in").addEventListener("submit", (e) => { e.preventDefault(); guarded(() => signIn($("key").value.trim())); });
+  $("sign-out").addEventListener("click", () => { sessionStorage.removeItem("taskforce-key"); location.reload(); });
+  $("open-scenario").addEventListener("click", () => guarded(() => openScenario($("scenario-pick").value)));
+  $("upload").addEventListener("change", (e) => guarded(() => upload(e.target.files[0])));
+  $("solve").addEventListener("submit", (e) => { e.preventDefault(); guarded(() => solve(Number($("seconds").value))); });
+  $("cancel").addEventListener("click", () => guarded(() => api("DELETE", `/jobs/${state.jobId}`)));
+  $("commit").addEventListener("submit", (e) => { e.preventDefault(); guarded(commit); });
+  $("whatif").addEventListener("submit", (e) => { e.preventDefault(); guarded(whatIf); });
+  if (state.key) { $("key").value = state.key; guarded(() => signIn(state.key)); }
+});
