@@ -1,7 +1,5 @@
 """Commits: make a stored roster (or some of its cases) binding; read and release commitments."""
 
-import hashlib
-import json
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -14,8 +12,8 @@ from api import audit
 from api.access import Caller, visible_cases
 from api.commitments import CommitRefusedError, book
 from api.deps import CallerDep, Limit, Offset, SessionDep, SettingsDep
+from api.idempotency import IdempotencyKey, check_same_request, request_digest
 from api.problems import ApiError, documented
-from api.routes.jobs import IdempotencyKey
 from api.routes.scenarios import stored_body
 from api.schemas import CommitmentView, CommitRequest, CommitView, Page, ReleaseRequest
 from api.tables import CommitmentRow, CommitRow, RosterRow
@@ -65,8 +63,7 @@ def commit_roster(roster_id: str, body: CommitRequest, session: SessionDep, call
     Outside the whole province, only cases of the caller's jurisdiction (all of those
     staffed when none are named)."""
     caller.require(KeyRole.PLANNER, "commit rosters")
-    digest = hashlib.sha256(json.dumps([roster_id, body.model_dump(mode="json")],
-                                       sort_keys=True).encode()).hexdigest()
+    digest = request_digest([roster_id, body.model_dump(mode="json")])
     if idempotency_key is not None and (earlier := _by_key(session, idempotency_key)):
         return _same_commit(session, earlier, digest, response, caller)
     row = session.get(RosterRow, roster_id)
@@ -124,9 +121,7 @@ def _by_key(session: Session, key: str) -> CommitRow | None:
 
 def _same_commit(session: Session, commit: CommitRow, digest: str, response: Response,
                  caller: Caller) -> CommitView:
-    if commit.request_hash != digest:
-        raise ApiError(422, "this Idempotency-Key was used with a different request",
-                       [Problem(path="Idempotency-Key", message="reused with another body")])
+    check_same_request(commit.request_hash, digest)
     response.headers["Location"] = f"/commits/{commit.id}"
     return _view(session, commit, caller)
 

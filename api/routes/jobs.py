@@ -1,12 +1,9 @@
 """Solve jobs: submit (202 + Location), follow, cancel; and the rosters they store."""
 
-import hashlib
-import json
 from datetime import UTC, datetime
-from typing import Annotated
 from uuid import uuid4
 
-from fastapi import APIRouter, Header, Request, Response
+from fastapi import APIRouter, Request, Response
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -14,6 +11,7 @@ from sqlalchemy.orm import Session
 from api import audit
 from api.access import Caller, visible_cases
 from api.deps import CallerDep, SessionDep, SettingsDep
+from api.idempotency import IdempotencyKey, check_same_request, request_digest
 from api.jobs import TERMINAL, JobParams, Runner
 from api.problems import ApiError, documented
 from api.routes.rosters import shown_roster
@@ -24,9 +22,6 @@ from models import Problem, Progress, Scenario
 from models.enums import KeyRole
 
 router = APIRouter(tags=["jobs"], responses=documented(400, 404, 409, 413, 422, 429))
-IdempotencyKey = Annotated[str | None, Header(
-    alias="Idempotency-Key", max_length=200,
-    description="A retried request with the same key and body returns the same job.")]
 
 
 def _runner(request: Request) -> Runner:
@@ -105,8 +100,7 @@ def submit(body: SolveRequest, session: SessionDep, settings: SettingsDep, calle
            reason: Reason = None) -> JobView:
     """Queue a solve; follow it at Location. A full queue answers 429 with Retry-After."""
     caller.require(KeyRole.PLANNER, "request rosters")
-    digest = hashlib.sha256(json.dumps(body.model_dump(mode="json"), sort_keys=True)
-                            .encode()).hexdigest()
+    digest = request_digest(body.model_dump(mode="json"))
     if idempotency_key is not None:
         earlier = session.scalar(select(JobRow).where(JobRow.idempotency_key == idempotency_key))
         if earlier is not None:
@@ -144,9 +138,7 @@ def submit(body: SolveRequest, session: SessionDep, settings: SettingsDep, calle
 
 def _same_job(session: Session, job: JobRow, digest: str, response: Response,
               caller: Caller) -> JobView:
-    if job.request_hash != digest:
-        raise ApiError(422, "this Idempotency-Key was used with a different request",
-                       [Problem(path="Idempotency-Key", message="reused with another body")])
+    check_same_request(job.request_hash, digest)
     response.headers["Location"] = f"/jobs/{job.id}"
     return _view(session, _visible_job(session, caller, job.id), caller)
 

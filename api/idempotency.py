@@ -1,0 +1,26 @@
+"""Idempotency-Key: a retried request with the same key and body gets the first answer."""
+
+import hashlib
+import json
+from typing import Annotated, Any
+
+from fastapi import Header
+
+from api.problems import ApiError
+from models import Problem
+
+IdempotencyKey = Annotated[str | None, Header(
+    alias="Idempotency-Key", max_length=200,
+    description="A retried request with the same key and body returns the same result.")]
+
+
+def request_digest(data: Any) -> str:
+    """A hash of a request's content (JSON-able), to tell a retry from another request."""
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+def check_same_request(stored: str, digest: str) -> None:
+    """422 when a key comes back with another request than the one it was first used for."""
+    if stored != digest:
+        raise ApiError(422, "this Idempotency-Key was used with a different request",
+                       [Problem(path="Idempotency-Key", message="reused with another body")])
