@@ -205,3 +205,14 @@ def test_keys_commands_create_list_and_revoke(database_url: str, tmp_path: Path)
                                   "--database-url", database_url])
     assert unknown.exit_code == 2
     assert "no stored scenario has unit 'nowhere'" in unknown.output
+
+
+def test_a_stored_scenario_stays_in_its_province(keys: Keys) -> None:
+    """Replacing a scenario with one of another province is refused (422): keys, rosters
+    and commitments rely on a stored scenario's province."""
+    sid = _store(keys)
+    etag = keys.get("province", f"/scenarios/{sid}").headers["etag"]
+    moved = keys.client.put(f"/scenarios/{sid}", json=json.loads(TUTORIAL.read_text()),
+                            headers={**keys.auth("province"), "If-Match": etag})
+    assert moved.status_code == 422
+    assert "belongs to province 'prov'" in moved.json()["detail"]

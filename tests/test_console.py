@@ -150,15 +150,21 @@ def test_console_solve_see_what_if_and_commit(service: Service, page: Page) -> N
 
 def test_console_shows_a_grassroots_key_its_own_office_only(service: Service, page: Page) -> None:
     """Signed in with Ewenki's key, the console shows only Ewenki's case and people, as the
-    API allows: the page has no data of its own."""
+    API allows: the page has no data of its own. Signing in and opening work by keyboard."""
     page.goto(service.url)
     page.fill("#key", service.token)
     page.click("text=Sign in")
     page.set_input_files("#upload", str(service.scenario_file))
     expect(page.locator("#scenario-status")).to_contain_text("3 cases")
     page.click("#sign-out")
-    page.fill("#key", service.key("ewenki", "planner"))
-    page.click("text=Sign in")
-    page.click("#open-scenario")
+    # From here on with the keyboard alone: type the key, Enter; Tab to Open, Enter.
+    page.focus("#key")
+    page.keyboard.type(service.key("ewenki", "planner"))
+    page.keyboard.press("Enter")
+    expect(page.locator("#app")).to_be_visible()
+    page.focus("#scenario-pick")
+    page.keyboard.press("Tab")
+    expect(page.locator("#open-scenario")).to_be_focused()
+    page.keyboard.press("Enter")
     expect(page.locator("#scenario-status")).to_contain_text("4 offices, 2 people, 1 cases")
     expect(page.locator("#map circle")).to_have_count(4)

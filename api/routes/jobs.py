@@ -15,7 +15,13 @@ from api.idempotency import IdempotencyKey, check_same_request, request_digest
 from api.jobs import TERMINAL, JobParams, Runner
 from api.problems import ApiError, documented
 from api.routes.rosters import shown_roster
-from api.routes.scenarios import Reason, store_new, stored_body, writable_scenario
+from api.routes.scenarios import (
+    Reason,
+    scenario_province,
+    store_new,
+    stored_body,
+    writable_scenario,
+)
 from api.schemas import JobView, SolveRequest
 from api.tables import JobRow, RosterRow, aware
 from models import Problem, Progress, Scenario
@@ -32,7 +38,10 @@ def _runner(request: Request) -> Runner:
 def _visible_job(session: Session, caller: Caller, job_id: str) -> JobRow:
     """A job with a case in the caller's jurisdiction, or 404."""
     job = session.get(JobRow, job_id)
-    if job is not None:
+    if job is not None and caller.whole_province:
+        if caller.sees_province(scenario_province(session, job.scenario_id)):
+            return job
+    elif job is not None:
         scenario = Scenario.model_validate(stored_body(session, job.scenario_id,
                                                        job.scenario_version))
         asked = JobParams.model_validate(job.params).cases
@@ -54,7 +63,7 @@ def _view(session: Session, job: JobRow, caller: Caller) -> JobView:
         progress=Progress.model_validate(job.progress) if job.progress else None,
         elapsed=elapsed, error=job.error, created_at=job.created_at,
         roster_id=roster_row.id if roster_row else None,
-        roster=shown_roster(session, caller, roster_row)[1] if roster_row else None)
+        roster=shown_roster(session, caller, roster_row) if roster_row else None)
 
 
 def _scenario_version(session: Session, request: SolveRequest,

@@ -7,7 +7,7 @@ from api.access import Caller, roster_view
 from api.commitments import active, for_solving
 from api.deps import CallerDep, SessionDep
 from api.problems import ApiError, documented
-from api.routes.scenarios import stored_body
+from api.routes.scenarios import scenario_province, stored_body
 from api.schemas import RosterView
 from api.tables import RosterRow
 from api.utilisation import Utilisation, utilisation
@@ -16,14 +16,21 @@ from models import Roster, Scenario
 router = APIRouter(prefix="/rosters", tags=["rosters"], responses=documented(404))
 
 
-def shown_roster(session: Session, caller: Caller, row: RosterRow) -> tuple[Scenario, Roster]:
-    """The roster's scenario and the part of the roster the caller may see, or 404."""
-    scenario = Scenario.model_validate(stored_body(session, row.scenario_id,
-                                                   row.scenario_version))
-    shown = roster_view(caller, scenario, Roster.model_validate(row.body))
-    if shown is None:
-        raise ApiError(404, f"no roster '{row.id}'")
-    return scenario, shown
+def shown_roster(session: Session, caller: Caller, row: RosterRow) -> Roster:
+    """The part of a stored roster the caller may see, or 404 when there is none."""
+    roster = Roster.model_validate(row.body)
+    if caller.whole_province:  # the province is on the scenario's row: no need to parse it
+        if caller.sees_province(scenario_province(session, row.scenario_id)):
+            return roster
+    else:
+        shown = roster_view(caller, _scenario(session, row), roster)
+        if shown is not None:
+            return shown
+    raise ApiError(404, f"no roster '{row.id}'")
+
+
+def _scenario(session: Session, row: RosterRow) -> Scenario:
+    return Scenario.model_validate(stored_body(session, row.scenario_id, row.scenario_version))
 
 
 def _row(session: Session, roster_id: str) -> RosterRow:
@@ -38,7 +45,7 @@ def read_roster(roster_id: str, session: SessionDep, caller: CallerDep) -> Roste
     """A stored roster with the exact scenario version and parameters it was solved on;
     outside the whole province, only the cases of the caller's jurisdiction."""
     row = _row(session, roster_id)
-    return RosterView.of(row, shown_roster(session, caller, row)[1])
+    return RosterView.of(row, shown_roster(session, caller, row))
 
 
 @router.get("/{roster_id}/utilisation", response_model=Utilisation,
@@ -47,5 +54,6 @@ def roster_utilisation(roster_id: str, session: SessionDep, caller: CallerDep) -
     """Each serving person's load on each day (with the commitments in force now), and each
     office's staff at home against its minimum, for the cases the caller may see."""
     row = _row(session, roster_id)
-    scenario, shown = shown_roster(session, caller, row)
+    shown = shown_roster(session, caller, row)
+    scenario = _scenario(session, row)
     return utilisation(for_solving(scenario, active(session, scenario.province)), shown)

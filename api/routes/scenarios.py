@@ -16,7 +16,7 @@ from api.deps import CallerDep, Limit, Offset, SessionDep, SettingsDep, Version
 from api.problems import ApiError, documented
 from api.schemas import Page, ScenarioResource, ScenarioSummary, ValidationReport
 from api.tables import ScenarioRow, ScenarioVersionRow, _now
-from models import Scenario, ScenarioError, parse_scenario
+from models import Problem, Scenario, ScenarioError, parse_scenario
 from models.enums import KeyRole
 
 router = APIRouter(prefix="/scenarios", tags=["scenarios"],
@@ -48,6 +48,14 @@ def live_scenario(session: Session, scenario_id: str, caller: Caller) -> Scenari
     if row is None or row.deleted or not caller.sees_province(row.province):
         raise ApiError(404, f"no scenario '{scenario_id}'")
     return row
+
+
+def scenario_province(session: Session, scenario_id: str) -> str:
+    """The province of a stored scenario (every version of one scenario has the same)."""
+    row = session.get(ScenarioRow, scenario_id)
+    if row is None:
+        raise ApiError(404, f"no scenario '{scenario_id}'")
+    return row.province
 
 
 def stored_body(session: Session, scenario_id: str, version: int) -> dict[str, Any]:
@@ -146,6 +154,11 @@ def replace_scenario(scenario_id: str, data: ScenarioBody, session: SessionDep,
     if if_match is None:
         raise ApiError(428, "send If-Match with the ETag of the version you are replacing")
     scenario = parse_scenario(data)
+    if scenario.province != row.province:
+        # Rosters and keys rely on a stored scenario staying in its province.
+        raise ApiError(422, f"the scenario belongs to province '{row.province}'; this version "
+                            f"to '{scenario.province}': store it as a new scenario",
+                       [Problem(path="units", message="changes the province")])
     caller.require_province(scenario.province, "store its scenarios")
     current = row.version
     if if_match != etag(scenario_id, current):
