@@ -242,8 +242,12 @@ async function showUtilisation(rosterId) {
     }
   });
   const label = (y, text) => {
+    // Long names are cut to fit the label column; the whole name is in the tooltip.
     const t = svg("text", { x: 0, y: y + cell - 2, class: "tick" });
-    t.textContent = text;
+    t.textContent = text.length > 36 ? `${text.slice(0, 35)}…` : text;
+    const title = svg("title");
+    title.textContent = text;
+    t.append(title);
     chart.append(t);
   };
   u.people.forEach((p, row) => {
