@@ -34,6 +34,9 @@ if not Path(CHROMIUM).exists():
 
 from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 
+# A loaded CI machine may take a while to solve; assertions wait as long as actions do.
+expect.set_options(timeout=TIMEOUT_MS)
+
 
 @dataclass
 class Service:
