@@ -12,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,6 +86,9 @@ def service(tmp_path: Path) -> Iterator[Service]:
                 break
         else:
             raise RuntimeError("taskforce serve exited before it started")
+        # Keep reading what the server logs, so that a full pipe never blocks it.
+        threading.Thread(target=lambda: sys.stderr.writelines(server.stderr or []),
+                         daemon=True).start()
         operator = Service(f"http://127.0.0.1:{port}", "", scenario_file, env)
         operator.token = operator.key("hulunbuir", "admin")
         yield operator
