@@ -128,23 +128,42 @@ function drawMap(scenario, highlight) {
   const staff = {};
   for (const p of scenario.prosecutors) staff[p.home] = (staff[p.home] || 0) + 1;
   const involved = new Set(highlight ? [highlight.venue, ...highlight.team.map((m) => m.home)] : []);
-  const placed = [];
-  for (const u of scenario.units) {
+  // Dots first, labels after, so that a label is never hidden under another office's dot.
+  const dots = scenario.units.map((u) => {
     const [x, y] = at(u);
-    // Seats a few kilometres apart would print their names over each other: step down.
-    let dy = 4;
-    while (placed.some(([px, py]) => Math.abs(px - x) < 120 && Math.abs(py - (y + dy)) < 11)) dy += 12;
-    placed.push([x, y + dy]);
     const r = 4 + 2.5 * Math.sqrt(staff[u.id] || 0);
     const dot = svg("circle", { cx: x, cy: y, r, class: involved.has(u.id) ? "unit chosen" : "unit" });
     const title = svg("title");
     title.textContent = `${u.name}: ${staff[u.id] || 0} people`;
     dot.append(title);
     map.append(dot);
-    const label = svg("text", { x: x + r + 2, y: y + dy, class: "label" });
+    return { u, x, y, r };
+  });
+  const boxes = [];
+  for (const { u, x, y, r } of dots) {
+    const box = labelBox(u.name, x, y, r, boxes);
+    boxes.push(box);
+    const label = svg("text", { x: box.x, y: box.y + box.h - 2, class: "label" });
     label.textContent = u.name;
     map.append(label);
   }
+}
+
+// Seats a few kilometres apart would print their names over each other: try right, left,
+// above and below the dot, then step further down until the label is clear of the others.
+const LABEL_H = 12;
+function labelBox(text, x, y, r, taken) {
+  const w = text.length * 6;
+  const spots = [[x + r + 2, y - 6], [x - r - 2 - w, y - 6], [x - w / 2, y - r - LABEL_H - 1],
+                 [x - w / 2, y + r + 1]];
+  for (let step = 1; step < 20; step++) spots.push([x + r + 2, y - 6 + step * LABEL_H]);
+  const clear = (b) => !taken.some((o) => b.x < o.x + o.w && o.x < b.x + b.w &&
+                                          b.y < o.y + o.h && o.y < b.y + b.h);
+  for (const [bx, by] of spots) {
+    const box = { x: bx, y: by, w, h: LABEL_H };
+    if (clear(box)) return box;
+  }
+  return { x: x + r + 2, y: y - 6, w, h: LABEL_H };
 }
 
 // --- solving ----------------------------------------------------------------------------
