@@ -19,6 +19,7 @@ from scheduler import solve as solve_scenario
 from synth import province
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
     from sqlalchemy.orm import Session
 
     from api.bookings import StoredBookings
@@ -283,16 +284,23 @@ def keys_list(database_url: DatabaseUrl = None) -> None:
 def _stored_bookings(scenario_id: str, url: str | None, reason: str) -> "StoredBookings":
     """A stored scenario to run a batch on, or InputError when there is no such one."""
     from api.bookings import StoredBookings, StoredScenarioError
-    from api.db import make_engine, migrate, sessions
+    from api.db import sessions
+
+    try:
+        return StoredBookings(sessions(_migrated_engine(url)), scenario_id, reason)
+    except StoredScenarioError:
+        raise InputError([f"--scenario: no file '{scenario_id}', and no stored scenario "
+                          "with that id"]) from None
+
+
+def _migrated_engine(url: str | None) -> "Engine":
+    """An engine on the service's database (`url`, else the settings'), schema migrated."""
+    from api.db import make_engine, migrate
     from api.settings import Settings
 
     engine = make_engine(url or Settings().database_url)
     migrate(engine)
-    try:
-        return StoredBookings(sessions(engine), scenario_id, reason)
-    except StoredScenarioError:
-        raise InputError([f"--scenario: no file '{scenario_id}', and no stored scenario "
-                          "with that id"]) from None
+    return engine
 
 
 @contextmanager
@@ -300,11 +308,7 @@ def _database(url: str | None) -> Iterator["Session"]:
     """A session on the service's database, its schema migrated first."""
     from sqlalchemy.orm import Session
 
-    from api.db import make_engine, migrate
-    from api.settings import Settings
-
-    engine = make_engine(url or Settings().database_url)
-    migrate(engine)
+    engine = _migrated_engine(url)
     try:
         with Session(engine) as session:
             yield session
