@@ -7,7 +7,7 @@ adds.
 """
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from models import Case, Prosecutor, Scenario, Slot
@@ -84,9 +84,7 @@ class Candidates:
         """`only` narrows some cases to the given (person, slot) pairs: a neighbourhood
         search fixes the teams of the cases it does not reopen."""
         only = only or {}
-        self.options: list[Option] = []
-        self.by_case: dict[CaseId, list[Option]] = defaultdict(list)
-        self.by_person: dict[ProsecutorId, list[Option]] = defaultdict(list)
+        options: list[Option] = []
         people_at: dict[UnitId, list[Prosecutor]] = defaultdict(list)
         for person in scenario.prosecutors:
             people_at[person.home].append(person)
@@ -105,11 +103,29 @@ class Candidates:
                             continue
                         on_site = case.team.on_site(slot)
                         minutes = travel.minutes(person.home, case.venue) if on_site else 0.0
-                        option = Option(person.id, case.id, slot, on_site, minutes or 0.0)
-                        self.options.append(option)
-                        self.by_case[case.id].append(option)
-                        self.by_person[person.id].append(option)
-        homes = {p.id: p.home for p in scenario.prosecutors}
+                        options.append(Option(person.id, case.id, slot, on_site, minutes or 0.0))
+        self._index(options, {p.id: p.home for p in scenario.prosecutors})
+
+    def narrowed(self, cases: Iterable[CaseId],
+                 only: Mapping[CaseId, set[tuple[ProsecutorId, Slot]]]) -> "Candidates":
+        """The options of `cases` alone, some narrowed by `only`: the same as computing them
+        afresh for a scenario of those cases, since eligibility looks at one case at a
+        time, but without testing every person again."""
+        wanted = set(cases)
+        kept = [o for o in self.options if o.case in wanted
+                and (o.case not in only or (o.person, o.slot) in only[o.case])]
+        narrowed = Candidates.__new__(Candidates)
+        narrowed._index(kept, self._homes)
+        return narrowed
+
+    def _index(self, options: list[Option], homes: dict[ProsecutorId, UnitId]) -> None:
+        self.options = options
+        self._homes = homes
+        self.by_case: dict[CaseId, list[Option]] = defaultdict(list)
+        self.by_person: dict[ProsecutorId, list[Option]] = defaultdict(list)
+        for option in options:
+            self.by_case[option.case].append(option)
+            self.by_person[option.person].append(option)
         self._people = {c: list(dict.fromkeys(o.person for o in opts))
                         for c, opts in self.by_case.items()}
         self._cases = {p: list(dict.fromkeys(o.case for o in opts))

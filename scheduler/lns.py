@@ -71,8 +71,9 @@ def reopen(ctx: Context, best: Incumbent, free: set[CaseId], *, seconds: float, 
                                      on_site=o.on_site, pinned=True))
     sub = s.replace(cases=free_cases + fixed,
                     previous=[a for a in s.previous if a.case in free] + pinned)
-    m = build_model(sub, only=teams)
     inside = free | fixed_ids
+    narrowed = Context(sub, ctx.geography, ctx.travel, ctx.candidates.narrowed(inside, teams))
+    m = build_model(sub, context=narrowed)
     found = lexicographic(m, [o for o in best.chosen if o.case in inside], best.staffed & inside,
                           seconds=seconds, workers=workers, seed=seed, stop=stop)
     if not found.solved:

@@ -65,3 +65,28 @@ def test_neighbourhood_search_improves_and_stays_valid() -> None:
     # Every step is solved with all hard rules; only a mandatory case the greedy start
     # missed (and no neighbourhood has reached yet) may remain unstaffed.
     assert _broken(s, roster) <= {"8 mandatory"}
+
+
+@settings(max_examples=6, deadline=None, derandomize=True)
+@given(st.integers(0, 10_000))
+def test_narrowed_candidates_equal_fresh_ones(seed: int) -> None:
+    """Narrowing a scenario's options to some cases (some fixed to given people and slots)
+    gives exactly the options computed afresh for a scenario of just those cases."""
+    from scheduler.eligibility import Candidates
+
+    s = parse_scenario(province(250, 30, seed))
+    ctx = make_context(s)
+    cases = s.cases[::2]
+    fixed = cases[0]
+    team = {(o.person, o.slot) for o in ctx.candidates.by_case[fixed.id][:3]}
+    only = {fixed.id: team}
+    sub = s.replace(cases=cases)
+    fresh = Candidates(sub, ctx.geography, ctx.travel, only)
+    narrowed = ctx.candidates.narrowed((c.id for c in cases), only)
+    assert narrowed.options == fresh.options
+    assert {o.case for o in narrowed.options} <= {c.id for c in cases}
+    assert {(o.person, o.slot) for o in narrowed.by_case[fixed.id]} == team
+    for case in cases:
+        assert narrowed.people_by_home(case.id) == fresh.people_by_home(case.id)
+    for person in s.prosecutors:
+        assert narrowed.cases_of(person.id) == fresh.cases_of(person.id)
