@@ -332,3 +332,10 @@ def _reported_objective(roster: Roster, report: CheckReport, bad: list[Violation
     if abs(obj.cost - report.cost) > TOLERANCE:
         bad.append(Violation("objective", f"reported cost {obj.cost:.2f}, "
                                           f"recomputed {report.cost:.2f}"))
+    # Bounds cannot be verified without solving; a bound the roster itself beats is wrong.
+    if roster.priority_bound is not None and roster.priority_bound < report.staffed_priority:
+        bad.append(Violation("objective", f"priority bound {roster.priority_bound} is below the "
+                                          f"staffed priority {report.staffed_priority}"))
+    if roster.bound is not None and roster.bound > report.cost + TOLERANCE:
+        bad.append(Violation("objective", f"cost bound {roster.bound:.2f} is above the "
+                                          f"cost {report.cost:.2f}"))

@@ -38,8 +38,9 @@ def render(console: Console, scenario: Scenario, roster: Roster) -> None:
     if obj is None:
         return
     staffed = sum(1 for c in roster.cases if c.staffed)
+    most = "" if roster.priority_bound is None else f" (at most {roster.priority_bound})"
     console.print(f"staffed: {staffed} of {len(roster.cases)} cases, priority "
-                  f"{obj.staffed_priority}")
+                  f"{obj.staffed_priority}{most}")
     terms = ", ".join(f"{k} {v:g}" for k, v in obj.components.items())
     bound = "" if roster.bound is None else f"   bound {roster.bound:.2f}, gap {roster.gap:.2%}"
     console.print(f"cost: {obj.cost:.2f} ({terms}){bound}")

@@ -52,6 +52,10 @@ class Roster(BaseModel):
     gap: float | None = Field(
         default=None, description="(cost - bound) / max(1, cost), when a bound is known."
     )
+    priority_bound: int | None = Field(
+        default=None,
+        description="Best proven upper bound on staffed priority: no valid roster staffs more.",
+    )
     seconds: float = Field(default=0, description="Wall time of the solve, model build included.")
     build_seconds: float = Field(default=0, description="Time to build the model.")
     first_roster_seconds: float | None = Field(

@@ -152,24 +152,35 @@ def _core(scenario: Scenario, seconds: float) -> list[Requirement] | None:
     return [by_index[i] for i in solver.sufficient_assumptions_for_infeasibility() if i in by_index]
 
 
+@dataclass(frozen=True)
+class Unstaffed:
+    """Why a case is unstaffed, and whether that is proven to hold for every valid roster."""
+
+    reason: str
+    # True when the case cannot be staffed even alone: no valid roster staffs it, since
+    # other staffed cases only add load and absences.
+    impossible: bool
+
+
 def unstaffed_reason(m: Context, case: Case, staffed_teams: dict[CaseId, set[ProsecutorId]],
-                     deadline: float = math.inf) -> str:
+                     deadline: float = math.inf) -> Unstaffed:
     """Why `case` is not staffed: its failing requirement, a conflict, or its competitors.
 
     Past `deadline` (a perf_counter time) no CP-SAT core is sought: only counts are given."""
     found = shortfalls(m, case)
     if found:
-        return "; ".join(found)
+        return Unstaffed("; ".join(found), impossible=True)
     core = None
     if perf_counter() < deadline:
         alone = m.scenario.replace(cases=[case.model_copy(update={"mandatory": True})], previous=[])
         core = _core(alone, min(EXPLAIN_SECONDS, max(0.1, deadline - perf_counter())))
     if core is not None:
         if not core:
-            return ("each requirement can be met alone, but not together with capacity and "
-                    "home staffing of the eligible people's offices")
-        return "these requirements cannot all hold together: " + "; ".join(
-            r.text for r in core if r.text != "mandatory")
+            return Unstaffed("each requirement can be met alone, but not together with "
+                             "capacity and home staffing of the eligible people's offices",
+                             impossible=True)
+        return Unstaffed("these requirements cannot all hold together: " + "; ".join(
+            r.text for r in core if r.text != "mandatory"), impossible=True)
     eligible = set(m.candidates.people(case.id))
     busy: dict[ProsecutorId, list[CaseId]] = {}
     rivals = []
@@ -182,13 +193,14 @@ def unstaffed_reason(m: Context, case: Case, staffed_teams: dict[CaseId, set[Pro
                 busy.setdefault(p, []).append(other_id)
     found = shortfalls(m, case, busy)
     if found:
-        return "can be staffed alone, but not beside the staffed cases: " + "; ".join(found)
+        return Unstaffed("can be staffed alone, but not beside the staffed cases: "
+                         + "; ".join(found), impossible=False)
     if rivals:
         named = ", ".join(f"{cid} ({n})" for n, cid in sorted(rivals, reverse=True)[:4])
-        return (f"could be staffed alone, but not beside the staffed cases that use its "
-                f"eligible people on overlapping days: {named}")
-    return ("could be staffed alone, but not beside the staffed cases (their capacity or "
-            "home-staffing needs leave too few people)")
+        return Unstaffed(f"could be staffed alone, but not beside the staffed cases that use "
+                         f"its eligible people on overlapping days: {named}", impossible=False)
+    return Unstaffed("could be staffed alone, but not beside the staffed cases (their capacity "
+                     "or home-staffing needs leave too few people)", impossible=False)
 
 
 def infeasible_reason(m: Context, seconds: float) -> str:

@@ -3,6 +3,7 @@
 Used on the whole scenario by `solve`, and on each reopened neighbourhood by `lns`.
 """
 
+import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -53,6 +54,7 @@ class Found:
     solved: bool = False
     infeasible: bool = False
     priority_proven: bool = False
+    priority_bound: int | None = None
     cost_proven: bool = False
     bound: float | None = None
 
@@ -137,6 +139,8 @@ def lexicographic(m: RosterModel, chosen: list[Option], staffed: set[CaseId], *,
         return found
     found.solved = True
     found.priority_proven = status == cp.OPTIMAL
+    # Priorities are integers, so a fractional bound rounds down.
+    found.priority_bound = math.floor(solver.best_objective_bound + 1e-6)
     found.chosen, found.staffed = _read(m, solver)
     if left() <= MIN_PHASE_SECONDS or (stop is not None and stop.is_set()):
         return found

@@ -83,6 +83,7 @@ def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: 
     reporter.report("greedy", baseline.staffed_priority, baseline.cost, None)
     build_seconds = 0.0
     bound: float | None = None
+    priority_bound = sum(c.priority for c in scenario.cases)
     proven = False
 
     if method == "whole" or (method == "auto"
@@ -103,6 +104,8 @@ def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: 
                 best = trial
             proven = found.priority_proven and found.cost_proven
             bound = found.bound
+            if found.priority_bound is not None:
+                priority_bound = min(priority_bound, found.priority_bound)
     else:
         # Neighbourhood search improves the greedy roster a few cases at a time. (Tried
         # after CP-SAT on mid-sized scenarios too: it did worse than CP-SAT's own search.)
@@ -117,8 +120,12 @@ def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: 
     for o in best.chosen:
         teams[o.case].add(o.person)
     explained_by = started + seconds
-    reasons = {c.id: unstaffed_reason(ctx, c, teams, explained_by) for c in scenario.cases
-               if c.id not in best.staffed} if explain else {}
+    unstaffed = {c.id: unstaffed_reason(ctx, c, teams, explained_by) for c in scenario.cases
+                 if c.id not in best.staffed} if explain else {}
+    # A case that cannot be staffed even alone is in no valid roster.
+    impossible = sum(scenario.case_by_id[c].priority for c, u in unstaffed.items() if u.impossible)
+    priority_bound = min(priority_bound, sum(c.priority for c in scenario.cases) - impossible)
+    reasons = {c: u.reason for c, u in unstaffed.items()}
     gap = None
     if bound is not None:
         bound = min(bound, best.objective.cost)
@@ -127,6 +134,7 @@ def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: 
         scenario=scenario.name,
         status=Status.OPTIMAL if proven else Status.FEASIBLE,
         objective=best.objective, baseline=baseline, bound=bound, gap=gap,
+        priority_bound=priority_bound,
         seconds=perf_counter() - started, build_seconds=build_seconds,
         first_roster_seconds=first_seconds,
         cases=case_rosters(ctx, best.chosen, best.staffed, reasons),

@@ -1,6 +1,8 @@
 """Why a case is unstaffed, or a scenario infeasible: the three kinds of answer."""
 
-from models import CaseRoster, Status
+from checker import check_roster
+from models import CaseRoster, Scenario, Status
+from scheduler import solve
 from tests.tiny import case, person, road, scenario, solved, staffed, unit
 
 
@@ -77,3 +79,41 @@ def test_member_reasons() -> None:
     assert "42 min from B to A" in reasons
     assert "from a paired unit" in reasons
     assert "utilisation peaks at 70%" in reasons
+
+
+def _three_cases() -> Scenario:
+    """One expert, two full-time cases on the same days needing them (priorities 5 and 1),
+    and a case needing a clerk nobody can be (priority 2)."""
+    full = {"leader": None, "members": {"prosecutor": 1}, "load": 1.0,
+            "skills": [{"skill": "forensics", "count": 1, "min_level": 2}]}
+    return scenario([unit("a")], [person("fx", "a", skills={"criminal": 2, "forensics": 3})],
+                    [case("big", "a", priority=5, team=full), case("small", "a", team=full),
+                     case("nope", "a", priority=2,
+                          team={"leader": None, "members": {"prosecutor": 0, "clerk": 1}})])
+
+
+def test_priority_bound_leaves_out_cases_impossible_even_alone() -> None:
+    """Without a whole model, the priority bound is every case's priority less those of the
+    cases that cannot be staffed even alone: 8 - 2, though only 5 is reachable."""
+    roster = solve(_three_cases(), seconds=5, workers=1, seed=0, method="neighbourhood")
+    assert roster.objective is not None and roster.objective.staffed_priority == 5
+    assert roster.priority_bound == 6
+
+
+def test_priority_bound_of_a_proven_roster_is_its_priority() -> None:
+    """With the whole model, CP-SAT proves 5 the best staffed priority."""
+    roster = solved(_three_cases())
+    assert roster.status is Status.OPTIMAL and roster.priority_bound == 5
+
+
+def test_checker_rejects_bounds_the_roster_beats() -> None:
+    """A priority bound below the roster's staffed priority, or a cost bound above its cost,
+    cannot be right, and the independent checker says so."""
+    s = _three_cases()
+    roster = solved(s)
+    assert roster.objective is not None
+    assert check_roster(s, roster).ok
+    low = roster.model_copy(update={"priority_bound": 4})
+    assert {v.rule for v in check_roster(s, low).violations} == {"objective"}
+    high = roster.model_copy(update={"bound": roster.objective.cost + 1})
+    assert {v.rule for v in check_roster(s, high).violations} == {"objective"}

@@ -191,9 +191,10 @@ function showProgress(job) {
   // Progress reports the best roster while solving; once done, the roster's own figures.
   const obj = job.roster && job.roster.objective;
   const p = obj ? { phase: job.roster.status, staffed_priority: obj.staffed_priority, cost: obj.cost,
-                    bound: job.roster.bound } : job.progress || {};
+                    bound: job.roster.bound, priority_bound: job.roster.priority_bound } : job.progress || {};
+  const most = p.priority_bound != null ? ` (at most ${p.priority_bound})` : "";
   const rows = [["state", job.state], ["phase", p.phase ?? "—"],
-                ["staffed priority", p.staffed_priority ?? "—"],
+                ["staffed priority", p.staffed_priority != null ? `${p.staffed_priority}${most}` : "—"],
                 ["cost", p.cost != null ? p.cost.toFixed(1) : "—"],
                 ["bound", p.bound != null ? p.bound.toFixed(1) : "—"],
                 ["elapsed s", job.elapsed != null ? job.elapsed.toFixed(1) : "—"]];
