@@ -79,11 +79,7 @@ def why_not(scenario: Scenario, travel: TravelTable, scope: set[UnitId], person:
 class Candidates:
     """Every option that passes rules 2 and 3, indexed by case and by person."""
 
-    def __init__(self, scenario: Scenario, geography: Geography, travel: TravelTable,
-                 only: Mapping[CaseId, set[tuple[ProsecutorId, Slot]]] | None = None) -> None:
-        """`only` narrows some cases to the given (person, slot) pairs: a neighbourhood
-        search fixes the teams of the cases it does not reopen."""
-        only = only or {}
+    def __init__(self, scenario: Scenario, geography: Geography, travel: TravelTable) -> None:
         options: list[Option] = []
         people_at: dict[UnitId, list[Prosecutor]] = defaultdict(list)
         for person in scenario.prosecutors:
@@ -91,14 +87,11 @@ class Candidates:
         for case in scenario.cases:
             scope = units_in_scope(scenario, geography, case)
             slots = case.team.slots()
-            kept = only.get(case.id)
             for unit in sorted(scope):
                 for person in people_at[unit]:
                     if why_not_person(scenario, travel, scope, person, case):
                         continue
                     for slot in slots:
-                        if kept is not None and (person.id, slot) not in kept:
-                            continue
                         if why_not_slot(travel, person, case, slot):
                             continue
                         on_site = case.team.on_site(slot)
@@ -108,9 +101,10 @@ class Candidates:
 
     def narrowed(self, cases: Iterable[CaseId],
                  only: Mapping[CaseId, set[tuple[ProsecutorId, Slot]]]) -> "Candidates":
-        """The options of `cases` alone, some narrowed by `only`: the same as computing them
-        afresh for a scenario of those cases, since eligibility looks at one case at a
-        time, but without testing every person again."""
+        """The options of `cases` alone, as computed afresh for a scenario of those cases
+        (eligibility looks at one case at a time) but without testing every person again;
+        `only` narrows some cases to given (person, slot) pairs: a neighbourhood search
+        fixes the teams of the cases it does not reopen."""
         wanted = set(cases)
         kept = [o for o in self.options if o.case in wanted
                 and (o.case not in only or (o.person, o.slot) in only[o.case])]

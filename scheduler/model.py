@@ -1,11 +1,10 @@
 """The CP-SAT model: decisions, the hard rules, and the objective terms, put together."""
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model as cp
 
-from models import Scenario, Slot
+from models import Scenario
 from models.ids import CaseId, ProsecutorId
 from scheduler.calendar import LoadCheckpoint, load_checkpoints
 from scheduler.eligibility import Candidates
@@ -51,12 +50,11 @@ class Context:
     candidates: Candidates
 
 
-def make_context(scenario: Scenario,
-                 only: Mapping[CaseId, set[tuple[ProsecutorId, Slot]]] | None = None) -> Context:
+def make_context(scenario: Scenario) -> Context:
     """Geography, travel to every venue, and the eligible options of every case."""
     geography = Geography(scenario)
     travel = TravelTable(scenario, {c.venue for c in scenario.cases})
-    return Context(scenario, geography, travel, Candidates(scenario, geography, travel, only))
+    return Context(scenario, geography, travel, Candidates(scenario, geography, travel))
 
 
 @dataclass
@@ -100,17 +98,16 @@ class RosterModel(Context):
 
 
 def build_model(scenario: Scenario, *, explain: bool = False,
-                only: Mapping[CaseId, set[tuple[ProsecutorId, Slot]]] | None = None,
                 context: Context | None = None) -> RosterModel:
     """Build the full model: every hard rule, and the cost terms unless explaining.
 
-    `only` narrows some cases to given (person, slot) pairs (see Candidates); `context`
-    reuses geography, travel and candidates already computed for this scenario."""
+    `context` reuses geography, travel and candidates already computed for this scenario
+    (or narrowed to it, see `Candidates.narrowed`)."""
     # Imported here so that rules and costs can import RosterModel from this module.
     from scheduler.costs import COST_TERMS
     from scheduler.rules import HARD_RULES
 
-    ctx = context if context is not None else make_context(scenario, only)
+    ctx = context if context is not None else make_context(scenario)
     model = cp.CpModel()
     m = RosterModel(scenario, ctx.geography, ctx.travel, ctx.candidates, model,
                     Decisions(model, scenario, ctx.candidates), explain=explain)

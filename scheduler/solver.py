@@ -83,7 +83,8 @@ def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: 
     reporter.report("greedy", baseline.staffed_priority, baseline.cost, None)
     build_seconds = 0.0
     bound: float | None = None
-    priority_bound = sum(c.priority for c in scenario.cases)
+    total_priority = sum(c.priority for c in scenario.cases)
+    priority_bound = total_priority
     proven = False
 
     if method == "whole" or (method == "auto"
@@ -124,7 +125,7 @@ def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: 
                  if c.id not in best.staffed} if explain else {}
     # A case that cannot be staffed even alone is in no valid roster.
     impossible = sum(scenario.case_by_id[c].priority for c, u in unstaffed.items() if u.impossible)
-    priority_bound = min(priority_bound, sum(c.priority for c in scenario.cases) - impossible)
+    priority_bound = min(priority_bound, total_priority - impossible)
     reasons = {c: u.reason for c, u in unstaffed.items()}
     gap = None
     if bound is not None:
