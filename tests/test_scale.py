@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -11,7 +12,8 @@ from checker import check_roster
 from cli.main import app
 from models import Roster, Scenario, Status, parse_scenario
 from scheduler.greedy import greedy
-from scheduler.lns import Incumbent, improve
+from scheduler import lns
+from scheduler.lns import Incumbent, improve, regions
 from scheduler.model import make_context
 from scheduler.report import case_rosters, evaluate, is_better
 from synth import province
@@ -65,6 +67,27 @@ def test_neighbourhood_search_improves_and_stays_valid() -> None:
     # Every step is solved with all hard rules; only a mandatory case the greedy start
     # missed (and no neighbourhood has reached yet) may remain unstaffed.
     assert _broken(s, roster) <= {"8 mandatory"}
+
+
+def test_regions_split_cases_by_leading_city(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regions hold every case a city leads exactly once, one city per region, in pieces of
+    at most REGION_CASES cases consecutive in time; provincially led cases are in none."""
+    monkeypatch.setattr(lns, "REGION_CASES", 5)
+    s = parse_scenario(province(300, 120, 5))
+    ctx = make_context(s)
+    root = {c.id: ctx.geography.municipal_root(c.lead) for c in s.cases}
+    provincial = {c.id for c in s.cases if s.unit_by_id[root[c.id]].tier.value == "provincial"}
+    parts = regions(ctx)
+    held = [c for part in parts for c in part]
+    assert sorted(held) == sorted(c.id for c in s.cases if c.id not in provincial)
+    assert provincial, "the generator should give the provincial unit some cases to lead"
+    for part in parts:
+        assert 1 <= len(part) <= 5
+        assert len({root[c] for c in part}) == 1
+    cases = s.case_by_id
+    for a, b in zip(parts, parts[1:], strict=False):
+        if root[next(iter(a))] == root[next(iter(b))]:
+            assert max(cases[c].start for c in a) <= min(cases[c].start for c in b)
 
 
 @settings(max_examples=6, deadline=None, derandomize=True)
