@@ -123,6 +123,8 @@ class Prosecutor(Strict):
 
     def peak_load(self, start: date, end: date) -> float:
         """The highest `load_on` over the days from `start` to `end`."""
+        if not self.commitments:  # the usual case, asked once per person and case
+            return self.load
         # Committed load only rises on a commitment's first day, so those days suffice.
         days = {start} | {c.start for c in self.commitments if start <= c.start <= end}
         return max(self.load_on(day) for day in days)

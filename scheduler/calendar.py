@@ -52,8 +52,13 @@ def overlapping_sets(cases: list[Case]) -> list[frozenset[str]]:
     ordered = sorted(cases, key=lambda c: c.start)
     starts = sorted({c.start for c in ordered})
     out: list[frozenset[str]] = []
+    running: list[Case] = []
+    joined = 0  # ordered[:joined] have started
     for i, day in enumerate(starts):
-        running = [c for c in ordered if c.start <= day <= c.end]
+        while joined < len(ordered) and ordered[joined].start <= day:
+            running.append(ordered[joined])
+            joined += 1
+        running = [c for c in running if c.end >= day]
         if i + 1 == len(starts) or min(c.end for c in running) < starts[i + 1]:
             out.append(frozenset(c.id for c in running))
     return out

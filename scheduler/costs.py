@@ -40,7 +40,7 @@ def off_pair(m: RosterModel) -> CostTerm:
 
 def peak_load(m: RosterModel) -> CostTerm:
     """peak_load: the highest utilisation, in whole percent rounded down, over serving people."""
-    d, cases = m.decisions, m.scenario.case_by_id
+    d = m.decisions
     serving: list[tuple[ProsecutorId, list[str]]] = [
         (p.id, m.candidates.cases_of(p.id)) for p in m.scenario.prosecutors
         if m.candidates.cases_of(p.id)
@@ -50,7 +50,7 @@ def peak_load(m: RosterModel) -> CostTerm:
     people = m.scenario.prosecutor_by_id
     # The bound comes from the data: the busiest anyone could be if given every eligible case.
     ceiling = max(
-        100 * max(fte(taken) + sum(fte(cases[c].team.load) for c in active)
+        100 * max(fte(taken) + sum(m.case_load(c) for c in active)
                   for active, taken in m.load_checkpoints(p)) // fte(people[p].capacity)
         for p, _ in serving
     )
@@ -61,10 +61,11 @@ def peak_load(m: RosterModel) -> CostTerm:
         on_any = None
         for active, taken in m.load_checkpoints(pid):
             base = fte(taken)
-            # floor(100 * used / cap) <= peak  <=>  100 * used <= (peak + 1) * cap - 1
-            used = base + cp.LinearExpr.weighted_sum(
-                [d.is_assigned(pid, c) for c in active], [fte(cases[c].team.load) for c in active])
-            ct = m.model.add(100 * used <= (peak + 1) * cap - 1)
+            # floor(100 * used / cap) <= peak  <=>  100 * used <= (peak + 1) * cap - 1, with
+            # used = base + the loads of the cases served; one weighted sum builds fastest.
+            ct = m.model.add(cp.LinearExpr.weighted_sum(
+                [*(d.is_assigned(pid, c) for c in active), peak],
+                [*(100 * m.case_load(c) for c in active), -cap]) <= cap - 1 - 100 * base)
             if base > 0:  # load already taken counts only for people who serve
                 if on_any is None:
                     on_any = m.model.new_bool_var(f"serves[{pid}]")

@@ -68,6 +68,7 @@ class RosterModel(Context):
     assumptions: list[Requirement] = field(default_factory=list)
     costs: dict[str, CostTerm] = field(default_factory=dict)
     _checkpoints: dict[ProsecutorId, list[LoadCheckpoint]] = field(default_factory=dict)
+    _case_loads: dict[CaseId, int] = field(default_factory=dict)
     # One "away from home" literal per person and set of cases, shared across checkpoints.
     away_literals: dict[tuple[ProsecutorId, frozenset[CaseId]], cp.IntVar] = field(
         default_factory=dict)
@@ -79,6 +80,12 @@ class RosterModel(Context):
         literal = self.model.new_bool_var(f"{case}: {text}")
         self.assumptions.append(Requirement(literal, case, text))
         return literal
+
+    def case_load(self, case: CaseId) -> int:
+        """The load each member of `case` takes on, in model units (cached)."""
+        if case not in self._case_loads:
+            self._case_loads[case] = fte(self.scenario.case_by_id[case].team.load)
+        return self._case_loads[case]
 
     def load_checkpoints(self, person: ProsecutorId) -> list[LoadCheckpoint]:
         """(eligible cases running, load already taken) wherever `person`'s load can peak

@@ -15,7 +15,7 @@ from models import Prosecutor, Unit
 from models.enums import is_prosecutor_rank
 from models.ids import CaseId, ProsecutorId
 from scheduler.calendar import availability_changes
-from scheduler.model import FTE_SCALE, RosterModel, fte
+from scheduler.model import FTE_SCALE, RosterModel
 from scheduler.words import PLURAL, language_name
 
 
@@ -110,11 +110,11 @@ def unit_count(m: RosterModel) -> None:
 
 def capacity(m: RosterModel) -> None:
     """5. On every day, a prosecutor's load plus their staffed cases' loads is within capacity."""
-    cases, d = m.scenario.case_by_id, m.decisions
+    d = m.decisions
     for person in m.scenario.prosecutors:
         for active, taken in m.load_checkpoints(person.id):
             spare = int((person.capacity - taken) * FTE_SCALE + 1e-6)
-            loads = [fte(cases[c].team.load) for c in active]
+            loads = [m.case_load(c) for c in active]
             if not active or sum(loads) <= spare:
                 continue
             m.model.add(cp.LinearExpr.weighted_sum(
@@ -148,7 +148,7 @@ def _home_checks(m: RosterModel, unit: Unit, staff: list[Prosecutor]) -> list[Ho
     for p in staff:
         spans = [(cases[c].start.toordinal(), cases[c].end.toordinal(), c)
                  for c in m.candidates.cases_of(p.id)
-                 if cases[c].venue != unit.id and d.is_on_site(p.id, c) is not None]
+                 if cases[c].venue != unit.id and d.may_be_on_site(p.id, c)]
         if spans:
             away[p.id] = spans
     if not away:
@@ -166,11 +166,13 @@ def _home_checks(m: RosterModel, unit: Unit, staff: list[Prosecutor]) -> list[Ho
         # use up the slack: the roster may not take the unit below its minimum.
         gone = {p.id for p in present if p.committed_away(day)}
         slack = max(0, len(present) - min(unit.min_staff_at_home, len(present)) - len(gone))
+        free_to_leave = {p.id for p in present} - gone
         busy = {}
-        for pid in (p.id for p in present if p.id not in gone):
-            active = frozenset(c for s, e, c in away.get(pid, ()) if s <= ordinal <= e)
-            if active:
-                busy[pid] = active
+        for pid, spans in away.items():
+            if pid in free_to_leave:
+                active = [c for s, e, c in spans if s <= ordinal <= e]
+                if active:
+                    busy[pid] = frozenset(active)
         if len(busy) > slack:
             checks.append((busy, slack))
     return checks

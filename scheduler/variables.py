@@ -46,15 +46,21 @@ class Decisions:
     def is_assigned(self, person: ProsecutorId, case: CaseId) -> cp.IntVar:
         """True when `person` is on the team of `case`, in any slot."""
         key = person, case
-        if key not in self._assigned:
-            slots = [self._slot[person, case, o.slot] for o in self.options(person, case)]
-            if len(slots) == 1:
-                self._assigned[key] = slots[0]
-            else:
-                var = self.model.new_bool_var("")
-                self.model.add(var == sum(slots))
-                self._assigned[key] = var
-        return self._assigned[key]
+        # Asked about a million times on a province, so the cached answer comes first.
+        if (var := self._assigned.get(key)) is not None:
+            return var
+        slots = [self._slot[person, case, o.slot] for o in self.options(person, case)]
+        if len(slots) == 1:
+            var = slots[0]
+        else:
+            var = self.model.new_bool_var("")
+            self.model.add(var == sum(slots))
+        self._assigned[key] = var
+        return var
+
+    def may_be_on_site(self, person: ProsecutorId, case: CaseId) -> bool:
+        """Whether some eligible slot of `person` on `case` is on site (no variable made)."""
+        return any(o.on_site for o in self.options(person, case))
 
     def is_on_site(self, person: ProsecutorId, case: CaseId) -> cp.IntVar | None:
         """True when `person` serves `case` on site; None when they could only be remote."""
