@@ -1,6 +1,7 @@
 """The province generator, the greedy baseline and the neighbourhood search on small provinces."""
 
 import json
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -11,8 +12,8 @@ from typer.testing import CliRunner
 from checker import check_roster
 from cli.main import app
 from models import Roster, Scenario, Status, parse_scenario
-from scheduler.greedy import greedy
 from scheduler import lns
+from scheduler.greedy import greedy
 from scheduler.lns import Incumbent, improve, regions
 from scheduler.model import make_context
 from scheduler.report import case_rosters, evaluate, is_better
@@ -85,7 +86,7 @@ def test_regions_split_cases_by_leading_city(monkeypatch: pytest.MonkeyPatch) ->
         assert 1 <= len(part) <= 5
         assert len({root[c] for c in part}) == 1
     cases = s.case_by_id
-    for a, b in zip(parts, parts[1:], strict=False):
+    for a, b in pairwise(parts):
         if root[next(iter(a))] == root[next(iter(b))]:
             assert max(cases[c].start for c in a) <= min(cases[c].start for c in b)
 
@@ -117,3 +118,21 @@ def test_narrowed_candidates_equal_fresh_ones(seed: int) -> None:
         expected = [c for c in fresh.cases_of(person.id)
                     if c != fixed.id or person.id in people_on_fixed]
         assert narrowed.cases_of(person.id) == expected
+
+
+def test_building_a_model_leaves_the_cycle_collector_as_it_was() -> None:
+    """Model building pauses Python's cycle collector and restores it afterwards, whether it
+    was on (the usual case) or switched off by the caller."""
+    import gc
+
+    from scheduler.model import build_model
+
+    s = parse_scenario(province(150, 10, 2))
+    was = gc.isenabled()
+    try:
+        for state in (True, False):
+            (gc.enable if state else gc.disable)()
+            build_model(s)
+            assert gc.isenabled() is state
+    finally:
+        (gc.enable if was else gc.disable)()
