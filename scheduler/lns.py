@@ -6,10 +6,9 @@ home staffing see exactly the load the rest of the roster puts on those days). T
 teams of the free cases are merged back, and the step is kept only if the whole roster's
 objective improves. Any roster it holds is valid, so the search can stop at any time.
 
-The search first sweeps the regions once (every case a city leads, see `regions`), then
-reopens random neighbourhoods. Most people a case may draw on work in the city that leads
-it, so a region is where the cases that compete for the same people are; on 4,000 x 700
-the sweep staffed about 10 more priority in 60 s than random neighbourhoods alone.
+The search first sweeps the regions once (the cases each city leads, see
+`scheduler.regions`), then reopens random neighbourhoods. On 4,000 x 700 the sweep staffed
+about 10 more priority in 60 s than random neighbourhoods alone.
 """
 
 import random
@@ -19,17 +18,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from time import perf_counter
 
-from models import Assignment, Case, Objective, Slot, Tier
-from models.ids import CaseId, ProsecutorId, UnitId
+from models import Assignment, Case, Objective, Slot
+from models.ids import CaseId, ProsecutorId
 from scheduler.eligibility import Option
 from scheduler.model import Context, build_model
+from scheduler.regions import regions
 from scheduler.report import evaluate, is_better
 from scheduler.search import lexicographic
 
 NEIGHBOURHOOD_CASES = 20
-# A region with more cases is reopened in pieces of cases consecutive in time, so that one
-# step stays about as large as the regions of a 4,000 x 700 province (30 to 63 cases).
-REGION_CASES = 60
 STEP_SECONDS = 2.0
 
 
@@ -59,25 +56,6 @@ def neighbourhood(ctx: Context, rng: random.Random, size: int) -> set[CaseId]:
         return (0 if city(case) == city(seed) else 1, abs((centre - middle).days))
 
     return {c.id for c in sorted(s.cases, key=distance)[:size]}
-
-
-def regions(ctx: Context) -> list[set[CaseId]]:
-    """The cases led by each municipal unit or a unit it supervises, by start date in pieces
-    of at most REGION_CASES; cases the provincial unit leads belong to no region (they may
-    draw on the whole province, which no one step can reopen quickly)."""
-    s = ctx.scenario
-    by_root: dict[UnitId, list[Case]] = defaultdict(list)
-    for case in s.cases:
-        root = ctx.geography.municipal_root(case.lead)
-        if s.unit_by_id[root].tier is not Tier.PROVINCIAL:
-            by_root[root].append(case)
-    out = []
-    for root in sorted(by_root):
-        cases = sorted(by_root[root], key=lambda c: (c.start, c.id))
-        pieces = -(-len(cases) // REGION_CASES)
-        for i in range(pieces):
-            out.append({c.id for c in cases[i * len(cases) // pieces:(i + 1) * len(cases) // pieces]})
-    return out
 
 
 def reopen(ctx: Context, best: Incumbent, free: set[CaseId], *, seconds: float, workers: int,

@@ -115,8 +115,9 @@ def _solve_stoppably(solver: cp.CpSolver, model: cp.CpModel, callback: _Reporter
 def lexicographic(m: RosterModel, chosen: list[Option], staffed: set[CaseId], *,
                   seconds: float, workers: int, seed: int,
                   on_solution: OnSolution | None = None,
-                  stop: threading.Event | None = None) -> Found:
-    """Maximise staffed priority, then minimise cost at that priority, from a hinted roster.
+                  stop: threading.Event | None = None, priority_only: bool = False) -> Found:
+    """Maximise staffed priority, then minimise cost at that priority, from a hinted roster;
+    `priority_only` gives the first phase all the time and stops after it.
 
     The roster returned is CP-SAT's; the caller compares it with what it had."""
     started = perf_counter()
@@ -128,7 +129,7 @@ def lexicographic(m: RosterModel, chosen: list[Option], staffed: set[CaseId], *,
     priority = staffed_priority(m)
     m.model.maximize(priority)
     hint(m, chosen, staffed)
-    solver = make_solver(left() * PRIORITY_SHARE, workers, seed)
+    solver = make_solver(left() * (1 if priority_only else PRIORITY_SHARE), workers, seed)
     status = _solve_stoppably(solver, m.model, _callback(on_solution, "priority", 1), stop)
     if status == cp.MODEL_INVALID:
         raise RuntimeError(f"internal error, invalid CP-SAT model: {m.model.validate()}")
@@ -136,13 +137,13 @@ def lexicographic(m: RosterModel, chosen: list[Option], staffed: set[CaseId], *,
         found.infeasible = True
         return found
     if status not in (cp.OPTIMAL, cp.FEASIBLE):
-        return found
+        return found  # CP-SAT's bound is 0, not a bound, when it found nothing
     found.solved = True
     found.priority_proven = status == cp.OPTIMAL
     # Priorities are integers, so a fractional bound rounds down.
     found.priority_bound = math.floor(solver.best_objective_bound + 1e-6)
     found.chosen, found.staffed = _read(m, solver)
-    if left() <= MIN_PHASE_SECONDS or (stop is not None and stop.is_set()):
+    if priority_only or left() <= MIN_PHASE_SECONDS or (stop is not None and stop.is_set()):
         return found
     m.model.add(priority >= round(solver.objective_value))
     m.model.minimize(weighted_cost(m))

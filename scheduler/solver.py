@@ -14,10 +14,12 @@ from typing import Literal
 
 from models import Progress, Roster, Scenario, Status
 from models.ids import CaseId, ProsecutorId
+from scheduler.bound import highest_by_part, least_cost_by_part
 from scheduler.explain import infeasible_reason, unstaffed_reason
 from scheduler.greedy import greedy
-from scheduler.lns import Incumbent, improve
+from scheduler.lns import STEP_SECONDS, Incumbent, improve
 from scheduler.model import build_model, make_context
+from scheduler.regions import regions
 from scheduler.report import COST_TOLERANCE, case_rosters, evaluate, is_better
 from scheduler.search import lexicographic
 
@@ -28,6 +30,13 @@ Method = Literal["auto", "whole", "neighbourhood"]
 # Share of the time limit kept for explaining unstaffed cases (CP-SAT cores); counting
 # explanations are given for every case however long they take.
 EXPLAIN_SHARE = 0.1
+# On scenarios too large for one model, the bound by parts (scheduler.bound) takes this
+# share of the search time, but only when the neighbourhood search still has the time of
+# SEARCH_PER_SWEEP sweeps of the regions: its first sweep gains priority at some cost,
+# which the search needs about as long again to win back. On 4,000 x 700 the bound took
+# about 17 s, and giving it 30 % of a 60 s solve cost a fifth more on cost.
+BOUND_SHARE = 0.3
+SEARCH_PER_SWEEP = 3.0
 
 
 class _Reporter:
@@ -110,8 +119,18 @@ def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: 
     else:
         # Neighbourhood search improves the greedy roster a few cases at a time. (Tried
         # after CP-SAT on mid-sized scenarios too: it did worse than CP-SAT's own search.)
-        best = improve(ctx, best, deadline=deadline, workers=workers, seed=seed,
+        search = deadline - perf_counter()
+        sweep = len(regions(ctx)) * STEP_SECONDS
+        proving = search * BOUND_SHARE if search * (1 - BOUND_SHARE) >= SEARCH_PER_SWEEP * sweep else 0.0
+        best = improve(ctx, best, deadline=deadline - proving, workers=workers, seed=seed,
                        on_improve=reporter.incumbent, stop=stop)
+        if proving:
+            highest = highest_by_part(ctx, best, deadline=deadline, workers=workers, seed=seed,
+                                      stop=stop)
+            priority_bound = min(priority_bound, sum(highest.values()))
+            if sum(highest.values()) == best.objective.staffed_priority:
+                bound = least_cost_by_part(ctx, best, highest, deadline=deadline,
+                                           workers=workers, seed=seed, stop=stop)
 
     if any(c.mandatory and c.id not in best.staffed for c in scenario.cases):
         # Greedy missed a mandatory case and no search put it right in time.

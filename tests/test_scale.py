@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 from checker import check_roster
 from cli.main import app
 from models import Roster, Scenario, Status, parse_scenario
-from scheduler import lns
+from scheduler import regions as regions_module
 from scheduler.greedy import greedy
-from scheduler.lns import Incumbent, improve, regions
+from scheduler.lns import Incumbent, improve
 from scheduler.model import make_context
 from scheduler.report import case_rosters, evaluate, is_better
 from synth import province
@@ -73,12 +73,12 @@ def test_neighbourhood_search_improves_and_stays_valid() -> None:
 def test_regions_split_cases_by_leading_city(monkeypatch: pytest.MonkeyPatch) -> None:
     """Regions hold every case a city leads exactly once, one city per region, in pieces of
     at most REGION_CASES cases consecutive in time; provincially led cases are in none."""
-    monkeypatch.setattr(lns, "REGION_CASES", 5)
+    monkeypatch.setattr(regions_module, "REGION_CASES", 5)
     s = parse_scenario(province(300, 120, 5))
     ctx = make_context(s)
     root = {c.id: ctx.geography.municipal_root(c.lead) for c in s.cases}
     provincial = {c.id for c in s.cases if s.unit_by_id[root[c.id]].tier.value == "provincial"}
-    parts = regions(ctx)
+    parts = regions_module.regions(ctx)
     held = [c for part in parts for c in part]
     assert sorted(held) == sorted(c.id for c in s.cases if c.id not in provincial)
     assert provincial, "the generator should give the provincial unit some cases to lead"
