@@ -90,15 +90,15 @@ def reopen(ctx: Context, best: Incumbent, free: set[CaseId], *, seconds: float, 
 
 def improve(ctx: Context, start: Incumbent, *, deadline: float, workers: int, seed: int,
             on_improve: Callable[[Incumbent], None] | None = None,
-            stop: threading.Event | None = None) -> Incumbent:
-    """Reopen each region once, then random neighbourhoods, until `deadline` (a perf_counter
-    time) or `stop` is set; keep every improvement."""
+            stop: threading.Event | None = None, sweep: bool = True) -> Incumbent:
+    """Reopen each region once (unless not to `sweep`), then random neighbourhoods, until
+    `deadline` (a perf_counter time) or `stop` is set; keep every improvement."""
     rng = random.Random(seed)
     best = start
     size = min(NEIGHBOURHOOD_CASES, len(ctx.scenario.cases))
-    sweep = iter(regions(ctx))
+    swept = iter(regions(ctx) if sweep else [])
     while size and deadline - perf_counter() > STEP_SECONDS / 4 and not (stop and stop.is_set()):
-        free = next(sweep, None) or neighbourhood(ctx, rng, size)
+        free = next(swept, None) or neighbourhood(ctx, rng, size)
         step = min(STEP_SECONDS, deadline - perf_counter())
         trial = reopen(ctx, best, free, seconds=step, workers=workers, seed=rng.randrange(1 << 30),
                        stop=stop)

@@ -131,6 +131,11 @@ def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: 
             if sum(highest.values()) == best.objective.staffed_priority:
                 bound = least_cost_by_part(ctx, best, highest, deadline=deadline,
                                            workers=workers, seed=seed, stop=stop)
+            # Time the bound left over goes back to the search. Where there is a cost bound,
+            # the roster already staffs all the bound allows, so a better one differs only
+            # in cost and the cost bound still holds.
+            best = improve(ctx, best, deadline=deadline, workers=workers, seed=seed,
+                           on_improve=reporter.incumbent, stop=stop, sweep=False)
 
     if any(c.mandatory and c.id not in best.staffed for c in scenario.cases):
         # Greedy missed a mandatory case and no search put it right in time.
