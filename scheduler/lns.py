@@ -7,8 +7,9 @@ teams of the free cases are merged back, and the step is kept only if the whole 
 objective improves. Any roster it holds is valid, so the search can stop at any time.
 
 The search first sweeps the regions once (the cases each city leads, see
-`scheduler.regions`), then reopens random neighbourhoods. On 4,000 x 700 the sweep staffed
-about 10 more priority in 60 s than random neighbourhoods alone.
+`scheduler.regions`), then reopens random neighbourhoods. On 4,000 x 700, in 54 s with
+seeds 1 to 3, the sweep staffed 1,190 to 1,191 priority; random neighbourhoods alone
+staffed 1,176 to 1,180.
 """
 
 import random
