@@ -147,7 +147,11 @@ def lexicographic(m: RosterModel, chosen: list[Option], staffed: set[CaseId], *,
         return found
     m.model.add(priority >= round(solver.objective_value))
     m.model.minimize(weighted_cost(m))
-    hint(m, found.chosen, found.staffed)
+    # The priority phase ignores cost, so its teams can cost twice the incumbent's: start
+    # the cost phase from the incumbent's teams wherever both staff a case (CP-SAT repairs
+    # the hint where the two do not fit together).
+    hint(m, [o for o in chosen if o.case in found.staffed]
+         + [o for o in found.chosen if o.case not in staffed], found.staffed)
     solver = make_solver(left(), workers, seed)
     status = _solve_stoppably(solver, m.model, _callback(on_solution, "cost", COST_SCALE), stop)
     if status in (cp.OPTIMAL, cp.FEASIBLE):
