@@ -9,6 +9,7 @@ neighbourhood search improves the greedy roster a few cases at a time.
 import math
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from time import perf_counter
 from typing import Literal
 
@@ -18,7 +19,7 @@ from scheduler.bound import highest_by_part, least_cost_by_part
 from scheduler.explain import infeasible_reason, unstaffed_reason
 from scheduler.greedy import greedy
 from scheduler.lns import STEP_SECONDS, Incumbent, improve
-from scheduler.model import build_model, make_context
+from scheduler.model import Context, build_model, make_context
 from scheduler.regions import regions
 from scheduler.report import COST_TOLERANCE, case_rosters, evaluate, is_better
 from scheduler.search import lexicographic
@@ -71,6 +72,39 @@ class _Reporter:
             self.report(phase, None, value, bound)
 
 
+@dataclass(frozen=True)
+class _BoundByParts:
+    priority: int  # no valid roster staffs more
+    cost: float | None  # no valid roster staffing as much as the roster costs less
+
+
+def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, workers: int,
+                           seed: int, reporter: _Reporter, stop: threading.Event | None
+                           ) -> tuple[Incumbent, _BoundByParts | None]:
+    """Neighbourhood search from `best` until `deadline`, with the bound by parts when
+    there is time for it. (Tried after CP-SAT on mid-sized scenarios too: it did worse
+    than CP-SAT's own search.)"""
+    search = deadline - perf_counter()
+    sweep = len(regions(ctx)) * STEP_SECONDS
+    proving = search * BOUND_SHARE if search * (1 - BOUND_SHARE) >= SEARCH_PER_SWEEP * sweep else 0.0
+    best = improve(ctx, best, deadline=deadline - proving, workers=workers, seed=seed,
+                   on_improve=reporter.incumbent, stop=stop)
+    if not proving:
+        return best, None
+    highest = highest_by_part(ctx, best, deadline=deadline, workers=workers, seed=seed,
+                              stop=stop)
+    cost = None
+    if sum(highest.values()) == best.objective.staffed_priority:
+        cost = least_cost_by_part(ctx, best, highest, deadline=deadline, workers=workers,
+                                  seed=seed, stop=stop)
+    # Time the bound left over goes back to the search. Where there is a cost bound, the
+    # roster already staffs all the bound allows, so a better one differs only in cost and
+    # the cost bound still holds.
+    best = improve(ctx, best, deadline=deadline, workers=workers, seed=seed,
+                   on_improve=reporter.incumbent, stop=stop, sweep=False)
+    return best, _BoundByParts(sum(highest.values()), cost)
+
+
 def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: int = 0,
           explain: bool = True, progress: Callable[[Progress], None] | None = None,
           method: Method = "auto", stop: threading.Event | None = None) -> Roster:
@@ -117,25 +151,11 @@ def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: 
             if found.priority_bound is not None:
                 priority_bound = min(priority_bound, found.priority_bound)
     else:
-        # Neighbourhood search improves the greedy roster a few cases at a time. (Tried
-        # after CP-SAT on mid-sized scenarios too: it did worse than CP-SAT's own search.)
-        search = deadline - perf_counter()
-        sweep = len(regions(ctx)) * STEP_SECONDS
-        proving = search * BOUND_SHARE if search * (1 - BOUND_SHARE) >= SEARCH_PER_SWEEP * sweep else 0.0
-        best = improve(ctx, best, deadline=deadline - proving, workers=workers, seed=seed,
-                       on_improve=reporter.incumbent, stop=stop)
-        if proving:
-            highest = highest_by_part(ctx, best, deadline=deadline, workers=workers, seed=seed,
-                                      stop=stop)
-            priority_bound = min(priority_bound, sum(highest.values()))
-            if sum(highest.values()) == best.objective.staffed_priority:
-                bound = least_cost_by_part(ctx, best, highest, deadline=deadline,
-                                           workers=workers, seed=seed, stop=stop)
-            # Time the bound left over goes back to the search. Where there is a cost bound,
-            # the roster already staffs all the bound allows, so a better one differs only
-            # in cost and the cost bound still holds.
-            best = improve(ctx, best, deadline=deadline, workers=workers, seed=seed,
-                           on_improve=reporter.incumbent, stop=stop, sweep=False)
+        best, by_parts = _search_neighbourhoods(ctx, best, deadline=deadline, workers=workers,
+                                                seed=seed, reporter=reporter, stop=stop)
+        if by_parts is not None:
+            priority_bound = min(priority_bound, by_parts.priority)
+            bound = by_parts.cost
 
     if any(c.mandatory and c.id not in best.staffed for c in scenario.cases):
         # Greedy missed a mandatory case and no search put it right in time.
