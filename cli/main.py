@@ -68,7 +68,8 @@ def solve(
         raise _fail(e) from None
     with err.status("solving...") as status:
         def show(p: Progress) -> None:
-            parts = [f"staffed priority {p.staffed_priority}"]
+            parts = [f"staffed priority {p.staffed_priority}"
+                     + ("" if p.priority_bound is None else f" (at most {p.priority_bound})")]
             parts += [] if p.cost is None else [f"cost {p.cost:,.1f}"]
             parts += [] if p.bound is None else [f"bound {p.bound:,.1f}"]
             status.update(f"solving ({p.phase}): {', '.join(parts)}  {p.elapsed:.1f} s")

@@ -74,10 +74,14 @@ class Roster(BaseModel):
 class Progress(BaseModel):
     """How a running solve stands: reported whenever it finds a better roster."""
 
-    phase: str = Field(description="greedy, priority, cost or neighbourhood.")
+    phase: str = Field(description="greedy, priority, cost, neighbourhood or bound (the "
+                             "bound by parts tightened the priority bound).")
     staffed_priority: int | None = Field(
         default=None, description="Best staffed priority so far."
     )
     cost: float | None = Field(default=None, description="Cost of the best roster so far.")
     bound: float | None = Field(default=None, description="Best proven bound in this phase.")
+    priority_bound: int | None = Field(
+        default=None, description="No valid roster staffs more priority, as proven so far."
+    )
     elapsed: float = Field(description="Seconds since the solve started.")

@@ -59,17 +59,28 @@ def _hinted(m: RosterModel, start: Incumbent, part: set[CaseId], until: float, w
 
 
 def highest_by_part(ctx: Context, start: Incumbent, *, deadline: float, workers: int,
-                    seed: int, stop: threading.Event | None = None) -> dict[frozenset[CaseId], int]:
+                    seed: int, stop: threading.Event | None = None,
+                    on_bound: Callable[[int], None] | None = None) -> dict[frozenset[CaseId], int]:
     """The most priority each part can staff alone, as far as proven by `deadline` (a
-    perf_counter time): all of its priority where nothing was. `start` gives the hints."""
+    perf_counter time): all of its priority where nothing was. `start` gives the hints.
+    `on_bound`, if given, hears the bound on the whole after each part (the parts not yet
+    solved count all their priority, so each of these is a bound already)."""
     s = ctx.scenario
     # Smallest first: the time small parts leave over goes to the larger ones after them.
     size = {c: len(options) for c, options in ctx.candidates.by_case.items()}
     todo = sorted(parts(ctx), key=lambda part: sum(size.get(c, 0) for c in part))
-    found = _each(todo, deadline, stop, lambda part, until: _hinted(
-        _alone(ctx, part), start, part, until, workers, seed, stop, True))
-    return {frozenset(part): _priority(s, part) if f.priority_bound is None
-            else min(_priority(s, part), f.priority_bound) for part, f in zip(todo, found, strict=True)}
+    highest = {frozenset(part): _priority(s, part) for part in todo}
+
+    def solve_part(part: set[CaseId], until: float) -> Found:
+        found = _hinted(_alone(ctx, part), start, part, until, workers, seed, stop, True)
+        if found.priority_bound is not None:
+            highest[frozenset(part)] = min(highest[frozenset(part)], found.priority_bound)
+        if on_bound is not None:
+            on_bound(sum(highest.values()))
+        return found
+
+    _each(todo, deadline, stop, solve_part)
+    return highest
 
 
 def least_cost_by_part(ctx: Context, start: Incumbent, highest: Mapping[frozenset[CaseId], int],

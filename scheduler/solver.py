@@ -48,6 +48,7 @@ class _Reporter:
         self.started = started
         self.priority: int = -1
         self.cost = math.inf  # at self.priority
+        self.priority_bound: int | None = None
 
     def report(self, phase: str, priority: int | None, cost: float | None,
                bound: float | None) -> None:
@@ -57,16 +58,35 @@ class _Reporter:
             self.cost = cost
         else:
             return
+        self._send(phase, bound)
+
+    def _send(self, phase: str, bound: float | None) -> None:
         if self.progress is not None:
             self.progress(Progress(phase=phase, staffed_priority=self.priority,
                                    cost=None if math.isinf(self.cost) else self.cost,
-                                   bound=bound, elapsed=perf_counter() - self.started))
+                                   bound=bound, priority_bound=self.priority_bound,
+                                   elapsed=perf_counter() - self.started))
+
+    def _tighten(self, priority_bound: int) -> bool:
+        if self.priority_bound is not None and priority_bound >= self.priority_bound:
+            return False
+        self.priority_bound = priority_bound
+        return True
 
     def incumbent(self, inc: Incumbent) -> None:
         self.report("neighbourhood", inc.objective.staffed_priority, inc.objective.cost, None)
 
+    def proven(self, priority_bound: int) -> None:
+        """A tighter bound on staffed priority, from the bound by parts."""
+        if self._tighten(priority_bound):
+            self._send("bound", None)
+
     def solution(self, phase: str, value: float, bound: float) -> None:
         if phase == "priority":
+            # CP-SAT's bound is proven once it has a roster, as it does here; a bound below
+            # the roster would be its placeholder, not a bound.
+            if bound >= value:
+                self._tighten(math.floor(bound + 1e-6))
             self.report(phase, round(value), None, None)
         else:  # costs of the cost phase are at the best priority found
             self.report(phase, None, value, bound)
@@ -92,7 +112,7 @@ def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, wo
     if not proving:
         return best, None
     highest = highest_by_part(ctx, best, deadline=deadline, workers=workers, seed=seed,
-                              stop=stop)
+                              stop=stop, on_bound=reporter.proven)
     cost = None
     if sum(highest.values()) == best.objective.staffed_priority:
         cost = least_cost_by_part(ctx, best, highest, deadline=deadline, workers=workers,

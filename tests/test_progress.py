@@ -4,8 +4,10 @@ import json
 from itertools import pairwise
 from pathlib import Path
 
+import pytest
+
 from models import Progress, parse_scenario
-from scheduler import solve
+from scheduler import solve, solver
 from synth import province
 
 HULUNBUIR = Path(__file__).resolve().parent.parent / "scenarios" / "hulunbuir.json"
@@ -25,6 +27,9 @@ def test_progress_on_whole_model() -> None:
                 or (after.cost or 0) < (before.cost or float("inf")))
     assert roster.objective is not None
     assert seen[-1].cost is not None and abs(seen[-1].cost - roster.objective.cost) <= 0.5
+    # Priority bounds reported on the way are proven: none is below the final priority.
+    proven = [p.priority_bound for p in seen if p.priority_bound is not None]
+    assert proven and min(proven) >= roster.objective.staffed_priority
 
 
 def test_progress_on_neighbourhood_search() -> None:
@@ -38,3 +43,19 @@ def test_progress_on_neighbourhood_search() -> None:
     assert roster.objective is not None
     assert (steps[-1].staffed_priority, steps[-1].cost) == (roster.objective.staffed_priority,
                                                              roster.objective.cost)
+
+
+def test_progress_reports_the_bound_by_parts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Given time for the bound by parts, the solve reports it part by part: each report a
+    tighter priority bound, none below the roster it returns, the last one its bound."""
+    monkeypatch.setattr(solver, "SEARCH_PER_SWEEP", 0.0)
+    seen: list[Progress] = []
+    roster = solve(parse_scenario(province(150, 16, 3)), seconds=8, workers=1,
+                   progress=seen.append, explain=False, method="neighbourhood")
+    bounds = [p.priority_bound for p in seen if p.phase == "bound" and p.priority_bound is not None]
+    assert bounds, "the bound by parts should tighten the bound of every case's priority"
+    assert len(bounds) == sum(p.phase == "bound" for p in seen)
+    assert bounds == sorted(bounds, reverse=True) and len(set(bounds)) == len(bounds)
+    assert roster.objective is not None
+    assert min(bounds) >= roster.objective.staffed_priority
+    assert roster.priority_bound == bounds[-1]
