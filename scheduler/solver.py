@@ -113,8 +113,9 @@ def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, wo
         return best, None
     highest = highest_by_part(ctx, best, deadline=deadline, workers=workers, seed=seed,
                               stop=stop, on_bound=reporter.proven)
+    priority = sum(highest.values())
     cost = None
-    if sum(highest.values()) == best.objective.staffed_priority:
+    if priority == best.objective.staffed_priority:
         cost = least_cost_by_part(ctx, best, highest, deadline=deadline, workers=workers,
                                   seed=seed, stop=stop)
     # Time the bound left over goes back to the search. Where there is a cost bound, the
@@ -122,7 +123,7 @@ def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, wo
     # the cost bound still holds.
     best = improve(ctx, best, deadline=deadline, workers=workers, seed=seed,
                    on_improve=reporter.incumbent, stop=stop, sweep=False)
-    return best, _BoundByParts(sum(highest.values()), cost)
+    return best, _BoundByParts(priority, cost)
 
 
 def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: int = 0,
