@@ -4,9 +4,11 @@ A valid roster, cut down to one part's cases, is a valid roster of that part alo
 the other cases out only frees people and leaves more staff at home. So no valid roster
 staffs more of a part's priority than the part alone can, and the parts' highest
 priorities add up to a bound on the whole. Every cost term but `peak_load` is a sum over
-cases, so a roster that reaches every part's highest priority costs at least the sum of
-the parts' least costs at those priorities; `peak_load`, a maximum over the whole roster,
-is left out of that sum, which keeps it a lower bound.
+cases, so a roster costs at least the sum of its parts' least costs at the priority it
+staffs in each; `peak_load`, a maximum over the whole roster, is left out, which keeps it
+a lower bound. Each part's least cost is proven at one priority only (the most it can
+staff, as far as found), so a roster that staffs less in total may save a part's whole
+cost by falling short there: `cost_bound` lets the cheapest such choice of parts do so.
 
 Cases of different cities rarely compete for the same people, so on a province the parts
 alone come close to the whole: on 4,000 x 700 the parts' bound on staffed priority was
@@ -14,15 +16,28 @@ alone come close to the whole: on 4,000 x 700 the parts' bound on staffed priori
 """
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from time import perf_counter
 
 from models import Scenario
 from models.ids import CaseId
 from scheduler.lns import Incumbent
-from scheduler.model import Context, RosterModel, build_model, staffed_priority
+from scheduler.model import Context, RosterModel, build_model
 from scheduler.regions import parts
 from scheduler.search import Found, lexicographic
+
+
+@dataclass(frozen=True)
+class PartBound:
+    """What one part's cases, solved alone, allow any valid roster of the whole."""
+
+    cases: frozenset[CaseId]
+    total: int  # the priority of all the part's cases
+    highest: int  # no valid roster staffs more of the part's priority
+    level: int  # a roster staffing at least this much of the part costs at least least_cost
+    least_cost: float  # in the part, peak_load left out; 0 where nothing was proven
+    roster: Found  # the part's teams as found alone: hints for the search
 
 
 def _alone(ctx: Context, part: set[CaseId]) -> RosterModel:
@@ -40,64 +55,57 @@ def _priority(s: Scenario, cases: set[CaseId]) -> int:
     return sum(s.case_by_id[c].priority for c in cases)
 
 
-def _each(todo: list[set[CaseId]], deadline: float, stop: threading.Event | None,
-          solve_part: Callable[[set[CaseId], float], Found]) -> list[Found]:
-    """Solve every part by its own deadline: an equal share of the time left."""
-    out = []
-    for i, part in enumerate(todo):
-        share = (deadline - perf_counter()) / (len(todo) - i)
-        stopped = share <= 0 or (stop is not None and stop.is_set())
-        out.append(Found() if stopped else solve_part(part, perf_counter() + share))
-    return out
+def _part_bound(s: Scenario, part: set[CaseId], found: Found) -> PartBound:
+    total = _priority(s, part)
+    highest = total if found.priority_bound is None else min(total, found.priority_bound)
+    level = 0 if found.priority is None else found.priority
+    least_cost = 0.0 if found.bound is None else max(0.0, found.bound)
+    return PartBound(frozenset(part), total, highest, level, least_cost, found)
 
 
-def _hinted(m: RosterModel, start: Incumbent, part: set[CaseId], until: float, workers: int,
-            seed: int, stop: threading.Event | None, priority_only: bool) -> Found:
-    return lexicographic(m, [o for o in start.chosen if o.case in part], start.staffed & part,
-                         seconds=until - perf_counter(), workers=workers, seed=seed, stop=stop,
-                         priority_only=priority_only)
-
-
-def highest_by_part(ctx: Context, start: Incumbent, *, deadline: float, workers: int,
-                    seed: int, stop: threading.Event | None = None,
-                    on_bound: Callable[[int], None] | None = None) -> dict[frozenset[CaseId], int]:
-    """The most priority each part can staff alone, as far as proven by `deadline` (a
-    perf_counter time): all of its priority where nothing was. `start` gives the hints.
-    `on_bound`, if given, hears the bound on the whole after each part (the parts not yet
-    solved count all their priority, so each of these is a bound already)."""
+def solve_parts(ctx: Context, start: Callable[[], Incumbent], *, deadline: float, workers: int,
+                seed: int, stop: threading.Event | None = None) -> Iterator[PartBound]:
+    """Each part solved alone (highest priority, then least cost at it), smallest first, in
+    an equal share of the time left to `deadline` (a perf_counter time); yields every part,
+    those left without time with nothing proven. `start()` gives the roster whose teams
+    hint each part; it is asked again for each, so the caller may improve it meanwhile."""
     s = ctx.scenario
     # Smallest first: the time small parts leave over goes to the larger ones after them.
     size = {c: len(options) for c, options in ctx.candidates.by_case.items()}
     todo = sorted(parts(ctx), key=lambda part: sum(size.get(c, 0) for c in part))
-    highest = {frozenset(part): _priority(s, part) for part in todo}
-
-    def solve_part(part: set[CaseId], until: float) -> Found:
-        found = _hinted(_alone(ctx, part), start, part, until, workers, seed, stop, True)
-        if found.priority_bound is not None:
-            highest[frozenset(part)] = min(highest[frozenset(part)], found.priority_bound)
-        if on_bound is not None:
-            on_bound(sum(highest.values()))
-        return found
-
-    _each(todo, deadline, stop, solve_part)
-    return highest
+    for i, part in enumerate(todo):
+        share = (deadline - perf_counter()) / (len(todo) - i)
+        found = Found()
+        if share > 0 and not (stop is not None and stop.is_set()):
+            hints = start()
+            found = lexicographic(_alone(ctx, part), [o for o in hints.chosen if o.case in part],
+                                  hints.staffed & part, seconds=share, workers=workers,
+                                  seed=seed, stop=stop)
+        yield _part_bound(s, part, found)
 
 
-def least_cost_by_part(ctx: Context, start: Incumbent, highest: Mapping[frozenset[CaseId], int],
-                       *, deadline: float, workers: int, seed: int,
-                       stop: threading.Event | None = None) -> float | None:
-    """A lower bound on the cost (peak_load left out) of every valid roster that staffs
-    each part's `highest` priority, or None if not every part was solved by `deadline`.
-    `start` must staff exactly that much in each part: its teams are the hints."""
-    todo = [set(part) for part in highest]
+def highest_priority(bounds: Sequence[PartBound]) -> int:
+    """No valid roster staffs more priority than the parts' highest together."""
+    return sum(b.highest for b in bounds)
 
-    def least_cost(part: set[CaseId], until: float) -> Found:
-        m = _alone(ctx, part)
-        # Proven the most this part can staff, and what `start` staffs: the priority phase
-        # has nothing left to search.
-        m.model.add(staffed_priority(m) == highest[frozenset(part)])
-        return _hinted(m, start, part, until, workers, seed, stop, False)
 
-    costs = [f.bound for f in _each(todo, deadline, stop, least_cost)]
-    known = [c for c in costs if c is not None]
-    return sum(known) if len(known) == len(costs) else None
+def cost_bound(bounds: Sequence[PartBound], priority: int) -> float | None:
+    """The least cost (peak_load left out) of any valid roster staffing at least `priority`,
+    or None where nothing is proven.
+
+    Each part costs at least its least cost unless it staffs less than its level; falling
+    short costs the part priority, and the whole may fall short of the parts' highest by
+    only so much. Which parts to let fall short, to cost least, is a knapsack."""
+    spare = highest_priority(bounds) - priority
+    if spare < 0:
+        return None  # no valid roster staffs that much
+    # most[d]: the most least cost the parts let fall short can shed, missing at most d.
+    most = [0.0] * (spare + 1)
+    for b in bounds:
+        if b.least_cost <= 0:
+            continue
+        missed = b.highest - b.level + 1
+        for d in range(spare, missed - 1, -1):
+            most[d] = max(most[d], most[d - missed] + b.least_cost)
+    cost = sum(b.least_cost for b in bounds) - most[spare]
+    return cost if cost > 0 else None

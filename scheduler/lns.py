@@ -60,8 +60,10 @@ def neighbourhood(ctx: Context, rng: random.Random, size: int) -> set[CaseId]:
 
 
 def reopen(ctx: Context, best: Incumbent, free: set[CaseId], *, seconds: float, workers: int,
-           seed: int, stop: threading.Event | None = None) -> Incumbent | None:
-    """Re-solve the cases in `free` with every other overlapping team fixed."""
+           seed: int, stop: threading.Event | None = None,
+           hint: tuple[list[Option], set[CaseId]] | None = None) -> Incumbent | None:
+    """Re-solve the cases in `free` with every other overlapping team fixed; the search
+    starts from `hint` (teams and staffed cases of `free`) if given, else from `best`."""
     s = ctx.scenario
     free_cases = [c for c in s.cases if c.id in free]
     first, last = min(c.start for c in free_cases), max(c.end for c in free_cases)
@@ -80,7 +82,10 @@ def reopen(ctx: Context, best: Incumbent, free: set[CaseId], *, seconds: float, 
     inside = free | fixed_ids
     narrowed = Context(sub, ctx.geography, ctx.travel, ctx.candidates.narrowed(inside, teams))
     m = build_model(sub, context=narrowed)
-    found = lexicographic(m, [o for o in best.chosen if o.case in inside], best.staffed & inside,
+    start_chosen, start_staffed = hint or (best.chosen, best.staffed)
+    found = lexicographic(m, [o for o in best.chosen if o.case in fixed_ids]
+                          + [o for o in start_chosen if o.case in free],
+                          (best.staffed & fixed_ids) | (start_staffed & free),
                           seconds=seconds, workers=workers, seed=seed, stop=stop)
     if not found.solved:
         return None

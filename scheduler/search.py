@@ -55,6 +55,9 @@ class Found:
     infeasible: bool = False
     priority_proven: bool = False
     priority_bound: int | None = None
+    # The priority the first phase reached; the cost phase keeps at least this much, so
+    # `bound` holds for every roster of the model that staffs at least this priority.
+    priority: int | None = None
     cost_proven: bool = False
     bound: float | None = None
 
@@ -142,10 +145,11 @@ def lexicographic(m: RosterModel, chosen: list[Option], staffed: set[CaseId], *,
     found.priority_proven = status == cp.OPTIMAL
     # Priorities are integers, so a fractional bound rounds down.
     found.priority_bound = math.floor(solver.best_objective_bound + 1e-6)
+    found.priority = round(solver.objective_value)
     found.chosen, found.staffed = _read(m, solver)
     if priority_only or left() <= MIN_PHASE_SECONDS or (stop is not None and stop.is_set()):
         return found
-    m.model.add(priority >= round(solver.objective_value))
+    m.model.add(priority >= found.priority)
     m.model.minimize(weighted_cost(m))
     # The priority phase ignores cost, so its teams can cost twice the incumbent's: start
     # the cost phase from the incumbent's teams wherever both staff a case (CP-SAT repairs

@@ -15,10 +15,10 @@ from typing import Literal
 
 from models import Progress, Roster, Scenario, Status
 from models.ids import CaseId, ProsecutorId
-from scheduler.bound import highest_by_part, least_cost_by_part
+from scheduler.bound import cost_bound, highest_priority, solve_parts
 from scheduler.explain import infeasible_reason, unstaffed_reason
 from scheduler.greedy import greedy
-from scheduler.lns import STEP_SECONDS, Incumbent, improve
+from scheduler.lns import STEP_SECONDS, Incumbent, improve, reopen
 from scheduler.model import Context, build_model, make_context
 from scheduler.regions import regions
 from scheduler.report import COST_TOLERANCE, case_rosters, evaluate, is_better
@@ -111,19 +111,28 @@ def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, wo
                    on_improve=reporter.incumbent, stop=stop)
     if not proving:
         return best, None
-    highest = highest_by_part(ctx, best, deadline=deadline, workers=workers, seed=seed,
-                              stop=stop, on_bound=reporter.proven)
-    priority = sum(highest.values())
-    cost = None
-    if priority == best.objective.staffed_priority:
-        cost = least_cost_by_part(ctx, best, highest, deadline=deadline, workers=workers,
-                                  seed=seed, stop=stop)
-    # Time the bound left over goes back to the search. Where there is a cost bound, the
-    # roster already staffs all the bound allows, so a better one differs only in cost and
-    # the cost bound still holds.
+    bounds = []
+    shortfall = 0
+    # Late binding on purpose: each part is hinted with the roster as improved so far.
+    for part in solve_parts(ctx, lambda: best, deadline=deadline,  # noqa: B023
+                            workers=workers, seed=seed, stop=stop):
+        bounds.append(part)
+        shortfall += part.total - part.highest
+        reporter.proven(sum(c.priority for c in ctx.scenario.cases) - shortfall)
+        if part.roster.solved and deadline - perf_counter() > STEP_SECONDS / 4:
+            # The part's teams found alone are as good as the part allows; where they fit
+            # beside the rest of the roster, the search takes them.
+            trial = reopen(ctx, best, set(part.cases), hint=(part.roster.chosen, part.roster.staffed),
+                           seconds=min(STEP_SECONDS, deadline - perf_counter()),
+                           workers=workers, seed=seed, stop=stop)
+            if trial is not None and is_better(trial.objective, best.objective):
+                best = trial
+                reporter.incumbent(best)
+    # Time the bound left over goes back to the search; the bound holds for any roster.
     best = improve(ctx, best, deadline=deadline, workers=workers, seed=seed,
                    on_improve=reporter.incumbent, stop=stop, sweep=False)
-    return best, _BoundByParts(priority, cost)
+    return best, _BoundByParts(highest_priority(bounds),
+                               cost_bound(bounds, best.objective.staffed_priority))
 
 
 def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: int = 0,

@@ -5,15 +5,17 @@ from time import perf_counter
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from ortools.sat.python import cp_model as cp
 
 from checker import check_roster
 from models import Scenario, parse_scenario
 from scheduler import solve, solver
-from scheduler.bound import highest_by_part, least_cost_by_part
+from scheduler.bound import PartBound, cost_bound, highest_priority, solve_parts
 from scheduler.greedy import greedy
 from scheduler.lns import Incumbent
-from scheduler.model import make_context
+from scheduler.model import COST_SCALE, Context, build_model, make_context, staffed_priority, weighted_cost
 from scheduler.report import evaluate
+from scheduler.search import Found, make_solver
 from synth import province
 from tests.tiny import case, person, scenario, unit
 
@@ -38,51 +40,94 @@ def _start(s: Scenario) -> Incumbent:
     return Incumbent(chosen, staffed, evaluate(ctx, chosen, staffed))
 
 
+def _by_part(ctx: Context, start: Incumbent, seconds: float) -> list[PartBound]:
+    return list(solve_parts(ctx, lambda: start, deadline=perf_counter() + seconds, workers=1,
+                            seed=0))
+
+
+def _highest(bounds: list[PartBound]) -> dict[frozenset[str], int]:
+    return {b.cases: b.highest for b in bounds}
+
+
 def test_highest_by_part_counts_cases_that_compete() -> None:
     """Two overlapping cases of one city that need its one prosecutor count only the higher
     priority: c1 can staff 3 of its 5, c2 all of its 1."""
     s = _two_cities("2022-01-05")
-    highest = highest_by_part(make_context(s), _start(s), deadline=perf_counter() + 10,
-                              workers=1, seed=0)
-    assert highest == {frozenset({"x1", "x2"}): 3, frozenset({"y1"}): 1}
+    bounds = _by_part(make_context(s), _start(s), 10)
+    assert _highest(bounds) == {frozenset({"x1", "x2"}): 3, frozenset({"y1"}): 1}
 
 
 def test_highest_by_part_counts_cases_that_do_not_compete() -> None:
     """When the city's two cases do not overlap in time, its prosecutor serves both and the
     bound counts both: it is not lower than what a roster can staff."""
     s = _two_cities("2022-02-01")
-    highest = highest_by_part(make_context(s), _start(s), deadline=perf_counter() + 10,
-                              workers=1, seed=0)
-    assert highest == {frozenset({"x1", "x2"}): 5, frozenset({"y1"}): 1}
+    bounds = _by_part(make_context(s), _start(s), 10)
+    assert _highest(bounds) == {frozenset({"x1", "x2"}): 5, frozenset({"y1"}): 1}
+
+
+def _part(highest: int, level: int, least_cost: float) -> PartBound:
+    return PartBound(frozenset({f"c{highest}-{level}-{least_cost}"}), highest, highest, level,
+                     least_cost, Found())
+
+
+def test_cost_bound_adds_the_parts_least_costs_when_none_may_fall_short() -> None:
+    """A roster staffing all the parts allow costs at least their least costs together."""
+    bounds = [_part(3, 3, 10.0), _part(4, 4, 20.0)]
+    assert cost_bound(bounds, 7) == 30.0
+
+
+def test_cost_bound_lets_the_costliest_part_fall_short() -> None:
+    """Missing one priority, a roster may leave out either part; the bound assumes it leaves
+    out the costlier one, and with two to spare it may leave out both (nothing proven)."""
+    bounds = [_part(3, 3, 10.0), _part(4, 4, 20.0)]
+    assert cost_bound(bounds, 6) == 10.0
+    assert cost_bound(bounds, 5) is None
+
+
+def test_cost_bound_counts_how_far_a_part_must_fall() -> None:
+    """A part whose least cost holds from 2 of its 5 must lose 4 priority to shed it: with 3
+    to spare only the other part can fall short."""
+    bounds = [_part(5, 2, 50.0), _part(4, 4, 20.0)]
+    assert cost_bound(bounds, 6) == 50.0
+    assert cost_bound(bounds, 5) == 20.0
+
+
+def test_cost_bound_of_more_than_the_parts_allow_is_none() -> None:
+    """No valid roster staffs more than the parts' highest together: no bound to give."""
+    assert cost_bound([_part(3, 3, 10.0)], 4) is None
+
+
+def _least_cost_whole(s: Scenario, priority: int) -> float:
+    """CP-SAT's proven least cost, peak_load left out, of rosters of the whole of `s`
+    staffing at least `priority`."""
+    no_peak = s.policy.weights.model_copy(update={"peak_load": 0})
+    s = s.replace(policy=s.policy.model_copy(update={"weights": no_peak}))
+    m = build_model(s, context=make_context(s))
+    m.model.add(staffed_priority(m) >= priority)
+    m.model.minimize(weighted_cost(m))
+    solver = make_solver(60, 1, 0)
+    assert solver.solve(m.model) == cp.OPTIMAL
+    return solver.objective_value / COST_SCALE
 
 
 @settings(max_examples=5, deadline=None, derandomize=True)
 @given(st.integers(0, 10_000))
 def test_bound_by_parts_holds_against_the_optimum(seed: int) -> None:
     """On random small provinces, no roster beats the parts' bound: CP-SAT's proven optimal
-    priority is at most their sum, and at that priority its cost less peak_load is at least
-    their least costs."""
+    priority is at most the parts' highest together; at that priority, and at two less
+    (where parts may fall short), its least cost less peak_load is at least cost_bound."""
     s = parse_scenario(province(800, 16, seed))
     best = solve(s, seconds=20, workers=1, seed=0, explain=False, method="whole")
     assume(best.status.value != "infeasible")  # a mandatory case no one can staff
     assert best.status.value == "optimal" and best.objective is not None
-    ctx = make_context(s)
-    start = _start(s)
-    highest = highest_by_part(ctx, start, deadline=perf_counter() + 20, workers=1, seed=0)
-    assert sum(highest.values()) >= best.objective.staffed_priority
-    if sum(highest.values()) == best.objective.staffed_priority:
-        # Hints for the cost bound: the optimal roster, which reaches every part's highest.
-        chosen = [o for o in ctx.candidates.options
-                  if any(m.prosecutor == o.person and m.slot == o.slot
-                         for c in best.cases if c.id == o.case for m in c.team)]
-        staffed = {c.id for c in best.cases if c.staffed}
-        optimal = Incumbent(chosen, staffed, evaluate(ctx, chosen, staffed))
-        cost = least_cost_by_part(ctx, optimal, highest, deadline=perf_counter() + 20,
-                                  workers=1, seed=0)
-        assert cost is not None
-        without_peak = best.objective.cost - best.objective.components["peak_load"]
-        assert cost <= without_peak + 0.5
-        assert cost > 0 or best.objective.staffed_priority == 0, "a bound of 0 proves nothing"
+    bounds = _by_part(make_context(s), _start(s), 20)
+    optimum = best.objective.staffed_priority
+    assert highest_priority(bounds) >= optimum
+    for priority in (optimum, max(0, optimum - 2)):
+        cost = cost_bound(bounds, priority)
+        assert (cost or 0.0) <= _least_cost_whole(s, priority) + 0.5
+    if highest_priority(bounds) == optimum and optimum > 0:
+        assert cost_bound(bounds, optimum), "parts that cannot fall short prove a cost"
 
 
 def test_solve_reports_the_bound_by_parts(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -92,9 +137,8 @@ def test_solve_reports_the_bound_by_parts(monkeypatch: pytest.MonkeyPatch) -> No
     s = parse_scenario(province(150, 16, 3))
     roster = solve(s, seconds=8, workers=1, seed=0, method="neighbourhood")
     assert roster.objective is not None and roster.priority_bound is not None
-    highest = highest_by_part(make_context(s), _start(s), deadline=perf_counter() + 20,
-                              workers=1, seed=0)
-    assert roster.objective.staffed_priority <= roster.priority_bound <= sum(highest.values())
+    bounds = _by_part(make_context(s), _start(s), 20)
+    assert roster.objective.staffed_priority <= roster.priority_bound <= highest_priority(bounds)
     assert roster.priority_bound < sum(c.priority for c in s.cases), \
         "this province has cases that compete; the bound should show it"
     assert check_roster(s, roster).ok
