@@ -93,7 +93,7 @@ def hint(m: RosterModel, chosen: list[Option], staffed: set[CaseId]) -> None:
         m.model.add_hint(m.decisions.is_staffed(case.id), case.id in staffed)
 
 
-def _solve_stoppably(solver: cp.CpSolver, model: cp.CpModel, callback: _Reporter | None,
+def solve_stoppably(solver: cp.CpSolver, model: cp.CpModel, callback: _Reporter | None,
                      stop: threading.Event | None) -> Any:
     """Solve; if `stop` is set meanwhile, CP-SAT stops and keeps what it has found."""
     if stop is None:
@@ -133,7 +133,7 @@ def lexicographic(m: RosterModel, chosen: list[Option], staffed: set[CaseId], *,
     m.model.maximize(priority)
     hint(m, chosen, staffed)
     solver = make_solver(left() * (1 if priority_only else PRIORITY_SHARE), workers, seed)
-    status = _solve_stoppably(solver, m.model, _callback(on_solution, "priority", 1), stop)
+    status = solve_stoppably(solver, m.model, _callback(on_solution, "priority", 1), stop)
     if status == cp.MODEL_INVALID:
         raise RuntimeError(f"internal error, invalid CP-SAT model: {m.model.validate()}")
     if status == cp.INFEASIBLE:
@@ -157,7 +157,7 @@ def lexicographic(m: RosterModel, chosen: list[Option], staffed: set[CaseId], *,
     hint(m, [o for o in chosen if o.case in found.staffed]
          + [o for o in found.chosen if o.case not in staffed], found.staffed)
     solver = make_solver(left(), workers, seed)
-    status = _solve_stoppably(solver, m.model, _callback(on_solution, "cost", COST_SCALE), stop)
+    status = solve_stoppably(solver, m.model, _callback(on_solution, "cost", COST_SCALE), stop)
     if status in (cp.OPTIMAL, cp.FEASIBLE):
         found.chosen, found.staffed = _read(m, solver)
         found.bound = solver.best_objective_bound / COST_SCALE

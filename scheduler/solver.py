@@ -34,9 +34,11 @@ EXPLAIN_SHARE = 0.1
 # On scenarios too large for one model, the bound by parts (scheduler.bound) takes this
 # share of the search time, but only when the neighbourhood search still has the time of
 # SEARCH_PER_SWEEP sweeps of the regions: its first sweep gains priority at some cost,
-# which the search needs about as long again to win back. On 4,000 x 700 the bound took
-# about 17 s, and giving it 30 % of a 60 s solve cost a fifth more on cost.
-BOUND_SHARE = 0.3
+# which the search needs about as long again to win back. On 4,000 x 700 the bound needs
+# about 110 s (each city's least cost at three priorities, and fitting its teams into the
+# roster); 30 % of a 5-minute solve left three cities unsolved. (An earlier, priority-only
+# bound took 17 s; giving it 30 % of a 60 s solve cost a fifth more on cost.)
+BOUND_SHARE = 0.5
 SEARCH_PER_SWEEP = 3.0
 
 
@@ -119,9 +121,11 @@ def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, wo
         bounds.append(part)
         shortfall += part.total - part.highest
         reporter.proven(sum(c.priority for c in ctx.scenario.cases) - shortfall)
-        if part.roster.solved and deadline - perf_counter() > STEP_SECONDS / 4:
-            # The part's teams found alone are as good as the part allows; where they fit
-            # beside the rest of the roster, the search takes them.
+        staffs = sum(ctx.scenario.case_by_id[c].priority for c in best.staffed & part.cases)
+        if (part.roster.priority or 0) > staffs and deadline - perf_counter() > STEP_SECONDS / 4:
+            # The part's teams found alone staff more of it than the roster; where they fit
+            # beside the rest of the roster, the search takes them. (Reopening every part
+            # so, for cost too, left the bound no time for the last part.)
             trial = reopen(ctx, best, set(part.cases), hint=(part.roster.chosen, part.roster.staffed),
                            seconds=min(STEP_SECONDS, deadline - perf_counter()),
                            workers=workers, seed=seed, stop=stop)

@@ -65,21 +65,21 @@ def test_highest_by_part_counts_cases_that_do_not_compete() -> None:
     assert _highest(bounds) == {frozenset({"x1", "x2"}): 5, frozenset({"y1"}): 1}
 
 
-def _part(highest: int, level: int, least_cost: float) -> PartBound:
-    return PartBound(frozenset({f"c{highest}-{level}-{least_cost}"}), highest, highest, level,
-                     least_cost, Found())
+def _part(highest: int, least_costs: dict[int, float]) -> PartBound:
+    return PartBound(frozenset({f"c{highest}-{least_costs}"}), highest, highest, least_costs,
+                     Found())
 
 
 def test_cost_bound_adds_the_parts_least_costs_when_none_may_fall_short() -> None:
     """A roster staffing all the parts allow costs at least their least costs together."""
-    bounds = [_part(3, 3, 10.0), _part(4, 4, 20.0)]
+    bounds = [_part(3, {3: 10.0}), _part(4, {4: 20.0})]
     assert cost_bound(bounds, 7) == 30.0
 
 
 def test_cost_bound_lets_the_costliest_part_fall_short() -> None:
     """Missing one priority, a roster may leave out either part; the bound assumes it leaves
     out the costlier one, and with two to spare it may leave out both (nothing proven)."""
-    bounds = [_part(3, 3, 10.0), _part(4, 4, 20.0)]
+    bounds = [_part(3, {3: 10.0}), _part(4, {4: 20.0})]
     assert cost_bound(bounds, 6) == 10.0
     assert cost_bound(bounds, 5) is None
 
@@ -87,14 +87,24 @@ def test_cost_bound_lets_the_costliest_part_fall_short() -> None:
 def test_cost_bound_counts_how_far_a_part_must_fall() -> None:
     """A part whose least cost holds from 2 of its 5 must lose 4 priority to shed it: with 3
     to spare only the other part can fall short."""
-    bounds = [_part(5, 2, 50.0), _part(4, 4, 20.0)]
+    bounds = [_part(5, {2: 50.0}), _part(4, {4: 20.0})]
     assert cost_bound(bounds, 6) == 50.0
     assert cost_bound(bounds, 5) == 20.0
 
 
+def test_cost_bound_sheds_only_what_falling_a_little_short_saves() -> None:
+    """With least costs proven a little short of each part's highest, missing one priority
+    sheds the larger of 100 - 90 and 50 - 45; missing two, the best of 100 - 70, both
+    parts one short (10 + 5) and 50 - 40."""
+    bounds = [_part(4, {4: 100.0, 3: 90.0, 2: 70.0}), _part(3, {3: 50.0, 2: 45.0, 1: 40.0})]
+    assert cost_bound(bounds, 7) == 150.0
+    assert cost_bound(bounds, 6) == 140.0
+    assert cost_bound(bounds, 5) == 120.0
+
+
 def test_cost_bound_of_more_than_the_parts_allow_is_none() -> None:
     """No valid roster staffs more than the parts' highest together: no bound to give."""
-    assert cost_bound([_part(3, 3, 10.0)], 4) is None
+    assert cost_bound([_part(3, {3: 10.0})], 4) is None
 
 
 def _least_cost_whole(s: Scenario, priority: int) -> float:
