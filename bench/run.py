@@ -167,8 +167,9 @@ def main() -> None:
         "- priority bound: no valid roster staffs more (CP-SAT's bound; every case's priority "
         "less the cases proven impossible even alone; or, in a long enough neighbourhood "
         "search, the bound by parts: each city's cases solved alone); bound and gap: on cost "
-        "at that staffed priority, from the whole model, or from the bound by parts when the "
-        "roster staffs all it allows",
+        "at that staffed priority, from the whole model, or from the bound by parts (each "
+        "city's least cost alone at the most it can staff and one and two less, peak_load "
+        "left out)",
         "",
         "| instance | limit s | status | valid | staffed priority | priority bound | cost | bound | gap "
         "| greedy priority | greedy cost | ≥ greedy | first s | build s | wall s | peak MB |",

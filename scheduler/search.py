@@ -94,7 +94,7 @@ def hint(m: RosterModel, chosen: list[Option], staffed: set[CaseId]) -> None:
 
 
 def solve_stoppably(solver: cp.CpSolver, model: cp.CpModel, callback: _Reporter | None,
-                     stop: threading.Event | None) -> Any:
+                    stop: threading.Event | None) -> Any:
     """Solve; if `stop` is set meanwhile, CP-SAT stops and keeps what it has found."""
     if stop is None:
         return solver.solve(model, callback)
