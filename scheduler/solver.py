@@ -114,14 +114,15 @@ def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, wo
     if not proving:
         return best, None
     bounds = []
-    shortfall = 0
+    s = ctx.scenario
+    at_most = sum(c.priority for c in s.cases)  # parts not yet solved count all they have
     # Late binding on purpose: each part is hinted with the roster as improved so far.
     for part in solve_parts(ctx, lambda: best, deadline=deadline,  # noqa: B023
                             workers=workers, seed=seed, stop=stop):
         bounds.append(part)
-        shortfall += part.total - part.highest
-        reporter.proven(sum(c.priority for c in ctx.scenario.cases) - shortfall)
-        staffs = sum(ctx.scenario.case_by_id[c].priority for c in best.staffed & part.cases)
+        at_most -= part.total - part.highest
+        reporter.proven(at_most)
+        staffs = sum(s.case_by_id[c].priority for c in best.staffed & part.cases)
         if (part.roster.priority or 0) > staffs and deadline - perf_counter() > STEP_SECONDS / 4:
             # The part's teams found alone staff more of it than the roster; where they fit
             # beside the rest of the roster, the search takes them. (Reopening every part
