@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from time import perf_counter
 
 from models import Assignment, Case, Objective, Slot
-from models.ids import CaseId, ProsecutorId
+from models.ids import CaseId, ProsecutorId, UnitId
 from scheduler.eligibility import Option
 from scheduler.model import Context, build_model
 from scheduler.regions import regions
@@ -57,6 +57,29 @@ def neighbourhood(ctx: Context, rng: random.Random, size: int) -> set[CaseId]:
         return (0 if city(case) == city(seed) else 1, abs((centre - middle).days))
 
     return {c.id for c in sorted(s.cases, key=distance)[:size]}
+
+
+def conflicts(ctx: Context, best: Incumbent, teams: list[Option]) -> set[CaseId]:
+    """The staffed cases of `best`, outside those `teams` staff, that may clash with them:
+    those overlapping in time a case of `teams` served by the same person (capacity) or by
+    someone of the same home unit (home staffing)."""
+    s = ctx.scenario
+    cases, people = s.case_by_id, s.prosecutor_by_id
+    by_person: dict[ProsecutorId, list[Case]] = defaultdict(list)
+    by_home: dict[UnitId, list[Case]] = defaultdict(list)
+    for o in teams:
+        by_person[o.person].append(cases[o.case])
+        by_home[people[o.person].home].append(cases[o.case])
+    inside = {o.case for o in teams}
+    out = set()
+    for o in best.chosen:
+        if o.case in inside or o.case in out:
+            continue
+        case = cases[o.case]
+        near = by_person.get(o.person, []) + by_home.get(people[o.person].home, [])
+        if any(case.start <= other.end and other.start <= case.end for other in near):
+            out.add(o.case)
+    return out
 
 
 def reopen(ctx: Context, best: Incumbent, free: set[CaseId], *, seconds: float, workers: int,

@@ -13,11 +13,13 @@ from checker import check_roster
 from cli.main import app
 from models import Roster, Scenario, Status, parse_scenario
 from scheduler import regions as regions_module
+from scheduler.eligibility import Option
 from scheduler.greedy import greedy
-from scheduler.lns import Incumbent, improve
+from scheduler.lns import Incumbent, conflicts, improve
 from scheduler.model import make_context
 from scheduler.report import case_rosters, evaluate, is_better
 from synth import province
+from tests import tiny
 
 
 def _broken(scenario: Scenario, roster: Roster) -> set[str]:
@@ -68,6 +70,30 @@ def test_neighbourhood_search_improves_and_stays_valid() -> None:
     # Every step is solved with all hard rules; only a mandatory case the greedy start
     # missed (and no neighbourhood has reached yet) may remain unstaffed.
     assert _broken(s, roster) <= {"8 mandatory"}
+
+
+def test_conflicts_are_overlapping_cases_of_the_same_people_or_home_units() -> None:
+    """A part's new team (p1 on x, 1-10 Jan) may clash with an overlapping case of p1 (y) or
+    of p1's office mate p2 (w); not with p2's case in February (z) nor with p3 of another
+    office (v), nor with x itself."""
+    units = [tiny.unit("prov", "provincial"), tiny.unit("a1", parent="prov"),
+             tiny.unit("b1", parent="prov")]
+    people = [tiny.person("p1", "a1"), tiny.person("p2", "a1"), tiny.person("p3", "b1")]
+    cases = [tiny.case("x", "a1"), tiny.case("y", "a1", start="2022-01-05", end="2022-01-15"),
+             tiny.case("w", "a1", start="2022-01-08", end="2022-01-12"),
+             tiny.case("z", "a1", start="2022-02-01", end="2022-02-10"),
+             tiny.case("v", "b1", start="2022-01-02", end="2022-01-06")]
+    s = tiny.scenario(units, people, cases)
+    ctx = make_context(s)
+
+    def option(pid: str, cid: str) -> Option:
+        return next(o for o in ctx.candidates.options if o.person == pid and o.case == cid)
+
+    chosen = [option("p3", "x"), option("p1", "y"), option("p2", "w"), option("p2", "z"),
+              option("p3", "v")]
+    staffed = {"x", "y", "w", "z", "v"}
+    best = Incumbent(chosen, staffed, evaluate(ctx, chosen, staffed))
+    assert conflicts(ctx, best, [option("p1", "x")]) == {"y", "w"}
 
 
 def test_regions_split_cases_by_leading_city(monkeypatch: pytest.MonkeyPatch) -> None:
