@@ -118,9 +118,8 @@ def solve_stoppably(solver: cp.CpSolver, model: cp.CpModel, callback: _Reporter 
 def lexicographic(m: RosterModel, chosen: list[Option], staffed: set[CaseId], *,
                   seconds: float, workers: int, seed: int,
                   on_solution: OnSolution | None = None,
-                  stop: threading.Event | None = None, priority_only: bool = False) -> Found:
-    """Maximise staffed priority, then minimise cost at that priority, from a hinted roster;
-    `priority_only` gives the first phase all the time and stops after it.
+                  stop: threading.Event | None = None) -> Found:
+    """Maximise staffed priority, then minimise cost at that priority, from a hinted roster.
 
     The roster returned is CP-SAT's; the caller compares it with what it had."""
     started = perf_counter()
@@ -132,7 +131,7 @@ def lexicographic(m: RosterModel, chosen: list[Option], staffed: set[CaseId], *,
     priority = staffed_priority(m)
     m.model.maximize(priority)
     hint(m, chosen, staffed)
-    solver = make_solver(left() * (1 if priority_only else PRIORITY_SHARE), workers, seed)
+    solver = make_solver(left() * PRIORITY_SHARE, workers, seed)
     status = solve_stoppably(solver, m.model, _callback(on_solution, "priority", 1), stop)
     if status == cp.MODEL_INVALID:
         raise RuntimeError(f"internal error, invalid CP-SAT model: {m.model.validate()}")
@@ -147,7 +146,7 @@ def lexicographic(m: RosterModel, chosen: list[Option], staffed: set[CaseId], *,
     found.priority_bound = math.floor(solver.best_objective_bound + 1e-6)
     found.priority = round(solver.objective_value)
     found.chosen, found.staffed = _read(m, solver)
-    if priority_only or left() <= MIN_PHASE_SECONDS or (stop is not None and stop.is_set()):
+    if left() <= MIN_PHASE_SECONDS or (stop is not None and stop.is_set()):
         return found
     m.model.add(priority >= found.priority)
     m.model.minimize(weighted_cost(m))
