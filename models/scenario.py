@@ -4,6 +4,7 @@ Field-level rules (ranges, enums, end after start, a team spec impossible on its
 here; rules that cross references between collections live in `models.validation`.
 """
 
+from collections.abc import Iterable
 from datetime import date
 from functools import cached_property
 from typing import Annotated, Any, Self
@@ -342,6 +343,10 @@ class Scenario(Strict):
     @cached_property
     def case_by_id(self) -> dict[CaseId, Case]:
         return {c.id: c for c in self.cases}
+
+    def priority_of(self, cases: Iterable[CaseId]) -> int:
+        """The priority of the cases with these ids, together."""
+        return sum(self.case_by_id[c].priority for c in cases)
 
     @cached_property
     def pool_by_id(self) -> dict[PoolId, Pool]:

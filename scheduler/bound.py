@@ -22,7 +22,6 @@ from time import perf_counter
 
 from ortools.sat.python import cp_model as cp
 
-from models import Scenario
 from models.ids import CaseId
 from scheduler.lns import Incumbent
 from scheduler.model import COST_SCALE, Context, RosterModel, build_model, staffed_priority, weighted_cost
@@ -65,10 +64,6 @@ def _alone(ctx: Context, part: set[CaseId]) -> RosterModel:
                                             ctx.candidates.narrowed(part, {})))
 
 
-def _priority(s: Scenario, cases: set[CaseId]) -> int:
-    return sum(s.case_by_id[c].priority for c in cases)
-
-
 def _least_cost_short(m: RosterModel, found: Found, levels: list[int], until: float,
                       workers: int, seed: int, stop: threading.Event | None) -> dict[int, float]:
     """The least cost of the part's rosters staffing at least each of `levels` (ascending),
@@ -90,7 +85,7 @@ def _least_cost_short(m: RosterModel, found: Found, levels: list[int], until: fl
 def _solve_part(ctx: Context, part: set[CaseId], start: Incumbent, until: float, workers: int,
                 seed: int, stop: threading.Event | None) -> PartBound:
     s = ctx.scenario
-    total = _priority(s, part)
+    total = s.priority_of(part)
     share = until - perf_counter()
     found = lexicographic(_alone(ctx, part), [o for o in start.chosen if o.case in part],
                           start.staffed & part, seconds=share * (1 - SHORT_SHARE),
@@ -122,7 +117,7 @@ def solve_parts(ctx: Context, start: Callable[[], Incumbent], *, deadline: float
         if share > 0 and not (stop is not None and stop.is_set()):
             yield _solve_part(ctx, part, start(), perf_counter() + share, workers, seed, stop)
         else:
-            total = _priority(s, part)
+            total = s.priority_of(part)
             yield PartBound(frozenset(part), total, total, {}, Found())
 
 

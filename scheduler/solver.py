@@ -125,7 +125,7 @@ def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, wo
         bounds.append(part)
         at_most -= part.total - part.highest
         reporter.proven(at_most)
-        staffs = sum(s.case_by_id[c].priority for c in best.staffed & part.cases)
+        staffs = s.priority_of(best.staffed & part.cases)
         if (part.roster.priority or 0) > staffs and deadline - perf_counter() > STEP_SECONDS / 4:
             # The part's teams found alone staff more of it than the roster. Reopened with
             # the few cases they clash with, they often fit beside the rest of the roster.
@@ -209,7 +209,7 @@ def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: 
     unstaffed = {c.id: unstaffed_reason(ctx, c, teams, explained_by) for c in scenario.cases
                  if c.id not in best.staffed} if explain else {}
     # A case that cannot be staffed even alone is in no valid roster.
-    impossible = sum(scenario.case_by_id[c].priority for c, u in unstaffed.items() if u.impossible)
+    impossible = scenario.priority_of(c for c, u in unstaffed.items() if u.impossible)
     priority_bound = min(priority_bound, total_priority - impossible)
     reasons = {c: u.reason for c, u in unstaffed.items()}
     gap = None
