@@ -16,8 +16,9 @@ from scheduler import regions as regions_module
 from scheduler.eligibility import Option
 from scheduler.greedy import greedy
 from scheduler.lns import Incumbent, conflicts, improve
-from scheduler.model import make_context
+from scheduler.model import build_model, make_context
 from scheduler.report import case_rosters, evaluate, is_better
+from scheduler.search import most_priority
 from synth import province
 from tests import tiny
 
@@ -94,6 +95,19 @@ def test_conflicts_are_overlapping_cases_of_the_same_people_or_home_units() -> N
     staffed = {"x", "y", "w", "z", "v"}
     best = Incumbent(chosen, staffed, evaluate(ctx, chosen, staffed))
     assert conflicts(ctx, best, [option("p1", "x")]) == {"y", "w"}
+
+
+def test_priority_phase_keeps_a_hinted_roster_of_the_highest_priority() -> None:
+    """On a province where greedy already staffs the highest priority, the priority phase
+    returns greedy's roster place for place, not another of the same priority (without
+    the tie-break on kept places it moved 25 of 117)."""
+    s = parse_scenario(province(500, 80, 1))
+    ctx = make_context(s)
+    chosen, staffed = greedy(s, ctx.geography, ctx.candidates)
+    found, _ = most_priority(build_model(s, context=ctx), chosen, staffed, seconds=20,
+                             workers=1, seed=0)
+    assert found.priority_proven and found.priority == s.priority_of(staffed)
+    assert set(found.chosen) == set(chosen) and found.staffed == staffed
 
 
 def test_regions_split_cases_by_leading_city(monkeypatch: pytest.MonkeyPatch) -> None:
