@@ -41,8 +41,12 @@ EXPLAIN_SHARE = 0.1
 BOUND_SHARE = 0.5
 SEARCH_PER_SWEEP = 3.0
 # Time to fit a part's teams found alone into the roster: a whole city and the cases its
-# teams clash with (on 4,000 x 700 a city of 50 cases took 3.5 s, proven best).
+# teams clash with. As long as the part took alone, but at least PART_STEP_SECONDS: on
+# 4,000 x 700 a city of 50 cases took 3.5 s (proven best), one of 38 cases 13 s, and the
+# provincial part 40 s (two CP-SAT presolves of 9 and 15 s), which gained 2 priority.
 PART_STEP_SECONDS = 2 * STEP_SECONDS
+# The share of the bound's time kept for fitting the last parts solved, the largest.
+FIT_SHARE = 0.25
 
 
 class _Reporter:
@@ -119,9 +123,11 @@ def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, wo
     bounds = []
     s = ctx.scenario
     at_most = sum(c.priority for c in s.cases)  # parts not yet solved count all they have
+    solved = perf_counter()
     # Late binding on purpose: each part is hinted with the roster as improved so far.
-    for part in solve_parts(ctx, lambda: best, deadline=deadline,  # noqa: B023
+    for part in solve_parts(ctx, lambda: best, deadline=deadline - proving * FIT_SHARE,  # noqa: B023
                             workers=workers, seed=seed, stop=stop):
+        alone, solved = perf_counter() - solved, perf_counter()
         bounds.append(part)
         at_most -= part.total - part.highest
         reporter.proven(at_most)
@@ -134,11 +140,12 @@ def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, wo
             trial = reopen(ctx, best, set(part.cases) | others,
                            hint=(part.roster.chosen + [o for o in best.chosen if o.case in others],
                                  part.roster.staffed | (best.staffed & others)),
-                           seconds=min(PART_STEP_SECONDS, deadline - perf_counter()),
+                           seconds=min(max(PART_STEP_SECONDS, alone), deadline - perf_counter()),
                            workers=workers, seed=seed, stop=stop)
             if trial is not None and is_better(trial.objective, best.objective):
                 best = trial
                 reporter.incumbent(best)
+            solved = perf_counter()
     # Time the bound left over goes back to the search; the bound holds for any roster.
     best = improve(ctx, best, deadline=deadline, workers=workers, seed=seed,
                    on_improve=reporter.incumbent, stop=stop, sweep=False)
