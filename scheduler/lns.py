@@ -15,7 +15,7 @@ staffed 1,176 to 1,180.
 import random
 import threading
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from time import perf_counter
 
@@ -40,11 +40,13 @@ class Incumbent:
     objective: Objective
 
 
-def neighbourhood(ctx: Context, rng: random.Random, size: int) -> set[CaseId]:
-    """A seed case and the cases nearest to it: same city first, then closest in time."""
+def neighbourhood(ctx: Context, rng: random.Random, size: int,
+                  around: Sequence[Case] | None = None) -> set[CaseId]:
+    """A seed case (one of `around` if given) and the cases nearest to it: same city
+    first, then closest in time."""
     s = ctx.scenario
     units = s.unit_by_id
-    seed = rng.choice(s.cases)
+    seed = rng.choice(around or s.cases)
 
     def city(case: Case) -> str:
         unit = units[case.venue]
@@ -119,15 +121,18 @@ def reopen(ctx: Context, best: Incumbent, free: set[CaseId], *, seconds: float, 
 
 def improve(ctx: Context, start: Incumbent, *, deadline: float, workers: int, seed: int,
             on_improve: Callable[[Incumbent], None] | None = None,
-            stop: threading.Event | None = None, sweep: bool = True) -> Incumbent:
-    """Reopen each region once (unless not to `sweep`), then random neighbourhoods, until
-    `deadline` (a perf_counter time) or `stop` is set; keep every improvement."""
+            stop: threading.Event | None = None, sweep: bool = True,
+            around: set[CaseId] | None = None) -> Incumbent:
+    """Reopen each region once (unless not to `sweep`), then random neighbourhoods (of
+    cases of `around` if given), until `deadline` (a perf_counter time) or `stop` is set;
+    keep every improvement."""
     rng = random.Random(seed)
     best = start
     size = min(NEIGHBOURHOOD_CASES, len(ctx.scenario.cases))
     swept = iter(regions(ctx) if sweep else [])
+    seeds = [c for c in ctx.scenario.cases if c.id in around] if around else None
     while size and deadline - perf_counter() > STEP_SECONDS / 4 and not (stop and stop.is_set()):
-        free = next(swept, None) or neighbourhood(ctx, rng, size)
+        free = next(swept, None) or neighbourhood(ctx, rng, size, seeds)
         step = min(STEP_SECONDS, deadline - perf_counter())
         trial = reopen(ctx, best, free, seconds=step, workers=workers, seed=rng.randrange(1 << 30),
                        stop=stop)

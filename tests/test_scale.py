@@ -15,7 +15,7 @@ from models import Roster, Scenario, Status, parse_scenario
 from scheduler import regions as regions_module
 from scheduler.eligibility import Option
 from scheduler.greedy import greedy
-from scheduler.lns import Incumbent, conflicts, improve
+from scheduler.lns import Incumbent, conflicts, improve, neighbourhood
 from scheduler.model import build_model, make_context
 from scheduler.report import case_rosters, evaluate, is_better
 from scheduler.search import most_priority
@@ -71,6 +71,21 @@ def test_neighbourhood_search_improves_and_stays_valid() -> None:
     # Every step is solved with all hard rules; only a mandatory case the greedy start
     # missed (and no neighbourhood has reached yet) may remain unstaffed.
     assert _broken(s, roster) <= {"8 mandatory"}
+
+
+def test_neighbourhoods_around_cases_grow_from_one_of_them() -> None:
+    """A neighbourhood asked for around some cases holds one of them (its seed) and its
+    nearest cases; without `around` the seed is any case."""
+    import random
+
+    s = parse_scenario(province(300, 50, 11))
+    ctx = make_context(s)
+    around = s.cases[:2]
+    rng = random.Random(0)
+    for _ in range(20):
+        free = neighbourhood(ctx, rng, 5, around)
+        assert len(free) == 5 and free & {c.id for c in around}
+    assert any(not neighbourhood(ctx, rng, 5) & {c.id for c in around} for _ in range(20))
 
 
 def test_conflicts_are_overlapping_cases_of_the_same_people_or_home_units() -> None:
