@@ -41,12 +41,12 @@ class Incumbent:
 
 
 def neighbourhood(ctx: Context, rng: random.Random, size: int,
-                  around: Sequence[Case] | None = None) -> set[CaseId]:
-    """A seed case (one of `around` if given) and the cases nearest to it: same city
-    first, then closest in time."""
+                  seeds: Sequence[Case] | None = None) -> set[CaseId]:
+    """A seed case (one of `seeds` if given) and the cases nearest to it: same city first,
+    then closest in time."""
     s = ctx.scenario
     units = s.unit_by_id
-    seed = rng.choice(around or s.cases)
+    seed = rng.choice(seeds or s.cases)
 
     def city(case: Case) -> str:
         unit = units[case.venue]

@@ -28,9 +28,12 @@ from scheduler.search import lexicographic
 # scenario does not even finish presolve within a minute on two cores (bench/results.md).
 WHOLE_MODEL_OPTIONS = 40_000
 Method = Literal["auto", "whole", "neighbourhood"]
-# Share of the time limit kept for explaining unstaffed cases (CP-SAT cores); counting
-# explanations are given for every case however long they take.
-EXPLAIN_SHARE = 0.1
+# Share of the time limit kept for explaining unstaffed cases (CP-SAT cores), at most
+# EXPLAIN_MAX_SECONDS; counting explanations are given for every case however long they
+# take. In bench/results.md explanations took 0.7 s on 2,000 x 300 and 2.0 s on 4,000 x
+# 700, where a tenth of 5 minutes kept 30 s from the search.
+EXPLAIN_SHARE = 0.05
+EXPLAIN_MAX_SECONDS = 10.0
 # On scenarios too large for one model, the bound by parts (scheduler.bound) takes this
 # share of the search time, but only when the neighbourhood search still has the time of
 # SEARCH_PER_SWEEP sweeps of the regions: its first sweep gains priority at some cost,
@@ -150,9 +153,10 @@ def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, wo
                 reporter.incumbent(best)
                 fitted |= set(part.cases) | others
             solved = perf_counter()
-    # Time the bound left over goes back to the search, around the cases fitting changed
-    # if any: a fit gains priority at whatever cost (on 4,000 x 700 the provincial part's
-    # +2 cost 14,000 at first), and the cheaper teams are to be found near those cases.
+    # Time the bound left over goes back to the search (the bound holds for any roster),
+    # around the cases fitting changed if any: a fit gains priority at whatever cost (on
+    # 4,000 x 700 the provincial part's +2 cost 14,000 at first), and the cheaper teams
+    # are to be found near those cases.
     best = improve(ctx, best, deadline=deadline, workers=workers, seed=seed,
                    on_improve=reporter.incumbent, stop=stop, sweep=False, around=fitted)
     return best, _BoundByParts(highest_priority(bounds),
@@ -170,7 +174,8 @@ def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: 
     early with the best roster found so far."""
     started = perf_counter()
     # The search leaves the last part of the time limit to explaining unstaffed cases.
-    deadline = started + seconds * (1 - EXPLAIN_SHARE if explain else 1)
+    deadline = started + seconds - (min(seconds * EXPLAIN_SHARE, EXPLAIN_MAX_SECONDS)
+                                    if explain else 0.0)
     reporter = _Reporter(progress, started)
     ctx = make_context(scenario)
     chosen, staffed = greedy(scenario, ctx.geography, ctx.candidates)

@@ -83,7 +83,7 @@ def test_neighbourhoods_around_cases_grow_from_one_of_them() -> None:
     around = s.cases[:2]
     rng = random.Random(0)
     for _ in range(20):
-        free = neighbourhood(ctx, rng, 5, around)
+        free = neighbourhood(ctx, rng, 5, seeds=around)
         assert len(free) == 5 and free & {c.id for c in around}
     assert any(not neighbourhood(ctx, rng, 5) & {c.id for c in around} for _ in range(20))
 
