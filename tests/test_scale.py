@@ -1,6 +1,7 @@
 """The province generator, the greedy baseline and the neighbourhood search on small provinces."""
 
 import json
+import random
 from itertools import pairwise
 from pathlib import Path
 
@@ -74,10 +75,8 @@ def test_neighbourhood_search_improves_and_stays_valid() -> None:
 
 
 def test_neighbourhoods_around_cases_grow_from_one_of_them() -> None:
-    """A neighbourhood asked for around some cases holds one of them (its seed) and its
-    nearest cases; without `around` the seed is any case."""
-    import random
-
+    """A neighbourhood given seeds holds one of them (its seed) and its nearest cases;
+    without seeds, its seed is any case."""
     s = parse_scenario(province(300, 50, 11))
     ctx = make_context(s)
     around = s.cases[:2]
