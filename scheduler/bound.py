@@ -47,6 +47,7 @@ class PartBound:
     # (peak_load left out)
     least_costs: Mapping[int, float]
     roster: Found  # the part's teams as found alone: hints for the search
+    seconds: float = 0.0  # how long solving the part alone took
 
     def least_cost(self, priority: int) -> float:
         """No valid roster staffing at least `priority` of the part costs less there."""
@@ -86,7 +87,8 @@ def _solve_part(ctx: Context, part: set[CaseId], start: Incumbent, until: float,
                 seed: int, stop: threading.Event | None) -> PartBound:
     s = ctx.scenario
     total = s.priority_of(part)
-    share = until - perf_counter()
+    started = perf_counter()
+    share = until - started
     found = lexicographic(_alone(ctx, part), [o for o in start.chosen if o.case in part],
                           start.staffed & part, seconds=share * (1 - SHORT_SHARE),
                           workers=workers, seed=seed, stop=stop)
@@ -98,7 +100,8 @@ def _solve_part(ctx: Context, part: set[CaseId], start: Incumbent, until: float,
         short = [found.priority - d for d in range(SHORT_LEVELS, 0, -1) if found.priority - d > 0]
         least_costs.update(_least_cost_short(_alone(ctx, part), found, short, until, workers,
                                              seed, stop))
-    return PartBound(frozenset(part), total, highest, least_costs, found)
+    return PartBound(frozenset(part), total, highest, least_costs, found,
+                     perf_counter() - started)
 
 
 def solve_parts(ctx: Context, start: Callable[[], Incumbent], *, deadline: float, workers: int,

@@ -128,12 +128,10 @@ def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, wo
     bounds = []
     s = ctx.scenario
     at_most = sum(c.priority for c in s.cases)  # parts not yet solved count all they have
-    solved = perf_counter()
     fitted: set[CaseId] = set()
     # Late binding on purpose: each part is hinted with the roster as improved so far.
     for part in solve_parts(ctx, lambda: best, deadline=deadline - proving * FIT_SHARE,  # noqa: B023
                             workers=workers, seed=seed, stop=stop):
-        alone, solved = perf_counter() - solved, perf_counter()
         bounds.append(part)
         at_most -= part.total - part.highest
         reporter.proven(at_most)
@@ -143,16 +141,17 @@ def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, wo
             # the few cases they clash with, they often fit beside the rest of the roster.
             # (Reopening every part so, for cost too, left the bound no time for the last.)
             others = conflicts(ctx, best, part.roster.chosen)
-            trial = reopen(ctx, best, set(part.cases) | others,
+            freed = set(part.cases) | others
+            trial = reopen(ctx, best, freed,
                            hint=(part.roster.chosen + [o for o in best.chosen if o.case in others],
                                  part.roster.staffed | (best.staffed & others)),
-                           seconds=min(max(PART_STEP_SECONDS, alone), deadline - perf_counter()),
+                           seconds=min(max(PART_STEP_SECONDS, part.seconds),
+                                       deadline - perf_counter()),
                            workers=workers, seed=seed, stop=stop)
             if trial is not None and is_better(trial.objective, best.objective):
                 best = trial
                 reporter.incumbent(best)
-                fitted |= set(part.cases) | others
-            solved = perf_counter()
+                fitted |= freed
     # Time the bound left over goes back to the search (the bound holds for any roster),
     # around the cases fitting changed if any: a fit gains priority at whatever cost (on
     # 4,000 x 700 the provincial part's +2 cost 14,000 at first), and the cheaper teams
