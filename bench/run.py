@@ -165,11 +165,11 @@ def main() -> None:
         "of 4,000 x 700 searches neighbourhoods and never builds it); wall includes explanations "
         "of unstaffed cases; peak MB: the solve's own",
         "- priority bound: no valid roster staffs more (CP-SAT's bound; every case's priority "
-        "less the cases proven impossible even alone; or, in a long enough neighbourhood "
-        "search, the bound by parts: each city's cases solved alone); bound and gap: on cost "
-        "at that staffed priority, from the whole model, or from the bound by parts (each "
-        "city's least cost alone at the most it can staff and one and two less, peak_load "
-        "left out)",
+        "less the cases proven impossible even alone; or, in a neighbourhood search, the "
+        "bound by parts: each city's cases, and each case the provincial unit leads, solved "
+        "alone); bound and gap: on cost at that staffed priority, from the whole model, or "
+        "from the bound by parts (each part's least cost alone at the most it can staff, "
+        "plus the lowest peak_load any part's roster can have there)",
         "",
         "| instance | limit s | status | valid | staffed priority | priority bound | cost | bound | gap "
         "| greedy priority | greedy cost | ≥ greedy | first s | build s | wall s | peak MB |",

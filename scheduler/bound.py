@@ -1,22 +1,31 @@
-"""A bound by parts: each city's cases solved alone, without any other case.
+"""A bound by parts: each city's cases solved alone bound what any roster can do.
 
 A valid roster, cut down to one part's cases, is a valid roster of that part alone: leaving
 the other cases out only frees people and leaves more staff at home. So no valid roster
 staffs more of a part's priority than the part alone can, and the parts' highest
 priorities add up to a bound on the whole. Every cost term but `peak_load` is a sum over
 cases, so a roster costs at least the sum of its parts' least costs at the priority it
-staffs in each; `peak_load`, a maximum over the whole roster, is left out, which keeps it
-a lower bound. Each part's least cost is proven at the most it can staff and a little
-below (SHORT_LEVELS); a roster staffing less than the parts' highest in all may fall
-short in any parts, and `cost_bound` takes the choice of where that costs least.
+staffs in each. `peak_load` is a maximum over the whole roster: it is at least the lowest
+peak any part's roster can have, so the bound adds the largest of those. A roster staffing
+less than the parts' highest in all may fall short in any parts, and `cost_bound` takes the
+choice of where that costs least.
 
-Cases of different cities rarely compete for the same people, so on a province the parts
-alone come close to the whole: on 4,000 x 700 the parts' bound on staffed priority was
-1,195 where counting impossible cases gave 1,210.
+The same argument holds for a single case, and a part whose cases may draw on the whole
+province is solved case by case: one model of it is as large as a province. On 4,000 x 700
+the provincial unit's 22 cases (33,675 options) took 34 s to prove as one model and 13 s
+one at a time, and the sum of their least costs alone equalled the part's proven least
+cost: cases drawing on thousands of people rarely compete for them.
+
+The teams each part finds alone are the search's best start: `scheduler.compose` puts them
+together. Cases of different cities rarely compete for the same people, so on a province
+the parts alone come close to the whole: on 4,000 x 700 the parts' bound on staffed
+priority was 1,195 where counting impossible cases gave 1,210, and their teams put
+together staffed 1,195.
 """
 
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from time import perf_counter
 
@@ -24,16 +33,14 @@ from ortools.sat.python import cp_model as cp
 
 from models.ids import CaseId
 from scheduler.lns import Incumbent
-from scheduler.model import COST_SCALE, Context, RosterModel, build_model, staffed_priority, weighted_cost
+from scheduler.model import Context, RosterModel, build_model, staffed_priority
 from scheduler.regions import parts
 from scheduler.search import Found, hint, lexicographic, make_solver, solve_stoppably
 
-# Each part's least cost is also proven at up to this many priority below the most found,
-# so that a roster a little short of the parts' highest still gets a close bound: without
-# these, falling one short in a part would shed that part's whole cost.
-SHORT_LEVELS = 2
-# The share of a part's time for its least cost a little short (the rest: lexicographic).
-SHORT_SHARE = 0.3
+# A part with more eligible options than this is solved one case at a time (see above).
+PER_CASE_OPTIONS = 20_000
+# Under rule 5 no one serves beyond capacity, so no roster's peak_load passes 100 %.
+FULL_PEAK = 100
 
 
 @dataclass(frozen=True)
@@ -46,8 +53,11 @@ class PartBound:
     # level -> no valid roster staffing at least that much of the part costs less there
     # (peak_load left out)
     least_costs: Mapping[int, float]
-    roster: Found  # the part's teams as found alone: hints for the search
+    roster: Found  # the part's teams as found alone: the search's start
     seconds: float = 0.0  # how long solving the part alone took
+    # (level, peak): no valid roster staffing at least `level` of the part has a lower
+    # peak_load among the part's members, so none has a lower peak_load at all
+    least_peak: tuple[int, int] | None = None
 
     def least_cost(self, priority: int) -> float:
         """No valid roster staffing at least `priority` of the part costs less there."""
@@ -55,7 +65,7 @@ class PartBound:
 
 
 def _alone(ctx: Context, part: set[CaseId]) -> RosterModel:
-    """The model of the cases of `part` alone, with no peak_load term."""
+    """The model of the cases of `part` alone, with no peak_load term in its cost."""
     s = ctx.scenario
     no_peak = s.policy.weights.model_copy(update={"peak_load": 0})
     sub = s.replace(cases=[c for c in s.cases if c.id in part],
@@ -65,63 +75,100 @@ def _alone(ctx: Context, part: set[CaseId]) -> RosterModel:
                                             ctx.candidates.narrowed(part, {})))
 
 
-def _least_cost_short(m: RosterModel, found: Found, levels: list[int], until: float,
-                      workers: int, seed: int, stop: threading.Event | None) -> dict[int, float]:
-    """The least cost of the part's rosters staffing at least each of `levels` (ascending),
-    each proven in an equal share of the time to `until`, from the teams `found`."""
-    costs = {}
-    m.model.minimize(weighted_cost(m))
-    hint(m, found.chosen, found.staffed)  # it staffs more than every level
-    for i, level in enumerate(levels):
-        seconds = (until - perf_counter()) / (len(levels) - i)
-        if seconds <= 0 or (stop is not None and stop.is_set()):
-            break
-        m.model.add(staffed_priority(m) >= level)  # each level only tightens the last
-        solver = make_solver(seconds, workers, seed)
-        if solve_stoppably(solver, m.model, None, stop) in (cp.OPTIMAL, cp.FEASIBLE):
-            costs[level] = max(0.0, solver.best_objective_bound / COST_SCALE)
-    return costs
+def _least_peak(m: RosterModel, found: Found, until: float, seed: int,
+                stop: threading.Event | None) -> int | None:
+    """The lowest peak_load of the part's rosters staffing at least `found.priority`, as
+    proven by CP-SAT by `until`, from the teams `found`."""
+    assert found.priority is not None
+    terms = m.costs["peak_load"].items
+    if not terms:
+        return None
+    m.model.add(staffed_priority(m) >= found.priority)
+    m.model.minimize(terms[0][1])
+    hint(m, found.chosen, found.staffed)
+    solver = make_solver(until - perf_counter(), 1, seed)
+    if solve_stoppably(solver, m.model, None, stop) not in (cp.OPTIMAL, cp.FEASIBLE):
+        return None
+    return round(solver.best_objective_bound)
 
 
-def _solve_part(ctx: Context, part: set[CaseId], start: Incumbent, until: float, workers: int,
-                seed: int, stop: threading.Event | None) -> PartBound:
+def _solve_part(ctx: Context, part: set[CaseId], start: Incumbent, until: float, seed: int,
+                stop: threading.Event | None, want_peak: Callable[[], bool]) -> PartBound:
+    """The part as one model: its highest priority, its least cost there, and (if still
+    wanted) its lowest peak_load there."""
     s = ctx.scenario
     total = s.priority_of(part)
     started = perf_counter()
-    share = until - started
-    found = lexicographic(_alone(ctx, part), [o for o in start.chosen if o.case in part],
-                          start.staffed & part, seconds=share * (1 - SHORT_SHARE),
-                          workers=workers, seed=seed, stop=stop)
+    m = _alone(ctx, part)
+    found = lexicographic(m, [o for o in start.chosen if o.case in part], start.staffed & part,
+                          seconds=until - started, workers=1, seed=seed, stop=stop)
     highest = total if found.priority_bound is None else min(total, found.priority_bound)
     least_costs: dict[int, float] = {}
+    least_peak = None
     if found.priority is not None:
         if found.bound is not None:
             least_costs[found.priority] = max(0.0, found.bound)
-        short = [found.priority - d for d in range(SHORT_LEVELS, 0, -1) if found.priority - d > 0]
-        least_costs.update(_least_cost_short(_alone(ctx, part), found, short, until, workers,
-                                             seed, stop))
+        if want_peak() and until > perf_counter():
+            peak = _least_peak(m, found, until, seed, stop)
+            least_peak = None if peak is None else (found.priority, peak)
     return PartBound(frozenset(part), total, highest, least_costs, found,
-                     perf_counter() - started)
+                     perf_counter() - started, least_peak=least_peak)
 
 
-def solve_parts(ctx: Context, start: Callable[[], Incumbent], *, deadline: float, workers: int,
-                seed: int, stop: threading.Event | None = None) -> Iterator[PartBound]:
-    """Each part solved alone (highest priority, then least cost at it and a little short
-    of it), smallest first, in an equal share of the time left to `deadline` (a
-    perf_counter time); yields every part, those left without time with nothing proven.
-    `start()` gives the roster whose teams hint each part; it is asked again for each, so
-    the caller may improve it meanwhile."""
-    s = ctx.scenario
-    # Smallest first: the time small parts leave over goes to the larger ones after them.
+def _pieces(ctx: Context) -> list[set[CaseId]]:
+    """The parts to solve alone, smallest first: each city's cases, and each case of a part
+    too large for one model on its own."""
     size = {c: len(options) for c, options in ctx.candidates.by_case.items()}
-    todo = sorted(parts(ctx), key=lambda part: sum(size.get(c, 0) for c in part))
-    for i, part in enumerate(todo):
-        share = (deadline - perf_counter()) / (len(todo) - i)
-        if share > 0 and not (stop is not None and stop.is_set()):
-            yield _solve_part(ctx, part, start(), perf_counter() + share, workers, seed, stop)
+    pieces = []
+    for part in parts(ctx):
+        if sum(size.get(c, 0) for c in part) > PER_CASE_OPTIONS:
+            pieces += [{c} for c in sorted(part)]
         else:
-            total = s.priority_of(part)
-            yield PartBound(frozenset(part), total, total, {}, Found())
+            pieces.append(part)
+    # Smallest first: the time small parts leave over goes to the larger ones after them.
+    return sorted(pieces, key=lambda piece: (sum(size.get(c, 0) for c in piece), sorted(piece)))
+
+
+def solve_parts(ctx: Context, start: Incumbent, *, deadline: float, workers: int, seed: int,
+                stop: threading.Event | None = None) -> Iterator[PartBound]:
+    """Each part solved alone, as it finishes, by `deadline` (a perf_counter time); those
+    left without time come with nothing proven. Parts run side by side on `workers`
+    threads of one CP-SAT worker each (on 4,000 x 700, 24 s for the cities where one
+    two-worker CP-SAT took 38 s), each given an equal share of the time left. `start`'s
+    teams hint each part. One worker solves the parts in turn, which repeats."""
+    s = ctx.scenario
+    todo = _pieces(ctx)
+    threads = max(1, workers)
+    lock = threading.Lock()
+    unfinished = [len(todo)]
+    peak = [0]
+
+    def run(part: set[CaseId]) -> PartBound:
+        with lock:
+            share = min(1.0, threads / unfinished[0]) * (deadline - perf_counter())
+        try:
+            if share <= 0 or (stop is not None and stop.is_set()):
+                total = s.priority_of(part)
+                return PartBound(frozenset(part), total, total, {}, Found())
+            # One part's lowest peak_load bounds the whole; once a part is proven full,
+            # no other can raise the bound.
+            bound = _solve_part(ctx, part, start, perf_counter() + share, seed, stop,
+                                lambda: peak[0] < FULL_PEAK)
+            if bound.least_peak is not None:
+                peak[0] = max(peak[0], bound.least_peak[1])
+            return bound
+        finally:
+            with lock:
+                unfinished[0] -= 1
+
+    if threads == 1:
+        for part in todo:
+            yield run(part)
+        return
+    with ThreadPoolExecutor(threads) as pool:
+        futures: list[Future[PartBound]] = [pool.submit(run, part) for part in todo]
+        for future in as_completed(futures):
+            yield future.result()
 
 
 def highest_priority(bounds: Sequence[PartBound]) -> int:
@@ -129,13 +176,16 @@ def highest_priority(bounds: Sequence[PartBound]) -> int:
     return sum(b.highest for b in bounds)
 
 
-def cost_bound(bounds: Sequence[PartBound], priority: int) -> float | None:
-    """The least cost (peak_load left out) of any valid roster staffing at least `priority`,
-    or None where nothing is proven.
+def cost_bound(bounds: Sequence[PartBound], priority: int, peak_weight: float = 0.0
+               ) -> float | None:
+    """The least cost of any valid roster staffing at least `priority`, or None where
+    nothing is proven; `peak_weight` is the weight of peak_load.
 
     Each part costs at least its least cost at the priority it staffs. The whole may fall
     short of the parts' highest by only so much; where each part falls short, to cost
-    least, is a knapsack with one choice per part: how far below its highest it falls."""
+    least, is a knapsack with one choice per part: how far below its highest it falls.
+    peak_load is at least the lowest peak of any part that cannot fall below the level it
+    was proven at."""
     spare = highest_priority(bounds) - priority
     if spare < 0:
         return None  # no valid roster staffs that much
@@ -148,5 +198,7 @@ def cost_bound(bounds: Sequence[PartBound], priority: int) -> float | None:
                    for level in b.least_costs if 0 < b.highest - level + 1 <= spare]
         most = [max([most[d]] + [most[d - short] + shed for short, shed in choices
                                  if short <= d]) for d in range(spare + 1)]
-    cost = sum(b.least_cost(b.highest) for b in bounds) - most[spare]
+    peak = max((b.least_peak[1] for b in bounds
+                if b.least_peak is not None and b.highest - spare >= b.least_peak[0]), default=0)
+    cost = sum(b.least_cost(b.highest) for b in bounds) - most[spare] + peak_weight * peak
     return cost if cost > 0 else None

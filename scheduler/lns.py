@@ -84,30 +84,59 @@ def conflicts(ctx: Context, best: Incumbent, teams: list[Option]) -> set[CaseId]
     return out
 
 
+def nearest_people(ctx: Context, case: CaseId, count: int,
+                   keep: set[tuple[ProsecutorId, Slot]]) -> set[tuple[ProsecutorId, Slot]]:
+    """The (person, slot) options of `case` of the `count` people nearest its venue for
+    each slot, those of `keep`, and those of the people the case requires or keeps from
+    `previous`."""
+    s = ctx.scenario
+    wanted = set(s.case_by_id[case].require_prosecutors)
+    wanted |= {a.prosecutor for a in s.previous if a.case == case}
+    by_slot: dict[Slot, list[Option]] = defaultdict(list)
+    near = set(keep)
+    for o in ctx.candidates.by_case.get(case, []):
+        by_slot[o.slot].append(o)
+        if o.person in wanted:
+            near.add((o.person, o.slot))
+    for options in by_slot.values():
+        options.sort(key=lambda o: (o.travel_minutes, o.person))
+        near |= {(o.person, o.slot) for o in options[:count]}
+    return near
+
+
 def reopen(ctx: Context, best: Incumbent, free: set[CaseId], *, seconds: float, workers: int,
            seed: int, stop: threading.Event | None = None,
-           hint: tuple[list[Option], set[CaseId]] | None = None) -> Incumbent | None:
+           hint: tuple[list[Option], set[CaseId]] | None = None,
+           nearest: int | None = None) -> Incumbent | None:
     """Re-solve the cases in `free` with every other overlapping team fixed; the search
-    starts from `hint` (teams and staffed cases of `free`) if given, else from `best`."""
+    starts from `hint` (teams and staffed cases of `free`) if given, else from `best`.
+    With `nearest`, each free case may draw only on that many people nearest its venue per
+    slot, besides those of the start: a case open to a whole province has thousands."""
     s = ctx.scenario
     free_cases = [c for c in s.cases if c.id in free]
     first, last = min(c.start for c in free_cases), max(c.end for c in free_cases)
     fixed = [c for c in s.cases if c.id not in free and c.id in best.staffed
              and c.start <= last and first <= c.end]
     fixed_ids = {c.id for c in fixed}
-    teams: dict[CaseId, set[tuple[ProsecutorId, Slot]]] = defaultdict(set)
+    only: dict[CaseId, set[tuple[ProsecutorId, Slot]]] = defaultdict(set)
     pinned = []
     for o in best.chosen:
         if o.case in fixed_ids:
-            teams[o.case].add((o.person, o.slot))
+            only[o.case].add((o.person, o.slot))
             pinned.append(Assignment(case=o.case, prosecutor=o.person, slot=o.slot,
                                      on_site=o.on_site, pinned=True))
+    start_chosen, start_staffed = hint or (best.chosen, best.staffed)
+    if nearest is not None:
+        started: dict[CaseId, set[tuple[ProsecutorId, Slot]]] = defaultdict(set)
+        for o in start_chosen:
+            started[o.case].add((o.person, o.slot))
+        for c in free:
+            only[c] = nearest_people(ctx, c, nearest, started[c])
     sub = s.replace(cases=free_cases + fixed,
                     previous=[a for a in s.previous if a.case in free] + pinned)
     inside = free | fixed_ids
-    narrowed = Context(sub, ctx.geography, ctx.travel, ctx.candidates.narrowed(inside, teams))
+    narrowed = Context(sub, ctx.geography, ctx.travel, ctx.candidates.narrowed(inside, only))
     m = build_model(sub, context=narrowed)
-    start_chosen, start_staffed = hint or (best.chosen, best.staffed)
     found = lexicographic(m, [o for o in best.chosen if o.case in fixed_ids]
                           + [o for o in start_chosen if o.case in free],
                           (best.staffed & fixed_ids) | (start_staffed & free),

@@ -2,8 +2,9 @@
 
 A greedy roster first: the baseline, and the answer if nothing better is found in time.
 Then, on a scenario small enough for one model, CP-SAT's two lexicographic phases on the
-whole of it (priority, then cost), with a proven bound. On a larger one, large-
-neighbourhood search improves the greedy roster a few cases at a time.
+whole of it (priority, then cost), with a proven bound. On a larger one, each part (a
+city's cases) solved alone gives a bound and teams, the teams put together give a roster,
+and large-neighbourhood search improves it a few cases at a time.
 """
 
 import math
@@ -16,11 +17,11 @@ from typing import Literal
 from models import Progress, Roster, Scenario, Status
 from models.ids import CaseId, ProsecutorId
 from scheduler.bound import cost_bound, highest_priority, solve_parts
+from scheduler.compose import compose
 from scheduler.explain import infeasible_reason, unstaffed_reason
 from scheduler.greedy import greedy
-from scheduler.lns import STEP_SECONDS, Incumbent, conflicts, improve, reopen
+from scheduler.lns import STEP_SECONDS, Incumbent, improve
 from scheduler.model import Context, build_model, make_context
-from scheduler.regions import regions
 from scheduler.report import COST_TOLERANCE, case_rosters, evaluate, is_better
 from scheduler.search import lexicographic
 
@@ -34,24 +35,14 @@ Method = Literal["auto", "whole", "neighbourhood"]
 # 700, where a tenth of 5 minutes kept 30 s from the search.
 EXPLAIN_SHARE = 0.05
 EXPLAIN_MAX_SECONDS = 10.0
-# On scenarios too large for one model, the bound by parts (scheduler.bound) takes this
-# share of the search time, but only when the neighbourhood search still has the time of
-# SEARCH_PER_SWEEP sweeps of the regions: its first sweep gains priority at some cost,
-# which the search needs about as long again to win back. On 4,000 x 700 the bound needs
-# about 110 s (each city's least cost at three priorities) and fitting the provincial
-# part's teams 40 s more; the search before it reached 1,193 within 100 s in each run.
-# In single 5-minute runs, shares of 0.5, 0.6 and 0.6 with FIT_SHARE 0.25, 0.3 and 0.4
-# ended 3.9 %, 3.4 % and 4.1 % above the bound. (An earlier, priority-only bound took 17 s;
-# giving it 30 % of a 60 s solve cost a fifth more on cost.)
-BOUND_SHARE = 0.6
-SEARCH_PER_SWEEP = 3.0
-# Time to fit a part's teams found alone into the roster: a whole city and the cases its
-# teams clash with. As long as the part took alone, but at least PART_STEP_SECONDS: on
-# 4,000 x 700 a city of 50 cases took 3.5 s (proven best), one of 38 cases 13 s, and the
-# provincial part 40 s (two CP-SAT presolves of 9 and 15 s), which gained 2 priority.
-PART_STEP_SECONDS = 2 * STEP_SECONDS
-# The share of the bound's time kept for fitting the last parts solved, the largest.
-FIT_SHARE = 0.3
+# On scenarios too large for one model, the parts (each city's cases, see scheduler.bound)
+# are solved alone first, in at most this share of the search time: their teams put
+# together are the search's start, and their least costs its bound. In a 60 s solve of
+# 4,000 x 700 they took 33 s, all but one proven (with half the limit, a few got no time
+# to prove any cost); putting their teams together took 7 s more.
+PARTS_SHARE = 0.6
+# The most of the search time putting the parts' teams together may take.
+COMPOSE_SHARE = 0.25
 
 
 class _Reporter:
@@ -114,52 +105,34 @@ class _BoundByParts:
 
 def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, workers: int,
                            seed: int, reporter: _Reporter, stop: threading.Event | None
-                           ) -> tuple[Incumbent, _BoundByParts | None]:
-    """Neighbourhood search from `best` until `deadline`, with the bound by parts when
-    there is time for it. (Tried after CP-SAT on mid-sized scenarios too: it did worse
-    than CP-SAT's own search.)"""
+                           ) -> tuple[Incumbent, _BoundByParts]:
+    """The parts solved alone, their teams put together, then neighbourhood search from
+    the better of that and `best` until `deadline`. (Tried after CP-SAT on mid-sized
+    scenarios too: it did worse than CP-SAT's own search.)"""
     search = deadline - perf_counter()
-    sweep = len(regions(ctx)) * STEP_SECONDS
-    proving = search * BOUND_SHARE if search * (1 - BOUND_SHARE) >= SEARCH_PER_SWEEP * sweep else 0.0
-    best = improve(ctx, best, deadline=deadline - proving, workers=workers, seed=seed,
-                   on_improve=reporter.incumbent, stop=stop)
-    if not proving:
-        return best, None
     bounds = []
-    s = ctx.scenario
-    at_most = sum(c.priority for c in s.cases)  # parts not yet solved count all they have
-    fitted: set[CaseId] = set()
-    # Late binding on purpose: each part is hinted with the roster as improved so far.
-    for part in solve_parts(ctx, lambda: best, deadline=deadline - proving * FIT_SHARE,  # noqa: B023
+    at_most = sum(c.priority for c in ctx.scenario.cases)  # parts not yet solved count all
+    for part in solve_parts(ctx, best, deadline=perf_counter() + search * PARTS_SHARE,
                             workers=workers, seed=seed, stop=stop):
         bounds.append(part)
         at_most -= part.total - part.highest
         reporter.proven(at_most)
-        staffs = s.priority_of(best.staffed & part.cases)
-        if (part.roster.priority or 0) > staffs and deadline - perf_counter() > STEP_SECONDS / 4:
-            # The part's teams found alone staff more of it than the roster. Reopened with
-            # the few cases they clash with, they often fit beside the rest of the roster.
-            # (Reopening every part so, for cost too, left the bound no time for the last.)
-            others = conflicts(ctx, best, part.roster.chosen)
-            freed = set(part.cases) | others
-            trial = reopen(ctx, best, freed,
-                           hint=(part.roster.chosen + [o for o in best.chosen if o.case in others],
-                                 part.roster.staffed | (best.staffed & others)),
-                           seconds=min(max(PART_STEP_SECONDS, part.seconds),
-                                       deadline - perf_counter()),
+    around: set[CaseId] = set()
+    left = deadline - perf_counter()
+    if left > STEP_SECONDS / 4 and not (stop is not None and stop.is_set()):
+        composed = compose(ctx, best, bounds, seconds=min(left, search * COMPOSE_SHARE),
                            workers=workers, seed=seed, stop=stop)
-            if trial is not None and is_better(trial.objective, best.objective):
-                best = trial
-                reporter.incumbent(best)
-                fitted |= freed
-    # Time the bound left over goes back to the search (the bound holds for any roster),
-    # around the cases fitting changed if any: a fit gains priority at whatever cost (on
-    # 4,000 x 700 the provincial part's +2 cost 14,000 at first), and the cheaper teams
-    # are to be found near those cases.
+        if composed is not None and is_better(composed.roster.objective, best.objective):
+            best, around = composed.roster, composed.clashed
+            reporter.incumbent(best)
+    # Each part's teams are the best it has alone, so the search looks first where they
+    # clashed, and sweeps the regions only if nothing did.
     best = improve(ctx, best, deadline=deadline, workers=workers, seed=seed,
-                   on_improve=reporter.incumbent, stop=stop, sweep=False, around=fitted)
+                   on_improve=reporter.incumbent, stop=stop, sweep=not around, around=around)
+    weights = ctx.scenario.policy.weights
     return best, _BoundByParts(highest_priority(bounds),
-                               cost_bound(bounds, best.objective.staffed_priority))
+                               cost_bound(bounds, best.objective.staffed_priority,
+                                          weights.peak_load))
 
 
 def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: int = 0,
@@ -211,9 +184,8 @@ def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: 
     else:
         best, by_parts = _search_neighbourhoods(ctx, best, deadline=deadline, workers=workers,
                                                 seed=seed, reporter=reporter, stop=stop)
-        if by_parts is not None:
-            priority_bound = min(priority_bound, by_parts.priority)
-            bound = by_parts.cost
+        priority_bound = min(priority_bound, by_parts.priority)
+        bound = by_parts.cost
 
     if any(c.mandatory and c.id not in best.staffed for c in scenario.cases):
         # Greedy missed a mandatory case and no search put it right in time.

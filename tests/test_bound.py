@@ -9,7 +9,7 @@ from ortools.sat.python import cp_model as cp
 
 from checker import check_roster
 from models import Scenario, parse_scenario
-from scheduler import solve, solver
+from scheduler import bound, solve
 from scheduler.bound import PartBound, cost_bound, highest_priority, solve_parts
 from scheduler.greedy import greedy
 from scheduler.lns import Incumbent
@@ -41,8 +41,7 @@ def _start(s: Scenario) -> Incumbent:
 
 
 def _by_part(ctx: Context, start: Incumbent, seconds: float) -> list[PartBound]:
-    return list(solve_parts(ctx, lambda: start, deadline=perf_counter() + seconds, workers=1,
-                            seed=0))
+    return list(solve_parts(ctx, start, deadline=perf_counter() + seconds, workers=1, seed=0))
 
 
 def _highest(bounds: list[PartBound]) -> dict[frozenset[str], int]:
@@ -65,9 +64,10 @@ def test_highest_by_part_counts_cases_that_do_not_compete() -> None:
     assert _highest(bounds) == {frozenset({"x1", "x2"}): 5, frozenset({"y1"}): 1}
 
 
-def _part(highest: int, least_costs: dict[int, float]) -> PartBound:
+def _part(highest: int, least_costs: dict[int, float],
+          least_peak: tuple[int, int] | None = None) -> PartBound:
     return PartBound(frozenset({f"c{highest}-{least_costs}"}), highest, highest, least_costs,
-                     Found())
+                     Found(), least_peak=least_peak)
 
 
 def test_cost_bound_adds_the_parts_least_costs_when_none_may_fall_short() -> None:
@@ -107,11 +107,18 @@ def test_cost_bound_of_more_than_the_parts_allow_is_none() -> None:
     assert cost_bound([_part(3, {3: 10.0})], 4) is None
 
 
+def test_cost_bound_adds_the_least_peak_of_a_part_that_cannot_fall_short() -> None:
+    """peak_load is at least the lowest peak a part's rosters can have at the level it was
+    proven at (the larger of two parts' counts), but only while the whole cannot fall
+    below that level in the part: one short, the part proven at its highest may."""
+    bounds = [_part(3, {3: 10.0}, least_peak=(3, 80)), _part(4, {4: 20.0}, least_peak=(3, 60))]
+    assert cost_bound(bounds, 7, peak_weight=20) == 30.0 + 20 * 80
+    assert cost_bound(bounds, 6, peak_weight=20) == 10.0 + 20 * 60
+
+
 def _least_cost_whole(s: Scenario, priority: int) -> float:
-    """CP-SAT's proven least cost, peak_load left out, of rosters of the whole of `s`
-    staffing at least `priority`."""
-    no_peak = s.policy.weights.model_copy(update={"peak_load": 0})
-    s = s.replace(policy=s.policy.model_copy(update={"weights": no_peak}))
+    """CP-SAT's proven least cost of rosters of the whole of `s` staffing at least
+    `priority`."""
     m = build_model(s, context=make_context(s))
     m.model.add(staffed_priority(m) >= priority)
     m.model.minimize(weighted_cost(m))
@@ -125,7 +132,7 @@ def _least_cost_whole(s: Scenario, priority: int) -> float:
 def test_bound_by_parts_holds_against_the_optimum(seed: int) -> None:
     """On random small provinces, no roster beats the parts' bound: CP-SAT's proven optimal
     priority is at most the parts' highest together; at that priority, and at two less
-    (where parts may fall short), its least cost less peak_load is at least cost_bound."""
+    (where parts may fall short), its least cost is at least cost_bound, peak_load too."""
     s = parse_scenario(province(800, 16, seed))
     best = solve(s, seconds=20, workers=1, seed=0, explain=False, method="whole")
     assume(best.status.value != "infeasible")  # a mandatory case no one can staff
@@ -134,16 +141,15 @@ def test_bound_by_parts_holds_against_the_optimum(seed: int) -> None:
     optimum = best.objective.staffed_priority
     assert highest_priority(bounds) >= optimum
     for priority in (optimum, max(0, optimum - 2)):
-        cost = cost_bound(bounds, priority)
+        cost = cost_bound(bounds, priority, s.policy.weights.peak_load)
         assert (cost or 0.0) <= _least_cost_whole(s, priority) + 0.5
     if highest_priority(bounds) == optimum and optimum > 0:
         assert cost_bound(bounds, optimum), "parts that cannot fall short prove a cost"
 
 
-def test_solve_reports_the_bound_by_parts(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Neighbourhood search given time for the bound reports a priority bound no higher than
-    the parts' (and no lower than its own roster), and the checker accepts the roster."""
-    monkeypatch.setattr(solver, "SEARCH_PER_SWEEP", 0.0)
+def test_solve_reports_the_bound_by_parts() -> None:
+    """Neighbourhood search reports a priority bound no higher than the parts' (and no
+    lower than its own roster), and the checker accepts the roster."""
     s = parse_scenario(province(150, 16, 3))
     roster = solve(s, seconds=8, workers=1, seed=0, method="neighbourhood")
     assert roster.objective is not None and roster.priority_bound is not None
@@ -152,3 +158,40 @@ def test_solve_reports_the_bound_by_parts(monkeypatch: pytest.MonkeyPatch) -> No
     assert roster.priority_bound < sum(c.priority for c in s.cases), \
         "this province has cases that compete; the bound should show it"
     assert check_roster(s, roster).ok
+
+
+def test_parts_prove_the_least_peak_load_of_their_rosters() -> None:
+    """Each city of `_two_cities` has one prosecutor, whose every case takes 60 % of her
+    time: any roster staffing the parts' highest peaks at 60 at least, and the bound adds
+    peak_load's weight times 60."""
+    s = _two_cities("2022-01-05")
+    bounds = _by_part(make_context(s), _start(s), 10)
+    assert {b.least_peak for b in bounds} == {(3, 60), (1, 60)}
+    no_peak = cost_bound(bounds, 4)
+    assert no_peak is not None
+    assert cost_bound(bounds, 4, peak_weight=20) == no_peak + 20 * 60
+
+
+def test_parts_too_large_for_one_model_are_solved_case_by_case(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above PER_CASE_OPTIONS options a part's cases are solved one by one, each its own
+    part. Alone, x1 and x2 can each be staffed, so the bound counts both: 6, weaker than
+    the 4 of city c1 solved whole, but still no lower than any roster staffs."""
+    s = _two_cities("2022-01-05")
+    monkeypatch.setattr(bound, "PER_CASE_OPTIONS", 1)
+    bounds = _by_part(make_context(s), _start(s), 10)
+    assert sorted(sorted(b.cases) for b in bounds) == [["x1"], ["x2"], ["y1"]]
+    assert highest_priority(bounds) == 6
+
+
+def test_parts_on_two_threads_prove_what_one_thread_proves() -> None:
+    """With two workers the parts run side by side; every part comes once, with the same
+    proven highest priority and least cost as when solved in turn."""
+    s = parse_scenario(province(150, 16, 3))
+    ctx = make_context(s)
+    start = _start(s)
+    one = _by_part(ctx, start, 20)
+    two = list(solve_parts(ctx, start, deadline=perf_counter() + 20, workers=2, seed=0))
+    assert sorted(sorted(b.cases) for b in two) == sorted(sorted(b.cases) for b in one)
+    assert {b.cases: (b.highest, dict(b.least_costs)) for b in two} == \
+        {b.cases: (b.highest, dict(b.least_costs)) for b in one}

@@ -4,10 +4,8 @@ import json
 from itertools import pairwise
 from pathlib import Path
 
-import pytest
-
 from models import Progress, parse_scenario
-from scheduler import solve, solver
+from scheduler import solve
 from synth import province
 
 HULUNBUIR = Path(__file__).resolve().parent.parent / "scenarios" / "hulunbuir.json"
@@ -45,10 +43,9 @@ def test_progress_on_neighbourhood_search() -> None:
                                                              roster.objective.cost)
 
 
-def test_progress_reports_the_bound_by_parts(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Given time for the bound by parts, the solve reports it part by part: each report a
+def test_progress_reports_the_bound_by_parts() -> None:
+    """A neighbourhood search reports the bound by parts part by part: each report a
     tighter priority bound, none below the roster it returns, the last one its bound."""
-    monkeypatch.setattr(solver, "SEARCH_PER_SWEEP", 0.0)
     seen: list[Progress] = []
     roster = solve(parse_scenario(province(150, 16, 3)), seconds=8, workers=1,
                    progress=seen.append, explain=False, method="neighbourhood")

@@ -1,0 +1,56 @@
+"""Putting the parts' teams together: clashing cases re-solved, the rest kept."""
+
+from time import perf_counter
+
+from checker import check_roster
+from models import Roster, Scenario, Slot, Status
+from scheduler.bound import solve_parts
+from scheduler.compose import compose
+from scheduler.greedy import greedy
+from scheduler.lns import Incumbent, nearest_people
+from scheduler.model import make_context
+from scheduler.report import case_rosters, evaluate
+from tests.tiny import case, person, scenario, unit
+
+
+def _one_star() -> Scenario:
+    """Cities c1 and c2 each lead a case on the same days (x in a1, y in b1), open to the
+    whole province. p0 of the provincial unit, next door to both, is the cheapest for
+    each, but at 60 % a case can serve only one; p1 and p2 are a day's drive away."""
+    units = [unit("prov", "provincial"), unit("c1", "municipal", "prov"),
+             unit("c2", "municipal", "prov"), unit("a1", parent="c1"), unit("b1", parent="c2"),
+             unit("far", parent="prov", lat=44.0)]
+    people = [person("p0", "prov"), person("p1", "far"), person("p2", "far")]
+    team = {"leader": None, "members": {"prosecutor": 1}, "load": 0.6}
+    return scenario(units, people, [case("x", "a1", team=team), case("y", "b1", team=team)])
+
+
+def test_compose_resolves_teams_that_clash() -> None:
+    """Alone, each city's case takes p0; put together, one keeps p0 and the other takes
+    someone else, both stay staffed, and the checker accepts the roster."""
+    s = _one_star()
+    ctx = make_context(s)
+    chosen, staffed = greedy(s, ctx.geography, ctx.candidates)
+    start = Incumbent(chosen, staffed, evaluate(ctx, chosen, staffed))
+    bounds = list(solve_parts(ctx, start, deadline=perf_counter() + 10, workers=1, seed=0))
+    assert all({o.person for o in b.roster.chosen} == {"p0"} for b in bounds)
+    composed = compose(ctx, start, bounds, seconds=10, workers=1, seed=0)
+    assert composed is not None and composed.clashed
+    best = composed.roster
+    assert best.staffed == {"x", "y"}
+    assert sorted(o.person for o in best.chosen).count("p0") == 1
+    roster = Roster(scenario=s.name, status=Status.FEASIBLE, objective=best.objective,
+                    cases=case_rosters(ctx, best.chosen, best.staffed, {}))
+    assert check_roster(s, roster).ok
+
+
+def testnearest_people_people_are_those_closest_to_the_venue_and_the_kept() -> None:
+    """For case x in a1, p0 (next door) is the one nearest; p2 is kept as asked; p1, as
+    far as p2, is left out, unless the case requires p1."""
+    s = _one_star()
+    ctx = make_context(s)
+    slot = Slot.PROSECUTOR
+    assert nearest_people(ctx, "x", 1, {("p2", slot)}) == {("p0", slot), ("p2", slot)}
+    required = s.replace(cases=[c.model_copy(update={"require_prosecutors": ["p1"]})
+                                if c.id == "x" else c for c in s.cases])
+    assert nearest_people(make_context(required), "x", 1, set()) == {("p0", slot), ("p1", slot)}
