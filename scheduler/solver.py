@@ -41,6 +41,11 @@ EXPLAIN_MAX_SECONDS = 10.0
 # 4,000 x 700 they took 33 s, all but one proven (with half the limit, a few got no time
 # to prove any cost); putting their teams together took 7 s more.
 PARTS_SHARE = 0.6
+# The parts go first only if that share of the search can solve every part at this pace:
+# on 4,000 x 700 two threads solved the parts' 105,678 options in 26 to 33 s. With less
+# time, neighbourhood search alone did better (10 s: 1,175 priority against 1,168; 20 s:
+# 1,176 against 1,170; 30 s: 1,189 against 1,184).
+PART_OPTIONS_PER_SECOND = 4_000
 # The most of the search time putting the parts' teams together may take.
 COMPOSE_SHARE = 0.25
 
@@ -105,11 +110,15 @@ class _BoundByParts:
 
 def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, workers: int,
                            seed: int, reporter: _Reporter, stop: threading.Event | None
-                           ) -> tuple[Incumbent, _BoundByParts]:
+                           ) -> tuple[Incumbent, _BoundByParts | None]:
     """The parts solved alone, their teams put together, then neighbourhood search from
-    the better of that and `best` until `deadline`. (Tried after CP-SAT on mid-sized
-    scenarios too: it did worse than CP-SAT's own search.)"""
+    the better of that and `best` until `deadline`; with too little time for the parts,
+    neighbourhood search alone, and no bound. (Tried after CP-SAT on mid-sized scenarios
+    too: it did worse than CP-SAT's own search.)"""
     search = deadline - perf_counter()
+    if search * PARTS_SHARE * PART_OPTIONS_PER_SECOND < len(ctx.candidates.options):
+        return improve(ctx, best, deadline=deadline, workers=workers, seed=seed,
+                       on_improve=reporter.incumbent, stop=stop), None
     bounds = []
     at_most = sum(c.priority for c in ctx.scenario.cases)  # parts not yet solved count all
     for part in solve_parts(ctx, best, deadline=perf_counter() + search * PARTS_SHARE,
@@ -184,8 +193,9 @@ def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: 
     else:
         best, by_parts = _search_neighbourhoods(ctx, best, deadline=deadline, workers=workers,
                                                 seed=seed, reporter=reporter, stop=stop)
-        priority_bound = min(priority_bound, by_parts.priority)
-        bound = by_parts.cost
+        if by_parts is not None:
+            priority_bound = min(priority_bound, by_parts.priority)
+            bound = by_parts.cost
 
     if any(c.mandatory and c.id not in best.staffed for c in scenario.cases):
         # Greedy missed a mandatory case and no search put it right in time.

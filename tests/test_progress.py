@@ -4,8 +4,12 @@ import json
 from itertools import pairwise
 from pathlib import Path
 
+import pytest
+
+from checker import check_roster
 from models import Progress, parse_scenario
-from scheduler import solve
+from scheduler import solve, solver
+from scheduler.report import is_better
 from synth import province
 
 HULUNBUIR = Path(__file__).resolve().parent.parent / "scenarios" / "hulunbuir.json"
@@ -56,3 +60,18 @@ def test_progress_reports_the_bound_by_parts() -> None:
     assert roster.objective is not None
     assert min(bounds) >= roster.objective.staffed_priority
     assert roster.priority_bound == bounds[-1]
+
+
+def test_no_bound_by_parts_without_time_for_every_part(monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the parts' share of the search could not solve every part at the measured pace,
+    the search goes without them: no bound by parts reported, no cost bound, and the roster
+    still valid and no worse than greedy."""
+    monkeypatch.setattr(solver, "PART_OPTIONS_PER_SECOND", 1.0)
+    s = parse_scenario(province(150, 16, 3))
+    seen: list[Progress] = []
+    roster = solve(s, seconds=4, workers=1, progress=seen.append, explain=False,
+                   method="neighbourhood")
+    assert roster.objective is not None and roster.baseline is not None
+    assert not any(p.phase == "bound" for p in seen) and roster.bound is None
+    assert not is_better(roster.baseline, roster.objective)
+    assert check_roster(s, roster).ok
