@@ -54,7 +54,6 @@ class PartBound:
     # (peak_load left out)
     least_costs: Mapping[int, float]
     roster: Found  # the part's teams as found alone: the search's start
-    seconds: float = 0.0  # how long solving the part alone took
     # (level, peak): no valid roster staffing at least `level` of the part has a lower
     # peak_load among the part's members, so none has a lower peak_load at all
     least_peak: tuple[int, int] | None = None
@@ -98,10 +97,9 @@ def _solve_part(ctx: Context, part: set[CaseId], start: Incumbent, until: float,
     wanted) its lowest peak_load there."""
     s = ctx.scenario
     total = s.priority_of(part)
-    started = perf_counter()
     m = _alone(ctx, part)
     found = lexicographic(m, [o for o in start.chosen if o.case in part], start.staffed & part,
-                          seconds=until - started, workers=1, seed=seed, stop=stop)
+                          seconds=until - perf_counter(), workers=1, seed=seed, stop=stop)
     highest = total if found.priority_bound is None else min(total, found.priority_bound)
     least_costs: dict[int, float] = {}
     least_peak = None
@@ -112,7 +110,7 @@ def _solve_part(ctx: Context, part: set[CaseId], start: Incumbent, until: float,
             peak = _least_peak(m, found, until, seed, stop)
             least_peak = None if peak is None else (found.priority, peak)
     return PartBound(frozenset(part), total, highest, least_costs, found,
-                     perf_counter() - started, least_peak=least_peak)
+                     least_peak=least_peak)
 
 
 def _pieces(ctx: Context) -> list[set[CaseId]]:
