@@ -138,12 +138,13 @@ def solve_parts(ctx: Context, start: Incumbent, *, deadline: float, workers: int
     todo = _pieces(ctx)
     threads = max(1, workers)
     lock = threading.Lock()
-    unfinished = [len(todo)]
-    peak = [0]
+    unfinished = len(todo)
+    peak = 0  # the highest least peak_load proven so far
 
     def run(part: set[CaseId]) -> PartBound:
+        nonlocal unfinished, peak
         with lock:
-            share = min(1.0, threads / unfinished[0]) * (deadline - perf_counter())
+            share = min(1.0, threads / unfinished) * (deadline - perf_counter())
         try:
             if share <= 0 or (stop is not None and stop.is_set()):
                 total = s.priority_of(part)
@@ -151,13 +152,13 @@ def solve_parts(ctx: Context, start: Incumbent, *, deadline: float, workers: int
             # One part's lowest peak_load bounds the whole; once a part is proven full,
             # no other can raise the bound.
             bound = _solve_part(ctx, part, start, perf_counter() + share, seed, stop,
-                                lambda: peak[0] < FULL_PEAK)
+                                lambda: peak < FULL_PEAK)
             if bound.least_peak is not None:
-                peak[0] = max(peak[0], bound.least_peak[1])
+                peak = max(peak, bound.least_peak[1])
             return bound
         finally:
             with lock:
-                unfinished[0] -= 1
+                unfinished -= 1
 
     if threads == 1:
         for part in todo:

@@ -48,18 +48,19 @@ def compose(ctx: Context, best: Incumbent, bounds: Sequence[PartBound], *, secon
     clashed: set[CaseId] = set()
     for piece in pieces:
         # Earlier pieces win.
-        clash = conflicts(ctx, Incumbent(piece, set(), best.objective), kept)
+        clash = conflicts(ctx, piece, kept)
         clashed |= clash
         kept += [o for o in piece if o.case not in clash]
-    start = Incumbent(kept, staffed - clashed, best.objective)
     if not clashed:
         return Composed(Incumbent(kept, staffed, evaluate(ctx, kept, staffed)), clashed)
     teams = [o for piece in pieces for o in piece if o.case in clashed]
     # Re-solved alone, a clashing case may find no room beside the teams it clashed
     # with, which are re-solved with it.
-    others = conflicts(ctx, start, teams)
+    others = conflicts(ctx, kept, teams)
     clashed |= others
     teams += [o for o in kept if o.case in others]
+    # reopen reads only the teams and staffed cases of its start; its objective is unused.
+    start = Incumbent(kept, staffed - clashed, best.objective)
     fitted = reopen(ctx, start, clashed, hint=(teams, staffed & clashed), seconds=seconds,
                     workers=workers, seed=seed, stop=stop, nearest=NEAREST)
     return None if fitted is None else Composed(fitted, clashed)

@@ -61,8 +61,8 @@ def neighbourhood(ctx: Context, rng: random.Random, size: int,
     return {c.id for c in sorted(s.cases, key=distance)[:size]}
 
 
-def conflicts(ctx: Context, best: Incumbent, teams: list[Option]) -> set[CaseId]:
-    """The staffed cases of `best`, outside those `teams` staff, that may clash with them:
+def conflicts(ctx: Context, chosen: list[Option], teams: list[Option]) -> set[CaseId]:
+    """The cases of the teams `chosen`, outside those `teams` staff, that may clash with them:
     those overlapping in time a case of `teams` served by the same person (capacity) or by
     someone of the same home unit (home staffing)."""
     s = ctx.scenario
@@ -74,7 +74,7 @@ def conflicts(ctx: Context, best: Incumbent, teams: list[Option]) -> set[CaseId]
         by_home[people[o.person].home].append(cases[o.case])
     inside = {o.case for o in teams}
     out = set()
-    for o in best.chosen:
+    for o in chosen:
         if o.case in inside or o.case in out:
             continue
         case = cases[o.case]
