@@ -13,7 +13,7 @@ from api.tables import ApiKeyRow, ScenarioRow, ScenarioVersionRow
 from models import Scenario, Tier
 from models.enums import KeyRole
 from models.ids import UnitId
-from scheduler.scope import Geography
+from scheduler.instance.scope import Geography
 
 CLI_ACTOR = "command line"
 

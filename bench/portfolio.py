@@ -1,4 +1,4 @@
-"""Why scheduler.search sets the CP-SAT portfolio: time to prove the Hulunbuir cost optimal.
+"""Why scheduler.search.phases sets the CP-SAT portfolio: time to prove the Hulunbuir cost optimal.
 
 Runs the second (cost) phase with CP-SAT's default portfolio and with ours, same model,
 same seeds, and writes the figures to bench/portfolio.md.
@@ -11,8 +11,8 @@ from pathlib import Path
 from ortools.sat.python import cp_model as cp
 
 from models import parse_scenario
-from scheduler.model import build_model, staffed_priority, weighted_cost
-from scheduler.search import PORTFOLIO
+from scheduler.model.core import build_model, staffed_priority, weighted_cost
+from scheduler.search.phases import PORTFOLIO
 
 HERE = Path(__file__).resolve().parent
 LIMIT = 30.0

@@ -23,7 +23,7 @@ from typing import Any
 from checker import check_roster
 from models import Assignment, Interval, Scenario, parse_scenario
 from scheduler import solve
-from scheduler.model import build_model, make_context
+from scheduler.model.core import build_model, make_context
 from scheduler.report import is_better
 from synth import province
 
@@ -39,7 +39,7 @@ INSTANCES: list[tuple[str, str, float]] = [
     ("province 500 x 80", "province:500:80:1", 30.0),
     ("province 2,000 x 300", "province:2000:300:1", 30.0),
     ("province 4,000 x 700", "province:4000:700:1", 60.0),
-    # Long enough for the bound by parts (scheduler.bound) after the neighbourhood search.
+    # Long enough for the bound by parts (scheduler.bounds.parts) after the neighbourhood search.
     ("province 4,000 x 700, 5 min", "province:4000:700:1", 300.0),
 ]
 

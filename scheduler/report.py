@@ -4,11 +4,11 @@ from collections import defaultdict
 
 from models import COST_TERMS, CaseRoster, Objective, Slot, TeamMember
 from models.ids import CaseId, ProsecutorId
-from scheduler.calendar import load_checkpoints
-from scheduler.costs import JUNIOR_YEARS, NO_JUNIOR_MIN_TEAM
-from scheduler.eligibility import Option
-from scheduler.model import Context, fte
-from scheduler.words import language_name
+from scheduler.explain.words import language_name
+from scheduler.instance.calendar import load_checkpoints
+from scheduler.instance.eligibility import Option
+from scheduler.model.core import Context, fte
+from scheduler.model.costs import JUNIOR_YEARS, NO_JUNIOR_MIN_TEAM
 
 SLOT_ORDER = {Slot.LEADER: 0, Slot.PROSECUTOR: 1, Slot.ASSISTANT: 2, Slot.CLERK: 3}
 

@@ -16,14 +16,14 @@ from typing import Literal
 
 from models import Progress, Roster, Scenario, Status
 from models.ids import CaseId, ProsecutorId
-from scheduler.bound import cost_bound, highest_priority, solve_parts
-from scheduler.compose import compose
-from scheduler.explain import infeasible_reason, unstaffed_reason
-from scheduler.greedy import greedy
-from scheduler.lns import STEP_SECONDS, Incumbent, improve
-from scheduler.model import Context, build_model, make_context
+from scheduler.bounds.parts import cost_bound, highest_priority, solve_parts
+from scheduler.construct.greedy import greedy
+from scheduler.explain.unstaffed import infeasible_reason, unstaffed_reason
+from scheduler.model.core import Context, build_model, make_context
 from scheduler.report import COST_TOLERANCE, case_rosters, evaluate, is_better
-from scheduler.search import lexicographic
+from scheduler.search.compose import compose
+from scheduler.search.lns import STEP_SECONDS, Incumbent, improve
+from scheduler.search.phases import lexicographic
 
 # Above this many eligible (person, case, slot) options, one CP-SAT model of the whole
 # scenario does not even finish presolve within a minute on two cores (bench/results.md).
@@ -35,7 +35,7 @@ Method = Literal["auto", "whole", "neighbourhood"]
 # 700, where a tenth of 5 minutes kept 30 s from the search.
 EXPLAIN_SHARE = 0.05
 EXPLAIN_MAX_SECONDS = 10.0
-# On scenarios too large for one model, the parts (each city's cases, see scheduler.bound)
+# On scenarios too large for one model, the parts (each city's cases, see scheduler.bounds.parts)
 # are solved alone first, in at most this share of the search time: their teams put
 # together are the search's start, and their least costs its bound. In a 60 s solve of
 # 4,000 x 700 they took 33 s, all but one proven (with half the limit, a few got no time

@@ -9,13 +9,21 @@ from ortools.sat.python import cp_model as cp
 
 from checker import check_roster
 from models import Scenario, parse_scenario
-from scheduler import bound, solve
-from scheduler.bound import PartBound, cost_bound, highest_priority, solve_parts
-from scheduler.greedy import greedy
-from scheduler.lns import Incumbent
-from scheduler.model import COST_SCALE, Context, build_model, make_context, staffed_priority, weighted_cost
+from scheduler import solve
+from scheduler.bounds import parts as bound
+from scheduler.bounds.parts import PartBound, cost_bound, highest_priority, solve_parts
+from scheduler.construct.greedy import greedy
+from scheduler.model.core import (
+    COST_SCALE,
+    Context,
+    build_model,
+    make_context,
+    staffed_priority,
+    weighted_cost,
+)
 from scheduler.report import evaluate
-from scheduler.search import Found, make_solver
+from scheduler.search.lns import Incumbent
+from scheduler.search.phases import Found, make_solver
 from synth import province
 from tests.tiny import case, person, scenario, unit
 

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 from models import Case
-from scheduler.calendar import overlapping_sets
+from scheduler.instance.calendar import overlapping_sets
 
 
 def maximal_sets(sets: Iterable[frozenset[str]]) -> list[frozenset[str]]:

@@ -4,12 +4,12 @@ from time import perf_counter
 
 from checker import check_roster
 from models import Roster, Scenario, Slot, Status
-from scheduler.bound import solve_parts
-from scheduler.compose import compose
-from scheduler.greedy import greedy
-from scheduler.lns import Incumbent, nearest_people
-from scheduler.model import make_context
+from scheduler.bounds.parts import solve_parts
+from scheduler.construct.greedy import greedy
+from scheduler.model.core import make_context
 from scheduler.report import case_rosters, evaluate
+from scheduler.search.compose import compose
+from scheduler.search.lns import Incumbent, nearest_people
 from tests.tiny import case, person, scenario, unit
 
 

@@ -13,13 +13,13 @@ from typer.testing import CliRunner
 from checker import check_roster
 from cli.main import app
 from models import Roster, Scenario, Status, parse_scenario
-from scheduler import regions as regions_module
-from scheduler.eligibility import Option
-from scheduler.greedy import greedy
-from scheduler.lns import Incumbent, conflicts, improve, neighbourhood
-from scheduler.model import build_model, make_context
+from scheduler.construct.greedy import greedy
+from scheduler.instance.eligibility import Option
+from scheduler.model.core import build_model, make_context
 from scheduler.report import case_rosters, evaluate, is_better
-from scheduler.search import most_priority
+from scheduler.search import regions as regions_module
+from scheduler.search.lns import Incumbent, conflicts, improve, neighbourhood
+from scheduler.search.phases import most_priority
 from synth import province
 from tests import tiny
 
@@ -148,7 +148,7 @@ def test_regions_split_cases_by_leading_city(monkeypatch: pytest.MonkeyPatch) ->
 def test_narrowed_candidates_equal_fresh_ones(seed: int) -> None:
     """Narrowing a scenario's options to some cases (some fixed to given people and slots)
     gives exactly the options computed afresh for a scenario of just those cases."""
-    from scheduler.eligibility import Candidates
+    from scheduler.instance.eligibility import Candidates
 
     s = parse_scenario(province(250, 30, seed))
     ctx = make_context(s)
@@ -177,7 +177,7 @@ def test_building_a_model_leaves_the_cycle_collector_as_it_was() -> None:
     was on (the usual case) or switched off by the caller."""
     import gc
 
-    from scheduler.model import build_model
+    from scheduler.model.core import build_model
 
     s = parse_scenario(province(150, 10, 2))
     was = gc.isenabled()

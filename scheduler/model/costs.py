@@ -1,6 +1,6 @@
 """The cost terms of spec/problem.md, one function each, unweighted.
 
-Each returns a CostTerm; `scheduler.model.weighted_cost` applies `policy.weights`.
+Each returns a CostTerm; `scheduler.model.core.weighted_cost` applies `policy.weights`.
 """
 
 from collections.abc import Callable
@@ -8,7 +8,7 @@ from collections.abc import Callable
 from ortools.sat.python import cp_model as cp
 
 from models.ids import ProsecutorId
-from scheduler.model import CostTerm, RosterModel, fte
+from scheduler.model.core import CostTerm, RosterModel, fte
 
 JUNIOR_YEARS = 3
 NO_JUNIOR_MIN_TEAM = 3

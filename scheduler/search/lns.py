@@ -7,7 +7,7 @@ teams of the free cases are merged back, and the step is kept only if the whole 
 objective improves. Any roster it holds is valid, so the search can stop at any time.
 
 The search first sweeps the regions once (the cases each city leads, see
-`scheduler.regions`), then reopens random neighbourhoods. On 4,000 x 700, in 54 s with
+`scheduler.search.regions`), then reopens random neighbourhoods. On 4,000 x 700, in 54 s with
 seeds 1 to 3, the sweep staffed 1,190 to 1,191 priority; random neighbourhoods alone
 staffed 1,176 to 1,180.
 """
@@ -21,11 +21,11 @@ from time import perf_counter
 
 from models import Assignment, Case, Objective, Slot
 from models.ids import CaseId, ProsecutorId, UnitId
-from scheduler.eligibility import Option
-from scheduler.model import Context, build_model
-from scheduler.regions import regions
+from scheduler.instance.eligibility import Option
+from scheduler.model.core import Context, build_model
 from scheduler.report import evaluate, is_better
-from scheduler.search import lexicographic
+from scheduler.search.phases import lexicographic
+from scheduler.search.regions import regions
 
 NEIGHBOURHOOD_CASES = 20
 STEP_SECONDS = 2.0

@@ -1,7 +1,7 @@
 """The hard rules of spec/problem.md, one function each, in the spec's order.
 
 Rules 2 (eligibility) and 3 (travel) are settled before modelling, in
-`scheduler.eligibility`: an option that breaks them has no variable. What remains of
+`scheduler.instance.eligibility`: an option that breaks them has no variable. What remains of
 rule 2 is `required_prosecutors`.
 """
 
@@ -14,9 +14,9 @@ from ortools.sat.python import cp_model as cp
 from models import Prosecutor, Unit
 from models.enums import is_prosecutor_rank
 from models.ids import CaseId, ProsecutorId
-from scheduler.calendar import availability_changes
-from scheduler.model import FTE_SCALE, RosterModel
-from scheduler.words import PLURAL, language_name
+from scheduler.explain.words import PLURAL, language_name
+from scheduler.instance.calendar import availability_changes
+from scheduler.model.core import FTE_SCALE, RosterModel
 
 
 def _enforce(m: RosterModel, ct: cp.Constraint, case: CaseId, text: str) -> None:

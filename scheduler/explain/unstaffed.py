@@ -17,10 +17,10 @@ from ortools.sat.python import cp_model as cp
 from models import Case, Scenario, Slot
 from models.enums import ROLE_RANK, slot_takes
 from models.ids import CaseId, ProsecutorId
-from scheduler.eligibility import why_not
-from scheduler.model import Context, Requirement, build_model
-from scheduler.scope import units_in_scope
-from scheduler.words import PLURAL, language_name
+from scheduler.explain.words import PLURAL, language_name
+from scheduler.instance.eligibility import why_not
+from scheduler.instance.scope import units_in_scope
+from scheduler.model.core import Context, Requirement, build_model
 
 # Seconds for each small feasibility solve behind an explanation.
 EXPLAIN_SECONDS = 2.0

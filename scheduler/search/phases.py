@@ -13,8 +13,8 @@ from typing import Any
 from ortools.sat.python import cp_model as cp
 
 from models.ids import CaseId
-from scheduler.eligibility import Option
-from scheduler.model import COST_SCALE, RosterModel, staffed_priority, weighted_cost
+from scheduler.instance.eligibility import Option
+from scheduler.model.core import COST_SCALE, RosterModel, staffed_priority, weighted_cost
 
 # How often a running CP-SAT search looks whether it has been asked to stop.
 STOP_POLL_SECONDS = 0.1

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from models import Case, Prosecutor, Scenario, Slot
 from models.enums import ROLE_RANK, slot_takes
 from models.ids import CaseId, ProsecutorId, UnitId
-from scheduler.scope import Geography, units_in_scope
-from scheduler.travel import TravelTable
+from scheduler.instance.scope import Geography, units_in_scope
+from scheduler.instance.travel import TravelTable
 
 # Loads are compared in FTE with this slack, so 0.1 + 0.2 fits a capacity of 0.3.
 FTE_EPS = 1e-9

@@ -9,11 +9,11 @@ from ortools.sat.python import cp_model as cp
 
 from models import Scenario
 from models.ids import CaseId, ProsecutorId
-from scheduler.calendar import LoadCheckpoint, load_checkpoints
-from scheduler.eligibility import Candidates
-from scheduler.scope import Geography
-from scheduler.travel import TravelTable
-from scheduler.variables import Decisions
+from scheduler.instance.calendar import LoadCheckpoint, load_checkpoints
+from scheduler.instance.eligibility import Candidates
+from scheduler.instance.scope import Geography
+from scheduler.instance.travel import TravelTable
+from scheduler.model.variables import Decisions
 
 # FTE is modelled in ten-thousandths so that CP-SAT sees integers and 0.1 + 0.2 == 0.3.
 FTE_SCALE = 10_000
@@ -108,7 +108,7 @@ class RosterModel(Context):
 
     def load_checkpoints(self, person: ProsecutorId) -> list[LoadCheckpoint]:
         """(eligible cases running, load already taken) wherever `person`'s load can peak
-        (cached; see `scheduler.calendar.load_checkpoints`)."""
+        (cached; see `scheduler.instance.calendar.load_checkpoints`)."""
         if person not in self._checkpoints:
             cases = self.scenario.case_by_id
             self._checkpoints[person] = load_checkpoints(
@@ -130,8 +130,8 @@ def build_model(scenario: Scenario, *, explain: bool = False,
     `context` reuses geography, travel and candidates already computed for this scenario
     (or narrowed to it, see `Candidates.narrowed`)."""
     # Imported here so that rules and costs can import RosterModel from this module.
-    from scheduler.costs import COST_TERMS
-    from scheduler.rules import HARD_RULES
+    from scheduler.model.costs import COST_TERMS
+    from scheduler.model.rules import HARD_RULES
 
     ctx = context if context is not None else make_context(scenario)
     with no_cycle_collection():

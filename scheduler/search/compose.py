@@ -1,4 +1,4 @@
-"""Putting together the teams each part found alone (`scheduler.bound`) into one roster.
+"""Putting together the teams each part found alone (`scheduler.bounds.parts`) into one roster.
 
 Each part's teams hold together, and teams of different parts rarely compete for the same
 people. Cases whose teams do (a person on two overlapping cases, or two members of one
@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from models.ids import CaseId
-from scheduler.bound import PartBound
-from scheduler.eligibility import Option
-from scheduler.lns import Incumbent, conflicts, reopen
-from scheduler.model import Context
+from scheduler.bounds.parts import PartBound
+from scheduler.instance.eligibility import Option
+from scheduler.model.core import Context
 from scheduler.report import evaluate
+from scheduler.search.lns import Incumbent, conflicts, reopen
 
 # People per slot a clashing case may draw on: the nearest to its venue. On 4,000 x 700,
 # with 50 the re-solved cases lost 4 priority; drawing on everyone eligible (thousands for

@@ -10,7 +10,7 @@ from ortools.sat.python import cp_model as cp
 
 from models import Scenario, Slot
 from models.ids import CaseId, ProsecutorId, UnitId
-from scheduler.eligibility import Candidates, Option
+from scheduler.instance.eligibility import Candidates, Option
 
 
 class Decisions:

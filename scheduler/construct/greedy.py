@@ -14,8 +14,8 @@ from datetime import date
 from models import Case, Prosecutor, Scenario, Slot
 from models.enums import is_prosecutor_rank
 from models.ids import CaseId, ProsecutorId, UnitId
-from scheduler.eligibility import FTE_EPS, Candidates, Option
-from scheduler.scope import Geography
+from scheduler.instance.eligibility import FTE_EPS, Candidates, Option
+from scheduler.instance.scope import Geography
 
 OFF_PAIR_PENALTY = 60.0  # the default off_pair weight, in travel minutes
 LOAD_PENALTY = 20.0      # the default peak_load weight, per percent of utilisation

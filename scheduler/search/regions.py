@@ -9,7 +9,7 @@ from collections import defaultdict
 
 from models import Case, Tier
 from models.ids import CaseId, UnitId
-from scheduler.model import Context
+from scheduler.model.core import Context
 
 # A region with more cases is reopened in pieces of cases consecutive in time, so that one
 # step stays about as large as the regions of a 4,000 x 700 province (30 to 63 cases).

@@ -16,7 +16,7 @@ the provincial unit's 22 cases (33,675 options) took 34 s to prove as one model 
 one at a time, and the sum of their least costs alone equalled the part's proven least
 cost: cases drawing on thousands of people rarely compete for them.
 
-The teams each part finds alone are the search's best start: `scheduler.compose` puts them
+The teams each part finds alone are the search's best start: `scheduler.search.compose` puts them
 together. Cases of different cities rarely compete for the same people, so on a province
 the parts alone come close to the whole: on 4,000 x 700 the parts' bound on staffed
 priority was 1,195 where counting impossible cases gave 1,210, and their teams put
@@ -32,10 +32,10 @@ from time import perf_counter
 from ortools.sat.python import cp_model as cp
 
 from models.ids import CaseId
-from scheduler.lns import Incumbent
-from scheduler.model import Context, RosterModel, build_model, staffed_priority
-from scheduler.regions import parts
-from scheduler.search import Found, hint, lexicographic, make_solver, solve_stoppably
+from scheduler.model.core import Context, RosterModel, build_model, staffed_priority
+from scheduler.search.lns import Incumbent
+from scheduler.search.phases import Found, hint, lexicographic, make_solver, solve_stoppably
+from scheduler.search.regions import parts
 
 # A part with more eligible options than this is solved one case at a time (see above).
 PER_CASE_OPTIONS = 20_000

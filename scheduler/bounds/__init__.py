@@ -1,0 +1,1 @@
+"""Proven bounds: what no valid roster can beat, on staffed priority and on cost."""

@@ -1,0 +1,1 @@
+"""The CP-SAT model: decision variables, one function per hard rule and per cost term."""
