@@ -1,0 +1,135 @@
+"""What the teams committed so far take up: the bookkeeping behind hard rules 5 and 6.
+
+Shared by the roster builders (`greedy`, `rarest`): each asks whether one more person
+fits given the teams already built, commits the person, and undoes a team it cannot
+complete.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from models import Case, Prosecutor, Scenario
+from models.enums import is_prosecutor_rank
+from models.ids import ProsecutorId, UnitId
+from scheduler.instance.eligibility import FTE_EPS, Option
+
+
+@dataclass
+class Ledger:
+    """What the teams built so far commit: daily load per person, daily absences per unit."""
+
+    scenario: Scenario
+    load: dict[ProsecutorId, dict[int, float]] = field(default_factory=lambda: defaultdict(dict))
+    away: dict[UnitId, dict[int, int]] = field(default_factory=lambda: defaultdict(dict))
+    _away_days: dict[ProsecutorId, set[int]] = field(default_factory=lambda: defaultdict(set))
+    _leave: dict[UnitId, list[list[tuple[int, int]]]] = field(default_factory=dict)
+    _present: dict[tuple[UnitId, int], int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        leave: dict[UnitId, list[list[tuple[int, int]]]] = defaultdict(list)
+        for p in self.scenario.prosecutors:
+            if is_prosecutor_rank(p.role):
+                leave[p.home].append([(i.start.toordinal(), i.end.toordinal())
+                                      for i in p.unavailable])
+        self._leave = dict(leave)
+        for p in self.scenario.prosecutors:
+            self._book_commitments(p)
+
+    def _book_commitments(self, person: Prosecutor) -> None:
+        """Committed rosters come first: their load, and their absences from home."""
+        for c in person.commitments:
+            for d in range(c.start.toordinal(), c.end.toordinal() + 1):
+                self.load[person.id][d] = self.load[person.id].get(d, 0.0) + c.load
+                day = date.fromordinal(d)
+                if (c.away and is_prosecutor_rank(person.role) and not person.on_leave(day)
+                        and not self._is_away(person.id, d)):
+                    self.away[person.home][d] = self.away[person.home].get(d, 0) + 1
+                    self._away_days[person.id].add(d)
+
+    def present(self, unit: UnitId, day: int) -> int:
+        """Prosecutor-rank staff of `unit` not on leave on `day` (an ordinal)."""
+        key = unit, day
+        if key not in self._present:
+            self._present[key] = sum(1 for spans in self._leave.get(unit, [])
+                                     if not any(a <= day <= b for a, b in spans))
+        return self._present[key]
+
+    def fits(self, option: Option, case: Case) -> bool:
+        """Whether `option` keeps capacity (rule 5) and home staffing (rule 6)."""
+        person = self.scenario.prosecutor_by_id[option.person]
+        days = range(case.start.toordinal(), case.end.toordinal() + 1)
+        mine = self.load[person.id]
+        if any(person.load + mine.get(d, 0.0) + case.team.load > person.capacity + FTE_EPS
+               for d in days):
+            return False
+        return self.home_allows(option, case)
+
+    def busiest(self, person: Prosecutor, case: Case) -> float:
+        """The person's highest load on a day of `case` before joining it: `load` plus
+        the commitments and teams booked so far."""
+        mine = self.load[person.id]
+        return person.load + max(mine.get(d, 0.0)
+                                 for d in range(case.start.toordinal(), case.end.toordinal() + 1))
+
+    def home_allows(self, option: Option, case: Case) -> bool:
+        """Whether the person's unit keeps its staff at home (rule 6) if `option` is taken."""
+        if not self.leaves_home(option, case):
+            return True
+        person = self.scenario.prosecutor_by_id[option.person]
+        # Someone already away that day (on another case) does not leave a second time.
+        return self._spares(person.home, (d for d in range(case.start.toordinal(),
+                                                            case.end.toordinal() + 1)
+                                          if not self._is_away(person.id, d)))
+
+    def can_spare(self, unit: UnitId, case: Case) -> bool:
+        """Whether one more of `unit`'s staff may be away on every day of `case` (rule 6):
+        when it may, `home_allows` holds for every option of that unit; when not, only for
+        people already away on some of those days (see `away_during`)."""
+        return self._spares(unit, range(case.start.toordinal(), case.end.toordinal() + 1))
+
+    def away_during(self, person: ProsecutorId, case: Case) -> bool:
+        """Whether `person` is already away from home on some day of `case`."""
+        away = self._away_days[person]
+        return bool(away) and any(d in away for d in range(case.start.toordinal(),
+                                                           case.end.toordinal() + 1))
+
+    def _spares(self, unit_id: UnitId, days: Iterable[int]) -> bool:
+        unit = self.scenario.unit_by_id[unit_id]
+        gone = self.away[unit_id]
+        return all(self.present(unit_id, d) - gone.get(d, 0) - 1
+                   >= min(unit.min_staff_at_home, self.present(unit_id, d))
+                   for d in days)
+
+    def commit(self, option: Option, case: Case, journal: list[tuple[str, str, int]]) -> None:
+        """Book `option`'s load and absence; `journal` records what to undo."""
+        mine = self.load[option.person]
+        newly_away = self.leaves_home(option, case)
+        home = self.scenario.prosecutor_by_id[option.person].home
+        for d in range(case.start.toordinal(), case.end.toordinal() + 1):
+            if newly_away and not self._is_away(option.person, d):
+                self.away[home][d] = self.away[home].get(d, 0) + 1
+                self._away_days[option.person].add(d)
+                journal.append(("away", option.person, d))
+            mine[d] = mine.get(d, 0.0) + case.team.load
+            journal.append(("load", option.person, d))
+
+    def undo(self, journal: list[tuple[str, str, int]], case: Case) -> None:
+        """Take back the bookings recorded in `journal`, latest first."""
+        for what, person, d in reversed(journal):
+            if what == "load":
+                self.load[person][d] -= case.team.load
+            else:
+                home = self.scenario.prosecutor_by_id[person].home
+                self.away[home][d] -= 1
+                self._away_days[person].discard(d)
+        journal.clear()
+
+    def leaves_home(self, option: Option, case: Case) -> bool:
+        """Whether `option` takes a prosecutor-rank person away from home (rule 6)."""
+        person = self.scenario.prosecutor_by_id[option.person]
+        return option.on_site and case.venue != person.home and is_prosecutor_rank(person.role)
+
+    def _is_away(self, person: ProsecutorId, day: int) -> bool:
+        return day in self._away_days[person]

@@ -1,0 +1,429 @@
+"""A rarest-first roster: a second construction heuristic, independent of `greedy`.
+
+After Lappas, Liu and Terzi, "Finding a team of experts in social networks" (KDD 2009).
+Their RarestFirst algorithm covers a task's skills starting from the skill held by the
+fewest experts: for each holder of that rarest skill it adds, for every other skill, the
+holder closest to it, and keeps the team of smallest diameter. The rare skill leaves the
+fewest choices, so it is settled first, while the common ones can still be fitted around
+it. Here a "skill" is any coverage requirement of a case's TeamSpec (a skill at a level,
+a language, a tier); "holding it" means being eligible for an open slot of the case and
+still fitting capacity (rule 5) and home staffing (rule 6) given the teams already built;
+"closest" is cheapest by the objective's marginal cost; and rather than trying every
+holder of the rarest requirement, each pick takes the cheapest one and the rarity is
+counted again, which keeps the builder linear in the candidates.
+
+Cases are taken mandatory first, then those with pinned `previous` assignments, then by
+priority, harder cases (fewer eligible options per slot) first among equals. Each team
+is built in three stages:
+
+1. required and pinned people, in their pinned slot or else the rarest slot they fit;
+2. while a requirement is unmet, the one with the fewest feasible candidates is filled
+   next, with its cheapest candidate, in the rarest slot that candidate fits; rarity is
+   recounted after every pick, since a pick closes a slot and may cover other needs;
+3. the remaining slots, leader first, each with the cheapest feasible person.
+
+The marginal cost of a person mirrors the objective's terms with `policy.weights`:
+travel minutes on site, off_pair when the home is outside the lead unit, the venue and
+their pairs, units when the home is new to the team (free while `min_units` still needs
+new units), minus changes when the person keeps a `previous` assignment, the rise of the
+roster's peak utilisation plus a share of peak_load when the person would be nearly full
+(which keeps spare capacity for later cases), and no_junior when a team of three or more has
+no junior yet and this is the last open slot a feasible junior could take.
+
+A team that cannot be completed is undone and its case left unstaffed: like `greedy`,
+this is a heuristic, so a mandatory or pinned case it cannot staff is left to CP-SAT.
+"""
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from models import Case, Scenario, Slot
+from models.ids import CaseId, ProsecutorId, UnitId
+from scheduler.construct.ledger import Ledger
+from scheduler.instance.eligibility import FTE_EPS, Option
+from scheduler.model.core import Context
+from scheduler.model.costs import JUNIOR_YEARS, NO_JUNIOR_MIN_TEAM
+
+# Filling someone to the brim costs a share of the peak_load weight per percent above
+# HIGH_UTILISATION, on top of any rise of the roster's peak (which stops mattering once
+# the peak is at 100 %): it keeps the last of a busy person's capacity for later cases.
+# On the synthetic provinces (2,000 x 300 and 4,000 x 700, seeds 1-3) it staffed up to
+# 13 more priority than no share, at about 4 % more cost; a share of all utilisation
+# (not only high) cost more and staffed less.
+UTILISATION_SHARE = 0.3
+HIGH_UTILISATION = 90
+
+Key = tuple[ProsecutorId, Slot]
+
+
+@dataclass(frozen=True)
+class _Need:
+    """One coverage requirement of a case: how many members, and who among the eligible
+    satisfies it, cheapest first."""
+
+    count: int
+    able: frozenset[ProsecutorId]
+    people: list[ProsecutorId]
+    options: list[Option]
+
+
+@dataclass
+class _Menu:
+    """One case's candidates, worked out once before its team is built."""
+
+    case: Case
+    by_person: dict[ProsecutorId, list[Option]]
+    by_slot: dict[Slot, list[Option]]
+    # The part of an option's marginal cost that does not depend on the team or the roster
+    # (travel, off_pair, kept assignment); every other part is >= 0, so this bounds it below.
+    fixed: dict[Key, float]
+    slot_rank: dict[Slot, int]
+    # Eligible people per home unit: among equals, a deeper unit can fill more of the
+    # team alone, so the units term stays low.
+    depth: dict[UnitId, int]
+    juniors: dict[Slot, list[Option]]
+    needs: list[_Need]
+
+
+@dataclass
+class _Roster:
+    """What every team shares: the scenario, the bookings so far, who serves, the peak."""
+
+    scenario: Scenario
+    ledger: Ledger
+    peak: int = 0
+    serving: set[ProsecutorId] = field(default_factory=set)
+    _standing: dict[ProsecutorId, float] = field(default_factory=dict)
+
+    def utilisation(self, person: ProsecutorId, busiest: float, case: Case) -> int:
+        """The person's peak utilisation in whole percent if they join `case`, whose days
+        carry `busiest` already; a first case also brings their committed load on other
+        days into the roster's peak."""
+        p = self.scenario.prosecutor_by_id[person]
+        used = busiest + case.team.load
+        if person not in self.serving:
+            used = max(used, self._standing_load(person))
+        return math.floor(100 * used / p.capacity + 1e-9)
+
+    def _standing_load(self, person: ProsecutorId) -> float:
+        # Asked only before the person serves, when the ledger holds their commitments alone.
+        if person not in self._standing:
+            days = self.ledger.load[person]
+            self._standing[person] = (self.scenario.prosecutor_by_id[person].load
+                                      + max(days.values(), default=0.0))
+        return self._standing[person]
+
+
+def _fixed_cost(scenario: Scenario, option: Option, near: set[UnitId],
+                kept: set[tuple[CaseId, ProsecutorId, Slot]]) -> float:
+    w = scenario.policy.weights
+    home = scenario.prosecutor_by_id[option.person].home
+    return (w.travel * (option.travel_minutes if option.on_site else 0.0)
+            + (w.off_pair if home not in near else 0.0)
+            - (w.changes if (option.case, option.person, option.slot) in kept else 0.0))
+
+
+def _needs(scenario: Scenario, case: Case, people: list[ProsecutorId],
+           options: list[Option]) -> list[_Need]:
+    """The case's coverage requirements, each with the eligible people who satisfy it,
+    fewest such people first."""
+    by_id, units = scenario.prosecutor_by_id, scenario.unit_by_id
+    wanted = [(n.count, {p for p in people if by_id[p].level(n.skill) >= n.min_level})
+              for n in case.team.skills]
+    wanted += [(n.count, {p for p in people if n.language in by_id[p].languages})
+               for n in case.team.languages]
+    wanted += [(count, {p for p in people if units[by_id[p].home].tier is tier})
+               for tier, count in case.team.tiers.items()]
+    needs = [_Need(count, frozenset(able), [p for p in people if p in able],
+                   [o for o in options if o.person in able])
+             for count, able in wanted if count > 0]
+    return sorted(needs, key=lambda n: len(n.people))
+
+
+def _menu(scenario: Scenario, near: set[UnitId], options: list[Option], case: Case,
+          kept: set[tuple[CaseId, ProsecutorId, Slot]], depth: dict[UnitId, int]) -> _Menu:
+    """Sort the case's options by fixed cost once; the needs and slots keep that order."""
+    fixed = {(o.person, o.slot): _fixed_cost(scenario, o, near, kept) for o in options}
+    by_slot: dict[Slot, list[Option]] = defaultdict(list)
+    for o in options:
+        by_slot[o.slot].append(o)
+    # The slot with fewer eligible people is the rarer: a person who fits several slots
+    # takes the rarest, leaving the common ones to everyone else.
+    slot_rank = {s: len(by_slot[s]) for s in case.team.slots()}
+    ranked = sorted(options, key=lambda o: (fixed[o.person, o.slot], slot_rank[o.slot], o.person))
+    by_person: dict[ProsecutorId, list[Option]] = defaultdict(list)
+    for o in ranked:
+        by_person[o.person].append(o)
+    people = sorted(by_person, key=lambda p: (fixed[p, by_person[p][0].slot], p))
+    years = {p: scenario.prosecutor_by_id[p].years for p in by_person}
+    return _Menu(
+        case=case, by_person=dict(by_person), fixed=fixed, slot_rank=slot_rank, depth=depth,
+        by_slot={s: [o for o in ranked if o.slot is s] for s in case.team.slots()},
+        juniors={s: [o for o in ranked if o.slot is s and years[o.person] <= JUNIOR_YEARS]
+                 for s in case.team.slots()},
+        needs=_needs(scenario, case, people, ranked),
+    )
+
+
+@dataclass
+class _Team:
+    """One case's team as it is built, with the bookings to undo if it cannot be finished."""
+
+    roster: _Roster
+    menu: _Menu
+    members: list[Option] = field(default_factory=list)
+    used: set[ProsecutorId] = field(default_factory=set)
+    units: set[UnitId] = field(default_factory=set)
+    open: dict[Slot, int] = field(default_factory=dict)
+    journal: list[tuple[str, str, int]] = field(default_factory=list)
+    has_junior: bool = False
+    peak: int = 0
+    _busiest: dict[ProsecutorId, float] = field(default_factory=dict)
+    # Home staffing answers per home unit, for the unit and for people already away on
+    # some day; a member leaving that unit changes them.
+    _spare: dict[UnitId, bool] = field(default_factory=dict)
+    _home_ok: dict[UnitId, dict[ProsecutorId, bool]] = field(
+        default_factory=lambda: defaultdict(dict))
+    _junior_slots: dict[Slot, int] | None = None
+
+    def __post_init__(self) -> None:
+        team = self.menu.case.team
+        self.open = {s: team.slot_count(s) for s in team.slots()}
+
+    # --- feasibility -----------------------------------------------------------------
+
+    def allows(self, o: Option) -> bool:
+        """Whether `o` can join now without breaking a hard rule or closing the team."""
+        if o.person in self.used or not self.open.get(o.slot):
+            return False
+        return (self._units_allow(self._home(o.person)) and self._has_room(o.person)
+                and self._home_allows(o))
+
+    def _units_allow(self, home: UnitId) -> bool:
+        team = self.menu.case.team
+        if home not in self.units:
+            return team.max_units is None or len(self.units) < team.max_units
+        # When every open slot must bring a new unit to reach min_units, a known one cannot.
+        return team.min_units is None or team.min_units - len(self.units) < self._open_total()
+
+    def _has_room(self, person: ProsecutorId) -> bool:
+        p = self.roster.scenario.prosecutor_by_id[person]
+        return self._busiest_load(person) + self.menu.case.team.load <= p.capacity + FTE_EPS
+
+    def _busiest_load(self, person: ProsecutorId) -> float:
+        # A person's own load changes only when they join, after which they are not asked.
+        if person not in self._busiest:
+            p = self.roster.scenario.prosecutor_by_id[person]
+            self._busiest[person] = self.roster.ledger.busiest(p, self.menu.case)
+        return self._busiest[person]
+
+    def _home_allows(self, o: Option) -> bool:
+        ledger, case = self.roster.ledger, self.menu.case
+        if not ledger.leaves_home(o, case):
+            return True
+        # Most people are away on none of the case's days, so one answer per unit serves
+        # them all; only those already away on some day need one of their own.
+        home = self._home(o.person)
+        if home not in self._spare:
+            self._spare[home] = ledger.can_spare(home, case)
+        if self._spare[home]:
+            return True
+        if not ledger.away_during(o.person, case):
+            return False
+        answers = self._home_ok[home]
+        if o.person not in answers:
+            answers[o.person] = ledger.home_allows(o, case)
+        return answers[o.person]
+
+    def feasible_people(self, need: _Need, enough: int) -> int:
+        """How many people outside the team could cover `need` now, counted up to `enough`."""
+        found = 0
+        for person in need.people:
+            if person not in self.used and any(self.allows(o) for o in self.menu.by_person[person]):
+                found += 1
+                if found == enough:
+                    break
+        return found
+
+    # --- cost ------------------------------------------------------------------------
+
+    def cost(self, o: Option) -> float:
+        """The rise of the objective if `o` joins, as far as one pick can tell."""
+        w = self.roster.scenario.policy.weights
+        cost = self.menu.fixed[o.person, o.slot]
+        if self._home(o.person) not in self.units and not self._needs_units():
+            cost += w.units
+        u = self.roster.utilisation(o.person, self._busiest_load(o.person), self.menu.case)
+        cost += w.peak_load * (max(0, u - self.roster.peak)
+                               + UTILISATION_SHARE * max(0, u - HIGH_UTILISATION))
+        if not self._is_junior(o.person) and self._last_junior_chance(o.slot):
+            cost += w.no_junior
+        return cost
+
+    def _needs_units(self) -> bool:
+        team = self.menu.case.team
+        return team.min_units is not None and len(self.units) < team.min_units
+
+    def _last_junior_chance(self, slot: Slot) -> bool:
+        """Whether filling `slot` with a senior leaves no open slot a feasible junior could take."""
+        slots = self._slots_for_juniors()
+        return slot in slots and sum(slots.values()) <= 1
+
+    def _slots_for_juniors(self) -> dict[Slot, int]:
+        """Open slots a feasible junior could still take, and how many of each; none once
+        the team has a junior or is too small for the no_junior term."""
+        if self._junior_slots is None:
+            if self.has_junior or self.menu.case.team.size < NO_JUNIOR_MIN_TEAM:
+                self._junior_slots = {}
+            else:
+                self._junior_slots = {s: n for s, n in self.open.items()
+                                      if n and any(self.allows(o) for o in self.menu.juniors[s])}
+        return self._junior_slots
+
+    def cheapest(self, options: Iterable[Option]) -> Option | None:
+        """The cheapest option that can join, from `options` sorted by fixed cost."""
+        best: Option | None = None
+        best_key: tuple[float, bool, int, int, ProsecutorId] | None = None
+        want_junior = bool(self._slots_for_juniors())
+        for o in options:
+            if best_key is not None and self.menu.fixed[o.person, o.slot] > best_key[0]:
+                break  # the rest cost at least their fixed part, already more than the best
+            if not self.allows(o):
+                continue
+            # Among equals: a junior while the team lacks one, then the deeper unit, then the
+            # rarer slot, then the id.
+            key = (self.cost(o), not (want_junior and self._is_junior(o.person)),
+                   -self.menu.depth[self._home(o.person)], self.menu.slot_rank[o.slot], o.person)
+            if best_key is None or key < best_key:
+                best, best_key = o, key
+        return best
+
+    # --- building --------------------------------------------------------------------
+
+    def take(self, o: Option) -> None:
+        """Book `o`: its load, its absence from home, its slot and unit."""
+        ledger, case = self.roster.ledger, self.menu.case
+        self.peak = max(self.peak, self.roster.utilisation(o.person, self._busiest_load(o.person),
+                                                           case))
+        if ledger.leaves_home(o, case):
+            self._spare.pop(self._home(o.person), None)
+            self._home_ok.pop(self._home(o.person), None)
+        ledger.commit(o, case, self.journal)
+        self.members.append(o)
+        self.used.add(o.person)
+        self.units.add(self._home(o.person))
+        self.open[o.slot] -= 1
+        self.has_junior = self.has_junior or self._is_junior(o.person)
+        self._junior_slots = None
+
+    def place_forced(self, forced: list[tuple[ProsecutorId, Slot | None]]) -> bool:
+        """Put required and pinned people on the team; False if one cannot join."""
+        for person, slot in forced:
+            if person in self.used and (slot is None or any(
+                    o.person == person and o.slot is slot for o in self.members)):
+                continue
+            mine = [o for o in self.menu.by_person.get(person, [])
+                    if slot is None or o.slot is slot]
+            option = self.cheapest(mine)
+            if option is None:
+                return False
+            self.take(option)
+        return True
+
+    def cover_needs(self) -> bool:
+        """Meet every coverage requirement, rarest first; False if one cannot be met."""
+        while True:
+            unmet = [(need, need.count - len(self.used & need.able)) for need in self.menu.needs]
+            unmet = [(need, short) for need, short in unmet if short > 0]
+            if not unmet:
+                return True
+            # No need can count more feasible people than it has eligible ones (the needs
+            # are sorted by that), so counting past one more than the largest, or past the
+            # fewest so far, cannot change which is the rarest.
+            ceiling = len(unmet[-1][0].people) + 1 if len(unmet) > 1 else 0
+            rarest, fewest = unmet[0][0], ceiling
+            for need, short in unmet:
+                found = self.feasible_people(need, max(short, fewest))
+                if found < short:
+                    return False
+                if found < fewest:
+                    rarest, fewest = need, found
+            option = self.cheapest(rarest.options)
+            if option is None:
+                return False
+            self.take(option)
+
+    def fill_slots(self) -> bool:
+        """Fill the open slots cheapest first, the leader's (usually the rarest) first."""
+        for slot in self.menu.case.team.slots():
+            while self.open[slot]:
+                option = self.cheapest(self.menu.by_slot[slot])
+                if option is None:
+                    return False
+                self.take(option)
+        return not self._needs_units()
+
+    def undo(self) -> None:
+        """Take back every booking of the team."""
+        self.roster.ledger.undo(self.journal, self.menu.case)
+        self.members.clear()
+
+    def _open_total(self) -> int:
+        return sum(self.open.values())
+
+    def _home(self, person: ProsecutorId) -> UnitId:
+        return self.roster.scenario.prosecutor_by_id[person].home
+
+    def _is_junior(self, person: ProsecutorId) -> bool:
+        return self.roster.scenario.prosecutor_by_id[person].years <= JUNIOR_YEARS
+
+
+def _case_order(ctx: Context, pinned: dict[CaseId, list[tuple[ProsecutorId, Slot | None]]]
+                ) -> list[Case]:
+    """Mandatory first, then pinned, then by priority; among equals the case with fewer
+    eligible options per slot, which has the fewest ways to be staffed later."""
+    by_case = ctx.candidates.by_case
+    return sorted(ctx.scenario.cases, key=lambda c: (
+        not c.mandatory, not pinned.get(c.id), -c.priority,
+        len(by_case.get(c.id, [])) / c.team.size, c.id))
+
+
+def _build(roster: _Roster, menu: _Menu, forced: list[tuple[ProsecutorId, Slot | None]]
+           ) -> list[Option] | None:
+    """The case's team, booked in the ledger and the roster's peak, or None with nothing
+    booked."""
+    team = _Team(roster, menu)
+    if team.place_forced(forced) and team.cover_needs() and team.fill_slots():
+        roster.peak = max(roster.peak, team.peak)
+        roster.serving |= team.used
+        return team.members
+    team.undo()
+    return None
+
+
+def rarest_first(ctx: Context) -> tuple[list[Option], set[CaseId]]:
+    """A valid roster built one case at a time, rarest requirement first: the chosen
+    options and the staffed cases. Mandatory and pinned cases it cannot staff are left
+    unstaffed (see the module docstring)."""
+    s, geo = ctx.scenario, ctx.geography
+    pinned: dict[CaseId, list[tuple[ProsecutorId, Slot | None]]] = defaultdict(list)
+    for a in s.previous:
+        if a.pinned:
+            pinned[a.case].append((a.prosecutor, a.slot))
+    kept = {(a.case, a.prosecutor, a.slot) for a in s.previous if not a.pinned}
+    roster = _Roster(s, Ledger(s))
+    chosen: list[Option] = []
+    staffed: set[CaseId] = set()
+    for case in _case_order(ctx, pinned):
+        near = {case.lead, case.venue} | geo.partners[case.lead] | geo.partners[case.venue]
+        depth = {u: len(p) for u, p in ctx.candidates.people_by_home(case.id).items()}
+        menu = _menu(s, near, ctx.candidates.by_case.get(case.id, []), case, kept, depth)
+        forced = pinned.get(case.id, []) + [(p, None) for p in case.require_prosecutors]
+        team = _build(roster, menu, forced)
+        if team is None:
+            continue
+        chosen += team
+        staffed.add(case.id)
+    return chosen, staffed
