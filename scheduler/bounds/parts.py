@@ -113,18 +113,22 @@ def _solve_part(ctx: Context, part: set[CaseId], start: Incumbent, until: float,
                      least_peak=least_peak)
 
 
+def _options(ctx: Context, part: set[CaseId]) -> int:
+    """How many eligible options the cases of `part` have: what a part's model grows with."""
+    return sum(len(ctx.candidates.by_case.get(c, [])) for c in part)
+
+
 def _pieces(ctx: Context) -> list[set[CaseId]]:
     """The parts to solve alone, smallest first: each city's cases, and each case of a part
     too large for one model on its own."""
-    size = {c: len(options) for c, options in ctx.candidates.by_case.items()}
     pieces = []
     for part in parts(ctx):
-        if sum(size.get(c, 0) for c in part) > PER_CASE_OPTIONS:
+        if _options(ctx, part) > PER_CASE_OPTIONS:
             pieces += [{c} for c in sorted(part)]
         else:
             pieces.append(part)
     # Smallest first: the time small parts leave over goes to the larger ones after them.
-    return sorted(pieces, key=lambda piece: (sum(size.get(c, 0) for c in piece), sorted(piece)))
+    return sorted(pieces, key=lambda piece: (_options(ctx, piece), sorted(piece)))
 
 
 def solve_parts(ctx: Context, start: Incumbent, *, deadline: float, workers: int, seed: int,
@@ -133,28 +137,40 @@ def solve_parts(ctx: Context, start: Incumbent, *, deadline: float, workers: int
     left without time come with nothing proven. Parts run side by side on `workers`
     threads of one CP-SAT worker each (on 4,000 x 700, 24 s for the cities where one
     two-worker CP-SAT took 38 s), each given an equal share of the time left. `start`'s
-    teams hint each part. One worker solves the parts in turn, which repeats."""
+    teams hint each part. One worker solves the parts in turn, which repeats.
+
+    A part is skipped when the pace measured on the parts before it (options a second on
+    one thread) says it cannot finish by `deadline`: a dense province's largest parts
+    would take all the time and prove nothing, where the search can use it."""
     s = ctx.scenario
     todo = _pieces(ctx)
     threads = max(1, workers)
     lock = threading.Lock()
     unfinished = len(todo)
     peak = 0  # the highest least peak_load proven so far
+    done_options, busy = 0, 0.0  # the pace of the parts solved so far, on one thread
 
     def run(part: set[CaseId]) -> PartBound:
-        nonlocal unfinished, peak
+        nonlocal unfinished, peak, done_options, busy
+        size = _options(ctx, part)
         with lock:
-            share = min(1.0, threads / unfinished) * (deadline - perf_counter())
+            left = deadline - perf_counter()
+            share = min(1.0, threads / unfinished) * left
+            fits = done_options == 0 or size * busy / done_options <= left
         try:
-            if share <= 0 or (stop is not None and stop.is_set()):
+            if share <= 0 or not fits or (stop is not None and stop.is_set()):
                 total = s.priority_of(part)
                 return PartBound(frozenset(part), total, total, {}, Found())
+            began = perf_counter()
             # One part's lowest peak_load bounds the whole; once a part is proven full,
             # no other can raise the bound.
-            bound = _solve_part(ctx, part, start, perf_counter() + share, seed, stop,
+            bound = _solve_part(ctx, part, start, began + share, seed, stop,
                                 lambda: peak < FULL_PEAK)
             if bound.least_peak is not None:
                 peak = max(peak, bound.least_peak[1])
+            with lock:
+                done_options += size
+                busy += perf_counter() - began
             return bound
         finally:
             with lock:

@@ -1,0 +1,142 @@
+"""A bound from counting alone: what each case must cost if staffed, in milliseconds.
+
+The bound by parts (`scheduler.bounds.parts`) needs a CP-SAT model per part, and on a dense
+province there is not always time for every part. Each case staffed in a valid roster
+still pays at least what this module counts, from its eligible options only, with no
+solver:
+- travel and off_pair: the team has distinct people in its slots and meets each coverage
+  need, so it costs at least the cheapest fill of the slots, and at least the cheapest
+  `count` people of a need's set plus the cheapest others;
+- units: at least one, `min_units`, one per tier it must draw on, and as many units as it
+  takes to find enough eligible people;
+- no_junior: paid whenever a team of three or more has no eligible junior at all.
+A case with too few eligible people for a slot or a need is impossible alone. peak_load is
+bounded as in the bound by parts: any member's utilisation is at least their own load on
+the case's busiest day plus the case's load.
+
+Each case becomes a `PartBound` of its own, so `cost_bound` combines these with the parts
+CP-SAT did solve.
+"""
+
+import heapq
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+
+from models import Case, Scenario
+from models.ids import CaseId, ProsecutorId, UnitId
+from scheduler.bounds.parts import PartBound
+from scheduler.instance.eligibility import Option
+from scheduler.model.core import Context
+from scheduler.search.phases import Found
+
+# The spec reads utilisation in whole percent with this tolerance (0.1 + 0.2 FTE is 30 %).
+PERCENT_EPS = 1e-9
+
+
+def _cheapest(costs: Iterable[float], count: int) -> float | None:
+    """The sum of the `count` smallest `costs`, or None if there are fewer."""
+    smallest = heapq.nsmallest(count, costs)
+    return sum(smallest) if len(smallest) == count else None
+
+
+def _coverage_sets(s: Scenario, case: Case, people: list[ProsecutorId]
+                   ) -> list[tuple[int, set[ProsecutorId]]]:
+    """Each coverage need of `case` as (count, eligible people who meet it)."""
+    team, by_id, units = case.team, s.prosecutor_by_id, s.unit_by_id
+    needs = [(n.count, {p for p in people if by_id[p].level(n.skill) >= n.min_level})
+             for n in team.skills]
+    needs += [(n.count, {p for p in people if n.language in by_id[p].languages})
+              for n in team.languages]
+    needs += [(count, {p for p in people if units[by_id[p].home].tier is tier})
+              for tier, count in team.tiers.items()]
+    return [need for need in needs if need[0] > 0]
+
+
+def _fewest_units(case: Case, by_home: dict[UnitId, list[ProsecutorId]]) -> int:
+    """The fewest distinct home units any team of `case` can have."""
+    team = case.team
+    fewest = max(1, team.min_units or 0, sum(1 for count in team.tiers.values() if count > 0))
+    # Enough units to hold the whole team, largest first.
+    found, units = 0, 0
+    for size in sorted((len(p) for p in by_home.values()), reverse=True):
+        if found >= team.size:
+            break
+        found, units = found + size, units + 1
+    return max(fewest, units)
+
+
+def _least_cost(ctx: Context, case: Case, options: list[Option]) -> float | None:
+    """What `case` costs at least if staffed (peak_load aside), or None if it cannot be."""
+    s, geo = ctx.scenario, ctx.geography
+    w = s.policy.weights
+    people = s.prosecutor_by_id
+    near = {case.lead, case.venue} | geo.partners[case.lead] | geo.partners[case.venue]
+    team = case.team
+    per_slot: dict[object, list[float]] = defaultdict(list)
+    cheapest_of: dict[ProsecutorId, float] = {}
+    for o in options:
+        cost = (w.travel * o.travel_minutes if o.on_site else 0.0) + (
+            w.off_pair if people[o.person].home not in near else 0.0)
+        per_slot[o.slot].append(cost)
+        cheapest_of[o.person] = min(cost, cheapest_of.get(o.person, math.inf))
+    by_slot = 0.0
+    for slot in team.slots():
+        least = _cheapest(per_slot[slot], team.slot_count(slot))
+        if least is None:
+            return None
+        by_slot += least
+    assignment = by_slot
+    eligible = list(cheapest_of)
+    for count, able in _coverage_sets(s, case, eligible):
+        ranked = sorted(eligible, key=lambda p: (p not in able, cheapest_of[p]))
+        if sum(1 for p in ranked[:count] if p in able) < count:
+            return None
+        rest = _cheapest((cheapest_of[p] for p in ranked[count:]), team.size - count)
+        if rest is None:
+            return None
+        assignment = max(assignment, sum(cheapest_of[p] for p in ranked[:count]) + rest)
+    units = _fewest_units(case, ctx.candidates.people_by_home(case.id))
+    lacks_junior = team.size >= 3 and not any(people[p].years <= 3 for p in eligible)
+    return assignment + w.units * units + (w.no_junior if lacks_junior else 0.0)
+
+
+def _least_peak(s: Scenario, case: Case, people: Iterable[ProsecutorId]) -> int:
+    """No member of `case` can be less busy than this, in whole percent."""
+    by_id = s.prosecutor_by_id
+    return min((math.floor(100 * (by_id[p].peak_load(case.start, case.end) + case.team.load)
+                          / by_id[p].capacity + PERCENT_EPS) for p in people), default=0)
+
+
+def case_bound(ctx: Context, case: Case) -> PartBound:
+    """The counting bound of one case, as a part of its own."""
+    options = ctx.candidates.by_case.get(case.id, [])
+    least = _least_cost(ctx, case, options)
+    if least is None:  # impossible even alone: no valid roster staffs it
+        return PartBound(frozenset({case.id}), case.priority, 0, {}, Found())
+    peak = _least_peak(ctx.scenario, case, ctx.candidates.people(case.id))
+    return PartBound(frozenset({case.id}), case.priority, case.priority,
+                     {case.priority: least}, Found(), least_peak=(case.priority, peak))
+
+
+def counted_bounds(ctx: Context) -> dict[CaseId, PartBound]:
+    """The counting bound of each case."""
+    return {c.id: case_bound(ctx, c) for c in ctx.scenario.cases}
+
+
+def with_counted(bounds: Iterable[PartBound], counted: Mapping[CaseId, PartBound]
+                 ) -> list[PartBound]:
+    """`bounds`, with each part CP-SAT proved no cost for replaced by the `counted` bounds
+    of its cases, so that every case counts towards the bound on cost."""
+    out: list[PartBound] = []
+    for b in bounds:
+        if b.least_costs:
+            out.append(b)
+        else:
+            out += [counted[c] for c in sorted(b.cases)]
+    return out
+
+
+def least_costs(counted: Iterable[PartBound]) -> dict[CaseId, float]:
+    """What each case of `counted` costs at least if staffed (peak_load aside)."""
+    return {c: b.least_cost(b.total) for b in counted for c in b.cases if b.highest}

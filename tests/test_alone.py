@@ -1,0 +1,98 @@
+"""The counting bound: what each case must cost if staffed, with no solver."""
+
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+
+from models import Scenario, Status, parse_scenario
+from scheduler import solve
+from scheduler.bounds.alone import case_bound, counted_bounds, least_costs, with_counted
+from scheduler.bounds.parts import PartBound, cost_bound
+from scheduler.model.core import make_context
+from scheduler.search.phases import Found
+from tests.test_properties import scenarios
+from tests.tiny import case, person, road, scenario, unit
+
+TEAM_OF_TWO = {"leader": None, "members": {"prosecutor": 2}}
+
+
+def _spread() -> Scenario:
+    """Case x at a needs two prosecutors; a has one, b (20 minutes away, not paired) one,
+    c (50 minutes away, paired with a) one."""
+    units = [unit("a"), unit("b"), unit("c")]
+    people = [person("pa", "a"), person("pb", "b"), person("pc", "c")]
+    return scenario(units, people, [case("x", "a", team=TEAM_OF_TWO)],
+                    roads=[road("a", "b", 20), road("a", "c", 50)],
+                    pairs=[{"units": ["a", "c"], "note": ""}])
+
+
+def test_counted_bound_counts_travel_off_pair_and_units() -> None:
+    """Two members from two offices: at least 2 units (60), and the cheaper of b (20 min +
+    60 off-pair) and c (50 min, paired): 60 + 50 = 110."""
+    s = _spread()
+    b = case_bound(make_context(s), s.cases[0])
+    assert b.highest == 1 and b.least_cost(1) == 110
+
+
+def test_counted_bound_is_the_cost_of_the_best_team_here() -> None:
+    """On the spread instance the counted bound is exactly the solver's optimum (pa and pc),
+    peak_load aside."""
+    s = _spread()
+    roster = solve(s, seconds=5, workers=1)
+    assert roster.objective is not None
+    without_peak = roster.objective.cost - roster.objective.components["peak_load"]
+    assert case_bound(make_context(s), s.cases[0]).least_cost(1) == without_peak
+
+
+def test_counted_bound_knows_a_case_impossible_for_want_of_speakers() -> None:
+    """A case needing two Mongolian speakers, with one eligible, is impossible alone."""
+    units = [unit("a")]
+    people = [person("p1", "a", languages=["zh", "mn"]), person("p2", "a"), person("p3", "a")]
+    team = {**TEAM_OF_TWO, "languages": [{"language": "mn", "count": 2}]}
+    s = scenario(units, people, [case("x", "a", team=team)])
+    b = case_bound(make_context(s), s.cases[0])
+    assert b.highest == 0 and not b.least_costs
+
+
+def test_counted_bound_adds_no_junior_when_no_junior_is_eligible() -> None:
+    """A team of three from one office with no one of three years or less pays no_junior:
+    one unit (30) plus 100."""
+    people = [person(f"p{i}", "a") for i in range(3)]
+    s = scenario([unit("a")], people,
+                 [case("x", "a", team={"leader": None, "members": {"prosecutor": 3}})])
+    assert case_bound(make_context(s), s.cases[0]).least_cost(1) == 130
+
+
+def test_counted_bounds_stand_in_for_parts_proven_nothing() -> None:
+    """A part CP-SAT proved nothing for is replaced by its cases' counted bounds, so the
+    cost bound counts them; a proven part stays as it is."""
+    s = _spread()
+    counted = counted_bounds(make_context(s))
+    proven = PartBound(frozenset({"y"}), 2, 2, {2: 500.0}, Found())
+    empty = PartBound(frozenset({"x"}), 1, 1, {}, Found())
+    mixed = with_counted([proven, empty], counted)
+    assert mixed == [proven, counted["x"]]
+    assert cost_bound(mixed, 3) == 610
+    assert least_costs(counted.values()) == {"x": 110}
+
+
+@settings(max_examples=25, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(scenarios())
+def test_counted_bound_holds_against_each_case_solved_alone(data: dict[str, Any]) -> None:
+    """On random small scenarios, a case counted impossible cannot be staffed even alone,
+    and a case staffed alone costs at least its counted bound (peak_load aside)."""
+    s = parse_scenario(data)
+    no_peak = s.policy.model_copy(
+        update={"weights": s.policy.weights.model_copy(update={"peak_load": 0})})
+    ctx = make_context(s)
+    for c in s.cases:
+        alone = s.replace(cases=[c.model_copy(update={"mandatory": False})], previous=[],
+                          policy=no_peak)
+        roster = solve(alone, seconds=5, workers=1, explain=False, method="whole")
+        assert roster.status is Status.OPTIMAL and roster.objective is not None
+        b = case_bound(ctx, c)
+        if b.highest == 0:
+            assert roster.objective.staffed_priority == 0
+        elif roster.objective.staffed_priority > 0:
+            assert b.least_cost(c.priority) <= roster.objective.cost + 1e-6
