@@ -16,13 +16,16 @@ from typing import Literal
 
 from models import Progress, Roster, Scenario, Status
 from models.ids import CaseId, ProsecutorId
+from scheduler.bounds.alone import counted_bounds, least_costs, with_counted
 from scheduler.bounds.parts import cost_bound, highest_priority, solve_parts
 from scheduler.construct.greedy import greedy
+from scheduler.construct.previous import kept_previous
+from scheduler.construct.rarest import rarest_first
 from scheduler.explain.unstaffed import infeasible_reason, unstaffed_reason
 from scheduler.model.core import Context, build_model, make_context
 from scheduler.report import COST_TOLERANCE, case_rosters, evaluate, is_better
-from scheduler.search.compose import compose
-from scheduler.search.lns import STEP_SECONDS, Incumbent, improve
+from scheduler.search.compose import NEAREST, compose
+from scheduler.search.lns import STEP_SECONDS, Incumbent, improve, reopen
 from scheduler.search.phases import lexicographic
 
 # Above this many eligible (person, case, slot) options, one CP-SAT model of the whole
@@ -35,17 +38,16 @@ Method = Literal["auto", "whole", "neighbourhood"]
 # 700, where a tenth of 5 minutes kept 30 s from the search.
 EXPLAIN_SHARE = 0.05
 EXPLAIN_MAX_SECONDS = 10.0
-# On scenarios too large for one model, the parts (each city's cases, see scheduler.bounds.parts)
+# On scenarios too large for one model, the parts (each city's cases, see scheduler.bounds)
 # are solved alone first, in at most this share of the search time: their teams put
-# together are the search's start, and their least costs its bound. In a 60 s solve of
-# 4,000 x 700 they took 33 s, all but one proven (with half the limit, a few got no time
-# to prove any cost); putting their teams together took 7 s more.
+# together are the search's start, and their least costs its bound. A part the pace
+# measured on the parts before it says cannot finish in that time is skipped, and counted
+# instead (scheduler.bounds.alone). In a 60 s solve of 4,000 x 700 the parts took 33 s,
+# all but one proven; putting their teams together took 7 s more.
 PARTS_SHARE = 0.6
-# The parts go first only if that share of the search can solve every part at this pace:
-# on 4,000 x 700 two threads solved the parts' 105,678 options in 26 to 33 s. With less
-# time, neighbourhood search alone did better (10 s: 1,175 priority against 1,168; 20 s:
-# 1,176 against 1,170; 30 s: 1,189 against 1,184).
-PART_OPTIONS_PER_SECOND = 4_000
+# The most a re-plan spends re-solving the teams its change broke, before widening: a
+# command center asks what-ifs in seconds.
+REPAIR_SECONDS = 1.0
 # The most of the search time putting the parts' teams together may take.
 COMPOSE_SHARE = 0.25
 
@@ -109,26 +111,29 @@ class _BoundByParts:
 
 
 def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, workers: int,
-                           seed: int, reporter: _Reporter, stop: threading.Event | None
+                           seed: int, reporter: _Reporter, stop: threading.Event | None,
+                           replanned: set[CaseId] | None = None
                            ) -> tuple[Incumbent, _BoundByParts | None]:
     """The parts solved alone, their teams put together, then neighbourhood search from
-    the better of that and `best` until `deadline`; with too little time for the parts,
-    neighbourhood search alone, and no bound. (Tried after CP-SAT on mid-sized scenarios
-    too: it did worse than CP-SAT's own search.)"""
+    the better of that and `best` until `deadline`; parts without time for them are
+    counted rather than solved. A re-plan (`replanned`, the cases whose earlier teams
+    broke) skips the parts and searches around those cases: the rest of the roster stands.
+    (Tried after CP-SAT on mid-sized scenarios too: it did worse than CP-SAT's own
+    search.)"""
     search = deadline - perf_counter()
-    if search * PARTS_SHARE * PART_OPTIONS_PER_SECOND < len(ctx.candidates.options):
-        return improve(ctx, best, deadline=deadline, workers=workers, seed=seed,
-                       on_improve=reporter.incumbent, stop=stop), None
+    counted = counted_bounds(ctx)
+    least = least_costs(counted.values())
     bounds = []
     at_most = sum(c.priority for c in ctx.scenario.cases)  # parts not yet solved count all
-    for part in solve_parts(ctx, best, deadline=perf_counter() + search * PARTS_SHARE,
-                            workers=workers, seed=seed, stop=stop):
+    parts_until = perf_counter() + (0.0 if replanned is not None else search * PARTS_SHARE)
+    for part in solve_parts(ctx, best, deadline=parts_until, workers=workers, seed=seed,
+                            stop=stop):
         bounds.append(part)
         at_most -= part.total - part.highest
         reporter.proven(at_most)
-    around: set[CaseId] = set()
+    around: set[CaseId] = set(replanned or ())
     left = deadline - perf_counter()
-    if left > STEP_SECONDS / 4 and not (stop is not None and stop.is_set()):
+    if replanned is None and left > STEP_SECONDS / 4 and not (stop is not None and stop.is_set()):
         composed = compose(ctx, best, bounds, seconds=min(left, search * COMPOSE_SHARE),
                            workers=workers, seed=seed, stop=stop)
         if composed is not None and is_better(composed.roster.objective, best.objective):
@@ -137,11 +142,29 @@ def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, wo
     # Each part's teams are the best it has alone, so the search looks first where they
     # clashed, and sweeps the regions only if nothing did.
     best = improve(ctx, best, deadline=deadline, workers=workers, seed=seed,
-                   on_improve=reporter.incumbent, stop=stop, sweep=not around, around=around)
+                   on_improve=reporter.incumbent, stop=stop, sweep=not around, around=around,
+                   least=least)
     weights = ctx.scenario.policy.weights
     return best, _BoundByParts(highest_priority(bounds),
-                               cost_bound(bounds, best.objective.staffed_priority,
-                                          weights.peak_load))
+                               cost_bound(with_counted(bounds, counted),
+                                          best.objective.staffed_priority, weights.peak_load))
+
+
+def _repair(ctx: Context, best: Incumbent, *, deadline: float, workers: int, seed: int,
+            stop: threading.Event | None) -> tuple[Incumbent, set[CaseId] | None]:
+    """The previous roster kept wherever it holds, and its broken teams re-solved with the
+    rest fixed, if that beats `best`; with the broken cases, for the search to widen from."""
+    kept = kept_previous(ctx)
+    start = Incumbent(kept.chosen, kept.staffed, evaluate(ctx, kept.chosen, kept.staffed))
+    if kept.broken:
+        seconds = min(REPAIR_SECONDS, deadline - perf_counter())
+        fixed = reopen(ctx, start, kept.broken, seconds=seconds, workers=workers, seed=seed,
+                       stop=stop, nearest=NEAREST)
+        if fixed is not None and is_better(fixed.objective, start.objective):
+            start = fixed
+    if is_better(best.objective, start.objective):
+        return best, None
+    return start, kept.broken
 
 
 def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: int = 0,
@@ -164,6 +187,17 @@ def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: 
     baseline = best.objective
     first_seconds = perf_counter() - started
     reporter.report("greedy", baseline.staffed_priority, baseline.cost, None)
+    # Two builders miss in different places; the search starts from the better.
+    chosen, staffed = rarest_first(ctx)
+    rarest = Incumbent(chosen, staffed, evaluate(ctx, chosen, staffed))
+    if is_better(rarest.objective, best.objective):
+        best = rarest
+        reporter.report("greedy", best.objective.staffed_priority, best.objective.cost, None)
+    replanned = None
+    if scenario.previous:
+        best, replanned = _repair(ctx, best, deadline=deadline, workers=workers, seed=seed,
+                                  stop=stop)
+        reporter.incumbent(best)
     build_seconds = 0.0
     bound: float | None = None
     total_priority = sum(c.priority for c in scenario.cases)
@@ -192,7 +226,8 @@ def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: 
                 priority_bound = min(priority_bound, found.priority_bound)
     else:
         best, by_parts = _search_neighbourhoods(ctx, best, deadline=deadline, workers=workers,
-                                                seed=seed, reporter=reporter, stop=stop)
+                                                seed=seed, reporter=reporter, stop=stop,
+                                                replanned=replanned)
         if by_parts is not None:
             priority_bound = min(priority_bound, by_parts.priority)
             bound = by_parts.cost

@@ -15,7 +15,7 @@ staffed 1,176 to 1,180.
 import random
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from time import perf_counter
 
@@ -23,7 +23,9 @@ from models import Assignment, Case, Objective, Slot
 from models.ids import CaseId, ProsecutorId, UnitId
 from scheduler.instance.eligibility import Option
 from scheduler.model.core import Context, build_model
+from scheduler.model.costs import JUNIOR_YEARS, NO_JUNIOR_MIN_TEAM
 from scheduler.report import evaluate, is_better
+from scheduler.search.neighbourhoods import KINDS, Chooser, Teams
 from scheduler.search.phases import lexicographic
 from scheduler.search.regions import regions
 
@@ -38,6 +40,8 @@ class Incumbent:
     chosen: list[Option]
     staffed: set[CaseId]
     objective: Objective
+    # Whether the step that found it proved its reopened cases' teams the best they can be.
+    proven: bool = False
 
 
 def neighbourhood(ctx: Context, rng: random.Random, size: int,
@@ -145,29 +149,62 @@ def reopen(ctx: Context, best: Incumbent, free: set[CaseId], *, seconds: float, 
         return None
     chosen = [o for o in best.chosen if o.case not in free] + [o for o in found.chosen if o.case in free]
     staffed = (best.staffed - free) | (found.staffed & free)
-    return Incumbent(chosen, staffed, evaluate(ctx, chosen, staffed))
+    return Incumbent(chosen, staffed, evaluate(ctx, chosen, staffed),
+                     proven=found.priority_proven and found.cost_proven)
+
+
+def excess(ctx: Context, teams: Teams, least: Mapping[CaseId, float]) -> dict[CaseId, float]:
+    """How much each staffed team costs (peak_load and changes aside) above `least`, what
+    it must cost at least."""
+    s, geo = ctx.scenario, ctx.geography
+    w, people = s.policy.weights, s.prosecutor_by_id
+    out = {}
+    for case_id, team in teams.members.items():
+        case = s.case_by_id[case_id]
+        near = {case.lead, case.venue} | geo.partners[case.lead] | geo.partners[case.venue]
+        cost = sum(w.travel * o.travel_minutes for o in team if o.on_site)
+        cost += w.off_pair * sum(people[o.person].home not in near for o in team)
+        cost += w.units * len({people[o.person].home for o in team})
+        if len(team) >= NO_JUNIOR_MIN_TEAM and not any(
+                people[o.person].years <= JUNIOR_YEARS for o in team):
+            cost += w.no_junior
+        out[case_id] = cost - least.get(case_id, 0.0)
+    return out
 
 
 def improve(ctx: Context, start: Incumbent, *, deadline: float, workers: int, seed: int,
             on_improve: Callable[[Incumbent], None] | None = None,
             stop: threading.Event | None = None, sweep: bool = True,
-            around: set[CaseId] | None = None) -> Incumbent:
-    """Reopen each region once (unless not to `sweep`), then random neighbourhoods (of
-    cases of `around` if given), until `deadline` (a perf_counter time) or `stop` is set;
-    keep every improvement."""
+            around: set[CaseId] | None = None,
+            least: Mapping[CaseId, float] | None = None) -> Incumbent:
+    """Reopen each region once (unless not to `sweep`), then neighbourhoods of the kinds
+    that have paid lately (grown from cases of `around` if given; `least`, what each case
+    must cost at least, points the `costly` kind at teams worth reopening), until
+    `deadline` (a perf_counter time) or `stop` is set; keep every improvement."""
     rng = random.Random(seed)
     best = start
-    size = min(NEIGHBOURHOOD_CASES, len(ctx.scenario.cases))
+    chooser = Chooser(rng, min(NEIGHBOURHOOD_CASES, len(ctx.scenario.cases)))
     swept = iter(regions(ctx) if sweep else [])
-    seeds = [c for c in ctx.scenario.cases if c.id in around] if around else None
-    while size and deadline - perf_counter() > STEP_SECONDS / 4 and not (stop and stop.is_set()):
-        free = next(swept, None) or neighbourhood(ctx, rng, size, seeds)
+    seeds = [c for c in ctx.scenario.cases if c.id in around] if around else ctx.scenario.cases
+    teams, costs = Teams.of(ctx, best.chosen), None
+    while chooser.size and deadline - perf_counter() > STEP_SECONDS / 4 and not (
+            stop and stop.is_set()):
+        kind = "sweep"
+        free = next(swept, None)
+        if free is None:
+            kind = chooser.kind(len(best.staffed) < len(ctx.scenario.cases))
+            if costs is None:
+                costs = excess(ctx, teams, least or {})
+            free = KINDS[kind](ctx, teams, rng, chooser.size, seeds, costs)
         step = min(STEP_SECONDS, deadline - perf_counter())
         trial = reopen(ctx, best, free, seconds=step, workers=workers, seed=rng.randrange(1 << 30),
                        stop=stop)
-        if trial is not None and is_better(trial.objective, best.objective):
+        improved = trial is not None and is_better(trial.objective, best.objective)
+        if kind != "sweep":
+            chooser.learn(kind, improved, trial is not None and trial.proven)
+        if trial is not None and improved:
             best = trial
+            teams, costs = Teams.of(ctx, best.chosen), None
             if on_improve is not None:
                 on_improve(best)
     return best
-

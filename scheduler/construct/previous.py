@@ -1,0 +1,91 @@
+"""The earlier roster, kept wherever it still holds: the start of a re-plan.
+
+A what-if changes little: one person falls ill, one road closes. Most teams of `previous`
+are still valid, and a command center expects them kept. This builder keeps every team of
+`previous` whose members are all still eligible in their slots and still fit capacity and
+home staffing beside the teams kept before it; the other cases of `previous` are the
+broken ones the search re-solves first, with everything else fixed.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from models import Assignment, Case
+from models.ids import CaseId
+from scheduler.construct.ledger import Ledger
+from scheduler.instance.eligibility import Option
+from scheduler.model.core import Context
+
+
+@dataclass(frozen=True)
+class Kept:
+    """The teams of `previous` that still hold, and the cases whose teams do not."""
+
+    chosen: list[Option]
+    staffed: set[CaseId]
+    broken: set[CaseId]
+
+
+def _still_meets(ctx: Context, case: Case, team: list[Option]) -> bool:
+    """Whether `team` still fills the case's slots and meets its coverage (rules 1 and 4)
+    and takes everyone it requires: a what-if may have changed the case itself."""
+    s, spec = ctx.scenario, case.team
+    people = [s.prosecutor_by_id[o.person] for o in team]
+    units = {p.home for p in people}
+    return (len(units) <= (spec.max_units or len(units)) and len(units) >= (spec.min_units or 0)
+            and len(people) == len({p.id for p in people})
+            and all(sum(o.slot is slot for o in team) == spec.slot_count(slot)
+                    for slot in spec.slots())
+            and all(sum(p.level(n.skill) >= n.min_level for p in people) >= n.count
+                    for n in spec.skills)
+            and all(sum(n.language in p.languages for p in people) >= n.count
+                    for n in spec.languages)
+            and all(sum(s.unit_by_id[p.home].tier is tier for p in people) >= count
+                    for tier, count in spec.tiers.items())
+            and set(case.require_prosecutors) <= {p.id for p in people})
+
+
+def _team(ctx: Context, case: Case, assignments: list[Assignment]) -> list[Option] | None:
+    """The options of a previous team, or None if a member no longer fits their slot (rules
+    2 and 3) or the team no longer meets the case."""
+    options = {(o.person, o.slot): o for o in ctx.candidates.by_case.get(case.id, [])}
+    team = [o for a in assignments if (o := options.get((a.prosecutor, a.slot))) is not None]
+    if len(team) < len(assignments) or not _still_meets(ctx, case, team):
+        return None
+    return team
+
+
+def kept_previous(ctx: Context) -> Kept:
+    """Keep each previous team that still holds; pinned and mandatory cases first, as
+    they must be staffed whatever else moves."""
+    s = ctx.scenario
+    by_case: dict[CaseId, list[Assignment]] = defaultdict(list)
+    for a in s.previous:
+        if a.case in s.case_by_id:
+            by_case[a.case].append(a)
+    ledger = Ledger(s)
+    chosen: list[Option] = []
+    staffed: set[CaseId] = set()
+    broken: set[CaseId] = set()
+
+    def order(case: CaseId) -> tuple[bool, bool, CaseId]:
+        c = s.case_by_id[case]
+        return (not c.mandatory, not any(a.pinned for a in by_case[case]), case)
+
+    for case_id in sorted(by_case, key=order):
+        case = s.case_by_id[case_id]
+        team = _team(ctx, case, by_case[case_id])
+        journal: list[tuple[str, str, int]] = []
+        fits = team is not None
+        for option in team or []:
+            if not ledger.fits(option, case):
+                fits = False
+                break
+            ledger.commit(option, case, journal)
+        if fits and team is not None:
+            chosen += team
+            staffed.add(case_id)
+        else:
+            ledger.undo(journal, case)
+            broken.add(case_id)
+    return Kept(chosen, staffed, broken)

@@ -1,0 +1,88 @@
+"""The neighbourhood kinds of the search, and how it learns which pay."""
+
+import random
+
+from models import Scenario
+from scheduler.instance.eligibility import Option
+from scheduler.model.core import Context, make_context
+from scheduler.search.neighbourhoods import (
+    MAX_CASES,
+    MIN_CASES,
+    Chooser,
+    Teams,
+    blocked,
+    costly,
+    people,
+)
+from tests.tiny import case, person, scenario, unit
+
+ONE = {"leader": None, "members": {"prosecutor": 1}}
+
+
+def _five_cases() -> Scenario:
+    """Units a and b; p1 and p2 at a, p3 at b, p4 at b. Cases x, y, u in January (u only
+    for people of a), z in June, w in January at b."""
+    units = [unit("a"), unit("b")]
+    staff = [person("p1", "a"), person("p2", "a"), person("p3", "b"), person("p4", "b")]
+    late = {"start": "2022-06-01", "end": "2022-06-10"}
+    cases = [case("x", "a", team=ONE), case("y", "a", team=ONE),
+             case("z", "a", team=ONE, **late), case("w", "b", team=ONE),
+             case("u", "a", team=ONE, scope="unit", priority=3)]
+    return scenario(units, staff, cases)
+
+
+def _teams(ctx: Context, teams: dict[str, str]) -> Teams:
+    """The teams case -> person, as options of the context."""
+    chosen: list[Option] = [next(o for o in ctx.candidates.by_case[c] if o.person == p)
+                            for c, p in teams.items()]
+    return Teams.of(ctx, chosen)
+
+
+def test_people_neighbourhood_takes_teams_tied_by_office_at_the_same_time() -> None:
+    """Seeded at x (p1 of a), two cases: x and y, whose p2 is of the same office and runs
+    at the same time; not z (June) nor w (another office)."""
+    ctx = make_context(_five_cases())
+    teams = _teams(ctx, {"x": "p1", "y": "p2", "z": "p2", "w": "p3"})
+    seeds = [ctx.scenario.case_by_id["x"]]
+    assert people(ctx, teams, random.Random(0), 2, seeds, {}) == {"x", "y"}
+
+
+def test_blocked_neighbourhood_takes_the_teams_holding_its_people() -> None:
+    """Seeded at unstaffed u (only people of a may serve), two cases: u and x, whose p1
+    u could use; not w, held by p3 of b."""
+    ctx = make_context(_five_cases())
+    teams = _teams(ctx, {"x": "p1", "w": "p3"})
+    seeds = [ctx.scenario.case_by_id["u"]]
+    assert blocked(ctx, teams, random.Random(0), 2, seeds, {}) == {"u", "x"}
+
+
+def test_costly_neighbourhood_starts_from_the_team_most_above_its_bound() -> None:
+    """With w costing 500 above its bound and x nothing, a one-case costly neighbourhood
+    is always w: x has nothing to win."""
+    ctx = make_context(_five_cases())
+    teams = _teams(ctx, {"x": "p1", "w": "p3"})
+    excess = {"x": 0.0, "w": 500.0}
+    for seed in range(20):
+        assert costly(ctx, teams, random.Random(seed), 1, ctx.scenario.cases, excess) == {"w"}
+
+
+def test_chooser_rewards_kinds_that_improve_and_resizes_by_proof() -> None:
+    """A kind that improved gains weight over one that did not; proven steps grow the
+    neighbourhood, unproven fruitless ones shrink it, within its limits."""
+    chooser = Chooser(random.Random(0), 10)
+    chooser.learn("people", improved=True, proven=True)
+    chooser.learn("city", improved=False, proven=False)
+    assert chooser.weights["people"] > chooser.weights["city"]
+    assert chooser.size == 10  # grew once, shrank once
+    for _ in range(100):
+        chooser.learn("city", improved=False, proven=False)
+    assert chooser.size == MIN_CASES and chooser.weights["city"] > 0
+    for _ in range(100):
+        chooser.learn("people", improved=False, proven=True)
+    assert chooser.size == MAX_CASES
+
+
+def test_chooser_leaves_out_blocked_when_every_case_is_staffed() -> None:
+    """With nothing unstaffed there is nothing to unblock."""
+    chooser = Chooser(random.Random(0), 10)
+    assert all(chooser.kind(has_unstaffed=False) != "blocked" for _ in range(200))
