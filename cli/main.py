@@ -17,6 +17,7 @@ from models import Progress, Status, parse_scenario
 from models.enums import KeyRole
 from scheduler import solve as solve_scenario
 from synth import province
+from synth.province import FAMILIES
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -321,16 +322,23 @@ generate = typer.Typer(help="Write synthetic scenarios.", no_args_is_help=True)
 app.add_typer(generate, name="generate")
 
 
-@generate.command("province")
+@generate.command("province", help="Write a deterministic, spec-valid scenario of a plausible "
+                  "province.\n\nFamilies (--family):\n\n" + "\n\n".join(
+                      f"{name}: {about}" for name, about in FAMILIES.items()))
 def generate_province(
     prosecutors: Annotated[int, typer.Option(min=50, help="Number of people.")] = 2000,
     cases: Annotated[int, typer.Option(min=1, help="Number of cases.")] = 300,
     seed: Annotated[int, typer.Option(help="Same seed, same scenario.")] = 0,
+    family: Annotated[str, typer.Option(
+        help=f"The shape of the province: {', '.join(FAMILIES)}.")] = "standard",
     output: Annotated[Path, typer.Option("--out", help="Scenario JSON to write.")] = Path(
         "province.json"),
 ) -> None:
-    """Write a deterministic, spec-valid scenario of a plausible province."""
-    data = province(prosecutors, cases, seed)
+    """Write a deterministic, spec-valid scenario of a plausible province of a family."""
+    if family not in FAMILIES:
+        raise _fail(InputError([f"--family: unknown family '{family}'; choose one of "
+                                f"{', '.join(FAMILIES)}"]))
+    data = province(prosecutors, cases, seed, family=family)
     parse_scenario(data)  # a generated scenario must be valid; fail loudly here if not
     write_atomically(output, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
     out.print(f"wrote {output}: {len(data['units'])} units, {len(data['prosecutors'])} people, "
