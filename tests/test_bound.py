@@ -192,6 +192,24 @@ def test_parts_too_large_for_one_model_are_solved_case_by_case(
     assert highest_priority(bounds) == 6
 
 
+def test_a_part_of_one_case_proves_whether_it_can_be_staffed_and_its_least_cost() -> None:
+    """A part of one case is solved in one call: x needs two Mongolian speakers and a has
+    one, so x cannot be staffed even alone (highest 0); y, one prosecutor at a, costs one
+    unit (30) and her peak (100 x 0.6 = 60 %) is counted."""
+    team = {"leader": None, "members": {"prosecutor": 2}, "load": 0.6,
+            "languages": [{"language": "mn", "count": 2}]}
+    s = scenario([unit("a")], [person("p1", "a", languages=["zh", "mn"]), person("p2", "a")],
+                 [case("x", "a", team=team),
+                  case("y", "a", team={"leader": None, "members": {"prosecutor": 1},
+                                       "load": 0.6})])
+    ctx = make_context(s)
+    by_case = {b.cases: b for b in (bound._solve_case(ctx, c, _start(s), perf_counter() + 5, 0,
+                                                       None) for c in ("x", "y"))}
+    x, y = by_case[frozenset({"x"})], by_case[frozenset({"y"})]
+    assert x.highest == 0 and not x.least_costs
+    assert y.highest == 1 and y.least_cost(1) == 30 and y.least_peak == (1, 60)
+
+
 def test_parts_on_two_threads_prove_what_one_thread_proves() -> None:
     """With two workers the parts run side by side; every part comes once, with the same
     proven highest priority and least cost as when solved in turn."""

@@ -25,13 +25,10 @@ from collections.abc import Iterable, Mapping
 
 from models import Case, Scenario
 from models.ids import CaseId, ProsecutorId, UnitId
-from scheduler.bounds.parts import PartBound
+from scheduler.bounds.parts import PartBound, least_peak_counted
 from scheduler.instance.eligibility import Option
 from scheduler.model.core import Context
 from scheduler.search.phases import Found
-
-# The spec reads utilisation in whole percent with this tolerance (0.1 + 0.2 FTE is 30 %).
-PERCENT_EPS = 1e-9
 
 
 def _cheapest(costs: Iterable[float], count: int) -> float | None:
@@ -101,20 +98,13 @@ def _least_cost(ctx: Context, case: Case, options: list[Option]) -> float | None
     return assignment + w.units * units + (w.no_junior if lacks_junior else 0.0)
 
 
-def _least_peak(s: Scenario, case: Case, people: Iterable[ProsecutorId]) -> int:
-    """No member of `case` can be less busy than this, in whole percent."""
-    by_id = s.prosecutor_by_id
-    return min((math.floor(100 * (by_id[p].peak_load(case.start, case.end) + case.team.load)
-                          / by_id[p].capacity + PERCENT_EPS) for p in people), default=0)
-
-
 def case_bound(ctx: Context, case: Case) -> PartBound:
     """The counting bound of one case, as a part of its own."""
     options = ctx.candidates.by_case.get(case.id, [])
     least = _least_cost(ctx, case, options)
     if least is None:  # impossible even alone: no valid roster staffs it
         return PartBound(frozenset({case.id}), case.priority, 0, {}, Found())
-    peak = _least_peak(ctx.scenario, case, ctx.candidates.people(case.id))
+    peak = least_peak_counted(ctx.scenario, case, ctx.candidates.people(case.id))
     return PartBound(frozenset({case.id}), case.priority, case.priority,
                      {case.priority: least}, Found(), least_peak=(case.priority, peak))
 

@@ -210,6 +210,30 @@ def _least_cost(m: RosterModel, found: Found, first: cp.CpSolver, *, seconds: fl
         found.cost_proven = status == cp.OPTIMAL
 
 
+def staffing_all(m: RosterModel, chosen: list[Option], staffed: set[CaseId], *,
+                 seconds: float, seed: int, stop: threading.Event | None = None) -> Found:
+    """The cheapest roster staffing every case of the model, in one CP-SAT call on one
+    worker, from a hinted roster: for a model of one case, where the priority phase would
+    only ask whether it can be staffed at all."""
+    found = Found()
+    for case in m.scenario.cases:
+        m.model.add(m.decisions.is_staffed(case.id) == 1)
+    m.model.minimize(weighted_cost(m))
+    hint(m, chosen, staffed)
+    solver = make_solver(seconds, 1, seed)
+    status = solve_stoppably(solver, m.model, None, stop)
+    total = sum(c.priority for c in m.scenario.cases)
+    if status == cp.INFEASIBLE:
+        found.infeasible, found.priority_bound = True, 0
+    elif status in (cp.OPTIMAL, cp.FEASIBLE):
+        found.solved, found.priority_proven = True, True
+        found.priority = found.priority_bound = total
+        found.chosen, found.staffed = _read(m, solver)
+        found.bound = solver.best_objective_bound / COST_SCALE
+        found.cost_proven = status == cp.OPTIMAL
+    return found
+
+
 def lexicographic(m: RosterModel, chosen: list[Option], staffed: set[CaseId], *,
                   seconds: float, workers: int, seed: int,
                   on_solution: OnSolution | None = None,
