@@ -671,10 +671,12 @@ def growth_points(rows: list[Row]) -> dict[str, list[tuple[int, float | None, fl
 
 
 def draw_growth(rows: list[Row], path: Path) -> None:
-    # Imported here, by name: matplotlib is the optional `bench` extra, which CI's type check
-    # runs without; and the children never draw, so it stays out of their peak memory.
-    importlib.import_module("matplotlib").use("Agg")
-    figure = importlib.import_module("matplotlib.figure")
+    # Imported here: matplotlib is the optional `bench` extra, and the children that solve
+    # never draw, so it stays out of their peak memory.
+    import matplotlib
+    from matplotlib import figure
+
+    matplotlib.use("Agg")
 
     points = growth_points(rows)
     limits = sorted({(r.instance.people, r.instance.cases, r.instance.seconds)
