@@ -12,7 +12,7 @@ from rich.console import Console
 
 from checker import check_roster
 from cli.files import InputError, read_roster, read_scenario, write_atomically
-from cli.table import render
+from cli.table import render, summarize
 from models import Progress, Status, parse_scenario
 from models.enums import KeyRole
 from scheduler import solve as solve_scenario
@@ -36,6 +36,12 @@ EXIT_OK, EXIT_NOT_SOLVED, EXIT_BAD_INPUT = 0, 1, 2
 class Format(StrEnum):
     TABLE = "table"
     JSON = "json"
+    SUMMARY = "summary"
+
+
+# Above this many cases `solve` prints a summary unless told otherwise: a province's table
+# runs to thousands of lines.
+TABLE_CASES = 50
 
 
 class BatchMode(StrEnum):
@@ -60,7 +66,10 @@ def solve(
     workers: Annotated[int, typer.Option(min=1, help="CP-SAT worker threads.")] = 2,
     seed: Annotated[int, typer.Option(help="Random seed; one worker + a seed repeats.")] = 0,
     output: Annotated[Path | None, typer.Option("--out", help="Write the roster JSON here.")] = None,
-    fmt: Annotated[Format, typer.Option("--format", help="table or json.")] = Format.TABLE,
+    fmt: Annotated[Format | None, typer.Option(
+        "--format", show_default=False,
+        help=f"table, json or summary; default table up to {TABLE_CASES} cases, summary "
+             "above, so a province does not flood the terminal.")] = None,
 ) -> None:
     """Solve a scenario and print its roster. Exit 0 solved, 1 not solved, 2 bad input."""
     try:
@@ -80,8 +89,12 @@ def solve(
     text = roster.model_dump_json(indent=2)
     if output is not None:
         write_atomically(output, text + "\n")
+    if fmt is None:
+        fmt = Format.TABLE if len(roster.cases) <= TABLE_CASES else Format.SUMMARY
     if fmt is Format.JSON:
         print(text)
+    elif fmt is Format.SUMMARY:
+        summarize(out, loaded, roster)
     else:
         render(out, loaded, roster)
     if roster.status in (Status.INFEASIBLE, Status.NO_SOLUTION_IN_TIME):

@@ -1,34 +1,58 @@
-"""The human-readable roster: one table row per case, then the totals."""
+"""The human-readable roster: a table row per case, or a summary for a command-center chief."""
 
+from collections import Counter
+from collections.abc import Mapping
+
+from rich.cells import cell_len
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
-from models import Roster, Scenario, Slot
+from models import Case, CaseRoster, Roster, Scenario, Slot
+from models.ids import CaseId
+
+HEADERS = ("Case", "Leader", "Members (home, one-way minutes)")
+# Per table row: a border left of each column and one at the end, and one space of padding
+# on each side of each column (rich's default box and padding).
+TABLE_FRAME = len(HEADERS) + 1 + 2 * len(HEADERS)
+UNSTAFFED_LISTED = 20  # the summary names this many unstaffed cases and counts the rest
+REASON_CHARS = 200  # a province's reasons run to 2,000 characters; the table has them whole
+PEOPLE_LISTED = 5
 
 
 def render(console: Console, scenario: Scenario, roster: Roster) -> None:
     """Print the roster as a table of cases and a summary of the objective."""
     units, cases = scenario.unit_by_id, scenario.case_by_id
-    table = Table(title=f"Roster for {roster.scenario}", show_lines=True)
-    table.add_column("Case", style="bold")
-    table.add_column("Leader")
-    table.add_column("Members (home, one-way minutes)")
+
+    def who(m_home: str, name: str, minutes: float, on_site: bool) -> str:
+        where = f"{minutes:.0f} min" if on_site else "video"
+        return f"{name} ({units[m_home].name}, {where})"
+
+    rows: list[tuple[str, str, str, bool]] = []  # case, leader, members, unstaffed
     for entry in roster.cases:
         case = cases[entry.id]
         head = f"{entry.id}\n{case.title}\n{units[case.venue].name}, {case.start}..{case.end}"
         if not entry.staffed:
-            table.add_row(head, "[red]unstaffed[/red]", entry.unstaffed_reason or "")
+            rows.append((head, "unstaffed", entry.unstaffed_reason or "", True))
             continue
-
-        def who(m_home: str, name: str, minutes: float, on_site: bool) -> str:
-            where = f"{minutes:.0f} min" if on_site else "video"
-            return f"{name} ({units[m_home].name}, {where})"
-
         leader = [who(m.home, m.name, m.travel_minutes, m.on_site) for m in entry.team
                   if m.slot is Slot.LEADER]
         members = [f"{m.slot.value}: {who(m.home, m.name, m.travel_minutes, m.on_site)}"
                    for m in entry.team if m.slot is not Slot.LEADER]
-        table.add_row(head, "\n".join(leader) or "-", "\n".join(members))
+        rows.append((head, "\n".join(leader) or "-", "\n".join(members), False))
+    table = Table(title=f"Roster for {escape(roster.scenario)}", show_lines=True)
+    # Fixed widths from the plain text: rich's own sizing measures every cell's renderable,
+    # a fifth of the print time on a 700-case province.
+    texts = [(head, leader_cell, members_cell) for head, leader_cell, members_cell, _ in rows]
+    widths = _widths([[header, *(row[i] for row in texts)] for i, header in enumerate(HEADERS)],
+                     console.width - TABLE_FRAME)
+    for header, width, style in zip(HEADERS, widths, ("bold", None, None), strict=True):
+        table.add_column(header, width=width, style=style)
+    for head, leader_cell, members_cell, unstaffed in rows:
+        # Text, not markup: no markup parsing per cell, and a '[' in a name prints as is.
+        table.add_row(Text(head), Text(leader_cell, style="red" if unstaffed else ""),
+                      Text(members_cell))
     console.print(table)
     console.print(f"status: [bold]{roster.status.value}[/bold]   time: {roster.seconds:.2f} s "
                   f"(model build {roster.build_seconds:.2f} s)")
@@ -44,3 +68,86 @@ def render(console: Console, scenario: Scenario, roster: Roster) -> None:
     terms = ", ".join(f"{k} {v:g}" for k, v in obj.components.items())
     bound = "" if roster.bound is None else f"   bound {roster.bound:.2f}, gap {roster.gap:.2%}"
     console.print(f"cost: {obj.cost:.2f} ({terms}){bound}")
+
+
+def _widths(columns: list[list[str]], room: int) -> list[int]:
+    """Each column's width: its longest line, the widest ones cut to a common cap to fit.
+
+    The cut is rich's own (the widest columns shrink first), done on plain text."""
+    natural = [max(1, *(cell_len(line) for cell in column for line in cell.splitlines()))
+               for column in columns]
+    if sum(natural) <= room:
+        return natural
+    left, cap = room, 1
+    for i, n in enumerate(sorted(natural)):
+        wider = len(natural) - i  # columns this one and after, all at least n wide
+        if n * wider > left:
+            cap = max(1, left // wider)
+            break
+        left -= n
+    widths = [min(n, cap) for n in natural]
+    spare = room - sum(widths)
+    for i, n in enumerate(natural):  # the rounding's remainder, to the capped columns
+        if n > cap and spare > 0:
+            widths[i] += 1
+            spare -= 1
+    return widths
+
+
+def summarize(console: Console, scenario: Scenario, roster: Roster) -> None:
+    """Print what a chief reads first: status, priority, cost, and what stayed unstaffed."""
+    console.print(f"[bold]Roster for {escape(roster.scenario)}: {roster.status.value}[/bold]")
+    if roster.infeasible_reason:
+        console.print(f"[red]infeasible:[/red] {escape(roster.infeasible_reason)}")
+    obj = roster.objective
+    if obj is not None:
+        most = "" if roster.priority_bound is None else f" (at most {roster.priority_bound})"
+        console.print(f"staffed priority: {obj.staffed_priority}{most}")
+        bound = "" if roster.bound is None or roster.gap is None else \
+            f" (bound {_number(roster.bound)}, gap {roster.gap:.2%})"
+        console.print(f"cost: {_number(obj.cost)}{bound}")
+        console.print("cost by term: " + ", ".join(
+            f"{k} {_number(v)}" for k, v in obj.components.items()))
+    unstaffed = [c for c in roster.cases if not c.staffed]
+    console.print(f"cases: {len(roster.cases) - len(unstaffed)} staffed, {len(unstaffed)} "
+                  f"unstaffed, of {len(roster.cases)}")
+    if obj is not None and unstaffed:
+        _unstaffed(console, unstaffed, scenario.case_by_id)
+    people = {m.prosecutor: m for m in roster.assignments()}
+    load = Counter(m.prosecutor for m in roster.assignments())
+    if load:
+        # Cases held, not FTE over time: the roster has no dated load, and the CLI only counts.
+        console.print("people on the most cases: " + ", ".join(
+            f"{escape(people[pid].name)} ({escape(scenario.unit_by_id[people[pid].home].name)})"
+            f" {n}" for pid, n in load.most_common(PEOPLE_LISTED)))
+    first = "" if roster.first_roster_seconds is None else \
+        f", first roster after {roster.first_roster_seconds:.2f} s"
+    console.print(f"time: {roster.seconds:.2f} s (model build {roster.build_seconds:.2f} s)"
+                  f"{first}")
+
+
+def _unstaffed(console: Console, unstaffed: list[CaseRoster],
+               cases: Mapping[CaseId, Case]) -> None:
+    """The unstaffed cases, highest priority first (roster order among equals), reasons cut."""
+    ranked = sorted(unstaffed, key=lambda c: -cases[c.id].priority)
+    table = Table(box=None, padding=(0, 1), pad_edge=False, title_justify="left",
+                  title=f"{len(ranked)} unstaffed, highest priority first:")
+    table.add_column("priority", justify="right")
+    table.add_column("case", style="bold", no_wrap=True)
+    table.add_column("why")
+    cut = False
+    for entry in ranked[:UNSTAFFED_LISTED]:
+        reason = entry.unstaffed_reason or "no reason given"
+        if len(reason) > REASON_CHARS:
+            reason, cut = reason[:REASON_CHARS - 1].rstrip() + "…", True
+        table.add_row(str(cases[entry.id].priority), Text(entry.id), Text(reason))
+    console.print(table)
+    more = len(ranked) - UNSTAFFED_LISTED
+    if more > 0 or cut:
+        console.print(("" if more <= 0 else f"... and {more} more; ")
+                      + "every case with its whole reason: --format table or json")
+
+
+def _number(value: float) -> str:
+    """1234.5 as '1,234.5': thousands grouped, at most two decimals, no trailing zeros."""
+    return f"{value:,.2f}".rstrip("0").rstrip(".")

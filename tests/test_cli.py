@@ -3,9 +3,11 @@
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
+from synth.province import province
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 TUTORIAL = SCENARIOS / "tutorial.json"
@@ -94,3 +96,44 @@ def test_validate_yaml(tmp_path: Path) -> None:
     path.write_text(yaml.safe_dump(json.loads(TUTORIAL.read_text())))
     result = runner.invoke(app, ["validate", str(path)])
     assert result.exit_code == 0 and "8 prosecutors, 3 cases" in result.output
+
+
+@pytest.fixture(scope="module")
+def sixty_cases(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A synthetic province of 60 tiny cases: above the 50 where the default turns to summary."""
+    path = tmp_path_factory.mktemp("sixty") / "sixty.json"
+    path.write_text(json.dumps(province(150, 60, 1)))
+    return path
+
+
+def _words(text: str) -> str:
+    """The output with rich's wrapping undone, so a phrase split over lines still matches."""
+    return " ".join(text.split())
+
+
+def test_solve_summary_format() -> None:
+    """`--format summary` shows the staffed priority, the cost and herders' unstaffed reason."""
+    result = runner.invoke(app, ["solve", str(TUTORIAL), "--format", "summary", "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    words = _words(result.output)
+    assert "staffed priority: 5 (at most 5)" in words
+    assert "cost: 1,060 (bound 1,060, gap 0.00%)" in words
+    assert "1 herders needs 2 Mongolian speakers (group scope of Ewenki" in words
+    assert "Members (home, one-way minutes)" not in words  # no table
+
+
+def test_solve_defaults_to_summary_above_50_cases(sixty_cases: Path) -> None:
+    """With no --format, a 60-case scenario prints the summary, not a row per case."""
+    result = runner.invoke(app, ["solve", str(sixty_cases), "--seconds", "3"])
+    assert result.exit_code == 0, result.output
+    assert "staffed priority:" in result.output and "of 60" in result.output
+    assert "Members (home, one-way minutes)" not in _words(result.output)
+
+
+def test_solve_table_format_prints_every_case(sixty_cases: Path) -> None:
+    """`--format table` still prints a row for every case of a scenario above 50 cases."""
+    result = runner.invoke(app, ["solve", str(sixty_cases), "--seconds", "3", "--format", "table"])
+    assert result.exit_code == 0, result.output
+    ids = [case["id"] for case in json.loads(sixty_cases.read_text())["cases"]]
+    assert len(ids) == 60
+    assert [i for i in ids if i not in result.output] == []
