@@ -22,15 +22,18 @@ from scheduler.construct.greedy import greedy
 from scheduler.construct.previous import kept_previous
 from scheduler.construct.rarest import rarest_first
 from scheduler.explain.unstaffed import infeasible_reason, unstaffed_reason
-from scheduler.model.core import Context, build_model, make_context
+from scheduler.model.core import Context, RosterModel, build_model, make_context
 from scheduler.report import COST_TOLERANCE, case_rosters, evaluate, is_better
 from scheduler.search.compose import NEAREST, compose
 from scheduler.search.lns import STEP_SECONDS, Incumbent, improve, reopen
-from scheduler.search.phases import lexicographic
+from scheduler.search.phases import STOP_POLL_SECONDS, Found, lexicographic
 
 # Above this many eligible (person, case, slot) options, one CP-SAT model of the whole
 # scenario does not even finish presolve within a minute on two cores (bench/results.md).
 WHOLE_MODEL_OPTIONS = 40_000
+# Up to this many, the whole model alone: every family of 500 x 80 (1,000 to 4,900
+# options) was proven optimal in under 2 s. Between the two it races the search by parts.
+SMALL_MODEL_OPTIONS = 8_000
 Method = Literal["auto", "whole", "neighbourhood"]
 # Share of the time limit kept for explaining unstaffed cases (CP-SAT cores), at most
 # EXPLAIN_MAX_SECONDS; counting explanations are given for every case however long they
@@ -58,12 +61,19 @@ class _Reporter:
     def __init__(self, progress: Callable[[Progress], None] | None, started: float) -> None:
         self.progress = progress
         self.started = started
+        # The whole model reports from its own thread while the search reports from this one.
+        self.lock = threading.RLock()
         self.priority: int = -1
         self.cost = math.inf  # at self.priority
         self.priority_bound: int | None = None
 
     def report(self, phase: str, priority: int | None, cost: float | None,
                bound: float | None) -> None:
+        with self.lock:
+            self._report(phase, priority, cost, bound)
+
+    def _report(self, phase: str, priority: int | None, cost: float | None,
+                bound: float | None) -> None:
         if priority is not None and priority > self.priority:
             self.priority, self.cost = priority, math.inf if cost is None else cost
         elif cost is not None and cost < self.cost - COST_TOLERANCE:
@@ -90,10 +100,15 @@ class _Reporter:
 
     def proven(self, priority_bound: int) -> None:
         """A tighter bound on staffed priority, from the bound by parts."""
-        if self._tighten(priority_bound):
-            self._send("bound", None)
+        with self.lock:
+            if self._tighten(priority_bound):
+                self._send("bound", None)
 
     def solution(self, phase: str, value: float, bound: float) -> None:
+        with self.lock:
+            self._solution(phase, value, bound)
+
+    def _solution(self, phase: str, value: float, bound: float) -> None:
         if phase == "priority":
             # CP-SAT's bound is proven once it has a roster, as it does here; a bound below
             # the roster would be its placeholder, not a bound.
@@ -145,8 +160,9 @@ def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, wo
                    on_improve=reporter.incumbent, stop=stop, sweep=not around, around=around,
                    least=least)
     weights = ctx.scenario.policy.weights
+    short = max(0, highest_priority(bounds) - best.objective.staffed_priority)
     return best, _BoundByParts(highest_priority(bounds),
-                               cost_bound(with_counted(bounds, counted),
+                               cost_bound(with_counted(bounds, counted, short),
                                           best.objective.staffed_priority, weights.peak_load))
 
 
@@ -165,6 +181,59 @@ def _repair(ctx: Context, best: Incumbent, *, deadline: float, workers: int, see
     if is_better(best.objective, start.objective):
         return best, None
     return start, kept.broken
+
+
+class _Race:
+    """The whole model on one worker in a thread of its own, beside the search by parts and
+    neighbourhoods on the other: which does better depends on the province's shape (on
+    2,000 x 300 in 30 s the parts came within 0.5 % on dense, large-team and no-road
+    provinces where the whole model stayed 5 to 20 % away; on tight ones the whole model
+    proved the priority the parts could not). A whole model that proves its roster best
+    stops the search. Without a model, only the user's stop is passed on."""
+
+    def __init__(self, m: RosterModel | None, best: Incumbent, *, deadline: float, seed: int,
+                 reporter: _Reporter, stop: threading.Event | None) -> None:
+        self.halt = threading.Event()
+        self.found: Found | None = None
+        self._done = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._args = m, best, deadline, seed, reporter
+        self._stop = stop
+        if stop is not None and stop.is_set():
+            self.halt.set()
+
+    def _whole(self) -> None:
+        m, best, deadline, seed, reporter = self._args
+        assert m is not None
+        if self.halt.is_set():
+            return
+        self.found = lexicographic(m, best.chosen, best.staffed,
+                                   seconds=deadline - perf_counter(), workers=1, seed=seed,
+                                   on_solution=reporter.solution, stop=self.halt)
+        if self.found.infeasible or (self.found.priority_proven and self.found.cost_proven):
+            self.halt.set()
+
+    def _watch(self) -> None:
+        assert self._stop is not None
+        while not self._done.wait(STOP_POLL_SECONDS):
+            if self._stop.is_set():
+                self.halt.set()
+                return
+
+    def __enter__(self) -> "_Race":
+        if self._args[0] is not None:
+            self._threads.append(threading.Thread(target=self._whole, daemon=True))
+        if self._stop is not None:
+            self._threads.append(threading.Thread(target=self._watch, daemon=True))
+        for t in self._threads:
+            t.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.halt.set()  # the search by parts is done: the whole model stops too
+        self._done.set()
+        for t in self._threads:
+            t.join()
 
 
 def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: int = 0,
@@ -204,33 +273,44 @@ def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: 
     priority_bound = total_priority
     proven = False
 
-    if method == "whole" or (method == "auto"
-                             and len(ctx.candidates.options) <= WHOLE_MODEL_OPTIONS):
+    options = len(ctx.candidates.options)
+    whole = method == "whole" or (method == "auto" and options <= SMALL_MODEL_OPTIONS)
+    race = method == "auto" and workers > 1 and SMALL_MODEL_OPTIONS < options <= WHOLE_MODEL_OPTIONS
+    found: Found | None = None
+    m: RosterModel | None = None
+    if whole or race:
         m = build_model(scenario, context=ctx)
         build_seconds = perf_counter() - started - first_seconds
+    if whole:
+        assert m is not None
         found = lexicographic(m, best.chosen, best.staffed, seconds=deadline - perf_counter(),
                               workers=workers, seed=seed, on_solution=reporter.solution,
                               stop=stop)
-        if found.infeasible:
-            return Roster(scenario=scenario.name, status=Status.INFEASIBLE,
-                          infeasible_reason=infeasible_reason(m, max(deadline - perf_counter(), 2.0)),
-                          seconds=perf_counter() - started, build_seconds=build_seconds)
-        if found.solved:
-            trial = Incumbent(found.chosen, found.staffed,
-                              evaluate(ctx, found.chosen, found.staffed))
-            if not is_better(best.objective, trial.objective):
-                best = trial
-            proven = found.priority_proven and found.cost_proven
-            bound = found.bound
-            if found.priority_bound is not None:
-                priority_bound = min(priority_bound, found.priority_bound)
     else:
-        best, by_parts = _search_neighbourhoods(ctx, best, deadline=deadline, workers=workers,
-                                                seed=seed, reporter=reporter, stop=stop,
-                                                replanned=replanned)
+        with _Race(m, best, deadline=deadline, seed=seed, reporter=reporter, stop=stop) as raced:
+            best, by_parts = _search_neighbourhoods(
+                ctx, best, deadline=deadline, workers=workers - (m is not None), seed=seed,
+                reporter=reporter, stop=raced.halt, replanned=replanned)
+        found = raced.found
         if by_parts is not None:
             priority_bound = min(priority_bound, by_parts.priority)
             bound = by_parts.cost
+    if found is not None and found.infeasible:
+        assert m is not None
+        return Roster(scenario=scenario.name, status=Status.INFEASIBLE,
+                      infeasible_reason=infeasible_reason(m, max(deadline - perf_counter(), 2.0)),
+                      seconds=perf_counter() - started, build_seconds=build_seconds)
+    if found is not None and found.solved:
+        trial = Incumbent(found.chosen, found.staffed, evaluate(ctx, found.chosen, found.staffed))
+        if not is_better(best.objective, trial.objective):
+            best = trial
+        proven = found.priority_proven and found.cost_proven
+        if found.priority_bound is not None:
+            priority_bound = min(priority_bound, found.priority_bound)
+        # The whole model's bound holds for every roster staffing at least its priority.
+        if found.bound is not None and found.priority is not None and (
+                best.objective.staffed_priority >= found.priority):
+            bound = found.bound if bound is None else max(bound, found.bound)
 
     if any(c.mandatory and c.id not in best.staffed for c in scenario.cases):
         # Greedy missed a mandatory case and no search put it right in time.

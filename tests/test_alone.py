@@ -1,5 +1,6 @@
 """The counting bound: what each case must cost if staffed, with no solver."""
 
+from datetime import date
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -63,17 +64,37 @@ def test_counted_bound_adds_no_junior_when_no_junior_is_eligible() -> None:
     assert case_bound(make_context(s), s.cases[0]).least_cost(1) == 130
 
 
+def _spread_twice() -> Scenario:
+    """The spread instance with a second case like x, y, in February."""
+    s = _spread()
+    x = s.cases[0]
+    y = x.model_copy(update={"id": "y", "start": date(2022, 2, 1), "end": date(2022, 2, 10)})
+    return s.replace(cases=[x, y])
+
+
 def test_counted_bounds_stand_in_for_parts_proven_nothing() -> None:
     """A part CP-SAT proved nothing for is replaced by its cases' counted bounds, so the
-    cost bound counts them; a proven part stays as it is."""
-    s = _spread()
+    cost bound counts them; a proven part keeps what it proved."""
+    s = _spread_twice()
     counted = counted_bounds(make_context(s))
-    proven = PartBound(frozenset({"y"}), 2, 2, {2: 500.0}, Found())
+    proven = PartBound(frozenset({"y"}), 1, 1, {1: 500.0}, Found())
     empty = PartBound(frozenset({"x"}), 1, 1, {}, Found())
     mixed = with_counted([proven, empty], counted)
     assert mixed == [proven, counted["x"]]
-    assert cost_bound(mixed, 3) == 610
-    assert least_costs(counted.values()) == {"x": 110}
+    assert cost_bound(mixed, 2) == 610
+    assert least_costs(counted.values()) == {"x": 110, "y": 110}
+
+
+def test_counted_bounds_say_what_a_part_falling_short_still_costs() -> None:
+    """A part proven to staff both x and y at 500 may, in a roster one priority short, fall
+    to one case: its cases' counted bounds say that still costs 110, not nothing."""
+    s = _spread_twice()
+    counted = counted_bounds(make_context(s))
+    part = PartBound(frozenset({"x", "y"}), 2, 2, {2: 500.0}, Found())
+    assert cost_bound([part], 1) is None  # proven only at 2: falling short sheds it all
+    [short] = with_counted([part], counted, short=1)
+    assert short.least_costs == {1: 110, 2: 500.0}
+    assert cost_bound([short], 1) == 110
 
 
 @settings(max_examples=25, deadline=None, derandomize=True,

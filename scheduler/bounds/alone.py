@@ -22,6 +22,7 @@ import heapq
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 
 from models import Case, Scenario
 from models.ids import CaseId, ProsecutorId, UnitId
@@ -114,16 +115,38 @@ def counted_bounds(ctx: Context) -> dict[CaseId, PartBound]:
     return {c.id: case_bound(ctx, c) for c in ctx.scenario.cases}
 
 
-def with_counted(bounds: Iterable[PartBound], counted: Mapping[CaseId, PartBound]
-                 ) -> list[PartBound]:
+def _least_counted(cases: list[PartBound], levels: range) -> dict[int, float]:
+    """For each level, the least counted cost of staffing at least that much priority
+    with `cases` (one counted bound each): a knapsack over priority."""
+    top = levels.stop - 1
+    # least[q]: the least counted cost of cases staffing at least q (q capped at top).
+    least = [0.0] + [math.inf] * top
+    for b in cases:
+        if not b.highest:
+            continue  # impossible alone: in no roster
+        cost = b.least_cost(b.total)
+        for q in range(top, 0, -1):
+            before = least[max(0, q - b.total)]
+            if before + cost < least[q]:
+                least[q] = before + cost
+    return {q: least[q] for q in levels if q > 0 and least[q] < math.inf}
+
+
+def with_counted(bounds: Iterable[PartBound], counted: Mapping[CaseId, PartBound],
+                 short: int = 0) -> list[PartBound]:
     """`bounds`, with each part CP-SAT proved no cost for replaced by the `counted` bounds
-    of its cases, so that every case counts towards the bound on cost."""
+    of its cases, so that every case counts towards the bound on cost; a proven part
+    that may fall up to `short` below its highest priority learns from its cases' counted
+    bounds what it must cost there at least (it proved only its highest level)."""
     out: list[PartBound] = []
     for b in bounds:
-        if b.least_costs:
-            out.append(b)
-        else:
+        if not b.least_costs:
             out += [counted[c] for c in sorted(b.cases)]
+            continue
+        below = _least_counted([counted[c] for c in sorted(b.cases)],
+                               range(max(0, b.highest - short), b.highest + 1))
+        levels = {level: cost for level, cost in below.items() if level < b.highest}
+        out.append(replace(b, least_costs={**levels, **b.least_costs}))
     return out
 
 
