@@ -12,7 +12,7 @@ from ortools.sat.python import cp_model as cp
 
 from models import parse_scenario
 from scheduler.model.core import build_model, staffed_priority, weighted_cost
-from scheduler.search.phases import PORTFOLIO
+from scheduler.tuning import PORTFOLIO
 
 HERE = Path(__file__).resolve().parent
 LIMIT = 30.0

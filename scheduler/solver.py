@@ -16,6 +16,7 @@ from typing import Literal
 
 from models import Progress, Roster, Scenario, Status
 from models.ids import CaseId, ProsecutorId
+from scheduler import tuning
 from scheduler.bounds.alone import counted_bounds, least_costs, with_counted
 from scheduler.bounds.parts import cost_bound, highest_priority, solve_parts
 from scheduler.construct.greedy import greedy
@@ -24,35 +25,11 @@ from scheduler.construct.rarest import rarest_first
 from scheduler.explain.unstaffed import infeasible_reason, unstaffed_reason
 from scheduler.model.core import Context, RosterModel, build_model, make_context
 from scheduler.report import COST_TOLERANCE, case_rosters, evaluate, is_better
-from scheduler.search.compose import NEAREST, compose
-from scheduler.search.lns import STEP_SECONDS, Incumbent, improve, reopen
+from scheduler.search.compose import compose
+from scheduler.search.lns import Incumbent, improve, reopen
 from scheduler.search.phases import STOP_POLL_SECONDS, Found, lexicographic
 
-# Above this many eligible (person, case, slot) options, one CP-SAT model of the whole
-# scenario does not even finish presolve within a minute on two cores (bench/results.md).
-WHOLE_MODEL_OPTIONS = 40_000
-# Up to this many, the whole model alone: every family of 500 x 80 (1,000 to 4,900
-# options) was proven optimal in under 2 s. Between the two it races the search by parts.
-SMALL_MODEL_OPTIONS = 8_000
 Method = Literal["auto", "whole", "neighbourhood"]
-# Share of the time limit kept for explaining unstaffed cases (CP-SAT cores), at most
-# EXPLAIN_MAX_SECONDS; counting explanations are given for every case however long they
-# take. In bench/results.md explanations took 0.7 s on 2,000 x 300 and 2.0 s on 4,000 x
-# 700, where a tenth of 5 minutes kept 30 s from the search.
-EXPLAIN_SHARE = 0.05
-EXPLAIN_MAX_SECONDS = 10.0
-# On scenarios too large for one model, the parts (each city's cases, see scheduler.bounds)
-# are solved alone first, in at most this share of the search time: their teams put
-# together are the search's start, and their least costs its bound. A part the pace
-# measured on the parts before it says cannot finish in that time is skipped, and counted
-# instead (scheduler.bounds.alone). In a 60 s solve of 4,000 x 700 the parts took 33 s,
-# all but one proven; putting their teams together took 7 s more.
-PARTS_SHARE = 0.6
-# The most a re-plan spends re-solving the teams its change broke, before widening: a
-# command center asks what-ifs in seconds.
-REPAIR_SECONDS = 1.0
-# The most of the search time putting the parts' teams together may take.
-COMPOSE_SHARE = 0.25
 
 
 class _Reporter:
@@ -140,7 +117,7 @@ def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, wo
     least = least_costs(counted.values())
     bounds = []
     at_most = sum(c.priority for c in ctx.scenario.cases)  # parts not yet solved count all
-    parts_until = perf_counter() + (0.0 if replanned is not None else search * PARTS_SHARE)
+    parts_until = perf_counter() + (0.0 if replanned is not None else search * tuning.PARTS_SHARE)
     for part in solve_parts(ctx, best, deadline=parts_until, workers=workers, seed=seed,
                             stop=stop):
         bounds.append(part)
@@ -148,8 +125,8 @@ def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, wo
         reporter.proven(at_most)
     around: set[CaseId] = set(replanned or ())
     left = deadline - perf_counter()
-    if replanned is None and left > STEP_SECONDS / 4 and not (stop is not None and stop.is_set()):
-        composed = compose(ctx, best, bounds, seconds=min(left, search * COMPOSE_SHARE),
+    if replanned is None and left > tuning.STEP_SECONDS / 4 and not (stop is not None and stop.is_set()):
+        composed = compose(ctx, best, bounds, seconds=min(left, search * tuning.COMPOSE_SHARE),
                            workers=workers, seed=seed, stop=stop)
         if composed is not None and is_better(composed.roster.objective, best.objective):
             best, around = composed.roster, composed.clashed
@@ -173,9 +150,9 @@ def _repair(ctx: Context, best: Incumbent, *, deadline: float, workers: int, see
     kept = kept_previous(ctx)
     start = Incumbent(kept.chosen, kept.staffed, evaluate(ctx, kept.chosen, kept.staffed))
     if kept.broken:
-        seconds = min(REPAIR_SECONDS, deadline - perf_counter())
+        seconds = min(tuning.REPAIR_SECONDS, deadline - perf_counter())
         fixed = reopen(ctx, start, kept.broken, seconds=seconds, workers=workers, seed=seed,
-                       stop=stop, nearest=NEAREST)
+                       stop=stop, nearest=tuning.NEAREST)
         if fixed is not None and is_better(fixed.objective, start.objective):
             start = fixed
     if is_better(best.objective, start.objective):
@@ -247,7 +224,7 @@ def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: 
     early with the best roster found so far."""
     started = perf_counter()
     # The search leaves the last part of the time limit to explaining unstaffed cases.
-    deadline = started + seconds - (min(seconds * EXPLAIN_SHARE, EXPLAIN_MAX_SECONDS)
+    deadline = started + seconds - (min(seconds * tuning.EXPLAIN_SHARE, tuning.EXPLAIN_MAX_SECONDS)
                                     if explain else 0.0)
     reporter = _Reporter(progress, started)
     ctx = make_context(scenario)
@@ -274,8 +251,9 @@ def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: 
     proven = False
 
     options = len(ctx.candidates.options)
-    whole = method == "whole" or (method == "auto" and options <= SMALL_MODEL_OPTIONS)
-    race = method == "auto" and workers > 1 and SMALL_MODEL_OPTIONS < options <= WHOLE_MODEL_OPTIONS
+    whole = method == "whole" or (method == "auto" and options <= tuning.SMALL_MODEL_OPTIONS)
+    race = (method == "auto" and workers > 1
+            and tuning.SMALL_MODEL_OPTIONS < options <= tuning.WHOLE_MODEL_OPTIONS)
     found: Found | None = None
     m: RosterModel | None = None
     if whole or race:

@@ -9,7 +9,7 @@ from ortools.sat.python import cp_model as cp
 
 from checker import check_roster
 from models import Scenario, parse_scenario
-from scheduler import solve
+from scheduler import solve, tuning
 from scheduler.bounds import parts as bound
 from scheduler.bounds.parts import PartBound, cost_bound, highest_priority, solve_parts
 from scheduler.construct.greedy import greedy
@@ -186,7 +186,7 @@ def test_parts_too_large_for_one_model_are_solved_case_by_case(
     part. Alone, x1 and x2 can each be staffed, so the bound counts both: 6, weaker than
     the 4 of city c1 solved whole, but still no lower than any roster staffs."""
     s = _two_cities("2022-01-05")
-    monkeypatch.setattr(bound, "PER_CASE_OPTIONS", 1)
+    monkeypatch.setattr(tuning, "PER_CASE_OPTIONS", 1)
     bounds = _by_part(make_context(s), _start(s), 10)
     assert sorted(sorted(b.cases) for b in bounds) == [["x1"], ["x2"], ["y1"]]
     assert highest_priority(bounds) == 6

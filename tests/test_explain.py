@@ -4,7 +4,7 @@ import pytest
 
 from checker import check_roster
 from models import CaseRoster, Scenario, Status
-from scheduler import solve, solver
+from scheduler import solve, tuning
 from tests.tiny import case, person, road, scenario, solved, staffed, unit
 
 
@@ -99,7 +99,7 @@ def test_priority_bound_leaves_out_cases_impossible_even_alone(
     """Without a whole model or time for the bound by parts, the priority bound is every
     case's priority less those of the cases that cannot be staffed even alone: 8 - 2,
     though only 5 is reachable."""
-    monkeypatch.setattr(solver, "PARTS_SHARE", 0.0)
+    monkeypatch.setattr(tuning, "PARTS_SHARE", 0.0)
     roster = solve(_three_cases(), seconds=5, workers=1, seed=0, method="neighbourhood")
     assert roster.objective is not None and roster.objective.staffed_priority == 5
     assert roster.priority_bound == 6

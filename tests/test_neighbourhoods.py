@@ -6,14 +6,13 @@ from models import Scenario
 from scheduler.instance.eligibility import Option
 from scheduler.model.core import Context, make_context
 from scheduler.search.neighbourhoods import (
-    MAX_CASES,
-    MIN_CASES,
     Chooser,
     Teams,
     blocked,
     costly,
     people,
 )
+from scheduler.tuning import MAX_CASES, MIN_CASES
 from tests.tiny import case, person, scenario, unit
 
 ONE = {"leader": None, "members": {"prosecutor": 1}}

@@ -8,7 +8,7 @@ import pytest
 
 from checker import check_roster
 from models import Progress, parse_scenario
-from scheduler import solve, solver
+from scheduler import solve, tuning
 from scheduler.report import is_better
 from synth import province
 
@@ -66,7 +66,7 @@ def test_a_cost_bound_without_time_for_any_part(monkeypatch: pytest.MonkeyPatch)
     """With no time for the parts, no part is proven, yet the roster still carries a cost
     bound (the counted one) no higher than its cost, and stays valid and no worse than
     greedy."""
-    monkeypatch.setattr(solver, "PARTS_SHARE", 0.0)
+    monkeypatch.setattr(tuning, "PARTS_SHARE", 0.0)
     s = parse_scenario(province(400, 40, 1))
     seen: list[Progress] = []
     roster = solve(s, seconds=4, workers=1, progress=seen.append, explain=False,

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from checker import check_roster
 from cli.main import app
 from models import Roster, Scenario, Status, parse_scenario
+from scheduler import tuning
 from scheduler.construct.greedy import greedy
 from scheduler.instance.eligibility import Option
 from scheduler.model.core import build_model, make_context
@@ -125,7 +126,7 @@ def test_priority_phase_keeps_a_hinted_roster_of_the_highest_priority() -> None:
 def test_regions_split_cases_by_leading_city(monkeypatch: pytest.MonkeyPatch) -> None:
     """Regions hold every case a city leads exactly once, one city per region, in pieces of
     at most REGION_CASES cases consecutive in time; provincially led cases are in none."""
-    monkeypatch.setattr(regions_module, "REGION_CASES", 5)
+    monkeypatch.setattr(tuning, "REGION_CASES", 5)
     s = parse_scenario(province(300, 120, 5))
     ctx = make_context(s)
     root = {c.id: ctx.geography.municipal_root(c.lead) for c in s.cases}

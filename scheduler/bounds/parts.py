@@ -34,6 +34,7 @@ from ortools.sat.python import cp_model as cp
 
 from models import Case, Scenario
 from models.ids import CaseId, ProsecutorId
+from scheduler import tuning
 from scheduler.model.core import Context, RosterModel, build_model, staffed_priority
 from scheduler.search.lns import Incumbent
 from scheduler.search.phases import (
@@ -46,8 +47,6 @@ from scheduler.search.phases import (
 )
 from scheduler.search.regions import parts
 
-# A part with more eligible options than this is solved one case at a time (see above).
-PER_CASE_OPTIONS = 20_000
 # The spec reads utilisation in whole percent with this tolerance (0.1 + 0.2 FTE is 30 %).
 PERCENT_EPS = 1e-9
 # Under rule 5 no one serves beyond capacity, so no roster's peak_load passes 100 %.
@@ -160,7 +159,7 @@ def _pieces(ctx: Context) -> list[set[CaseId]]:
     too large for one model on its own."""
     pieces = []
     for part in parts(ctx):
-        if _options(ctx, part) > PER_CASE_OPTIONS:
+        if _options(ctx, part) > tuning.PER_CASE_OPTIONS:
             pieces += [{c} for c in sorted(part)]
         else:
             pieces.append(part)

@@ -12,16 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from models.ids import CaseId
+from scheduler import tuning
 from scheduler.bounds.parts import PartBound
 from scheduler.instance.eligibility import Option
 from scheduler.model.core import Context
 from scheduler.report import evaluate
 from scheduler.search.lns import Incumbent, conflicts, reopen
-
-# People per slot a clashing case may draw on: the nearest to its venue. On 4,000 x 700,
-# with 50 the re-solved cases lost 4 priority; drawing on everyone eligible (thousands for
-# the provincial unit's cases), CP-SAT found nothing in 15 s.
-NEAREST = 100
 
 
 @dataclass(frozen=True)
@@ -62,5 +58,5 @@ def compose(ctx: Context, best: Incumbent, bounds: Sequence[PartBound], *, secon
     # reopen reads only the teams and staffed cases of its start; its objective is unused.
     start = Incumbent(kept, staffed - clashed, best.objective)
     fitted = reopen(ctx, start, clashed, hint=(teams, staffed & clashed), seconds=seconds,
-                    workers=workers, seed=seed, stop=stop, nearest=NEAREST)
+                    workers=workers, seed=seed, stop=stop, nearest=tuning.NEAREST)
     return None if fitted is None else Composed(fitted, clashed)

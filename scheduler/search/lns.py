@@ -21,6 +21,7 @@ from time import perf_counter
 
 from models import Assignment, Case, Objective, Slot
 from models.ids import CaseId, ProsecutorId, UnitId
+from scheduler import tuning
 from scheduler.instance.eligibility import Option
 from scheduler.model.core import Context, build_model
 from scheduler.model.costs import JUNIOR_YEARS, NO_JUNIOR_MIN_TEAM
@@ -28,9 +29,6 @@ from scheduler.report import evaluate, is_better
 from scheduler.search.neighbourhoods import KINDS, Chooser, Teams
 from scheduler.search.phases import lexicographic
 from scheduler.search.regions import regions
-
-NEIGHBOURHOOD_CASES = 20
-STEP_SECONDS = 2.0
 
 
 @dataclass
@@ -183,11 +181,11 @@ def improve(ctx: Context, start: Incumbent, *, deadline: float, workers: int, se
     `deadline` (a perf_counter time) or `stop` is set; keep every improvement."""
     rng = random.Random(seed)
     best = start
-    chooser = Chooser(rng, min(NEIGHBOURHOOD_CASES, len(ctx.scenario.cases)))
+    chooser = Chooser(rng, min(tuning.NEIGHBOURHOOD_CASES, len(ctx.scenario.cases)))
     swept = iter(regions(ctx) if sweep else [])
     seeds = [c for c in ctx.scenario.cases if c.id in around] if around else ctx.scenario.cases
     teams, costs = Teams.of(ctx, best.chosen), None
-    while chooser.size and deadline - perf_counter() > STEP_SECONDS / 4 and not (
+    while chooser.size and deadline - perf_counter() > tuning.STEP_SECONDS / 4 and not (
             stop and stop.is_set()):
         kind = "sweep"
         free = next(swept, None)
@@ -196,7 +194,7 @@ def improve(ctx: Context, start: Incumbent, *, deadline: float, workers: int, se
             if costs is None:
                 costs = excess(ctx, teams, least or {})
             free = KINDS[kind](ctx, teams, rng, chooser.size, seeds, costs)
-        step = min(STEP_SECONDS, deadline - perf_counter())
+        step = min(tuning.STEP_SECONDS, deadline - perf_counter())
         trial = reopen(ctx, best, free, seconds=step, workers=workers, seed=rng.randrange(1 << 30),
                        stop=stop)
         improved = trial is not None and is_better(trial.objective, best.objective)

@@ -24,18 +24,9 @@ from dataclasses import dataclass, field
 
 from models import Case
 from models.ids import CaseId, ProsecutorId, UnitId
+from scheduler import tuning
 from scheduler.instance.eligibility import Option
 from scheduler.model.core import Context
-
-# Weight of the latest step in a kind's weight (the rest is its history), and the least
-# weight a kind keeps so that it is still tried now and then.
-REACTION = 0.2
-MIN_WEIGHT = 0.05
-# Neighbourhood sizes, in cases, and the step by which they grow or shrink.
-MIN_CASES, MAX_CASES, SIZE_STEP = 4, 40, 2
-# A `costly` seed is drawn from this many teams of the highest excess cost, in proportion
-# to it.
-COSTLY_POOL = 20
 
 
 @dataclass
@@ -135,7 +126,7 @@ def costly(ctx: Context, teams: Teams, rng: random.Random, size: int,
            seeds: Sequence[Case], excess: dict[CaseId, float]) -> set[CaseId]:
     """A seed among the teams costing most above their counted least, and its tied teams."""
     staffed = sorted((c for c in seeds if c.id in teams.members),
-                     key=lambda c: (-excess.get(c.id, 0.0), c.id))[:COSTLY_POOL]
+                     key=lambda c: (-excess.get(c.id, 0.0), c.id))[:tuning.COSTLY_POOL]
     weights = [max(0.0, excess.get(c.id, 0.0)) for c in staffed]
     # Drawn in proportion to what each could save; uniformly if none is known to.
     seed = (rng.choices(staffed, weights)[0] if sum(weights) > 0
@@ -165,8 +156,9 @@ class Chooser:
         """Reward a kind that improved the roster; grow after proven steps, shrink after
         steps that ran out of time and found nothing."""
         score = 1.0 if improved else 0.0
-        self.weights[kind] = max(MIN_WEIGHT, (1 - REACTION) * self.weights[kind] + REACTION * score)
+        mixed = (1 - tuning.REACTION) * self.weights[kind] + tuning.REACTION * score
+        self.weights[kind] = max(tuning.MIN_WEIGHT, mixed)
         if proven:
-            self.size = min(MAX_CASES, self.size + SIZE_STEP)
+            self.size = min(tuning.MAX_CASES, self.size + tuning.SIZE_STEP)
         elif not improved:
-            self.size = max(MIN_CASES, self.size - SIZE_STEP)
+            self.size = max(tuning.MIN_CASES, self.size - tuning.SIZE_STEP)

@@ -13,6 +13,7 @@ from typing import Any
 from ortools.sat.python import cp_model as cp
 
 from models.ids import CaseId
+from scheduler import tuning
 from scheduler.instance.eligibility import Option
 from scheduler.model.core import COST_SCALE, RosterModel, staffed_priority, weighted_cost
 
@@ -20,13 +21,6 @@ from scheduler.model.core import COST_SCALE, RosterModel, staffed_priority, weig
 STOP_POLL_SECONDS = 0.1
 # Below this, a phase cannot do anything useful; what was found before stands.
 MIN_PHASE_SECONDS = 0.05
-# The most of the time limit the priority phase may take before the cost phase starts.
-PRIORITY_SHARE = 0.5
-# Full-problem subsolvers, best first. The bound on cost comes from the LP relaxation of the
-# unit-choice and travel terms: with max_lp (linearization level 2) the Hulunbuir cost is
-# proven optimal in under half a second; CP-SAT's default two-worker portfolio lacks it and
-# does not finish the proof within 30 seconds (bench/portfolio.py, bench/portfolio.md).
-PORTFOLIO = ("max_lp", "default_lp", "quick_restart", "core", "no_lp", "fixed")
 
 
 class _Reporter(cp.CpSolverSolutionCallback):
@@ -99,7 +93,7 @@ def make_solver(seconds: float, workers: int, seed: int) -> cp.CpSolver:
     if workers == 1:
         params.linearization_level = 2
     else:
-        params.subsolvers.extend(PORTFOLIO[:workers])
+        params.subsolvers.extend(tuning.PORTFOLIO[:workers])
     return solver
 
 
@@ -242,7 +236,7 @@ def lexicographic(m: RosterModel, chosen: list[Option], staffed: set[CaseId], *,
 
     The roster returned is CP-SAT's; the caller compares it with what it had."""
     until = perf_counter() + seconds
-    found, first = most_priority(m, chosen, staffed, seconds=seconds * PRIORITY_SHARE,
+    found, first = most_priority(m, chosen, staffed, seconds=seconds * tuning.PRIORITY_SHARE,
                                  workers=workers, seed=seed, on_solution=on_solution,
                                  stop=stop)
     left = until - perf_counter()

@@ -9,11 +9,8 @@ from collections import defaultdict
 
 from models import Case, Tier
 from models.ids import CaseId, UnitId
+from scheduler import tuning
 from scheduler.model.core import Context
-
-# A region with more cases is reopened in pieces of cases consecutive in time, so that one
-# step stays about as large as the regions of a 4,000 x 700 province (30 to 63 cases).
-REGION_CASES = 60
 
 
 def _by_city(ctx: Context) -> tuple[dict[UnitId, list[Case]], list[Case]]:
@@ -32,14 +29,14 @@ def _by_city(ctx: Context) -> tuple[dict[UnitId, list[Case]], list[Case]]:
 
 
 def regions(ctx: Context) -> list[set[CaseId]]:
-    """Each city's cases, by start date in pieces of at most REGION_CASES; cases the
+    """Each city's cases, by start date in pieces of at most tuning.REGION_CASES; cases the
     provincial unit leads belong to no region (they may draw on the whole province, which
     no one neighbourhood step can reopen quickly)."""
     cities, _ = _by_city(ctx)
     out = []
     for root in sorted(cities):
         cases = sorted(cities[root], key=lambda c: (c.start, c.id))
-        pieces = -(-len(cases) // REGION_CASES)
+        pieces = -(-len(cases) // tuning.REGION_CASES)
         for i in range(pieces):
             out.append({c.id for c in cases[i * len(cases) // pieces:(i + 1) * len(cases) // pieces]})
     return out

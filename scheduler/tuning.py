@@ -1,0 +1,78 @@
+"""Every decision constant of the solver, in one place, with the measurement behind it.
+
+Each is a choice, not a fact of the problem: how large a model to build, how to share the
+time limit, how large a neighbourhood to reopen. Modules read them here at the moment they
+decide (`tuning.PARTS_SHARE`), so a test or an experiment can change one for a run.
+Figures are on the 2-core benchmark machine (bench/results.md) unless said otherwise.
+"""
+
+# --- Which search: the whole model, the race, or the parts (scheduler.solver) ----------
+
+# Above this many eligible (person, case, slot) options, one CP-SAT model of the whole
+# scenario does not even finish presolve within a minute on two cores.
+WHOLE_MODEL_OPTIONS = 40_000
+# Up to this many, the whole model alone: every family of 500 x 80 (1,000 to 4,900
+# options) was proven optimal in under 2 s. Between the two, the whole model races the
+# search by parts: on 2,000 x 300 in 30 s the parts came within 0.04 to 1.3 % on seven
+# families where the whole model alone stayed 2.5 to 20 % away, and on the tight family
+# the whole model proved the priority that the parts could not.
+SMALL_MODEL_OPTIONS = 8_000
+
+# --- How the time limit is shared (scheduler.solver) -----------------------------------
+
+# Share of the time limit kept for explaining unstaffed cases (CP-SAT cores), at most
+# EXPLAIN_MAX_SECONDS; counting explanations are given for every case however long they
+# take. Explanations took 0.7 s on 2,000 x 300 and 2.0 s on 4,000 x 700.
+EXPLAIN_SHARE = 0.05
+EXPLAIN_MAX_SECONDS = 10.0
+# The most of the search the parts (scheduler.bounds.parts) may take. Within it a part
+# starts only if the pace measured on the parts before it says it can finish. In a 60 s
+# solve of standard 4,000 x 700 the parts took 33 s, all but one proven.
+PARTS_SHARE = 0.6
+# The most of the search putting the parts' teams together may take (7 s of a 60 s solve
+# of standard 4,000 x 700; 14 s on the dense family, with 145 clashing cases).
+COMPOSE_SHARE = 0.25
+# The most a re-plan spends re-solving the teams its change broke, before widening: a
+# command center asks what-ifs in seconds.
+REPAIR_SECONDS = 1.0
+
+# --- CP-SAT's two phases (scheduler.search.phases) --------------------------------------
+
+# The most of a time limit the priority phase may take before the cost phase starts.
+PRIORITY_SHARE = 0.5
+# Full-problem subsolvers, best first. The bound on cost comes from the LP relaxation: with
+# max_lp (linearization level 2) the Hulunbuir cost is proven optimal in under half a
+# second, where CP-SAT's default two-worker portfolio did not finish the proof in 30 s
+# (bench/portfolio.py). On 2,000 x 300 the default portfolio's bound was 51,118 against
+# max_lp's 65,859 (large-teams family, 30 s), and four workers did no better.
+PORTFOLIO = ("max_lp", "default_lp", "quick_restart", "core", "no_lp", "fixed")
+
+# --- The parts (scheduler.bounds.parts, scheduler.search.regions) -----------------------
+
+# A part with more eligible options than this is solved one case at a time: as one model
+# the provincial unit's 22 cases of 4,000 x 700 (33,675 options) took 34 s, one at a time
+# 13 s, with the same least cost.
+PER_CASE_OPTIONS = 20_000
+# A city with more cases is reopened in pieces of cases consecutive in time, so that one
+# step stays about as large as the regions of a 4,000 x 700 province (30 to 63 cases).
+REGION_CASES = 60
+
+# --- Neighbourhood search (scheduler.search.lns, .neighbourhoods, .compose) -------------
+
+# Cases a neighbourhood starts with, and the most one step may take.
+NEIGHBOURHOOD_CASES = 20
+STEP_SECONDS = 2.0
+# Neighbourhood sizes, in cases, and the step by which they grow after proven steps or
+# shrink after fruitless ones.
+MIN_CASES, MAX_CASES, SIZE_STEP = 4, 40, 2
+# Weight of the latest step in a kind's weight (the rest is its history), and the least
+# weight a kind keeps so that it is still tried now and then.
+REACTION = 0.2
+MIN_WEIGHT = 0.05
+# A `costly` seed is drawn from this many teams of the highest excess cost, in proportion
+# to it.
+COSTLY_POOL = 20
+# People per slot a clashing or broken case may draw on: the nearest to its venue. On
+# standard 4,000 x 700, with 50 the re-solved cases lost 4 priority; drawing on everyone
+# eligible (thousands for the provincial unit's cases), CP-SAT found nothing in 15 s.
+NEAREST = 100
