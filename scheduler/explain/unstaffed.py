@@ -10,15 +10,16 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from time import perf_counter
 
 from ortools.sat.python import cp_model as cp
 
-from models import Case, Scenario, Slot
+from models import Case, Prosecutor, Scenario, Slot, Tier
 from models.enums import ROLE_RANK, slot_takes
-from models.ids import CaseId, ProsecutorId
+from models.ids import CaseId, ProsecutorId, Skill
 from scheduler.explain.words import PLURAL, language_name
-from scheduler.instance.eligibility import why_not
+from scheduler.instance.eligibility import why_not, why_not_person, why_not_slot
 from scheduler.instance.scope import units_in_scope
 from scheduler.model.core import Context, Requirement, build_model
 
@@ -43,13 +44,19 @@ def _why_others(m: Context, case: Case, people: Iterable[ProsecutorId]) -> str:
     tally: Counter[str] = Counter()
     for pid in people:
         person = s.prosecutor_by_id[pid]
-        reasons = [why_not(s, m.travel, scope, person, case, slot)
-                   for slot in case.team.slots()]
+        # A reason that keeps the person off every slot is asked once, not once a slot.
+        general = why_not_person(s, m.travel, scope, person, case)
+        if general is not None:
+            tally[general] += 1
+            continue
+        reasons = [why_not_slot(m.travel, person, case, slot) for slot in case.team.slots()]
         if None not in reasons:
             tally[reasons[0] or ""] += 1
     if not tally:
         return ""
-    return " (others: " + ", ".join(f"{n} {r}" for r, n in tally.most_common(3)) + ")"
+    # Ties by name: the people come as a set, whose order varies from run to run.
+    top = sorted(tally.items(), key=lambda item: (-item[1], item[0]))[:3]
+    return " (others: " + ", ".join(f"{n} {r}" for r, n in top) + ")"
 
 
 @dataclass(frozen=True)
@@ -62,33 +69,54 @@ class Need:
     slot: Slot | None = None  # for a slot need, only options of that slot count as eligible
 
 
+def _leads(p: Prosecutor, rank: int, kind: Skill, level: int) -> bool:
+    return ROLE_RANK.get(p.role, 0) >= rank and p.level(kind) >= level
+
+
+def _has_skill(p: Prosecutor, skill: Skill, level: int) -> bool:
+    return p.level(skill) >= level
+
+
+def _speaks(p: Prosecutor, language: str) -> bool:
+    return language in p.languages
+
+
+def _of_tier(p: Prosecutor, s: Scenario, tier: Tier) -> bool:
+    return s.unit_by_id[p.home].tier is tier
+
+
+def _fills(p: Prosecutor, slot: Slot) -> bool:
+    return slot_takes(slot, p.role)
+
+
 def _needs(m: Context, case: Case) -> list[Need]:
     s, team = m.scenario, case.team
-    people = s.prosecutors
     out = []
     for slot in team.slots():
         if slot is Slot.LEADER:
             assert team.leader is not None
-            leader = team.leader
-            able = {p.id for p in people if ROLE_RANK.get(p.role, 0) >= ROLE_RANK[leader.min_role]
-                     and p.level(case.kind) >= leader.min_level}
-            out.append(Need(f"a leader of {leader.min_role.value} rank or above with "
-                            f"{case.kind.value} level {leader.min_level}+", 1, frozenset(able), slot))
+            lead = team.leader
+            able = m.people_having(("leader", lead.min_role, case.kind, lead.min_level),
+                                   partial(_leads, rank=ROLE_RANK[lead.min_role],
+                                           kind=case.kind, level=lead.min_level))
+            out.append(Need(f"a leader of {lead.min_role.value} rank or above with "
+                            f"{case.kind.value} level {lead.min_level}+", 1, able, slot))
         else:
-            able = {p.id for p in people if slot_takes(slot, p.role)}
+            able = m.people_having(("slot", slot), partial(_fills, slot=slot))
             out.append(Need(f"{team.slot_count(slot)} {PLURAL[slot]}", team.slot_count(slot),
-                            frozenset(able), slot))
+                            able, slot))
     for n in team.skills:
-        able = {p.id for p in people if p.level(n.skill) >= n.min_level}
-        out.append(Need(f"{n.count} members with {n.skill} level {n.min_level}+", n.count,
-                        frozenset(able)))
+        able = m.people_having(("skill", n.skill, n.min_level),
+                               partial(_has_skill, skill=n.skill, level=n.min_level))
+        out.append(Need(f"{n.count} members with {n.skill} level {n.min_level}+", n.count, able))
     for lang in team.languages:
-        able = {p.id for p in people if lang.language in p.languages}
+        able = m.people_having(("language", lang.language),
+                               partial(_speaks, language=lang.language))
         out.append(Need(f"{lang.count} {language_name(lang.language)} speakers", lang.count,
-                        frozenset(able)))
+                        able))
     for tier, count in team.tiers.items():
-        able = {p.id for p in people if s.unit_by_id[p.home].tier is tier}
-        out.append(Need(f"{count} members from {tier.value} units", count, frozenset(able)))
+        able = m.people_having(("tier", tier), partial(_of_tier, s=s, tier=tier))
+        out.append(Need(f"{count} members from {tier.value} units", count, able))
     return out
 
 

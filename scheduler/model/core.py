@@ -1,13 +1,13 @@
 """The CP-SAT model: decisions, the hard rules, and the objective terms, put together."""
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model as cp
 
-from models import Scenario
+from models import Prosecutor, Scenario
 from models.ids import CaseId, ProsecutorId
 from scheduler.instance.calendar import LoadCheckpoint, load_checkpoints
 from scheduler.instance.eligibility import Candidates
@@ -51,6 +51,17 @@ class Context:
     geography: Geography
     travel: TravelTable
     candidates: Candidates
+    # Who in the whole scenario has a quality (a skill at a level, a language, a role...),
+    # by the quality: explanations ask it of every unstaffed case.
+    having: dict[tuple[object, ...], frozenset[ProsecutorId]] = field(
+        default_factory=dict, kw_only=True, repr=False, compare=False)
+
+    def people_having(self, quality: tuple[object, ...],
+                      test: Callable[[Prosecutor], bool]) -> frozenset[ProsecutorId]:
+        """The people passing `test`, cached under `quality`, which names the test."""
+        if quality not in self.having:
+            self.having[quality] = frozenset(p.id for p in self.scenario.prosecutors if test(p))
+        return self.having[quality]
 
 
 @contextmanager
