@@ -25,6 +25,10 @@ SMALL_MODEL_OPTIONS = 8_000
 # take. Explanations took 0.7 s on 2,000 x 300 and 2.0 s on 4,000 x 700.
 EXPLAIN_SHARE = 0.05
 EXPLAIN_MAX_SECONDS = 10.0
+# ... or this much per case the start leaves unstaffed, if more (at most half the limit):
+# 5 ms a case on 2,000 x 300 and 8 ms on 4,000 x 700, where a 20 s solve overran by 1 to
+# 3.5 s with the share alone.
+EXPLAIN_SECONDS_PER_CASE = 0.01
 # The most of the search the parts (scheduler.bounds.parts) may take. Within it a part
 # starts only if the pace measured on the parts before it says it can finish. In a 60 s
 # solve of standard 4,000 x 700 the parts took 33 s, all but one proven.
@@ -35,6 +39,9 @@ COMPOSE_SHARE = 0.25
 # The most a re-plan spends re-solving the teams its change broke, before widening: a
 # command center asks what-ifs in seconds.
 REPAIR_SECONDS = 1.0
+# A re-plan whose change broke at most this share of the previous roster's teams starts
+# from the repaired roster without building the greedy and rarest-first rosters.
+SMALL_CHANGE_SHARE = 0.1
 
 # --- CP-SAT's two phases (scheduler.search.phases) --------------------------------------
 
