@@ -26,9 +26,10 @@ SMALL_MODEL_OPTIONS = 8_000
 EXPLAIN_SHARE = 0.05
 EXPLAIN_MAX_SECONDS = 10.0
 # ... or this much per case the start leaves unstaffed, if more (at most half the limit):
-# 5 ms a case on 2,000 x 300 and 8 ms on 4,000 x 700, where a 20 s solve overran by 1 to
-# 3.5 s with the share alone.
-EXPLAIN_SECONDS_PER_CASE = 0.01
+# counting reasons took 3.6 ms a case on 4,000 x 700 (225 cases in 0.8 s), and a reason
+# from an infeasible core more; with the share alone a 20 s solve there overran by 1 to
+# 3.5 s.
+EXPLAIN_SECONDS_PER_CASE = 0.005
 # The most of the search the parts (scheduler.bounds.parts) may take. Within it a part
 # starts only if the pace measured on the parts before it says it can finish. In a 60 s
 # solve of standard 4,000 x 700 the parts took 33 s, all but one proven.
