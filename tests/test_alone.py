@@ -117,3 +117,12 @@ def test_counted_bound_holds_against_each_case_solved_alone(data: dict[str, Any]
             assert roster.objective.staffed_priority == 0
         elif roster.objective.staffed_priority > 0:
             assert b.least_cost(c.priority) <= roster.objective.cost + 1e-6
+
+
+def test_counted_bounds_lift_a_part_whose_cost_phase_proved_little() -> None:
+    """A part proven at its highest priority with a cost bound of only 50 (its cost phase
+    ran out of time) must still cost what its cases count: 110 each, 220."""
+    s = _spread_twice()
+    counted = counted_bounds(make_context(s))
+    [part] = with_counted([PartBound(frozenset({"x", "y"}), 2, 2, {2: 50.0}, Found())], counted)
+    assert part.least_cost(2) == 220

@@ -135,18 +135,24 @@ def _least_counted(cases: list[PartBound], levels: range) -> dict[int, float]:
 def with_counted(bounds: Iterable[PartBound], counted: Mapping[CaseId, PartBound],
                  short: int = 0) -> list[PartBound]:
     """`bounds`, with each part CP-SAT proved no cost for replaced by the `counted` bounds
-    of its cases, so that every case counts towards the bound on cost; a proven part
-    that may fall up to `short` below its highest priority learns from its cases' counted
-    bounds what it must cost there at least (it proved only its highest level)."""
+    of its cases, so that every case counts towards the bound on cost. A proven part
+    learns from its cases' counted bounds what it must cost at least at the levels it
+    proved, where that is more, and up to `short` below its highest priority, where it
+    proved nothing."""
     out: list[PartBound] = []
     for b in bounds:
         if not b.least_costs:
             out += [counted[c] for c in sorted(b.cases)]
             continue
-        below = _least_counted([counted[c] for c in sorted(b.cases)],
-                               range(max(0, b.highest - short), b.highest + 1))
-        levels = {level: cost for level, cost in below.items() if level < b.highest}
-        out.append(replace(b, least_costs={**levels, **b.least_costs}))
+        floor = min(b.least_costs)
+        counts = _least_counted([counted[c] for c in sorted(b.cases)],
+                                range(max(0, min(b.highest - short, floor)), b.highest + 1))
+        # Both bound the part's cost at each level: CP-SAT's where its cost phase ran long
+        # enough, the counted one where it did not (a large part's cost phase may end
+        # with little more than its trivial bound).
+        merged = {level: max(cost, b.least_costs.get(level, 0.0))
+                  for level, cost in counts.items()}
+        out.append(replace(b, least_costs={**b.least_costs, **merged}))
     return out
 
 

@@ -155,7 +155,7 @@ def least_peak_counted(s: Scenario, case: Case, people: Iterable[ProsecutorId]) 
 
 
 def _pieces(ctx: Context) -> list[set[CaseId]]:
-    """The parts to solve alone, smallest first: each city's cases, and each case of a part
+    """The parts to solve alone, largest first: each city's cases, and each case of a part
     too large for one model on its own."""
     pieces = []
     for part in parts(ctx):
@@ -163,8 +163,27 @@ def _pieces(ctx: Context) -> list[set[CaseId]]:
             pieces += [{c} for c in sorted(part)]
         else:
             pieces.append(part)
-    # Smallest first: the time small parts leave over goes to the larger ones after them.
-    return sorted(pieces, key=lambda piece: (_options(ctx, piece), sorted(piece)))
+    # Largest first, while the whole of the time is ahead: started last, the largest part
+    # of no-road 4,000 x 700 had 4 s left and proved nothing, leaving the roster 7 priority
+    # short of the bound. The small parts after it fill the other thread.
+    return sorted(pieces, key=lambda piece: (-_options(ctx, piece), sorted(piece)))
+
+
+def _settled(b: PartBound) -> bool:
+    """Whether a second try at the part could prove no more: impossible, or both its
+    priority and its cost proven."""
+    found = b.roster
+    return b.highest == 0 or (found.solved and found.priority_proven and found.cost_proven)
+
+
+def _merged(first: PartBound, second: PartBound) -> PartBound:
+    """What two tries at one part proved together, with the second's teams if it found any."""
+    levels = set(first.least_costs) | set(second.least_costs)
+    return PartBound(first.cases, first.total, min(first.highest, second.highest),
+                     {level: max(first.least_costs.get(level, 0.0),
+                                 second.least_costs.get(level, 0.0)) for level in levels},
+                     second.roster if second.roster.solved else first.roster,
+                     least_peak=second.least_peak or first.least_peak)
 
 
 def solve_parts(ctx: Context, start: Incumbent, *, deadline: float, workers: int, seed: int,
@@ -172,57 +191,76 @@ def solve_parts(ctx: Context, start: Incumbent, *, deadline: float, workers: int
     """Each part solved alone, as it finishes, by `deadline` (a perf_counter time); those
     left without time come with nothing proven. Parts run side by side on `workers`
     threads of one CP-SAT worker each (on 4,000 x 700, 24 s for the cities where one
-    two-worker CP-SAT took 38 s), each given an equal share of the time left. `start`'s
-    teams hint each part. One worker solves the parts in turn, which repeats.
+    two-worker CP-SAT took 38 s), each given a share of the time left as large as its
+    share of the options not yet started. `start`'s teams hint each part. One worker solves
+    the parts in turn, which repeats.
 
     A part is skipped when the pace measured on the parts before it (options a second on
     one thread) says it cannot finish by `deadline`: a dense province's largest parts
-    would take all the time and prove nothing, where the search can use it."""
+    would take all the time and prove nothing, where the search can use it. Parts left
+    unproven get a second try with the time the others left over, from their own teams;
+    each part comes once, with what both tries proved."""
     s = ctx.scenario
-    todo = _pieces(ctx)
     threads = max(1, workers)
     lock = threading.Lock()
-    unfinished = len(todo)
     peak = 0  # the highest least peak_load proven so far
     done_options, busy = 0, 0.0  # the pace of the parts solved so far, on one thread
+    waiting = 0  # options of the parts of this round not yet started
 
-    def run(part: set[CaseId]) -> PartBound:
-        nonlocal unfinished, peak, done_options, busy
+    def run(part: set[CaseId], hint: Incumbent) -> PartBound:
+        nonlocal waiting, peak, done_options, busy
         size = _options(ctx, part)
         with lock:
             left = deadline - perf_counter()
-            share = min(1.0, threads / unfinished) * left
+            share = min(1.0, threads * size / max(1, waiting)) * left
+            waiting -= size
             fits = done_options == 0 or size * busy / done_options <= left
-        try:
-            if share <= 0 or not fits or (stop is not None and stop.is_set()):
-                total = s.priority_of(part)
-                return PartBound(frozenset(part), total, total, {}, Found())
-            began = perf_counter()
-            # One part's lowest peak_load bounds the whole; once a part is proven full,
-            # no other can raise the bound.
-            if len(part) == 1:
-                bound = _solve_case(ctx, next(iter(part)), start, began + share, seed, stop)
-            else:
-                bound = _solve_part(ctx, part, start, began + share, seed, stop,
-                                    lambda: peak < FULL_PEAK)
-            if bound.least_peak is not None:
-                peak = max(peak, bound.least_peak[1])
-            with lock:
-                done_options += size
-                busy += perf_counter() - began
-            return bound
-        finally:
-            with lock:
-                unfinished -= 1
+        if share <= 0 or not fits or (stop is not None and stop.is_set()):
+            total = s.priority_of(part)
+            return PartBound(frozenset(part), total, total, {}, Found())
+        began = perf_counter()
+        # One part's lowest peak_load bounds the whole; once a part is proven full,
+        # no other can raise the bound.
+        if len(part) == 1:
+            bound = _solve_case(ctx, next(iter(part)), hint, began + share, seed, stop)
+        else:
+            bound = _solve_part(ctx, part, hint, began + share, seed, stop,
+                                lambda: peak < FULL_PEAK)
+        if bound.least_peak is not None:
+            peak = max(peak, bound.least_peak[1])
+        with lock:
+            done_options += size
+            busy += perf_counter() - began
+        return bound
 
-    if threads == 1:
-        for part in todo:
-            yield run(part)
+    def round_of(tries: list[tuple[set[CaseId], Incumbent]]) -> Iterator[PartBound]:
+        nonlocal waiting
+        waiting = sum(_options(ctx, part) for part, _ in tries)
+        if threads == 1:
+            yield from (run(part, hint) for part, hint in tries)
+            return
+        with ThreadPoolExecutor(threads) as pool:
+            futures: list[Future[PartBound]] = [pool.submit(run, part, hint)
+                                                for part, hint in tries]
+            for future in as_completed(futures):
+                yield future.result()
+
+    unsettled: list[PartBound] = []
+    for bound in round_of([(part, start) for part in _pieces(ctx)]):
+        if _settled(bound):
+            yield bound
+        else:
+            unsettled.append(bound)
+    unsettled.sort(key=lambda b: (-_options(ctx, set(b.cases)), sorted(b.cases)))
+    if deadline - perf_counter() <= tuning.PART_RETRY_SECONDS or (stop is not None
+                                                                  and stop.is_set()):
+        yield from unsettled
         return
-    with ThreadPoolExecutor(threads) as pool:
-        futures: list[Future[PartBound]] = [pool.submit(run, part) for part in todo]
-        for future in as_completed(futures):
-            yield future.result()
+    first = {b.cases: b for b in unsettled}
+    again = [(set(b.cases), Incumbent(b.roster.chosen, b.roster.staffed, start.objective)
+              if b.roster.solved else start) for b in unsettled]
+    for bound in round_of(again):
+        yield _merged(first[bound.cases], bound)
 
 
 def highest_priority(bounds: Sequence[PartBound]) -> int:
