@@ -380,13 +380,15 @@ class _Team:
         return self.roster.scenario.prosecutor_by_id[person].years <= JUNIOR_YEARS
 
 
-def _case_order(ctx: Context, pinned: dict[CaseId, list[tuple[ProsecutorId, Slot | None]]]
-                ) -> list[Case]:
-    """Mandatory first, then pinned, then by priority; among equals the case with fewer
-    eligible options per slot, which has the fewest ways to be staffed later."""
+def _case_order(ctx: Context, pinned: dict[CaseId, list[tuple[ProsecutorId, Slot | None]]],
+                per_member: bool) -> list[Case]:
+    """Mandatory first, then pinned, then by priority (per team member if `per_member`);
+    among equals the case with fewer eligible options per slot, which has the fewest ways
+    to be staffed later."""
     by_case = ctx.candidates.by_case
     return sorted(ctx.scenario.cases, key=lambda c: (
-        not c.mandatory, not pinned.get(c.id), -c.priority,
+        not c.mandatory, not pinned.get(c.id),
+        -c.priority / c.team.size if per_member else -c.priority,
         len(by_case.get(c.id, [])) / c.team.size, c.id))
 
 
@@ -403,10 +405,12 @@ def _build(roster: _Roster, menu: _Menu, forced: list[tuple[ProsecutorId, Slot |
     return None
 
 
-def rarest_first(ctx: Context) -> tuple[list[Option], set[CaseId]]:
+def rarest_first(ctx: Context, *, per_member: bool = False) -> tuple[list[Option], set[CaseId]]:
     """A valid roster built one case at a time, rarest requirement first: the chosen
     options and the staffed cases. Mandatory and pinned cases it cannot staff are left
-    unstaffed (see the module docstring)."""
+    unstaffed (see the module docstring). Cases are taken by priority, as Lappas, Liu and
+    Terzi's builder would; `per_member` takes them by priority per team member instead,
+    which staffs more where large teams of middling priority crowd out small ones."""
     s, geo = ctx.scenario, ctx.geography
     pinned: dict[CaseId, list[tuple[ProsecutorId, Slot | None]]] = defaultdict(list)
     for a in s.previous:
@@ -416,7 +420,7 @@ def rarest_first(ctx: Context) -> tuple[list[Option], set[CaseId]]:
     roster = _Roster(s, Ledger(s))
     chosen: list[Option] = []
     staffed: set[CaseId] = set()
-    for case in _case_order(ctx, pinned):
+    for case in _case_order(ctx, pinned, per_member):
         near = {case.lead, case.venue} | geo.partners[case.lead] | geo.partners[case.venue]
         depth = {u: len(p) for u, p in ctx.candidates.people_by_home(case.id).items()}
         menu = _menu(s, near, ctx.candidates.by_case.get(case.id, []), case, kept, depth)
