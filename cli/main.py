@@ -12,6 +12,7 @@ from rich.console import Console
 
 from checker import check_roster
 from cli.files import InputError, read_roster, read_scenario, write_atomically
+from cli.interrupt import solve_until_interrupted
 from cli.table import render, summarize
 from models import Progress, Status, parse_scenario
 from models.enums import KeyRole
@@ -31,6 +32,8 @@ out = Console()
 err = Console(stderr=True)
 
 EXIT_OK, EXIT_NOT_SOLVED, EXIT_BAD_INPUT = 0, 1, 2
+# What a shell reports for a program ended by Ctrl-C (128 + SIGINT).
+EXIT_INTERRUPTED = 130
 
 
 class Format(StrEnum):
@@ -84,8 +87,18 @@ def solve(
             parts += [] if p.bound is None else [f"bound {p.bound:,.1f}"]
             status.update(f"solving ({p.phase}): {', '.join(parts)}  {p.elapsed:.1f} s")
 
-        roster = solve_scenario(loaded, seconds=seconds, workers=workers, seed=seed,
-                                progress=show)
+        def stopping() -> None:
+            status.update("stopping: finishing with the best roster so far "
+                          "(Ctrl-C again to give up)")
+
+        try:
+            roster = solve_until_interrupted(
+                lambda stop: solve_scenario(loaded, seconds=seconds, workers=workers,
+                                            seed=seed, progress=show, stop=stop),
+                stopping)
+        except KeyboardInterrupt:
+            err.print("interrupted: no roster", highlight=False)
+            raise typer.Exit(EXIT_INTERRUPTED) from None
     text = roster.model_dump_json(indent=2)
     if output is not None:
         write_atomically(output, text + "\n")

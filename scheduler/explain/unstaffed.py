@@ -170,6 +170,7 @@ def _core(scenario: Scenario, seconds: float) -> list[Requirement] | None:
     m = build_model(scenario, explain=True)
     m.model.add_assumptions([r.literal for r in m.assumptions])
     solver = cp.CpSolver()
+    solver.parameters.catch_sigint_signal = False  # as in scheduler.search.phases
     solver.parameters.max_time_in_seconds = seconds
     # Cores need a single worker and no objective (CP-SAT's rule for assumptions).
     solver.parameters.num_workers = 1

@@ -87,6 +87,9 @@ def make_solver(seconds: float, workers: int, seed: int) -> cp.CpSolver:
     """A CP-SAT solver with our time limit, workers, seed and portfolio."""
     solver = cp.CpSolver()
     params = solver.parameters
+    # Ctrl-C is the caller's to handle (it sets `stop`): CP-SAT's own handler would end
+    # only the call under way, and the solve would go on with the next.
+    params.catch_sigint_signal = False
     params.max_time_in_seconds = max(seconds, MIN_PHASE_SECONDS)
     params.num_workers = workers
     params.random_seed = seed

@@ -1,0 +1,44 @@
+"""Ctrl-C during a solve on the command line: best roster first, give up on the second."""
+
+import signal
+import threading
+
+import pytest
+
+from cli.interrupt import solve_until_interrupted
+from models import Roster, Status
+
+
+def _roster() -> Roster:
+    return Roster(scenario="x", status=Status.FEASIBLE)
+
+
+def test_first_interrupt_stops_the_solver_and_keeps_its_roster() -> None:
+    """The first SIGINT sets the solver's stop event (and says so); the solver's roster
+    comes back as the answer."""
+    said: list[str] = []
+
+    def solve(stop: threading.Event) -> Roster:
+        signal.raise_signal(signal.SIGINT)
+        assert stop.wait(5), "the interrupt should have set stop"
+        return _roster()
+
+    assert solve_until_interrupted(solve, lambda: said.append("stopping")) == _roster()
+    assert said == ["stopping"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_second_interrupt_gives_up() -> None:
+    """A second SIGINT, while the solver is still finishing, raises KeyboardInterrupt."""
+    release = threading.Event()
+
+    def solve(stop: threading.Event) -> Roster:
+        signal.raise_signal(signal.SIGINT)
+        stop.wait(5)
+        signal.raise_signal(signal.SIGINT)
+        release.wait(5)
+        return _roster()
+
+    with pytest.raises(KeyboardInterrupt):
+        solve_until_interrupted(solve, lambda: None)
+    release.set()
