@@ -43,6 +43,7 @@ class _Reporter:
         self.priority: int = -1
         self.cost = math.inf  # at self.priority
         self.priority_bound: int | None = None
+        self.first = math.inf  # when the first roster was reported
 
     def report(self, phase: str, priority: int | None, cost: float | None,
                bound: float | None) -> None:
@@ -60,6 +61,7 @@ class _Reporter:
         self._send(phase, bound)
 
     def _send(self, phase: str, bound: float | None) -> None:
+        self.first = min(self.first, perf_counter())
         if self.progress is not None:
             self.progress(Progress(phase=phase, staffed_priority=self.priority,
                                    cost=None if math.isinf(self.cost) else self.cost,
@@ -274,7 +276,7 @@ def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: 
     ctx = make_context(scenario)
     best, baseline, replanned = _start(ctx, started + seconds, workers=workers, seed=seed,
                                        reporter=reporter, stop=stop)
-    first_seconds = perf_counter() - started
+    first_seconds = min(reporter.first, perf_counter()) - started
     # The search leaves the end of the time limit to explaining the cases still unstaffed.
     deadline = started + seconds - (_explain_reserve(ctx, best, seconds) if explain else 0.0)
     build_seconds = 0.0
