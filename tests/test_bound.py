@@ -210,6 +210,17 @@ def test_a_part_of_one_case_proves_whether_it_can_be_staffed_and_its_least_cost(
     assert y.highest == 1 and y.least_cost(1) == 30 and y.least_peak == (1, 60)
 
 
+def test_a_part_case_by_case_bounds_each_level_by_its_cases_alone() -> None:
+    """City c1's x1 (priority 2) and x2 (3), solved one at a time, each cost one office
+    (30) alone: staffing at least 1 to 3 costs at least 30, 4 or 5 at least 60; alone,
+    both can be staffed (5), though together they cannot."""
+    s = _two_cities("2022-01-05")
+    b = bound._by_cases(make_context(s), {"x1", "x2"}, _start(s), perf_counter() + 10, 0,
+                        None)
+    assert b.highest == 5
+    assert b.least_costs == {1: 30, 2: 30, 3: 30, 4: 60, 5: 60}
+
+
 def test_parts_on_two_threads_prove_what_one_thread_proves() -> None:
     """With two workers the parts run side by side; every part comes once, with the same
     proven highest priority and least cost as when solved in turn."""

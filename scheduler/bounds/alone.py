@@ -26,7 +26,7 @@ from dataclasses import replace
 
 from models import Case, Scenario
 from models.ids import CaseId, ProsecutorId, UnitId
-from scheduler.bounds.parts import PartBound, least_peak_counted
+from scheduler.bounds.parts import PartBound, least_by_cases, least_peak_counted
 from scheduler.instance.eligibility import Option
 from scheduler.model.core import Context
 from scheduler.search.phases import Found
@@ -115,23 +115,6 @@ def counted_bounds(ctx: Context) -> dict[CaseId, PartBound]:
     return {c.id: case_bound(ctx, c) for c in ctx.scenario.cases}
 
 
-def _least_counted(cases: list[PartBound], levels: range) -> dict[int, float]:
-    """For each level, the least counted cost of staffing at least that much priority
-    with `cases` (one counted bound each): a knapsack over priority."""
-    top = levels.stop - 1
-    # least[q]: the least counted cost of cases staffing at least q (q capped at top).
-    least = [0.0] + [math.inf] * top
-    for b in cases:
-        if not b.highest:
-            continue  # impossible alone: in no roster
-        cost = b.least_cost(b.total)
-        for q in range(top, 0, -1):
-            before = least[max(0, q - b.total)]
-            if before + cost < least[q]:
-                least[q] = before + cost
-    return {q: least[q] for q in levels if q > 0 and least[q] < math.inf}
-
-
 def with_counted(bounds: Iterable[PartBound], counted: Mapping[CaseId, PartBound],
                  short: int = 0) -> list[PartBound]:
     """`bounds`, with each part CP-SAT proved no cost for replaced by the `counted` bounds
@@ -145,7 +128,7 @@ def with_counted(bounds: Iterable[PartBound], counted: Mapping[CaseId, PartBound
             out += [counted[c] for c in sorted(b.cases)]
             continue
         floor = min(b.least_costs)
-        counts = _least_counted([counted[c] for c in sorted(b.cases)],
+        counts = least_by_cases([counted[c] for c in sorted(b.cases)],
                                 range(max(0, min(b.highest - short, floor)), b.highest + 1))
         # Both bound the part's cost at each level: CP-SAT's where its cost phase ran long
         # enough, the counted one where it did not (a large part's cost phase may end
