@@ -1,6 +1,8 @@
 """The `taskforce` command line: a thin shell over models, scheduler and checker."""
 
 import json
+import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -98,7 +100,11 @@ def solve(
                 stopping)
         except KeyboardInterrupt:
             err.print("interrupted: no roster", highlight=False)
-            raise typer.Exit(EXIT_INTERRUPTED) from None
+            sys.stdout.flush()
+            sys.stderr.flush()
+            # CP-SAT may still be running in the solve's thread; exiting the usual way
+            # would destroy its threads while they run (a C++ abort, exit 134).
+            os._exit(EXIT_INTERRUPTED)
     text = roster.model_dump_json(indent=2)
     if output is not None:
         write_atomically(output, text + "\n")

@@ -185,9 +185,9 @@ def _start(ctx: Context, until: float, *, workers: int, seed: int, reporter: _Re
     baseline = best.objective
     reporter.report("greedy", baseline.staffed_priority, baseline.cost, None)
     # The builders miss in different places; the search starts from the best. Past the
-    # time limit only the first is built: it is the answer.
+    # time limit, or once stopped, only the first is built: it is the answer.
     for per_member in (False, True):
-        if perf_counter() >= until:
+        if perf_counter() >= until or (stop is not None and stop.is_set()):
             break
         chosen, staffed = rarest_first(ctx, per_member=per_member)
         rarest = Incumbent(chosen, staffed, evaluate(ctx, chosen, staffed))

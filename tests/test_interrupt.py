@@ -5,6 +5,7 @@ import threading
 
 import pytest
 
+from cli import interrupt
 from cli.interrupt import solve_until_interrupted
 from models import Roster, Status
 
@@ -28,8 +29,9 @@ def test_first_interrupt_stops_the_solver_and_keeps_its_roster() -> None:
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
-def test_second_interrupt_gives_up() -> None:
+def test_second_interrupt_gives_up(monkeypatch: pytest.MonkeyPatch) -> None:
     """A second SIGINT, while the solver is still finishing, raises KeyboardInterrupt."""
+    monkeypatch.setattr(interrupt, "REPEAT_SECONDS", 0.0)
     release = threading.Event()
 
     def solve(stop: threading.Event) -> Roster:
@@ -42,3 +44,16 @@ def test_second_interrupt_gives_up() -> None:
     with pytest.raises(KeyboardInterrupt):
         solve_until_interrupted(solve, lambda: None)
     release.set()
+
+
+def test_the_same_interrupt_delivered_twice_counts_once() -> None:
+    """Two SIGINTs at once (`timeout -s INT` signals the command, then its process group)
+    are one interrupt: the solver's roster still comes back."""
+
+    def solve(stop: threading.Event) -> Roster:
+        signal.raise_signal(signal.SIGINT)
+        signal.raise_signal(signal.SIGINT)
+        assert stop.wait(5)
+        return _roster()
+
+    assert solve_until_interrupted(solve, lambda: None) == _roster()
