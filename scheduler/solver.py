@@ -1,10 +1,12 @@
 """The one solve entry point: scenario in, roster out.
 
-A greedy roster first: the baseline, and the answer if nothing better is found in time.
-Then, on a scenario small enough for one model, CP-SAT's two lexicographic phases on the
-whole of it (priority, then cost), with a proven bound. On a larger one, each part (a
-city's cases) solved alone gives a bound and teams, the teams put together give a roster,
-and large-neighbourhood search improves it a few cases at a time.
+The best of three builders first (the greedy baseline and two rarest-first rosters), or,
+when re-planning after a small change, the previous roster repaired. Then, by size: the
+whole model (CP-SAT's two lexicographic phases, priority then cost, with a proven bound);
+a race of the whole model against the search by parts; or the search by parts alone: each
+part (a city's cases) solved alone gives a bound and teams, the teams put together give a
+roster, and large-neighbourhood search improves it a few cases at a time. Last, the
+reasons for the cases left unstaffed.
 """
 
 import math
@@ -27,7 +29,8 @@ from scheduler.model.core import Context, RosterModel, build_model, make_context
 from scheduler.report import COST_TOLERANCE, case_rosters, evaluate, is_better
 from scheduler.search.compose import compose
 from scheduler.search.lns import Incumbent, improve, reopen
-from scheduler.search.phases import STOP_POLL_SECONDS, Found, lexicographic
+from scheduler.search.phases import Found, lexicographic
+from scheduler.search.race import Race
 
 Method = Literal["auto", "whole", "neighbourhood"]
 
@@ -209,59 +212,6 @@ def _explain_reserve(ctx: Context, start: Incumbent, seconds: float) -> float:
     return min(seconds / 2, max(share, unstaffed * tuning.EXPLAIN_SECONDS_PER_CASE))
 
 
-class _Race:
-    """The whole model on one worker in a thread of its own, beside the search by parts and
-    neighbourhoods on the other: which does better depends on the province's shape (on
-    2,000 x 300 in 30 s the parts came within 0.5 % on dense, large-team and no-road
-    provinces where the whole model stayed 5 to 20 % away; on tight ones the whole model
-    proved the priority the parts could not). A whole model that proves its roster best
-    stops the search. Without a model, only the user's stop is passed on."""
-
-    def __init__(self, m: RosterModel | None, best: Incumbent, *, deadline: float, seed: int,
-                 reporter: _Reporter, stop: threading.Event | None) -> None:
-        self.halt = threading.Event()
-        self.found: Found | None = None
-        self._done = threading.Event()
-        self._threads: list[threading.Thread] = []
-        self._args = m, best, deadline, seed, reporter
-        self._stop = stop
-        if stop is not None and stop.is_set():
-            self.halt.set()
-
-    def _whole(self) -> None:
-        m, best, deadline, seed, reporter = self._args
-        assert m is not None
-        if self.halt.is_set():
-            return
-        self.found = lexicographic(m, best.chosen, best.staffed,
-                                   seconds=deadline - perf_counter(), workers=1, seed=seed,
-                                   on_solution=reporter.solution, stop=self.halt)
-        if self.found.infeasible or (self.found.priority_proven and self.found.cost_proven):
-            self.halt.set()
-
-    def _watch(self) -> None:
-        assert self._stop is not None
-        while not self._done.wait(STOP_POLL_SECONDS):
-            if self._stop.is_set():
-                self.halt.set()
-                return
-
-    def __enter__(self) -> "_Race":
-        if self._args[0] is not None:
-            self._threads.append(threading.Thread(target=self._whole, daemon=True))
-        if self._stop is not None:
-            self._threads.append(threading.Thread(target=self._watch, daemon=True))
-        for t in self._threads:
-            t.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.halt.set()  # the search by parts is done: the whole model stops too
-        self._done.set()
-        for t in self._threads:
-            t.join()
-
-
 def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: int = 0,
           explain: bool = True, progress: Callable[[Progress], None] | None = None,
           method: Method = "auto", stop: threading.Event | None = None) -> Roster:
@@ -300,7 +250,8 @@ def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: 
                               workers=workers, seed=seed, on_solution=reporter.solution,
                               stop=stop)
     else:
-        with _Race(m, best, deadline=deadline, seed=seed, reporter=reporter, stop=stop) as raced:
+        with Race(m, best, deadline=deadline, seed=seed, on_solution=reporter.solution,
+                  stop=stop) as raced:
             best, by_parts = _search_neighbourhoods(
                 ctx, best, deadline=deadline, workers=workers - (m is not None), seed=seed,
                 reporter=reporter, stop=raced.halt, replanned=replanned)
