@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 
 from checker import check_roster
+from cli.entry import EXIT_INTERRUPTED
 from cli.files import InputError, read_roster, read_scenario, write_atomically
 from cli.interrupt import solve_until_interrupted
 from cli.table import render, summarize
@@ -34,8 +35,6 @@ out = Console()
 err = Console(stderr=True)
 
 EXIT_OK, EXIT_NOT_SOLVED, EXIT_BAD_INPUT = 0, 1, 2
-# What a shell reports for a program ended by Ctrl-C (128 + SIGINT).
-EXIT_INTERRUPTED = 130
 
 
 class Format(StrEnum):

@@ -1,11 +1,13 @@
 """Ctrl-C during a solve on the command line: best roster first, give up on the second."""
 
 import signal
+import sys
 import threading
+import types
 
 import pytest
 
-from cli import interrupt
+from cli import entry, interrupt
 from cli.interrupt import solve_until_interrupted
 from models import Roster, Status
 
@@ -57,3 +59,20 @@ def test_the_same_interrupt_delivered_twice_counts_once() -> None:
         return _roster()
 
     assert solve_until_interrupted(solve, lambda: None) == _roster()
+
+
+class _Loading(types.ModuleType):
+    """A CLI module whose loading is interrupted by Ctrl-C."""
+
+    def __getattr__(self, name: str) -> object:
+        raise KeyboardInterrupt
+
+
+def test_interrupt_while_loading_exits_130_without_a_traceback(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """A Ctrl-C while the CLI is still importing ends with exit 130 and one line."""
+    monkeypatch.setitem(sys.modules, "cli.main", _Loading("cli.main"))
+    with pytest.raises(SystemExit) as ended:
+        entry.main()
+    assert ended.value.code == entry.EXIT_INTERRUPTED == 130
+    assert capsys.readouterr().err == "interrupted\n"
