@@ -37,7 +37,7 @@ def evaluate(m: Context, chosen: list[Option], staffed: set[CaseId]) -> Objectiv
         by_case[o.case].append(o)
     off = 0
     for case in s.cases:
-        near = {case.lead, case.venue} | geo.partners[case.lead] | geo.partners[case.venue]
+        near = geo.near(case)
         off += sum(people[o.person].home not in near for o in by_case[case.id])
     kept = {(o.case, o.person, o.slot) for o in chosen}
     raw = {

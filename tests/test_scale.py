@@ -19,7 +19,8 @@ from scheduler.instance.eligibility import Option
 from scheduler.model.core import build_model, make_context
 from scheduler.report import case_rosters, evaluate, is_better
 from scheduler.search import regions as regions_module
-from scheduler.search.lns import Incumbent, conflicts, improve, neighbourhood
+from scheduler.search.lns import Incumbent, conflicts, improve
+from scheduler.search.neighbourhoods import Teams, city
 from scheduler.search.phases import most_priority
 from synth import province
 from tests import tiny
@@ -83,9 +84,10 @@ def test_neighbourhoods_around_cases_grow_from_one_of_them() -> None:
     around = s.cases[:2]
     rng = random.Random(0)
     for _ in range(20):
-        free = neighbourhood(ctx, rng, 5, seeds=around)
+        free = city(ctx, Teams(), rng, 5, around, {})
         assert len(free) == 5 and free & {c.id for c in around}
-    assert any(not neighbourhood(ctx, rng, 5) & {c.id for c in around} for _ in range(20))
+    assert any(not city(ctx, Teams(), rng, 5, s.cases, {}) & {c.id for c in around}
+               for _ in range(20))
 
 
 def test_conflicts_are_overlapping_cases_of_the_same_people_or_home_units() -> None:

@@ -69,7 +69,7 @@ def _least_cost(ctx: Context, case: Case, options: list[Option]) -> float | None
     s, geo = ctx.scenario, ctx.geography
     w = s.policy.weights
     people = s.prosecutor_by_id
-    near = {case.lead, case.venue} | geo.partners[case.lead] | geo.partners[case.venue]
+    near = geo.near(case)
     team = case.team
     per_slot: dict[object, list[float]] = defaultdict(list)
     cheapest_of: dict[ProsecutorId, float] = {}

@@ -23,7 +23,7 @@ KEEP_BONUS = 200.0       # the default changes weight: re-planning keeps earlier
 def _cost(scenario: Scenario, geography: Geography, option: Option, case: Case,
           previous: set[tuple[CaseId, ProsecutorId, Slot]]) -> float:
     person = scenario.prosecutor_by_id[option.person]
-    near = {case.lead, case.venue} | geography.partners[case.lead] | geography.partners[case.venue]
+    near = geography.near(case)
     utilisation = 100 * (person.load + case.team.load) / person.capacity
     kept = (option.case, option.person, option.slot) in previous
     return (option.travel_minutes + (OFF_PAIR_PENALTY if person.home not in near else 0.0)

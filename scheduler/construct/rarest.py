@@ -421,7 +421,7 @@ def rarest_first(ctx: Context, *, per_member: bool = False) -> tuple[list[Option
     chosen: list[Option] = []
     staffed: set[CaseId] = set()
     for case in _case_order(ctx, pinned, per_member):
-        near = {case.lead, case.venue} | geo.partners[case.lead] | geo.partners[case.venue]
+        near = geo.near(case)
         depth = {u: len(p) for u, p in ctx.candidates.people_by_home(case.id).items()}
         menu = _menu(s, near, ctx.candidates.by_case.get(case.id, []), case, kept, depth)
         forced = pinned.get(case.id, []) + [(p, None) for p in case.require_prosecutors]

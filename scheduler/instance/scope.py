@@ -54,6 +54,11 @@ class Geography:
             return self.supervised(self.municipal_root(lead))
         return set(self.units)
 
+    def near(self, case: Case) -> set[UnitId]:
+        """The case's lead unit, its venue and the units paired with either: a member from
+        anywhere else counts as off_pair."""
+        return {case.lead, case.venue} | self.partners[case.lead] | self.partners[case.venue]
+
     def is_partner(self, a: UnitId, b: UnitId) -> bool:
         """Whether two units are paired."""
         return b in self.partners[a]

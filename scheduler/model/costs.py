@@ -31,7 +31,7 @@ def off_pair(m: RosterModel) -> CostTerm:
     people = m.scenario.prosecutor_by_id
     items = []
     for case in m.scenario.cases:
-        near = {case.lead, case.venue} | geo.partners[case.lead] | geo.partners[case.venue]
+        near = geo.near(case)
         for p in m.candidates.people(case.id):
             if people[p].home not in near:
                 items.append((1.0, d.is_assigned(p, case.id)))

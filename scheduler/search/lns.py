@@ -7,7 +7,8 @@ teams of the free cases are merged back, and the step is kept only if the whole 
 objective improves. Any roster it holds is valid, so the search can stop at any time.
 
 The search first sweeps the regions once (the cases each city leads, see
-`scheduler.search.regions`), then reopens random neighbourhoods. On 4,000 x 700, in 54 s with
+`scheduler.search.regions`), then reopens neighbourhoods of the kinds that have paid
+lately (`scheduler.search.neighbourhoods`). On 4,000 x 700, in 54 s with
 seeds 1 to 3, the sweep staffed 1,190 to 1,191 priority; random neighbourhoods alone
 staffed 1,176 to 1,180.
 """
@@ -15,7 +16,7 @@ staffed 1,176 to 1,180.
 import random
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from time import perf_counter
 
@@ -40,27 +41,6 @@ class Incumbent:
     objective: Objective
     # Whether the step that found it proved its reopened cases' teams the best they can be.
     proven: bool = False
-
-
-def neighbourhood(ctx: Context, rng: random.Random, size: int,
-                  seeds: Sequence[Case] | None = None) -> set[CaseId]:
-    """A seed case (one of `seeds` if given) and the cases nearest to it: same city first,
-    then closest in time."""
-    s = ctx.scenario
-    units = s.unit_by_id
-    seed = rng.choice(seeds or s.cases)
-
-    def city(case: Case) -> str:
-        unit = units[case.venue]
-        return unit.parent if unit.parent is not None and unit.tier.value == "grassroots" else unit.id
-
-    middle = seed.start + (seed.end - seed.start) / 2
-
-    def distance(case: Case) -> tuple[int, float]:
-        centre = case.start + (case.end - case.start) / 2
-        return (0 if city(case) == city(seed) else 1, abs((centre - middle).days))
-
-    return {c.id for c in sorted(s.cases, key=distance)[:size]}
 
 
 def conflicts(ctx: Context, chosen: list[Option], teams: list[Option]) -> set[CaseId]:
@@ -159,7 +139,7 @@ def excess(ctx: Context, teams: Teams, least: Mapping[CaseId, float]) -> dict[Ca
     out = {}
     for case_id, team in teams.members.items():
         case = s.case_by_id[case_id]
-        near = {case.lead, case.venue} | geo.partners[case.lead] | geo.partners[case.venue]
+        near = geo.near(case)
         cost = sum(w.travel * o.travel_minutes for o in team if o.on_site)
         cost += w.off_pair * sum(people[o.person].home not in near for o in team)
         cost += w.units * len({people[o.person].home for o in team})
