@@ -29,6 +29,7 @@ from models.ids import CaseId, ProsecutorId, UnitId
 from scheduler.bounds.parts import PartBound, least_by_cases, least_peak_counted
 from scheduler.instance.eligibility import Option
 from scheduler.model.core import Context
+from scheduler.model.costs import JUNIOR_YEARS, NO_JUNIOR_MIN_TEAM
 from scheduler.search.phases import Found
 
 
@@ -95,7 +96,8 @@ def _least_cost(ctx: Context, case: Case, options: list[Option]) -> float | None
             return None
         assignment = max(assignment, sum(cheapest_of[p] for p in ranked[:count]) + rest)
     units = _fewest_units(case, ctx.candidates.people_by_home(case.id))
-    lacks_junior = team.size >= 3 and not any(people[p].years <= 3 for p in eligible)
+    lacks_junior = team.size >= NO_JUNIOR_MIN_TEAM and not any(
+        people[p].years <= JUNIOR_YEARS for p in eligible)
     return assignment + w.units * units + (w.no_junior if lacks_junior else 0.0)
 
 
