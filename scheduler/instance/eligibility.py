@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from models import Case, Prosecutor, Scenario, Slot
-from models.enums import ROLE_RANK, slot_takes
+from models.enums import ROLE_RANK, Role, slot_takes
 from models.ids import CaseId, ProsecutorId, UnitId
 from scheduler.instance.scope import Geography, units_in_scope
 from scheduler.instance.travel import TravelTable
@@ -31,11 +31,18 @@ class Option:
     travel_minutes: float
 
 
+def why_not_home(scenario: Scenario, scope: set[UnitId], home: UnitId, case: Case) -> str | None:
+    """The scope rule that keeps everyone of `home` off `case`, or None."""
+    if home not in scope:
+        return f"outside the {scenario.scope_of(case).value} scope"
+    return None
+
+
 def why_not_person(scenario: Scenario, travel: TravelTable, scope: set[UnitId],
                    person: Prosecutor, case: Case) -> str | None:
     """The first rule that keeps `person` off `case` whatever the slot, or None."""
     if person.home not in scope:
-        return f"outside the {scenario.scope_of(case).value} scope"
+        return why_not_home(scenario, scope, person.home, case)
     if case.pool is not None and person.id not in scenario.pool_by_id[case.pool].members:
         return f"not in pool {case.pool}"
     if person.home in case.exclude_units:
@@ -49,24 +56,37 @@ def why_not_person(scenario: Scenario, travel: TravelTable, scope: set[UnitId],
     return None
 
 
-def why_not_slot(travel: TravelTable, person: Prosecutor, case: Case, slot: Slot) -> str | None:
-    """The first role, rank, level or travel rule that keeps `person` out of `slot`, or None."""
+def why_not_role(role: Role, level: int, case: Case, slot: Slot) -> str | None:
+    """The first role, rank or level rule that keeps someone of `role`, at `level` in the
+    case's kind, out of `slot`, or None."""
     team = case.team
     if slot is Slot.LEADER:
         assert team.leader is not None
-        if ROLE_RANK.get(person.role, 0) < ROLE_RANK[team.leader.min_role]:
+        if ROLE_RANK.get(role, 0) < ROLE_RANK[team.leader.min_role]:
             return f"below {team.leader.min_role.value} rank"
-        if person.level(case.kind) < team.leader.min_level:
+        if level < team.leader.min_level:
             return f"{case.kind.value} level below {team.leader.min_level}"
-    elif not slot_takes(slot, person.role):
-        return f"role {person.role.value} cannot fill a {slot.value} slot"
+    elif not slot_takes(slot, role):
+        return f"role {role.value} cannot fill a {slot.value} slot"
+    return None
+
+
+def why_not_travel(travel: TravelTable, home: UnitId, case: Case, slot: Slot) -> str | None:
+    """The travel rule that keeps everyone of `home` out of `slot`, or None."""
+    team = case.team
     if team.on_site(slot):
-        minutes = travel.minutes(person.home, case.venue)
+        minutes = travel.minutes(home, case.venue)
         if minutes is None:
             return "no road to the venue"
         if team.max_travel_minutes is not None and minutes > team.max_travel_minutes:
             return f"more than {team.max_travel_minutes:g} minutes away"
     return None
+
+
+def why_not_slot(travel: TravelTable, person: Prosecutor, case: Case, slot: Slot) -> str | None:
+    """The first role, rank, level or travel rule that keeps `person` out of `slot`, or None."""
+    return (why_not_role(person.role, person.level(case.kind), case, slot)
+            or why_not_travel(travel, person.home, case, slot))
 
 
 def why_not(scenario: Scenario, travel: TravelTable, scope: set[UnitId], person: Prosecutor,
@@ -87,16 +107,26 @@ class Candidates:
         for case in scenario.cases:
             scope = units_in_scope(scenario, geography, case)
             slots = case.team.slots()
+            fitting: dict[tuple[Role, int], list[Slot]] = {}
             for unit in sorted(scope):
+                # Travel depends on the office alone: settled once for all its people.
+                reachable = [s for s in slots if why_not_travel(travel, unit, case, s) is None]
+                if not reachable:
+                    continue
+                minutes = travel.minutes(unit, case.venue) or 0.0
                 for person in people_at[unit]:
                     if why_not_person(scenario, travel, scope, person, case):
                         continue
-                    for slot in slots:
-                        if why_not_slot(travel, person, case, slot):
+                    # Many people share a role and level: their slots are settled once.
+                    key = (person.role, person.level(case.kind))
+                    if key not in fitting:
+                        fitting[key] = [s for s in slots if why_not_role(*key, case, s) is None]
+                    for slot in fitting[key]:
+                        if slot not in reachable:
                             continue
                         on_site = case.team.on_site(slot)
-                        minutes = travel.minutes(person.home, case.venue) if on_site else 0.0
-                        options.append(Option(person.id, case.id, slot, on_site, minutes or 0.0))
+                        options.append(Option(person.id, case.id, slot, on_site,
+                                              minutes if on_site else 0.0))
         self._index(options, {p.id: p.home for p in scenario.prosecutors})
 
     def narrowed(self, cases: Iterable[CaseId],
