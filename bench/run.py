@@ -204,7 +204,7 @@ def run_one(source: str, seconds: float, roster_path: Path) -> Solved:
     # The what-ifs re-plan from this very roster.
     roster_path.write_text(roster.model_dump_json(), encoding="utf-8")
     ctx = make_context(scenario)
-    own = baseline(ctx, lambda: greedy(scenario, ctx.geography, ctx.candidates))
+    own = baseline(ctx, lambda: greedy(ctx))
     rarest = baseline(ctx, lambda: rarest_first(ctx))
     obj = roster.objective
     return Solved(

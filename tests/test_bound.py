@@ -44,7 +44,7 @@ def _two_cities(x2_start: str) -> Scenario:
 
 def _start(s: Scenario) -> Incumbent:
     ctx = make_context(s)
-    chosen, staffed = greedy(s, ctx.geography, ctx.candidates)
+    chosen, staffed = greedy(ctx)
     return Incumbent(chosen, staffed, evaluate(ctx, chosen, staffed))
 
 

@@ -30,7 +30,7 @@ def test_compose_resolves_teams_that_clash() -> None:
     someone else, both stay staffed, and the checker accepts the roster."""
     s = _one_star()
     ctx = make_context(s)
-    chosen, staffed = greedy(s, ctx.geography, ctx.candidates)
+    chosen, staffed = greedy(ctx)
     start = Incumbent(chosen, staffed, evaluate(ctx, chosen, staffed))
     bounds = list(solve_parts(ctx, start, deadline=perf_counter() + 10, workers=1, seed=0))
     assert all({o.person for o in b.roster.chosen} == {"p0"} for b in bounds)

@@ -51,7 +51,7 @@ def test_greedy_rosters_pass_the_checker(seed: int) -> None:
     may fail to staff a mandatory case (it is not complete; solve() then relies on CP-SAT)."""
     s = parse_scenario(province(250, 40, seed))
     ctx = make_context(s)
-    chosen, staffed = greedy(s, ctx.geography, ctx.candidates)
+    chosen, staffed = greedy(ctx)
     assert staffed, "a province with nothing staffed tests nothing"
     roster = Roster(scenario=s.name, status=Status.FEASIBLE, objective=evaluate(ctx, chosen, staffed),
                     cases=case_rosters(ctx, chosen, staffed, {}))
@@ -64,7 +64,7 @@ def test_neighbourhood_search_improves_and_stays_valid() -> None:
 
     s = parse_scenario(province(300, 50, 11))
     ctx = make_context(s)
-    chosen, staffed = greedy(s, ctx.geography, ctx.candidates)
+    chosen, staffed = greedy(ctx)
     start = Incumbent(chosen, staffed, evaluate(ctx, chosen, staffed))
     best = improve(ctx, start, deadline=perf_counter() + 8, workers=1, seed=0)
     assert not is_better(start.objective, best.objective)
@@ -118,7 +118,7 @@ def test_priority_phase_keeps_a_hinted_roster_of_the_highest_priority() -> None:
     the tie-break on kept places it moved 25 of 117)."""
     s = parse_scenario(province(500, 80, 1))
     ctx = make_context(s)
-    chosen, staffed = greedy(s, ctx.geography, ctx.candidates)
+    chosen, staffed = greedy(ctx)
     found, _ = most_priority(build_model(s, context=ctx), chosen, staffed, seconds=20,
                              workers=1, seed=0)
     assert found.priority_proven and found.priority == s.priority_of(staffed)

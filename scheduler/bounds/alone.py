@@ -24,7 +24,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
-from models import Case, Scenario
+from models import Case
 from models.ids import CaseId, ProsecutorId, UnitId
 from scheduler.bounds.parts import PartBound, least_by_cases, least_peak_counted
 from scheduler.instance.eligibility import Option
@@ -37,19 +37,6 @@ def _cheapest(costs: Iterable[float], count: int) -> float | None:
     """The sum of the `count` smallest `costs`, or None if there are fewer."""
     smallest = heapq.nsmallest(count, costs)
     return sum(smallest) if len(smallest) == count else None
-
-
-def _coverage_sets(s: Scenario, case: Case, people: list[ProsecutorId]
-                   ) -> list[tuple[int, set[ProsecutorId]]]:
-    """Each coverage need of `case` as (count, eligible people who meet it)."""
-    team, by_id, units = case.team, s.prosecutor_by_id, s.unit_by_id
-    needs = [(n.count, {p for p in people if by_id[p].level(n.skill) >= n.min_level})
-             for n in team.skills]
-    needs += [(n.count, {p for p in people if n.language in by_id[p].languages})
-              for n in team.languages]
-    needs += [(count, {p for p in people if units[by_id[p].home].tier is tier})
-              for tier, count in team.tiers.items()]
-    return [need for need in needs if need[0] > 0]
 
 
 def _fewest_units(case: Case, by_home: dict[UnitId, list[ProsecutorId]]) -> int:
@@ -87,14 +74,16 @@ def _least_cost(ctx: Context, case: Case, options: list[Option]) -> float | None
         by_slot += least
     assignment = by_slot
     eligible = list(cheapest_of)
-    for count, able in _coverage_sets(s, case, eligible):
-        ranked = sorted(eligible, key=lambda p: (p not in able, cheapest_of[p]))
-        if sum(1 for p in ranked[:count] if p in able) < count:
+    for count, able in ctx.coverage(case):
+        # The cheapest `count` who meet the need, and the cheapest of everyone else.
+        meeting = sorted(cheapest_of[p] for p in eligible if p in able)
+        if len(meeting) < count:
             return None
-        rest = _cheapest((cheapest_of[p] for p in ranked[count:]), team.size - count)
+        others = meeting[count:] + [cheapest_of[p] for p in eligible if p not in able]
+        rest = _cheapest(others, team.size - count)
         if rest is None:
             return None
-        assignment = max(assignment, sum(cheapest_of[p] for p in ranked[:count]) + rest)
+        assignment = max(assignment, sum(meeting[:count]) + rest)
     units = _fewest_units(case, ctx.candidates.people_by_home(case.id))
     lacks_junior = team.size >= NO_JUNIOR_MIN_TEAM and not any(
         people[p].years <= JUNIOR_YEARS for p in eligible)

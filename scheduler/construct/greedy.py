@@ -12,8 +12,9 @@ from collections.abc import Callable
 from models import Case, Scenario, Slot
 from models.ids import CaseId, ProsecutorId, UnitId
 from scheduler.construct.ledger import Ledger
-from scheduler.instance.eligibility import Candidates, Option
+from scheduler.instance.eligibility import Option
 from scheduler.instance.scope import Geography
+from scheduler.model.core import Context
 
 OFF_PAIR_PENALTY = 60.0  # the default off_pair weight, in travel minutes
 LOAD_PENALTY = 20.0      # the default peak_load weight, per percent of utilisation
@@ -30,30 +31,19 @@ def _cost(scenario: Scenario, geography: Geography, option: Option, case: Case,
             + LOAD_PENALTY * utilisation / 10 - (KEEP_BONUS if kept else 0.0))
 
 
-def _needs(scenario: Scenario, case: Case) -> list[tuple[int, set[ProsecutorId]]]:
-    """Coverage needs as (count, people who satisfy it)."""
-    people = scenario.prosecutors
-    units = scenario.unit_by_id
-    needs = [(n.count, {p.id for p in people if p.level(n.skill) >= n.min_level})
-             for n in case.team.skills]
-    needs += [(n.count, {p.id for p in people if n.language in p.languages})
-              for n in case.team.languages]
-    needs += [(count, {p.id for p in people if units[p.home].tier is tier})
-              for tier, count in case.team.tiers.items()]
-    return [n for n in needs if n[0] > 0]
-
-
-def _build_team(scenario: Scenario, geography: Geography, options: list[Option], case: Case,
-                ledger: Ledger, forced: list[tuple[ProsecutorId, Slot | None]]
-                ) -> list[Option] | None:
-    homes = {p.id: p.home for p in scenario.prosecutors}
+def _build_team(ctx: Context, case: Case, ledger: Ledger,
+                forced: list[tuple[ProsecutorId, Slot | None]],
+                previous: set[tuple[CaseId, ProsecutorId, Slot]]) -> list[Option] | None:
+    scenario = ctx.scenario
+    options = ctx.candidates.by_case.get(case.id, [])
+    homes = {o.person: scenario.prosecutor_by_id[o.person].home for o in options}
     open_slots = {s: case.team.slot_count(s) for s in case.team.slots()}
     chosen: list[Option] = []
     used: set[ProsecutorId] = set()
     units: set[UnitId] = set()
     journal: list[tuple[str, str, int]] = []
-    previous = {(a.case, a.prosecutor, a.slot) for a in scenario.previous}
-    ranked = sorted(options, key=lambda o: (_cost(scenario, geography, o, case, previous), o.person))
+    ranked = sorted(options, key=lambda o: (_cost(scenario, ctx.geography, o, case, previous),
+                                            o.person))
 
     def take(option: Option) -> bool:
         if option.person in used or open_slots.get(option.slot, 0) == 0:
@@ -71,13 +61,13 @@ def _build_team(scenario: Scenario, geography: Geography, options: list[Option],
         open_slots[option.slot] -= 1
         return True
 
-    if _fill(scenario, case, options, ranked, forced, take, used, open_slots, units):
+    if _fill(ctx, case, options, ranked, forced, take, used, open_slots, units):
         return chosen
     ledger.undo(journal, case)
     return None
 
 
-def _fill(scenario: Scenario, case: Case, options: list[Option], ranked: list[Option],
+def _fill(ctx: Context, case: Case, options: list[Option], ranked: list[Option],
           forced: list[tuple[ProsecutorId, Slot | None]], take: Callable[[Option], bool],
           used: set[ProsecutorId], open_slots: dict[Slot, int], units: set[UnitId]) -> bool:
     """Fill the team through `take`: forced people, scarce needs, then the cheapest."""
@@ -85,7 +75,7 @@ def _fill(scenario: Scenario, case: Case, options: list[Option], ranked: list[Op
         match = [o for o in options if o.person == person and (slot is None or o.slot is slot)]
         if not any(take(o) for o in match):
             return False
-    for count, able in sorted(_needs(scenario, case), key=lambda n: len(n[1])):
+    for count, able in sorted(ctx.coverage(case), key=lambda n: len(n[1])):
         have = sum(1 for p in used if p in able)
         for option in ranked:
             if have >= count:
@@ -103,22 +93,22 @@ def _fill(scenario: Scenario, case: Case, options: list[Option], ranked: list[Op
     return case.team.min_units is None or len(units) >= case.team.min_units
 
 
-def greedy(scenario: Scenario, geography: Geography, candidates: Candidates
-           ) -> tuple[list[Option], set[CaseId]]:
+def greedy(ctx: Context) -> tuple[list[Option], set[CaseId]]:
     """A valid roster built one case at a time: the chosen options and the staffed cases."""
+    scenario = ctx.scenario
     ledger = Ledger(scenario)
     pinned: dict[CaseId, list[tuple[ProsecutorId, Slot | None]]] = defaultdict(list)
     for a in scenario.previous:
         if a.pinned:
             pinned[a.case].append((a.prosecutor, a.slot))
+    previous = {(a.case, a.prosecutor, a.slot) for a in scenario.previous}
     order = sorted(scenario.cases, key=lambda c: (
         not c.mandatory, not pinned[c.id], -c.priority / max(1, c.team.size), c.start, c.id))
     chosen: list[Option] = []
     staffed: set[CaseId] = set()
     for case in order:
         forced = pinned[case.id] + [(p, None) for p in case.require_prosecutors]
-        team = _build_team(scenario, geography, candidates.by_case.get(case.id, []), case, ledger,
-                           forced)
+        team = _build_team(ctx, case, ledger, forced, previous)
         if team is None:
             continue
         chosen += team

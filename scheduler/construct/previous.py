@@ -48,7 +48,9 @@ def _still_meets(ctx: Context, case: Case, team: list[Option]) -> bool:
 def _team(ctx: Context, case: Case, assignments: list[Assignment]) -> list[Option] | None:
     """The options of a previous team, or None if a member no longer fits their slot (rules
     2 and 3) or the team no longer meets the case."""
-    options = {(o.person, o.slot): o for o in ctx.candidates.by_case.get(case.id, [])}
+    # Through each member's options: a person has tens, a province-wide case thousands.
+    options = {(o.person, o.slot): o for a in assignments
+               for o in ctx.candidates.by_person.get(a.prosecutor, ()) if o.case == case.id}
     team = [o for a in assignments if (o := options.get((a.prosecutor, a.slot))) is not None]
     if len(team) < len(assignments) or not _still_meets(ctx, case, team):
         return None

@@ -60,11 +60,11 @@ Key = tuple[ProsecutorId, Slot]
 
 @dataclass(frozen=True)
 class _Need:
-    """One coverage requirement of a case: how many members, and who among the eligible
-    satisfies it, cheapest first."""
+    """One coverage requirement of a case: how many members, everyone who satisfies it,
+    and the eligible among them, cheapest first."""
 
     count: int
-    able: frozenset[ProsecutorId]
+    able: frozenset[ProsecutorId]  # in the whole scenario
     people: list[ProsecutorId]
     options: list[Option]
 
@@ -125,26 +125,20 @@ def _fixed_cost(scenario: Scenario, option: Option, near: set[UnitId],
             - (w.changes if (option.case, option.person, option.slot) in kept else 0.0))
 
 
-def _needs(scenario: Scenario, case: Case, people: list[ProsecutorId],
+def _needs(ctx: Context, case: Case, people: list[ProsecutorId],
            options: list[Option]) -> list[_Need]:
     """The case's coverage requirements, each with the eligible people who satisfy it,
     fewest such people first."""
-    by_id, units = scenario.prosecutor_by_id, scenario.unit_by_id
-    wanted = [(n.count, {p for p in people if by_id[p].level(n.skill) >= n.min_level})
-              for n in case.team.skills]
-    wanted += [(n.count, {p for p in people if n.language in by_id[p].languages})
-               for n in case.team.languages]
-    wanted += [(count, {p for p in people if units[by_id[p].home].tier is tier})
-               for tier, count in case.team.tiers.items()]
-    needs = [_Need(count, frozenset(able), [p for p in people if p in able],
+    needs = [_Need(count, able, [p for p in people if p in able],
                    [o for o in options if o.person in able])
-             for count, able in wanted if count > 0]
+             for count, able in ctx.coverage(case)]
     return sorted(needs, key=lambda n: len(n.people))
 
 
-def _menu(scenario: Scenario, near: set[UnitId], options: list[Option], case: Case,
+def _menu(ctx: Context, near: set[UnitId], options: list[Option], case: Case,
           kept: set[tuple[CaseId, ProsecutorId, Slot]], depth: dict[UnitId, int]) -> _Menu:
     """Sort the case's options by fixed cost once; the needs and slots keep that order."""
+    scenario = ctx.scenario
     fixed = {(o.person, o.slot): _fixed_cost(scenario, o, near, kept) for o in options}
     by_slot: dict[Slot, list[Option]] = defaultdict(list)
     for o in options:
@@ -163,7 +157,7 @@ def _menu(scenario: Scenario, near: set[UnitId], options: list[Option], case: Ca
         by_slot={s: [o for o in ranked if o.slot is s] for s in case.team.slots()},
         juniors={s: [o for o in ranked if o.slot is s and years[o.person] <= JUNIOR_YEARS]
                  for s in case.team.slots()},
-        needs=_needs(scenario, case, people, ranked),
+        needs=_needs(ctx, case, people, ranked),
     )
 
 
@@ -423,7 +417,7 @@ def rarest_first(ctx: Context, *, per_member: bool = False) -> tuple[list[Option
     for case in _case_order(ctx, pinned, per_member):
         near = geo.near(case)
         depth = {u: len(p) for u, p in ctx.candidates.people_by_home(case.id).items()}
-        menu = _menu(s, near, ctx.candidates.by_case.get(case.id, []), case, kept, depth)
+        menu = _menu(ctx, near, ctx.candidates.by_case.get(case.id, []), case, kept, depth)
         forced = pinned.get(case.id, []) + [(p, None) for p in case.require_prosecutors]
         team = _build(roster, menu, forced)
         if team is None:

@@ -15,11 +15,16 @@ from time import perf_counter
 
 from ortools.sat.python import cp_model as cp
 
-from models import Case, Prosecutor, Scenario, Slot, Tier
+from models import Case, Prosecutor, Scenario, Slot
 from models.enums import ROLE_RANK, slot_takes
 from models.ids import CaseId, ProsecutorId, Skill
 from scheduler.explain.words import PLURAL, language_name
-from scheduler.instance.eligibility import why_not, why_not_person, why_not_slot
+from scheduler.instance.eligibility import (
+    why_not,
+    why_not_home,
+    why_not_person,
+    why_not_slot,
+)
 from scheduler.instance.scope import units_in_scope
 from scheduler.model.core import Context, Requirement, build_model
 
@@ -42,8 +47,14 @@ def _why_others(m: Context, case: Case, people: Iterable[ProsecutorId]) -> str:
     s = m.scenario
     scope = units_in_scope(s, m.geography, case)
     tally: Counter[str] = Counter()
+    outside: dict[str, str | None] = {}  # most people of a province are, unit by unit
     for pid in people:
         person = s.prosecutor_by_id[pid]
+        if person.home not in outside:
+            outside[person.home] = why_not_home(s, scope, person.home, case)
+        if (far := outside[person.home]) is not None:
+            tally[far] += 1
+            continue
         # A reason that keeps the person off every slot is asked once, not once a slot.
         general = why_not_person(s, m.travel, scope, person, case)
         if general is not None:
@@ -73,24 +84,12 @@ def _leads(p: Prosecutor, rank: int, kind: Skill, level: int) -> bool:
     return ROLE_RANK.get(p.role, 0) >= rank and p.level(kind) >= level
 
 
-def _has_skill(p: Prosecutor, skill: Skill, level: int) -> bool:
-    return p.level(skill) >= level
-
-
-def _speaks(p: Prosecutor, language: str) -> bool:
-    return language in p.languages
-
-
-def _of_tier(p: Prosecutor, s: Scenario, tier: Tier) -> bool:
-    return s.unit_by_id[p.home].tier is tier
-
-
 def _fills(p: Prosecutor, slot: Slot) -> bool:
     return slot_takes(slot, p.role)
 
 
 def _needs(m: Context, case: Case) -> list[Need]:
-    s, team = m.scenario, case.team
+    team = case.team
     out = []
     for slot in team.slots():
         if slot is Slot.LEADER:
@@ -106,17 +105,13 @@ def _needs(m: Context, case: Case) -> list[Need]:
             out.append(Need(f"{team.slot_count(slot)} {PLURAL[slot]}", team.slot_count(slot),
                             able, slot))
     for n in team.skills:
-        able = m.people_having(("skill", n.skill, n.min_level),
-                               partial(_has_skill, skill=n.skill, level=n.min_level))
-        out.append(Need(f"{n.count} members with {n.skill} level {n.min_level}+", n.count, able))
+        out.append(Need(f"{n.count} members with {n.skill} level {n.min_level}+", n.count,
+                        m.skilled(n.skill, n.min_level)))
     for lang in team.languages:
-        able = m.people_having(("language", lang.language),
-                               partial(_speaks, language=lang.language))
         out.append(Need(f"{lang.count} {language_name(lang.language)} speakers", lang.count,
-                        able))
+                        m.speaking(lang.language)))
     for tier, count in team.tiers.items():
-        able = m.people_having(("tier", tier), partial(_of_tier, s=s, tier=tier))
-        out.append(Need(f"{count} members from {tier.value} units", count, able))
+        out.append(Need(f"{count} members from {tier.value} units", count, m.of_tier(tier)))
     return out
 
 
@@ -164,10 +159,12 @@ def shortfalls(m: Context, case: Case,
     return out
 
 
-def _core(scenario: Scenario, seconds: float) -> list[Requirement] | None:
+def _core(scenario: Scenario, seconds: float, context: Context | None = None
+          ) -> list[Requirement] | None:
     """The requirements in an infeasible core, [] when the rest of the rules conflict,
-    or None when the scenario is feasible (or no answer came in time)."""
-    m = build_model(scenario, explain=True)
+    or None when the scenario is feasible (or no answer came in time). `context`, if
+    given, is the scenario's (see `build_model`)."""
+    m = build_model(scenario, explain=True, context=context)
     m.model.add_assumptions([r.literal for r in m.assumptions])
     solver = cp.CpSolver()
     solver.parameters.catch_sigint_signal = False  # as in scheduler.search.phases
@@ -202,7 +199,9 @@ def unstaffed_reason(m: Context, case: Case, staffed_teams: dict[CaseId, set[Pro
     core = None
     if perf_counter() < deadline:
         alone = m.scenario.replace(cases=[case.model_copy(update={"mandatory": True})], previous=[])
-        core = _core(alone, min(EXPLAIN_SECONDS, max(0.1, deadline - perf_counter())))
+        # Eligibility looks at one case at a time, so the case's options stand alone.
+        context = Context(alone, m.geography, m.travel, m.candidates.narrowed([case.id], {}))
+        core = _core(alone, min(EXPLAIN_SECONDS, max(0.1, deadline - perf_counter())), context)
     if core is not None:
         if not core:
             return Unstaffed("each requirement can be met alone, but not together with "

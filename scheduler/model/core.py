@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model as cp
 
-from models import Prosecutor, Scenario
-from models.ids import CaseId, ProsecutorId
+from models import Case, Prosecutor, Scenario, Tier
+from models.ids import CaseId, Language, ProsecutorId, Skill
 from scheduler.instance.calendar import LoadCheckpoint, load_checkpoints
 from scheduler.instance.eligibility import Candidates
 from scheduler.instance.scope import Geography
@@ -62,6 +62,28 @@ class Context:
         if quality not in self.having:
             self.having[quality] = frozenset(p.id for p in self.scenario.prosecutors if test(p))
         return self.having[quality]
+
+    def skilled(self, skill: Skill, level: int) -> frozenset[ProsecutorId]:
+        """Everyone with `skill` at `level` or above."""
+        return self.people_having(("skill", skill, level), lambda p: p.level(skill) >= level)
+
+    def speaking(self, language: Language) -> frozenset[ProsecutorId]:
+        """Everyone who speaks `language`."""
+        return self.people_having(("language", language), lambda p: language in p.languages)
+
+    def of_tier(self, tier: Tier) -> frozenset[ProsecutorId]:
+        """Everyone whose home unit is of `tier`."""
+        units = self.scenario.unit_by_id
+        return self.people_having(("tier", tier), lambda p: units[p.home].tier is tier)
+
+    def coverage(self, case: Case) -> list[tuple[int, frozenset[ProsecutorId]]]:
+        """Each coverage need of `case` (rule 4) as (count, everyone who meets it), those
+        of a zero count left out."""
+        team = case.team
+        needs = [(n.count, self.skilled(n.skill, n.min_level)) for n in team.skills]
+        needs += [(n.count, self.speaking(n.language)) for n in team.languages]
+        needs += [(count, self.of_tier(tier)) for tier, count in team.tiers.items()]
+        return [need for need in needs if need[0] > 0]
 
 
 @contextmanager

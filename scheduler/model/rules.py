@@ -112,6 +112,8 @@ def capacity(m: RosterModel) -> None:
     """5. On every day, a prosecutor's load plus their staffed cases' loads is within capacity."""
     d = m.decisions
     for person in m.scenario.prosecutors:
+        if not m.candidates.cases_of(person.id):
+            continue  # most people of a province, in a neighbourhood or a case alone
         for active, taken in m.load_checkpoints(person.id):
             spare = int((person.capacity - taken) * FTE_SCALE + 1e-6)
             loads = [m.case_load(c) for c in active]
