@@ -29,6 +29,7 @@ from scheduler.model.core import Context, RosterModel, build_model, make_context
 from scheduler.report import COST_TOLERANCE, case_rosters, evaluate, is_better
 from scheduler.search.compose import compose
 from scheduler.search.lns import Incumbent, improve, reopen
+from scheduler.search.neighbourhoods import Teams, holding
 from scheduler.search.phases import Found, lexicographic
 from scheduler.search.race import Race
 
@@ -151,15 +152,31 @@ def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, wo
 def _repair(ctx: Context, *, deadline: float, workers: int, seed: int,
             stop: threading.Event | None) -> tuple[Incumbent, set[CaseId]]:
     """The previous roster kept wherever it holds, and its broken teams re-solved with the
-    rest fixed; with the broken cases, for the search to widen from."""
+    rest fixed; with the broken cases, for the search to widen from.
+
+    A broken case that cannot be staffed that way (its replacements all serve elsewhere
+    at the time) is re-solved with the teams holding people it could use, on more and
+    more of the people nearest each venue: a member moves over and someone else takes
+    their place, as a clerk would do it."""
     kept = kept_previous(ctx)
     start = Incumbent(kept.chosen, kept.staffed, evaluate(ctx, kept.chosen, kept.staffed))
-    if kept.broken:
+    if not kept.broken:
+        return start, kept.broken
+    free = set(kept.broken)
+    for step, nearest in enumerate(tuning.REPAIR_NEAREST):
         seconds = min(tuning.REPAIR_SECONDS, deadline - perf_counter())
-        fixed = reopen(ctx, start, kept.broken, seconds=seconds, workers=workers, seed=seed,
-                       stop=stop, nearest=tuning.NEAREST)
+        # The broken teams are always re-solved; a widening only with time to build it.
+        if seconds <= (step and tuning.STEP_SECONDS / 4) or (stop is not None and stop.is_set()):
+            break
+        fixed = reopen(ctx, start, free, seconds=seconds, workers=workers, seed=seed,
+                       stop=stop, nearest=nearest)
         if fixed is not None and is_better(fixed.objective, start.objective):
             start = fixed
+        lost = [c for c in ctx.scenario.cases if c.id in kept.broken - start.staffed]
+        if not lost:
+            break
+        held = holding(ctx, Teams.of(ctx, start.chosen), lost)
+        free = kept.broken | set(held[:tuning.MAX_CASES])
     return start, kept.broken
 
 
@@ -183,7 +200,7 @@ def _start(ctx: Context, until: float, *, workers: int, seed: int, reporter: _Re
         if small and all(c.id in repaired.staffed for c in s.cases if c.mandatory):
             reporter.incumbent(repaired)
             return repaired, None, broken
-    chosen, staffed = greedy(s, ctx.geography, ctx.candidates)
+    chosen, staffed = greedy(ctx)
     best = Incumbent(chosen, staffed, evaluate(ctx, chosen, staffed))
     baseline = best.objective
     reporter.report("greedy", baseline.staffed_priority, baseline.cost, None)
@@ -204,10 +221,9 @@ def _start(ctx: Context, until: float, *, workers: int, seed: int, reporter: _Re
     return best, baseline, None
 
 
-def _explain_reserve(ctx: Context, start: Incumbent, seconds: float) -> float:
+def _explain_reserve(unstaffed: int, seconds: float) -> float:
     """How much of the time limit to keep for explaining unstaffed cases: a share of it,
-    or what the cases the start leaves unstaffed take to explain, at most half of it."""
-    unstaffed = len(ctx.scenario.cases) - len(start.staffed)
+    or what the `unstaffed` cases take to explain, at most half of it."""
     share = min(seconds * tuning.EXPLAIN_SHARE, tuning.EXPLAIN_MAX_SECONDS)
     return min(seconds / 2, max(share, unstaffed * tuning.EXPLAIN_SECONDS_PER_CASE))
 
@@ -224,11 +240,15 @@ def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: 
     started = perf_counter()
     reporter = _Reporter(progress, started)
     ctx = make_context(scenario)
-    best, baseline, replanned = _start(ctx, started + seconds, workers=workers, seed=seed,
-                                       reporter=reporter, stop=stop)
+    # The end of the time limit is left to explaining the cases still unstaffed: a re-plan
+    # foresees about as many as before, in time to keep its repair short of them.
+    earlier = len(scenario.cases) - len({a.case for a in scenario.previous})
+    foreseen = _explain_reserve(earlier, seconds) if explain and scenario.previous else 0.0
+    best, baseline, replanned = _start(ctx, started + seconds - foreseen, workers=workers,
+                                       seed=seed, reporter=reporter, stop=stop)
     first_seconds = min(reporter.first, perf_counter()) - started
-    # The search leaves the end of the time limit to explaining the cases still unstaffed.
-    deadline = started + seconds - (_explain_reserve(ctx, best, seconds) if explain else 0.0)
+    left = len(scenario.cases) - len(best.staffed)
+    deadline = started + seconds - (_explain_reserve(left, seconds) if explain else 0.0)
     build_seconds = 0.0
     bound: float | None = None
     total_priority = sum(c.priority for c in scenario.cases)
@@ -284,7 +304,10 @@ def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: 
     for o in best.chosen:
         teams[o.case].add(o.person)
     # Once stopped, only the reasons that counting gives, which take no solver time.
-    explained_by = perf_counter() if stop is not None and stop.is_set() else started + seconds
+    # Cores take what the time limit leaves once every case's counting is allowed for.
+    counting = (len(scenario.cases) - len(best.staffed)) * tuning.EXPLAIN_SECONDS_PER_CASE
+    explained_by = (perf_counter() if stop is not None and stop.is_set()
+                    else started + seconds - counting)
     unstaffed = {c.id: unstaffed_reason(ctx, c, teams, explained_by) for c in scenario.cases
                  if c.id not in best.staffed} if explain else {}
     # A case that cannot be staffed even alone is in no valid roster.

@@ -26,10 +26,11 @@ SMALL_MODEL_OPTIONS = 8_000
 EXPLAIN_SHARE = 0.05
 EXPLAIN_MAX_SECONDS = 10.0
 # ... or this much per case the start leaves unstaffed, if more (at most half the limit):
-# counting reasons took 3.6 ms a case on 4,000 x 700 (225 cases in 0.8 s), and a reason
-# from an infeasible core more; with the share alone a 20 s solve there overran by 1 to
-# 3.5 s.
-EXPLAIN_SECONDS_PER_CASE = 0.005
+# counting reasons took 1.0 to 1.5 ms a case on 4,000 x 700 (dense, standard, skewed,
+# tight: 193 to 351 cases in 0.23 to 0.52 s), and a reason from an infeasible core more
+# (16 cores of tight took 2.2 s, cut short at the time limit). With the share alone a
+# 20 s solve there overran by 1 to 3.5 s.
+EXPLAIN_SECONDS_PER_CASE = 0.002
 # The most of the search the parts (scheduler.bounds.parts) may take. Within it a part
 # starts only if the pace measured on the parts before it says it can finish. In a 60 s
 # solve of standard 4,000 x 700 the parts took 33 s, all but one proven.
@@ -88,3 +89,14 @@ COSTLY_POOL = 20
 # standard 4,000 x 700, with 50 the re-solved cases lost 4 priority; drawing on everyone
 # eligible (thousands for the provincial unit's cases), CP-SAT found nothing in 15 s.
 NEAREST = 100
+# A re-plan re-solves its broken teams on the NEAREST people per slot; for a case that
+# loses its team, then again with the teams holding people it could use, on the nearest 40
+# (fast), then 100. Scarce 2,000 x 300, busiest person ill: the broken teams alone kept 258
+# of the 266 that can be staffed; with their holders, 265 on 40 people in 0.6 s; on
+# everyone eligible, 266 in 3.6 s.
+REPAIR_NEAREST = (NEAREST, 40, 100)
+# People per slot and per coverage need each case of a search step may draw on (None:
+# everyone eligible). On 4,000 x 700 (60 s), against everyone: tight's search took 31
+# steps instead of 16 and cost 107,866 instead of 109,046; with the nearest holders of
+# each coverage need too, scarce staffed 831 (its bound) instead of 829.
+LNS_NEAREST: int | None = NEAREST

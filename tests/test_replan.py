@@ -1,5 +1,6 @@
 """Re-planning from a previous roster: keep every team that still holds, repair the rest."""
 
+from time import perf_counter
 from typing import Any
 
 import pytest
@@ -9,7 +10,7 @@ from models import Assignment, Scenario, Slot
 from scheduler import solve
 from scheduler.construct.previous import kept_previous
 from scheduler.model.core import make_context
-from scheduler.solver import Method
+from scheduler.solver import Method, _repair
 from tests.tiny import case, person, scenario, team, unit
 
 ONE: dict[str, Any] = {"leader": None, "members": {"prosecutor": 1}}
@@ -55,3 +56,29 @@ def test_replan_changes_only_the_team_that_must_change(method: Method) -> None:
     assert check_roster(s, roster).ok
     assert team(roster, "x") == {"p3"} and team(roster, "y") == {"p2"}
     assert roster.objective is not None and roster.objective.components["changes"] == 200
+
+
+def _chain() -> Scenario:
+    """x (at a) needs a Mongolian speaker, y (at b) anyone, on the same days, each taking
+    a member's whole time. p1 (a) and p2 (b) speak Mongolian, p3 (b) does not. Previously
+    p1 was on x and p2 on y; p1 now falls ill."""
+    units = [unit("a"), unit("b")]
+    people = [person("p1", "a", languages=["mn"],
+                     unavailable=[{"start": "2022-01-01", "end": "2022-01-31"}]),
+              person("p2", "b", languages=["mn"]), person("p3", "b")]
+    whole = {**ONE, "load": 1.0}
+    mongolian = {**whole, "languages": [{"language": "mn", "count": 1}]}
+    previous = [Assignment(case="x", prosecutor="p1", slot=Slot.PROSECUTOR, on_site=True),
+                Assignment(case="y", prosecutor="p2", slot=Slot.PROSECUTOR, on_site=True)]
+    return scenario(units, people, [case("x", "a", team=mongolian), case("y", "b", team=whole)],
+                    previous=[a.model_dump(mode="json") for a in previous])
+
+
+def test_repair_moves_a_member_over_when_nobody_free_can_fill_the_gap() -> None:
+    """Only p2, who serves on y, can replace p1 on x: re-solving x alone with y fixed
+    staffs nothing, so the repair reopens y with it: p2 moves to x and p3 takes y."""
+    ctx = make_context(_chain())
+    start, broken = _repair(ctx, deadline=perf_counter() + 10, workers=1, seed=0, stop=None)
+    assert broken == {"x"}
+    teams = {(o.case, o.person) for o in start.chosen}
+    assert start.staffed == {"x", "y"} and teams == {("x", "p2"), ("y", "p3")}

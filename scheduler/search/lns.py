@@ -1,8 +1,10 @@
 """Large-neighbourhood search: reopen a few cases close in time and place, keep the rest.
 
 Each step frees a neighbourhood of cases and solves a reduced scenario: the free cases,
-plus every staffed case that overlaps them in time with its team pinned (so capacity and
-home staffing see exactly the load the rest of the roster puts on those days). The new
+each on the people nearest its venue for each slot and each coverage need, plus every
+staffed case that overlaps them in time and holds someone they may take or someone of
+the same office, with its team pinned (so capacity and home staffing see exactly the
+load the rest of the roster puts on those days). The new
 teams of the free cases are merged back, and the step is kept only if the whole roster's
 objective improves. Any roster it holds is valid, so the search can stop at any time.
 
@@ -69,21 +71,40 @@ def conflicts(ctx: Context, chosen: list[Option], teams: list[Option]) -> set[Ca
 def nearest_people(ctx: Context, case: CaseId, count: int,
                    keep: set[tuple[ProsecutorId, Slot]]) -> set[tuple[ProsecutorId, Slot]]:
     """The (person, slot) options of `case` of the `count` people nearest its venue for
-    each slot, those of `keep`, and those of the people the case requires or keeps from
-    `previous`."""
+    each slot and for each coverage need (a rare skill's holders may all live far away),
+    those of `keep`, and those of the people the case requires or keeps from `previous`."""
     s = ctx.scenario
     wanted = set(s.case_by_id[case].require_prosecutors)
     wanted |= {a.prosecutor for a in s.previous if a.case == case}
-    by_slot: dict[Slot, list[Option]] = defaultdict(list)
-    near = set(keep)
-    for o in ctx.candidates.by_case.get(case, []):
-        by_slot[o.slot].append(o)
-        if o.person in wanted:
-            near.add((o.person, o.slot))
-    for options in by_slot.values():
-        options.sort(key=lambda o: (o.travel_minutes, o.person))
-        near |= {(o.person, o.slot) for o in options[:count]}
+    options = sorted(ctx.candidates.by_case.get(case, []), key=lambda o: (o.travel_minutes, o.person))
+    near = set(keep) | {(o.person, o.slot) for o in options if o.person in wanted}
+    groups: list[list[Option]] = [[o for o in options if o.slot is slot]
+                                  for slot in s.case_by_id[case].team.slots()]
+    groups += [[o for o in options if o.person in able]
+               for _, able in ctx.coverage(s.case_by_id[case])]
+    for group in groups:
+        near |= {(o.person, o.slot) for o in group[:count]}
     return near
+
+
+def _pinned_beside(ctx: Context, best: Incumbent, free: list[Case],
+                   only: Mapping[CaseId, set[tuple[ProsecutorId, Slot]]]) -> list[Case]:
+    """The staffed cases to keep, team pinned, beside the `free` ones: those running at the
+    same time with a member whom a free case may take (capacity) or from whose office it
+    may take someone (home staffing). No other team shares a rule with the free cases."""
+    s = ctx.scenario
+    people = s.prosecutor_by_id
+    first, last = min(c.start for c in free), max(c.end for c in free)
+    reach: set[ProsecutorId] = set()
+    for c in free:
+        options = ctx.candidates.by_case.get(c.id, [])
+        reach |= {o.person for o in options if c.id not in only or (o.person, o.slot) in only[c.id]}
+    homes = {people[p].home for p in reach}
+    tied = {o.case for o in best.chosen
+            if o.person in reach or people[o.person].home in homes}
+    tied -= {c.id for c in free}
+    return [c for c in s.cases if c.id in tied and c.id in best.staffed
+            and c.start <= last and first <= c.end]
 
 
 def reopen(ctx: Context, best: Incumbent, free: set[CaseId], *, seconds: float, workers: int,
@@ -96,17 +117,7 @@ def reopen(ctx: Context, best: Incumbent, free: set[CaseId], *, seconds: float, 
     slot, besides those of the start: a case open to a whole province has thousands."""
     s = ctx.scenario
     free_cases = [c for c in s.cases if c.id in free]
-    first, last = min(c.start for c in free_cases), max(c.end for c in free_cases)
-    fixed = [c for c in s.cases if c.id not in free and c.id in best.staffed
-             and c.start <= last and first <= c.end]
-    fixed_ids = {c.id for c in fixed}
     only: dict[CaseId, set[tuple[ProsecutorId, Slot]]] = defaultdict(set)
-    pinned = []
-    for o in best.chosen:
-        if o.case in fixed_ids:
-            only[o.case].add((o.person, o.slot))
-            pinned.append(Assignment(case=o.case, prosecutor=o.person, slot=o.slot,
-                                     on_site=o.on_site, pinned=True))
     start_chosen, start_staffed = hint or (best.chosen, best.staffed)
     if nearest is not None:
         started: dict[CaseId, set[tuple[ProsecutorId, Slot]]] = defaultdict(set)
@@ -114,6 +125,14 @@ def reopen(ctx: Context, best: Incumbent, free: set[CaseId], *, seconds: float, 
             started[o.case].add((o.person, o.slot))
         for c in free:
             only[c] = nearest_people(ctx, c, nearest, started[c])
+    fixed = _pinned_beside(ctx, best, free_cases, only)
+    fixed_ids = {c.id for c in fixed}
+    pinned = []
+    for o in best.chosen:
+        if o.case in fixed_ids:
+            only[o.case].add((o.person, o.slot))
+            pinned.append(Assignment(case=o.case, prosecutor=o.person, slot=o.slot,
+                                     on_site=o.on_site, pinned=True))
     sub = s.replace(cases=free_cases + fixed,
                     previous=[a for a in s.previous if a.case in free] + pinned)
     inside = free | fixed_ids
@@ -176,7 +195,7 @@ def improve(ctx: Context, start: Incumbent, *, deadline: float, workers: int, se
             free = KINDS[kind](ctx, teams, rng, chooser.size, seeds, costs)
         step = min(tuning.STEP_SECONDS, deadline - perf_counter())
         trial = reopen(ctx, best, free, seconds=step, workers=workers, seed=rng.randrange(1 << 30),
-                       stop=stop)
+                       stop=stop, nearest=tuning.LNS_NEAREST)
         improved = trial is not None and is_better(trial.objective, best.objective)
         if kind != "sweep":
             chooser.learn(kind, improved, trial is not None and trial.proven)

@@ -113,13 +113,20 @@ def blocked(ctx: Context, teams: Teams, rng: random.Random, size: int,
     """An unstaffed seed and the teams at the same time holding people it could use."""
     waiting = [c for c in seeds if c.id not in teams.members] or list(seeds)
     seed = rng.choices(waiting, [c.priority for c in waiting])[0]
+    return _fill(ctx, seed, holding(ctx, teams, [seed]), size)
+
+
+def holding(ctx: Context, teams: Teams, waiting: Sequence[Case]) -> list[CaseId]:
+    """The staffed cases whose teams hold, at the same time, people the `waiting` cases
+    could use; those holding most first."""
     cases = ctx.scenario.case_by_id
-    holding: dict[CaseId, int] = defaultdict(int)
-    for p in ctx.candidates.people(seed.id):
-        for c in teams.by_person.get(p, ()):
-            if _overlap(cases[c], seed):
-                holding[c] += 1
-    return _fill(ctx, seed, sorted(holding, key=lambda c: (-holding[c], c)), size)
+    held: dict[CaseId, int] = defaultdict(int)
+    for seed in waiting:
+        for p in ctx.candidates.people(seed.id):
+            for c in teams.by_person.get(p, ()):
+                if _overlap(cases[c], seed):
+                    held[c] += 1
+    return sorted(held, key=lambda c: (-held[c], c))
 
 
 def costly(ctx: Context, teams: Teams, rng: random.Random, size: int,

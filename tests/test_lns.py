@@ -1,0 +1,46 @@
+"""What a neighbourhood step reopens, and what it keeps pinned beside it."""
+
+from models import Scenario
+from scheduler.construct.previous import kept_previous
+from scheduler.model.core import make_context
+from scheduler.report import evaluate
+from scheduler.search.lns import Incumbent, _pinned_beside, nearest_people
+from tests.tiny import case, person, road, scenario, unit
+
+ONE = {"leader": None, "members": {"prosecutor": 1}}
+
+
+def _three_offices() -> Scenario:
+    """x (at a, for people of a alone) is to be reopened; y is served by p2 of a, z by p3
+    of c, both on x's days; w by p2 in June. p1 and p2 are of a."""
+    units = [unit("a"), unit("b"), unit("c")]
+    people = [person("p1", "a"), person("p2", "a"), person("p3", "c")]
+    june = {"start": "2022-06-01", "end": "2022-06-10"}
+    cases = [case("x", "a", team=ONE, scope="unit"), case("y", "b", team=ONE),
+             case("z", "c", team=ONE), case("w", "b", team=ONE, **june)]
+    previous = [{"case": c, "prosecutor": p, "slot": "prosecutor", "on_site": True}
+                for c, p in (("y", "p2"), ("z", "p3"), ("w", "p2"))]
+    return scenario(units, people, cases, previous=previous)
+
+
+def test_pinned_beside_keeps_only_the_teams_that_share_a_rule_with_the_free_cases() -> None:
+    """Reopening x (people of a), y stays pinned beside it (p2 of a, same days: capacity
+    and home staffing), but not z (p3 of c, whom x cannot take) nor w (June)."""
+    ctx = make_context(_three_offices())
+    kept = kept_previous(ctx)
+    best = Incumbent(kept.chosen, kept.staffed, evaluate(ctx, kept.chosen, kept.staffed))
+    x = ctx.scenario.case_by_id["x"]
+    assert [c.id for c in _pinned_beside(ctx, best, [x], {})] == ["y"]
+
+
+def test_nearest_people_keeps_the_nearest_holders_of_a_rare_language() -> None:
+    """With one person per slot, x keeps p1, the nearest, and p3, far away at c but the
+    only Mongolian speaker its coverage need can use; not p2."""
+    units = [unit("a"), unit("b"), unit("c")]
+    people = [person("p1", "a"), person("p2", "b"), person("p3", "c", languages=["mn"])]
+    team = {"leader": None, "members": {"prosecutor": 2},
+            "languages": [{"language": "mn", "count": 1}]}
+    s = scenario(units, people, [case("x", "a", team=team)],
+                 roads=[road("a", "b", 30), road("b", "c", 300)])
+    ctx = make_context(s)
+    assert {p for p, _ in nearest_people(ctx, "x", 1, set())} == {"p1", "p3"}
