@@ -1,6 +1,7 @@
 """Solve jobs through the service: submit, follow, cancel, retry, and survive a restart."""
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -125,3 +126,19 @@ def test_unknown_job_and_roster(client: TestClient) -> None:
     assert client.get("/rosters/nope").status_code == 404
     assert client.post("/jobs", json={}).status_code == 422
     assert client.post("/jobs", json={"scenario_id": "nope"}).status_code == 404
+
+
+def test_concurrent_submits_with_one_key_make_one_job(client: TestClient) -> None:
+    """20 threads submit the same solve with one Idempotency-Key at once: every caller
+    gets 202 and the same job, never a 500 from the duplicate key."""
+    sid = client.post("/scenarios", json=TUTORIAL).json()["id"]
+
+    def submit(_: int) -> tuple[int, str]:
+        answer = client.post("/jobs", json={"scenario_id": sid, "seconds": 1},
+                             headers={"Idempotency-Key": "job-storm"})
+        return answer.status_code, answer.json().get("id", answer.text)
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        answers = list(pool.map(submit, range(20)))
+    assert {status for status, _ in answers} == {202}, answers
+    assert len({job for _, job in answers}) == 1

@@ -111,8 +111,7 @@ def commit_roster(roster_id: str, body: CommitRequest, session: SessionDep, call
             session.rollback()
             if not _retryable(err) or attempt + 1 == ATTEMPTS:
                 raise
-    response.headers["Location"] = f"/commits/{commit.id}"
-    return _view(session, commit, caller)
+    return _same_commit(session, commit, digest, response, caller)
 
 
 def _by_key(session: Session, key: str) -> CommitRow | None:

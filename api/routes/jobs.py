@@ -128,11 +128,14 @@ def submit(body: SolveRequest, session: SessionDep, settings: SettingsDep, calle
     job = JobRow(id=uuid4().hex, scenario_id=scenario_id, scenario_version=version,
                  params=params.model_dump(), state="queued", request_hash=digest,
                  idempotency_key=idempotency_key)
-    session.add(job)
-    audit.record(session, "solve.started", actor=caller.actor, scenario_id=scenario_id,
-                 scenario_version=version, case_id=cases[0] if cases and len(cases) == 1 else None,
-                 reason=reason, details={"job": job.id, **params.model_dump()})
     try:
+        # The insert is flushed by the audit append's first statement, so a duplicate key
+        # can surface there as well as at the commit.
+        session.add(job)
+        audit.record(session, "solve.started", actor=caller.actor, scenario_id=scenario_id,
+                     scenario_version=version,
+                     case_id=cases[0] if cases and len(cases) == 1 else None,
+                     reason=reason, details={"job": job.id, **params.model_dump()})
         session.commit()
     except IntegrityError:  # the same key, submitted at the same moment by a retry
         session.rollback()
