@@ -9,6 +9,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -37,7 +39,7 @@ def documented(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 
 # Answers any route may give.
-COMMON_PROBLEMS = (400, 401, 403, 404, 413, 422, 500)
+COMMON_PROBLEMS = (400, 401, 403, 404, 413, 422, 429, 500, 503)
 
 
 class ApiError(Exception):
@@ -95,10 +97,40 @@ def install(app: FastAPI) -> None:
             headers["Allow"] = ", ".join(sorted(_allowed(app, request)))
         return problem_response(request, exc.status_code, str(exc.detail), headers=headers or None)
 
+    @app.exception_handler(SQLAlchemyTimeoutError)
+    async def _no_connection(request: Request, exc: SQLAlchemyTimeoutError) -> JSONResponse:
+        log.warning("no database connection for %s: %s", request.url.path, exc)
+        return _busy(request)
+
+    @app.exception_handler(OperationalError)
+    async def _database_busy(request: Request, exc: OperationalError) -> JSONResponse:
+        if not _busy_database(exc):
+            return await _unexpected(request, exc)
+        log.warning("database busy on %s: %s", request.url.path, exc)
+        return _busy(request)
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error on %s", request.url.path)
         return problem_response(request, 500, "an internal error; it has been logged")
+
+
+# SQLite's "database is locked"; PostgreSQL's lock_not_available and query_canceled
+# (lock or statement timeouts): the same request may succeed a moment later.
+BUSY_SQLSTATES = {"55P03", "57014"}
+
+
+def _busy_database(exc: OperationalError) -> bool:
+    return ("database is locked" in str(exc.orig)
+            or getattr(exc.orig, "sqlstate", None) in BUSY_SQLSTATES)
+
+
+def _busy(request: Request) -> JSONResponse:
+    """503 with Retry-After: the database could not serve the request in time (nothing of
+    it was stored; its transaction rolled back)."""
+    seconds = request.app.state.settings.busy_retry_after_seconds
+    return problem_response(request, 503, "the database is busy; try again shortly",
+                            headers={"Retry-After": str(seconds)})
 
 
 def _allowed(app: FastAPI, request: Request) -> set[str]:

@@ -1,8 +1,8 @@
 """Solve jobs through the service: submit, follow, cancel, retry, and survive a restart."""
 
 import json
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
