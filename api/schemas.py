@@ -107,7 +107,8 @@ class AuditEntry(BaseModel):
 
 class AuditVerdict(BaseModel):
     intact: bool = Field(description="Whether the chain is unbroken.")
-    entries: int = Field(description="Entries checked before any break.")
+    entries: int = Field(description="Entries checked before any break (with a key: the "
+                                     "entries of its jurisdiction).")
     broken_at: int | None = Field(description="The first entry that does not fit.")
     problem: str | None = Field(description="What is wrong there.")
 
@@ -147,11 +148,14 @@ class CommitmentView(BaseModel):
 class CommitView(BaseModel):
     id: str = Field(description="The commit's id.")
     province: str = Field(description="The province whose solves see its commitments.")
-    roster_id: str = Field(description="The roster committed.")
+    roster_id: str | None = Field(
+        description="The roster committed; null to a key that sees only part of the commit.")
     scenario_id: str = Field(description="The scenario the roster was solved on.")
     scenario_version: int = Field(description="Its version.")
-    cases: list[str] = Field(description="The cases committed.")
-    actor: str = Field(description="Who committed.")
-    reason: str | None = Field(description="Why, as given.")
+    cases: list[str] = Field(description="The cases committed (those the key may see).")
+    actor: str | None = Field(
+        description="Who committed; null to a key that sees only part of the commit.")
+    reason: str | None = Field(
+        description="Why, as given; null to a key that sees only part of the commit.")
     created_at: datetime = Field(description="When.")
     commitments: list[CommitmentView] = Field(description="The assignments made binding.")
