@@ -15,6 +15,7 @@ from api.admission import Admission
 from api.db import make_engine, migrate, sessions
 from api.jobs import Runner
 from api.routes import audit, commitments, health, jobs, rosters, scenarios, whatif
+from api.seal import seal_for
 from api.settings import Settings
 
 CONSOLE = Path(__file__).resolve().parent / "console"
@@ -26,7 +27,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Every admitted request and every job worker may hold a connection at once.
     engine = make_engine(settings.database_url, settings.max_requests + settings.job_workers)
     migrate(engine)
-    factory = sessions(engine)
+    seal = seal_for(settings)
+    factory = sessions(engine, seal)
     runner = Runner(factory, settings)
 
     @asynccontextmanager
@@ -49,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = factory
+    app.state.seal = seal
     app.state.runner = runner
     app.state.solve_slots = threading.BoundedSemaphore(settings.solve_slots)
     problems.install(app)

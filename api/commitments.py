@@ -136,7 +136,8 @@ def book(session: Session, *, scenario: Scenario, scenario_id: str, scenario_ver
                 prosecutor_id=m.prosecutor, unit_id=home, venue=case.venue, slot=m.slot.value,
                 on_site=m.on_site, away=m.on_site and case.venue != home, start=case.start,
                 end=case.end, load=case.team.load))
-            audit.record(session, "assignment.committed", actor=actor, scenario_id=scenario_id,
+            audit.record(session, "assignment.committed", province=province,
+                         actor=actor, scenario_id=scenario_id,
                          scenario_version=scenario_version, case_id=cid,
                          prosecutor_id=m.prosecutor, unit_id=home, reason=reason,
                          details={"commit": commit.id, "roster": roster_id,

@@ -8,6 +8,9 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.audit import seal_sessions
+from api.seal import Seal
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -51,8 +54,11 @@ def migrate(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
-def sessions(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+def sessions(engine: Engine, seal: Seal) -> sessionmaker[Session]:
+    """Sessions on `engine` whose audit entries are sealed with `seal`."""
+    factory = sessionmaker(engine, expire_on_commit=False)
+    seal_sessions(factory, seal)
+    return factory
 
 
 def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:

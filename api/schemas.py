@@ -94,6 +94,7 @@ class AuditEntry(BaseModel):
     at: datetime = Field(description="When the change was made.")
     actor: str = Field(description="Who made it.")
     action: str = Field(description="What: scenario.created, solve.started, ...")
+    province: str | None = Field(default=None, description="The province it belongs to.")
     scenario_id: str | None = Field(description="The scenario concerned.")
     scenario_version: int | None = Field(description="Its version then.")
     case_id: str | None = Field(description="The case concerned, if one.")
@@ -101,8 +102,9 @@ class AuditEntry(BaseModel):
     unit_id: str | None = Field(description="The office concerned, if one.")
     reason: str | None = Field(description="Why, as given.")
     details: dict[str, Any] = Field(description="Anything else recorded.")
-    prev_hash: str = Field(description="Hash of the entry before.")
-    hash: str = Field(description="Hash of this entry and the one before.")
+    prev_hash: str = Field(description="Link (HMAC) of the entry before.")
+    hash: str = Field(description="HMAC-SHA256 of this entry and the link before, under the "
+                                  "audit secret.")
 
 
 class AuditVerdict(BaseModel):

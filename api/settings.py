@@ -1,6 +1,8 @@
 """Service settings, from environment variables or a .env file (pydantic-settings)."""
 
-from pydantic import Field
+from pathlib import Path
+
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -33,3 +35,10 @@ class Settings(BaseSettings):
     require_keys: bool = Field(
         default=True, description="Every request but /health needs an API key; off only for "
                                   "one person on their own machine.")
+    audit_secret: SecretStr | None = Field(
+        default=None, min_length=16,
+        description="Keys the audit trail's HMAC chain; keep it out of the database. Without "
+                    "it, an SQLite database gets one generated in a file beside it.")
+    audit_anchor_file: Path | None = Field(
+        default=None, description="A file outside the database that every new head of the "
+                                  "audit chain is appended to; default beside an SQLite file.")

@@ -112,6 +112,9 @@ class AuditHeadRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
+    # Entries from this one on are linked by HMAC-SHA256 under the audit secret; those
+    # before (written by versions before the secret) by plain SHA-256.
+    keyed_from: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class AuditRow(Base):
@@ -123,6 +126,7 @@ class AuditRow(Base):
     at: Mapped[datetime] = mapped_column(UtcDateTime())
     actor: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(64), index=True)
+    province: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
     scenario_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
     scenario_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
     case_id: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)

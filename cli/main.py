@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from api.bookings import StoredBookings
+    from api.seal import Seal
+    from api.settings import Settings
 
 app = typer.Typer(help="Task-force rosters for procuratorates.", no_args_is_help=True,
                   pretty_exceptions_enable=False, add_completion=False)
@@ -230,11 +232,13 @@ app.add_typer(audit_app, name="audit")
 
 @audit_app.command("verify")
 def audit_verify(database_url: DatabaseUrl = None) -> None:
-    """Recompute the audit trail's hash chain. Exit 0 intact, 1 broken."""
+    """Recompute the audit trail's HMAC chain and hold it against the witness file, with
+    the service's settings (AUDIT_SECRET, AUDIT_ANCHOR_FILE). Exit 0 intact, 1 broken,
+    2 when the secret is missing."""
     from api.audit import verify
 
-    with _database(database_url) as session:
-        report = verify(session)
+    with _database(database_url, create_secret=False) as session:
+        report = verify(session, _seal(_settings(database_url), create=False))
     if report.intact:
         out.print(f"audit trail intact: {report.entries} entries")
         return
@@ -319,31 +323,53 @@ def _stored_bookings(scenario_id: str, url: str | None, reason: str) -> "StoredB
     from api.bookings import StoredBookings, StoredScenarioError
     from api.db import sessions
 
+    settings = _settings(url)
     try:
-        return StoredBookings(sessions(_migrated_engine(url)), scenario_id, reason)
+        return StoredBookings(sessions(_migrated_engine(settings), _seal(settings)),
+                              scenario_id, reason)
     except StoredScenarioError:
         raise InputError([f"--scenario: no file '{scenario_id}', and no stored scenario "
                           "with that id"]) from None
 
 
-def _migrated_engine(url: str | None) -> "Engine":
-    """An engine on the service's database (`url`, else the settings'), schema migrated."""
-    from api.db import make_engine, migrate
+def _settings(url: str | None) -> "Settings":
+    """The service's settings (environment, .env), with `url` as the database if given."""
     from api.settings import Settings
 
-    engine = make_engine(url or Settings().database_url)
+    return Settings(database_url=url) if url else Settings()
+
+
+def _seal(settings: "Settings", *, create: bool = True) -> "Seal":
+    """The audit seal of `settings`, or a clear error (exit 2) when it cannot be had."""
+    from api.seal import SealError, seal_for
+
+    try:
+        return seal_for(settings, create=create)
+    except SealError as e:
+        err.print(f"[red]error:[/red] {e}", highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+def _migrated_engine(settings: "Settings") -> "Engine":
+    """An engine on the service's database, schema migrated."""
+    from api.db import make_engine, migrate
+
+    engine = make_engine(settings.database_url)
     migrate(engine)
     return engine
 
 
 @contextmanager
-def _database(url: str | None) -> Iterator["Session"]:
-    """A session on the service's database, its schema migrated first."""
-    from sqlalchemy.orm import Session
+def _database(url: str | None, *, create_secret: bool = True) -> Iterator["Session"]:
+    """A session on the service's database, its schema migrated first, its audit entries
+    sealed as the service's are."""
+    from api.db import sessions
 
-    engine = _migrated_engine(url)
+    settings = _settings(url)
+    seal = _seal(settings, create=create_secret)
+    engine = _migrated_engine(settings)
     try:
-        with Session(engine) as session:
+        with sessions(engine, seal)() as session:
             yield session
     finally:
         engine.dispose()

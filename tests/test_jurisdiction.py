@@ -158,3 +158,15 @@ def test_cancelling_a_job_takes_a_key_that_leads_all_its_cases(service: Service)
     mine = service.solved("g1", {"scenario_id": sid})
     assert service.call("g1", "DELETE", f"/jobs/{mine['id']}").status_code == 409
 
+
+
+def test_key_events_are_shown_to_the_provinces_admins(service: Service) -> None:
+    """Making keys is recorded; the province's admin key sees those entries in /audit,
+    other provinces' and lower keys do not."""
+    def made(key: str) -> list[Any]:
+        entries = service.call(key, "GET", "/audit").json()["items"]
+        return [e["details"]["key"] for e in entries if e["action"] == "key.created"]
+
+    assert len(made("province")) == 3
+    assert made("city") == made("g1") == []
+    assert len(made("elsewhere")) == 1

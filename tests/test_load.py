@@ -9,7 +9,9 @@ from uuid import uuid4
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
+from api.db import sessions
 from api.keys import create_key
+from api.seal import seal_for
 from api.settings import Settings
 from api.tables import CommitmentRow, RosterRow
 from models import CaseRoster, Roster, Scenario, Slot, Status, TeamMember, parse_scenario
@@ -66,7 +68,7 @@ def test_a_burst_of_200_mixed_requests_gets_no_server_error(database_url: str,
         import httpx2
 
         engine = create_engine(database_url)
-        with Session(engine) as session:
+        with sessions(engine, seal_for(settings))() as session:
             token = create_key(session, unit="p", role=KeyRole.ADMIN, name="load",
                                scenario=scenario)[1]
             session.commit()

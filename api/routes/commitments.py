@@ -201,7 +201,7 @@ def release(commitment_id: str, body: ReleaseRequest, session: SessionDep,
         raise ApiError(409, f"commitment '{commitment_id}' is released already")
     commit = session.get(CommitRow, row.commit_id)
     assert commit is not None  # a foreign key
-    audit.record(session, "assignment.released", actor=caller.actor,
+    audit.record(session, "assignment.released", province=row.province, actor=caller.actor,
                  scenario_id=commit.scenario_id,
                  scenario_version=commit.scenario_version, case_id=row.case_id,
                  prosecutor_id=row.prosecutor_id, unit_id=row.unit_id, reason=body.reason,

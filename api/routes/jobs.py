@@ -140,7 +140,8 @@ def submit(body: SolveRequest, session: SessionDep, settings: SettingsDep, calle
         # The insert is flushed by the audit append's first statement, so a duplicate key
         # can surface there as well as at the commit.
         session.add(job)
-        audit.record(session, "solve.started", actor=caller.actor, scenario_id=scenario_id,
+        audit.record(session, "solve.started", province=scenario.province,
+                     actor=caller.actor, scenario_id=scenario_id,
                      scenario_version=version,
                      case_id=cases[0] if cases and len(cases) == 1 else None,
                      reason=reason, details={"job": job.id, **params.model_dump()})
@@ -193,7 +194,8 @@ def cancel_job(job_id: str, session: SessionDep, caller: CallerDep, request: Req
                                 "jurisdiction; only a key that leads them all may cancel it")
     if job.state in TERMINAL:
         raise ApiError(409, f"job '{job_id}' is already {job.state}")
-    audit.record(session, "solve.cancelled", actor=caller.actor, scenario_id=job.scenario_id,
+    audit.record(session, "solve.cancelled", actor=caller.actor,
+                 province=scenario_province(session, job.scenario_id), scenario_id=job.scenario_id,
                  scenario_version=job.scenario_version, reason=reason, details={"job": job_id})
     session.commit()
     _runner(request).cancel(session, job_id)
