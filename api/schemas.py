@@ -1,7 +1,7 @@
 """What the service answers, beside the models of models/."""
 
 from datetime import date, datetime
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, Field
 
@@ -9,6 +9,12 @@ from api.tables import RosterRow
 from models import Problem, Progress, Roster, Scenario
 
 Item = TypeVar("Item", bound=BaseModel)
+
+# CP-SAT takes a 32-bit seed; a larger one was accepted and then failed the solve.
+MAX_SEED = 2**31 - 1
+Seed = Annotated[int, Field(ge=0, le=MAX_SEED, description="Random seed, 0 to 2**31 - 1.")]
+# No request names more cases than a province has.
+MAX_CASES = 100_000
 
 
 class ScenarioSummary(BaseModel):
@@ -50,9 +56,12 @@ class SolveRequest(BaseModel):
     scenario: dict[str, Any] | None = Field(
         default=None, description="An inline scenario; it is stored, so the roster can name it."
     )
-    seconds: float = Field(default=10.0, gt=0, description="Time limit of the solve.")
-    seed: int = Field(default=0, description="Random seed.")
-    cases: list[str] | None = Field(default=None, description="Only these cases (ids).")
+    seconds: float = Field(default=10.0, gt=0, le=86_400, allow_inf_nan=False,
+                           description="Time limit of the solve (the service's max_seconds "
+                                       "caps it further).")
+    seed: Seed = 0
+    cases: list[str] | None = Field(default=None, max_length=MAX_CASES,
+                                    description="Only these cases (ids).")
 
 
 class JobView(BaseModel):
@@ -119,7 +128,8 @@ class CommitRequest(BaseModel):
     """Which cases of a roster to make binding, and why."""
 
     cases: list[str] | None = Field(
-        default=None, description="The staffed cases to commit (ids); all staffed cases when absent.")
+        default=None, max_length=MAX_CASES,
+        description="The staffed cases to commit (ids); all staffed cases when absent.")
     reason: str | None = Field(default=None, max_length=2000, description="Why; kept in the audit trail.")
 
 

@@ -70,7 +70,8 @@ def solve(
     scenario: ScenarioArg,
     seconds: Annotated[float, typer.Option(min=0.1, help="Time limit for the solve.")] = 10.0,
     workers: Annotated[int, typer.Option(min=1, help="CP-SAT worker threads.")] = 2,
-    seed: Annotated[int, typer.Option(help="Random seed; one worker + a seed repeats.")] = 0,
+    seed: Annotated[int, typer.Option(min=0, max=2**31 - 1,
+                                      help="Random seed; one worker + a seed repeats.")] = 0,
     output: Annotated[Path | None, typer.Option("--out", help="Write the roster JSON here.")] = None,
     fmt: Annotated[Format | None, typer.Option(
         "--format", show_default=False,

@@ -51,3 +51,52 @@ def test_timestamps_read_back_carry_a_time_zone(client: TestClient) -> None:
     assert len(moments) >= 6
     for moment in moments:
         assert datetime.fromisoformat(moment).tzinfo is not None, moment
+
+
+def _raw_post(client: TestClient, url: str, text: str) -> Any:
+    """POST a JSON text as it is: Infinity and 1e309 are what a hostile client can send."""
+    return client.post(url, content=text.encode(), headers={"content-type": "application/json"})
+
+
+@pytest.mark.parametrize(("where", "value", "path", "ident"), [
+    ("capacity", "Infinity", "prosecutors[0].capacity", "wang"),
+    ("capacity", "1e309", "prosecutors[0].capacity", "wang"),
+    ("capacity", "NaN", "prosecutors[0].capacity", "wang"),
+    ("priority", "1e30", "cases[0].priority", "fraud"),
+    ("travel", "1e300", "policy.weights.travel", None),
+    ("minutes", "1e12", "roads[0].minutes", "hailar-ewenki"),
+])
+def test_huge_or_infinite_numbers_are_refused_with_the_field_path(
+        client: TestClient, where: str, value: str, path: str, ident: str | None) -> None:
+    """A non-finite or out-of-range number anywhere in a scenario is a 422 naming the
+    field and the item's id; nothing is stored (before, it was stored, and every solve of
+    it failed with an OverflowError)."""
+    data = json.loads(json.dumps(TUTORIAL))
+    marker = 123456.789
+    if where == "capacity":
+        data["prosecutors"][0]["capacity"] = marker
+    elif where == "priority":
+        data["cases"][0]["priority"] = marker
+    elif where == "travel":
+        data["policy"] = {"weights": {"travel": marker}}
+    else:
+        data["roads"] = [{"a": "hailar", "b": "ewenki", "minutes": marker}]
+    answer = _raw_post(client, "/scenarios", json.dumps(data).replace(str(marker), value))
+    assert answer.status_code == 422, answer.text
+    assert any(p["path"] == path and p["id"] == ident for p in answer.json()["errors"]), \
+        answer.json()["errors"]
+    assert client.get("/scenarios").json()["total"] == 0
+
+
+@pytest.mark.parametrize(("field", "value"), [("seed", "1180591620717411303424"),
+                                              ("seed", "-1"), ("seconds", "Infinity"),
+                                              ("seconds", "NaN")])
+def test_solve_requests_with_numbers_out_of_range_are_422(client: TestClient, field: str,
+                                                          value: str) -> None:
+    """A seed beyond CP-SAT's 32 bits (2**70) or a non-finite time limit is refused with
+    the field's path, not accepted and failed later."""
+    sid = client.post("/scenarios", json=TUTORIAL).json()["id"]
+    body = json.dumps({"scenario_id": sid, field: 7}).replace(": 7", f": {value}")
+    answer = _raw_post(client, "/jobs", body)
+    assert answer.status_code == 422, answer.text
+    assert [p["path"] for p in answer.json()["errors"]] == [field]
