@@ -1,5 +1,6 @@
 """Every 4xx and 5xx answer is an RFC 9457 problem: application/problem+json."""
 
+import contextlib
 import logging
 from http import HTTPStatus
 from typing import Any
@@ -156,19 +157,29 @@ class BodyLimit:
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             await self._too_large(scope, receive, send)
             return
-        seen = 0
+        seen, exceeded, started = 0, False, False
 
         async def limited() -> Message:
-            nonlocal seen
+            nonlocal seen, exceeded
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > self.max_bytes:
+                exceeded = True
                 raise _BodyTooLargeError
             return message
 
-        try:
-            await self.app(scope, limited, send)
-        except _BodyTooLargeError:
+        async def answer(message: Message) -> None:
+            # The app's own answer to a body cut short (FastAPI's body reader makes it a
+            # 400) is dropped: the 413 below is the answer.
+            nonlocal started
+            if exceeded:
+                return
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        with contextlib.suppress(_BodyTooLargeError):  # answered below
+            await self.app(scope, limited, answer)
+        if exceeded and not started:
             await self._too_large(scope, receive, send)
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
