@@ -142,3 +142,19 @@ def test_concurrent_submits_with_one_key_make_one_job(client: TestClient) -> Non
         answers = list(pool.map(submit, range(20)))
     assert {status for status, _ in answers} == {202}, answers
     assert len({job for _, job in answers}) == 1
+
+
+def test_a_finished_job_shows_its_rosters_figures_not_stale_progress(
+        client: TestClient) -> None:
+    """Once done, a job's progress is its roster's (cost, bound, priority), not the last
+    report of some earlier phase, which could show a worse cost beside an optimal roster."""
+    sid = client.post("/scenarios", json=TUTORIAL).json()["id"]
+    job = client.post("/jobs", json={"scenario_id": sid, "seconds": 5}).json()
+    assert runner(client).wait_for(job["id"], {"done"}, WAIT) == "done"
+    done = client.get(f"/jobs/{job['id']}").json()
+    roster = done["roster"]
+    assert roster["status"] == "optimal"
+    assert done["progress"] == {
+        "phase": "done", "staffed_priority": roster["objective"]["staffed_priority"],
+        "cost": roster["objective"]["cost"], "bound": roster["bound"],
+        "priority_bound": roster["priority_bound"], "elapsed": roster["seconds"]}
