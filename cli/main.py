@@ -1,21 +1,18 @@
 """The `taskforce` command line: a thin shell over models, scheduler and checker."""
 
 import json
-import os
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
 
 from checker import check_roster
-from cli.entry import EXIT_INTERRUPTED
 from cli.files import InputError, read_roster, read_scenario, write_atomically
-from cli.interrupt import solve_until_interrupted
+from cli.interrupt import exit_interrupted, run_until_interrupted
 from cli.table import render, summarize
 from models import Progress, Status, parse_scenario
 from models.enums import KeyRole
@@ -78,7 +75,8 @@ def solve(
         help=f"table, json or summary; default table up to {TABLE_CASES} cases, summary "
              "above, so a province does not flood the terminal.")] = None,
 ) -> None:
-    """Solve a scenario and print its roster. Exit 0 solved, 1 not solved, 2 bad input."""
+    """Solve a scenario and print its roster. Exit 0 solved, 1 not solved, 2 bad input,
+    130 interrupted (Ctrl-C: no roster)."""
     try:
         loaded = read_scenario(scenario)
     except InputError as e:
@@ -91,22 +89,21 @@ def solve(
             parts += [] if p.bound is None else [f"bound {p.bound:,.1f}"]
             status.update(f"solving ({p.phase}): {', '.join(parts)}  {p.elapsed:.1f} s")
 
-        def stopping() -> None:
-            status.update("stopping: finishing with the best roster so far "
-                          "(Ctrl-C again to give up)")
+        def interrupted() -> NoReturn:
+            status.stop()
+            kept = "nothing written" if output is None else f"{output} left as it was"
+            exit_interrupted(f"interrupted: no roster ({kept}); run the same command again "
+                             "to solve, with a smaller --seconds to stop sooner")
 
-        try:
-            roster = solve_until_interrupted(
-                lambda stop: solve_scenario(loaded, seconds=seconds, workers=workers,
-                                            seed=seed, progress=show, stop=stop),
-                stopping)
-        except KeyboardInterrupt:
-            err.print("interrupted: no roster", highlight=False)
-            sys.stdout.flush()
-            sys.stderr.flush()
-            # CP-SAT may still be running in the solve's thread; exiting the usual way
-            # would destroy its threads while they run (a C++ abort, exit 134).
-            os._exit(EXIT_INTERRUPTED)
+        def ready() -> None:
+            # A plain line, also where the spinner does not show (a log, a pipe).
+            err.print(f"solving {scenario} for up to {seconds:g} s; Ctrl-C stops",
+                      highlight=False)
+
+        roster = run_until_interrupted(
+            lambda: solve_scenario(loaded, seconds=seconds, workers=workers, seed=seed,
+                                   progress=show),
+            interrupted, ready)
     text = roster.model_dump_json(indent=2)
     if output is not None:
         write_atomically(output, text + "\n")
@@ -184,7 +181,8 @@ def batch(
 ) -> None:
     """Solve a file of case requests; rerun with the same --out to resume.
 
-    Exit 0 when every line was read, 2 when some were bad (reported, skipped)."""
+    Exit 0 when every line was read, 2 when some were bad (reported, skipped), 130 when
+    interrupted (rerun to resume)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from cli.batch import Bookings, Outcome, run_batch
@@ -205,14 +203,28 @@ def batch(
                   console=err) as bar:
         task = bar.add_task("solving", total=None)
 
+        finished = [0]
+
         def step(outcome: Outcome, total: int) -> None:
-            bar.update(task, total=total, completed=outcome.done + outcome.skipped,
+            finished[0] = outcome.done + outcome.skipped
+            bar.update(task, total=total, completed=finished[0],
                        description=f"staffed {outcome.staffed}, failed {outcome.failed}")
 
+        def interrupted() -> NoReturn:
+            bar.stop()
+            exit_interrupted(f"interrupted: {finished[0]} requests done and recorded in "
+                             f"{output / 'state.json'}; the one being solved was not. Run "
+                             "the same command again to resume from there.")
+
+        def ready() -> None:
+            err.print(f"solving the requests of {requests}; Ctrl-C stops, and the same "
+                      "command resumes", highlight=False)
+
         try:
-            outcome = run_batch(loaded, requests, output, mode=mode.value,
-                                seconds=seconds, workers=workers, on_step=step,
-                                bookings=bookings)
+            outcome = run_until_interrupted(
+                lambda: run_batch(loaded, requests, output, mode=mode.value, seconds=seconds,
+                                  workers=workers, on_step=step, bookings=bookings),
+                interrupted, ready)
         except ValueError as e:
             err.print(f"[red]error:[/red] {e}")
             raise typer.Exit(EXIT_BAD_INPUT) from None
