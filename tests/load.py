@@ -93,6 +93,29 @@ def burst(base: str, headers: dict[str, str], calls: list[Call],
     return asyncio.run(_burst(base, headers, calls, timeout))
 
 
+async def _closed_loop(base: str, headers: dict[str, str], calls: list[Call], clients: int,
+                       timeout: float) -> list[Outcome]:
+    queue = list(reversed(calls))
+    outcomes: list[Outcome] = []
+    start = asyncio.Event()
+    start.set()
+    async with httpx2.AsyncClient(base_url=base, headers=headers, timeout=timeout) as client:
+
+        async def worker() -> None:
+            while queue:
+                outcomes.append(await _one(client, queue.pop(), start))
+
+        await asyncio.gather(*(worker() for _ in range(clients)))
+    return outcomes
+
+
+def closed_loop(base: str, headers: dict[str, str], calls: list[Call], clients: int,
+                timeout: float = 600.0) -> list[Outcome]:
+    """`clients` clients, each sending the next call as soon as its last one is answered,
+    until every call is sent; their outcomes, in the order they were answered."""
+    return asyncio.run(_closed_loop(base, headers, calls, clients, timeout))
+
+
 def percentile(values: list[float], share: float) -> float:
     """The `share` quantile of `values` (0 < share < 1), by linear interpolation."""
     if len(values) == 1:
