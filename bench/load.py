@@ -49,6 +49,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results-load.md")
     args = parser.parse_args()
 
+    load_before = os.getloadavg()[0]
     url = args.database_url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'load.db'}"
     settings = Settings(database_url=url, require_keys=False, solve_workers=1)
     data = province(args.people, args.cases, args.seed)
@@ -72,7 +73,8 @@ def main() -> None:
     text = "\n".join([
         "# Load benchmark: the single-case roster", "",
         f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
-        f"- machine: {machine()}",
+        f"- machine: {machine()}; 1-minute load average {load_before:.2f} before the run "
+        "(the machine may be shared: read the times as an upper bound)",
         f"- command: `python -m bench.load {shlex.join(sys.argv[1:])}`",
         f"- instance: `synth.province.province({args.people}, {args.cases}, {args.seed})`, "
         "stored once; each request asks for the roster of the next case in turn, "
