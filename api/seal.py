@@ -22,6 +22,7 @@ from api.settings import Settings
 log = logging.getLogger("taskforce.audit")
 
 SECRET_SUFFIX = ".audit-secret"
+MIN_SECRET_LENGTH = 16
 WITNESS_SUFFIX = ".audit-witness"
 
 
@@ -43,12 +44,19 @@ class Seal:
         if self.witness is None:
             return
         line = f"{seq} {mac}\n".encode()
-        fd = os.open(self.witness, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
-            os.write(fd, line)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+            fd = os.open(self.witness, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                os.write(fd, line)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        except OSError:
+            # The change is committed already: failing its request now would only make
+            # the client retry something that succeeded. The witness lags, which verify
+            # tolerates but cannot vouch for; an operator must see this.
+            log.exception("could not append audit head %d to the witness %s", seq,
+                          self.witness)
 
     def witnessed(self) -> dict[int, str] | None:
         """Every head the witness has seen, by position; None when there is no witness
@@ -73,16 +81,29 @@ def _database_file(url: str) -> Path | None:
 
 
 def _generated_secret(path: Path) -> bytes:
-    """The secret in `path`, made there (mode 600) the first time."""
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text(encoding="ascii").strip().encode()
-    with os.fdopen(fd, "w", encoding="ascii") as f:
-        f.write(secrets.token_hex(32) + "\n")
-    log.warning("no AUDIT_SECRET set: generated the audit trail's secret in %s (mode 600). "
-                "Keep it with the database, and away from those who administer it.", path)
-    return path.read_text(encoding="ascii").strip().encode()
+    """The secret in `path`, made there (mode 600) the first time. It is written whole to a
+    file of its own and then linked into place, so that a second process starting at the
+    same moment reads the finished secret, never an empty file."""
+    if not path.exists():
+        draft = path.with_name(f"{path.name}.{os.getpid()}.draft")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as f:
+            f.write(secrets.token_hex(32) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.link(draft, path)
+            log.warning("no AUDIT_SECRET set: generated the audit trail's secret in %s "
+                        "(mode 600). Keep it with the database, and away from those who "
+                        "administer it.", path)
+        except FileExistsError:
+            pass  # another process made it first: use theirs
+        finally:
+            draft.unlink()
+    secret = path.read_text(encoding="ascii").strip()
+    if len(secret) < MIN_SECRET_LENGTH:
+        raise SealError(f"the audit secret file {path} is empty or too short")
+    return secret.encode()
 
 
 def seal_for(settings: Settings, *, create: bool = True) -> Seal:

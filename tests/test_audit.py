@@ -254,3 +254,19 @@ def test_another_database_needs_the_secret_from_the_environment(
     monkeypatch.delenv("AUDIT_SECRET", raising=False)
     with pytest.raises(SealError, match="AUDIT_SECRET"):
         seal_for(Settings(database_url="postgresql+psycopg://nobody@127.0.0.1:1/none"))
+
+
+def test_a_witness_that_cannot_be_written_fails_loudly_but_not_the_change(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """When the witness file cannot be written (its folder is gone), the committed change
+    still answers 201, the failure is logged, and verify then reports the trail
+    unvouched for instead of intact."""
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'w.db'}", require_keys=False,
+                        audit_anchor_file=tmp_path / "gone" / "witness")
+    client = TestClient(create_app(settings))
+    with caplog.at_level(logging.ERROR, logger="taskforce.audit"):
+        assert client.post("/scenarios", json=TUTORIAL).status_code == 201
+    assert "could not append audit head 1" in caplog.text
+    assert client.get("/scenarios").json()["total"] == 1
+    verdict = client.get("/audit/verify").json()
+    assert not verdict["intact"] and "witness" in verdict["problem"]
