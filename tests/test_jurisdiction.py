@@ -7,10 +7,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 
 from api.app import create_app
 from api.keys import create_key
 from api.settings import Settings
+from api.tables import JobRow
 from models import parse_scenario
 from models.enums import KeyRole
 from tests.tiny import case, person, unit
@@ -170,3 +172,16 @@ def test_key_events_are_shown_to_the_provinces_admins(service: Service) -> None:
     assert len(made("province")) == 3
     assert made("city") == made("g1") == []
     assert len(made("elsewhere")) == 1
+
+
+def test_a_failed_jobs_error_does_not_name_other_offices_cases(service: Service) -> None:
+    """A job's error text (which may quote any case of the job) shows a partial key no
+    other office's case id."""
+    sid = service.call("province", "POST", "/scenarios", json=_province()).json()["id"]
+    city_job = service.solved("city", {"scenario_id": sid})
+    with service.client.app.state.sessions() as session:  # type: ignore[attr-defined]
+        session.execute(update(JobRow).where(JobRow.id == city_job["id"]).values(
+            state="failed", error="ValueError: c_city and c_g1 clash"))
+        session.commit()
+    error = service.call("g1", "GET", f"/jobs/{city_job['id']}").json()["error"]
+    assert "c_city" not in error and "c_g1" in error

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api import audit
-from api.access import Caller, shown_params, visible_cases
+from api.access import Caller, foreign_ids, redact, shown_params, visible_cases
 from api.deps import CallerDep, SessionDep, SettingsDep
 from api.idempotency import IdempotencyKey, check_same_request, request_digest
 from api.jobs import TERMINAL, JobParams, Runner
@@ -57,7 +57,7 @@ def _view(session: Session, job: JobRow, caller: Caller) -> JobView:
     if job.started_at is not None:
         end = aware(job.finished_at) if job.finished_at else datetime.now(UTC)
         elapsed = (end - aware(job.started_at)).total_seconds()
-    params, progress = job.params, job.progress
+    params, progress, error = job.params, job.progress, job.error
     if not caller.whole_province:
         # The job may cover other offices' cases: show only the caller's, and not the
         # progress figures, which add up the whole job.
@@ -65,11 +65,12 @@ def _view(session: Session, job: JobRow, caller: Caller) -> JobView:
                                                        job.scenario_version))
         params = shown_params(caller, scenario, job.params)
         progress = None
+        error = redact(error, foreign_ids(caller, scenario)) if error else error
     return JobView(
         id=job.id, state=job.state, scenario_id=job.scenario_id,
         scenario_version=job.scenario_version, params=params,
         progress=Progress.model_validate(progress) if progress else None,
-        elapsed=elapsed, error=job.error, created_at=job.created_at,
+        elapsed=elapsed, error=error, created_at=job.created_at,
         roster_id=roster_row.id if roster_row else None,
         roster=shown_roster(session, caller, roster_row) if roster_row else None)
 
