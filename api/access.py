@@ -9,7 +9,9 @@ there were nothing), writes 403. Only a hash of each key is stored.
 
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -97,26 +99,119 @@ def visible_cases(caller: Caller, scenario: Scenario) -> set[CaseId]:
     return {c.id for c in scenario.cases if caller.leads(c.lead)}
 
 
+def _seen_units(caller: Caller, scenario: Scenario, cases: set[CaseId]) -> set[UnitId]:
+    """The offices a partial key may see in a scenario: its own, those above them (the
+    chain of supervision), those its cases name, and those paired or in a working group
+    with its own (arrangements its offices are party to)."""
+    units = scenario.unit_by_id
+    own = {u for u in units if caller.leads(u)}
+    seen = set(own)
+    for group in scenario.groups:
+        if group.units & own:
+            seen |= group.units
+    for uid in list(seen):
+        parent = units[uid].parent
+        while parent is not None and parent in units and parent not in seen:
+            seen.add(parent)
+            parent = units[parent].parent
+    for c in scenario.cases:
+        if c.id in cases:
+            seen |= {c.venue, c.lead, *c.exclude_units}
+    seen |= {u for pair in scenario.pairs if set(pair.units) & own for u in pair.units}
+    return seen & set(units)
+
+
 def scenario_view(caller: Caller, scenario: Scenario) -> Scenario:
-    """What of a scenario the caller may see: every office and road, but only the cases
-    led in the jurisdiction and the people whose home office lies in it."""
+    """What of a scenario the caller may see: the cases led in the jurisdiction, the people
+    whose home office lies in it, and only the offices (with their pairs, groups and roads)
+    that those concern, so no other office's case, person or unit shows."""
     if caller.whole_province:
         return scenario
     cases = visible_cases(caller, scenario)
+    units = _seen_units(caller, scenario, cases)
     people = [p for p in scenario.prosecutors if caller.leads(p.home)]
     ids = {p.id for p in people}
     pools = [p.model_copy(update={"members": [m for m in p.members if m in ids]})
              for p in scenario.pools]
+    groups = [g for g in scenario.groups if g.units <= units]
+    shown = [c.model_copy(update={"exclude_prosecutors": [p for p in c.exclude_prosecutors
+                                                          if p in ids],
+                                  "require_prosecutors": [p for p in c.require_prosecutors
+                                                          if p in ids]})
+             for c in scenario.cases if c.id in cases]
     return scenario.replace(
-        cases=[c for c in scenario.cases if c.id in cases], prosecutors=people, pools=pools,
+        units=[u for u in scenario.units if u.id in units],
+        pairs=[p for p in scenario.pairs if set(p.units) <= units], groups=groups,
+        roads=[r for r in scenario.roads if r.a in units and r.b in units],
+        cases=shown, prosecutors=people, pools=pools,
         previous=[a for a in scenario.previous if a.case in cases and a.prosecutor in ids])
+
+
+OUTSIDE = "[outside your jurisdiction]"
+
+
+def foreign_ids(caller: Caller, scenario: Scenario) -> set[str]:
+    """The ids of `scenario` a partial key may not be shown: other offices' cases, people
+    and units (a free-text reason or a detail may name any of them)."""
+    if caller.whole_province:
+        return set()
+    cases = visible_cases(caller, scenario)
+    seen = _seen_units(caller, scenario, cases)
+    return ({c.id for c in scenario.cases} - cases
+            | {p.id for p in scenario.prosecutors if not caller.leads(p.home)}
+            | set(scenario.unit_by_id) - seen)
+
+
+def redact(text: str, foreign: set[str]) -> str:
+    """`text` with each id of `foreign` replaced, where it stands as a word of its own."""
+    if not foreign:
+        return text
+    pattern = "|".join(re.escape(i) for i in sorted(foreign, key=len, reverse=True))
+    return re.sub(rf"(?<![\w-])(?:{pattern})(?![\w-])", OUTSIDE, text)
+
+
+def redact_data(data: Any, foreign: set[str]) -> Any:
+    """JSON-like `data` with every string (keys too) redacted."""
+    if isinstance(data, str):
+        return redact(data, foreign)
+    if isinstance(data, list):
+        return [redact_data(x, foreign) for x in data]
+    if isinstance(data, dict):
+        return {redact(k, foreign): redact_data(v, foreign) for k, v in data.items()}
+    return data
+
+
+def shown_cases(caller: Caller, scenario: Scenario, asked: list[str] | None) -> list[str] | None:
+    """A job's or roster's case subset as the caller may see it: only its own cases."""
+    if caller.whole_province:
+        return asked
+    mine = visible_cases(caller, scenario)
+    return sorted(mine if asked is None else mine & set(asked))
+
+
+def shown_params(caller: Caller, scenario: Scenario, params: dict[str, Any]) -> dict[str, Any]:
+    """A job's or roster's stored parameters with their case subset as the caller may see it."""
+    if caller.whole_province or "cases" not in params:
+        return params
+    return params | {"cases": shown_cases(caller, scenario, params["cases"])}
 
 
 def roster_view(caller: Caller, scenario: Scenario, roster: Roster) -> Roster | None:
     """The cases of a roster the caller may see, with their whole teams (the people a
-    roster for their case needs); None when there is none."""
+    roster for their case needs); None when there is none. Outside the whole province the
+    figures of the whole roster (objective, bounds) are left out, and unstaffed reasons
+    do not name other offices' cases."""
     if caller.whole_province and caller.sees_province(scenario.province):
         return roster
     cases = visible_cases(caller, scenario)
-    shown = [c for c in roster.cases if c.id in cases]
-    return roster.model_copy(update={"cases": shown}) if shown else None
+    foreign = foreign_ids(caller, scenario)
+    shown = [c.model_copy(update={"unstaffed_reason": redact(c.unstaffed_reason, foreign)
+                                  if c.unstaffed_reason else None})
+             for c in roster.cases if c.id in cases]
+    if not shown:
+        return None
+    return roster.model_copy(update={
+        "cases": shown, "objective": None, "baseline": None, "bound": None, "gap": None,
+        "priority_bound": None,
+        "infeasible_reason": redact(roster.infeasible_reason, foreign)
+        if roster.infeasible_reason else None})

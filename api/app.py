@@ -11,9 +11,11 @@ from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 from api import problems
+from api.admission import Admission
 from api.db import make_engine, migrate, sessions
 from api.jobs import Runner
 from api.routes import audit, commitments, health, jobs, rosters, scenarios, whatif
+from api.seal import seal_for
 from api.settings import Settings
 
 CONSOLE = Path(__file__).resolve().parent / "console"
@@ -22,9 +24,11 @@ CONSOLE = Path(__file__).resolve().parent / "console"
 def create_app(settings: Settings | None = None) -> FastAPI:
     """An app on `settings`' database, its schema migrated to the newest version."""
     settings = settings or Settings()
-    engine = make_engine(settings.database_url)
+    # Every admitted request and every job worker may hold a connection at once.
+    engine = make_engine(settings.database_url, settings.max_requests + settings.job_workers)
     migrate(engine)
-    factory = sessions(engine)
+    seal = seal_for(settings)
+    factory = sessions(engine, seal)
     runner = Runner(factory, settings)
 
     @asynccontextmanager
@@ -47,10 +51,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = factory
+    app.state.seal = seal
     app.state.runner = runner
     app.state.solve_slots = threading.BoundedSemaphore(settings.solve_slots)
     problems.install(app)
     app.add_middleware(problems.BodyLimit, max_bytes=settings.max_body_bytes)
+    # Added last, so outermost: a request waiting for its turn holds nothing yet.
+    app.add_middleware(Admission, limit=settings.max_requests,
+                       wait_seconds=settings.busy_wait_seconds,
+                       retry_after_seconds=settings.busy_retry_after_seconds)
     app.include_router(health.router)
     app.include_router(scenarios.router)
     app.include_router(jobs.router)

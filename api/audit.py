@@ -1,58 +1,98 @@
-"""The audit trail: append-only, each entry carrying the hash of the one before.
+"""The audit trail: append-only, each entry carrying an HMAC of its content and of the
+entry before, keyed with a secret the database does not hold (`api.seal`).
 
 An entry is written in the same transaction as the change it records, so a change and
-its entry are stored together or not at all. `verify` recomputes the chain: an entry
-edited, removed or inserted afterwards breaks it.
+its entry are stored together or not at all; once that transaction commits, the new head
+of the chain is appended to a witness file outside the database. `verify` recomputes the
+chain and compares it with the witness: an entry edited, removed, inserted or forged
+afterwards, or the newest entries cut off, breaks it, even for someone who can change
+the database at will, as long as they have neither the secret nor the witness file.
 """
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session, sessionmaker
 
+from api.seal import Seal
 from api.tables import AuditHeadRow, AuditRow, aware
 
 GENESIS = "0" * 64
 # Changes made without an API key (keys not required, or the command line).
 ANONYMOUS = "anonymous"
+SEAL, PENDING_HEAD = "audit_seal", "audit_pending_head"
+
+
+def _content(seq: int, at: datetime, fields: dict[str, Any]) -> str:
+    stamp = aware(at).astimezone(UTC).isoformat()
+    return json.dumps({"seq": seq, "at": stamp, **fields}, sort_keys=True, default=str)
 
 
 def entry_hash(prev_hash: str, seq: int, at: datetime, fields: dict[str, Any]) -> str:
-    """The hash of an entry: its predecessor's hash and its own content, canonically."""
-    stamp = aware(at).astimezone(UTC).isoformat()
-    content = json.dumps({"seq": seq, "at": stamp, **fields}, sort_keys=True, default=str)
-    return hashlib.sha256((prev_hash + content).encode()).hexdigest()
+    """The unkeyed link of an entry written before the audit secret (kept to check them)."""
+    return hashlib.sha256((prev_hash + _content(seq, at, fields)).encode()).hexdigest()
 
 
-def _fields(row: AuditRow) -> dict[str, Any]:
-    return {"actor": row.actor, "action": row.action, "scenario_id": row.scenario_id,
-            "scenario_version": row.scenario_version, "case_id": row.case_id,
-            "prosecutor_id": row.prosecutor_id, "unit_id": row.unit_id, "reason": row.reason,
-            "details": row.details}
+def entry_mac(secret: bytes, prev_hash: str, seq: int, at: datetime,
+              fields: dict[str, Any]) -> str:
+    """The keyed link of an entry: HMAC-SHA256 of its predecessor's link and its content."""
+    message = (prev_hash + _content(seq, at, fields)).encode()
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()
 
 
-def record(session: Session, action: str, *, actor: str = ANONYMOUS,
+def _fields(row: AuditRow, keyed: bool) -> dict[str, Any]:
+    fields = {"actor": row.actor, "action": row.action, "scenario_id": row.scenario_id,
+              "scenario_version": row.scenario_version, "case_id": row.case_id,
+              "prosecutor_id": row.prosecutor_id, "unit_id": row.unit_id, "reason": row.reason,
+              "details": row.details}
+    # The province came with the keyed chain: older entries were linked without it.
+    return fields | {"province": row.province} if keyed else fields
+
+
+def seal_sessions(factory: sessionmaker[Session], seal: Seal) -> None:
+    """Give every session of `factory` the seal, and witness each new head once the
+    transaction that wrote it has committed (a head rolled back never existed)."""
+    factory.configure(info={SEAL: seal})
+
+    @event.listens_for(factory, "after_commit")
+    def _witness(session: Session) -> None:
+        head = session.info.pop(PENDING_HEAD, None)
+        if head is not None:
+            seal.witness_head(*head)
+
+    @event.listens_for(factory, "after_rollback")
+    def _forget(session: Session) -> None:
+        session.info.pop(PENDING_HEAD, None)
+
+
+def record(session: Session, action: str, *, province: str | None, actor: str = ANONYMOUS,
            scenario_id: str | None = None, scenario_version: int | None = None,
            case_id: str | None = None, prosecutor_id: str | None = None,
            unit_id: str | None = None, reason: str | None = None,
            details: dict[str, Any] | None = None) -> AuditRow:
     """Append an entry in the session's transaction (the caller commits)."""
+    seal: Seal | None = session.info.get(SEAL)
+    if seal is None:
+        raise RuntimeError("this session has no audit seal: make it with api.db.sessions")
     # Taking the head row first makes concurrent appends wait for each other.
     session.execute(update(AuditHeadRow).where(AuditHeadRow.id == 1)
                     .values(seq=AuditHeadRow.seq + 1))
     head = session.scalars(select(AuditHeadRow).where(AuditHeadRow.id == 1)
                            .execution_options(populate_existing=True)).one()
     row = AuditRow(seq=head.seq, at=datetime.now(UTC), actor=actor, action=action,
-                   scenario_id=scenario_id, scenario_version=scenario_version, case_id=case_id,
+                   province=province, scenario_id=scenario_id,
+                   scenario_version=scenario_version, case_id=case_id,
                    prosecutor_id=prosecutor_id, unit_id=unit_id, reason=reason,
                    details=details or {}, prev_hash=head.hash, hash="")
-    row.hash = entry_hash(head.hash, row.seq, row.at, _fields(row))
+    row.hash = entry_mac(seal.secret, head.hash, row.seq, row.at, _fields(row, keyed=True))
     head.hash = row.hash
     session.add(row)
+    session.info[PENDING_HEAD] = (row.seq, row.hash)
     return row
 
 
@@ -67,18 +107,45 @@ class ChainReport:
         return self.broken_at is None and self.problem is None
 
 
-def verify(session: Session) -> ChainReport:
-    """Walk the chain from the start; report the first entry that does not fit."""
+def verify(session: Session, seal: Seal) -> ChainReport:
+    """Walk the chain from the start, then hold it against the witness; report the first
+    entry that does not fit."""
+    head = session.get(AuditHeadRow, 1)
+    keyed_from = head.keyed_from if head is not None and head.keyed_from is not None else 1
     prev, count, expected_seq = GENESIS, 0, 1
+    hashes: dict[int, str] = {}
     for row in session.scalars(select(AuditRow).order_by(AuditRow.seq)):
         if row.seq != expected_seq:
             return ChainReport(count, row.seq, f"entry {expected_seq} is missing")
         if row.prev_hash != prev:
             return ChainReport(count, row.seq, "does not follow the entry before it")
-        if entry_hash(prev, row.seq, row.at, _fields(row)) != row.hash:
-            return ChainReport(count, row.seq, "its content was changed after it was written")
+        keyed = row.seq >= keyed_from
+        link = (entry_mac(seal.secret, prev, row.seq, row.at, _fields(row, keyed=True)) if keyed
+                else entry_hash(prev, row.seq, row.at, _fields(row, keyed=False)))
+        if not hmac.compare_digest(link, row.hash):
+            return ChainReport(count, row.seq, "its content was changed after it was written, "
+                                               "or it was not written by this service")
+        hashes[row.seq] = row.hash
         prev, count, expected_seq = row.hash, count + 1, expected_seq + 1
-    head = session.get(AuditHeadRow, 1)
     if head is None or head.hash != prev or head.seq != count:
         return ChainReport(count, None, "the newest entries were removed")
+    return _against_witness(seal, hashes, keyed_from, count)
+
+
+def _against_witness(seal: Seal, hashes: dict[int, str], keyed_from: int,
+                     count: int) -> ChainReport:
+    """Every head the witness saw must still be in the chain, unchanged."""
+    if seal.witness is None:
+        return ChainReport(count, None, None)
+    witnessed = seal.witnessed()
+    if witnessed is None:
+        if count >= keyed_from:
+            return ChainReport(count, None, f"the witness file {seal.witness} is missing")
+        return ChainReport(count, None, None)
+    for seq in sorted(witnessed):
+        if seq not in hashes:
+            return ChainReport(count, None, f"the newest entries were removed: the witness "
+                                            f"saw entry {seq}, the trail ends at {count}")
+        if not hmac.compare_digest(hashes[seq], witnessed[seq]):
+            return ChainReport(count, seq, "it is not the entry the witness saw")
     return ChainReport(count, None, None)

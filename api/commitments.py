@@ -100,9 +100,16 @@ def book(session: Session, *, scenario: Scenario, scenario_id: str, scenario_ver
          idempotency_key: str | None, request_hash: str) -> CommitRow:
     """Book `teams` as commitments in the session's transaction (the caller commits), or
     raise CommitRefusedError. It takes the province lock before it reads: nothing this
-    transaction read earlier may be relied on, so call it before reading anything in it."""
+    transaction read earlier may be relied on, so call it before reading anything in it.
+    A commit already made with `idempotency_key` is returned as it is, booking nothing:
+    a retry must learn that its first attempt succeeded, not that its cases are taken."""
     province = scenario.province
     lock_province(session, province)
+    if idempotency_key is not None:
+        # Under the lock, so a retry racing its own first attempt sees it once it is in.
+        earlier = session.scalar(select(CommitRow).where(CommitRow.idempotency_key == idempotency_key))
+        if earlier is not None:
+            return earlier
     rows = active(session, province)
     taken = sorted({r.case_id for r in rows} & set(teams))
     if taken:
@@ -129,7 +136,8 @@ def book(session: Session, *, scenario: Scenario, scenario_id: str, scenario_ver
                 prosecutor_id=m.prosecutor, unit_id=home, venue=case.venue, slot=m.slot.value,
                 on_site=m.on_site, away=m.on_site and case.venue != home, start=case.start,
                 end=case.end, load=case.team.load))
-            audit.record(session, "assignment.committed", actor=actor, scenario_id=scenario_id,
+            audit.record(session, "assignment.committed", province=province,
+                         actor=actor, scenario_id=scenario_id,
                          scenario_version=scenario_version, case_id=cid,
                          prosecutor_id=m.prosecutor, unit_id=home, reason=reason,
                          details={"commit": commit.id, "roster": roster_id,

@@ -8,14 +8,32 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.audit import seal_sessions
+from api.seal import Seal
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite gets foreign keys and a busy timeout."""
+# Connections beyond the requests admitted at once: the job workers' and a few spare.
+SPARE_CONNECTIONS = 4
+# Nobody should wait for a pooled connection (admission sees to it); if someone does, the
+# wait ends well before a client's patience does, as a 503 (api.problems).
+POOL_TIMEOUT_SECONDS = 10
+# How long SQLite waits for another transaction's write lock before "database is locked".
+SQLITE_BUSY_SECONDS = 15
+
+
+def make_engine(url: str, connections: int = 5) -> Engine:
+    """An engine for `url` whose pool holds `connections` plus a few spare; SQLite gets
+    foreign keys and a busy timeout."""
+    pool = {"pool_size": connections + SPARE_CONNECTIONS, "max_overflow": 0,
+            "pool_timeout": POOL_TIMEOUT_SECONDS}
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        return create_engine(url, pool_pre_ping=True, **pool)
+    if ":memory:" in url or url.rstrip("/") == "sqlite:":
+        pool = {}  # an in-memory database is one connection (SingletonThreadPool)
+    engine = create_engine(url, connect_args={"check_same_thread": False,
+                                              "timeout": SQLITE_BUSY_SECONDS}, **pool)
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(connection, _record):  # type: ignore[no-untyped-def]
@@ -36,8 +54,11 @@ def migrate(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
-def sessions(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+def sessions(engine: Engine, seal: Seal) -> sessionmaker[Session]:
+    """Sessions on `engine` whose audit entries are sealed with `seal`."""
+    factory = sessionmaker(engine, expire_on_commit=False)
+    seal_sessions(factory, seal)
+    return factory
 
 
 def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.commitments import active, for_solving
 from api.settings import Settings
 from api.tables import JobRow, RosterRow, ScenarioVersionRow
-from models import Progress, Scenario, parse_scenario
+from models import Progress, Roster, Scenario, parse_scenario
 from scheduler import solve
 
 log = logging.getLogger("taskforce.jobs")
@@ -45,6 +45,14 @@ def narrowed(scenario: Scenario, cases: list[str] | None) -> Scenario:
     keep = set(cases)
     return scenario.replace(cases=[c for c in scenario.cases if c.id in keep],
                             previous=[a for a in scenario.previous if a.case in keep])
+
+
+def final_progress(roster: Roster, state: str) -> Progress:
+    """A finished job's progress: the figures of the roster it ends with."""
+    objective = roster.objective
+    return Progress(phase=state, staffed_priority=objective.staffed_priority if objective else None,
+                    cost=objective.cost if objective else None, bound=roster.bound,
+                    priority_bound=roster.priority_bound, elapsed=roster.seconds)
 
 
 def _now() -> datetime:
@@ -181,12 +189,16 @@ class Runner:
                            seed=params.seed, progress=self._progress_writer(job_id), stop=stop)
             if self._closing.is_set() and job_id not in self._cancelled:
                 return  # shutting down: left 'solving', queued again on the next start
+            state = CANCELLED if job_id in self._cancelled else DONE
             with self._sessions() as session:  # the roster and the job's end, together
                 session.add(RosterRow.of(roster, id=job_id, job_id=job_id,
                                          scenario_id=scenario_id, scenario_version=version,
                                          params=params.model_dump()))
+                # The last progress report came from some phase before the end; the
+                # finished job's progress is its roster's, so the two never disagree.
                 session.execute(update(JobRow).where(JobRow.id == job_id).values(
-                    state=CANCELLED if job_id in self._cancelled else DONE, finished_at=_now()))
+                    state=state, finished_at=_now(),
+                    progress=final_progress(roster, state).model_dump(mode="json")))
                 session.commit()
         except Exception as err:
             log.exception("job %s failed", job_id)

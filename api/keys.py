@@ -46,7 +46,7 @@ def create_key(session: Session, *, unit: UnitId, role: KeyRole, name: str,
                     role=role.value, province=scenario.province, whole_province=whole,
                     units=units)
     session.add(row)
-    audit.record(session, "key.created", actor=CLI_ACTOR, unit_id=unit,
+    audit.record(session, "key.created", province=scenario.province, actor=CLI_ACTOR, unit_id=unit,
                  details={"key": key_id, "role": role.value, "province": scenario.province,
                           "whole_province": whole})
     return row, f"{TOKEN_PREFIX}_{key_id}_{secret}"
@@ -60,6 +60,7 @@ def revoke_key(session: Session, key_id: str, reason: str | None) -> ApiKeyRow:
     if row.revoked_at is not None:
         raise KeyRequestError(f"key '{key_id}' is revoked already")
     row.revoked_at = datetime.now(UTC)
-    audit.record(session, "key.revoked", actor=CLI_ACTOR, unit_id=row.unit_id, reason=reason,
+    audit.record(session, "key.revoked", province=row.province,
+                 actor=CLI_ACTOR, unit_id=row.unit_id, reason=reason,
                  details={"key": key_id})
     return row

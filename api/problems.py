@@ -1,5 +1,6 @@
 """Every 4xx and 5xx answer is an RFC 9457 problem: application/problem+json."""
 
+import contextlib
 import logging
 from http import HTTPStatus
 from typing import Any
@@ -9,6 +10,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -37,7 +40,7 @@ def documented(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 
 # Answers any route may give.
-COMMON_PROBLEMS = (400, 401, 403, 404, 413, 422, 500)
+COMMON_PROBLEMS = (400, 401, 403, 404, 413, 422, 429, 500, 503)
 
 
 class ApiError(Exception):
@@ -95,10 +98,40 @@ def install(app: FastAPI) -> None:
             headers["Allow"] = ", ".join(sorted(_allowed(app, request)))
         return problem_response(request, exc.status_code, str(exc.detail), headers=headers or None)
 
+    @app.exception_handler(SQLAlchemyTimeoutError)
+    async def _no_connection(request: Request, exc: SQLAlchemyTimeoutError) -> JSONResponse:
+        log.warning("no database connection for %s: %s", request.url.path, exc)
+        return _busy(request)
+
+    @app.exception_handler(OperationalError)
+    async def _database_busy(request: Request, exc: OperationalError) -> JSONResponse:
+        if not _busy_database(exc):
+            return await _unexpected(request, exc)
+        log.warning("database busy on %s: %s", request.url.path, exc)
+        return _busy(request)
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error on %s", request.url.path)
         return problem_response(request, 500, "an internal error; it has been logged")
+
+
+# SQLite's "database is locked"; PostgreSQL's lock_not_available and query_canceled
+# (lock or statement timeouts): the same request may succeed a moment later.
+BUSY_SQLSTATES = {"55P03", "57014"}
+
+
+def _busy_database(exc: OperationalError) -> bool:
+    return ("database is locked" in str(exc.orig)
+            or getattr(exc.orig, "sqlstate", None) in BUSY_SQLSTATES)
+
+
+def _busy(request: Request) -> JSONResponse:
+    """503 with Retry-After: the database could not serve the request in time (nothing of
+    it was stored; its transaction rolled back)."""
+    seconds = request.app.state.settings.busy_retry_after_seconds
+    return problem_response(request, 503, "the database is busy; try again shortly",
+                            headers={"Retry-After": str(seconds)})
 
 
 def _allowed(app: FastAPI, request: Request) -> set[str]:
@@ -124,19 +157,29 @@ class BodyLimit:
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             await self._too_large(scope, receive, send)
             return
-        seen = 0
+        seen, exceeded, started = 0, False, False
 
         async def limited() -> Message:
-            nonlocal seen
+            nonlocal seen, exceeded
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > self.max_bytes:
+                exceeded = True
                 raise _BodyTooLargeError
             return message
 
-        try:
-            await self.app(scope, limited, send)
-        except _BodyTooLargeError:
+        async def answer(message: Message) -> None:
+            # The app's own answer to a body cut short (FastAPI's body reader makes it a
+            # 400) is dropped: the 413 below is the answer.
+            nonlocal started
+            if exceeded:
+                return
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        with contextlib.suppress(_BodyTooLargeError):  # answered below
+            await self.app(scope, limited, answer)
+        if exceeded and not started:
             await self._too_large(scope, receive, send)
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -1,7 +1,7 @@
 """What the service answers, beside the models of models/."""
 
 from datetime import date, datetime
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, Field
 
@@ -9,6 +9,12 @@ from api.tables import RosterRow
 from models import Problem, Progress, Roster, Scenario
 
 Item = TypeVar("Item", bound=BaseModel)
+
+# CP-SAT takes a 32-bit seed; a larger one was accepted and then failed the solve.
+MAX_SEED = 2**31 - 1
+Seed = Annotated[int, Field(ge=0, le=MAX_SEED, description="Random seed, 0 to 2**31 - 1.")]
+# No request names more cases than a province has.
+MAX_CASES = 100_000
 
 
 class ScenarioSummary(BaseModel):
@@ -50,9 +56,12 @@ class SolveRequest(BaseModel):
     scenario: dict[str, Any] | None = Field(
         default=None, description="An inline scenario; it is stored, so the roster can name it."
     )
-    seconds: float = Field(default=10.0, gt=0, description="Time limit of the solve.")
-    seed: int = Field(default=0, description="Random seed.")
-    cases: list[str] | None = Field(default=None, description="Only these cases (ids).")
+    seconds: float = Field(default=10.0, gt=0, le=86_400, allow_inf_nan=False,
+                           description="Time limit of the solve (the service's max_seconds "
+                                       "caps it further).")
+    seed: Seed = 0
+    cases: list[str] | None = Field(default=None, max_length=MAX_CASES,
+                                    description="Only these cases (ids).")
 
 
 class JobView(BaseModel):
@@ -94,6 +103,7 @@ class AuditEntry(BaseModel):
     at: datetime = Field(description="When the change was made.")
     actor: str = Field(description="Who made it.")
     action: str = Field(description="What: scenario.created, solve.started, ...")
+    province: str | None = Field(default=None, description="The province it belongs to.")
     scenario_id: str | None = Field(description="The scenario concerned.")
     scenario_version: int | None = Field(description="Its version then.")
     case_id: str | None = Field(description="The case concerned, if one.")
@@ -101,13 +111,15 @@ class AuditEntry(BaseModel):
     unit_id: str | None = Field(description="The office concerned, if one.")
     reason: str | None = Field(description="Why, as given.")
     details: dict[str, Any] = Field(description="Anything else recorded.")
-    prev_hash: str = Field(description="Hash of the entry before.")
-    hash: str = Field(description="Hash of this entry and the one before.")
+    prev_hash: str = Field(description="Link (HMAC) of the entry before.")
+    hash: str = Field(description="HMAC-SHA256 of this entry and the link before, under the "
+                                  "audit secret.")
 
 
 class AuditVerdict(BaseModel):
     intact: bool = Field(description="Whether the chain is unbroken.")
-    entries: int = Field(description="Entries checked before any break.")
+    entries: int = Field(description="Entries checked before any break (with a key: the "
+                                     "entries of its jurisdiction).")
     broken_at: int | None = Field(description="The first entry that does not fit.")
     problem: str | None = Field(description="What is wrong there.")
 
@@ -116,7 +128,8 @@ class CommitRequest(BaseModel):
     """Which cases of a roster to make binding, and why."""
 
     cases: list[str] | None = Field(
-        default=None, description="The staffed cases to commit (ids); all staffed cases when absent.")
+        default=None, max_length=MAX_CASES,
+        description="The staffed cases to commit (ids); all staffed cases when absent.")
     reason: str | None = Field(default=None, max_length=2000, description="Why; kept in the audit trail.")
 
 
@@ -147,11 +160,14 @@ class CommitmentView(BaseModel):
 class CommitView(BaseModel):
     id: str = Field(description="The commit's id.")
     province: str = Field(description="The province whose solves see its commitments.")
-    roster_id: str = Field(description="The roster committed.")
+    roster_id: str | None = Field(
+        description="The roster committed; null to a key that sees only part of the commit.")
     scenario_id: str = Field(description="The scenario the roster was solved on.")
     scenario_version: int = Field(description="Its version.")
-    cases: list[str] = Field(description="The cases committed.")
-    actor: str = Field(description="Who committed.")
-    reason: str | None = Field(description="Why, as given.")
+    cases: list[str] = Field(description="The cases committed (those the key may see).")
+    actor: str | None = Field(
+        description="Who committed; null to a key that sees only part of the commit.")
+    reason: str | None = Field(
+        description="Why, as given; null to a key that sees only part of the commit.")
     created_at: datetime = Field(description="When.")
     commitments: list[CommitmentView] = Field(description="The assignments made binding.")

@@ -1,6 +1,8 @@
 """Service settings, from environment variables or a .env file (pydantic-settings)."""
 
-from pydantic import Field
+from pathlib import Path
+
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -18,9 +20,25 @@ class Settings(BaseSettings):
     job_workers: int = Field(default=1, ge=1, description="Jobs solved at the same time.")
     job_queue: int = Field(default=8, ge=0, description="Jobs that may wait; beyond, 429.")
     retry_after_seconds: int = Field(default=10, ge=1, description="Retry-After on a 429.")
+    max_requests: int = Field(
+        default=32, ge=1, le=256,
+        description="Requests served at once; more wait up to busy_wait_seconds, then get 429. "
+                    "The database pool is sized from it.")
+    busy_wait_seconds: float = Field(
+        default=10, gt=0, le=60, description="How long a request waits for its turn when "
+                                             "max_requests are being served.")
+    busy_retry_after_seconds: int = Field(
+        default=2, ge=1, le=3600, description="Retry-After on a 429 for a busy service.")
     solve_workers: int = Field(default=2, ge=1, description="CP-SAT threads per solve.")
     solve_slots: int = Field(default=2, ge=1, description="Solves answered within requests.")
     max_seconds: float = Field(default=600, gt=0, description="Longest time limit allowed.")
     require_keys: bool = Field(
         default=True, description="Every request but /health needs an API key; off only for "
                                   "one person on their own machine.")
+    audit_secret: SecretStr | None = Field(
+        default=None, min_length=16,
+        description="Keys the audit trail's HMAC chain; keep it out of the database. Without "
+                    "it, an SQLite database gets one generated in a file beside it.")
+    audit_anchor_file: Path | None = Field(
+        default=None, description="A file outside the database that every new head of the "
+                                  "audit chain is appended to; default beside an SQLite file.")

@@ -3,7 +3,7 @@
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, String
+from sqlalchemy import JSON, Date, DateTime, Dialect, ForeignKey, Integer, String, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from models import Roster
@@ -18,6 +18,20 @@ def aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+class UtcDateTime(TypeDecorator[datetime]):
+    """A moment stored in UTC and always read back with its zone: SQLite keeps no zone, so
+    without this its times would leave the API without one, against the declared format."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else aware(value).astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else aware(value).astimezone(UTC)
+
+
 class Base(DeclarativeBase):
     pass
 
@@ -29,8 +43,8 @@ class ScenarioRow(Base):
     name: Mapped[str] = mapped_column(String(200))
     province: Mapped[str] = mapped_column(String(200), index=True)
     version: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now)
     # Deleting hides a scenario; its versions stay, for the rosters solved on them.
     deleted: Mapped[bool] = mapped_column(default=False)
 
@@ -41,7 +55,7 @@ class ScenarioVersionRow(Base):
     scenario_id: Mapped[str] = mapped_column(ForeignKey("scenario.id"), primary_key=True)
     version: Mapped[int] = mapped_column(Integer, primary_key=True)
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now)
 
 
 class JobRow(Base):
@@ -58,9 +72,9 @@ class JobRow(Base):
     error: Mapped[str | None] = mapped_column(String(2000), nullable=True)
     idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True, nullable=True)
     request_hash: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
-    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now)
+    started_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class RosterRow(Base):
@@ -77,7 +91,7 @@ class RosterRow(Base):
     bound: Mapped[float | None] = mapped_column(nullable=True)
     gap: Mapped[float | None] = mapped_column(nullable=True)
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now)
 
     @classmethod
     def of(cls, roster: Roster, *, id: str, scenario_id: str, scenario_version: int,
@@ -98,6 +112,9 @@ class AuditHeadRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
+    # Entries from this one on are linked by HMAC-SHA256 under the audit secret; those
+    # before (written by versions before the secret) by plain SHA-256.
+    keyed_from: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class AuditRow(Base):
@@ -106,9 +123,10 @@ class AuditRow(Base):
     __tablename__ = "audit_entry"
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
     actor: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(64), index=True)
+    province: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
     scenario_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
     scenario_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
     case_id: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
@@ -145,7 +163,7 @@ class CommitRow(Base):
     reason: Mapped[str | None] = mapped_column(String(2000), nullable=True)
     idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True, nullable=True)
     request_hash: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now)
 
 
 class CommitmentRow(Base):
@@ -167,7 +185,7 @@ class CommitmentRow(Base):
     start: Mapped[date] = mapped_column(Date)
     end: Mapped[date] = mapped_column(Date)
     load: Mapped[float] = mapped_column()
-    released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    released_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     released_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
     release_reason: Mapped[str | None] = mapped_column(String(2000), nullable=True)
 
@@ -186,5 +204,5 @@ class ApiKeyRow(Base):
     province: Mapped[str] = mapped_column(String(200), index=True)
     whole_province: Mapped[bool] = mapped_column()
     units: Mapped[list[str]] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)

@@ -26,6 +26,7 @@ from typing import Any, Literal, Protocol
 
 from pydantic import ValidationError
 
+from api.csvcells import cell
 from cli.files import write_atomically
 from models import Assignment, Case, Roster, Scenario, ScenarioError, parse_scenario
 from scheduler import solve
@@ -132,7 +133,8 @@ def _pinned(roster: Roster) -> list[Assignment]:
 
 
 def _flat_rows(roster: Roster) -> list[list[Any]]:
-    return [[m.case, m.slot.value, m.prosecutor, m.name, m.home, m.travel_minutes]
+    return [[cell(x) for x in (m.case, m.slot.value, m.prosecutor, m.name, m.home,
+                               m.travel_minutes)]
             for m in roster.assignments()]
 
 

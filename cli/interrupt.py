@@ -1,51 +1,60 @@
-"""Ctrl-C during a solve: the first asks the solver for its best roster so far, a second
-one gives up."""
+"""Ctrl-C on the command line: one press stops a solve or a batch at once.
 
+The work runs in a thread of its own while the main thread waits in Python, so the
+signal is seen at once (not when CP-SAT next returns to Python), and the solver never
+sees it: a search cut short must not pass for a finished one. The interrupt handler
+says how to resume and ends the process with exit 130 without unwinding, since CP-SAT
+may still be running in the work's thread (unwinding the interpreter under it aborts).
+Nothing is recorded after that: what was recorded before was finished.
+"""
+
+import os
 import signal
+import sys
 import threading
 from collections.abc import Callable
-from time import perf_counter
 from types import FrameType
+from typing import NoReturn, TypeVar
 
-from models import Roster
+from cli.entry import EXIT_INTERRUPTED
 
-# A second SIGINT sooner than this after the first is the same interrupt delivered twice:
-# `timeout -s INT` signals the command and then its whole process group.
-REPEAT_SECONDS = 0.5
+Result = TypeVar("Result")
+WAIT_SECONDS = 0.1  # how often the main thread wakes from joining the work
 
 
-def solve_until_interrupted(solve: Callable[[threading.Event], Roster],
-                            on_first: Callable[[], None]) -> Roster:
-    """Run `solve(stop)` in a thread; the first SIGINT sets `stop` (and calls `on_first`),
-    so the solver ends early with the best roster it has; a second, at least
-    REPEAT_SECONDS later, raises KeyboardInterrupt. The main thread waits in Python, not
-    inside CP-SAT, so that the signal is seen at once."""
-    stop = threading.Event()
-    result: list[Roster] = []
+def exit_interrupted(message: str) -> NoReturn:
+    """Say `message` (what was kept, how to resume) and end now with exit 130."""
+    print(message, file=sys.stderr)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(EXIT_INTERRUPTED)
+
+
+def run_until_interrupted(work: Callable[[], Result], on_interrupt: Callable[[], NoReturn],
+                          on_ready: Callable[[], None] | None = None) -> Result:
+    """`work()`, run in a thread; the first SIGINT calls `on_interrupt`, which ends the
+    process (or, in tests, raises). `on_ready` runs once the handler is in place, so a
+    Ctrl-C after it is always handled here."""
+    result: list[Result] = []
     failure: list[BaseException] = []
 
-    def work() -> None:
+    def run() -> None:
         try:
-            result.append(solve(stop))
+            result.append(work())
         except BaseException as e:  # re-raised in the main thread below
             failure.append(e)
 
-    first: list[float] = []
-
     def interrupt(signum: int, frame: FrameType | None) -> None:
-        if not first:
-            first.append(perf_counter())
-            stop.set()
-            on_first()
-        elif perf_counter() - first[0] >= REPEAT_SECONDS:
-            raise KeyboardInterrupt
+        on_interrupt()
 
-    thread = threading.Thread(target=work, name="solve", daemon=True)
+    thread = threading.Thread(target=run, name="work", daemon=True)
     previous = signal.signal(signal.SIGINT, interrupt)
     try:
+        if on_ready is not None:
+            on_ready()
         thread.start()
         while thread.is_alive():
-            thread.join(0.1)
+            thread.join(WAIT_SECONDS)
     finally:
         signal.signal(signal.SIGINT, previous)
     if failure:

@@ -1,21 +1,18 @@
 """The `taskforce` command line: a thin shell over models, scheduler and checker."""
 
 import json
-import os
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
 
 from checker import check_roster
-from cli.entry import EXIT_INTERRUPTED
 from cli.files import InputError, read_roster, read_scenario, write_atomically
-from cli.interrupt import solve_until_interrupted
+from cli.interrupt import exit_interrupted, run_until_interrupted
 from cli.table import render, summarize
 from models import Progress, Status, parse_scenario
 from models.enums import KeyRole
@@ -28,6 +25,8 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from api.bookings import StoredBookings
+    from api.seal import Seal
+    from api.settings import Settings
 
 app = typer.Typer(help="Task-force rosters for procuratorates.", no_args_is_help=True,
                   pretty_exceptions_enable=False, add_completion=False)
@@ -68,14 +67,16 @@ def solve(
     scenario: ScenarioArg,
     seconds: Annotated[float, typer.Option(min=0.1, help="Time limit for the solve.")] = 10.0,
     workers: Annotated[int, typer.Option(min=1, help="CP-SAT worker threads.")] = 2,
-    seed: Annotated[int, typer.Option(help="Random seed; one worker + a seed repeats.")] = 0,
+    seed: Annotated[int, typer.Option(min=0, max=2**31 - 1,
+                                      help="Random seed; one worker + a seed repeats.")] = 0,
     output: Annotated[Path | None, typer.Option("--out", help="Write the roster JSON here.")] = None,
     fmt: Annotated[Format | None, typer.Option(
         "--format", show_default=False,
         help=f"table, json or summary; default table up to {TABLE_CASES} cases, summary "
              "above, so a province does not flood the terminal.")] = None,
 ) -> None:
-    """Solve a scenario and print its roster. Exit 0 solved, 1 not solved, 2 bad input."""
+    """Solve a scenario and print its roster. Exit 0 solved, 1 not solved, 2 bad input,
+    130 interrupted (Ctrl-C: no roster)."""
     try:
         loaded = read_scenario(scenario)
     except InputError as e:
@@ -88,22 +89,21 @@ def solve(
             parts += [] if p.bound is None else [f"bound {p.bound:,.1f}"]
             status.update(f"solving ({p.phase}): {', '.join(parts)}  {p.elapsed:.1f} s")
 
-        def stopping() -> None:
-            status.update("stopping: finishing with the best roster so far "
-                          "(Ctrl-C again to give up)")
+        def interrupted() -> NoReturn:
+            status.stop()
+            kept = "nothing written" if output is None else f"{output} left as it was"
+            exit_interrupted(f"interrupted: no roster ({kept}); run the same command again "
+                             "to solve, with a smaller --seconds to stop sooner")
 
-        try:
-            roster = solve_until_interrupted(
-                lambda stop: solve_scenario(loaded, seconds=seconds, workers=workers,
-                                            seed=seed, progress=show, stop=stop),
-                stopping)
-        except KeyboardInterrupt:
-            err.print("interrupted: no roster", highlight=False)
-            sys.stdout.flush()
-            sys.stderr.flush()
-            # CP-SAT may still be running in the solve's thread; exiting the usual way
-            # would destroy its threads while they run (a C++ abort, exit 134).
-            os._exit(EXIT_INTERRUPTED)
+        def ready() -> None:
+            # A plain line, also where the spinner does not show (a log, a pipe).
+            err.print(f"solving {scenario} for up to {seconds:g} s; Ctrl-C stops",
+                      highlight=False)
+
+        roster = run_until_interrupted(
+            lambda: solve_scenario(loaded, seconds=seconds, workers=workers, seed=seed,
+                                   progress=show),
+            interrupted, ready)
     text = roster.model_dump_json(indent=2)
     if output is not None:
         write_atomically(output, text + "\n")
@@ -181,7 +181,8 @@ def batch(
 ) -> None:
     """Solve a file of case requests; rerun with the same --out to resume.
 
-    Exit 0 when every line was read, 2 when some were bad (reported, skipped)."""
+    Exit 0 when every line was read, 2 when some were bad (reported, skipped), 130 when
+    interrupted (rerun to resume)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from cli.batch import Bookings, Outcome, run_batch
@@ -202,14 +203,28 @@ def batch(
                   console=err) as bar:
         task = bar.add_task("solving", total=None)
 
+        finished = [0]
+
         def step(outcome: Outcome, total: int) -> None:
-            bar.update(task, total=total, completed=outcome.done + outcome.skipped,
+            finished[0] = outcome.done + outcome.skipped
+            bar.update(task, total=total, completed=finished[0],
                        description=f"staffed {outcome.staffed}, failed {outcome.failed}")
 
+        def interrupted() -> NoReturn:
+            bar.stop()
+            exit_interrupted(f"interrupted: {finished[0]} requests done and recorded in "
+                             f"{output / 'state.json'}; the one being solved was not. Run "
+                             "the same command again to resume from there.")
+
+        def ready() -> None:
+            err.print(f"solving the requests of {requests}; Ctrl-C stops, and the same "
+                      "command resumes", highlight=False)
+
         try:
-            outcome = run_batch(loaded, requests, output, mode=mode.value,
-                                seconds=seconds, workers=workers, on_step=step,
-                                bookings=bookings)
+            outcome = run_until_interrupted(
+                lambda: run_batch(loaded, requests, output, mode=mode.value, seconds=seconds,
+                                  workers=workers, on_step=step, bookings=bookings),
+                interrupted, ready)
         except ValueError as e:
             err.print(f"[red]error:[/red] {e}")
             raise typer.Exit(EXIT_BAD_INPUT) from None
@@ -230,11 +245,13 @@ app.add_typer(audit_app, name="audit")
 
 @audit_app.command("verify")
 def audit_verify(database_url: DatabaseUrl = None) -> None:
-    """Recompute the audit trail's hash chain. Exit 0 intact, 1 broken."""
+    """Recompute the audit trail's HMAC chain and hold it against the witness file, with
+    the service's settings (AUDIT_SECRET, AUDIT_ANCHOR_FILE). Exit 0 intact, 1 broken,
+    2 when the secret is missing."""
     from api.audit import verify
 
-    with _database(database_url) as session:
-        report = verify(session)
+    with _database(database_url, create_secret=False) as session:
+        report = verify(session, _seal(_settings(database_url), create=False))
     if report.intact:
         out.print(f"audit trail intact: {report.entries} entries")
         return
@@ -319,31 +336,53 @@ def _stored_bookings(scenario_id: str, url: str | None, reason: str) -> "StoredB
     from api.bookings import StoredBookings, StoredScenarioError
     from api.db import sessions
 
+    settings = _settings(url)
     try:
-        return StoredBookings(sessions(_migrated_engine(url)), scenario_id, reason)
+        return StoredBookings(sessions(_migrated_engine(settings), _seal(settings)),
+                              scenario_id, reason)
     except StoredScenarioError:
         raise InputError([f"--scenario: no file '{scenario_id}', and no stored scenario "
                           "with that id"]) from None
 
 
-def _migrated_engine(url: str | None) -> "Engine":
-    """An engine on the service's database (`url`, else the settings'), schema migrated."""
-    from api.db import make_engine, migrate
+def _settings(url: str | None) -> "Settings":
+    """The service's settings (environment, .env), with `url` as the database if given."""
     from api.settings import Settings
 
-    engine = make_engine(url or Settings().database_url)
+    return Settings(database_url=url) if url else Settings()
+
+
+def _seal(settings: "Settings", *, create: bool = True) -> "Seal":
+    """The audit seal of `settings`, or a clear error (exit 2) when it cannot be had."""
+    from api.seal import SealError, seal_for
+
+    try:
+        return seal_for(settings, create=create)
+    except SealError as e:
+        err.print(f"[red]error:[/red] {e}", highlight=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+def _migrated_engine(settings: "Settings") -> "Engine":
+    """An engine on the service's database, schema migrated."""
+    from api.db import make_engine, migrate
+
+    engine = make_engine(settings.database_url)
     migrate(engine)
     return engine
 
 
 @contextmanager
-def _database(url: str | None) -> Iterator["Session"]:
-    """A session on the service's database, its schema migrated first."""
-    from sqlalchemy.orm import Session
+def _database(url: str | None, *, create_secret: bool = True) -> Iterator["Session"]:
+    """A session on the service's database, its schema migrated first, its audit entries
+    sealed as the service's are."""
+    from api.db import sessions
 
-    engine = _migrated_engine(url)
+    settings = _settings(url)
+    seal = _seal(settings, create=create_secret)
+    engine = _migrated_engine(settings)
     try:
-        with Session(engine) as session:
+        with sessions(engine, seal)() as session:
             yield session
     finally:
         engine.dispose()

@@ -75,7 +75,8 @@ class Progress(BaseModel):
     """How a running solve stands: reported whenever it finds a better roster."""
 
     phase: str = Field(description="greedy, priority, cost, neighbourhood or bound (the "
-                             "bound by parts tightened the priority bound).")
+                             "bound by parts tightened the priority bound); done or "
+                             "cancelled for a finished job, with its roster's figures.")
     staffed_priority: int | None = Field(
         default=None, description="Best staffed priority so far."
     )

@@ -14,14 +14,23 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from models.enums import DEFAULT_SCOPE, Kind, Role, Scope, Slot, Tier
 from models.ids import CaseId, GroupId, Language, PoolId, ProsecutorId, Skill, UnitId
 
+# Every number is finite and bounded: the solver turns them into 64-bit integer
+# coefficients (minutes x weight x 100, FTE x 10,000), which a huge value would overflow.
+MAX_PEOPLE = 10_000
+MAX_MINUTES = 10_000.0  # about a week of driving
+MAX_FTE = 10.0
+MAX_PRIORITY = 100_000
+MAX_WEIGHT = 10_000.0
+
 Level = Annotated[int, Field(ge=1, le=3, description="Skill level, 1 (basic) to 3 (expert).")]
-Count = Annotated[int, Field(ge=0, description="A number of people, zero or more.")]
+Count = Annotated[int, Field(ge=0, le=MAX_PEOPLE, description="A number of people, zero or more.")]
+Weight = Annotated[float, Field(ge=0, le=MAX_WEIGHT, description="A cost weight, at most 10,000.")]
 
 
 class Strict(BaseModel):
     """Base for scenario models: unknown fields are errors, so a typo never passes silently."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class Location(Strict):
@@ -36,7 +45,7 @@ class Unit(Strict):
     parent: UnitId | None = Field(default=None, description="Id of the supervising unit.")
     location: Location = Field(description="Seat of the unit, for the great-circle estimate.")
     min_staff_at_home: int = Field(
-        default=2, ge=0, description="Prosecutor-rank staff who must stay at home every day."
+        default=2, ge=0, le=MAX_PEOPLE, description="Prosecutor-rank staff who must stay at home every day."
     )
 
 
@@ -65,8 +74,8 @@ class Pool(Strict):
 class Road(Strict):
     a: UnitId = Field(description="One end of the road leg.")
     b: UnitId = Field(description="The other end; roads are undirected.")
-    minutes: float = Field(gt=0, description="One-way driving time in minutes.")
-    km: float | None = Field(default=None, ge=0, description="Length in km, informative.")
+    minutes: float = Field(gt=0, le=MAX_MINUTES, description="One-way driving time in minutes.")
+    km: float | None = Field(default=None, ge=0, le=100_000, description="Length in km, informative.")
 
 
 class Interval(Strict):
@@ -90,7 +99,7 @@ class Commitment(Interval):
     Rule 5 counts it on its days like `load`; rule 6 counts a person whose commitment keeps
     them on site at another unit as away from home on those days."""
 
-    load: float = Field(ge=0, description="FTE committed on each day of the interval.")
+    load: float = Field(ge=0, le=MAX_FTE, description="FTE committed on each day of the interval.")
     away: bool = Field(
         default=False, description="On site at another unit's case: away from home on these days."
     )
@@ -108,9 +117,9 @@ class Prosecutor(Strict):
     languages: list[Language] = Field(
         default_factory=list, description="ISO 639-1 codes spoken, e.g. ['zh', 'mn']."
     )
-    years: int = Field(default=0, ge=0, description="Years of experience.")
-    capacity: float = Field(default=1.0, gt=0, description="Working capacity in FTE.")
-    load: float = Field(default=0.0, ge=0, description="FTE already committed elsewhere.")
+    years: int = Field(default=0, ge=0, le=100, description="Years of experience.")
+    capacity: float = Field(default=1.0, gt=0, le=MAX_FTE, description="Working capacity in FTE.")
+    load: float = Field(default=0.0, ge=0, le=MAX_FTE, description="FTE already committed elsewhere.")
     unavailable: list[Interval] = Field(
         default_factory=list, description="Days the person cannot serve (leave, training)."
     )
@@ -185,7 +194,8 @@ class TeamSpec(Strict):
     members: MemberCounts = Field(
         default_factory=MemberCounts, description="Member slots, not counting the leader."
     )
-    load: float = Field(default=0.5, ge=0, description="FTE each member commits on each day.")
+    load: float = Field(default=0.5, ge=0, le=MAX_FTE,
+                        description="FTE each member commits on each day.")
     skills: list[SkillNeed] = Field(default_factory=list, description="Skill coverage rules.")
     languages: list[LanguageNeed] = Field(
         default_factory=list, description="Language coverage rules."
@@ -193,11 +203,13 @@ class TeamSpec(Strict):
     tiers: dict[Tier, Count] = Field(
         default_factory=dict, description="At least this many members from units of each tier."
     )
-    max_units: int | None = Field(default=None, ge=1, description="Most distinct home units.")
-    min_units: int | None = Field(default=None, ge=1, description="Fewest distinct home units.")
+    max_units: int | None = Field(default=None, ge=1, le=MAX_PEOPLE,
+                                  description="Most distinct home units.")
+    min_units: int | None = Field(default=None, ge=1, le=MAX_PEOPLE,
+                                  description="Fewest distinct home units.")
     max_travel_minutes: float | None = Field(
-        default=None, ge=0, description="On-site members live at most this far from the venue."
-    )
+        default=None, ge=0, le=MAX_MINUTES,
+        description="On-site members live at most this far from the venue.")
     remote_roles: list[Slot] = Field(
         default_factory=list, description="Slots that join by video: no travel, not away."
     )
@@ -259,7 +271,7 @@ class Case(Strict):
     lead_unit: UnitId | None = Field(default=None, description="Owner unit; default the venue.")
     start: date = Field(description="First day of the case, inclusive.")
     end: date = Field(description="Last day of the case, inclusive.")
-    priority: int = Field(default=1, ge=1, description="Weight of staffing this case.")
+    priority: int = Field(default=1, ge=1, le=MAX_PRIORITY, description="Weight of staffing this case.")
     mandatory: bool = Field(default=False, description="The case must be staffed.")
     scope: Scope | None = Field(
         default=None, description="Whose home units may serve; default by the lead unit's tier."
@@ -304,18 +316,18 @@ class Assignment(Strict):
 
 
 class Weights(Strict):
-    travel: float = Field(default=1, ge=0, description="Per one-way travel minute on site.")
-    off_pair: float = Field(default=60, ge=0, description="Per member from outside lead/venue pairs.")
-    peak_load: float = Field(default=20, ge=0, description="Per percent of peak utilisation.")
-    units: float = Field(default=30, ge=0, description="Per distinct home unit in a team.")
-    changes: float = Field(default=200, ge=0, description="Per dropped previous assignment.")
-    no_junior: float = Field(default=100, ge=0, description="Per team of 3+ with no junior.")
+    travel: Weight = Field(default=1, description="Per one-way travel minute on site.")
+    off_pair: Weight = Field(default=60, description="Per member from outside lead/venue pairs.")
+    peak_load: Weight = Field(default=20, description="Per percent of peak utilisation.")
+    units: Weight = Field(default=30, description="Per distinct home unit in a team.")
+    changes: Weight = Field(default=200, description="Per dropped previous assignment.")
+    no_junior: Weight = Field(default=100, description="Per team of 3+ with no junior.")
 
 
 class Policy(Strict):
     weights: Weights = Field(default_factory=Weights, description="Cost term weights.")
-    road_factor: float = Field(default=1.3, gt=0, description="Road km per great-circle km.")
-    speed_kmh: float = Field(default=60, gt=0, description="Travel speed for the estimate.")
+    road_factor: float = Field(default=1.3, gt=0, le=10, description="Road km per great-circle km.")
+    speed_kmh: float = Field(default=60, gt=0, le=1_000, description="Travel speed for the estimate.")
 
 
 class Scenario(Strict):

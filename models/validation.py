@@ -93,6 +93,9 @@ def parse_scenario(data: Any) -> Scenario:
         raise ScenarioError([Problem(path="$", message="a scenario must be an object")])
     problems: list[Problem] = []
     parsed: dict[str, Any] = {}
+    # Where each parsed item stood in the input: an item that failed is left out of
+    # `parsed`, and the later items' paths must still name their own place.
+    positions: dict[str, list[int]] = {}
     known = set(COLLECTIONS) | {"name", "policy"}
     for key in data:
         if key not in known:
@@ -112,25 +115,32 @@ def parse_scenario(data: Any) -> Scenario:
             problems.append(Problem(path=collection, message="must be a list"))
             raw_items = []
         adapter = TypeAdapter(model)
-        items = []
+        items, positions[collection] = [], []
         for i, raw in enumerate(raw_items):
             try:
                 items.append(adapter.validate_python(raw))
+                positions[collection].append(i)
             except ValidationError as err:
                 problems += _pydantic_problems(err, f"{collection}[{i}]", _label(collection, raw))
         parsed[collection] = items
 
     # Items are validated model instances already; pydantic does not validate them again.
     scenario = Scenario.model_construct(name=str(data.get("name", "")), **parsed)
-    problems += reference_problems(scenario)
+    problems += reference_problems(scenario, positions)
     if problems:
         raise ScenarioError(problems)
     return Scenario.model_validate({"name": scenario.name, **parsed})
 
 
-def reference_problems(s: Scenario) -> list[Problem]:
-    """Every broken reference or duplicate id across the scenario's collections."""
+def reference_problems(s: Scenario,
+                       positions: Mapping[str, list[int]] | None = None) -> list[Problem]:
+    """Every broken reference or duplicate id across the scenario's collections. Paths
+    name each item's place in the input (`positions`: for each collection, the input index
+    of each of its items), or in `s` when not given."""
     problems: list[Problem] = []
+
+    def at(collection: str, i: int) -> int:
+        return positions[collection][i] if positions is not None else i
 
     def bad(path: str, ident: str | None, message: str) -> None:
         problems.append(Problem(path=path, id=ident, message=message))
@@ -144,7 +154,7 @@ def reference_problems(s: Scenario) -> list[Problem]:
         counts = Counter(ids)
         for i, ident in enumerate(ids):
             if counts[ident] > 1:
-                bad(f"{collection}[{i}].id", ident, "duplicate id")
+                bad(f"{collection}[{at(collection, i)}].id", ident, "duplicate id")
 
     units = {u.id: u for u in s.units}
     people = {p.id for p in s.prosecutors}
@@ -160,38 +170,38 @@ def reference_problems(s: Scenario) -> list[Problem]:
             bad(path, ident, f"unknown prosecutor '{ref}'")
 
     for i, u in enumerate(s.units):
-        unit_ref(f"units[{i}].parent", u.id, u.parent)
+        unit_ref(f"units[{at('units', i)}].parent", u.id, u.parent)
         seen = {u.id}
         parent = u.parent
         while parent in units:
             if parent in seen:
-                bad(f"units[{i}].parent", u.id, "the chain of parents loops")
+                bad(f"units[{at('units', i)}].parent", u.id, "the chain of parents loops")
                 break
             seen.add(parent)
             parent = units[parent].parent
     for i, pair in enumerate(s.pairs):
         label = "+".join(pair.units)
         for j, ref in enumerate(pair.units):
-            unit_ref(f"pairs[{i}].units[{j}]", label, ref)
+            unit_ref(f"pairs[{at('pairs', i)}].units[{j}]", label, ref)
         if pair.units[0] == pair.units[1]:
-            bad(f"pairs[{i}].units", label, "a unit cannot be paired with itself")
+            bad(f"pairs[{at('pairs', i)}].units", label, "a unit cannot be paired with itself")
     for i, g in enumerate(s.groups):
-        unit_ref(f"groups[{i}].lead", g.id, g.lead)
+        unit_ref(f"groups[{at('groups', i)}].lead", g.id, g.lead)
         for j, ref in enumerate(g.members):
-            unit_ref(f"groups[{i}].members[{j}]", g.id, ref)
+            unit_ref(f"groups[{at('groups', i)}].members[{j}]", g.id, ref)
     for i, pool in enumerate(s.pools):
         for j, ref in enumerate(pool.members):
-            person_ref(f"pools[{i}].members[{j}]", pool.id, ref)
+            person_ref(f"pools[{at('pools', i)}].members[{j}]", pool.id, ref)
     for i, r in enumerate(s.roads):
         label = f"{r.a}-{r.b}"
-        unit_ref(f"roads[{i}].a", label, r.a)
-        unit_ref(f"roads[{i}].b", label, r.b)
+        unit_ref(f"roads[{at('roads', i)}].a", label, r.a)
+        unit_ref(f"roads[{at('roads', i)}].b", label, r.b)
         if r.a == r.b:
-            bad(f"roads[{i}]", label, "a road must join two different units")
+            bad(f"roads[{at('roads', i)}]", label, "a road must join two different units")
     for i, p in enumerate(s.prosecutors):
-        unit_ref(f"prosecutors[{i}].home", p.id, p.home)
+        unit_ref(f"prosecutors[{at('prosecutors', i)}].home", p.id, p.home)
     for i, c in enumerate(s.cases):
-        path = f"cases[{i}]"
+        path = f"cases[{at('cases', i)}]"
         unit_ref(f"{path}.venue", c.id, c.venue)
         unit_ref(f"{path}.lead_unit", c.id, c.lead_unit)
         if c.pool is not None and c.pool not in pools:
@@ -212,13 +222,15 @@ def reference_problems(s: Scenario) -> list[Problem]:
     seen_previous: set[tuple[str, str]] = set()
     for i, a in enumerate(s.previous):
         label = f"{a.case}/{a.prosecutor}"
-        person_ref(f"previous[{i}].prosecutor", label, a.prosecutor)
+        person_ref(f"previous[{at('previous', i)}].prosecutor", label, a.prosecutor)
         case = cases.get(a.case)
         if case is None:
-            bad(f"previous[{i}].case", label, f"unknown case '{a.case}'")
+            bad(f"previous[{at('previous', i)}].case", label, f"unknown case '{a.case}'")
         elif a.slot not in case.team.slots():
-            bad(f"previous[{i}].slot", label, f"case '{a.case}' has no {a.slot.value} slot")
+            bad(f"previous[{at('previous', i)}].slot", label,
+                f"case '{a.case}' has no {a.slot.value} slot")
         if (a.case, a.prosecutor) in seen_previous:
-            bad(f"previous[{i}]", label, "the same person appears twice on this case")
+            bad(f"previous[{at('previous', i)}]", label,
+                "the same person appears twice on this case")
         seen_previous.add((a.case, a.prosecutor))
     return problems

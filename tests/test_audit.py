@@ -1,24 +1,29 @@
 """The audit trail: every change recorded with its reason, filterable, exportable, and a
-tampered, removed or reordered entry caught by verification."""
+tampered, removed, forged or re-chained entry caught by verification, even when whoever
+did it could change the database at will (issue 17, defect 8)."""
 
 import csv
 import io
 import json
-from collections.abc import Iterator
+import logging
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import delete, text, update
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from api.app import create_app
+from api.audit import entry_hash
+from api.seal import SECRET_SUFFIX, WITNESS_SUFFIX, SealError, seal_for
 from api.settings import Settings
-from api.tables import AuditRow
+from api.tables import AuditHeadRow, AuditRow
 from cli.main import app as cli
 
 TUTORIAL: dict[str, Any] = json.loads(
@@ -137,3 +142,131 @@ def test_concurrent_changes_keep_one_chain(client: TestClient) -> None:
     assert codes == [201] * 24
     verdict = client.get("/audit/verify").json()
     assert verdict == {"intact": True, "entries": 24, "broken_at": None, "problem": None}
+
+
+def _rewind_head(session: Session) -> None:
+    """Point audit_head at the newest entry left, as an intruder covering tracks would."""
+    newest = session.execute(text("SELECT seq, hash FROM audit_entry ORDER BY seq DESC "
+                                  "LIMIT 1")).one()
+    session.execute(text("UPDATE audit_head SET seq = :seq, hash = :hash"),
+                    {"seq": newest.seq, "hash": newest.hash})
+
+
+def _cut_newest(session: Session, how: str) -> None:
+    """Delete the newest 20 entries past the guard, then rewind the head."""
+    if how == "disable":
+        session.execute(text("ALTER TABLE audit_entry DISABLE TRIGGER ALL"))
+    else:
+        _bypass_append_only(session)
+    session.execute(text("DELETE FROM audit_entry WHERE seq > (SELECT MAX(seq) - 20 "
+                         "FROM audit_entry)"))
+    _rewind_head(session)
+
+
+def _unkeyed_link(prev: str, row: Any) -> str:
+    """The link an intruder without the secret can compute: plain SHA-256, as before."""
+    fields = {"actor": row.actor, "action": row.action, "scenario_id": row.scenario_id,
+              "scenario_version": row.scenario_version, "case_id": row.case_id,
+              "prosecutor_id": row.prosecutor_id, "unit_id": row.unit_id, "reason": row.reason,
+              "details": row.details, "province": row.province}
+    return entry_hash(prev, row.seq, row.at, fields)
+
+
+def _forge(session: Session) -> None:
+    """Insert an entry with a correctly computed SHA-256 link, and move the head to it."""
+    head = session.get(AuditHeadRow, 1)
+    assert head is not None
+    row = AuditRow(seq=head.seq + 1, at=datetime.now(UTC), actor="key 0 (x, admin)",
+                   action="scenario.deleted", province="hulunbuir", scenario_id=None,
+                   scenario_version=None, case_id=None, prosecutor_id=None, unit_id=None,
+                   reason="forged", details={}, prev_hash=head.hash, hash="")
+    row.hash = _unkeyed_link(head.hash, row)
+    session.add(row)
+    session.execute(text("UPDATE audit_head SET seq = :seq, hash = :hash"),
+                    {"seq": row.seq, "hash": row.hash})
+
+
+def _edit_and_rechain(session: Session) -> None:
+    """Edit one entry's reason and recompute every later link, head included."""
+    _bypass_append_only(session)
+    session.execute(text("UPDATE audit_entry SET reason = 'nothing to see' WHERE seq = 3"))
+    session.commit()
+    prev = session.execute(text("SELECT hash FROM audit_entry WHERE seq = 2")).scalar_one()
+    for row in session.scalars(select(AuditRow).where(AuditRow.seq >= 3)
+                               .order_by(AuditRow.seq)).all():
+        link = _unkeyed_link(prev, row)
+        session.execute(text("UPDATE audit_entry SET prev_hash = :prev, hash = :hash "
+                             "WHERE seq = :seq"), {"prev": prev, "hash": link, "seq": row.seq})
+        prev = link
+    _rewind_head(session)
+
+
+ATTACKS: dict[str, Callable[[Session], None]] = {
+    "drop triggers, delete the newest 20, rewind the head": lambda s: _cut_newest(s, "drop"),
+    "insert a forged entry with a correct SHA-256, move the head": _forge,
+    "drop triggers, edit an entry, recompute every later hash": _edit_and_rechain,
+    "disable the trigger (PostgreSQL), delete, rewind": lambda s: _cut_newest(s, "disable"),
+}
+
+
+@pytest.mark.parametrize("attack", list(ATTACKS))
+def test_verify_catches_a_database_administrator(client: TestClient, database_url: str,
+                                                 attack: str) -> None:
+    """Each way someone with full database access (but neither the audit secret nor the
+    witness file) might rewrite the trail makes `taskforce audit verify` exit 1."""
+    if "PostgreSQL" in attack and not database_url.startswith("postgresql"):
+        pytest.skip("DISABLE TRIGGER is PostgreSQL's")
+    for i in range(5):
+        _history(client)
+        client.post("/scenarios", json=TUTORIAL | {"name": f"more {i}"})
+    runner = CliRunner()
+    assert runner.invoke(cli, ["audit", "verify", "--database-url", database_url]).exit_code == 0
+    with client.app.state.sessions() as session:  # type: ignore[attr-defined]
+        ATTACKS[attack](session)
+        session.commit()
+    verdict = runner.invoke(cli, ["audit", "verify", "--database-url", database_url])
+    assert verdict.exit_code == 1, verdict.output
+    assert "broken" in verdict.output
+    assert not client.get("/audit/verify").json()["intact"]
+
+
+def test_first_start_makes_a_private_secret_beside_the_database(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Without AUDIT_SECRET, an SQLite database gets its secret generated in a file beside
+    it, readable by its owner alone, and the service says where; a second start reuses
+    it, so the chain still verifies."""
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    with caplog.at_level(logging.WARNING, logger="taskforce.audit"):
+        first = TestClient(create_app(Settings(database_url=url, require_keys=False)))
+    secret = tmp_path / ("fresh.db" + SECRET_SUFFIX)
+    assert secret.stat().st_mode & 0o777 == 0o600
+    assert str(secret) in caplog.text
+    first.post("/scenarios", json=TUTORIAL)
+    again = TestClient(create_app(Settings(database_url=url, require_keys=False)))
+    assert again.get("/audit/verify").json()["intact"]
+    assert (tmp_path / ("fresh.db" + WITNESS_SUFFIX)).read_text().startswith("1 ")
+
+
+def test_another_database_needs_the_secret_from_the_environment(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a database server, the secret cannot be kept beside a file: without AUDIT_SECRET
+    the service refuses to start, saying what to set."""
+    monkeypatch.delenv("AUDIT_SECRET", raising=False)
+    with pytest.raises(SealError, match="AUDIT_SECRET"):
+        seal_for(Settings(database_url="postgresql+psycopg://nobody@127.0.0.1:1/none"))
+
+
+def test_a_witness_that_cannot_be_written_fails_loudly_but_not_the_change(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """When the witness file cannot be written (its folder is gone), the committed change
+    still answers 201, the failure is logged, and verify then reports the trail
+    unvouched for instead of intact."""
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'w.db'}", require_keys=False,
+                        audit_anchor_file=tmp_path / "gone" / "witness")
+    client = TestClient(create_app(settings))
+    with caplog.at_level(logging.ERROR, logger="taskforce.audit"):
+        assert client.post("/scenarios", json=TUTORIAL).status_code == 201
+    assert "could not append audit head 1" in caplog.text
+    assert client.get("/scenarios").json()["total"] == 1
+    verdict = client.get("/audit/verify").json()
+    assert not verdict["intact"] and "witness" in verdict["problem"]

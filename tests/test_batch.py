@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from api.app import create_app
 from api.bookings import StoredBookings
 from api.db import make_engine, sessions
+from api.seal import seal_for
 from api.settings import Settings
 from api.tables import CommitmentRow
 from cli.batch import Outcome, run_batch
@@ -162,7 +163,8 @@ def test_stored_batch_resumes_without_committing_twice(tmp_path: Path,
     """Interrupted between a commit and its record, a rerun does not commit r1 again."""
     sid = _stored_tutorial(database_url)
     engine = make_engine(database_url)
-    stored = StoredBookings(sessions(engine), sid, "test")
+    stored = StoredBookings(sessions(engine, seal_for(Settings(database_url=database_url))),
+                            sid, "test")
     out = tmp_path / "out"
     with pytest.raises(KeyboardInterrupt):
         run_batch(stored.base, _jsonl(tmp_path), out, mode="sequential", seconds=5,

@@ -258,3 +258,22 @@ def test_utilisation_shows_daily_load_with_commitments_and_home_staffing(
     assert by_id[teams["c2"]] == [0.6] * 5
     [office] = body["offices"]
     assert (office["unit"], office["at_home"], office["need"]) == ("b", [1] * 5, [1] * 5)
+
+
+def test_concurrent_retries_with_one_key_all_get_the_first_answer(client: TestClient) -> None:
+    """20 threads send the same commit with one Idempotency-Key at once: one commit is
+    made, and every caller gets 201 with the same body, none a 409 'committed already'."""
+    sid = _stored(client, _scenario([_one("c1")]))
+    roster = _roster_for(client, sid, "c1")
+    key = {"Idempotency-Key": "retry-storm"}
+
+    def commit(_: int) -> tuple[int, Any]:
+        answer = client.post(f"/rosters/{roster['id']}/commit", json={"reason": "r"},
+                             headers=key)
+        return answer.status_code, answer.json()
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        answers = list(pool.map(commit, range(20)))
+    assert {status for status, _ in answers} == {201}, answers
+    assert all(body == answers[0][1] for _, body in answers)
+    assert client.get("/commitments").json()["total"] == 1

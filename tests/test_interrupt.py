@@ -1,64 +1,151 @@
-"""Ctrl-C during a solve on the command line: best roster first, give up on the second."""
+"""Ctrl-C on the command line: one press stops a solve or a batch at once with exit 130,
+says how to resume, and nothing cut short is recorded as done (issue 17, defect 13)."""
 
+import json
 import signal
+import subprocess
 import sys
 import threading
 import types
+from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
-from cli import entry, interrupt
-from cli.interrupt import solve_until_interrupted
-from models import Roster, Status
+from cli import entry
+from cli.batch import run_batch
+from cli.interrupt import run_until_interrupted
+from models import Roster, Scenario, Status, parse_scenario
+from synth import province
+
+ROOT = Path(__file__).resolve().parent.parent
+TUTORIAL = ROOT / "scenarios" / "tutorial.json"
+# Long enough that no solve below finishes before it is interrupted.
+LONG_SOLVE_SECONDS = 120
 
 
-def _roster() -> Roster:
-    return Roster(scenario="x", status=Status.FEASIBLE)
+class _StoppedError(Exception):
+    """What the interrupt handler raises in these tests instead of ending the process."""
 
 
-def test_first_interrupt_stops_the_solver_and_keeps_its_roster() -> None:
-    """The first SIGINT sets the solver's stop event (and says so); the solver's roster
-    comes back as the answer."""
-    said: list[str] = []
+def _stop() -> NoReturn:
+    raise _StoppedError
 
-    def solve(stop: threading.Event) -> Roster:
+
+def test_the_first_interrupt_stops_at_once_without_waiting_for_the_work() -> None:
+    """One SIGINT reaches the handler while the work is still running (it does not wait
+    for the work to finish or to notice), and the work's answer is never used."""
+    release = threading.Event()
+
+    def work() -> Roster:
         signal.raise_signal(signal.SIGINT)
-        assert stop.wait(5), "the interrupt should have set stop"
-        return _roster()
+        release.wait(30)
+        return Roster(scenario="x", status=Status.FEASIBLE)
 
-    assert solve_until_interrupted(solve, lambda: said.append("stopping")) == _roster()
-    assert said == ["stopping"]
+    with pytest.raises(_StoppedError):
+        run_until_interrupted(work, _stop)
+    assert not release.is_set()
+    release.set()
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
-def test_second_interrupt_gives_up(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A second SIGINT, while the solver is still finishing, raises KeyboardInterrupt."""
-    monkeypatch.setattr(interrupt, "REPEAT_SECONDS", 0.0)
+def test_an_interrupted_batch_records_nothing_cut_short(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Interrupted during its second solve, a batch has recorded the first request only;
+    the second is neither in state.json nor among the rosters, and a rerun solves it."""
+    requests = tmp_path / "requests.jsonl"
+    tutorial = json.loads(TUTORIAL.read_text())
+    requests.write_text("".join(json.dumps(c) + "\n" for c in tutorial["cases"][:2]))
+    scenario = parse_scenario(tutorial | {"cases": []})
+    real = run_batch.__globals__["solve"]
+    calls: list[str] = []
     release = threading.Event()
 
-    def solve(stop: threading.Event) -> Roster:
-        signal.raise_signal(signal.SIGINT)
-        stop.wait(5)
-        signal.raise_signal(signal.SIGINT)
-        release.wait(5)
-        return _roster()
+    def solve(s: Scenario, **kw: float) -> Roster:
+        calls.append(s.cases[-1].id)
+        if len(calls) == 2:
+            signal.raise_signal(signal.SIGINT)
+            release.wait(30)
+            raise RuntimeError("the process would have ended here")
+        roster: Roster = real(s, **kw)
+        return roster
 
-    with pytest.raises(KeyboardInterrupt):
-        solve_until_interrupted(solve, lambda: None)
+    monkeypatch.setitem(run_batch.__globals__, "solve", solve)
+    out = tmp_path / "out"
+    with pytest.raises(_StoppedError):
+        run_until_interrupted(lambda: run_batch(scenario, requests, out, mode="sequential",
+                                                seconds=5, workers=1), _stop)
     release.set()
+    state = json.loads((out / "state.json").read_text())
+    assert state["done"] == ["fraud"]
+    assert sorted(p.name for p in (out / "rosters").iterdir()) == ["fraud.json"]
+    monkeypatch.setitem(run_batch.__globals__, "solve", real)
+    again = run_batch(scenario, requests, out, mode="sequential", seconds=5, workers=1)
+    assert (again.skipped, again.done) == (1, 1)
 
 
-def test_the_same_interrupt_delivered_twice_counts_once() -> None:
-    """Two SIGINTs at once (`timeout -s INT` signals the command, then its process group)
-    are one interrupt: the solver's roster still comes back."""
+def _start(args: list[str], cwd: Path) -> subprocess.Popen[str]:
+    """`taskforce ARGS` in a process of its own, its stderr read line by line."""
+    command = str(Path(sys.executable).parent / "taskforce")
+    return subprocess.Popen([command, *args], cwd=cwd, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
 
-    def solve(stop: threading.Event) -> Roster:
-        signal.raise_signal(signal.SIGINT)
-        signal.raise_signal(signal.SIGINT)
-        assert stop.wait(5)
-        return _roster()
 
-    assert solve_until_interrupted(solve, lambda: None) == _roster()
+def _interrupt_once_started(process: subprocess.Popen[str], marker: str) -> tuple[str, str]:
+    """Wait for `marker` on stderr, send one SIGINT, and return the rest of the output."""
+    assert process.stderr is not None
+    seen = []
+    for line in process.stderr:
+        seen.append(line)
+        if marker in line:
+            break
+    else:
+        pytest.fail("the command ended before it started solving: " + "".join(seen))
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=30)
+    return stdout, "".join(seen) + stderr
+
+
+@pytest.fixture(scope="module")
+def big_province(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A province whose solves take their whole time limit: 2,000 people, 300 cases."""
+    path = tmp_path_factory.mktemp("province") / "province.json"
+    path.write_text(json.dumps(province(2000, 300, 1)))
+    return path
+
+
+def test_ctrl_c_stops_solve_at_once_with_exit_130(big_province: Path, tmp_path: Path) -> None:
+    """One Ctrl-C during a long `taskforce solve` ends it with exit 130 within seconds:
+    no roster printed, none written to --out, and a line saying how to run it again
+    (before, it printed the cut-short roster as 'feasible' and exited 0)."""
+    out = tmp_path / "roster.json"
+    process = _start(["solve", str(big_province), "--seconds", str(LONG_SOLVE_SECONDS),
+                      "--out", str(out)], tmp_path)
+    stdout, stderr = _interrupt_once_started(process, "Ctrl-C stops")
+    assert process.returncode == 130, stderr
+    assert stdout == "" and not out.exists()
+    assert "interrupted" in stderr and "run the same command again" in stderr
+    assert "Traceback" not in stderr
+
+
+def test_ctrl_c_stops_batch_at_once_saying_how_to_resume(big_province: Path,
+                                                         tmp_path: Path) -> None:
+    """One Ctrl-C during `taskforce batch` ends it with exit 130, saying how to resume;
+    the request being solved is not recorded as done."""
+    cases = json.loads(big_province.read_text())["cases"][:3]
+    requests = tmp_path / "requests.jsonl"
+    requests.write_text("".join(json.dumps(c) + "\n" for c in cases))
+    out = tmp_path / "out"
+    process = _start(["batch", str(requests), "--scenario", str(big_province), "--out",
+                      str(out), "--seconds", str(LONG_SOLVE_SECONDS)], tmp_path)
+    _, stderr = _interrupt_once_started(process, "Ctrl-C stops")
+    assert process.returncode == 130, stderr
+    assert "Run the same command again to resume" in stderr and "Traceback" not in stderr
+    state = out / "state.json"
+    done = json.loads(state.read_text())["done"] if state.exists() else []
+    assert len(done) < len(cases)
+    for case_id in done:  # whatever was recorded was solved to the end, and kept
+        assert (out / "rosters" / f"{case_id}.json").exists()
 
 
 class _Loading(types.ModuleType):

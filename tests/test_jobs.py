@@ -2,6 +2,7 @@
 
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -125,3 +126,35 @@ def test_unknown_job_and_roster(client: TestClient) -> None:
     assert client.get("/rosters/nope").status_code == 404
     assert client.post("/jobs", json={}).status_code == 422
     assert client.post("/jobs", json={"scenario_id": "nope"}).status_code == 404
+
+
+def test_concurrent_submits_with_one_key_make_one_job(client: TestClient) -> None:
+    """20 threads submit the same solve with one Idempotency-Key at once: every caller
+    gets 202 and the same job, never a 500 from the duplicate key."""
+    sid = client.post("/scenarios", json=TUTORIAL).json()["id"]
+
+    def submit(_: int) -> tuple[int, str]:
+        answer = client.post("/jobs", json={"scenario_id": sid, "seconds": 1},
+                             headers={"Idempotency-Key": "job-storm"})
+        return answer.status_code, answer.json().get("id", answer.text)
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        answers = list(pool.map(submit, range(20)))
+    assert {status for status, _ in answers} == {202}, answers
+    assert len({job for _, job in answers}) == 1
+
+
+def test_a_finished_job_shows_its_rosters_figures_not_stale_progress(
+        client: TestClient) -> None:
+    """Once done, a job's progress is its roster's (cost, bound, priority), not the last
+    report of some earlier phase, which could show a worse cost beside an optimal roster."""
+    sid = client.post("/scenarios", json=TUTORIAL).json()["id"]
+    job = client.post("/jobs", json={"scenario_id": sid, "seconds": 5}).json()
+    assert runner(client).wait_for(job["id"], {"done"}, WAIT) == "done"
+    done = client.get(f"/jobs/{job['id']}").json()
+    roster = done["roster"]
+    assert roster["status"] == "optimal"
+    assert done["progress"] == {
+        "phase": "done", "staffed_priority": roster["objective"]["staffed_priority"],
+        "cost": roster["objective"]["cost"], "bound": roster["bound"],
+        "priority_bound": roster["priority_bound"], "elapsed": roster["seconds"]}

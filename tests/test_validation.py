@@ -110,3 +110,23 @@ def test_not_an_object() -> None:
     """A scenario that is not a JSON object gets a clear problem, not a traceback."""
     with pytest.raises(ScenarioError, match="must be an object"):
         parse_scenario([1, 2, 3])
+
+
+def test_paths_keep_their_index_after_an_earlier_item_failed() -> None:
+    """With a misspelt field in prosecutors[0] and a duplicate id at prosecutors[2], the
+    duplicate is reported at prosecutors[1] and [2] (where they are in the file), not at
+    [0] and [1] (where they are among the items that parsed); the same for cases."""
+    data = copy.deepcopy(GOOD)
+    zhao = {"id": "zhao", "name": "Zhao", "home": "a", "role": "prosecutor"}
+    data["prosecutors"] = [{**zhao, "id": "wang", "skils": {}}, zhao, zhao]
+    data["cases"] = [{**GOOD["cases"][0], "kind": "crimnal"}, GOOD["cases"][0],
+                     {**GOOD["cases"][0], "venue": "nowhere", "id": "c2"}]
+    data["previous"] = []
+    with pytest.raises(ScenarioError) as caught:
+        parse_scenario(data)
+    found = [str(p) for p in caught.value.problems]
+    assert "prosecutors[0].skils (wang): Extra inputs are not permitted" in found
+    assert "prosecutors[1].id (zhao): duplicate id" in found
+    assert "prosecutors[2].id (zhao): duplicate id" in found
+    assert "cases[2].venue (c2): unknown unit 'nowhere'" in found
+    assert not any(p.startswith(("prosecutors[0].id", "cases[1].venue")) for p in found)

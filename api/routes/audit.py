@@ -4,15 +4,19 @@ import csv
 import io
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse
 from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
 
-from api.access import Caller
+from api.access import Caller, foreign_ids, redact, redact_data
 from api.audit import verify
+from api.csvcells import cell
 from api.deps import CallerDep, Limit, Offset, SessionDep, SettingsDep
 from api.schemas import AuditEntry, AuditVerdict, Page
-from api.tables import AuditRow, ScenarioRow
+from api.tables import AuditRow, ScenarioVersionRow
+from models import Scenario
+from models.enums import KeyRole
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 Filter = Annotated[str | None, Query(max_length=200)]
@@ -24,8 +28,10 @@ def _filtered(caller: Caller, case: str | None, prosecutor: str | None, office: 
               scenario: str | None) -> Select[AuditRow]:
     query = select(AuditRow)
     if caller.province is not None:
-        query = query.where(AuditRow.scenario_id.in_(
-            select(ScenarioRow.id).where(ScenarioRow.province == caller.province)))
+        query = query.where(AuditRow.province == caller.province)
+    if not (caller.whole_province and caller.role is KeyRole.ADMIN):
+        # Keys made and revoked are the province admins' business.
+        query = query.where(AuditRow.action.not_like("key.%"))
     if caller.units is not None:
         query = query.where(AuditRow.unit_id.in_(caller.units))
     for column, value in ((AuditRow.case_id, case), (AuditRow.prosecutor_id, prosecutor),
@@ -35,8 +41,32 @@ def _filtered(caller: Caller, case: str | None, prosecutor: str | None, office: 
     return query
 
 
-def _entry(row: AuditRow) -> AuditEntry:
-    return AuditEntry.model_validate(row, from_attributes=True)
+class _Shown:
+    """Entries as a caller may see them: outside the whole province, a reason or detail
+    that names another office's case, person or unit has that id blanked out."""
+
+    def __init__(self, session: Session, caller: Caller) -> None:
+        self._session, self._caller = session, caller
+        self._foreign: dict[tuple[str, int], set[str]] = {}
+
+    def _ids(self, row: AuditRow) -> set[str]:
+        if row.scenario_id is None or row.scenario_version is None:
+            return set()
+        version = (row.scenario_id, row.scenario_version)
+        if version not in self._foreign:
+            stored = self._session.get(ScenarioVersionRow, version)
+            self._foreign[version] = set() if stored is None else foreign_ids(
+                self._caller, Scenario.model_validate(stored.body))
+        return self._foreign[version]
+
+    def __call__(self, row: AuditRow) -> AuditEntry:
+        entry = AuditEntry.model_validate(row, from_attributes=True)
+        if self._caller.whole_province:
+            return entry
+        foreign = self._ids(row)
+        return entry.model_copy(update={
+            "reason": redact(entry.reason, foreign) if entry.reason else entry.reason,
+            "details": redact_data(entry.details, foreign)})
 
 
 @router.get("", response_model=Page[AuditEntry], summary="Read the audit trail")
@@ -50,7 +80,8 @@ def read_audit(session: SessionDep, settings: SettingsDep, caller: CallerDep, ca
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     size = limit or settings.page_size
     rows = session.scalars(query.order_by(AuditRow.seq).offset(offset).limit(size))
-    return Page[AuditEntry](items=[_entry(r) for r in rows], total=total, offset=offset,
+    shown = _Shown(session, caller)
+    return Page[AuditEntry](items=[shown(r) for r in rows], total=total, offset=offset,
                             limit=size)
 
 
@@ -59,19 +90,32 @@ def read_audit(session: SessionDep, settings: SettingsDep, caller: CallerDep, ca
 def export_audit(session: SessionDep, caller: CallerDep, case: Filter = None,
                  prosecutor: Filter = None,
                  office: Filter = None, scenario: Filter = None) -> PlainTextResponse:
-    """The filtered entries as CSV, one row each."""
+    """The filtered entries as CSV, one row each; text that a spreadsheet would run as a
+    formula (starting with = + - @) is escaped with a leading apostrophe."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
+    shown = _Shown(session, caller)
     for row in session.scalars(_filtered(caller, case, prosecutor, office, scenario)
                                .order_by(AuditRow.seq)):
-        writer.writerow([getattr(row, c) for c in CSV_COLUMNS])
+        entry = shown(row)
+        writer.writerow([cell(getattr(entry, c)) for c in CSV_COLUMNS])
     return PlainTextResponse(out.getvalue(), media_type="text/csv")
 
 
 @router.get("/verify", response_model=AuditVerdict, summary="Check the hash chain")
-def verify_audit(session: SessionDep, _: CallerDep) -> AuditVerdict:
-    """Recompute the chain; say where it breaks, if it does."""
-    report = verify(session)
-    return AuditVerdict(intact=report.intact, entries=report.entries,
-                        broken_at=report.broken_at, problem=report.problem)
+def verify_audit(session: SessionDep, caller: CallerDep, request: Request) -> AuditVerdict:
+    """Recompute the whole chain; say whether it is intact. The count and the entry where
+    it breaks are those the caller may see: other provinces' entries are not counted."""
+    report = verify(session, request.app.state.seal)
+    if caller.province is None:
+        return AuditVerdict(intact=report.intact, entries=report.entries,
+                            broken_at=report.broken_at, problem=report.problem)
+    seen = _filtered(caller, None, None, None, None)
+    mine = session.scalar(select(func.count()).select_from(seen.subquery())) or 0
+    broken_at = report.broken_at
+    if broken_at is not None and session.scalar(
+            seen.where(AuditRow.seq == broken_at).with_only_columns(AuditRow.seq)) is None:
+        broken_at = None
+    return AuditVerdict(intact=report.intact, entries=mine, broken_at=broken_at,
+                        problem=None if report.intact else "the audit trail has been tampered with")

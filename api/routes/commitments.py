@@ -44,10 +44,18 @@ def _view(session: Session, commit: CommitRow, caller: Caller) -> CommitView:
         .order_by(CommitmentRow.case_id, CommitmentRow.prosecutor_id)) if _sees(caller, r)]
     if not rows:
         raise ApiError(404, f"no commit '{commit.id}'")
-    return CommitView(id=commit.id, province=commit.province, roster_id=commit.roster_id,
+    cases = sorted({r.case_id for r in rows})
+    if cases == sorted(commit.cases):
+        return CommitView(id=commit.id, province=commit.province, roster_id=commit.roster_id,
+                          scenario_id=commit.scenario_id, scenario_version=commit.scenario_version,
+                          cases=commit.cases, actor=commit.actor, reason=commit.reason,
+                          created_at=commit.created_at, commitments=[_commitment(r) for r in rows])
+    # The caller sees only part of the commit: its cases, not who made it, why, or from
+    # which roster (all of which belong to the other cases' office too).
+    return CommitView(id=commit.id, province=commit.province, roster_id=None,
                       scenario_id=commit.scenario_id, scenario_version=commit.scenario_version,
-                      cases=commit.cases, actor=commit.actor, reason=commit.reason,
-                      created_at=commit.created_at, commitments=[_commitment(r) for r in rows])
+                      cases=cases, actor=None, reason=None, created_at=commit.created_at,
+                      commitments=[_commitment(r) for r in rows])
 
 
 def _retryable(err: OperationalError) -> bool:
@@ -111,8 +119,7 @@ def commit_roster(roster_id: str, body: CommitRequest, session: SessionDep, call
             session.rollback()
             if not _retryable(err) or attempt + 1 == ATTEMPTS:
                 raise
-    response.headers["Location"] = f"/commits/{commit.id}"
-    return _view(session, commit, caller)
+    return _same_commit(session, commit, digest, response, caller)
 
 
 def _by_key(session: Session, key: str) -> CommitRow | None:
@@ -194,7 +201,7 @@ def release(commitment_id: str, body: ReleaseRequest, session: SessionDep,
         raise ApiError(409, f"commitment '{commitment_id}' is released already")
     commit = session.get(CommitRow, row.commit_id)
     assert commit is not None  # a foreign key
-    audit.record(session, "assignment.released", actor=caller.actor,
+    audit.record(session, "assignment.released", province=row.province, actor=caller.actor,
                  scenario_id=commit.scenario_id,
                  scenario_version=commit.scenario_version, case_id=row.case_id,
                  prosecutor_id=row.prosecutor_id, unit_id=row.unit_id, reason=body.reason,

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from api import audit
-from api.access import Caller, visible_cases
+from api.access import Caller, foreign_ids, redact, shown_params, visible_cases
 from api.deps import CallerDep, SessionDep, SettingsDep
 from api.idempotency import IdempotencyKey, check_same_request, request_digest
 from api.jobs import TERMINAL, JobParams, Runner
@@ -57,11 +57,20 @@ def _view(session: Session, job: JobRow, caller: Caller) -> JobView:
     if job.started_at is not None:
         end = aware(job.finished_at) if job.finished_at else datetime.now(UTC)
         elapsed = (end - aware(job.started_at)).total_seconds()
+    params, progress, error = job.params, job.progress, job.error
+    if not caller.whole_province:
+        # The job may cover other offices' cases: show only the caller's, and not the
+        # progress figures, which add up the whole job.
+        scenario = Scenario.model_validate(stored_body(session, job.scenario_id,
+                                                       job.scenario_version))
+        params = shown_params(caller, scenario, job.params)
+        progress = None
+        error = redact(error, foreign_ids(caller, scenario)) if error else error
     return JobView(
         id=job.id, state=job.state, scenario_id=job.scenario_id,
-        scenario_version=job.scenario_version, params=job.params,
-        progress=Progress.model_validate(job.progress) if job.progress else None,
-        elapsed=elapsed, error=job.error, created_at=job.created_at,
+        scenario_version=job.scenario_version, params=params,
+        progress=Progress.model_validate(progress) if progress else None,
+        elapsed=elapsed, error=error, created_at=job.created_at,
         roster_id=roster_row.id if roster_row else None,
         roster=shown_roster(session, caller, roster_row) if roster_row else None)
 
@@ -128,11 +137,15 @@ def submit(body: SolveRequest, session: SessionDep, settings: SettingsDep, calle
     job = JobRow(id=uuid4().hex, scenario_id=scenario_id, scenario_version=version,
                  params=params.model_dump(), state="queued", request_hash=digest,
                  idempotency_key=idempotency_key)
-    session.add(job)
-    audit.record(session, "solve.started", actor=caller.actor, scenario_id=scenario_id,
-                 scenario_version=version, case_id=cases[0] if cases and len(cases) == 1 else None,
-                 reason=reason, details={"job": job.id, **params.model_dump()})
     try:
+        # The insert is flushed by the audit append's first statement, so a duplicate key
+        # can surface there as well as at the commit.
+        session.add(job)
+        audit.record(session, "solve.started", province=scenario.province,
+                     actor=caller.actor, scenario_id=scenario_id,
+                     scenario_version=version,
+                     case_id=cases[0] if cases and len(cases) == 1 else None,
+                     reason=reason, details={"job": job.id, **params.model_dump()})
         session.commit()
     except IntegrityError:  # the same key, submitted at the same moment by a retry
         session.rollback()
@@ -170,9 +183,20 @@ def cancel_job(job_id: str, session: SessionDep, caller: CallerDep, request: Req
     except ApiError:
         raise ApiError(403, f"job '{job_id}' lies outside your jurisdiction") from None
     caller.require(KeyRole.PLANNER, "cancel solves")
+    if not caller.whole_province:
+        # Cancelling stops every case of the job: it takes a key that leads them all.
+        scenario = Scenario.model_validate(stored_body(session, job.scenario_id,
+                                                       job.scenario_version))
+        asked = JobParams.model_validate(job.params).cases
+        outside = sorted(set(asked if asked is not None else scenario.case_by_id)
+                         - visible_cases(caller, scenario))
+        if outside:
+            raise ApiError(403, f"job '{job_id}' also solves {len(outside)} cases outside your "
+                                "jurisdiction; only a key that leads them all may cancel it")
     if job.state in TERMINAL:
         raise ApiError(409, f"job '{job_id}' is already {job.state}")
-    audit.record(session, "solve.cancelled", actor=caller.actor, scenario_id=job.scenario_id,
+    audit.record(session, "solve.cancelled", actor=caller.actor,
+                 province=scenario_province(session, job.scenario_id), scenario_id=job.scenario_id,
                  scenario_version=job.scenario_version, reason=reason, details={"job": job_id})
     session.commit()
     _runner(request).cancel(session, job_id)

@@ -3,7 +3,7 @@
 from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
-from api.access import Caller, roster_view
+from api.access import Caller, roster_view, shown_params
 from api.commitments import active, for_solving
 from api.deps import CallerDep, SessionDep
 from api.problems import ApiError, documented
@@ -45,7 +45,11 @@ def read_roster(roster_id: str, session: SessionDep, caller: CallerDep) -> Roste
     """A stored roster with the exact scenario version and parameters it was solved on;
     outside the whole province, only the cases of the caller's jurisdiction."""
     row = _row(session, roster_id)
-    return RosterView.of(row, shown_roster(session, caller, row))
+    shown = RosterView.of(row, shown_roster(session, caller, row))
+    if caller.whole_province:
+        return shown
+    return shown.model_copy(update={"params": shown_params(caller, _scenario(session, row),
+                                                           row.params)})
 
 
 @router.get("/{roster_id}/utilisation", response_model=Utilisation,

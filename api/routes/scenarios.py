@@ -90,7 +90,8 @@ def store_new(session: SessionDep, data: dict[str, Any], caller: Caller,
     session.flush()
     session.add(ScenarioVersionRow(scenario_id=row.id, version=1,
                                    body=scenario.model_dump(mode="json")))
-    audit.record(session, "scenario.created", actor=caller.actor, scenario_id=row.id,
+    audit.record(session, "scenario.created", province=scenario.province,
+                 actor=caller.actor, scenario_id=row.id,
                  scenario_version=1, reason=reason, details={"name": scenario.name})
     return row, scenario
 
@@ -173,7 +174,8 @@ def replace_scenario(scenario_id: str, data: ScenarioBody, session: SessionDep,
         raise ApiError(412, "the scenario changed while this replacement was being stored")
     body = scenario.model_dump(mode="json")
     session.add(ScenarioVersionRow(scenario_id=scenario_id, version=current + 1, body=body))
-    audit.record(session, "scenario.replaced", actor=caller.actor, scenario_id=scenario_id,
+    audit.record(session, "scenario.replaced", province=row.province,
+                 actor=caller.actor, scenario_id=scenario_id,
                  scenario_version=current + 1, reason=reason, details={"name": scenario.name})
     session.commit()
     session.refresh(row)
@@ -192,7 +194,8 @@ def delete_scenario(scenario_id: str, session: SessionDep, caller: CallerDep,
         raise ApiError(412, f"the scenario changed: the current ETag is "
                             f"{etag(scenario_id, row.version)}")
     row.deleted = True
-    audit.record(session, "scenario.deleted", actor=caller.actor, scenario_id=scenario_id,
+    audit.record(session, "scenario.deleted", province=row.province,
+                 actor=caller.actor, scenario_id=scenario_id,
                  scenario_version=row.version, reason=reason)
     session.commit()
 

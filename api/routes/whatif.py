@@ -22,7 +22,7 @@ from api.jobs import JobParams, narrowed
 from api.problems import ApiError, documented
 from api.routes.jobs import cases_to_solve
 from api.routes.scenarios import store_new, stored_body, writable_scenario
-from api.schemas import RosterView
+from api.schemas import RosterView, Seed
 from api.settings import Settings
 from api.tables import RosterRow, ScenarioRow
 from models import Assignment, Problem, Roster, Scenario, ScenarioError, parse_scenario
@@ -89,7 +89,7 @@ class WhatIfRequest(BaseModel):
     variants: list[Variant] = Field(min_length=1, max_length=8, description="Variants to try.")
     base_roster_id: str | None = Field(
         default=None, description="The base roster; solved now when not given.")
-    seed: int = Field(default=0, description="Random seed of every solve.")
+    seed: Seed = 0
 
 
 class VariantResult(BaseModel):

