@@ -23,9 +23,12 @@ from scheduler.instance.eligibility import (
     why_not,
     why_not_home,
     why_not_person,
+    why_not_role,
     why_not_slot,
+    why_not_travel,
 )
 from scheduler.instance.scope import units_in_scope
+from scheduler.instance.travel import TravelTable
 from scheduler.model.core import Context, Requirement, build_model
 
 # Seconds for each small feasibility solve behind an explanation, and the least worth
@@ -64,12 +67,25 @@ def _why_others(m: Context, case: Case, people: Iterable[ProsecutorId]) -> str:
             continue
         reasons = [why_not_slot(m.travel, person, case, slot) for slot in case.team.slots()]
         if None not in reasons:
-            tally[reasons[0] or ""] += 1
+            tally[_main_reason(person, case, m.travel)] += 1
     if not tally:
         return ""
     # Ties by name: the people come as a set, whose order varies from run to run.
     top = sorted(tally.items(), key=lambda item: (-item[1], item[0]))[:3]
     return " (others: " + ", ".join(f"{n} {r}" for r, n in top) + ")"
+
+
+def _main_reason(person: Prosecutor, case: Case, travel: TravelTable) -> str:
+    """Why `person` fits no slot of `case`: the travel rule if their role fits some slot
+    (a deputy chief too far away is too far away, whatever the leader's rank), else the
+    first slot's role rule."""
+    slots = case.team.slots()
+    level = person.level(case.kind)
+    fitting = [sl for sl in slots if why_not_role(person.role, level, case, sl) is None]
+    for slot in fitting:
+        if (far := why_not_travel(travel, person.home, case, slot)) is not None:
+            return far
+    return why_not_role(person.role, level, case, slots[0]) or ""
 
 
 @dataclass(frozen=True)
