@@ -317,6 +317,20 @@ class Change:
     teams_changed: list[str] = field(default_factory=list)
     affected: list[str] = field(default_factory=list)  # base teams the change touches
     valid: bool | None = None
+    # When the re-plan staffs less than before: the most any roster can staff after the
+    # change, proven by solving the changed scenario afresh at the row's limit (None if
+    # that solve proved no more than the re-plan's priority bound).
+    possible: int | None = None
+
+
+def most_possible(changed: Scenario, seconds: float, at_most: int) -> int | None:
+    """The highest staffed priority any roster of `changed` can reach, at most `at_most`,
+    if a fresh solve of `seconds` proves it."""
+    fresh = solve(changed.replace(previous=[]), seconds=seconds, workers=WORKERS, seed=SEED,
+                  explain=False)
+    if fresh.priority_bound is None:
+        return None
+    return min(at_most, fresh.priority_bound)
 
 
 def teams_of(roster: Roster) -> dict[str, frozenset[tuple[str, str]]]:
@@ -324,8 +338,11 @@ def teams_of(roster: Roster) -> dict[str, frozenset[tuple[str, str]]]:
             for c in roster.cases if c.staffed}
 
 
-def what_if(source: str, roster_path: Path, kind: str, seconds: float) -> Change:
-    """Re-plan after one change, with the base roster as `previous`."""
+def what_if(source: str, roster_path: Path, kind: str, seconds: float,
+            fresh_seconds: float) -> Change:
+    """Re-plan after one change, with the base roster as `previous`; if it staffs less
+    than before, solve the changed scenario afresh for `fresh_seconds` to learn whether
+    it could have staffed more."""
     scenario = load(source)
     base = Roster.model_validate_json(roster_path.read_text(encoding="utf-8"))
     made = VARIANTS[kind](scenario, base)
@@ -343,6 +360,8 @@ def what_if(source: str, roster_path: Path, kind: str, seconds: float) -> Change
     pairs_after = {(c, *m) for c, team in after.items() for m in team}
     # Whose records the change replaced: the base teams they were on are the ones it touches.
     ill = {p.id for p, q in zip(scenario.prosecutors, changed.prosecutors, strict=True) if p != q}
+    had = base.objective.staffed_priority if base.objective else 0
+    has = roster.objective.staffed_priority if roster.objective else 0
     return Change(
         what=what, wall=wall, status=roster.status.value,
         priority_before=base.objective.staffed_priority if base.objective else None,
@@ -352,6 +371,7 @@ def what_if(source: str, roster_path: Path, kind: str, seconds: float) -> Change
                              if before.get(c) != after.get(c)),
         affected=sorted(c.id for c in base.cases if any(m.prosecutor in ill for m in c.team)),
         valid=check_roster(changed, roster).ok,
+        possible=most_possible(changed, fresh_seconds, had) if has < had else None,
     )
 
 
@@ -436,7 +456,8 @@ def what_ifs(rows: list[Row], sizes: set[tuple[int, int]], rosters: Path
     done, errors = [], []
     for inst, kind, seconds in jobs:
         try:
-            answer = child("what-if", inst.source, str(roster_file(rosters, inst)), kind, str(seconds))
+            answer = child("what-if", inst.source, str(roster_file(rosters, inst)), kind,
+                           str(seconds), str(inst.seconds))
         except subprocess.CalledProcessError as error:
             errors.append((inst, f"what-if {kind}: {failure(error)}"))
             continue
@@ -614,6 +635,17 @@ def row_lines(rows: list[Row]) -> list[str]:
     return lines
 
 
+def _kept(c: Change) -> str:
+    """Whether a re-plan kept the staffed priority, or the most of it the change left
+    possible."""
+    before, after = c.priority_before or 0, c.priority_after or 0
+    if after >= before:
+        return "yes"
+    if c.possible is None:
+        return "unknown"
+    return "yes (the most possible)" if after >= c.possible else f"no ({c.possible - after} short)"
+
+
 def what_if_lines(changes: list[WhatIfRow]) -> list[str]:
     lines = [
         "## What-if", "",
@@ -624,20 +656,33 @@ def what_if_lines(changes: list[WhatIfRow]) -> list[str]:
         "on-site members' shortest paths is closed; on Hulunbuir, as before, the last member of "
         "the smallest team falls ill. Assignments changed: those that left plus those that "
         "joined; teams changed: cases whose team differs (unstaffed counts as empty).", "",
-        "| instance | change | wall s | status | priority before | priority after | kept "
-        "| assignments changed | teams changed | valid |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "Most possible: when the re-plan staffs less than before, the changed scenario is "
+        "solved afresh (no `previous`) at the row's limit, and its proven priority bound is "
+        "the most any roster can staff after the change. Teams with the person: the base "
+        "roster's teams the ill person was on, which must change.", "",
+        "| instance | change | wall s | status | priority before | priority after "
+        "| most possible | kept what it could | teams with the person | teams changed "
+        "| assignments changed | valid |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for w in changes:
         c = w.change
         if c.skipped:
-            lines.append(f"| {w.instance.label} | {w.kind}: {c.what} | | | | | | | | |")
+            lines.append(f"| {w.instance.label} | {w.kind}: {c.what} |" + " |" * 10)
             continue
-        kept = (c.priority_after or 0) >= (c.priority_before or 0)
         lines.append(
             f"| {w.instance.label} | {w.kind}: {c.what} | {_fmt(c.wall, '.2f')} | {c.status} "
-            f"| {_fmt(c.priority_before)} | {_fmt(c.priority_after)} | {kept} "
-            f"| {c.assignments_changed} | {len(c.teams_changed)} | {c.valid} |")
+            f"| {_fmt(c.priority_before)} | {_fmt(c.priority_after)} | {_fmt(c.possible)} "
+            f"| {_kept(c)} | {len(c.affected) if w.kind != 'road' else ''} | {len(c.teams_changed)} "
+            f"| {c.assignments_changed} | {c.valid} |")
+    timed = [w for w in changes if not w.change.skipped and w.kind != "ill-small-team"]
+    slow = [f"{w.instance.label} {w.kind} ({w.change.wall:.2f} s)" for w in timed
+            if (w.change.wall or 0.0) > WHAT_IF_SECONDS]
+    short = [f"{w.instance.label} {w.kind}" for w in timed if _kept(w.change).startswith("no")]
+    lines += ["", f"Answered within {WHAT_IF_SECONDS:g} s: {len(timed) - len(slow)} of "
+              f"{len(timed)}" + (f" (not: {'; '.join(slow)})" if slow else "") + ". "
+              f"Kept the most priority possible: {len(timed) - len(short)} of {len(timed)}"
+              + (f" (not: {'; '.join(short)})" if short else "") + "."]
     for w in changes:
         if w.kind == "ill-small-team" and not w.change.skipped:
             lines += ["", f"Hulunbuir: teams with that person: {', '.join(w.change.affected)}; teams "
@@ -720,7 +765,7 @@ def run_child(args: list[str]) -> Any:
     if job == "build":
         return build_one(rest[0])
     if job == "what-if":
-        return asdict(what_if(rest[0], Path(rest[1]), rest[2], float(rest[3])))
+        return asdict(what_if(rest[0], Path(rest[1]), rest[2], float(rest[3]), float(rest[4])))
     raise SystemExit(f"unknown child job {job!r}")
 
 
