@@ -28,7 +28,9 @@ from pydantic import ValidationError
 
 from api.csvcells import cell
 from cli.files import write_atomically
+from i18n import Language, localised
 from models import Assignment, Case, Roster, Scenario, ScenarioError, parse_scenario
+from models.reason import why
 from scheduler import solve
 
 Mode = Literal["sequential", "joint"]
@@ -139,7 +141,7 @@ def _flat_rows(roster: Roster) -> list[list[Any]]:
 
 
 def _committed(bookings: Bookings | None, roster: Roster, cases: list[Case], key: str,
-               outcome: Outcome) -> Roster:
+               outcome: Outcome, lang: Language) -> Roster:
     """The roster once its staffed cases are committed; a refused commit unstaffs them."""
     if bookings is None or not any(c.staffed for c in roster.cases):
         return roster
@@ -147,17 +149,22 @@ def _committed(bookings: Bookings | None, roster: Roster, cases: list[Case], key
     if refused is None:
         return roster
     outcome.refused.append(f"{', '.join(c.id for c in roster.cases if c.staffed)}: {refused}")
-    return roster.model_copy(update={"cases": [
+    return localised(roster.model_copy(update={"cases": [
         c.model_copy(update={"staffed": False, "team": [],
-                             "unstaffed_reason": f"not committed: {refused}"})
-        if c.staffed else c for c in roster.cases]})
+                             "unstaffed_reason": why("not_committed", why=refused)})
+        if c.staffed else c for c in roster.cases]}), lang)
 
 
 def run_batch(scenario: Scenario, requests: Path, out: Path, *, mode: Mode, seconds: float,
               workers: int, on_step: Callable[[Outcome, int], None] | None = None,
-              bookings: Bookings | None = None) -> Outcome:
+              bookings: Bookings | None = None, lang: Language = "en") -> Outcome:
     """Solve every request; write rosters, a flat CSV, problems and the resume state.
-    With `bookings`, solve against the stored scenario and commit each roster."""
+    With `bookings`, solve against the stored scenario and commit each roster. Reasons
+    are written in `lang`."""
+
+    def solved(s: Scenario) -> Roster:
+        return localised(solve(s, seconds=seconds, workers=workers), lang)
+
     out.mkdir(parents=True, exist_ok=True)
     (out / "rosters").mkdir(exist_ok=True)
     state_path = out / "state.json"
@@ -186,11 +193,10 @@ def run_batch(scenario: Scenario, requests: Path, out: Path, *, mode: Mode, seco
             if bookings is not None and joint.exists():  # solved before an interruption
                 roster = Roster.model_validate_json(joint.read_text())
             else:
-                roster = solve(bookings.current(cases) if bookings else
-                               scenario.replace(cases=cases, previous=[]),
-                               seconds=seconds, workers=workers)
+                roster = solved(bookings.current(cases) if bookings else
+                                scenario.replace(cases=cases, previous=[]))
                 write_atomically(joint, roster.model_dump_json(indent=1))
-            committed = _committed(bookings, roster, cases, f"{key}|joint", outcome)
+            committed = _committed(bookings, roster, cases, f"{key}|joint", outcome, lang)
             if committed is not roster:
                 roster = committed
                 write_atomically(joint, roster.model_dump_json(indent=1))
@@ -213,16 +219,15 @@ def run_batch(scenario: Scenario, requests: Path, out: Path, *, mode: Mode, seco
             outcome.skipped += 1
             continue
         if bookings is None:
-            roster = solve(scenario.replace(cases=[*pinned_cases, case], previous=list(pinned)),
-                           seconds=seconds, workers=workers)
+            roster = solved(scenario.replace(cases=[*pinned_cases, case], previous=list(pinned)))
         elif roster_path.exists():  # solved before an interruption; perhaps not committed
             roster = Roster.model_validate_json(roster_path.read_text())
         else:
-            roster = solve(bookings.current([case]), seconds=seconds, workers=workers)
+            roster = solved(bookings.current([case]))
         mine = [c for c in roster.cases if c.id == case.id]
         roster = roster.model_copy(update={"cases": mine})
         write_atomically(roster_path, roster.model_dump_json(indent=1))
-        committed = _committed(bookings, roster, [case], f"{key}|{case.id}", outcome)
+        committed = _committed(bookings, roster, [case], f"{key}|{case.id}", outcome, lang)
         if committed is not roster:
             mine = committed.cases
             write_atomically(roster_path, committed.model_dump_json(indent=1))

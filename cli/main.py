@@ -14,6 +14,7 @@ from checker import check_roster
 from cli.files import InputError, read_roster, read_scenario, write_atomically
 from cli.interrupt import exit_interrupted, run_until_interrupted
 from cli.table import render, summarize
+from i18n import Language, from_locale, localised
 from models import Progress, Status, parse_scenario
 from models.enums import KeyRole
 from scheduler import solve as solve_scenario
@@ -47,6 +48,21 @@ class Format(StrEnum):
 TABLE_CASES = 50
 
 
+class Lang(StrEnum):
+    ZH = "zh"
+    EN = "en"
+
+
+LangOption = Annotated[Lang | None, typer.Option(
+    "--lang", show_default=False,
+    help="zh or en: the language of tables, reasons and messages; default the locale's.")]
+
+
+def _language(lang: Lang | None) -> Language:
+    chosen: Language = "zh" if lang is Lang.ZH else "en" if lang is Lang.EN else from_locale()
+    return chosen
+
+
 class BatchMode(StrEnum):
     SEQUENTIAL = "sequential"
     JOINT = "joint"
@@ -74,6 +90,7 @@ def solve(
         "--format", show_default=False,
         help=f"table, json or summary; default table up to {TABLE_CASES} cases, summary "
              "above, so a province does not flood the terminal.")] = None,
+    lang: LangOption = None,
 ) -> None:
     """Solve a scenario and print its roster. Exit 0 solved, 1 not solved, 2 bad input,
     130 interrupted (Ctrl-C: no roster)."""
@@ -104,6 +121,8 @@ def solve(
             lambda: solve_scenario(loaded, seconds=seconds, workers=workers, seed=seed,
                                    progress=show),
             interrupted, ready)
+    language = _language(lang)
+    roster = localised(roster, language)
     text = roster.model_dump_json(indent=2)
     if output is not None:
         write_atomically(output, text + "\n")
@@ -114,7 +133,7 @@ def solve(
     elif fmt is Format.SUMMARY:
         summarize(out, loaded, roster)
     else:
-        render(out, loaded, roster)
+        render(out, loaded, roster, language)
     if roster.status in (Status.INFEASIBLE, Status.NO_SOLUTION_IN_TIME):
         raise typer.Exit(EXIT_NOT_SOLVED)
 

@@ -22,6 +22,7 @@ class Problem extends Error {
 
 async function api(method, path, body) {
   const headers = { Authorization: `Bearer ${state.key}` };
+  headers["Accept-Language"] = navigator.language || "en";
   if (body !== undefined) headers["Content-Type"] = "application/json";
   const answer = await fetch(path, { method, headers,
                                      body: body === undefined ? undefined : JSON.stringify(body) });
@@ -205,11 +206,11 @@ function showProgress(job) {
 // --- the roster -------------------------------------------------------------------------
 
 function teamTable(entry, marks = {}) {
-  if (!entry.staffed) return el("p", { class: "unstaffed" }, `Unstaffed: ${entry.unstaffed_reason || "no reason given"}`);
+  if (!entry.staffed) return el("p", { class: "unstaffed" }, `Unstaffed: ${reasonText(entry.unstaffed_reason) || "no reason given"}`);
   const rows = entry.team.map((m) => el("tr", { class: marks[m.prosecutor] || "" },
     el("td", {}, m.slot), el("td", {}, m.name || m.prosecutor), el("td", {}, officeName(m.home)),
     el("td", { class: "num" }, m.on_site ? m.travel_minutes.toFixed(0) : "video"),
-    el("td", {}, (m.reasons || []).join("; "))));
+    el("td", {}, (m.reasons || []).map(reasonText).join("; "))));
   return el("table", {},
     el("thead", {}, el("tr", {}, ...["slot", "name", "home office", "travel min", "why"].map((h) => el("th", {}, h)))),
     el("tbody", {}, ...rows));
@@ -395,3 +396,10 @@ window.addEventListener("DOMContentLoaded", () => {
   $("whatif").addEventListener("submit", (e) => { e.preventDefault(); guarded(whatIf); });
   if (state.key) { $("key").value = state.key; guarded(() => signIn(state.key)); }
 });
+
+// A reason is a code with parameters and its text in the language asked for; rosters
+// stored before reasons had codes hold plain text.
+function reasonText(reason) {
+  if (!reason) return "";
+  return typeof reason === "string" ? reason : reason.text || reason.code;
+}

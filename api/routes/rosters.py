@@ -5,12 +5,13 @@ from sqlalchemy.orm import Session
 
 from api.access import Caller, roster_view, shown_params
 from api.commitments import active, for_solving
-from api.deps import CallerDep, SessionDep
+from api.deps import CallerDep, LangDep, SessionDep
 from api.problems import ApiError, documented
 from api.routes.scenarios import scenario_province, stored_body
 from api.schemas import RosterView
 from api.tables import RosterRow
 from api.utilisation import Utilisation, utilisation
+from i18n import localised
 from models import Roster, Scenario
 
 router = APIRouter(prefix="/rosters", tags=["rosters"], responses=documented(404))
@@ -41,11 +42,11 @@ def _row(session: Session, roster_id: str) -> RosterRow:
 
 
 @router.get("/{roster_id}", response_model=RosterView, summary="Read a roster")
-def read_roster(roster_id: str, session: SessionDep, caller: CallerDep) -> RosterView:
+def read_roster(roster_id: str, session: SessionDep, caller: CallerDep, lang: LangDep) -> RosterView:
     """A stored roster with the exact scenario version and parameters it was solved on;
     outside the whole province, only the cases of the caller's jurisdiction."""
     row = _row(session, roster_id)
-    shown = RosterView.of(row, shown_roster(session, caller, row))
+    shown = RosterView.of(row, localised(shown_roster(session, caller, row), lang))
     if caller.whole_province:
         return shown
     return shown.model_copy(update={"params": shown_params(caller, _scenario(session, row),
