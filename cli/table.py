@@ -9,7 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from i18n import Language, message, shown_name
+from i18n import Language, day, message, shown_name
 from models import Case, CaseRoster, Roster, Scenario, Slot
 from models.ids import CaseId
 
@@ -33,22 +33,24 @@ def render(console: Console, scenario: Scenario, roster: Roster, lang: Language 
         home = units[m_home]
         person = people.get(pid)
         shown = shown_name(name, person.name_zh if person else "", lang)
-        return f"{shown} ({shown_name(home.name, home.name_zh, lang)}, {where})"
+        return message(lang, "cli.who", name=shown, home=shown_name(home.name, home.name_zh, lang),
+                       where=where)
 
     rows: list[tuple[str, str, str, bool]] = []  # case, leader, members, unstaffed
     for entry in roster.cases:
         case = cases[entry.id]
         venue = units[case.venue]
-        head = (f"{entry.id}\n{shown_name(case.title, case.title_zh, lang)}\n"
-                f"{shown_name(venue.name, venue.name_zh, lang)}, {case.start}..{case.end}")
+        where = message(lang, "cli.venue_dates", venue=shown_name(venue.name, venue.name_zh, lang),
+                        start=day(case.start.isoformat(), lang), end=day(case.end.isoformat(), lang))
+        head = f"{entry.id}\n{shown_name(case.title, case.title_zh, lang)}\n{where}"
         if not entry.staffed:
             why = entry.unstaffed_reason.text if entry.unstaffed_reason else ""
             rows.append((head, message(lang, "cli.unstaffed"), why, True))
             continue
         leader = [who(m.home, m.prosecutor, m.name, m.travel_minutes, m.on_site)
                   for m in entry.team if m.slot is Slot.LEADER]
-        members = [f"{message(lang, 'slot.' + m.slot.value)}: "
-                   f"{who(m.home, m.prosecutor, m.name, m.travel_minutes, m.on_site)}"
+        members = [message(lang, "cli.member", slot=message(lang, "slot." + m.slot.value),
+                           who=who(m.home, m.prosecutor, m.name, m.travel_minutes, m.on_site))
                    for m in entry.team if m.slot is not Slot.LEADER]
         rows.append((head, "\n".join(leader) or "-", "\n".join(members), False))
     table = Table(title=escape(message(lang, "cli.roster_for", scenario=roster.scenario)),
@@ -60,7 +62,8 @@ def render(console: Console, scenario: Scenario, roster: Roster, lang: Language 
     widths = _widths([[header, *(row[i] for row in texts)] for i, header in enumerate(headers)],
                      console.width - TABLE_FRAME)
     for header, width, style in zip(headers, widths, ("bold", None, None), strict=True):
-        table.add_column(header, width=width, style=style)
+        # Fold, not cut: a Chinese line has no spaces to wrap at.
+        table.add_column(header, width=width, style=style, overflow="fold")
     for head, leader_cell, members_cell, unstaffed in rows:
         # Text, not markup: no markup parsing per cell, and a '[' in a name prints as is.
         table.add_row(Text(head), Text(leader_cell, style="red" if unstaffed else ""),

@@ -22,7 +22,8 @@ def _param(value: Param, lang: Language) -> str:
     return str(value)
 
 
-def _day(iso: str, lang: Language) -> str:
+def day(iso: str, lang: Language) -> str:
+    """A calendar day as a reader of `lang` expects it."""
     # English keeps ISO dates, as the scenario writes them; Chinese readers expect 2022年6月10日.
     if lang == "en":
         return iso
@@ -39,7 +40,7 @@ def render(reason: Reason, lang: Language) -> str:
             name = p.get("name_zh") if lang == "zh" else None
             return str(name or p.get("name") or p.get("id", ""))
         case "date":
-            return _day(str(p["iso"]), lang)
+            return day(str(p["iso"]), lang)
         case "list":
             items = p.get("items", [])
             sep = message(lang, f"sep.{p.get('sep', 'semicolon')}")

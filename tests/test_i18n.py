@@ -70,8 +70,8 @@ def test_every_code_the_code_uses_is_in_the_catalogues() -> None:
         if path.parts[len(ROOT.parts)] in ("tests", ".venv", "bench"):
             continue
         text = path.read_text(encoding="utf-8")
-        used |= set(re.findall(r'\bwhy\(\s*"([\w.]+)"', text))
-        used |= set(re.findall(r'\bmessage\(\s*\w+,\s*"([\w.]+)"', text))
+        used |= set(re.findall(r'\bwhy\(\s*"([\w.]+)"\s*[,)]', text))
+        used |= set(re.findall(r'\bmessage\(\s*\w+,\s*"([\w.]+)"\s*[,)]', text))
     used |= {f"role.{r.value}" for r in Role} | {f"slot.{s.value}" for s in Slot}
     used |= {f"tier.{t.value}" for t in Tier} | {f"scope.{s.value}" for s in Scope}
     used |= {f"kind.{k.value}" for k in Kind} | {f"status.{s.value}" for s in Status}

@@ -1,0 +1,90 @@
+"""Chinese as a first-class language: the tutorial in Chinese on the command line, and the
+Hulunbuir scenario with its offices', people's and cases' Chinese names."""
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cli.main import app
+from models import parse_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+TUTORIAL = ROOT / "scenarios" / "tutorial.json"
+HULUNBUIR = ROOT / "scenarios" / "hulunbuir.json"
+MAKE = ROOT / "scenarios" / "make_hulunbuir.py"
+REFERENCE = ROOT.parent / "shared" / "reference"
+runner = CliRunner()
+
+
+def test_tutorial_in_chinese_on_the_command_line() -> None:
+    """`solve --lang zh` prints the tutorial's table in Chinese: headers, Chinese names of
+    people and offices, Chinese dates, slot names, the unstaffed case and its reason, the
+    status line."""
+    result = runner.invoke(app, ["solve", str(TUTORIAL), "--workers", "1", "--lang", "zh"],
+                           env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    for words in ("案件", "组长", "王磊（海拉尔区人民检察院，0分钟）", "书记员：孙婷",
+                  "2022年6月1日至2022年6月20日", "未组建", "需要2名通晓蒙古语的成员",
+                  "状态：最优", "牧民土地承包审查案"):
+        assert words in out, words
+    assert "Wang Lei" not in out and "unstaffed" not in out
+
+
+def test_lang_defaults_to_the_locale(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without --lang, a Chinese locale (LANG=zh_CN.UTF-8) gives Chinese and LANG=C English;
+    the JSON roster's reasons carry text in that language and the same codes."""
+    zh = runner.invoke(app, ["solve", str(TUTORIAL), "--workers", "1", "--format", "json"],
+                       env={"LANG": "zh_CN.UTF-8", "LANGUAGE": "", "LC_ALL": "", "LC_MESSAGES": ""})
+    en = runner.invoke(app, ["solve", str(TUTORIAL), "--workers", "1", "--format", "json"],
+                       env={"LANG": "C", "LANGUAGE": "", "LC_ALL": "", "LC_MESSAGES": ""})
+    assert zh.exit_code == en.exit_code == 0
+    zh_reason = json.loads(zh.stdout)["cases"][2]["unstaffed_reason"]
+    en_reason = json.loads(en.stdout)["cases"][2]["unstaffed_reason"]
+    assert zh_reason["text"].startswith("需要") and en_reason["text"].startswith("needs")
+    assert zh_reason["code"] == en_reason["code"] and zh_reason["params"] == en_reason["params"]
+
+
+def test_hulunbuir_offices_people_and_cases_have_chinese_names() -> None:
+    """Every office of the shipped Hulunbuir scenario carries its Chinese name (the city's
+    and Ewenki's as the procuratorates write them), and so does every person and case."""
+    s = parse_scenario(json.loads(HULUNBUIR.read_text(encoding="utf-8")))
+    names = {u.id: u.name_zh for u in s.units}
+    assert names["hulunbuir"] == "呼伦贝尔市人民检察院"
+    assert names["hailar"] == "海拉尔区人民检察院"
+    assert names["ewenki"] == "鄂温克族自治旗人民检察院"
+    assert all(u.name_zh.endswith("人民检察院") for u in s.units)
+    assert all(p.name_zh for p in s.prosecutors) and all(c.title_zh for c in s.cases)
+    assert len({p.name_zh for p in s.prosecutors}) == len(s.prosecutors)
+
+
+@pytest.mark.skipif(not REFERENCE.is_dir(), reason="no ../shared/reference beside the repository")
+def test_hulunbuir_is_built_from_the_reference(tmp_path: Path) -> None:
+    """make_hulunbuir.py rebuilds the shipped scenario byte for byte from the reference
+    CSV files, whose name_zh column gives each office's Chinese name."""
+    out = tmp_path / "hulunbuir.json"
+    done = subprocess.run([sys.executable, str(MAKE), str(REFERENCE), str(out)],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes() == HULUNBUIR.read_bytes()
+    with open(REFERENCE / "hulunbuir_units.csv", encoding="utf-8") as f:
+        expected = {row["id"]: row["name_zh"] for row in csv.DictReader(f)}
+    assert {u["id"]: u["name_zh"] for u in json.loads(out.read_text())["units"]} == expected
+
+
+def test_make_hulunbuir_help_and_missing_reference(tmp_path: Path) -> None:
+    """`make_hulunbuir.py --help` explains its arguments and exits 0; a folder without the
+    reference files is a one-line error with exit 2, no traceback, and nothing written."""
+    helped = subprocess.run([sys.executable, str(MAKE), "--help"], capture_output=True,
+                            text=True, check=False)
+    assert helped.returncode == 0 and "reference" in helped.stdout and "usage" in helped.stdout
+    out = tmp_path / "out.json"
+    failed = subprocess.run([sys.executable, str(MAKE), str(tmp_path), str(out)],
+                            capture_output=True, text=True, check=False)
+    assert failed.returncode == 2 and "hulunbuir_units.csv" in failed.stderr
+    assert "Traceback" not in failed.stderr and not out.exists()
