@@ -85,7 +85,8 @@ def solve(
     workers: Annotated[int, typer.Option(min=1, help="CP-SAT worker threads.")] = 2,
     seed: Annotated[int, typer.Option(min=0, max=2**31 - 1,
                                       help="Random seed; one worker + a seed repeats.")] = 0,
-    output: Annotated[Path | None, typer.Option("--out", help="Write the roster JSON here.")] = None,
+    output: Annotated[Path | None, typer.Option(
+        "--out", help="Write the roster here: JSON, or a workbook if the name ends in .xlsx.")] = None,
     fmt: Annotated[Format | None, typer.Option(
         "--format", show_default=False,
         help=f"table, json or summary; default table up to {TABLE_CASES} cases, summary "
@@ -94,8 +95,9 @@ def solve(
 ) -> None:
     """Solve a scenario and print its roster. Exit 0 solved, 1 not solved, 2 bad input,
     130 interrupted (Ctrl-C: no roster)."""
+    language = _language(lang)
     try:
-        loaded = read_scenario(scenario)
+        loaded = read_scenario(scenario, language)
     except InputError as e:
         raise _fail(e) from None
     with err.status("solving...") as status:
@@ -121,10 +123,13 @@ def solve(
             lambda: solve_scenario(loaded, seconds=seconds, workers=workers, seed=seed,
                                    progress=show),
             interrupted, ready)
-    language = _language(lang)
     roster = localised(roster, language)
     text = roster.model_dump_json(indent=2)
-    if output is not None:
+    if output is not None and output.suffix.lower() == ".xlsx":
+        from sheets import roster_workbook  # openpyxl only when a workbook is asked for
+
+        write_atomically(output, roster_workbook(loaded, roster, language))
+    elif output is not None:
         write_atomically(output, text + "\n")
     if fmt is None:
         fmt = Format.TABLE if len(roster.cases) <= TABLE_CASES else Format.SUMMARY
@@ -139,10 +144,45 @@ def solve(
 
 
 @app.command()
-def validate(scenario: ScenarioArg) -> None:
+def template(
+    output: Annotated[Path, typer.Option("--out", help="The workbook to write (.xlsx).")],
+    lang: LangOption = None,
+) -> None:
+    """Write a scenario workbook to fill in: a sheet each for offices, staff, cases, roads,
+    pairs, groups and settings, headers in the language, a dropdown on every choice
+    column, an example row in each. Exit 0."""
+    from sheets import scenario_workbook  # openpyxl only for the workbook commands
+
+    write_atomically(output, scenario_workbook(None, _language(lang)))
+    out.print(f"wrote {output}", highlight=False)
+
+
+@app.command("import")
+def import_workbook(
+    workbook: Annotated[Path, typer.Argument(help="A scenario workbook (.xlsx), Chinese or "
+                                                  "English headers.")],
+    output: Annotated[Path, typer.Option("--out", help="The scenario JSON to write.")],
+    lang: LangOption = None,
+) -> None:
+    """Read a scenario workbook and write it as scenario JSON. Every problem is listed by
+    sheet, row, column and id; nothing is written while any remains. Exit 0, 2 bad input."""
+    if workbook.suffix.lower() != ".xlsx":
+        raise _fail(InputError([f"{workbook}: not an .xlsx workbook"]))
+    try:
+        loaded = read_scenario(workbook, _language(lang))
+    except InputError as e:
+        raise _fail(e) from None
+    write_atomically(output, json.dumps(loaded.model_dump(mode="json", exclude_defaults=True),
+                                        ensure_ascii=False, indent=1) + "\n")
+    out.print(f"wrote {output} ({len(loaded.units)} units, {len(loaded.prosecutors)} "
+              f"prosecutors, {len(loaded.cases)} cases)", highlight=False)
+
+
+@app.command()
+def validate(scenario: ScenarioArg, lang: LangOption = None) -> None:
     """Check a scenario file and list every problem. Exit 0 valid, 2 invalid."""
     try:
-        loaded = read_scenario(scenario)
+        loaded = read_scenario(scenario, _language(lang))
     except InputError as e:
         raise _fail(e) from None
     out.print(f"{scenario}: valid ({len(loaded.units)} units, {len(loaded.prosecutors)} "
