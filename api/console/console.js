@@ -23,9 +23,11 @@ class Problem extends Error {
 async function api(method, path, body) {
   const headers = { Authorization: `Bearer ${state.key}` };
   headers["Accept-Language"] = navigator.language || "en";
-  if (body !== undefined) headers["Content-Type"] = "application/json";
+  // A FormData (a workbook) sets its own multipart Content-Type; anything else is JSON.
+  const form = body instanceof FormData;
+  if (body !== undefined && !form) headers["Content-Type"] = "application/json";
   const answer = await fetch(path, { method, headers,
-                                     body: body === undefined ? undefined : JSON.stringify(body) });
+                                     body: body === undefined || form ? body : JSON.stringify(body) });
   const text = await answer.text();
   const data = text ? JSON.parse(text) : null;
   if (!answer.ok) throw new Problem(answer.status, data);
@@ -90,7 +92,13 @@ async function openScenario(id) {
 }
 
 async function upload(file) {
-  const data = JSON.parse(await file.text());
+  let data;
+  if (file.name.toLowerCase().endsWith(".xlsx")) {
+    data = new FormData();
+    data.append("workbook", file);
+  } else {
+    data = JSON.parse(await file.text());
+  }
   const created = await api("POST", "/scenarios", data);
   const page = await api("GET", "/scenarios?limit=500");
   $("who").textContent = `signed in; ${page.total} scenario(s) visible`;

@@ -1,6 +1,8 @@
 """Stored rosters: read one, and its utilisation day by day."""
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Response
 from sqlalchemy.orm import Session
 
 from api.access import Caller, roster_view, shown_params
@@ -11,8 +13,13 @@ from api.routes.scenarios import scenario_province, stored_body
 from api.schemas import RosterView
 from api.tables import RosterRow
 from api.utilisation import Utilisation, utilisation
+from api.workbooks import XLSX
 from i18n import localised
 from models import Roster, Scenario
+from sheets import roster_workbook
+
+AcceptHeader = Annotated[str | None, Header(description="application/json (the default) or "
+                                                        "the .xlsx media type for a workbook.")]
 
 router = APIRouter(prefix="/rosters", tags=["rosters"], responses=documented(404))
 
@@ -41,11 +48,22 @@ def _row(session: Session, roster_id: str) -> RosterRow:
     return row
 
 
-@router.get("/{roster_id}", response_model=RosterView, summary="Read a roster")
-def read_roster(roster_id: str, session: SessionDep, caller: CallerDep, lang: LangDep) -> RosterView:
+@router.get("/{roster_id}", response_model=RosterView, summary="Read a roster",
+            responses={200: {"content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
+                             "description": "The roster, as JSON or (by Accept) a workbook."}})
+def read_roster(roster_id: str, session: SessionDep, caller: CallerDep, lang: LangDep,
+                accept: AcceptHeader = None) -> RosterView | Response:
     """A stored roster with the exact scenario version and parameters it was solved on;
-    outside the whole province, only the cases of the caller's jurisdiction."""
+    outside the whole province, only the cases of the caller's jurisdiction. With
+    `Accept: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`, a workbook:
+    summary, a sheet per team, the unstaffed cases with reasons, the load per person and day."""
     row = _row(session, roster_id)
+    if accept is not None and XLSX in accept:
+        roster = shown_roster(session, caller, row)
+        scenario = _scenario(session, row)
+        booked = for_solving(scenario, active(session, scenario.province))
+        return Response(roster_workbook(booked, roster, lang), media_type=XLSX, headers={
+            "Content-Disposition": f'attachment; filename="roster-{row.id}.xlsx"'})
     shown = RosterView.of(row, localised(shown_roster(session, caller, row), lang))
     if caller.whole_province:
         return shown
