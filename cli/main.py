@@ -144,6 +144,33 @@ def solve(
 
 
 @app.command()
+def notice(
+    scenario: ScenarioArg,
+    roster: Annotated[Path, typer.Argument(help="Roster JSON written by `solve --out`.")],
+    case: Annotated[str, typer.Argument(help="The id of a staffed case.")],
+    output: Annotated[Path | None, typer.Option(
+        "--out", help="The HTML file to write; printed when not given.")] = None,
+    lang: Annotated[Lang, typer.Option("--lang", help="zh or en.")] = Lang.ZH,
+) -> None:
+    """Write a staffed case's task-force notice (专案组组成通知): an HTML page to print, in
+    Chinese unless --lang en. Exit 0, 2 bad input or a case that is not staffed."""
+    from notice import NoticeError, notice_html
+
+    try:
+        loaded, given = read_scenario(scenario), read_roster(roster)
+        page = notice_html(loaded, given, case, "zh" if lang is Lang.ZH else "en")
+    except InputError as e:
+        raise _fail(e) from None
+    except NoticeError as e:
+        raise _fail(InputError([str(e)])) from None
+    if output is None:
+        print(page, end="")
+    else:
+        write_atomically(output, page)
+        out.print(f"wrote {output}", highlight=False)
+
+
+@app.command()
 def template(
     output: Annotated[Path, typer.Option("--out", help="The workbook to write (.xlsx).")],
     lang: LangOption = None,

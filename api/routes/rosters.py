@@ -1,8 +1,9 @@
 """Stored rosters: read one, and its utilisation day by day."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Header, Query, Response
+from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from api.access import Caller, roster_view, shown_params
@@ -16,6 +17,7 @@ from api.utilisation import Utilisation, utilisation
 from api.workbooks import XLSX
 from i18n import localised
 from models import Roster, Scenario
+from notice import NoticeError, notice_html
 from sheets import roster_workbook
 
 AcceptHeader = Annotated[str | None, Header(description="application/json (the default) or "
@@ -80,3 +82,23 @@ def roster_utilisation(roster_id: str, session: SessionDep, caller: CallerDep) -
     shown = shown_roster(session, caller, row)
     scenario = _scenario(session, row)
     return utilisation(for_solving(scenario, active(session, scenario.province)), shown)
+
+
+NoticeLang = Annotated[Literal["zh", "en"], Query(description="The notice's language; Chinese "
+                                                               "unless asked otherwise.")]
+
+
+@router.get("/{roster_id}/cases/{case_id}/notice", response_class=HTMLResponse,
+            summary="The printable task-force notice of a staffed case")
+def case_notice(roster_id: str, case_id: str, session: SessionDep, caller: CallerDep,
+                lang: NoticeLang = "zh") -> HTMLResponse:
+    """The task-force notice (专案组组成通知) of one staffed case of a stored roster: an HTML
+    page with print CSS that fetches nothing; 404 for a case the caller may not see or
+    that is not staffed."""
+    row = _row(session, roster_id)
+    roster = shown_roster(session, caller, row)
+    try:
+        page = notice_html(_scenario(session, row), roster, case_id, lang)
+    except NoticeError as e:
+        raise ApiError(404, str(e)) from None
+    return HTMLResponse(page)
