@@ -39,6 +39,25 @@ CSV_COLUMNS = ("id", "title", "kind", "venue", "lead_unit", "start", "end", "pri
                "assistants", "clerks", "load", "skills", "languages", "max_travel_minutes")
 FLAT_COLUMNS = ("case", "role", "prosecutor", "name", "home_office", "travel_minutes")
 
+# The columns of a CSV request and what each holds (docs/scenario-format.md lists them).
+CSV_MEANINGS: tuple[tuple[str, str], ...] = (
+    ("id", "The case's id (required)."), ("title", "Display title."),
+    ("kind", "criminal, civil, administrative or public_interest (required)."),
+    ("venue", "Unit id where the on-site work happens (required)."),
+    ("start", "First day, YYYY-MM-DD (required)."), ("end", "Last day, YYYY-MM-DD (required)."),
+    ("lead_unit", "Owner unit id; default the venue."),
+    ("scope", "unit, pair, group, municipal or provincial; default by the lead unit's tier."),
+    ("priority", "Whole number, 1 to 100,000; default 1."),
+    ("mandatory", "1, true or yes when the case must be staffed."),
+    ("leader_min_role", "chief, deputy_chief or prosecutor; empty for no leader."),
+    ("leader_min_level", "Leader's lowest level in the case's kind, 1 to 3; default 2."),
+    ("prosecutors", "Prosecutor slots (whole number)."), ("assistants", "Assistant slots."),
+    ("clerks", "Clerk slots."), ("load", "FTE each member commits per day, 0 to 10."),
+    ("max_travel_minutes", "On-site members live at most this far from the venue, minutes."),
+    ("skills", "Skill needs as skill:count:level, separated by ';' (e.g. criminal:2:2;forensics:1:3)."),
+    ("languages", "Language needs as code:count, separated by ';' (e.g. mn:2)."),
+)
+
 
 @dataclass
 class Outcome:
