@@ -9,6 +9,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
+from babel.messages.pofile import read_po
 from babel.support import Translations
 
 Language = Literal["zh", "en"]
@@ -37,3 +38,18 @@ def message(lang: Language, code: str, **params: object) -> str:
     count = params.get("count")
     text = lookup(lang, code, count if isinstance(count, int) else None)
     return code if text is None else text.format(**params)
+
+
+@cache
+def messages(lang: Language, prefix: str) -> dict[str, str]:
+    """Every message of `lang` whose code starts with `prefix`, by code (a plural message in
+    its first form): what the console asks for, since it cannot read gettext files."""
+    with open(LOCALES / lang / "LC_MESSAGES" / f"{DOMAIN}.po", "rb") as f:
+        catalogue = read_po(f)
+    out = {}
+    for m in catalogue:
+        code = m.id if isinstance(m.id, str) else m.id[0]
+        if code and code.startswith(prefix):
+            text = m.string
+            out[code] = text if isinstance(text, str) else (text[0] if text else "")
+    return out
