@@ -136,7 +136,7 @@ def solve(
     if fmt is Format.JSON:
         print(text)
     elif fmt is Format.SUMMARY:
-        summarize(out, loaded, roster)
+        summarize(out, loaded, roster, language)
     else:
         render(out, loaded, roster, language)
     if roster.status in (Status.INFEASIBLE, Status.NO_SOLUTION_IN_TIME):

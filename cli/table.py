@@ -114,58 +114,69 @@ def _widths(columns: list[list[str]], room: int) -> list[int]:
     return widths
 
 
-def summarize(console: Console, scenario: Scenario, roster: Roster) -> None:
-    """Print what a chief reads first: status, priority, cost, and what stayed unstaffed."""
-    console.print(f"[bold]Roster for {escape(roster.scenario)}: {roster.status.value}[/bold]")
+def summarize(console: Console, scenario: Scenario, roster: Roster, lang: Language = "en") -> None:
+    """Print what a chief reads first, in `lang`: status, priority, cost, and what stayed
+    unstaffed."""
+    def m(code: str, **params: object) -> str:
+        return message(lang, code, **params)
+
+    units, people_of = scenario.unit_by_id, scenario.prosecutor_by_id
+    status = m(f"status.{roster.status.value}")
+    console.print(f"[bold]{escape(m('cli.summary_head', scenario=roster.scenario, status=status))}[/bold]")
     if roster.infeasible_reason:
-        console.print(f"[red]infeasible:[/red] {escape(roster.infeasible_reason.text)}")
+        console.print(f"[red]{m('cli.infeasible')}[/red] {escape(roster.infeasible_reason.text)}")
     obj = roster.objective
     if obj is not None:
-        most = "" if roster.priority_bound is None else f" (at most {roster.priority_bound})"
-        console.print(f"staffed priority: {obj.staffed_priority}{most}")
+        most = "" if roster.priority_bound is None else m("cli.at_most", bound=roster.priority_bound)
+        console.print(escape(m("cli.summary_priority", priority=obj.staffed_priority, most=most)))
         bound = "" if roster.bound is None or roster.gap is None else \
-            f" (bound {_number(roster.bound)}, gap {roster.gap:.2%})"
-        console.print(f"cost: {_number(obj.cost)}{bound}")
-        console.print("cost by term: " + ", ".join(
-            f"{k} {_number(v)}" for k, v in obj.components.items()))
+            m("cli.summary_bound", bound=_number(roster.bound), gap=f"{roster.gap:.2%}")
+        console.print(escape(m("cli.summary_cost", cost=_number(obj.cost), bound=bound)))
+        console.print(escape(m("cli.summary_terms", terms=m("sep.comma").join(
+            f"{m('cost.' + k)} {_number(v)}" for k, v in obj.components.items()))))
     unstaffed = [c for c in roster.cases if not c.staffed]
-    console.print(f"cases: {len(roster.cases) - len(unstaffed)} staffed, {len(unstaffed)} "
-                  f"unstaffed, of {len(roster.cases)}")
+    console.print(m("cli.summary_cases", staffed=len(roster.cases) - len(unstaffed),
+                    unstaffed=len(unstaffed), total=len(roster.cases)))
     if obj is not None and unstaffed:
-        _unstaffed(console, unstaffed, scenario.case_by_id)
-    people = {m.prosecutor: m for m in roster.assignments()}
-    load = Counter(m.prosecutor for m in roster.assignments())
+        _unstaffed(console, unstaffed, scenario.case_by_id, lang)
+    people = {a.prosecutor: a for a in roster.assignments()}
+    load = Counter(a.prosecutor for a in roster.assignments())
     if load:
+        def who(pid: str, n: int) -> str:
+            person, home = people_of.get(pid), units[people[pid].home]
+            return m("cli.summary_person",
+                     name=shown_name(people[pid].name, person.name_zh if person else "", lang),
+                     office=shown_name(home.name, home.name_zh, lang), cases=n)
+
         # Cases held, not FTE over time: the roster has no dated load, and the CLI only counts.
-        console.print("people on the most cases: " + ", ".join(
-            f"{escape(people[pid].name)} ({escape(scenario.unit_by_id[people[pid].home].name)})"
-            f" {n}" for pid, n in load.most_common(PEOPLE_LISTED)))
+        console.print(escape(m("cli.summary_busiest", people=m("sep.comma").join(
+            who(pid, n) for pid, n in load.most_common(PEOPLE_LISTED)))))
     first = "" if roster.first_roster_seconds is None else \
-        f", first roster after {roster.first_roster_seconds:.2f} s"
-    console.print(f"time: {roster.seconds:.2f} s (model build {roster.build_seconds:.2f} s)"
-                  f"{first}")
+        m("cli.summary_first", seconds=f"{roster.first_roster_seconds:.2f}")
+    console.print(m("cli.summary_time", seconds=f"{roster.seconds:.2f}",
+                    build=f"{roster.build_seconds:.2f}", first=first))
 
 
 def _unstaffed(console: Console, unstaffed: list[CaseRoster],
-               cases: Mapping[CaseId, Case]) -> None:
+               cases: Mapping[CaseId, Case], lang: Language) -> None:
     """The unstaffed cases, highest priority first (roster order among equals), reasons cut."""
     ranked = sorted(unstaffed, key=lambda c: -cases[c.id].priority)
     table = Table(box=None, padding=(0, 1), pad_edge=False, title_justify="left",
-                  title=f"{len(ranked)} unstaffed, highest priority first:")
-    table.add_column("priority", justify="right")
-    table.add_column("case", style="bold", no_wrap=True)
-    table.add_column("why")
+                  title=message(lang, "cli.unstaffed_title", number=len(ranked)))
+    table.add_column(message(lang, "cli.col_priority"), justify="right")
+    table.add_column(message(lang, "cli.col_case"), style="bold", no_wrap=True)
+    table.add_column(message(lang, "cli.col_why"), overflow="fold")
     cut = False
     for entry in ranked[:UNSTAFFED_LISTED]:
-        reason = entry.unstaffed_reason.text if entry.unstaffed_reason else "no reason given"
+        reason = entry.unstaffed_reason.text if entry.unstaffed_reason else "-"
         if len(reason) > REASON_CHARS:
             reason, cut = reason[:REASON_CHARS - 1].rstrip() + "…", True
         table.add_row(str(cases[entry.id].priority), Text(entry.id), Text(reason))
     console.print(table)
     more = len(ranked) - UNSTAFFED_LISTED
     if more > 0 or cut:
-        console.print(("" if more <= 0 else f"... and {more} more; ")
-                      + "every case with its whole reason: --format table or json")
+        console.print(("" if more <= 0 else message(lang, "cli.more", more=more))
+                      + message(lang, "cli.whole_reasons"), highlight=False)
 
 
 def _number(value: float) -> str:

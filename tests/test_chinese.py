@@ -88,3 +88,15 @@ def test_make_hulunbuir_help_and_missing_reference(tmp_path: Path) -> None:
                             capture_output=True, text=True, check=False)
     assert failed.returncode == 2 and "hulunbuir_units.csv" in failed.stderr
     assert "Traceback" not in failed.stderr and not out.exists()
+
+
+def test_summary_in_chinese() -> None:
+    """`--format summary --lang zh`, what a chief reads of a province, is Chinese: the
+    status, priority, cost terms, the unstaffed table and the busiest people by Chinese name."""
+    result = runner.invoke(app, ["solve", str(TUTORIAL), "--workers", "1", "--lang", "zh",
+                                 "--format", "summary"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    for words in ("tutorial专案组名单：最优", "已组建优先级：5（至多5）", "各项成本：路程 0、",
+                  "案件：共3个，已组建2个，未组建1个", "未组建1个，按优先级从高到低：",
+                  "需要2名通晓蒙古语的成员", "参与案件最多的人员：", "（海拉尔区人民检察院）1个"):
+        assert words in result.stdout, words
