@@ -32,8 +32,10 @@ SHEETS: tuple[Sheet, ...] = (
     Sheet("offices", (
         Column("id", "id", True), Column("name", "text", True), Column("name_zh", "text"),
         Column("tier", "choice", True, "tier"), Column("parent", "id"),
-        Column("lat", "float", True), Column("lon", "float", True),
-        Column("min_staff_at_home", "int"),
+        Column("lat", "float"), Column("lon", "float"), Column("min_staff_at_home", "int"),
+        # An office sharing a seat (a district's and its city's procuratorate) may name the
+        # other office, by id or name, instead of repeating its coordinates.
+        Column("place", "text"),
     ), required=True),
     Sheet("staff", (
         Column("id", "id", True), Column("name", "text", True), Column("name_zh", "text"),

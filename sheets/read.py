@@ -225,7 +225,7 @@ def _scenario(found: dict[str, Table], problems: Problems
         return found[key].records if key in found else []
 
     units = [_get(r.values, "id", "name", "name_zh", "tier", "parent", "min_staff_at_home")
-             | {"location": {"lat": r.values.get("lat"), "lon": r.values.get("lon")}}
+             | {"location": _location(r, records("offices"), found.get("offices"), problems)}
              for r in records("offices")]
     people = []
     for r in records("staff"):
@@ -246,6 +246,26 @@ def _scenario(found: dict[str, Table], problems: Problems
              "cases": ("cases", records("cases")), "roads": ("roads", records("roads")),
              "pairs": ("pairs", records("pairs")), "groups": ("groups", records("groups"))}
     return out, where
+
+
+def _location(r: Record, offices: list[Record], table: Table | None,
+              problems: Problems) -> dict[str, Any]:
+    """An office's seat: its coordinates, or those of the office its `place` names."""
+    if "lat" in r.values or "lon" in r.values or "place" not in r.values:
+        if not ("lat" in r.values and "lon" in r.values) and "place" not in r.values:
+            assert table is not None
+            problems.cell(table.title, r.row, table.letters.get("lat", "lat"), r.id,
+                          why("bad.no_location"))
+        return {"lat": r.values.get("lat"), "lon": r.values.get("lon")}
+    place = fold(str(r.values["place"]))
+    for other in offices:
+        names = {fold(str(other.values.get(k, ""))) for k in ("id", "name", "name_zh")}
+        if other is not r and place in names and "lat" in other.values and "lon" in other.values:
+            return {"lat": other.values["lat"], "lon": other.values["lon"]}
+    assert table is not None
+    problems.cell(table.title, r.row, table.letters["place"], r.id,
+                  why("bad.place", value=str(r.values["place"])))
+    return {"lat": None, "lon": None}
 
 
 def _case(v: dict[str, Any]) -> dict[str, Any]:

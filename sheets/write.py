@@ -65,7 +65,7 @@ def _needs(pairs: list[tuple[str, ...]]) -> str | None:
 
 def _office_row(u: Any, lang: Language) -> list[Any]:
     return [u.id, u.name, u.name_zh or None, term_label("tier", u.tier.value, lang), u.parent,
-            u.location.lat, u.location.lon, u.min_staff_at_home]
+            u.location.lat, u.location.lon, u.min_staff_at_home, None]
 
 
 def _staff_row(p: Prosecutor, skills: list[str], lang: Language) -> list[Any]:

@@ -203,3 +203,19 @@ def test_roster_workbook_sheet_names_are_valid() -> None:
     wb = load_workbook(BytesIO(roster_workbook(s, renamed, "en")))
     assert all(len(n) <= 31 and not set(n) & set("[]:*?/\\") for n in wb.sheetnames)
     assert len(wb.sheetnames) == len(set(wb.sheetnames))
+
+
+def test_an_office_may_be_placed_at_another_by_name() -> None:
+    """An office without coordinates that names the office it shares a seat with (by id,
+    English or Chinese name) gets that office's coordinates; one that names no office, or
+    gives neither, is a problem on its row."""
+    def at(place: str | None) -> Callable[[Workbook], None]:
+        def change(wb: Workbook) -> None:
+            ws = wb["检察院"]
+            ws["F3"], ws["G3"], ws["I3"] = None, None, place
+        return change
+    for name in ("hailar", "海拉尔区人民检察院", "Hailar District"):
+        office = read_workbook(_mutated(at(name)), "zh")["units"][1]
+        assert office["location"] == {"lat": 49.213, "lon": 119.766}
+    assert any("“nowhere”不是本工作簿中有经纬度的检察院" in p for p in _problems(_mutated(at("nowhere"))))
+    assert any("检察院，第3行" in p and "请填写经纬度" in p for p in _problems(_mutated(at(None))))
