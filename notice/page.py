@@ -21,10 +21,9 @@ body { font-family: "Noto Serif CJK SC", "Source Han Serif SC", "SimSun", "Songt
 h1 { font-size: 20pt; text-align: center; margin: 0 0 4mm; letter-spacing: 0.1em; }
 .issuer { text-align: center; font-size: 14pt; margin: 0 0 8mm; }
 h2 { font-size: 13pt; margin: 6mm 0 2mm; }
-table { border-collapse: collapse; width: 100%; font-size: 11pt; }
+table { border-collapse: collapse; width: 100%; font-size: 11pt; table-layout: fixed; }
 th, td { border: 0.6pt solid #000; padding: 1.5mm 2mm; text-align: left; vertical-align: top; }
 th { background: #eee; }
-th, td:not(:last-child) { white-space: nowrap; }
 tr { break-inside: avoid; }
 .why { font-size: 9.5pt; color: #222; }
 .sign { margin-top: 14mm; text-align: right; }
@@ -95,6 +94,8 @@ def notice_html(scenario: Scenario, roster: Roster, case_id: str, lang: Language
 <p>{escape(message(lang, "notice.venue_dates", **m))}</p>
 <h2>{escape(message(lang, "notice.members", **m))}</h2>
 <table>
+<colgroup><col style="width: 11%"><col style="width: 13%"><col style="width: 11%">
+<col style="width: 20%"><col style="width: 8%"><col style="width: 37%"></colgroup>
 <thead><tr>{headers}</tr></thead>
 <tbody>
 {_team_rows(entry, scenario, lang)}
