@@ -25,7 +25,7 @@ table { border-collapse: collapse; width: 100%; font-size: 11pt; table-layout: f
 th, td { border: 0.6pt solid #000; padding: 1.5mm 2mm; text-align: left; vertical-align: top; }
 th { background: #eee; }
 tr { break-inside: avoid; }
-.why { font-size: 9.5pt; color: #222; }
+td.why { font-size: 9.5pt; color: #222; }
 .sign { margin-top: 14mm; text-align: right; }
 @media screen { body { padding: 12mm; } }
 """
@@ -51,10 +51,9 @@ def _team_rows(entry: CaseRoster, scenario: Scenario, lang: Language) -> str:
                         else f"slot.{member.slot.value}")
         how = message(lang, "notice.on_site" if member.on_site else "member.video")
         cells = [place, shown_name(member.name, person.name_zh if person else "", lang), role,
-                 shown_name(home.name, home.name_zh, lang) if home else member.home, how,
-                 f'<span class="why">{escape(_short(member.reasons, lang))}</span>']
-        rows.append("<tr>" + "".join(f"<td>{c if c.startswith('<span') else escape(c)}</td>"
-                                     for c in cells) + "</tr>")
+                 shown_name(home.name, home.name_zh, lang) if home else member.home, how]
+        why = f'<td class="why">{escape(_short(member.reasons, lang))}</td>'
+        rows.append("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + why + "</tr>")
     return "\n".join(rows)
 
 

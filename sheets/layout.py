@@ -89,8 +89,6 @@ def term_label(vocabulary: str, value: str, lang: Language) -> str:
     if vocabulary == "leader" and value == "none":
         return message(lang, "leader.none")
     code = f"{'role' if vocabulary == 'leader' else vocabulary}.{value}"
-    if vocabulary == "language":
-        code = f"language.{value}"
     text = message(lang, code)
     return value if text == code else text
 
@@ -112,7 +110,7 @@ def skill_label(skill: str, lang: Language) -> str:
 
 def skill_values() -> dict[str, str]:
     """The words for the four kinds of case, as skills, in both languages, to their ids."""
-    return {k: v for k, v in choice_values("kind").items()}
+    return choice_values("kind")
 
 
 # The languages the catalogues name; others are written as their ISO 639-1 codes.

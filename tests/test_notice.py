@@ -53,8 +53,11 @@ def test_notice_fetches_nothing_and_escapes_names(tutorial: tuple[Scenario, Rost
     text."""
     s, roster = tutorial
     odd = s.replace(cases=[c.model_copy(update={"title_zh": "<script>x</script>案"})
-                           if c.id == "fraud" else c for c in s.cases])
+                           if c.id == "fraud" else c for c in s.cases],
+                    prosecutors=[p.model_copy(update={"name_zh": "<span onclick=x>王磊"})
+                                 if p.id == "wang" else p for p in s.prosecutors])
     page = notice_html(odd, roster, "fraud")
+    assert "<span onclick" not in page and "&lt;span onclick=x&gt;王磊" in page
     assert not re.search(r"(src|href)\s*=|url\(|@import|https?://", page)
     assert "<script>" not in page and "&lt;script&gt;" in page
 
@@ -109,7 +112,7 @@ def _pages(pdf: bytes) -> int:
 @pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("TASKFORCE_REQUIRE_BROWSER"),
                     reason="Debian's chromium is not installed")
 def test_notice_prints_to_pdf(tutorial: tuple[Scenario, Roster], tmp_path: Path) -> None:
-    """Printed to A4 PDF by Chromium, the tutorial's notice is one page, and the 48-person
+    """Printed to A4 PDF by Chromium, the tutorial's notice is one page, and the 52-person
     gang-case notice of Hulunbuir runs to three to six pages (five when written)."""
     from playwright.sync_api import sync_playwright
 
