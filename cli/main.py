@@ -263,6 +263,7 @@ def batch(
                     ] = BatchMode.SEQUENTIAL,
     seconds: Annotated[float, typer.Option(min=0.1, help="Time limit per solve.")] = 10.0,
     workers: Annotated[int, typer.Option(min=1, help="CP-SAT worker threads.")] = 2,
+    lang: LangOption = None,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Solve a file of case requests; rerun with the same --out to resume.
@@ -309,7 +310,8 @@ def batch(
         try:
             outcome = run_until_interrupted(
                 lambda: run_batch(loaded, requests, output, mode=mode.value, seconds=seconds,
-                                  workers=workers, on_step=step, bookings=bookings),
+                                  workers=workers, on_step=step, bookings=bookings,
+                                  lang=_language(lang)),
                 interrupted, ready)
         except ValueError as e:
             err.print(f"[red]error:[/red] {e}")

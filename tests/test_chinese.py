@@ -100,3 +100,18 @@ def test_summary_in_chinese() -> None:
                   "案件：共3个，已组建2个，未组建1个", "未组建1个，按优先级从高到低：",
                   "需要2名通晓蒙古语的成员", "参与案件最多的人员：", "（海拉尔区人民检察院）1个"):
         assert words in result.stdout, words
+
+
+def test_batch_writes_reasons_in_the_language(tmp_path: Path) -> None:
+    """`taskforce batch --lang zh` writes each request's roster with its reasons worded in
+    Chinese (and the same codes as in English)."""
+    tutorial = json.loads(TUTORIAL.read_text(encoding="utf-8"))
+    herders = next(c for c in tutorial["cases"] if c["id"] == "herders")
+    requests = tmp_path / "requests.jsonl"
+    requests.write_text(json.dumps(herders | {"id": "herders-2"}) + "\n", encoding="utf-8")
+    done = runner.invoke(app, ["batch", str(requests), "--scenario", str(TUTORIAL), "--out",
+                               str(tmp_path / "out"), "--workers", "1", "--lang", "zh"])
+    assert done.exit_code == 0, done.output
+    roster = json.loads((tmp_path / "out" / "rosters" / "herders-2.json").read_text())
+    reason = roster["cases"][0]["unstaffed_reason"]
+    assert reason["code"] == "shortfall.others" and reason["text"].startswith("需要2名通晓蒙古语")
