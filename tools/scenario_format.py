@@ -16,7 +16,18 @@ from pydantic_core import PydanticUndefined
 from api.routes.whatif import WhatIfRequest
 from api.schemas import CommitRequest, ReleaseRequest, SolveRequest
 from cli.batch import CSV_MEANINGS
+from i18n import message
 from models import Roster, Scenario
+from sheets.layout import SHEETS, header, sheet_title
+
+# How a workbook cell of each kind is written.
+CELL_WORDS = {
+    "text": "text", "id": "an id", "int": "whole number", "float": "number",
+    "date": "date (2022-06-01 or 2022年6月1日, or a date cell)",
+    "bool": "yes/no (是/否)", "choice": "one of the dropdown's words, either language",
+    "list": "items separated by , ， 、 or ;", "needs": "need:count[:level]; ...",
+    "intervals": "start..end; ...",
+}
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "scenario-format.md"
 
@@ -121,6 +132,25 @@ def _table(model: type[BaseModel]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _workbook() -> str:
+    lines = ["## Workbook\n", "`taskforce template` writes these sheets; `taskforce import` "
+             "reads them with either language's sheet names and headers. A staff sheet's "
+             "skills are further columns headed `skill: NAME` / `技能：NAME`, holding the "
+             "level (1 to 3).\n"]
+    for sheet in SHEETS:
+        need = " (required)" if sheet.required else ""
+        lines += [f"### Sheet {sheet_title(sheet.key, 'en')} / {sheet_title(sheet.key, 'zh')}{need}",
+                  "", "| column | 中文 | cell | required |", "|---|---|---|---|"]
+        lines += [f"| {header(sheet.key, c.key, 'en')} | {header(sheet.key, c.key, 'zh')} | "
+                  f"{CELL_WORDS[c.cell]} | {'yes' if c.required else ''} |" for c in sheet.columns]
+        if sheet.key == "scenario":
+            lines += ["", "Its rows: " + ", ".join(
+                f"{message('en', 'field.' + f)} ({message('zh', 'field.' + f)})"
+                for f in ("name", "road_factor", "speed_kmh")) + ", and one weight per cost term."]
+        lines.append("")
+    return "\n".join(lines)
+
+
 def render() -> str:
     """The whole reference, as Markdown."""
     parts = [INTRO, "## Scenario\n"]
@@ -132,6 +162,7 @@ def render() -> str:
                  "[Case](#case) object a line) or CSV with these columns:\n\n"
                  "| column | meaning |\n|---|---|\n"
                  + "".join(f"| `{c}` | {m} |\n" for c, m in CSV_MEANINGS))
+    parts.append(_workbook())
     parts.append("## HTTP request bodies\n\n`POST /scenarios` and `PUT /scenarios/{id}` take "
                  "a [Scenario](#scenario) (or, for `POST`, a multipart form with a `workbook`); "
                  "the others take these.\n")
