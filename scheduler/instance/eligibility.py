@@ -20,6 +20,14 @@ from scheduler.instance.travel import TravelTable
 # Loads are compared in FTE with this slack, so 0.1 + 0.2 fits a capacity of 0.3.
 FTE_EPS = 1e-9
 
+# The reasons without parameters, made once: Candidates asks why_not_person of everyone in
+# scope of every case, and a province has millions of such pairs. Never mutated.
+UNIT_EXCLUDED = why("out.unit_excluded")
+CONFLICT = why("out.conflict")
+UNAVAILABLE = why("out.unavailable")
+NO_CAPACITY = why("out.no_capacity")
+NO_ROAD = why("out.no_road")
+
 
 @dataclass(frozen=True)
 class Option:
@@ -47,13 +55,13 @@ def why_not_person(scenario: Scenario, travel: TravelTable, scope: set[UnitId],
     if case.pool is not None and person.id not in scenario.pool_by_id[case.pool].members:
         return why("out.pool", pool=case.pool)
     if person.home in case.exclude_units:
-        return why("out.unit_excluded")
+        return UNIT_EXCLUDED
     if person.id in case.exclude_prosecutors:
-        return why("out.conflict")
+        return CONFLICT
     if any(i.meets(case.start, case.end) for i in person.unavailable):
-        return why("out.unavailable")
+        return UNAVAILABLE
     if person.peak_load(case.start, case.end) + case.team.load > person.capacity + FTE_EPS:
-        return why("out.no_capacity")
+        return NO_CAPACITY
     return None
 
 
@@ -79,7 +87,7 @@ def why_not_travel(travel: TravelTable, home: UnitId, case: Case, slot: Slot) ->
     if team.on_site(slot):
         minutes = travel.minutes(home, case.venue)
         if minutes is None:
-            return why("out.no_road")
+            return NO_ROAD
         if team.max_travel_minutes is not None and minutes > team.max_travel_minutes:
             return why("out.too_far", minutes=team.max_travel_minutes)
     return None
