@@ -21,6 +21,7 @@ from api.tables import ApiKeyRow
 from models import Roster, Scenario
 from models.enums import KeyRole
 from models.ids import CaseId, UnitId
+from models.reason import Param, Reason, why
 
 TOKEN_PREFIX = "tf"
 
@@ -148,6 +149,7 @@ def scenario_view(caller: Caller, scenario: Scenario) -> Scenario:
 
 
 OUTSIDE = "[outside your jurisdiction]"
+REF_NAMES = frozenset({"unit", "person", "case"})
 
 
 def foreign_ids(caller: Caller, scenario: Scenario) -> set[str]:
@@ -168,6 +170,24 @@ def redact(text: str, foreign: set[str]) -> str:
         return text
     pattern = "|".join(re.escape(i) for i in sorted(foreign, key=len, reverse=True))
     return re.sub(rf"(?<![\w-])(?:{pattern})(?![\w-])", OUTSIDE, text)
+
+
+def redact_reason(reason: Reason, foreign: set[str]) -> Reason:
+    """`reason` with every unit, person or case of `foreign` it names replaced, and any
+    free text in it redacted; its words are rendered afterwards, so no name slips out."""
+    if reason.code in REF_NAMES and reason.params.get("id") in foreign:
+        return why("outside")
+    params: dict[str, Param] = {}
+    for name, value in reason.params.items():
+        if isinstance(value, Reason):
+            params[name] = redact_reason(value, foreign)
+        elif isinstance(value, list):
+            params[name] = [redact_reason(r, foreign) for r in value]
+        elif isinstance(value, str):
+            params[name] = redact(value, foreign)
+        else:
+            params[name] = value
+    return reason.model_copy(update={"params": params, "text": redact(reason.text, foreign)})
 
 
 def redact_data(data: Any, foreign: set[str]) -> Any:
@@ -205,7 +225,7 @@ def roster_view(caller: Caller, scenario: Scenario, roster: Roster) -> Roster | 
         return roster
     cases = visible_cases(caller, scenario)
     foreign = foreign_ids(caller, scenario)
-    shown = [c.model_copy(update={"unstaffed_reason": redact(c.unstaffed_reason, foreign)
+    shown = [c.model_copy(update={"unstaffed_reason": redact_reason(c.unstaffed_reason, foreign)
                                   if c.unstaffed_reason else None})
              for c in roster.cases if c.id in cases]
     if not shown:
@@ -213,5 +233,5 @@ def roster_view(caller: Caller, scenario: Scenario, roster: Roster) -> Roster | 
     return roster.model_copy(update={
         "cases": shown, "objective": None, "baseline": None, "bound": None, "gap": None,
         "priority_bound": None,
-        "infeasible_reason": redact(roster.infeasible_reason, foreign)
+        "infeasible_reason": redact_reason(roster.infeasible_reason, foreign)
         if roster.infeasible_reason else None})

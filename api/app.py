@@ -14,7 +14,7 @@ from api import problems
 from api.admission import Admission
 from api.db import make_engine, migrate, sessions
 from api.jobs import Runner
-from api.routes import audit, commitments, health, jobs, rosters, scenarios, whatif
+from api.routes import audit, commitments, health, jobs, messages, rosters, scenarios, whatif
 from api.seal import seal_for
 from api.settings import Settings
 
@@ -61,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        wait_seconds=settings.busy_wait_seconds,
                        retry_after_seconds=settings.busy_retry_after_seconds)
     app.include_router(health.router)
+    app.include_router(messages.router)
     app.include_router(scenarios.router)
     app.include_router(jobs.router)
     app.include_router(rosters.router)

@@ -3,7 +3,8 @@
 from pydantic import BaseModel, Field
 
 from checker import home_counts, peak_utilisation, staffed_teams
-from models import COST_TERMS, Roster, Scenario
+from i18n import Language, rendered
+from models import COST_TERMS, Reason, Roster, Scenario
 
 
 class Delta(BaseModel):
@@ -22,7 +23,7 @@ class CaseChange(BaseModel):
     leaves: list[str] = Field(description="People on the old team, not on the new one.")
     staffed_before: bool = Field(description="Staffed in the base roster.")
     staffed_after: bool = Field(description="Staffed in the variant's roster.")
-    unstaffed_reason: str | None = Field(default=None, description="Why, if now unstaffed.")
+    unstaffed_reason: Reason | None = Field(default=None, description="Why, if now unstaffed.")
 
 
 class OfficeChange(BaseModel):
@@ -76,3 +77,11 @@ def compare(base_s: Scenario, base: Roster, new_s: Scenario, new: Roster) -> Com
         peak_utilisation=delta(peak_utilisation(base_s, base), peak_utilisation(new_s, new)),
         offices=offices,
     )
+
+
+def localised_comparison(comparison: Comparison, lang: Language) -> Comparison:
+    """`comparison` with each unstaffed reason's text in `lang`."""
+    return comparison.model_copy(update={"cases": [
+        c if c.unstaffed_reason is None
+        else c.model_copy(update={"unstaffed_reason": rendered(c.unstaffed_reason, lang)})
+        for c in comparison.cases]})

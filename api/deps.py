@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Path, Query, Request
+from fastapi import Depends, Header, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
@@ -11,6 +11,7 @@ from api.access import OPEN, Caller, authenticate
 from api.db import session_scope
 from api.problems import ApiError
 from api.settings import Settings
+from i18n import Language, from_accept_language
 
 bearer = HTTPBearer(auto_error=False, description="An API key from `taskforce keys create`.")
 
@@ -50,3 +51,13 @@ def get_caller(settings: SettingsDep, session: SessionDep,
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]
+
+
+def get_language(accept_language: Annotated[str | None, Header(
+        description="zh or en (q-values honoured): the language of reasons and problems.")] = None
+                 ) -> Language:
+    """The reader's language, from Accept-Language; English when neither of ours is asked."""
+    return from_accept_language(accept_language)
+
+
+LangDep = Annotated[Language, Depends(get_language)]

@@ -15,6 +15,8 @@ from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from i18n import from_accept_language, message
+from i18n.catalogue import lookup
 from models import Problem, ScenarioError
 
 log = logging.getLogger("taskforce.api")
@@ -52,13 +54,21 @@ class ApiError(Exception):
         self.status, self.detail, self.errors, self.headers = status, detail, errors or [], headers
 
 
+# A detail that is a catalogue code (the generic ones) is put into the reader's words.
+DETAIL_CODE = "problem."
+
+
 def problem_response(request: Request | None, status: int, detail: str | None,
                      errors: list[Problem] | None = None,
                      headers: dict[str, str] | None = None) -> JSONResponse:
-    body = ProblemDetail(title=HTTPStatus(status).phrase, status=status, detail=detail,
+    lang = from_accept_language(request.headers.get("accept-language") if request else None)
+    title = lookup(lang, f"http.{status}") or HTTPStatus(status).phrase
+    if detail is not None and detail.startswith(DETAIL_CODE):
+        detail = message(lang, detail)
+    body = ProblemDetail(title=title, status=status, detail=detail,
                          instance=request.url.path if request else None, errors=errors or [])
-    return JSONResponse(body.model_dump(mode="json"), status_code=status,
-                        media_type=PROBLEM_JSON, headers=headers)
+    return JSONResponse(body.model_dump(mode="json"), status_code=status, media_type=PROBLEM_JSON,
+                        headers={**(headers or {}), "Content-Language": lang})
 
 
 def _request_problems(err: RequestValidationError) -> tuple[int, list[Problem]]:
@@ -82,12 +92,12 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(ScenarioError)
     async def _scenario_error(request: Request, exc: ScenarioError) -> JSONResponse:
-        return problem_response(request, 422, "the scenario is not valid", exc.problems)
+        return problem_response(request, 422, "problem.scenario_invalid", exc.problems)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
         status, problems = _request_problems(exc)
-        detail = "the body is not valid JSON" if status == 400 else "the request is not valid"
+        detail = "problem.json_invalid" if status == 400 else "problem.request_invalid"
         return problem_response(request, status, detail, problems)
 
     @app.exception_handler(HTTPException)

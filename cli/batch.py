@@ -28,7 +28,9 @@ from pydantic import ValidationError
 
 from api.csvcells import cell
 from cli.files import write_atomically
+from i18n import Language, localised
 from models import Assignment, Case, Roster, Scenario, ScenarioError, parse_scenario
+from models.reason import why
 from scheduler import solve
 
 Mode = Literal["sequential", "joint"]
@@ -36,6 +38,25 @@ CSV_COLUMNS = ("id", "title", "kind", "venue", "lead_unit", "start", "end", "pri
                "mandatory", "scope", "leader_min_role", "leader_min_level", "prosecutors",
                "assistants", "clerks", "load", "skills", "languages", "max_travel_minutes")
 FLAT_COLUMNS = ("case", "role", "prosecutor", "name", "home_office", "travel_minutes")
+
+# The columns of a CSV request and what each holds (docs/scenario-format.md lists them).
+CSV_MEANINGS: tuple[tuple[str, str], ...] = (
+    ("id", "The case's id (required)."), ("title", "Display title."),
+    ("kind", "criminal, civil, administrative or public_interest (required)."),
+    ("venue", "Unit id where the on-site work happens (required)."),
+    ("start", "First day, YYYY-MM-DD (required)."), ("end", "Last day, YYYY-MM-DD (required)."),
+    ("lead_unit", "Owner unit id; default the venue."),
+    ("scope", "unit, pair, group, municipal or provincial; default by the lead unit's tier."),
+    ("priority", "Whole number, 1 to 100,000; default 1."),
+    ("mandatory", "1, true or yes when the case must be staffed."),
+    ("leader_min_role", "chief, deputy_chief or prosecutor; empty for no leader."),
+    ("leader_min_level", "Leader's lowest level in the case's kind, 1 to 3; default 2."),
+    ("prosecutors", "Prosecutor slots (whole number)."), ("assistants", "Assistant slots."),
+    ("clerks", "Clerk slots."), ("load", "FTE each member commits per day, 0 to 10."),
+    ("max_travel_minutes", "On-site members live at most this far from the venue, minutes."),
+    ("skills", "Skill needs as skill:count:level, separated by ';' (e.g. criminal:2:2;forensics:1:3)."),
+    ("languages", "Language needs as code:count, separated by ';' (e.g. mn:2)."),
+)
 
 
 @dataclass
@@ -139,7 +160,7 @@ def _flat_rows(roster: Roster) -> list[list[Any]]:
 
 
 def _committed(bookings: Bookings | None, roster: Roster, cases: list[Case], key: str,
-               outcome: Outcome) -> Roster:
+               outcome: Outcome, lang: Language) -> Roster:
     """The roster once its staffed cases are committed; a refused commit unstaffs them."""
     if bookings is None or not any(c.staffed for c in roster.cases):
         return roster
@@ -147,17 +168,22 @@ def _committed(bookings: Bookings | None, roster: Roster, cases: list[Case], key
     if refused is None:
         return roster
     outcome.refused.append(f"{', '.join(c.id for c in roster.cases if c.staffed)}: {refused}")
-    return roster.model_copy(update={"cases": [
+    return localised(roster.model_copy(update={"cases": [
         c.model_copy(update={"staffed": False, "team": [],
-                             "unstaffed_reason": f"not committed: {refused}"})
-        if c.staffed else c for c in roster.cases]})
+                             "unstaffed_reason": why("not_committed", why=refused)})
+        if c.staffed else c for c in roster.cases]}), lang)
 
 
 def run_batch(scenario: Scenario, requests: Path, out: Path, *, mode: Mode, seconds: float,
               workers: int, on_step: Callable[[Outcome, int], None] | None = None,
-              bookings: Bookings | None = None) -> Outcome:
+              bookings: Bookings | None = None, lang: Language = "en") -> Outcome:
     """Solve every request; write rosters, a flat CSV, problems and the resume state.
-    With `bookings`, solve against the stored scenario and commit each roster."""
+    With `bookings`, solve against the stored scenario and commit each roster. Reasons
+    are written in `lang`."""
+
+    def solved(s: Scenario) -> Roster:
+        return localised(solve(s, seconds=seconds, workers=workers), lang)
+
     out.mkdir(parents=True, exist_ok=True)
     (out / "rosters").mkdir(exist_ok=True)
     state_path = out / "state.json"
@@ -186,11 +212,10 @@ def run_batch(scenario: Scenario, requests: Path, out: Path, *, mode: Mode, seco
             if bookings is not None and joint.exists():  # solved before an interruption
                 roster = Roster.model_validate_json(joint.read_text())
             else:
-                roster = solve(bookings.current(cases) if bookings else
-                               scenario.replace(cases=cases, previous=[]),
-                               seconds=seconds, workers=workers)
+                roster = solved(bookings.current(cases) if bookings else
+                                scenario.replace(cases=cases, previous=[]))
                 write_atomically(joint, roster.model_dump_json(indent=1))
-            committed = _committed(bookings, roster, cases, f"{key}|joint", outcome)
+            committed = _committed(bookings, roster, cases, f"{key}|joint", outcome, lang)
             if committed is not roster:
                 roster = committed
                 write_atomically(joint, roster.model_dump_json(indent=1))
@@ -213,16 +238,15 @@ def run_batch(scenario: Scenario, requests: Path, out: Path, *, mode: Mode, seco
             outcome.skipped += 1
             continue
         if bookings is None:
-            roster = solve(scenario.replace(cases=[*pinned_cases, case], previous=list(pinned)),
-                           seconds=seconds, workers=workers)
+            roster = solved(scenario.replace(cases=[*pinned_cases, case], previous=list(pinned)))
         elif roster_path.exists():  # solved before an interruption; perhaps not committed
             roster = Roster.model_validate_json(roster_path.read_text())
         else:
-            roster = solve(bookings.current([case]), seconds=seconds, workers=workers)
+            roster = solved(bookings.current([case]))
         mine = [c for c in roster.cases if c.id == case.id]
         roster = roster.model_copy(update={"cases": mine})
         write_atomically(roster_path, roster.model_dump_json(indent=1))
-        committed = _committed(bookings, roster, [case], f"{key}|{case.id}", outcome)
+        committed = _committed(bookings, roster, [case], f"{key}|{case.id}", outcome, lang)
         if committed is not roster:
             mine = committed.cases
             write_atomically(roster_path, committed.model_dump_json(indent=1))

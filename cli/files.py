@@ -9,7 +9,11 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from i18n import Language
 from models import Problem, Roster, Scenario, ScenarioError, parse_scenario
+
+# A workbook larger than this is refused unread: openpyxl holds it all in memory.
+MAX_WORKBOOK_BYTES = 50_000_000
 
 
 class InputError(Exception):
@@ -20,7 +24,26 @@ class InputError(Exception):
         super().__init__("\n".join(problems))
 
 
-def _read_data(path: Path) -> Any:
+def _read_workbook(path: Path, lang: Language) -> Any:
+    from sheets import WorkbookError, read_workbook  # openpyxl only when a workbook is read
+
+    try:
+        if path.stat().st_size > MAX_WORKBOOK_BYTES:
+            raise InputError([f"{path}: larger than {MAX_WORKBOOK_BYTES:,} bytes"])
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError([f"{path}: no such file"]) from None
+    except OSError as err:
+        raise InputError([f"{path}: cannot read: {err}"]) from None
+    try:
+        return read_workbook(data, lang)
+    except WorkbookError as err:
+        raise InputError([f"{path}: {p}" for p in err.problems]) from None
+
+
+def _read_data(path: Path, lang: Language = "en") -> Any:
+    if path.suffix.lower() == ".xlsx":
+        return _read_workbook(path, lang)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -39,10 +62,11 @@ def _read_data(path: Path) -> Any:
                           f"{err.msg}"]) from None
 
 
-def read_scenario(path: Path) -> Scenario:
-    """Load and validate a scenario file (JSON, or YAML by its suffix)."""
+def read_scenario(path: Path, lang: Language = "en") -> Scenario:
+    """Load and validate a scenario file (JSON, or YAML or an .xlsx workbook by its suffix);
+    a workbook's problems are worded in `lang`."""
     try:
-        return parse_scenario(_read_data(path))
+        return parse_scenario(_read_data(path, lang))
     except ScenarioError as err:
         raise InputError([f"{path}: {p}" for p in err.problems]) from None
 
@@ -57,15 +81,15 @@ def read_roster(path: Path) -> Roster:
         raise InputError([f"{path}: {p}" for p in problems]) from None
 
 
-def write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path, text: str | bytes) -> None:
     """Write `text` to `path` so that a reader sees the old file or the new one, never half."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         # mkstemp makes the file private; a roster is an ordinary file (or keeps its mode).
         os.chmod(tmp, path.stat().st_mode & 0o777 if path.exists() else 0o644)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+        with os.fdopen(fd, "wb") as f:
+            f.write(text.encode("utf-8") if isinstance(text, str) else text)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)

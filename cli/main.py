@@ -14,6 +14,7 @@ from checker import check_roster
 from cli.files import InputError, read_roster, read_scenario, write_atomically
 from cli.interrupt import exit_interrupted, run_until_interrupted
 from cli.table import render, summarize
+from i18n import Language, from_locale, localised
 from models import Progress, Status, parse_scenario
 from models.enums import KeyRole
 from scheduler import solve as solve_scenario
@@ -47,6 +48,21 @@ class Format(StrEnum):
 TABLE_CASES = 50
 
 
+class Lang(StrEnum):
+    ZH = "zh"
+    EN = "en"
+
+
+LangOption = Annotated[Lang | None, typer.Option(
+    "--lang", show_default=False,
+    help="zh or en: the language of tables, reasons and messages; default the locale's.")]
+
+
+def _language(lang: Lang | None) -> Language:
+    chosen: Language = "zh" if lang is Lang.ZH else "en" if lang is Lang.EN else from_locale()
+    return chosen
+
+
 class BatchMode(StrEnum):
     SEQUENTIAL = "sequential"
     JOINT = "joint"
@@ -69,16 +85,19 @@ def solve(
     workers: Annotated[int, typer.Option(min=1, help="CP-SAT worker threads.")] = 2,
     seed: Annotated[int, typer.Option(min=0, max=2**31 - 1,
                                       help="Random seed; one worker + a seed repeats.")] = 0,
-    output: Annotated[Path | None, typer.Option("--out", help="Write the roster JSON here.")] = None,
+    output: Annotated[Path | None, typer.Option(
+        "--out", help="Write the roster here: JSON, or a workbook if the name ends in .xlsx.")] = None,
     fmt: Annotated[Format | None, typer.Option(
         "--format", show_default=False,
         help=f"table, json or summary; default table up to {TABLE_CASES} cases, summary "
              "above, so a province does not flood the terminal.")] = None,
+    lang: LangOption = None,
 ) -> None:
     """Solve a scenario and print its roster. Exit 0 solved, 1 not solved, 2 bad input,
     130 interrupted (Ctrl-C: no roster)."""
+    language = _language(lang)
     try:
-        loaded = read_scenario(scenario)
+        loaded = read_scenario(scenario, language)
     except InputError as e:
         raise _fail(e) from None
     with err.status("solving...") as status:
@@ -104,26 +123,93 @@ def solve(
             lambda: solve_scenario(loaded, seconds=seconds, workers=workers, seed=seed,
                                    progress=show),
             interrupted, ready)
+    roster = localised(roster, language)
     text = roster.model_dump_json(indent=2)
-    if output is not None:
+    if output is not None and output.suffix.lower() == ".xlsx":
+        from sheets import roster_workbook  # openpyxl only when a workbook is asked for
+
+        write_atomically(output, roster_workbook(loaded, roster, language))
+    elif output is not None:
         write_atomically(output, text + "\n")
     if fmt is None:
         fmt = Format.TABLE if len(roster.cases) <= TABLE_CASES else Format.SUMMARY
     if fmt is Format.JSON:
         print(text)
     elif fmt is Format.SUMMARY:
-        summarize(out, loaded, roster)
+        summarize(out, loaded, roster, language)
     else:
-        render(out, loaded, roster)
+        render(out, loaded, roster, language)
     if roster.status in (Status.INFEASIBLE, Status.NO_SOLUTION_IN_TIME):
         raise typer.Exit(EXIT_NOT_SOLVED)
 
 
 @app.command()
-def validate(scenario: ScenarioArg) -> None:
+def notice(
+    scenario: ScenarioArg,
+    roster: Annotated[Path, typer.Argument(help="Roster JSON written by `solve --out`.")],
+    case: Annotated[str, typer.Argument(help="The id of a staffed case.")],
+    output: Annotated[Path | None, typer.Option(
+        "--out", help="The HTML file to write; printed when not given.")] = None,
+    lang: Annotated[Lang, typer.Option("--lang", help="zh or en.")] = Lang.ZH,
+) -> None:
+    """Write a staffed case's task-force notice (专案组组成通知): an HTML page to print, in
+    Chinese unless --lang en. Exit 0, 2 bad input or a case that is not staffed."""
+    from notice import NoticeError, notice_html
+
+    try:
+        loaded, given = read_scenario(scenario), read_roster(roster)
+        page = notice_html(loaded, given, case, "zh" if lang is Lang.ZH else "en")
+    except InputError as e:
+        raise _fail(e) from None
+    except NoticeError as e:
+        raise _fail(InputError([str(e)])) from None
+    if output is None:
+        print(page, end="")
+    else:
+        write_atomically(output, page)
+        out.print(f"wrote {output}", highlight=False)
+
+
+@app.command()
+def template(
+    output: Annotated[Path, typer.Option("--out", help="The workbook to write (.xlsx).")],
+    lang: LangOption = None,
+) -> None:
+    """Write a scenario workbook to fill in: a sheet each for offices, staff, cases, roads,
+    pairs, groups and settings, headers in the language, a dropdown on every choice
+    column, an example row in each. Exit 0."""
+    from sheets import scenario_workbook  # openpyxl only for the workbook commands
+
+    write_atomically(output, scenario_workbook(None, _language(lang)))
+    out.print(f"wrote {output}", highlight=False)
+
+
+@app.command("import")
+def import_workbook(
+    workbook: Annotated[Path, typer.Argument(help="A scenario workbook (.xlsx), Chinese or "
+                                                  "English headers.")],
+    output: Annotated[Path, typer.Option("--out", help="The scenario JSON to write.")],
+    lang: LangOption = None,
+) -> None:
+    """Read a scenario workbook and write it as scenario JSON. Every problem is listed by
+    sheet, row, column and id; nothing is written while any remains. Exit 0, 2 bad input."""
+    if workbook.suffix.lower() != ".xlsx":
+        raise _fail(InputError([f"{workbook}: not an .xlsx workbook"]))
+    try:
+        loaded = read_scenario(workbook, _language(lang))
+    except InputError as e:
+        raise _fail(e) from None
+    write_atomically(output, json.dumps(loaded.model_dump(mode="json", exclude_defaults=True),
+                                        ensure_ascii=False, indent=1) + "\n")
+    out.print(f"wrote {output} ({len(loaded.units)} units, {len(loaded.prosecutors)} "
+              f"prosecutors, {len(loaded.cases)} cases)", highlight=False)
+
+
+@app.command()
+def validate(scenario: ScenarioArg, lang: LangOption = None) -> None:
     """Check a scenario file and list every problem. Exit 0 valid, 2 invalid."""
     try:
-        loaded = read_scenario(scenario)
+        loaded = read_scenario(scenario, _language(lang))
     except InputError as e:
         raise _fail(e) from None
     out.print(f"{scenario}: valid ({len(loaded.units)} units, {len(loaded.prosecutors)} "
@@ -177,6 +263,7 @@ def batch(
                     ] = BatchMode.SEQUENTIAL,
     seconds: Annotated[float, typer.Option(min=0.1, help="Time limit per solve.")] = 10.0,
     workers: Annotated[int, typer.Option(min=1, help="CP-SAT worker threads.")] = 2,
+    lang: LangOption = None,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Solve a file of case requests; rerun with the same --out to resume.
@@ -223,7 +310,8 @@ def batch(
         try:
             outcome = run_until_interrupted(
                 lambda: run_batch(loaded, requests, output, mode=mode.value, seconds=seconds,
-                                  workers=workers, on_step=step, bookings=bookings),
+                                  workers=workers, on_step=step, bookings=bookings,
+                                  lang=_language(lang)),
                 interrupted, ready)
         except ValueError as e:
             err.print(f"[red]error:[/red] {e}")

@@ -9,10 +9,11 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from i18n import Language, day, message, shown_name
 from models import Case, CaseRoster, Roster, Scenario, Slot
 from models.ids import CaseId
 
-HEADERS = ("Case", "Leader", "Members (home, one-way minutes)")
+HEADERS = ("cli.case", "cli.leader", "cli.members")
 # Per table row: a border left of each column and one at the end, and one space of padding
 # on each side of each column (rich's default box and padding).
 TABLE_FRAME = len(HEADERS) + 1 + 2 * len(HEADERS)
@@ -21,53 +22,72 @@ REASON_CHARS = 200  # a province's reasons run to 2,000 characters; the table ha
 PEOPLE_LISTED = 5
 
 
-def render(console: Console, scenario: Scenario, roster: Roster) -> None:
-    """Print the roster as a table of cases and a summary of the objective."""
-    units, cases = scenario.unit_by_id, scenario.case_by_id
+def render(console: Console, scenario: Scenario, roster: Roster, lang: Language = "en") -> None:
+    """Print the roster as a table of cases and a summary of the objective, in `lang`
+    (its reasons must have been rendered in it: `i18n.localised`)."""
+    units, cases, people = scenario.unit_by_id, scenario.case_by_id, scenario.prosecutor_by_id
 
-    def who(m_home: str, name: str, minutes: float, on_site: bool) -> str:
-        where = f"{minutes:.0f} min" if on_site else "video"
-        return f"{name} ({units[m_home].name}, {where})"
+    def who(m_home: str, pid: str, name: str, minutes: float, on_site: bool) -> str:
+        where = message(lang, "cli.minutes", minutes=f"{minutes:.0f}") if on_site \
+            else message(lang, "cli.video")
+        home = units[m_home]
+        person = people.get(pid)
+        shown = shown_name(name, person.name_zh if person else "", lang)
+        return message(lang, "cli.who", name=shown, home=shown_name(home.name, home.name_zh, lang),
+                       where=where)
 
     rows: list[tuple[str, str, str, bool]] = []  # case, leader, members, unstaffed
     for entry in roster.cases:
         case = cases[entry.id]
-        head = f"{entry.id}\n{case.title}\n{units[case.venue].name}, {case.start}..{case.end}"
+        venue = units[case.venue]
+        where = message(lang, "cli.venue_dates", venue=shown_name(venue.name, venue.name_zh, lang),
+                        start=day(case.start.isoformat(), lang), end=day(case.end.isoformat(), lang))
+        head = f"{entry.id}\n{shown_name(case.title, case.title_zh, lang)}\n{where}"
         if not entry.staffed:
-            rows.append((head, "unstaffed", entry.unstaffed_reason or "", True))
+            why = entry.unstaffed_reason.text if entry.unstaffed_reason else ""
+            rows.append((head, message(lang, "cli.unstaffed"), why, True))
             continue
-        leader = [who(m.home, m.name, m.travel_minutes, m.on_site) for m in entry.team
-                  if m.slot is Slot.LEADER]
-        members = [f"{m.slot.value}: {who(m.home, m.name, m.travel_minutes, m.on_site)}"
+        leader = [who(m.home, m.prosecutor, m.name, m.travel_minutes, m.on_site)
+                  for m in entry.team if m.slot is Slot.LEADER]
+        members = [message(lang, "cli.member", slot=message(lang, "slot." + m.slot.value),
+                           who=who(m.home, m.prosecutor, m.name, m.travel_minutes, m.on_site))
                    for m in entry.team if m.slot is not Slot.LEADER]
         rows.append((head, "\n".join(leader) or "-", "\n".join(members), False))
-    table = Table(title=f"Roster for {escape(roster.scenario)}", show_lines=True)
+    table = Table(title=escape(message(lang, "cli.roster_for", scenario=roster.scenario)),
+                  show_lines=True)
+    headers = [message(lang, h) for h in HEADERS]
     # Fixed widths from the plain text: rich's own sizing measures every cell's renderable,
     # a fifth of the print time on a 700-case province.
     texts = [(head, leader_cell, members_cell) for head, leader_cell, members_cell, _ in rows]
-    widths = _widths([[header, *(row[i] for row in texts)] for i, header in enumerate(HEADERS)],
+    widths = _widths([[header, *(row[i] for row in texts)] for i, header in enumerate(headers)],
                      console.width - TABLE_FRAME)
-    for header, width, style in zip(HEADERS, widths, ("bold", None, None), strict=True):
-        table.add_column(header, width=width, style=style)
+    for header, width, style in zip(headers, widths, ("bold", None, None), strict=True):
+        # Fold, not cut: a Chinese line has no spaces to wrap at.
+        table.add_column(header, width=width, style=style, overflow="fold")
     for head, leader_cell, members_cell, unstaffed in rows:
         # Text, not markup: no markup parsing per cell, and a '[' in a name prints as is.
         table.add_row(Text(head), Text(leader_cell, style="red" if unstaffed else ""),
                       Text(members_cell))
     console.print(table)
-    console.print(f"status: [bold]{roster.status.value}[/bold]   time: {roster.seconds:.2f} s "
-                  f"(model build {roster.build_seconds:.2f} s)")
+    status = f"[bold]{message(lang, 'status.' + roster.status.value)}[/bold]"
+    console.print(message(lang, "cli.status", status=status, seconds=f"{roster.seconds:.2f}",
+                          build=f"{roster.build_seconds:.2f}"))
     if roster.infeasible_reason:
-        console.print(f"[red]infeasible:[/red] {roster.infeasible_reason}")
+        console.print(f"[red]{message(lang, 'cli.infeasible')}[/red] "
+                      f"{escape(roster.infeasible_reason.text)}")
     obj = roster.objective
     if obj is None:
         return
     staffed = sum(1 for c in roster.cases if c.staffed)
-    most = "" if roster.priority_bound is None else f" (at most {roster.priority_bound})"
-    console.print(f"staffed: {staffed} of {len(roster.cases)} cases, priority "
-                  f"{obj.staffed_priority}{most}")
-    terms = ", ".join(f"{k} {v:g}" for k, v in obj.components.items())
-    bound = "" if roster.bound is None else f"   bound {roster.bound:.2f}, gap {roster.gap:.2%}"
-    console.print(f"cost: {obj.cost:.2f} ({terms}){bound}")
+    most = "" if roster.priority_bound is None else message(lang, "cli.at_most",
+                                                             bound=roster.priority_bound)
+    console.print(message(lang, "cli.staffed", staffed=staffed, total=len(roster.cases),
+                          priority=obj.staffed_priority, most=most))
+    terms = message(lang, "sep.comma").join(f"{message(lang, 'cost.' + k)} {v:g}"
+                                            for k, v in obj.components.items())
+    bound = "" if roster.bound is None or roster.gap is None else message(
+        lang, "cli.bound_gap", bound=f"{roster.bound:.2f}", gap=f"{roster.gap:.2%}")
+    console.print(message(lang, "cli.cost", cost=f"{obj.cost:.2f}", terms=terms, bound=bound))
 
 
 def _widths(columns: list[list[str]], room: int) -> list[int]:
@@ -94,58 +114,69 @@ def _widths(columns: list[list[str]], room: int) -> list[int]:
     return widths
 
 
-def summarize(console: Console, scenario: Scenario, roster: Roster) -> None:
-    """Print what a chief reads first: status, priority, cost, and what stayed unstaffed."""
-    console.print(f"[bold]Roster for {escape(roster.scenario)}: {roster.status.value}[/bold]")
+def summarize(console: Console, scenario: Scenario, roster: Roster, lang: Language = "en") -> None:
+    """Print what a chief reads first, in `lang`: status, priority, cost, and what stayed
+    unstaffed."""
+    def m(code: str, **params: object) -> str:
+        return message(lang, code, **params)
+
+    units, people_of = scenario.unit_by_id, scenario.prosecutor_by_id
+    status = m(f"status.{roster.status.value}")
+    console.print(f"[bold]{escape(m('cli.summary_head', scenario=roster.scenario, status=status))}[/bold]")
     if roster.infeasible_reason:
-        console.print(f"[red]infeasible:[/red] {escape(roster.infeasible_reason)}")
+        console.print(f"[red]{m('cli.infeasible')}[/red] {escape(roster.infeasible_reason.text)}")
     obj = roster.objective
     if obj is not None:
-        most = "" if roster.priority_bound is None else f" (at most {roster.priority_bound})"
-        console.print(f"staffed priority: {obj.staffed_priority}{most}")
+        most = "" if roster.priority_bound is None else m("cli.at_most", bound=roster.priority_bound)
+        console.print(escape(m("cli.summary_priority", priority=obj.staffed_priority, most=most)))
         bound = "" if roster.bound is None or roster.gap is None else \
-            f" (bound {_number(roster.bound)}, gap {roster.gap:.2%})"
-        console.print(f"cost: {_number(obj.cost)}{bound}")
-        console.print("cost by term: " + ", ".join(
-            f"{k} {_number(v)}" for k, v in obj.components.items()))
+            m("cli.summary_bound", bound=_number(roster.bound), gap=f"{roster.gap:.2%}")
+        console.print(escape(m("cli.summary_cost", cost=_number(obj.cost), bound=bound)))
+        console.print(escape(m("cli.summary_terms", terms=m("sep.comma").join(
+            f"{m('cost.' + k)} {_number(v)}" for k, v in obj.components.items()))))
     unstaffed = [c for c in roster.cases if not c.staffed]
-    console.print(f"cases: {len(roster.cases) - len(unstaffed)} staffed, {len(unstaffed)} "
-                  f"unstaffed, of {len(roster.cases)}")
+    console.print(m("cli.summary_cases", staffed=len(roster.cases) - len(unstaffed),
+                    unstaffed=len(unstaffed), total=len(roster.cases)))
     if obj is not None and unstaffed:
-        _unstaffed(console, unstaffed, scenario.case_by_id)
-    people = {m.prosecutor: m for m in roster.assignments()}
-    load = Counter(m.prosecutor for m in roster.assignments())
+        _unstaffed(console, unstaffed, scenario.case_by_id, lang)
+    people = {a.prosecutor: a for a in roster.assignments()}
+    load = Counter(a.prosecutor for a in roster.assignments())
     if load:
+        def who(pid: str, n: int) -> str:
+            person, home = people_of.get(pid), units[people[pid].home]
+            return m("cli.summary_person",
+                     name=shown_name(people[pid].name, person.name_zh if person else "", lang),
+                     office=shown_name(home.name, home.name_zh, lang), cases=n)
+
         # Cases held, not FTE over time: the roster has no dated load, and the CLI only counts.
-        console.print("people on the most cases: " + ", ".join(
-            f"{escape(people[pid].name)} ({escape(scenario.unit_by_id[people[pid].home].name)})"
-            f" {n}" for pid, n in load.most_common(PEOPLE_LISTED)))
+        console.print(escape(m("cli.summary_busiest", people=m("sep.comma").join(
+            who(pid, n) for pid, n in load.most_common(PEOPLE_LISTED)))))
     first = "" if roster.first_roster_seconds is None else \
-        f", first roster after {roster.first_roster_seconds:.2f} s"
-    console.print(f"time: {roster.seconds:.2f} s (model build {roster.build_seconds:.2f} s)"
-                  f"{first}")
+        m("cli.summary_first", seconds=f"{roster.first_roster_seconds:.2f}")
+    console.print(m("cli.summary_time", seconds=f"{roster.seconds:.2f}",
+                    build=f"{roster.build_seconds:.2f}", first=first))
 
 
 def _unstaffed(console: Console, unstaffed: list[CaseRoster],
-               cases: Mapping[CaseId, Case]) -> None:
+               cases: Mapping[CaseId, Case], lang: Language) -> None:
     """The unstaffed cases, highest priority first (roster order among equals), reasons cut."""
     ranked = sorted(unstaffed, key=lambda c: -cases[c.id].priority)
     table = Table(box=None, padding=(0, 1), pad_edge=False, title_justify="left",
-                  title=f"{len(ranked)} unstaffed, highest priority first:")
-    table.add_column("priority", justify="right")
-    table.add_column("case", style="bold", no_wrap=True)
-    table.add_column("why")
+                  title=message(lang, "cli.unstaffed_title", number=len(ranked)))
+    table.add_column(message(lang, "cli.col_priority"), justify="right")
+    table.add_column(message(lang, "cli.col_case"), style="bold", no_wrap=True)
+    table.add_column(message(lang, "cli.col_why"), overflow="fold")
     cut = False
     for entry in ranked[:UNSTAFFED_LISTED]:
-        reason = entry.unstaffed_reason or "no reason given"
+        reason = entry.unstaffed_reason.text if entry.unstaffed_reason else "-"
         if len(reason) > REASON_CHARS:
             reason, cut = reason[:REASON_CHARS - 1].rstrip() + "…", True
         table.add_row(str(cases[entry.id].priority), Text(entry.id), Text(reason))
     console.print(table)
     more = len(ranked) - UNSTAFFED_LISTED
     if more > 0 or cut:
-        console.print(("" if more <= 0 else f"... and {more} more; ")
-                      + "every case with its whole reason: --format table or json")
+        console.print(("" if more <= 0 else message(lang, "cli.more", more=more))
+                      + message(lang, "cli.whole_reasons"), highlight=False)
 
 
 def _number(value: float) -> str:

@@ -1,6 +1,7 @@
 """Plain data: the scenario, the roster, and the validation that loads a scenario."""
 
 from models.enums import Kind, Role, Scope, Slot, Status, Tier
+from models.reason import Reason
 from models.roster import COST_TERMS, CaseRoster, Objective, Progress, Roster, TeamMember
 from models.scenario import (
     Assignment,
@@ -22,7 +23,7 @@ from models.validation import Problem, ScenarioError, parse_scenario
 
 __all__ = [
     "COST_TERMS", "Assignment", "Case", "CaseRoster", "Commitment", "Group", "Interval", "Kind", "Objective",
-    "Pair", "Policy", "Pool", "Problem", "Progress", "Prosecutor", "Road", "Role", "Roster", "Scenario",
-    "ScenarioError", "Scope", "Slot", "Status", "TeamMember", "TeamSpec", "Tier", "Unit",
+    "Pair", "Policy", "Pool", "Problem", "Progress", "Prosecutor", "Reason", "Road", "Role", "Roster",
+    "Scenario", "ScenarioError", "Scope", "Slot", "Status", "TeamMember", "TeamSpec", "Tier", "Unit",
     "Weights", "parse_scenario",
 ]

@@ -4,6 +4,7 @@ from pydantic import BaseModel, Field
 
 from models.enums import Slot, Status
 from models.ids import CaseId, ProsecutorId, UnitId
+from models.reason import Reason
 
 COST_TERMS: tuple[str, ...] = ("travel", "off_pair", "peak_load", "units", "changes", "no_junior")
 
@@ -17,15 +18,17 @@ class TeamMember(BaseModel):
     name: str = Field(default="", description="The person's display name.")
     home: UnitId = Field(default="", description="The person's home unit.")
     travel_minutes: float = Field(default=0, description="One-way travel minutes (0 if remote).")
-    reasons: list[str] = Field(default_factory=list, description="Why this person is here.")
+    reasons: list[Reason] = Field(default_factory=list, description="Why this person is here, "
+                                  "each a code with parameters and its text in the language asked for.")
 
 
 class CaseRoster(BaseModel):
     id: CaseId = Field(description="The case.")
     staffed: bool = Field(description="Whether the whole team is filled.")
     team: list[TeamMember] = Field(default_factory=list, description="Leader first, then members.")
-    unstaffed_reason: str | None = Field(
-        default=None, description="For an unstaffed case, the requirement that could not be met."
+    unstaffed_reason: Reason | None = Field(
+        default=None, description="For an unstaffed case, the requirement that could not be met "
+                                  "(a code with parameters, and its text)."
     )
 
 
@@ -62,8 +65,9 @@ class Roster(BaseModel):
         default=None, description="Time to the first valid roster (the greedy one)."
     )
     cases: list[CaseRoster] = Field(default_factory=list, description="One entry per case.")
-    infeasible_reason: str | None = Field(
-        default=None, description="For an infeasible scenario, which requirements fail."
+    infeasible_reason: Reason | None = Field(
+        default=None, description="For an infeasible scenario, which requirements fail (a code "
+                                  "with parameters, and its text)."
     )
 
     def assignments(self) -> list[TeamMember]:

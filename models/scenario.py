@@ -41,6 +41,8 @@ class Location(Strict):
 class Unit(Strict):
     id: UnitId = Field(min_length=1, description="Unique id of the procuratorate.")
     name: str = Field(description="Display name, e.g. 'Chen Barag Banner'.")
+    name_zh: str = Field(default="", max_length=200,
+                         description="Chinese name, e.g. '陈巴尔虎旗人民检察院'; shown in Chinese views.")
     tier: Tier = Field(description="provincial, municipal or grassroots.")
     parent: UnitId | None = Field(default=None, description="Id of the supervising unit.")
     location: Location = Field(description="Seat of the unit, for the great-circle estimate.")
@@ -109,6 +111,8 @@ class Commitment(Interval):
 class Prosecutor(Strict):
     id: ProsecutorId = Field(min_length=1, description="Unique id of the person.")
     name: str = Field(description="Display name.")
+    name_zh: str = Field(default="", max_length=200,
+                         description="Chinese name, e.g. '王磊'; shown in Chinese views.")
     home: UnitId = Field(description="The unit the person belongs to.")
     role: Role = Field(description="chief, deputy_chief, prosecutor, assistant or clerk.")
     skills: dict[Skill, Level] = Field(
@@ -266,6 +270,8 @@ class TeamSpec(Strict):
 class Case(Strict):
     id: CaseId = Field(min_length=1, description="Unique id of the case.")
     title: str = Field(default="", description="Display title.")
+    title_zh: str = Field(default="", max_length=500,
+                          description="Chinese title, e.g. '草原非法开垦案'; shown in Chinese views.")
     kind: Kind = Field(description="criminal, civil, administrative or public_interest.")
     venue: UnitId = Field(description="Unit where the on-site work happens.")
     lead_unit: UnitId | None = Field(default=None, description="Owner unit; default the venue.")

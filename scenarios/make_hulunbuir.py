@@ -3,12 +3,15 @@
 Deterministic: the same reference files give the same scenario. Staff numbers follow the
 seeds: 208 prosecutor-rank staff in the 14 grassroots offices, small offices with 2-5
 prosecutors besides their leaders, four large offices; Mongolian speakers mostly in the
-pastoral banners. Run: python scenarios/make_hulunbuir.py [REFERENCE_DIR] [OUT]
+pastoral banners. Offices carry their Chinese names from the reference (`name_zh`); people
+and cases carry Chinese names too. Run: python scenarios/make_hulunbuir.py --help
 """
 
+import argparse
 import csv
 import json
 import random
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -41,8 +44,38 @@ GIVEN = ["Wei", "Fang", "Na", "Min", "Jing", "Lei", "Jun", "Yang", "Jie", "Tao",
 MONGOLIAN = ["Bayar", "Saruul", "Oyun", "Batu", "Altan", "Sarangerel", "Temur", "Narantuya",
              "Bold", "Enkhjin", "Gerel", "Sukh", "Tuya", "Chuluun", "Khulan", "Naran", "Odval",
              "Bilegt", "Munkh", "Tsetseg", "Erdene", "Dalai", "Ganbaatar", "Uyanga"]
+# The characters of the romanised names above, so each person has a Chinese name too;
+# Mongolian names take the characters used for them in Inner Mongolia.
+HANZI = {
+    "Wang": "王", "Li": "李", "Zhang": "张", "Liu": "刘", "Chen": "陈", "Yang": "杨", "Zhao": "赵",
+    "Huang": "黄", "Zhou": "周", "Wu": "吴", "Xu": "徐", "Sun": "孙", "Ma": "马", "Zhu": "朱",
+    "Hu": "胡", "Guo": "郭", "He": "何", "Gao": "高", "Lin": "林", "Luo": "罗", "Song": "宋",
+    "Han": "韩", "Bai": "白", "Wei": "伟", "Fang": "芳", "Na": "娜", "Min": "敏", "Jing": "静",
+    "Lei": "磊", "Jun": "军", "Jie": "杰", "Tao": "涛", "Ming": "明", "Chao": "超", "Xia": "霞",
+    "Hui": "慧", "Ping": "平", "Gang": "刚", "Hong": "红", "Bo": "波", "Ying": "英", "Dan": "丹",
+    "Peng": "鹏", "Qiang": "强",
+}
+HANZI_GIVEN = {"Yang": "洋", "Lin": "琳"}  # the same syllable, another character as a given name
+MONGOLIAN_HANZI = {
+    "Bayar": "巴雅尔", "Saruul": "萨茹拉", "Oyun": "敖云", "Batu": "巴图", "Altan": "阿拉坦",
+    "Sarangerel": "萨仁格日勒", "Temur": "铁木尔", "Narantuya": "娜仁图雅", "Bold": "宝力德",
+    "Enkhjin": "恩和金", "Gerel": "格日勒", "Sukh": "苏和", "Tuya": "图雅", "Chuluun": "朝鲁",
+    "Khulan": "呼兰", "Naran": "那仁", "Odval": "敖德巴拉", "Bilegt": "毕力格", "Munkh": "孟和",
+    "Tsetseg": "其其格", "Erdene": "额尔德尼", "Dalai": "达来", "Ganbaatar": "甘巴特尔",
+    "Uyanga": "乌云嘎",
+}
 FUNCTIONS = ["criminal", "civil", "administrative", "public_interest"]
 FUNCTION_SHARE = [0.55, 0.15, 0.12, 0.18]
+
+
+def name_zh(name: str) -> str:
+    """The Chinese name of a romanised one built above: 'Wang WeiMing' is 王伟明 and
+    'Bayar Oyun' is 巴雅尔·敖云."""
+    first, rest = name.split(" ", 1)
+    if first in MONGOLIAN_HANZI:
+        return f"{MONGOLIAN_HANZI[first]}·{MONGOLIAN_HANZI[rest]}"
+    given = re.findall(r"[A-Z][a-z]*", rest)
+    return HANZI[first] + "".join(HANZI_GIVEN.get(g, HANZI[g]) for g in given)
 
 
 def _person(rng: random.Random, pid: str, unit: str, role: str, mn_share: float, load: float,
@@ -78,7 +111,7 @@ def _person(rng: random.Random, pid: str, unit: str, role: str, mn_share: float,
     if unit in BORDER_TOWNS and rng.random() < 0.25:
         languages.append("ru")
     return {
-        "id": pid, "name": name, "home": unit, "role": role, "skills": skills,
+        "id": pid, "name": name, "name_zh": name_zh(name), "home": unit, "role": role, "skills": skills,
         "languages": languages, "years": years,
         "load": round(min(0.7, max(0.0, rng.gauss(load, 0.12))), 1),
     }
@@ -86,8 +119,26 @@ def _person(rng: random.Random, pid: str, unit: str, role: str, mn_share: float,
 
 def _case(cid: str, title: str, kind: str, venue: str, start: str, end: str, **extra: Any
           ) -> dict[str, Any]:
-    return {"id": cid, "title": title, "kind": kind, "venue": venue, "start": start, "end": end,
-            **extra}
+    return {"id": cid, "title": title, "title_zh": TITLES_ZH[cid], "kind": kind, "venue": venue,
+            "start": start, "end": end, **extra}
+
+
+TITLES_ZH = {
+    "gang-110": "110名被告人涉黑案（案卷1217册、光盘185张）",
+    "enforce-oroqen": "违法执行监督案：在鄂伦春自治旗驻点27天",
+    "xinkai-fishing": "新开河至呼伦湖非法捕捞公益诉讼案",
+    "grassland-chen-barag": "非法开垦草原案（蒙古语庭审）",
+    "livestock-nb-right": "盗窃牲畜团伙案（蒙古语审判）",
+    "pasture-ewenki": "草场承包纠纷案（当事人使用蒙古语）",
+    "forest-admin": "林地行政复议案（林区协作组）",
+    "false-litigation": "虚假诉讼团伙案：省、市、基层院三级联合专案组",
+    "border-smuggling": "满洲里口岸跨境走私案",
+    "wetland-arun": "湿地污染公益诉讼案",
+    "fraud-zalantun": "电信诈骗团伙案",
+    "drugs-hailar": "海拉尔区、陈巴尔虎旗贩毒网络案",
+    "spill-chen-barag": "紧急：草场石油泄漏案（牧民使用蒙古语）",
+    "herders-nb-left": "牧民申诉案（蒙古语审查）",
+}
 
 
 CASES = [
@@ -181,7 +232,8 @@ def build(reference: Path) -> dict[str, Any]:
     used_names: set[str] = set()
     for row in unit_rows:
         chiefs, deputies, prosecutors, assistants, clerks, at_home, load = STAFF[row["id"]]
-        units.append({"id": row["id"], "name": row["name"], "tier": row["tier"],
+        units.append({"id": row["id"], "name": row["name"], "name_zh": row["name_zh"],
+                      "tier": row["tier"],
                       "parent": row["parent"] or None,
                       "location": {"lat": float(row["lat"]), "lon": float(row["lon"])},
                       "min_staff_at_home": at_home})
@@ -203,14 +255,41 @@ def build(reference: Path) -> dict[str, Any]:
             "pools": [], "roads": roads, "prosecutors": people, "cases": CASES}
 
 
-def main() -> None:
+REFERENCE_FILES = ("hulunbuir_units.csv", "hulunbuir_roads.csv", "hulunbuir_pairs_groups.csv")
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
     here = Path(__file__).resolve().parent
-    reference = Path(sys.argv[1]) if len(sys.argv) > 1 else here.parent.parent / "shared" / "reference"
-    out = Path(sys.argv[2]) if len(sys.argv) > 2 else here / "hulunbuir.json"
-    out.write_text(json.dumps(build(reference), ensure_ascii=False, indent=1) + "\n",
-                   encoding="utf-8")
-    print(f"wrote {out}")
+    parser = argparse.ArgumentParser(
+        prog="make_hulunbuir.py",
+        description="Build the Hulunbuir scenario (offices with their Chinese names, roads, "
+                    "pairs, working groups, 326 people, 14 cases) from the reference CSV "
+                    "files. The same files always give the same scenario.",
+        epilog="The reference folder holds " + ", ".join(REFERENCE_FILES) + ".")
+    parser.add_argument("reference", nargs="?", type=Path,
+                        default=here.parent.parent / "shared" / "reference",
+                        help="folder of the reference CSV files (default: %(default)s)")
+    parser.add_argument("out", nargs="?", type=Path, default=here / "hulunbuir.json",
+                        help="scenario JSON to write (default: %(default)s)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write the scenario; 0 when written, 2 when a reference file is missing or unreadable."""
+    args = _arguments(argv)
+    missing = [name for name in REFERENCE_FILES if not (args.reference / name).is_file()]
+    if missing:
+        print(f"error: {args.reference} lacks {', '.join(missing)}", file=sys.stderr)
+        return 2
+    try:
+        data = build(args.reference)
+    except (KeyError, ValueError) as e:
+        print(f"error: a reference file in {args.reference} is not as expected: {e}", file=sys.stderr)
+        return 2
+    args.out.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {args.out}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

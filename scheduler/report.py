@@ -4,7 +4,8 @@ from collections import defaultdict
 
 from models import COST_TERMS, CaseRoster, Objective, Slot, TeamMember
 from models.ids import CaseId, ProsecutorId
-from scheduler.explain.words import language_name
+from models.reason import Reason, term, why
+from scheduler.explain.words import unit_ref
 from scheduler.instance.calendar import load_checkpoints
 from scheduler.instance.eligibility import Option
 from scheduler.model.core import Context, fte
@@ -71,35 +72,38 @@ def is_better(a: Objective, b: Objective) -> bool:
     return a.cost < b.cost - COST_TOLERANCE
 
 
-def _reasons(m: Context, o: Option, peak: int) -> list[str]:
+def _reasons(m: Context, o: Option, peak: int) -> list[Reason]:
     s, geo = m.scenario, m.geography
     person, case = s.prosecutor_by_id[o.person], s.case_by_id[o.case]
     home, venue = s.unit_by_id[person.home], s.unit_by_id[case.venue]
     out = []
     if o.slot is Slot.LEADER:
-        out.append(f"leads as {person.role.value}, {case.kind.value} level {person.level(case.kind)}")
-    covers = [f"{n.skill} {person.level(n.skill)}" for n in case.team.skills
-              if person.level(n.skill) >= n.min_level]
-    covers += [language_name(n.language) for n in case.team.languages if n.language in person.languages]
+        out.append(why("member.leads", role=term("role", person.role.value),
+                       kind=term("kind", case.kind.value), level=person.level(case.kind)))
+    covers = [why("cover.skill", skill=term("kind", n.skill), level=person.level(n.skill))
+              for n in case.team.skills if person.level(n.skill) >= n.min_level]
+    covers += [term("language", n.language) for n in case.team.languages
+               if n.language in person.languages]
     if home.tier in case.team.tiers:
-        covers.append(f"{home.tier.value} tier")
+        covers.append(why("cover.tier", tier=term("tier", home.tier.value)))
     if covers:
-        out.append("covers " + ", ".join(covers))
+        out.append(why("member.covers", items=covers))
     if not o.on_site:
-        out.append("joins by video")
+        out.append(why("member.video"))
     elif person.home == case.venue:
-        out.append("works at home (venue)")
+        out.append(why("member.at_home"))
     else:
-        out.append(f"{o.travel_minutes:.0f} min from {home.name} to {venue.name}")
+        out.append(why("member.travel", minutes=round(o.travel_minutes), home=unit_ref(home),
+                       venue=unit_ref(venue)))
     if person.home == case.lead:
-        out.append("from the lead unit")
+        out.append(why("member.lead_unit"))
     elif geo.is_partner(person.home, case.lead) or geo.is_partner(person.home, case.venue):
-        out.append("from a paired unit")
+        out.append(why("member.paired"))
     elif person.home != case.venue:
-        out.append("from outside the lead unit's pairs")
+        out.append(why("member.outside_pairs"))
     if person.years <= JUNIOR_YEARS and case.team.size >= NO_JUNIOR_MIN_TEAM:
-        out.append(f"junior ({person.years} years), learns alongside seniors")
-    out.append(f"utilisation peaks at {peak}%")
+        out.append(why("member.junior", years=person.years))
+    out.append(why("member.peak", peak=peak))
     return out
 
 
@@ -121,7 +125,7 @@ def team_members(m: Context, chosen: list[Option], pinned: set[tuple[str, str, S
 
 
 def case_rosters(m: Context, chosen: list[Option], staffed: set[CaseId],
-                 unstaffed_reasons: dict[CaseId, str]) -> list[CaseRoster]:
+                 unstaffed_reasons: dict[CaseId, Reason]) -> list[CaseRoster]:
     """One CaseRoster per case of the scenario, in scenario order."""
     pinned = {(a.case, a.prosecutor, a.slot) for a in m.scenario.previous if a.pinned}
     teams = team_members(m, chosen, pinned)

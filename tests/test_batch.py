@@ -198,5 +198,6 @@ def test_refused_commit_leaves_the_request_unstaffed_with_the_reason(tmp_path: P
     assert (outcome.staffed, outcome.failed, len(outcome.refused)) == (0, 3, 3)
     r1 = Roster.model_validate_json((out / "rosters" / "r1.json").read_text())
     assert not r1.cases[0].staffed
-    assert r1.cases[0].unstaffed_reason == \
+    assert r1.cases[0].unstaffed_reason is not None
+    assert r1.cases[0].unstaffed_reason.text == \
         "not committed: Wang Lei would be over capacity on 2022-06-01"

@@ -175,3 +175,34 @@ def test_console_shows_a_grassroots_key_its_own_office_only(service: Service, pa
     page.keyboard.press("Enter")
     expect(page.locator("#scenario-status")).to_contain_text("4 offices, 2 people, 1 cases")
     expect(page.locator("#map circle")).to_have_count(4)
+
+
+def test_console_in_chinese(service: Service, page: Page) -> None:
+    """A browser set to Chinese gets the console in Chinese: the page says it is zh-CN,
+    labels, table headers and reasons are Chinese, with the offices' and people's Chinese
+    names; switching to English re-words the roster without solving again."""
+    browser = page.context.browser
+    assert browser is not None
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    context.set_default_timeout(TIMEOUT_MS)
+    zh = context.new_page()
+    zh.goto(service.url)
+    expect(zh.locator("html")).to_have_attribute("lang", "zh-CN")
+    expect(zh.locator("#scenarios-title")).to_have_text("方案")
+    zh.fill("#key", service.token)
+    zh.click("#sign-in button[type=submit]")
+    expect(zh.locator("#app")).to_be_visible()
+    zh.set_input_files("#upload", str(service.scenario_file))
+    zh.fill("#seconds", "5")
+    zh.click("#solve button[type=submit]")
+    roster = zh.locator("#roster")
+    expect(roster).to_contain_text("未组建：需要2名通晓蒙古语的成员")
+    expect(roster).to_contain_text("以检察长身份任组长")
+    expect(roster).to_contain_text("海拉尔区人民检察院")
+    expect(roster.locator("th").first).to_have_text("职务")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    zh.screenshot(path=str(SHOTS / "console-roster-zh.png"), full_page=True)
+    zh.select_option("#lang", "en")
+    expect(roster).to_contain_text("Unstaffed: needs 2 Mongolian speakers")
+    expect(zh.locator("html")).to_have_attribute("lang", "en")
+    context.close()

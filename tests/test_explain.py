@@ -5,11 +5,11 @@ import pytest
 from checker import check_roster
 from models import CaseRoster, Scenario, Status
 from scheduler import solve, tuning
-from tests.tiny import case, person, road, scenario, solved, staffed, unit
+from tests.tiny import case, english, person, road, scenario, solved, staffed, unit
 
 
 def reason_for(roster_cases: list[CaseRoster], cid: str) -> str:
-    return next(c.unstaffed_reason or "" for c in roster_cases if c.id == cid)
+    return next(english(c.unstaffed_reason) for c in roster_cases if c.id == cid)
 
 
 def test_reason_names_the_requirement_with_counts() -> None:
@@ -24,7 +24,7 @@ def test_reason_names_the_requirement_with_counts() -> None:
                  roads=[road("a", "b", 10)])
     roster = solved(s)
     reason = reason_for(roster.cases, "c")
-    assert "needs 1 clerks" in reason and "0 eligible" in reason
+    assert "needs 1 clerk " in reason and "0 eligible" in reason
     assert "1 outside the unit scope" in reason and "1 unavailable" in reason
 
 
@@ -65,7 +65,7 @@ def test_infeasible_names_the_conflicting_mandatory_cases() -> None:
                   case("m2", "a", mandatory=True, team=full)])
     roster = solved(s)
     assert roster.status is Status.INFEASIBLE
-    reason = roster.infeasible_reason or ""
+    reason = english(roster.infeasible_reason)
     assert "m1" in reason and "m2" in reason
 
 
@@ -76,7 +76,7 @@ def test_member_reasons() -> None:
                  [case("c", "a", team={"leader": None, "members": {"prosecutor": 1},
                                        "languages": [{"language": "mn", "count": 1}]})],
                  roads=[road("a", "b", 42)], pairs=[{"units": ["a", "b"]}])
-    reasons = solved(s).cases[0].team[0].reasons
+    reasons = [english(r) for r in solved(s).cases[0].team[0].reasons]
     assert "covers Mongolian" in reasons
     assert "42 min from B to A" in reasons
     assert "from a paired unit" in reasons

@@ -3,7 +3,8 @@
 from typing import Any
 
 from checker import check_roster
-from models import Roster, Scenario, Slot, Status, TeamMember, parse_scenario
+from i18n import render
+from models import Reason, Roster, Scenario, Slot, Status, TeamMember, parse_scenario
 from models.roster import CaseRoster
 from scheduler import solve
 
@@ -77,3 +78,8 @@ def broken_rules(s: Scenario, teams: dict[str, list[tuple[str, str]]],
                  on_site: bool | None = None) -> set[str]:
     """The rule numbers the checker finds broken in a hand-written roster."""
     return {v.rule.split()[0] for v in check_roster(s, roster_of(s, teams, on_site)).violations}
+
+
+def english(reason: Reason | None) -> str:
+    """A reason in English words, or "" for none."""
+    return "" if reason is None else render(reason, "en")

@@ -6,7 +6,34 @@ const SVG = "http://www.w3.org/2000/svg";
 const POLL_MS = 500;
 
 const state = { key: sessionStorage.getItem("taskforce-key") || "", scenarioId: null,
-                scenario: null, rosterId: null, roster: null, jobId: null, timer: null };
+                scenario: null, rosterId: null, roster: null, jobId: null, timer: null,
+                lang: localStorage.getItem("taskforce-lang") || browserLanguage() };
+let words = {};  // the console's words in state.lang, from GET /messages/{lang}
+let wordsLoaded = null;  // the first load: API calls wait for it, so nothing shows a code
+
+// The browser's own language decides until the reader picks one: Chinese for any zh-*.
+function browserLanguage() {
+  return (navigator.languages || [navigator.language]).some((l) => /^zh\b/i.test(l || "")) ? "zh" : "en";
+}
+
+function t(code, params = {}) {
+  let text = words[code] || code;
+  for (const [k, v] of Object.entries(params)) text = text.replaceAll(`{${k}}`, v);
+  return text;
+}
+
+async function setLanguage(lang) {
+  state.lang = lang;
+  localStorage.setItem("taskforce-lang", lang);
+  const answer = await fetch(`/messages/${lang}`);
+  words = (await answer.json()).messages;
+  document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
+  for (const node of document.querySelectorAll("[data-i18n]")) node.textContent = t(node.dataset.i18n);
+  for (const node of document.querySelectorAll("[data-i18n-placeholder]")) node.placeholder = t(node.dataset.i18nPlaceholder);
+  for (const node of document.querySelectorAll("[data-i18n-label]")) node.setAttribute("aria-label", t(node.dataset.i18nLabel));
+  $("lang").value = lang;
+  if (state.rosterId) await showRoster(state.rosterId);  // its reasons, in the new language
+}
 
 // --- talking to the API -----------------------------------------------------------------
 
@@ -21,10 +48,14 @@ class Problem extends Error {
 }
 
 async function api(method, path, body) {
+  if (wordsLoaded) await wordsLoaded;
   const headers = { Authorization: `Bearer ${state.key}` };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
+  headers["Accept-Language"] = state.lang;
+  // A FormData (a workbook) sets its own multipart Content-Type; anything else is JSON.
+  const form = body instanceof FormData;
+  if (body !== undefined && !form) headers["Content-Type"] = "application/json";
   const answer = await fetch(path, { method, headers,
-                                     body: body === undefined ? undefined : JSON.stringify(body) });
+                                     body: body === undefined || form ? body : JSON.stringify(body) });
   const text = await answer.text();
   const data = text ? JSON.parse(text) : null;
   if (!answer.ok) throw new Problem(answer.status, data);
@@ -78,9 +109,9 @@ async function openScenario(id) {
   const resource = await api("GET", `/scenarios/${id}`);
   state.scenarioId = id;
   state.scenario = resource.scenario;
-  $("scenario-status").textContent =
-    `${resource.name}, version ${resource.version}: ${resource.scenario.units.length} offices, ` +
-    `${resource.scenario.prosecutors.length} people, ${resource.scenario.cases.length} cases`;
+  $("scenario-status").textContent = t("console.scenario_status", {
+    name: resource.name, version: resource.version, units: resource.scenario.units.length,
+    people: resource.scenario.prosecutors.length, cases: resource.scenario.cases.length });
   $("workspace").hidden = false;
   $("roster-section").hidden = true;
   $("whatif-section").hidden = true;
@@ -89,7 +120,13 @@ async function openScenario(id) {
 }
 
 async function upload(file) {
-  const data = JSON.parse(await file.text());
+  let data;
+  if (file.name.toLowerCase().endsWith(".xlsx")) {
+    data = new FormData();
+    data.append("workbook", file);
+  } else {
+    data = JSON.parse(await file.text());
+  }
   const created = await api("POST", "/scenarios", data);
   const page = await api("GET", "/scenarios?limit=500");
   $("who").textContent = `signed in; ${page.total} scenario(s) visible`;
@@ -134,17 +171,17 @@ function drawMap(scenario, highlight) {
     const r = 4 + 2.5 * Math.sqrt(staff[u.id] || 0);
     const dot = svg("circle", { cx: x, cy: y, r, class: involved.has(u.id) ? "unit chosen" : "unit" });
     const title = svg("title");
-    title.textContent = `${u.name}: ${staff[u.id] || 0} people`;
+    title.textContent = t("console.staff_count", { office: officeName(u.id), people: staff[u.id] || 0 });
     dot.append(title);
     map.append(dot);
     return { u, x, y, r };
   });
   const boxes = [];
   for (const { u, x, y, r } of dots) {
-    const box = labelBox(u.name, x, y, r, boxes);
+    const box = labelBox(officeName(u.id), x, y, r, boxes);
     boxes.push(box);
     const label = svg("text", { x: box.x, y: box.y + box.h - 2, class: "label" });
-    label.textContent = u.name;
+    label.textContent = officeName(u.id);
     map.append(label);
   }
 }
@@ -192,32 +229,42 @@ function showProgress(job) {
   const obj = job.roster && job.roster.objective;
   const p = obj ? { phase: job.roster.status, staffed_priority: obj.staffed_priority, cost: obj.cost,
                     bound: job.roster.bound, priority_bound: job.roster.priority_bound } : job.progress || {};
-  const most = p.priority_bound != null ? ` (at most ${p.priority_bound})` : "";
+  const most = p.priority_bound != null ? t("console.at_most", { bound: p.priority_bound }) : "";
   const rows = [["state", job.state], ["phase", p.phase ?? "—"],
-                ["staffed priority", p.staffed_priority != null ? `${p.staffed_priority}${most}` : "—"],
+                ["priority", p.staffed_priority != null ? `${p.staffed_priority}${most}` : "—"],
                 ["cost", p.cost != null ? p.cost.toFixed(1) : "—"],
                 ["bound", p.bound != null ? p.bound.toFixed(1) : "—"],
-                ["elapsed s", job.elapsed != null ? job.elapsed.toFixed(1) : "—"]];
+                ["elapsed", job.elapsed != null ? job.elapsed.toFixed(1) : "—"]];
   if (job.error) rows.push(["error", job.error]);
-  $("progress").replaceChildren(...rows.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)]));
+  $("progress").replaceChildren(...rows.flatMap(([k, v]) => [el("dt", {}, t(`console.p_${k}`)), el("dd", {}, v)]));
 }
 
 // --- the roster -------------------------------------------------------------------------
 
 function teamTable(entry, marks = {}) {
-  if (!entry.staffed) return el("p", { class: "unstaffed" }, `Unstaffed: ${entry.unstaffed_reason || "no reason given"}`);
+  if (!entry.staffed) {
+    return el("p", { class: "unstaffed" },
+              t("console.unstaffed", { reason: reasonText(entry.unstaffed_reason) || t("console.no_reason") }));
+  }
   const rows = entry.team.map((m) => el("tr", { class: marks[m.prosecutor] || "" },
-    el("td", {}, m.slot), el("td", {}, m.name || m.prosecutor), el("td", {}, officeName(m.home)),
-    el("td", { class: "num" }, m.on_site ? m.travel_minutes.toFixed(0) : "video"),
-    el("td", {}, (m.reasons || []).join("; "))));
+    el("td", {}, t(`slot.${m.slot}`)), el("td", {}, personName(m)), el("td", {}, officeName(m.home)),
+    el("td", { class: "num" }, m.on_site ? m.travel_minutes.toFixed(0) : t("member.video")),
+    el("td", {}, (m.reasons || []).map(reasonText).join(t("sep.semicolon")))));
   return el("table", {},
-    el("thead", {}, el("tr", {}, ...["slot", "name", "home office", "travel min", "why"].map((h) => el("th", {}, h)))),
+    el("thead", {}, el("tr", {}, ...["col_slot", "col_person", "col_home", "col_travel", "col_reasons"]
+      .map((h) => el("th", {}, t(`console.${h}`))))),
     el("tbody", {}, ...rows));
 }
 
+// Chinese names in the Chinese view, where the scenario gives them.
 function officeName(id) {
   const u = state.scenario && state.scenario.units.find((x) => x.id === id);
-  return u ? u.name : id;
+  return u ? (state.lang === "zh" && u.name_zh) || u.name : id;
+}
+
+function personName(m) {
+  const p = state.scenario && state.scenario.prosecutors.find((x) => x.id === m.prosecutor);
+  return (state.lang === "zh" && p && p.name_zh) || m.name || m.prosecutor;
 }
 
 async function showRoster(rosterId) {
@@ -227,18 +274,19 @@ async function showRoster(rosterId) {
   const r = view.roster;
   const obj = r.objective;
   $("roster-summary").textContent = obj
-    ? `— ${r.status}: staffed priority ${obj.staffed_priority}, cost ${obj.cost.toFixed(1)}`
-    : `— ${r.status}`;
+    ? t("console.summary", { status: t(`status.${r.status}`), priority: obj.staffed_priority,
+                             cost: obj.cost.toFixed(1) })
+    : `— ${t(`status.${r.status}`)}`;
   const cases = Object.fromEntries(state.scenario.cases.map((c) => [c.id, c]));
   $("roster").replaceChildren(...r.cases.map((entry) => {
     const c = cases[entry.id];
     const show = el("button", { type: "button", class: "case-button",
                                 onclick: () => drawMap(state.scenario, { venue: c.venue, team: entry.team }) },
-                    `${entry.id}${c && c.title ? ` — ${c.title}` : ""}`);
+                    `${entry.id}${c && c.title ? ` — ${(state.lang === "zh" && c.title_zh) || c.title}` : ""}`);
     return el("article", { class: entry.staffed ? "case" : "case unstaffed-case" }, el("h3", {}, show),
               teamTable(entry));
   }));
-  $("commit-cases").replaceChildren(el("legend", {}, "Cases to commit"),
+  $("commit-cases").replaceChildren(el("legend", {}, t("console.commit_cases")),
     ...r.cases.filter((c) => c.staffed).map((c) => el("label", {},
       el("input", { type: "checkbox", value: c.id, checked: "" }), ` ${c.id}`)));
   $("commit-result").textContent = "";
@@ -322,11 +370,11 @@ async function commit() {
 // --- what if ----------------------------------------------------------------------------
 
 function fillWhatIf(s) {
-  $("wi-person").replaceChildren(el("option", { value: "" }, "nobody"),
+  $("wi-person").replaceChildren(el("option", { value: "" }, t("console.nobody")),
     ...s.prosecutors.map((p, i) => el("option", { value: i }, `${p.name} (${officeName(p.home)})`)));
-  $("wi-road").replaceChildren(el("option", { value: "" }, "none"),
+  $("wi-road").replaceChildren(el("option", { value: "" }, t("console.none")),
     ...s.roads.map((r, i) => el("option", { value: i }, `${officeName(r.a)} – ${officeName(r.b)} (${r.minutes} min)`)));
-  $("wi-case-venue").replaceChildren(...s.units.map((u) => el("option", { value: u.id }, u.name)));
+  $("wi-case-venue").replaceChildren(...s.units.map((u) => el("option", { value: u.id }, officeName(u.id))));
   const first = s.cases.length ? s.cases.map((c) => c.start).sort()[0] : "";
   const last = s.cases.length ? s.cases.map((c) => c.end).sort().at(-1) : "";
   for (const id of ["wi-start", "wi-case-start"]) $(id).value = first;
@@ -385,6 +433,8 @@ async function whatIf() {
 // --- wiring -----------------------------------------------------------------------------
 
 window.addEventListener("DOMContentLoaded", () => {
+  $("lang").addEventListener("change", (e) => guarded(() => setLanguage(e.target.value)));
+  wordsLoaded = setLanguage(state.lang).catch(() => {});
   $("sign-in").addEventListener("submit", (e) => { e.preventDefault(); guarded(() => signIn($("key").value.trim())); });
   $("sign-out").addEventListener("click", () => { sessionStorage.removeItem("taskforce-key"); location.reload(); });
   $("open-scenario").addEventListener("click", () => guarded(() => openScenario($("scenario-pick").value)));
@@ -395,3 +445,10 @@ window.addEventListener("DOMContentLoaded", () => {
   $("whatif").addEventListener("submit", (e) => { e.preventDefault(); guarded(whatIf); });
   if (state.key) { $("key").value = state.key; guarded(() => signIn(state.key)); }
 });
+
+// A reason is a code with parameters and its text in the language asked for; rosters
+// stored before reasons had codes hold plain text.
+function reasonText(reason) {
+  if (!reason) return "";
+  return typeof reason === "string" ? reason : reason.text || reason.code;
+}

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from api import audit
 from api.access import Caller, foreign_ids, redact, shown_params, visible_cases
-from api.deps import CallerDep, SessionDep, SettingsDep
+from api.deps import CallerDep, LangDep, SessionDep, SettingsDep
 from api.idempotency import IdempotencyKey, check_same_request, request_digest
 from api.jobs import TERMINAL, JobParams, Runner
 from api.problems import ApiError, documented
@@ -24,6 +24,7 @@ from api.routes.scenarios import (
 )
 from api.schemas import JobView, SolveRequest
 from api.tables import JobRow, RosterRow, aware
+from i18n import Language, localised
 from models import Problem, Progress, Scenario
 from models.enums import KeyRole
 
@@ -51,7 +52,7 @@ def _visible_job(session: Session, caller: Caller, job_id: str) -> JobRow:
     raise ApiError(404, f"no job '{job_id}'")
 
 
-def _view(session: Session, job: JobRow, caller: Caller) -> JobView:
+def _view(session: Session, job: JobRow, caller: Caller, lang: Language) -> JobView:
     roster_row = session.scalar(select(RosterRow).where(RosterRow.job_id == job.id))
     elapsed = None
     if job.started_at is not None:
@@ -72,7 +73,7 @@ def _view(session: Session, job: JobRow, caller: Caller) -> JobView:
         progress=Progress.model_validate(progress) if progress else None,
         elapsed=elapsed, error=error, created_at=job.created_at,
         roster_id=roster_row.id if roster_row else None,
-        roster=shown_roster(session, caller, roster_row) if roster_row else None)
+        roster=localised(shown_roster(session, caller, roster_row), lang) if roster_row else None)
 
 
 def _scenario_version(session: Session, request: SolveRequest,
@@ -114,15 +115,15 @@ def cases_to_solve(caller: Caller, scenario: Scenario, asked: list[str] | None) 
 
 @router.post("/jobs", status_code=202, response_model=JobView, summary="Submit a solve")
 def submit(body: SolveRequest, session: SessionDep, settings: SettingsDep, caller: CallerDep,
-           request: Request, response: Response, idempotency_key: IdempotencyKey = None,
-           reason: Reason = None) -> JobView:
+           request: Request, response: Response, lang: LangDep,
+           idempotency_key: IdempotencyKey = None, reason: Reason = None) -> JobView:
     """Queue a solve; follow it at Location. A full queue answers 429 with Retry-After."""
     caller.require(KeyRole.PLANNER, "request rosters")
     digest = request_digest(body.model_dump(mode="json"))
     if idempotency_key is not None:
         earlier = session.scalar(select(JobRow).where(JobRow.idempotency_key == idempotency_key))
         if earlier is not None:
-            return _same_job(session, earlier, digest, response, caller)
+            return _same_job(session, earlier, digest, response, caller, lang)
     if body.seconds > settings.max_seconds:
         raise ApiError(422, f"seconds may be at most {settings.max_seconds:g}",
                        [Problem(path="seconds", message=f"at most {settings.max_seconds:g}")])
@@ -152,28 +153,28 @@ def submit(body: SolveRequest, session: SessionDep, settings: SettingsDep, calle
         earlier = session.scalar(select(JobRow).where(JobRow.idempotency_key == idempotency_key))
         if earlier is None:
             raise
-        return _same_job(session, earlier, digest, response, caller)
+        return _same_job(session, earlier, digest, response, caller, lang)
     runner.notify()
     response.headers["Location"] = f"/jobs/{job.id}"
-    return _view(session, job, caller)
+    return _view(session, job, caller, lang)
 
 
 def _same_job(session: Session, job: JobRow, digest: str, response: Response,
-              caller: Caller) -> JobView:
+              caller: Caller, lang: Language) -> JobView:
     check_same_request(job.request_hash, digest)
     response.headers["Location"] = f"/jobs/{job.id}"
-    return _view(session, _visible_job(session, caller, job.id), caller)
+    return _view(session, _visible_job(session, caller, job.id), caller, lang)
 
 
 @router.get("/jobs/{job_id}", response_model=JobView, summary="Follow a solve")
-def read_job(job_id: str, session: SessionDep, caller: CallerDep) -> JobView:
+def read_job(job_id: str, session: SessionDep, caller: CallerDep, lang: LangDep) -> JobView:
     """State, best roster so far, elapsed time; the roster once done."""
-    return _view(session, _visible_job(session, caller, job_id), caller)
+    return _view(session, _visible_job(session, caller, job_id), caller, lang)
 
 
 @router.delete("/jobs/{job_id}", status_code=202, response_model=JobView,
                summary="Cancel a solve")
-def cancel_job(job_id: str, session: SessionDep, caller: CallerDep, request: Request,
+def cancel_job(job_id: str, session: SessionDep, caller: CallerDep, request: Request, lang: LangDep,
                reason: Reason = None) -> JobView:
     """Cancel: a queued job at once; a solving one stops and keeps the best roster found."""
     if session.get(JobRow, job_id) is None:
@@ -201,4 +202,4 @@ def cancel_job(job_id: str, session: SessionDep, caller: CallerDep, request: Req
     session.commit()
     _runner(request).cancel(session, job_id)
     session.refresh(job)
-    return _view(session, job, caller)
+    return _view(session, job, caller, lang)

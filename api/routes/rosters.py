@@ -1,17 +1,27 @@
 """Stored rosters: read one, and its utilisation day by day."""
 
-from fastapi import APIRouter
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Header, Query, Response
+from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from api.access import Caller, roster_view, shown_params
 from api.commitments import active, for_solving
-from api.deps import CallerDep, SessionDep
+from api.deps import CallerDep, LangDep, SessionDep
 from api.problems import ApiError, documented
 from api.routes.scenarios import scenario_province, stored_body
 from api.schemas import RosterView
 from api.tables import RosterRow
 from api.utilisation import Utilisation, utilisation
+from api.workbooks import XLSX
+from i18n import localised
 from models import Roster, Scenario
+from notice import NoticeError, notice_html
+from sheets import roster_workbook
+
+AcceptHeader = Annotated[str | None, Header(description="application/json (the default) or "
+                                                        "the .xlsx media type for a workbook.")]
 
 router = APIRouter(prefix="/rosters", tags=["rosters"], responses=documented(404))
 
@@ -40,12 +50,23 @@ def _row(session: Session, roster_id: str) -> RosterRow:
     return row
 
 
-@router.get("/{roster_id}", response_model=RosterView, summary="Read a roster")
-def read_roster(roster_id: str, session: SessionDep, caller: CallerDep) -> RosterView:
+@router.get("/{roster_id}", response_model=RosterView, summary="Read a roster",
+            responses={200: {"content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
+                             "description": "The roster, as JSON or (by Accept) a workbook."}})
+def read_roster(roster_id: str, session: SessionDep, caller: CallerDep, lang: LangDep,
+                accept: AcceptHeader = None) -> RosterView | Response:
     """A stored roster with the exact scenario version and parameters it was solved on;
-    outside the whole province, only the cases of the caller's jurisdiction."""
+    outside the whole province, only the cases of the caller's jurisdiction. With
+    `Accept: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`, a workbook:
+    summary, a sheet per team, the unstaffed cases with reasons, the load per person and day."""
     row = _row(session, roster_id)
-    shown = RosterView.of(row, shown_roster(session, caller, row))
+    if accept is not None and XLSX in accept:
+        roster = shown_roster(session, caller, row)
+        scenario = _scenario(session, row)
+        booked = for_solving(scenario, active(session, scenario.province))
+        return Response(roster_workbook(booked, roster, lang), media_type=XLSX, headers={
+            "Content-Disposition": f'attachment; filename="roster-{row.id}.xlsx"'})
+    shown = RosterView.of(row, localised(shown_roster(session, caller, row), lang))
     if caller.whole_province:
         return shown
     return shown.model_copy(update={"params": shown_params(caller, _scenario(session, row),
@@ -61,3 +82,23 @@ def roster_utilisation(roster_id: str, session: SessionDep, caller: CallerDep) -
     shown = shown_roster(session, caller, row)
     scenario = _scenario(session, row)
     return utilisation(for_solving(scenario, active(session, scenario.province)), shown)
+
+
+NoticeLang = Annotated[Literal["zh", "en"], Query(description="The notice's language; Chinese "
+                                                               "unless asked otherwise.")]
+
+
+@router.get("/{roster_id}/cases/{case_id}/notice", response_class=HTMLResponse,
+            summary="The printable task-force notice of a staffed case")
+def case_notice(roster_id: str, case_id: str, session: SessionDep, caller: CallerDep,
+                lang: NoticeLang = "zh") -> HTMLResponse:
+    """The task-force notice (专案组组成通知) of one staffed case of a stored roster: an HTML
+    page with print CSS that fetches nothing; 404 for a case the caller may not see or
+    that is not staffed."""
+    row = _row(session, roster_id)
+    roster = shown_roster(session, caller, row)
+    try:
+        page = notice_html(_scenario(session, row), roster, case_id, lang)
+    except NoticeError as e:
+        raise ApiError(404, str(e)) from None
+    return HTMLResponse(page)

@@ -16,6 +16,7 @@ from api.deps import CallerDep, Limit, Offset, SessionDep, SettingsDep, Version
 from api.problems import ApiError, documented
 from api.schemas import Page, ScenarioResource, ScenarioSummary, ValidationReport
 from api.tables import ScenarioRow, ScenarioVersionRow, _now
+from api.workbooks import SCENARIO_OR_WORKBOOK, ScenarioOrWorkbook
 from models import Problem, Scenario, ScenarioError, parse_scenario
 from models.enums import KeyRole
 
@@ -67,10 +68,11 @@ def stored_body(session: Session, scenario_id: str, version: int) -> dict[str, A
 
 
 @router.post("", status_code=201, response_model=ScenarioResource,
-             summary="Store a new scenario")
-def create_scenario(data: ScenarioBody, session: SessionDep, caller: CallerDep,
+             summary="Store a new scenario", openapi_extra=SCENARIO_OR_WORKBOOK)
+def create_scenario(data: ScenarioOrWorkbook, session: SessionDep, caller: CallerDep,
                     response: Response, reason: Reason = None) -> ScenarioResource:
-    """Validate and store a scenario as version 1; 422 lists every problem."""
+    """Validate and store a scenario as version 1, sent as JSON or as a workbook (a
+    multipart form's `workbook` field); 422 lists every problem."""
     caller.require(KeyRole.ADMIN, "store scenarios")
     row, scenario = store_new(session, data, caller, reason)
     session.commit()

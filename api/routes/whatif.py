@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from api.access import Caller
 from api.commitments import active, for_solving
-from api.compare import Comparison, compare
-from api.deps import CallerDep, SessionDep, SettingsDep
+from api.compare import Comparison, compare, localised_comparison
+from api.deps import CallerDep, LangDep, SessionDep, SettingsDep
 from api.jobs import JobParams, narrowed
 from api.problems import ApiError, documented
 from api.routes.jobs import cases_to_solve
@@ -25,6 +25,7 @@ from api.routes.scenarios import store_new, stored_body, writable_scenario
 from api.schemas import RosterView, Seed
 from api.settings import Settings
 from api.tables import RosterRow, ScenarioRow
+from i18n import localised
 from models import Assignment, Problem, Roster, Scenario, ScenarioError, parse_scenario
 from models.enums import KeyRole
 from scheduler import solve
@@ -63,7 +64,8 @@ def _store(session: Session, scenario_id: str, version: int, params: JobParams,
 @router.post("/scenarios/{scenario_id}/cases/{case_id}/roster", response_model=RosterView,
              summary="A roster for one case, now")
 def case_roster(scenario_id: str, case_id: str, session: SessionDep, settings: SettingsDep,
-                caller: CallerDep, request: Request, seconds: Seconds = 10.0) -> RosterView:
+                caller: CallerDep, request: Request, lang: LangDep, seconds: Seconds = 10.0
+                ) -> RosterView:
     """The best task force for one case of a stored scenario, found within `seconds`."""
     row, body = _current(session, scenario_id, caller, "request rosters")
     scenario = Scenario.model_validate(body)
@@ -76,7 +78,7 @@ def case_roster(scenario_id: str, case_id: str, session: SessionDep, settings: S
         roster = solve(booked, seconds=seconds, workers=settings.solve_workers)
     stored = _store(session, row.id, row.version, params, roster)
     session.commit()
-    return RosterView.of(stored, roster)
+    return RosterView.of(stored, localised(roster, lang))
 
 
 class Variant(BaseModel):
@@ -148,7 +150,8 @@ def _replanned(scenario: Scenario, base: Roster) -> Scenario:
 @router.post("/scenarios/{scenario_id}/what-if", response_model=WhatIfResult,
              summary="Solve variants of a scenario and compare them with its roster")
 def what_if(scenario_id: str, body: WhatIfRequest, session: SessionDep, settings: SettingsDep,
-            caller: CallerDep, request: Request, seconds: Seconds = 10.0) -> WhatIfResult:
+            caller: CallerDep, request: Request, lang: LangDep, seconds: Seconds = 10.0
+            ) -> WhatIfResult:
     """Apply each variant's JSON Patch to the base scenario, re-plan from the base roster,
     and compare. Nothing is stored unless every variant is valid and solved. Variants
     change the whole province, so they take a key of the whole province."""
@@ -183,7 +186,9 @@ def what_if(scenario_id: str, body: WhatIfRequest, session: SessionDep, settings
             stored = _store(session, stored_scenario.id, 1, params, roster)
             results.append(VariantResult(
                 name=variant.name, scenario_id=stored_scenario.id, roster_id=stored.id,
-                roster=roster, comparison=compare(booked_base, base, booked, roster)))
+                roster=localised(roster, lang),
+                comparison=localised_comparison(compare(booked_base, base, booked, roster), lang)))
     session.commit()
     return WhatIfResult(scenario_id=row.id, scenario_version=row.version,
-                        base_roster_id=base_row.id, base=base, variants=results)
+                        base_roster_id=base_row.id, base=localised(base, lang),
+                        variants=results)

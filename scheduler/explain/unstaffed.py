@@ -18,7 +18,8 @@ from ortools.sat.python import cp_model as cp
 from models import Case, Prosecutor, Scenario, Slot
 from models.enums import ROLE_RANK, slot_takes
 from models.ids import CaseId, ProsecutorId, Skill
-from scheduler.explain.words import PLURAL, language_name
+from models.reason import Reason, date, listing, term, why
+from scheduler.explain.words import case_ref, person_ref, unit_ref
 from scheduler.instance.eligibility import (
     why_not,
     why_not_home,
@@ -37,22 +38,22 @@ EXPLAIN_SECONDS = 2.0
 MIN_CORE_SECONDS = 0.1
 
 
-def _context(m: Context, case: Case) -> str:
+def _context(m: Context, case: Case) -> Reason:
     s = m.scenario
-    lead, venue = s.unit_by_id[case.lead].name, s.unit_by_id[case.venue].name
-    parts = [f"{s.scope_of(case).value} scope of {lead}"]
+    lead, venue = s.unit_by_id[case.lead], s.unit_by_id[case.venue]
+    parts = [why("ctx.scope", scope=term("scope", s.scope_of(case).value), lead=unit_ref(lead))]
     if case.team.max_travel_minutes is not None:
-        parts.append(f"within {case.team.max_travel_minutes:g} minutes of {venue}")
-    parts.append(f"available from {case.start} to {case.end}")
-    return ", ".join(parts)
+        parts.append(why("ctx.travel", minutes=case.team.max_travel_minutes, venue=unit_ref(venue)))
+    parts.append(why("ctx.dates", start=date(case.start.isoformat()), end=date(case.end.isoformat())))
+    return listing(parts, "comma")
 
 
-def _why_others(m: Context, case: Case, people: Iterable[ProsecutorId]) -> str:
+def _why_others(m: Context, case: Case, people: Iterable[ProsecutorId]) -> list[Reason]:
     """A tally of why the people who have the quality but are not eligible are left out."""
     s = m.scenario
     scope = units_in_scope(s, m.geography, case)
-    tally: Counter[str] = Counter()
-    outside: dict[str, str | None] = {}  # most people of a province are, unit by unit
+    tally: Counter[Reason] = Counter()
+    outside: dict[str, Reason | None] = {}  # most people of a province are, unit by unit
     for pid in people:
         person = s.prosecutor_by_id[pid]
         if person.home not in outside:
@@ -68,14 +69,12 @@ def _why_others(m: Context, case: Case, people: Iterable[ProsecutorId]) -> str:
         reasons = [why_not_slot(m.travel, person, case, slot) for slot in case.team.slots()]
         if None not in reasons:
             tally[_main_reason(person, case, m.travel)] += 1
-    if not tally:
-        return ""
-    # Ties by name: the people come as a set, whose order varies from run to run.
-    top = sorted(tally.items(), key=lambda item: (-item[1], item[0]))[:3]
-    return " (others: " + ", ".join(f"{n} {r}" for r, n in top) + ")"
+    # Ties by code: the people come as a set, whose order varies from run to run.
+    top = sorted(tally.items(), key=lambda item: (-item[1], item[0].key()))[:3]
+    return [why("tally", people=n, why=r) for r, n in top]
 
 
-def _main_reason(person: Prosecutor, case: Case, travel: TravelTable) -> str:
+def _main_reason(person: Prosecutor, case: Case, travel: TravelTable) -> Reason:
     """Why `person` fits no slot of `case`: the travel rule if their role fits some slot
     (a deputy chief too far away is too far away, whatever the leader's rank), else the
     first slot's role rule."""
@@ -85,14 +84,16 @@ def _main_reason(person: Prosecutor, case: Case, travel: TravelTable) -> str:
     for slot in fitting:
         if (far := why_not_travel(travel, person.home, case, slot)) is not None:
             return far
-    return why_not_role(person.role, level, case, slots[0]) or ""
+    found = why_not_role(person.role, level, case, slots[0])
+    assert found is not None  # the caller asks only about people no slot takes
+    return found
 
 
 @dataclass(frozen=True)
 class Need:
     """One countable requirement of a team: `count` people out of `able` (everyone who has it)."""
 
-    what: str
+    what: Reason
     count: int
     able: frozenset[ProsecutorId]
     slot: Slot | None = None  # for a slot need, only options of that slot count as eligible
@@ -116,25 +117,29 @@ def _needs(m: Context, case: Case) -> list[Need]:
             able = m.people_having(("leader", lead.min_role, case.kind, lead.min_level),
                                    partial(_leads, rank=ROLE_RANK[lead.min_role],
                                            kind=case.kind, level=lead.min_level))
-            out.append(Need(f"a leader of {lead.min_role.value} rank or above with "
-                            f"{case.kind.value} level {lead.min_level}+", 1, able, slot))
+            out.append(Need(why("need.leader", role=term("role", lead.min_role.value),
+                                kind=term("kind", case.kind.value), level=lead.min_level),
+                            1, able, slot))
         else:
             able = m.people_having(("slot", slot), partial(_fills, slot=slot))
-            out.append(Need(f"{team.slot_count(slot)} {PLURAL[slot]}", team.slot_count(slot),
-                            able, slot))
+            count = team.slot_count(slot)
+            out.append(Need(why(f"need.slot.{slot.value}", count=count), count, able, slot))
     for n in team.skills:
-        out.append(Need(f"{n.count} members with {n.skill} level {n.min_level}+", n.count,
+        out.append(Need(why("need.skill", count=n.count, skill=term("kind", n.skill),
+                            level=n.min_level), n.count,
                         m.skilled(n.skill, n.min_level)))
     for lang in team.languages:
-        out.append(Need(f"{lang.count} {language_name(lang.language)} speakers", lang.count,
+        out.append(Need(why("need.language", count=lang.count,
+                            language=term("language", lang.language)), lang.count,
                         m.speaking(lang.language)))
     for tier, count in team.tiers.items():
-        out.append(Need(f"{count} members from {tier.value} units", count, m.of_tier(tier)))
+        out.append(Need(why("need.tier", count=count, tier=term("tier", tier.value)), count,
+                        m.of_tier(tier)))
     return out
 
 
 def shortfalls(m: Context, case: Case,
-               busy: Mapping[ProsecutorId, list[CaseId]] | None = None) -> list[str]:
+               busy: Mapping[ProsecutorId, list[CaseId]] | None = None) -> list[Reason]:
     """Each requirement of `case` that its eligible people, less the `busy` ones, cannot meet."""
     s, team = m.scenario, case.team
     busy = busy or {}
@@ -150,31 +155,38 @@ def shortfalls(m: Context, case: Case,
             have = set(need.able & eligible)
         if len(have & free) >= need.count:
             continue
-        text = f"needs {need.what} ({ctx}); {len(have)} eligible"
         taken = sorted(have - free)
+        others = [] if busy else _why_others(m, case, need.able - have)
         if taken:
             cases = sorted({c for p in taken for c in busy[p]})
-            text += f", {len(taken)} of them already on {', '.join(cases)}"
-        elif not busy:
-            text += _why_others(m, case, need.able - have)
-        out.append(text)
+            out.append(why("shortfall.taken", need=need.what, context=ctx, eligible=len(have),
+                           taken=len(taken), cases=[_case(s, c) for c in cases]))
+        elif others:
+            out.append(why("shortfall.others", need=need.what, context=ctx, eligible=len(have),
+                           others=others))
+        else:
+            out.append(why("shortfall", need=need.what, context=ctx, eligible=len(have)))
     if not busy and len(eligible) < team.size:
-        out.append(f"needs {team.size} distinct people ({ctx}); {len(eligible)} eligible")
+        out.append(why("shortfall.distinct", size=team.size, context=ctx, eligible=len(eligible)))
     homes = {s.prosecutor_by_id[p].home for p in eligible}
     if not busy and team.min_units is not None and len(homes) < team.min_units:
-        out.append(f"needs members from {team.min_units} units ({ctx}); "
-                   f"eligible people come from {len(homes)}")
+        out.append(why("shortfall.units", units=team.min_units, context=ctx, homes=len(homes)))
     scope = units_in_scope(s, m.geography, case)
     for pid in case.require_prosecutors:
         person = s.prosecutor_by_id[pid]
         if pid not in eligible:
-            reasons = {why_not(s, m.travel, scope, person, case, sl)
-                       for sl in team.slots()}
-            out.append(f"requires {person.name}, who is not eligible: "
-                       + "; ".join(sorted(r for r in reasons if r)))
+            reasons = {r for sl in team.slots()
+                       if (r := why_not(s, m.travel, scope, person, case, sl)) is not None}
+            out.append(why("requires.ineligible", person=person_ref(person),
+                           why=listing(sorted(reasons, key=Reason.key))))
         elif pid in busy:
-            out.append(f"requires {person.name}, who is already on {', '.join(busy[pid])}")
+            out.append(why("requires.busy", person=person_ref(person),
+                           cases=[_case(s, c) for c in busy[pid]]))
     return out
+
+
+def _case(s: Scenario, case: CaseId) -> Reason:
+    return case_ref(s.case_by_id[case])
 
 
 def _core(scenario: Scenario, seconds: float, context: Context | None = None
@@ -200,7 +212,7 @@ def _core(scenario: Scenario, seconds: float, context: Context | None = None
 class Unstaffed:
     """Why a case is unstaffed, and whether that is proven to hold for every valid roster."""
 
-    reason: str
+    reason: Reason
     # True when the case cannot be staffed even alone: no valid roster staffs it, since
     # other staffed cases only add load and absences.
     impossible: bool
@@ -213,7 +225,7 @@ def unstaffed_reason(m: Context, case: Case, staffed_teams: dict[CaseId, set[Pro
     Past `deadline` (a perf_counter time) no CP-SAT core is sought: only counts are given."""
     found = shortfalls(m, case)
     if found:
-        return Unstaffed("; ".join(found), impossible=True)
+        return Unstaffed(listing(found), impossible=True)
     core = None
     if deadline - perf_counter() >= MIN_CORE_SECONDS:
         alone = m.scenario.replace(cases=[case.model_copy(update={"mandatory": True})], previous=[])
@@ -222,11 +234,9 @@ def unstaffed_reason(m: Context, case: Case, staffed_teams: dict[CaseId, set[Pro
         core = _core(alone, min(EXPLAIN_SECONDS, deadline - perf_counter()), context)
     if core is not None:
         if not core:
-            return Unstaffed("each requirement can be met alone, but not together with "
-                             "capacity and home staffing of the eligible people's offices",
-                             impossible=True)
-        return Unstaffed("these requirements cannot all hold together: " + "; ".join(
-            r.text for r in core if r.text != "mandatory"), impossible=True)
+            return Unstaffed(why("conflict.capacity"), impossible=True)
+        return Unstaffed(why("conflict.core", requirements=listing(
+            [r.why for r in core if r.why.code != "req.mandatory"])), impossible=True)
     eligible = set(m.candidates.people(case.id))
     busy: dict[ProsecutorId, list[CaseId]] = {}
     rivals = []
@@ -239,25 +249,26 @@ def unstaffed_reason(m: Context, case: Case, staffed_teams: dict[CaseId, set[Pro
                 busy.setdefault(p, []).append(other_id)
     found = shortfalls(m, case, busy)
     if found:
-        return Unstaffed("can be staffed alone, but not beside the staffed cases: "
-                         + "; ".join(found), impossible=False)
+        return Unstaffed(why("rivals.shortfall", shortfalls=listing(found)), impossible=False)
     if rivals:
-        named = ", ".join(f"{cid} ({n})" for n, cid in sorted(rivals, reverse=True)[:4])
-        return Unstaffed(f"could be staffed alone, but not beside the staffed cases that use "
-                         f"its eligible people on overlapping days: {named}", impossible=False)
-    return Unstaffed("could be staffed alone, but not beside the staffed cases (their capacity "
-                     "or home-staffing needs leave too few people)", impossible=False)
+        named = [why("rival", case=_case(m.scenario, cid), people=n)
+                 for n, cid in sorted(rivals, reverse=True)[:4]]
+        return Unstaffed(why("rivals.named", rivals=named), impossible=False)
+    return Unstaffed(why("rivals.none"), impossible=False)
 
 
-def infeasible_reason(m: Context, seconds: float) -> str:
+def infeasible_reason(m: Context, seconds: float) -> Reason:
     """Why no roster can meet the mandatory cases and pinned assignments together."""
     core = _core(m.scenario, seconds)
     if core is None:
-        return "the mandatory cases and pinned assignments could not be met together in time"
+        return why("infeasible.timeout")
     details = []
     for r in core:
         found = shortfalls(m, m.scenario.case_by_id[r.case])
-        details.append(f"case {r.case}: {r.text}" + (f" ({'; '.join(found)})" if found else ""))
+        case = _case(m.scenario, r.case)
+        details.append(why("infeasible.case_shortfalls", case=case, requirement=r.why,
+                           shortfalls=listing(found)) if found
+                       else why("infeasible.case", case=case, requirement=r.why))
     if not details:
-        return "the mandatory cases and pinned assignments conflict with capacity or home staffing"
-    return "these cannot all hold together: " + "; ".join(details)
+        return why("infeasible.capacity")
+    return why("infeasible.core", details=listing(details))

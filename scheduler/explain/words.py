@@ -1,13 +1,19 @@
-"""Words for explanations: plural slot names and language names."""
+"""References to the scenario's units, people and cases inside reasons, with their names."""
 
-from models import Slot
-
-PLURAL = {Slot.LEADER: "leaders", Slot.PROSECUTOR: "prosecutors",
-          Slot.ASSISTANT: "assistants", Slot.CLERK: "clerks"}
-LANGUAGE_NAMES = {"mn": "Mongolian", "zh": "Chinese", "en": "English", "ru": "Russian",
-                  "ko": "Korean", "ug": "Uyghur", "bo": "Tibetan", "kk": "Kazakh"}
+from models import Case, Prosecutor, Unit
+from models.reason import Reason, ref
 
 
-def language_name(code: str) -> str:
-    """English name of an ISO 639-1 code, or the code itself."""
-    return LANGUAGE_NAMES.get(code, code)
+def unit_ref(unit: Unit) -> Reason:
+    """A unit named in a reason: its id, and its names to show per language."""
+    return ref("unit", unit.id, unit.name, unit.name_zh)
+
+
+def person_ref(person: Prosecutor) -> Reason:
+    """A person named in a reason."""
+    return ref("person", person.id, person.name, person.name_zh)
+
+
+def case_ref(case: Case) -> Reason:
+    """A case named in a reason: by its id, which is what planners quote."""
+    return ref("case", case.id)

@@ -13,11 +13,20 @@ from dataclasses import dataclass
 from models import Case, Prosecutor, Scenario, Slot
 from models.enums import ROLE_RANK, Role, slot_takes
 from models.ids import CaseId, ProsecutorId, UnitId
+from models.reason import Reason, term, why
 from scheduler.instance.scope import Geography, units_in_scope
 from scheduler.instance.travel import TravelTable
 
 # Loads are compared in FTE with this slack, so 0.1 + 0.2 fits a capacity of 0.3.
 FTE_EPS = 1e-9
+
+# The reasons without parameters, made once: Candidates asks why_not_person of everyone in
+# scope of every case, and a province has millions of such pairs. Never mutated.
+UNIT_EXCLUDED = why("out.unit_excluded")
+CONFLICT = why("out.conflict")
+UNAVAILABLE = why("out.unavailable")
+NO_CAPACITY = why("out.no_capacity")
+NO_ROAD = why("out.no_road")
 
 
 @dataclass(frozen=True)
@@ -31,66 +40,67 @@ class Option:
     travel_minutes: float
 
 
-def why_not_home(scenario: Scenario, scope: set[UnitId], home: UnitId, case: Case) -> str | None:
+def why_not_home(scenario: Scenario, scope: set[UnitId], home: UnitId, case: Case) -> Reason | None:
     """The scope rule that keeps everyone of `home` off `case`, or None."""
     if home not in scope:
-        return f"outside the {scenario.scope_of(case).value} scope"
+        return why("out.scope", scope=term("scope", scenario.scope_of(case).value))
     return None
 
 
 def why_not_person(scenario: Scenario, travel: TravelTable, scope: set[UnitId],
-                   person: Prosecutor, case: Case) -> str | None:
+                   person: Prosecutor, case: Case) -> Reason | None:
     """The first rule that keeps `person` off `case` whatever the slot, or None."""
     if person.home not in scope:
         return why_not_home(scenario, scope, person.home, case)
     if case.pool is not None and person.id not in scenario.pool_by_id[case.pool].members:
-        return f"not in pool {case.pool}"
+        return why("out.pool", pool=case.pool)
     if person.home in case.exclude_units:
-        return "home unit excluded"
+        return UNIT_EXCLUDED
     if person.id in case.exclude_prosecutors:
-        return "excluded (conflict of interest)"
+        return CONFLICT
     if any(i.meets(case.start, case.end) for i in person.unavailable):
-        return "unavailable"
+        return UNAVAILABLE
     if person.peak_load(case.start, case.end) + case.team.load > person.capacity + FTE_EPS:
-        return "no spare capacity"
+        return NO_CAPACITY
     return None
 
 
-def why_not_role(role: Role, level: int, case: Case, slot: Slot) -> str | None:
+def why_not_role(role: Role, level: int, case: Case, slot: Slot) -> Reason | None:
     """The first role, rank or level rule that keeps someone of `role`, at `level` in the
     case's kind, out of `slot`, or None."""
     team = case.team
     if slot is Slot.LEADER:
         assert team.leader is not None
         if ROLE_RANK.get(role, 0) < ROLE_RANK[team.leader.min_role]:
-            return f"below {team.leader.min_role.value} rank"
+            return why("out.below_rank", role=term("role", team.leader.min_role.value))
         if level < team.leader.min_level:
-            return f"{case.kind.value} level below {team.leader.min_level}"
+            return why("out.level_below", kind=term("kind", case.kind.value),
+                       level=team.leader.min_level)
     elif not slot_takes(slot, role):
-        return f"role {role.value} cannot fill a {slot.value} slot"
+        return why("out.role_slot", role=term("role", role.value), slot=term("slot", slot.value))
     return None
 
 
-def why_not_travel(travel: TravelTable, home: UnitId, case: Case, slot: Slot) -> str | None:
+def why_not_travel(travel: TravelTable, home: UnitId, case: Case, slot: Slot) -> Reason | None:
     """The travel rule that keeps everyone of `home` out of `slot`, or None."""
     team = case.team
     if team.on_site(slot):
         minutes = travel.minutes(home, case.venue)
         if minutes is None:
-            return "no road to the venue"
+            return NO_ROAD
         if team.max_travel_minutes is not None and minutes > team.max_travel_minutes:
-            return f"more than {team.max_travel_minutes:g} minutes away"
+            return why("out.too_far", minutes=team.max_travel_minutes)
     return None
 
 
-def why_not_slot(travel: TravelTable, person: Prosecutor, case: Case, slot: Slot) -> str | None:
+def why_not_slot(travel: TravelTable, person: Prosecutor, case: Case, slot: Slot) -> Reason | None:
     """The first role, rank, level or travel rule that keeps `person` out of `slot`, or None."""
     return (why_not_role(person.role, person.level(case.kind), case, slot)
             or why_not_travel(travel, person.home, case, slot))
 
 
 def why_not(scenario: Scenario, travel: TravelTable, scope: set[UnitId], person: Prosecutor,
-            case: Case, slot: Slot) -> str | None:
+            case: Case, slot: Slot) -> Reason | None:
     """The first eligibility or travel rule that keeps `person` out of `slot`, or None."""
     return (why_not_person(scenario, travel, scope, person, case)
             or why_not_slot(travel, person, case, slot))

@@ -9,6 +9,7 @@ from ortools.sat.python import cp_model as cp
 
 from models import Case, Prosecutor, Scenario, Tier
 from models.ids import CaseId, Language, ProsecutorId, Skill
+from models.reason import Reason
 from scheduler.instance.calendar import LoadCheckpoint, load_checkpoints
 from scheduler.instance.eligibility import Candidates
 from scheduler.instance.scope import Geography
@@ -40,7 +41,7 @@ class Requirement:
 
     literal: cp.IntVar
     case: str
-    text: str
+    why: Reason
 
 
 @dataclass
@@ -125,11 +126,11 @@ class RosterModel(Context):
     away_literals: dict[tuple[ProsecutorId, frozenset[CaseId]], cp.IntVar] = field(
         default_factory=dict)
 
-    def requirement(self, case: str, text: str) -> cp.IntVar | None:
+    def requirement(self, case: str, text: Reason) -> cp.IntVar | None:
         """A literal that switches a requirement of `case` on (explain mode), or None."""
         if not self.explain:
             return None
-        literal = self.model.new_bool_var(f"{case}: {text}")
+        literal = self.model.new_bool_var(f"{case}: {text.code}")
         self.assumptions.append(Requirement(literal, case, text))
         return literal
 

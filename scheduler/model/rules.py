@@ -14,12 +14,13 @@ from ortools.sat.python import cp_model as cp
 from models import Prosecutor, Unit
 from models.enums import is_prosecutor_rank
 from models.ids import CaseId, ProsecutorId
-from scheduler.explain.words import PLURAL, language_name
+from models.reason import Reason, term, why
+from scheduler.explain.words import person_ref
 from scheduler.instance.calendar import availability_changes
 from scheduler.model.core import FTE_SCALE, RosterModel
 
 
-def _enforce(m: RosterModel, ct: cp.Constraint, case: CaseId, text: str) -> None:
+def _enforce(m: RosterModel, ct: cp.Constraint, case: CaseId, text: Reason) -> None:
     literal = m.requirement(case, text)
     if literal is not None:
         ct.only_enforce_if(literal)
@@ -35,7 +36,7 @@ def composition(m: RosterModel) -> None:
                      if (v := d.in_slot(p, case.id, slot)) is not None]
             need = case.team.slot_count(slot)
             _enforce(m, m.model.add(cp.LinearExpr.sum(fills) == need * staffed),
-                     case.id, f"{need} {PLURAL[slot]}")
+                     case.id, why(f"req.slot.{slot.value}", count=need))
         # Distinctness: is_assigned() ties a person's slots on a case to one boolean.
         for person in m.candidates.people(case.id):
             d.is_assigned(person, case.id)
@@ -48,7 +49,7 @@ def required_prosecutors(m: RosterModel) -> None:
         for person in case.require_prosecutors:
             on_team = d.is_assigned(person, case.id) if d.options(person, case.id) else 0
             _enforce(m, m.model.add(on_team == d.is_staffed(case.id)), case.id,
-                     f"requires {m.scenario.prosecutor_by_id[person].name}")
+                     why("req.requires", person=person_ref(m.scenario.prosecutor_by_id[person])))
 
 
 def skill_coverage(m: RosterModel) -> None:
@@ -59,7 +60,8 @@ def skill_coverage(m: RosterModel) -> None:
             skilled = [p for p in m.candidates.people(case.id)
                        if people[p].level(need.skill) >= need.min_level]
             _at_least(m, case.id, skilled, need.count,
-                      f"{need.count} with {need.skill} level {need.min_level}+")
+                      why("req.skill", count=need.count, skill=term("kind", need.skill),
+                          level=need.min_level))
 
 
 def language_coverage(m: RosterModel) -> None:
@@ -70,7 +72,8 @@ def language_coverage(m: RosterModel) -> None:
             speakers = [p for p in m.candidates.people(case.id)
                         if need.language in people[p].languages]
             _at_least(m, case.id, speakers, need.count,
-                      f"{need.count} speaking {language_name(need.language)}")
+                      why("req.language", count=need.count,
+                          language=term("language", need.language)))
 
 
 def tier_coverage(m: RosterModel) -> None:
@@ -80,11 +83,12 @@ def tier_coverage(m: RosterModel) -> None:
         for tier, count in case.team.tiers.items():
             from_tier = [p for p in m.candidates.people(case.id)
                          if units[people[p].home].tier is tier]
-            _at_least(m, case.id, from_tier, count, f"{count} from {tier.value} units")
+            _at_least(m, case.id, from_tier, count,
+                      why("req.tier", count=count, tier=term("tier", tier.value)))
 
 
 def _at_least(m: RosterModel, case: CaseId, people: list[ProsecutorId], count: int,
-              description: str) -> None:
+              description: Reason) -> None:
     if count == 0:
         return
     d = m.decisions
@@ -102,10 +106,10 @@ def unit_count(m: RosterModel) -> None:
         used = cp.LinearExpr.sum([d.uses_unit(case.id, u) for u in d.home_units(case.id)])
         if team.max_units is not None:
             _enforce(m, m.model.add(used <= team.max_units), case.id,
-                     f"at most {team.max_units} home units")
+                     why("req.max_units", units=team.max_units))
         if team.min_units is not None:
             _enforce(m, m.model.add(used >= team.min_units * d.is_staffed(case.id)), case.id,
-                     f"at least {team.min_units} home units")
+                     why("req.min_units", units=team.min_units))
 
 
 def capacity(m: RosterModel) -> None:
@@ -219,8 +223,9 @@ def pinning(m: RosterModel) -> None:
             continue
         kept = d.in_slot(a.prosecutor, a.case, a.slot)
         literals = [d.is_staffed(a.case), kept if kept is not None else m.false_literal()]
-        name = m.scenario.prosecutor_by_id[a.prosecutor].name
-        _enforce(m, m.model.add_bool_and(literals), a.case, f"pinned {name} as {a.slot.value}")
+        name = person_ref(m.scenario.prosecutor_by_id[a.prosecutor])
+        _enforce(m, m.model.add_bool_and(literals), a.case,
+                 why("req.pinned", person=name, slot=term("slot", a.slot.value)))
 
 
 def mandatory(m: RosterModel) -> None:
@@ -228,7 +233,7 @@ def mandatory(m: RosterModel) -> None:
     for case in m.scenario.cases:
         if case.mandatory:
             _enforce(m, m.model.add_bool_and([m.decisions.is_staffed(case.id)]), case.id,
-                     "mandatory")
+                     why("req.mandatory"))
 
 
 HARD_RULES: list[Callable[[RosterModel], None]] = [

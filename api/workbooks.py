@@ -1,0 +1,56 @@
+"""Scenarios sent as workbooks: the body of POST /scenarios is JSON, or a multipart form
+whose `workbook` field is an .xlsx file (see `sheets`)."""
+
+import json
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile  # what request.form() gives, not FastAPI's subclass
+
+from api.deps import LangDep
+from api.problems import ApiError
+from models import Problem
+from sheets import WorkbookError, read_workbook
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# How the operation's body is documented, since it is read by hand: JSON or a workbook.
+SCENARIO_OR_WORKBOOK: dict[str, Any] = {"requestBody": {"required": True, "content": {
+    "application/json": {"schema": {"type": "object",
+                                    "description": "A scenario (see the Scenario schema)."}},
+    "multipart/form-data": {"schema": {
+        "type": "object", "required": ["workbook"],
+        "properties": {"workbook": {"type": "string", "format": "binary",
+                                    "description": "A scenario workbook (.xlsx), as "
+                                                   "`taskforce template` writes."}}}},
+}}}
+
+
+async def scenario_data(request: Request, lang: LangDep) -> dict[str, Any]:
+    """The scenario of the request as plain data: its JSON body, or its workbook read with
+    every problem (sheet, row, column, id) in the reader's language."""
+    if request.headers.get("content-type", "").startswith("multipart/form-data"):
+        form = await request.form(max_files=1, max_fields=4)
+        upload = form.get("workbook")
+        if not isinstance(upload, UploadFile):
+            raise ApiError(422, "problem.workbook_missing")
+        data = await upload.read()
+        try:
+            # openpyxl is CPU-bound: off the event loop, like the sync routes.
+            found: dict[str, Any] = await run_in_threadpool(read_workbook, data, lang)
+        except WorkbookError as e:
+            raise ApiError(422, "problem.workbook_invalid",
+                           [Problem(path="workbook", message=line) for line in e.problems]) from None
+        return found
+    try:
+        body = json.loads(await request.body())
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise ApiError(400, "problem.json_invalid") from None
+    if not isinstance(body, dict):
+        raise ApiError(422, "problem.request_invalid",
+                       [Problem(path="$", message="a scenario is a JSON object")])
+    return body
+
+
+ScenarioOrWorkbook = Annotated[dict[str, Any], Depends(scenario_data)]

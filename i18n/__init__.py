@@ -1,0 +1,8 @@
+"""Words for people: gettext catalogues in Chinese and English, and what renders with them."""
+
+from i18n.catalogue import DEFAULT_LANGUAGE, LANGUAGES, Language, message
+from i18n.negotiate import from_accept_language, from_locale
+from i18n.render import day, localised, render, rendered, shown_name
+
+__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "Language", "day", "from_accept_language", "from_locale",
+           "localised", "message", "render", "rendered", "shown_name"]

@@ -1,0 +1,115 @@
+"""A roster as a workbook: a summary, one sheet per staffed team, the unstaffed cases with
+their reasons, and each serving person's load day by day."""
+
+from io import BytesIO
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
+
+from api.utilisation import utilisation
+from i18n import Language, localised, message, shown_name
+from models import Roster, Scenario
+from sheets.layout import term_label
+
+# Excel's limit on a sheet name, and the characters it refuses in one.
+SHEET_NAME_CHARS = 31
+FORBIDDEN = str.maketrans({c: "_" for c in "[]:*?/\\"})
+
+
+def _append(ws: Worksheet, headers: list[Any], rows: list[list[Any]]) -> None:
+    ws.append(headers)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    ws.freeze_panes = "A2"
+    for row in rows:
+        ws.append(row)
+
+
+def _title(name: str, taken: set[str]) -> str:
+    base = name.translate(FORBIDDEN)[:SHEET_NAME_CHARS] or "_"
+    title, n = base, 1
+    while title.casefold() in taken:  # Excel compares sheet names without case
+        n += 1
+        suffix = f"~{n}"
+        title = base[:SHEET_NAME_CHARS - len(suffix)] + suffix
+    taken.add(title.casefold())
+    return title
+
+
+def roster_workbook(scenario: Scenario, roster: Roster, lang: Language) -> bytes:
+    """`roster` (solved on `scenario`) as an .xlsx workbook in `lang`."""
+    roster = localised(roster, lang)
+
+    def m(code: str, **params: object) -> str:
+        return message(lang, code, **params)
+
+    units, cases, people = scenario.unit_by_id, scenario.case_by_id, scenario.prosecutor_by_id
+
+    def unit(uid: str) -> str:
+        u = units.get(uid)
+        return uid if u is None else shown_name(u.name, u.name_zh, lang)
+
+    wb = Workbook()
+    summary = wb.active
+    assert summary is not None
+    taken: set[str] = set()
+    summary.title = _title(m("xlsx.summary"), taken)
+    obj = roster.objective
+    rows: list[list[Any]] = [
+        [m("xlsx.scenario"), roster.scenario],
+        [m("xlsx.status"), m(f"status.{roster.status.value}")],
+        [m("xlsx.staffed"), sum(1 for c in roster.cases if c.staffed)],
+        [m("xlsx.unstaffed"), sum(1 for c in roster.cases if not c.staffed)],
+        [m("xlsx.priority"), None if obj is None else obj.staffed_priority],
+        [m("xlsx.cost"), None if obj is None else obj.cost],
+        *([[m(f"cost.{k}"), v] for k, v in obj.components.items()] if obj else []),
+        [m("xlsx.bound"), roster.bound],
+    ]
+    if roster.infeasible_reason is not None:
+        rows.append([m("status.infeasible"), roster.infeasible_reason.text])
+    _append(summary, [m("xlsx.item"), m("xlsx.value")], rows)
+    summary.column_dimensions["A"].width = 24
+    for entry in roster.cases:
+        if not entry.staffed:
+            continue
+        case = cases.get(entry.id)
+        ws = wb.create_sheet(_title(entry.id, taken))
+        head = [m("xlsx.slot"), m("xlsx.person"), m("xlsx.name"), m("xlsx.office"),
+                m("xlsx.on_site"), m("xlsx.minutes"), m("xlsx.reasons")]
+        team = []
+        for member in entry.team:
+            person = people.get(member.prosecutor)
+            team.append([term_label("slot", member.slot.value, lang), member.prosecutor,
+                         shown_name(member.name, person.name_zh if person else "", lang),
+                         unit(member.home), m("bool.yes" if member.on_site else "bool.no"),
+                         member.travel_minutes, m("sep.semicolon").join(r.text for r in member.reasons)])
+        ws.append([entry.id, "" if case is None else shown_name(case.title, case.title_zh, lang),
+                   "" if case is None else unit(case.venue),
+                   "" if case is None else case.start, "" if case is None else case.end])
+        for cell in ws[1][3:5]:
+            cell.number_format = "yyyy-mm-dd"
+        ws.append([])
+        start = ws.max_row + 1
+        for i, value in enumerate(head, start=1):
+            ws.cell(row=start, column=i, value=value).font = Font(bold=True)
+        for row in team:
+            ws.append(row)
+    unstaffed = wb.create_sheet(_title(m("xlsx.unstaffed"), taken))
+    _append(unstaffed, [m("xlsx.case"), m("xlsx.title"), m("xlsx.priority"), m("xlsx.reason")],
+            [[c.id, shown_name(cases[c.id].title, cases[c.id].title_zh, lang) if c.id in cases else "",
+              cases[c.id].priority if c.id in cases else None,
+              c.unstaffed_reason.text if c.unstaffed_reason else ""]
+             for c in roster.cases if not c.staffed])
+    load = utilisation(scenario, roster)
+    days = wb.create_sheet(_title(m("xlsx.utilisation"), taken))
+    columns: list[Any] = [m("xlsx.person"), m("xlsx.name"), m("xlsx.office"), m("xlsx.capacity")]
+    _append(days, [*columns, *load.days],
+            [[p.id, shown_name(p.name, people[p.id].name_zh if p.id in people else "", lang),
+              unit(p.home), p.capacity, *p.load] for p in load.people])
+    for cell in days[1][4:]:
+        cell.number_format = "yyyy-mm-dd"
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()

@@ -1,0 +1,221 @@
+"""Scenarios and rosters as spreadsheets: the template, its import with every problem named
+by sheet, row and column, the Hulunbuir round trip, and the roster's export."""
+
+import json
+from collections.abc import Callable
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+from typer.testing import CliRunner
+
+from cli.main import app
+from models import Scenario, parse_scenario
+from sheets import WorkbookError, read_workbook, roster_workbook, scenario_workbook
+from sheets.layout import SHEETS
+from tests.tiny import solved
+
+ROOT = Path(__file__).resolve().parent.parent
+HULUNBUIR = parse_scenario(json.loads((ROOT / "scenarios" / "hulunbuir.json").read_text()))
+TUTORIAL = ROOT / "scenarios" / "tutorial.json"
+runner = CliRunner()
+
+
+def _teams(s: Scenario) -> dict[str, set[tuple[str, str]]]:
+    roster = solved(s, seconds=30)
+    return {c.id: {(m.prosecutor, m.slot.value) for m in c.team} for c in roster.cases}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_hulunbuir_round_trip_gives_the_same_scenario(lang: str) -> None:
+    """Hulunbuir written as a workbook (Chinese or English headers and choices) and read
+    back is the same scenario, field for field."""
+    back = parse_scenario(read_workbook(scenario_workbook(HULUNBUIR, lang), lang))  # type: ignore[arg-type]
+    assert back == HULUNBUIR
+
+
+def test_hulunbuir_round_trip_gives_the_same_optimal_roster() -> None:
+    """The scenario read back from its Chinese workbook solves to the same optimal roster:
+    the same teams, priority and cost."""
+    back = parse_scenario(read_workbook(scenario_workbook(HULUNBUIR, "zh"), "zh"))
+    a, b = solved(HULUNBUIR, seconds=30), solved(back, seconds=30)
+    assert a.status.value == b.status.value == "optimal"
+    assert a.objective == b.objective
+    assert [(c.id, [(m.prosecutor, m.slot) for m in c.team]) for c in a.cases] == \
+        [(c.id, [(m.prosecutor, m.slot) for m in c.team]) for c in b.cases]
+
+
+def test_template_has_headers_dropdowns_and_an_example_row() -> None:
+    """The Chinese template has the seven sheets, Chinese headers, a list dropdown on every
+    choice and yes/no column, an example row in each sheet, and imports as it is."""
+    data = scenario_workbook(None, "zh")
+    wb = load_workbook(BytesIO(data))
+    assert wb.sheetnames == ["检察院", "人员", "案件", "道路", "结对检察院", "协作组", "方案"]
+    assert [c.value for c in wb["检察院"][1]][:4] == ["编号", "名称", "中文名称", "层级"]
+    for sheet, ws in zip(SHEETS, wb.worksheets, strict=True):
+        assert ws.max_row >= 2, sheet.key
+        wanted = {i for i, c in enumerate(sheet.columns, start=1)
+                  if c.cell in ("choice", "bool") or (c.cell == "list" and c.choices)}
+        lists = [v for v in ws.data_validations.dataValidation if v.type == "list"]
+        covered = {ws[str(v.sqref).split(":")[0]].column for v in lists}
+        assert covered >= {i for i in wanted if sheet.columns[i - 1].cell != "list"}, sheet.key
+    assert "检察长" in wb["人员"].data_validations.dataValidation[0].formula1
+    assert parse_scenario(read_workbook(data, "zh")).name == "example"
+
+
+def _mutated(change: Callable[[Workbook], None]) -> bytes:
+    wb = load_workbook(BytesIO(scenario_workbook(None, "zh")))
+    change(wb)
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _problems(data: bytes, lang: str = "zh") -> list[str]:
+    with pytest.raises(WorkbookError) as caught:
+        read_workbook(data, lang)  # type: ignore[arg-type]
+    return caught.value.problems
+
+
+def _set(sheet: str, cell: str, value: str | float | None) -> Callable[[Workbook], None]:
+    def change(wb: Workbook) -> None:
+        wb[sheet][cell] = value
+    return change
+
+
+def _merge(wb: Workbook) -> None:
+    wb["案件"].merge_cells("A2:B2")
+
+
+def _drop_cases(wb: Workbook) -> None:
+    del wb["案件"]
+
+
+def _huge(wb: Workbook) -> None:
+    ws = wb["道路"]
+    for row in range(2, 50_003):
+        ws.cell(row=row, column=1, value="x")
+
+
+@pytest.mark.parametrize(("change", "expected"), [
+    (_set("人员", "F2", "=1+1"), "人员，第2行，F 工作年限列（wang）：公式没有保存的计算结果"),
+    (_merge, "案件，第2行，A列：合并单元格（A2:B2）"),
+    (_set("人员", "F2", "twenty"), "人员，第2行，F 工作年限列（wang）：“twenty”不是数字"),
+    (_set("人员", "F2", 2.5), "“2.5”不是整数"),
+    (_set("案件", "G2", "June 1st"), "案件，第2行，G 开始日期列（fraud）：“June 1st”不是日期"),
+    (_set("检察院", "D2", "county"),
+     "检察院，第2行，D 层级列（hailar）：“county”不在可选值中：省院、市院、基层院"),
+    (_set("检察院", "A3", None), "检察院，第3行，A 编号列：必须填写"),
+    (_drop_cases, "案件：工作簿缺少此工作表"),
+    (_set("道路", "E1", "备注"), "道路，第1行，E列：未知的列“备注”"),
+    (_set("道路", "E1", "公里"), "道路，第1行，E列：列“公里”重复"),
+    (_set("案件", "E2", "nowhere"), "案件，第2行，E 办案地点列（fraud）：unknown unit 'nowhere'"),
+    (_set("案件", "Z2", "criminal:two:2"), "“two”不是数字"),
+    (_set("案件", "Z2", "criminal-2"), "“criminal-2”不是“名称:人数”或“技能:人数:等级”格式"),
+    (_huge, "道路：超过50000行"),
+])
+def test_bad_workbooks_name_sheet_row_column_and_id(change: Callable[[Workbook], None],
+                                                    expected: str) -> None:
+    """Each kind of bad workbook (formula without a value, merged cells, wrong types, an
+    unknown choice, a blank required cell, a missing sheet, unknown or repeated headers, an
+    unknown office, bad needs, a huge sheet) is one line naming where, in Chinese."""
+    problems = _problems(_mutated(change))
+    assert any(expected in p for p in problems), problems
+
+
+def test_every_problem_at_once_in_the_readers_language() -> None:
+    """Three problems on three sheets are all reported together; in English when asked,
+    with the workbook's own (Chinese) sheet names and headers."""
+    def change(wb: Workbook) -> None:
+        wb["人员"]["F2"] = "many"
+        wb["案件"]["G2"] = "soon"
+        wb["检察院"]["G2"] = "north"
+    problems = _problems(_mutated(change), "en")
+    assert problems == [
+        "检察院, row 2, column G 经度 (hailar): 'north' is not a number",
+        "人员, row 2, column F 工作年限 (wang): 'many' is not a number",
+        "案件, row 2, column G 开始日期 (fraud): 'soon' is not a date (2022-06-01 or 2022年6月1日)",
+    ]
+
+
+def test_mixed_headers_and_choices_in_both_languages() -> None:
+    """A sheet whose headers mix English and Chinese, with choices written either way and
+    Chinese dates, reads as the same scenario."""
+    def change(wb: Workbook) -> None:
+        ws = wb["人员"]
+        ws["A1"], ws["E1"], ws["E2"] = "id", "role", "chief"
+        wb["案件"]["D1"], wb["案件"]["G2"] = "kind", "2022年6月1日"
+    mixed = parse_scenario(read_workbook(_mutated(change), "zh"))
+    assert mixed == parse_scenario(read_workbook(scenario_workbook(None, "zh"), "zh"))
+
+
+def test_not_a_workbook() -> None:
+    """Bytes that are not an .xlsx file are one problem, not a traceback."""
+    assert _problems(b"hello")[0].startswith("-：不是.xlsx工作簿")
+
+
+def test_cli_template_import_and_nothing_written_on_problems(tmp_path: Path) -> None:
+    """`taskforce template --lang zh` then `taskforce import` writes the scenario JSON; a
+    workbook with a problem exits 2 with the problem and leaves no file behind."""
+    book, out = tmp_path / "模板.xlsx", tmp_path / "scenario.json"
+    assert runner.invoke(app, ["template", "--lang", "zh", "--out", str(book)]).exit_code == 0
+    done = runner.invoke(app, ["import", str(book), "--out", str(out), "--lang", "zh"])
+    assert done.exit_code == 0, done.output
+    assert parse_scenario(json.loads(out.read_text())).name == "example"
+    bad, bad_out = tmp_path / "bad.xlsx", tmp_path / "bad.json"
+    bad.write_bytes(_mutated(_set("人员", "F2", "twenty")))
+    failed = runner.invoke(app, ["import", str(bad), "--out", str(bad_out), "--lang", "zh"])
+    assert failed.exit_code == 2 and "“twenty”不是数字" in failed.output
+    assert not bad_out.exists() and "Traceback" not in failed.output
+
+
+def test_roster_exports_to_a_workbook(tmp_path: Path) -> None:
+    """`solve --out roster.xlsx --lang zh` writes a summary, one sheet per staffed team with
+    roles, Chinese names and reasons, the unstaffed case with its reason, and each serving
+    person's load per day."""
+    out = tmp_path / "roster.xlsx"
+    done = runner.invoke(app, ["solve", str(TUTORIAL), "--workers", "1", "--lang", "zh",
+                               "--out", str(out), "--format", "summary"])
+    assert done.exit_code == 0, done.output
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["汇总", "fraud", "grassland", "未组建", "工作量"]
+    assert ("状态", "最优") in set(wb["汇总"].iter_rows(values_only=True))
+    fraud = list(wb["fraud"].iter_rows(values_only=True))
+    assert fraud[0][:2] == ("fraud", "电信诈骗团伙案")
+    leader = next(row for row in fraud if row[0] == "组长")
+    assert leader[:4] == ("组长", "wang", "王磊", "海拉尔区人民检察院")
+    assert "以检察长身份任组长" in str(leader[6])
+    unstaffed = list(wb["未组建"].iter_rows(values_only=True))
+    assert unstaffed[1][0] == "herders" and str(unstaffed[1][3]).startswith("需要2名通晓蒙古语")
+    days = list(wb["工作量"].iter_rows(values_only=True))
+    assert len(days) == 1 + 5 and days[0][:4] == ("编号", "姓名", "所在院", "工作量上限")
+
+
+def test_roster_workbook_sheet_names_are_valid() -> None:
+    """Case ids too long for a sheet name, or with characters Excel refuses, or equal but
+    for case, still get distinct valid sheet names."""
+    s = parse_scenario(json.loads(TUTORIAL.read_text()))
+    roster = solved(s)
+    renamed = roster.model_copy(update={"cases": [
+        roster.cases[0].model_copy(update={"id": "a/very:long*case?id[with]chars" * 2}),
+        roster.cases[1].model_copy(update={"id": "FRAUD"}), roster.cases[2]]})
+    wb = load_workbook(BytesIO(roster_workbook(s, renamed, "en")))
+    assert all(len(n) <= 31 and not set(n) & set("[]:*?/\\") for n in wb.sheetnames)
+    assert len(wb.sheetnames) == len(set(wb.sheetnames))
+
+
+def test_an_office_may_be_placed_at_another_by_name() -> None:
+    """An office without coordinates that names the office it shares a seat with (by id,
+    English or Chinese name) gets that office's coordinates; one that names no office, or
+    gives neither, is a problem on its row."""
+    def at(place: str | None) -> Callable[[Workbook], None]:
+        def change(wb: Workbook) -> None:
+            ws = wb["检察院"]
+            ws["F3"], ws["G3"], ws["I3"] = None, None, place
+        return change
+    for name in ("hailar", "海拉尔区人民检察院", "Hailar District"):
+        office = read_workbook(_mutated(at(name)), "zh")["units"][1]
+        assert office["location"] == {"lat": 49.213, "lon": 119.766}
+    assert any("“nowhere”不是本工作簿中有经纬度的检察院" in p for p in _problems(_mutated(at("nowhere"))))
+    assert any("检察院，第3行" in p and "请填写经纬度" in p for p in _problems(_mutated(at(None))))

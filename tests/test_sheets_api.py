@@ -1,0 +1,66 @@
+"""The service takes a scenario as a workbook (multipart) and gives a roster as one."""
+
+import json
+from collections.abc import Iterator
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+
+from api.app import create_app
+from api.settings import Settings
+from api.workbooks import XLSX
+from models import parse_scenario
+from sheets import scenario_workbook
+
+TUTORIAL: dict[str, Any] = json.loads(
+    (Path(__file__).resolve().parent.parent / "scenarios" / "tutorial.json").read_text())
+
+
+@pytest.fixture
+def client(database_url: str) -> Iterator[TestClient]:
+    settings = Settings(database_url=database_url, require_keys=False)
+    with TestClient(create_app(settings)) as c:
+        yield c
+
+
+def test_post_scenarios_takes_a_workbook(client: TestClient) -> None:
+    """A multipart form with the tutorial as a Chinese workbook stores the same scenario as
+    its JSON would."""
+    book = scenario_workbook(parse_scenario(TUTORIAL), "zh")
+    made = client.post("/scenarios", files={"workbook": ("教程.xlsx", book, XLSX)})
+    assert made.status_code == 201, made.text
+    assert parse_scenario(made.json()["scenario"]) == parse_scenario(TUTORIAL)
+
+
+def test_a_bad_workbook_is_422_with_every_problem(client: TestClient) -> None:
+    """A workbook with a wrong cell is a problem+json 422 naming sheet, row, column and id
+    in the Accept-Language, and nothing is stored; a form without the file is 422 too."""
+    wb = load_workbook(BytesIO(scenario_workbook(parse_scenario(TUTORIAL), "zh")))
+    wb["人员"]["F2"] = "twenty"
+    out = BytesIO()
+    wb.save(out)
+    bad = client.post("/scenarios", files={"workbook": ("bad.xlsx", out.getvalue(), XLSX)},
+                      headers={"Accept-Language": "zh"})
+    assert bad.status_code == 422 and bad.headers["content-type"] == "application/problem+json"
+    assert bad.json()["detail"] == "工作簿有错误"
+    assert [e["message"] for e in bad.json()["errors"]] == \
+        ["人员，第2行，F 工作年限列（wang）：“twenty”不是数字"]
+    assert client.get("/scenarios").json()["total"] == 0
+    empty = client.post("/scenarios", files={"other": ("x.txt", b"x", "text/plain")})
+    assert empty.status_code == 422
+
+
+def test_roster_as_a_workbook_by_accept(client: TestClient) -> None:
+    """GET /rosters/{id} with the .xlsx media type in Accept answers a workbook with the
+    summary, the team, the unstaffed sheet and the load per day, in the Accept-Language."""
+    sid = client.post("/scenarios", json=TUTORIAL).json()["id"]
+    rid = client.post(f"/scenarios/{sid}/cases/fraud/roster", params={"seconds": 5}).json()["id"]
+    got = client.get(f"/rosters/{rid}", headers={"Accept": XLSX, "Accept-Language": "zh"})
+    assert got.status_code == 200 and got.headers["content-type"] == XLSX
+    wb = load_workbook(BytesIO(got.content))
+    assert wb.sheetnames == ["汇总", "fraud", "未组建", "工作量"]
+    assert client.get(f"/rosters/{rid}").json()["roster"]["cases"][0]["id"] == "fraud"
