@@ -134,18 +134,38 @@ def verify(session: Session, seal: Seal) -> ChainReport:
 
 def _against_witness(seal: Seal, hashes: dict[int, str], keyed_from: int,
                      count: int) -> ChainReport:
-    """Every head the witness saw must still be in the chain, unchanged."""
+    """Every head the witness ever saw must still be in the chain, unchanged, and the
+    witness must have seen the newest one. The witness is append-only in meaning: two
+    different heads for one position mean the trail was cut back and regrown."""
     if seal.witness is None:
         return ChainReport(count, None, None)
+    keyed = count >= keyed_from
     witnessed = seal.witnessed()
-    if witnessed is None:
-        if count >= keyed_from:
-            return ChainReport(count, None, f"the witness file {seal.witness} is missing")
+    if witnessed is None or not witnessed.heads:
+        if keyed:
+            state = "missing" if witnessed is None else "empty"
+            return ChainReport(count, None, f"the witness file {seal.witness} is {state}, "
+                                            f"but the trail has {count} entries")
         return ChainReport(count, None, None)
-    for seq in sorted(witnessed):
+    if witnessed.garbled_line is not None:
+        return ChainReport(count, None, f"the witness file {seal.witness} was damaged or "
+                                        f"written over (line {witnessed.garbled_line})")
+    seen: dict[int, str] = {}
+    for seq, mac in witnessed.heads:
+        if seq in seen and not hmac.compare_digest(seen[seq], mac):
+            return ChainReport(count, seq, "the witness saw two different entries at this "
+                                           "position: the trail was cut back and regrown")
+        seen[seq] = mac
+    for seq, mac in witnessed.heads:
         if seq not in hashes:
             return ChainReport(count, None, f"the newest entries were removed: the witness "
                                             f"saw entry {seq}, the trail ends at {count}")
-        if not hmac.compare_digest(hashes[seq], witnessed[seq]):
+        if not hmac.compare_digest(hashes[seq], mac):
             return ChainReport(count, seq, "it is not the entry the witness saw")
+    newest = max(seen)
+    if keyed and newest < count:
+        return ChainReport(count, None, f"the witness last saw entry {newest}, the trail "
+                                        f"ends at {count}: entries after it are not vouched "
+                                        "for (the witness was replaced, or could not be "
+                                        "written: see the service's log)")
     return ChainReport(count, None, None)
