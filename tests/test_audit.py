@@ -325,8 +325,8 @@ def test_a_missing_secret_is_never_silently_regenerated(tmp_path: Path) -> None:
     TestClient(create_app(Settings(database_url=url, require_keys=False))).post(
         "/scenarios", json=TUTORIAL)
     (tmp_path / ("kept.db" + SECRET_SUFFIX)).unlink()
-    with pytest.raises(SealError, match="missing.*restore"):
+    with pytest.raises(SealError, match=r"missing.*restore"):
         create_app(Settings(database_url=url, require_keys=False))
     (tmp_path / ("kept.db" + WITNESS_SUFFIX)).unlink()  # the database alone still tells
-    with pytest.raises(SealError, match="missing.*restore"):
+    with pytest.raises(SealError, match=r"missing.*restore"):
         create_app(Settings(database_url=url, require_keys=False))
