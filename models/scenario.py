@@ -19,6 +19,12 @@ from models.ids import CaseId, GroupId, Language, PoolId, ProsecutorId, Skill, U
 MAX_PEOPLE = 10_000
 MAX_MINUTES = 10_000.0  # about a week of driving
 MAX_FTE = 10.0
+# Below one model unit (1/10,000 FTE) a capacity rounds to nothing and peak load divides by
+# zero; a hundredth of an FTE is a quarter of an hour a week, as little as anyone serves.
+MIN_FTE = 0.01
+# Slower than walking pace the great-circle estimate is no estimate; travel minutes are
+# capped at MAX_MINUTES anyway, so a slow speed can never overflow the model.
+MIN_SPEED_KMH = 1.0
 MAX_PRIORITY = 100_000
 MAX_WEIGHT = 10_000.0
 
@@ -118,7 +124,8 @@ class Prosecutor(Strict):
         default_factory=list, description="ISO 639-1 codes spoken, e.g. ['zh', 'mn']."
     )
     years: int = Field(default=0, ge=0, le=100, description="Years of experience.")
-    capacity: float = Field(default=1.0, gt=0, le=MAX_FTE, description="Working capacity in FTE.")
+    capacity: float = Field(default=1.0, ge=MIN_FTE, le=MAX_FTE,
+                            description="Working capacity in FTE, 0.01 to 10.")
     load: float = Field(default=0.0, ge=0, le=MAX_FTE, description="FTE already committed elsewhere.")
     unavailable: list[Interval] = Field(
         default_factory=list, description="Days the person cannot serve (leave, training)."
@@ -327,7 +334,8 @@ class Weights(Strict):
 class Policy(Strict):
     weights: Weights = Field(default_factory=Weights, description="Cost term weights.")
     road_factor: float = Field(default=1.3, gt=0, le=10, description="Road km per great-circle km.")
-    speed_kmh: float = Field(default=60, gt=0, le=1_000, description="Travel speed for the estimate.")
+    speed_kmh: float = Field(default=60, ge=MIN_SPEED_KMH, le=1_000,
+                             description="Travel speed for the estimate, 1 to 1,000 km/h.")
 
 
 class Scenario(Strict):
