@@ -5,7 +5,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
@@ -17,6 +17,7 @@ from api.jobs import Runner
 from api.routes import audit, commitments, health, jobs, rosters, scenarios, whatif
 from api.seal import seal_for
 from api.settings import Settings
+from api.text import refuse_non_text
 
 CONSOLE = Path(__file__).resolve().parent / "console"
 
@@ -46,6 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Task-force rosters for procuratorates: scenarios, rosters, what-if.",
         version="0.1.0",
         lifespan=lifespan,
+        dependencies=[Depends(refuse_non_text)],
         responses=problems.documented(*problems.COMMON_PROBLEMS),
     )
     app.state.settings = settings

@@ -27,6 +27,9 @@ MIN_FTE = 0.01
 MIN_SPEED_KMH = 1.0
 MAX_PRIORITY = 100_000
 MAX_WEIGHT = 10_000.0
+# Ids and names are stored in columns of 200 characters (PostgreSQL enforces it, SQLite
+# does not): longer ones must be refused here, not fail at the database with a 500.
+MAX_TEXT = 200
 
 Level = Annotated[int, Field(ge=1, le=3, description="Skill level, 1 (basic) to 3 (expert).")]
 Count = Annotated[int, Field(ge=0, le=MAX_PEOPLE, description="A number of people, zero or more.")]
@@ -45,7 +48,7 @@ class Location(Strict):
 
 
 class Unit(Strict):
-    id: UnitId = Field(min_length=1, description="Unique id of the procuratorate.")
+    id: UnitId = Field(min_length=1, max_length=MAX_TEXT, description="Unique id of the procuratorate.")
     name: str = Field(description="Display name, e.g. 'Chen Barag Banner'.")
     tier: Tier = Field(description="provincial, municipal or grassroots.")
     parent: UnitId | None = Field(default=None, description="Id of the supervising unit.")
@@ -61,7 +64,7 @@ class Pair(Strict):
 
 
 class Group(Strict):
-    id: GroupId = Field(min_length=1, description="Unique id of the working group.")
+    id: GroupId = Field(min_length=1, max_length=MAX_TEXT, description="Unique id of the working group.")
     lead: UnitId = Field(description="The group's lead (contact) unit.")
     members: list[UnitId] = Field(description="Member units; the lead belongs to the group too.")
 
@@ -72,7 +75,7 @@ class Group(Strict):
 
 
 class Pool(Strict):
-    id: PoolId = Field(min_length=1, description="Unique id of the talent pool.")
+    id: PoolId = Field(min_length=1, max_length=MAX_TEXT, description="Unique id of the talent pool.")
     name: str = Field(default="", description="Display name of the pool.")
     members: list[ProsecutorId] = Field(description="Prosecutors in the pool.")
 
@@ -113,7 +116,7 @@ class Commitment(Interval):
 
 
 class Prosecutor(Strict):
-    id: ProsecutorId = Field(min_length=1, description="Unique id of the person.")
+    id: ProsecutorId = Field(min_length=1, max_length=MAX_TEXT, description="Unique id of the person.")
     name: str = Field(description="Display name.")
     home: UnitId = Field(description="The unit the person belongs to.")
     role: Role = Field(description="chief, deputy_chief, prosecutor, assistant or clerk.")
@@ -271,7 +274,7 @@ class TeamSpec(Strict):
 
 
 class Case(Strict):
-    id: CaseId = Field(min_length=1, description="Unique id of the case.")
+    id: CaseId = Field(min_length=1, max_length=MAX_TEXT, description="Unique id of the case.")
     title: str = Field(default="", description="Display title.")
     kind: Kind = Field(description="criminal, civil, administrative or public_interest.")
     venue: UnitId = Field(description="Unit where the on-site work happens.")
@@ -339,7 +342,7 @@ class Policy(Strict):
 
 
 class Scenario(Strict):
-    name: str = Field(description="Name of the scenario.")
+    name: str = Field(max_length=MAX_TEXT, description="Name of the scenario.")
     units: list[Unit] = Field(description="The procuratorates.")
     pairs: list[Pair] = Field(default_factory=list, description="Paired adjacent units.")
     groups: list[Group] = Field(default_factory=list, description="Working groups of units.")
