@@ -63,7 +63,7 @@ class Service:
             session.commit()
 
     def call(self, key: str, method: str, url: str, **kw: Any) -> Any:
-        headers = {"Authorization": f"Bearer {self.tokens[key]}"}
+        headers = {"Authorization": f"Bearer {self.tokens[key]}", **kw.pop("headers", {})}
         return self.client.request(method, url, headers=headers, **kw)
 
     def solved(self, key: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -185,3 +185,22 @@ def test_a_failed_jobs_error_does_not_name_other_offices_cases(service: Service)
         session.commit()
     error = service.call("g1", "GET", f"/jobs/{city_job['id']}").json()["error"]
     assert "c_city" not in error and "c_g1" in error
+
+
+@pytest.mark.parametrize("same_body", [True, False])
+def test_an_idempotency_key_belongs_to_the_key_that_sent_it(service: Service,
+                                                             same_body: bool) -> None:
+    """Two offices that happen to pick the same Idempotency-Key each get their own job:
+    never the other's job id (with the same body) nor a 422 saying the key was taken by
+    another request (which told them what others had sent). A retry by the same key
+    still returns its first job (tester's finding 3)."""
+    sid = service.call("province", "POST", "/scenarios", json=_province()).json()["id"]
+    key = {"Idempotency-Key": "monday-plan"}
+    g1_body = {"scenario_id": sid, "cases": ["c_g1"], "seconds": 1}
+    city_body = g1_body if same_body else {"scenario_id": sid, "seconds": 1}
+    first = service.call("g1", "POST", "/jobs", json=g1_body, headers=key)
+    other = service.call("city", "POST", "/jobs", json=city_body, headers=key)
+    assert first.status_code == other.status_code == 202, other.text
+    assert other.json()["id"] != first.json()["id"]
+    retry = service.call("g1", "POST", "/jobs", json=g1_body, headers=key)
+    assert retry.json()["id"] == first.json()["id"]

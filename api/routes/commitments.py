@@ -12,7 +12,7 @@ from api import audit
 from api.access import Caller, visible_cases
 from api.commitments import CommitRefusedError, book
 from api.deps import CallerDep, Limit, Offset, SessionDep, SettingsDep
-from api.idempotency import IdempotencyKey, check_same_request, request_digest
+from api.idempotency import IdempotencyKey, check_same_request, request_digest, scoped
 from api.problems import ApiError, documented
 from api.routes.scenarios import stored_body
 from api.schemas import CommitmentView, CommitRequest, CommitView, Page, ReleaseRequest
@@ -72,6 +72,7 @@ def commit_roster(roster_id: str, body: CommitRequest, session: SessionDep, call
     staffed when none are named)."""
     caller.require(KeyRole.PLANNER, "commit rosters")
     digest = request_digest([roster_id, body.model_dump(mode="json")])
+    idempotency_key = scoped(caller.key_id, idempotency_key)
     if idempotency_key is not None and (earlier := _by_key(session, idempotency_key)):
         return _same_commit(session, earlier, digest, response, caller)
     row = session.get(RosterRow, roster_id)

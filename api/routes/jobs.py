@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from api import audit
 from api.access import Caller, foreign_ids, redact, shown_params, visible_cases
 from api.deps import CallerDep, SessionDep, SettingsDep
-from api.idempotency import IdempotencyKey, check_same_request, request_digest
+from api.idempotency import IdempotencyKey, check_same_request, request_digest, scoped
 from api.jobs import TERMINAL, JobParams, Runner
 from api.problems import ApiError, documented
 from api.routes.rosters import shown_roster
@@ -119,6 +119,7 @@ def submit(body: SolveRequest, session: SessionDep, settings: SettingsDep, calle
     """Queue a solve; follow it at Location. A full queue answers 429 with Retry-After."""
     caller.require(KeyRole.PLANNER, "request rosters")
     digest = request_digest(body.model_dump(mode="json"))
+    idempotency_key = scoped(caller.key_id, idempotency_key)
     if idempotency_key is not None:
         earlier = session.scalar(select(JobRow).where(JobRow.idempotency_key == idempotency_key))
         if earlier is not None:
