@@ -204,3 +204,46 @@ def test_an_idempotency_key_belongs_to_the_key_that_sent_it(service: Service,
     assert other.json()["id"] != first.json()["id"]
     retry = service.call("g1", "POST", "/jobs", json=g1_body, headers=key)
     assert retry.json()["id"] == first.json()["id"]
+
+
+def test_a_key_sees_its_person_on_another_offices_case_but_not_the_case(
+        service: Service) -> None:
+    """When a grassroots office's prosecutor serves on a case the city leads, that office
+    sees its person's committed days and load, but not the city's case, venue, who
+    committed it or why, nor who released it and why: in /commitments (released ones
+    included) and in /commits/{id} (tester's finding 3)."""
+    data = _province()
+    borrowed = next(c for c in data["cases"] if c["id"] == "c_city")
+    borrowed.update(require_prosecutors=["p_g1"], start="2022-02-01", end="2022-02-10")
+    sid = service.call("province", "POST", "/scenarios", json=data).json()["id"]
+    whole = service.solved("province", {"scenario_id": sid})
+    made = service.call("province", "POST", f"/rosters/{whole['roster_id']}/commit",
+                        json={"reason": "the city's secret plan"}).json()
+    city_row = next(c for c in made["commitments"] if c["case_id"] == "c_city")
+    assert city_row["prosecutor_id"] == "p_g1"
+    released = service.call("city", "POST", f"/commitments/{city_row['id']}/release",
+                            json={"reason": "witness protection"})
+    assert released.status_code == 200, released.text
+    listed = service.call("g1", "GET", "/commitments", params={"active": "false"}).json()
+    seen = service.call("g1", "GET", f"/commits/{made['id']}").json()
+    for text in (str(listed), str(seen)):
+        for secret in ("c_city", "witness protection", "secret plan", "'city'",
+                       "key "):
+            assert secret not in text, (secret, text)
+    assert seen["cases"] == ["c_g1"]
+    assert {c["prosecutor_id"] for c in listed["items"]} == {"p_g1"}
+    assert len(listed["items"]) == 2
+    by_case = service.call("g1", "GET", "/commitments",
+                           params={"active": "false", "case": "c_city"}).json()
+    assert by_case["total"] == 0
+
+
+def test_refusing_a_cancel_does_not_count_foreign_cases(service: Service) -> None:
+    """A key refused a cancel because the job reaches outside its jurisdiction is told
+    only that, not how many other offices' cases the job solves (tester's finding 3)."""
+    sid = service.call("province", "POST", "/scenarios", json=_province()).json()["id"]
+    job = service.call("city", "POST", "/jobs", json={"scenario_id": sid, "seconds": 1})
+    refused = service.call("g1", "DELETE", f"/jobs/{job.json()['id']}")
+    assert refused.status_code == 403
+    assert "outside your jurisdiction" in refused.json()["detail"]
+    assert not any(ch.isdigit() for ch in refused.json()["detail"].split("'")[-1])

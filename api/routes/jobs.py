@@ -192,7 +192,8 @@ def cancel_job(job_id: str, session: SessionDep, caller: CallerDep, request: Req
         outside = sorted(set(asked if asked is not None else scenario.case_by_id)
                          - visible_cases(caller, scenario))
         if outside:
-            raise ApiError(403, f"job '{job_id}' also solves {len(outside)} cases outside your "
+            # Not how many: a count would tell the key about other offices' cases.
+            raise ApiError(403, f"job '{job_id}' also solves cases outside your "
                                 "jurisdiction; only a key that leads them all may cancel it")
     if job.state in TERMINAL:
         raise ApiError(409, f"job '{job_id}' is already {job.state}")
