@@ -211,7 +211,7 @@ def test_a_key_sees_its_person_on_another_offices_case_but_not_the_case(
     """When a grassroots office's prosecutor serves on a case the city leads, that office
     sees its person's committed days and load, but not the city's case, venue, who
     committed it or why, nor who released it and why: in /commitments (released ones
-    included) and in /commits/{id} (tester's finding 3)."""
+    included), /commits/{id}, /audit and its CSV export (tester's finding 3)."""
     data = _province()
     borrowed = next(c for c in data["cases"] if c["id"] == "c_city")
     borrowed.update(require_prosecutors=["p_g1"], start="2022-02-01", end="2022-02-10")
@@ -226,7 +226,12 @@ def test_a_key_sees_its_person_on_another_offices_case_but_not_the_case(
     assert released.status_code == 200, released.text
     listed = service.call("g1", "GET", "/commitments", params={"active": "false"}).json()
     seen = service.call("g1", "GET", f"/commits/{made['id']}").json()
-    for text in (str(listed), str(seen)):
+    trail = service.call("g1", "GET", "/audit").json()
+    export = service.call("g1", "GET", "/audit/export.csv").text
+    # Its person's entries are still there, its own case named, the foreign one not.
+    assert {e["case_id"] for e in trail["items"] if e["prosecutor_id"] == "p_g1"} == {
+        "c_g1", "(outside your jurisdiction)"}
+    for text in (str(listed), str(seen), str(trail), export):
         for secret in ("c_city", "witness protection", "secret plan", "'city'",
                        "key "):
             assert secret not in text, (secret, text)

@@ -14,10 +14,11 @@ from api.audit import verify
 from api.csvcells import cell
 from api.deps import CallerDep, Limit, Offset, SessionDep, SettingsDep
 from api.schemas import AuditEntry, AuditVerdict, Page
-from api.tables import AuditRow, ScenarioVersionRow
+from api.tables import AuditRow, CommitRow, ScenarioVersionRow
 from models import Scenario
 from models.enums import KeyRole
 
+OUTSIDE = "(outside your jurisdiction)"
 router = APIRouter(prefix="/audit", tags=["audit"])
 Filter = Annotated[str | None, Query(max_length=200)]
 CSV_COLUMNS = ("seq", "at", "actor", "action", "scenario_id", "scenario_version", "case_id",
@@ -48,6 +49,18 @@ class _Shown:
     def __init__(self, session: Session, caller: Caller) -> None:
         self._session, self._caller = session, caller
         self._foreign: dict[tuple[str, int], set[str]] = {}
+        self._commits: dict[str, list[str]] = {}
+
+    def _shared_commit(self, entry: AuditEntry, foreign: set[str]) -> bool:
+        """Whether the entry is part of a commit that also booked another office's cases:
+        who made such a commit and why belong to that office too (as in /commits/{id})."""
+        commit_id = entry.details.get("commit")
+        if entry.action != "assignment.committed" or not isinstance(commit_id, str):
+            return False
+        if commit_id not in self._commits:
+            row = self._session.get(CommitRow, commit_id)
+            self._commits[commit_id] = [] if row is None else list(row.cases)
+        return any(c in foreign for c in self._commits[commit_id])
 
     def _ids(self, row: AuditRow) -> set[str]:
         if row.scenario_id is None or row.scenario_version is None:
@@ -64,9 +77,16 @@ class _Shown:
         if self._caller.whole_province:
             return entry
         foreign = self._ids(row)
-        return entry.model_copy(update={
-            "reason": redact(entry.reason, foreign) if entry.reason else entry.reason,
-            "details": redact_data(entry.details, foreign)})
+        update = {"reason": redact(entry.reason, foreign) if entry.reason else entry.reason,
+                  "details": redact_data(entry.details, foreign)}
+        if entry.case_id is not None and entry.case_id in foreign:
+            # Seen only because one of the caller's people serves on another office's
+            # case: the person and days are its business, the case, who acted and why
+            # are the other office's.
+            update |= {"case_id": OUTSIDE, "actor": OUTSIDE, "reason": None}
+        elif self._shared_commit(entry, foreign):
+            update |= {"actor": OUTSIDE, "reason": None}
+        return entry.model_copy(update=update)
 
 
 @router.get("", response_model=Page[AuditEntry], summary="Read the audit trail")
