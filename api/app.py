@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 from api import problems
-from api.admission import Admission
+from api.admission import Admission, BodyFirst
 from api.db import make_engine, migrate, sessions
 from api.jobs import Runner
 from api.routes import audit, commitments, health, jobs, rosters, scenarios, whatif
@@ -58,10 +58,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.solve_slots = threading.BoundedSemaphore(settings.solve_slots)
     problems.install(app)
     app.add_middleware(problems.BodyLimit, max_bytes=settings.max_body_bytes)
-    # Added last, so outermost: a request waiting for its turn holds nothing yet.
+    # Outside the app: a request waiting for its turn holds nothing yet.
     app.add_middleware(Admission, limit=settings.max_requests,
                        wait_seconds=settings.busy_wait_seconds,
                        retry_after_seconds=settings.busy_retry_after_seconds)
+    # Outermost of all: a request is admitted only once its body has arrived, so that slow
+    # uploads (with or without a key) cannot hold the places of everyone else.
+    app.add_middleware(BodyFirst, max_bytes=settings.max_body_bytes,
+                       timeout_seconds=settings.body_read_seconds)
     app.include_router(health.router)
     app.include_router(scenarios.router)
     app.include_router(jobs.router)
