@@ -162,4 +162,31 @@ def test_interrupt_while_loading_exits_130_without_a_traceback(
     with pytest.raises(SystemExit) as ended:
         entry.main()
     assert ended.value.code == entry.EXIT_INTERRUPTED == 130
-    assert capsys.readouterr().err == "interrupted\n"
+    assert capsys.readouterr().err == entry.INTERRUPTED_EARLY + "\n"
+    assert "run the same command again" in entry.INTERRUPTED_EARLY
+
+
+class _InitFails(types.ModuleType):
+    """A CLI module whose extension import is cut short by Ctrl-C the way pybind11 reports
+    it: ImportError "initialization failed", caused by the KeyboardInterrupt."""
+
+    def __getattr__(self, name: str) -> object:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as interrupt:
+            raise ImportError("initialization failed") from interrupt
+
+
+def test_an_import_failed_by_ctrl_c_is_an_interrupt_not_an_error(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """A Ctrl-C during OR-Tools' initialisation (an ImportError caused by the interrupt)
+    ends with exit 130 and says how to go on, instead of a traceback and exit 1 (tester's
+    finding 7); any other ImportError is still raised."""
+    monkeypatch.setitem(sys.modules, "cli.main", _InitFails("cli.main"))
+    with pytest.raises(SystemExit) as ended:
+        entry.main()
+    assert ended.value.code == 130
+    assert "run the same command again" in capsys.readouterr().err
+    monkeypatch.setitem(sys.modules, "cli.main", types.ModuleType("cli.main"))
+    with pytest.raises(ImportError):
+        entry.main()
