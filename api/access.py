@@ -9,6 +9,7 @@ there were nothing), writes 403. Only a hash of each key is stored.
 
 import hashlib
 import hmac
+import logging
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -16,11 +17,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.audit import key_problem
 from api.problems import ApiError
 from api.tables import ApiKeyRow
 from models import Roster, Scenario
 from models.enums import KeyRole
 from models.ids import CaseId, UnitId
+
+log = logging.getLogger("taskforce.api")
 
 TOKEN_PREFIX = "tf"
 
@@ -87,6 +91,11 @@ def authenticate(session: Session, token: str) -> Caller | None:
     row = session.scalar(select(ApiKeyRow).where(ApiKeyRow.id == key_id))
     if row is None or row.revoked_at is not None \
             or not hmac.compare_digest(row.secret_hash, hash_secret(secret)):
+        return None
+    # A row the audit trail does not vouch for (inserted or edited in the database by
+    # someone who bypassed `taskforce keys`) grants nothing.
+    if (problem := key_problem(session, row)) is not None:
+        log.warning("refused a key: %s", problem)
         return None
     return Caller(key_id=row.id, unit=row.unit_id, role=KeyRole(row.role), province=row.province,
                   units=None if row.whole_province else frozenset(row.units))
