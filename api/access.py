@@ -149,6 +149,7 @@ def scenario_view(caller: Caller, scenario: Scenario) -> Scenario:
                                                           if p in ids]})
              for c in scenario.cases if c.id in cases]
     return scenario.replace(
+        name=redact(scenario.name, foreign_ids(caller, scenario)),
         units=[u for u in scenario.units if u.id in units],
         pairs=[p for p in scenario.pairs if set(p.units) <= units], groups=groups,
         roads=[r for r in scenario.roads if r.a in units and r.b in units],

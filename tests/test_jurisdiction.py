@@ -252,3 +252,18 @@ def test_refusing_a_cancel_does_not_count_foreign_cases(service: Service) -> Non
     assert refused.status_code == 403
     assert "outside your jurisdiction" in refused.json()["detail"]
     assert not any(ch.isdigit() for ch in refused.json()["detail"].split("'")[-1])
+
+
+def test_scenario_names_do_not_name_other_offices_things(service: Service) -> None:
+    """A scenario (or what-if) name that names another office's case, person or office is
+    shown to a partial key with those ids blanked out, in the list, in the scenario read
+    and in its body; the province's key sees it whole (tester's finding 3)."""
+    data = _province() | {"name": "c_g3 needs p_city2 from city2, c_g1 stays"}
+    sid = service.call("province", "POST", "/scenarios", json=data).json()["id"]
+    listed = service.call("g1", "GET", "/scenarios").json()["items"]
+    read = service.call("g1", "GET", f"/scenarios/{sid}").json()
+    for name in (listed[0]["name"], read["name"], read["scenario"]["name"]):
+        assert "c_g1 stays" in name
+        assert not any(i in name for i in ("c_g3", "p_city2", "city2")), name
+    whole = service.call("province", "GET", f"/scenarios/{sid}").json()
+    assert whole["name"] == data["name"]
