@@ -267,3 +267,20 @@ def test_scenario_names_do_not_name_other_offices_things(service: Service) -> No
         assert not any(i in name for i in ("c_g3", "p_city2", "city2")), name
     whole = service.call("province", "GET", f"/scenarios/{sid}").json()
     assert whole["name"] == data["name"]
+
+
+def test_audit_numbers_do_not_count_other_provinces_entries(service: Service) -> None:
+    """Entries shown to a province's keys are numbered 1, 2, 3 ... among that province's
+    own, in /audit and its export: gaps in the chain's numbers would show how much other
+    provinces did, and when (tester's finding 3)."""
+    service.call("elsewhere", "POST", "/scenarios",
+                 json={"name": "other", "units": [unit("elsewhere", tier="provincial")]})
+    service.call("province", "POST", "/scenarios", json=_province())
+    service.call("elsewhere", "POST", "/scenarios",
+                 json={"name": "other 2", "units": [unit("elsewhere", tier="provincial")]})
+    service.call("province", "POST", "/scenarios", json=_province())
+    for key in ("province", "elsewhere"):
+        seqs = [e["seq"] for e in service.call(key, "GET", "/audit").json()["items"]]
+        assert seqs == list(range(1, len(seqs) + 1)), (key, seqs)
+        rows = service.call(key, "GET", "/audit/export.csv").text.splitlines()[1:]
+        assert [int(r.split(",")[0]) for r in rows] == seqs
