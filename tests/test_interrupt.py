@@ -8,9 +8,10 @@ import sys
 import threading
 import types
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import pytest
+from typer.testing import CliRunner
 
 from cli import entry
 from cli.batch import run_batch
@@ -190,3 +191,37 @@ def test_an_import_failed_by_ctrl_c_is_an_interrupt_not_an_error(
     monkeypatch.setitem(sys.modules, "cli.main", types.ModuleType("cli.main"))
     with pytest.raises(ImportError):
         entry.main()
+
+
+def test_ctrl_c_while_a_finished_batch_reports_says_nothing_was_lost(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Ctrl-C after the last request, while the summary is printed, is handled: it says
+    every request was done and recorded and how to see the summary, instead of ending the
+    process by signal without a word (tester's finding 7)."""
+    import cli.main
+
+    class EndedError(Exception):
+        pass
+
+    said: list[str] = []
+
+    def ended(message: str) -> NoReturn:
+        said.append(message)
+        raise EndedError
+
+    printed = cli.main.out.print
+
+    def print_then_interrupt(*args: Any, **kw: Any) -> None:
+        signal.raise_signal(signal.SIGINT)  # the handler runs before this returns
+        printed(*args, **kw)
+
+    monkeypatch.setattr(cli.main, "exit_interrupted", ended)
+    monkeypatch.setattr(cli.main.out, "print", print_then_interrupt)
+    requests = tmp_path / "requests.jsonl"
+    requests.write_text("")
+    before = signal.getsignal(signal.SIGINT)
+    result = CliRunner().invoke(cli.main.app, ["batch", str(requests), "--scenario",
+                                               str(TUTORIAL), "--out", str(tmp_path / "o")])
+    assert isinstance(result.exception, EndedError), result.output
+    assert "every request was done and recorded" in said[0]
+    assert signal.getsignal(signal.SIGINT) == before  # the handler does not outlive it
