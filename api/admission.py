@@ -7,6 +7,11 @@ connections (or threads) lets the admitted ones wait on each other for 30 s and 
 fail with 500. With the limit below both, nobody inside ever waits for a connection, and
 an overload is answered quickly and honestly.
 
+A request is admitted only once its whole body has arrived (BodyFirst, outside
+Admission): otherwise a few dozen clients trickling bodies a byte a second, with no key
+at all, would hold every place and lock everyone out. A body not received within
+body_read_seconds gets 408.
+
 The counter is a plain lock-guarded integer, not an asyncio semaphore: a test client may
 run each request on an event loop of its own, and an asyncio primitive belongs to one.
 """
@@ -15,7 +20,7 @@ import threading
 from time import monotonic
 
 import anyio
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.problems import problem_response
 
@@ -62,3 +67,52 @@ class Admission:
             await self.app(scope, receive, send)
         finally:
             self._leave()
+
+
+class BodyFirst:
+    """ASGI middleware reading a request's whole body, within `timeout_seconds` and up to
+    `max_bytes`, before passing the request on; the app then reads it from memory."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int, timeout_seconds: float) -> None:
+        self.app, self.max_bytes, self.timeout = app, max_bytes, timeout_seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", [])).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            # Refused before a byte is read (BodyLimit, inside, words it the same way).
+            await problem_response(None, 413, f"the body is over {self.max_bytes} "
+                                              "bytes")(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size, more = 0, True
+        try:
+            with anyio.fail_after(self.timeout):
+                while more:
+                    message = await receive()
+                    if message["type"] == "http.disconnect":
+                        return  # the client left: nobody to answer
+                    chunk = message.get("body", b"")
+                    size += len(chunk)
+                    if size > self.max_bytes:
+                        await problem_response(None, 413, f"the body is over {self.max_bytes} "
+                                                          "bytes")(scope, receive, send)
+                        return
+                    chunks.append(chunk)
+                    more = message.get("more_body", False)
+        except TimeoutError:
+            await problem_response(None, 408, f"the request body did not arrive within "
+                                              f"{self.timeout:g} seconds")(scope, receive, send)
+            return
+        body, replayed = b"".join(chunks), False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()  # after the body: the disconnect, when it comes
+
+        await self.app(scope, replay, send)

@@ -5,18 +5,19 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 
 from api import problems
-from api.admission import Admission
+from api.admission import Admission, BodyFirst
 from api.db import make_engine, migrate, sessions
 from api.jobs import Runner
 from api.routes import audit, commitments, health, jobs, messages, rosters, scenarios, whatif
 from api.seal import seal_for
 from api.settings import Settings
+from api.text import refuse_non_text
 
 CONSOLE = Path(__file__).resolve().parent / "console"
 
@@ -46,6 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Task-force rosters for procuratorates: scenarios, rosters, what-if.",
         version="0.1.0",
         lifespan=lifespan,
+        dependencies=[Depends(refuse_non_text)],
         responses=problems.documented(*problems.COMMON_PROBLEMS),
     )
     app.state.settings = settings
@@ -56,10 +58,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.solve_slots = threading.BoundedSemaphore(settings.solve_slots)
     problems.install(app)
     app.add_middleware(problems.BodyLimit, max_bytes=settings.max_body_bytes)
-    # Added last, so outermost: a request waiting for its turn holds nothing yet.
+    # Outside the app: a request waiting for its turn holds nothing yet.
     app.add_middleware(Admission, limit=settings.max_requests,
                        wait_seconds=settings.busy_wait_seconds,
                        retry_after_seconds=settings.busy_retry_after_seconds)
+    # Outermost of all: a request is admitted only once its body has arrived, so that slow
+    # uploads (with or without a key) cannot hold the places of everyone else.
+    app.add_middleware(BodyFirst, max_bytes=settings.max_body_bytes,
+                       timeout_seconds=settings.body_read_seconds)
     app.include_router(health.router)
     app.include_router(messages.router)
     app.include_router(scenarios.router)

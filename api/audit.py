@@ -20,7 +20,7 @@ from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.seal import Seal
-from api.tables import AuditHeadRow, AuditRow, aware
+from api.tables import ApiKeyRow, AuditHeadRow, AuditRow, aware
 
 GENESIS = "0" * 64
 # Changes made without an API key (keys not required, or the command line).
@@ -129,23 +129,81 @@ def verify(session: Session, seal: Seal) -> ChainReport:
         prev, count, expected_seq = row.hash, count + 1, expected_seq + 1
     if head is None or head.hash != prev or head.seq != count:
         return ChainReport(count, None, "the newest entries were removed")
-    return _against_witness(seal, hashes, keyed_from, count)
+    report = _against_witness(seal, hashes, keyed_from, count)
+    if report.intact and (keys := key_problems(session)):
+        return ChainReport(count, None, keys[0])
+    return report
 
 
 def _against_witness(seal: Seal, hashes: dict[int, str], keyed_from: int,
                      count: int) -> ChainReport:
-    """Every head the witness saw must still be in the chain, unchanged."""
+    """Every head the witness ever saw must still be in the chain, unchanged, and the
+    witness must have seen the newest one. The witness is append-only in meaning: two
+    different heads for one position mean the trail was cut back and regrown."""
     if seal.witness is None:
         return ChainReport(count, None, None)
+    keyed = count >= keyed_from
     witnessed = seal.witnessed()
-    if witnessed is None:
-        if count >= keyed_from:
-            return ChainReport(count, None, f"the witness file {seal.witness} is missing")
+    if witnessed is None or not witnessed.heads:
+        if keyed:
+            state = "missing" if witnessed is None else "empty"
+            return ChainReport(count, None, f"the witness file {seal.witness} is {state}, "
+                                            f"but the trail has {count} entries")
         return ChainReport(count, None, None)
-    for seq in sorted(witnessed):
+    if witnessed.garbled_line is not None:
+        return ChainReport(count, None, f"the witness file {seal.witness} was damaged or "
+                                        f"written over (line {witnessed.garbled_line})")
+    seen: dict[int, str] = {}
+    for seq, mac in witnessed.heads:
+        if seq in seen and not hmac.compare_digest(seen[seq], mac):
+            return ChainReport(count, seq, "the witness saw two different entries at this "
+                                           "position: the trail was cut back and regrown")
+        seen[seq] = mac
+    for seq, mac in witnessed.heads:
         if seq not in hashes:
             return ChainReport(count, None, f"the newest entries were removed: the witness "
                                             f"saw entry {seq}, the trail ends at {count}")
-        if not hmac.compare_digest(hashes[seq], witnessed[seq]):
+        if not hmac.compare_digest(hashes[seq], mac):
             return ChainReport(count, seq, "it is not the entry the witness saw")
+    newest = max(seen)
+    if keyed and newest < count:
+        return ChainReport(count, None, f"the witness last saw entry {newest}, the trail "
+                                        f"ends at {count}: entries after it are not vouched "
+                                        "for (the witness was replaced, or could not be "
+                                        "written: see the service's log)")
     return ChainReport(count, None, None)
+
+
+def key_seal(row: ApiKeyRow) -> str:
+    """A digest of what a key grants (its secret's hash, unit, role, jurisdiction), kept in
+    its key.created entry: the chain then covers the key row, which it does not hold."""
+    granted = [row.id, row.secret_hash, row.unit_id, row.role, row.province,
+               bool(row.whole_province), sorted(row.units)]
+    return hashlib.sha256(json.dumps(granted).encode()).hexdigest()
+
+
+def key_problem(session: Session, row: ApiKeyRow) -> str | None:
+    """Why the key row `row` is not one the audit trail vouches for, or None. A row put in
+    the database directly (a known secret's hash, say) has no key.created entry, or one
+    whose seal does not match; a revoked key made live again has a key.revoked entry."""
+    entries = session.execute(
+        select(AuditRow.action, AuditRow.details)
+        .where(AuditRow.action.in_(("key.created", "key.revoked")),
+               AuditRow.unit_id == row.unit_id)).all()
+    created = [d for a, d in entries if a == "key.created" and d.get("key") == row.id]
+    if not created:
+        return f"key {row.id} was not created through an audited event"
+    seal = created[0].get("seal")
+    # Keys made before key rows were sealed carry no seal: their entry is all there is.
+    if seal is not None and not hmac.compare_digest(seal, key_seal(row)):
+        return f"key {row.id} was changed after it was created"
+    if row.revoked_at is None and any(a == "key.revoked" and d.get("key") == row.id
+                                      for a, d in entries):
+        return f"key {row.id} was revoked, but its row was made live again"
+    return None
+
+
+def key_problems(session: Session) -> list[str]:
+    """Every key row the audit trail does not vouch for."""
+    return [p for row in session.scalars(select(ApiKeyRow).order_by(ApiKeyRow.id))
+            if (p := key_problem(session, row)) is not None]

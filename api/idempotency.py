@@ -14,6 +14,16 @@ IdempotencyKey = Annotated[str | None, Header(
     description="A retried request with the same key and body returns the same result.")]
 
 
+def scoped(key_id: str | None, key: str | None) -> str | None:
+    """The stored form of an Idempotency-Key: bound to the API key that sent it. Keys are
+    chosen by clients, so two offices may well pick the same one; unscoped, the second
+    got the first one's job or commit back (or a 422 telling it the key was taken by
+    another request). Hashed, so that it fits the column whatever the key's length."""
+    if key is None:
+        return None
+    return "api:" + hashlib.sha256(f"{key_id or ''}\n{key}".encode()).hexdigest()
+
+
 def request_digest(data: Any) -> str:
     """A hash of a request's content (JSON-able), to tell a retry from another request."""
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()

@@ -48,7 +48,7 @@ def create_key(session: Session, *, unit: UnitId, role: KeyRole, name: str,
     session.add(row)
     audit.record(session, "key.created", province=scenario.province, actor=CLI_ACTOR, unit_id=unit,
                  details={"key": key_id, "role": role.value, "province": scenario.province,
-                          "whole_province": whole})
+                          "whole_province": whole, "seal": audit.key_seal(row)})
     return row, f"{TOKEN_PREFIX}_{key_id}_{secret}"
 
 

@@ -99,7 +99,8 @@ class RosterView(BaseModel):
 
 
 class AuditEntry(BaseModel):
-    seq: int = Field(description="Position in the chain, from 1.")
+    seq: int = Field(description="Position in the chain, from 1; for a key of one province, "
+                                 "position among that province's entries.")
     at: datetime = Field(description="When the change was made.")
     actor: str = Field(description="Who made it.")
     action: str = Field(description="What: scenario.created, solve.started, ...")

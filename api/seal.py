@@ -12,6 +12,8 @@ and says where, so that a single user's setup needs no step of its own.
 import logging
 import os
 import secrets
+import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,17 +60,38 @@ class Seal:
             log.exception("could not append audit head %d to the witness %s", seq,
                           self.witness)
 
-    def witnessed(self) -> dict[int, str] | None:
-        """Every head the witness has seen, by position; None when there is no witness
-        file (yet)."""
+    def witnessed(self) -> "Witnessed | None":
+        """Every head the witness has seen, in the order it saw them, every line kept: a
+        later line for the same position must not hide an earlier one, or a trail cut back
+        and regrown would pass. None when there is no witness file."""
         if self.witness is None or not self.witness.exists():
             return None
-        heads: dict[int, str] = {}
-        for line in self.witness.read_text(encoding="ascii").splitlines():
-            seq, _, mac = line.partition(" ")
-            if seq.isdigit() and mac:
-                heads[int(seq)] = mac
-        return heads
+        heads: list[tuple[int, str]] = []
+        raw = self.witness.read_bytes()
+        # Split on newlines only (not str.splitlines): a witness is written one "\n" line
+        # per head, and anything else in it is damage, never a separator.
+        for number, line in enumerate(raw.split(b"\n"), start=1):
+            if not line and number == raw.count(b"\n") + 1:
+                break  # the empty remainder after the last newline
+            seq, _, mac = line.partition(b" ")
+            if not (seq.isdigit() and len(mac) == MAC_LENGTH
+                    and all(c in HEX_DIGITS for c in mac)):
+                return Witnessed(heads, garbled_line=number)
+            heads.append((int(seq), mac.decode("ascii")))
+        return Witnessed(heads, garbled_line=None)
+
+
+MAC_LENGTH = 64  # hex digits of an HMAC-SHA256 or SHA-256 link
+HEX_DIGITS = frozenset(b"0123456789abcdef")
+
+
+@dataclass(frozen=True)
+class Witnessed:
+    """What the witness file holds: its heads in order, and the first line that is not
+    a head (the file was damaged or written over), if any."""
+
+    heads: list[tuple[int, str]]
+    garbled_line: int | None
 
 
 def _database_file(url: str) -> Path | None:
@@ -78,6 +101,20 @@ def _database_file(url: str) -> Path | None:
         return None
     name = parsed.database
     return None if not name or name == ":memory:" else Path(name)
+
+
+def _has_trail(database: Path, witness: Path | None) -> bool:
+    """Whether the SQLite file `database` (or its witness) shows audit entries were kept."""
+    if witness is not None and witness.exists() and witness.stat().st_size > 0:
+        return True
+    if not database.exists():
+        return False
+    try:
+        with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
+            row = db.execute("SELECT count(*) FROM audit_entry").fetchone()
+    except sqlite3.Error:
+        return False  # no audit table yet: a database not migrated so far
+    return bool(row and row[0])
 
 
 def _generated_secret(path: Path) -> bytes:
@@ -100,7 +137,11 @@ def _generated_secret(path: Path) -> bytes:
             pass  # another process made it first: use theirs
         finally:
             draft.unlink()
-    secret = path.read_text(encoding="ascii").strip()
+    try:
+        secret = path.read_text(encoding="ascii").strip()
+    except UnicodeDecodeError:
+        raise SealError(f"the audit secret file {path} is not a secret this service "
+                        "wrote") from None
     if len(secret) < MIN_SECRET_LENGTH:
         raise SealError(f"the audit secret file {path} is empty or too short")
     return secret.encode()
@@ -121,6 +162,12 @@ def seal_for(settings: Settings, *, create: bool = True) -> Seal:
         if not create and not path.exists():
             raise SealError(f"no AUDIT_SECRET, and no secret file {path}: the audit trail "
                             "cannot be checked without the secret it was kept with")
+        if not path.exists() and _has_trail(database, witness):
+            # A new secret would make every entry kept so far read as forged, and would let
+            # whoever deleted the old one re-chain the trail: only an operator may decide.
+            raise SealError(f"the audit secret file {path} is missing, but the audit trail "
+                            "already has entries kept with it: restore the file from a "
+                            "backup (or set AUDIT_SECRET to its content) before starting")
         secret = _generated_secret(path)
     elif settings.database_url.startswith("sqlite"):
         return Seal(secret=secrets.token_bytes(32), witness=None)  # in memory: gone on exit

@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     busy_wait_seconds: float = Field(
         default=10, gt=0, le=60, description="How long a request waits for its turn when "
                                              "max_requests are being served.")
+    body_read_seconds: float = Field(
+        default=30, gt=0, le=600, description="A request body not fully received within this "
+                                              "time gets 408; until then it is not counted "
+                                              "among max_requests.")
     busy_retry_after_seconds: int = Field(
         default=2, ge=1, le=3600, description="Retry-After on a 429 for a busy service.")
     solve_workers: int = Field(default=2, ge=1, description="CP-SAT threads per solve.")

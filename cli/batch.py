@@ -118,19 +118,33 @@ def read_requests(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
     """(line number, raw case) for each request, or (line number, problem) for a bad line."""
     text = path.read_text(encoding="utf-8")
     if path.suffix.lower() == ".csv":
-        for i, row in enumerate(csv.DictReader(text.splitlines()), start=2):
+        # newline="": the csv module finds the rows itself, quoted line breaks included.
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        for row in reader:
             try:
-                yield i, _csv_case(row)
+                yield reader.line_num, _csv_case(row)
             except (ValueError, KeyError, IndexError) as err:
-                yield i, f"cannot read the row: {err}"
+                yield reader.line_num, f"cannot read the row: {err}"
         return
-    for i, line in enumerate(text.splitlines(), start=1):
+    # JSON Lines end at "\n" only: str.splitlines() would also split at U+2028 and other
+    # separators that JSON allows raw inside a string, breaking a good line in two and
+    # shifting every later line number.
+    for i, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
             data = json.loads(line)
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
         except json.JSONDecodeError as err:
             yield i, f"not valid JSON: {err.msg} at column {err.colno}"
+            continue
+        except UnicodeEncodeError:
+            yield i, "not Unicode text: a string holds a lone UTF-16 surrogate"
+            continue
+        except (ValueError, RecursionError) as err:
+            # An integer of thousands of digits (Python refuses to convert it) or nesting
+            # too deep: this line is bad, the batch goes on.
+            yield i, f"cannot read the line: {str(err).split(';')[0]}"
             continue
         yield (i, data) if isinstance(data, dict) else (i, "a request must be a JSON object")
 

@@ -7,6 +7,22 @@ import sys
 EXIT_INTERRUPTED = 130  # what a shell reports for a program ended by Ctrl-C
 
 
+INTERRUPTED_EARLY = ("interrupted before anything was done or recorded; run the same "
+                     "command again to start it")
+
+
+def _from_interrupt(error: BaseException) -> bool:
+    """Whether `error` was caused by a Ctrl-C: an extension module (OR-Tools) whose
+    initialisation a KeyboardInterrupt cuts short reports "ImportError: initialization
+    failed", with the interrupt only as its cause."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, KeyboardInterrupt):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def main() -> None:
     """Import and run the CLI; a Ctrl-C before it handles signals itself exits 130."""
     try:
@@ -14,5 +30,10 @@ def main() -> None:
 
         app()
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        print(INTERRUPTED_EARLY, file=sys.stderr)
+        sys.exit(EXIT_INTERRUPTED)
+    except ImportError as error:
+        if not _from_interrupt(error):
+            raise
+        print(INTERRUPTED_EARLY, file=sys.stderr)
         sys.exit(EXIT_INTERRUPTED)

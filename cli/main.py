@@ -1,6 +1,7 @@
 """The `taskforce` command line: a thin shell over models, scheduler and checker."""
 
 import json
+import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from api.bookings import StoredBookings
     from api.seal import Seal
     from api.settings import Settings
+    from cli.batch import Outcome
 
 app = typer.Typer(help="Task-force rosters for procuratorates.", no_args_is_help=True,
                   pretty_exceptions_enable=False, add_completion=False)
@@ -316,6 +318,19 @@ def batch(
         except ValueError as e:
             err.print(f"[red]error:[/red] {e}")
             raise typer.Exit(EXIT_BAD_INPUT) from None
+    # Every request is done and recorded: a Ctrl-C while the summary is written loses
+    # nothing, and must say so (unhandled, it ended the process by signal, silently).
+    previous = signal.signal(signal.SIGINT, lambda *_: exit_interrupted(
+        f"interrupted while reporting: every request was done and recorded in {output}; "
+        "run the same command again to see the summary"))
+    try:
+        _report_batch(outcome, output)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _report_batch(outcome: "Outcome", output: Path) -> None:
+    """What a finished batch did, and exit 2 when some lines were bad."""
     for line in outcome.bad_lines:
         err.print(f"[yellow]skipped[/yellow] {line}", highlight=False)
     for line in outcome.refused:

@@ -19,8 +19,17 @@ from models.ids import CaseId, GroupId, Language, PoolId, ProsecutorId, Skill, U
 MAX_PEOPLE = 10_000
 MAX_MINUTES = 10_000.0  # about a week of driving
 MAX_FTE = 10.0
+# Below one model unit (1/10,000 FTE) a capacity rounds to nothing and peak load divides by
+# zero; a hundredth of an FTE is a quarter of an hour a week, as little as anyone serves.
+MIN_FTE = 0.01
+# Slower than walking pace the great-circle estimate is no estimate; travel minutes are
+# capped at MAX_MINUTES anyway, so a slow speed can never overflow the model.
+MIN_SPEED_KMH = 1.0
 MAX_PRIORITY = 100_000
 MAX_WEIGHT = 10_000.0
+# Ids and names are stored in columns of 200 characters (PostgreSQL enforces it, SQLite
+# does not): longer ones must be refused here, not fail at the database with a 500.
+MAX_TEXT = 200
 
 Level = Annotated[int, Field(ge=1, le=3, description="Skill level, 1 (basic) to 3 (expert).")]
 Count = Annotated[int, Field(ge=0, le=MAX_PEOPLE, description="A number of people, zero or more.")]
@@ -39,7 +48,7 @@ class Location(Strict):
 
 
 class Unit(Strict):
-    id: UnitId = Field(min_length=1, description="Unique id of the procuratorate.")
+    id: UnitId = Field(min_length=1, max_length=MAX_TEXT, description="Unique id of the procuratorate.")
     name: str = Field(description="Display name, e.g. 'Chen Barag Banner'.")
     name_zh: str = Field(default="", max_length=200,
                          description="Chinese name, e.g. '陈巴尔虎旗人民检察院'; shown in Chinese views.")
@@ -57,7 +66,7 @@ class Pair(Strict):
 
 
 class Group(Strict):
-    id: GroupId = Field(min_length=1, description="Unique id of the working group.")
+    id: GroupId = Field(min_length=1, max_length=MAX_TEXT, description="Unique id of the working group.")
     lead: UnitId = Field(description="The group's lead (contact) unit.")
     members: list[UnitId] = Field(description="Member units; the lead belongs to the group too.")
 
@@ -68,7 +77,7 @@ class Group(Strict):
 
 
 class Pool(Strict):
-    id: PoolId = Field(min_length=1, description="Unique id of the talent pool.")
+    id: PoolId = Field(min_length=1, max_length=MAX_TEXT, description="Unique id of the talent pool.")
     name: str = Field(default="", description="Display name of the pool.")
     members: list[ProsecutorId] = Field(description="Prosecutors in the pool.")
 
@@ -109,7 +118,7 @@ class Commitment(Interval):
 
 
 class Prosecutor(Strict):
-    id: ProsecutorId = Field(min_length=1, description="Unique id of the person.")
+    id: ProsecutorId = Field(min_length=1, max_length=MAX_TEXT, description="Unique id of the person.")
     name: str = Field(description="Display name.")
     name_zh: str = Field(default="", max_length=200,
                          description="Chinese name, e.g. '王磊'; shown in Chinese views.")
@@ -122,7 +131,8 @@ class Prosecutor(Strict):
         default_factory=list, description="ISO 639-1 codes spoken, e.g. ['zh', 'mn']."
     )
     years: int = Field(default=0, ge=0, le=100, description="Years of experience.")
-    capacity: float = Field(default=1.0, gt=0, le=MAX_FTE, description="Working capacity in FTE.")
+    capacity: float = Field(default=1.0, ge=MIN_FTE, le=MAX_FTE,
+                            description="Working capacity in FTE, 0.01 to 10.")
     load: float = Field(default=0.0, ge=0, le=MAX_FTE, description="FTE already committed elsewhere.")
     unavailable: list[Interval] = Field(
         default_factory=list, description="Days the person cannot serve (leave, training)."
@@ -268,7 +278,7 @@ class TeamSpec(Strict):
 
 
 class Case(Strict):
-    id: CaseId = Field(min_length=1, description="Unique id of the case.")
+    id: CaseId = Field(min_length=1, max_length=MAX_TEXT, description="Unique id of the case.")
     title: str = Field(default="", description="Display title.")
     title_zh: str = Field(default="", max_length=500,
                           description="Chinese title, e.g. '草原非法开垦案'; shown in Chinese views.")
@@ -333,11 +343,12 @@ class Weights(Strict):
 class Policy(Strict):
     weights: Weights = Field(default_factory=Weights, description="Cost term weights.")
     road_factor: float = Field(default=1.3, gt=0, le=10, description="Road km per great-circle km.")
-    speed_kmh: float = Field(default=60, gt=0, le=1_000, description="Travel speed for the estimate.")
+    speed_kmh: float = Field(default=60, ge=MIN_SPEED_KMH, le=1_000,
+                             description="Travel speed for the estimate, 1 to 1,000 km/h.")
 
 
 class Scenario(Strict):
-    name: str = Field(description="Name of the scenario.")
+    name: str = Field(max_length=MAX_TEXT, description="Name of the scenario.")
     units: list[Unit] = Field(description="The procuratorates.")
     pairs: list[Pair] = Field(default_factory=list, description="Paired adjacent units.")
     groups: list[Group] = Field(default_factory=list, description="Working groups of units.")

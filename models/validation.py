@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from models.scenario import (
+    MAX_TEXT,
     Assignment,
     Case,
     Group,
@@ -102,6 +103,8 @@ def parse_scenario(data: Any) -> Scenario:
             problems.append(Problem(path=str(key), message="unknown field"))
     if not isinstance(data.get("name"), str):
         problems.append(Problem(path="name", message="a name (string) is required"))
+    elif len(data["name"]) > MAX_TEXT:
+        problems.append(Problem(path="name", message=f"at most {MAX_TEXT} characters"))
     if "units" not in data:
         problems.append(Problem(path="units", message="a list of units is required"))
     try:

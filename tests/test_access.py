@@ -216,3 +216,43 @@ def test_a_stored_scenario_stays_in_its_province(keys: Keys) -> None:
                             headers={**keys.auth("province"), "If-Match": etag})
     assert moved.status_code == 422
     assert "belongs to province 'prov'" in moved.json()["detail"]
+
+
+def _admin_key_row(keys: Keys, how: str) -> str:
+    """As a database administrator who bypassed `taskforce keys`: insert a province admin
+    key with a secret of one's own choosing, or make the g1 planner's key a province
+    admin's; the token that now works for it, if the service took the row at its word."""
+    from sqlalchemy import update
+
+    from api.access import hash_secret
+    from api.tables import ApiKeyRow
+
+    with keys.client.app.state.sessions() as session:  # type: ignore[attr-defined]
+        if how == "inserted":
+            session.add(ApiKeyRow(id="feedfacefeedface", secret_hash=hash_secret("known"),
+                                  name="mine", unit_id="prov", role="admin", province="prov",
+                                  whole_province=True, units=["prov"]))
+            token = "tf_feedfacefeedface_known"
+        else:
+            key_id = keys.tokens["g1"].split("_")[1]
+            session.execute(update(ApiKeyRow).where(ApiKeyRow.id == key_id)
+                            .values(role="admin", whole_province=True))
+            token = keys.tokens["g1"]
+        session.commit()
+    return token
+
+
+@pytest.mark.parametrize("how", ["inserted", "raised"])
+def test_a_key_row_not_made_through_the_audit_trail_grants_nothing(
+        keys: Keys, database_url: str, how: str) -> None:
+    """A key row inserted into the database with a known secret, or an existing key's row
+    edited to grant more, is refused (401), and `audit verify` reports it: key rows are
+    sealed in their key.created entry (tester's finding 1)."""
+    token = _admin_key_row(keys, how)
+    assert token.startswith("tf_")
+    answer = keys.client.get("/scenarios", headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 401, answer.text
+    verdict = keys.get("province", "/audit/verify").json()
+    assert not verdict["intact"]
+    result = CliRunner().invoke(cli, ["audit", "verify", "--database-url", database_url])
+    assert result.exit_code == 1 and "key" in result.output, result.output

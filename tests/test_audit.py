@@ -270,3 +270,64 @@ def test_a_witness_that_cannot_be_written_fails_loudly_but_not_the_change(
     assert client.get("/scenarios").json()["total"] == 1
     verdict = client.get("/audit/verify").json()
     assert not verdict["intact"] and "witness" in verdict["problem"]
+
+
+def _cut(client: TestClient, n: int) -> None:
+    """As a database administrator: bypass the guard, delete the newest `n` entries and
+    rewind the head to the entry left newest."""
+    with client.app.state.sessions() as session:  # type: ignore[attr-defined]
+        _bypass_append_only(session)
+        session.execute(text("DELETE FROM audit_entry WHERE seq > (SELECT MAX(seq) - :n "
+                             "FROM audit_entry)"), {"n": n})
+        _rewind_head(session)
+        session.commit()
+
+
+def test_a_trail_cut_back_and_regrown_fails_verify(client: TestClient,
+                                                   database_url: str) -> None:
+    """Cutting the newest entries off and then letting the service write as many new ones,
+    one change at a time, leaves a chain as long as before whose heads the witness has
+    seen twice with different links: verify must say broken, not intact (tester's
+    finding 1)."""
+    for i in range(4):
+        client.post("/scenarios", json=TUTORIAL | {"name": f"s{i}"})
+    _cut(client, 3)
+    for i in range(3):
+        assert client.post("/scenarios", json=TUTORIAL | {"name": f"r{i}"}).status_code == 201
+    verdict = client.get("/audit/verify").json()
+    assert not verdict["intact"] and "regrown" in verdict["problem"]
+    cli_verdict = CliRunner().invoke(cli, ["audit", "verify", "--database-url", database_url])
+    assert cli_verdict.exit_code == 1, cli_verdict.output
+
+
+@pytest.mark.parametrize("witness", ["missing", "empty", "garbled"])
+def test_a_damaged_witness_after_a_cut_fails_verify(client: TestClient,
+                                                    witness: str) -> None:
+    """After the newest entries are cut off, a witness deleted, emptied, overwritten with
+    garbage must not let the shortened trail pass (tester's
+    finding 2)."""
+    for i in range(3):
+        client.post("/scenarios", json=TUTORIAL | {"name": f"s{i}"})
+    path: Path = client.app.state.seal.witness  # type: ignore[attr-defined]
+    client.post("/scenarios", json=TUTORIAL | {"name": "newest"})
+    if witness == "missing":
+        path.unlink()
+    else:
+        path.write_bytes(b"" if witness == "empty" else b"x\n")
+    _cut(client, 1)
+    assert not client.get("/audit/verify").json()["intact"]
+
+
+def test_a_missing_secret_is_never_silently_regenerated(tmp_path: Path) -> None:
+    """When the SQLite database's secret file is gone but the trail has entries, the
+    service refuses to start and says to restore it, instead of making a new secret under
+    which every older entry would read as forged (tester's finding 2)."""
+    url = f"sqlite:///{tmp_path / 'kept.db'}"
+    TestClient(create_app(Settings(database_url=url, require_keys=False))).post(
+        "/scenarios", json=TUTORIAL)
+    (tmp_path / ("kept.db" + SECRET_SUFFIX)).unlink()
+    with pytest.raises(SealError, match=r"missing.*restore"):
+        create_app(Settings(database_url=url, require_keys=False))
+    (tmp_path / ("kept.db" + WITNESS_SUFFIX)).unlink()  # the database alone still tells
+    with pytest.raises(SealError, match=r"missing.*restore"):
+        create_app(Settings(database_url=url, require_keys=False))

@@ -201,3 +201,26 @@ def test_refused_commit_leaves_the_request_unstaffed_with_the_reason(tmp_path: P
     assert r1.cases[0].unstaffed_reason is not None
     assert r1.cases[0].unstaffed_reason.text == \
         "not committed: Wang Lei would be over capacity on 2022-06-01"
+
+
+def test_a_hostile_line_is_skipped_and_later_lines_keep_their_numbers(tmp_path: Path) -> None:
+    """A 5000-digit integer, a lone surrogate or a raw U+2028 inside a string each stay
+    within their own line: the first two are reported as bad lines, the third is a good
+    request, and every later line keeps its number (tester's finding 8)."""
+    from cli.batch import read_requests
+
+    good = json.dumps(_request("ok", 1))
+    lines = [good,
+             good.replace('"ok"', '"big"').replace("{", '{"priority": ' + "9" * 5000 + ", ", 1),
+             good.replace('"ok"', '"bad \\ud800"'),
+             json.dumps(_request("sep", 1), ensure_ascii=False).replace(
+                 '"sep"', '"sep\u2028arated"'),
+             "[1]"]
+    path = tmp_path / "hostile.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    read = dict(read_requests(path))
+    assert sorted(read) == [1, 2, 3, 4, 5]
+    assert isinstance(read[1], dict) and read[4]["id"] == "sep\u2028arated"  # type: ignore[index]
+    assert isinstance(read[2], str) and "digits" in read[2]
+    assert isinstance(read[3], str) and "surrogate" in read[3]
+    assert read[5] == "a request must be a JSON object"

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import itertools
 import json
 from collections.abc import Iterator
 from datetime import datetime
@@ -14,6 +15,9 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.csvcells import cell
 from api.settings import Settings
+from models import Scenario
+from models.scenario import MAX_MINUTES
+from scheduler.instance.travel import TravelTable
 
 TUTORIAL: dict[str, Any] = json.loads(
     (Path(__file__).resolve().parent.parent / "scenarios" / "tutorial.json").read_text())
@@ -65,6 +69,9 @@ def _raw_post(client: TestClient, url: str, text: str) -> Any:
     ("capacity", "Infinity", "prosecutors[0].capacity", "wang"),
     ("capacity", "1e309", "prosecutors[0].capacity", "wang"),
     ("capacity", "NaN", "prosecutors[0].capacity", "wang"),
+    ("capacity", "1e-9", "prosecutors[0].capacity", "wang"),
+    ("speed", "1e-9", "policy.speed_kmh", None),
+    ("speed", "1e-6", "policy.speed_kmh", None),
     ("priority", "1e30", "cases[0].priority", "fraud"),
     ("travel", "1e300", "policy.weights.travel", None),
     ("minutes", "1e12", "roads[0].minutes", "hailar-ewenki"),
@@ -82,6 +89,8 @@ def test_huge_or_infinite_numbers_are_refused_with_the_field_path(
         data["cases"][0]["priority"] = marker
     elif where == "travel":
         data["policy"] = {"weights": {"travel": marker}}
+    elif where == "speed":
+        data["policy"] = {"speed_kmh": marker}
     else:
         data["roads"] = [{"a": "hailar", "b": "ewenki", "minutes": marker}]
     answer = _raw_post(client, "/scenarios", json.dumps(data).replace(str(marker), value))
@@ -139,3 +148,81 @@ def test_csv_cells_keep_numbers_and_plain_text() -> None:
     and ordinary text are written as they are (batch's assignments.csv uses the same)."""
     assert [cell(v) for v in (-3, 2.5, None, "Wang Lei", "=1", "\tx")] == [
         -3, 2.5, None, "Wang Lei", "'=1", "'\tx"]
+
+
+@pytest.mark.parametrize("roads", [False, True])
+def test_travel_minutes_never_pass_the_documented_cap(roads: bool) -> None:
+    """At the slowest speed allowed, or over a chain of long road legs, travel minutes
+    stay within 10,000: the model's coefficients are sized for that (before, a speed of
+    1e-6 km/h gave 1.9e14 minutes and 1e-9 crashed the solve with a 500)."""
+    data = json.loads(json.dumps(TUTORIAL))
+    data["policy"] = {"speed_kmh": 1}
+    units = [u["id"] for u in data["units"]]
+    data["units"][-1]["location"] = {"lat": -45.0, "lon": -60.0}  # half a world away
+    data["roads"] = [{"a": a, "b": b, "minutes": 9_999}
+                     for a, b in itertools.pairwise(units)] if roads else []
+    scenario = Scenario.model_validate(data)
+    table = TravelTable(scenario, units)
+    minutes = [table.minutes(a, b) for a in units for b in units]
+    assert max(m for m in minutes if m is not None) == MAX_MINUTES
+
+
+def _with_lone_surrogate(text: str, value: str) -> str:
+    """`text` with the JSON string "value" replaced by one holding a lone surrogate."""
+    assert f'"{value}"' in text
+    return text.replace(f'"{value}"', '"bad \\ud800"', 1)
+
+
+@pytest.mark.parametrize("where", ["scenario name", "job cases", "job scenario_id"])
+def test_a_lone_surrogate_is_a_422_naming_the_field(client: TestClient, where: str) -> None:
+    """JSON may carry a lone UTF-16 surrogate, which no column or answer can encode as
+    UTF-8: it is refused with the path of the string, not stored and failed with a 500
+    (tester's finding 5)."""
+    sid = client.post("/scenarios", json=TUTORIAL).json()["id"]
+    if where == "scenario name":
+        url, body, path = "/scenarios", _with_lone_surrogate(json.dumps(TUTORIAL),
+                                                             TUTORIAL["name"]), "name"
+    elif where == "job cases":
+        url, path = "/jobs", "cases[0]"
+        body = _with_lone_surrogate(json.dumps({"scenario_id": sid, "cases": ["fraud"]}),
+                                    "fraud")
+    else:
+        url, path = "/jobs", "scenario_id"
+        body = _with_lone_surrogate(json.dumps({"scenario_id": sid}), sid)
+    answer = _raw_post(client, url, body)
+    assert answer.status_code == 422, answer.text
+    assert [p["path"] for p in answer.json()["errors"]] == [path]
+    assert client.get("/scenarios").json()["total"] == 1
+
+
+def test_a_surrogate_pair_is_still_text(client: TestClient) -> None:
+    """An emoji written as an escaped surrogate pair is ordinary text and is kept."""
+    body = json.dumps(TUTORIAL | {"name": "PLACEHOLDER"}).replace(
+        "PLACEHOLDER", "\\ud83d\\ude00 plan")
+    answer = _raw_post(client, "/scenarios", body)
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["name"] == "\U0001F600 plan"
+
+
+@pytest.mark.parametrize(("field", "path", "ident"), [
+    ("name", "name", None),
+    ("case id", "cases[0].id", None),
+    ("unit id", "units[0].id", None),
+])
+def test_names_and_ids_longer_than_their_columns_are_422(client: TestClient, field: str,
+                                                         path: str, ident: str | None) -> None:
+    """A scenario name or an id over 200 characters (the width of the database columns
+    that keep them) is refused with its path on every database, instead of being stored on
+    SQLite and failing with a 500 on PostgreSQL (tester's finding 5)."""
+    data = json.loads(json.dumps(TUTORIAL))
+    long = "x" * 201
+    if field == "name":
+        data["name"] = long
+    elif field == "case id":
+        data["cases"][0]["id"] = long
+    else:
+        data["units"][0]["id"] = long
+    answer = client.post("/scenarios", json=data)
+    assert answer.status_code == 422, answer.text
+    assert path in [p["path"] for p in answer.json()["errors"]], answer.json()["errors"]
+    assert client.get("/scenarios").json()["total"] == 0

@@ -8,9 +8,10 @@ import sys
 import threading
 import types
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import pytest
+from typer.testing import CliRunner
 
 from cli import entry
 from cli.batch import run_batch
@@ -162,4 +163,65 @@ def test_interrupt_while_loading_exits_130_without_a_traceback(
     with pytest.raises(SystemExit) as ended:
         entry.main()
     assert ended.value.code == entry.EXIT_INTERRUPTED == 130
-    assert capsys.readouterr().err == "interrupted\n"
+    assert capsys.readouterr().err == entry.INTERRUPTED_EARLY + "\n"
+    assert "run the same command again" in entry.INTERRUPTED_EARLY
+
+
+class _InitFails(types.ModuleType):
+    """A CLI module whose extension import is cut short by Ctrl-C the way pybind11 reports
+    it: ImportError "initialization failed", caused by the KeyboardInterrupt."""
+
+    def __getattr__(self, name: str) -> object:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as interrupt:
+            raise ImportError("initialization failed") from interrupt
+
+
+def test_an_import_failed_by_ctrl_c_is_an_interrupt_not_an_error(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """A Ctrl-C during OR-Tools' initialisation (an ImportError caused by the interrupt)
+    ends with exit 130 and says how to go on, instead of a traceback and exit 1 (tester's
+    finding 7); any other ImportError is still raised."""
+    monkeypatch.setitem(sys.modules, "cli.main", _InitFails("cli.main"))
+    with pytest.raises(SystemExit) as ended:
+        entry.main()
+    assert ended.value.code == 130
+    assert "run the same command again" in capsys.readouterr().err
+    monkeypatch.setitem(sys.modules, "cli.main", types.ModuleType("cli.main"))
+    with pytest.raises(ImportError):
+        entry.main()
+
+
+def test_ctrl_c_while_a_finished_batch_reports_says_nothing_was_lost(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Ctrl-C after the last request, while the summary is printed, is handled: it says
+    every request was done and recorded and how to see the summary, instead of ending the
+    process by signal without a word (tester's finding 7)."""
+    import cli.main
+
+    class EndedError(Exception):
+        pass
+
+    said: list[str] = []
+
+    def ended(message: str) -> NoReturn:
+        said.append(message)
+        raise EndedError
+
+    printed = cli.main.out.print
+
+    def print_then_interrupt(*args: Any, **kw: Any) -> None:
+        signal.raise_signal(signal.SIGINT)  # the handler runs before this returns
+        printed(*args, **kw)
+
+    monkeypatch.setattr(cli.main, "exit_interrupted", ended)
+    monkeypatch.setattr(cli.main.out, "print", print_then_interrupt)
+    requests = tmp_path / "requests.jsonl"
+    requests.write_text("")
+    before = signal.getsignal(signal.SIGINT)
+    result = CliRunner().invoke(cli.main.app, ["batch", str(requests), "--scenario",
+                                               str(TUTORIAL), "--out", str(tmp_path / "o")])
+    assert isinstance(result.exception, EndedError), result.output
+    assert "every request was done and recorded" in said[0]
+    assert signal.getsignal(signal.SIGINT) == before  # the handler does not outlive it

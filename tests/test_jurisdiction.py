@@ -201,3 +201,102 @@ def test_a_failed_jobs_error_does_not_name_other_offices_cases(service: Service)
         session.commit()
     error = service.call("g1", "GET", f"/jobs/{city_job['id']}").json()["error"]
     assert "c_city" not in error and "c_g1" in error
+
+
+@pytest.mark.parametrize("same_body", [True, False])
+def test_an_idempotency_key_belongs_to_the_key_that_sent_it(service: Service,
+                                                             same_body: bool) -> None:
+    """Two offices that happen to pick the same Idempotency-Key each get their own job:
+    never the other's job id (with the same body) nor a 422 saying the key was taken by
+    another request (which told them what others had sent). A retry by the same key
+    still returns its first job (tester's finding 3)."""
+    sid = service.call("province", "POST", "/scenarios", json=_province()).json()["id"]
+    key = {"Idempotency-Key": "monday-plan"}
+    g1_body = {"scenario_id": sid, "cases": ["c_g1"], "seconds": 1}
+    city_body = g1_body if same_body else {"scenario_id": sid, "seconds": 1}
+    first = service.call("g1", "POST", "/jobs", json=g1_body, headers=key)
+    other = service.call("city", "POST", "/jobs", json=city_body, headers=key)
+    assert first.status_code == other.status_code == 202, other.text
+    assert other.json()["id"] != first.json()["id"]
+    retry = service.call("g1", "POST", "/jobs", json=g1_body, headers=key)
+    assert retry.json()["id"] == first.json()["id"]
+
+
+def test_a_key_sees_its_person_on_another_offices_case_but_not_the_case(
+        service: Service) -> None:
+    """When a grassroots office's prosecutor serves on a case the city leads, that office
+    sees its person's committed days and load, but not the city's case, venue, who
+    committed it or why, nor who released it and why: in /commitments (released ones
+    included), /commits/{id}, /audit and its CSV export (tester's finding 3)."""
+    data = _province()
+    borrowed = next(c for c in data["cases"] if c["id"] == "c_city")
+    borrowed.update(require_prosecutors=["p_g1"], start="2022-02-01", end="2022-02-10")
+    sid = service.call("province", "POST", "/scenarios", json=data).json()["id"]
+    whole = service.solved("province", {"scenario_id": sid})
+    made = service.call("province", "POST", f"/rosters/{whole['roster_id']}/commit",
+                        json={"reason": "the city's secret plan"}).json()
+    city_row = next(c for c in made["commitments"] if c["case_id"] == "c_city")
+    assert city_row["prosecutor_id"] == "p_g1"
+    released = service.call("city", "POST", f"/commitments/{city_row['id']}/release",
+                            json={"reason": "witness protection"})
+    assert released.status_code == 200, released.text
+    listed = service.call("g1", "GET", "/commitments", params={"active": "false"}).json()
+    seen = service.call("g1", "GET", f"/commits/{made['id']}").json()
+    trail = service.call("g1", "GET", "/audit").json()
+    export = service.call("g1", "GET", "/audit/export.csv").text
+    # Its person's entries are still there, its own case named, the foreign one not.
+    assert {e["case_id"] for e in trail["items"] if e["prosecutor_id"] == "p_g1"} == {
+        "c_g1", "(outside your jurisdiction)"}
+    for text in (str(listed), str(seen), str(trail), export):
+        for secret in ("c_city", "witness protection", "secret plan", "'city'",
+                       "key "):
+            assert secret not in text, (secret, text)
+    assert seen["cases"] == ["c_g1"]
+    assert {c["prosecutor_id"] for c in listed["items"]} == {"p_g1"}
+    assert len(listed["items"]) == 2
+    by_case = service.call("g1", "GET", "/commitments",
+                           params={"active": "false", "case": "c_city"}).json()
+    assert by_case["total"] == 0
+
+
+def test_refusing_a_cancel_does_not_count_foreign_cases(service: Service) -> None:
+    """A key refused a cancel because the job reaches outside its jurisdiction is told
+    only that, not how many other offices' cases the job solves (tester's finding 3)."""
+    sid = service.call("province", "POST", "/scenarios", json=_province()).json()["id"]
+    job = service.call("city", "POST", "/jobs", json={"scenario_id": sid, "seconds": 1})
+    refused = service.call("g1", "DELETE", f"/jobs/{job.json()['id']}")
+    assert refused.status_code == 403
+    assert "outside your jurisdiction" in refused.json()["detail"]
+    assert not any(ch.isdigit() for ch in refused.json()["detail"].split("'")[-1])
+
+
+def test_scenario_names_do_not_name_other_offices_things(service: Service) -> None:
+    """A scenario (or what-if) name that names another office's case, person or office is
+    shown to a partial key with those ids blanked out, in the list, in the scenario read
+    and in its body; the province's key sees it whole (tester's finding 3)."""
+    data = _province() | {"name": "c_g3 needs p_city2 from city2, c_g1 stays"}
+    sid = service.call("province", "POST", "/scenarios", json=data).json()["id"]
+    listed = service.call("g1", "GET", "/scenarios").json()["items"]
+    read = service.call("g1", "GET", f"/scenarios/{sid}").json()
+    for name in (listed[0]["name"], read["name"], read["scenario"]["name"]):
+        assert "c_g1 stays" in name
+        assert not any(i in name for i in ("c_g3", "p_city2", "city2")), name
+    whole = service.call("province", "GET", f"/scenarios/{sid}").json()
+    assert whole["name"] == data["name"]
+
+
+def test_audit_numbers_do_not_count_other_provinces_entries(service: Service) -> None:
+    """Entries shown to a province's keys are numbered 1, 2, 3 ... among that province's
+    own, in /audit and its export: gaps in the chain's numbers would show how much other
+    provinces did, and when (tester's finding 3)."""
+    service.call("elsewhere", "POST", "/scenarios",
+                 json={"name": "other", "units": [unit("elsewhere", tier="provincial")]})
+    service.call("province", "POST", "/scenarios", json=_province())
+    service.call("elsewhere", "POST", "/scenarios",
+                 json={"name": "other 2", "units": [unit("elsewhere", tier="provincial")]})
+    service.call("province", "POST", "/scenarios", json=_province())
+    for key in ("province", "elsewhere"):
+        seqs = [e["seq"] for e in service.call(key, "GET", "/audit").json()["items"]]
+        assert seqs == list(range(1, len(seqs) + 1)), (key, seqs)
+        rows = service.call(key, "GET", "/audit/export.csv").text.splitlines()[1:]
+        assert [int(r.split(",")[0]) for r in rows] == seqs

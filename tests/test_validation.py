@@ -67,7 +67,8 @@ def test_good_scenario_loads() -> None:
     ("roads.0.minutes", 0, "roads[0].minutes (a-city): Input should be greater than 0"),
     ("prosecutors.0.load", -0.1, "prosecutors[0].load (p1): Input should be greater than or "
                                  "equal to 0"),
-    ("prosecutors.0.capacity", -1, "prosecutors[0].capacity (p1): Input should be greater than 0"),
+    ("prosecutors.0.capacity", -1, "prosecutors[0].capacity (p1): Input should be greater "
+                                   "than or equal to 0.01"),
     ("prosecutors.0.role", "judge", "prosecutors[0].role (p1): Input should be 'chief'"),
     ("units.0.tier", "county", "units[0].tier (city): Input should be 'provincial'"),
     ("cases.0.scope", "nation", "cases[0].scope (c1): Input should be 'unit'"),

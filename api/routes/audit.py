@@ -14,10 +14,11 @@ from api.audit import verify
 from api.csvcells import cell
 from api.deps import CallerDep, Limit, Offset, SessionDep, SettingsDep
 from api.schemas import AuditEntry, AuditVerdict, Page
-from api.tables import AuditRow, ScenarioVersionRow
+from api.tables import AuditRow, CommitRow, ScenarioVersionRow
 from models import Scenario
 from models.enums import KeyRole
 
+OUTSIDE = "(outside your jurisdiction)"
 router = APIRouter(prefix="/audit", tags=["audit"])
 Filter = Annotated[str | None, Query(max_length=200)]
 CSV_COLUMNS = ("seq", "at", "actor", "action", "scenario_id", "scenario_version", "case_id",
@@ -41,6 +42,20 @@ def _filtered(caller: Caller, case: str | None, prosecutor: str | None, office: 
     return query
 
 
+def _numbered(session: Session, caller: Caller,
+              query: Select[AuditRow]) -> list[tuple[AuditRow, int]]:
+    """The rows of `query` with the number each shows as its seq: its place in the whole
+    chain for a caller of every province, its place among its province's entries for any
+    other. The chain's own numbers would show, by their gaps, how much every other province
+    did and when."""
+    if caller.province is None:
+        return [(row, row.seq) for row in session.scalars(query)]
+    places = select(AuditRow.seq.label("seq"), func.row_number().over(
+        partition_by=AuditRow.province, order_by=AuditRow.seq).label("place")).subquery()
+    numbered = query.add_columns(places.c.place).join(places, places.c.seq == AuditRow.seq)
+    return [(row, int(place)) for row, place in session.execute(numbered)]
+
+
 class _Shown:
     """Entries as a caller may see them: outside the whole province, a reason or detail
     that names another office's case, person or unit has that id blanked out."""
@@ -48,6 +63,18 @@ class _Shown:
     def __init__(self, session: Session, caller: Caller) -> None:
         self._session, self._caller = session, caller
         self._foreign: dict[tuple[str, int], set[str]] = {}
+        self._commits: dict[str, list[str]] = {}
+
+    def _shared_commit(self, entry: AuditEntry, foreign: set[str]) -> bool:
+        """Whether the entry is part of a commit that also booked another office's cases:
+        who made such a commit and why belong to that office too (as in /commits/{id})."""
+        commit_id = entry.details.get("commit")
+        if entry.action != "assignment.committed" or not isinstance(commit_id, str):
+            return False
+        if commit_id not in self._commits:
+            row = self._session.get(CommitRow, commit_id)
+            self._commits[commit_id] = [] if row is None else list(row.cases)
+        return any(c in foreign for c in self._commits[commit_id])
 
     def _ids(self, row: AuditRow) -> set[str]:
         if row.scenario_id is None or row.scenario_version is None:
@@ -59,14 +86,22 @@ class _Shown:
                 self._caller, Scenario.model_validate(stored.body))
         return self._foreign[version]
 
-    def __call__(self, row: AuditRow) -> AuditEntry:
-        entry = AuditEntry.model_validate(row, from_attributes=True)
+    def __call__(self, row: AuditRow, number: int) -> AuditEntry:
+        entry = AuditEntry.model_validate(row, from_attributes=True).model_copy(
+            update={"seq": number})
         if self._caller.whole_province:
             return entry
         foreign = self._ids(row)
-        return entry.model_copy(update={
-            "reason": redact(entry.reason, foreign) if entry.reason else entry.reason,
-            "details": redact_data(entry.details, foreign)})
+        update = {"reason": redact(entry.reason, foreign) if entry.reason else entry.reason,
+                  "details": redact_data(entry.details, foreign)}
+        if entry.case_id is not None and entry.case_id in foreign:
+            # Seen only because one of the caller's people serves on another office's
+            # case: the person and days are its business, the case, who acted and why
+            # are the other office's.
+            update |= {"case_id": OUTSIDE, "actor": OUTSIDE, "reason": None}
+        elif self._shared_commit(entry, foreign):
+            update |= {"actor": OUTSIDE, "reason": None}
+        return entry.model_copy(update=update)
 
 
 @router.get("", response_model=Page[AuditEntry], summary="Read the audit trail")
@@ -79,9 +114,9 @@ def read_audit(session: SessionDep, settings: SettingsDep, caller: CallerDep, ca
     query = _filtered(caller, case, prosecutor, office, scenario)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     size = limit or settings.page_size
-    rows = session.scalars(query.order_by(AuditRow.seq).offset(offset).limit(size))
+    rows = _numbered(session, caller, query.order_by(AuditRow.seq).offset(offset).limit(size))
     shown = _Shown(session, caller)
-    return Page[AuditEntry](items=[shown(r) for r in rows], total=total, offset=offset,
+    return Page[AuditEntry](items=[shown(r, n) for r, n in rows], total=total, offset=offset,
                             limit=size)
 
 
@@ -96,9 +131,9 @@ def export_audit(session: SessionDep, caller: CallerDep, case: Filter = None,
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     shown = _Shown(session, caller)
-    for row in session.scalars(_filtered(caller, case, prosecutor, office, scenario)
-                               .order_by(AuditRow.seq)):
-        entry = shown(row)
+    for row, n in _numbered(session, caller, _filtered(caller, case, prosecutor, office,
+                                                       scenario).order_by(AuditRow.seq)):
+        entry = shown(row, n)
         writer.writerow([cell(getattr(entry, c)) for c in CSV_COLUMNS])
     return PlainTextResponse(out.getvalue(), media_type="text/csv")
 
@@ -117,5 +152,8 @@ def verify_audit(session: SessionDep, caller: CallerDep, request: Request) -> Au
     if broken_at is not None and session.scalar(
             seen.where(AuditRow.seq == broken_at).with_only_columns(AuditRow.seq)) is None:
         broken_at = None
+    if broken_at is not None:  # numbered as /audit shows it: among the province's entries
+        broken_at = session.scalar(select(func.count()).where(
+            AuditRow.province == caller.province, AuditRow.seq <= broken_at))
     return AuditVerdict(intact=report.intact, entries=mine, broken_at=broken_at,
                         problem=None if report.intact else "the audit trail has been tampered with")

@@ -12,7 +12,7 @@ from api import audit
 from api.access import Caller, visible_cases
 from api.commitments import CommitRefusedError, book
 from api.deps import CallerDep, Limit, Offset, SessionDep, SettingsDep
-from api.idempotency import IdempotencyKey, check_same_request, request_digest
+from api.idempotency import IdempotencyKey, check_same_request, request_digest, scoped
 from api.problems import ApiError, documented
 from api.routes.scenarios import stored_body
 from api.schemas import CommitmentView, CommitRequest, CommitView, Page, ReleaseRequest
@@ -28,8 +28,21 @@ RETRYABLE = {"40001", "40P01"}
 ATTEMPTS = 5
 
 
-def _commitment(row: CommitmentRow) -> CommitmentView:
-    return CommitmentView.model_validate(row, from_attributes=True)
+# Shown instead of a case or venue that another office leads, where the caller sees a
+# commitment only because one of its own people serves on that case.
+OUTSIDE = "(outside your jurisdiction)"
+
+
+def _commitment(row: CommitmentRow, caller: Caller) -> CommitmentView:
+    """A commitment as the caller may see it: in full for a case it leads; for another
+    office's case that one of its people serves on, the person's days and load (it must
+    plan around them) but not the case, its venue, or who released it and why (only the
+    case's leaders may release, so those are always the other office's)."""
+    view = CommitmentView.model_validate(row, from_attributes=True)
+    if caller.leads(row.lead_unit):
+        return view
+    return view.model_copy(update={"case_id": OUTSIDE, "venue": OUTSIDE,
+                                   "released_by": None, "release_reason": None})
 
 
 def _sees(caller: Caller, row: CommitmentRow) -> bool:
@@ -44,18 +57,21 @@ def _view(session: Session, commit: CommitRow, caller: Caller) -> CommitView:
         .order_by(CommitmentRow.case_id, CommitmentRow.prosecutor_id)) if _sees(caller, r)]
     if not rows:
         raise ApiError(404, f"no commit '{commit.id}'")
-    cases = sorted({r.case_id for r in rows})
+    # Its own cases are those it leads; a case it sees only through one of its people
+    # serving there is another office's, and must not make the whole commit its own.
+    cases = sorted({r.case_id for r in rows if caller.leads(r.lead_unit)})
+    views = [_commitment(r, caller) for r in rows]
     if cases == sorted(commit.cases):
         return CommitView(id=commit.id, province=commit.province, roster_id=commit.roster_id,
                           scenario_id=commit.scenario_id, scenario_version=commit.scenario_version,
                           cases=commit.cases, actor=commit.actor, reason=commit.reason,
-                          created_at=commit.created_at, commitments=[_commitment(r) for r in rows])
+                          created_at=commit.created_at, commitments=views)
     # The caller sees only part of the commit: its cases, not who made it, why, or from
     # which roster (all of which belong to the other cases' office too).
     return CommitView(id=commit.id, province=commit.province, roster_id=None,
                       scenario_id=commit.scenario_id, scenario_version=commit.scenario_version,
                       cases=cases, actor=None, reason=None, created_at=commit.created_at,
-                      commitments=[_commitment(r) for r in rows])
+                      commitments=views)
 
 
 def _retryable(err: OperationalError) -> bool:
@@ -72,6 +88,7 @@ def commit_roster(roster_id: str, body: CommitRequest, session: SessionDep, call
     staffed when none are named)."""
     caller.require(KeyRole.PLANNER, "commit rosters")
     digest = request_digest([roster_id, body.model_dump(mode="json")])
+    idempotency_key = scoped(caller.key_id, idempotency_key)
     if idempotency_key is not None and (earlier := _by_key(session, idempotency_key)):
         return _same_commit(session, earlier, digest, response, caller)
     row = session.get(RosterRow, roster_id)
@@ -156,6 +173,10 @@ def _filtered(caller: Caller, province: str | None, case: str | None, prosecutor
                           (CommitmentRow.unit_id, office)):
         if value is not None:
             query = query.where(column == value)
+    if case is not None and caller.units is not None:
+        # Filtering by a case the caller does not lead would tell it where its people
+        # serve on that (foreign) case: a case filter matches only its own cases.
+        query = query.where(CommitmentRow.lead_unit.in_(caller.units))
     return query.where(CommitmentRow.released_at.is_(None)) if active else query
 
 
@@ -174,7 +195,7 @@ def list_commitments(session: SessionDep, settings: SettingsDep, caller: CallerD
     size = limit or settings.page_size
     rows = session.scalars(query.order_by(CommitmentRow.start, CommitmentRow.id)
                            .offset(offset).limit(size))
-    return Page[CommitmentView](items=[_commitment(r) for r in rows], total=total,
+    return Page[CommitmentView](items=[_commitment(r, caller) for r in rows], total=total,
                                 offset=offset, limit=size)
 
 
@@ -208,4 +229,4 @@ def release(commitment_id: str, body: ReleaseRequest, session: SessionDep,
                  details={"commit": row.commit_id, "commitment": row.id})
     session.commit()
     session.refresh(row)
-    return _commitment(row)
+    return _commitment(row, caller)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from api import audit
 from api.access import Caller, foreign_ids, redact, shown_params, visible_cases
 from api.deps import CallerDep, LangDep, SessionDep, SettingsDep
-from api.idempotency import IdempotencyKey, check_same_request, request_digest
+from api.idempotency import IdempotencyKey, check_same_request, request_digest, scoped
 from api.jobs import TERMINAL, JobParams, Runner
 from api.problems import ApiError, documented
 from api.routes.rosters import shown_roster
@@ -120,6 +120,7 @@ def submit(body: SolveRequest, session: SessionDep, settings: SettingsDep, calle
     """Queue a solve; follow it at Location. A full queue answers 429 with Retry-After."""
     caller.require(KeyRole.PLANNER, "request rosters")
     digest = request_digest(body.model_dump(mode="json"))
+    idempotency_key = scoped(caller.key_id, idempotency_key)
     if idempotency_key is not None:
         earlier = session.scalar(select(JobRow).where(JobRow.idempotency_key == idempotency_key))
         if earlier is not None:
@@ -192,7 +193,8 @@ def cancel_job(job_id: str, session: SessionDep, caller: CallerDep, request: Req
         outside = sorted(set(asked if asked is not None else scenario.case_by_id)
                          - visible_cases(caller, scenario))
         if outside:
-            raise ApiError(403, f"job '{job_id}' also solves {len(outside)} cases outside your "
+            # Not how many: a count would tell the key about other offices' cases.
+            raise ApiError(403, f"job '{job_id}' also solves cases outside your "
                                 "jurisdiction; only a key that leads them all may cancel it")
     if job.state in TERMINAL:
         raise ApiError(409, f"job '{job_id}' is already {job.state}")

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from api import audit
-from api.access import Caller, scenario_view
+from api.access import Caller, foreign_ids, redact, scenario_view
 from api.deps import CallerDep, Limit, Offset, SessionDep, SettingsDep, Version
 from api.problems import ApiError, documented
 from api.schemas import Page, ScenarioResource, ScenarioSummary, ValidationReport
@@ -32,15 +32,26 @@ def etag(scenario_id: str, version: int) -> str:
     return f'"{scenario_id}-v{version}"'
 
 
-def _summary(row: ScenarioRow) -> ScenarioSummary:
-    return ScenarioSummary(id=row.id, name=row.name, version=row.version,
+def _summary(row: ScenarioRow, caller: Caller, scenario: Scenario | None = None,
+             session: Session | None = None) -> ScenarioSummary:
+    """A scenario's summary; outside the whole province, its name with other offices'
+    cases, people and units blanked out (a name, like a reason, is free text, and a
+    what-if's names the change it tried)."""
+    name = row.name
+    if not caller.whole_province:
+        if scenario is None:
+            assert session is not None
+            scenario = Scenario.model_validate(stored_body(session, row.id, row.version))
+        name = redact(name, foreign_ids(caller, scenario))
+    return ScenarioSummary(id=row.id, name=name, version=row.version,
                            created_at=row.created_at, updated_at=row.updated_at)
 
 
 def _resource(row: ScenarioRow, version: int, body: dict[str, Any],
               caller: Caller) -> ScenarioResource:
-    return ScenarioResource(**_summary(row).model_dump() | {"version": version},
-                            scenario=scenario_view(caller, Scenario.model_validate(body)))
+    scenario = Scenario.model_validate(body)
+    return ScenarioResource(**_summary(row, caller, scenario).model_dump() | {"version": version},
+                            scenario=scenario_view(caller, scenario))
 
 
 def live_scenario(session: Session, scenario_id: str, caller: Caller) -> ScenarioRow:
@@ -121,7 +132,8 @@ def list_scenarios(session: SessionDep, settings: SettingsDep, caller: CallerDep
     total = session.scalar(select(func.count()).select_from(live.subquery())) or 0
     rows = session.scalars(live.order_by(ScenarioRow.created_at.desc(), ScenarioRow.id)
                            .offset(offset).limit(size))
-    return Page[ScenarioSummary](items=[_summary(r) for r in rows], total=total, offset=offset,
+    return Page[ScenarioSummary](items=[_summary(r, caller, session=session) for r in rows],
+                                 total=total, offset=offset,
                                  limit=size)
 
 

@@ -28,6 +28,7 @@ from api.tables import RosterRow, ScenarioRow
 from i18n import localised
 from models import Assignment, Problem, Roster, Scenario, ScenarioError, parse_scenario
 from models.enums import KeyRole
+from models.scenario import MAX_TEXT
 from scheduler import solve
 
 router = APIRouter(tags=["rosters"], responses=documented(404, 413, 422, 429))
@@ -82,7 +83,8 @@ def case_roster(scenario_id: str, case_id: str, session: SessionDep, settings: S
 
 
 class Variant(BaseModel):
-    name: str = Field(min_length=1, description="A label, e.g. 'Zhao falls ill'.")
+    name: str = Field(min_length=1, max_length=MAX_TEXT,
+                      description="A label, e.g. 'Zhao falls ill'.")
     patch: list[dict[str, Any]] = Field(
         description="RFC 6902 JSON Patch operations on the base scenario.")
 
@@ -181,8 +183,11 @@ def what_if(scenario_id: str, body: WhatIfRequest, session: SessionDep, settings
             booked = for_solving(replanned, committed)
             roster = solve(booked, seconds=seconds, workers=settings.solve_workers,
                            seed=body.seed)
+            # Both parts may be 200 characters; the stored name is a label, so cut it to
+            # what the column holds rather than refuse a what-if already solved.
+            label = f"{base_scenario.name} / what-if: {variant.name}"[:MAX_TEXT]
             stored_scenario, _ = store_new(session, replanned.model_dump(mode="json") | {
-                "name": f"{base_scenario.name} / what-if: {variant.name}"}, caller)
+                "name": label}, caller)
             stored = _store(session, stored_scenario.id, 1, params, roster)
             results.append(VariantResult(
                 name=variant.name, scenario_id=stored_scenario.id, roster_id=stored.id,

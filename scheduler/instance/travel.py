@@ -7,6 +7,7 @@ import networkx as nx
 
 from models import Scenario
 from models.ids import UnitId
+from models.scenario import MAX_MINUTES
 
 EARTH_RADIUS_KM = 6371.0088
 
@@ -32,17 +33,18 @@ class TravelTable:
                 old = graph.get_edge_data(road.a, road.b, {}).get("minutes", math.inf)
                 graph.add_edge(road.a, road.b, minutes=min(old, road.minutes))
             for venue in set(venues):
-                self._minutes[venue] = nx.single_source_dijkstra_path_length(
-                    graph, venue, weight="minutes"
-                )
+                lengths = nx.single_source_dijkstra_path_length(graph, venue, weight="minutes")
+                # A path of many legs can add up past the documented cap; the model's
+                # integer coefficients are sized for at most MAX_MINUTES.
+                self._minutes[venue] = {u: min(m, MAX_MINUTES) for u, m in lengths.items()}
         else:
             units = scenario.unit_by_id
             per_minute = scenario.policy.road_factor / scenario.policy.speed_kmh * 60
             for venue in set(venues):
                 v = units[venue].location
                 self._minutes[venue] = {
-                    u.id: great_circle_km(v.lat, v.lon, u.location.lat, u.location.lon)
-                    * per_minute
+                    u.id: min(MAX_MINUTES, great_circle_km(v.lat, v.lon, u.location.lat,
+                                                           u.location.lon) * per_minute)
                     for u in scenario.units
                 }
 
