@@ -112,7 +112,9 @@ class AuditEntry(BaseModel):
     unit_id: str | None = Field(description="The office concerned, if one.")
     reason: str | None = Field(description="Why, as given.")
     details: dict[str, Any] = Field(description="Anything else recorded.")
-    prev_hash: str = Field(description="Link (HMAC) of the entry before.")
+    prev_hash: str | None = Field(description=(
+        "Link (HMAC) of the entry before; shown to keys of every province only, since to "
+        "anyone else it would tell where other provinces' entries lie between its own."))
     hash: str = Field(description="HMAC-SHA256 of this entry and the link before, under the "
                                   "audit secret.")
 

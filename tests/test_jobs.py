@@ -130,18 +130,22 @@ def test_unknown_job_and_roster(client: TestClient) -> None:
 
 def test_concurrent_submits_with_one_key_make_one_job(client: TestClient) -> None:
     """20 threads submit the same solve with one Idempotency-Key at once: every caller
-    gets 202 and the same job, never a 500 from the duplicate key."""
+    gets 202 and the very same body (the job as queued), never a 500 from the duplicate
+    key; a retry once the job is done still gets that body."""
     sid = client.post("/scenarios", json=TUTORIAL).json()["id"]
 
-    def submit(_: int) -> tuple[int, str]:
+    def submit(_: int) -> tuple[int, bytes]:
         answer = client.post("/jobs", json={"scenario_id": sid, "seconds": 1},
                              headers={"Idempotency-Key": "job-storm"})
-        return answer.status_code, answer.json().get("id", answer.text)
+        return answer.status_code, answer.content
 
     with ThreadPoolExecutor(max_workers=20) as pool:
         answers = list(pool.map(submit, range(20)))
     assert {status for status, _ in answers} == {202}, answers
-    assert len({job for _, job in answers}) == 1
+    assert len({body for _, body in answers}) == 1
+    job = json.loads(answers[0][1])["id"]
+    assert runner(client).wait_for(job, {"done"}, WAIT) == "done"
+    assert submit(0) == answers[0]
 
 
 def test_a_finished_job_shows_its_rosters_figures_not_stale_progress(

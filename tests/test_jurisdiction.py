@@ -9,15 +9,16 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 from api.app import create_app
 from api.keys import create_key
 from api.settings import Settings
-from api.tables import JobRow
+from api.tables import AuditRow, JobRow
 from api.workbooks import XLSX
 from models import parse_scenario
 from models.enums import KeyRole
+from tests.test_audit import _bypass_append_only
 from tests.tiny import case, person, unit
 
 UNITS = ("prov", "city", "city2", "g1", "g2", "g3")
@@ -164,6 +165,30 @@ def test_audit_verify_counts_only_the_keys_entries(service: Service) -> None:
         verdict = service.call(key, "GET", "/audit/verify").json()
         assert verdict["intact"]
         assert verdict["entries"] == service.call(key, "GET", "/audit").json()["total"], key
+
+
+def test_a_break_in_another_provinces_newer_entries_is_not_told(service: Service) -> None:
+    """An entry of province 'prov' edited behind the service's back: its admin is told the
+    trail is broken; the other province's key, whose entries all come before, is told its
+    entries are intact, and learns nothing of the other province's."""
+    service.call("province", "POST", "/scenarios", json=_province())
+    with service.client.app.state.sessions() as session:  # type: ignore[attr-defined]
+        newest = session.scalar(select(func.max(AuditRow.seq)))
+        _bypass_append_only(session)
+        session.execute(update(AuditRow).where(AuditRow.seq == newest).values(reason="x"))
+        session.commit()
+    assert not service.call("province", "GET", "/audit/verify").json()["intact"]
+    theirs = service.call("elsewhere", "GET", "/audit/verify").json()
+    assert theirs["intact"] and theirs["broken_at"] is None and theirs["problem"] is None
+
+
+def test_a_provinces_keys_see_no_links_between_entries(service: Service) -> None:
+    """Entries show a key of one province no `prev_hash`: a link that does not match the
+    entry before it would tell where other provinces' entries lie between."""
+    service.call("province", "POST", "/scenarios", json=_province())
+    for key in ("province", "elsewhere"):
+        items = service.call(key, "GET", "/audit").json()["items"]
+        assert items and all(e["prev_hash"] is None and e["hash"] for e in items), key
 
 
 def test_cancelling_a_job_takes_a_key_that_leads_all_its_cases(service: Service) -> None:

@@ -88,7 +88,8 @@ class _Shown:
 
     def __call__(self, row: AuditRow, number: int) -> AuditEntry:
         entry = AuditEntry.model_validate(row, from_attributes=True).model_copy(
-            update={"seq": number})
+            update={"seq": number} | ({} if self._caller.province is None
+                                      else {"prev_hash": None}))
         if self._caller.whole_province:
             return entry
         foreign = self._ids(row)
@@ -149,6 +150,11 @@ def verify_audit(session: SessionDep, caller: CallerDep, request: Request) -> Au
     seen = _filtered(caller, None, None, None, None)
     mine = session.scalar(select(func.count()).select_from(seen.subquery())) or 0
     broken_at = report.broken_at
+    last = session.scalar(seen.with_only_columns(func.max(AuditRow.seq)))
+    if broken_at is not None and (last is None or broken_at > last):
+        # A break after the caller's last entry leaves every entry it sees vouched for;
+        # saying more would tell it about other provinces' entries.
+        return AuditVerdict(intact=True, entries=mine, broken_at=None, problem=None)
     if broken_at is not None and session.scalar(
             seen.where(AuditRow.seq == broken_at).with_only_columns(AuditRow.seq)) is None:
         broken_at = None

@@ -157,14 +157,22 @@ def submit(body: SolveRequest, session: SessionDep, settings: SettingsDep, calle
         return _same_job(session, earlier, digest, response, caller, lang)
     runner.notify()
     response.headers["Location"] = f"/jobs/{job.id}"
-    return _view(session, job, caller, lang)
+    return _as_submitted(_view(session, job, caller, lang))
 
 
 def _same_job(session: Session, job: JobRow, digest: str, response: Response,
               caller: Caller, lang: Language) -> JobView:
     check_same_request(job.request_hash, digest)
     response.headers["Location"] = f"/jobs/{job.id}"
-    return _view(session, _visible_job(session, caller, job.id), caller, lang)
+    return _as_submitted(_view(session, _visible_job(session, caller, job.id), caller, lang))
+
+
+def _as_submitted(view: JobView) -> JobView:
+    """The answer to a submission: the job as it was queued, whatever it has done since.
+    A retry with the same Idempotency-Key gets this very answer again, byte for byte;
+    the job's progress is at Location."""
+    return view.model_copy(update={"state": "queued", "progress": None, "elapsed": None,
+                                   "error": None, "roster_id": None, "roster": None})
 
 
 @router.get("/jobs/{job_id}", response_model=JobView, summary="Follow a solve")
