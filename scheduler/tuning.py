@@ -26,8 +26,9 @@ SMALL_MODEL_OPTIONS = 8_000
 EXPLAIN_SHARE = 0.05
 EXPLAIN_MAX_SECONDS = 10.0
 # ... or this much per case the start leaves unstaffed, if more (at most half the limit):
-# counting reasons took 1.0 to 1.5 ms a case on 4,000 x 700 (dense, standard, skewed,
-# tight: 193 to 351 cases in 0.23 to 0.52 s), and a reason from an infeasible core more
+# counting reasons (as codes with parameters) took 0.8 to 2.2 ms a case (tight 2,000 x
+# 300: 186 cases in 0.14 s; dense and tight 4,000 x 700: 193 in 0.36 s, 338 in 0.74 s),
+# and a reason from an infeasible core more
 # (16 cores of tight took 2.2 s, cut short at the time limit). With the share alone a
 # 20 s solve there overran by 1 to 3.5 s.
 EXPLAIN_SECONDS_PER_CASE = 0.002
