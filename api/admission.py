@@ -82,7 +82,7 @@ class BodyFirst:
             return
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            # Refused before a byte is read (BodyLimit, inside, words it the same way).
+            # Refused before a byte is read.
             await problem_response(None, 413, f"the body is over {self.max_bytes} "
                                               "bytes")(scope, receive, send)
             return

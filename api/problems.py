@@ -1,6 +1,5 @@
 """Every 4xx and 5xx answer is an RFC 9457 problem: application/problem+json."""
 
-import contextlib
 import logging
 from http import HTTPStatus
 from typing import Any
@@ -13,7 +12,6 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from i18n import from_accept_language, message
 from i18n.catalogue import lookup
@@ -151,53 +149,3 @@ def _allowed(app: FastAPI, request: Request) -> set[str]:
         if isinstance(route, APIRoute) and route.path_regex.match(request.url.path):
             methods |= route.methods or set()
     return methods
-
-
-class BodyLimit:
-    """ASGI middleware: a request body over `max_bytes` gets 413, declared or streamed."""
-
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app, self.max_bytes = app, max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._too_large(scope, receive, send)
-            return
-        seen, exceeded, started = 0, False, False
-
-        async def limited() -> Message:
-            nonlocal seen, exceeded
-            message = await receive()
-            seen += len(message.get("body", b""))
-            if seen > self.max_bytes:
-                exceeded = True
-                raise _BodyTooLargeError
-            return message
-
-        async def answer(message: Message) -> None:
-            # The app's own answer to a body cut short (FastAPI's body reader makes it a
-            # 400) is dropped: the 413 below is the answer.
-            nonlocal started
-            if exceeded:
-                return
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        with contextlib.suppress(_BodyTooLargeError):  # answered below
-            await self.app(scope, limited, answer)
-        if exceeded and not started:
-            await self._too_large(scope, receive, send)
-
-    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = problem_response(None, 413, f"the body is over {self.max_bytes} bytes")
-        await response(scope, receive, send)
-
-
-class _BodyTooLargeError(Exception):
-    pass
-
-
