@@ -6,25 +6,16 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from openpyxl.worksheet.worksheet import Worksheet
 
 from api.utilisation import utilisation
 from i18n import Language, localised, message, shown_name
 from models import Roster, Scenario
 from sheets.layout import term_label
+from sheets.write import append_table
 
 # Excel's limit on a sheet name, and the characters it refuses in one.
 SHEET_NAME_CHARS = 31
 FORBIDDEN = str.maketrans({c: "_" for c in "[]:*?/\\"})
-
-
-def _append(ws: Worksheet, headers: list[Any], rows: list[list[Any]]) -> None:
-    ws.append(headers)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    ws.freeze_panes = "A2"
-    for row in rows:
-        ws.append(row)
 
 
 def _title(name: str, taken: set[str]) -> str:
@@ -69,7 +60,7 @@ def roster_workbook(scenario: Scenario, roster: Roster, lang: Language) -> bytes
     ]
     if roster.infeasible_reason is not None:
         rows.append([m("status.infeasible"), roster.infeasible_reason.text])
-    _append(summary, [m("xlsx.item"), m("xlsx.value")], rows)
+    append_table(summary, [m("xlsx.item"), m("xlsx.value")], rows)
     summary.column_dimensions["A"].width = 24
     for entry in roster.cases:
         if not entry.staffed:
@@ -97,7 +88,7 @@ def roster_workbook(scenario: Scenario, roster: Roster, lang: Language) -> bytes
         for row in team:
             ws.append(row)
     unstaffed = wb.create_sheet(_title(m("xlsx.unstaffed"), taken))
-    _append(unstaffed, [m("xlsx.case"), m("xlsx.title"), m("xlsx.priority"), m("xlsx.reason")],
+    append_table(unstaffed, [m("xlsx.case"), m("xlsx.title"), m("xlsx.priority"), m("xlsx.reason")],
             [[c.id, shown_name(cases[c.id].title, cases[c.id].title_zh, lang) if c.id in cases else "",
               cases[c.id].priority if c.id in cases else None,
               c.unstaffed_reason.text if c.unstaffed_reason else ""]
@@ -105,7 +96,7 @@ def roster_workbook(scenario: Scenario, roster: Roster, lang: Language) -> bytes
     load = utilisation(scenario, roster)
     days = wb.create_sheet(_title(m("xlsx.utilisation"), taken))
     columns: list[Any] = [m("xlsx.person"), m("xlsx.name"), m("xlsx.office"), m("xlsx.capacity")]
-    _append(days, [*columns, *load.days],
+    append_table(days, [*columns, *load.days],
             [[p.id, shown_name(p.name, people[p.id].name_zh if p.id in people else "", lang),
               unit(p.home), p.capacity, *p.load] for p in load.people])
     for cell in days[1][4:]:

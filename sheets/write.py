@@ -9,6 +9,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
 from i18n import Language, message
 from models import Case, Prosecutor, Scenario, parse_scenario
@@ -103,15 +104,20 @@ def _settings_rows(s: Scenario) -> list[list[Any]]:
     return [[field, values[field]] for field in SCENARIO_FIELDS]
 
 
-def _sheet(wb: Workbook, key: str, lang: Language, headers: list[str], rows: list[list[Any]],
-           columns: tuple[Column, ...]) -> None:
-    ws = wb.create_sheet(sheet_title(key, lang))
+def append_table(ws: Worksheet, headers: list[Any], rows: list[list[Any]]) -> None:
+    """A table on a sheet: bold headers kept in view while scrolling, then the rows."""
     ws.append(headers)
     for cell in ws[1]:
         cell.font = Font(bold=True)
     ws.freeze_panes = "A2"
     for row in rows:
         ws.append(row)
+
+
+def _sheet(wb: Workbook, key: str, lang: Language, headers: list[str], rows: list[list[Any]],
+           columns: tuple[Column, ...]) -> None:
+    ws = wb.create_sheet(sheet_title(key, lang))
+    append_table(ws, headers, rows)
     for i, column in enumerate(columns, start=1):
         letter = get_column_letter(i)
         ws.column_dimensions[letter].width = max(10, min(40, 2 * len(headers[i - 1]) + 2))
