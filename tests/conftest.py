@@ -7,7 +7,11 @@ from pathlib import Path
 from uuid import uuid4
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
+
+from api.app import create_app
+from api.settings import Settings
 
 
 @pytest.fixture
@@ -39,3 +43,11 @@ def english_locale(monkeypatch: pytest.MonkeyPatch) -> None:
     for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("LANG", "C.UTF-8")
+
+
+@pytest.fixture
+def client(database_url: str) -> Iterator[TestClient]:
+    """A running service with keys off and default settings; a test module whose tests
+    need other settings defines its own `client`, which pytest uses instead."""
+    with TestClient(create_app(Settings(database_url=database_url, require_keys=False))) as c:
+        yield c

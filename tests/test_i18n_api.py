@@ -1,25 +1,13 @@
 """The service answers in the reader's language: Accept-Language picks reasons and problems."""
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
-
-from api.app import create_app
-from api.settings import Settings
 
 TUTORIAL: dict[str, Any] = json.loads(
     (Path(__file__).resolve().parent.parent / "scenarios" / "tutorial.json").read_text())
-
-
-@pytest.fixture
-def client(database_url: str) -> Iterator[TestClient]:
-    settings = Settings(database_url=database_url, require_keys=False)
-    with TestClient(create_app(settings)) as c:
-        yield c
 
 
 def test_case_roster_reasons_follow_accept_language(client: TestClient) -> None:

@@ -5,7 +5,6 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -14,8 +13,6 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from api.app import create_app
-from api.settings import Settings
 from cli.main import app
 from models import Roster, Scenario, parse_scenario
 from notice import NoticeError, notice_html
@@ -83,12 +80,6 @@ def test_cli_notice(tmp_path: Path) -> None:
     assert "关于成立电信诈骗团伙案专案组的通知" in page.read_text(encoding="utf-8")
     refused = runner.invoke(app, ["notice", str(TUTORIAL), str(roster), "herders"])
     assert refused.exit_code == 2 and "not staffed" in refused.output
-
-
-@pytest.fixture
-def client(database_url: str) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(database_url=database_url, require_keys=False))) as c:
-        yield c
 
 
 def test_service_notice(client: TestClient) -> None:

@@ -1,30 +1,19 @@
 """The service takes a scenario as a workbook (multipart) and gives a roster as one."""
 
 import json
-from collections.abc import Iterator
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from api.app import create_app
-from api.settings import Settings
 from api.workbooks import XLSX
 from models import parse_scenario
 from sheets import scenario_workbook
 
 TUTORIAL: dict[str, Any] = json.loads(
     (Path(__file__).resolve().parent.parent / "scenarios" / "tutorial.json").read_text())
-
-
-@pytest.fixture
-def client(database_url: str) -> Iterator[TestClient]:
-    settings = Settings(database_url=database_url, require_keys=False)
-    with TestClient(create_app(settings)) as c:
-        yield c
 
 
 def test_post_scenarios_takes_a_workbook(client: TestClient) -> None:
