@@ -248,7 +248,9 @@ def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: 
                                        seed=seed, reporter=reporter, stop=stop)
     first_seconds = min(reporter.first, perf_counter()) - started
     left = len(scenario.cases) - len(best.staffed)
-    deadline = started + seconds - (_explain_reserve(left, seconds) if explain else 0.0)
+    # The roster is written out last, with reasons for every member: time for that too.
+    writing = len(best.chosen) * tuning.ROSTER_SECONDS_PER_MEMBER
+    deadline = started + seconds - writing - (_explain_reserve(left, seconds) if explain else 0.0)
     build_seconds = 0.0
     bound: float | None = None
     total_priority = sum(c.priority for c in scenario.cases)
@@ -307,7 +309,7 @@ def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: 
     # Cores take what the time limit leaves once every case's counting is allowed for.
     counting = (len(scenario.cases) - len(best.staffed)) * tuning.EXPLAIN_SECONDS_PER_CASE
     explained_by = (perf_counter() if stop is not None and stop.is_set()
-                    else started + seconds - counting)
+                    else started + seconds - writing - counting)
     unstaffed = {c.id: unstaffed_reason(ctx, c, teams, explained_by) for c in scenario.cases
                  if c.id not in best.staffed} if explain else {}
     # A case that cannot be staffed even alone is in no valid roster.
