@@ -11,7 +11,7 @@ reasons for the cases left unstaffed.
 
 import math
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from time import perf_counter
 from typing import Literal
@@ -20,7 +20,13 @@ from models import Objective, Progress, Roster, Scenario, Status
 from models.ids import CaseId, ProsecutorId
 from scheduler import tuning
 from scheduler.bounds.alone import counted_bounds, least_costs, with_counted
-from scheduler.bounds.parts import cost_bound, highest_priority, solve_parts
+from scheduler.bounds.parts import (
+    PartBound,
+    cost_bound,
+    highest_priority,
+    solve_parts,
+    without,
+)
 from scheduler.construct.greedy import greedy
 from scheduler.construct.previous import kept_previous
 from scheduler.construct.rarest import rarest_first
@@ -104,8 +110,17 @@ class _Reporter:
 
 @dataclass(frozen=True)
 class _BoundByParts:
+    """What the parts proved, every case counted (`with_counted`)."""
+
     priority: int  # no valid roster staffs more
-    cost: float | None  # no valid roster staffing as much as the roster costs less
+    parts: list[PartBound]
+
+    def cost(self, priority: int, impossible: Mapping[CaseId, int], peak_weight: float
+             ) -> float | None:
+        """No valid roster staffing `priority` costs less, given the cases (with their
+        priorities) proven `impossible` since: each lowers the most its part can staff,
+        so the bound lets the roster fall short of the parts' highest by less."""
+        return cost_bound(without(self.parts, impossible), priority, peak_weight)
 
 
 def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, workers: int,
@@ -142,11 +157,8 @@ def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, wo
     best = improve(ctx, best, deadline=deadline, workers=workers, seed=seed,
                    on_improve=reporter.incumbent, stop=stop, sweep=not around, around=around,
                    least=least)
-    weights = ctx.scenario.policy.weights
     short = max(0, highest_priority(bounds) - best.objective.staffed_priority)
-    return best, _BoundByParts(highest_priority(bounds),
-                               cost_bound(with_counted(bounds, counted, short),
-                                          best.objective.staffed_priority, weights.peak_load))
+    return best, _BoundByParts(highest_priority(bounds), with_counted(bounds, counted, short))
 
 
 def _repair(ctx: Context, *, deadline: float, workers: int, seed: int,
@@ -262,6 +274,7 @@ def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: 
     race = (method == "auto" and workers > 1
             and tuning.SMALL_MODEL_OPTIONS < options <= tuning.WHOLE_MODEL_OPTIONS)
     found: Found | None = None
+    by_parts: _BoundByParts | None = None
     m: RosterModel | None = None
     if whole or race:
         m = build_model(scenario, context=ctx)
@@ -280,7 +293,6 @@ def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: 
         found = raced.found
         if by_parts is not None:
             priority_bound = min(priority_bound, by_parts.priority)
-            bound = by_parts.cost
     if found is not None and found.infeasible:
         assert m is not None
         return Roster(scenario=scenario.name, status=Status.INFEASIBLE,
@@ -313,8 +325,14 @@ def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: 
     unstaffed = {c.id: unstaffed_reason(ctx, c, teams, explained_by) for c in scenario.cases
                  if c.id not in best.staffed} if explain else {}
     # A case that cannot be staffed even alone is in no valid roster.
-    impossible = scenario.priority_of(c for c, u in unstaffed.items() if u.impossible)
-    priority_bound = min(priority_bound, total_priority - impossible)
+    impossible = {c: scenario.case_by_id[c].priority for c, u in unstaffed.items()
+                  if u.impossible}
+    priority_bound = min(priority_bound, total_priority - sum(impossible.values()))
+    if by_parts is not None:
+        by_cost = by_parts.cost(best.objective.staffed_priority, impossible,
+                                scenario.policy.weights.peak_load)
+        if by_cost is not None:
+            bound = by_cost if bound is None else max(bound, by_cost)
     reasons = {c: u.reason for c, u in unstaffed.items()}
     gap = None
     if bound is not None:

@@ -11,7 +11,13 @@ from checker import check_roster
 from models import Scenario, parse_scenario
 from scheduler import solve, tuning
 from scheduler.bounds import parts as bound
-from scheduler.bounds.parts import PartBound, cost_bound, highest_priority, solve_parts
+from scheduler.bounds.parts import (
+    PartBound,
+    cost_bound,
+    highest_priority,
+    solve_parts,
+    without,
+)
 from scheduler.construct.greedy import greedy
 from scheduler.model.core import (
     COST_SCALE,
@@ -73,9 +79,10 @@ def test_highest_by_part_counts_cases_that_do_not_compete() -> None:
 
 
 def _part(highest: int, least_costs: dict[int, float],
-          least_peak: tuple[int, int] | None = None) -> PartBound:
-    return PartBound(frozenset({f"c{highest}-{least_costs}"}), highest, highest, least_costs,
-                     Found(), least_peak=least_peak)
+          least_peak: tuple[int, int] | None = None,
+          cases: tuple[str, ...] | None = None) -> PartBound:
+    named = frozenset(cases or {f"c{highest}-{least_costs}"})
+    return PartBound(named, highest, highest, least_costs, Found(), least_peak=least_peak)
 
 
 def test_cost_bound_adds_the_parts_least_costs_when_none_may_fall_short() -> None:
@@ -122,6 +129,16 @@ def test_cost_bound_adds_the_least_peak_of_a_part_that_cannot_fall_short() -> No
     bounds = [_part(3, {3: 10.0}, least_peak=(3, 80)), _part(4, {4: 20.0}, least_peak=(3, 60))]
     assert cost_bound(bounds, 7, peak_weight=20) == 30.0 + 20 * 80
     assert cost_bound(bounds, 6, peak_weight=20) == 10.0 + 20 * 60
+
+
+def test_cost_bound_without_an_impossible_case_leaves_less_to_fall_short() -> None:
+    """A roster one short of two parts' highest may leave out the costlier part (bound 10);
+    once a case of priority 1 in the cheaper part is proven impossible alone, that part
+    can staff at most 2, the roster is short of nothing, and both parts count (10 + 20)."""
+    bounds = [_part(3, {2: 10.0}, cases=("a", "b")), _part(4, {4: 20.0}, cases=("c",))]
+    assert cost_bound(bounds, 6) == 10.0
+    assert cost_bound(without(bounds, {"b": 1}), 6) == 30.0
+    assert cost_bound(without(bounds, {"zz": 1}), 6) == 10.0
 
 
 def _least_cost_whole(s: Scenario, priority: int) -> float:

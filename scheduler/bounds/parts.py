@@ -27,7 +27,7 @@ import math
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from time import perf_counter
 
 from ortools.sat.python import cp_model as cp
@@ -315,6 +315,18 @@ def solve_parts(ctx: Context, start: Incumbent, *, deadline: float, workers: int
 def highest_priority(bounds: Sequence[PartBound]) -> int:
     """No valid roster staffs more priority than the parts' highest together."""
     return sum(b.highest for b in bounds)
+
+
+def without(bounds: Sequence[PartBound], impossible: Mapping[CaseId, int]) -> list[PartBound]:
+    """`bounds`, each part staffing at most its priority less that of its cases proven
+    `impossible` (case -> priority): a case no valid roster can staff even alone."""
+    out = []
+    for b in bounds:
+        lost = sum(impossible.get(c, 0) for c in b.cases)
+        if lost and b.total - lost < b.highest:
+            b = replace(b, highest=b.total - lost)
+        out.append(b)
+    return out
 
 
 def cost_bound(bounds: Sequence[PartBound], priority: int, peak_weight: float = 0.0
