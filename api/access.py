@@ -65,13 +65,14 @@ class Caller:
     def require(self, role: KeyRole, action: str) -> None:
         """403 unless the key's role allows `action`."""
         if RANK[self.role] < RANK[role]:
-            raise ApiError(403, f"a {self.role.value} key may not {action}; "
-                                f"it takes a {role.value} key")
+            raise ApiError(403, "problem.role_forbidden", role=self.role.value,
+                           action=why(f"action.{action}"), needed=role.value)
 
     def require_province(self, province: str, action: str) -> None:
         """403 unless the caller sees the whole of `province` (writes of province data)."""
         if not self.sees_province(province) or not self.whole_province:
-            raise ApiError(403, f"only a key of the whole province '{province}' may {action}")
+            raise ApiError(403, "problem.province_only", province=province,
+                           action=why(f"action.{action}"))
 
 
 # When keys are not required (a single user on their own machine): everything, anonymously.
