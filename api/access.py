@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from api.audit import key_problem
 from api.problems import ApiError
 from api.tables import ApiKeyRow
+from i18n import render
 from models import Roster, Scenario
 from models.enums import KeyRole
 from models.ids import CaseId, UnitId
@@ -97,7 +98,7 @@ def authenticate(session: Session, token: str) -> Caller | None:
     # A row the audit trail does not vouch for (inserted or edited in the database by
     # someone who bypassed `taskforce keys`) grants nothing.
     if (problem := key_problem(session, row)) is not None:
-        log.warning("refused a key: %s", problem)
+        log.warning("refused a key: %s", render(problem, "en"))
         return None
     return Caller(key_id=row.id, unit=row.unit_id, role=KeyRole(row.role), province=row.province,
                   units=None if row.whole_province else frozenset(row.units))

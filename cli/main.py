@@ -392,7 +392,8 @@ def audit_verify(database_url: DatabaseUrl = None, lang: LangOption = None) -> N
              else message(language, "cli.audit_entry", entry=report.broken_at))
     out.print(f"[red]{escape(message(language, 'cli.audit_broken'))}[/red] "
               + escape(message(language, "cli.audit_after", entries=report.entries, where=where,
-                               problem=report.problem or "")), highlight=False)
+                               problem="" if report.problem is None
+                               else render_reason(report.problem, language))), highlight=False)
     raise typer.Exit(EXIT_NOT_SOLVED)
 
 

@@ -256,3 +256,24 @@ def test_console_vocabulary_is_served(client: TestClient) -> None:
     en = client.get("/messages/en").json()["messages"]
     assert zh["job.done"] == "完成" and zh["phase.neighbourhood"] == "邻域搜索"
     assert en["job.done"] == "done" and zh.keys() == en.keys()
+
+
+def test_cli_audit_and_keys_in_chinese(client: TestClient, database_url: str) -> None:
+    """`audit verify --lang zh` reports an intact trail in Chinese, and `keys revoke` of a
+    key that does not exist says so in Chinese, exit 2."""
+    assert client.post("/scenarios", json=json.loads(TUTORIAL.read_text())).status_code == 201
+    verified = runner.invoke(app, ["audit", "verify", "--database-url", database_url,
+                                   "--lang", "zh"])
+    assert verified.exit_code == 0, verified.output
+    assert verified.output.startswith("审计记录完整：共")
+    revoked = runner.invoke(app, ["keys", "revoke", "nope", "--database-url", database_url,
+                                  "--lang", "zh"])
+    assert revoked.exit_code == 2 and "没有密钥“nope”" in revoked.output
+
+
+def test_cli_audit_in_english(client: TestClient, database_url: str) -> None:
+    """`audit verify --lang en` says the same in English."""
+    assert client.post("/scenarios", json=json.loads(TUTORIAL.read_text())).status_code == 201
+    verified = runner.invoke(app, ["audit", "verify", "--database-url", database_url,
+                                   "--lang", "en"])
+    assert verified.exit_code == 0 and verified.output.startswith("audit trail intact:")
