@@ -257,8 +257,10 @@ def check(
         raise _fail(e, language) from None
     report = check_roster(loaded, given)
     for v in report.violations:
-        out.print(f"[red]{escape(message(language, 'cli.violation'))}[/red] {escape(str(v))}",
-                  highlight=False)
+        rule = render_reason(why(f"rule.{v.rule.split()[0]}", value=v.rule), language)
+        out.print(f"[red]{escape(message(language, 'cli.violation'))}[/red] "
+                  + escape(message(language, "cli.violation_line", rule=rule,
+                                   problem=render_reason(v.reason, language))), highlight=False)
     terms = message(language, "sep.comma").join(
         message(language, "cli.term", term=message(language, f"cost.{k}"), value=f"{v:g}")
         for k, v in report.components.items())

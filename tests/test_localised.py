@@ -277,3 +277,30 @@ def test_cli_audit_in_english(client: TestClient, database_url: str) -> None:
     verified = runner.invoke(app, ["audit", "verify", "--database-url", database_url,
                                    "--lang", "en"])
     assert verified.exit_code == 0 and verified.output.startswith("audit trail intact:")
+
+
+def _tampered_roster(tmp_path: Path) -> Path:
+    """The tutorial's roster with its clerk's slot given to a prosecutor: rule 1 broken."""
+    path = _roster_file(tmp_path)
+    roster = json.loads(path.read_text())
+    fraud = next(c for c in roster["cases"] if c["id"] == "fraud")
+    clerk = next(m for m in fraud["team"] if m["slot"] == "clerk")
+    clerk["slot"] = "prosecutor"
+    path.write_text(json.dumps(roster))
+    return path
+
+
+def test_cli_check_violation_in_chinese(tmp_path: Path) -> None:
+    """A broken rule is named and explained in Chinese by `check --lang zh`, exit 1."""
+    result = runner.invoke(app, ["check", str(TUTORIAL), str(_tampered_roster(tmp_path)),
+                                 "--lang", "zh"])
+    assert result.exit_code == 1
+    assert "违反规则 ［1 专案组构成］案件fraud：书记员岗位0人，应为1人" in result.output
+
+
+def test_cli_check_violation_in_english(tmp_path: Path) -> None:
+    """The same broken rule in English."""
+    result = runner.invoke(app, ["check", str(TUTORIAL), str(_tampered_roster(tmp_path)),
+                                 "--lang", "en"])
+    assert result.exit_code == 1
+    assert "violation [1 composition] case fraud: 0 in clerk slots, needs 1" in result.output
