@@ -50,7 +50,16 @@ async function setLanguage(lang) {
   if (state.resource) showScenario(state.resource);
   if (state.job) showProgress(state.job);
   if (state.rosterId) await showRoster(state.rosterId);  // its reasons, in the new language
-  if (state.whatIf) showWhatIf(state.whatIf);
+  if (state.whatIf) showWhatIf(await reworded(state.whatIf));
+}
+
+// A what-if answer with both rosters read again, so that their reasons are in the
+// language just chosen (they were worded in the language of the request).
+async function reworded(result) {
+  const [variant] = result.variants;
+  const [base, after] = await Promise.all([api("GET", `/rosters/${result.base_roster_id}`),
+                                           api("GET", `/rosters/${variant.roster_id}`)]);
+  return { ...result, base: base.roster, variants: [{ ...variant, roster: after.roster }] };
 }
 
 // --- talking to the API -----------------------------------------------------------------
