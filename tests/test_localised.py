@@ -12,6 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from api.app import create_app
+from api.settings import Settings
 from cli.main import app
 from i18n import Language, problem_line
 from i18n.catalogue import messages
@@ -304,3 +306,31 @@ def test_cli_check_violation_in_english(tmp_path: Path) -> None:
                                  "--lang", "en"])
     assert result.exit_code == 1
     assert "violation [1 composition] case fraud: 0 in clerk slots, needs 1" in result.output
+
+
+def _service(database_url: str, **settings: Any) -> TestClient:
+    return TestClient(create_app(Settings(database_url=database_url, **settings)))
+
+
+@pytest.mark.parametrize(("lang", "title", "detail"), [
+    ("zh", "内容过大", "请求体超过1000字节"), ("en", "Content Too Large", "the body is over 1000 bytes"),
+])
+def test_body_too_large_in_each_language(database_url: str, lang: str, title: str,
+                                         detail: str) -> None:
+    """A 413 from the body-size middleware, outside every route, still answers in the
+    language of Accept-Language."""
+    with _service(database_url, require_keys=False, max_body_bytes=1000) as c:
+        answer = c.post("/scenarios", content=b"{" + b" " * 2000 + b"}",
+                        headers={"Accept-Language": lang, "Content-Type": "application/json"})
+    assert answer.status_code == 413
+    assert answer.json()["title"] == title and answer.json()["detail"] == detail
+    assert answer.headers["content-language"] == lang
+
+
+def test_missing_key_in_chinese(database_url: str) -> None:
+    """A 401 for a request without a key says in Chinese what to send."""
+    with _service(database_url, require_keys=True) as c:
+        answer = c.get("/scenarios", headers={"Accept-Language": "zh"})
+    assert answer.status_code == 401
+    assert answer.json()["title"] == "未授权"
+    assert answer.json()["detail"] == "请提供API密钥：“Authorization: Bearer <密钥>”"
