@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from api.audit import key_problem
 from api.problems import ApiError
 from api.tables import ApiKeyRow
+from i18n import render
 from models import Roster, Scenario
 from models.enums import KeyRole
 from models.ids import CaseId, UnitId
@@ -65,13 +66,14 @@ class Caller:
     def require(self, role: KeyRole, action: str) -> None:
         """403 unless the key's role allows `action`."""
         if RANK[self.role] < RANK[role]:
-            raise ApiError(403, f"a {self.role.value} key may not {action}; "
-                                f"it takes a {role.value} key")
+            raise ApiError(403, "problem.role_forbidden", role=self.role.value,
+                           action=why(f"action.{action}"), needed=role.value)
 
     def require_province(self, province: str, action: str) -> None:
         """403 unless the caller sees the whole of `province` (writes of province data)."""
         if not self.sees_province(province) or not self.whole_province:
-            raise ApiError(403, f"only a key of the whole province '{province}' may {action}")
+            raise ApiError(403, "problem.province_only", province=province,
+                           action=why(f"action.{action}"))
 
 
 # When keys are not required (a single user on their own machine): everything, anonymously.
@@ -96,7 +98,7 @@ def authenticate(session: Session, token: str) -> Caller | None:
     # A row the audit trail does not vouch for (inserted or edited in the database by
     # someone who bypassed `taskforce keys`) grants nothing.
     if (problem := key_problem(session, row)) is not None:
-        log.warning("refused a key: %s", problem)
+        log.warning("refused a key: %s", render(problem, "en"))
         return None
     return Caller(key_id=row.id, unit=row.unit_id, role=KeyRole(row.role), province=row.province,
                   units=None if row.whole_province else frozenset(row.units))

@@ -20,9 +20,11 @@ import threading
 from time import monotonic
 
 import anyio
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.problems import problem_response
+from models.reason import why
 
 # Waiting requests look again this often (doubling from the first to the last).
 FIRST_LOOK_SECONDS, LAST_LOOK_SECONDS = 0.002, 0.05
@@ -57,7 +59,7 @@ class Admission:
         while not self._enter():
             if monotonic() >= deadline:
                 response = problem_response(
-                    None, 429, "the service is busy; try again shortly",
+                    Request(scope), 429, "problem.service_busy",
                     headers={"Retry-After": str(self.retry_after)})
                 await response(scope, receive, send)
                 return
@@ -76,6 +78,10 @@ class BodyFirst:
     def __init__(self, app: ASGIApp, max_bytes: int, timeout_seconds: float) -> None:
         self.app, self.max_bytes, self.timeout = app, max_bytes, timeout_seconds
 
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await problem_response(Request(scope), 413, why("problem.body_too_large", limit=self.max_bytes)
+                               )(scope, receive, send)
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
@@ -83,8 +89,7 @@ class BodyFirst:
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             # Refused before a byte is read.
-            await problem_response(None, 413, f"the body is over {self.max_bytes} "
-                                              "bytes")(scope, receive, send)
+            await self._too_large(scope, receive, send)
             return
         chunks: list[bytes] = []
         size, more = 0, True
@@ -97,14 +102,13 @@ class BodyFirst:
                     chunk = message.get("body", b"")
                     size += len(chunk)
                     if size > self.max_bytes:
-                        await problem_response(None, 413, f"the body is over {self.max_bytes} "
-                                                          "bytes")(scope, receive, send)
+                        await self._too_large(scope, receive, send)
                         return
                     chunks.append(chunk)
                     more = message.get("more_body", False)
         except TimeoutError:
-            await problem_response(None, 408, f"the request body did not arrive within "
-                                              f"{self.timeout:g} seconds")(scope, receive, send)
+            await problem_response(Request(scope), 408, why("problem.body_timeout", seconds=self.timeout)
+                                   )(scope, receive, send)
             return
         body, replayed = b"".join(chunks), False
 

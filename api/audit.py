@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.seal import Seal
 from api.tables import ApiKeyRow, AuditHeadRow, AuditRow, aware
+from models.reason import Reason, why
 
 GENESIS = "0" * 64
 # Changes made without an API key (keys not required, or the command line).
@@ -100,7 +101,7 @@ def record(session: Session, action: str, *, province: str | None, actor: str = 
 class ChainReport:
     entries: int
     broken_at: int | None
-    problem: str | None
+    problem: Reason | None  # what is wrong, to be worded in the reader's language
 
     @property
     def intact(self) -> bool:
@@ -116,19 +117,18 @@ def verify(session: Session, seal: Seal) -> ChainReport:
     hashes: dict[int, str] = {}
     for row in session.scalars(select(AuditRow).order_by(AuditRow.seq)):
         if row.seq != expected_seq:
-            return ChainReport(count, row.seq, f"entry {expected_seq} is missing")
+            return ChainReport(count, row.seq, why("audit.missing", entry=expected_seq))
         if row.prev_hash != prev:
-            return ChainReport(count, row.seq, "does not follow the entry before it")
+            return ChainReport(count, row.seq, why("audit.unlinked"))
         keyed = row.seq >= keyed_from
         link = (entry_mac(seal.secret, prev, row.seq, row.at, _fields(row, keyed=True)) if keyed
                 else entry_hash(prev, row.seq, row.at, _fields(row, keyed=False)))
         if not hmac.compare_digest(link, row.hash):
-            return ChainReport(count, row.seq, "its content was changed after it was written, "
-                                               "or it was not written by this service")
+            return ChainReport(count, row.seq, why("audit.changed"))
         hashes[row.seq] = row.hash
         prev, count, expected_seq = row.hash, count + 1, expected_seq + 1
     if head is None or head.hash != prev or head.seq != count:
-        return ChainReport(count, None, "the newest entries were removed")
+        return ChainReport(count, None, why("audit.removed"))
     report = _against_witness(seal, hashes, keyed_from, count)
     if report.intact and (keys := key_problems(session)):
         return ChainReport(count, None, keys[0])
@@ -146,31 +146,25 @@ def _against_witness(seal: Seal, hashes: dict[int, str], keyed_from: int,
     witnessed = seal.witnessed()
     if witnessed is None or not witnessed.heads:
         if keyed:
-            state = "missing" if witnessed is None else "empty"
-            return ChainReport(count, None, f"the witness file {seal.witness} is {state}, "
-                                            f"but the trail has {count} entries")
+            state = "audit.witness_missing" if witnessed is None else "audit.witness_empty"
+            return ChainReport(count, None, why(state, file=str(seal.witness), entries=count))
         return ChainReport(count, None, None)
     if witnessed.garbled_line is not None:
-        return ChainReport(count, None, f"the witness file {seal.witness} was damaged or "
-                                        f"written over (line {witnessed.garbled_line})")
+        return ChainReport(count, None, why("audit.witness_damaged", file=str(seal.witness),
+                                            line=witnessed.garbled_line))
     seen: dict[int, str] = {}
     for seq, mac in witnessed.heads:
         if seq in seen and not hmac.compare_digest(seen[seq], mac):
-            return ChainReport(count, seq, "the witness saw two different entries at this "
-                                           "position: the trail was cut back and regrown")
+            return ChainReport(count, seq, why("audit.regrown"))
         seen[seq] = mac
     for seq, mac in witnessed.heads:
         if seq not in hashes:
-            return ChainReport(count, None, f"the newest entries were removed: the witness "
-                                            f"saw entry {seq}, the trail ends at {count}")
+            return ChainReport(count, None, why("audit.cut_back", seen=seq, entries=count))
         if not hmac.compare_digest(hashes[seq], mac):
-            return ChainReport(count, seq, "it is not the entry the witness saw")
+            return ChainReport(count, seq, why("audit.not_witnessed"))
     newest = max(seen)
     if keyed and newest < count:
-        return ChainReport(count, None, f"the witness last saw entry {newest}, the trail "
-                                        f"ends at {count}: entries after it are not vouched "
-                                        "for (the witness was replaced, or could not be "
-                                        "written: see the service's log)")
+        return ChainReport(count, None, why("audit.witness_behind", seen=newest, entries=count))
     return ChainReport(count, None, None)
 
 
@@ -182,7 +176,7 @@ def key_seal(row: ApiKeyRow) -> str:
     return hashlib.sha256(json.dumps(granted).encode()).hexdigest()
 
 
-def key_problem(session: Session, row: ApiKeyRow) -> str | None:
+def key_problem(session: Session, row: ApiKeyRow) -> Reason | None:
     """Why the key row `row` is not one the audit trail vouches for, or None. A row put in
     the database directly (a known secret's hash, say) has no key.created entry, or one
     whose seal does not match; a revoked key made live again has a key.revoked entry."""
@@ -192,18 +186,18 @@ def key_problem(session: Session, row: ApiKeyRow) -> str | None:
                AuditRow.unit_id == row.unit_id)).all()
     created = [d for a, d in entries if a == "key.created" and d.get("key") == row.id]
     if not created:
-        return f"key {row.id} was not created through an audited event"
+        return why("audit.key_unaudited", id=row.id)
     seal = created[0].get("seal")
     # Keys made before key rows were sealed carry no seal: their entry is all there is.
     if seal is not None and not hmac.compare_digest(seal, key_seal(row)):
-        return f"key {row.id} was changed after it was created"
+        return why("audit.key_changed", id=row.id)
     if row.revoked_at is None and any(a == "key.revoked" and d.get("key") == row.id
                                       for a, d in entries):
-        return f"key {row.id} was revoked, but its row was made live again"
+        return why("audit.key_revived", id=row.id)
     return None
 
 
-def key_problems(session: Session) -> list[str]:
+def key_problems(session: Session) -> list[Reason]:
     """Every key row the audit trail does not vouch for."""
     return [p for row in session.scalars(select(ApiKeyRow).order_by(ApiKeyRow.id))
             if (p := key_problem(session, row)) is not None]

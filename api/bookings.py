@@ -16,6 +16,7 @@ from api.keys import CLI_ACTOR
 from api.tables import CommitRow, RosterRow, ScenarioRow, ScenarioVersionRow
 from checker import staffed_teams
 from models import Case, Roster, Scenario
+from models.reason import Reason, listing, why
 
 
 class StoredScenarioError(LookupError):
@@ -45,7 +46,7 @@ class StoredBookings:
         return for_solving(self.base.replace(
             cases=cases, previous=[a for a in self.base.previous if a.case in ids]), rows)
 
-    def commit(self, roster: Roster, cases: list[Case], key: str) -> str | None:
+    def commit(self, roster: Roster, cases: list[Case], key: str) -> Reason | None:
         """Commit the staffed teams of `cases` in `roster`; None when done (now or by an
         earlier, interrupted run with the same key), else why it was refused."""
         key = "batch-" + hashlib.sha256(key.encode()).hexdigest()[:40]
@@ -66,6 +67,7 @@ class StoredBookings:
                      request_hash=key)
             except CommitRefusedError as refused:
                 session.rollback()
-                return f"{refused.detail}: " + "; ".join(p.message for p in refused.problems)
+                return why("problem.refused", detail=why(refused.detail), problems=listing(
+                    [why("problem.item", id=p.id or p.path, problem=p.reason) for p in refused.problems]))
             session.commit()
         return None

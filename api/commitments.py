@@ -22,6 +22,9 @@ from api.tables import CommitmentRow, CommitRow, ProvinceLockRow
 from checker import Conflict, booking_conflicts
 from models import Assignment, Commitment, Problem, Scenario, Slot, TeamMember
 from models.ids import CaseId, ProsecutorId
+from models.reason import Reason, listing, why
+from models.reason import date as day
+from models.validation import problem
 
 MAX_DAYS_LISTED = 10
 
@@ -78,21 +81,19 @@ class CommitRefusedError(Exception):
         self.detail, self.problems = detail, problems
 
 
-def _days(days: list[date]) -> str:
-    shown = ", ".join(d.isoformat() for d in days[:MAX_DAYS_LISTED])
+def _days(days: list[date]) -> Reason:
+    shown = [day(d.isoformat()) for d in days[:MAX_DAYS_LISTED]]
     more = len(days) - MAX_DAYS_LISTED
-    return shown + (f" and {more} more" if more > 0 else "")
+    return listing(shown + ([why("more_days", more=more)] if more > 0 else []), sep="comma")
 
 
 def _problem(scenario: Scenario, conflict: Conflict) -> Problem:
     if conflict.rule.startswith("5"):
         name = scenario.prosecutor_by_id[conflict.id].name
-        return Problem(path="prosecutors", id=conflict.id,
-                       message=f"{name} would be over capacity on {_days(conflict.days)}")
+        return problem("prosecutors", "invalid.over_capacity", conflict.id, name=name,
+                       days=_days(conflict.days))
     name = scenario.unit_by_id[conflict.id].name
-    return Problem(path="units", id=conflict.id,
-                   message=f"{name} would keep too few prosecutors at home on "
-                           f"{_days(conflict.days)}")
+    return problem("units", "invalid.too_few_home", conflict.id, name=name, days=_days(conflict.days))
 
 
 def book(session: Session, *, scenario: Scenario, scenario_id: str, scenario_version: int,
@@ -113,13 +114,12 @@ def book(session: Session, *, scenario: Scenario, scenario_id: str, scenario_ver
     rows = active(session, province)
     taken = sorted({r.case_id for r in rows} & set(teams))
     if taken:
-        raise CommitRefusedError("some cases are committed already; release them first",
-                            [Problem(path="cases", id=c, message="committed already")
-                             for c in taken])
+        raise CommitRefusedError("problem.committed_already",
+                                 [problem("cases", "invalid.committed_already", c) for c in taken])
     conflicts = booking_conflicts(as_load(scenario, rows), teams)
     if conflicts:
-        raise CommitRefusedError("the roster conflicts with commitments made since it was solved; "
-                            "solve again", [_problem(scenario, c) for c in conflicts])
+        raise CommitRefusedError("problem.commit_conflict",
+                                 [_problem(scenario, c) for c in conflicts])
     commit = CommitRow(id=uuid4().hex, province=province, roster_id=roster_id,
                        scenario_id=scenario_id, scenario_version=scenario_version,
                        cases=sorted(teams), actor=actor, reason=reason,

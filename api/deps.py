@@ -43,10 +43,10 @@ def get_caller(settings: SettingsDep, session: SessionDep,
         return OPEN
     challenge = {"WWW-Authenticate": "Bearer"}
     if credentials is None:
-        raise ApiError(401, "send an API key: 'Authorization: Bearer <key>'", headers=challenge)
+        raise ApiError(401, "problem.key_missing", headers=challenge)
     caller = authenticate(session, credentials.credentials)
     if caller is None:
-        raise ApiError(401, "unknown or revoked API key", headers=challenge)
+        raise ApiError(401, "problem.key_unknown", headers=challenge)
     return caller
 
 

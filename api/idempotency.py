@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import Header
 
 from api.problems import ApiError
-from models import Problem
+from models.validation import problem
 
 IdempotencyKey = Annotated[str | None, Header(
     alias="Idempotency-Key", max_length=200,
@@ -32,5 +32,5 @@ def request_digest(data: Any) -> str:
 def check_same_request(stored: str, digest: str) -> None:
     """422 when a key comes back with another request than the one it was first used for."""
     if stored != digest:
-        raise ApiError(422, "this Idempotency-Key was used with a different request",
-                       [Problem(path="Idempotency-Key", message="reused with another body")])
+        raise ApiError(422, "problem.idempotency_reused",
+                       [problem("Idempotency-Key", "invalid.idempotency_reused")])

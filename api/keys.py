@@ -13,13 +13,18 @@ from api.tables import ApiKeyRow, ScenarioRow, ScenarioVersionRow
 from models import Scenario, Tier
 from models.enums import KeyRole
 from models.ids import UnitId
+from models.reason import Reason, why
 from scheduler.instance.scope import Geography
 
 CLI_ACTOR = "command line"
 
 
 class KeyRequestError(ValueError):
-    """A key cannot be made or revoked as asked."""
+    """A key cannot be made or revoked as asked; `reason` says why, to be worded."""
+
+    def __init__(self, reason: Reason) -> None:
+        super().__init__(reason.code)
+        self.reason = reason
 
 
 def organisation_of(session: Session, unit: UnitId) -> Scenario:
@@ -30,7 +35,7 @@ def organisation_of(session: Session, unit: UnitId) -> Scenario:
         body = session.get(ScenarioVersionRow, (row.id, row.version))
         if body is not None and any(u["id"] == unit for u in body.body["units"]):
             return Scenario.model_validate(body.body)
-    raise KeyRequestError(f"no stored scenario has unit '{unit}'; store one first, or pass --scenario")
+    raise KeyRequestError(why("key.no_scenario", unit=unit))
 
 
 def create_key(session: Session, *, unit: UnitId, role: KeyRole, name: str,
@@ -38,7 +43,7 @@ def create_key(session: Session, *, unit: UnitId, role: KeyRole, name: str,
     """Add a key for `unit`, its jurisdiction taken from `scenario` (the caller commits).
     The token is returned once; only its hash is stored."""
     if unit not in scenario.unit_by_id:
-        raise KeyRequestError(f"unit '{unit}' is not in scenario '{scenario.name}'")
+        raise KeyRequestError(why("key.unit_not_in", unit=unit, scenario=scenario.name))
     whole = unit == scenario.province or scenario.unit_by_id[unit].tier is Tier.PROVINCIAL
     units = sorted(scenario.unit_by_id) if whole else sorted(Geography(scenario).supervised(unit))
     key_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
@@ -56,9 +61,9 @@ def revoke_key(session: Session, key_id: str, reason: str | None) -> ApiKeyRow:
     """Revoke a key at once (the caller commits)."""
     row = session.get(ApiKeyRow, key_id)
     if row is None:
-        raise KeyRequestError(f"no key '{key_id}'")
+        raise KeyRequestError(why("key.unknown", id=key_id))
     if row.revoked_at is not None:
-        raise KeyRequestError(f"key '{key_id}' is revoked already")
+        raise KeyRequestError(why("key.revoked_already", id=key_id))
     row.revoked_at = datetime.now(UTC)
     audit.record(session, "key.revoked", province=row.province,
                  actor=CLI_ACTOR, unit_id=row.unit_id, reason=reason,

@@ -13,9 +13,11 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException
 
-from i18n import from_accept_language, message
+from i18n import Language, from_accept_language, render, worded
 from i18n.catalogue import lookup
 from models import Problem, ScenarioError
+from models.reason import Param, Reason, why
+from models.validation import pydantic_problem
 
 log = logging.getLogger("taskforce.api")
 PROBLEM_JSON = "application/problem+json"
@@ -43,28 +45,44 @@ def documented(*codes: int) -> dict[int | str, dict[str, Any]]:
 COMMON_PROBLEMS = (400, 401, 403, 404, 413, 422, 429, 500, 503)
 
 
-class ApiError(Exception):
-    """Raised by routes: becomes a problem response."""
-
-    def __init__(self, status: int, detail: str, errors: list[Problem] | None = None,
-                 headers: dict[str, str] | None = None) -> None:
-        super().__init__(detail)
-        self.status, self.detail, self.errors, self.headers = status, detail, errors or [], headers
-
-
-# A detail that is a catalogue code (the generic ones) is put into the reader's words.
+# A detail that is a catalogue code is put into the reader's words with its parameters.
 DETAIL_CODE = "problem."
 
 
-def problem_response(request: Request | None, status: int, detail: str | None,
+def detail_reason(detail: str | Reason, params: dict[str, Param] | None = None) -> Reason:
+    """A problem's detail as a reason: a `problem.` code with `params`, or words as they are."""
+    if isinstance(detail, Reason):
+        return detail
+    if detail.startswith(DETAIL_CODE):
+        return why(detail, **(params or {}))
+    return why("text", text=detail)
+
+
+class ApiError(Exception):
+    """Raised by routes: becomes a problem response. `detail` is a `problem.` message code,
+    worded in the reader's language with `params`."""
+
+    def __init__(self, status: int, detail: str | Reason, errors: list[Problem] | None = None,
+                 headers: dict[str, str] | None = None, **params: Param) -> None:
+        self.reason = detail_reason(detail, params)
+        super().__init__(render(self.reason, "en"))
+        self.status, self.errors, self.headers = status, errors or [], headers
+
+
+def request_language(request: Request | None) -> Language:
+    """The language the request asked for in Accept-Language."""
+    return from_accept_language(request.headers.get("accept-language") if request else None)
+
+
+def problem_response(request: Request | None, status: int, detail: str | Reason | None,
                      errors: list[Problem] | None = None,
                      headers: dict[str, str] | None = None) -> JSONResponse:
-    lang = from_accept_language(request.headers.get("accept-language") if request else None)
+    lang = request_language(request)
     title = lookup(lang, f"http.{status}") or HTTPStatus(status).phrase
-    if detail is not None and detail.startswith(DETAIL_CODE):
-        detail = message(lang, detail)
-    body = ProblemDetail(title=title, status=status, detail=detail,
-                         instance=request.url.path if request else None, errors=errors or [])
+    text = None if detail is None else render(detail_reason(detail), lang)
+    body = ProblemDetail(title=title, status=status, detail=text,
+                         instance=request.url.path if request else None,
+                         errors=[worded(p, lang) for p in errors or []])
     return JSONResponse(body.model_dump(mode="json"), status_code=status, media_type=PROBLEM_JSON,
                         headers={**(headers or {}), "Content-Language": lang})
 
@@ -76,8 +94,7 @@ def _request_problems(err: RequestValidationError) -> tuple[int, list[Problem]]:
         if e.get("type") == "json_invalid":
             status = 400
         where = loc[1:] if loc and loc[0] in ("body", "query", "path", "header") else loc
-        problems.append(Problem(path=".".join(where) or loc[0] if loc else "$",
-                                message=str(e["msg"])))
+        problems.append(pydantic_problem(e, ".".join(where) or loc[0] if loc else "$"))
     return status, problems
 
 
@@ -86,7 +103,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
-        return problem_response(request, exc.status, exc.detail, exc.errors, exc.headers)
+        return problem_response(request, exc.status, exc.reason, exc.errors, exc.headers)
 
     @app.exception_handler(ScenarioError)
     async def _scenario_error(request: Request, exc: ScenarioError) -> JSONResponse:
@@ -104,7 +121,13 @@ def install(app: FastAPI) -> None:
         if exc.status_code == 405:
             # Starlette names only the first route on the path; list every route's methods.
             headers["Allow"] = ", ".join(sorted(_allowed(app, request)))
-        return problem_response(request, exc.status_code, str(exc.detail), headers=headers or None)
+        detail = str(exc.detail)
+        if detail == HTTPStatus(exc.status_code).phrase:
+            # Starlette's generic detail (an unknown path): the title's words, in the language.
+            detail_code: str | Reason = why(f"http.{exc.status_code}")
+        else:
+            detail_code = detail
+        return problem_response(request, exc.status_code, detail_code, headers=headers or None)
 
     @app.exception_handler(SQLAlchemyTimeoutError)
     async def _no_connection(request: Request, exc: SQLAlchemyTimeoutError) -> JSONResponse:
@@ -121,7 +144,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error on %s", request.url.path)
-        return problem_response(request, 500, "an internal error; it has been logged")
+        return problem_response(request, 500, "problem.internal")
 
 
 # SQLite's "database is locked"; PostgreSQL's lock_not_available and query_canceled
@@ -138,7 +161,7 @@ def _busy(request: Request) -> JSONResponse:
     """503 with Retry-After: the database could not serve the request in time (nothing of
     it was stored; its transaction rolled back)."""
     seconds = request.app.state.settings.busy_retry_after_seconds
-    return problem_response(request, 503, "the database is busy; try again shortly",
+    return problem_response(request, 503, "problem.database_busy",
                             headers={"Retry-After": str(seconds)})
 
 

@@ -90,12 +90,13 @@ class RosterView(BaseModel):
     roster: Roster = Field(description="The roster itself.")
 
     @classmethod
-    def of(cls, row: RosterRow, roster: Roster | None = None) -> "RosterView":
-        """The view of a stored roster (`roster` saves parsing its body again)."""
+    def of(cls, row: RosterRow, roster: Roster) -> "RosterView":
+        """The view of a stored roster, shown as `roster`: the part the caller may see,
+        its reasons worded (`i18n.localised`). The stored body is never shown as it is,
+        since its reasons have no words yet."""
         return cls(id=row.id, job_id=row.job_id, scenario_id=row.scenario_id,
                    scenario_version=row.scenario_version, params=row.params,
-                   created_at=row.created_at,
-                   roster=roster if roster is not None else Roster.model_validate(row.body))
+                   created_at=row.created_at, roster=roster)
 
 
 class AuditEntry(BaseModel):

@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import Request
 
 from api.problems import ApiError
-from models import Problem
+from models.validation import problem
 
 
 def _printable(key: str) -> str:
@@ -58,6 +58,4 @@ async def refuse_non_text(request: Request) -> None:
     except (json.JSONDecodeError, UnicodeDecodeError):
         return
     if (where := first_non_text(data)) is not None:
-        raise ApiError(422, "the request is not valid",
-                       [Problem(path=where, message="not Unicode text: it holds a lone "
-                                                    "UTF-16 surrogate")])
+        raise ApiError(422, "problem.request_invalid", [problem(where, "invalid.not_unicode")])

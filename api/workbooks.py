@@ -11,6 +11,7 @@ from starlette.datastructures import UploadFile  # what request.form() gives, no
 from api.deps import LangDep
 from api.problems import ApiError
 from models import Problem
+from models.validation import problem
 from sheets import WorkbookError, read_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -49,7 +50,7 @@ async def scenario_data(request: Request, lang: LangDep) -> dict[str, Any]:
         raise ApiError(400, "problem.json_invalid") from None
     if not isinstance(body, dict):
         raise ApiError(422, "problem.request_invalid",
-                       [Problem(path="$", message="a scenario is a JSON object")])
+                       [problem("$", "invalid.not_object")])
     return body
 
 

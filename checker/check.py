@@ -8,6 +8,8 @@ from datetime import date, timedelta
 from checker.geography import allowed_homes, paired_with, shortest_minutes
 from models import COST_TERMS, Case, Prosecutor, Roster, Scenario, Slot, TeamMember
 from models.enums import ROLE_RANK
+from models.reason import Reason, term, why
+from models.reason import date as on_day
 
 TOLERANCE = 0.5
 EPS = 1e-9
@@ -15,13 +17,15 @@ EPS = 1e-9
 
 @dataclass(frozen=True)
 class Violation:
-    """A broken rule: its number and name in the spec, and what is wrong."""
+    """A broken rule: its number and name in the spec, and what is wrong as a reason (a
+    message code with parameters), worded by whoever shows it."""
 
     rule: str
-    message: str
+    reason: Reason
 
     def __str__(self) -> str:
-        return f"[{self.rule}] {self.message}"
+        # Unworded, for logs and assertion messages: the code says which check failed.
+        return f"[{self.rule}] {self.reason.code} {self.reason.params}"
 
 
 @dataclass
@@ -61,13 +65,13 @@ def check_roster(scenario: Scenario, roster: Roster) -> CheckReport:
     teams: dict[str, list[TeamMember]] = {}
     for entry in roster.cases:
         if entry.id not in cases:
-            bad.append(Violation("roster", f"case {entry.id} is not in the scenario"))
+            bad.append(Violation("roster", why("check.case_unknown", case=entry.id)))
         elif entry.staffed:
             teams[entry.id] = entry.team
         elif entry.team:
-            bad.append(Violation("1 composition", f"case {entry.id} is unstaffed but has a team"))
+            bad.append(Violation("1 composition", why("check.unstaffed_with_team", case=entry.id)))
     for pid in {m.prosecutor for t in teams.values() for m in t} - set(people):
-        bad.append(Violation("roster", f"prosecutor {pid} is not in the scenario"))
+        bad.append(Violation("roster", why("check.person_unknown", person=pid)))
     teams = {cid: [m for m in t if m.prosecutor in people] for cid, t in teams.items()}
 
     distance = {c.venue: shortest_minutes(scenario, c.venue) for c in scenario.cases}
@@ -77,15 +81,15 @@ def check_roster(scenario: Scenario, roster: Roster) -> CheckReport:
         _eligibility(scenario, case, team, bad)
         _travel(case, team, distance[case.venue], people, bad)
         _coverage(scenario, case, team, bad)
-    bad += [Violation(c.rule, c.message) for c in booking_conflicts(scenario, teams)]
+    bad += [Violation(c.rule, c.reason) for c in booking_conflicts(scenario, teams)]
     for a in scenario.previous:
         if a.pinned and not any(m.prosecutor == a.prosecutor and m.slot == a.slot
                                 for m in teams.get(a.case, [])):
-            bad.append(Violation("7 pinning", f"pinned {a.prosecutor} as {a.slot.value} on "
-                                              f"{a.case} is not kept"))
+            bad.append(Violation("7 pinning", why("check.pin_lost", person=a.prosecutor,
+                                                  slot=term("slot", a.slot.value), case=a.case)))
     for case in scenario.cases:
         if case.mandatory and case.id not in teams:
-            bad.append(Violation("8 mandatory", f"mandatory case {case.id} is not staffed"))
+            bad.append(Violation("8 mandatory", why("check.mandatory", case=case.id)))
 
     report.staffed_priority = sum(cases[c].priority for c in teams)
     report.components = _costs(scenario, teams, distance)
@@ -97,14 +101,15 @@ def _composition(s: Scenario, case: Case, team: list[TeamMember], bad: list[Viol
     rule = "1 composition"
     ids = [m.prosecutor for m in team]
     if len(ids) != len(set(ids)):
-        bad.append(Violation(rule, f"case {case.id}: someone fills two slots"))
+        bad.append(Violation(rule, why("check.twice", case=case.id)))
     spec = case.team
     wanted = {Slot.LEADER: 1 if spec.leader else 0, Slot.PROSECUTOR: spec.members.prosecutor,
               Slot.ASSISTANT: spec.members.assistant, Slot.CLERK: spec.members.clerk}
     for slot, count in wanted.items():
         got = sum(1 for m in team if m.slot == slot)
         if got != count:
-            bad.append(Violation(rule, f"case {case.id}: {got} in {slot.value} slots, needs {count}"))
+            bad.append(Violation(rule, why("check.slot_count", case=case.id, got=got,
+                                           slot=term("slot", slot.value), needed=count)))
     for m in team:
         p = s.prosecutor_by_id[m.prosecutor]
         rank = ROLE_RANK.get(p.role, 0)
@@ -112,11 +117,12 @@ def _composition(s: Scenario, case: Case, team: list[TeamMember], bad: list[Viol
             if spec.leader is None:
                 continue
             if rank < ROLE_RANK[spec.leader.min_role] or p.skills.get(case.kind, 0) < spec.leader.min_level:
-                bad.append(Violation(rule, f"case {case.id}: {p.id} may not lead"))
+                bad.append(Violation(rule, why("check.may_not_lead", case=case.id, person=p.id)))
         elif (m.slot == Slot.PROSECUTOR and rank == 0) or \
                 (m.slot in (Slot.ASSISTANT, Slot.CLERK) and p.role.value != m.slot.value):
-            bad.append(Violation(rule, f"case {case.id}: {p.id} ({p.role.value}) "
-                                       f"cannot fill a {m.slot.value} slot"))
+            bad.append(Violation(rule, why("check.wrong_slot", case=case.id, person=p.id,
+                                           role=term("role", p.role.value),
+                                           slot=term("slot", m.slot.value))))
 
 
 def _eligibility(s: Scenario, case: Case, team: list[TeamMember], bad: list[Violation]) -> None:
@@ -125,19 +131,22 @@ def _eligibility(s: Scenario, case: Case, team: list[TeamMember], bad: list[Viol
     pool = set(s.pool_by_id[case.pool].members) if case.pool else None
     for m in team:
         p = s.prosecutor_by_id[m.prosecutor]
-        where = f"case {case.id}: {p.id}"
         if p.home not in homes:
-            bad.append(Violation(rule, f"{where} is from {p.home}, outside the scope"))
-        if pool is not None and p.id not in pool:
-            bad.append(Violation(rule, f"{where} is not in pool {case.pool}"))
+            bad.append(Violation(rule, why("check.out_of_scope", case=case.id, person=p.id,
+                                           home=p.home)))
+        if pool is not None and case.pool is not None and p.id not in pool:
+            bad.append(Violation(rule, why("check.not_in_pool", case=case.id, person=p.id,
+                                           pool=case.pool)))
         if p.id in case.exclude_prosecutors or p.home in case.exclude_units:
-            bad.append(Violation(rule, f"{where} is excluded"))
+            bad.append(Violation(rule, why("check.excluded", case=case.id, person=p.id)))
         for gap in p.unavailable:
             if gap.start <= case.end and case.start <= gap.end:
-                bad.append(Violation(rule, f"{where} is unavailable from {gap.start} to {gap.end}"))
+                bad.append(Violation(rule, why("check.unavailable", case=case.id, person=p.id,
+                                               start=on_day(gap.start.isoformat()),
+                                               end=on_day(gap.end.isoformat()))))
     for pid in case.require_prosecutors:
         if pid not in {m.prosecutor for m in team}:
-            bad.append(Violation(rule, f"case {case.id}: required {pid} is not on the team"))
+            bad.append(Violation(rule, why("check.required_missing", case=case.id, person=pid)))
 
 
 def _travel(case: Case, team: list[TeamMember], minutes: dict[str, float],
@@ -146,18 +155,18 @@ def _travel(case: Case, team: list[TeamMember], minutes: dict[str, float],
     for m in team:
         should = m.slot not in case.team.remote_roles
         if m.on_site != should:
-            bad.append(Violation(rule, f"case {case.id}: {m.prosecutor} on_site is {m.on_site}, "
-                                       f"should be {should}"))
+            bad.append(Violation(rule, why("check.on_site", case=case.id, person=m.prosecutor,
+                                           given=str(m.on_site).lower(), should=str(should).lower())))
         if not m.on_site:
             continue
         home = people[m.prosecutor].home
         far = minutes.get(home)
         limit = case.team.max_travel_minutes
         if far is None:
-            bad.append(Violation(rule, f"case {case.id}: {m.prosecutor} cannot reach the venue"))
+            bad.append(Violation(rule, why("check.unreachable", case=case.id, person=m.prosecutor)))
         elif limit is not None and far > limit + EPS:
-            bad.append(Violation(rule, f"case {case.id}: {m.prosecutor} is {far:.0f} min away, "
-                                       f"limit {limit:g}"))
+            bad.append(Violation(rule, why("check.too_far", case=case.id, person=m.prosecutor,
+                                           minutes=f"{far:.0f}", limit=f"{limit:g}")))
 
 
 def _coverage(s: Scenario, case: Case, team: list[TeamMember], bad: list[Violation]) -> None:
@@ -166,21 +175,26 @@ def _coverage(s: Scenario, case: Case, team: list[TeamMember], bad: list[Violati
     for need in case.team.skills:
         have = sum(1 for p in members if p.skills.get(need.skill, 0) >= need.min_level)
         if have < need.count:
-            bad.append(Violation(rule, f"case {case.id}: {have} with {need.skill}, needs {need.count}"))
+            bad.append(Violation(rule, why("check.skill_short", case=case.id, have=have,
+                                           skill=need.skill, needed=need.count)))
     for lang in case.team.languages:
         have = sum(1 for p in members if lang.language in p.languages)
         if have < lang.count:
-            bad.append(Violation(rule, f"case {case.id}: {have} speak {lang.language}, "
-                                       f"needs {lang.count}"))
+            bad.append(Violation(rule, why("check.language_short", case=case.id, have=have,
+                                           language=term("language", lang.language),
+                                           needed=lang.count)))
     for tier, count in case.team.tiers.items():
         have = sum(1 for p in members if s.unit_by_id[p.home].tier == tier)
         if have < count:
-            bad.append(Violation(rule, f"case {case.id}: {have} from {tier.value}, needs {count}"))
+            bad.append(Violation(rule, why("check.tier_short", case=case.id, have=have,
+                                           tier=term("tier", tier.value), needed=count)))
     units = len({p.home for p in members})
     if case.team.max_units is not None and units > case.team.max_units:
-        bad.append(Violation(rule, f"case {case.id}: {units} units, at most {case.team.max_units}"))
+        bad.append(Violation(rule, why("check.too_many_units", case=case.id, units=units,
+                                       limit=case.team.max_units)))
     if case.team.min_units is not None and units < case.team.min_units:
-        bad.append(Violation(rule, f"case {case.id}: {units} units, at least {case.team.min_units}"))
+        bad.append(Violation(rule, why("check.too_few_units", case=case.id, units=units,
+                                       limit=case.team.min_units)))
 
 
 def daily_load(s: Scenario, teams: dict[str, list[TeamMember]]) -> dict[str, dict[date, float]]:
@@ -210,7 +224,7 @@ class Conflict:
     rule: str
     id: str
     days: list[date]
-    message: str
+    reason: Reason
 
 
 def _capacity(s: Scenario, teams: dict[str, list[TeamMember]]) -> list[Conflict]:
@@ -220,8 +234,8 @@ def _capacity(s: Scenario, teams: dict[str, list[TeamMember]]) -> list[Conflict]
         cap = s.prosecutor_by_id[pid].capacity
         over = sorted(d for d, used in days.items() if used > cap + EPS)
         if over:
-            found.append(Conflict("5 capacity", pid, over, f"{pid} is over capacity on "
-                                                           f"{len(over)} days from {over[0]}"))
+            found.append(Conflict("5 capacity", pid, over, why(
+                "check.over_capacity", person=pid, days=len(over), first=on_day(over[0].isoformat()))))
     return found
 
 
@@ -271,7 +285,8 @@ def _home_staffing(s: Scenario, teams: dict[str, list[TeamMember]]) -> list[Conf
         if short:
             d = short[0]
             found.append(Conflict("6 home staffing", unit, [d.day for d in short],
-                                  f"{unit} keeps {d.home} at home on {d.day}, needs {d.need}"))
+                                  why("check.home_short", unit=unit, home=d.home,
+                                      day=on_day(d.day.isoformat()), needed=d.need)))
     return found
 
 
@@ -327,15 +342,16 @@ def _reported_objective(roster: Roster, report: CheckReport, bad: list[Violation
     if obj is None:
         return
     if obj.staffed_priority != report.staffed_priority:
-        bad.append(Violation("objective", f"reported staffed priority {obj.staffed_priority}, "
-                                          f"recomputed {report.staffed_priority}"))
+        bad.append(Violation("objective", why("check.priority_mismatch",
+                                              reported=obj.staffed_priority,
+                                              recomputed=report.staffed_priority)))
     if abs(obj.cost - report.cost) > TOLERANCE:
-        bad.append(Violation("objective", f"reported cost {obj.cost:.2f}, "
-                                          f"recomputed {report.cost:.2f}"))
+        bad.append(Violation("objective", why("check.cost_mismatch", reported=f"{obj.cost:.2f}",
+                                              recomputed=f"{report.cost:.2f}")))
     # Bounds cannot be verified without solving; a bound the roster itself beats is wrong.
     if roster.priority_bound is not None and roster.priority_bound < report.staffed_priority:
-        bad.append(Violation("objective", f"priority bound {roster.priority_bound} is below the "
-                                          f"staffed priority {report.staffed_priority}"))
+        bad.append(Violation("objective", why("check.priority_bound", bound=roster.priority_bound,
+                                              priority=report.staffed_priority)))
     if roster.bound is not None and roster.bound > report.cost + TOLERANCE:
-        bad.append(Violation("objective", f"cost bound {roster.bound:.2f} is above the "
-                                          f"cost {report.cost:.2f}"))
+        bad.append(Violation("objective", why("check.cost_bound", bound=f"{roster.bound:.2f}",
+                                              cost=f"{report.cost:.2f}")))

@@ -28,9 +28,9 @@ from pydantic import ValidationError
 
 from api.csvcells import cell
 from cli.files import write_atomically
-from i18n import Language, localised
+from i18n import Language, localised, message, render
 from models import Assignment, Case, Roster, Scenario, ScenarioError, parse_scenario
-from models.reason import why
+from models.reason import Reason, listing, why
 from scheduler import solve
 
 Mode = Literal["sequential", "joint"]
@@ -59,6 +59,14 @@ CSV_MEANINGS: tuple[tuple[str, str], ...] = (
 )
 
 
+class BatchError(ValueError):
+    """A batch that cannot run at all (not one bad line): `reason` says why."""
+
+    def __init__(self, reason: Reason) -> None:
+        super().__init__(reason.code)
+        self.reason = reason
+
+
 @dataclass
 class Outcome:
     """What a batch run did."""
@@ -78,7 +86,7 @@ class Bookings(Protocol):
         """The scenario with `cases`, as a solve must see it now."""
         ...
 
-    def commit(self, roster: Roster, cases: list[Case], key: str) -> str | None:
+    def commit(self, roster: Roster, cases: list[Case], key: str) -> Reason | str | None:
         """Commit the staffed `cases` of `roster`; None when done, else why refused. The
         same `key` commits only once."""
         ...
@@ -114,7 +122,7 @@ def _csv_case(row: dict[str, str]) -> dict[str, Any]:
     return case
 
 
-def read_requests(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
+def read_requests(path: Path) -> Iterator[tuple[int, dict[str, Any] | Reason]]:
     """(line number, raw case) for each request, or (line number, problem) for a bad line."""
     text = path.read_text(encoding="utf-8")
     if path.suffix.lower() == ".csv":
@@ -124,7 +132,7 @@ def read_requests(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
             try:
                 yield reader.line_num, _csv_case(row)
             except (ValueError, KeyError, IndexError) as err:
-                yield reader.line_num, f"cannot read the row: {err}"
+                yield reader.line_num, why("batch.bad_row", error=str(err))
         return
     # JSON Lines end at "\n" only: str.splitlines() would also split at U+2028 and other
     # separators that JSON allows raw inside a string, breaking a good line in two and
@@ -136,30 +144,30 @@ def read_requests(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
             data = json.loads(line)
             json.dumps(data, ensure_ascii=False).encode("utf-8")
         except json.JSONDecodeError as err:
-            yield i, f"not valid JSON: {err.msg} at column {err.colno}"
+            yield i, why("batch.bad_json", error=err.msg, column=err.colno)
             continue
         except UnicodeEncodeError:
-            yield i, "not Unicode text: a string holds a lone UTF-16 surrogate"
+            yield i, why("invalid.not_unicode")
             continue
         except (ValueError, RecursionError) as err:
             # An integer of thousands of digits (Python refuses to convert it) or nesting
             # too deep: this line is bad, the batch goes on.
-            yield i, f"cannot read the line: {str(err).split(';')[0]}"
+            yield i, why("batch.bad_line", error=str(err).split(";")[0])
             continue
-        yield (i, data) if isinstance(data, dict) else (i, "a request must be a JSON object")
+        yield (i, data) if isinstance(data, dict) else (i, why("batch.not_object"))
 
 
-def _valid_case(scenario: Scenario, raw: dict[str, Any]) -> Case | str:
-    """The request as a case of the scenario, or every problem with it in one line."""
+def _valid_case(scenario: Scenario, raw: dict[str, Any]) -> Case | Reason:
+    """The request as a case of the scenario, or every problem with it, to be one line."""
     try:
         parse_scenario(scenario.model_dump(mode="json") | {"cases": [raw], "previous": []})
     except ScenarioError as err:
-        return "; ".join(f"{p.path.removeprefix('cases[0].') or 'case'}: {p.message}"
-                         for p in err.problems)
+        return listing([why("problem.at", path=p.path.removeprefix("cases[0]").removeprefix(".")
+                            or "$", problem=p.reason) for p in err.problems])
     try:
         return Case.model_validate(raw)
     except ValidationError as err:  # already reported above; kept for type narrowing
-        return str(err)
+        return why("text", text=str(err))
 
 
 def _pinned(roster: Roster) -> list[Assignment]:
@@ -178,10 +186,12 @@ def _committed(bookings: Bookings | None, roster: Roster, cases: list[Case], key
     """The roster once its staffed cases are committed; a refused commit unstaffs them."""
     if bookings is None or not any(c.staffed for c in roster.cases):
         return roster
-    refused = bookings.commit(roster, cases, key)
-    if refused is None:
+    given = bookings.commit(roster, cases, key)
+    if given is None:
         return roster
-    outcome.refused.append(f"{', '.join(c.id for c in roster.cases if c.staffed)}: {refused}")
+    refused = why("text", text=given) if isinstance(given, str) else given
+    outcome.refused.append(message(lang, "problem.item", problem=render(refused, lang),
+                                   id=", ".join(c.id for c in roster.cases if c.staffed)))
     return localised(roster.model_copy(update={"cases": [
         c.model_copy(update={"staffed": False, "team": [],
                              "unstaffed_reason": why("not_committed", why=refused)})
@@ -204,15 +214,17 @@ def run_batch(scenario: Scenario, requests: Path, out: Path, *, mode: Mode, seco
     state: dict[str, Any] = (json.loads(state_path.read_text()) if state_path.exists()
                              else {"mode": mode, "done": []})
     if state["mode"] != mode:
-        raise ValueError(f"{out} holds a {state['mode']} run; use another directory")
+        raise BatchError(why("batch.other_mode", dir=str(out), mode=state["mode"]))
     outcome = Outcome()
     cases: list[Case] = []
     for line, raw in read_requests(requests):
-        case = raw if isinstance(raw, str) else _valid_case(scenario, raw)
-        if isinstance(case, str):
-            outcome.bad_lines.append(f"line {line}: {case}")
+        case = raw if isinstance(raw, Reason) else _valid_case(scenario, raw)
+        if isinstance(case, Reason):
+            outcome.bad_lines.append(message(lang, "batch.line", line=line,
+                                             problem=render(case, lang)))
         elif case.id in {c.id for c in cases}:
-            outcome.bad_lines.append(f"line {line}: request id {case.id} appears twice")
+            outcome.bad_lines.append(message(lang, "batch.line", line=line,
+                                             problem=message(lang, "batch.twice", id=case.id)))
         else:
             cases.append(case)
     write_atomically(out / "problems.txt", "".join(f"{b}\n" for b in outcome.bad_lines))

@@ -23,6 +23,17 @@ def _from_interrupt(error: BaseException) -> bool:
     return False
 
 
+def _interrupted_early() -> str:
+    """What to say about an early Ctrl-C, in the locale's language when the catalogues can
+    still be loaded (the interrupt may have cut their import short: then in English)."""
+    try:
+        from i18n import from_locale, message
+
+        return message(from_locale(), "interrupted.early")
+    except (ImportError, KeyboardInterrupt, OSError):
+        return INTERRUPTED_EARLY
+
+
 def main() -> None:
     """Import and run the CLI; a Ctrl-C before it handles signals itself exits 130."""
     try:
@@ -30,10 +41,10 @@ def main() -> None:
 
         app()
     except KeyboardInterrupt:
-        print(INTERRUPTED_EARLY, file=sys.stderr)
+        print(_interrupted_early(), file=sys.stderr)
         sys.exit(EXIT_INTERRUPTED)
     except ImportError as error:
         if not _from_interrupt(error):
             raise
-        print(INTERRUPTED_EARLY, file=sys.stderr)
+        print(_interrupted_early(), file=sys.stderr)
         sys.exit(EXIT_INTERRUPTED)

@@ -9,8 +9,9 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from i18n import Language
-from models import Problem, Roster, Scenario, ScenarioError, parse_scenario
+from i18n import Language, message, problem_line
+from models import Roster, Scenario, ScenarioError, parse_scenario
+from models.validation import pydantic_problem
 
 # A workbook larger than this is refused unread: openpyxl holds it all in memory.
 MAX_WORKBOOK_BYTES = 50_000_000
@@ -24,61 +25,71 @@ class InputError(Exception):
         super().__init__("\n".join(problems))
 
 
+def file_error(path: Path, lang: Language, code: str, **params: object) -> InputError:
+    """A problem with the file `path` as a whole, in `lang`."""
+    return InputError([message(lang, "file.problem", file=path,
+                               problem=message(lang, code, **params))])
+
+
 def _read_workbook(path: Path, lang: Language) -> Any:
     from sheets import WorkbookError, read_workbook  # openpyxl only when a workbook is read
 
     try:
         if path.stat().st_size > MAX_WORKBOOK_BYTES:
-            raise InputError([f"{path}: larger than {MAX_WORKBOOK_BYTES:,} bytes"])
+            raise file_error(path, lang, "file.too_large", limit=f"{MAX_WORKBOOK_BYTES:,}")
         data = path.read_bytes()
     except FileNotFoundError:
-        raise InputError([f"{path}: no such file"]) from None
+        raise file_error(path, lang, "file.missing") from None
     except OSError as err:
-        raise InputError([f"{path}: cannot read: {err}"]) from None
+        raise file_error(path, lang, "file.unreadable", error=err) from None
     try:
         return read_workbook(data, lang)
     except WorkbookError as err:
-        raise InputError([f"{path}: {p}" for p in err.problems]) from None
+        raise InputError([message(lang, "file.problem", file=path, problem=p)
+                          for p in err.problems]) from None
 
 
-def _read_data(path: Path, lang: Language = "en") -> Any:
+def _read_data(path: Path, lang: Language) -> Any:
     if path.suffix.lower() == ".xlsx":
         return _read_workbook(path, lang)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise InputError([f"{path}: no such file"]) from None
+        raise file_error(path, lang, "file.missing") from None
     except (OSError, UnicodeDecodeError) as err:
-        raise InputError([f"{path}: cannot read: {err}"]) from None
+        raise file_error(path, lang, "file.unreadable", error=err) from None
     if path.suffix.lower() in (".yaml", ".yml"):
         try:
             return yaml.safe_load(text)
         except yaml.YAMLError as err:
-            raise InputError([f"{path}: not valid YAML: {err}"]) from None
+            # The parser's own account of where it stopped is English: kept, as a quote.
+            raise file_error(path, lang, "file.bad_yaml", error=err) from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as err:
-        raise InputError([f"{path}: not valid JSON at line {err.lineno}, column {err.colno}: "
-                          f"{err.msg}"]) from None
+        raise file_error(path, lang, "file.bad_json", line=err.lineno, column=err.colno,
+                         error=err.msg) from None
 
 
 def read_scenario(path: Path, lang: Language = "en") -> Scenario:
     """Load and validate a scenario file (JSON, or YAML or an .xlsx workbook by its suffix);
-    a workbook's problems are worded in `lang`."""
+    every problem is one line in `lang`, naming the field and the id at fault."""
     try:
         return parse_scenario(_read_data(path, lang))
     except ScenarioError as err:
-        raise InputError([f"{path}: {p}" for p in err.problems]) from None
+        raise InputError([message(lang, "file.problem", file=path, problem=problem_line(p, lang))
+                          for p in err.problems]) from None
 
 
-def read_roster(path: Path) -> Roster:
-    """Load a roster file written by `taskforce solve --out`."""
+def read_roster(path: Path, lang: Language = "en") -> Roster:
+    """Load a roster file written by `taskforce solve --out`; problems in `lang`."""
     try:
-        return Roster.model_validate(_read_data(path))
+        return Roster.model_validate(_read_data(path, lang))
     except ValidationError as err:
-        problems = [Problem(path=".".join(str(x) for x in e["loc"]) or "$", message=e["msg"])
+        problems = [pydantic_problem(e, ".".join(str(x) for x in e["loc"]) or "$")
                     for e in err.errors()]
-        raise InputError([f"{path}: {p}" for p in problems]) from None
+        raise InputError([message(lang, "file.problem", file=path, problem=problem_line(p, lang))
+                          for p in problems]) from None
 
 
 def write_atomically(path: Path, text: str | bytes) -> None:

@@ -10,14 +10,17 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from checker import check_roster
-from cli.files import InputError, read_roster, read_scenario, write_atomically
+from cli.files import InputError, file_error, read_roster, read_scenario, write_atomically
 from cli.interrupt import exit_interrupted, run_until_interrupted
 from cli.table import render, summarize
-from i18n import Language, from_locale, localised
+from i18n import Language, from_locale, localised, message
+from i18n import render as render_reason
 from models import Progress, Status, parse_scenario
 from models.enums import KeyRole
+from models.reason import why
 from scheduler import solve as solve_scenario
 from synth import province
 from synth.province import FAMILIES
@@ -74,10 +77,21 @@ DatabaseUrl = Annotated[str | None, typer.Option(
     help="The service's database; default DATABASE_URL or the settings' default.")]
 
 
-def _fail(error: InputError) -> typer.Exit:
+def _fail(error: InputError, lang: Language) -> typer.Exit:
     for line in error.problems:
-        err.print(f"[red]error:[/red] {line}", highlight=False, soft_wrap=True)
+        _error(line, lang)
     return typer.Exit(EXIT_BAD_INPUT)
+
+
+def _error(line: str, lang: Language) -> None:
+    """One error line on stderr, marked as such in `lang`."""
+    err.print(f"[red]{escape(message(lang, 'cli.error'))}[/red] {escape(line)}", highlight=False,
+              soft_wrap=True)
+
+
+def _phase(phase: str, lang: Language) -> str:
+    """A solver phase's name; one the catalogue does not know reads as itself."""
+    return render_reason(why(f"phase.{phase}", value=phase), lang)
 
 
 @app.command()
@@ -101,25 +115,28 @@ def solve(
     try:
         loaded = read_scenario(scenario, language)
     except InputError as e:
-        raise _fail(e) from None
-    with err.status("solving...") as status:
+        raise _fail(e, language) from None
+    with err.status(message(language, "cli.solving")) as status:
         def show(p: Progress) -> None:
-            parts = [f"staffed priority {p.staffed_priority}"
-                     + ("" if p.priority_bound is None else f" (at most {p.priority_bound})")]
-            parts += [] if p.cost is None else [f"cost {p.cost:,.1f}"]
-            parts += [] if p.bound is None else [f"bound {p.bound:,.1f}"]
-            status.update(f"solving ({p.phase}): {', '.join(parts)}  {p.elapsed:.1f} s")
+            parts = [message(language, "cli.p_priority", priority=p.staffed_priority)
+                     + ("" if p.priority_bound is None
+                        else message(language, "cli.at_most", bound=p.priority_bound))]
+            parts += [] if p.cost is None else [message(language, "cli.p_cost", cost=f"{p.cost:,.1f}")]
+            parts += [] if p.bound is None else [message(language, "cli.p_bound", bound=f"{p.bound:,.1f}")]
+            status.update(escape(message(language, "cli.progress", phase=_phase(p.phase, language),
+                                         figures=message(language, "sep.comma").join(parts),
+                                         elapsed=f"{p.elapsed:.1f}")))
 
         def interrupted() -> NoReturn:
             status.stop()
-            kept = "nothing written" if output is None else f"{output} left as it was"
-            exit_interrupted(f"interrupted: no roster ({kept}); run the same command again "
-                             "to solve, with a smaller --seconds to stop sooner")
+            kept = (message(language, "cli.kept_nothing") if output is None
+                    else message(language, "cli.kept_file", file=output))
+            exit_interrupted(message(language, "cli.interrupted_solve", kept=kept))
 
         def ready() -> None:
             # A plain line, also where the spinner does not show (a log, a pipe).
-            err.print(f"solving {scenario} for up to {seconds:g} s; Ctrl-C stops",
-                      highlight=False)
+            err.print(message(language, "cli.ready", file=scenario, seconds=f"{seconds:g}"),
+                      highlight=False, markup=False)
 
         roster = run_until_interrupted(
             lambda: solve_scenario(loaded, seconds=seconds, workers=workers, seed=seed,
@@ -158,18 +175,19 @@ def notice(
     Chinese unless --lang en. Exit 0, 2 bad input or a case that is not staffed."""
     from notice import NoticeError, notice_html
 
+    language: Language = "zh" if lang is Lang.ZH else "en"
     try:
-        loaded, given = read_scenario(scenario), read_roster(roster)
-        page = notice_html(loaded, given, case, "zh" if lang is Lang.ZH else "en")
+        loaded, given = read_scenario(scenario, language), read_roster(roster, language)
+        page = notice_html(loaded, given, case, language)
     except InputError as e:
-        raise _fail(e) from None
+        raise _fail(e, language) from None
     except NoticeError as e:
-        raise _fail(InputError([str(e)])) from None
+        raise _fail(InputError([render_reason(e.reason, language)]), language) from None
     if output is None:
         print(page, end="")
     else:
         write_atomically(output, page)
-        out.print(f"wrote {output}", highlight=False)
+        out.print(message(language, "cli.wrote", file=output), highlight=False, markup=False)
 
 
 @app.command()
@@ -182,8 +200,9 @@ def template(
     column, an example row in each. Exit 0."""
     from sheets import scenario_workbook  # openpyxl only for the workbook commands
 
-    write_atomically(output, scenario_workbook(None, _language(lang)))
-    out.print(f"wrote {output}", highlight=False)
+    language = _language(lang)
+    write_atomically(output, scenario_workbook(None, language))
+    out.print(message(language, "cli.wrote", file=output), highlight=False, markup=False)
 
 
 @app.command("import")
@@ -195,49 +214,61 @@ def import_workbook(
 ) -> None:
     """Read a scenario workbook and write it as scenario JSON. Every problem is listed by
     sheet, row, column and id; nothing is written while any remains. Exit 0, 2 bad input."""
+    language = _language(lang)
     if workbook.suffix.lower() != ".xlsx":
-        raise _fail(InputError([f"{workbook}: not an .xlsx workbook"]))
+        raise _fail(file_error(workbook, language, "file.not_xlsx"), language)
     try:
-        loaded = read_scenario(workbook, _language(lang))
+        loaded = read_scenario(workbook, language)
     except InputError as e:
-        raise _fail(e) from None
+        raise _fail(e, language) from None
     write_atomically(output, json.dumps(loaded.model_dump(mode="json", exclude_defaults=True),
                                         ensure_ascii=False, indent=1) + "\n")
-    out.print(f"wrote {output} ({len(loaded.units)} units, {len(loaded.prosecutors)} "
-              f"prosecutors, {len(loaded.cases)} cases)", highlight=False)
+    out.print(message(language, "cli.wrote_counts", file=output, units=len(loaded.units),
+                      people=len(loaded.prosecutors), cases=len(loaded.cases)),
+              highlight=False, markup=False)
 
 
 @app.command()
 def validate(scenario: ScenarioArg, lang: LangOption = None) -> None:
     """Check a scenario file and list every problem. Exit 0 valid, 2 invalid."""
+    language = _language(lang)
     try:
-        loaded = read_scenario(scenario, _language(lang))
+        loaded = read_scenario(scenario, language)
     except InputError as e:
-        raise _fail(e) from None
-    out.print(f"{scenario}: valid ({len(loaded.units)} units, {len(loaded.prosecutors)} "
-              f"prosecutors, {len(loaded.cases)} cases)")
+        raise _fail(e, language) from None
+    out.print(message(language, "cli.valid", file=scenario, units=len(loaded.units),
+                      people=len(loaded.prosecutors), cases=len(loaded.cases)),
+              highlight=False, markup=False)
 
 
 @app.command()
 def check(
     scenario: ScenarioArg,
     roster: Annotated[Path, typer.Argument(help="Roster JSON written by `solve --out`.")],
+    lang: LangOption = None,
 ) -> None:
     """Check a roster against hard rules 1-8 and recompute its objective.
 
     Exit 0 valid, 1 rules broken, 2 bad input."""
+    language = _language(lang)
     try:
-        loaded, given = read_scenario(scenario), read_roster(roster)
+        loaded, given = read_scenario(scenario, language), read_roster(roster, language)
     except InputError as e:
-        raise _fail(e) from None
+        raise _fail(e, language) from None
     report = check_roster(loaded, given)
     for v in report.violations:
-        out.print(f"[red]violation[/red] {v}", highlight=False)
-    terms = ", ".join(f"{k} {v:g}" for k, v in report.components.items())
-    out.print(f"staffed priority {report.staffed_priority}, cost {report.cost:.2f} ({terms})")
+        rule = render_reason(why(f"rule.{v.rule.split()[0]}", value=v.rule), language)
+        out.print(f"[red]{escape(message(language, 'cli.violation'))}[/red] "
+                  + escape(message(language, "cli.violation_line", rule=rule,
+                                   problem=render_reason(v.reason, language))), highlight=False)
+    terms = message(language, "sep.comma").join(
+        message(language, "cli.term", term=message(language, f"cost.{k}"), value=f"{v:g}")
+        for k, v in report.components.items())
+    out.print(message(language, "cli.check_figures", priority=report.staffed_priority,
+                      cost=f"{report.cost:.2f}", terms=terms), highlight=False, markup=False)
     if not report.ok:
         raise typer.Exit(EXIT_NOT_SOLVED)
-    out.print("roster is valid")
+    out.print(message(language, "cli.roster_valid"), highlight=False, markup=False)
 
 
 @app.command()
@@ -274,70 +305,70 @@ def batch(
     interrupted (rerun to resume)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from cli.batch import Bookings, Outcome, run_batch
+    from cli.batch import BatchError, Bookings, Outcome, run_batch
 
+    language = _language(lang)
     if not requests.exists():
-        err.print(f"[red]error:[/red] {requests}: no such file")
-        raise typer.Exit(EXIT_BAD_INPUT)
+        raise _fail(file_error(requests, language, "file.missing"), language)
     bookings: Bookings | None = None
     try:
         if Path(scenario).exists():
-            loaded = read_scenario(Path(scenario))
+            loaded = read_scenario(Path(scenario), language)
         else:
-            stored = _stored_bookings(scenario, database_url, f"batch {requests.name}")
+            stored = _stored_bookings(scenario, database_url, f"batch {requests.name}", language)
             loaded, bookings = stored.base, stored
     except InputError as e:
-        raise _fail(e) from None
+        raise _fail(e, language) from None
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   console=err) as bar:
-        task = bar.add_task("solving", total=None)
+        task = bar.add_task(escape(message(language, "cli.solving")), total=None)
 
         finished = [0]
 
         def step(outcome: Outcome, total: int) -> None:
             finished[0] = outcome.done + outcome.skipped
             bar.update(task, total=total, completed=finished[0],
-                       description=f"staffed {outcome.staffed}, failed {outcome.failed}")
+                       description=escape(message(language, "cli.batch_step",
+                                                  staffed=outcome.staffed, failed=outcome.failed)))
 
         def interrupted() -> NoReturn:
             bar.stop()
-            exit_interrupted(f"interrupted: {finished[0]} requests done and recorded in "
-                             f"{output / 'state.json'}; the one being solved was not. Run "
-                             "the same command again to resume from there.")
+            exit_interrupted(message(language, "cli.batch_interrupted", done=finished[0],
+                                     state=output / "state.json"))
 
         def ready() -> None:
-            err.print(f"solving the requests of {requests}; Ctrl-C stops, and the same "
-                      "command resumes", highlight=False)
+            err.print(message(language, "cli.batch_ready", file=requests), highlight=False,
+                      markup=False)
 
         try:
             outcome = run_until_interrupted(
                 lambda: run_batch(loaded, requests, output, mode=mode.value, seconds=seconds,
                                   workers=workers, on_step=step, bookings=bookings,
-                                  lang=_language(lang)),
+                                  lang=language),
                 interrupted, ready)
-        except ValueError as e:
-            err.print(f"[red]error:[/red] {e}")
-            raise typer.Exit(EXIT_BAD_INPUT) from None
+        except BatchError as e:
+            raise _fail(InputError([render_reason(e.reason, language)]), language) from None
     # Every request is done and recorded: a Ctrl-C while the summary is written loses
     # nothing, and must say so (unhandled, it ended the process by signal, silently).
     previous = signal.signal(signal.SIGINT, lambda *_: exit_interrupted(
-        f"interrupted while reporting: every request was done and recorded in {output}; "
-        "run the same command again to see the summary"))
+        message(language, "cli.batch_report_interrupted", dir=output)))
     try:
-        _report_batch(outcome, output)
+        _report_batch(outcome, output, language)
     finally:
         signal.signal(signal.SIGINT, previous)
 
 
-def _report_batch(outcome: "Outcome", output: Path) -> None:
+def _report_batch(outcome: "Outcome", output: Path, lang: Language) -> None:
     """What a finished batch did, and exit 2 when some lines were bad."""
     for line in outcome.bad_lines:
-        err.print(f"[yellow]skipped[/yellow] {line}", highlight=False)
+        err.print(f"[yellow]{escape(message(lang, 'cli.skipped'))}[/yellow] {escape(line)}",
+                  highlight=False)
     for line in outcome.refused:
-        err.print(f"[yellow]not committed[/yellow] {line}", highlight=False)
-    out.print(f"{outcome.done} solved now ({outcome.staffed} staffed, {outcome.failed} not), "
-              f"{outcome.skipped} done before, {len(outcome.bad_lines)} bad lines; "
-              f"rosters and assignments.csv in {output}")
+        err.print(f"[yellow]{escape(message(lang, 'cli.not_committed'))}[/yellow] {escape(line)}",
+                  highlight=False)
+    out.print(message(lang, "cli.batch_summary", done=outcome.done, staffed=outcome.staffed,
+                      failed=outcome.failed, skipped=outcome.skipped, bad=len(outcome.bad_lines),
+                      dir=output), highlight=False, markup=False)
     if outcome.bad_lines:
         raise typer.Exit(EXIT_BAD_INPUT)
 
@@ -347,20 +378,24 @@ app.add_typer(audit_app, name="audit")
 
 
 @audit_app.command("verify")
-def audit_verify(database_url: DatabaseUrl = None) -> None:
+def audit_verify(database_url: DatabaseUrl = None, lang: LangOption = None) -> None:
     """Recompute the audit trail's HMAC chain and hold it against the witness file, with
     the service's settings (AUDIT_SECRET, AUDIT_ANCHOR_FILE). Exit 0 intact, 1 broken,
     2 when the secret is missing."""
     from api.audit import verify
 
-    with _database(database_url, create_secret=False) as session:
-        report = verify(session, _seal(_settings(database_url), create=False))
+    language = _language(lang)
+    with _database(database_url, language, create_secret=False) as session:
+        report = verify(session, _seal(_settings(database_url), language, create=False))
     if report.intact:
-        out.print(f"audit trail intact: {report.entries} entries")
+        out.print(message(language, "cli.audit_intact", entries=report.entries), highlight=False)
         return
-    where = f"entry {report.broken_at}: " if report.broken_at is not None else ""
-    out.print(f"[red]audit trail broken[/red] after {report.entries} good entries: "
-              f"{where}{report.problem}")
+    where = ("" if report.broken_at is None
+             else message(language, "cli.audit_entry", entry=report.broken_at))
+    out.print(f"[red]{escape(message(language, 'cli.audit_broken'))}[/red] "
+              + escape(message(language, "cli.audit_after", entries=report.entries, where=where,
+                               problem="" if report.problem is None
+                               else render_reason(report.problem, language))), highlight=False)
     raise typer.Exit(EXIT_NOT_SOLVED)
 
 
@@ -379,24 +414,28 @@ def keys_create(
              "stored scenario that has the unit.")] = None,
     name: Annotated[str, typer.Option(help="Who or what the key is for.")] = "",
     database_url: DatabaseUrl = None,
+    lang: LangOption = None,
 ) -> None:
     """Create an API key and print it once: only its hash is stored."""
     from api.keys import KeyRequestError, create_key, organisation_of
 
-    with _database(database_url) as session:
+    language = _language(lang)
+    with _database(database_url, language) as session:
         try:
-            organisation = read_scenario(scenario) if scenario else organisation_of(session, unit)
+            organisation = (read_scenario(scenario, language) if scenario
+                            else organisation_of(session, unit))
             row, token = create_key(session, unit=unit, role=role, name=name,
                                     scenario=organisation)
         except InputError as e:
-            raise _fail(e) from None
+            raise _fail(e, language) from None
         except KeyRequestError as e:
-            err.print(f"[red]error:[/red] {e}", highlight=False)
-            raise typer.Exit(EXIT_BAD_INPUT) from None
-        reach = "the whole province" if row.whole_province else f"{len(row.units)} units"
-        about = f"key {row.id} for {unit} ({role.value}, {reach} of {row.province})"
+            raise _fail(InputError([render_reason(e.reason, language)]), language) from None
+        reach = (message(language, "cli.reach_province") if row.whole_province
+                 else message(language, "cli.reach_units", units=len(row.units)))
+        about = message(language, "cli.key_created", id=row.id, unit=unit, role=role.value,
+                        reach=reach, province=row.province)
         session.commit()
-    err.print(f"{about}; keep it now, it is not shown again:", highlight=False)
+    err.print(about, highlight=False, markup=False)
     out.print(token, highlight=False, soft_wrap=True)
 
 
@@ -405,47 +444,51 @@ def keys_revoke(
     key_id: Annotated[str, typer.Argument(help="The key's id (the part after 'tf_').")],
     reason: Annotated[str | None, typer.Option(help="Why; kept in the audit trail.")] = None,
     database_url: DatabaseUrl = None,
+    lang: LangOption = None,
 ) -> None:
     """Revoke an API key at once."""
     from api.keys import KeyRequestError, revoke_key
 
-    with _database(database_url) as session:
+    language = _language(lang)
+    with _database(database_url, language) as session:
         try:
             revoke_key(session, key_id, reason)
         except KeyRequestError as e:
-            err.print(f"[red]error:[/red] {e}", highlight=False)
-            raise typer.Exit(EXIT_BAD_INPUT) from None
+            raise _fail(InputError([render_reason(e.reason, language)]), language) from None
         session.commit()
-    out.print(f"key {key_id} revoked")
+    out.print(message(language, "cli.key_revoked", id=key_id), highlight=False, markup=False)
 
 
 @keys_app.command("list")
-def keys_list(database_url: DatabaseUrl = None) -> None:
+def keys_list(database_url: DatabaseUrl = None, lang: LangOption = None) -> None:
     """The keys, revoked ones included: id, unit, role, reach."""
     from sqlalchemy import select
 
     from api.tables import ApiKeyRow
 
-    with _database(database_url) as session:
+    language = _language(lang)
+    with _database(database_url, language) as session:
         for row in session.scalars(select(ApiKeyRow).order_by(ApiKeyRow.created_at)):
-            reach = "whole province" if row.whole_province else ", ".join(row.units)
-            state = "revoked" if row.revoked_at else "active"
+            reach = (message(language, "cli.reach_province") if row.whole_province
+                     else message(language, "sep.comma").join(row.units))
+            state = message(language, "cli.key_state_revoked" if row.revoked_at
+                            else "cli.key_state_active")
             out.print(f"{row.id}  {row.unit_id}  {row.role}  {state}  {row.province}: {reach}"
                       f"  ({row.name})", highlight=False)
 
 
-def _stored_bookings(scenario_id: str, url: str | None, reason: str) -> "StoredBookings":
+def _stored_bookings(scenario_id: str, url: str | None, reason: str,
+                     lang: Language) -> "StoredBookings":
     """A stored scenario to run a batch on, or InputError when there is no such one."""
     from api.bookings import StoredBookings, StoredScenarioError
     from api.db import sessions
 
     settings = _settings(url)
     try:
-        return StoredBookings(sessions(_migrated_engine(settings), _seal(settings)),
+        return StoredBookings(sessions(_migrated_engine(settings), _seal(settings, lang)),
                               scenario_id, reason)
     except StoredScenarioError:
-        raise InputError([f"--scenario: no file '{scenario_id}', and no stored scenario "
-                          "with that id"]) from None
+        raise InputError([message(lang, "cli.no_stored_scenario", id=scenario_id)]) from None
 
 
 def _settings(url: str | None) -> "Settings":
@@ -455,15 +498,16 @@ def _settings(url: str | None) -> "Settings":
     return Settings(database_url=url) if url else Settings()
 
 
-def _seal(settings: "Settings", *, create: bool = True) -> "Seal":
+def _seal(settings: "Settings", lang: Language, *, create: bool = True) -> "Seal":
     """The audit seal of `settings`, or a clear error (exit 2) when it cannot be had."""
     from api.seal import SealError, seal_for
 
     try:
         return seal_for(settings, create=create)
     except SealError as e:
-        err.print(f"[red]error:[/red] {e}", highlight=False)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+        # The seal's account of a missing or foreign secret names settings and files:
+        # it stays in English, the language of the service's configuration.
+        raise _fail(InputError([str(e)]), lang) from None
 
 
 def _migrated_engine(settings: "Settings") -> "Engine":
@@ -476,13 +520,14 @@ def _migrated_engine(settings: "Settings") -> "Engine":
 
 
 @contextmanager
-def _database(url: str | None, *, create_secret: bool = True) -> Iterator["Session"]:
+def _database(url: str | None, lang: Language, *, create_secret: bool = True
+              ) -> Iterator["Session"]:
     """A session on the service's database, its schema migrated first, its audit entries
     sealed as the service's are."""
     from api.db import sessions
 
     settings = _settings(url)
-    seal = _seal(settings, create=create_secret)
+    seal = _seal(settings, lang, create=create_secret)
     engine = _migrated_engine(settings)
     try:
         with sessions(engine, seal)() as session:
@@ -506,16 +551,19 @@ def generate_province(
         help=f"The shape of the province: {', '.join(FAMILIES)}.")] = "standard",
     output: Annotated[Path, typer.Option("--out", help="Scenario JSON to write.")] = Path(
         "province.json"),
+    lang: LangOption = None,
 ) -> None:
     """Write a deterministic, spec-valid scenario of a plausible province of a family."""
+    language = _language(lang)
     if family not in FAMILIES:
-        raise _fail(InputError([f"--family: unknown family '{family}'; choose one of "
-                                f"{', '.join(FAMILIES)}"]))
+        raise _fail(InputError([message(language, "cli.unknown_family", family=family,
+                                        families=", ".join(FAMILIES))]), language)
     data = province(prosecutors, cases, seed, family=family)
     parse_scenario(data)  # a generated scenario must be valid; fail loudly here if not
     write_atomically(output, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
-    out.print(f"wrote {output}: {len(data['units'])} units, {len(data['prosecutors'])} people, "
-              f"{len(data['cases'])} cases")
+    out.print(message(language, "cli.wrote_counts", file=output, units=len(data["units"]),
+                      people=len(data["prosecutors"]), cases=len(data["cases"])),
+              highlight=False, markup=False)
 
 
 if __name__ == "__main__":

@@ -10,9 +10,12 @@ from functools import cached_property
 from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from models.enums import DEFAULT_SCOPE, Kind, Role, Scope, Slot, Tier
 from models.ids import CaseId, GroupId, Language, PoolId, ProsecutorId, Skill, UnitId
+from models.reason import Reason, listing, why
+from models.reason import date as day
 
 # Every number is finite and bounded: the solver turns them into 64-bit integer
 # coefficients (minutes x weight x 100, FTE x 10,000), which a huge value would overflow.
@@ -34,6 +37,18 @@ MAX_TEXT = 200
 Level = Annotated[int, Field(ge=1, le=3, description="Skill level, 1 (basic) to 3 (expert).")]
 Count = Annotated[int, Field(ge=0, le=MAX_PEOPLE, description="A number of people, zero or more.")]
 Weight = Annotated[float, Field(ge=0, le=MAX_WEIGHT, description="A cost weight, at most 10,000.")]
+
+
+def invalid(code: str, english: str, **params: object) -> PydanticCustomError:
+    """A validation error of ours: pydantic carries the message code and its parameters to
+    `models.validation`, which hands them on to be worded in the reader's language;
+    `english` is only what pydantic itself would print."""
+    return PydanticCustomError(code, english, params)
+
+
+def _end_before_start(start: date, end: date) -> PydanticCustomError:
+    return invalid("invalid.end_before_start", "end {end} is before start {start}",
+                   end=day(end.isoformat()), start=day(start.isoformat()))
 
 
 class Strict(BaseModel):
@@ -96,7 +111,7 @@ class Interval(Strict):
     @model_validator(mode="after")
     def _end_not_before_start(self) -> Self:
         if self.end < self.start:
-            raise ValueError(f"end {self.end} is before start {self.start}")
+            raise _end_before_start(self.start, self.end)
         return self
 
     def meets(self, start: date, end: date) -> bool:
@@ -175,7 +190,8 @@ class LeaderSpec(Strict):
     @model_validator(mode="after")
     def _prosecutor_rank(self) -> Self:
         if self.min_role in (Role.ASSISTANT, Role.CLERK):
-            raise ValueError(f"a leader must be of prosecutor rank, not {self.min_role.value}")
+            raise invalid("invalid.leader_rank", "a leader must be of prosecutor rank",
+                          role=why(f"role.{self.min_role.value}", value=self.min_role.value))
         return self
 
 
@@ -252,28 +268,29 @@ class TeamSpec(Strict):
 
     @model_validator(mode="after")
     def _possible_on_its_face(self) -> Self:
-        problems: list[str] = []
+        problems: list[Reason] = []
         size = self.size
         if size == 0:
-            problems.append("the team has no leader and no member slots")
+            problems.append(why("invalid.team_empty"))
         if self.min_units is not None and self.max_units is not None \
                 and self.min_units > self.max_units:
-            problems.append(f"min_units {self.min_units} is above max_units {self.max_units}")
+            problems.append(why("invalid.min_above_max_units", min=self.min_units, max=self.max_units))
         if self.min_units is not None and self.min_units > size:
-            problems.append(f"min_units {self.min_units} is above the team size {size}")
+            problems.append(why("invalid.min_units_above_size", min=self.min_units, size=size))
         for need in self.skills:
             if need.count > size:
-                problems.append(f"{need.count} members need skill '{need.skill}' "
-                                f"but the team has {size}")
+                problems.append(why("invalid.skill_above_size", needed=need.count, skill=need.skill,
+                                    size=size))
         for lang in self.languages:
             if lang.count > size:
-                problems.append(f"{lang.count} members must speak '{lang.language}' "
-                                f"but the team has {size}")
+                problems.append(why("invalid.language_above_size", needed=lang.count,
+                                    language=lang.language, size=size))
         if sum(self.tiers.values()) > size:
-            problems.append(f"tier counts add up to {sum(self.tiers.values())} "
-                            f"but the team has {size}")
+            problems.append(why("invalid.tiers_above_size", needed=sum(self.tiers.values()),
+                                size=size))
         if problems:
-            raise ValueError("; ".join(problems))
+            raise invalid("invalid.team", "the team cannot be staffed as specified",
+                          problems=listing(problems))
         return self
 
 
@@ -305,7 +322,7 @@ class Case(Strict):
     @model_validator(mode="after")
     def _end_not_before_start(self) -> Self:
         if self.end < self.start:
-            raise ValueError(f"end {self.end} is before start {self.start}")
+            raise _end_before_start(self.start, self.end)
         return self
 
     @property

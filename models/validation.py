@@ -2,15 +2,20 @@
 
 Each item of each collection is validated on its own, so one bad prosecutor does not hide a
 bad case; then references across collections are checked on the items that parsed. Every
-problem names the field path and the id of the item at fault.
+problem names the field path and the id of the item at fault, and says what is wrong as a
+message code with parameters: the shell words it in the reader's language (`i18n.worded`).
 """
 
+import math
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError
+from pydantic_core import ErrorDetails
 
+from models.reason import Param, Reason, listing, why
 from models.scenario import (
     MAX_TEXT,
     Assignment,
@@ -27,15 +32,33 @@ from models.scenario import Pair as PairModel
 
 
 class Problem(BaseModel):
-    """One thing wrong with a scenario."""
+    """One thing wrong with the input: where, the id at fault, and what, as a message code."""
 
-    path: str
-    id: str | None = None
-    message: str
+    path: str = Field(description="The field at fault, e.g. 'cases[3].venue'.")
+    id: str | None = Field(default=None, description="The id of the item at fault, if it has one.")
+    code: str = Field(default="text", description="Message id of the problem in the catalogues "
+                                                  "(e.g. 'invalid.unknown_unit').")
+    params: dict[str, Param] = Field(default_factory=dict,
+                                     description="The message's parameters by name.")
+    message: str = Field(default="", description="The problem in words, in the language asked "
+                                                 "for.")
+
+    @property
+    def reason(self) -> Reason:
+        """What is wrong, as a reason to render; a problem given only in words reads as them."""
+        if self.code == "text" and not self.params:
+            return why("text", text=self.message)
+        return why(self.code, **self.params)
 
     def __str__(self) -> str:
+        # Unworded (straight from validation) it still says which check failed, for logs.
         where = f"{self.path} ({self.id})" if self.id else self.path
-        return f"{where}: {self.message}"
+        return f"{where}: {self.message or self.code}"
+
+
+def problem(path: str, code: str, ident: str | None = None, **params: Param) -> Problem:
+    """A problem at `path` (of the item `ident`) with message `code` and its parameters."""
+    return Problem(path=path, id=ident, code=code, params=params)
 
 
 class ScenarioError(ValueError):
@@ -80,18 +103,74 @@ def _path(prefix: str, loc: Iterable[int | str]) -> str:
     return out
 
 
+# Pydantic's error types, by the message code that says the same in our catalogues.
+PYDANTIC_CODES: dict[str, str] = {
+    "missing": "invalid.missing", "extra_forbidden": "invalid.extra",
+    "greater_than": "invalid.gt", "greater_than_equal": "invalid.ge",
+    "less_than": "invalid.lt", "less_than_equal": "invalid.le",
+    "enum": "invalid.choice", "literal_error": "invalid.choice",
+    "int_parsing": "invalid.whole", "int_type": "invalid.whole", "int_from_float": "invalid.whole",
+    "float_parsing": "invalid.number", "float_type": "invalid.number",
+    "finite_number": "invalid.finite", "bool_parsing": "invalid.bool", "bool_type": "invalid.bool",
+    "string_type": "invalid.string", "list_type": "invalid.list", "dict_type": "invalid.object",
+    "model_type": "invalid.object", "model_attributes_type": "invalid.object",
+    "date_parsing": "invalid.date", "date_type": "invalid.date",
+    "date_from_datetime_parsing": "invalid.date", "date_from_datetime_inexact": "invalid.date",
+    "string_too_long": "invalid.text_too_long", "string_too_short": "invalid.text_too_short",
+    "too_long": "invalid.too_many", "too_short": "invalid.too_few", "json_invalid": "invalid.json",
+}
+# The limit each kind of error carries in its context.
+LIMITS = {"invalid.gt": "gt", "invalid.ge": "ge", "invalid.lt": "lt", "invalid.le": "le",
+          "invalid.text_too_long": "max_length", "invalid.text_too_short": "min_length",
+          "invalid.too_many": "max_length", "invalid.too_few": "min_length"}
+
+
+def _number(value: Any) -> Param:
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else str(value)
+
+
+def _shown(value: Any) -> Param:
+    """An input value as a parameter: scalars as they are, anything larger as a short text
+    (infinity and NaN too: a JSON answer cannot hold them)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        return value if not isinstance(value, str) or len(value) <= 60 else value[:57] + "..."
+    return str(value)[:60]
+
+
+def pydantic_problem(e: ErrorDetails, path: str, label: str | None = None) -> Problem:
+    """One of pydantic's errors as our problem: its type as a message code of ours, with the
+    limit or the choices it names, so that it can be worded in any language."""
+    kind, ctx = e["type"], e.get("ctx") or {}
+    if kind.startswith("invalid."):  # raised by our own validators, parameters and all
+        return problem(path, kind, label, **ctx)
+    code = PYDANTIC_CODES.get(kind)
+    if code is None:
+        # A rarer kind keeps pydantic's English words, inside a sentence of the reader's.
+        return problem(path, "invalid.other", label, text=str(e["msg"]).removeprefix("Value error, "))
+    params: dict[str, Param] = {}
+    if code in LIMITS:
+        params["limit"] = _number(ctx.get(LIMITS[code], ""))
+    elif code == "invalid.choice":
+        expected = str(ctx.get("expected", ""))
+        choices = re.findall(r"'((?:[^'\\]|\\.)*)'", expected) or [expected]
+        params["choices"] = listing([why("text", text=f"'{c}'") for c in choices], sep="comma")
+    elif code == "invalid.json":
+        params["error"] = str(ctx.get("error", ""))
+    if code not in ("invalid.missing", "invalid.json") and "input" in e:
+        params["value"] = _shown(e["input"])
+    return problem(path, code, label, **params)
+
+
 def _pydantic_problems(err: ValidationError, prefix: str, label: str | None) -> list[Problem]:
-    problems = []
-    for e in err.errors():
-        msg = e["msg"].removeprefix("Value error, ")
-        problems.append(Problem(path=_path(prefix, e["loc"]), id=label, message=msg))
-    return problems
+    return [pydantic_problem(e, _path(prefix, e["loc"]), label) for e in err.errors()]
 
 
 def parse_scenario(data: Any) -> Scenario:
     """Validate plain data (parsed JSON or YAML) into a Scenario, or raise ScenarioError."""
     if not isinstance(data, Mapping):
-        raise ScenarioError([Problem(path="$", message="a scenario must be an object")])
+        raise ScenarioError([problem("$", "invalid.not_object")])
     problems: list[Problem] = []
     parsed: dict[str, Any] = {}
     # Where each parsed item stood in the input: an item that failed is left out of
@@ -100,13 +179,13 @@ def parse_scenario(data: Any) -> Scenario:
     known = set(COLLECTIONS) | {"name", "policy"}
     for key in data:
         if key not in known:
-            problems.append(Problem(path=str(key), message="unknown field"))
+            problems.append(problem(str(key), "invalid.extra"))
     if not isinstance(data.get("name"), str):
-        problems.append(Problem(path="name", message="a name (string) is required"))
+        problems.append(problem("name", "invalid.name_required"))
     elif len(data["name"]) > MAX_TEXT:
-        problems.append(Problem(path="name", message=f"at most {MAX_TEXT} characters"))
+        problems.append(problem("name", "invalid.text_too_long", limit=MAX_TEXT))
     if "units" not in data:
-        problems.append(Problem(path="units", message="a list of units is required"))
+        problems.append(problem("units", "invalid.units_required"))
     try:
         parsed["policy"] = Policy.model_validate(data.get("policy") or {})
     except ValidationError as err:
@@ -115,7 +194,7 @@ def parse_scenario(data: Any) -> Scenario:
     for collection, model in COLLECTIONS.items():
         raw_items = data.get(collection) or []
         if not isinstance(raw_items, list):
-            problems.append(Problem(path=collection, message="must be a list"))
+            problems.append(problem(collection, "invalid.list"))
             raw_items = []
         adapter = TypeAdapter(model)
         items, positions[collection] = [], []
@@ -145,8 +224,8 @@ def reference_problems(s: Scenario,
     def at(collection: str, i: int) -> int:
         return positions[collection][i] if positions is not None else i
 
-    def bad(path: str, ident: str | None, message: str) -> None:
-        problems.append(Problem(path=path, id=ident, message=message))
+    def bad(path: str, ident: str | None, code: str, **params: Param) -> None:
+        problems.append(problem(path, code, ident, **params))
 
     id_lists: dict[str, list[str]] = {
         "units": [u.id for u in s.units], "groups": [g.id for g in s.groups],
@@ -157,7 +236,7 @@ def reference_problems(s: Scenario,
         counts = Counter(ids)
         for i, ident in enumerate(ids):
             if counts[ident] > 1:
-                bad(f"{collection}[{at(collection, i)}].id", ident, "duplicate id")
+                bad(f"{collection}[{at(collection, i)}].id", ident, "invalid.duplicate_id")
 
     units = {u.id: u for u in s.units}
     people = {p.id for p in s.prosecutors}
@@ -166,11 +245,11 @@ def reference_problems(s: Scenario,
 
     def unit_ref(path: str, ident: str, ref: str | None) -> None:
         if ref is not None and ref not in units:
-            bad(path, ident, f"unknown unit '{ref}'")
+            bad(path, ident, "invalid.unknown_unit", ref=ref)
 
     def person_ref(path: str, ident: str, ref: str) -> None:
         if ref not in people:
-            bad(path, ident, f"unknown prosecutor '{ref}'")
+            bad(path, ident, "invalid.unknown_prosecutor", ref=ref)
 
     for i, u in enumerate(s.units):
         unit_ref(f"units[{at('units', i)}].parent", u.id, u.parent)
@@ -178,7 +257,7 @@ def reference_problems(s: Scenario,
         parent = u.parent
         while parent in units:
             if parent in seen:
-                bad(f"units[{at('units', i)}].parent", u.id, "the chain of parents loops")
+                bad(f"units[{at('units', i)}].parent", u.id, "invalid.parent_loop")
                 break
             seen.add(parent)
             parent = units[parent].parent
@@ -187,7 +266,7 @@ def reference_problems(s: Scenario,
         for j, ref in enumerate(pair.units):
             unit_ref(f"pairs[{at('pairs', i)}].units[{j}]", label, ref)
         if pair.units[0] == pair.units[1]:
-            bad(f"pairs[{at('pairs', i)}].units", label, "a unit cannot be paired with itself")
+            bad(f"pairs[{at('pairs', i)}].units", label, "invalid.self_pair")
     for i, g in enumerate(s.groups):
         unit_ref(f"groups[{at('groups', i)}].lead", g.id, g.lead)
         for j, ref in enumerate(g.members):
@@ -200,7 +279,7 @@ def reference_problems(s: Scenario,
         unit_ref(f"roads[{at('roads', i)}].a", label, r.a)
         unit_ref(f"roads[{at('roads', i)}].b", label, r.b)
         if r.a == r.b:
-            bad(f"roads[{at('roads', i)}]", label, "a road must join two different units")
+            bad(f"roads[{at('roads', i)}]", label, "invalid.self_road")
     for i, p in enumerate(s.prosecutors):
         unit_ref(f"prosecutors[{at('prosecutors', i)}].home", p.id, p.home)
     for i, c in enumerate(s.cases):
@@ -208,7 +287,7 @@ def reference_problems(s: Scenario,
         unit_ref(f"{path}.venue", c.id, c.venue)
         unit_ref(f"{path}.lead_unit", c.id, c.lead_unit)
         if c.pool is not None and c.pool not in pools:
-            bad(f"{path}.pool", c.id, f"unknown pool '{c.pool}'")
+            bad(f"{path}.pool", c.id, "invalid.unknown_pool", ref=c.pool)
         for j, ref in enumerate(c.exclude_units):
             unit_ref(f"{path}.exclude_units[{j}]", c.id, ref)
         for j, ref in enumerate(c.exclude_prosecutors):
@@ -216,24 +295,21 @@ def reference_problems(s: Scenario,
         for j, ref in enumerate(c.require_prosecutors):
             person_ref(f"{path}.require_prosecutors[{j}]", c.id, ref)
             if ref in c.exclude_prosecutors:
-                bad(f"{path}.require_prosecutors[{j}]", c.id,
-                    f"'{ref}' is both required and excluded")
+                bad(f"{path}.require_prosecutors[{j}]", c.id, "invalid.required_excluded", ref=ref)
         if len(set(c.require_prosecutors)) > c.team.size:
-            bad(f"{path}.require_prosecutors", c.id,
-                f"{len(set(c.require_prosecutors))} people required but the team has "
-                f"{c.team.size}")
+            bad(f"{path}.require_prosecutors", c.id, "invalid.too_many_required",
+                required=len(set(c.require_prosecutors)), size=c.team.size)
     seen_previous: set[tuple[str, str]] = set()
     for i, a in enumerate(s.previous):
         label = f"{a.case}/{a.prosecutor}"
         person_ref(f"previous[{at('previous', i)}].prosecutor", label, a.prosecutor)
         case = cases.get(a.case)
         if case is None:
-            bad(f"previous[{at('previous', i)}].case", label, f"unknown case '{a.case}'")
+            bad(f"previous[{at('previous', i)}].case", label, "invalid.unknown_case", ref=a.case)
         elif a.slot not in case.team.slots():
-            bad(f"previous[{at('previous', i)}].slot", label,
-                f"case '{a.case}' has no {a.slot.value} slot")
+            bad(f"previous[{at('previous', i)}].slot", label, "invalid.no_slot", case=a.case,
+                slot=why(f"slot.{a.slot.value}", value=a.slot.value))
         if (a.case, a.prosecutor) in seen_previous:
-            bad(f"previous[{at('previous', i)}]", label,
-                "the same person appears twice on this case")
+            bad(f"previous[{at('previous', i)}]", label, "invalid.twice_on_case")
         seen_previous.add((a.case, a.prosecutor))
     return problems

@@ -8,7 +8,7 @@ from html import escape
 
 from i18n import Language, day, message, rendered, shown_name
 from models import CaseRoster, Roster, Scenario, Slot
-from models.reason import Reason
+from models.reason import Reason, why
 
 # The reasons a notice keeps for each member: what they bring, not the solver's bookkeeping.
 SHORT_REASONS = ("member.leads", "member.covers", "member.travel", "member.video",
@@ -32,7 +32,12 @@ td.why { font-size: 9.5pt; color: #222; }
 
 
 class NoticeError(ValueError):
-    """A notice that cannot be made: the case is unknown or not staffed."""
+    """A notice that cannot be made: the case is unknown or not staffed. `reason` says
+    which, to be worded in the reader's language."""
+
+    def __init__(self, reason: Reason) -> None:
+        super().__init__(reason.code)
+        self.reason = reason
 
 
 def _short(reasons: list[Reason], lang: Language) -> str:
@@ -64,9 +69,9 @@ def notice_html(scenario: Scenario, roster: Roster, case_id: str, lang: Language
     entry = next((c for c in roster.cases if c.id == case_id), None)
     case = scenario.case_by_id.get(case_id)
     if entry is None or case is None:
-        raise NoticeError(f"no case '{case_id}' in the roster")
+        raise NoticeError(why("problem.notice_no_case", case=case_id))
     if not entry.staffed:
-        raise NoticeError(f"case '{case_id}' is not staffed: it has no team to announce")
+        raise NoticeError(why("problem.notice_unstaffed", case=case_id))
     units = scenario.unit_by_id
     lead, venue = units[case.lead], units[case.venue]
     lead_name = shown_name(lead.name, lead.name_zh, lang)

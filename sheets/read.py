@@ -209,7 +209,7 @@ def read_workbook(data: bytes, lang: Language) -> dict[str, Any]:
         parse_scenario(data_out)
     except ScenarioError as e:
         for p in e.problems:
-            _locate(p.path, p.id or "", p.message, where, found, problems)
+            _locate(p.path, p.id or "", p.reason, where, found, problems)
         raise WorkbookError(problems.lines) from None
     return data_out
 
@@ -333,12 +333,12 @@ FIELD_COLUMN = {"location.lat": "lat", "location.lon": "lon", "team.members.pros
                 "team.leader": "leader_role", "units": "a", "location": "lat"}
 
 
-def _locate(path: str, item_id: str, text: str, where: dict[str, tuple[str, list[Record]]],
+def _locate(path: str, item_id: str, what: Reason, where: dict[str, tuple[str, list[Record]]],
             found: dict[str, Table], problems: Problems) -> None:
     """A scenario problem put back on the sheet, row and column it came from."""
     m = PATH.match(path)
     if m is None or m[1] not in where or int(m[2]) >= len(where[m[1]][1]):
-        problems.sheet("-", why("bad.scenario", problem=f"{path}: {text}"))
+        problems.sheet("-", why("problem.at", path=path, problem=what))
         return
     sheet, records = where[m[1]]
     record = records[int(m[2])]
@@ -347,4 +347,4 @@ def _locate(path: str, item_id: str, text: str, where: dict[str, tuple[str, list
     table = found[sheet]
     column = table.letters.get(key) or table.letters.get("id") or next(iter(table.letters.values()))
     problems.cell(table.title, record.row, column, item_id or record.id,
-                  why("bad.scenario", problem=text))
+                  what)

@@ -77,8 +77,9 @@ def test_invalid_scenario_is_a_problem_and_stores_nothing(client: TestClient) ->
                                                      "venue": "nowhere", "start": "2022-01-02",
                                                      "end": "2022-01-01"}]}
     body = _problem(client.post("/scenarios", json=bad), 422)
-    assert {"path": "cases[3]", "id": "x",
-            "message": "end 2022-01-01 is before start 2022-01-02"} in body["errors"]
+    assert {"path": "cases[3]", "id": "x", "code": "invalid.end_before_start",
+            "message": "end 2022-01-01 is before start 2022-01-02"} in [
+        {k: e[k] for k in ("path", "id", "code", "message")} for e in body["errors"]]
     assert client.get("/scenarios").json()["total"] == 0
     created = client.post("/scenarios", json=TUTORIAL)
     sid, tag = created.json()["id"], created.headers["etag"]

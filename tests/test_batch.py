@@ -20,7 +20,9 @@ from api.settings import Settings
 from api.tables import CommitmentRow
 from cli.batch import Outcome, run_batch
 from cli.main import app
+from i18n import render
 from models import Case, Roster, Scenario, parse_scenario
+from models.reason import Reason
 
 TUTORIAL = Path(__file__).resolve().parent.parent / "scenarios" / "tutorial.json"
 
@@ -221,6 +223,6 @@ def test_a_hostile_line_is_skipped_and_later_lines_keep_their_numbers(tmp_path: 
     read = dict(read_requests(path))
     assert sorted(read) == [1, 2, 3, 4, 5]
     assert isinstance(read[1], dict) and read[4]["id"] == "sep\u2028arated"  # type: ignore[index]
-    assert isinstance(read[2], str) and "digits" in read[2]
-    assert isinstance(read[3], str) and "surrogate" in read[3]
-    assert read[5] == "a request must be a JSON object"
+    assert isinstance(read[2], Reason) and "digits" in render(read[2], "en")
+    assert isinstance(read[3], Reason) and "surrogate" in render(read[3], "en")
+    assert isinstance(read[5], Reason) and render(read[5], "en") == "a request must be a JSON object"

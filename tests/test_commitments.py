@@ -158,7 +158,8 @@ def test_commit_takes_chosen_cases_and_refuses_a_second_commit_of_them(
     assert made.status_code == 201 and made.json()["cases"] == ["c2"]
     again = client.post(f"/rosters/{roster_id}/commit", json={"cases": ["c2"]})
     assert again.status_code == 409
-    assert again.json()["errors"][0] == {"path": "cases", "id": "c2",
+    assert again.json()["errors"][0] == {"path": "cases", "id": "c2", "params": {},
+                                         "code": "invalid.committed_already",
                                          "message": "committed already"}
 
 

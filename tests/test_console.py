@@ -200,9 +200,13 @@ def test_console_in_chinese(service: Service, page: Page) -> None:
     expect(roster).to_contain_text("以检察长身份任组长")
     expect(roster).to_contain_text("海拉尔区人民检察院")
     expect(roster.locator("th").first).to_have_text("职务")
+    # Progress and the chart are worded too: the job's state, the chart's label.
+    expect(zh.locator("#progress")).to_contain_text("完成")
+    expect(zh.locator("#utilisation svg")).to_have_attribute("aria-label", "每人每日工作量")
     SHOTS.mkdir(parents=True, exist_ok=True)
     zh.screenshot(path=str(SHOTS / "console-roster-zh.png"), full_page=True)
     zh.select_option("#lang", "en")
     expect(roster).to_contain_text("Unstaffed: needs 2 Mongolian speakers")
     expect(zh.locator("html")).to_have_attribute("lang", "en")
+    expect(zh.locator("#progress")).to_contain_text("done")
     context.close()

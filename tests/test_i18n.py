@@ -11,11 +11,13 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from api.jobs import CANCELLED, DONE, FAILED, QUEUED, SOLVING
 from i18n import from_accept_language, localised, render
 from i18n.catalogue import LANGUAGES, LOCALES
 from models import Kind, Role, Scope, Slot, Status, Tier, parse_scenario
 from models.reason import REF_CODES, Reason, why
 from models.roster import COST_TERMS
+from models.validation import PYDANTIC_CODES
 from tests.tiny import solved
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,11 +74,19 @@ def test_every_code_the_code_uses_is_in_the_catalogues() -> None:
         text = path.read_text(encoding="utf-8")
         used |= set(re.findall(r'\bwhy\(\s*"([\w.]+)"\s*[,)]', text))
         used |= set(re.findall(r'\bmessage\(\s*\w+,\s*"([\w.]+)"\s*[,)]', text))
+        # Problem answers, input problems and our validators' errors name their codes too.
+        used |= set(re.findall(r'\bApiError\(\s*\d+,\s*"([\w.]+)"', text))
+        used |= set(re.findall(r'\bproblem\(\s*[^,()]+,\s*"([\w.]+)"', text))
+        used |= set(re.findall(r'\binvalid\(\s*"([\w.]+)"', text))
+        used |= set(re.findall(r'\bfile_error\([^,()]+,\s*\w+,\s*"([\w.]+)"', text))
+        used |= {f"action.{a}" for a in re.findall(r'\.require(?:_province)?\([^,()]+,\s*"(\w+)"', text)}
     used |= {f"role.{r.value}" for r in Role} | {f"slot.{s.value}" for s in Slot}
     used |= {f"tier.{t.value}" for t in Tier} | {f"scope.{s.value}" for s in Scope}
     used |= {f"kind.{k.value}" for k in Kind} | {f"status.{s.value}" for s in Status}
     used |= {f"cost.{t}" for t in COST_TERMS} | {f"need.slot.{s.value}" for s in Slot}
     used |= {f"req.slot.{s.value}" for s in Slot} | {"sep.comma", "sep.semicolon"}
+    used |= {f"job.{state}" for state in (QUEUED, SOLVING, DONE, FAILED, CANCELLED)}
+    used |= set(PYDANTIC_CODES.values())
     assert len(used) > 60
     assert used - set(known) - REF_CODES == set()
 

@@ -79,7 +79,7 @@ def test_cli_notice(tmp_path: Path) -> None:
     assert done.exit_code == 0, done.output
     assert "关于成立电信诈骗团伙案专案组的通知" in page.read_text(encoding="utf-8")
     refused = runner.invoke(app, ["notice", str(TUTORIAL), str(roster), "herders"])
-    assert refused.exit_code == 2 and "not staffed" in refused.output
+    assert refused.exit_code == 2 and "未组建专案组" in refused.output
 
 
 def test_service_notice(client: TestClient) -> None:

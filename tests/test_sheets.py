@@ -110,7 +110,7 @@ def _huge(wb: Workbook) -> None:
     (_drop_cases, "案件：工作簿缺少此工作表"),
     (_set("道路", "E1", "备注"), "道路，第1行，E列：未知的列“备注”"),
     (_set("道路", "E1", "公里"), "道路，第1行，E列：列“公里”重复"),
-    (_set("案件", "E2", "nowhere"), "案件，第2行，E 办案地点列（fraud）：unknown unit 'nowhere'"),
+    (_set("案件", "E2", "nowhere"), "案件，第2行，E 办案地点列（fraud）：没有编号为“nowhere”的检察院"),
     (_set("案件", "Z2", "criminal:two:2"), "“two”不是数字"),
     (_set("案件", "Z2", "criminal-2"), "“criminal-2”不是“名称:人数”或“技能:人数:等级”格式"),
     (_huge, "道路：超过50000行"),

@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 
+from i18n import problem_line
 from models import ScenarioError, parse_scenario
 
 GOOD: dict[str, Any] = {
@@ -39,7 +40,7 @@ def problems_after(change: str, value: Any) -> list[str]:
         target[last] = value
     with pytest.raises(ScenarioError) as caught:
         parse_scenario(data)
-    return [str(p) for p in caught.value.problems]
+    return [problem_line(p, "en") for p in caught.value.problems]
 
 
 def test_good_scenario_loads() -> None:
@@ -69,9 +70,9 @@ def test_good_scenario_loads() -> None:
                                  "equal to 0"),
     ("prosecutors.0.capacity", -1, "prosecutors[0].capacity (p1): Input should be greater "
                                    "than or equal to 0.01"),
-    ("prosecutors.0.role", "judge", "prosecutors[0].role (p1): Input should be 'chief'"),
-    ("units.0.tier", "county", "units[0].tier (city): Input should be 'provincial'"),
-    ("cases.0.scope", "nation", "cases[0].scope (c1): Input should be 'unit'"),
+    ("prosecutors.0.role", "judge", "prosecutors[0].role (p1): Input should be one of 'chief'"),
+    ("units.0.tier", "county", "units[0].tier (city): Input should be one of 'provincial'"),
+    ("cases.0.scope", "nation", "cases[0].scope (c1): Input should be one of 'unit'"),
     ("cases.0.team", {"members": {"prosecutor": -1}},
      "cases[0].team.members.prosecutor (c1): Input should be greater than or equal to 0"),
     ("cases.0.team", {"leader": None, "members": {"prosecutor": 3}, "min_units": 3,
@@ -109,8 +110,10 @@ def test_unknown_field_is_an_error() -> None:
 
 def test_not_an_object() -> None:
     """A scenario that is not a JSON object gets a clear problem, not a traceback."""
-    with pytest.raises(ScenarioError, match="must be an object"):
+    with pytest.raises(ScenarioError) as caught:
         parse_scenario([1, 2, 3])
+    assert [problem_line(p, "en") for p in caught.value.problems] == \
+        ["$: a scenario must be an object"]
 
 
 def test_paths_keep_their_index_after_an_earlier_item_failed() -> None:
@@ -125,7 +128,7 @@ def test_paths_keep_their_index_after_an_earlier_item_failed() -> None:
     data["previous"] = []
     with pytest.raises(ScenarioError) as caught:
         parse_scenario(data)
-    found = [str(p) for p in caught.value.problems]
+    found = [problem_line(p, "en") for p in caught.value.problems]
     assert "prosecutors[0].skils (wang): Extra inputs are not permitted" in found
     assert "prosecutors[1].id (zhao): duplicate id" in found
     assert "prosecutors[2].id (zhao): duplicate id" in found

@@ -6,7 +6,8 @@ const SVG = "http://www.w3.org/2000/svg";
 const POLL_MS = 500;
 
 const state = { key: sessionStorage.getItem("taskforce-key") || "", scenarioId: null,
-                scenario: null, rosterId: null, roster: null, jobId: null, timer: null,
+                scenario: null, resource: null, visible: null, rosterId: null, roster: null,
+                jobId: null, job: null, whatIf: null, timer: null,
                 lang: localStorage.getItem("taskforce-lang") || browserLanguage() };
 let words = {};  // the console's words in state.lang, from GET /messages/{lang}
 let wordsLoaded = null;  // the first load: API calls wait for it, so nothing shows a code
@@ -22,6 +23,18 @@ function t(code, params = {}) {
   return text;
 }
 
+// A word of the vocabulary (a job state, a solver phase, a roster status); a value the
+// catalogue does not know reads as itself rather than as a code.
+function term(prefix, value) {
+  return words[`${prefix}.${value}`] || value;
+}
+
+// A day of a chart's axis: "6月10日" in Chinese, "06-10" in English.
+function shortDay(iso) {
+  const [, m, d] = iso.split("-");
+  return state.lang === "zh" ? `${Number(m)}月${Number(d)}日` : `${m}-${d}`;
+}
+
 async function setLanguage(lang) {
   state.lang = lang;
   localStorage.setItem("taskforce-lang", lang);
@@ -32,7 +45,21 @@ async function setLanguage(lang) {
   for (const node of document.querySelectorAll("[data-i18n-placeholder]")) node.placeholder = t(node.dataset.i18nPlaceholder);
   for (const node of document.querySelectorAll("[data-i18n-label]")) node.setAttribute("aria-label", t(node.dataset.i18nLabel));
   $("lang").value = lang;
+  // Everything already on the page is shown again in the new language.
+  if (state.visible !== null) showVisible(state.visible);
+  if (state.resource) showScenario(state.resource);
+  if (state.job) showProgress(state.job);
   if (state.rosterId) await showRoster(state.rosterId);  // its reasons, in the new language
+  if (state.whatIf) showWhatIf(await reworded(state.whatIf));
+}
+
+// A what-if answer with both rosters read again, so that their reasons are in the
+// language just chosen (they were worded in the language of the request).
+async function reworded(result) {
+  const [variant] = result.variants;
+  const [base, after] = await Promise.all([api("GET", `/rosters/${result.base_roster_id}`),
+                                           api("GET", `/rosters/${variant.roster_id}`)]);
+  return { ...result, base: base.roster, variants: [{ ...variant, roster: after.roster }] };
 }
 
 // --- talking to the API -----------------------------------------------------------------
@@ -41,7 +68,7 @@ class Problem extends Error {
   constructor(status, body) {
     const errors = (body && body.errors) || [];
     const lines = errors.map((e) => (e.id ? `${e.id}: ${e.message}` : e.message));
-    super([(body && body.detail) || `HTTP ${status}`, ...lines].join("\n"));
+    super([(body && body.detail) || t("console.http", { status }), ...lines].join("\n"));
     this.status = status;
     this.errors = errors;
   }
@@ -94,10 +121,15 @@ async function signIn(key) {
   state.key = key;
   const page = await api("GET", "/scenarios?limit=500");
   sessionStorage.setItem("taskforce-key", key);
-  $("who").textContent = `signed in; ${page.total} scenario(s) visible`;
+  showVisible(page.total);
   $("sign-out").hidden = false;
   $("app").hidden = false;
   fillScenarios(page.items);
+}
+
+function showVisible(total) {
+  state.visible = total;
+  $("who").textContent = t("console.signed_in", { total });
 }
 
 function fillScenarios(items) {
@@ -109,12 +141,21 @@ async function openScenario(id) {
   const resource = await api("GET", `/scenarios/${id}`);
   state.scenarioId = id;
   state.scenario = resource.scenario;
-  $("scenario-status").textContent = t("console.scenario_status", {
-    name: resource.name, version: resource.version, units: resource.scenario.units.length,
-    people: resource.scenario.prosecutors.length, cases: resource.scenario.cases.length });
+  state.rosterId = state.roster = state.job = state.whatIf = null;
   $("workspace").hidden = false;
   $("roster-section").hidden = true;
   $("whatif-section").hidden = true;
+  $("whatif-result").replaceChildren();
+  $("progress").replaceChildren();
+  showScenario(resource);
+}
+
+// The scenario's status line, map and what-if choices, in the reader's language.
+function showScenario(resource) {
+  state.resource = resource;
+  $("scenario-status").textContent = t("console.scenario_status", {
+    name: resource.name, version: resource.version, units: resource.scenario.units.length,
+    people: resource.scenario.prosecutors.length, cases: resource.scenario.cases.length });
   drawMap(resource.scenario, null);
   fillWhatIf(resource.scenario);
 }
@@ -129,7 +170,7 @@ async function upload(file) {
   }
   const created = await api("POST", "/scenarios", data);
   const page = await api("GET", "/scenarios?limit=500");
-  $("who").textContent = `signed in; ${page.total} scenario(s) visible`;
+  showVisible(page.total);
   fillScenarios(page.items);
   $("scenario-pick").value = created.id;
   await openScenario(created.id);
@@ -225,12 +266,15 @@ async function poll() {
 }
 
 function showProgress(job) {
+  state.job = job;
   // Progress reports the best roster while solving; once done, the roster's own figures.
   const obj = job.roster && job.roster.objective;
-  const p = obj ? { phase: job.roster.status, staffed_priority: obj.staffed_priority, cost: obj.cost,
-                    bound: job.roster.bound, priority_bound: job.roster.priority_bound } : job.progress || {};
+  const p = obj ? { phase: term("status", job.roster.status), staffed_priority: obj.staffed_priority,
+                    cost: obj.cost, bound: job.roster.bound, priority_bound: job.roster.priority_bound }
+                : { ...(job.progress || {}) };
+  if (!obj && p.phase != null) p.phase = term("phase", p.phase);
   const most = p.priority_bound != null ? t("console.at_most", { bound: p.priority_bound }) : "";
-  const rows = [["state", job.state], ["phase", p.phase ?? "—"],
+  const rows = [["state", term("job", job.state)], ["phase", p.phase ?? "—"],
                 ["priority", p.staffed_priority != null ? `${p.staffed_priority}${most}` : "—"],
                 ["cost", p.cost != null ? p.cost.toFixed(1) : "—"],
                 ["bound", p.bound != null ? p.bound.toFixed(1) : "—"],
@@ -301,45 +345,47 @@ async function showUtilisation(rosterId) {
   const rows = u.people.length + u.offices.length;
   const width = left + u.days.length * cell + 10, height = top + rows * cell + 24;
   const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, width, height,
-                             role: "img", "aria-label": "Utilisation by person and day", class: "heat" });
+                             role: "img", "aria-label": t("console.chart_label"), class: "heat" });
   u.days.forEach((d, i) => {
     if (i % 7 === 0) {
-      const t = svg("text", { x: left + i * cell, y: 12, class: "tick" });
-      t.textContent = d.slice(5);
-      chart.append(t);
+      const tick = svg("text", { x: left + i * cell, y: 12, class: "tick" });
+      tick.textContent = shortDay(d);
+      chart.append(tick);
     }
   });
   const label = (y, text) => {
     // Long names are cut to fit the label column; the whole name is in the tooltip.
-    const t = svg("text", { x: 0, y: y + cell - 2, class: "tick" });
-    t.textContent = text.length > 36 ? `${text.slice(0, 35)}…` : text;
+    const tick = svg("text", { x: 0, y: y + cell - 2, class: "tick" });
+    tick.textContent = text.length > 36 ? `${text.slice(0, 35)}…` : text;
     const title = svg("title");
     title.textContent = text;
-    t.append(title);
-    chart.append(t);
+    tick.append(title);
+    chart.append(tick);
   };
   u.people.forEach((p, row) => {
     const y = top + row * cell;
-    label(y, `${p.name} (${officeName(p.home)})`);
+    const name = personName({ prosecutor: p.id, name: p.name });
+    label(y, t("console.person_home", { name, office: officeName(p.home) }));
     p.load.forEach((load, i) => {
       const share = load / p.capacity;
       const rect = svg("rect", { x: left + i * cell, y, width: cell - 1, height: cell - 1,
                                  class: share >= 1 - 1e-9 ? "full" : "load",
                                  "fill-opacity": Math.max(0.05, Math.min(1, share)) });
       const title = svg("title");
-      title.textContent = `${p.name}, ${u.days[i]}: ${Math.round(100 * share)} %`;
+      title.textContent = t("console.load_title", { name, day: u.days[i], share: Math.round(100 * share) });
       rect.append(title);
       chart.append(rect);
     });
   });
   u.offices.forEach((o, k) => {
     const y = top + (u.people.length + k) * cell + 6;
-    label(y, `${o.name} at home`);
+    const office = officeName(o.unit);
+    label(y, t("console.at_home", { office }));
     o.at_home.forEach((home, i) => {
       const rect = svg("rect", { x: left + i * cell, y, width: cell - 1, height: cell - 1,
                                  class: home <= o.need[i] ? "minimum" : "spare" });
       const title = svg("title");
-      title.textContent = `${o.name}, ${u.days[i]}: ${home} at home, minimum ${o.need[i]}`;
+      title.textContent = t("console.home_title", { office, day: u.days[i], home, need: o.need[i] });
       rect.append(title);
       chart.append(rect);
     });
@@ -356,14 +402,15 @@ async function commit() {
     const made = await api("POST", `/rosters/${state.rosterId}/commit`,
                            { cases, reason: $("commit-reason").value });
     out.className = "ok";
-    out.textContent = `Committed ${made.cases.join(", ")}: ${made.commitments.length} assignments are binding now.`;
+    out.textContent = t("console.committed", { cases: made.cases.join(t("sep.comma")),
+                                               assignments: made.commitments.length });
   } catch (err) {
     if (!(err instanceof Problem) || err.status !== 409) throw err;
     out.className = "conflict";
-    out.replaceChildren(el("strong", {}, "Not committed: someone committed first. "),
+    out.replaceChildren(el("strong", {}, t("console.commit_refused")), " ",
                         el("span", {}, err.message.split("\n")[0]),
                         el("ul", {}, ...err.errors.map((e) => el("li", {}, `${e.id}: ${e.message}`))),
-                        el("span", {}, "Solve again to plan around them."));
+                        el("span", {}, t("console.solve_again")));
   }
 }
 
@@ -373,7 +420,7 @@ function fillWhatIf(s) {
   $("wi-person").replaceChildren(el("option", { value: "" }, t("console.nobody")),
     ...s.prosecutors.map((p, i) => el("option", { value: i }, `${p.name} (${officeName(p.home)})`)));
   $("wi-road").replaceChildren(el("option", { value: "" }, t("console.none")),
-    ...s.roads.map((r, i) => el("option", { value: i }, `${officeName(r.a)} – ${officeName(r.b)} (${r.minutes} min)`)));
+    ...s.roads.map((r, i) => el("option", { value: i }, t("console.road_option", { a: officeName(r.a), b: officeName(r.b), minutes: r.minutes }))));
   $("wi-case-venue").replaceChildren(...s.units.map((u) => el("option", { value: u.id }, officeName(u.id))));
   const first = s.cases.length ? s.cases.map((c) => c.start).sort()[0] : "";
   const last = s.cases.length ? s.cases.map((c) => c.end).sort().at(-1) : "";
@@ -402,17 +449,25 @@ function whatIfPatch() {
 
 async function whatIf() {
   const patch = whatIfPatch();
-  if (!patch.length) throw new Error("choose at least one change");
+  if (!patch.length) throw new Error(t("console.choose_change"));
   const result = await api("POST", `/scenarios/${state.scenarioId}/what-if`,
                            { base_roster_id: state.rosterId, variants: [{ name: $("wi-name").value, patch }] });
+  showWhatIf(result);
+}
+
+// A what-if's answer: the figures before and after, and each team that changed. The
+// rosters' reasons are in the language the answer was asked in.
+function showWhatIf(result) {
+  state.whatIf = result;
   const [variant] = result.variants;
   const c = variant.comparison;
-  const deltas = [["staffed priority", c.staffed_priority], ["cost", c.cost],
-                  ["travel minutes", c.travel_minutes], ["peak utilisation %", c.peak_utilisation]];
+  const deltas = [["d_priority", c.staffed_priority], ["d_cost", c.cost],
+                  ["d_travel", c.travel_minutes], ["d_peak", c.peak_utilisation]];
   const figures = el("table", { class: "deltas" },
-    el("thead", {}, el("tr", {}, ...["", "before", "after", "change"].map((h) => el("th", {}, h)))),
+    el("thead", {}, el("tr", {}, ...["", t("console.before"), t("console.after"), t("console.change")]
+      .map((h) => el("th", {}, h)))),
     el("tbody", {}, ...deltas.map(([name, d]) => el("tr", { class: d.change ? "changed" : "" },
-      el("td", {}, name), el("td", { class: "num" }, d.before.toFixed(1)),
+      el("td", {}, t(`console.${name}`)), el("td", { class: "num" }, d.before.toFixed(1)),
       el("td", { class: "num" }, d.after.toFixed(1)), el("td", { class: "num" }, d.change.toFixed(1))))));
   const before = Object.fromEntries(result.base.cases.map((e) => [e.id, e]));
   const after = Object.fromEntries(variant.roster.cases.map((e) => [e.id, e]));
@@ -422,12 +477,13 @@ async function whatIf() {
         const marksNew = Object.fromEntries(ch.joins.map((p) => [p, "joins"]));
         return el("article", { class: "changed-case" }, el("h3", {}, ch.case),
           el("div", { class: "side-by-side" },
-            el("div", {}, el("h4", {}, "Before"), before[ch.case] ? teamTable(before[ch.case], marksOld) : el("p", {}, "not in the base roster")),
-            el("div", {}, el("h4", {}, "After"), after[ch.case] ? teamTable(after[ch.case], marksNew) : el("p", {}, "not in the variant"))));
+            el("div", {}, el("h4", {}, t("console.before")), before[ch.case] ? teamTable(before[ch.case], marksOld) : el("p", {}, t("console.not_in_base"))),
+            el("div", {}, el("h4", {}, t("console.after")), after[ch.case] ? teamTable(after[ch.case], marksNew) : el("p", {}, t("console.not_in_variant")))));
       })
-    : [el("p", {}, "No team changed.")];
-  $("whatif-result").replaceChildren(el("h3", {}, `${variant.name}: ${variant.roster.status}`), figures,
-                                     ...changed);
+    : [el("p", {}, t("console.no_change"))];
+  $("whatif-result").replaceChildren(
+    el("h3", {}, t("console.variant_head", { name: variant.name, status: term("status", variant.roster.status) })),
+    figures, ...changed);
 }
 
 // --- wiring -----------------------------------------------------------------------------

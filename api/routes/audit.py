@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session
 from api.access import Caller, foreign_ids, redact, redact_data
 from api.audit import verify
 from api.csvcells import cell
-from api.deps import CallerDep, Limit, Offset, SessionDep, SettingsDep
+from api.deps import CallerDep, LangDep, Limit, Offset, SessionDep, SettingsDep
 from api.schemas import AuditEntry, AuditVerdict, Page
 from api.tables import AuditRow, CommitRow, ScenarioVersionRow
+from i18n import message, render
 from models import Scenario
 from models.enums import KeyRole
 
@@ -140,13 +141,15 @@ def export_audit(session: SessionDep, caller: CallerDep, case: Filter = None,
 
 
 @router.get("/verify", response_model=AuditVerdict, summary="Check the hash chain")
-def verify_audit(session: SessionDep, caller: CallerDep, request: Request) -> AuditVerdict:
+def verify_audit(session: SessionDep, caller: CallerDep, request: Request, lang: LangDep
+                 ) -> AuditVerdict:
     """Recompute the whole chain; say whether it is intact. The count and the entry where
     it breaks are those the caller may see: other provinces' entries are not counted."""
     report = verify(session, request.app.state.seal)
     if caller.province is None:
         return AuditVerdict(intact=report.intact, entries=report.entries,
-                            broken_at=report.broken_at, problem=report.problem)
+                            broken_at=report.broken_at,
+                            problem=None if report.problem is None else render(report.problem, lang))
     seen = _filtered(caller, None, None, None, None)
     mine = session.scalar(select(func.count()).select_from(seen.subquery())) or 0
     broken_at = report.broken_at
@@ -162,4 +165,4 @@ def verify_audit(session: SessionDep, caller: CallerDep, request: Request) -> Au
         broken_at = session.scalar(select(func.count()).where(
             AuditRow.province == caller.province, AuditRow.seq <= broken_at))
     return AuditVerdict(intact=report.intact, entries=mine, broken_at=broken_at,
-                        problem=None if report.intact else "the audit trail has been tampered with")
+                        problem=None if report.intact else message(lang, "audit.tampered"))

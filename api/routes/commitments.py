@@ -18,8 +18,9 @@ from api.routes.scenarios import stored_body
 from api.schemas import CommitmentView, CommitRequest, CommitView, Page, ReleaseRequest
 from api.tables import CommitmentRow, CommitRow, RosterRow
 from checker import staffed_teams
-from models import Problem, Roster, Scenario
+from models import Roster, Scenario
 from models.enums import KeyRole
+from models.validation import problem
 
 router = APIRouter(tags=["commitments"], responses=documented(404, 409, 413, 422))
 Filter = Annotated[str | None, Query(max_length=200)]
@@ -56,7 +57,7 @@ def _view(session: Session, commit: CommitRow, caller: Caller) -> CommitView:
         select(CommitmentRow).where(CommitmentRow.commit_id == commit.id)
         .order_by(CommitmentRow.case_id, CommitmentRow.prosecutor_id)) if _sees(caller, r)]
     if not rows:
-        raise ApiError(404, f"no commit '{commit.id}'")
+        raise ApiError(404, "problem.no_commit", id=commit.id)
     # Its own cases are those it leads; a case it sees only through one of its people
     # serving there is another office's, and must not make the whole commit its own.
     cases = sorted({r.case_id for r in rows if caller.leads(r.lead_unit)})
@@ -86,33 +87,33 @@ def commit_roster(roster_id: str, body: CommitRequest, session: SessionDep, call
     offices, and the days, where commitments made since the roster was solved conflict.
     Outside the whole province, only cases of the caller's jurisdiction (all of those
     staffed when none are named)."""
-    caller.require(KeyRole.PLANNER, "commit rosters")
+    caller.require(KeyRole.PLANNER, "commit_rosters")
     digest = request_digest([roster_id, body.model_dump(mode="json")])
     idempotency_key = scoped(caller.key_id, idempotency_key)
     if idempotency_key is not None and (earlier := _by_key(session, idempotency_key)):
         return _same_commit(session, earlier, digest, response, caller)
     row = session.get(RosterRow, roster_id)
     if row is None:
-        raise ApiError(404, f"no roster '{roster_id}'")
+        raise ApiError(404, "problem.no_roster", id=roster_id)
     roster = Roster.model_validate(row.body)
     scenario = Scenario.model_validate(stored_body(session, row.scenario_id, row.scenario_version))
     if not caller.sees_province(scenario.province):
-        raise ApiError(403, f"roster '{roster_id}' belongs to another province")
+        raise ApiError(403, "problem.roster_elsewhere", id=roster_id)
     teams = staffed_teams(roster)
     if body.cases is not None:
-        bad = [Problem(path="cases", id=c, message="not a staffed case of this roster")
+        bad = [problem("cases", "invalid.not_staffed", c)
                for c in body.cases if c not in teams]
         if bad:
-            raise ApiError(422, "only staffed cases of the roster can be committed", bad)
+            raise ApiError(422, "problem.only_staffed", bad)
     mine = visible_cases(caller, scenario)
     chosen = body.cases if body.cases is not None else [c for c in teams if c in mine]
-    outside = [Problem(path="cases", id=c, message="led outside your jurisdiction")
+    outside = [problem("cases", "invalid.outside", c)
                for c in chosen if c not in mine]
     if outside:
-        raise ApiError(403, "some cases lie outside your jurisdiction", outside)
+        raise ApiError(403, "problem.cases_outside", outside)
     teams = {c: teams[c] for c in chosen}
     if not teams:
-        raise ApiError(422, "the roster has no staffed case to commit")
+        raise ApiError(422, "problem.nothing_to_commit")
     scenario_id, version = row.scenario_id, row.scenario_version
     session.rollback()  # nothing read so far may hold a snapshot: the lock must come first
     for attempt in range(ATTEMPTS):
@@ -156,7 +157,7 @@ def read_commit(commit_id: str, session: SessionDep, caller: CallerDep) -> Commi
     whole province, those of the caller's cases and people."""
     commit = session.get(CommitRow, commit_id)
     if commit is None:
-        raise ApiError(404, f"no commit '{commit_id}'")
+        raise ApiError(404, "problem.no_commit", id=commit_id)
     return _view(session, commit, caller)
 
 
@@ -207,11 +208,10 @@ def release(commitment_id: str, body: ReleaseRequest, session: SessionDep,
     Outside the whole province, only for cases the caller leads."""
     row = session.get(CommitmentRow, commitment_id)
     if row is None:
-        raise ApiError(404, f"no commitment '{commitment_id}'")
-    caller.require(KeyRole.PLANNER, "release commitments")
+        raise ApiError(404, "problem.no_commitment", id=commitment_id)
+    caller.require(KeyRole.PLANNER, "release_commitments")
     if not caller.sees_province(row.province) or not caller.leads(row.lead_unit):
-        raise ApiError(403, f"commitment '{commitment_id}' is for a case outside your "
-                            "jurisdiction")
+        raise ApiError(403, "problem.commitment_outside", id=commitment_id)
     done = session.execute(
         update(CommitmentRow).where(CommitmentRow.id == commitment_id,
                                     CommitmentRow.released_at.is_(None))
@@ -219,7 +219,7 @@ def release(commitment_id: str, body: ReleaseRequest, session: SessionDep,
                 release_reason=body.reason))
     if done.rowcount != 1:  # type: ignore[attr-defined]
         session.rollback()
-        raise ApiError(409, f"commitment '{commitment_id}' is released already")
+        raise ApiError(409, "problem.released_already", id=commitment_id)
     commit = session.get(CommitRow, row.commit_id)
     assert commit is not None  # a foreign key
     audit.record(session, "assignment.released", province=row.province, actor=caller.actor,

@@ -25,8 +25,10 @@ from api.routes.scenarios import (
 from api.schemas import JobView, SolveRequest
 from api.tables import JobRow, RosterRow, aware
 from i18n import Language, localised
-from models import Problem, Progress, Scenario
+from models import Progress, Scenario
 from models.enums import KeyRole
+from models.reason import why
+from models.validation import problem
 
 router = APIRouter(tags=["jobs"], responses=documented(400, 404, 409, 413, 422, 429))
 
@@ -49,7 +51,7 @@ def _visible_job(session: Session, caller: Caller, job_id: str) -> JobRow:
         mine = visible_cases(caller, scenario)
         if mine and (asked is None or mine & set(asked)):
             return job
-    raise ApiError(404, f"no job '{job_id}'")
+    raise ApiError(404, "problem.no_job", id=job_id)
 
 
 def _view(session: Session, job: JobRow, caller: Caller, lang: Language) -> JobView:
@@ -79,10 +81,9 @@ def _view(session: Session, job: JobRow, caller: Caller, lang: Language) -> JobV
 def _scenario_version(session: Session, request: SolveRequest,
                       caller: Caller) -> tuple[str, int, Scenario]:
     if (request.scenario_id is None) == (request.scenario is None):
-        raise ApiError(422, "give exactly one of scenario_id and scenario",
-                       [Problem(path="scenario_id", message="exactly one of scenario_id, scenario")])
+        raise ApiError(422, "problem.one_scenario", [problem("scenario_id", "invalid.one_scenario")])
     if request.scenario is not None:
-        caller.require(KeyRole.ADMIN, "store scenarios")
+        caller.require(KeyRole.ADMIN, "store_scenarios")
         new, scenario = store_new(session, request.scenario, caller)
         return new.id, new.version, scenario
     assert request.scenario_id is not None  # exactly one of the two, checked above
@@ -96,20 +97,19 @@ def cases_to_solve(caller: Caller, scenario: Scenario, asked: list[str] | None) 
     otherwise); when none are named, every case of the caller's jurisdiction."""
     unknown = sorted(set(asked or []) - set(scenario.case_by_id))
     if unknown:
-        raise ApiError(422, "unknown cases", [Problem(path="cases", id=c, message="unknown case")
-                                              for c in unknown])
+        raise ApiError(422, "problem.unknown_cases",
+                       [problem("cases", "invalid.unknown_case", c, ref=c) for c in unknown])
     if caller.whole_province:
         return asked
     mine = visible_cases(caller, scenario)
     if asked is None:
         if not mine:
-            raise ApiError(403, "no case of this scenario lies in your jurisdiction")
+            raise ApiError(403, "problem.no_case_yours")
         return sorted(mine)
     outside = [c for c in asked if c not in mine]
     if outside:
-        raise ApiError(403, "some cases lie outside your jurisdiction",
-                       [Problem(path="cases", id=c, message="led outside your jurisdiction")
-                        for c in outside])
+        raise ApiError(403, "problem.cases_outside",
+                       [problem("cases", "invalid.outside", c) for c in outside])
     return asked
 
 
@@ -118,7 +118,7 @@ def submit(body: SolveRequest, session: SessionDep, settings: SettingsDep, calle
            request: Request, response: Response, lang: LangDep,
            idempotency_key: IdempotencyKey = None, reason: Reason = None) -> JobView:
     """Queue a solve; follow it at Location. A full queue answers 429 with Retry-After."""
-    caller.require(KeyRole.PLANNER, "request rosters")
+    caller.require(KeyRole.PLANNER, "request_rosters")
     digest = request_digest(body.model_dump(mode="json"))
     idempotency_key = scoped(caller.key_id, idempotency_key)
     if idempotency_key is not None:
@@ -126,11 +126,11 @@ def submit(body: SolveRequest, session: SessionDep, settings: SettingsDep, calle
         if earlier is not None:
             return _same_job(session, earlier, digest, response, caller, lang)
     if body.seconds > settings.max_seconds:
-        raise ApiError(422, f"seconds may be at most {settings.max_seconds:g}",
-                       [Problem(path="seconds", message=f"at most {settings.max_seconds:g}")])
+        raise ApiError(422, "problem.seconds", [problem("seconds", "invalid.le", limit=settings.max_seconds,
+                                                        value=body.seconds)], limit=settings.max_seconds)
     runner = _runner(request)
     if not runner.has_room(session):
-        raise ApiError(429, "the solver queue is full; try again later",
+        raise ApiError(429, "problem.queue_full",
                        headers={"Retry-After": str(settings.retry_after_seconds)})
     scenario_id, version, scenario = _scenario_version(session, body, caller)
     cases = cases_to_solve(caller, scenario, body.cases)
@@ -187,12 +187,12 @@ def cancel_job(job_id: str, session: SessionDep, caller: CallerDep, request: Req
                reason: Reason = None) -> JobView:
     """Cancel: a queued job at once; a solving one stops and keeps the best roster found."""
     if session.get(JobRow, job_id) is None:
-        raise ApiError(404, f"no job '{job_id}'")
+        raise ApiError(404, "problem.no_job", id=job_id)
     try:
         job = _visible_job(session, caller, job_id)
     except ApiError:
-        raise ApiError(403, f"job '{job_id}' lies outside your jurisdiction") from None
-    caller.require(KeyRole.PLANNER, "cancel solves")
+        raise ApiError(403, "problem.job_outside", id=job_id) from None
+    caller.require(KeyRole.PLANNER, "cancel_solves")
     if not caller.whole_province:
         # Cancelling stops every case of the job: it takes a key that leads them all.
         scenario = Scenario.model_validate(stored_body(session, job.scenario_id,
@@ -202,10 +202,9 @@ def cancel_job(job_id: str, session: SessionDep, caller: CallerDep, request: Req
                          - visible_cases(caller, scenario))
         if outside:
             # Not how many: a count would tell the key about other offices' cases.
-            raise ApiError(403, f"job '{job_id}' also solves cases outside your "
-                                "jurisdiction; only a key that leads them all may cancel it")
+            raise ApiError(403, "problem.job_mixed", id=job_id)
     if job.state in TERMINAL:
-        raise ApiError(409, f"job '{job_id}' is already {job.state}")
+        raise ApiError(409, "problem.job_over", id=job_id, state=why(f"job.{job.state}"))
     audit.record(session, "solve.cancelled", actor=caller.actor,
                  province=scenario_province(session, job.scenario_id), scenario_id=job.scenario_id,
                  scenario_version=job.scenario_version, reason=reason, details={"job": job_id})

@@ -10,7 +10,8 @@ from i18n.catalogue import messages
 router = APIRouter(tags=["console"])
 
 # The console's own labels, and the vocabulary its tables show.
-PREFIXES = ("console.", "role.", "slot.", "status.", "kind.", "member.video", "sep.")
+PREFIXES = ("console.", "role.", "slot.", "status.", "kind.", "member.video", "sep.", "job.",
+            "phase.")
 
 
 class Messages(BaseModel):

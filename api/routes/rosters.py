@@ -36,7 +36,7 @@ def shown_roster(session: Session, caller: Caller, row: RosterRow) -> Roster:
         shown = roster_view(caller, _scenario(session, row), roster)
         if shown is not None:
             return shown
-    raise ApiError(404, f"no roster '{row.id}'")
+    raise ApiError(404, "problem.no_roster", id=row.id)
 
 
 def _scenario(session: Session, row: RosterRow) -> Scenario:
@@ -46,7 +46,7 @@ def _scenario(session: Session, row: RosterRow) -> Scenario:
 def _row(session: Session, roster_id: str) -> RosterRow:
     row = session.get(RosterRow, roster_id)
     if row is None:
-        raise ApiError(404, f"no roster '{roster_id}'")
+        raise ApiError(404, "problem.no_roster", id=roster_id)
     return row
 
 
@@ -100,5 +100,5 @@ def case_notice(roster_id: str, case_id: str, session: SessionDep, caller: Calle
     try:
         page = notice_html(_scenario(session, row), roster, case_id, lang)
     except NoticeError as e:
-        raise ApiError(404, str(e)) from None
+        raise ApiError(404, e.reason) from None
     return HTMLResponse(page)

@@ -12,13 +12,15 @@ from sqlalchemy.orm import Session
 
 from api import audit
 from api.access import Caller, foreign_ids, redact, scenario_view
-from api.deps import CallerDep, Limit, Offset, SessionDep, SettingsDep, Version
+from api.deps import CallerDep, LangDep, Limit, Offset, SessionDep, SettingsDep, Version
 from api.problems import ApiError, documented
 from api.schemas import Page, ScenarioResource, ScenarioSummary, ValidationReport
 from api.tables import ScenarioRow, ScenarioVersionRow, _now
 from api.workbooks import SCENARIO_OR_WORKBOOK, ScenarioOrWorkbook
-from models import Problem, Scenario, ScenarioError, parse_scenario
+from i18n import worded
+from models import Scenario, ScenarioError, parse_scenario
 from models.enums import KeyRole
+from models.validation import problem
 
 router = APIRouter(prefix="/scenarios", tags=["scenarios"],
                    responses=documented(400, 404, 413, 422))
@@ -58,7 +60,7 @@ def live_scenario(session: Session, scenario_id: str, caller: Caller) -> Scenari
     """A stored scenario that has not been deleted, of the caller's province, or 404."""
     row = session.get(ScenarioRow, scenario_id)
     if row is None or row.deleted or not caller.sees_province(row.province):
-        raise ApiError(404, f"no scenario '{scenario_id}'")
+        raise ApiError(404, "problem.no_scenario", id=scenario_id)
     return row
 
 
@@ -66,7 +68,7 @@ def scenario_province(session: Session, scenario_id: str) -> str:
     """The province of a stored scenario (every version of one scenario has the same)."""
     row = session.get(ScenarioRow, scenario_id)
     if row is None:
-        raise ApiError(404, f"no scenario '{scenario_id}'")
+        raise ApiError(404, "problem.no_scenario", id=scenario_id)
     return row.province
 
 
@@ -74,7 +76,7 @@ def stored_body(session: Session, scenario_id: str, version: int) -> dict[str, A
     """One stored version of a scenario, as validated JSON, or 404."""
     stored = session.get(ScenarioVersionRow, (scenario_id, version))
     if stored is None:
-        raise ApiError(404, f"scenario '{scenario_id}' has no version {version}")
+        raise ApiError(404, "problem.no_version", id=scenario_id, version=version)
     return stored.body
 
 
@@ -84,7 +86,7 @@ def create_scenario(data: ScenarioOrWorkbook, session: SessionDep, caller: Calle
                     response: Response, reason: Reason = None) -> ScenarioResource:
     """Validate and store a scenario as version 1, sent as JSON or as a workbook (a
     multipart form's `workbook` field); 422 lists every problem."""
-    caller.require(KeyRole.ADMIN, "store scenarios")
+    caller.require(KeyRole.ADMIN, "store_scenarios")
     row, scenario = store_new(session, data, caller, reason)
     session.commit()
     response.headers["Location"] = f"/scenarios/{row.id}"
@@ -97,7 +99,7 @@ def store_new(session: SessionDep, data: dict[str, Any], caller: Caller,
     """Validate `data` and add it as a new scenario at version 1 (the caller commits);
     403 unless `caller` sees the whole of its province."""
     scenario = parse_scenario(data)
-    caller.require_province(scenario.province, "store its scenarios")
+    caller.require_province(scenario.province, "store_scenarios")
     row = ScenarioRow(id=uuid4().hex, name=scenario.name, province=scenario.province, version=1)
     session.add(row)
     session.flush()
@@ -110,12 +112,13 @@ def store_new(session: SessionDep, data: dict[str, Any], caller: Caller,
 
 
 @router.post("/validate", response_model=ValidationReport, summary="Check without storing")
-def validate_scenario(data: ScenarioBody, _: CallerDep) -> ValidationReport:
-    """List every problem of a scenario without storing or solving it."""
+def validate_scenario(data: ScenarioBody, _: CallerDep, lang: LangDep) -> ValidationReport:
+    """List every problem of a scenario without storing or solving it, each in the reader's
+    language (Accept-Language)."""
     try:
         parse_scenario(data)
     except ScenarioError as err:
-        return ValidationReport(valid=False, problems=err.problems)
+        return ValidationReport(valid=False, problems=[worded(p, lang) for p in err.problems])
     return ValidationReport(valid=True, problems=[])
 
 
@@ -154,7 +157,7 @@ def read_version(scenario_id: str, version: Version, session: SessionDep,
     """Any stored version, even of a deleted scenario: rosters name the version they used."""
     row = session.get(ScenarioRow, scenario_id)
     if row is None or not caller.sees_province(row.province):
-        raise ApiError(404, f"no scenario '{scenario_id}'")
+        raise ApiError(404, "problem.no_scenario", id=scenario_id)
     return _resource(row, version, stored_body(session, scenario_id, version), caller)
 
 
@@ -167,17 +170,16 @@ def replace_scenario(scenario_id: str, data: ScenarioBody, session: SessionDep,
     not overwrite each other: a missing one gets 428, a stale one 412."""
     row = writable_scenario(session, scenario_id, caller, KeyRole.ADMIN, "replace it")
     if if_match is None:
-        raise ApiError(428, "send If-Match with the ETag of the version you are replacing")
+        raise ApiError(428, "problem.if_match")
     scenario = parse_scenario(data)
     if scenario.province != row.province:
         # Rosters and keys rely on a stored scenario staying in its province.
-        raise ApiError(422, f"the scenario belongs to province '{row.province}'; this version "
-                            f"to '{scenario.province}': store it as a new scenario",
-                       [Problem(path="units", message="changes the province")])
-    caller.require_province(scenario.province, "store its scenarios")
+        raise ApiError(422, "problem.other_province", [problem("units", "invalid.changes_province")],
+                       province=row.province, other=scenario.province)
+    caller.require_province(scenario.province, "store_scenarios")
     current = row.version
     if if_match != etag(scenario_id, current):
-        raise ApiError(412, f"the scenario changed: the current ETag is {etag(scenario_id, current)}")
+        raise ApiError(412, "problem.changed", etag=etag(scenario_id, current))
     # Compare-and-set, so that of two replacements racing on one version only one wins.
     won = session.execute(
         update(ScenarioRow).where(ScenarioRow.id == scenario_id, ScenarioRow.version == current)
@@ -185,7 +187,7 @@ def replace_scenario(scenario_id: str, data: ScenarioBody, session: SessionDep,
                 updated_at=_now()))
     if won.rowcount != 1:  # type: ignore[attr-defined]
         session.rollback()
-        raise ApiError(412, "the scenario changed while this replacement was being stored")
+        raise ApiError(412, "problem.changed_meanwhile")
     body = scenario.model_dump(mode="json")
     session.add(ScenarioVersionRow(scenario_id=scenario_id, version=current + 1, body=body))
     audit.record(session, "scenario.replaced", province=row.province,
@@ -203,10 +205,9 @@ def delete_scenario(scenario_id: str, session: SessionDep, caller: CallerDep,
                     if_match: IfMatch = None, reason: Reason = None) -> None:
     """Hide the scenario from lists and reads; its versions stay for traceability."""
     row = writable_scenario(session, scenario_id, caller, KeyRole.ADMIN, "delete it")
-    caller.require_province(row.province, "delete its scenarios")
+    caller.require_province(row.province, "delete_scenarios")
     if if_match is not None and if_match != etag(scenario_id, row.version):
-        raise ApiError(412, f"the scenario changed: the current ETag is "
-                            f"{etag(scenario_id, row.version)}")
+        raise ApiError(412, "problem.changed", etag=etag(scenario_id, row.version))
     row.deleted = True
     audit.record(session, "scenario.deleted", province=row.province,
                  actor=caller.actor, scenario_id=scenario_id,
@@ -220,8 +221,8 @@ def writable_scenario(session: Session, scenario_id: str, caller: Caller, role: 
     is another province's (acting on a part of it is checked by the caller)."""
     row = session.get(ScenarioRow, scenario_id)
     if row is None or row.deleted:
-        raise ApiError(404, f"no scenario '{scenario_id}'")
+        raise ApiError(404, "problem.no_scenario", id=scenario_id)
     caller.require(role, action)
     if not caller.sees_province(row.province):
-        raise ApiError(403, f"scenario '{scenario_id}' belongs to another province")
+        raise ApiError(403, "problem.scenario_elsewhere", id=scenario_id)
     return row

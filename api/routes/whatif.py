@@ -29,6 +29,7 @@ from i18n import localised
 from models import Assignment, Problem, Roster, Scenario, ScenarioError, parse_scenario
 from models.enums import KeyRole
 from models.scenario import MAX_TEXT
+from models.validation import problem
 from scheduler import solve
 
 router = APIRouter(tags=["rosters"], responses=documented(404, 413, 422, 429))
@@ -39,7 +40,7 @@ Seconds = Annotated[float, Query(gt=0, le=120, description="Time limit of each s
 def solve_slot(request: Request, settings: Settings) -> Iterator[None]:
     slots = request.app.state.solve_slots
     if not slots.acquire(blocking=False):
-        raise ApiError(429, "all solve slots are busy; try again later",
+        raise ApiError(429, "problem.slots_busy",
                        headers={"Retry-After": str(settings.retry_after_seconds)})
     try:
         yield
@@ -71,7 +72,7 @@ def case_roster(scenario_id: str, case_id: str, session: SessionDep, settings: S
     row, body = _current(session, scenario_id, caller, "request rosters")
     scenario = Scenario.model_validate(body)
     if case_id not in scenario.case_by_id:
-        raise ApiError(404, f"scenario '{scenario_id}' has no case '{case_id}'")
+        raise ApiError(404, "problem.no_case", id=scenario_id, case=case_id)
     cases_to_solve(caller, scenario, [case_id])
     params = JobParams(seconds=seconds, seed=0, workers=settings.solve_workers, cases=[case_id])
     booked = for_solving(narrowed(scenario, [case_id]), active(session, scenario.province))
@@ -121,15 +122,15 @@ def _patched(body: dict[str, Any], variants: list[Variant]) -> list[Scenario]:
             changed = jsonpatch.JsonPatch(variant.patch).apply(body)
         except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException,
                 TypeError, KeyError) as err:
-            problems.append(Problem(path=f"variants[{i}].patch", id=variant.name, message=str(err)))
+            problems.append(problem(f"variants[{i}].patch", "invalid.patch", variant.name, error=str(err)))
             continue
         try:
             scenarios.append(parse_scenario(changed))
         except ScenarioError as err:
-            problems += [Problem(path=f"variants[{i}].{p.path}", id=p.id or variant.name,
-                                 message=p.message) for p in err.problems]
+            problems += [p.model_copy(update={"path": f"variants[{i}].{p.path}",
+                                              "id": p.id or variant.name}) for p in err.problems]
     if problems:
-        raise ApiError(422, "a variant does not give a valid scenario", problems)
+        raise ApiError(422, "problem.variant_invalid", problems)
     return scenarios
 
 
@@ -158,7 +159,7 @@ def what_if(scenario_id: str, body: WhatIfRequest, session: SessionDep, settings
     and compare. Nothing is stored unless every variant is valid and solved. Variants
     change the whole province, so they take a key of the whole province."""
     row, base_body = _current(session, scenario_id, caller, "ask what if")
-    caller.require_province(row.province, "ask what if")
+    caller.require_province(row.province, "ask_what_if")
     base_scenario = Scenario.model_validate(base_body)
     variants = _patched(base_body, body.variants)
     # Every solve sees the province's commitments; the stored variants do not embed them.
@@ -170,8 +171,8 @@ def what_if(scenario_id: str, body: WhatIfRequest, session: SessionDep, settings
         if body.base_roster_id is not None:
             base_row = session.get(RosterRow, body.base_roster_id)
             if base_row is None or base_row.scenario_id != scenario_id:
-                raise ApiError(404, f"no roster '{body.base_roster_id}' of scenario "
-                                    f"'{scenario_id}'")
+                raise ApiError(404, "problem.no_base_roster", id=body.base_roster_id,
+                               scenario=scenario_id)
             base = Roster.model_validate(base_row.body)
         else:
             base = solve(booked_base, seconds=seconds, workers=settings.solve_workers,

@@ -1,0 +1,18 @@
+"""Problems with the input (a scenario, a workbook, a request) in the reader's words."""
+
+from i18n.catalogue import Language, message
+from i18n.render import render
+from models import Problem
+
+
+def worded(problem: Problem, lang: Language) -> Problem:
+    """A copy of `problem` with its `message` in `lang`."""
+    return problem.model_copy(update={"message": render(problem.reason, lang)})
+
+
+def problem_line(problem: Problem, lang: Language) -> str:
+    """One line naming the field, the id at fault and what is wrong, in `lang`."""
+    text = render(problem.reason, lang)
+    if problem.id:
+        return message(lang, "problem.at_id", path=problem.path, id=problem.id, problem=text)
+    return message(lang, "problem.at", path=problem.path, problem=text)
