@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 
 from checker import check_roster
+from cli.alternatives import show_alternatives
 from cli.files import InputError, read_roster, read_scenario, write_atomically
 from cli.interrupt import exit_interrupted, run_until_interrupted
 from cli.table import render, summarize
@@ -94,6 +95,12 @@ def solve(
         help=f"table, json or summary; default table up to {TABLE_CASES} cases, summary "
              "above, so a province does not flood the terminal.")] = None,
     lang: LangOption = None,
+    alternatives: Annotated[int, typer.Option(
+        min=1, max=20, help="Also find the next best rosters: up to this many in all, in "
+                            "objective order, each printed with how it differs.")] = 1,
+    differ: Annotated[int, typer.Option(
+        min=1, help="Each alternative differs from the best and from every other in at "
+                    "least this many assignments (dropped plus added).")] = 2,
 ) -> None:
     """Solve a scenario and print its roster. Exit 0 solved, 1 not solved, 2 bad input,
     130 interrupted (Ctrl-C: no roster)."""
@@ -123,7 +130,7 @@ def solve(
 
         roster = run_until_interrupted(
             lambda: solve_scenario(loaded, seconds=seconds, workers=workers, seed=seed,
-                                   progress=show),
+                                   progress=show, alternatives=alternatives, differ=differ),
             interrupted, ready)
     roster = localised(roster, language)
     text = roster.model_dump_json(indent=2)
@@ -141,6 +148,8 @@ def solve(
         summarize(out, loaded, roster, language)
     else:
         render(out, loaded, roster, language)
+    if fmt is not Format.JSON:
+        show_alternatives(out, roster, language)
     if roster.status in (Status.INFEASIBLE, Status.NO_SOLUTION_IN_TIME):
         raise typer.Exit(EXIT_NOT_SOLVED)
 
