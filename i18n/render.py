@@ -7,6 +7,7 @@ from babel.dates import format_date
 from i18n.catalogue import Language, lookup, message
 from models import Alternative, CaseRoster, Roster, TeamMember
 from models.reason import Param, Reason
+from models.resilience import Resilience
 
 # Babel's locale for each of our languages, for dates.
 BABEL_LOCALE: dict[Language, str] = {"zh": "zh_CN", "en": "en"}
@@ -79,6 +80,14 @@ def localised(roster: Roster, lang: Language) -> Roster:
                                      "infeasible_reason": why,
                                      "alternatives": [_alternative(a, lang)
                                                       for a in roster.alternatives]})
+
+
+def localised_resilience(resilience: Resilience, lang: Language) -> Resilience:
+    """`resilience` with every reason's `text` in `lang`."""
+    return resilience.model_copy(update={"teams": [
+        t.model_copy(update={"members": [m.model_copy(update={"reason": rendered(m.reason, lang)})
+                                         for m in t.members]})
+        for t in resilience.teams]})
 
 
 def shown_name(name: str, name_zh: str, lang: Language) -> str:
