@@ -250,6 +250,35 @@ def check(
 
 
 @app.command()
+def resilience(
+    scenario: ScenarioArg,
+    roster: Annotated[Path, typer.Argument(help="Roster JSON written by `solve --out`.")],
+    fmt: Annotated[Format, typer.Option("--format", help="table (lines) or json.")
+                   ] = Format.TABLE,
+    lang: LangOption = None,
+) -> None:
+    """For every member of every staffed team, the best standby or why there is none;
+    each team's fragility. Exit 0, 2 bad input."""
+    from cli.resilience import show_resilience
+    from i18n import localised_resilience
+    from scheduler import roster_resilience
+
+    language = _language(lang)
+    try:
+        loaded, given = read_scenario(scenario, language), read_roster(roster)
+    except InputError as e:
+        raise _fail(e) from None
+    unknown = sorted({c.id for c in given.cases} - set(loaded.case_by_id))
+    if unknown:
+        raise _fail(InputError([f"{roster}: cases not in the scenario: {', '.join(unknown)}"]))
+    found = localised_resilience(roster_resilience(loaded, given), language)
+    if fmt is Format.JSON:
+        print(found.model_dump_json(indent=2))
+    else:
+        show_resilience(out, found, language)
+
+
+@app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
