@@ -82,8 +82,10 @@ def test_tutorial_alternatives_are_valid_and_pairwise_apart() -> None:
 @pytest.mark.parametrize(("field", "value"), [("alternatives", 0), ("differ", 0)])
 def test_solve_refuses_counts_below_one(field: str, value: int) -> None:
     """alternatives and differ below 1 are refused, naming the field."""
+    counts = {"alternatives": 1, "differ": 2} | {field: value}
     with pytest.raises(ValueError, match=field):
-        solve(_three_ways(), seconds=1, **{field: value})
+        solve(_three_ways(), seconds=1, alternatives=counts["alternatives"],
+              differ=counts["differ"])
 
 
 def test_cli_prints_the_alternatives_and_refuses_zero() -> None:
