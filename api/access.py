@@ -245,5 +245,8 @@ def roster_view(caller: Caller, scenario: Scenario, roster: Roster) -> Roster | 
     return roster.model_copy(update={
         "cases": shown, "objective": None, "baseline": None, "bound": None, "gap": None,
         "priority_bound": None,
+        # Alternatives are whole rosters: their objectives and differences concern every
+        # case, so a part of the province sees none.
+        "alternatives": [],
         "infeasible_reason": redact_reason(roster.infeasible_reason, foreign)
         if roster.infeasible_reason else None})

@@ -36,6 +36,10 @@ class JobParams(BaseModel):
     seed: int = Field(description="Random seed.")
     workers: int = Field(description="CP-SAT worker threads.")
     cases: list[str] | None = Field(description="Only these cases, or all.")
+    # Defaults, so the parameters of jobs stored before alternatives still read.
+    alternatives: int = Field(default=1, description="Rosters asked for: the best, then the "
+                                                     "next best.")
+    differ: int = Field(default=2, description="Assignments each alternative differs in.")
 
 
 def narrowed(scenario: Scenario, cases: list[str] | None) -> Scenario:
@@ -186,7 +190,8 @@ class Runner:
                 scenario = narrowed(parse_scenario(stored.body), params.cases)
                 scenario = for_solving(scenario, active(session, scenario.province))
             roster = solve(scenario, seconds=params.seconds, workers=params.workers,
-                           seed=params.seed, progress=self._progress_writer(job_id), stop=stop)
+                           seed=params.seed, progress=self._progress_writer(job_id), stop=stop,
+                           alternatives=params.alternatives, differ=params.differ)
             if self._closing.is_set() and job_id not in self._cancelled:
                 return  # shutting down: left 'solving', queued again on the next start
             state = CANCELLED if job_id in self._cancelled else DONE

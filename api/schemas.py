@@ -15,6 +15,17 @@ MAX_SEED = 2**31 - 1
 Seed = Annotated[int, Field(ge=0, le=MAX_SEED, description="Random seed, 0 to 2**31 - 1.")]
 # No request names more cases than a province has.
 MAX_CASES = 100_000
+# Each alternative is one more CP-SAT search within the same time limit; past a few
+# dozen, none would get time enough to be worth asking for.
+MAX_ALTERNATIVES = 20
+Alternatives = Annotated[int, Field(
+    ge=1, le=MAX_ALTERNATIVES,
+    description="How many rosters to return, the best first, then the next best in "
+                "objective order (1: the best alone).")]
+Differ = Annotated[int, Field(
+    ge=1, le=MAX_CASES,
+    description="How many assignments (case, person, slot; dropped plus added) each "
+                "alternative differs in, at least, from the best and every other.")]
 
 
 class ScenarioSummary(BaseModel):
@@ -62,6 +73,8 @@ class SolveRequest(BaseModel):
     seed: Seed = 0
     cases: list[str] | None = Field(default=None, max_length=MAX_CASES,
                                     description="Only these cases (ids).")
+    alternatives: Alternatives = 1
+    differ: Differ = 2
 
 
 class JobView(BaseModel):

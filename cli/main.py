@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from checker import check_roster
+from cli.alternatives import show_alternatives
 from cli.files import InputError, file_error, read_roster, read_scenario, write_atomically
 from cli.interrupt import exit_interrupted, run_until_interrupted
 from cli.table import render, summarize
@@ -108,6 +109,12 @@ def solve(
         help=f"table, json or summary; default table up to {TABLE_CASES} cases, summary "
              "above, so a province does not flood the terminal.")] = None,
     lang: LangOption = None,
+    alternatives: Annotated[int, typer.Option(
+        min=1, max=20, help="Also find the next best rosters: up to this many in all, in "
+                            "objective order, each printed with how it differs.")] = 1,
+    differ: Annotated[int, typer.Option(
+        min=1, help="Each alternative differs from the best and from every other in at "
+                    "least this many assignments (dropped plus added).")] = 2,
 ) -> None:
     """Solve a scenario and print its roster. Exit 0 solved, 1 not solved, 2 bad input,
     130 interrupted (Ctrl-C: no roster)."""
@@ -140,7 +147,7 @@ def solve(
 
         roster = run_until_interrupted(
             lambda: solve_scenario(loaded, seconds=seconds, workers=workers, seed=seed,
-                                   progress=show),
+                                   progress=show, alternatives=alternatives, differ=differ),
             interrupted, ready)
     roster = localised(roster, language)
     text = roster.model_dump_json(indent=2)
@@ -158,6 +165,8 @@ def solve(
         summarize(out, loaded, roster, language)
     else:
         render(out, loaded, roster, language)
+    if fmt is not Format.JSON:
+        show_alternatives(out, roster, language)
     if roster.status in (Status.INFEASIBLE, Status.NO_SOLUTION_IN_TIME):
         raise typer.Exit(EXIT_NOT_SOLVED)
 
@@ -269,6 +278,36 @@ def check(
     if not report.ok:
         raise typer.Exit(EXIT_NOT_SOLVED)
     out.print(message(language, "cli.roster_valid"), highlight=False, markup=False)
+
+
+@app.command()
+def resilience(
+    scenario: ScenarioArg,
+    roster: Annotated[Path, typer.Argument(help="Roster JSON written by `solve --out`.")],
+    fmt: Annotated[Format, typer.Option("--format", help="table (lines) or json.")
+                   ] = Format.TABLE,
+    lang: LangOption = None,
+) -> None:
+    """For every member of every staffed team, the best standby or why there is none;
+    each team's fragility. Exit 0, 2 bad input."""
+    from cli.resilience import show_resilience
+    from i18n import localised_resilience
+    from scheduler import roster_resilience
+
+    language = _language(lang)
+    try:
+        loaded, given = read_scenario(scenario, language), read_roster(roster, language)
+    except InputError as e:
+        raise _fail(e, language) from None
+    unknown = sorted({c.id for c in given.cases} - set(loaded.case_by_id))
+    if unknown:
+        raise _fail(file_error(roster, language, "file.cases_unknown",
+                               cases=message(language, "sep.comma").join(unknown)), language)
+    found = localised_resilience(roster_resilience(loaded, given), language)
+    if fmt is Format.JSON:
+        print(found.model_dump_json(indent=2))
+    else:
+        show_resilience(out, found, language)
 
 
 @app.command()

@@ -5,8 +5,9 @@ from datetime import date
 from babel.dates import format_date
 
 from i18n.catalogue import Language, lookup, message
-from models import CaseRoster, Roster, TeamMember
+from models import Alternative, CaseRoster, Roster, TeamMember
 from models.reason import Param, Reason
+from models.resilience import Resilience
 
 # Babel's locale for each of our languages, for dates.
 BABEL_LOCALE: dict[Language, str] = {"zh": "zh_CN", "en": "en"}
@@ -67,11 +68,26 @@ def _case(c: CaseRoster, lang: Language) -> CaseRoster:
     return c.model_copy(update={"team": [_member(m, lang) for m in c.team], "unstaffed_reason": why})
 
 
+def _alternative(a: Alternative, lang: Language) -> Alternative:
+    return a.model_copy(update={"difference": rendered(a.difference, lang),
+                                "cases": [_case(c, lang) for c in a.cases]})
+
+
 def localised(roster: Roster, lang: Language) -> Roster:
-    """`roster` with every reason's `text` in `lang`."""
+    """`roster` with every reason's `text` in `lang`, its alternatives' too."""
     why = None if roster.infeasible_reason is None else rendered(roster.infeasible_reason, lang)
     return roster.model_copy(update={"cases": [_case(c, lang) for c in roster.cases],
-                                     "infeasible_reason": why})
+                                     "infeasible_reason": why,
+                                     "alternatives": [_alternative(a, lang)
+                                                      for a in roster.alternatives]})
+
+
+def localised_resilience(resilience: Resilience, lang: Language) -> Resilience:
+    """`resilience` with every reason's `text` in `lang`."""
+    return resilience.model_copy(update={"teams": [
+        t.model_copy(update={"members": [m.model_copy(update={"reason": rendered(m.reason, lang)})
+                                         for m in t.members]})
+        for t in resilience.teams]})
 
 
 def shown_name(name: str, name_zh: str, lang: Language) -> str:

@@ -2,7 +2,7 @@
 
 from models.enums import Kind, Role, Scope, Slot, Status, Tier
 from models.reason import Reason
-from models.roster import COST_TERMS, CaseRoster, Objective, Progress, Roster, TeamMember
+from models.roster import COST_TERMS, Alternative, CaseRoster, Objective, Progress, Roster, TeamMember
 from models.scenario import (
     Assignment,
     Case,
@@ -22,7 +22,8 @@ from models.scenario import (
 from models.validation import Problem, ScenarioError, parse_scenario
 
 __all__ = [
-    "COST_TERMS", "Assignment", "Case", "CaseRoster", "Commitment", "Group", "Interval", "Kind", "Objective",
+    "COST_TERMS", "Alternative", "Assignment", "Case", "CaseRoster", "Commitment", "Group", "Interval",
+    "Kind", "Objective",
     "Pair", "Policy", "Pool", "Problem", "Progress", "Prosecutor", "Reason", "Road", "Role", "Roster",
     "Scenario", "ScenarioError", "Scope", "Slot", "Status", "TeamMember", "TeamSpec", "Tier", "Unit",
     "Weights", "parse_scenario",

@@ -40,6 +40,28 @@ class Objective(BaseModel):
     )
 
 
+class Alternative(BaseModel):
+    """Another valid roster, next in objective order, at least `differ` assignments away
+    from the best and from every alternative before it."""
+
+    rank: int = Field(description="2 for the next best after the roster itself, 3 for the "
+                                  "one after, and so on.")
+    objective: Objective = Field(description="Its staffed priority, cost and cost by term.")
+    distance: int = Field(description="Assignments (case, person, slot) it differs from the "
+                                      "best roster in: those dropped plus those added.")
+    proven: bool = Field(description="Whether CP-SAT proved it the best roster at that "
+                                     "distance from the ones before, with the teams outside "
+                                     "its neighbourhood fixed (see `neighbourhood`).")
+    neighbourhood: list[CaseId] = Field(
+        description="The cases whose teams could change; every other team is the best "
+                    "roster's. Every case, when the whole scenario was modelled.")
+    difference: Reason = Field(description="How it differs from the best roster, in words: "
+                                           "who replaces whom, and what each cost term gains "
+                                           "or loses.")
+    cases: list[CaseRoster] = Field(description="The cases whose team differs from the best "
+                                                "roster's; every other case is as there.")
+
+
 class Roster(BaseModel):
     scenario: str = Field(description="Name of the scenario solved.")
     status: Status = Field(description="optimal, feasible, infeasible or no_solution_in_time.")
@@ -70,6 +92,10 @@ class Roster(BaseModel):
                                   "with parameters, and its text)."
     )
 
+    alternatives: list[Alternative] = Field(
+        default_factory=list, description="When asked for: the next best rosters, in "
+                                          "objective order (priority first, then cost).")
+
     def assignments(self) -> list[TeamMember]:
         """Every assignment of every staffed case."""
         return [m for c in self.cases if c.staffed for m in c.team]
@@ -90,3 +116,14 @@ class Progress(BaseModel):
         default=None, description="No valid roster staffs more priority, as proven so far."
     )
     elapsed: float = Field(description="Seconds since the solve started.")
+
+
+def with_alternative(roster: Roster, alternative: Alternative) -> Roster:
+    """The whole roster of an alternative: the best roster's cases, those that differ
+    replaced, without alternatives of its own (to check it, or to save it). The best
+    roster's bounds are left out: they hold for its staffed priority, not this one's."""
+    changed = {c.id: c for c in alternative.cases}
+    return roster.model_copy(update={
+        "objective": alternative.objective, "alternatives": [], "status": Status.FEASIBLE,
+        "bound": None, "gap": None, "priority_bound": None, "baseline": None,
+        "cases": [changed.get(c.id, c) for c in roster.cases]})

@@ -29,8 +29,8 @@ def utilisation(m: Context, chosen: list[Option]) -> dict[ProsecutorId, int]:
     return peak
 
 
-def evaluate(m: Context, chosen: list[Option], staffed: set[CaseId]) -> Objective:
-    """The spec's objective of a roster, computed exactly from its assignments."""
+def raw_terms(m: Context, chosen: list[Option], staffed: set[CaseId]) -> dict[str, float]:
+    """Each cost term of a roster before weighting: minutes, members, percent, offices..."""
     s, geo = m.scenario, m.geography
     people = s.prosecutor_by_id
     by_case: dict[CaseId, list[Option]] = defaultdict(list)
@@ -41,7 +41,7 @@ def evaluate(m: Context, chosen: list[Option], staffed: set[CaseId]) -> Objectiv
         near = geo.near(case)
         off += sum(people[o.person].home not in near for o in by_case[case.id])
     kept = {(o.case, o.person, o.slot) for o in chosen}
-    raw = {
+    return {
         "travel": sum(o.travel_minutes for o in chosen if o.on_site),
         "off_pair": off,
         "peak_load": max(utilisation(m, chosen).values(), default=0),
@@ -52,6 +52,12 @@ def evaluate(m: Context, chosen: list[Option], staffed: set[CaseId]) -> Objectiv
                          and c.team.size >= NO_JUNIOR_MIN_TEAM
                          and not any(people[o.person].years <= JUNIOR_YEARS for o in by_case[c.id])),
     }
+
+
+def evaluate(m: Context, chosen: list[Option], staffed: set[CaseId]) -> Objective:
+    """The spec's objective of a roster, computed exactly from its assignments."""
+    s = m.scenario
+    raw = raw_terms(m, chosen, staffed)
     weights = s.policy.weights
     components = {t: float(getattr(weights, t) * raw[t]) for t in COST_TERMS}
     return Objective(

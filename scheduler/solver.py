@@ -19,6 +19,7 @@ from typing import Literal
 from models import Objective, Progress, Roster, Scenario, Status
 from models.ids import CaseId, ProsecutorId
 from scheduler import tuning
+from scheduler.alternatives import next_best
 from scheduler.bounds.alone import counted_bounds, least_costs, with_counted
 from scheduler.bounds.parts import (
     PartBound,
@@ -242,13 +243,41 @@ def _explain_reserve(unstaffed: int, seconds: float) -> float:
 
 def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: int = 0,
           explain: bool = True, progress: Callable[[Progress], None] | None = None,
-          method: Method = "auto", stop: threading.Event | None = None) -> Roster:
+          method: Method = "auto", stop: threading.Event | None = None,
+          alternatives: int = 1, differ: int = 2) -> Roster:
     """Best roster for `scenario` within `seconds`; one worker and a seed give the same answer.
 
     `progress`, if given, is called whenever a better roster is found. `method` "auto"
     models the whole scenario when it is small enough, else searches neighbourhoods;
     "whole" and "neighbourhood" force one or the other. Setting `stop` ends the search
-    early with the best roster found so far."""
+    early with the best roster found so far.
+
+    With `alternatives` K above 1, the roster also carries up to K - 1 more rosters in
+    objective order, each at least `differ` assignments from the best and from each other
+    (see `scheduler.alternatives`), found within the same `seconds`."""
+    if alternatives < 1:
+        raise ValueError(f"alternatives: must be at least 1, not {alternatives}")
+    if differ < 1:
+        raise ValueError(f"differ: must be at least 1, not {differ}")
+    started = perf_counter()
+    # The best roster comes first and takes most of the time; the rest is the
+    # alternatives' (a roster proven early leaves them all of it).
+    share = 1.0 if alternatives == 1 else tuning.ALTERNATIVES_MAIN_SHARE
+    roster, ctx, best = _solve(scenario, seconds=seconds * share, workers=workers, seed=seed,
+                               explain=explain, progress=progress, method=method, stop=stop)
+    if alternatives == 1 or best is None:
+        return roster
+    found = next_best(ctx, best, count=alternatives - 1, differ=differ,
+                      deadline=started + seconds, workers=workers, seed=seed, stop=stop)
+    return roster.model_copy(update={"alternatives": found,
+                                     "seconds": perf_counter() - started})
+
+
+def _solve(scenario: Scenario, *, seconds: float, workers: int, seed: int, explain: bool,
+           progress: Callable[[Progress], None] | None, method: Method,
+           stop: threading.Event | None) -> tuple[Roster, Context, Incumbent | None]:
+    """`solve` without alternatives; with the context and the best roster's options (None
+    when there is no roster), for the alternatives to start from."""
     started = perf_counter()
     reporter = _Reporter(progress, started)
     ctx = make_context(scenario)
@@ -297,7 +326,7 @@ def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: 
         assert m is not None
         return Roster(scenario=scenario.name, status=Status.INFEASIBLE,
                       infeasible_reason=infeasible_reason(m, max(deadline - perf_counter(), 2.0)),
-                      seconds=perf_counter() - started, build_seconds=build_seconds)
+                      seconds=perf_counter() - started, build_seconds=build_seconds), ctx, None
     if found is not None and found.solved:
         trial = Incumbent(found.chosen, found.staffed, evaluate(ctx, found.chosen, found.staffed))
         if not is_better(best.objective, trial.objective):
@@ -313,7 +342,7 @@ def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: 
     if any(c.mandatory and c.id not in best.staffed for c in scenario.cases):
         # Greedy missed a mandatory case and no search put it right in time.
         return Roster(scenario=scenario.name, status=Status.NO_SOLUTION_IN_TIME,
-                      seconds=perf_counter() - started, build_seconds=build_seconds)
+                      seconds=perf_counter() - started, build_seconds=build_seconds), ctx, None
     teams: dict[CaseId, set[ProsecutorId]] = {c: set() for c in best.staffed}
     for o in best.chosen:
         teams[o.case].add(o.person)
@@ -338,7 +367,7 @@ def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: 
     if bound is not None:
         bound = min(bound, best.objective.cost)
         gap = (best.objective.cost - bound) / max(1.0, best.objective.cost)
-    return Roster(
+    roster = Roster(
         scenario=scenario.name,
         status=Status.OPTIMAL if proven else Status.FEASIBLE,
         objective=best.objective, baseline=baseline, bound=bound, gap=gap,
@@ -347,3 +376,4 @@ def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: 
         first_roster_seconds=first_seconds,
         cases=case_rosters(ctx, best.chosen, best.staffed, reasons),
     )
+    return roster, ctx, best

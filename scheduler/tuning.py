@@ -110,3 +110,13 @@ REPAIR_NEAREST = (NEAREST, 40, 100)
 # steps instead of 16 and cost 107,866 instead of 109,046; with the nearest holders of
 # each coverage need too, scarce staffed 831 (its bound) instead of 829.
 LNS_NEAREST: int | None = NEAREST
+
+# --- Alternatives (scheduler.alternatives) ----------------------------------------------
+# Share of the time limit the best roster gets when alternatives are asked for; the rest,
+# and whatever a roster proven early leaves, is split among the alternatives. Not
+# measured: the best roster is the answer, the alternatives are its options.
+ALTERNATIVES_MAIN_SHARE = 0.6
+# Above the whole model's size, alternatives reopen this many staffed teams, those costing
+# most above what they must cost (where another choice is most likely close), each on the
+# LNS_NEAREST people per slot, every other team fixed.
+ALTERNATIVE_CASES = NEIGHBOURHOOD_CASES

@@ -15,9 +15,11 @@ from api.schemas import RosterView
 from api.tables import RosterRow
 from api.utilisation import Utilisation, utilisation
 from api.workbooks import XLSX
-from i18n import localised
+from i18n import localised, localised_resilience
 from models import Roster, Scenario
+from models.resilience import Resilience
 from notice import NoticeError, notice_html
+from scheduler import roster_resilience
 from sheets import roster_workbook
 
 AcceptHeader = Annotated[str | None, Header(description="application/json (the default) or "
@@ -82,6 +84,22 @@ def roster_utilisation(roster_id: str, session: SessionDep, caller: CallerDep) -
     shown = shown_roster(session, caller, row)
     scenario = _scenario(session, row)
     return utilisation(for_solving(scenario, active(session, scenario.province)), shown)
+
+
+@router.get("/{roster_id}/resilience", response_model=Resilience,
+            summary="Standbys for every member, and each team's fragility")
+def roster_resilience_view(roster_id: str, session: SessionDep, caller: CallerDep,
+                           lang: LangDep) -> Resilience:
+    """For every member of every staffed team, the best standby (one person who could take
+    that place alone, every hard rule and every other team kept), or why there is none;
+    per team, how many members have none; the mandatory cases one absence unstaffs.
+    Standbys come from the whole province, so this takes a key of the whole province."""
+    row = _row(session, roster_id)
+    roster = shown_roster(session, caller, row)  # 404 for a roster the caller cannot see
+    caller.require_province(scenario_province(session, row.scenario_id), "read standbys")
+    scenario = _scenario(session, row)
+    booked = for_solving(scenario, active(session, scenario.province))
+    return localised_resilience(roster_resilience(booked, roster), lang)
 
 
 NoticeLang = Annotated[Literal["zh", "en"], Query(description="The notice's language; Chinese "

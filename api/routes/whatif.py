@@ -22,7 +22,7 @@ from api.jobs import JobParams, narrowed
 from api.problems import ApiError, documented
 from api.routes.jobs import cases_to_solve
 from api.routes.scenarios import store_new, stored_body, writable_scenario
-from api.schemas import RosterView, Seed
+from api.schemas import Alternatives, Differ, RosterView, Seed
 from api.settings import Settings
 from api.tables import RosterRow, ScenarioRow
 from i18n import localised
@@ -63,21 +63,33 @@ def _store(session: Session, scenario_id: str, version: int, params: JobParams,
     return row
 
 
+class CaseRosterRequest(BaseModel):
+    """Options of a single-case roster; the body may be left out."""
+
+    alternatives: Alternatives = 1
+    differ: Differ = 2
+
+
 @router.post("/scenarios/{scenario_id}/cases/{case_id}/roster", response_model=RosterView,
              summary="A roster for one case, now")
 def case_roster(scenario_id: str, case_id: str, session: SessionDep, settings: SettingsDep,
-                caller: CallerDep, request: Request, lang: LangDep, seconds: Seconds = 10.0
-                ) -> RosterView:
-    """The best task force for one case of a stored scenario, found within `seconds`."""
+                caller: CallerDep, request: Request, lang: LangDep, seconds: Seconds = 10.0,
+                wanted: CaseRosterRequest | None = None) -> RosterView:
+    """The best task force for one case of a stored scenario, found within `seconds`; with
+    `alternatives` K in the body, up to K - 1 other teams too (`roster.alternatives`),
+    each at least `differ` assignments from the best and from each other."""
+    options = wanted or CaseRosterRequest()
     row, body = _current(session, scenario_id, caller, "request rosters")
     scenario = Scenario.model_validate(body)
     if case_id not in scenario.case_by_id:
         raise ApiError(404, "problem.no_case", id=scenario_id, case=case_id)
     cases_to_solve(caller, scenario, [case_id])
-    params = JobParams(seconds=seconds, seed=0, workers=settings.solve_workers, cases=[case_id])
+    params = JobParams(seconds=seconds, seed=0, workers=settings.solve_workers, cases=[case_id],
+                       alternatives=options.alternatives, differ=options.differ)
     booked = for_solving(narrowed(scenario, [case_id]), active(session, scenario.province))
     with solve_slot(request, settings):
-        roster = solve(booked, seconds=seconds, workers=settings.solve_workers)
+        roster = solve(booked, seconds=seconds, workers=settings.solve_workers,
+                       alternatives=options.alternatives, differ=options.differ)
     stored = _store(session, row.id, row.version, params, roster)
     session.commit()
     return RosterView.of(stored, localised(roster, lang))

@@ -5,6 +5,7 @@ Rules and cost terms ask questions (`is_assigned(person, case)`, `is_staffed(cas
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
 
 from ortools.sat.python import cp_model as cp
 
@@ -96,6 +97,25 @@ class Decisions:
     def home_units(self, case: CaseId) -> list[UnitId]:
         """Distinct home units of the people eligible for `case`."""
         return sorted(self.candidates.people_by_home(case))
+
+    def hamming(self, roster: Iterable[tuple[ProsecutorId, CaseId, Slot]],
+                cases: set[CaseId]) -> cp.LinearExprT:
+        """How many assignments of `cases` differ from `roster`'s: its (person, case, slot)
+        assignments dropped plus those added. An assignment of `roster` with no variable
+        here (not eligible in this model) counts as dropped."""
+        earlier = {key for key in roster if key[1] in cases}
+        variables, coefficients, constant = [], [], 0
+        for key, var in self._slot.items():
+            if key[1] not in cases:
+                continue
+            variables.append(var)
+            if key in earlier:
+                coefficients.append(-1)  # 1 - var: dropped when false
+                constant += 1
+            else:
+                coefficients.append(1)  # added when true
+        constant += len(earlier - self._slot.keys())
+        return cp.LinearExpr.weighted_sum(variables, coefficients) + constant
 
     def all_slot_vars(self) -> dict[tuple[ProsecutorId, CaseId, Slot], cp.IntVar]:
         """Every assignment variable, for hints and for reading a solution."""

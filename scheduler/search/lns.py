@@ -26,7 +26,7 @@ from models import Assignment, Case, Objective, Slot
 from models.ids import CaseId, ProsecutorId, UnitId
 from scheduler import tuning
 from scheduler.instance.eligibility import Option
-from scheduler.model.core import Context, build_model
+from scheduler.model.core import Context, RosterModel, build_model
 from scheduler.model.costs import JUNIOR_YEARS, NO_JUNIOR_MIN_TEAM
 from scheduler.report import evaluate, is_better
 from scheduler.search.neighbourhoods import KINDS, Chooser, Teams
@@ -107,14 +107,23 @@ def _pinned_beside(ctx: Context, best: Incumbent, free: list[Case],
             and c.start <= last and first <= c.end]
 
 
-def reopen(ctx: Context, best: Incumbent, free: set[CaseId], *, seconds: float, workers: int,
-           seed: int, stop: threading.Event | None = None,
-           hint: tuple[list[Option], set[CaseId]] | None = None,
-           nearest: int | None = None) -> Incumbent | None:
-    """Re-solve the cases in `free` with every other overlapping team fixed; the search
-    starts from `hint` (teams and staffed cases of `free`) if given, else from `best`.
-    With `nearest`, each free case may draw only on that many people nearest its venue per
-    slot, besides those of the start: a case open to a whole province has thousands."""
+@dataclass
+class Neighbourhood:
+    """A reduced model: the free cases, and beside them the teams they share a rule with,
+    pinned; with the roster to start its search from."""
+
+    model: RosterModel
+    free: set[CaseId]
+    fixed: set[CaseId]
+    start_chosen: list[Option]
+    start_staffed: set[CaseId]
+
+
+def neighbourhood(ctx: Context, best: Incumbent, free: set[CaseId], *,
+                  hint: tuple[list[Option], set[CaseId]] | None = None,
+                  nearest: int | None = None) -> Neighbourhood:
+    """The model of `free` with every other overlapping team of `best` pinned (see
+    `reopen`); its start is `hint` for the free cases if given, else `best`."""
     s = ctx.scenario
     free_cases = [c for c in s.cases if c.id in free]
     only: dict[CaseId, set[tuple[ProsecutorId, Slot]]] = defaultdict(set)
@@ -137,17 +146,37 @@ def reopen(ctx: Context, best: Incumbent, free: set[CaseId], *, seconds: float, 
                     previous=[a for a in s.previous if a.case in free] + pinned)
     inside = free | fixed_ids
     narrowed = Context(sub, ctx.geography, ctx.travel, ctx.candidates.narrowed(inside, only))
-    m = build_model(sub, context=narrowed)
-    found = lexicographic(m, [o for o in best.chosen if o.case in fixed_ids]
-                          + [o for o in start_chosen if o.case in free],
-                          (best.staffed & fixed_ids) | (start_staffed & free),
+    return Neighbourhood(build_model(sub, context=narrowed), set(free), fixed_ids,
+                         [o for o in best.chosen if o.case in fixed_ids]
+                         + [o for o in start_chosen if o.case in free],
+                         (best.staffed & fixed_ids) | (start_staffed & free))
+
+
+def reopen(ctx: Context, best: Incumbent, free: set[CaseId], *, seconds: float, workers: int,
+           seed: int, stop: threading.Event | None = None,
+           hint: tuple[list[Option], set[CaseId]] | None = None,
+           nearest: int | None = None) -> Incumbent | None:
+    """Re-solve the cases in `free` with every other overlapping team fixed; the search
+    starts from `hint` (teams and staffed cases of `free`) if given, else from `best`.
+    With `nearest`, each free case may draw only on that many people nearest its venue per
+    slot, besides those of the start: a case open to a whole province has thousands."""
+    n = neighbourhood(ctx, best, free, hint=hint, nearest=nearest)
+    found = lexicographic(n.model, n.start_chosen, n.start_staffed,
                           seconds=seconds, workers=workers, seed=seed, stop=stop)
     if not found.solved:
         return None
-    chosen = [o for o in best.chosen if o.case not in free] + [o for o in found.chosen if o.case in free]
-    staffed = (best.staffed - free) | (found.staffed & free)
-    return Incumbent(chosen, staffed, evaluate(ctx, chosen, staffed),
-                     proven=found.priority_proven and found.cost_proven)
+    return merged(ctx, best, free, found.chosen, found.staffed,
+                  proven=found.priority_proven and found.cost_proven)
+
+
+def merged(ctx: Context, best: Incumbent, free: set[CaseId], chosen: list[Option],
+           staffed: set[CaseId], *, proven: bool) -> Incumbent:
+    """`best` with the teams of the `free` cases taken from a neighbourhood's solution."""
+    merged_chosen = [o for o in best.chosen if o.case not in free] + [
+        o for o in chosen if o.case in free]
+    merged_staffed = (best.staffed - free) | (staffed & free)
+    return Incumbent(merged_chosen, merged_staffed,
+                     evaluate(ctx, merged_chosen, merged_staffed), proven=proven)
 
 
 def excess(ctx: Context, teams: Teams, least: Mapping[CaseId, float]) -> dict[CaseId, float]:
