@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 
-from models import COST_TERMS, CaseRoster, Objective, Slot, TeamMember
+from models import COST_TERMS, Case, CaseRoster, Objective, Slot, TeamMember
 from models.ids import CaseId, ProsecutorId
 from models.reason import Reason, term, why
 from scheduler.explain.words import unit_ref
@@ -65,6 +65,20 @@ def evaluate(m: Context, chosen: list[Option], staffed: set[CaseId]) -> Objectiv
         cost=sum(components.values()),
         components=components,
     )
+
+
+def team_cost(ctx: Context, case: Case, team: list[Option]) -> float:
+    """The weighted cost terms a team carries on its own (peak_load aside)."""
+    s, geo = ctx.scenario, ctx.geography
+    w, people = s.policy.weights, s.prosecutor_by_id
+    near = geo.near(case)
+    cost = sum(w.travel * o.travel_minutes for o in team if o.on_site)
+    cost += w.off_pair * sum(people[o.person].home not in near for o in team)
+    cost += w.units * len({people[o.person].home for o in team})
+    if len(team) >= NO_JUNIOR_MIN_TEAM and not any(
+            people[o.person].years <= JUNIOR_YEARS for o in team):
+        cost += w.no_junior
+    return float(cost)
 
 
 # Costs within this of each other are equal (spec 1.1).

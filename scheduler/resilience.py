@@ -25,28 +25,13 @@ from scheduler.construct.ledger import Ledger
 from scheduler.explain.words import case_ref, person_ref
 from scheduler.instance.eligibility import Option
 from scheduler.model.core import Context, make_context
-from scheduler.model.costs import JUNIOR_YEARS, NO_JUNIOR_MIN_TEAM
-from scheduler.report import SLOT_ORDER
+from scheduler.report import SLOT_ORDER, team_cost
 
 
 @dataclass(frozen=True)
 class _Blocked:
     rule: BlockingRule
     need: Reason | None = None  # for coverage: the requirement that would fail
-
-
-def team_cost(ctx: Context, case: Case, team: list[Option]) -> float:
-    """The weighted cost terms a team carries on its own (peak_load aside)."""
-    s, geo = ctx.scenario, ctx.geography
-    w, people = s.policy.weights, s.prosecutor_by_id
-    near = geo.near(case)
-    cost = sum(w.travel * o.travel_minutes for o in team if o.on_site)
-    cost += w.off_pair * sum(people[o.person].home not in near for o in team)
-    cost += w.units * len({people[o.person].home for o in team})
-    if len(team) >= NO_JUNIOR_MIN_TEAM and not any(
-            people[o.person].years <= JUNIOR_YEARS for o in team):
-        cost += w.no_junior
-    return float(cost)
 
 
 def unmet_need(ctx: Context, case: Case, team: list[ProsecutorId]) -> Reason | None:

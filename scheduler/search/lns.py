@@ -27,8 +27,7 @@ from models.ids import CaseId, ProsecutorId, UnitId
 from scheduler import tuning
 from scheduler.instance.eligibility import Option
 from scheduler.model.core import Context, RosterModel, build_model
-from scheduler.model.costs import JUNIOR_YEARS, NO_JUNIOR_MIN_TEAM
-from scheduler.report import evaluate, is_better
+from scheduler.report import evaluate, is_better, team_cost
 from scheduler.search.neighbourhoods import KINDS, Chooser, Teams
 from scheduler.search.phases import lexicographic
 from scheduler.search.regions import regions
@@ -182,18 +181,10 @@ def merged(ctx: Context, best: Incumbent, free: set[CaseId], chosen: list[Option
 def excess(ctx: Context, teams: Teams, least: Mapping[CaseId, float]) -> dict[CaseId, float]:
     """How much each staffed team costs (peak_load and changes aside) above `least`, what
     it must cost at least."""
-    s, geo = ctx.scenario, ctx.geography
-    w, people = s.policy.weights, s.prosecutor_by_id
+    cases = ctx.scenario.case_by_id
     out = {}
     for case_id, team in teams.members.items():
-        case = s.case_by_id[case_id]
-        near = geo.near(case)
-        cost = sum(w.travel * o.travel_minutes for o in team if o.on_site)
-        cost += w.off_pair * sum(people[o.person].home not in near for o in team)
-        cost += w.units * len({people[o.person].home for o in team})
-        if len(team) >= NO_JUNIOR_MIN_TEAM and not any(
-                people[o.person].years <= JUNIOR_YEARS for o in team):
-            cost += w.no_junior
+        cost = team_cost(ctx, cases[case_id], team)
         out[case_id] = cost - least.get(case_id, 0.0)
     return out
 
