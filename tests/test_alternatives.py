@@ -1,7 +1,6 @@
 """Alternatives: the next best rosters, each at least D assignments from every earlier one."""
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -9,8 +8,6 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from api.app import create_app
-from api.settings import Settings
 from checker import check_roster
 from cli.main import app
 from i18n import localised
@@ -98,13 +95,6 @@ def test_cli_prints_the_alternatives_and_refuses_zero() -> None:
     assert "Alternative 2" in ok.output and "replaces" in ok.output
     bad = runner.invoke(app, ["solve", str(TUTORIAL_PATH), "--differ", "0"])
     assert bad.exit_code == 2 and "--differ" in bad.output
-
-
-@pytest.fixture
-def client(database_url: str) -> Iterator[TestClient]:
-    settings = Settings(database_url=database_url, solve_workers=1, require_keys=False)
-    with TestClient(create_app(settings)) as c:
-        yield c
 
 
 def test_single_case_roster_answers_with_other_teams(client: TestClient) -> None:

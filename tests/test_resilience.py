@@ -1,16 +1,12 @@
 """Standbys and fragility: who could take each member's place alone, and why not."""
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from api.app import create_app
-from api.settings import Settings
 from checker import check_roster
 from cli.main import app
 from i18n import localised_resilience
@@ -112,13 +108,6 @@ def test_cli_lists_standbys_in_chinese(tmp_path: Path) -> None:
     shown = runner.invoke(app, ["resilience", str(TUTORIAL_PATH), str(out), "--lang", "zh"])
     assert shown.exit_code == 0, shown.output
     assert "刘洋可替补王磊任组长" in shown.output and "2名成员中2名无替补人员" in shown.output
-
-
-@pytest.fixture
-def client(database_url: str) -> Iterator[TestClient]:
-    settings = Settings(database_url=database_url, solve_workers=1, require_keys=False)
-    with TestClient(create_app(settings)) as c:
-        yield c
 
 
 def test_api_answers_standbys_and_404_for_unknown_roster(client: TestClient) -> None:
