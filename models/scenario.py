@@ -399,6 +399,11 @@ class Scenario(Strict):
         return {p.id: p for p in self.pools}
 
     @cached_property
+    def pool_members(self) -> dict[PoolId, frozenset[ProsecutorId]]:
+        """Each pool's members as a set: eligibility asks of every person in scope."""
+        return {p.id: frozenset(p.members) for p in self.pools}
+
+    @cached_property
     def province(self) -> UnitId:
         """The province the scenario belongs to: its provincial unit's id, or else the ids
         of its top units joined by '+'. Commitments are shared within a province."""

@@ -281,25 +281,29 @@ def _solve(scenario: Scenario, *, seconds: float, workers: int, seed: int, expla
     started = perf_counter()
     reporter = _Reporter(progress, started)
     ctx = make_context(scenario)
-    # The end of the time limit is left to explaining the cases still unstaffed: a re-plan
-    # foresees about as many as before, in time to keep its repair short of them.
+    options = len(ctx.candidates.options)
+    whole = method == "whole" or (method == "auto" and options <= tuning.SMALL_MODEL_OPTIONS)
+    # The end of the time limit is left to what follows the search: counting what each
+    # case must cost (the bound by parts), explaining the cases still unstaffed, writing
+    # the roster out with reasons for every member. A re-plan foresees about as many
+    # unstaffed cases as before, in time to keep its repair short of them; not the rest,
+    # which a repair of dense 4,000 x 700 needed to keep its priority in a 2 s what-if.
+    bounding = 0.0 if whole else options * tuning.COUNTING_SECONDS_PER_OPTION
     earlier = len(scenario.cases) - len({a.case for a in scenario.previous})
     foreseen = _explain_reserve(earlier, seconds) if explain and scenario.previous else 0.0
     best, baseline, replanned = _start(ctx, started + seconds - foreseen, workers=workers,
                                        seed=seed, reporter=reporter, stop=stop)
     first_seconds = min(reporter.first, perf_counter()) - started
     left = len(scenario.cases) - len(best.staffed)
-    # The roster is written out last, with reasons for every member: time for that too.
     writing = len(best.chosen) * tuning.ROSTER_SECONDS_PER_MEMBER
-    deadline = started + seconds - writing - (_explain_reserve(left, seconds) if explain else 0.0)
+    deadline = started + seconds - bounding - writing - (
+        _explain_reserve(left, seconds) if explain else 0.0)
     build_seconds = 0.0
     bound: float | None = None
     total_priority = sum(c.priority for c in scenario.cases)
     priority_bound = total_priority
     proven = False
 
-    options = len(ctx.candidates.options)
-    whole = method == "whole" or (method == "auto" and options <= tuning.SMALL_MODEL_OPTIONS)
     race = (method == "auto" and workers > 1
             and tuning.SMALL_MODEL_OPTIONS < options <= tuning.WHOLE_MODEL_OPTIONS)
     found: Found | None = None

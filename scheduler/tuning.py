@@ -32,9 +32,13 @@ EXPLAIN_MAX_SECONDS = 10.0
 # (16 cores of tight took 2.2 s, cut short at the time limit). With the share alone a
 # 20 s solve there overran by 1 to 3.5 s.
 EXPLAIN_SECONDS_PER_CASE = 0.002
-# Time kept for writing the roster out, per team member: 0.17 s for the 2,882 members
-# of dense 4,000 x 700, which had pushed its 2 s what-ifs to 2.16 s.
-ROSTER_SECONDS_PER_MEMBER = 0.00006
+# Time kept for counting what each case must cost at least (scheduler.bounds.alone), per
+# eligible option, where the search by parts runs: 0.26 s for the 246,000 options of
+# dense 4,000 x 700, which a 2 s what-if spent past its deadline.
+COUNTING_SECONDS_PER_OPTION = 1.2e-6
+# Time kept for writing the roster out, per team member: 0.17 to 0.27 s for the 2,882
+# members of dense 4,000 x 700, which had pushed its 2 s what-ifs to 2.16 s.
+ROSTER_SECONDS_PER_MEMBER = 0.0001
 # The most of the search the parts (scheduler.bounds.parts) may take. Within it a part
 # starts only if the pace measured on the parts before it says it can finish. In a 60 s
 # solve of standard 4,000 x 700 the parts took 33 s, all but one proven.

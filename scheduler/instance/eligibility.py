@@ -70,7 +70,7 @@ def why_not_person(scenario: Scenario, travel: TravelTable, scope: set[UnitId],
     """The first rule that keeps `person` off `case` whatever the slot, or None."""
     if person.home not in scope:
         return why_not_home(scenario, scope, person.home, case)
-    if case.pool is not None and person.id not in scenario.pool_by_id[case.pool].members:
+    if case.pool is not None and person.id not in scenario.pool_members[case.pool]:
         return _out_of_pool(case.pool)
     if person.home in case.exclude_units:
         return UNIT_EXCLUDED
