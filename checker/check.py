@@ -63,7 +63,15 @@ def check_roster(scenario: Scenario, roster: Roster) -> CheckReport:
     bad = report.violations
     people, cases = scenario.prosecutor_by_id, scenario.case_by_id
     teams: dict[str, list[TeamMember]] = {}
+    seen: set[str] = set()
     for entry in roster.cases:
+        # A case listed twice would have its first team go unchecked.
+        if entry.id in seen:
+            bad.append(Violation("roster", why("check.case_twice", case=entry.id)))
+        seen.add(entry.id)
+        bad += [Violation("roster", why("check.member_case", person=m.prosecutor, case=entry.id,
+                                        other=m.case))
+                for m in entry.team if m.case != entry.id]
         if entry.id not in cases:
             bad.append(Violation("roster", why("check.case_unknown", case=entry.id)))
         elif entry.staffed:
