@@ -303,6 +303,14 @@ def resilience(
     if unknown:
         raise _fail(file_error(roster, language, "file.cases_unknown",
                                cases=message(language, "sep.comma").join(unknown)), language)
+    # Standbys of a roster that breaks a rule (edited by hand, or solved on another
+    # version of the scenario) would be answers about teams that cannot exist.
+    broken = check_roster(loaded, given).violations
+    if broken:
+        raise _fail(InputError([message(language, "file.problem", file=roster,
+                                        problem=message(language, "file.roster_invalid",
+                                                        problem=render_reason(v.reason, language)))
+                                for v in broken]), language)
     found = localised_resilience(roster_resilience(loaded, given), language)
     if fmt is Format.JSON:
         print(found.model_dump_json(indent=2))

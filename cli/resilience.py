@@ -19,5 +19,5 @@ def show_resilience(console: Console, resilience: Resilience, lang: Language) ->
             console.print(f"  {escape(m.reason.text)}", highlight=False, soft_wrap=True)
     if resilience.fragile_mandatory:
         console.print(escape(message(lang, "cli.fragile_mandatory",
-                                     cases=", ".join(resilience.fragile_mandatory))),
+                                     cases=message(lang, "sep.comma").join(resilience.fragile_mandatory))),
                       highlight=False)

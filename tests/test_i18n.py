@@ -79,7 +79,9 @@ def test_every_code_the_code_uses_is_in_the_catalogues() -> None:
         used |= set(re.findall(r'\bproblem\(\s*[^,()]+,\s*"([\w.]+)"', text))
         used |= set(re.findall(r'\binvalid\(\s*"([\w.]+)"', text))
         used |= set(re.findall(r'\bfile_error\([^,()]+,\s*\w+,\s*"([\w.]+)"', text))
-        used |= {f"action.{a}" for a in re.findall(r'\.require(?:_province)?\([^,()]+,\s*"(\w+)"', text)}
+        # Any text as the action, so that one written with a space is caught too.
+        used |= {f"action.{a}" for a in re.findall(
+            r'(?:\.require(?:_province)?|writable_scenario|_current)\([^"]*"([^"]+)"\)', text)}
     used |= {f"role.{r.value}" for r in Role} | {f"slot.{s.value}" for s in Slot}
     used |= {f"tier.{t.value}" for t in Tier} | {f"scope.{s.value}" for s in Scope}
     used |= {f"kind.{k.value}" for k in Kind} | {f"status.{s.value}" for s in Status}

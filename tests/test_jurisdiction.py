@@ -325,3 +325,14 @@ def test_audit_numbers_do_not_count_other_provinces_entries(service: Service) ->
         assert seqs == list(range(1, len(seqs) + 1)), (key, seqs)
         rows = service.call(key, "GET", "/audit/export.csv").text.splitlines()[1:]
         assert [int(r.split(",")[0]) for r in rows] == seqs
+
+
+def test_a_partial_key_gets_no_alternatives_for_a_single_case(service: Service) -> None:
+    """A grassroots key asking its own case's roster with `alternatives: 3` gets the best
+    team and no alternatives: they carry figures of the whole roster."""
+    sid = service.call("province", "POST", "/scenarios", json=_province()).json()["id"]
+    mine = service.call("g1", "POST", f"/scenarios/{sid}/cases/c_g1/roster?seconds=2",
+                        json={"alternatives": 3})
+    assert mine.status_code == 200, mine.text
+    assert mine.json()["roster"]["alternatives"] == []
+    assert mine.json()["params"]["alternatives"] == 1

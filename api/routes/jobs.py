@@ -88,7 +88,7 @@ def _scenario_version(session: Session, request: SolveRequest,
         return new.id, new.version, scenario
     assert request.scenario_id is not None  # exactly one of the two, checked above
     row = writable_scenario(session, request.scenario_id, caller, KeyRole.PLANNER,
-                            "request rosters")
+                            "request_rosters")
     return row.id, row.version, Scenario.model_validate(stored_body(session, row.id, row.version))
 
 

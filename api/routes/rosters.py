@@ -96,7 +96,7 @@ def roster_resilience_view(roster_id: str, session: SessionDep, caller: CallerDe
     Standbys come from the whole province, so this takes a key of the whole province."""
     row = _row(session, roster_id)
     roster = shown_roster(session, caller, row)  # 404 for a roster the caller cannot see
-    caller.require_province(scenario_province(session, row.scenario_id), "read standbys")
+    caller.require_province(scenario_province(session, row.scenario_id), "read_standbys")
     scenario = _scenario(session, row)
     booked = for_solving(scenario, active(session, scenario.province))
     return localised_resilience(roster_resilience(booked, roster), lang)

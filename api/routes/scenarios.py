@@ -168,7 +168,7 @@ def replace_scenario(scenario_id: str, data: ScenarioBody, session: SessionDep,
                      reason: Reason = None) -> ScenarioResource:
     """Store a new version. If-Match must carry the current ETag, so that two editors do
     not overwrite each other: a missing one gets 428, a stale one 412."""
-    row = writable_scenario(session, scenario_id, caller, KeyRole.ADMIN, "replace it")
+    row = writable_scenario(session, scenario_id, caller, KeyRole.ADMIN, "store_scenarios")
     if if_match is None:
         raise ApiError(428, "problem.if_match")
     scenario = parse_scenario(data)
@@ -204,7 +204,7 @@ def replace_scenario(scenario_id: str, data: ScenarioBody, session: SessionDep,
 def delete_scenario(scenario_id: str, session: SessionDep, caller: CallerDep,
                     if_match: IfMatch = None, reason: Reason = None) -> None:
     """Hide the scenario from lists and reads; its versions stay for traceability."""
-    row = writable_scenario(session, scenario_id, caller, KeyRole.ADMIN, "delete it")
+    row = writable_scenario(session, scenario_id, caller, KeyRole.ADMIN, "delete_scenarios")
     caller.require_province(row.province, "delete_scenarios")
     if if_match is not None and if_match != etag(scenario_id, row.version):
         raise ApiError(412, "problem.changed", etag=etag(scenario_id, row.version))

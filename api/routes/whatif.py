@@ -79,17 +79,20 @@ def case_roster(scenario_id: str, case_id: str, session: SessionDep, settings: S
     `alternatives` K in the body, up to K - 1 other teams too (`roster.alternatives`),
     each at least `differ` assignments from the best and from each other."""
     options = wanted or CaseRosterRequest()
-    row, body = _current(session, scenario_id, caller, "request rosters")
+    row, body = _current(session, scenario_id, caller, "request_rosters")
     scenario = Scenario.model_validate(body)
     if case_id not in scenario.case_by_id:
         raise ApiError(404, "problem.no_case", id=scenario_id, case=case_id)
     cases_to_solve(caller, scenario, [case_id])
+    # Alternatives carry figures of the whole roster: none for a key that sees part of the
+    # province, as for jobs.
+    count = options.alternatives if caller.whole_province else 1
     params = JobParams(seconds=seconds, seed=0, workers=settings.solve_workers, cases=[case_id],
-                       alternatives=options.alternatives, differ=options.differ)
+                       alternatives=count, differ=options.differ)
     booked = for_solving(narrowed(scenario, [case_id]), active(session, scenario.province))
     with solve_slot(request, settings):
         roster = solve(booked, seconds=seconds, workers=settings.solve_workers,
-                       alternatives=options.alternatives, differ=options.differ)
+                       alternatives=count, differ=options.differ)
     stored = _store(session, row.id, row.version, params, roster)
     session.commit()
     return RosterView.of(stored, localised(roster, lang))
@@ -170,7 +173,7 @@ def what_if(scenario_id: str, body: WhatIfRequest, session: SessionDep, settings
     """Apply each variant's JSON Patch to the base scenario, re-plan from the base roster,
     and compare. Nothing is stored unless every variant is valid and solved. Variants
     change the whole province, so they take a key of the whole province."""
-    row, base_body = _current(session, scenario_id, caller, "ask what if")
+    row, base_body = _current(session, scenario_id, caller, "ask_what_if")
     caller.require_province(row.province, "ask_what_if")
     base_scenario = Scenario.model_validate(base_body)
     variants = _patched(base_body, body.variants)
