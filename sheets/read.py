@@ -344,6 +344,10 @@ def _locate(path: str, item_id: str, what: Reason, where: dict[str, tuple[str, l
     record = records[int(m[2])]
     rest = re.sub(r"\[\d+\].*$", "", m[3])
     key = FIELD_COLUMN.get(rest, rest.removeprefix("team.").split(".")[0] or "id")
+    if rest.startswith("skills."):
+        key = "skill:" + rest.removeprefix("skills.")  # a column per skill on the staff sheet
+    elif what.code == "invalid.end_before_start":
+        key = "end"  # said of the whole row, but the end date is what to correct
     table = found[sheet]
     column = table.letters.get(key) or table.letters.get("id") or next(iter(table.letters.values()))
     problems.cell(table.title, record.row, column, item_id or record.id,

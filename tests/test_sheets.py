@@ -3,6 +3,7 @@ by sheet, row and column, the Hulunbuir round trip, and the roster's export."""
 
 import json
 from collections.abc import Callable
+from datetime import date
 from io import BytesIO
 from pathlib import Path
 
@@ -114,6 +115,8 @@ def _huge(wb: Workbook) -> None:
     (_set("案件", "Z2", "criminal:two:2"), "“two”不是数字"),
     (_set("案件", "Z2", "criminal-2"), "“criminal-2”不是“名称:人数”或“技能:人数:等级”格式"),
     (_huge, "道路：超过50000行"),
+    (_set("人员", "K2", 9), "人员，第2行，K 技能：刑事列（wang）：应不大于3，填的是9"),
+    (_set("案件", "H2", date(2000, 1, 1)), "案件，第2行，H 结束日期列（fraud）：结束日期2000年1月1日早于"),
 ])
 def test_bad_workbooks_name_sheet_row_column_and_id(change: Callable[[Workbook], None],
                                                     expected: str) -> None:
