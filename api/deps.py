@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Header, Path, Query, Request
+from fastapi import Depends, Header, Path, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
@@ -53,11 +53,15 @@ def get_caller(settings: SettingsDep, session: SessionDep,
 CallerDep = Annotated[Caller, Depends(get_caller)]
 
 
-def get_language(accept_language: Annotated[str | None, Header(
+def get_language(response: Response, accept_language: Annotated[str | None, Header(
         description="zh or en (q-values honoured): the language of reasons and problems.")] = None
                  ) -> Language:
-    """The reader's language, from Accept-Language; English when neither of ours is asked."""
-    return from_accept_language(accept_language)
+    """The reader's language, from Accept-Language; English when neither of ours is asked.
+    The answer says which it is in (Content-Language), and that it depends on the header."""
+    lang = from_accept_language(accept_language)
+    response.headers["Content-Language"] = lang
+    response.headers["Vary"] = "Accept-Language"
+    return lang
 
 
 LangDep = Annotated[Language, Depends(get_language)]

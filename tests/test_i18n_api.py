@@ -11,8 +11,9 @@ TUTORIAL: dict[str, Any] = json.loads(
 
 
 def test_case_roster_reasons_follow_accept_language(client: TestClient) -> None:
-    """The same stored roster reads in Chinese for zh-CN and in English for en: member and
-    unstaffed reasons keep one code and parameters, and only their text changes."""
+    """The same stored roster reads in Chinese for zh-CN and in English for en, and each
+    answer says so in Content-Language: member and unstaffed reasons keep one code and
+    parameters, and only their text changes."""
     sid = client.post("/scenarios", json=TUTORIAL).json()["id"]
     made = client.post(f"/scenarios/{sid}/cases/herders/roster", params={"seconds": 5},
                        headers={"Accept-Language": "zh-CN,zh;q=0.9"})
@@ -20,8 +21,12 @@ def test_case_roster_reasons_follow_accept_language(client: TestClient) -> None:
     herders = made.json()["roster"]["cases"][0]
     assert herders["unstaffed_reason"]["code"] == "shortfall.others"
     assert herders["unstaffed_reason"]["text"].startswith("需要2名通晓蒙古语的成员")
+    assert made.headers["content-language"] == "zh"
+    assert made.headers["vary"] == "Accept-Language"
     rid = made.json()["id"]
-    english = client.get(f"/rosters/{rid}", headers={"Accept-Language": "en"}).json()
+    answer = client.get(f"/rosters/{rid}", headers={"Accept-Language": "en"})
+    assert answer.headers["content-language"] == "en"
+    english = answer.json()
     reason = english["roster"]["cases"][0]["unstaffed_reason"]
     assert reason["text"].startswith("needs 2 Mongolian speakers")
     assert {k: v for k, v in reason.items() if k != "text"} == \

@@ -79,7 +79,7 @@ def _problems(data: bytes, lang: str = "zh") -> list[str]:
     return caught.value.problems
 
 
-def _set(sheet: str, cell: str, value: str | float | None) -> Callable[[Workbook], None]:
+def _set(sheet: str, cell: str, value: str | float | date | None) -> Callable[[Workbook], None]:
     def change(wb: Workbook) -> None:
         wb[sheet][cell] = value
     return change
