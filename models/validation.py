@@ -176,6 +176,8 @@ def parse_scenario(data: Any) -> Scenario:
     # Where each parsed item stood in the input: an item that failed is left out of
     # `parsed`, and the later items' paths must still name their own place.
     positions: dict[str, list[int]] = {}
+    # The ids of items that failed: already reported, so references to them are not.
+    failed: dict[str, set[str]] = {c: set() for c in COLLECTIONS}
     known = set(COLLECTIONS) | {"name", "policy"}
     for key in data:
         if key not in known:
@@ -204,21 +206,25 @@ def parse_scenario(data: Any) -> Scenario:
                 positions[collection].append(i)
             except ValidationError as err:
                 problems += _pydantic_problems(err, f"{collection}[{i}]", _label(collection, raw))
+                if isinstance(raw, Mapping) and isinstance(raw.get("id"), str):
+                    failed[collection].add(raw["id"])
         parsed[collection] = items
 
     # Items are validated model instances already; pydantic does not validate them again.
     scenario = Scenario.model_construct(name=str(data.get("name", "")), **parsed)
-    problems += reference_problems(scenario, positions)
+    problems += reference_problems(scenario, positions, failed)
     if problems:
         raise ScenarioError(problems)
     return Scenario.model_validate({"name": scenario.name, **parsed})
 
 
-def reference_problems(s: Scenario,
-                       positions: Mapping[str, list[int]] | None = None) -> list[Problem]:
+def reference_problems(s: Scenario, positions: Mapping[str, list[int]] | None = None,
+                       failed: Mapping[str, set[str]] | None = None) -> list[Problem]:
     """Every broken reference or duplicate id across the scenario's collections. Paths
     name each item's place in the input (`positions`: for each collection, the input index
-    of each of its items), or in `s` when not given."""
+    of each of its items), or in `s` when not given. A reference to an id in `failed` (of
+    an item reported as invalid already, by collection) is not reported again."""
+    gone = failed or {}
     problems: list[Problem] = []
 
     def at(collection: str, i: int) -> int:
@@ -244,11 +250,11 @@ def reference_problems(s: Scenario,
     cases = {c.id: c for c in s.cases}
 
     def unit_ref(path: str, ident: str, ref: str | None) -> None:
-        if ref is not None and ref not in units:
+        if ref is not None and ref not in units and ref not in gone.get("units", ()):
             bad(path, ident, "invalid.unknown_unit", ref=ref)
 
     def person_ref(path: str, ident: str, ref: str) -> None:
-        if ref not in people:
+        if ref not in people and ref not in gone.get("prosecutors", ()):
             bad(path, ident, "invalid.unknown_prosecutor", ref=ref)
 
     for i, u in enumerate(s.units):
@@ -286,7 +292,7 @@ def reference_problems(s: Scenario,
         path = f"cases[{at('cases', i)}]"
         unit_ref(f"{path}.venue", c.id, c.venue)
         unit_ref(f"{path}.lead_unit", c.id, c.lead_unit)
-        if c.pool is not None and c.pool not in pools:
+        if c.pool is not None and c.pool not in pools and c.pool not in gone.get("pools", ()):
             bad(f"{path}.pool", c.id, "invalid.unknown_pool", ref=c.pool)
         for j, ref in enumerate(c.exclude_units):
             unit_ref(f"{path}.exclude_units[{j}]", c.id, ref)
@@ -304,9 +310,9 @@ def reference_problems(s: Scenario,
         label = f"{a.case}/{a.prosecutor}"
         person_ref(f"previous[{at('previous', i)}].prosecutor", label, a.prosecutor)
         case = cases.get(a.case)
-        if case is None:
+        if case is None and a.case not in gone.get("cases", ()):
             bad(f"previous[{at('previous', i)}].case", label, "invalid.unknown_case", ref=a.case)
-        elif a.slot not in case.team.slots():
+        elif case is not None and a.slot not in case.team.slots():
             bad(f"previous[{at('previous', i)}].slot", label, "invalid.no_slot", case=a.case,
                 slot=why(f"slot.{a.slot.value}", value=a.slot.value))
         if (a.case, a.prosecutor) in seen_previous:

@@ -48,12 +48,22 @@ class Problems:
 
     lang: Language
     lines: list[str] = field(default_factory=list)
+    # The cells already reported (sheet, row, column), so that the scenario's own check
+    # of the same data does not report them again; and whether a sheet or a header row
+    # is wrong, after which the scenario's check would only echo it row by row.
+    cells: set[tuple[str, int, str]] = field(default_factory=set)
+    structural: bool = False
 
     def sheet(self, sheet: str, reason: Reason) -> None:
+        self.structural = True
         self.lines.append(message(self.lang, "sheet.problem_sheet", sheet=sheet,
                                   problem=render(reason, self.lang)))
 
     def cell(self, sheet: str, row: int, column: str, row_id: str, reason: Reason) -> None:
+        if (sheet, row, column) in self.cells:
+            return
+        self.cells.add((sheet, row, column))
+        self.structural = self.structural or row == 1
         problem = render(reason, self.lang)
         if row_id:
             self.lines.append(message(self.lang, "sheet.problem", sheet=sheet, row=row,
@@ -200,17 +210,18 @@ def read_workbook(data: bytes, lang: Language) -> dict[str, Any]:
         table = _table(values[title], formulas[title], sheet, problems)
         if table is not None:
             found[sheet.key] = table
-    if problems.lines:
+    # Bad cells are left out and the rest checked as a scenario, so that every problem
+    # comes at once; not past a missing sheet or a bad header row.
+    if problems.structural:
         raise WorkbookError(problems.lines)
     data_out, where = _scenario(found, problems)
-    if problems.lines:
-        raise WorkbookError(problems.lines)
     try:
         parse_scenario(data_out)
     except ScenarioError as e:
         for p in e.problems:
             _locate(p.path, p.id or "", p.reason, where, found, problems)
-        raise WorkbookError(problems.lines) from None
+    if problems.lines:
+        raise WorkbookError(problems.lines)
     return data_out
 
 
@@ -252,8 +263,11 @@ def _location(r: Record, offices: list[Record], table: Table | None,
               problems: Problems) -> dict[str, Any]:
     """An office's seat: its coordinates, or those of the office its `place` names."""
     if "lat" in r.values or "lon" in r.values or "place" not in r.values:
-        if not ("lat" in r.values and "lon" in r.values) and "place" not in r.values:
-            assert table is not None
+        assert table is not None
+        reported = any((table.title, r.row, table.letters.get(k, k)) in problems.cells
+                       for k in ("lat", "lon"))
+        if not ("lat" in r.values and "lon" in r.values) and "place" not in r.values \
+                and not reported:
             problems.cell(table.title, r.row, table.letters.get("lat", "lat"), r.id,
                           why("bad.no_location"))
         return {"lat": r.values.get("lat"), "lon": r.values.get("lon")}

@@ -127,6 +127,20 @@ def test_bad_workbooks_name_sheet_row_column_and_id(change: Callable[[Workbook],
     assert any(expected in p for p in problems), problems
 
 
+def test_bad_cells_and_bad_references_come_together() -> None:
+    """A number that is not one, on the staff sheet, and an unknown venue on the cases
+    sheet are reported in one go; the office whose longitude is bad is not then reported
+    again as missing its seat, nor as an unknown office where others name it."""
+    def change(wb: Workbook) -> None:
+        wb["人员"]["F2"] = "many"
+        wb["案件"]["E2"] = "nowhere"
+        wb["检察院"]["G2"] = "north"
+    problems = _problems(_mutated(change))
+    assert any("F 工作年限列（wang）" in p for p in problems), problems
+    assert any("E 办案地点列（fraud）：没有编号为“nowhere”的检察院" in p for p in problems)
+    assert len(problems) == 3, problems
+
+
 def test_every_problem_at_once_in_the_readers_language() -> None:
     """Three problems on three sheets are all reported together; in English when asked,
     with the workbook's own (Chinese) sheet names and headers."""

@@ -102,6 +102,22 @@ def test_every_problem_at_once() -> None:
     assert {"prosecutors[0].skills.criminal", "cases[0].venue", "roads[0].minutes"} <= paths
 
 
+def test_a_bad_item_is_not_reported_again_as_an_unknown_reference() -> None:
+    """A person whose capacity is wrong is one problem: the pool, the case's previous
+    assignment and the roster that name that person do not add 'unknown prosecutor' lines;
+    a reference to someone who is really missing still does."""
+    data = copy.deepcopy(GOOD)
+    data["prosecutors"][0]["capacity"] = 20
+    data["pools"][0]["members"] = ["p1", "ghost"]
+    with pytest.raises(ScenarioError) as caught:
+        parse_scenario(data)
+    found = {(p.path, p.code) for p in caught.value.problems}
+    assert ("pools[0].members[1]", "invalid.unknown_prosecutor") in found
+    assert not any((code == "invalid.unknown_prosecutor" and "members[0]" in path)
+                   or path.startswith("previous") for path, code in found), found
+    assert any(path.startswith("prosecutors[0]") for path, _ in found)
+
+
 def test_unknown_field_is_an_error() -> None:
     """A misspelt field is reported rather than silently ignored."""
     problems = problems_after("cases.0.priorty", 3)
