@@ -44,3 +44,15 @@ def test_problem_title_and_detail_in_chinese(client: TestClient) -> None:
     assert bad.json()["detail"] == "请求体不是有效的JSON"
     en = client.get("/rosters/nothing")
     assert en.json()["title"] == "Not Found" and en.headers["content-language"] == "en"
+
+
+def test_a_time_limit_that_is_not_a_number_is_named_so(client: TestClient) -> None:
+    """`seconds=nan` is refused as not a finite number (not as 'at most 120'), in Chinese
+    when asked, naming the parameter."""
+    sid = client.post("/scenarios", json=TUTORIAL).json()["id"]
+    answer = client.post(f"/scenarios/{sid}/cases/fraud/roster", params={"seconds": "nan"},
+                         headers={"Accept-Language": "zh"})
+    assert answer.status_code == 422
+    [error] = answer.json()["errors"]
+    assert error["path"] == "seconds" and error["code"] == "invalid.finite"
+    assert error["message"] == "应为有限的数，填的是nan"

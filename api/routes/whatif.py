@@ -33,7 +33,8 @@ from models.validation import problem
 from scheduler import solve
 
 router = APIRouter(tags=["rosters"], responses=documented(404, 413, 422, 429))
-Seconds = Annotated[float, Query(gt=0, le=120, description="Time limit of each solve.")]
+Seconds = Annotated[float, Query(gt=0, le=120, allow_inf_nan=False,
+                                          description="Time limit of each solve.")]
 
 
 @contextmanager
