@@ -186,7 +186,8 @@ def parse_scenario(data: Any) -> Scenario:
         problems.append(problem("name", "invalid.name_required"))
     elif len(data["name"]) > MAX_TEXT:
         problems.append(problem("name", "invalid.text_too_long", limit=MAX_TEXT))
-    if "units" not in data:
+    no_units = data.get("units") is None
+    if no_units:
         problems.append(problem("units", "invalid.units_required"))
     try:
         parsed["policy"] = Policy.model_validate(data.get("policy") or {})
@@ -212,7 +213,10 @@ def parse_scenario(data: Any) -> Scenario:
 
     # Items are validated model instances already; pydantic does not validate them again.
     scenario = Scenario.model_construct(name=str(data.get("name", "")), **parsed)
-    problems += reference_problems(scenario, positions, failed)
+    references = reference_problems(scenario, positions, failed)
+    if no_units:  # said once, on `units`: each reference to an office would only echo it
+        references = [p for p in references if p.code != "invalid.unknown_unit"]
+    problems += references
     if problems:
         raise ScenarioError(problems)
     return Scenario.model_validate({"name": scenario.name, **parsed})

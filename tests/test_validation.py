@@ -118,6 +118,20 @@ def test_a_bad_item_is_not_reported_again_as_an_unknown_reference() -> None:
     assert any(path.startswith("prosecutors[0]") for path, _ in found)
 
 
+@pytest.mark.parametrize("units", [None, "missing"])
+def test_no_units_is_one_problem_on_units(units: str | None) -> None:
+    """`units` null or left out is one problem on `units`, not one 'unknown unit' for
+    every office a person, case, pair or road names."""
+    data = copy.deepcopy(GOOD)
+    if units is None:
+        data["units"] = None
+    else:
+        del data["units"]
+    with pytest.raises(ScenarioError) as caught:
+        parse_scenario(data)
+    assert [(p.path, p.code) for p in caught.value.problems] == [("units", "invalid.units_required")]
+
+
 def test_unknown_field_is_an_error() -> None:
     """A misspelt field is reported rather than silently ignored."""
     problems = problems_after("cases.0.priorty", 3)
