@@ -12,12 +12,10 @@ Run from the repository root: python -m bench.alternatives [--people 2000 --case
 
 import argparse
 import os
-import platform
 import shlex
 import sys
 import tempfile
 from datetime import UTC, datetime
-from importlib.metadata import version
 from pathlib import Path
 from time import perf_counter
 
@@ -27,18 +25,9 @@ from api.app import create_app
 from api.settings import Settings
 from synth import province
 from tests.load import percentile
+from tools.machine import machine
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def machine() -> str:
-    """CPU, cores and versions, as bench/load.py writes them (not imported from it: the
-    bench scripts run as files and as modules, and mypy refuses a module seen twice)."""
-    cpuinfo = Path("/proc/cpuinfo")
-    cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines()
-                if line.startswith("model name")), "unknown cpu") if cpuinfo.exists() else "unknown cpu"
-    return (f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-            f"OR-Tools {version('ortools')}, {platform.system()} {platform.release()}")
 
 
 def main() -> None:

@@ -8,13 +8,11 @@ Run from the repository root: python -m bench.load [--people 2000 --cases 300 ..
 
 import argparse
 import os
-import platform
 import shlex
 import sys
 import tempfile
 from collections import Counter
 from datetime import UTC, datetime
-from importlib.metadata import version
 from pathlib import Path
 from time import perf_counter
 
@@ -23,16 +21,9 @@ import httpx2
 from api.settings import Settings
 from synth import province
 from tests.load import Call, closed_loop, live_server, percentile
+from tools.machine import machine
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in
-                Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")),
-               "unknown cpu") if Path("/proc/cpuinfo").exists() else "unknown cpu"
-    return (f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-            f"OR-Tools {version('ortools')}, {platform.system()} {platform.release()}")
 
 
 def main() -> None:

@@ -17,8 +17,6 @@ import argparse
 import importlib
 import importlib.util
 import json
-import os
-import platform
 import resource
 import shlex
 import statistics
@@ -29,7 +27,6 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from importlib.metadata import version
 from itertools import pairwise
 from pathlib import Path
 from time import perf_counter
@@ -47,6 +44,11 @@ from scheduler.instance.eligibility import Option
 from scheduler.model.core import Context, build_model, make_context
 from scheduler.report import case_rosters, evaluate, is_better
 from synth.province import FAMILIES, province
+
+# Run as a file (python bench/run.py), the repository root, which holds tools/, is not on
+# the import path of its own.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tools.machine import machine
 
 HERE = Path(__file__).resolve().parent
 SCENARIOS = HERE.parent / "scenarios"
@@ -547,19 +549,6 @@ def target_lines(rows: list[Row], errors: list[tuple[Instance, str]]) -> list[st
 
 
 # ---------------------------------------------------------------- results.md
-
-
-def machine() -> str:
-    cpu = "unknown cpu"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-            f"OR-Tools {version('ortools')}, {platform.system()} {platform.release()}")
 
 
 def _fmt(value: Any, spec: str = "") -> str:
