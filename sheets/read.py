@@ -48,9 +48,9 @@ class Problems:
 
     lang: Language
     lines: list[str] = field(default_factory=list)
-    # The cells already reported (sheet, row, column), so that the scenario's own check
-    # of the same data does not report them again; and whether a sheet or a header row
-    # is wrong, after which the scenario's check would only echo it row by row.
+    # The cells reported (sheet, row, column): a bad cell is left out of the scenario, whose
+    # own check would only echo it; and whether a sheet or a header row is wrong, after
+    # which the scenario's check would echo it row by row.
     cells: set[tuple[str, int, str]] = field(default_factory=set)
     structural: bool = False
 
@@ -60,8 +60,6 @@ class Problems:
                                   problem=render(reason, self.lang)))
 
     def cell(self, sheet: str, row: int, column: str, row_id: str, reason: Reason) -> None:
-        if (sheet, row, column) in self.cells:
-            return
         self.cells.add((sheet, row, column))
         self.structural = self.structural or row == 1
         problem = render(reason, self.lang)
@@ -215,11 +213,12 @@ def read_workbook(data: bytes, lang: Language) -> dict[str, Any]:
     if problems.structural:
         raise WorkbookError(problems.lines)
     data_out, where = _scenario(found, problems)
+    left_out = set(problems.cells)
     try:
         parse_scenario(data_out)
     except ScenarioError as e:
         for p in e.problems:
-            _locate(p.path, p.id or "", p.reason, where, found, problems)
+            _locate(p.path, p.id or "", p.reason, where, found, problems, left_out)
     if problems.lines:
         raise WorkbookError(problems.lines)
     return data_out
@@ -348,8 +347,10 @@ FIELD_COLUMN = {"location.lat": "lat", "location.lon": "lon", "team.members.pros
 
 
 def _locate(path: str, item_id: str, what: Reason, where: dict[str, tuple[str, list[Record]]],
-            found: dict[str, Table], problems: Problems) -> None:
-    """A scenario problem put back on the sheet, row and column it came from."""
+            found: dict[str, Table], problems: Problems,
+            left_out: set[tuple[str, int, str]]) -> None:
+    """A scenario problem put back on the sheet, row and column it came from; none for a
+    cell `left_out` of the scenario as already reported bad."""
     m = PATH.match(path)
     if m is None or m[1] not in where or int(m[2]) >= len(where[m[1]][1]):
         problems.sheet("-", why("problem.at", path=path, problem=what))
@@ -364,5 +365,7 @@ def _locate(path: str, item_id: str, what: Reason, where: dict[str, tuple[str, l
         key = "end"  # said of the whole row, but the end date is what to correct
     table = found[sheet]
     column = table.letters.get(key) or table.letters.get("id") or next(iter(table.letters.values()))
+    if (table.title, record.row, column) in left_out:
+        return
     problems.cell(table.title, record.row, column, item_id or record.id,
                   what)
