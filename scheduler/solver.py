@@ -28,6 +28,7 @@ from scheduler.bounds.parts import (
     solve_parts,
     without,
 )
+from scheduler.bounds.relaxation import most_priority
 from scheduler.construct.greedy import greedy
 from scheduler.construct.previous import kept_previous
 from scheduler.construct.rarest import rarest_first
@@ -296,7 +297,11 @@ def _solve(scenario: Scenario, *, seconds: float, workers: int, seed: int, expla
     first_seconds = min(reporter.first, perf_counter()) - started
     left = len(scenario.cases) - len(best.staffed)
     writing = len(best.chosen) * tuning.ROSTER_SECONDS_PER_MEMBER
-    deadline = started + seconds - bounding - writing - (
+    # Where the parts run, the whole province's relaxation bounds the priority they
+    # cannot; a re-plan searches around its change instead, in seconds.
+    relaxing = 0.0 if whole or replanned is not None else min(
+        seconds * tuning.RELAXATION_MAX_SHARE, options * tuning.RELAXATION_SECONDS_PER_OPTION)
+    deadline = started + seconds - bounding - writing - relaxing - (
         _explain_reserve(left, seconds) if explain else 0.0)
     build_seconds = 0.0
     bound: float | None = None
@@ -353,14 +358,21 @@ def _solve(scenario: Scenario, *, seconds: float, workers: int, seed: int, expla
     # Once stopped, only the reasons that counting gives, which take no solver time.
     # Cores take what the time limit leaves once every case's counting is allowed for.
     counting = (len(scenario.cases) - len(best.staffed)) * tuning.EXPLAIN_SECONDS_PER_CASE
-    explained_by = (perf_counter() if stop is not None and stop.is_set()
-                    else started + seconds - writing - counting)
+    stopped = stop is not None and stop.is_set()
+    explained_by = perf_counter() if stopped else started + seconds - writing - relaxing - counting
     unstaffed = {c.id: unstaffed_reason(ctx, c, teams, explained_by) for c in scenario.cases
                  if c.id not in best.staffed} if explain else {}
     # A case that cannot be staffed even alone is in no valid roster.
     impossible = {c: scenario.case_by_id[c].priority for c, u in unstaffed.items()
                   if u.impossible}
     priority_bound = min(priority_bound, total_priority - sum(impossible.values()))
+    if by_parts is not None and relaxing and not stopped:
+        most = most_priority(ctx, without(by_parts.parts, impossible),
+                             until=started + seconds - writing)
+        # It holds for every valid roster and the roster is one: were it lower, the
+        # relaxation would be at fault, and it is not claimed.
+        if most is not None and most >= best.objective.staffed_priority:
+            priority_bound = min(priority_bound, most)
     if by_parts is not None:
         by_cost = by_parts.cost(best.objective.staffed_priority, impossible,
                                 scenario.policy.weights.peak_load)

@@ -1,0 +1,88 @@
+"""The bound on staffed priority from the whole province at once (a linear relaxation)."""
+
+from typing import Any
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+
+from models import Scenario, Status, parse_scenario
+from scheduler import solve
+from scheduler.bounds.alone import counted_bounds
+from scheduler.bounds.parts import PartBound, highest_priority
+from scheduler.bounds.relaxation import Relaxation, _Program
+from scheduler.model.core import make_context
+from scheduler.search.phases import Found
+from tests.test_properties import scenarios
+from tests.tiny import case, person, scenario, unit
+
+SPEAKER_CASE = {"leader": None, "members": {"prosecutor": 1}, "load": 0.6,
+                "languages": [{"language": "mn", "count": 1}]}
+
+
+def _one_speaker_two_cities() -> Scenario:
+    """Cases x (city a) and y (city b) at the same time each need a Mongolian speaker at
+    0.6 FTE; the one speaker, at the province, has capacity for only one of them."""
+    units = [unit("prov", tier="provincial"), unit("a", tier="municipal", parent="prov"),
+             unit("b", tier="municipal", parent="prov")]
+    people = [person("speaker", "prov", languages=["zh", "mn"]), person("pa", "a"),
+              person("pb", "b")]
+    return scenario(units, people, [case("x", "a", team=SPEAKER_CASE),
+                                    case("y", "b", team=SPEAKER_CASE)])
+
+
+def _alone(s: Scenario) -> list[PartBound]:
+    """Each case as a part of its own, each proven possible alone."""
+    return [PartBound(frozenset({c.id}), c.priority, c.priority, {}, Found()) for c in s.cases]
+
+
+def test_relaxation_sees_one_person_shared_by_two_parts() -> None:
+    """Each city alone can staff its case with the speaker, so the parts promise 2; the
+    relaxation sees that the speaker's capacity holds one case: 1."""
+    s = _one_speaker_two_cities()
+    parts = _alone(s)
+    assert highest_priority(parts) == 2
+    assert Relaxation(make_context(s), parts).most_priority(10) == 1
+    roster = solve(s, seconds=5, workers=1)
+    assert roster.objective is not None and roster.objective.staffed_priority == 1
+
+
+def test_relaxation_keeps_what_the_parts_proved() -> None:
+    """A part proven to staff nothing of x caps the bound: only y is left."""
+    s = _one_speaker_two_cities()
+    parts = [PartBound(frozenset({"x"}), 1, 0, {}, Found()),
+             PartBound(frozenset({"y"}), 1, 1, {}, Found())]
+    assert Relaxation(make_context(s), parts).most_priority(10) == 1
+    free = scenario([unit("a")], [person("p", "a"), person("q", "a")],
+                    [case("x", "a"), case("y", "a")])
+    assert Relaxation(make_context(free), _alone(free)).most_priority(10) == 2
+    capped = [PartBound(frozenset({"x", "y"}), 2, 1, {}, Found())]
+    assert Relaxation(make_context(free), capped).most_priority(10) == 1
+
+
+def test_safe_bound_holds_whatever_the_duals() -> None:
+    """min -v subject to v <= 3 (v in [0, 10]): the true minimum is -3. Exact duals prove
+    it; duals of the wrong sign are set to zero and prove only what the column bounds do
+    (-10); neither claims more than the truth."""
+    p = _Program()
+    v = p.column(-1.0, upper=10.0)
+    p.row([v], [1.0], upper=3.0)
+    assert p.safe_bound(np.array([-1.0])) == -3.0
+    assert p.safe_bound(np.array([1.0])) == -10.0
+    assert p.safe_bound(np.array([-0.5])) <= -3.0
+    assert p.minimum(5) == -3.0
+
+
+@settings(max_examples=25, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(scenarios())
+def test_relaxation_holds_against_the_proven_optimum(data: dict[str, Any]) -> None:
+    """On random small scenarios, the relaxation's bound, with each case's counted bound
+    as its part, is never below the staffed priority of the whole model's proven optimum."""
+    s = parse_scenario(data)
+    roster = solve(s, seconds=5, workers=1, explain=False, method="whole")
+    if roster.status is not Status.OPTIMAL:
+        return  # infeasible (a mandatory case): no roster to bound
+    assert roster.objective is not None
+    ctx = make_context(s)
+    most = Relaxation(ctx, list(counted_bounds(ctx).values())).most_priority(10)
+    assert most is not None and most >= roster.objective.staffed_priority
