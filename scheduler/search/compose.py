@@ -58,5 +58,6 @@ def compose(ctx: Context, best: Incumbent, bounds: Sequence[PartBound], *, secon
     # reopen reads only the teams and staffed cases of its start; its objective is unused.
     start = Incumbent(kept, staffed - clashed, best.objective)
     fitted = reopen(ctx, start, clashed, hint=(teams, staffed & clashed), seconds=seconds,
-                    workers=workers, seed=seed, stop=stop, nearest=tuning.NEAREST)
+                    workers=workers, seed=seed, stop=stop, nearest=tuning.NEAREST,
+                    priority_share=tuning.COMPOSE_PRIORITY_SHARE)
     return None if fitted is None else Composed(fitted, clashed)
