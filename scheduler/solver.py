@@ -116,6 +116,9 @@ class _BoundByParts:
 
     priority: int  # no valid roster staffs more
     parts: list[PartBound]
+    # Whether the search kept time for the relaxation (`relaxing`): only when the roster
+    # staffed less than the parts' bound, which nothing else could then bring down.
+    relax: bool = False
 
     def cost(self, priority: int, impossible: Mapping[CaseId, int], peak_weight: float
              ) -> float | None:
@@ -127,15 +130,16 @@ class _BoundByParts:
 
 def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, workers: int,
                            seed: int, reporter: _Reporter, stop: threading.Event | None,
-                           replanned: set[CaseId] | None = None
+                           replanned: set[CaseId] | None = None, relaxing: float = 0.0
                            ) -> tuple[Incumbent, _BoundByParts | None]:
     """The parts solved alone, their teams put together, then neighbourhood search from
-    the better of that and `best` until `deadline`; parts without time for them are
-    counted rather than solved. A re-plan (`replanned`, the cases whose earlier teams
-    broke) skips the parts and searches around those cases: the rest of the roster stands.
-    (Tried after CP-SAT on mid-sized scenarios too: it did worse than CP-SAT's own
-    search.)"""
-    search = deadline - perf_counter()
+    the better of that and `best` until `deadline`, or `relaxing` seconds before it if the
+    roster then staffs less than the parts' bound (time for the relaxation to bound it);
+    parts without time for them are counted rather than solved. A re-plan (`replanned`,
+    the cases whose earlier teams broke) skips the parts and searches around those cases:
+    the rest of the roster stands. (Tried after CP-SAT on mid-sized scenarios too: it did
+    worse than CP-SAT's own search.)"""
+    search = deadline - relaxing - perf_counter()
     counted = counted_bounds(ctx)
     least = least_costs(counted.values())
     bounds = []
@@ -147,20 +151,24 @@ def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, wo
         at_most -= part.total - part.highest
         reporter.proven(at_most)
     around: set[CaseId] = set(replanned or ())
-    left = deadline - perf_counter()
+    left = deadline - relaxing - perf_counter()
     if replanned is None and left > tuning.STEP_SECONDS / 4 and not (stop is not None and stop.is_set()):
         composed = compose(ctx, best, bounds, seconds=min(left, search * tuning.COMPOSE_SHARE),
                            workers=workers, seed=seed, stop=stop)
         if composed is not None and is_better(composed.roster.objective, best.objective):
             best, around = composed.roster, composed.clashed
             reporter.incumbent(best)
+    relax = relaxing > 0 and highest_priority(bounds) > best.objective.staffed_priority
+    if relax:
+        deadline -= relaxing
     # Each part's teams are the best it has alone, so the search looks first where they
     # clashed, and sweeps the regions only if nothing did.
     best = improve(ctx, best, deadline=deadline, workers=workers, seed=seed,
                    on_improve=reporter.incumbent, stop=stop, sweep=not around, around=around,
                    least=least)
     short = max(0, highest_priority(bounds) - best.objective.staffed_priority)
-    return best, _BoundByParts(highest_priority(bounds), with_counted(bounds, counted, short))
+    return best, _BoundByParts(highest_priority(bounds), with_counted(bounds, counted, short),
+                               relax)
 
 
 def _repair(ctx: Context, *, deadline: float, workers: int, seed: int,
@@ -298,10 +306,11 @@ def _solve(scenario: Scenario, *, seconds: float, workers: int, seed: int, expla
     left = len(scenario.cases) - len(best.staffed)
     writing = len(best.chosen) * tuning.ROSTER_SECONDS_PER_MEMBER
     # Where the parts run, the whole province's relaxation bounds the priority they
-    # cannot; a re-plan searches around its change instead, in seconds.
+    # cannot, if the search kept time for it; a re-plan searches around its change
+    # instead, in seconds.
     relaxing = 0.0 if whole or replanned is not None else min(
         seconds * tuning.RELAXATION_MAX_SHARE, options * tuning.RELAXATION_SECONDS_PER_OPTION)
-    deadline = started + seconds - bounding - writing - relaxing - (
+    deadline = started + seconds - bounding - writing - (
         _explain_reserve(left, seconds) if explain else 0.0)
     build_seconds = 0.0
     bound: float | None = None
@@ -327,7 +336,7 @@ def _solve(scenario: Scenario, *, seconds: float, workers: int, seed: int, expla
                   stop=stop) as raced:
             best, by_parts = _search_neighbourhoods(
                 ctx, best, deadline=deadline, workers=workers - (m is not None), seed=seed,
-                reporter=reporter, stop=raced.halt, replanned=replanned)
+                reporter=reporter, stop=raced.halt, replanned=replanned, relaxing=relaxing)
         found = raced.found
         if by_parts is not None:
             priority_bound = min(priority_bound, by_parts.priority)
@@ -359,14 +368,16 @@ def _solve(scenario: Scenario, *, seconds: float, workers: int, seed: int, expla
     # Cores take what the time limit leaves once every case's counting is allowed for.
     counting = (len(scenario.cases) - len(best.staffed)) * tuning.EXPLAIN_SECONDS_PER_CASE
     stopped = stop is not None and stop.is_set()
-    explained_by = perf_counter() if stopped else started + seconds - writing - relaxing - counting
+    relax = by_parts is not None and by_parts.relax
+    explained_by = perf_counter() if stopped else (
+        started + seconds - writing - (relaxing if relax else 0.0) - counting)
     unstaffed = {c.id: unstaffed_reason(ctx, c, teams, explained_by) for c in scenario.cases
                  if c.id not in best.staffed} if explain else {}
     # A case that cannot be staffed even alone is in no valid roster.
     impossible = {c: scenario.case_by_id[c].priority for c, u in unstaffed.items()
                   if u.impossible}
     priority_bound = min(priority_bound, total_priority - sum(impossible.values()))
-    if by_parts is not None and relaxing and not stopped:
+    if by_parts is not None and by_parts.relax and not stopped:
         most = most_priority(ctx, without(by_parts.parts, impossible),
                              until=started + seconds - writing)
         # It holds for every valid roster and the roster is one: were it lower, the
