@@ -184,7 +184,8 @@ def _coverage(s: Scenario, case: Case, team: list[TeamMember], bad: list[Violati
         have = sum(1 for p in members if p.skills.get(need.skill, 0) >= need.min_level)
         if have < need.count:
             bad.append(Violation(rule, why("check.skill_short", case=case.id, have=have,
-                                           skill=need.skill, needed=need.count)))
+                                           skill=term("kind", need.skill),
+                                           level=need.min_level, needed=need.count)))
     for lang in case.team.languages:
         have = sum(1 for p in members if lang.language in p.languages)
         if have < lang.count:

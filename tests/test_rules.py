@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from checker import check_roster
+from i18n import render
 from models import Commitment, Interval, Scenario, Status
 from tests.tiny import (
     broken_rules,
@@ -16,6 +18,7 @@ from tests.tiny import (
     english,
     person,
     road,
+    roster_of,
     scenario,
     solved,
     staffed,
@@ -427,3 +430,13 @@ def test_mandatory_infeasible_says_which_requirement() -> None:
     assert roster.status is Status.INFEASIBLE
     assert "must" in english(roster.infeasible_reason)
     assert "Mongolian" in english(roster.infeasible_reason)
+
+
+def test_coverage_broken_says_which_skill_and_level_in_either_language() -> None:
+    """The checker's line for a missing skill names it in the reader's words with its
+    level ("forensics at level 2 or above", "司法鉴定2级以上"), not as the raw skill id."""
+    s = coverage_scenario(*COVERAGE_VARIANTS["skills"])
+    [violation] = check_roster(s, roster_of(s, {"c": [("near", "prosecutor")]})).violations
+    assert "forensics at level 2 or above" in render(violation.reason, "en")
+    chinese = render(violation.reason, "zh")
+    assert "2级以上" in chinese and "forensics" not in chinese
