@@ -52,11 +52,6 @@ RELAXATION_MAX_SHARE = 0.1
 # The most of the search putting the parts' teams together may take (7 s of a 60 s solve
 # of standard 4,000 x 700; 14 s on the dense family, with 145 clashing cases).
 COMPOSE_SHARE = 0.25
-# ... of which its priority phase may take this share: the parts' teams are the best
-# each has alone, and keeping their priority is what putting them together is for. On
-# dense 4,000 x 700, with half of 11.9 s the 165 clashing cases were re-solved at 1,355
-# staffed priority, with three quarters at 1,372 (the most possible).
-COMPOSE_PRIORITY_SHARE = 0.75
 # The most a re-plan spends re-solving the teams its change broke, before widening: a
 # command center asks what-ifs in seconds.
 REPAIR_SECONDS = 1.0

@@ -8,17 +8,15 @@ fixed, from the teams found alone, each drawing on the people nearest its venue.
 """
 
 import threading
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from models.ids import CaseId
 from scheduler import tuning
 from scheduler.bounds.parts import PartBound
-from scheduler.construct.ledger import Ledger
 from scheduler.instance.eligibility import Option
 from scheduler.model.core import Context
-from scheduler.report import evaluate, is_better
+from scheduler.report import evaluate
 from scheduler.search.lns import Incumbent, conflicts, reopen
 
 
@@ -57,45 +55,8 @@ def compose(ctx: Context, best: Incumbent, bounds: Sequence[PartBound], *, secon
     others = conflicts(ctx, kept, teams)
     clashed |= others
     teams += [o for o in kept if o.case in others]
-    kept = [o for o in kept if o.case not in clashed]
-    fitting, fitted = _fitting(ctx, kept, teams, staffed & clashed)
-    chosen, staffed = kept + fitting, (staffed - clashed) | fitted
-    start = Incumbent(chosen, staffed, evaluate(ctx, chosen, staffed))
-    solved_again = reopen(ctx, start, clashed, seconds=seconds, workers=workers, seed=seed,
-                          stop=stop, nearest=tuning.NEAREST,
-                          priority_share=tuning.COMPOSE_PRIORITY_SHARE)
-    if solved_again is not None and is_better(solved_again.objective, start.objective):
-        start = solved_again
-    if any(c.mandatory and c.id not in start.staffed for c in ctx.scenario.cases):
-        return None
-    return Composed(start, clashed)
-
-
-def _fitting(ctx: Context, kept: list[Option], teams: list[Option], staffed: set[CaseId]
-             ) -> tuple[list[Option], set[CaseId]]:
-    """The clashing cases' `teams` that fit beside `kept` and each other (capacity and home
-    staffing), highest priority first: a valid start for re-solving them. Hinted all
-    together, teams that clash are a start CP-SAT must first repair; on dense 4,000 x 700
-    its priority phase then ended 17 below the parts' teams when it had 1 s less."""
-    s = ctx.scenario
-    cases = s.case_by_id
-    ledger = Ledger(s)
-    journal: list[tuple[str, str, int]] = []
-    for o in kept:
-        ledger.commit(o, cases[o.case], journal)
-    by_case: dict[CaseId, list[Option]] = defaultdict(list)
-    for o in teams:
-        by_case[o.case].append(o)
-    fitting: list[Option] = []
-    fitted: set[CaseId] = set()
-    for case_id in sorted(staffed, key=lambda c: (-cases[c].priority, len(by_case[c]), c)):
-        case, journal = cases[case_id], []
-        for o in by_case[case_id]:
-            if not ledger.fits(o, case):
-                ledger.undo(journal, case)
-                break
-            ledger.commit(o, case, journal)
-        else:
-            fitting += by_case[case_id]
-            fitted.add(case_id)
-    return fitting, fitted
+    # reopen reads only the teams and staffed cases of its start; its objective is unused.
+    start = Incumbent(kept, staffed - clashed, best.objective)
+    fitted = reopen(ctx, start, clashed, hint=(teams, staffed & clashed), seconds=seconds,
+                    workers=workers, seed=seed, stop=stop, nearest=tuning.NEAREST)
+    return None if fitted is None else Composed(fitted, clashed)

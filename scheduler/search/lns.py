@@ -154,17 +154,14 @@ def neighbourhood(ctx: Context, best: Incumbent, free: set[CaseId], *,
 def reopen(ctx: Context, best: Incumbent, free: set[CaseId], *, seconds: float, workers: int,
            seed: int, stop: threading.Event | None = None,
            hint: tuple[list[Option], set[CaseId]] | None = None,
-           nearest: int | None = None, priority_share: float | None = None
-           ) -> Incumbent | None:
+           nearest: int | None = None) -> Incumbent | None:
     """Re-solve the cases in `free` with every other overlapping team fixed; the search
     starts from `hint` (teams and staffed cases of `free`) if given, else from `best`.
     With `nearest`, each free case may draw only on that many people nearest its venue per
-    slot, besides those of the start: a case open to a whole province has thousands.
-    `priority_share`: see `lexicographic`."""
+    slot, besides those of the start: a case open to a whole province has thousands."""
     n = neighbourhood(ctx, best, free, hint=hint, nearest=nearest)
     found = lexicographic(n.model, n.start_chosen, n.start_staffed,
-                          seconds=seconds, workers=workers, seed=seed, stop=stop,
-                          priority_share=priority_share)
+                          seconds=seconds, workers=workers, seed=seed, stop=stop)
     if not found.solved:
         return None
     return merged(ctx, best, free, found.chosen, found.staffed,

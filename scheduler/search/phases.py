@@ -242,16 +242,12 @@ def staffing_all(m: RosterModel, chosen: list[Option], staffed: set[CaseId], *,
 def lexicographic(m: RosterModel, chosen: list[Option], staffed: set[CaseId], *,
                   seconds: float, workers: int, seed: int,
                   on_solution: OnSolution | None = None,
-                  stop: threading.Event | None = None,
-                  priority_share: float | None = None) -> Found:
-    """Maximise staffed priority, then minimise cost at that priority, from a hinted roster;
-    the priority phase may take `priority_share` of the time (tuning.PRIORITY_SHARE if
-    not given).
+                  stop: threading.Event | None = None) -> Found:
+    """Maximise staffed priority, then minimise cost at that priority, from a hinted roster.
 
     The roster returned is CP-SAT's; the caller compares it with what it had."""
     until = perf_counter() + seconds
-    share = tuning.PRIORITY_SHARE if priority_share is None else priority_share
-    found, first = most_priority(m, chosen, staffed, seconds=seconds * share,
+    found, first = most_priority(m, chosen, staffed, seconds=seconds * tuning.PRIORITY_SHARE,
                                  workers=workers, seed=seed, on_solution=on_solution,
                                  stop=stop)
     left = until - perf_counter()
