@@ -388,6 +388,7 @@ def _solve(scenario: Scenario, *, seconds: float, workers: int, seed: int, expla
         # relaxation would be at fault, and it is not claimed.
         if most is not None and most >= best.objective.staffed_priority:
             priority_bound = min(priority_bound, most)
+            reporter.proven(most)
     if by_parts is not None:
         by_cost = by_parts.cost(best.objective.staffed_priority, impossible,
                                 scenario.policy.weights.peak_load)

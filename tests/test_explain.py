@@ -100,9 +100,21 @@ def test_priority_bound_leaves_out_cases_impossible_even_alone(
     case's priority less those of the cases that cannot be staffed even alone: 8 - 2,
     though only 5 is reachable."""
     monkeypatch.setattr(tuning, "PARTS_SHARE", 0.0)
+    monkeypatch.setattr(tuning, "RELAXATION_MAX_SHARE", 0.0)  # it proves 5: see below
     roster = solve(_three_cases(), seconds=5, workers=1, seed=0, method="neighbourhood")
     assert roster.objective is not None and roster.objective.staffed_priority == 5
     assert roster.priority_bound == 6
+
+
+def test_relaxation_proves_the_priority_the_counting_cannot(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same solve by parts with time for the relaxation of the whole scenario: big and
+    small both need the one expert full time, which counting alone cannot see; the relaxation
+    proves 5, the roster's."""
+    monkeypatch.setattr(tuning, "PARTS_SHARE", 0.0)
+    roster = solve(_three_cases(), seconds=5, workers=1, seed=0, method="neighbourhood")
+    assert roster.objective is not None and roster.objective.staffed_priority == 5
+    assert roster.priority_bound == 5
 
 
 def test_priority_bound_of_a_proven_roster_is_its_priority() -> None:

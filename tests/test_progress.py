@@ -48,8 +48,9 @@ def test_progress_on_neighbourhood_search() -> None:
 
 
 def test_progress_reports_the_bound_by_parts() -> None:
-    """A neighbourhood search reports the bound by parts part by part: each report a
-    tighter priority bound, none below the roster it returns, the last one its bound."""
+    """A neighbourhood search reports the bound by parts part by part, then the
+    relaxation's: each report a tighter priority bound, none below the roster it returns,
+    the last one its bound."""
     seen: list[Progress] = []
     roster = solve(parse_scenario(province(150, 16, 3)), seconds=8, workers=1,
                    progress=seen.append, explain=False, method="neighbourhood")
