@@ -49,6 +49,12 @@ PARTS_SHARE = 0.6
 # dense 4,000 x 700, 1.2 s for the 95,000 of scarce.
 RELAXATION_SECONDS_PER_OPTION = 2e-5
 RELAXATION_MAX_SHARE = 0.1
+# The relaxation states home staffing on the days at most this many of an office could
+# be away: on 250 x 40 provinces of the tight family that took its bound from 19, 21
+# and 17 to 11, 18 and 15 (the best rosters staff 9, 9 and 7), as all checks did but
+# one; with every check, its program for dense 4,000 x 700 had 1.3 million rows and did
+# not solve in 20 s.
+RELAXED_HOME_PEOPLE = 5
 # The most of the search putting the parts' teams together may take (7 s of a 60 s solve
 # of standard 4,000 x 700; 14 s on the dense family, with 145 clashing cases).
 COMPOSE_SHARE = 0.25

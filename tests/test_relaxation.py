@@ -46,6 +46,27 @@ def test_relaxation_sees_one_person_shared_by_two_parts() -> None:
     assert roster.objective is not None and roster.objective.staffed_priority == 1
 
 
+def test_relaxation_sees_one_office_shared_by_two_parts() -> None:
+    """Office h must keep one of its two prosecutors at home. Case x (at a) needs its only
+    Mongolian speaker h1 on site, case y (at b) at the same time its only forensics expert
+    h2: each city alone can staff its case, so the parts promise 2; the relaxation sees
+    that h can spare one of them, and proves 1."""
+    units = [unit("prov", tier="provincial"), unit("h", tier="municipal", parent="prov",
+                                                    min_staff=1),
+             unit("a", tier="municipal", parent="prov"), unit("b", tier="municipal", parent="prov")]
+    people = [person("h1", "h", languages=["zh", "mn"]),
+              person("h2", "h", skills={"criminal": 2, "forensics": 3}),
+              person("pa", "a"), person("pb", "b")]
+    forensics = {"leader": None, "members": {"prosecutor": 1},
+                 "skills": [{"skill": "forensics", "count": 1, "min_level": 2}]}
+    s = scenario(units, people, [case("x", "a", team=SPEAKER_CASE), case("y", "b", team=forensics)])
+    parts = _alone(s)
+    assert highest_priority(parts) == 2
+    assert Relaxation(make_context(s), parts).most_priority(10) == 1
+    roster = solve(s, seconds=5, workers=1)
+    assert roster.objective is not None and roster.objective.staffed_priority == 1
+
+
 def test_relaxation_keeps_what_the_parts_proved() -> None:
     """A part proven to staff nothing of x caps the bound: only y is left."""
     s = _one_speaker_two_cities()

@@ -8,9 +8,8 @@ over the whole province: whether a case is staffed (`y`) and each team choice (`
 fractional, and what the parts proved is added as cuts (no part staffs more than its
 highest; a case proven impossible is not staffed). Each rule kept below is met by every
 valid roster, so every valid roster is a point of the program, and the program's optimum
-bounds what any can staff. Rules left out (home staffing) only loosen it. What it adds
-to the parts is the coupling between them: one person's capacity spent across the cases
-of every city.
+bounds what any can staff. What it adds to the parts is the coupling between them: one
+person's capacity, or one office's staff, spent across the cases of every city.
 
 Measured with the parts of a 34 s search (4,000 x 700): dense, seed 1, 1,372 where the
 parts proved 1,375, which its roster staffs, so it is proven best (4 s with the writing);
@@ -37,8 +36,10 @@ import highspy
 import numpy as np
 
 from models.ids import CaseId, ProsecutorId
+from scheduler import tuning
 from scheduler.bounds.parts import PartBound
 from scheduler.instance.calendar import load_checkpoints
+from scheduler.instance.home import home_checks
 from scheduler.model.core import Context
 
 INF = highspy.kHighsInf
@@ -221,6 +222,30 @@ def capacity(r: Relaxation) -> None:
             r.p.row(cols, loads, upper=person.capacity - taken + 1e-9)
 
 
+def home_staffing(r: Relaxation) -> None:
+    """6. Every unit keeps min(min_staff_at_home, available prosecutor-rank staff) at home.
+    Someone away on several cases at once counts once: a column at least what they serve
+    on site of each (at most 1 of each case)."""
+    options = r.ctx.candidates.options
+
+    def on_site(person: ProsecutorId, case: CaseId) -> bool:
+        return any(options[i].on_site for i in r.by_pair.get((person, case), []))
+
+    away: dict[tuple[ProsecutorId, frozenset[CaseId]], int] = {}
+    for busy, slack in home_checks(r.ctx.scenario, r.ctx.candidates, on_site):
+        if len(busy) > tuning.RELAXED_HOME_PEOPLE:
+            continue
+        cols = []
+        for person, active in busy.items():
+            if (person, active) not in away:
+                column = away[person, active] = r.p.column()
+                for case_id in active:
+                    there = [i for i in r.by_pair[(person, case_id)] if options[i].on_site]
+                    r.p.row([*there, column], [1.0] * len(there) + [-1.0], upper=0)
+            cols.append(away[person, active])
+        r.p.row(cols, [1.0] * len(cols), upper=float(slack))
+
+
 def pinning(r: Relaxation) -> None:
     """7. Every pinned previous assignment is kept, and its case is staffed."""
     options = r.ctx.candidates.options
@@ -239,8 +264,8 @@ def mandatory(r: Relaxation) -> None:
             r.p.lower[r.y[case.id]] = 1.0
 
 
-RULES = (composition, required_prosecutors, coverage, unit_count, capacity, pinning,
-         mandatory)
+RULES = (composition, required_prosecutors, coverage, unit_count, capacity, home_staffing,
+         pinning, mandatory)
 
 
 # --- What the parts proved ----------------------------------------------------------------

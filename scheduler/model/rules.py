@@ -5,18 +5,14 @@ Rules 2 (eligibility) and 3 (travel) are settled before modelling, in
 rule 2 is `required_prosecutors`.
 """
 
-from collections import defaultdict
 from collections.abc import Callable
-from datetime import date
 
 from ortools.sat.python import cp_model as cp
 
-from models import Prosecutor, Unit
-from models.enums import is_prosecutor_rank
 from models.ids import CaseId, ProsecutorId
 from models.reason import Reason, term, why
 from scheduler.explain.words import person_ref
-from scheduler.instance.calendar import availability_changes
+from scheduler.instance.home import home_checks
 from scheduler.model.core import FTE_SCALE, RosterModel
 
 
@@ -129,76 +125,9 @@ def capacity(m: RosterModel) -> None:
 
 def home_staffing(m: RosterModel) -> None:
     """6. Every unit keeps min(min_staff_at_home, available prosecutor-rank staff) at home."""
-    staff = defaultdict(list)
-    for person in m.scenario.prosecutors:
-        if is_prosecutor_rank(person.role):
-            staff[person.home].append(person)
-    for unit in m.scenario.units:
-        for busy, slack in _strongest(_home_checks(m, unit, staff[unit.id])):
-            m.model.add(cp.LinearExpr.sum([_away(m, p, active) for p, active in busy.items()])
-                        <= slack)
-
-
-# A home-staffing check of one unit on one day: the people who may be away, each with the
-# cases that would take them away that day, and how many of them may go.
-HomeCheck = tuple[dict[ProsecutorId, frozenset[CaseId]], int]
-
-
-def _home_checks(m: RosterModel, unit: Unit, staff: list[Prosecutor]) -> list[HomeCheck]:
-    """The checks of `unit` on each day someone may leave or availability changes, where
-    more people could be away than may be."""
-    d, cases = m.decisions, m.scenario.case_by_id
-    # Per person: (first day, last day, case) of each case they could be on site at,
-    # away from this unit. Days are ordinals, compared as plain ints.
-    away: dict[ProsecutorId, list[tuple[int, int, CaseId]]] = {}
-    for p in staff:
-        spans = [(cases[c].start.toordinal(), cases[c].end.toordinal(), c)
-                 for c in m.candidates.cases_of(p.id)
-                 if cases[c].venue != unit.id and d.may_be_on_site(p.id, c)]
-        if spans:
-            away[p.id] = spans
-    if not away:
-        return []
-    first = min(s for spans in away.values() for s, _, _ in spans)
-    last = max(e for spans in away.values() for _, e, _ in spans)
-    checkpoints = {s for spans in away.values() for s, _, _ in spans}
-    checkpoints |= {day.toordinal() for day in availability_changes(staff)
-                    if first <= day.toordinal() <= last}
-    checks = []
-    for ordinal in sorted(checkpoints):
-        day = date.fromordinal(ordinal)
-        present = [p for p in staff if not p.on_leave(day)]
-        # People a commitment already keeps away cannot leave a second time, but they
-        # use up the slack: the roster may not take the unit below its minimum.
-        gone = {p.id for p in present if p.committed_away(day)}
-        slack = max(0, len(present) - min(unit.min_staff_at_home, len(present)) - len(gone))
-        free_to_leave = {p.id for p in present} - gone
-        busy = {}
-        for pid, spans in away.items():
-            if pid in free_to_leave:
-                active = [c for s, e, c in spans if s <= ordinal <= e]
-                if active:
-                    busy[pid] = frozenset(active)
-        if len(busy) > slack:
-            checks.append((busy, slack))
-    return checks
-
-
-def _strongest(checks: list[HomeCheck]) -> list[HomeCheck]:
-    """The checks no other check implies. One with no more slack, whose people include
-    these people with at least these cases each, already says more; on a province
-    about half of all checks are implied, and each costs literals and a constraint."""
-    def implies(a: HomeCheck, b: HomeCheck) -> bool:
-        (busy_a, slack_a), (busy_b, slack_b) = a, b
-        return slack_a <= slack_b and len(busy_a) >= len(busy_b) and all(
-            p in busy_a and cases <= busy_a[p] for p, cases in busy_b.items())
-
-    kept: list[HomeCheck] = []
-    # Most people first, so a check meets the ones that may imply it before itself.
-    for check in sorted(checks, key=lambda c: (-len(c[0]), c[1])):
-        if not any(implies(other, check) for other in kept):
-            kept.append(check)
-    return kept
+    for busy, slack in home_checks(m.scenario, m.candidates, m.decisions.may_be_on_site):
+        m.model.add(cp.LinearExpr.sum([_away(m, p, active) for p, active in busy.items()])
+                    <= slack)
 
 
 def _away(m: RosterModel, person: ProsecutorId, cases: frozenset[str]) -> cp.IntVar:

@@ -1,0 +1,92 @@
+"""Home staffing (rule 6) as checks: on the days it can bind, which people of a unit may be
+away, on which cases, and how many of them may go.
+
+Both the CP-SAT model (`scheduler.model.rules.home_staffing`) and the relaxation of the
+whole province (`scheduler.bounds.relaxation`) state the rule from these checks.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import date
+
+from models import Prosecutor, Scenario, Unit
+from models.enums import is_prosecutor_rank
+from models.ids import CaseId, ProsecutorId
+from scheduler.instance.calendar import availability_changes
+from scheduler.instance.eligibility import Candidates
+
+# Whether a person may serve a case on site (some eligible slot of theirs is on site).
+OnSite = Callable[[ProsecutorId, CaseId], bool]
+
+# A home-staffing check of one unit on one day: the people who may be away, each with the
+# cases that would take them away that day, and how many of them may go.
+HomeCheck = tuple[dict[ProsecutorId, frozenset[CaseId]], int]
+
+
+def _unit_checks(scenario: Scenario, candidates: Candidates, on_site: OnSite, unit: Unit,
+                 staff: list[Prosecutor]) -> list[HomeCheck]:
+    """The checks of `unit` on each day someone may leave or availability changes, where
+    more people could be away than may be."""
+    cases = scenario.case_by_id
+    # Per person: (first day, last day, case) of each case they could be on site at,
+    # away from this unit. Days are ordinals, compared as plain ints.
+    away: dict[ProsecutorId, list[tuple[int, int, CaseId]]] = {}
+    for p in staff:
+        spans = [(cases[c].start.toordinal(), cases[c].end.toordinal(), c)
+                 for c in candidates.cases_of(p.id)
+                 if cases[c].venue != unit.id and on_site(p.id, c)]
+        if spans:
+            away[p.id] = spans
+    if not away:
+        return []
+    first = min(s for spans in away.values() for s, _, _ in spans)
+    last = max(e for spans in away.values() for _, e, _ in spans)
+    checkpoints = {s for spans in away.values() for s, _, _ in spans}
+    checkpoints |= {day.toordinal() for day in availability_changes(staff)
+                    if first <= day.toordinal() <= last}
+    checks = []
+    for ordinal in sorted(checkpoints):
+        day = date.fromordinal(ordinal)
+        present = [p for p in staff if not p.on_leave(day)]
+        # People a commitment already keeps away cannot leave a second time, but they
+        # use up the slack: the roster may not take the unit below its minimum.
+        gone = {p.id for p in present if p.committed_away(day)}
+        slack = max(0, len(present) - min(unit.min_staff_at_home, len(present)) - len(gone))
+        free_to_leave = {p.id for p in present} - gone
+        busy = {}
+        for pid, spans in away.items():
+            if pid in free_to_leave:
+                active = [c for s, e, c in spans if s <= ordinal <= e]
+                if active:
+                    busy[pid] = frozenset(active)
+        if len(busy) > slack:
+            checks.append((busy, slack))
+    return checks
+
+
+def _strongest(checks: list[HomeCheck]) -> list[HomeCheck]:
+    """The checks no other check implies. One with no more slack, whose people include
+    these people with at least these cases each, already says more; on a province
+    about half of all checks are implied, and each costs literals and a constraint."""
+    def implies(a: HomeCheck, b: HomeCheck) -> bool:
+        (busy_a, slack_a), (busy_b, slack_b) = a, b
+        return slack_a <= slack_b and len(busy_a) >= len(busy_b) and all(
+            p in busy_a and cases <= busy_a[p] for p, cases in busy_b.items())
+
+    kept: list[HomeCheck] = []
+    # Most people first, so a check meets the ones that may imply it before itself.
+    for check in sorted(checks, key=lambda c: (-len(c[0]), c[1])):
+        if not any(implies(other, check) for other in kept):
+            kept.append(check)
+    return kept
+
+
+def home_checks(scenario: Scenario, candidates: Candidates, on_site: OnSite) -> list[HomeCheck]:
+    """Every unit's checks, units in the scenario's order, those implied by another left out."""
+    staff: dict[str, list[Prosecutor]] = defaultdict(list)
+    for person in scenario.prosecutors:
+        if is_prosecutor_rank(person.role):
+            staff[person.home].append(person)
+    return [check for unit in scenario.units
+            for check in _strongest(_unit_checks(scenario, candidates, on_site, unit,
+                                                 staff[unit.id]))]
