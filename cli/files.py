@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from i18n import Language, message, problem_line
 from models import Roster, Scenario, ScenarioError, parse_scenario
-from models.validation import pydantic_problem
+from models.roster_validation import roster_problems
 
 # A workbook larger than this is refused unread: openpyxl holds it all in memory.
 MAX_WORKBOOK_BYTES = 50_000_000
@@ -113,11 +113,11 @@ def read_scenario(path: Path, lang: Language = "en") -> Scenario:
 
 def read_roster(path: Path, lang: Language = "en") -> Roster:
     """Load a roster file written by `taskforce solve --out`; problems in `lang`."""
+    data = _read_data(path, lang)
     try:
-        return Roster.model_validate(_read_data(path, lang))
+        return Roster.model_validate(data)
     except ValidationError as err:
-        problems = [pydantic_problem(e, ".".join(str(x) for x in e["loc"]) or "$")
-                    for e in err.errors()]
+        problems = roster_problems(data, err)
         raise InputError([message(lang, "file.problem", file=path, problem=problem_line(p, lang))
                           for p in problems]) from None
 

@@ -133,6 +133,35 @@ def test_byte_order_mark_is_read(tmp_path: Path) -> None:
     assert runner.invoke(app, ["validate", str(path)]).exit_code == 0
 
 
+def _broken_roster(tmp_path: Path) -> tuple[Path, str, int]:
+    solved = tmp_path / "roster.json"
+    assert runner.invoke(app, ["solve", str(TUTORIAL), "--workers", "1", "--out", str(solved),
+                               "--format", "json"]).exit_code == 0
+    data = json.loads(solved.read_text())
+    fraud = next(c for c in data["cases"] if c["id"] == "fraud")
+    member = fraud["team"][1]
+    member["slot"] = "boss"
+    del next(c for c in data["cases"] if c["id"] == "grassland")["staffed"]
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(data))
+    return broken, str(member["prosecutor"]), data["cases"].index(fraud)
+
+
+@pytest.mark.parametrize("command", ["check", "resilience"])
+def test_invalid_roster_names_case_and_person(tmp_path: Path, command: str) -> None:
+    """An invalid roster file given to `check` or `resilience` names the field as a path and
+    the case and person at fault by id, in Chinese and in English."""
+    broken, person, i = _broken_roster(tmp_path)
+    args = [command, str(TUTORIAL), str(broken)]
+    zh = "\n".join(_errors(args, "zh"))
+    assert f"cases[{i}].team[1].slot（fraud/{person}）：应为'leader'、'prosecutor'、" in zh
+    assert "“boss”" in zh and "staffed（grassland）：缺少此项" in zh
+    assert "cases.0" not in zh
+    en = "\n".join(_errors(args, "en"))
+    assert f"cases[{i}].team[1].slot (fraud/{person}): " in en
+    assert "staffed (grassland): " in en
+
+
 def test_roster_that_is_not_an_object(tmp_path: Path) -> None:
     """A roster file holding a list, not a roster, is one line in the reader's language."""
     path = tmp_path / "list.json"
