@@ -64,6 +64,14 @@ LangOption = Annotated[Lang | None, typer.Option(
     help="zh or en: the language of tables, reasons and messages; default the locale's.")]
 
 
+@app.callback()
+def _root(lang: LangOption = None) -> None:
+    """Task-force rosters for procuratorates."""
+    # `taskforce --lang zh --help` and `taskforce --lang zh solve ...` choose the language
+    # too: it is read from the arguments before they are parsed (cli.language), and the
+    # commands' default, the locale's, is then that language.
+
+
 def _language(lang: Lang | None) -> Language:
     chosen: Language = "zh" if lang is Lang.ZH else "en" if lang is Lang.EN else from_locale()
     return chosen
