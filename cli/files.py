@@ -79,9 +79,8 @@ def _parse_yaml(path: Path, lang: Language, text: str) -> Any:
         raise file_error(path, lang, "file.bad_yaml") from None
 
 
-def _read_data(path: Path, lang: Language) -> Any:
-    if path.suffix.lower() == ".xlsx":
-        return _read_workbook(path, lang)
+def read_text(path: Path, lang: Language) -> str:
+    """The text of `path`, or InputError saying in `lang` why it cannot be had."""
     try:
         # utf-8-sig: a file saved by Windows Notepad starts with a byte-order mark.
         text = path.read_text(encoding="utf-8-sig")
@@ -92,6 +91,13 @@ def _read_data(path: Path, lang: Language) -> Any:
         raise file_error(path, lang, "file.not_utf8", offset=err.start + 1) from None
     if not text.strip():
         raise file_error(path, lang, "file.empty")
+    return text
+
+
+def _read_data(path: Path, lang: Language) -> Any:
+    if path.suffix.lower() == ".xlsx":
+        return _read_workbook(path, lang)
+    text = read_text(path, lang)
     if path.suffix.lower() in (".yaml", ".yml"):
         return _parse_yaml(path, lang, text)
     try:

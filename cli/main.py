@@ -14,7 +14,14 @@ from rich.markup import escape
 
 from checker import check_roster
 from cli.alternatives import show_alternatives
-from cli.files import InputError, file_error, read_roster, read_scenario, write_atomically
+from cli.files import (
+    InputError,
+    file_error,
+    read_roster,
+    read_scenario,
+    read_text,
+    write_atomically,
+)
 from cli.interrupt import exit_interrupted, run_until_interrupted
 from cli.table import render, summarize
 from i18n import Language, from_locale, localised, message
@@ -363,10 +370,9 @@ def batch(
     from cli.batch import BatchError, Bookings, Outcome, run_batch
 
     language = _language(lang)
-    if not requests.exists():
-        raise _fail(file_error(requests, language, "file.missing"), language)
     bookings: Bookings | None = None
     try:
+        read_text(requests, language)  # a missing, unreadable or binary file: said at once
         if Path(scenario).exists():
             loaded = read_scenario(Path(scenario), language)
         else:

@@ -168,3 +168,23 @@ def test_roster_that_is_not_an_object(tmp_path: Path) -> None:
     path.write_text("[]")
     (line,) = _errors(["check", str(TUTORIAL), str(path)], "zh")
     assert line.endswith("list.json：$：应为由各项名称和值组成的对象")
+
+
+def test_batch_requests_file_that_cannot_be_read(tmp_path: Path) -> None:
+    """`taskforce batch` given a folder or a binary file as its requests says so in one
+    line of the reader's language (it used to end in a traceback), and a bad JSON line is
+    skipped with its column, without the parser's English."""
+    folder, binary = tmp_path / "requests.jsonl", tmp_path / "binary.jsonl"
+    folder.mkdir()
+    binary.write_bytes(b"\x7fELF\x02\x01\x01\x00\xff\xfe\x00")
+    for path, words in [(folder, "requests.jsonl：是文件夹，不是文件"),
+                        (binary, "binary.jsonl：不是UTF-8编码的文本（第9字节）")]:
+        (line,) = _errors(["batch", str(path), "--scenario", str(TUTORIAL),
+                           "--out", str(tmp_path / "out")], "zh")
+        assert words in line
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "x",\n')
+    result = runner.invoke(app, ["batch", str(bad), "--scenario", str(TUTORIAL), "--out",
+                                 str(tmp_path / "out2"), "--lang", "zh"])
+    assert result.exit_code == 2 and "第1行：不是有效的JSON：第12列有语法错误" in result.output
+    assert "Expecting" not in result.output
