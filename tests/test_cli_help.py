@@ -114,15 +114,18 @@ def test_usage_errors_in_english_are_clicks() -> None:
 
 
 def test_lang_given_twice_after_the_command_or_after_double_dash() -> None:
-    """The last `--lang` wins, as Click keeps the last value, wherever it stands; one after
-    `--` is an argument, not the language (here: a file named --lang, missing, reported in
-    the locale's Chinese)."""
+    """The last `--lang` wins, as Click keeps the last value, wherever it stands (before the
+    command too); one after `--` is an argument, not the language (here: a file named
+    --lang, missing, reported in the locale's Chinese)."""
     twice = _taskforce("check", "--help", "--lang", "en", "--lang=zh", lang_env="C").stdout
     assert "用法：taskforce check" in twice
     back = _taskforce("--lang", "zh", "check", "--lang", "en", "--help", lang_env="C").stdout
     assert "Usage: taskforce check" in back
     dashed = _taskforce("validate", "--", "--lang", lang_env="zh_CN.UTF-8")
     assert dashed.returncode == 2 and "--lang：文件不存在" in dashed.stderr
+    # On the program itself, before the command: the command's own lines follow it.
+    before = _taskforce("--lang", "zh", "validate", "missing.json", lang_env="C")
+    assert before.returncode == 2 and "missing.json：文件不存在" in before.stderr
 
 
 @pytest.mark.parametrize(("argv", "env", "expected"), [
