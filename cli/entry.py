@@ -42,9 +42,10 @@ def main() -> None:
 
         lang = argv_language(sys.argv[1:])
         with typer_speaks(lang):  # before Typer is imported: it reads some words then
+            from cli.main import app  # the slow import (OR-Tools), where a Ctrl-C may land
             from cli.run import run
 
-            code = run(sys.argv[1:], lang)
+            code = run(app, sys.argv[1:], lang)
         sys.exit(code)
     except KeyboardInterrupt:
         print(_interrupted_early(), file=sys.stderr)

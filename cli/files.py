@@ -79,8 +79,9 @@ def _parse_yaml(path: Path, lang: Language, text: str) -> Any:
         raise file_error(path, lang, "file.bad_yaml") from None
 
 
-def read_text(path: Path, lang: Language) -> str:
-    """The text of `path`, or InputError saying in `lang` why it cannot be had."""
+def read_text(path: Path, lang: Language, *, empty_ok: bool = False) -> str:
+    """The text of `path`, or InputError saying in `lang` why it cannot be had (an empty
+    file among the reasons, unless `empty_ok`)."""
     try:
         # utf-8-sig: a file saved by Windows Notepad starts with a byte-order mark.
         text = path.read_text(encoding="utf-8-sig")
@@ -89,7 +90,7 @@ def read_text(path: Path, lang: Language) -> str:
     except UnicodeDecodeError as err:
         # A binary file, or text saved in GBK: say where, as a clerk can look there.
         raise file_error(path, lang, "file.not_utf8", offset=err.start + 1) from None
-    if not text.strip():
+    if not text.strip() and not empty_ok:
         raise file_error(path, lang, "file.empty")
     return text
 

@@ -372,7 +372,8 @@ def batch(
     language = _language(lang)
     bookings: Bookings | None = None
     try:
-        read_text(requests, language)  # a missing, unreadable or binary file: said at once
+        # A missing, unreadable or binary file is said at once (an empty one is no requests).
+        read_text(requests, language, empty_ok=True)
         if Path(scenario).exists():
             loaded = read_scenario(Path(scenario), language)
         else:

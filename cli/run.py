@@ -7,7 +7,6 @@ from typer import rich_utils
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
 from cli.localise import localise
-from cli.main import TABLE_CASES, app
 from cli.usage_errors import translated
 from i18n import Language, message
 from synth.province import FAMILIES
@@ -17,14 +16,16 @@ def help_params(lang: Language) -> dict[str, object]:
     """What the help texts made from data say: the families of synthetic provinces (their
     descriptions are English only, so a Chinese reader gets their names), the table's
     size limit."""
+    from cli.main import TABLE_CASES
+
     names = message(lang, "sep.comma").join(FAMILIES)
     families = ("\n\n".join(f"{name}: {about}" for name, about in FAMILIES.items())
                 if lang == "en" else names)
     return {"cases": TABLE_CASES, "families": families, "names": names}
 
 
-def run(args: Sequence[str], lang: Language) -> int:
-    """Run `taskforce` with `args`, every word of Click's and Typer's in `lang` (see
+def run(app: typer.Typer, args: Sequence[str], lang: Language) -> int:
+    """Run the `taskforce` app with `args`, every word of Click's and Typer's in `lang` (see
     `cli.language` for how `lang` is chosen); the exit code, as Click's own `main` would
     give it."""
     command = typer.main.get_command(app)
