@@ -30,12 +30,12 @@ def help_code(path: list[str], param: str | None = None) -> str:
 
 def _context_class(base: type[typer.Context], lang: Language) -> type[typer.Context]:
     """`base` with a help formatter whose usage line starts with the language's "Usage:"."""
-    prefix = message(lang, "click.usage")
+    usage = message(lang, "click.usage")
     formatter: Any = base.formatter_class
 
     class Formatter(formatter):  # type: ignore[misc]
-        def write_usage(self, prog: str, args: str = "", prefix_: str | None = None) -> None:
-            super().write_usage(prog, args, prefix if prefix_ is None else prefix_)
+        def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+            super().write_usage(prog, args, usage if prefix is None else prefix)
 
     return type(f"{base.__name__}In{lang.title()}", (base,), {"formatter_class": Formatter})
 
