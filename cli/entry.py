@@ -35,11 +35,18 @@ def _interrupted_early() -> str:
 
 
 def main() -> None:
-    """Import and run the CLI; a Ctrl-C before it handles signals itself exits 130."""
+    """Import and run the CLI in the language asked for; a Ctrl-C before it handles signals
+    itself exits 130."""
     try:
-        from cli.main import app
+        from cli.language import argv_language, typer_speaks
 
-        app()
+        lang = argv_language(sys.argv[1:])
+        with typer_speaks(lang):  # before Typer is imported: it reads some words then
+            from cli.main import app  # the slow import (OR-Tools), where a Ctrl-C may land
+            from cli.run import run
+
+            code = run(app, sys.argv[1:], lang)
+        sys.exit(code)
     except KeyboardInterrupt:
         print(_interrupted_early(), file=sys.stderr)
         sys.exit(EXIT_INTERRUPTED)

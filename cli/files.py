@@ -1,5 +1,6 @@
 """Reading scenario and roster files and writing rosters, with errors that name the problem."""
 
+import errno
 import json
 import os
 import tempfile
@@ -11,7 +12,7 @@ from pydantic import ValidationError
 
 from i18n import Language, message, problem_line
 from models import Roster, Scenario, ScenarioError, parse_scenario
-from models.validation import pydantic_problem
+from models.roster_validation import roster_problems
 
 # A workbook larger than this is refused unread: openpyxl holds it all in memory.
 MAX_WORKBOOK_BYTES = 50_000_000
@@ -31,6 +32,20 @@ def file_error(path: Path, lang: Language, code: str, **params: object) -> Input
                                problem=message(lang, code, **params))])
 
 
+def _os_error(path: Path, lang: Language, err: OSError) -> InputError:
+    """Why the system would not let `path` be read, in the reader's words: the usual causes
+    have a message of their own; any other by its error name (EIO, ELOOP), never by the
+    system's English sentence."""
+    if isinstance(err, FileNotFoundError):
+        return file_error(path, lang, "file.missing")
+    if isinstance(err, IsADirectoryError):
+        return file_error(path, lang, "file.is_directory")
+    if isinstance(err, PermissionError):
+        return file_error(path, lang, "file.no_permission")
+    name = errno.errorcode.get(err.errno, "") if err.errno is not None else ""
+    return file_error(path, lang, "file.unreadable", error=name or type(err).__name__)
+
+
 def _read_workbook(path: Path, lang: Language) -> Any:
     from sheets import WorkbookError, read_workbook  # openpyxl only when a workbook is read
 
@@ -38,10 +53,10 @@ def _read_workbook(path: Path, lang: Language) -> Any:
         if path.stat().st_size > MAX_WORKBOOK_BYTES:
             raise file_error(path, lang, "file.too_large", limit=f"{MAX_WORKBOOK_BYTES:,}")
         data = path.read_bytes()
-    except FileNotFoundError:
-        raise file_error(path, lang, "file.missing") from None
     except OSError as err:
-        raise file_error(path, lang, "file.unreadable", error=err) from None
+        raise _os_error(path, lang, err) from None
+    if not data:
+        raise file_error(path, lang, "file.empty")
     try:
         return read_workbook(data, lang)
     except WorkbookError as err:
@@ -49,26 +64,48 @@ def _read_workbook(path: Path, lang: Language) -> Any:
                           for p in err.problems]) from None
 
 
+def _parse_yaml(path: Path, lang: Language, text: str) -> Any:
+    try:
+        return yaml.safe_load(text)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        if mark is None:
+            raise file_error(path, lang, "file.bad_yaml") from None
+        # PyYAML counts lines and columns from 0; editors from 1.
+        raise file_error(path, lang, "file.bad_yaml_at", line=mark.line + 1,
+                         column=mark.column + 1) from None
+    except yaml.YAMLError:
+        # A character YAML does not allow (a control character in a binary file).
+        raise file_error(path, lang, "file.bad_yaml") from None
+
+
+def read_text(path: Path, lang: Language, *, empty_ok: bool = False) -> str:
+    """The text of `path`, or InputError saying in `lang` why it cannot be had (an empty
+    file among the reasons, unless `empty_ok`)."""
+    try:
+        # utf-8-sig: a file saved by Windows Notepad starts with a byte-order mark.
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as err:
+        raise _os_error(path, lang, err) from None
+    except UnicodeDecodeError as err:
+        # A binary file, or text saved in GBK: say where, as a clerk can look there.
+        raise file_error(path, lang, "file.not_utf8", offset=err.start + 1) from None
+    if not text.strip() and not empty_ok:
+        raise file_error(path, lang, "file.empty")
+    return text
+
+
 def _read_data(path: Path, lang: Language) -> Any:
     if path.suffix.lower() == ".xlsx":
         return _read_workbook(path, lang)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise file_error(path, lang, "file.missing") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise file_error(path, lang, "file.unreadable", error=err) from None
+    text = read_text(path, lang)
     if path.suffix.lower() in (".yaml", ".yml"):
-        try:
-            return yaml.safe_load(text)
-        except yaml.YAMLError as err:
-            # The parser's own account of where it stopped is English: kept, as a quote.
-            raise file_error(path, lang, "file.bad_yaml", error=err) from None
+        return _parse_yaml(path, lang, text)
     try:
         return json.loads(text)
     except json.JSONDecodeError as err:
-        raise file_error(path, lang, "file.bad_json", line=err.lineno, column=err.colno,
-                         error=err.msg) from None
+        # Where it stopped is what a clerk needs; the parser's English account is not shown.
+        raise file_error(path, lang, "file.bad_json", line=err.lineno, column=err.colno) from None
 
 
 def read_scenario(path: Path, lang: Language = "en") -> Scenario:
@@ -83,11 +120,11 @@ def read_scenario(path: Path, lang: Language = "en") -> Scenario:
 
 def read_roster(path: Path, lang: Language = "en") -> Roster:
     """Load a roster file written by `taskforce solve --out`; problems in `lang`."""
+    data = _read_data(path, lang)
     try:
-        return Roster.model_validate(_read_data(path, lang))
+        return Roster.model_validate(data)
     except ValidationError as err:
-        problems = [pydantic_problem(e, ".".join(str(x) for x in e["loc"]) or "$")
-                    for e in err.errors()]
+        problems = roster_problems(data, err)
         raise InputError([message(lang, "file.problem", file=path, problem=problem_line(p, lang))
                           for p in problems]) from None
 

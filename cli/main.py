@@ -14,7 +14,14 @@ from rich.markup import escape
 
 from checker import check_roster
 from cli.alternatives import show_alternatives
-from cli.files import InputError, file_error, read_roster, read_scenario, write_atomically
+from cli.files import (
+    InputError,
+    file_error,
+    read_roster,
+    read_scenario,
+    read_text,
+    write_atomically,
+)
 from cli.interrupt import exit_interrupted, run_until_interrupted
 from cli.table import render, summarize
 from i18n import Language, from_locale, localised, message
@@ -62,6 +69,14 @@ class Lang(StrEnum):
 LangOption = Annotated[Lang | None, typer.Option(
     "--lang", show_default=False,
     help="zh or en: the language of tables, reasons and messages; default the locale's.")]
+
+
+@app.callback()
+def _root(lang: LangOption = None) -> None:
+    """Task-force rosters for procuratorates."""
+    # `taskforce --lang zh --help` and `taskforce --lang zh solve ...` choose the language
+    # too: it is read from the arguments before they are parsed (cli.language), and the
+    # commands' default, the locale's, is then that language.
 
 
 def _language(lang: Lang | None) -> Language:
@@ -355,10 +370,10 @@ def batch(
     from cli.batch import BatchError, Bookings, Outcome, run_batch
 
     language = _language(lang)
-    if not requests.exists():
-        raise _fail(file_error(requests, language, "file.missing"), language)
     bookings: Bookings | None = None
     try:
+        # A missing, unreadable or binary file is said at once (an empty one is no requests).
+        read_text(requests, language, empty_ok=True)
         if Path(scenario).exists():
             loaded = read_scenario(Path(scenario), language)
         else:

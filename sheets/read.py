@@ -193,9 +193,13 @@ def read_workbook(data: bytes, lang: Language) -> dict[str, Any]:
     problems = Problems(lang)
     try:
         values, formulas = _load(data)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as e:
-        problems.sheet("-", why("bad.not_xlsx", why=str(e) or type(e).__name__))
-        raise WorkbookError(problems.lines) from None
+    except zipfile.BadZipFile:
+        # Not a zip at all (a renamed .xls or .csv, a text file, a truncated download).
+        raise WorkbookError([render(why("bad.not_zip"), lang)]) from None
+    except (InvalidFileException, KeyError, OSError, ValueError):
+        # A zip, but not a workbook's parts (another kind of zip, or a damaged workbook).
+        # The library's own account is English and names its internals: not shown.
+        raise WorkbookError([render(why("bad.not_xlsx"), lang)]) from None
     keys = _sheet_keys()
     found: dict[str, Table] = {}
     present = {keys[fold(ws.title)]: ws.title for ws in values.worksheets if fold(ws.title) in keys}

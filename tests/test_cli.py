@@ -57,7 +57,7 @@ def test_bad_input_exits_2_without_traceback(tmp_path: Path) -> None:
     invalid = tmp_path / "invalid.json"
     invalid.write_text(json.dumps({"name": "x", "units": [], "prosecutors": [
         {"id": "p", "name": "P", "home": "nowhere", "role": "prosecutor"}]}))
-    for path, words in [(broken, "not valid JSON at line 1"),
+    for path, words in [(broken, "is not valid JSON: a syntax error at line 1"),
                         (tmp_path / "missing.json", "no such file"),
                         (invalid, "prosecutors[0].home (p): unknown unit 'nowhere'")]:
         for command in (["solve", str(path)], ["validate", str(path)]):

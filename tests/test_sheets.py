@@ -168,8 +168,9 @@ def test_mixed_headers_and_choices_in_both_languages() -> None:
 
 
 def test_not_a_workbook() -> None:
-    """Bytes that are not an .xlsx file are one problem, not a traceback."""
-    assert _problems(b"hello")[0].startswith("-：不是.xlsx工作簿")
+    """Bytes that are not an .xlsx file are one problem, not a traceback, about the file as
+    a whole (no sheet), without the zip library's English."""
+    assert _problems(b"hello") == ["不是.xlsx工作簿（可能是旧的.xls文件或其他文件；请另存为.xlsx）"]
 
 
 def test_cli_template_import_and_nothing_written_on_problems(tmp_path: Path) -> None:

@@ -1,0 +1,190 @@
+"""A scenario or roster file that cannot be read, or a roster that is invalid, is reported in
+the reader's language from end to end: no library's English inside a Chinese line, and the
+ids at fault named as a scenario's problems name them."""
+
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cli.main import app
+from i18n import Language
+
+ROOT = Path(__file__).resolve().parent.parent
+TUTORIAL = ROOT / "scenarios" / "tutorial.json"
+LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
+runner = CliRunner()
+
+
+def _errors(args: list[str], lang: Language) -> list[str]:
+    """The error lines of a command that must fail with exit 2 (bad input), no traceback."""
+    result = runner.invoke(app, [*args, "--lang", lang])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    return [line for line in result.output.splitlines() if line.strip()]
+
+
+def _bad_files(tmp: Path) -> dict[str, Path]:
+    files = {
+        "json": ("bad.json", b'{"name": "x",\n  "units": [\n'),
+        "yaml": ("bad.yaml", b"name: x\nunits: [\n  - a\n b: ]\n"),
+        "empty": ("empty.json", b"  \n"),
+        "binary": ("binary.json", b"\x7fELF\x02\x01\x01\x00\xff\xfe\x00"),
+        "zip": ("table.xlsx", b"name,units\nx,y\n"),
+        "other_zip": ("other.xlsx", b""),
+    }
+    out = {}
+    for key, (name, data) in files.items():
+        out[key] = tmp / name
+        out[key].write_bytes(data)
+    with zipfile.ZipFile(out["other_zip"], "w") as z:
+        z.writestr("readme.txt", "not a workbook")
+    (tmp / "folder.json").mkdir()
+    out["folder"] = tmp / "folder.json"
+    out["missing"] = tmp / "missing.json"
+    return out
+
+
+CHINESE = {
+    "json": "bad.json：不是有效的JSON：第3行第1列有语法错误",
+    "yaml": "bad.yaml：不是有效的YAML：第3行第3列有语法错误",
+    "empty": "empty.json：文件是空的",
+    "binary": "binary.json：不是UTF-8编码的文本（第9字节）；请另存为UTF-8编码",
+    "zip": "table.xlsx：不是.xlsx工作簿（可能是旧的.xls文件或其他文件；请另存为.xlsx）",
+    "other_zip": "other.xlsx：不是.xlsx工作簿，或工作簿已损坏",
+    "folder": "folder.json：是文件夹，不是文件",
+    "missing": "missing.json：文件不存在",
+}
+ENGLISH = {
+    "json": "bad.json: is not valid JSON: a syntax error at line 3, column 1",
+    "yaml": "bad.yaml: is not valid YAML: a syntax error at line 3, column 3",
+    "empty": "empty.json: is empty",
+    "binary": "binary.json: is not UTF-8 text (byte 9); save it as UTF-8",
+    "zip": "table.xlsx: not an .xlsx workbook (an old .xls, or another kind of file? save "
+           "it as .xlsx)",
+    "other_zip": "other.xlsx: not an .xlsx workbook, or a damaged one",
+    "folder": "folder.json: is a folder, not a file",
+    "missing": "missing.json: no such file",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(CHINESE))
+def test_unreadable_scenario_in_chinese_has_no_english(tmp_path: Path, kind: str) -> None:
+    """Each way a scenario file can fail to be read (bad JSON or YAML with its line and
+    column, an empty or binary file, a file that is no workbook, a folder, no file) is one
+    Chinese line with the file's name, and no word of the parsers' English."""
+    path = _bad_files(tmp_path)[kind]
+    (line,) = _errors(["validate", str(path)], "zh")
+    assert line.endswith(CHINESE[kind])
+    words = set(LATIN_WORD.findall(line.replace(str(path), "")))
+    assert words <= {"JSON", "YAML", "UTF", "xlsx", "xls"}, words
+
+
+@pytest.mark.parametrize("kind", sorted(ENGLISH))
+def test_unreadable_scenario_in_english(tmp_path: Path, kind: str) -> None:
+    """The same failures read in English with `--lang en`, the same facts (line, column,
+    byte) and no parser's own sentence."""
+    path = _bad_files(tmp_path)[kind]
+    (line,) = _errors(["validate", str(path)], "en")
+    assert line.endswith(ENGLISH[kind])
+    assert "Expecting" not in line and "zip file" not in line
+
+
+@pytest.mark.parametrize(("lang", "expected"), [("zh", "没有读取此文件的权限"),
+                                                ("en", "you have no permission to read it")])
+def test_permission_denied_has_its_own_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               lang: Language, expected: str) -> None:
+    """A file the user may not read says so in the reader's language (the tests may run as
+    root, whom permissions do not stop, so the refusal is simulated)."""
+    path = tmp_path / "secret.json"
+    path.write_text("{}")
+
+    def refuse(self: Path, *args: object, **kwargs: object) -> str:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "read_text", refuse)
+    (line,) = _errors(["validate", str(path)], lang)
+    assert line.endswith(f"secret.json{'：' if lang == 'zh' else ': '}{expected}")
+    assert "Permission denied" not in line
+
+
+def test_other_system_errors_are_named_not_quoted(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any other refusal by the system is named by its error code (EIO), never by the
+    system's English sentence."""
+    path = tmp_path / "disk.json"
+    path.write_text("{}")
+
+    def fail(self: Path, *args: object, **kwargs: object) -> str:
+        raise OSError(5, "Input/output error", str(self))
+
+    monkeypatch.setattr(Path, "read_text", fail)
+    (line,) = _errors(["validate", str(path)], "zh")
+    assert line.endswith("disk.json：无法读取（系统错误EIO）")
+
+
+def test_byte_order_mark_is_read(tmp_path: Path) -> None:
+    """A scenario saved by Windows Notepad, with a UTF-8 byte-order mark, reads as any other."""
+    path = tmp_path / "bom.json"
+    path.write_bytes(b"\xef\xbb\xbf" + TUTORIAL.read_bytes())
+    assert runner.invoke(app, ["validate", str(path)]).exit_code == 0
+
+
+def _broken_roster(tmp_path: Path) -> tuple[Path, str, int]:
+    solved = tmp_path / "roster.json"
+    assert runner.invoke(app, ["solve", str(TUTORIAL), "--workers", "1", "--out", str(solved),
+                               "--format", "json"]).exit_code == 0
+    data = json.loads(solved.read_text())
+    fraud = next(c for c in data["cases"] if c["id"] == "fraud")
+    member = fraud["team"][1]
+    member["slot"] = "boss"
+    del next(c for c in data["cases"] if c["id"] == "grassland")["staffed"]
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(data))
+    return broken, str(member["prosecutor"]), data["cases"].index(fraud)
+
+
+@pytest.mark.parametrize("command", ["check", "resilience"])
+def test_invalid_roster_names_case_and_person(tmp_path: Path, command: str) -> None:
+    """An invalid roster file given to `check` or `resilience` names the field as a path and
+    the case and person at fault by id, in Chinese and in English."""
+    broken, person, i = _broken_roster(tmp_path)
+    args = [command, str(TUTORIAL), str(broken)]
+    zh = "\n".join(_errors(args, "zh"))
+    assert f"cases[{i}].team[1].slot（fraud/{person}）：应为'leader'、'prosecutor'、" in zh
+    assert "“boss”" in zh and "staffed（grassland）：缺少此项" in zh
+    assert "cases.0" not in zh
+    en = "\n".join(_errors(args, "en"))
+    assert f"cases[{i}].team[1].slot (fraud/{person}): " in en
+    assert "staffed (grassland): " in en
+
+
+def test_roster_that_is_not_an_object(tmp_path: Path) -> None:
+    """A roster file holding a list, not a roster, is one line in the reader's language."""
+    path = tmp_path / "list.json"
+    path.write_text("[]")
+    (line,) = _errors(["check", str(TUTORIAL), str(path)], "zh")
+    assert line.endswith("list.json：$：应为由各项名称和值组成的对象")
+
+
+def test_batch_requests_file_that_cannot_be_read(tmp_path: Path) -> None:
+    """`taskforce batch` given a folder or a binary file as its requests says so in one
+    line of the reader's language (it used to end in a traceback), and a bad JSON line is
+    skipped with its column, without the parser's English."""
+    folder, binary = tmp_path / "requests.jsonl", tmp_path / "binary.jsonl"
+    folder.mkdir()
+    binary.write_bytes(b"\x7fELF\x02\x01\x01\x00\xff\xfe\x00")
+    for path, words in [(folder, "requests.jsonl：是文件夹，不是文件"),
+                        (binary, "binary.jsonl：不是UTF-8编码的文本（第9字节）")]:
+        (line,) = _errors(["batch", str(path), "--scenario", str(TUTORIAL),
+                           "--out", str(tmp_path / "out")], "zh")
+        assert words in line
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "x",\n')
+    result = runner.invoke(app, ["batch", str(bad), "--scenario", str(TUTORIAL), "--out",
+                                 str(tmp_path / "out2"), "--lang", "zh"])
+    assert result.exit_code == 2 and "第1行：不是有效的JSON：第12列有语法错误" in result.output
+    assert "Expecting" not in result.output
