@@ -8,7 +8,8 @@ over the whole province: whether a case is staffed (`y`) and each team choice (`
 fractional, and what the parts proved is added as cuts (no part staffs more than its
 highest; a case proven impossible is not staffed). Each rule kept below is met by every
 valid roster, so every valid roster is a point of the program, and the program's optimum
-bounds what any can staff. What it adds to the parts is the coupling between them: one
+bounds what any can staff (home staffing is stated only for offices with at most
+tuning.RELAXED_HOME_PEOPLE people who could leave: leaving rules out only loosens it). What it adds to the parts is the coupling between them: one
 person's capacity, or one office's staff, spent across the cases of every city.
 
 Measured with the parts of a 34 s search (4,000 x 700): dense, seed 1, 1,372 where the
