@@ -8,12 +8,13 @@ over the whole province: whether a case is staffed (`y`) and each team choice (`
 fractional, and what the parts proved is added as cuts (no part staffs more than its
 highest; a case proven impossible is not staffed). Each rule kept below is met by every
 valid roster, so every valid roster is a point of the program, and the program's optimum
-bounds what any can staff (home staffing is stated only for offices with at most
-tuning.RELAXED_HOME_PEOPLE people who could leave: leaving rules out only loosens it). What it adds to the parts is the coupling between them: one
-person's capacity, or one office's staff, spent across the cases of every city.
+bounds what any can staff (home staffing is stated only where at most
+tuning.RELAXED_HOME_PEOPLE people of an office could leave: leaving rules out only loosens
+it). What it adds to the parts is the coupling between them: one person's capacity, or
+one office's staff, spent across the cases of every city.
 
 Measured with the parts of a 34 s search (4,000 x 700): dense, seed 1, 1,372 where the
-parts proved 1,375, which its roster staffs, so it is proven best (4 s with the writing);
+parts proved 1,375, which its roster staffs, so it is proven best (5 s with the writing);
 scarce, seed 2, 777 where the parts proved 779 (0.9 s); travel-caps, seed 2, 1,022 for
 1,023 (0.5 s). On cost the same program, with the parts' least costs as cuts, stayed below
 the bound by parts on every family tried (skewed 95,900 against 153,500): fractional
@@ -233,9 +234,8 @@ def home_staffing(r: Relaxation) -> None:
         return any(options[i].on_site for i in r.by_pair.get((person, case), []))
 
     away: dict[tuple[ProsecutorId, frozenset[CaseId]], int] = {}
-    for busy, slack in home_checks(r.ctx.scenario, r.ctx.candidates, on_site):
-        if len(busy) > tuning.RELAXED_HOME_PEOPLE:
-            continue
+    for busy, slack in home_checks(r.ctx.scenario, r.ctx.candidates, on_site,
+                                   most=tuning.RELAXED_HOME_PEOPLE):
         cols = []
         for person, active in busy.items():
             if (person, active) not in away:

@@ -24,9 +24,9 @@ HomeCheck = tuple[dict[ProsecutorId, frozenset[CaseId]], int]
 
 
 def _unit_checks(scenario: Scenario, candidates: Candidates, on_site: OnSite, unit: Unit,
-                 staff: list[Prosecutor]) -> list[HomeCheck]:
+                 staff: list[Prosecutor], most: int | None) -> list[HomeCheck]:
     """The checks of `unit` on each day someone may leave or availability changes, where
-    more people could be away than may be."""
+    more people could be away than may be (and at most `most` could, if given)."""
     cases = scenario.case_by_id
     # Per person: (first day, last day, case) of each case they could be on site at,
     # away from this unit. Days are ordinals, compared as plain ints.
@@ -59,7 +59,7 @@ def _unit_checks(scenario: Scenario, candidates: Candidates, on_site: OnSite, un
                 active = [c for s, e, c in spans if s <= ordinal <= e]
                 if active:
                     busy[pid] = frozenset(active)
-        if len(busy) > slack:
+        if slack < len(busy) <= (len(busy) if most is None else most):
             checks.append((busy, slack))
     return checks
 
@@ -81,12 +81,14 @@ def _strongest(checks: list[HomeCheck]) -> list[HomeCheck]:
     return kept
 
 
-def home_checks(scenario: Scenario, candidates: Candidates, on_site: OnSite) -> list[HomeCheck]:
-    """Every unit's checks, units in the scenario's order, those implied by another left out."""
+def home_checks(scenario: Scenario, candidates: Candidates, on_site: OnSite,
+                most: int | None = None) -> list[HomeCheck]:
+    """Every unit's checks, units in the scenario's order, those implied by another left
+    out; with `most`, only those where at most that many people could be away."""
     staff: dict[str, list[Prosecutor]] = defaultdict(list)
     for person in scenario.prosecutors:
         if is_prosecutor_rank(person.role):
             staff[person.home].append(person)
     return [check for unit in scenario.units
             for check in _strongest(_unit_checks(scenario, candidates, on_site, unit,
-                                                 staff[unit.id]))]
+                                                 staff[unit.id], most))]
