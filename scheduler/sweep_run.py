@@ -1,0 +1,130 @@
+"""Run a sweep's re-plans: one after another, or side by side in worker processes.
+
+CP-SAT is fastest on a small re-plan with one worker, and Python's model building holds
+the GIL, so re-plans run in processes, one CP-SAT worker each. The processes are
+spawned (not forked): the caller may be a server with solver threads running, which a
+fork would copy mid-flight. Each process gets the scenario and the roster once, then only
+contingencies.
+"""
+
+import multiprocessing
+import os
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from functools import partial
+from multiprocessing.pool import IMapIterator, Pool
+from time import perf_counter
+
+from models import Roster, Scenario
+from models.sweep import Absent, Outcome, Sweep
+from scheduler.solver import solve
+from scheduler.sweep import Check, Contingency, contingencies, rank, replan
+
+# The scenario, roster and settings a worker process re-plans, set once per process.
+_Job = tuple[Scenario, Roster, float, int, Check]
+_job: list[_Job] = []
+
+
+def _solve(scenario: Scenario, *, seconds: float, seed: int) -> Roster:
+    # Explanations of unstaffed cases are kept: a command center reads why a case falls.
+    return solve(scenario, seconds=seconds, workers=1, seed=seed)
+
+
+def _start_worker(job: _Job) -> None:
+    # A Ctrl-C at the terminal reaches the whole process group; the parent says what
+    # happened and ends the pool, so a worker ends quietly instead of with a traceback.
+    signal.signal(signal.SIGINT, lambda *_: os._exit(130))
+    _job[:] = [job]
+
+
+def _in_worker(c: Contingency) -> Outcome:
+    scenario, roster, seconds, seed, check = _job[0]
+    return replan(scenario, roster, c, partial(_solve, seconds=seconds, seed=seed), check)
+
+
+POLL_SECONDS = 0.2
+# A re-plan stops at its time limit, but explaining unstaffed cases and writing the roster
+# out may add a little; far past that, its worker is gone.
+LOST_AFTER_SECONDS, LOST_AFTER_LIMITS = 60.0, 4
+
+
+class SweepFailed(Exception):
+    """A worker process died mid re-plan; nothing of the sweep is kept."""
+
+
+class SweepStopped(Exception):
+    """The sweep was stopped before every re-plan finished; nothing of it is kept."""
+
+
+def sweep(scenario: Scenario, roster: Roster, absent: Absent, *, seconds: float,
+          parallel: int, check: Check, seed: int = 0, stop: threading.Event | None = None,
+          progress: Callable[[int, int], None] | None = None,
+          limit: int | None = None) -> Sweep:
+    """Re-plan `roster` once per contingency of kind `absent`, each within `seconds` on
+    one CP-SAT worker, `parallel` at a time; check each with `check`. `progress(done,
+    total)` after each; `stop` set ends the sweep with SweepStopped. With `limit`, a sweep
+    of more contingencies raises TooMany before any solve."""
+    started = perf_counter()
+    tried, skipped = contingencies(scenario, roster, absent)
+    if limit is not None and len(tried) > limit:
+        raise TooMany(len(tried), limit)
+    outcomes: list[Outcome] = []
+    for outcome in _outcomes(scenario, roster, tried, seconds, seed, parallel, check, stop):
+        outcomes.append(outcome)
+        if progress is not None:
+            progress(len(outcomes), len(tried))
+    return rank(scenario, roster, absent, outcomes, skipped, seconds, perf_counter() - started)
+
+
+class TooMany(Exception):
+    """A sweep of more contingencies than allowed."""
+
+    def __init__(self, count: int, limit: int) -> None:
+        super().__init__(f"{count} contingencies, at most {limit}")
+        self.count, self.limit = count, limit
+
+
+def _outcomes(scenario: Scenario, roster: Roster, tried: list[Contingency], seconds: float,
+              seed: int, parallel: int, check: Check,
+              stop: threading.Event | None) -> Iterator[Outcome]:
+    if parallel <= 1 or len(tried) <= 1:
+        solver = partial(_solve, seconds=seconds, seed=seed)
+        for c in tried:
+            if stop is not None and stop.is_set():
+                raise SweepStopped
+            yield replan(scenario, roster, c, solver, check)
+        return
+    pool = _pool(min(parallel, len(tried)), (scenario, roster, seconds, seed, check))
+    try:
+        results = pool.imap_unordered(_in_worker, tried)
+        for _ in tried:
+            yield _next(results, stop, seconds)
+    finally:
+        # Unfinished re-plans are of no use once the sweep is abandoned: end them now.
+        pool.terminate()
+        pool.join()
+
+
+def _next(results: "IMapIterator[Outcome]", stop: threading.Event | None,
+          seconds: float) -> Outcome:
+    """The next finished re-plan, looking at `stop` meanwhile. A worker process that dies
+    (killed, out of memory) loses its re-plan, which the pool would wait for forever; a
+    re-plan far past its time limit is taken for lost."""
+    waited = 0.0
+    while True:
+        if stop is not None and stop.is_set():
+            raise SweepStopped
+        try:
+            outcome: Outcome = results.next(timeout=POLL_SECONDS)
+            return outcome
+        except multiprocessing.TimeoutError:
+            waited += POLL_SECONDS
+            if waited > LOST_AFTER_SECONDS + LOST_AFTER_LIMITS * seconds:
+                raise SweepFailed from None
+
+
+def _pool(processes: int, job: _Job) -> Pool:
+    return multiprocessing.get_context("spawn").Pool(processes, _start_worker, (job,))
+
+
