@@ -2,6 +2,7 @@
 
 import json
 import signal
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -308,7 +309,8 @@ def resilience(
         show_resilience(out, found, language)
 
 
-def _require_valid(loaded: Scenario, given: Roster, roster: Path, language: Language) -> None:
+def _require_valid(loaded: Scenario, given: Roster, roster: Path, language: Language,
+                   code: str = "file.roster_invalid") -> None:
     """Exit 2 unless `given` is a valid roster of `loaded`: standbys or re-plans of a roster
     that breaks a rule (edited by hand, or solved on another version of the scenario) would
     be answers about teams that cannot exist."""
@@ -319,7 +321,7 @@ def _require_valid(loaded: Scenario, given: Roster, roster: Path, language: Lang
     broken = check_roster(loaded, given).violations
     if broken:
         raise _fail(InputError([message(language, "file.problem", file=roster,
-                                        problem=message(language, "file.roster_invalid",
+                                        problem=message(language, code,
                                                         problem=render_reason(v.reason, language)))
                                 for v in broken]), language)
 
@@ -372,7 +374,12 @@ def sweep(
         loaded, given = read_scenario(scenario, language), read_roster(roster, language)
     except InputError as e:
         raise _fail(e, language) from None
-    _require_valid(loaded, given, roster, language)
+    _require_valid(loaded, given, roster, language, "file.sweep_roster_invalid")
+    # On Ctrl-C the process ends at once (exit_interrupted), leaving the pool's semaphores
+    # to multiprocessing's resource tracker, which cleans them up but warns on stderr. The
+    # tracker is started with the interpreter's -W options, read here: nothing leaks, so
+    # the warning would only confuse.
+    sys.warnoptions.append("ignore::UserWarning:multiprocessing.resource_tracker")
     with err.status(message(language, "cli.sweeping")) as status:
         def show(done: int, total: int) -> None:
             status.update(escape(message(language, "cli.sweep_progress", done=done, total=total)))

@@ -7,9 +7,11 @@ fork would copy mid-flight. Each process gets the scenario and the roster once, 
 contingencies.
 """
 
+import ctypes
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from functools import partial
@@ -33,9 +35,25 @@ def _solve(scenario: Scenario, *, seconds: float, seed: int) -> Roster:
 
 def _start_worker(job: _Job) -> None:
     # A Ctrl-C at the terminal reaches the whole process group; the parent says what
-    # happened and ends the pool, so a worker ends quietly instead of with a traceback.
-    signal.signal(signal.SIGINT, lambda *_: os._exit(130))
+    # happened. The default action ends a worker at once, even inside CP-SAT (a Python
+    # handler would wait for the solve to return), and without a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    _die_with_parent()
     _job[:] = [job]
+
+
+def _die_with_parent() -> None:
+    """On Linux, end this worker when the process that started it ends, however it ends
+    (the CLI's exit on Ctrl-C, a server killed): a re-plan nobody waits for is wasted CPU."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent ended before the request above took hold
+        os._exit(0)
 
 
 def _in_worker(c: Contingency) -> Outcome:
@@ -44,6 +62,7 @@ def _in_worker(c: Contingency) -> Outcome:
 
 
 POLL_SECONDS = 0.2
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 # A re-plan stops at its time limit, but explaining unstaffed cases and writing the roster
 # out may add a little; far past that, its worker is gone.
 LOST_AFTER_SECONDS, LOST_AFTER_LIMITS = 60.0, 4
