@@ -365,7 +365,7 @@ def sweep(
     interrupted (Ctrl-C: nothing written)."""
     from cli.sweep import show_sweep
     from i18n import localised_sweep
-    from scheduler.sweep_run import SweepFailed, TooMany
+    from scheduler.sweep_run import SweepFailedError, TooManyError
     from scheduler.sweep_run import sweep as run_sweep
     from sheets.sweep import sweep_csv, sweep_workbook
 
@@ -393,11 +393,11 @@ def sweep(
                 lambda: run_sweep(loaded, given, absent, seconds=seconds, parallel=parallel,
                                   check=check_roster, seed=seed, progress=show, limit=limit),
                 interrupted)
-        except TooMany as e:
+        except TooManyError as e:
             raise _fail(InputError([message(language, "cli.sweep_too_many", n=e.count,
                                             limit=e.limit, absent=absent.value)]),
                         language) from None
-        except SweepFailed:
+        except SweepFailedError:
             _error(message(language, "cli.sweep_failed"), language)
             raise typer.Exit(EXIT_NOT_SOLVED) from None
     found = localised_sweep(found, language)

@@ -14,5 +14,5 @@ from i18n.render import (
 )
 
 __all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "Language", "day", "from_accept_language", "from_locale",
-           "localised", "localised_resilience", "localised_sweep", "message", "problem_line", "render", "rendered",
-           "shown_name", "worded"]
+           "localised", "localised_resilience", "localised_sweep", "message", "problem_line",
+           "render", "rendered", "shown_name", "worded"]

@@ -68,11 +68,11 @@ PR_SET_PDEATHSIG = 1  # linux/prctl.h
 LOST_AFTER_SECONDS, LOST_AFTER_LIMITS = 60.0, 4
 
 
-class SweepFailed(Exception):
+class SweepFailedError(Exception):
     """A worker process died mid re-plan; nothing of the sweep is kept."""
 
 
-class SweepStopped(Exception):
+class SweepStoppedError(Exception):
     """The sweep was stopped before every re-plan finished; nothing of it is kept."""
 
 
@@ -82,12 +82,12 @@ def sweep(scenario: Scenario, roster: Roster, absent: Absent, *, seconds: float,
           limit: int | None = None) -> Sweep:
     """Re-plan `roster` once per contingency of kind `absent`, each within `seconds` on
     one CP-SAT worker, `parallel` at a time; check each with `check`. `progress(done,
-    total)` after each; `stop` set ends the sweep with SweepStopped. With `limit`, a sweep
-    of more contingencies raises TooMany before any solve."""
+    total)` after each; `stop` set ends the sweep with SweepStoppedError. With `limit`, a sweep
+    of more contingencies raises TooManyError before any solve."""
     started = perf_counter()
     tried, skipped = contingencies(scenario, roster, absent)
     if limit is not None and len(tried) > limit:
-        raise TooMany(len(tried), limit)
+        raise TooManyError(len(tried), limit)
     outcomes: list[Outcome] = []
     for outcome in _outcomes(scenario, roster, tried, seconds, seed, parallel, check, stop):
         outcomes.append(outcome)
@@ -96,7 +96,7 @@ def sweep(scenario: Scenario, roster: Roster, absent: Absent, *, seconds: float,
     return rank(scenario, roster, absent, outcomes, skipped, seconds, perf_counter() - started)
 
 
-class TooMany(Exception):
+class TooManyError(Exception):
     """A sweep of more contingencies than allowed."""
 
     def __init__(self, count: int, limit: int) -> None:
@@ -111,7 +111,7 @@ def _outcomes(scenario: Scenario, roster: Roster, tried: list[Contingency], seco
         solver = partial(_solve, seconds=seconds, seed=seed)
         for c in tried:
             if stop is not None and stop.is_set():
-                raise SweepStopped
+                raise SweepStoppedError
             yield replan(scenario, roster, c, solver, check)
         return
     pool = _pool(min(parallel, len(tried)), (scenario, roster, seconds, seed, check))
@@ -133,14 +133,14 @@ def _next(results: "IMapIterator[Outcome]", stop: threading.Event | None,
     waited = 0.0
     while True:
         if stop is not None and stop.is_set():
-            raise SweepStopped
+            raise SweepStoppedError
         try:
             outcome: Outcome = results.next(timeout=POLL_SECONDS)
             return outcome
         except multiprocessing.TimeoutError:
             waited += POLL_SECONDS
             if waited > LOST_AFTER_SECONDS + LOST_AFTER_LIMITS * seconds:
-                raise SweepFailed from None
+                raise SweepFailedError from None
 
 
 def _pool(processes: int, job: _Job) -> Pool:

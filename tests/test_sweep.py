@@ -6,7 +6,7 @@ from models import Roster, Scenario
 from models.sweep import Absent
 from scheduler import solve
 from scheduler.sweep import changed, contingencies, replan, with_previous
-from scheduler.sweep_run import TooMany, sweep
+from scheduler.sweep_run import TooManyError, sweep
 from tests.tiny import case, person, road, scenario, solved, unit
 
 
@@ -131,7 +131,7 @@ def test_empty_roster_sweeps_nothing_and_a_limit_refuses_before_solving() -> Non
     try:
         sweep(two, solved(two), Absent.EACH_OFFICE, seconds=1, parallel=1, check=check_roster,
               limit=2)
-    except TooMany as e:
+    except TooManyError as e:
         assert (e.count, e.limit) == (3, 2)
     else:
         raise AssertionError("a sweep over the limit ran")

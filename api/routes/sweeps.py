@@ -29,7 +29,7 @@ from i18n import Language, localised_sweep, render
 from models import Roster, Scenario
 from models.enums import KeyRole
 from models.sweep import Absent, Sweep
-from scheduler.sweep_run import SweepFailed, TooMany, sweep
+from scheduler.sweep_run import SweepFailedError, TooManyError, sweep
 from sheets.sweep import sweep_csv, sweep_workbook
 
 CSV = "text/csv"
@@ -114,10 +114,10 @@ def run_sweep(roster_id: str, body: SweepRequest, session: SessionDep, settings:
         try:
             found = sweep(scenario, roster, body.absent, seconds=body.seconds,
                           parallel=parallel, check=check_roster, seed=body.seed, limit=limit)
-        except TooMany as e:
+        except TooManyError as e:
             raise ApiError(422, "problem.sweep_too_many", n=e.count, limit=e.limit,
                            absent=body.absent.value) from None
-        except SweepFailed:
+        except SweepFailedError:
             raise ApiError(503, "problem.sweep_failed") from None
     stored = SweepRow(id=uuid4().hex, roster_id=row.id, scenario_id=row.scenario_id,
                       scenario_version=row.scenario_version, province=scenario.province,
