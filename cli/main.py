@@ -1,6 +1,7 @@
 """The `taskforce` command line: a thin shell over models, scheduler and checker."""
 
 import json
+import os
 import signal
 import sys
 from collections.abc import Iterator
@@ -326,6 +327,15 @@ def _require_valid(loaded: Scenario, given: Roster, roster: Path, language: Lang
                                 for v in broken]), language)
 
 
+def _writable(path: Path) -> bool:
+    """Whether `path` could be written: its nearest existing folder takes new files (the
+    folders missing below it are made when writing) and it is not a folder itself."""
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    return not path.is_dir() and folder.is_dir() and os.access(folder, os.W_OK | os.X_OK)
+
+
 class SweepFormat(StrEnum):
     TABLE = "table"
     JSON = "json"
@@ -375,6 +385,9 @@ def sweep(
     except InputError as e:
         raise _fail(e, language) from None
     _require_valid(loaded, given, roster, language, "file.sweep_roster_invalid")
+    if output is not None and not _writable(output):
+        # Said before the sweep, not after minutes of re-plans.
+        raise _fail(file_error(output, language, "file.unwritable"), language)
     # On Ctrl-C the process ends at once (exit_interrupted), leaving the pool's semaphores
     # to multiprocessing's resource tracker, which cleans them up but warns on stderr. The
     # tracker is started with the interpreter's -W options, read here: nothing leaks, so
@@ -403,9 +416,12 @@ def sweep(
     found = localised_sweep(found, language)
     suffix = output.suffix.lower() if output is not None else ""
     if output is not None:
-        write_atomically(output, sweep_workbook(found, language) if suffix == ".xlsx"
-                         else sweep_csv(found, language) if suffix == ".csv"
-                         else found.model_dump_json(indent=2) + "\n")
+        try:
+            write_atomically(output, sweep_workbook(found, language) if suffix == ".xlsx"
+                             else sweep_csv(found, language) if suffix == ".csv"
+                             else found.model_dump_json(indent=2) + "\n")
+        except OSError:
+            raise _fail(file_error(output, language, "file.unwritable"), language) from None
     if fmt is SweepFormat.JSON:
         print(found.model_dump_json(indent=2))
     elif fmt is SweepFormat.CSV:

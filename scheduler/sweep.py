@@ -53,12 +53,19 @@ class Contingency:
     kind: str
     target: str  # a person's id, an office's id, or a road's ends joined by '~'
     reason: Reason
+    ends: tuple[str, str] = ("", "")  # a road's two offices, in `road_ends` order
+
+
+def road_ends(a: str, b: str) -> tuple[str, str]:
+    """A road's ends in a stable order: roads are undirected."""
+    first, second = sorted((a, b))
+    return first, second
 
 
 def road_key(a: str, b: str) -> str:
-    """A road's ends in a stable order, joined by '~' (ids are free text, so a road whose
-    ids hold '~' themselves is still told apart by the pair in `_road_ends`)."""
-    return "~".join(sorted((a, b)))
+    """A road's ends joined by '~', to show; ids are free text and may hold '~' themselves,
+    so roads are told apart by their `road_ends`, never by this."""
+    return "~".join(road_ends(a, b))
 
 
 def contingencies(scenario: Scenario, roster: Roster, absent: Absent) -> tuple[
@@ -72,16 +79,27 @@ def contingencies(scenario: Scenario, roster: Roster, absent: Absent) -> tuple[
         return [Contingency("office", u.id, why("sweep.office", unit=unit_ref(u)))
                 for u in scenario.units], []
     units = scenario.unit_by_id
-    seen: dict[str, Contingency] = {}
+    seen: dict[tuple[str, str], Contingency] = {}
     for r in scenario.roads:
-        key = road_key(r.a, r.b)
-        if key not in seen:
-            seen[key] = Contingency("road", key, why("sweep.road", a=unit_ref(units[r.a]),
-                                                     b=unit_ref(units[r.b])))
+        ends = road_ends(r.a, r.b)
+        if ends not in seen:
+            seen[ends] = Contingency("road", road_key(r.a, r.b),
+                                     why("sweep.road", a=unit_ref(units[ends[0]]),
+                                         b=unit_ref(units[ends[1]])), ends)
     if len(seen) == 1:
         # Closing the only road would switch travel to the distance estimate.
         return [], [why("sweep.only_road", road=next(iter(seen.values())).reason)]
     return list(seen.values()), []
+
+
+def roster_cases(scenario: Scenario, roster: Roster) -> Scenario:
+    """The scenario cut down to the cases the roster lists (a roster solved for some cases
+    only is swept on those), with their previous assignments."""
+    listed = {c.id for c in roster.cases}
+    if listed >= set(scenario.case_by_id):
+        return scenario
+    return scenario.replace(cases=[c for c in scenario.cases if c.id in listed],
+                            previous=[a for a in scenario.previous if a.case in listed])
 
 
 def with_previous(scenario: Scenario, base: Roster) -> Scenario:
@@ -132,7 +150,7 @@ def changed(scenario: Scenario, roster: Roster, c: Contingency) -> Scenario:
         held = {k.id for k in scenario.cases if k.venue == c.target}
         return closed.replace(cases=[k for k in closed.cases if k.id not in held],
                               previous=[a for a in closed.previous if a.case not in held])
-    return scenario.replace(roads=[r for r in scenario.roads if road_key(r.a, r.b) != c.target])
+    return scenario.replace(roads=[r for r in scenario.roads if road_ends(r.a, r.b) != c.ends])
 
 
 def _optional(scenario: Scenario, cases: set[CaseId]) -> Scenario:

@@ -21,7 +21,7 @@ from time import perf_counter
 from models import Roster, Scenario
 from models.sweep import Absent, Outcome, Sweep
 from scheduler.solver import solve
-from scheduler.sweep import Check, Contingency, contingencies, rank, replan
+from scheduler.sweep import Check, Contingency, contingencies, rank, replan, roster_cases
 
 # The scenario, roster and settings a worker process re-plans, set once per process.
 _Job = tuple[Scenario, Roster, float, int, Check]
@@ -85,6 +85,7 @@ def sweep(scenario: Scenario, roster: Roster, absent: Absent, *, seconds: float,
     total)` after each; `stop` set ends the sweep with SweepStoppedError. With `limit`, a sweep
     of more contingencies raises TooManyError before any solve."""
     started = perf_counter()
+    scenario = roster_cases(scenario, roster)
     tried, skipped = contingencies(scenario, roster, absent)
     if limit is not None and len(tried) > limit:
         raise TooManyError(len(tried), limit)

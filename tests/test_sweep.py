@@ -146,3 +146,26 @@ def test_parallel_sweep_agrees_with_one_at_a_time() -> None:
     key = [(o.target, o.priority_lost, o.cost_added, o.people_moved) for o in alone.outcomes]
     assert key == [(o.target, o.priority_lost, o.cost_added, o.people_moved)
                    for o in side.outcomes]
+
+
+def test_roads_are_told_apart_by_their_ends_not_their_label() -> None:
+    """Office ids may hold '~': the roads x~y-z and x-y~z show the same label but are two
+    contingencies, and closing one leaves the other."""
+    s = scenario([unit("x~y"), unit("z"), unit("x"), unit("y~z")], [person("ann", "z")],
+                 [case("k", "z")], roads=[road("x~y", "z", 10), road("x", "y~z", 10)])
+    base = solved(s)
+    tried, _ = contingencies(s, base, Absent.EACH_ROAD)
+    assert len(tried) == 2 and tried[0].target == tried[1].target
+    assert [(r.a, r.b) for r in changed(s, base, tried[0]).roads] == [("x", "y~z")]
+
+
+def test_a_roster_of_some_cases_is_swept_on_those_cases() -> None:
+    """A roster listing only 'small' (solved for that case alone) is swept on it: the
+    re-plans neither staff 'big' nor count it as a gain."""
+    s = _two_cases()
+    only_small = s.replace(cases=[s.cases[1]])
+    base = solved(only_small)
+    found = sweep(s, base, Absent.EACH_MEMBER, seconds=5, parallel=1, check=check_roster)
+    (bo,) = found.outcomes
+    assert bo.target == "bo" and bo.priority_lost == 0 and bo.valid
+    assert {m.case for m in bo.moves} == {"small"}

@@ -110,3 +110,22 @@ def test_only_a_key_of_the_whole_province_sweeps(database_url: str) -> None:
             assert client.get(url, headers=auth("elsewhere")).status_code == 404
         assert client.post(f"/rosters/{rid}/sweeps", json={"absent": "each-office"},
                            headers=auth("elsewhere")).status_code == 404
+
+
+def test_a_stored_roster_the_checker_rejects_is_422(client: TestClient) -> None:
+    """A stored roster that breaks a rule of its scenario (here edited in the database: the
+    fraud team cut to one member) is refused with 422 naming the roster and the rule."""
+    from api.tables import RosterRow
+
+    rid = _roster(client, TUTORIAL)
+    with client.app.state.sessions() as session:  # type: ignore[attr-defined]
+        row = session.get(RosterRow, rid)
+        assert row is not None
+        body = dict(row.body)
+        body["cases"] = [dict(c) for c in body["cases"]]
+        body["cases"][0]["team"] = body["cases"][0]["team"][:1]
+        row.body = body
+        session.commit()
+    answer = client.post(f"/rosters/{rid}/sweeps", json={"absent": "each-member"})
+    assert answer.status_code == 422 and rid in answer.json()["detail"]
+    assert "breaks a rule" in answer.json()["detail"]

@@ -57,8 +57,9 @@ def test_sweep_writes_csv_json_and_workbook(tmp_path: Path) -> None:
 
 
 def test_bad_input_is_named_without_a_traceback(tmp_path: Path) -> None:
-    """A roster that breaks a rule, a roster naming an unknown case, a missing file and a
-    sweep over --limit each exit 2 with the file and what is wrong, no traceback."""
+    """A roster that breaks a rule, a roster naming an unknown case, a missing file, a
+    sweep over --limit and an --out that cannot be written (said before any re-plan) each
+    exit 2 with the file and what is wrong, no traceback."""
     roster = _roster(tmp_path)
     data = json.loads(roster.read_text())
     data["cases"][0]["team"] = data["cases"][0]["team"][:1]
@@ -69,7 +70,8 @@ def test_bad_input_is_named_without_a_traceback(tmp_path: Path) -> None:
                                   | {"cases": [{"id": "ghost", "staffed": False}]}))
     for args, words in [([str(broken)], "only a valid roster can be swept"), ([str(unknown)], "ghost"),
                         ([str(tmp_path / "none.json")], "none.json"),
-                        ([str(roster), "--limit", "2"], "--limit 2")]:
+                        ([str(roster), "--limit", "2"], "--limit 2"),
+                        ([str(roster), "--out", str(tmp_path)], "cannot be written")]:
         result = runner.invoke(app, ["sweep", str(TUTORIAL), *args, "--parallel", "1"])
         assert result.exit_code == 2, result.output
         assert words in result.output and "Traceback" not in result.output

@@ -29,6 +29,7 @@ from i18n import Language, localised_sweep, render
 from models import Roster, Scenario
 from models.enums import KeyRole
 from models.sweep import Absent, Sweep
+from scheduler.sweep import roster_cases
 from scheduler.sweep_run import SweepFailedError, TooManyError, sweep
 from sheets.sweep import sweep_csv, sweep_workbook
 
@@ -88,7 +89,9 @@ def _base(session: Session, caller: Caller, roster_id: str) -> tuple[RosterRow, 
     caller.require_province(scenario_province(session, row.scenario_id), "sweep_roster")
     scenario = Scenario.model_validate(stored_body(session, row.scenario_id,
                                                    row.scenario_version))
-    return row, for_solving(scenario, active(session, scenario.province)), roster
+    # A roster solved for some cases only is swept on those.
+    booked = for_solving(roster_cases(scenario, roster), active(session, scenario.province))
+    return row, booked, roster
 
 
 @router.post("/rosters/{roster_id}/sweeps", response_model=SweepView, status_code=201,
