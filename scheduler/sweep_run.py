@@ -56,9 +56,10 @@ def _die_with_parent() -> None:
         os._exit(0)
 
 
-def _in_worker(c: Contingency) -> Outcome:
+def _in_worker(task: tuple[int, Contingency]) -> tuple[int, Outcome]:
     scenario, roster, seconds, seed, check = _job[0]
-    return replan(scenario, roster, c, partial(_solve, seconds=seconds, seed=seed), check)
+    i, c = task
+    return i, replan(scenario, roster, c, partial(_solve, seconds=seconds, seed=seed), check)
 
 
 POLL_SECONDS = 0.2
@@ -89,11 +90,13 @@ def sweep(scenario: Scenario, roster: Roster, absent: Absent, *, seconds: float,
     tried, skipped = contingencies(scenario, roster, absent)
     if limit is not None and len(tried) > limit:
         raise TooManyError(len(tried), limit)
-    outcomes: list[Outcome] = []
+    done: list[tuple[int, Outcome]] = []
     for outcome in _outcomes(scenario, roster, tried, seconds, seed, parallel, check, stop):
-        outcomes.append(outcome)
+        done.append(outcome)
         if progress is not None:
-            progress(len(outcomes), len(tried))
+            progress(len(done), len(tried))
+    # Re-plans finish in any order; ties in damage are ranked in scenario order.
+    outcomes = [o for _, o in sorted(done, key=lambda x: x[0])]
     return rank(scenario, roster, absent, outcomes, skipped, seconds, perf_counter() - started)
 
 
@@ -107,17 +110,17 @@ class TooManyError(Exception):
 
 def _outcomes(scenario: Scenario, roster: Roster, tried: list[Contingency], seconds: float,
               seed: int, parallel: int, check: Check,
-              stop: threading.Event | None) -> Iterator[Outcome]:
+              stop: threading.Event | None) -> Iterator[tuple[int, Outcome]]:
     if parallel <= 1 or len(tried) <= 1:
         solver = partial(_solve, seconds=seconds, seed=seed)
-        for c in tried:
+        for i, c in enumerate(tried):
             if stop is not None and stop.is_set():
                 raise SweepStoppedError
-            yield replan(scenario, roster, c, solver, check)
+            yield i, replan(scenario, roster, c, solver, check)
         return
     pool = _pool(min(parallel, len(tried)), (scenario, roster, seconds, seed, check))
     try:
-        results = pool.imap_unordered(_in_worker, tried)
+        results = pool.imap_unordered(_in_worker, enumerate(tried))
         for _ in tried:
             yield _next(results, stop, seconds)
     finally:
@@ -126,8 +129,8 @@ def _outcomes(scenario: Scenario, roster: Roster, tried: list[Contingency], seco
         pool.join()
 
 
-def _next(results: "IMapIterator[Outcome]", stop: threading.Event | None,
-          seconds: float) -> Outcome:
+def _next(results: "IMapIterator[tuple[int, Outcome]]", stop: threading.Event | None,
+          seconds: float) -> tuple[int, Outcome]:
     """The next finished re-plan, looking at `stop` meanwhile. A worker process that dies
     (killed, out of memory) loses its re-plan, which the pool would wait for forever; a
     re-plan far past its time limit is taken for lost."""
@@ -136,7 +139,7 @@ def _next(results: "IMapIterator[Outcome]", stop: threading.Event | None,
         if stop is not None and stop.is_set():
             raise SweepStoppedError
         try:
-            outcome: Outcome = results.next(timeout=POLL_SECONDS)
+            outcome: tuple[int, Outcome] = results.next(timeout=POLL_SECONDS)
             return outcome
         except multiprocessing.TimeoutError:
             waited += POLL_SECONDS
