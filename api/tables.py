@@ -206,3 +206,20 @@ class ApiKeyRow(Base):
     units: Mapped[list[str]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class SweepRow(Base):
+    """A contingency sweep of a stored roster: every re-plan's damage, ranked."""
+
+    __tablename__ = "sweep"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    roster_id: Mapped[str] = mapped_column(ForeignKey("roster.id"), index=True)
+    scenario_id: Mapped[str] = mapped_column(ForeignKey("scenario.id"))
+    scenario_version: Mapped[int] = mapped_column(Integer)
+    province: Mapped[str] = mapped_column(String(200), index=True)
+    absent: Mapped[str] = mapped_column(String(16))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    actor: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now)

@@ -1,7 +1,9 @@
 """The `taskforce` command line: a thin shell over models, scheduler and checker."""
 
 import json
+import os
 import signal
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -26,9 +28,10 @@ from cli.interrupt import exit_interrupted, run_until_interrupted
 from cli.table import render, summarize
 from i18n import Language, from_locale, localised, message
 from i18n import render as render_reason
-from models import Progress, Status, parse_scenario
+from models import Progress, Roster, Scenario, Status, parse_scenario
 from models.enums import KeyRole
 from models.reason import why
+from models.sweep import Absent
 from scheduler import solve as solve_scenario
 from synth import province
 from synth.province import FAMILIES
@@ -314,23 +317,134 @@ def resilience(
         loaded, given = read_scenario(scenario, language), read_roster(roster, language)
     except InputError as e:
         raise _fail(e, language) from None
-    unknown = sorted({c.id for c in given.cases} - set(loaded.case_by_id))
-    if unknown:
-        raise _fail(file_error(roster, language, "file.cases_unknown",
-                               cases=message(language, "sep.comma").join(unknown)), language)
-    # Standbys of a roster that breaks a rule (edited by hand, or solved on another
-    # version of the scenario) would be answers about teams that cannot exist.
-    broken = check_roster(loaded, given).violations
-    if broken:
-        raise _fail(InputError([message(language, "file.problem", file=roster,
-                                        problem=message(language, "file.roster_invalid",
-                                                        problem=render_reason(v.reason, language)))
-                                for v in broken]), language)
+    _require_valid(loaded, given, roster, language)
     found = localised_resilience(roster_resilience(loaded, given), language)
     if fmt is Format.JSON:
         print(found.model_dump_json(indent=2))
     else:
         show_resilience(out, found, language)
+
+
+def _require_valid(loaded: Scenario, given: Roster, roster: Path, language: Language,
+                   code: str = "file.roster_invalid") -> None:
+    """Exit 2 unless `given` is a valid roster of `loaded`: standbys or re-plans of a roster
+    that breaks a rule (edited by hand, or solved on another version of the scenario) would
+    be answers about teams that cannot exist."""
+    unknown = sorted({c.id for c in given.cases} - set(loaded.case_by_id))
+    if unknown:
+        raise _fail(file_error(roster, language, "file.cases_unknown",
+                               cases=message(language, "sep.comma").join(unknown)), language)
+    broken = check_roster(loaded, given).violations
+    if broken:
+        raise _fail(InputError([message(language, "file.problem", file=roster,
+                                        problem=message(language, code,
+                                                        problem=render_reason(v.reason, language)))
+                                for v in broken]), language)
+
+
+def _writable(path: Path) -> bool:
+    """Whether `path` could be written: its nearest existing folder takes new files (the
+    folders missing below it are made when writing) and it is not a folder itself."""
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    return not path.is_dir() and folder.is_dir() and os.access(folder, os.W_OK | os.X_OK)
+
+
+class SweepFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+
+
+# More re-plans than this is a mistake more often than a wish (each-member of a province of
+# thousands); --limit raises it.
+SWEEP_LIMIT = 1000
+
+
+@app.command()
+def sweep(
+    scenario: ScenarioArg,
+    roster: Annotated[Path, typer.Argument(help="Roster JSON written by `solve --out`.")],
+    absent: Annotated[Absent, typer.Option(
+        help="each-member (a person on the roster absent on the days of their cases), "
+             "each-office (an office closed over the horizon, its cases with it) or "
+             "each-road (the road legs between two offices closed).")] = Absent.EACH_MEMBER,
+    seconds: Annotated[float, typer.Option(min=0.1, max=600,
+                                           help="Time limit of each re-plan.")] = 0.5,
+    parallel: Annotated[int, typer.Option(min=1, max=64,
+                                          help="Re-plans side by side, one process and one "
+                                               "CP-SAT worker each.")] = 2,
+    seed: Annotated[int, typer.Option(min=0, max=2**31 - 1, help="Random seed.")] = 0,
+    limit: Annotated[int, typer.Option(min=1, help="Refuse a sweep of more contingencies "
+                                                   "than this.")] = SWEEP_LIMIT,
+    output: Annotated[Path | None, typer.Option(
+        "--out", help="Write the sweep here: JSON, or CSV or a workbook by the name's "
+                      "suffix (.csv, .xlsx).")] = None,
+    fmt: Annotated[SweepFormat, typer.Option("--format", help="table, json or csv.")
+                   ] = SweepFormat.TABLE,
+    lang: LangOption = None,
+) -> None:
+    """Re-plan a roster once per contingency, with it as the previous roster, and rank the
+    contingencies by damage. Exit 0, 1 if a re-plan broke a rule, 2 bad input, 130
+    interrupted (Ctrl-C: nothing written)."""
+    from cli.sweep import show_sweep
+    from i18n import localised_sweep
+    from scheduler.sweep_run import SweepFailedError, TooManyError
+    from scheduler.sweep_run import sweep as run_sweep
+    from sheets.sweep import sweep_csv, sweep_workbook
+
+    language = _language(lang)
+    try:
+        loaded, given = read_scenario(scenario, language), read_roster(roster, language)
+    except InputError as e:
+        raise _fail(e, language) from None
+    _require_valid(loaded, given, roster, language, "file.sweep_roster_invalid")
+    if output is not None and not _writable(output):
+        # Said before the sweep, not after minutes of re-plans.
+        raise _fail(file_error(output, language, "file.unwritable"), language)
+    # On Ctrl-C the process ends at once (exit_interrupted), leaving the pool's semaphores
+    # to multiprocessing's resource tracker, which cleans them up but warns on stderr. The
+    # tracker is started with the interpreter's -W options, read here: nothing leaks, so
+    # the warning would only confuse.
+    sys.warnoptions.append("ignore::UserWarning:multiprocessing.resource_tracker")
+    with err.status(message(language, "cli.sweeping")) as status:
+        def show(done: int, total: int) -> None:
+            status.update(escape(message(language, "cli.sweep_progress", done=done, total=total)))
+
+        def interrupted() -> NoReturn:
+            status.stop()
+            exit_interrupted(message(language, "cli.interrupted_sweep"))
+
+        try:
+            found = run_until_interrupted(
+                lambda: run_sweep(loaded, given, absent, seconds=seconds, parallel=parallel,
+                                  check=check_roster, seed=seed, progress=show, limit=limit),
+                interrupted)
+        except TooManyError as e:
+            raise _fail(InputError([message(language, "cli.sweep_too_many", n=e.count,
+                                            limit=e.limit, absent=absent.value)]),
+                        language) from None
+        except SweepFailedError:
+            _error(message(language, "cli.sweep_failed"), language)
+            raise typer.Exit(EXIT_NOT_SOLVED) from None
+    found = localised_sweep(found, language)
+    suffix = output.suffix.lower() if output is not None else ""
+    if output is not None:
+        try:
+            write_atomically(output, sweep_workbook(found, language) if suffix == ".xlsx"
+                             else sweep_csv(found, language) if suffix == ".csv"
+                             else found.model_dump_json(indent=2) + "\n")
+        except OSError:
+            raise _fail(file_error(output, language, "file.unwritable"), language) from None
+    if fmt is SweepFormat.JSON:
+        print(found.model_dump_json(indent=2))
+    elif fmt is SweepFormat.CSV:
+        print(sweep_csv(found, language), end="")
+    else:
+        show_sweep(out, found, language)
+    if any(not o.valid for o in found.outcomes):
+        raise typer.Exit(EXIT_NOT_SOLVED)
 
 
 @app.command()

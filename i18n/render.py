@@ -8,6 +8,7 @@ from i18n.catalogue import Language, lookup, message
 from models import Alternative, CaseRoster, Roster, TeamMember
 from models.reason import Param, Reason
 from models.resilience import Resilience
+from models.sweep import Sweep
 
 # Babel's locale for each of our languages, for dates.
 BABEL_LOCALE: dict[Language, str] = {"zh": "zh_CN", "en": "en"}
@@ -93,3 +94,11 @@ def localised_resilience(resilience: Resilience, lang: Language) -> Resilience:
 def shown_name(name: str, name_zh: str, lang: Language) -> str:
     """The name a reader of `lang` sees: the Chinese one in Chinese views, when there is one."""
     return name_zh if lang == "zh" and name_zh else name
+
+
+def localised_sweep(sweep: Sweep, lang: Language) -> Sweep:
+    """`sweep` with each contingency's and each skipped one's `text` in `lang`."""
+    return sweep.model_copy(update={
+        "outcomes": [o.model_copy(update={"contingency": rendered(o.contingency, lang)})
+                     for o in sweep.outcomes],
+        "skipped": [rendered(r, lang) for r in sweep.skipped]})

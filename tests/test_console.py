@@ -210,3 +210,29 @@ def test_console_in_chinese(service: Service, page: Page) -> None:
     expect(zh.locator("html")).to_have_attribute("lang", "en")
     expect(zh.locator("#progress")).to_contain_text("done")
     context.close()
+
+
+def test_console_sweep_ranks_and_drills_down(service: Service, page: Page) -> None:
+    """After solving the tutorial, a sweep of every member shows a ranked table with Sun
+    Ting's absence (the fraud case lost) first; clicking it shows the fraud team before
+    and after, Sun Ting struck through."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.goto(service.url)
+    page.fill("#key", service.token)
+    page.click("text=Sign in")
+    page.set_input_files("#upload", str(service.scenario_file))
+    page.fill("#seconds", "5")
+    page.click("#solve button[type=submit]")
+    expect(page.locator("#roster")).to_contain_text("王磊 Wang Lei")
+
+    page.select_option("#sweep-absent", "each-member")
+    page.click("#sweep button[type=submit]")
+    first = page.locator("#sweep-table tbody tr").first
+    expect(first).to_contain_text("Sun Ting")
+    expect(first).to_contain_text("fraud")
+    first.click()
+    detail = page.locator("#sweep-detail")
+    expect(detail.locator("tr.leaves", has_text="Sun Ting")).to_be_visible()
+    expect(page.locator("#sweep-csv")).to_be_visible()
+    detail.scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "console-sweep.png"), full_page=True)

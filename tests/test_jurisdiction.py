@@ -101,9 +101,12 @@ def test_no_get_route_shows_a_key_anything_outside_its_jurisdiction(service: Ser
                           json={"reason": "c_g3 and c_city need teams now"})
     assert commit.status_code == 201, commit.text
     city_job = service.solved("city", {"scenario_id": sid})
+    sweep = service.call("province", "POST", f"/rosters/{whole['roster_id']}/sweeps",
+                         json={"absent": "each-office"})
+    assert sweep.status_code == 201, sweep.text
     ids = {"scenario_id": sid, "version": "1", "job_id": whole["id"],
            "roster_id": whole["roster_id"], "commit_id": commit.json()["id"],
-           "case_id": "c_g1", "lang": "zh"}
+           "case_id": "c_g1", "lang": "zh", "sweep_id": sweep.json()["id"]}
     paths = service.client.get("/openapi.json").json()["paths"]
     routes = [p for p, ops in paths.items() if "get" in ops]
     assert {"/jobs/{job_id}", "/commits/{commit_id}", "/audit/verify"} <= set(routes)

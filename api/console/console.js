@@ -7,7 +7,7 @@ const POLL_MS = 500;
 
 const state = { key: sessionStorage.getItem("taskforce-key") || "", scenarioId: null,
                 scenario: null, resource: null, visible: null, rosterId: null, roster: null,
-                jobId: null, job: null, whatIf: null, timer: null,
+                jobId: null, job: null, whatIf: null, sweep: null, timer: null,
                 lang: localStorage.getItem("taskforce-lang") || browserLanguage() };
 let words = {};  // the console's words in state.lang, from GET /messages/{lang}
 let wordsLoaded = null;  // the first load: API calls wait for it, so nothing shows a code
@@ -51,6 +51,7 @@ async function setLanguage(lang) {
   if (state.job) showProgress(state.job);
   if (state.rosterId) await showRoster(state.rosterId);  // its reasons, in the new language
   if (state.whatIf) showWhatIf(await reworded(state.whatIf));
+  if (state.sweep) showSweep(await api("GET", `/sweeps/${state.sweep.id}`));
 }
 
 // A what-if answer with both rosters read again, so that their reasons are in the
@@ -336,6 +337,7 @@ async function showRoster(rosterId) {
   $("commit-result").textContent = "";
   $("roster-section").hidden = false;
   $("whatif-section").hidden = false;
+  $("sweep-section").hidden = false;
   await showUtilisation(rosterId);
 }
 
@@ -486,6 +488,74 @@ function showWhatIf(result) {
     figures, ...changed);
 }
 
+// --- contingency sweeps ------------------------------------------------------------------
+
+async function sweep() {
+  $("sweep-result").replaceChildren(el("p", {}, t("console.sweeping")));
+  $("sweep-detail").replaceChildren();
+  showSweep(await api("POST", `/rosters/${state.rosterId}/sweeps`, { absent: $("sweep-absent").value }));
+}
+
+// The ranked table; a row opens the two rosters' changed teams side by side.
+function showSweep(view) {
+  state.sweep = view;
+  const cols = ["rank", "contingency", "mandatory_lost", "priority_lost", "cases_unstaffed", "cost_added", "people_moved"];
+  const rows = view.sweep.outcomes.map((o) => el("tr", { class: o.valid ? "sweep-row" : "sweep-row invalid",
+                                                         onclick: () => showMoves(o), tabindex: "0" },
+    el("td", { class: "num" }, String(o.rank)), el("td", {}, reasonText(o.contingency)),
+    el("td", {}, o.mandatory_lost.join(t("sep.comma"))), el("td", { class: "num" }, String(o.priority_lost)),
+    el("td", {}, o.cases_unstaffed.join(t("sep.comma"))), el("td", { class: "num" }, o.cost_added.toFixed(1)),
+    el("td", { class: "num" }, String(o.people_moved))));
+  $("sweep-result").replaceChildren(
+    el("p", {}, t("console.sweep_done", { n: view.sweep.outcomes.length, seconds: view.sweep.seconds.toFixed(1),
+                                      invalid: view.sweep.outcomes.filter((o) => !o.valid).length })),
+    ...view.sweep.skipped.map((r) => el("p", {}, t("console.sweep_skipped", { reason: reasonText(r) }))),
+    el("table", { id: "sweep-table" },
+      el("thead", {}, el("tr", {}, ...cols.map((c) => el("th", {}, t(`sweep.col.${c}`))))),
+      el("tbody", {}, ...rows)));
+  for (const [id, type] of [["sweep-csv", "text/csv"], ["sweep-xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"]]) {
+    const link = $(id);
+    link.hidden = false;
+    link.onclick = (e) => { e.preventDefault(); guarded(() => download(`/sweeps/${view.id}`, type, `sweep-${view.id}.${id === "sweep-csv" ? "csv" : "xlsx"}`)); };
+    link.href = "#";
+  }
+}
+
+// A download needs the key in a header, so it is fetched and handed over as a blob.
+async function download(path, type, name) {
+  const answer = await fetch(path, { headers: { Authorization: `Bearer ${state.key}`, Accept: type,
+                                                "Accept-Language": state.lang } });
+  if (!answer.ok) throw new Error((await answer.json()).detail || answer.statusText);
+  const url = URL.createObjectURL(await answer.blob());
+  el("a", { href: url, download: name }).click();
+  URL.revokeObjectURL(url);
+}
+
+// One contingency's re-plan beside the base roster: each changed team before and after,
+// leaves struck through, joins in green (as in what-if).
+function showMoves(o) {
+  const base = Object.fromEntries(state.roster.cases.map((e) => [e.id, e]));
+  const byCase = {};
+  for (const m of o.moves) (byCase[m.case] ||= []).push(m);
+  const row = (m, mark) => el("tr", { class: mark },
+    el("td", {}, t(`slot.${m.slot}`)), el("td", {}, personName(m)));
+  const changed = Object.entries(byCase).map(([cid, moves]) => {
+    const before = (base[cid] && base[cid].staffed) ? base[cid].team : [];
+    const leaves = new Set(moves.filter((m) => !m.joins).map((m) => m.prosecutor));
+    const after = [...before.filter((m) => !leaves.has(m.prosecutor)), ...moves.filter((m) => m.joins)];
+    const joins = new Set(moves.filter((m) => m.joins).map((m) => m.prosecutor));
+    const table = (team, marks) => team.length
+      ? el("table", {}, el("tbody", {}, ...team.map((m) => row(m, marks.has(m.prosecutor) ? (marks === leaves ? "leaves" : "joins") : ""))))
+      : el("p", { class: "unstaffed" }, t("console.not_staffed"));
+    return el("article", { class: "changed-case" }, el("h3", {}, cid),
+      el("div", { class: "side-by-side" },
+        el("div", {}, el("h4", {}, t("console.before")), table(before, leaves)),
+        el("div", {}, el("h4", {}, t("console.after")), table(o.cases_unstaffed.includes(cid) ? [] : after, joins))));
+  });
+  $("sweep-detail").replaceChildren(el("h3", {}, reasonText(o.contingency)),
+    ...(changed.length ? changed : [el("p", {}, t("console.no_change"))]));
+}
+
 // --- wiring -----------------------------------------------------------------------------
 
 window.addEventListener("DOMContentLoaded", () => {
@@ -499,6 +569,7 @@ window.addEventListener("DOMContentLoaded", () => {
   $("cancel").addEventListener("click", () => guarded(() => api("DELETE", `/jobs/${state.jobId}`)));
   $("commit").addEventListener("submit", (e) => { e.preventDefault(); guarded(commit); });
   $("whatif").addEventListener("submit", (e) => { e.preventDefault(); guarded(whatIf); });
+  $("sweep").addEventListener("submit", (e) => { e.preventDefault(); guarded(sweep); });
   if (state.key) { $("key").value = state.key; guarded(() => signIn(state.key)); }
 });
 
