@@ -26,11 +26,12 @@ from api.schemas import Alternatives, Differ, RosterView, Seed
 from api.settings import Settings
 from api.tables import RosterRow, ScenarioRow
 from i18n import localised
-from models import Assignment, Problem, Roster, Scenario, ScenarioError, parse_scenario
+from models import Problem, Roster, Scenario, ScenarioError, parse_scenario
 from models.enums import KeyRole
 from models.scenario import MAX_TEXT
 from models.validation import problem
 from scheduler import solve
+from scheduler.sweep import with_previous
 
 router = APIRouter(tags=["rosters"], responses=documented(404, 413, 422, 429))
 Seconds = Annotated[float, Query(gt=0, le=120, allow_inf_nan=False,
@@ -150,22 +151,6 @@ def _patched(body: dict[str, Any], variants: list[Variant]) -> list[Scenario]:
     return scenarios
 
 
-def _replanned(scenario: Scenario, base: Roster) -> Scenario:
-    """The scenario with the base roster as `previous`, so unchanged teams stay unless
-    moving them pays; assignments of people or cases no longer there are dropped."""
-    kept = [a for a in scenario.previous if a.pinned]
-    taken = {(a.case, a.prosecutor) for a in kept}
-    for m in base.assignments():
-        case = scenario.case_by_id.get(m.case)
-        if (case is None or m.prosecutor not in scenario.prosecutor_by_id
-                or m.slot not in case.team.slots() or (m.case, m.prosecutor) in taken):
-            continue
-        taken.add((m.case, m.prosecutor))
-        kept.append(Assignment(case=m.case, prosecutor=m.prosecutor, slot=m.slot,
-                               on_site=m.on_site))
-    return scenario.replace(previous=kept)
-
-
 @router.post("/scenarios/{scenario_id}/what-if", response_model=WhatIfResult,
              summary="Solve variants of a scenario and compare them with its roster")
 def what_if(scenario_id: str, body: WhatIfRequest, session: SessionDep, settings: SettingsDep,
@@ -196,7 +181,7 @@ def what_if(scenario_id: str, body: WhatIfRequest, session: SessionDep, settings
             base_row = _store(session, row.id, row.version, params, base)
         results = []
         for variant, changed in zip(body.variants, variants, strict=True):
-            replanned = _replanned(changed, base)
+            replanned = with_previous(changed, base)
             booked = for_solving(replanned, committed)
             roster = solve(booked, seconds=seconds, workers=settings.solve_workers,
                            seed=body.seed)
