@@ -141,6 +141,9 @@ def solve(
         loaded = read_scenario(scenario, language)
     except InputError as e:
         raise _fail(e, language) from None
+    if output is not None and not _writable(output):
+        # Said before the solve, not after its time limit.
+        raise _fail(file_error(output, language, "file.unwritable"), language)
     with err.status(message(language, "cli.solving")) as status:
         def show(p: Progress) -> None:
             parts = [message(language, "cli.p_priority", priority=p.staffed_priority)
@@ -169,12 +172,17 @@ def solve(
             interrupted, ready)
     roster = localised(roster, language)
     text = roster.model_dump_json(indent=2)
-    if output is not None and output.suffix.lower() == ".xlsx":
-        from sheets import roster_workbook  # openpyxl only when a workbook is asked for
+    if output is not None:
+        try:
+            if output.suffix.lower() == ".xlsx":
+                from sheets import roster_workbook  # openpyxl only when a workbook is asked for
 
-        write_atomically(output, roster_workbook(loaded, roster, language))
-    elif output is not None:
-        write_atomically(output, text + "\n")
+                write_atomically(output, roster_workbook(loaded, roster, language))
+            else:
+                write_atomically(output, text + "\n")
+        except OSError:
+            # Writable to look at (as /proc is to root), or no longer (full, removed).
+            raise _fail(file_error(output, language, "file.unwritable"), language) from None
     if fmt is None:
         fmt = Format.TABLE if len(roster.cases) <= TABLE_CASES else Format.SUMMARY
     if fmt is Format.JSON:

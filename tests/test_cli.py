@@ -137,3 +137,15 @@ def test_solve_table_format_prints_every_case(sixty_cases: Path) -> None:
     ids = [case["id"] for case in json.loads(sixty_cases.read_text())["cases"]]
     assert len(ids) == 60
     assert [i for i in ids if i not in result.output] == []
+
+
+@pytest.mark.parametrize("where", ["folder", "proc"])
+def test_solve_out_that_cannot_be_written_is_one_line(tmp_path: Path, where: str) -> None:
+    """`solve --out` to a folder, or under /proc (writable to look at, for root), ends with
+    exit 2 and one line naming the file, no traceback; a folder is refused before the solve."""
+    out = tmp_path if where == "folder" else Path("/proc/taskforce-roster.json")
+    result = runner.invoke(app, ["solve", str(TUTORIAL), "--workers", "1", "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output and str(out) in result.output
+    if where == "folder":
+        assert "solving" not in result.output
