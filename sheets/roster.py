@@ -1,7 +1,6 @@
 """A roster as a workbook: a summary, one sheet per staffed team, the unstaffed cases with
 their reasons, and each serving person's load day by day."""
 
-from io import BytesIO
 from typing import Any
 
 from openpyxl import Workbook
@@ -11,7 +10,7 @@ from api.utilisation import utilisation
 from i18n import Language, localised, message, shown_name
 from models import Roster, Scenario
 from sheets.layout import term_label
-from sheets.write import append_table
+from sheets.write import append_table, workbook_bytes
 
 # Excel's limit on a sheet name, and the characters it refuses in one.
 SHEET_NAME_CHARS = 31
@@ -101,6 +100,4 @@ def roster_workbook(scenario: Scenario, roster: Roster, lang: Language) -> bytes
               unit(p.home), p.capacity, *p.load] for p in load.people])
     for cell in days[1][4:]:
         cell.number_format = "yyyy-mm-dd"
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)

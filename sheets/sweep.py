@@ -2,17 +2,16 @@
 ranked contingencies on one sheet and every assignment each re-plan moved on another."""
 
 import csv
-from io import BytesIO, StringIO
+from io import StringIO
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.worksheet.worksheet import Worksheet
 
 from api.csvcells import cell
 from i18n import Language, localised_sweep, message
 from models.sweep import Sweep
 from sheets.layout import term_label
-from sheets.write import append_table
+from sheets.write import append_table, workbook_bytes
 
 COLUMNS = ("rank", "kind", "target", "contingency", "status", "valid", "mandatory_lost",
            "priority_lost", "cases_unstaffed", "cost_added", "people_moved", "seconds")
@@ -52,14 +51,6 @@ def sweep_csv(sweep: Sweep, lang: Language) -> str:
     return out.getvalue()
 
 
-def _as_text(ws: Worksheet) -> None:
-    """Ids and names are free text: one starting with '=' stays text, not a formula."""
-    for row in ws.iter_rows():
-        for c in row:
-            if isinstance(c.value, str) and c.value.startswith("="):
-                c.data_type = "s"
-
-
 def sweep_workbook(sweep: Sweep, lang: Language) -> bytes:
     """The sweep as an .xlsx workbook: the ranked contingencies, then the moves."""
     wb = Workbook()
@@ -69,8 +60,4 @@ def sweep_workbook(sweep: Sweep, lang: Language) -> bytes:
     append_table(ranked, *ranked_rows(sweep, lang))
     moves = wb.create_sheet(message(lang, "sweep.sheet.moves")[:31])
     append_table(moves, *move_rows(sweep, lang))
-    for ws in (ranked, moves):
-        _as_text(ws)
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)

@@ -104,6 +104,21 @@ def _settings_rows(s: Scenario) -> list[list[Any]]:
     return [[field, values[field]] for field in SCENARIO_FIELDS]
 
 
+def workbook_bytes(wb: Workbook) -> bytes:
+    """The workbook as .xlsx bytes, every cell as data: text starting with '=' (a name, a
+    title, a reason, from whoever wrote the scenario) stays text, never a formula that
+    Excel would run for the office opening it (=HYPERLINK(...) can leak data or lure a
+    click). openpyxl takes such text for a formula."""
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if c.data_type == "f":
+                    c.data_type = "s"
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
 def append_table(ws: Worksheet, headers: list[Any], rows: list[list[Any]]) -> None:
     """A table on a sheet: bold headers kept in view while scrolling, then the rows."""
     ws.append(headers)
@@ -166,7 +181,5 @@ def scenario_workbook(scenario: Scenario | None, lang: Language) -> bytes:
             headers += [message(lang, "col.staff.skill", skill=skill_label(k, lang)) for k in skills]
             columns += tuple(Column(f"skill:{k}", "int") for k in skills)
         _sheet(wb, sheet.key, lang, headers, rows[sheet.key], columns)
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)
 

@@ -223,6 +223,24 @@ def test_roster_workbook_sheet_names_are_valid() -> None:
     assert len(wb.sheetnames) == len(set(wb.sheetnames))
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_workbooks_never_hold_formulas_from_the_data(lang: str) -> None:
+    """Names that look like formulas (=HYPERLINK(...)) are written as text in the roster and
+    scenario workbooks: Excel would run a formula for whoever opens them."""
+    trap = '=HYPERLINK("http://example.invalid","x")'
+    data = json.loads(TUTORIAL.read_text())
+    for p in data["prosecutors"]:
+        p["name"] = p["name_zh"] = trap
+    for c in data["cases"]:
+        c["title"] = c["title_zh"] = trap
+    s = parse_scenario(data)
+    for book in (roster_workbook(s, solved(s), lang), scenario_workbook(s, lang)):
+        cells = [c for ws in load_workbook(BytesIO(book)).worksheets
+                 for row in ws.iter_rows() for c in row]
+        assert any(c.value == trap for c in cells)
+        assert not [c.coordinate for c in cells if c.data_type == "f"]
+
+
 def test_an_office_may_be_placed_at_another_by_name() -> None:
     """An office without coordinates that names the office it shares a seat with (by id,
     English or Chinese name) gets that office's coordinates; one that names no office, or
