@@ -124,7 +124,9 @@ def _csv_case(row: dict[str, str]) -> dict[str, Any]:
 
 def read_requests(path: Path) -> Iterator[tuple[int, dict[str, Any] | Reason]]:
     """(line number, raw case) for each request, or (line number, problem) for a bad line."""
-    text = path.read_text(encoding="utf-8")
+    # utf-8-sig: Excel's "CSV UTF-8" and Notepad start the file with a byte-order mark,
+    # which would otherwise be part of the first column's name or the first line.
+    text = path.read_text(encoding="utf-8-sig")
     if path.suffix.lower() == ".csv":
         # newline="": the csv module finds the rows itself, quoted line breaks included.
         reader = csv.DictReader(io.StringIO(text, newline=""))

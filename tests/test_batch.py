@@ -100,6 +100,22 @@ def test_csv_requests_and_joint_mode(tmp_path: Path) -> None:
     assert (outcome.done, outcome.staffed, outcome.failed, outcome.bad_lines) == (3, 2, 1, [])
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+def test_requests_saved_with_a_byte_order_mark_are_read(tmp_path: Path, suffix: str) -> None:
+    """Excel's "CSV UTF-8" (and Notepad) starts the file with a byte-order mark: every line
+    is still read, none reported bad."""
+    path = tmp_path / f"requests{suffix}"
+    if suffix == ".csv":
+        lines = ["id,kind,venue,scope,start,end,prosecutors,load"] + [
+            f"{r['id']},criminal,hailar,unit,{r['start']},{r['end']},"
+            f"{r['team']['members']['prosecutor']},1.0" for r in REQUESTS]
+    else:
+        lines = [json.dumps(r) for r in REQUESTS]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8-sig")
+    outcome = run_batch(_scenario(), path, tmp_path / "out", mode="joint", seconds=5, workers=1)
+    assert outcome.bad_lines == [] and outcome.done == len(REQUESTS)
+
+
 def test_cli_batch_reports_bad_lines(tmp_path: Path) -> None:
     """The command runs the batch, names the bad lines, and exits 2 because of them."""
     result = CliRunner().invoke(app, ["batch", str(_jsonl(tmp_path)), "--scenario",
