@@ -102,8 +102,8 @@ def _reasons(m: Context, o: Option, peak: int) -> list[Reason]:
                        kind=term("kind", case.kind.value), level=person.level(case.kind)))
     covers = [why("cover.skill", skill=term("kind", n.skill), level=person.level(n.skill))
               for n in case.team.skills if person.level(n.skill) >= n.min_level]
-    covers += [term("language", n.language) for n in case.team.languages
-               if n.language in person.languages]
+    covers += [why("cover.language", language=term("language", n.language))
+               for n in case.team.languages if n.language in person.languages]
     if home.tier in case.team.tiers:
         covers.append(why("cover.tier", tier=term("tier", home.tier.value)))
     if covers:

@@ -3,6 +3,7 @@
 import pytest
 
 from checker import check_roster
+from i18n import render
 from models import CaseRoster, Scenario, Status
 from scheduler import solve, tuning
 from tests.tiny import case, english, person, road, scenario, solved, staffed, unit
@@ -81,6 +82,20 @@ def test_member_reasons() -> None:
     assert "42 min from B to A" in reasons
     assert "from a paired unit" in reasons
     assert "utilisation peaks at 70%" in reasons
+    chinese = [render(r, "zh") for r in solved(s).cases[0].team[0].reasons]
+    assert "满足专案组要求：通晓蒙古语" in chinese
+
+
+def test_member_reasons_in_chinese_say_what_the_member_brings() -> None:
+    """In Chinese a member's cover reads as what they bring to the team's needs: their own
+    skill level (具备), language (通晓), tier (来自); and working at the venue says so."""
+    team = {"leader": None, "members": {"prosecutor": 1}, "tiers": {"grassroots": 1},
+            "skills": [{"skill": "criminal", "count": 1, "min_level": 2}]}
+    s = scenario([unit("a")], [person("x", "a", skills={"criminal": 3})],
+                 [case("c", "a", team=team)])
+    chinese = [render(r, "zh") for r in solved(s).cases[0].team[0].reasons]
+    assert "满足专案组要求：具备刑事3级、来自基层院" in chinese
+    assert "在本院（办案地点）办案，无需出差" in chinese
 
 
 def _three_cases() -> Scenario:

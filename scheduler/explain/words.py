@@ -15,5 +15,6 @@ def person_ref(person: Prosecutor) -> Reason:
 
 
 def case_ref(case: Case) -> Reason:
-    """A case named in a reason: by its id, which is what planners quote."""
-    return ref("case", case.id)
+    """A case named in a reason: by its id, which English planners quote, and in Chinese by
+    its Chinese title where it has one (a clerk reads 电信诈骗团伙案, not fraud)."""
+    return ref("case", case.id, "", case.title_zh)
