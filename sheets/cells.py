@@ -10,7 +10,12 @@ from sheets.layout import VOCABULARY, Column, choice_values, fold, language_valu
 
 LIST_SEPARATORS = re.compile(r"[,，、;；\n]")
 NEED_SEPARATORS = re.compile(r"[;；\n]")
-CHINESE_DATE = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?\s*$")
+# 2022年6月1日, and the forms Chinese Excel shows or clerks type: 2022/6/1, 2022.6.1,
+# 2022-6-1 (year first: 6/1/2022 is not read, as it means different days to different readers).
+DAY_FORMS = (
+    re.compile(r"^\s*(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日?\s*$"),
+    re.compile(r"^\s*(?P<y>\d{4})\s*(?P<sep>[-/.])\s*(?P<m>\d{1,2})\s*(?P=sep)\s*(?P<d>\d{1,2})\s*$"),
+)
 
 
 class BadCellError(Exception):
@@ -53,13 +58,15 @@ def day(value: Any) -> str:
         return value.date().isoformat()
     if isinstance(value, date):
         return value.isoformat()
-    text = _text(value)
-    if m := CHINESE_DATE.match(text):
-        text = f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}"
-    try:
-        return date.fromisoformat(text).isoformat()
-    except ValueError:
-        raise BadCellError(why("bad.date", value=text)) from None
+    typed = _text(value)
+    for form in DAY_FORMS:
+        if m := form.match(typed):
+            try:
+                return date(int(m["y"]), int(m["m"]), int(m["d"])).isoformat()
+            except ValueError:
+                break  # 2022年13月1日: a date's form, not a date
+    # Said as typed, not as rewritten.
+    raise BadCellError(why("bad.date", value=typed))
 
 
 def flag(value: Any) -> bool:
@@ -88,9 +95,23 @@ def items(value: Any) -> list[str]:
     return [part.strip() for part in LIST_SEPARATORS.split(_text(value)) if part.strip()]
 
 
+# A language we have no word for is written as its ISO 639-1 code: two letters.
+ISO_639_1 = re.compile(r"^[a-z]{2}$")
+
+
+def language(text: str) -> str:
+    """A language's code from its name in either language or its code; a cell naming no
+    language we know and not a code ('蒙语', '火星语') is refused, not taken as a new one."""
+    code = language_values().get(fold(text))
+    if code is not None:
+        return code
+    if ISO_639_1.match(text.strip().lower()):
+        return text.strip().lower()
+    raise BadCellError(why("bad.language", value=text.strip()))
+
+
 def languages(value: Any) -> list[str]:
-    known = language_values()
-    return [known.get(fold(x), x) for x in items(value)]
+    return [language(x) for x in items(value)]
 
 
 def intervals(value: Any) -> list[dict[str, str]]:
@@ -108,7 +129,7 @@ def intervals(value: Any) -> list[dict[str, str]]:
 def needs(value: Any, column: str) -> list[dict[str, Any]]:
     """skill:count:level (skills) or language:count (languages), separated by semicolons."""
     out: list[dict[str, Any]] = []
-    skills, langs = skill_values(), language_values()
+    skills = skill_values()
     for part in NEED_SEPARATORS.split(_text(value)):
         if not part.strip():
             continue
@@ -117,7 +138,7 @@ def needs(value: Any, column: str) -> list[dict[str, Any]]:
             out.append({"skill": skills.get(fold(bits[0]), bits[0]), "count": whole(bits[1]),
                         "min_level": whole(bits[2])})
         elif column == "languages" and len(bits) == 2 and bits[0]:
-            out.append({"language": langs.get(fold(bits[0]), bits[0]), "count": whole(bits[1])})
+            out.append({"language": language(bits[0]), "count": whole(bits[1])})
         else:
             raise BadCellError(why("bad.needs", value=part.strip()))
     return out

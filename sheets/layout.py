@@ -103,14 +103,25 @@ def choice_values(vocabulary: str) -> dict[str, str]:
     return out
 
 
+# The specialties the spec names beside the four functions; the glossary gives their words.
+SPECIALTIES = ("organized_crime", "false_litigation", "environment", "enforcement", "forensics")
+
+
 def skill_label(skill: str, lang: Language) -> str:
-    """A skill as a reader writes it: the kind's word when it is one (刑事), else its id."""
-    return term_label("kind", skill, lang) if skill in VOCABULARY["kind"] else skill
+    """A skill as a reader writes it: its word for a function or a named specialty (刑事,
+    涉黑涉恶), else its id (a skill of the scenario's own)."""
+    return term_label("kind", skill, lang) if skill in (*VOCABULARY["kind"], *SPECIALTIES) else skill
 
 
 def skill_values() -> dict[str, str]:
-    """The words for the four kinds of case, as skills, in both languages, to their ids."""
-    return choice_values("kind")
+    """The words for the four functions and the named specialties, in both languages, and
+    their ids, folded, to their ids."""
+    out = choice_values("kind")
+    for skill in SPECIALTIES:
+        out[fold(skill)] = skill
+        for lang in LANGUAGES:
+            out[fold(skill_label(skill, lang))] = skill
+    return out
 
 
 # The languages the catalogues name; others are written as their ISO 639-1 codes.

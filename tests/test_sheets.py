@@ -12,6 +12,7 @@ from openpyxl import Workbook, load_workbook
 from typer.testing import CliRunner
 
 from cli.main import app
+from i18n import Language
 from models import Scenario, parse_scenario
 from sheets import WorkbookError, read_workbook, roster_workbook, scenario_workbook
 from sheets.layout import SHEETS
@@ -115,6 +116,10 @@ def _huge(wb: Workbook) -> None:
     (_set("案件", "Z2", "criminal:two:2"), "“two”不是数字"),
     (_set("案件", "Z2", "criminal-2"), "“criminal-2”不是“名称:人数”或“技能:人数:等级”格式"),
     (_huge, "道路：超过50000行"),
+    (_set("案件", "G2", "2022年13月1日"), "案件，第2行，G 开始日期列（fraud）：“2022年13月1日”不是日期"),
+    (_set("人员", "I2", "火星语"), "人员，第2行，I 语言列（wang）：“火星语”不是可识别的语言"),
+    (_set("案件", "AA2", "蒙语:2"),
+     "案件，第2行，AA 语言要求（语言:人数；…）列（fraud）：“蒙语”不是可识别的语言"),
     (_set("人员", "K2", 9), "人员，第2行，K 技能：刑事列（wang）：应不大于3，填的是9"),
     (_set("案件", "H2", date(2000, 1, 1)), "案件，第2行，H 结束日期列（fraud）：结束日期2000年1月1日早于"),
 ])
@@ -125,6 +130,24 @@ def test_bad_workbooks_name_sheet_row_column_and_id(change: Callable[[Workbook],
     unknown office, bad needs, a huge sheet) is one line naming where, in Chinese."""
     problems = _problems(_mutated(change))
     assert any(expected in p for p in problems), problems
+
+
+def test_specialties_are_read_by_their_words() -> None:
+    """A specialty written in the glossary's words, as a staff column (技能：生态环境) or a
+    case's need (生态环境:1:2), is the skill the spec names (environment), not a new one;
+    a language by its name or its ISO code is read as its code; dates as Chinese Excel
+    shows them (2022/6/1) or clerks type them (2022.6.20)."""
+    def change(wb: Workbook) -> None:
+        wb["人员"]["O1"], wb["人员"]["O2"] = "技能：生态环境", 2
+        wb["人员"]["I2"] = "汉语、mn"
+        wb["案件"]["Z2"] = "生态环境:1:2"
+        wb["案件"]["G2"], wb["案件"]["H2"] = "2022/6/1", "2022.6.20"
+    s = parse_scenario(read_workbook(_mutated(change), "zh"))
+    wang = s.prosecutor_by_id["wang"]
+    assert wang.skills.get("environment") == 2 and wang.languages == ["zh", "mn"]
+    fraud = s.case_by_id["fraud"]
+    assert [(n.skill, n.count, n.min_level) for n in fraud.team.skills] == [("environment", 1, 2)]
+    assert (fraud.start, fraud.end) == (date(2022, 6, 1), date(2022, 6, 20))
 
 
 def test_bad_cells_and_bad_references_come_together() -> None:
@@ -152,7 +175,8 @@ def test_every_problem_at_once_in_the_readers_language() -> None:
     assert problems == [
         "检察院, row 2, column G 经度 (hailar): 'north' is not a number",
         "人员, row 2, column F 工作年限 (wang): 'many' is not a number",
-        "案件, row 2, column G 开始日期 (fraud): 'soon' is not a date (2022-06-01 or 2022年6月1日)",
+        "案件, row 2, column G 开始日期 (fraud): 'soon' is not a date (2022-06-01, 2022/6/1 or "
+        "2022年6月1日)",
     ]
 
 
@@ -224,7 +248,7 @@ def test_roster_workbook_sheet_names_are_valid() -> None:
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_workbooks_never_hold_formulas_from_the_data(lang: str) -> None:
+def test_workbooks_never_hold_formulas_from_the_data(lang: Language) -> None:
     """Names that look like formulas (=HYPERLINK(...)) are written as text in the roster and
     scenario workbooks: Excel would run a formula for whoever opens them."""
     trap = '=HYPERLINK("http://example.invalid","x")'
