@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
 
-from models.reason import Param, Reason, listing, why
+from models.reason import Param, Reason, listing, term, why
 from models.scenario import (
     MAX_TEXT,
     Assignment,
@@ -155,12 +155,28 @@ def pydantic_problem(e: ErrorDetails, path: str, label: str | None = None) -> Pr
     elif code == "invalid.choice":
         expected = str(ctx.get("expected", ""))
         choices = re.findall(r"'((?:[^'\\]|\\.)*)'", expected) or [expected]
-        params["choices"] = listing([why("text", text=f"'{c}'") for c in choices], sep="comma")
+        vocabulary = _vocabulary(e["loc"])
+        params["choices"] = listing(
+            [why("text", text=f"'{c}'") if vocabulary is None
+             else why("choice", value=c, term=term(vocabulary, c)) for c in choices],
+            sep="comma")
     elif code == "invalid.json":
         params["error"] = str(ctx.get("error", ""))
     if code not in ("invalid.missing", "invalid.json") and "input" in e:
         params["value"] = _shown(e["input"])
     return problem(path, code, label, **params)
+
+
+# Fields whose choices are words of the domain's vocabulary, by the field's name: a
+# Chinese reader is offered 检察长（chief）, not 'chief'.
+CHOICE_VOCABULARY = {"role": "role", "min_role": "role", "kind": "kind", "slot": "slot",
+                     "remote_roles": "slot", "tier": "tier", "tiers": "tier", "scope": "scope"}
+
+
+def _vocabulary(loc: tuple[int | str, ...]) -> str | None:
+    """The vocabulary of the field at `loc` (a list's items take the list's), or None."""
+    names = [part for part in loc if isinstance(part, str)]
+    return CHOICE_VOCABULARY.get(names[-1]) if names else None
 
 
 def _pydantic_problems(err: ValidationError, prefix: str, label: str | None) -> list[Problem]:

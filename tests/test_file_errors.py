@@ -154,12 +154,23 @@ def test_invalid_roster_names_case_and_person(tmp_path: Path, command: str) -> N
     broken, person, i = _broken_roster(tmp_path)
     args = [command, str(TUTORIAL), str(broken)]
     zh = "\n".join(_errors(args, "zh"))
-    assert f"cases[{i}].team[1].slot（fraud/{person}）：应为'leader'、'prosecutor'、" in zh
+    assert f"cases[{i}].team[1].slot（fraud/{person}）：应为组长（leader）、检察官（prosecutor）、" in zh
     assert "“boss”" in zh and "staffed（grassland）：缺少此项" in zh
     assert "cases.0" not in zh
     en = "\n".join(_errors(args, "en"))
     assert f"cases[{i}].team[1].slot (fraud/{person}): " in en
     assert "staffed (grassland): " in en
+
+
+def test_roster_workbook_is_not_taken_for_a_scenario(tmp_path: Path) -> None:
+    """A roster saved as a workbook and given where a roster file is read says to give
+    the roster's JSON, not that the workbook lacks a scenario's sheets."""
+    book = tmp_path / "roster.xlsx"
+    done = runner.invoke(app, ["solve", str(TUTORIAL), "--workers", "1", "--out", str(book)])
+    assert done.exit_code == 0, done.output
+    (line,) = _errors(["check", str(TUTORIAL), str(book)], "zh")
+    assert line.endswith("roster.xlsx：专案组名单工作簿供阅读和打印，"
+                         "此处请使用名单的JSON文件（solve --out roster.json）")
 
 
 def test_roster_that_is_not_an_object(tmp_path: Path) -> None:

@@ -73,6 +73,14 @@ def test_pydantic_errors_in_both_languages(change: dict[str, Any], field: str, z
     assert en_line.startswith(f"prosecutors[0].{field} (p1): {en}")
 
 
+def test_choices_are_offered_in_the_procuratorates_words() -> None:
+    """A bad role is answered with the roles in Chinese, each with the value to type:
+    检察长（chief）, not 'chief'; English keeps the values."""
+    zh_line = _line({"role": "boss"}, "zh")
+    assert "应为检察长（chief）、副检察长（deputy_chief）、检察官（prosecutor）" in zh_line
+    assert "'chief' (chief), 'deputy_chief' (deputy chief)" in _line({"role": "boss"}, "en")
+
+
 def test_missing_field_in_chinese() -> None:
     """A required field left out says so in Chinese."""
     data = copy.deepcopy(GOOD)
