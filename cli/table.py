@@ -135,8 +135,10 @@ def summarize(console: Console, scenario: Scenario, roster: Roster, lang: Langua
         console.print(escape(m("cli.summary_terms", terms=m("sep.comma").join(
             f"{m('cost.' + k)} {_number(v)}" for k, v in obj.components.items()))))
     unstaffed = [c for c in roster.cases if not c.staffed]
+    # An infeasible or timed-out answer lists no cases: none is staffed, all are not.
+    total = len(scenario.cases) if not roster.cases else len(roster.cases)
     console.print(m("cli.summary_cases", staffed=len(roster.cases) - len(unstaffed),
-                    unstaffed=len(unstaffed), total=len(roster.cases)))
+                    unstaffed=total - len(roster.cases) + len(unstaffed), total=total))
     if obj is not None and unstaffed:
         _unstaffed(console, unstaffed, scenario.case_by_id, lang)
     people = {a.prosecutor: a for a in roster.assignments()}

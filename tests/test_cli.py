@@ -88,6 +88,18 @@ def test_infeasible_exits_1(tmp_path: Path) -> None:
     assert "infeasible" in result.output and "herders" in result.output
 
 
+def test_infeasible_summary_counts_every_case_as_unstaffed(tmp_path: Path) -> None:
+    """An infeasible answer lists no teams; its summary still counts the scenario's three
+    cases, none staffed (it said 0 of 0)."""
+    data = json.loads(TUTORIAL.read_text())
+    data["cases"][2]["mandatory"] = True
+    path = tmp_path / "infeasible.json"
+    path.write_text(json.dumps(data))
+    result = runner.invoke(app, ["solve", str(path), "--format", "summary", "--lang", "zh"])
+    assert result.exit_code == 1
+    assert "案件：共3个，已组建0个，未组建3个" in result.output
+
+
 def test_validate_yaml(tmp_path: Path) -> None:
     """A YAML scenario with the same structure is accepted."""
     import yaml
