@@ -120,6 +120,9 @@ def read_scenario(path: Path, lang: Language = "en") -> Scenario:
 
 def read_roster(path: Path, lang: Language = "en") -> Roster:
     """Load a roster file written by `taskforce solve --out`; problems in `lang`."""
+    if path.suffix.lower() == ".xlsx":
+        # A roster workbook is for people to read; it does not hold every field back.
+        raise file_error(path, lang, "file.roster_workbook")
     data = _read_data(path, lang)
     try:
         return Roster.model_validate(data)
