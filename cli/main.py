@@ -113,10 +113,15 @@ def _phase(phase: str, lang: Language) -> str:
     return render_reason(why(f"phase.{phase}", value=phase), lang)
 
 
+# A time limit of a day is already more than any roster needs; "inf" is refused, as the API
+# refuses it, rather than solving until someone presses Ctrl-C.
+MAX_SECONDS = 86_400.0
+
 @app.command()
 def solve(
     scenario: ScenarioArg,
-    seconds: Annotated[float, typer.Option(min=0.1, help="Time limit for the solve.")] = 10.0,
+    seconds: Annotated[float, typer.Option(min=0.1, max=MAX_SECONDS,
+                                           help="Time limit for the solve.")] = 10.0,
     workers: Annotated[int, typer.Option(min=1, help="CP-SAT worker threads.")] = 2,
     seed: Annotated[int, typer.Option(min=0, max=2**31 - 1,
                                       help="Random seed; one worker + a seed repeats.")] = 0,
@@ -478,7 +483,8 @@ def batch(
     mode: Annotated[BatchMode, typer.Option(help="sequential (in file order, each team kept "
                                                   "for the next) or joint (one solve).")
                     ] = BatchMode.SEQUENTIAL,
-    seconds: Annotated[float, typer.Option(min=0.1, help="Time limit per solve.")] = 10.0,
+    seconds: Annotated[float, typer.Option(min=0.1, max=MAX_SECONDS,
+                                           help="Time limit per solve.")] = 10.0,
     workers: Annotated[int, typer.Option(min=1, help="CP-SAT worker threads.")] = 2,
     lang: LangOption = None,
     database_url: DatabaseUrl = None,

@@ -161,3 +161,11 @@ def test_solve_out_that_cannot_be_written_is_one_line(tmp_path: Path, where: str
     assert "Traceback" not in result.output and str(out) in result.output
     if where == "folder":
         assert "solving" not in result.output
+
+
+@pytest.mark.parametrize("seconds", ["inf", "Infinity", "1e9"])
+def test_solve_refuses_an_endless_time_limit(seconds: str) -> None:
+    """`--seconds inf` (or a limit past a day) is a usage error naming the option, as the
+    API refuses it, not a solve that runs until Ctrl-C."""
+    result = runner.invoke(app, ["solve", str(TUTORIAL), "--seconds", seconds])
+    assert result.exit_code == 2 and "--seconds" in result.output
