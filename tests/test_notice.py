@@ -84,15 +84,16 @@ def test_cli_notice(tmp_path: Path) -> None:
 
 def test_service_notice(client: TestClient) -> None:
     """GET /rosters/{id}/cases/{case}/notice answers the Chinese HTML page, English with
-    lang=en, and 404 for an unstaffed case."""
+    lang=en (each saying so in Content-Language), and 404 for an unstaffed case."""
     data: dict[str, Any] = json.loads(TUTORIAL.read_text())
     sid = client.post("/scenarios", json=data).json()["id"]
     rid = client.post(f"/scenarios/{sid}/cases/fraud/roster", params={"seconds": 5}).json()["id"]
     page = client.get(f"/rosters/{rid}/cases/fraud/notice")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert "关于成立电信诈骗团伙案专案组的通知" in page.text
+    assert page.headers["content-language"] == "zh"
     english = client.get(f"/rosters/{rid}/cases/fraud/notice", params={"lang": "en"})
-    assert "Notice on forming" in english.text
+    assert "Notice on forming" in english.text and english.headers["content-language"] == "en"
     assert client.get(f"/rosters/{rid}/cases/herders/notice").status_code == 404
 
 

@@ -119,4 +119,5 @@ def case_notice(roster_id: str, case_id: str, session: SessionDep, caller: Calle
         page = notice_html(_scenario(session, row), roster, case_id, lang)
     except NoticeError as e:
         raise ApiError(404, e.reason) from None
-    return HTMLResponse(page)
+    # The notice's language is the query's (Chinese by default), never Accept-Language's.
+    return HTMLResponse(page, headers={"Content-Language": lang})
