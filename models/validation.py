@@ -110,6 +110,7 @@ PYDANTIC_CODES: dict[str, str] = {
     "less_than": "invalid.lt", "less_than_equal": "invalid.le",
     "enum": "invalid.choice", "literal_error": "invalid.choice",
     "int_parsing": "invalid.whole", "int_type": "invalid.whole", "int_from_float": "invalid.whole",
+    "int_parsing_size": "invalid.whole_too_large",
     "float_parsing": "invalid.number", "float_type": "invalid.number",
     "finite_number": "invalid.finite", "bool_parsing": "invalid.bool", "bool_type": "invalid.bool",
     "string_type": "invalid.string", "list_type": "invalid.list", "dict_type": "invalid.object",

@@ -62,6 +62,7 @@ def test_validation_error_in_english() -> None:
      "Input should be less than or equal to 3, not 4"),
     ({"role": "judge"}, "role", "之一，填的是“judge”", "Input should be one of 'chief'"),
     ({"yeers": 3}, "yeers", "不允许填写", "Extra inputs are not permitted"),
+    ({"years": 1e300}, "years", "应为不过大的整数", "Input should be a whole number small enough"),
 ])
 def test_pydantic_errors_in_both_languages(change: dict[str, Any], field: str, zh: str,
                                            en: str) -> None:
