@@ -91,7 +91,7 @@ class BatchMode(StrEnum):
     SEQUENTIAL = "sequential"
     JOINT = "joint"
 
-ScenarioArg = Annotated[Path, typer.Argument(help="Scenario file, JSON or YAML.")]
+ScenarioArg = Annotated[Path, typer.Argument(help="Scenario file: JSON, YAML or an .xlsx workbook.")]
 DatabaseUrl = Annotated[str | None, typer.Option(
     help="The service's database; default DATABASE_URL or the settings' default.")]
 

@@ -70,13 +70,15 @@ def test_command_help_in_chinese_from_the_locale() -> None:
     for locale in ("zh_CN.UTF-8", "zh_TW.UTF-8"):
         out = _taskforce("check", "--help", lang_env=locale).stdout
         for words in ("用法：taskforce check [选项] {方案文件} {名单文件}", "─ 参数 ", "─ 选项 ",
-                      "按硬性规则1-8检查专案组名单", "方案文件，JSON或YAML。", "<路径>", "[必填]",
+                      "按硬性规则1-8检查专案组名单", "方案文件：JSON、YAML或.xlsx工作簿。", "<路径>",
+                      "[必填]",
                       "由solve --out写出的专案组名单JSON。", "显示此帮助并退出。"):
             assert _has(words, out), (locale, words)
         _no_click_english(out)
     en = _taskforce("check", "--help", lang_env="C").stdout
     for words in ("Usage: taskforce check [OPTIONS] {scenario} {roster}", "─ Arguments ",
-                  "Check a roster against hard rules 1-8", "Scenario file, JSON or YAML.",
+                  "Check a roster against hard rules 1-8",
+                  "Scenario file: JSON, YAML or an .xlsx workbook.",
                   "Show this message and exit.", "[required]"):
         assert words in en, words
     assert not HAN.search(en)
