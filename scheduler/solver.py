@@ -117,7 +117,7 @@ class _BoundByParts:
     priority: int  # no valid roster staffs more
     parts: list[PartBound]
     # Whether the search kept time for the relaxation (`relaxing`): only when the roster
-    # staffed less than the parts' bound, which nothing else could then bring down.
+    # staffed less than the parts' bound, but close to it (tuning.RELAXATION_SHORT_SHARE).
     relax: bool = False
 
     def cost(self, priority: int, impossible: Mapping[CaseId, int], peak_weight: float
@@ -386,7 +386,8 @@ def _solve(scenario: Scenario, *, seconds: float, workers: int, seed: int, expla
     impossible = {c: scenario.case_by_id[c].priority for c, u in unstaffed.items()
                   if u.impossible}
     priority_bound = min(priority_bound, total_priority - sum(impossible.values()))
-    if by_parts is not None and by_parts.relax and not stopped:
+    if relax and not stopped:
+        assert by_parts is not None
         most = most_priority(ctx, without(by_parts.parts, impossible),
                              until=started + seconds - writing)
         # It holds for every valid roster and the roster is one: were it lower, the

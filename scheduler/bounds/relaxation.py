@@ -41,6 +41,7 @@ from models.ids import CaseId, ProsecutorId
 from scheduler import tuning
 from scheduler.bounds.parts import PartBound
 from scheduler.instance.calendar import load_checkpoints
+from scheduler.instance.eligibility import FTE_EPS
 from scheduler.instance.home import home_checks
 from scheduler.model.core import Context
 
@@ -125,7 +126,9 @@ class Relaxation:
         self.ctx = ctx
         s = ctx.scenario
         self.p = _Program()
-        self.x = [self.p.column() for _ in ctx.candidates.options]
+        # Option i is column i: the lists of options below hold column indices.
+        for _ in ctx.candidates.options:
+            self.p.column()
         # Minimising minus the staffed priority.
         self.y = {c.id: self.p.column(-float(c.priority)) for c in s.cases}
         self.by_case: dict[CaseId, list[int]] = defaultdict(list)
@@ -221,7 +224,7 @@ def capacity(r: Relaxation) -> None:
                 cols += chosen
                 loads += [cases[case_id].team.load] * len(chosen)
             # The spec compares loads with a tolerance: never tighter than it.
-            r.p.row(cols, loads, upper=person.capacity - taken + 1e-9)
+            r.p.row(cols, loads, upper=person.capacity - taken + FTE_EPS)
 
 
 def home_staffing(r: Relaxation) -> None:
