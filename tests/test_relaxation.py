@@ -35,15 +35,21 @@ def _alone(s: Scenario) -> list[PartBound]:
     return [PartBound(frozenset({c.id}), c.priority, c.priority, {}, Found()) for c in s.cases]
 
 
-def test_relaxation_sees_one_person_shared_by_two_parts() -> None:
-    """Each city alone can staff its case with the speaker, so the parts promise 2; the
-    relaxation sees that the speaker's capacity holds one case: 1."""
-    s = _one_speaker_two_cities()
+def _parts_promise_2_relaxation_proves_1(s: Scenario) -> None:
+    """Each case alone can be staffed (the parts promise 2); the relaxation proves 1, which
+    the solver staffs."""
     parts = _alone(s)
     assert highest_priority(parts) == 2
     assert Relaxation(make_context(s), parts).most_priority(10) == 1
     roster = solve(s, seconds=5, workers=1)
     assert roster.objective is not None and roster.objective.staffed_priority == 1
+
+
+def test_relaxation_sees_one_person_shared_by_two_parts() -> None:
+    """Each city alone can staff its case with the speaker, so the parts promise 2; the
+    relaxation sees that the speaker's capacity holds one case: 1."""
+    s = _one_speaker_two_cities()
+    _parts_promise_2_relaxation_proves_1(s)
 
 
 def test_relaxation_sees_one_office_shared_by_two_parts() -> None:
@@ -60,11 +66,7 @@ def test_relaxation_sees_one_office_shared_by_two_parts() -> None:
     forensics = {"leader": None, "members": {"prosecutor": 1},
                  "skills": [{"skill": "forensics", "count": 1, "min_level": 2}]}
     s = scenario(units, people, [case("x", "a", team=SPEAKER_CASE), case("y", "b", team=forensics)])
-    parts = _alone(s)
-    assert highest_priority(parts) == 2
-    assert Relaxation(make_context(s), parts).most_priority(10) == 1
-    roster = solve(s, seconds=5, workers=1)
-    assert roster.objective is not None and roster.objective.staffed_priority == 1
+    _parts_promise_2_relaxation_proves_1(s)
 
 
 def test_relaxation_keeps_what_the_parts_proved() -> None:
