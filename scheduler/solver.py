@@ -39,6 +39,7 @@ from scheduler.search.compose import compose
 from scheduler.search.lns import Incumbent, improve, reopen
 from scheduler.search.neighbourhoods import Teams, holding
 from scheduler.search.phases import Found, lexicographic
+from scheduler.search.polish import polish
 from scheduler.search.race import Race
 
 Method = Literal["auto", "whole", "neighbourhood"]
@@ -170,14 +171,34 @@ def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, wo
                                                * highest_priority(bounds))
     if relax:
         deadline -= relaxing
+    # Swaps and fitting in the cases that fit, on every team, before and after the
+    # neighbourhoods; the last polish is kept as long as the first took. A re-plan keeps
+    # the teams its change left alone.
+    polishing = 0.0
+    if replanned is None:
+        began = perf_counter()
+        best = _polished(ctx, best, deadline, reporter, stop)
+        polishing = perf_counter() - began
     # Each part's teams are the best it has alone, so the search looks first where they
     # clashed, and sweeps the regions only if nothing did.
-    best = improve(ctx, best, deadline=deadline, workers=workers, seed=seed,
+    best = improve(ctx, best, deadline=deadline - polishing, workers=workers, seed=seed,
                    on_improve=reporter.incumbent, stop=stop, sweep=not around, around=around,
                    least=least)
+    if replanned is None:
+        best = _polished(ctx, best, deadline, reporter, stop)
     short = max(0, highest_priority(bounds) - best.objective.staffed_priority)
     return best, _BoundByParts(highest_priority(bounds), with_counted(bounds, counted, short),
                                relax)
+
+
+def _polished(ctx: Context, best: Incumbent, until: float, reporter: _Reporter,
+              stop: threading.Event | None) -> Incumbent:
+    """`best` polished (`scheduler.search.polish`) by `until`, reported if better."""
+    polished = polish(ctx, best, until=until,
+                      stop=lambda: stop is not None and stop.is_set())
+    if polished is not best:
+        reporter.incumbent(polished)
+    return polished
 
 
 def _repair(ctx: Context, *, deadline: float, workers: int, seed: int,

@@ -23,7 +23,10 @@ class Ledger:
     scenario: Scenario
     load: dict[ProsecutorId, dict[int, float]] = field(default_factory=lambda: defaultdict(dict))
     away: dict[UnitId, dict[int, int]] = field(default_factory=lambda: defaultdict(dict))
-    _away_days: dict[ProsecutorId, set[int]] = field(default_factory=lambda: defaultdict(set))
+    # How many bookings take each person away from home on each day: one released while
+    # another holds the person away leaves them away.
+    _away_days: dict[ProsecutorId, dict[int, int]] = field(
+        default_factory=lambda: defaultdict(dict))
     _leave: dict[UnitId, list[list[tuple[int, int]]]] = field(default_factory=dict)
     _present: dict[tuple[UnitId, int], int] = field(default_factory=dict)
 
@@ -43,10 +46,8 @@ class Ledger:
             for d in range(c.start.toordinal(), c.end.toordinal() + 1):
                 self.load[person.id][d] = self.load[person.id].get(d, 0.0) + c.load
                 day = date.fromordinal(d)
-                if (c.away and is_prosecutor_rank(person.role) and not person.on_leave(day)
-                        and not self._is_away(person.id, d)):
-                    self.away[person.home][d] = self.away[person.home].get(d, 0) + 1
-                    self._away_days[person.id].add(d)
+                if c.away and is_prosecutor_rank(person.role) and not person.on_leave(day):
+                    self._leave_on(person.id, person.home, d)
 
     def present(self, unit: UnitId, day: int) -> int:
         """Prosecutor-rank staff of `unit` not on leave on `day` (an ordinal)."""
@@ -108,9 +109,8 @@ class Ledger:
         newly_away = self.leaves_home(option, case)
         home = self.scenario.prosecutor_by_id[option.person].home
         for d in range(case.start.toordinal(), case.end.toordinal() + 1):
-            if newly_away and not self._is_away(option.person, d):
-                self.away[home][d] = self.away[home].get(d, 0) + 1
-                self._away_days[option.person].add(d)
+            if newly_away:
+                self._leave_on(option.person, home, d)
                 journal.append(("away", option.person, d))
             mine[d] = mine.get(d, 0.0) + case.team.load
             journal.append(("load", option.person, d))
@@ -121,10 +121,19 @@ class Ledger:
             if what == "load":
                 self.load[person][d] -= case.team.load
             else:
-                home = self.scenario.prosecutor_by_id[person].home
-                self.away[home][d] -= 1
-                self._away_days[person].discard(d)
+                days = self._away_days[person]
+                days[d] -= 1
+                if not days[d]:
+                    del days[d]
+                    self.away[self.scenario.prosecutor_by_id[person].home][d] -= 1
         journal.clear()
+
+    def _leave_on(self, person: ProsecutorId, home: UnitId, day: int) -> None:
+        """One more booking takes `person` away on `day`; the first takes them from `home`."""
+        days = self._away_days[person]
+        if day not in days:
+            self.away[home][day] = self.away[home].get(day, 0) + 1
+        days[day] = days.get(day, 0) + 1
 
     def leaves_home(self, option: Option, case: Case) -> bool:
         """Whether `option` takes a prosecutor-rank person away from home (rule 6)."""

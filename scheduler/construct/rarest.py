@@ -425,3 +425,30 @@ def rarest_first(ctx: Context, *, per_member: bool = False) -> tuple[list[Option
         chosen += team
         staffed.add(case.id)
     return chosen, staffed
+
+
+def staff_more(ctx: Context, ledger: Ledger, chosen: list[Option], staffed: set[CaseId],
+               peak: int) -> list[list[Option]]:
+    """Teams, built as above, for the cases a roster leaves unstaffed that fit beside it as
+    it stands: `chosen` (its teams, booked in `ledger`), `staffed`, and `peak`, its peak
+    utilisation. Each team found is booked in `ledger` too. Where neighbourhood search has
+    had little time (dense 4,000 x 700), two cases fitted that way after it."""
+    s, geo = ctx.scenario, ctx.geography
+    pinned: dict[CaseId, list[tuple[ProsecutorId, Slot | None]]] = defaultdict(list)
+    for a in s.previous:
+        if a.pinned:
+            pinned[a.case].append((a.prosecutor, a.slot))
+    kept = {(a.case, a.prosecutor, a.slot) for a in s.previous if not a.pinned}
+    roster = _Roster(s, ledger, peak=peak, serving={o.person for o in chosen})
+    teams = []
+    for case in _case_order(ctx, pinned, per_member=False):
+        if case.id in staffed:
+            continue
+        near = geo.near(case)
+        depth = {u: len(p) for u, p in ctx.candidates.people_by_home(case.id).items()}
+        menu = _menu(ctx, near, ctx.candidates.by_case.get(case.id, []), case, kept, depth)
+        forced = pinned.get(case.id, []) + [(p, None) for p in case.require_prosecutors]
+        team = _build(roster, menu, forced)
+        if team is not None:
+            teams.append(team)
+    return teams
