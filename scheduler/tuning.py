@@ -34,8 +34,9 @@ EXPLAIN_MAX_SECONDS = 10.0
 EXPLAIN_SECONDS_PER_CASE = 0.002
 # Time kept for counting what each case must cost at least (scheduler.bounds.alone), per
 # eligible option, where the search by parts runs: 0.26 s for the 246,000 options of
-# dense 4,000 x 700, which a 2 s what-if spent past its deadline.
-COUNTING_SECONDS_PER_OPTION = 1.2e-6
+# dense 4,000 x 700, which a 2 s what-if spent past its deadline; a quarter more since it
+# also asks whether one unit could staff a case alone (0.45 -> 0.57 s, on a slower day).
+COUNTING_SECONDS_PER_OPTION = 1.5e-6
 # Time kept for writing the roster out, per team member: 0.17 to 0.27 s for the 2,882
 # members of dense 4,000 x 700, which had pushed its 2 s what-ifs to 2.16 s.
 ROSTER_SECONDS_PER_MEMBER = 0.0001

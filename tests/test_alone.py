@@ -64,6 +64,28 @@ def test_counted_bound_adds_no_junior_when_no_junior_is_eligible() -> None:
     assert case_bound(make_context(s), s.cases[0]).least_cost(1) == 130
 
 
+def test_counted_bound_weighs_a_far_junior_against_no_junior() -> None:
+    """Three seniors at the venue, and the only junior 100 minutes away in an unpaired
+    office: the team either pays no_junior (100) or the junior's 100 minutes and off_pair
+    (160), so at least 100 beside its one unit (30): 130, the best team's cost."""
+    people = [person(f"p{i}", "a") for i in range(3)] + [person("j", "j", years=2)]
+    s = scenario([unit("a"), unit("j")], people,
+                 [case("x", "a", team={"leader": None, "members": {"prosecutor": 3}})],
+                 roads=[road("a", "j", 100)])
+    assert case_bound(make_context(s), s.cases[0]).least_cost(1) == 130
+
+
+def test_counted_bound_needs_a_second_unit_when_no_unit_covers_alone() -> None:
+    """Two prosecutors at the venue, and the only Mongolian speaker 20 minutes away in an
+    unpaired office: every team draws on two units (60) and pays the speaker's travel and
+    off_pair (80): 140, the best team's cost."""
+    people = [person("p1", "a"), person("p2", "a"), person("s", "b", languages=["zh", "mn"])]
+    team = {**TEAM_OF_TWO, "languages": [{"language": "mn", "count": 1}]}
+    s = scenario([unit("a"), unit("b")], people, [case("x", "a", team=team)],
+                 roads=[road("a", "b", 20)])
+    assert case_bound(make_context(s), s.cases[0]).least_cost(1) == 140
+
+
 def _spread_twice() -> Scenario:
     """The spread instance with a second case like x, y, in February."""
     s = _spread()

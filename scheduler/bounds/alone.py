@@ -7,9 +7,12 @@ solver:
 - travel and off_pair: the team has distinct people in its slots and meets each coverage
   need, so it costs at least the cheapest fill of the slots, and at least the cheapest
   `count` people of a need's set plus the cheapest others;
-- units: at least one, `min_units`, one per tier it must draw on, and as many units as it
-  takes to find enough eligible people;
-- no_junior: paid whenever a team of three or more has no eligible junior at all.
+- units: at least one, `min_units`, one per tier it must draw on, as many units as it
+  takes to find enough eligible people, and two when no unit has enough eligible people
+  for every slot and every coverage need on its own;
+- no_junior: a team of three or more pays it, or takes a junior and pays at least the
+  cheapest junior's travel and off_pair beside the cheapest others'; where the only
+  juniors live far away, the bound is the cheaper of the two.
 A case with too few eligible people for a slot or a need is impossible alone. peak_load is
 bounded as in the bound by parts: any member's utilisation is at least their own load on
 the case's busiest day plus the case's load.
@@ -25,7 +28,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 from models import Case
-from models.ids import CaseId, ProsecutorId, UnitId
+from models.ids import CaseId, ProsecutorId
 from scheduler.bounds.parts import PartBound, least_by_cases, least_peak_counted
 from scheduler.instance.eligibility import Option
 from scheduler.model.core import Context
@@ -39,9 +42,10 @@ def _cheapest(costs: Iterable[float], count: int) -> float | None:
     return sum(smallest) if len(smallest) == count else None
 
 
-def _fewest_units(case: Case, by_home: dict[UnitId, list[ProsecutorId]]) -> int:
+def _fewest_units(ctx: Context, case: Case, options: list[Option]) -> int:
     """The fewest distinct home units any team of `case` can have."""
     team = case.team
+    by_home = ctx.candidates.people_by_home(case.id)
     fewest = max(1, team.min_units or 0, sum(1 for count in team.tiers.values() if count > 0))
     # Enough units to hold the whole team, largest first.
     found, units = 0, 0
@@ -49,7 +53,28 @@ def _fewest_units(case: Case, by_home: dict[UnitId, list[ProsecutorId]]) -> int:
         if found >= team.size:
             break
         found, units = found + size, units + 1
+    if max(fewest, units) == 1 and not _one_unit_might(ctx, case, options):
+        return 2
     return max(fewest, units)
+
+
+def _one_unit_might(ctx: Context, case: Case, options: list[Option]) -> bool:
+    """Whether some unit's eligible people might staff `case` on their own: enough of
+    them for every slot and for every coverage need (a necessary test, not a sufficient
+    one: when no unit passes it, every team draws on two at least)."""
+    team = case.team
+    needs = ctx.coverage(case)
+    by_slot: dict[object, set[ProsecutorId]] = defaultdict(set)
+    for o in options:
+        by_slot[o.slot].add(o.person)
+    for listed in ctx.candidates.people_by_home(case.id).values():
+        if len(listed) < team.size:
+            continue
+        people = set(listed)
+        if all(len(people & able) >= count for count, able in needs) and all(
+                len(people & by_slot[slot]) >= team.slot_count(slot) for slot in team.slots()):
+            return True
+    return False
 
 
 def _least_cost(ctx: Context, case: Case, options: list[Option]) -> float | None:
@@ -84,10 +109,24 @@ def _least_cost(ctx: Context, case: Case, options: list[Option]) -> float | None
         if rest is None:
             return None
         assignment = max(assignment, sum(meeting[:count]) + rest)
-    units = _fewest_units(case, ctx.candidates.people_by_home(case.id))
-    lacks_junior = team.size >= NO_JUNIOR_MIN_TEAM and not any(
-        people[p].years <= JUNIOR_YEARS for p in eligible)
-    return assignment + w.units * units + (w.no_junior if lacks_junior else 0.0)
+    units = _fewest_units(ctx, case, options)
+    return _with_junior(ctx, case, assignment, cheapest_of) + w.units * units
+
+
+def _with_junior(ctx: Context, case: Case, assignment: float,
+                 cheapest_of: dict[ProsecutorId, float]) -> float:
+    """What travel, off_pair and no_junior together cost at least, given `assignment`, a
+    bound on the first two: a team of three or more either takes a junior, at least the
+    cheapest junior and the cheapest others, or pays no_junior."""
+    w, people = ctx.scenario.policy.weights, ctx.scenario.prosecutor_by_id
+    if case.team.size < NO_JUNIOR_MIN_TEAM:
+        return assignment
+    juniors = [cost for p, cost in cheapest_of.items() if people[p].years <= JUNIOR_YEARS]
+    if not juniors:
+        return assignment + w.no_junior
+    # Leaving the junior out of the others can only raise their sum: this is a bound.
+    others = _cheapest(cheapest_of.values(), case.team.size - 1) or 0.0
+    return min(max(assignment, min(juniors) + others), assignment + w.no_junior)
 
 
 def case_bound(ctx: Context, case: Case) -> PartBound:
