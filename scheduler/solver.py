@@ -273,6 +273,25 @@ def _start(ctx: Context, until: float, *, workers: int, seed: int, reporter: _Re
     return best, baseline, None
 
 
+def _breaks_a_must(scenario: Scenario, best: Incumbent) -> bool:
+    """Whether `best` leaves a mandatory case unstaffed or drops a pinned assignment
+    (rules 7 and 8): the builders may, and the search may not have put it right."""
+    kept = {(o.case, o.person, o.slot) for o in best.chosen}
+    return any(c.mandatory and c.id not in best.staffed for c in scenario.cases) or any(
+        a.pinned and (a.case, a.prosecutor, a.slot) not in kept for a in scenario.previous)
+
+
+def _musts(scenario: Scenario) -> Scenario | None:
+    """The mandatory cases and the cases with pinned assignments, alone, with their pins;
+    None if there are none. If no roster of these meets rules 7 and 8, none of the whole
+    scenario does: the other cases only take people and staff away."""
+    pinned = {a.case for a in scenario.previous if a.pinned}
+    cases = [c for c in scenario.cases if c.mandatory or c.id in pinned]
+    if not cases:
+        return None
+    return scenario.replace(cases=cases, previous=[a for a in scenario.previous if a.pinned])
+
+
 def _explain_reserve(unstaffed: int, seconds: float) -> float:
     """How much of the time limit to keep for explaining unstaffed cases: a share of it,
     or what the `unstaffed` cases take to explain, at most half of it."""
@@ -387,9 +406,16 @@ def _solve(scenario: Scenario, *, seconds: float, workers: int, seed: int, expla
                 best.objective.staffed_priority >= found.priority):
             bound = found.bound if bound is None else max(bound, found.bound)
 
-    if any(c.mandatory and c.id not in best.staffed for c in scenario.cases):
-        # Greedy missed a mandatory case and no search put it right in time.
-        return Roster(scenario=scenario.name, status=Status.NO_SOLUTION_IN_TIME,
+    if _breaks_a_must(scenario, best):
+        # The builders missed a mandatory case or a pinned assignment and no search put it
+        # right in time; unless those cases alone prove that none can.
+        must = _musts(scenario)
+        reason = None if must is None else infeasible_reason(
+            make_context(must), max(deadline - perf_counter(), tuning.STEP_SECONDS))
+        proven = reason is not None and reason.code != "infeasible.timeout"
+        return Roster(scenario=scenario.name,
+                      status=Status.INFEASIBLE if proven else Status.NO_SOLUTION_IN_TIME,
+                      infeasible_reason=reason if proven else None,
                       seconds=perf_counter() - started, build_seconds=build_seconds), ctx, None
     teams: dict[CaseId, set[ProsecutorId]] = {c: set() for c in best.staffed}
     for o in best.chosen:

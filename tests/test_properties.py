@@ -190,3 +190,16 @@ def test_same_seed_one_worker_same_roster() -> None:
     second = solve(s, seconds=20, workers=1, seed=7)
     assert [c.model_dump() for c in first.cases] == [c.model_dump() for c in second.cases]
     assert Slot.LEADER in {m.slot for m in first.assignments()}
+
+
+@settings(max_examples=30, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(scenarios())
+def test_search_by_parts_rosters_pass_the_checker(data: dict[str, Any]) -> None:
+    """The path provinces take (parts, putting them together, polish, neighbourhoods),
+    forced on random small scenarios: its rosters break no hard rule either."""
+    s = parse_scenario(data)
+    roster = solve(s, seconds=1, workers=1, seed=0, method="neighbourhood")
+    if roster.objective is not None:
+        report = check_roster(s, roster)
+        assert report.ok, report.violations

@@ -12,6 +12,7 @@ import pytest
 from checker import check_roster
 from i18n import render
 from models import Commitment, Interval, Scenario, Status
+from scheduler import solve
 from tests.tiny import (
     broken_rules,
     case,
@@ -430,6 +431,33 @@ def test_mandatory_infeasible_says_which_requirement() -> None:
     assert roster.status is Status.INFEASIBLE
     assert "must" in english(roster.infeasible_reason)
     assert "Mongolian" in english(roster.infeasible_reason)
+
+
+def test_mandatory_infeasible_on_the_path_provinces_take() -> None:
+    """The same impossible mandatory case, searched by parts and neighbourhoods as a
+    province would be: the answer is infeasible with its reason, never a roster without
+    the case."""
+    s = scenario([unit("a")], [person("x", "a")],
+                 [case("must", "a", mandatory=True,
+                       team={"leader": None, "members": {"prosecutor": 1},
+                             "languages": [{"language": "mn", "count": 1}]})])
+    roster = solve(s, seconds=2, workers=1, seed=0, method="neighbourhood")
+    assert roster.status is Status.INFEASIBLE and roster.objective is None
+    assert "Mongolian" in english(roster.infeasible_reason)
+
+
+def test_pinning_impossible_on_the_path_provinces_take() -> None:
+    """A pinned person on leave for the whole case, searched by parts and neighbourhoods:
+    the answer is infeasible, never a roster that drops the pin (it once was)."""
+    s = scenario([unit("a")], [person("p", "a", unavailable=[{"start": "2022-01-01",
+                                                              "end": "2022-01-03"}]),
+                               person("q", "a")],
+                 [case("c", "a")],
+                 previous=[{"case": "c", "prosecutor": "p", "slot": "prosecutor",
+                            "pinned": True}])
+    roster = solve(s, seconds=2, workers=1, seed=0, method="neighbourhood")
+    assert roster.status is Status.INFEASIBLE and roster.objective is None
+    assert roster.infeasible_reason is not None
 
 
 def test_coverage_broken_says_which_skill_and_level_in_either_language() -> None:
