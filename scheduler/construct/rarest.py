@@ -405,26 +405,8 @@ def rarest_first(ctx: Context, *, per_member: bool = False) -> tuple[list[Option
     unstaffed (see the module docstring). Cases are taken by priority, as Lappas, Liu and
     Terzi's builder would; `per_member` takes them by priority per team member instead,
     which staffs more where large teams of middling priority crowd out small ones."""
-    s, geo = ctx.scenario, ctx.geography
-    pinned: dict[CaseId, list[tuple[ProsecutorId, Slot | None]]] = defaultdict(list)
-    for a in s.previous:
-        if a.pinned:
-            pinned[a.case].append((a.prosecutor, a.slot))
-    kept = {(a.case, a.prosecutor, a.slot) for a in s.previous if not a.pinned}
-    roster = _Roster(s, Ledger(s))
-    chosen: list[Option] = []
-    staffed: set[CaseId] = set()
-    for case in _case_order(ctx, pinned, per_member):
-        near = geo.near(case)
-        depth = {u: len(p) for u, p in ctx.candidates.people_by_home(case.id).items()}
-        menu = _menu(ctx, near, ctx.candidates.by_case.get(case.id, []), case, kept, depth)
-        forced = pinned.get(case.id, []) + [(p, None) for p in case.require_prosecutors]
-        team = _build(roster, menu, forced)
-        if team is None:
-            continue
-        chosen += team
-        staffed.add(case.id)
-    return chosen, staffed
+    teams = _teams(ctx, _Roster(ctx.scenario, Ledger(ctx.scenario)), set(), per_member)
+    return [o for team in teams for o in team], {team[0].case for team in teams}
 
 
 def staff_more(ctx: Context, ledger: Ledger, chosen: list[Option], staffed: set[CaseId],
@@ -433,15 +415,22 @@ def staff_more(ctx: Context, ledger: Ledger, chosen: list[Option], staffed: set[
     it stands: `chosen` (its teams, booked in `ledger`), `staffed`, and `peak`, its peak
     utilisation. Each team found is booked in `ledger` too. Where neighbourhood search has
     had little time (dense 4,000 x 700), two cases fitted that way after it."""
+    roster = _Roster(ctx.scenario, ledger, peak=peak, serving={o.person for o in chosen})
+    return _teams(ctx, roster, staffed, per_member=False)
+
+
+def _teams(ctx: Context, roster: _Roster, staffed: set[CaseId], per_member: bool
+           ) -> list[list[Option]]:
+    """A team for each case outside `staffed` that can be built beside those booked in
+    `roster`, in the builder's order; each booked as it is built."""
     s, geo = ctx.scenario, ctx.geography
     pinned: dict[CaseId, list[tuple[ProsecutorId, Slot | None]]] = defaultdict(list)
     for a in s.previous:
         if a.pinned:
             pinned[a.case].append((a.prosecutor, a.slot))
     kept = {(a.case, a.prosecutor, a.slot) for a in s.previous if not a.pinned}
-    roster = _Roster(s, ledger, peak=peak, serving={o.person for o in chosen})
     teams = []
-    for case in _case_order(ctx, pinned, per_member=False):
+    for case in _case_order(ctx, pinned, per_member):
         if case.id in staffed:
             continue
         near = geo.near(case)
