@@ -217,7 +217,11 @@ def _repair(ctx: Context, *, deadline: float, workers: int, seed: int,
     free = set(kept.broken)
     for step, nearest in enumerate(tuning.REPAIR_NEAREST):
         seconds = min(tuning.REPAIR_SECONDS, deadline - perf_counter())
-        # The broken teams are always re-solved; a widening only with time to build it.
+        # The broken teams are always re-solved, past the deadline if need be (on a slow
+        # machine the eligibility pass alone may take it all); a widening only with time
+        # to build it.
+        if step == 0:
+            seconds = max(seconds, tuning.REPAIR_LEAST_SECONDS)
         if seconds <= (step and tuning.STEP_SECONDS / 4) or (stop is not None and stop.is_set()):
             break
         fixed = reopen(ctx, start, free, seconds=seconds, workers=workers, seed=seed,

@@ -82,3 +82,15 @@ def test_repair_moves_a_member_over_when_nobody_free_can_fill_the_gap() -> None:
     assert broken == {"x"}
     teams = {(o.case, o.person) for o in start.chosen}
     assert start.staffed == {"x", "y"} and teams == {("x", "p2"), ("y", "p3")}
+
+
+def test_repair_re_solves_the_broken_team_even_past_its_deadline() -> None:
+    """p1 falls ill; the repair is called with its deadline already gone (on a slow
+    machine the eligibility pass may take a what-if's whole limit): x's broken team is
+    still re-solved, with p3, rather than left unstaffed."""
+    s = _two_cases(unavailable=[{"start": "2022-01-01", "end": "2022-01-31"}])
+    start, broken = _repair(make_context(s), deadline=perf_counter() - 1, workers=1, seed=0,
+                            stop=None)
+    assert broken == {"x"}
+    assert start.staffed == {"x", "y"}
+    assert ("x", "p3") in {(o.case, o.person) for o in start.chosen}
