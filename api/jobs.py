@@ -40,6 +40,8 @@ class JobParams(BaseModel):
     alternatives: int = Field(default=1, description="Rosters asked for: the best, then the "
                                                      "next best.")
     differ: int = Field(default=2, description="Assignments each alternative differs in.")
+    robust: bool = Field(default=False, description="Whether no_standby was weighted "
+                                                    "(solve --robust).")
 
 
 def narrowed(scenario: Scenario, cases: list[str] | None) -> Scenario:
@@ -191,7 +193,8 @@ class Runner:
                 scenario = for_solving(scenario, active(session, scenario.province))
             roster = solve(scenario, seconds=params.seconds, workers=params.workers,
                            seed=params.seed, progress=self._progress_writer(job_id), stop=stop,
-                           alternatives=params.alternatives, differ=params.differ)
+                           alternatives=params.alternatives, differ=params.differ,
+                           robust=params.robust)
             if self._closing.is_set() and job_id not in self._cancelled:
                 return  # shutting down: left 'solving', queued again on the next start
             state = CANCELLED if job_id in self._cancelled else DONE

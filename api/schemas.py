@@ -28,6 +28,12 @@ Differ = Annotated[int, Field(
                 "alternative differs in, at least, from the best and every other.")]
 
 
+Robust = Annotated[bool, Field(
+    description="Among rosters of the best staffed priority, prefer those where every "
+                "member of a mandatory case has a standby: the no_standby cost term, "
+                "weighted 150 unless the scenario weights it (as `taskforce solve --robust`).")]
+
+
 class ScenarioSummary(BaseModel):
     id: str = Field(description="The stored scenario's id (assigned by the service).")
     name: str = Field(description="The scenario's name.")
@@ -75,6 +81,7 @@ class SolveRequest(BaseModel):
                                     description="Only these cases (ids).")
     alternatives: Alternatives = 1
     differ: Differ = 2
+    robust: Robust = False
 
 
 class JobView(BaseModel):

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from checker.geography import allowed_homes, paired_with, shortest_minutes
-from models import COST_TERMS, Case, Prosecutor, Roster, Scenario, Slot, TeamMember
+from models import COST_TERMS, Case, Prosecutor, Roster, Scenario, Slot, TeamMember, Weights
 from models.enums import ROLE_RANK
 from models.reason import Reason, term, why
 from models.reason import date as on_day
@@ -100,7 +100,8 @@ def check_roster(scenario: Scenario, roster: Roster) -> CheckReport:
             bad.append(Violation("8 mandatory", why("check.mandatory", case=case.id)))
 
     report.staffed_priority = sum(cases[c].priority for c in teams)
-    report.components = _costs(scenario, teams, distance)
+    # A roster solved with other weights than the scenario's (solve --robust) says so.
+    report.components = _costs(scenario, teams, distance, roster.weights or scenario.policy.weights)
     _reported_objective(roster, report, bad)
     return report
 
@@ -323,8 +324,77 @@ def _peak(s: Scenario, teams: dict[str, list[TeamMember]]) -> int:
                 for pid, used in carried), default=0)
 
 
+def _may_stand_by(s: Scenario, case: Case, slot: Slot, p: Prosecutor, homes: set[str],
+                  minutes: dict[str, float]) -> bool:
+    """Whether `p` may fill `slot` of `case` by rules 1 to 3, and has room for its load
+    beside what they already carry (the solver's eligibility)."""
+    spec = case.team
+    rank = ROLE_RANK.get(p.role, 0)
+    if slot == Slot.LEADER:
+        if spec.leader is None or rank < ROLE_RANK[spec.leader.min_role] \
+                or p.skills.get(case.kind, 0) < spec.leader.min_level:
+            return False
+    elif (slot == Slot.PROSECUTOR and rank == 0) or \
+            (slot in (Slot.ASSISTANT, Slot.CLERK) and p.role.value != slot.value):
+        return False
+    if p.home not in homes or p.home in case.exclude_units or p.id in case.exclude_prosecutors:
+        return False
+    if case.pool is not None and p.id not in s.pool_by_id[case.pool].members:
+        return False
+    if any(gap.start <= case.end and case.start <= gap.end for gap in p.unavailable):
+        return False
+    if max(p.load_on(day) for day in _days(case.start, case.end)) + spec.load > p.capacity + EPS:
+        return False
+    if slot not in spec.remote_roles:
+        far = minutes.get(p.home)
+        limit = spec.max_travel_minutes
+        if far is None or (limit is not None and far > limit + EPS):
+            return False
+    return True
+
+
+def _needs_met(s: Scenario, case: Case, p: Prosecutor) -> list[bool]:
+    """Which coverage needs of `case` with a count above 0 `p` meets: skills, languages,
+    tiers."""
+    spec = case.team
+    met = [p.skills.get(n.skill, 0) >= n.min_level for n in spec.skills if n.count > 0]
+    met += [n.language in p.languages for n in spec.languages if n.count > 0]
+    met += [s.unit_by_id[p.home].tier == tier for tier, count in spec.tiers.items() if count > 0]
+    return met
+
+
+def _no_standby(s: Scenario, teams: dict[str, list[TeamMember]],
+                distance: dict[str, dict[str, float]]) -> int:
+    """Members of staffed mandatory cases for whom no one else could stand by: someone not
+    on the team, fit for the member's slot, meeting every coverage need the member meets,
+    and serving on no staffed case overlapping in time."""
+    people, cases = s.prosecutor_by_id, s.case_by_id
+    busy: dict[str, list[Case]] = defaultdict(list)
+    for cid, team in teams.items():
+        for m in team:
+            busy[m.prosecutor].append(cases[cid])
+    lacking = 0
+    for cid, team in teams.items():
+        case = cases[cid]
+        if not case.mandatory:
+            continue
+        homes = allowed_homes(s, case)
+        free = [p for p in s.prosecutors
+                if not any(c.start <= case.end and case.start <= c.end for c in busy[p.id])]
+        # Per slot, the needs met by each free person who may fill it.
+        fit = {slot: [_needs_met(s, case, p) for p in free
+                      if _may_stand_by(s, case, slot, p, homes, distance[case.venue])]
+               for slot in {m.slot for m in team}}
+        for m in team:
+            mine = _needs_met(s, case, people[m.prosecutor])
+            if not any(all(has or not need for has, need in zip(theirs, mine, strict=True))
+                       for theirs in fit[m.slot]):
+                lacking += 1
+    return lacking
+
+
 def _costs(s: Scenario, teams: dict[str, list[TeamMember]],
-           distance: dict[str, dict[str, float]]) -> dict[str, float]:
+           distance: dict[str, dict[str, float]], w: Weights) -> dict[str, float]:
     people = s.prosecutor_by_id
     raw = dict.fromkeys(COST_TERMS, 0.0)
     for cid, team in teams.items():
@@ -342,7 +412,8 @@ def _costs(s: Scenario, teams: dict[str, list[TeamMember]],
     kept = {(m.case, m.prosecutor, m.slot) for team in teams.values() for m in team}
     raw["changes"] = sum(1 for a in s.previous
                          if not a.pinned and (a.case, a.prosecutor, a.slot) not in kept)
-    w = s.policy.weights
+    # Only when weighted: it asks every person of the province for every mandatory member.
+    raw["no_standby"] = _no_standby(s, teams, distance) if w.no_standby > 0 else 0
     return {term: getattr(w, term) * value for term, value in raw.items()}
 
 

@@ -138,6 +138,10 @@ def solve(
     differ: Annotated[int, typer.Option(
         min=1, help="Each alternative differs from the best and from every other in at "
                     "least this many assignments (dropped plus added).")] = 2,
+    robust: Annotated[bool, typer.Option(
+        "--robust", help="Among rosters of the best staffed priority, prefer those where "
+                         "every member of a mandatory case has a standby (no_standby weighted "
+                         "150 unless the scenario weights it).")] = False,
 ) -> None:
     """Solve a scenario and print its roster. Exit 0 solved, 1 not solved, 2 bad input,
     130 interrupted (Ctrl-C: no roster)."""
@@ -173,7 +177,8 @@ def solve(
 
         roster = run_until_interrupted(
             lambda: solve_scenario(loaded, seconds=seconds, workers=workers, seed=seed,
-                                   progress=show, alternatives=alternatives, differ=differ),
+                                   progress=show, alternatives=alternatives, differ=differ,
+                                   robust=robust),
             interrupted, ready)
     roster = localised(roster, language)
     text = roster.model_dump_json(indent=2)

@@ -5,8 +5,10 @@ from pydantic import BaseModel, Field
 from models.enums import Slot, Status
 from models.ids import CaseId, ProsecutorId, UnitId
 from models.reason import Reason
+from models.scenario import Weights
 
-COST_TERMS: tuple[str, ...] = ("travel", "off_pair", "peak_load", "units", "changes", "no_junior")
+COST_TERMS: tuple[str, ...] = ("travel", "off_pair", "peak_load", "units", "changes", "no_junior",
+                               "no_standby")
 
 
 class TeamMember(BaseModel):
@@ -95,6 +97,10 @@ class Roster(BaseModel):
     alternatives: list[Alternative] = Field(
         default_factory=list, description="When asked for: the next best rosters, in "
                                           "objective order (priority first, then cost).")
+    weights: Weights | None = Field(
+        default=None, description="The cost weights the objective was computed with, when "
+                                  "they are not the scenario's own (`solve --robust` sets "
+                                  "no_standby's); the checker recomputes the cost with them.")
 
     def assignments(self) -> list[TeamMember]:
         """Every assignment of every staffed case."""

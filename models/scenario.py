@@ -348,6 +348,13 @@ class Assignment(Strict):
     pinned: bool = Field(default=False, description="In `previous`: must be kept.")
 
 
+# The no_standby weight of `solve --robust` when the scenario gives none: a member without a
+# standby costs more than one from outside the pairs who adds an office (60 + 30) or a team
+# without a junior (100), less than dropping a previous assignment (200); 150 minutes of
+# travel buy one standby.
+ROBUST_NO_STANDBY = 150.0
+
+
 class Weights(Strict):
     travel: Weight = Field(default=1, description="Per one-way travel minute on site.")
     off_pair: Weight = Field(default=60, description="Per member from outside lead/venue pairs.")
@@ -355,6 +362,15 @@ class Weights(Strict):
     units: Weight = Field(default=30, description="Per distinct home unit in a team.")
     changes: Weight = Field(default=200, description="Per dropped previous assignment.")
     no_junior: Weight = Field(default=100, description="Per team of 3+ with no junior.")
+    no_standby: Weight = Field(default=0, description="Per member of a mandatory case with no "
+                                                      "standby (`solve --robust`: 150 unless set).")
+
+    def robust(self) -> "Weights":
+        """These weights for `solve --robust`: no_standby at ROBUST_NO_STANDBY unless they
+        already give it a positive weight."""
+        if self.no_standby > 0:
+            return self
+        return self.model_copy(update={"no_standby": ROBUST_NO_STANDBY})
 
 
 class Policy(Strict):

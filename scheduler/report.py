@@ -9,7 +9,7 @@ from scheduler.explain.words import unit_ref
 from scheduler.instance.calendar import load_checkpoints
 from scheduler.instance.eligibility import Option
 from scheduler.model.core import Context, fte
-from scheduler.model.costs import JUNIOR_YEARS, NO_JUNIOR_MIN_TEAM
+from scheduler.model.costs import JUNIOR_YEARS, NO_JUNIOR_MIN_TEAM, lacking_standby
 
 SLOT_ORDER = {Slot.LEADER: 0, Slot.PROSECUTOR: 1, Slot.ASSISTANT: 2, Slot.CLERK: 3}
 
@@ -30,7 +30,9 @@ def utilisation(m: Context, chosen: list[Option]) -> dict[ProsecutorId, int]:
 
 
 def raw_terms(m: Context, chosen: list[Option], staffed: set[CaseId]) -> dict[str, float]:
-    """Each cost term of a roster before weighting: minutes, members, percent, offices..."""
+    """Each cost term of a roster before weighting: minutes, members, percent, offices...
+    no_standby is counted only when it is weighted (0 otherwise): counting it asks every
+    candidate of every mandatory case, which default scenarios need not pay for."""
     s, geo = m.scenario, m.geography
     people = s.prosecutor_by_id
     by_case: dict[CaseId, list[Option]] = defaultdict(list)
@@ -51,6 +53,8 @@ def raw_terms(m: Context, chosen: list[Option], staffed: set[CaseId]) -> dict[st
         "no_junior": sum(1 for c in s.cases if c.id in staffed
                          and c.team.size >= NO_JUNIOR_MIN_TEAM
                          and not any(people[o.person].years <= JUNIOR_YEARS for o in by_case[c.id])),
+        "no_standby": (lacking_standby(m, chosen, staffed) if s.policy.weights.no_standby > 0
+                       else 0),
     }
 
 

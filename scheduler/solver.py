@@ -306,7 +306,7 @@ def _explain_reserve(unstaffed: int, seconds: float) -> float:
 def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: int = 0,
           explain: bool = True, progress: Callable[[Progress], None] | None = None,
           method: Method = "auto", stop: threading.Event | None = None,
-          alternatives: int = 1, differ: int = 2) -> Roster:
+          alternatives: int = 1, differ: int = 2, robust: bool = False) -> Roster:
     """Best roster for `scenario` within `seconds`; one worker and a seed give the same answer.
 
     `progress`, if given, is called whenever a better roster is found. `method` "auto"
@@ -316,7 +316,21 @@ def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: 
 
     With `alternatives` K above 1, the roster also carries up to K - 1 more rosters in
     objective order, each at least `differ` assignments from the best and from each other
-    (see `scheduler.alternatives`), found within the same `seconds`."""
+    (see `scheduler.alternatives`), found within the same `seconds`.
+
+    With `robust`, among rosters of the best staffed priority those where members of
+    mandatory cases have standbys are preferred: the no_standby term is weighted
+    `models.scenario.ROBUST_NO_STANDBY` unless the scenario weights it already, and the
+    roster carries the weights its objective was computed with (`Roster.weights`)."""
+    if robust:
+        weights = scenario.policy.weights.robust()
+        if weights is not scenario.policy.weights:
+            scenario = scenario.replace(policy=scenario.policy.model_copy(
+                update={"weights": weights}))
+            plain = solve(scenario, seconds=seconds, workers=workers, seed=seed, explain=explain,
+                          progress=progress, method=method, stop=stop,
+                          alternatives=alternatives, differ=differ)
+            return plain.model_copy(update={"weights": weights})
     if alternatives < 1:
         raise ValueError(f"alternatives: must be at least 1, not {alternatives}")
     if differ < 1:

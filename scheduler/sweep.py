@@ -104,7 +104,8 @@ def roster_cases(scenario: Scenario, roster: Roster) -> Scenario:
 
 def with_previous(scenario: Scenario, base: Roster) -> Scenario:
     """The scenario with the base roster as `previous` (pinned assignments kept), so that
-    unchanged teams stay unless moving them pays."""
+    unchanged teams stay unless moving them pays; and with the weights the base roster was
+    solved with (`solve --robust`), so that the re-plans cost what it cost."""
     kept = [a for a in scenario.previous if a.pinned]
     taken = {(a.case, a.prosecutor) for a in kept}
     for m in base.assignments():
@@ -115,6 +116,9 @@ def with_previous(scenario: Scenario, base: Roster) -> Scenario:
         taken.add((m.case, m.prosecutor))
         kept.append(Assignment(case=m.case, prosecutor=m.prosecutor, slot=m.slot,
                                on_site=m.on_site))
+    if base.weights is not None:
+        policy = scenario.policy.model_copy(update={"weights": base.weights})
+        return scenario.replace(previous=kept, policy=policy)
     return scenario.replace(previous=kept)
 
 

@@ -70,7 +70,8 @@ SHEET_BY_KEY = {s.key: s for s in SHEETS}
 
 # The rows of the scenario sheet: a field and the policy setting it fills.
 SCENARIO_FIELDS = ("name", "road_factor", "speed_kmh", "weight.travel", "weight.off_pair",
-                   "weight.peak_load", "weight.units", "weight.changes", "weight.no_junior")
+                   "weight.peak_load", "weight.units", "weight.changes", "weight.no_junior",
+                   "weight.no_standby")
 
 VOCABULARY: dict[str, tuple[str, ...]] = {
     "role": tuple(r.value for r in Role),

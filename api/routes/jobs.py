@@ -135,7 +135,8 @@ def submit(body: SolveRequest, session: SessionDep, settings: SettingsDep, calle
     scenario_id, version, scenario = _scenario_version(session, body, caller)
     cases = cases_to_solve(caller, scenario, body.cases)
     params = JobParams(seconds=body.seconds, seed=body.seed, workers=settings.solve_workers,
-                       cases=cases, alternatives=body.alternatives, differ=body.differ)
+                       cases=cases, alternatives=body.alternatives, differ=body.differ,
+                       robust=body.robust)
     job = JobRow(id=uuid4().hex, scenario_id=scenario_id, scenario_version=version,
                  params=params.model_dump(), state="queued", request_hash=digest,
                  idempotency_key=idempotency_key)

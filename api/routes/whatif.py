@@ -22,7 +22,7 @@ from api.jobs import JobParams, narrowed
 from api.problems import ApiError, documented
 from api.routes.jobs import cases_to_solve
 from api.routes.scenarios import store_new, stored_body, writable_scenario
-from api.schemas import Alternatives, Differ, RosterView, Seed
+from api.schemas import Alternatives, Differ, Robust, RosterView, Seed
 from api.settings import Settings
 from api.tables import RosterRow, ScenarioRow
 from i18n import localised
@@ -70,6 +70,7 @@ class CaseRosterRequest(BaseModel):
 
     alternatives: Alternatives = 1
     differ: Differ = 2
+    robust: Robust = False
 
 
 @router.post("/scenarios/{scenario_id}/cases/{case_id}/roster", response_model=RosterView,
@@ -79,7 +80,8 @@ def case_roster(scenario_id: str, case_id: str, session: SessionDep, settings: S
                 wanted: CaseRosterRequest | None = None) -> RosterView:
     """The best task force for one case of a stored scenario, found within `seconds`; with
     `alternatives` K in the body, up to K - 1 other teams too (`roster.alternatives`),
-    each at least `differ` assignments from the best and from each other."""
+    each at least `differ` assignments from the best and from each other; with `robust`,
+    teams whose members of a mandatory case have standbys are preferred."""
     options = wanted or CaseRosterRequest()
     row, body = _current(session, scenario_id, caller, "request_rosters")
     scenario = Scenario.model_validate(body)
@@ -90,11 +92,11 @@ def case_roster(scenario_id: str, case_id: str, session: SessionDep, settings: S
     # province, as for jobs.
     count = options.alternatives if caller.whole_province else 1
     params = JobParams(seconds=seconds, seed=0, workers=settings.solve_workers, cases=[case_id],
-                       alternatives=count, differ=options.differ)
+                       alternatives=count, differ=options.differ, robust=options.robust)
     booked = for_solving(narrowed(scenario, [case_id]), active(session, scenario.province))
     with solve_slot(request, settings):
         roster = solve(booked, seconds=seconds, workers=settings.solve_workers,
-                       alternatives=count, differ=options.differ)
+                       alternatives=count, differ=options.differ, robust=options.robust)
     stored = _store(session, row.id, row.version, params, roster)
     session.commit()
     return RosterView.of(stored, localised(roster, lang))

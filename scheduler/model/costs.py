@@ -3,12 +3,15 @@
 Each returns a CostTerm; `scheduler.model.core.weighted_cost` applies `policy.weights`.
 """
 
+from collections import defaultdict
 from collections.abc import Callable
 
 from ortools.sat.python import cp_model as cp
 
-from models.ids import ProsecutorId
-from scheduler.model.core import CostTerm, RosterModel, fte
+from models import Case, Slot
+from models.ids import CaseId, ProsecutorId
+from scheduler.instance.eligibility import Option
+from scheduler.model.core import Context, CostTerm, RosterModel, fte
 
 JUNIOR_YEARS = 3
 NO_JUNIOR_MIN_TEAM = 3
@@ -110,6 +113,107 @@ def no_junior(m: RosterModel) -> CostTerm:
     return CostTerm(items)
 
 
+def overlap(a: Case, b: Case) -> bool:
+    """Whether two cases share a day."""
+    return a.start <= b.end and b.start <= a.end
+
+
+def standby_profile(ctx: Context, case: Case) -> Callable[[ProsecutorId], tuple[bool, ...]]:
+    """Which coverage needs of `case` (skills, languages, tiers; those of count 0 left out)
+    a person meets: a standby must meet every need the member meets."""
+    needs = [able for _, able in ctx.coverage(case)]
+    return lambda person: tuple(person in able for able in needs)
+
+
+def covers(standby: tuple[bool, ...], member: tuple[bool, ...]) -> bool:
+    """Whether a standby with profile `standby` meets every need a member's meets."""
+    return all(s or not m for s, m in zip(standby, member, strict=True))
+
+
+def no_standby(m: RosterModel) -> CostTerm:
+    """no_standby (an extension, `solve --robust`): members of staffed mandatory cases who
+    have no standby. A standby for member m in slot s of case c is another person, not on
+    c's team, eligible for slot s of c, who meets every coverage need (skill, language,
+    tier) of c that m meets, and serves on no staffed case overlapping c in time. Home
+    staffing, capacity beside the roster and unit counts are not considered (`taskforce
+    resilience` does the exact per-member analysis).
+
+    Modelled exactly, so that CP-SAT's objective and bound are the roster's: free[q, c]
+    (q serves no case overlapping c) is the negation of the OR of q's assignments there;
+    has[c, s, P] (some standby with profile at least P is free) is the OR of those frees;
+    a member lacks exactly when assigned and no standby of their profile is free (the
+    member is not free, so need not be left out). Built only when the weight is positive:
+    with weight 0 the model is as before."""
+    if m.scenario.policy.weights.no_standby <= 0:
+        return CostTerm()
+    d, cases = m.decisions, m.scenario.case_by_id
+    items: list[tuple[float, cp.IntVar]] = []
+    for case in m.scenario.cases:
+        if not case.mandatory:
+            continue
+        frees: dict[ProsecutorId, cp.IntVar] = {}
+
+        def free(q: ProsecutorId, case: Case = case, frees: dict[ProsecutorId, cp.IntVar] = frees
+                 ) -> cp.IntVar:
+            if q not in frees:
+                busy = [d.is_assigned(q, c) for c in m.candidates.cases_of(q)
+                        if overlap(case, cases[c])]
+                var = m.model.new_bool_var("")
+                for b in busy:
+                    m.model.add_implication(b, ~var)
+                m.model.add_bool_or([var, *busy])
+                frees[q] = var
+            return frees[q]
+
+        profile = standby_profile(m, case)
+        by_slot: dict[Slot, list[Option]] = defaultdict(list)
+        for o in m.candidates.by_case.get(case.id, []):
+            by_slot[o.slot].append(o)
+        for options in by_slot.values():
+            profiles = {o.person: profile(o.person) for o in options}
+            for wanted in sorted(set(profiles.values())):
+                standbys = [free(q) for q, p in profiles.items() if covers(p, wanted)]
+                has = m.model.new_bool_var("")
+                for f in standbys:
+                    m.model.add_implication(f, has)
+                m.model.add_bool_or(standbys).only_enforce_if(has)
+                for o in options:
+                    if profiles[o.person] != wanted:
+                        continue
+                    member = d.in_slot(o.person, case.id, o.slot)
+                    assert member is not None
+                    lacking = m.model.new_bool_var("")
+                    m.model.add_bool_or([lacking, ~member, has])
+                    m.model.add_implication(lacking, member)
+                    m.model.add_implication(lacking, ~has)
+                    items.append((1.0, lacking))
+    return CostTerm(items)
+
+
+def lacking_standby(ctx: Context, chosen: list[Option], staffed: set[CaseId]) -> int:
+    """no_standby of a roster, counted (see `no_standby`)."""
+    cases = ctx.scenario.case_by_id
+    serving: dict[ProsecutorId, list[Case]] = defaultdict(list)
+    teams: dict[CaseId, list[Option]] = defaultdict(list)
+    for o in chosen:
+        if o.case in staffed:
+            serving[o.person].append(cases[o.case])
+            teams[o.case].append(o)
+    count = 0
+    for case in ctx.scenario.cases:
+        if not case.mandatory or case.id not in staffed:
+            continue
+        profile = standby_profile(ctx, case)
+        options = ctx.candidates.by_case.get(case.id, [])
+        free = {o.person for o in options
+                if not any(overlap(case, other) for other in serving.get(o.person, []))}
+        for member in teams[case.id]:
+            mine = profile(member.person)
+            count += not any(o.slot is member.slot and o.person in free
+                             and covers(profile(o.person), mine) for o in options)
+    return count
+
+
 COST_TERMS: dict[str, Callable[[RosterModel], CostTerm]] = {
     "travel": travel,
     "off_pair": off_pair,
@@ -117,4 +221,5 @@ COST_TERMS: dict[str, Callable[[RosterModel], CostTerm]] = {
     "units": units,
     "changes": changes,
     "no_junior": no_junior,
+    "no_standby": no_standby,
 }

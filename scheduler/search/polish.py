@@ -9,7 +9,11 @@ moves of a few microseconds each are tried on every team instead:
   member and team kept; each member's candidates are taken cheapest first and the search
   stops at the first that could not gain.
 Rounds repeat until nothing changes or time is up: a swap may free someone another case
-needs. Every move keeps every hard rule, so the roster is valid at every step; its
+needs. Swaps are judged on travel, off_pair, units, no_junior and changes alone; when
+no_standby is weighted (`solve --robust`) they are not made at all, since who stands by
+for the members of every mandatory case overlapping in time can change with each one
+(the cases are still staffed more, which raises the staffed priority, the first aim).
+Every move keeps every hard rule, so the roster is valid at every step; its
 objective is recomputed at the end, and the roster is kept only if it is better.
 
 On rosters of 4,000 x 700 after a 60 s search (2 cores, seed 1), swaps took cost from
@@ -202,6 +206,7 @@ def polish(ctx: Context, best: Incumbent, *, until: float,
     staffed = set(best.staffed)
     menus: dict[CaseId, _Menu] = {}
     swaps = _Swaps(ctx, best.chosen, menus)
+    swapping = s.policy.weights.no_standby <= 0
     for _ in _rounds(until, stop):
         added = staff_more(ctx, swaps.ledger, swaps.chosen(), staffed, swaps.peak)
         if added:
@@ -209,7 +214,7 @@ def polish(ctx: Context, best: Incumbent, *, until: float,
             staffed |= {team[0].case for team in added}
             swaps = _Swaps(ctx, swaps.chosen() + [o for team in added for o in team], menus)
         moves = 0
-        for case in s.cases:
+        for case in s.cases if swapping else []:
             if perf_counter() >= until or stop():
                 break
             if case.id in staffed:
