@@ -34,9 +34,9 @@ from scheduler.construct.previous import kept_previous
 from scheduler.construct.rarest import rarest_first
 from scheduler.explain.unstaffed import infeasible_reason, unstaffed_reason
 from scheduler.model.core import Context, RosterModel, build_model, make_context
-from scheduler.report import COST_TOLERANCE, case_rosters, evaluate, is_better
+from scheduler.report import COST_TOLERANCE, case_rosters, evaluate
 from scheduler.search.compose import compose
-from scheduler.search.lns import Incumbent, improve, reopen
+from scheduler.search.lns import Incumbent, beats, improve, reopen
 from scheduler.search.neighbourhoods import Teams, holding
 from scheduler.search.phases import Found, lexicographic
 from scheduler.search.polish import polish
@@ -160,7 +160,7 @@ def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, wo
     if replanned is None and left > tuning.STEP_SECONDS / 4 and not (stop is not None and stop.is_set()):
         composed = compose(ctx, best, bounds, seconds=min(left, search * tuning.COMPOSE_SHARE),
                            workers=workers, seed=seed, stop=stop)
-        if composed is not None and is_better(composed.roster.objective, best.objective):
+        if composed is not None and beats(ctx, composed.roster, best):
             best, around = composed.roster, composed.clashed
             reporter.incumbent(best)
     # Only a roster close to the parts' bound: far below it, the search has more to win than
@@ -226,7 +226,7 @@ def _repair(ctx: Context, *, deadline: float, workers: int, seed: int,
             break
         fixed = reopen(ctx, start, free, seconds=seconds, workers=workers, seed=seed,
                        stop=stop, nearest=nearest)
-        if fixed is not None and is_better(fixed.objective, start.objective):
+        if fixed is not None and beats(ctx, fixed, start):
             start = fixed
         lost = [c for c in ctx.scenario.cases if c.id in kept.broken - start.staffed]
         if not lost:
@@ -267,11 +267,11 @@ def _start(ctx: Context, until: float, *, workers: int, seed: int, reporter: _Re
             break
         chosen, staffed = rarest_first(ctx, per_member=per_member)
         rarest = Incumbent(chosen, staffed, evaluate(ctx, chosen, staffed))
-        if is_better(rarest.objective, best.objective):
+        if beats(ctx, rarest, best):
             best = rarest
             reporter.report("greedy", best.objective.staffed_priority, best.objective.cost,
                             None)
-    if repaired is not None and not is_better(best.objective, repaired.objective):
+    if repaired is not None and not beats(ctx, best, repaired):
         reporter.incumbent(repaired)
         return repaired, baseline, broken
     return best, baseline, None
@@ -414,7 +414,7 @@ def _solve(scenario: Scenario, *, seconds: float, workers: int, seed: int, expla
                       seconds=perf_counter() - started, build_seconds=build_seconds), ctx, None
     if found is not None and found.solved:
         trial = Incumbent(found.chosen, found.staffed, evaluate(ctx, found.chosen, found.staffed))
-        if not is_better(best.objective, trial.objective):
+        if not beats(ctx, best, trial):
             best = trial
         proven = found.priority_proven and found.cost_proven
         if found.priority_bound is not None:

@@ -44,6 +44,19 @@ class Incumbent:
     proven: bool = False
 
 
+def beats(ctx: Context, a: Incumbent, b: Incumbent) -> bool:
+    """Whether roster `a` is better than `b`: one staffing every mandatory case (rule 8)
+    beats one that does not (the builders may miss one, the model never does); then more
+    staffed priority, or as much at a lower cost. A roster missing a mandatory case could
+    otherwise be kept for its lower cost, now that no_standby makes staffing mandatory
+    cases cost more, and the solve end with no valid roster."""
+    mandatory = [c.id for c in ctx.scenario.cases if c.mandatory]
+    a_valid = all(c in a.staffed for c in mandatory)
+    if a_valid != all(c in b.staffed for c in mandatory):
+        return a_valid
+    return is_better(a.objective, b.objective)
+
+
 def conflicts(ctx: Context, chosen: list[Option], teams: list[Option]) -> set[CaseId]:
     """The cases of the teams `chosen`, outside those `teams` staff, that may clash with them:
     those overlapping in time a case of `teams` served by the same person (capacity) or by
@@ -216,7 +229,7 @@ def improve(ctx: Context, start: Incumbent, *, deadline: float, workers: int, se
         step = min(tuning.STEP_SECONDS, deadline - perf_counter())
         trial = reopen(ctx, best, free, seconds=step, workers=workers, seed=rng.randrange(1 << 30),
                        stop=stop, nearest=tuning.LNS_NEAREST)
-        improved = trial is not None and is_better(trial.objective, best.objective)
+        improved = trial is not None and beats(ctx, trial, best)
         if kind != "sweep":
             chooser.learn(kind, improved, trial is not None and trial.proven)
         if trial is not None and improved:
