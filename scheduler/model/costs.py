@@ -204,13 +204,14 @@ def lacking_standby(ctx: Context, chosen: list[Option], staffed: set[CaseId]) ->
         if not case.mandatory or case.id not in staffed:
             continue
         profile = standby_profile(ctx, case)
-        options = ctx.candidates.by_case.get(case.id, [])
-        free = {o.person for o in options
-                if not any(overlap(case, other) for other in serving.get(o.person, []))}
+        # The distinct profiles of the free people, per slot: few, where people are many.
+        standing: dict[Slot, set[tuple[bool, ...]]] = defaultdict(set)
+        for o in ctx.candidates.by_case.get(case.id, []):
+            if not any(overlap(case, other) for other in serving.get(o.person, [])):
+                standing[o.slot].add(profile(o.person))
         for member in teams[case.id]:
             mine = profile(member.person)
-            count += not any(o.slot is member.slot and o.person in free
-                             and covers(profile(o.person), mine) for o in options)
+            count += not any(covers(p, mine) for p in standing[member.slot])
     return count
 
 
