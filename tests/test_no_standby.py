@@ -11,7 +11,9 @@ from typer.testing import CliRunner
 from api.jobs import Runner
 from checker import check_roster
 from cli.main import app
+from i18n import localised
 from models import Roster, Scenario
+from models.roster import with_alternative
 from models.scenario import ROBUST_NO_STANDBY
 from scheduler import solve
 from scheduler.model.core import make_context
@@ -208,3 +210,18 @@ def test_a_repaired_roster_missing_a_mandatory_case_is_not_kept() -> None:
     roster = solved(s)
     assert team(roster, "m") == {"cl"} and team(roster, "k") == set()
     assert roster.objective is not None and roster.objective.cost == ROBUST_NO_STANDBY
+
+
+def test_robust_alternatives_pass_the_checker_and_say_what_they_cost() -> None:
+    """Alternatives of a robust roster carry its weights: each passes the checker, and the
+    one that puts Bo back on o says it leaves a member without a standby, in both languages."""
+    s = _two_at_home()
+    roster = solve(s, seconds=5, workers=1, seed=0, robust=True, alternatives=3, differ=2)
+    assert len(roster.alternatives) == 2
+    for alternative in roster.alternatives:
+        report = check_roster(s, with_alternative(roster, alternative))
+        assert report.ok, report.violations
+    en = [a.difference.text for a in localised(roster, "en").alternatives]
+    zh = [a.difference.text for a in localised(roster, "zh").alternatives]
+    assert any("1 more member of a mandatory case without a standby" in t for t in en), en
+    assert any("必办案件无替补人员的成员多1名" in t for t in zh), zh
