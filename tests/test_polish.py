@@ -146,3 +146,31 @@ def test_polished_rosters_pass_the_checker(data: dict[str, Any]) -> None:
     assert (report.staffed_priority > start.objective.staffed_priority
             or report.cost <= start.objective.cost + 0.5)
 
+
+
+def test_swaps_count_the_standbys_they_take_when_weighted() -> None:
+    """With no_standby weighted 150: on o, Bo (at home) would save Cy's 50 minutes and 60
+    off the pairs, but he is the only one free to stand by for Ann on the mandatory m at
+    the same time, so that swap is refused; on p, a month later, someone at home replaces
+    Dee (30 minutes and 60 off the pairs). Dee and Eve are on leave in January, and nobody
+    has room for both m and o. Unweighted, Bo takes o."""
+    units = [unit("u"), unit("v"), unit("w")]
+    january = [{"start": "2022-01-01", "end": "2022-01-31"}]
+    people = [person("ann", "u", languages=["zh", "mn"]), person("bo", "u", languages=["zh", "mn"]),
+              person("cy", "v"), person("dee", "w", unavailable=january),
+              person("eve", "u", unavailable=january)]
+    cases = [case("m", "u", mandatory=True, team={"leader": None, "members": {"prosecutor": 1},
+                                                 "languages": [{"language": "mn", "count": 1}],
+                                                 "load": 0.6}),
+             case("o", "u", team={"leader": None, "members": {"prosecutor": 1}, "load": 0.6}),
+             case("p", "u", start="2022-02-01", end="2022-02-05")]
+    roads = [road("u", "v", 50), road("u", "w", 30)]
+    teams = {"m": [("ann", "prosecutor")], "o": [("cy", "prosecutor")],
+             "p": [("dee", "prosecutor")]}
+    weighted = scenario(units, people, cases, roads=roads,
+                        policy={"weights": {"no_standby": 150}})
+    polished = _polished(weighted, teams)
+    assert polished["m"] == {"ann"} and polished["o"] == {"cy"}
+    assert polished["p"] <= {"ann", "bo", "eve"}
+    plain = scenario(units, people, cases, roads=roads)
+    assert _polished(plain, teams)["o"] == {"bo"}

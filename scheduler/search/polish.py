@@ -9,10 +9,11 @@ moves of a few microseconds each are tried on every team instead:
   member and team kept; each member's candidates are taken cheapest first and the search
   stops at the first that could not gain.
 Rounds repeat until nothing changes or time is up: a swap may free someone another case
-needs. Swaps are judged on travel, off_pair, units, no_junior and changes alone; when
-no_standby is weighted (`solve --robust`) they are not made at all, since who stands by
-for the members of every mandatory case overlapping in time can change with each one
-(the cases are still staffed more, which raises the staffed priority, the first aim).
+needs. Swaps are judged on travel, off_pair, units, no_junior and changes; when
+no_standby is weighted (`solve --robust`), also on how many members of the mandatory cases
+overlapping the team's in time lose or find a standby (`_Standbys`, counted exactly as the
+report counts, before and after the swap). A swap whose only gain would be standbys found
+is not looked for: candidates are still taken cheapest first by the other terms.
 Every move keeps every hard rule, so the roster is valid at every step; its
 objective is recomputed at the end, and the roster is kept only if it is better.
 
@@ -32,7 +33,13 @@ from scheduler.construct.ledger import Ledger
 from scheduler.construct.rarest import staff_more
 from scheduler.instance.eligibility import Option
 from scheduler.model.core import Context
-from scheduler.model.costs import JUNIOR_YEARS, NO_JUNIOR_MIN_TEAM
+from scheduler.model.costs import (
+    JUNIOR_YEARS,
+    NO_JUNIOR_MIN_TEAM,
+    covers,
+    overlap,
+    standby_profile,
+)
 from scheduler.report import evaluate, is_better, utilisation
 from scheduler.search.lns import Incumbent
 
@@ -49,6 +56,52 @@ class _Menu:
     near: set[UnitId]
     by_slot: dict[Slot, list[tuple[float, Option]]]
     needs: list[tuple[int, frozenset[ProsecutorId]]]
+
+
+class _Standbys:
+    """Members of staffed mandatory cases without a standby (the no_standby term), for the
+    cases a swap can change: those overlapping the swapped team's in time, where the member
+    leaving or the newcomer is a candidate (they may become free or busy there)."""
+
+    def __init__(self, ctx: Context, teams: dict[CaseId, list[Option]]) -> None:
+        self.ctx = ctx
+        self.cases = ctx.scenario.case_by_id
+        self.mandatory = [c for c in ctx.scenario.cases if c.mandatory]
+        self.teams = teams  # the swaps' own teams, as they change
+        self.profiles: dict[CaseId, Callable[[ProsecutorId], tuple[bool, ...]]] = {}
+        self.reach = {c.id: set(ctx.candidates.people(c.id)) for c in self.mandatory}
+
+    def _lacking(self, case: Case, team: list[Option], moved: Option, into: CaseId) -> int:
+        if case.id not in self.profiles:
+            self.profiles[case.id] = standby_profile(self.ctx, case)
+        profile = self.profiles[case.id]
+        # Who serves when, once: the teams of the cases overlapping this one.
+        busy = {o.person for k, members in self.teams.items()
+                if overlap(case, self.cases[k]) for o in members}
+        if overlap(case, self.cases[into]):
+            busy.add(moved.person)
+        standing: dict[Slot, set[tuple[bool, ...]]] = defaultdict(set)
+        for o in self.ctx.candidates.by_case.get(case.id, []):
+            if o.person not in busy:
+                standing[o.slot].add(profile(o.person))
+        return sum(not any(covers(p, profile(m.person)) for p in standing[m.slot]) for m in team)
+
+    def change(self, case: Case, member: Option, newcomer: Option) -> int:
+        """How many more members lack a standby with `newcomer` in `member`'s place on
+        `case` (negative: fewer). `member` is released from the teams when asked."""
+        out = 0
+        for k in self.mandatory:
+            if not overlap(k, case) or (k.id != case.id and not self.teams.get(k.id)):
+                continue
+            reach = self.reach[k.id]
+            if k.id != case.id and member.person not in reach and newcomer.person not in reach:
+                continue  # nobody k could draw on changes cases
+            team = self.teams.get(k.id, [])
+            before = [*team, member] if k.id == case.id else team
+            after = [*team, newcomer] if k.id == case.id else team
+            out += (self._lacking(k, after, newcomer, case.id)
+                    - self._lacking(k, before, member, case.id))
+        return out
 
 
 class _Swaps:
@@ -73,6 +126,7 @@ class _Swaps:
         self.kept = {(a.case, a.prosecutor, a.slot) for a in s.previous if not a.pinned}
         self.replanned = {case for case, _, _ in self.kept}
         self._menus = menus
+        self.standbys = _Standbys(ctx, self.teams) if self.w.no_standby > 0 else None
 
     def book(self, o: Option) -> None:
         journal: Journal = []
@@ -167,8 +221,13 @@ class _Swaps:
             if not released:
                 self.release(member)
                 released = True
-            if self.fits(o, case):
-                best = gain, o
+            if not self.fits(o, case):
+                continue
+            if self.standbys is not None:
+                gain += self.w.no_standby * self.standbys.change(case, member, o)
+                if gain >= -GAIN or (best is not None and gain >= best[0]):
+                    continue
+            best = gain, o
         if best is None:
             if released:
                 self.book(member)
@@ -206,7 +265,6 @@ def polish(ctx: Context, best: Incumbent, *, until: float,
     staffed = set(best.staffed)
     menus: dict[CaseId, _Menu] = {}
     swaps = _Swaps(ctx, best.chosen, menus)
-    swapping = s.policy.weights.no_standby <= 0
     for _ in _rounds(until, stop):
         added = staff_more(ctx, swaps.ledger, swaps.chosen(), staffed, swaps.peak)
         if added:
@@ -214,7 +272,7 @@ def polish(ctx: Context, best: Incumbent, *, until: float,
             staffed |= {team[0].case for team in added}
             swaps = _Swaps(ctx, swaps.chosen() + [o for team in added for o in team], menus)
         moves = 0
-        for case in s.cases if swapping else []:
+        for case in s.cases:
             if perf_counter() >= until or stop():
                 break
             if case.id in staffed:
