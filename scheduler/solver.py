@@ -36,7 +36,7 @@ from scheduler.explain.unstaffed import infeasible_reason, unstaffed_reason
 from scheduler.model.core import Context, RosterModel, build_model, make_context
 from scheduler.report import COST_TOLERANCE, case_rosters, evaluate
 from scheduler.search.compose import compose
-from scheduler.search.lns import Incumbent, beats, improve, reopen
+from scheduler.search.lns import Incumbent, beats, improve, keeps_musts, reopen
 from scheduler.search.neighbourhoods import Teams, holding
 from scheduler.search.phases import Found, lexicographic
 from scheduler.search.polish import polish
@@ -280,9 +280,7 @@ def _start(ctx: Context, until: float, *, workers: int, seed: int, reporter: _Re
 def _breaks_a_must(scenario: Scenario, best: Incumbent) -> bool:
     """Whether `best` leaves a mandatory case unstaffed or drops a pinned assignment
     (rules 7 and 8): the builders may, and the search may not have put it right."""
-    kept = {(o.case, o.person, o.slot) for o in best.chosen}
-    return any(c.mandatory and c.id not in best.staffed for c in scenario.cases) or any(
-        a.pinned and (a.case, a.prosecutor, a.slot) not in kept for a in scenario.previous)
+    return not keeps_musts(scenario, best)
 
 
 def _musts(scenario: Scenario) -> Scenario | None:

@@ -219,6 +219,20 @@ def test_same_seed_one_worker_same_roster() -> None:
 def test_search_by_parts_rosters_pass_the_checker(data: dict[str, Any]) -> None:
     """The path provinces take (parts, putting them together, polish, neighbourhoods),
     forced on random small scenarios: its rosters break no hard rule either."""
+    _province_path_checked(data)
+
+
+@settings(max_examples=30, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(scenarios(standby=True))
+def test_search_by_parts_with_no_standby_passes_the_checker(data: dict[str, Any]) -> None:
+    """The same with no_standby weighted and a mandatory case: the polish's swaps count
+    standbys, neighbourhoods see part of the people; the roster's reported cost, the term
+    included, is still the checker's."""
+    _province_path_checked(data)
+
+
+def _province_path_checked(data: dict[str, Any]) -> None:
     s = parse_scenario(data)
     roster = solve(s, seconds=1, workers=1, seed=0, method="neighbourhood")
     if roster.objective is not None:

@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from time import perf_counter
 
-from models import Assignment, Case, Objective, Slot
+from models import Assignment, Case, Objective, Scenario, Slot
 from models.ids import CaseId, ProsecutorId, UnitId
 from scheduler import tuning
 from scheduler.instance.eligibility import Option
@@ -44,15 +44,21 @@ class Incumbent:
     proven: bool = False
 
 
+def keeps_musts(scenario: Scenario, roster: Incumbent) -> bool:
+    """Whether `roster` staffs every mandatory case and keeps every pinned assignment
+    (rules 7 and 8): the builders may not, the model always does."""
+    kept = {(o.case, o.person, o.slot) for o in roster.chosen}
+    return all(c.id in roster.staffed for c in scenario.cases if c.mandatory) and all(
+        (a.case, a.prosecutor, a.slot) in kept for a in scenario.previous if a.pinned)
+
+
 def beats(ctx: Context, a: Incumbent, b: Incumbent) -> bool:
-    """Whether roster `a` is better than `b`: one staffing every mandatory case (rule 8)
-    beats one that does not (the builders may miss one, the model never does); then more
-    staffed priority, or as much at a lower cost. A roster missing a mandatory case could
-    otherwise be kept for its lower cost, now that no_standby makes staffing mandatory
-    cases cost more, and the solve end with no valid roster."""
-    mandatory = [c.id for c in ctx.scenario.cases if c.mandatory]
-    a_valid = all(c in a.staffed for c in mandatory)
-    if a_valid != all(c in b.staffed for c in mandatory):
+    """Whether roster `a` is better than `b`: one that keeps rules 7 and 8 (`keeps_musts`)
+    beats one that does not; then more staffed priority, or as much at a lower cost. A
+    roster missing a mandatory case could otherwise be kept for its lower cost (no_standby
+    makes staffing mandatory cases cost more) and the solve end with no valid roster."""
+    a_valid = keeps_musts(ctx.scenario, a)
+    if a_valid != keeps_musts(ctx.scenario, b):
         return a_valid
     return is_better(a.objective, b.objective)
 
