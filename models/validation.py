@@ -42,6 +42,15 @@ class Problem(BaseModel):
                                      description="The message's parameters by name.")
     message: str = Field(default="", description="The problem in words, in the language asked "
                                                  "for.")
+    # Where in a workbook, for a scenario sent as one: a sheet alone for the sheet as a
+    # whole, none of them for the file.
+    sheet: str | None = Field(default=None, description="The workbook's sheet at fault, as the "
+                                                        "workbook names it.")
+    row: int | None = Field(default=None, description="The sheet's row at fault, from 1 (the "
+                                                      "headers).")
+    column: str | None = Field(default=None, description="The column's letter, e.g. 'F'.")
+    header: str | None = Field(default=None, description="The column's header, as the workbook "
+                                                         "writes it (or as it should, if missing).")
 
     @property
     def reason(self) -> Reason:

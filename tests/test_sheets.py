@@ -279,3 +279,64 @@ def test_an_office_may_be_placed_at_another_by_name() -> None:
         assert office["location"] == {"lat": 49.213, "lon": 119.766}
     assert any("“nowhere”不是本工作簿中有经纬度的检察院" in p for p in _problems(_mutated(at("nowhere"))))
     assert any("检察院，第3行" in p and "请填写经纬度" in p for p in _problems(_mutated(at(None))))
+
+
+def test_problems_hidden_behind_others_come_in_the_same_run() -> None:
+    """Problems that a first check would hide come together with it: a case with an unknown
+    kind whose end is before its start and whose venue is unknown; a person whose capacity
+    is out of range, whose home is unknown and whose leave ends before it starts (pinned to
+    the leave column, not the id); and a road with a bad length to an unknown office."""
+    def change(wb: Workbook) -> None:
+        wb["案件"]["D2"], wb["案件"]["E2"], wb["案件"]["H2"] = "bogus", "nowhere", date(2000, 1, 1)
+        wb["人员"]["G2"], wb["人员"]["D2"] = 0, "nowhere"
+        wb["人员"]["J2"] = "2022-07-05..2022-07-01; 2022-08-01..2022-08-02"
+        wb["道路"]["C2"], wb["道路"]["B2"] = -5, "nowhere"
+    problems = _problems(_mutated(change))
+    for expected in ("案件，第2行，D 案件类别列（fraud）：“bogus”不在可选值中",
+                     "案件，第2行，H 结束日期列（fraud）：结束日期2000年1月1日早于开始日期2022年6月1日",
+                     "案件，第2行，E 办案地点列（fraud）：没有编号为“nowhere”的检察院",
+                     "人员，第2行，G 工作量上限列（wang）：应不小于0.01，填的是0",
+                     "人员，第2行，D 所在院列（wang）：没有编号为“nowhere”的检察院",
+                     "人员，第2行，J 不在岗日期列（wang）：结束日期2022年7月1日早于开始日期2022年7月5日",
+                     "道路，第2行，C 单程分钟列（hailar-nowhere）：应大于0，填的是-5",
+                     "道路，第2行，B 终点院列（hailar-nowhere）：没有编号为“nowhere”的检察院"):
+        assert sum(expected in p for p in problems) == 1, (expected, problems)
+    assert len(problems) == 8, problems
+
+
+def test_merged_cells_are_said_as_such_beside_the_sheets_other_problems() -> None:
+    """A merged range is reported as merged cells, once, and the rest of its sheet is still
+    read: the unknown venue and the early end of the same case come in the same run, and
+    the cells the range covers are not also called blank."""
+    def change(wb: Workbook) -> None:
+        wb["案件"].merge_cells("B2:C2")
+        wb["案件"]["E2"], wb["案件"]["H2"] = "nowhere", date(2000, 1, 1)
+        wb["人员"].merge_cells("A2:A3")
+        wb["人员"]["B3"], wb["人员"]["D3"], wb["人员"]["E3"] = "Li", "hailar", "检察官"
+    problems = _problems(_mutated(change))
+    assert problems == [
+        "人员，第2行，A列：合并单元格（A2:A3）：请取消合并并逐格填写",
+        "案件，第2行，B列：合并单元格（B2:C2）：请取消合并并逐格填写",
+        "案件，第2行，H 结束日期列（fraud）：结束日期2000年1月1日早于开始日期2022年6月1日",
+        "案件，第2行，E 办案地点列（fraud）：没有编号为“nowhere”的检察院",
+    ]
+
+
+def test_a_missing_column_or_sheet_does_not_stop_the_other_problems() -> None:
+    """A required column the sheet lacks, an unknown header and a missing sheet are each said
+    once, and the bad cells elsewhere come in the same run (no echo of the missing column
+    on every row, nor of the missing offices in every reference to one)."""
+    def change(wb: Workbook) -> None:
+        wb["人员"]["D1"] = None
+        wb["人员"]["F2"] = "many"
+        wb["道路"]["E1"] = "里程"
+        del wb["检察院"]
+        wb["案件"]["G2"] = "soon"
+    problems = _problems(_mutated(change))
+    assert problems == [
+        "检察院：工作簿缺少此工作表",
+        "人员，第1行，所在院列：缺少必填列",
+        "人员，第2行，F 工作年限列（wang）：“many”不是数字",
+        "案件，第2行，G 开始日期列（fraud）：“soon”不是日期（如2022-06-01、2022/6/1或2022年6月1日）",
+        "道路，第1行，E列：未知的列“里程”",
+    ], problems
