@@ -11,10 +11,12 @@ Chinese, the usage line's placeholders ([OPTIONS], COMMAND [ARGS]..., argument n
 """
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import typer
+from rich.text import Text
+from typer import rich_utils
 from typer.core import TyperGroup
 
 from i18n import Language, message
@@ -69,6 +71,27 @@ def _help_option(command: Any, lang: Language) -> None:
 BREAK_AFTER = re.compile(r"([，；：。])(?=[^\s，、；：。）])")
 
 
+def _folding(make: Callable[..., Any]) -> Callable[..., Any]:
+    """`make` (Typer's maker of a help text's rich Text) with what does not fit a line folded
+    onto the next, not cut off with "…": a table cell wraps only at spaces, and a Chinese
+    sentence has none (Rich's tables crop by default)."""
+    def made(*args: Any, **kwargs: Any) -> Any:
+        text = make(*args, **kwargs)
+        if isinstance(text, Text):
+            text.overflow = "fold"
+        return text
+
+    made.folds = True  # type: ignore[attr-defined]
+    return made
+
+
+def fold_help() -> None:
+    """Make every help text Typer prints fold, once: the option and command tables' cells
+    included (Typer builds them all through `rich_utils._make_rich_text`)."""
+    if not getattr(rich_utils._make_rich_text, "folds", False):
+        setattr(rich_utils, "_make_rich_text", _folding(rich_utils._make_rich_text))  # noqa: B010
+
+
 def _text(lang: Language, codes: list[str], params: Mapping[str, object]) -> str | None:
     """The first of `codes` the catalogue of `lang` has, with `params` filled in."""
     for code in codes:
@@ -84,6 +107,7 @@ def localise(command: Any, lang: Language, params: Mapping[str, object],
     """Put `command` and everything under it (a Click command built by Typer) into `lang`;
     `params` fill the placeholders of help texts made from data (the list of families)."""
     path = path or []
+    fold_help()
     text = _text(lang, [help_code(path)], params)
     if text is not None:
         command.help = text
