@@ -464,13 +464,19 @@ def sweep(
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    lang: Annotated[Lang | None, typer.Option(
+        "--lang", show_default=False,
+        help="zh or en: the language of answers to requests without Accept-Language; default "
+             "DEFAULT_LANGUAGE, else English.")] = None,
 ) -> None:
     """Run the HTTP service (settings from the environment or .env: DATABASE_URL, ...)."""
     import uvicorn
 
     from api.app import create_app
+    from api.settings import Settings
 
-    uvicorn.run(create_app(), host=host, port=port)
+    settings = Settings() if lang is None else Settings(default_language=lang.value)
+    uvicorn.run(create_app(settings), host=host, port=port)
 
 
 @app.command()
