@@ -57,6 +57,24 @@ def _type_in(param: Any, lang: Language) -> None:
     param.display_type_rich = display
 
 
+def _number(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _range_in(param: Any, lang: Language) -> None:
+    """Say `param`'s range (Typer's "[x>=1]", "[1<=x<=20]") in `lang`'s words."""
+    low, high = getattr(param, "min", None), getattr(param, "max", None)
+    if not hasattr(param, "_get_number_range_help_str") or (low is None and high is None):
+        return
+    if low is not None and high is not None:
+        text = message(lang, "click.range.between", min=_number(low), max=_number(high))
+    elif low is not None:
+        text = message(lang, "click.range.min", min=_number(low))
+    else:
+        text = message(lang, "click.range.max", max=_number(high))
+    param._get_number_range_help_str = lambda: text
+
+
 def _help_option(command: Any, lang: Language) -> None:
     """Give `command`'s --help option its text in `lang` (Click makes it on first use and
     keeps it: made here, through a context as Click would, and given the text)."""
@@ -64,6 +82,8 @@ def _help_option(command: Any, lang: Language) -> None:
     option = command.get_help_option(ctx)
     if option is not None:
         option.help = message(lang, "click.help_option")
+        if lang != "en":
+            _type_in(option, lang)
 
 
 # Chinese has no spaces, and Rich wraps a table's cell only at spaces (what does not fit is
@@ -120,6 +140,7 @@ def localise(command: Any, lang: Language, params: Mapping[str, object],
             if param.param_type_name == "argument":
                 param.metavar = lookup(lang, f"metavar.{param.name}") or param.metavar
             _type_in(param, lang)
+            _range_in(param, lang)
     command.context_class = _context_class(command.context_class, lang)
     if lang != "en":
         command.options_metavar = message(lang, "click.options_metavar")

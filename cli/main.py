@@ -628,7 +628,8 @@ def keys_create(
             raise _fail(InputError([render_reason(e.reason, language)]), language) from None
         reach = (message(language, "cli.reach_province") if row.whole_province
                  else message(language, "cli.reach_units", units=len(row.units)))
-        about = message(language, "cli.key_created", id=row.id, unit=unit, role=role.value,
+        about = message(language, "cli.key_created", id=row.id, unit=unit,
+                        role=message(language, f"keyrole.{role.value}"),
                         reach=reach, province=row.province)
         session.commit()
     err.print(about, highlight=False, markup=False)
@@ -669,7 +670,8 @@ def keys_list(database_url: DatabaseUrl = None, lang: LangOption = None) -> None
                      else message(language, "sep.comma").join(row.units))
             state = message(language, "cli.key_state_revoked" if row.revoked_at
                             else "cli.key_state_active")
-            out.print(f"{row.id}  {row.unit_id}  {row.role}  {state}  {row.province}: {reach}"
+            role = message(language, f"keyrole.{row.role}")
+            out.print(f"{row.id}  {row.unit_id}  {role}  {state}  {row.province}: {reach}"
                       f"  ({row.name})", highlight=False)
 
 
@@ -699,11 +701,9 @@ def _seal(settings: "Settings", lang: Language, *, create: bool = True) -> "Seal
     from api.seal import SealError, seal_for
 
     try:
-        return seal_for(settings, create=create)
+        return seal_for(settings, create=create, lang=lang)
     except SealError as e:
-        # The seal's account of a missing or foreign secret names settings and files:
-        # it stays in English, the language of the service's configuration.
-        raise _fail(InputError([str(e)]), lang) from None
+        raise _fail(InputError([render_reason(e.reason, lang)]), lang) from None
 
 
 def _migrated_engine(settings: "Settings") -> "Engine":

@@ -274,3 +274,15 @@ def test_chinese_help_at_80_columns_loses_no_words() -> None:
             assert sentence and sentence.replace(" ", "").replace("\n", "") in words, (path, sentence)
             checked += 1
     assert checked > 50
+
+
+def test_ranges_and_the_help_flag_in_chinese_help() -> None:
+    """In Chinese help a number's range reads in words ([0.1至86400], [不小于1]) and the
+    help flag's type is Chinese, not Typer's "[x>=1]" or "<bool>"; English keeps Typer's."""
+    zh = _taskforce("--lang", "zh", "solve", "--help").stdout
+    for words in ("[0.1至86400]", "[不小于1]", "[1至20]", "<开关>"):
+        assert words in zh, (words, zh)
+    for words in ("x>=", "<=x", "<bool>"):
+        assert words not in zh, (words, zh)
+    en = _taskforce("--lang", "en", "solve", "--help").stdout
+    assert "[x>=1]" in en and "<bool>" in en
