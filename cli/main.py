@@ -233,15 +233,30 @@ def notice(
 @app.command()
 def template(
     output: Annotated[Path, typer.Option("--out", help="The workbook to write (.xlsx).")],
+    source: Annotated[Path | None, typer.Option(
+        "--from", show_default=False,
+        help="A scenario (JSON, YAML or a workbook) to write as the workbook, instead of the "
+             "example rows.")] = None,
     lang: LangOption = None,
 ) -> None:
     """Write a scenario workbook to fill in: a sheet each for offices, staff, cases, roads,
-    pairs, groups and settings, headers in the language, a dropdown on every choice
-    column, an example row in each. Exit 0."""
+    pairs, groups, talent pools and settings, headers in the language, a dropdown on every
+    choice column, an example row in each (or the rows of the scenario --from names).
+    Exit 0, 2 bad input."""
     from sheets import scenario_workbook  # openpyxl only for the workbook commands
 
     language = _language(lang)
-    write_atomically(output, scenario_workbook(None, language))
+    scenario = None
+    if source is not None:
+        try:
+            scenario = read_scenario(source, language)
+        except InputError as e:
+            raise _fail(e, language) from None
+        if scenario.previous:
+            # The workbook has no sheet for an earlier roster: said, not dropped in silence.
+            err.print(message(language, "cli.workbook_no_previous", assignments=len(scenario.previous),
+                              file=source), highlight=False, markup=False)
+    write_atomically(output, scenario_workbook(scenario, language))
     out.print(message(language, "cli.wrote", file=output), highlight=False, markup=False)
 
 

@@ -18,6 +18,7 @@ from models import Problem, ScenarioError, parse_scenario
 from models.reason import Reason, why
 from sheets import cells
 from sheets.layout import (
+    NOTES,
     SCENARIO_FIELDS,
     SHEETS,
     SKILL_PREFIXES,
@@ -184,14 +185,16 @@ def _skill(text: str) -> str | None:
 
 
 def _merged(ws: Worksheet, title: str, problems: Problems) -> set[tuple[int, int]]:
-    """Each merged range reported as such, on its first cell; the data cells the ranges
-    cover (row, column index), whose values are then not read."""
+    """Each merged range reported as such, on its first cell; the other data cells the
+    ranges cover (row, column index), blank in the file, are then not read (the first
+    cell's value is, so that what names it is not reported as well)."""
     covered: set[tuple[int, int]] = set()
     for merged in ws.merged_cells.ranges:
         problems.cell(title, merged.min_row, Where(get_column_letter(merged.min_col), ""), "",
                       why("bad.merged", cells=merged.coord))
         for row in range(max(merged.min_row, 2), merged.max_row + 1):
-            covered |= {(row, col) for col in range(merged.min_col, merged.max_col + 1)}
+            covered |= {(row, col) for col in range(merged.min_col, merged.max_col + 1)
+                        if (row, col) != (merged.min_row, merged.min_col)}
     return covered
 
 
@@ -245,6 +248,8 @@ def _table(ws: Worksheet, formulas: Worksheet, sheet: Sheet, problems: Problems)
             record.id = cells._text(values[id_index - 1].value)
         blanks = [c for c in sheet.columns if c.key in missing]
         for index, column in by_index.items():
+            if column is NOTES:
+                continue  # the clerk's own remarks, formulas and all
             value = values[index - 1].value if index <= len(values) else None
             source = raw[index - 1].value if index <= len(raw) else None
             where = letters[column.key]
@@ -424,12 +429,14 @@ def _scenario(found: dict[str, Table], problems: Problems
     pairs = [{"units": [r.values.get("a"), r.values.get("b")]} | _get(r.values, "note")
              for r in records("pairs")]
     groups = [_get(r.values, "id", "lead", "members") for r in records("groups")]
+    pools = [_get(r.values, "id", "name", "members") for r in records("pools")]
     out: dict[str, Any] = {"name": "workbook", "units": units, "pairs": pairs, "groups": groups,
-                           "roads": roads, "prosecutors": people, "cases": cases}
+                           "pools": pools, "roads": roads, "prosecutors": people, "cases": cases}
     _settings(records("scenario"), found.get("scenario"), out, problems)
     where = {"units": ("offices", records("offices")), "prosecutors": ("staff", records("staff")),
              "cases": ("cases", records("cases")), "roads": ("roads", records("roads")),
-             "pairs": ("pairs", records("pairs")), "groups": ("groups", records("groups"))}
+             "pairs": ("pairs", records("pairs")), "groups": ("groups", records("groups")),
+             "pools": ("pools", records("pools"))}
     return out, where
 
 
