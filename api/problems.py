@@ -71,7 +71,9 @@ class ApiError(Exception):
 
 def request_default(request: Request | None) -> Language:
     """The service's language for a request that asks for neither of ours."""
-    settings = getattr(request.app.state, "settings", None) if request is not None else None
+    # A middleware's request may come before the app is in its scope.
+    app = request.scope.get("app") if request is not None else None
+    settings = getattr(getattr(app, "state", None), "settings", None)
     lang: Language = getattr(settings, "default_language", DEFAULT_LANGUAGE)
     return lang
 
