@@ -559,8 +559,31 @@ def _locate(path: str, item_id: str, what: Reason, where: dict[str, tuple[str, l
     if rest == "team" and any((table.title, record.row, str(table.where(k))) in left_out
                               for k in TEAM_COLUMNS):
         return
-    column = table.letters.get(key) or table.letters.get("id") or next(iter(table.letters.values()))
-    if (table.title, record.row, str(column)) in left_out:
-        return
     ident = record.id if item_id.startswith(PLACEHOLDER_ID) else item_id or record.id
-    problems.cell(table.title, record.row, column, ident, what)
+    # A team that cannot be staffed as written: each reason on the column to correct.
+    inner = what.params.get("problems") if rest == "team" and what.code == "invalid.team" else None
+    if isinstance(inner, Reason):
+        items = inner.params.get("items") if inner.code == "list" else [inner]
+        for item in items if isinstance(items, list) else []:
+            columns = TEAM_PROBLEM_COLUMNS.get(item.code, ("id",))
+            _put(table, record, next((k for k in columns if k in table.letters), "id"), ident,
+                 item, problems, left_out)
+        return
+    _put(table, record, key, ident, what, problems, left_out)
+
+
+# The columns where a team's own problem is corrected, the first the sheet has.
+TEAM_PROBLEM_COLUMNS = {
+    "invalid.team_empty": ("prosecutors", "leader_role"),
+    "invalid.min_above_max_units": ("min_units",), "invalid.min_units_above_size": ("min_units",),
+    "invalid.skill_above_size": ("skills",), "invalid.language_above_size": ("languages",),
+    "invalid.tiers_above_size": ("from_provincial", "from_municipal", "from_grassroots")}
+
+
+def _put(table: Table, record: Record, key: str, ident: str, what: Reason, problems: Problems,
+         left_out: set[tuple[str, int, str]]) -> None:
+    """`what` on the row's column `key` (its id's when the sheet has no such column), unless
+    that cell was reported already."""
+    column = table.letters.get(key) or table.letters.get("id") or next(iter(table.letters.values()))
+    if (table.title, record.row, str(column)) not in left_out:
+        problems.cell(table.title, record.row, column, ident, what)

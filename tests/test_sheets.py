@@ -405,3 +405,14 @@ def test_cli_writes_a_scenario_as_a_workbook_and_back(tmp_path: Path) -> None:
     bad = runner.invoke(app, ["template", "--from", str(tmp_path / "missing.json"), "--out",
                               str(tmp_path / "never.xlsx")])
     assert bad.exit_code == 2 and not (tmp_path / "never.xlsx").exists()
+
+
+def test_a_team_that_cannot_be_staffed_is_said_on_the_columns_to_correct() -> None:
+    """A case's team too small for its skill need and for its minimum of offices gives one
+    problem on each column to correct (skills, minimum offices), not one on the id."""
+    def change(wb: Workbook) -> None:
+        wb["案件"]["Z2"], wb["案件"]["U2"] = "刑事:9:2", 9
+    problems = _problems(_mutated(change))
+    assert len(problems) == 2, problems
+    assert problems[0].startswith("案件，第2行，U ") and "9" in problems[0], problems
+    assert problems[1].startswith("案件，第2行，Z 技能要求") and "只有3人" in problems[1], problems
