@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from api.access import OPEN, Caller, authenticate
 from api.db import session_scope
-from api.problems import ApiError
+from api.problems import ApiError, request_default
 from api.settings import Settings
 from i18n import Language, from_accept_language
 
@@ -53,12 +53,13 @@ def get_caller(settings: SettingsDep, session: SessionDep,
 CallerDep = Annotated[Caller, Depends(get_caller)]
 
 
-def get_language(response: Response, accept_language: Annotated[str | None, Header(
+def get_language(request: Request, response: Response, accept_language: Annotated[str | None, Header(
         description="zh or en (q-values honoured): the language of reasons and problems.")] = None
                  ) -> Language:
-    """The reader's language, from Accept-Language; English when neither of ours is asked.
+    """The reader's language, from Accept-Language; the service's default language (English
+    unless `serve --lang` or DEFAULT_LANGUAGE says otherwise) when neither of ours is asked.
     The answer says which it is in (Content-Language), and that it depends on the header."""
-    lang = from_accept_language(accept_language)
+    lang = from_accept_language(accept_language, request_default(request))
     response.headers["Content-Language"] = lang
     response.headers["Vary"] = "Accept-Language"
     return lang

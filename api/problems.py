@@ -14,7 +14,7 @@ from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException
 
 from i18n import Language, from_accept_language, render, worded
-from i18n.catalogue import lookup
+from i18n.catalogue import DEFAULT_LANGUAGE, lookup
 from models import Problem, ScenarioError
 from models.reason import Param, Reason, why
 from models.validation import pydantic_problem
@@ -69,9 +69,19 @@ class ApiError(Exception):
         self.status, self.errors, self.headers = status, errors or [], headers
 
 
+def request_default(request: Request | None) -> Language:
+    """The service's language for a request that asks for neither of ours."""
+    # A middleware's request may come before the app is in its scope.
+    app = request.scope.get("app") if request is not None else None
+    settings = getattr(getattr(app, "state", None), "settings", None)
+    lang: Language = getattr(settings, "default_language", DEFAULT_LANGUAGE)
+    return lang
+
+
 def request_language(request: Request | None) -> Language:
-    """The language the request asked for in Accept-Language."""
-    return from_accept_language(request.headers.get("accept-language") if request else None)
+    """The language the request asked for in Accept-Language, else the service's default."""
+    return from_accept_language(request.headers.get("accept-language") if request else None,
+                                request_default(request))
 
 
 def problem_response(request: Request | None, status: int, detail: str | Reason | None,

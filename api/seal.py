@@ -20,6 +20,8 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from api.settings import Settings
+from i18n import Language, render
+from models.reason import Param, why
 
 log = logging.getLogger("taskforce.audit")
 
@@ -29,7 +31,12 @@ WITNESS_SUFFIX = ".audit-witness"
 
 
 class SealError(RuntimeError):
-    """The audit trail cannot be kept or checked as configured (no secret, say)."""
+    """The audit trail cannot be kept or checked as configured (no secret, say): why, as a
+    catalogue code with its parameters (`reason`), in English as the exception's text."""
+
+    def __init__(self, code: str, **params: Param) -> None:
+        self.reason = why(code, **params)
+        super().__init__(render(self.reason, "en"))
 
 
 @dataclass(frozen=True)
@@ -117,7 +124,7 @@ def _has_trail(database: Path, witness: Path | None) -> bool:
     return bool(row and row[0])
 
 
-def _generated_secret(path: Path) -> bytes:
+def _generated_secret(path: Path, lang: Language) -> bytes:
     """The secret in `path`, made there (mode 600) the first time. It is written whole to a
     file of its own and then linked into place, so that a second process starting at the
     same moment reads the finished secret, never an empty file."""
@@ -130,9 +137,7 @@ def _generated_secret(path: Path) -> bytes:
             os.fsync(f.fileno())
         try:
             os.link(draft, path)
-            log.warning("no AUDIT_SECRET set: generated the audit trail's secret in %s "
-                        "(mode 600). Keep it with the database, and away from those who "
-                        "administer it.", path)
+            log.warning("%s", render(why("seal.generated", path=str(path)), lang))
         except FileExistsError:
             pass  # another process made it first: use theirs
         finally:
@@ -140,17 +145,16 @@ def _generated_secret(path: Path) -> bytes:
     try:
         secret = path.read_text(encoding="ascii").strip()
     except UnicodeDecodeError:
-        raise SealError(f"the audit secret file {path} is not a secret this service "
-                        "wrote") from None
+        raise SealError("seal.foreign", path=str(path)) from None
     if len(secret) < MIN_SECRET_LENGTH:
-        raise SealError(f"the audit secret file {path} is empty or too short")
+        raise SealError("seal.short", path=str(path))
     return secret.encode()
 
 
-def seal_for(settings: Settings, *, create: bool = True) -> Seal:
+def seal_for(settings: Settings, *, create: bool = True, lang: Language = "en") -> Seal:
     """The seal the settings call for. Without AUDIT_SECRET, an SQLite file's secret is
-    read from (or, with `create`, made in) a file beside it; any other database needs
-    AUDIT_SECRET, and AUDIT_ANCHOR_FILE for the witness."""
+    read from (or, with `create`, made in) a file beside it, which is said in `lang`; any
+    other database needs AUDIT_SECRET, and AUDIT_ANCHOR_FILE for the witness."""
     database = _database_file(settings.database_url)
     witness = settings.audit_anchor_file
     if witness is None and database is not None:
@@ -160,21 +164,16 @@ def seal_for(settings: Settings, *, create: bool = True) -> Seal:
     elif database is not None:
         path = database.with_name(database.name + SECRET_SUFFIX)
         if not create and not path.exists():
-            raise SealError(f"no AUDIT_SECRET, and no secret file {path}: the audit trail "
-                            "cannot be checked without the secret it was kept with")
+            raise SealError("seal.no_secret_file", path=str(path))
         if not path.exists() and _has_trail(database, witness):
             # A new secret would make every entry kept so far read as forged, and would let
             # whoever deleted the old one re-chain the trail: only an operator may decide.
-            raise SealError(f"the audit secret file {path} is missing, but the audit trail "
-                            "already has entries kept with it: restore the file from a "
-                            "backup (or set AUDIT_SECRET to its content) before starting")
-        secret = _generated_secret(path)
+            raise SealError("seal.secret_file_missing", path=str(path))
+        secret = _generated_secret(path, lang)
     elif settings.database_url.startswith("sqlite"):
         return Seal(secret=secrets.token_bytes(32), witness=None)  # in memory: gone on exit
     else:
-        raise SealError("set AUDIT_SECRET (in the environment or .env): the audit trail's "
-                        "secret must not live in the database it protects")
+        raise SealError("seal.set_secret")
     if witness is None:
-        raise SealError("set AUDIT_ANCHOR_FILE (in the environment or .env): a file outside "
-                        "the database that witnesses the audit trail's newest entry")
+        raise SealError("seal.set_anchor")
     return Seal(secret=secret, witness=witness)

@@ -1,6 +1,7 @@
 """Service settings, from environment variables or a .env file (pydantic-settings)."""
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -16,6 +17,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         default=20 * 1024 * 1024, gt=0, description="Larger request bodies get 413."
     )
+    default_language: Literal["zh", "en"] = Field(
+        default="en", description="The language of answers to a request whose Accept-Language "
+                                  "names neither zh nor en (or that has none); `taskforce serve "
+                                  "--lang` sets it.")
     page_size: int = Field(default=50, gt=0, le=500, description="Default page size of lists.")
     job_workers: int = Field(default=1, ge=1, description="Jobs solved at the same time.")
     job_queue: int = Field(default=8, ge=0, description="Jobs that may wait; beyond, 429.")

@@ -10,7 +10,6 @@ from starlette.datastructures import UploadFile  # what request.form() gives, no
 
 from api.deps import LangDep
 from api.problems import ApiError
-from models import Problem
 from models.validation import problem
 from sheets import WorkbookError, read_workbook
 
@@ -41,8 +40,8 @@ async def scenario_data(request: Request, lang: LangDep) -> dict[str, Any]:
             # openpyxl is CPU-bound: off the event loop, like the sync routes.
             found: dict[str, Any] = await run_in_threadpool(read_workbook, data, lang)
         except WorkbookError as e:
-            raise ApiError(422, "problem.workbook_invalid",
-                           [Problem(path="workbook", message=line) for line in e.problems]) from None
+            # Each problem as data: sheet, row, column (letter and header), id, and what.
+            raise ApiError(422, "problem.workbook_invalid", e.found) from None
         return found
     try:
         body = json.loads(await request.body())

@@ -92,30 +92,66 @@ class Bookings(Protocol):
         ...
 
 
+class _BadCellError(ValueError):
+    """A CSV cell that does not read: why, naming its column."""
+
+    def __init__(self, reason: Reason) -> None:
+        super().__init__(reason.code)
+        self.reason = reason
+
+
+def _whole(text: str, column: str) -> int:
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise _BadCellError(why("batch.bad_whole", column=column, value=text.strip()[:100])) from None
+
+
+def _number(text: str, column: str) -> float:
+    try:
+        return float(text.strip())
+    except ValueError:
+        raise _BadCellError(why("batch.bad_number", column=column, value=text.strip()[:100])) from None
+
+
+def _needs(text: str, column: str, keys: tuple[str, ...]) -> list[dict[str, Any]]:
+    """'name:count[:level];...' as needs; a part without a name, or with more parts than
+    `keys`, is refused as not in the form."""
+    out = []
+    for part in (s for s in text.split(";") if s.strip()):
+        bits = part.split(":")
+        if not bits[0].strip() or len(bits) > len(keys):
+            raise _BadCellError(why("batch.bad_need", column=column, value=part.strip()[:100]))
+        out.append(dict(zip(keys, (bits[0].strip(), *(_whole(b, column) for b in bits[1:])),
+                            strict=False)))
+    return out
+
+
 def _csv_case(row: dict[str, str]) -> dict[str, Any]:
-    """A case from a CSV row: skills as 'skill:count:level;...', languages as 'mn:2;...'."""
+    """A case from a CSV row: skills as 'skill:count:level;...', languages as 'mn:2;...'.
+    A cell that does not read raises _BadCellError naming its column."""
     team: dict[str, Any] = {
-        "members": {k: int(row.get(col) or 0) for k, col in
+        "members": {k: _whole(row.get(col) or "0", col) for k, col in
                     (("prosecutor", "prosecutors"), ("assistant", "assistants"),
                      ("clerk", "clerks"))},
-        "leader": ({"min_role": row["leader_min_role"], "min_level": int(row.get("leader_min_level") or 2)}
+        "leader": ({"min_role": row["leader_min_role"],
+                    "min_level": _whole(row.get("leader_min_level") or "2", "leader_min_level")}
                    if row.get("leader_min_role") else None),
-        "skills": [dict(zip(("skill", "count", "min_level"), (p[0], *map(int, p[1:])), strict=False))
-                   for p in (s.split(":") for s in (row.get("skills") or "").split(";") if s)],
-        "languages": [{"language": p[0], "count": int(p[1]) if len(p) > 1 else 1}
-                      for p in (s.split(":") for s in (row.get("languages") or "").split(";") if s)],
+        "skills": _needs(row.get("skills") or "", "skills", ("skill", "count", "min_level")),
+        "languages": [{"count": 1} | n for n in
+                      _needs(row.get("languages") or "", "languages", ("language", "count"))],
     }
     if row.get("load"):
-        team["load"] = float(row["load"])
+        team["load"] = _number(row["load"], "load")
     if row.get("max_travel_minutes"):
-        team["max_travel_minutes"] = float(row["max_travel_minutes"])
+        team["max_travel_minutes"] = _number(row["max_travel_minutes"], "max_travel_minutes")
     case: dict[str, Any] = {k: row[k] for k in ("id", "title", "kind", "venue", "start", "end")
                             if row.get(k)}
     for key in ("lead_unit", "scope"):
         if row.get(key):
             case[key] = row[key]
     if row.get("priority"):
-        case["priority"] = int(row["priority"])
+        case["priority"] = _whole(row["priority"], "priority")
     if row.get("mandatory"):
         case["mandatory"] = row["mandatory"].strip().lower() in ("1", "true", "yes")
     case["team"] = team
@@ -132,9 +168,10 @@ def read_requests(path: Path) -> Iterator[tuple[int, dict[str, Any] | Reason]]:
         reader = csv.DictReader(io.StringIO(text, newline=""))
         for row in reader:
             try:
-                yield reader.line_num, _csv_case(row)
-            except (ValueError, KeyError, IndexError) as err:
-                yield reader.line_num, why("batch.bad_row", error=str(err))
+                found: dict[str, Any] | Reason = _csv_case(row)
+            except _BadCellError as err:
+                found = err.reason
+            yield reader.line_num, found
         return
     # JSON Lines end at "\n" only: str.splitlines() would also split at U+2028 and other
     # separators that JSON allows raw inside a string, breaking a good line in two and
@@ -152,10 +189,13 @@ def read_requests(path: Path) -> Iterator[tuple[int, dict[str, Any] | Reason]]:
         except UnicodeEncodeError:
             yield i, why("invalid.not_unicode")
             continue
-        except (ValueError, RecursionError) as err:
-            # An integer of thousands of digits (Python refuses to convert it) or nesting
-            # too deep: this line is bad, the batch goes on.
-            yield i, why("batch.bad_line", error=str(err).split(";")[0])
+        except ValueError:
+            # An integer of thousands of digits (Python refuses to convert it): this line
+            # is bad, the batch goes on. Python's own account is English: not shown.
+            yield i, why("batch.number_too_long")
+            continue
+        except RecursionError:
+            yield i, why("batch.too_deep")
             continue
         yield (i, data) if isinstance(data, dict) else (i, why("batch.not_object"))
 

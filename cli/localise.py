@@ -11,10 +11,12 @@ Chinese, the usage line's placeholders ([OPTIONS], COMMAND [ARGS]..., argument n
 """
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import typer
+from rich.text import Text
+from typer import rich_utils
 from typer.core import TyperGroup
 
 from i18n import Language, message
@@ -55,6 +57,24 @@ def _type_in(param: Any, lang: Language) -> None:
     param.display_type_rich = display
 
 
+def _number(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _range_in(param: Any, lang: Language) -> None:
+    """Say `param`'s range (Typer's "[x>=1]", "[1<=x<=20]") in `lang`'s words."""
+    low, high = getattr(param, "min", None), getattr(param, "max", None)
+    if not hasattr(param, "_get_number_range_help_str") or (low is None and high is None):
+        return
+    if low is not None and high is not None:
+        text = message(lang, "click.range.between", min=_number(low), max=_number(high))
+    elif low is not None:
+        text = message(lang, "click.range.min", min=_number(low))
+    else:
+        text = message(lang, "click.range.max", max=_number(high))
+    param._get_number_range_help_str = lambda: text
+
+
 def _help_option(command: Any, lang: Language) -> None:
     """Give `command`'s --help option its text in `lang` (Click makes it on first use and
     keeps it: made here, through a context as Click would, and given the text)."""
@@ -62,11 +82,34 @@ def _help_option(command: Any, lang: Language) -> None:
     option = command.get_help_option(ctx)
     if option is not None:
         option.help = message(lang, "click.help_option")
+        if lang != "en":
+            _type_in(option, lang)
 
 
 # Chinese has no spaces, and Rich wraps a table's cell only at spaces (what does not fit is
 # cut off with "…"): the help of an option or a command may break after a clause's mark.
 BREAK_AFTER = re.compile(r"([，；：。])(?=[^\s，、；：。）])")
+
+
+def _folding(make: Callable[..., Any]) -> Callable[..., Any]:
+    """`make` (Typer's maker of a help text's rich Text) with what does not fit a line folded
+    onto the next, not cut off with "…": a table cell wraps only at spaces, and a Chinese
+    sentence has none (Rich's tables crop by default)."""
+    def made(*args: Any, **kwargs: Any) -> Any:
+        text = make(*args, **kwargs)
+        if isinstance(text, Text):
+            text.overflow = "fold"
+        return text
+
+    made.folds = True  # type: ignore[attr-defined]
+    return made
+
+
+def fold_help() -> None:
+    """Make every help text Typer prints fold, once: the option and command tables' cells
+    included (Typer builds them all through `rich_utils._make_rich_text`)."""
+    if not getattr(rich_utils._make_rich_text, "folds", False):
+        setattr(rich_utils, "_make_rich_text", _folding(rich_utils._make_rich_text))  # noqa: B010
 
 
 def _text(lang: Language, codes: list[str], params: Mapping[str, object]) -> str | None:
@@ -84,6 +127,7 @@ def localise(command: Any, lang: Language, params: Mapping[str, object],
     """Put `command` and everything under it (a Click command built by Typer) into `lang`;
     `params` fill the placeholders of help texts made from data (the list of families)."""
     path = path or []
+    fold_help()
     text = _text(lang, [help_code(path)], params)
     if text is not None:
         command.help = text
@@ -96,6 +140,7 @@ def localise(command: Any, lang: Language, params: Mapping[str, object],
             if param.param_type_name == "argument":
                 param.metavar = lookup(lang, f"metavar.{param.name}") or param.metavar
             _type_in(param, lang)
+            _range_in(param, lang)
     command.context_class = _context_class(command.context_class, lang)
     if lang != "en":
         command.options_metavar = message(lang, "click.options_metavar")

@@ -238,15 +238,30 @@ def notice(
 @app.command()
 def template(
     output: Annotated[Path, typer.Option("--out", help="The workbook to write (.xlsx).")],
+    source: Annotated[Path | None, typer.Option(
+        "--from", show_default=False,
+        help="A scenario (JSON, YAML or a workbook) to write as the workbook, instead of the "
+             "example rows.")] = None,
     lang: LangOption = None,
 ) -> None:
     """Write a scenario workbook to fill in: a sheet each for offices, staff, cases, roads,
-    pairs, groups and settings, headers in the language, a dropdown on every choice
-    column, an example row in each. Exit 0."""
+    pairs, groups, talent pools and settings, headers in the language, a dropdown on every
+    choice column, an example row in each (or the rows of the scenario --from names).
+    Exit 0, 2 bad input."""
     from sheets import scenario_workbook  # openpyxl only for the workbook commands
 
     language = _language(lang)
-    write_atomically(output, scenario_workbook(None, language))
+    scenario = None
+    if source is not None:
+        try:
+            scenario = read_scenario(source, language)
+        except InputError as e:
+            raise _fail(e, language) from None
+        if scenario.previous:
+            # The workbook has no sheet for an earlier roster: said, not dropped in silence.
+            err.print(message(language, "cli.workbook_no_previous", assignments=len(scenario.previous),
+                              file=source), highlight=False, markup=False)
+    write_atomically(output, scenario_workbook(scenario, language))
     out.print(message(language, "cli.wrote", file=output), highlight=False, markup=False)
 
 
@@ -469,13 +484,19 @@ def sweep(
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    lang: Annotated[Lang | None, typer.Option(
+        "--lang", show_default=False,
+        help="zh or en: the language of answers to requests without Accept-Language; default "
+             "DEFAULT_LANGUAGE, else English.")] = None,
 ) -> None:
     """Run the HTTP service (settings from the environment or .env: DATABASE_URL, ...)."""
     import uvicorn
 
     from api.app import create_app
+    from api.settings import Settings
 
-    uvicorn.run(create_app(), host=host, port=port)
+    settings = Settings() if lang is None else Settings(default_language=lang.value)
+    uvicorn.run(create_app(settings), host=host, port=port)
 
 
 @app.command()
@@ -627,7 +648,8 @@ def keys_create(
             raise _fail(InputError([render_reason(e.reason, language)]), language) from None
         reach = (message(language, "cli.reach_province") if row.whole_province
                  else message(language, "cli.reach_units", units=len(row.units)))
-        about = message(language, "cli.key_created", id=row.id, unit=unit, role=role.value,
+        about = message(language, "cli.key_created", id=row.id, unit=unit,
+                        role=message(language, f"keyrole.{role.value}"),
                         reach=reach, province=row.province)
         session.commit()
     err.print(about, highlight=False, markup=False)
@@ -668,7 +690,8 @@ def keys_list(database_url: DatabaseUrl = None, lang: LangOption = None) -> None
                      else message(language, "sep.comma").join(row.units))
             state = message(language, "cli.key_state_revoked" if row.revoked_at
                             else "cli.key_state_active")
-            out.print(f"{row.id}  {row.unit_id}  {row.role}  {state}  {row.province}: {reach}"
+            role = message(language, f"keyrole.{row.role}")
+            out.print(f"{row.id}  {row.unit_id}  {role}  {state}  {row.province}: {reach}"
                       f"  ({row.name})", highlight=False)
 
 
@@ -698,11 +721,9 @@ def _seal(settings: "Settings", lang: Language, *, create: bool = True) -> "Seal
     from api.seal import SealError, seal_for
 
     try:
-        return seal_for(settings, create=create)
+        return seal_for(settings, create=create, lang=lang)
     except SealError as e:
-        # The seal's account of a missing or foreign secret names settings and files:
-        # it stays in English, the language of the service's configuration.
-        raise _fail(InputError([str(e)]), lang) from None
+        raise _fail(InputError([render_reason(e.reason, lang)]), lang) from None
 
 
 def _migrated_engine(settings: "Settings") -> "Engine":

@@ -18,10 +18,11 @@ def _ours(tag: str) -> Language | None:
     return None
 
 
-def from_accept_language(header: str | None) -> Language:
-    """The best of our languages by an Accept-Language header's q-values; English if none."""
+def from_accept_language(header: str | None, default: Language = DEFAULT_LANGUAGE) -> Language:
+    """The best of our languages by an Accept-Language header's q-values; `default` (English
+    unless the service is told otherwise) if none."""
     if not header:
-        return DEFAULT_LANGUAGE
+        return default
     ranked: list[tuple[float, int, str]] = []
     for i, part in enumerate(header.split(",")):
         tag, _, rest = part.partition(";")
@@ -35,10 +36,10 @@ def from_accept_language(header: str | None) -> Language:
             ranked.append((-q, i, tag.strip()))
     for _, _, tag in sorted(ranked):
         if tag == "*":
-            return DEFAULT_LANGUAGE
+            return default
         if (lang := _ours(tag)) is not None:
             return lang
-    return DEFAULT_LANGUAGE
+    return default
 
 
 def from_locale() -> Language:

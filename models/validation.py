@@ -31,6 +31,10 @@ from models.scenario import (
 from models.scenario import Pair as PairModel
 
 
+def _unset(value: object) -> bool:
+    return value is None
+
+
 class Problem(BaseModel):
     """One thing wrong with the input: where, the id at fault, and what, as a message code."""
 
@@ -42,6 +46,18 @@ class Problem(BaseModel):
                                      description="The message's parameters by name.")
     message: str = Field(default="", description="The problem in words, in the language asked "
                                                  "for.")
+    # Where in a workbook, for a scenario sent as one: a sheet alone for the sheet as a
+    # whole, none of them for the file; left out of a problem that has no such place.
+    sheet: str | None = Field(
+        default=None, exclude_if=_unset,
+        description="The workbook's sheet at fault, as the workbook names it.")
+    row: int | None = Field(
+        default=None, exclude_if=_unset, description="The sheet's row at fault, from 1 (the headers).")
+    column: str | None = Field(
+        default=None, exclude_if=_unset, description="The column's letter, e.g. 'F'.")
+    header: str | None = Field(
+        default=None, exclude_if=_unset,
+        description="The column's header, as the workbook writes it (or as it should, if missing).")
 
     @property
     def reason(self) -> Reason:

@@ -28,6 +28,9 @@ class Sheet:
     required: bool = False
 
 
+# A column for the clerk's own remarks, on every sheet of records: read past, kept nowhere.
+NOTES = Column("notes", "text")
+
 SHEETS: tuple[Sheet, ...] = (
     Sheet("offices", (
         Column("id", "id", True), Column("name", "text", True), Column("name_zh", "text"),
@@ -35,13 +38,13 @@ SHEETS: tuple[Sheet, ...] = (
         Column("lat", "float"), Column("lon", "float"), Column("min_staff_at_home", "int"),
         # An office sharing a seat (a district's and its city's procuratorate) may name the
         # other office, by id or name, instead of repeating its coordinates.
-        Column("place", "text"),
+        Column("place", "text"), NOTES,
     ), required=True),
     Sheet("staff", (
         Column("id", "id", True), Column("name", "text", True), Column("name_zh", "text"),
         Column("home", "id", True), Column("role", "choice", True, "role"),
         Column("years", "int"), Column("capacity", "float"), Column("load", "float"),
-        Column("languages", "list"), Column("unavailable", "intervals"),
+        Column("languages", "list"), Column("unavailable", "intervals"), NOTES,
     ), required=True),
     Sheet("cases", (
         Column("id", "id", True), Column("title", "text"), Column("title_zh", "text"),
@@ -57,13 +60,16 @@ SHEETS: tuple[Sheet, ...] = (
         Column("from_provincial", "int"), Column("from_municipal", "int"),
         Column("from_grassroots", "int"), Column("skills", "needs"), Column("languages", "needs"),
         Column("exclude_units", "list"), Column("exclude_prosecutors", "list"),
-        Column("require_prosecutors", "list"),
+        Column("require_prosecutors", "list"), NOTES,
     ), required=True),
     Sheet("roads", (Column("a", "id", True), Column("b", "id", True),
-                    Column("minutes", "float", True), Column("km", "float"))),
+                    Column("minutes", "float", True), Column("km", "float"), NOTES)),
     Sheet("pairs", (Column("a", "id", True), Column("b", "id", True), Column("note", "text"))),
     Sheet("groups", (Column("id", "id", True), Column("lead", "id", True),
-                     Column("members", "list", True))),
+                     Column("members", "list", True), NOTES)),
+    # A talent pool: the people a case with this pool may draw on.
+    Sheet("pools", (Column("id", "id", True), Column("name", "text"),
+                    Column("members", "list", True), NOTES)),
     Sheet("scenario", (Column("field", "text", True), Column("value", "text"))),
 )
 SHEET_BY_KEY = {s.key: s for s in SHEETS}
@@ -78,7 +84,8 @@ VOCABULARY: dict[str, tuple[str, ...]] = {
     "tier": tuple(t.value for t in Tier),
     "scope": tuple(s.value for s in Scope),
     "kind": tuple(k.value for k in Kind),
-    "slot": tuple(s.value for s in Slot if s is not Slot.LEADER),
+    # Any slot may join by video, the leader's too (spec: remote_roles holds slot names).
+    "slot": tuple(s.value for s in Slot),
     # The lowest rank that may lead; "none" for a team without a leader.
     "leader": ("chief", "deputy_chief", "prosecutor", "none"),
 }

@@ -14,13 +14,15 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 
 from i18n import LANGUAGES, Language, message, render
-from models import ScenarioError, parse_scenario
+from models import Problem, ScenarioError, parse_scenario
 from models.reason import Reason, why
 from sheets import cells
 from sheets.layout import (
+    NOTES,
     SCENARIO_FIELDS,
     SHEETS,
     SKILL_PREFIXES,
+    VOCABULARY,
     Column,
     Sheet,
     fold,
@@ -35,40 +37,81 @@ MAX_ROWS = 50_000
 
 
 class WorkbookError(ValueError):
-    """The workbook's problems, each one line naming sheet, row, column and id."""
+    """The workbook's problems: `problems`, each one line naming sheet, row, column and id;
+    `found`, the same problems as data (sheet, row, column, header, id, and the reason as a
+    code with its parameters), for a program to read."""
 
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(self, problems: list[str], found: list[Problem] | None = None) -> None:
         super().__init__("; ".join(problems))
         self.problems = problems
+        self.found = found if found is not None else [Problem(path="workbook", message=line)
+                                                      for line in problems]
+
+
+@dataclass(frozen=True)
+class Where:
+    """A column as problems name it: its letter (none for a column the sheet lacks) and header."""
+
+    letter: str
+    header: str
+
+    def __str__(self) -> str:
+        return " ".join(x for x in (self.letter, self.header) if x)
+
+
+@dataclass
+class Found:
+    """One problem: where (no row for a sheet as a whole, no sheet for the file) and why."""
+
+    sheet: str | None
+    row: int | None
+    column: Where | None
+    id: str
+    reason: Reason
 
 
 @dataclass
 class Problems:
-    """Problems found so far, worded in the reader's language."""
+    """Problems found so far, worded in the reader's language at the end."""
 
     lang: Language
-    lines: list[str] = field(default_factory=list)
-    # The cells reported (sheet, row, column): a bad cell is left out of the scenario, whose
-    # own check would only echo it; and whether a sheet or a header row is wrong, after
-    # which the scenario's check would echo it row by row.
+    found: list[Found] = field(default_factory=list)
+    # The cells reported or left blank on purpose (sheet, row, column letter or header): a
+    # bad cell is left out of the scenario (or stands in by a placeholder), and the
+    # scenario's own check would only echo it.
     cells: set[tuple[str, int, str]] = field(default_factory=set)
-    structural: bool = False
 
-    def sheet(self, sheet: str, reason: Reason) -> None:
-        self.structural = True
-        self.lines.append(message(self.lang, "sheet.problem_sheet", sheet=sheet,
-                                  problem=render(reason, self.lang)))
+    def sheet(self, sheet: str | None, reason: Reason) -> None:
+        self.found.append(Found(sheet, None, None, "", reason))
 
-    def cell(self, sheet: str, row: int, column: str, row_id: str, reason: Reason) -> None:
-        self.cells.add((sheet, row, column))
-        self.structural = self.structural or row == 1
-        problem = render(reason, self.lang)
-        if row_id:
-            self.lines.append(message(self.lang, "sheet.problem", sheet=sheet, row=row,
-                                      column=column, id=row_id, problem=problem))
-        else:
-            self.lines.append(message(self.lang, "sheet.problem_noid", sheet=sheet, row=row,
-                                      column=column, problem=problem))
+    def cell(self, sheet: str, row: int, column: Where, row_id: str, reason: Reason) -> None:
+        self.cells.add((sheet, row, str(column)))
+        self.found.append(Found(sheet, row, column, row_id, reason))
+
+    def lines(self) -> list[str]:
+        out = []
+        for f in self.found:
+            problem = render(f.reason, self.lang)
+            if f.sheet is None:
+                out.append(problem)
+            elif f.row is None or f.column is None:
+                out.append(message(self.lang, "sheet.problem_sheet", sheet=f.sheet, problem=problem))
+            elif f.id:
+                out.append(message(self.lang, "sheet.problem", sheet=f.sheet, row=f.row,
+                                   column=str(f.column), id=f.id, problem=problem))
+            else:
+                out.append(message(self.lang, "sheet.problem_noid", sheet=f.sheet, row=f.row,
+                                   column=str(f.column), problem=problem))
+        return out
+
+    def error(self) -> "WorkbookError":
+        """Every problem, as lines and as data."""
+        data = [Problem(path="workbook", id=f.id or None, code=f.reason.code, params=f.reason.params,
+                        message=render(f.reason, self.lang), sheet=f.sheet, row=f.row,
+                        column=f.column.letter or None if f.column else None,
+                        header=f.column.header if f.column else None)
+                for f in self.found]
+        return WorkbookError(self.lines(), data)
 
 
 @dataclass
@@ -84,7 +127,37 @@ class Record:
 class Table:
     title: str  # as the workbook names the sheet
     records: list[Record]
-    letters: dict[str, str]  # column key to its letter and header, for problems
+    letters: dict[str, Where]  # column key to its letter and header, for problems
+    # Required columns the sheet lacks (reported once, on the header row): the scenario's
+    # check of each row would only echo them.
+    missing: set[str] = field(default_factory=set)
+
+    def where(self, key: str) -> Where:
+        """Where problems with the column `key` are said: its letter and header, or its key."""
+        return self.letters.get(key) or Where("", key)
+
+
+# A required cell that is blank or bad stands in by a placeholder, so that the rest of its
+# row is still checked (an end before the start, an unknown office) in the same run. An id
+# placeholder names no real item; problems said of it name the row instead.
+PLACEHOLDER_ID = "\x00row"
+FIRST_DAY = "2000-01-01"
+
+
+def _placeholder(column: Column, row: int) -> Any:
+    match column.cell:
+        case "id":
+            return f"{PLACEHOLDER_ID}{row}" if column.key == "id" else PLACEHOLDER_ID
+        case "choice":
+            return VOCABULARY[column.choices][0]
+        case "int" | "float":
+            return 1
+        case "list":
+            return []
+        case "date":
+            return FIRST_DAY
+        case _:
+            return "-"
 
 
 def _sheet_keys() -> dict[str, str]:
@@ -111,16 +184,32 @@ def _skill(text: str) -> str | None:
     return None
 
 
+def _merged(ws: Worksheet, title: str, problems: Problems) -> set[tuple[int, int]]:
+    """Each merged range reported as such, on its first cell; the other data cells the
+    ranges cover (row, column index), blank in the file, are then not read (the first
+    cell's value is, so that what names it is not reported as well)."""
+    covered: set[tuple[int, int]] = set()
+    for merged in ws.merged_cells.ranges:
+        problems.cell(title, merged.min_row, Where(get_column_letter(merged.min_col), ""), "",
+                      why("bad.merged", cells=merged.coord))
+        for row in range(max(merged.min_row, 2), merged.max_row + 1):
+            covered |= {(row, col) for col in range(merged.min_col, merged.max_col + 1)
+                        if (row, col) != (merged.min_row, merged.min_col)}
+    return covered
+
+
 def _table(ws: Worksheet, formulas: Worksheet, sheet: Sheet, problems: Problems) -> Table | None:
+    """The sheet's rows. A bad header is reported and its column not read; a bad cell is
+    reported and left out (a required one stands in by a placeholder); every other cell is
+    still read, so that every problem comes in one run."""
     title = ws.title
     if ws.max_row > MAX_ROWS + 1:
         problems.sheet(title, why("bad.too_many_rows", rows=MAX_ROWS))
         return None
     known = _columns(sheet)
     by_index: dict[int, Column] = {}
-    letters: dict[str, str] = {}
+    letters: dict[str, Where] = {}
     seen: dict[str, str] = {}
-    bad = False
     for index, cell in enumerate(next(ws.iter_rows(min_row=1, max_row=1), ()), start=1):
         if cell.value is None or not str(cell.value).strip():
             continue
@@ -130,27 +219,21 @@ def _table(ws: Worksheet, formulas: Worksheet, sheet: Sheet, problems: Problems)
         if column is None and sheet.key == "staff" and (skill := _skill(text)):
             column = Column(f"skill:{skill}", "int")
         if column is None:
-            problems.cell(title, 1, letter, "", why("bad.unknown_column", header=text))
-            bad = True
+            problems.cell(title, 1, Where(letter, ""), "", why("bad.unknown_column", header=text))
             continue
         if column.key in seen:
-            problems.cell(title, 1, letter, "", why("bad.duplicate_column", header=text))
-            bad = True
+            problems.cell(title, 1, Where(letter, ""), "", why("bad.duplicate_column", header=text))
             continue
         seen[column.key] = text
         by_index[index] = column
-        letters[column.key] = f"{letter} {text}"
+        letters[column.key] = Where(letter, text)
+    missing = set()
     for column in sheet.columns:
         if column.required and column.key not in seen:
-            problems.cell(title, 1, header(sheet.key, column.key, problems.lang), "",
+            problems.cell(title, 1, Where("", header(sheet.key, column.key, problems.lang)), "",
                           why("bad.missing_column"))
-            bad = True
-    for merged in ws.merged_cells.ranges:
-        problems.cell(title, merged.min_row, get_column_letter(merged.min_col), "",
-                      why("bad.merged", cells=merged.coord))
-        bad = True
-    if bad:
-        return None
+            missing.add(column.key)
+    covered = _merged(ws, title, problems)
     records = []
     id_index = next((i for i, c in by_index.items() if c.key == "id"), None)
     rows = zip(ws.iter_rows(min_row=2), formulas.iter_rows(min_row=2), strict=False)
@@ -160,24 +243,44 @@ def _table(ws: Worksheet, formulas: Worksheet, sheet: Sheet, problems: Problems)
             continue
         row = values[0].row or 0
         record = Record(row, {})
-        if id_index is not None and id_index <= len(values) and values[id_index - 1].value is not None:
+        if id_index is not None and id_index <= len(values) and values[id_index - 1].value is not None \
+                and (row, id_index) not in covered:
             record.id = cells._text(values[id_index - 1].value)
+        blanks = [c for c in sheet.columns if c.key in missing]
         for index, column in by_index.items():
+            if column is NOTES:
+                continue  # the clerk's own remarks, formulas and all
             value = values[index - 1].value if index <= len(values) else None
             source = raw[index - 1].value if index <= len(raw) else None
-            if value is None and isinstance(source, str) and source.startswith("="):
-                problems.cell(title, row, letters[column.key], record.id, why("bad.formula"))
-                continue
-            if value is None or (isinstance(value, str) and not value.strip()):
+            where = letters[column.key]
+            if (row, index) in covered:
+                problems.cells.add((title, row, str(where)))  # said once, as merged
+                blanks.append(column)
+            elif value is None and isinstance(source, str) and source.startswith("="):
+                problems.cell(title, row, where, record.id, why("bad.formula"))
+                blanks.append(column)
+            elif value is None or (isinstance(value, str) and not value.strip()):
                 if column.required:
-                    problems.cell(title, row, letters[column.key], record.id, why("bad.required"))
-                continue
-            try:
-                record.values[column.key] = cells.read(value, column)
-            except cells.BadCellError as e:
-                problems.cell(title, row, letters[column.key], record.id, e.reason)
+                    problems.cell(title, row, where, record.id, why("bad.required"))
+                    blanks.append(column)
+            else:
+                try:
+                    record.values[column.key] = cells.read(value, column)
+                except cells.BadCellError as e:
+                    problems.cell(title, row, where, record.id, e.reason)
+                    blanks.append(column)
+        _stand_in(record, [c for c in blanks if c.required], sheet)
         records.append(record)
-    return Table(title, records, letters)
+    return Table(title, records, letters, missing)
+
+
+def _stand_in(record: Record, blanks: list[Column], sheet: Sheet) -> None:
+    """Placeholders for a row's blank or bad required cells; a date's is another date of
+    the row, so that no end comes before its start."""
+    days = [record.values[c.key] for c in sheet.columns if c.cell == "date" and c.key in record.values]
+    for column in blanks:
+        record.values[column.key] = min(days) if column.cell == "date" and days else \
+            _placeholder(column, record.row)
 
 
 def _load(data: bytes) -> tuple[Any, Any]:
@@ -212,20 +315,93 @@ def read_workbook(data: bytes, lang: Language) -> dict[str, Any]:
         table = _table(values[title], formulas[title], sheet, problems)
         if table is not None:
             found[sheet.key] = table
-    # Bad cells are left out and the rest checked as a scenario, so that every problem
-    # comes at once; not past a missing sheet or a bad header row.
-    if problems.structural:
-        raise WorkbookError(problems.lines)
+    # Bad cells are left out (or stand in by placeholders) and the rest checked as a
+    # scenario, so that every problem comes at once.
     data_out, where = _scenario(found, problems)
-    left_out = set(problems.cells)
-    try:
-        parse_scenario(data_out)
-    except ScenarioError as e:
-        for p in e.problems:
+    # A missing sheet of offices or staff is said once, not as every reference to them.
+    echoes = {code for key, code in (("offices", "invalid.unknown_unit"),
+                                     ("staff", "invalid.unknown_prosecutor")) if key not in found}
+    said: set[tuple[str, str]] = set()
+    for _ in range(MAX_PASSES):
+        try:
+            parse_scenario(data_out)
+            break
+        except ScenarioError as e:
+            fresh = [p for p in e.problems if (p.path, p.code) not in said and p.code not in echoes]
+        if not fresh:
+            break
+        left_out = set(problems.cells)
+        for p in fresh:
+            said.add((p.path, p.code))
             _locate(p.path, p.id or "", p.reason, where, found, problems, left_out)
-    if problems.lines:
-        raise WorkbookError(problems.lines)
+        # An item that fails its own check is left out of the check of references (and a
+        # case whose end is before its start of the check of its venue): mended and
+        # checked again, so that those problems come in this run too.
+        _mend(data_out, [p for p in fresh if p.code not in REFERENCE_CODES])
+    if problems.found:
+        raise problems.error()
     return data_out
+
+
+# Checks of the scenario after mending what the first one found: enough for an item that
+# failed (and so hid its references) and one whose field failed (and so hid its own check).
+MAX_PASSES = 4
+# Problems of references between items: mending them would hide nothing.
+REFERENCE_CODES = frozenset({
+    "invalid.duplicate_id", "invalid.unknown_unit", "invalid.unknown_prosecutor",
+    "invalid.unknown_pool", "invalid.unknown_case", "invalid.parent_loop", "invalid.self_pair",
+    "invalid.self_road", "invalid.required_excluded", "invalid.too_many_required",
+    "invalid.no_slot", "invalid.twice_on_case"})
+# Stand-ins for a required field whose value failed its check; other fields are dropped
+# (their defaults pass).
+STAND_INS: dict[str, Any] = {"minutes": 1, "name": "-", "lat": 0, "lon": 0, "tier": "grassroots",
+                             "role": "prosecutor", "kind": "criminal", "home": PLACEHOLDER_ID,
+                             "venue": PLACEHOLDER_ID, "a": PLACEHOLDER_ID, "b": PLACEHOLDER_ID,
+                             "lead": PLACEHOLDER_ID, "members": []}
+# A team that passes its own check, for one that did not (it was reported).
+STAND_IN_TEAM: dict[str, Any] = {"leader": None, "members": {"prosecutor": 10_000}}
+STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def _mend(data: dict[str, Any], found: list[Problem]) -> None:
+    """The scenario's data with each failed field at the paths of `found` dropped or stood
+    in for, so that what it hid is checked next; items' ids keep their places."""
+    dropped: list[list[Any]] = []
+    for p in found:
+        steps: list[str | int] = [int(i) if i else k for k, i in STEP.findall(p.path)]
+        if not steps:
+            continue
+        parent: Any = None
+        node: Any = data
+        for step in steps:
+            parent = node
+            try:
+                node = node[step]
+            except (KeyError, IndexError, TypeError):
+                node = parent = None
+                break
+        last = steps[-1]
+        if parent is None:
+            continue
+        if isinstance(node, dict) and p.code == "invalid.end_before_start":
+            node["end"] = node.get("start")
+        elif last == "team" and isinstance(parent, dict):
+            parent["team"] = dict(STAND_IN_TEAM)
+        elif isinstance(parent, list) and isinstance(last, int) and len(steps) > 2:
+            parent[last] = DROPPED  # an interval of leave, an entry of a list
+            dropped.append(parent)
+        elif isinstance(parent, dict) and isinstance(last, str):
+            if last == "id":
+                parent["id"] = f"{PLACEHOLDER_ID}{p.path}"
+            elif last in STAND_INS:
+                parent[last] = STAND_INS[last]
+            else:
+                parent.pop(last, None)
+    for items in dropped:
+        items[:] = [x for x in items if x is not DROPPED]
+
+
+DROPPED = object()
 
 
 def _get(values: dict[str, Any], *keys: str) -> dict[str, Any]:
@@ -253,36 +429,38 @@ def _scenario(found: dict[str, Table], problems: Problems
     pairs = [{"units": [r.values.get("a"), r.values.get("b")]} | _get(r.values, "note")
              for r in records("pairs")]
     groups = [_get(r.values, "id", "lead", "members") for r in records("groups")]
+    pools = [_get(r.values, "id", "name", "members") for r in records("pools")]
     out: dict[str, Any] = {"name": "workbook", "units": units, "pairs": pairs, "groups": groups,
-                           "roads": roads, "prosecutors": people, "cases": cases}
+                           "pools": pools, "roads": roads, "prosecutors": people, "cases": cases}
     _settings(records("scenario"), found.get("scenario"), out, problems)
     where = {"units": ("offices", records("offices")), "prosecutors": ("staff", records("staff")),
              "cases": ("cases", records("cases")), "roads": ("roads", records("roads")),
-             "pairs": ("pairs", records("pairs")), "groups": ("groups", records("groups"))}
+             "pairs": ("pairs", records("pairs")), "groups": ("groups", records("groups")),
+             "pools": ("pools", records("pools"))}
     return out, where
 
 
 def _location(r: Record, offices: list[Record], table: Table | None,
               problems: Problems) -> dict[str, Any]:
-    """An office's seat: its coordinates, or those of the office its `place` names."""
+    """An office's seat: its coordinates, or those of the office its `place` names; a
+    placeholder (0, 0) when neither reads, reported here, so that the rest of the office
+    is still checked."""
+    assert table is not None
     if "lat" in r.values or "lon" in r.values or "place" not in r.values:
-        assert table is not None
-        reported = any((table.title, r.row, table.letters.get(k, k)) in problems.cells
+        reported = any((table.title, r.row, str(table.where(k))) in problems.cells
                        for k in ("lat", "lon"))
         if not ("lat" in r.values and "lon" in r.values) and "place" not in r.values \
                 and not reported:
-            problems.cell(table.title, r.row, table.letters.get("lat", "lat"), r.id,
-                          why("bad.no_location"))
-        return {"lat": r.values.get("lat"), "lon": r.values.get("lon")}
+            problems.cell(table.title, r.row, table.where("lat"), r.id, why("bad.no_location"))
+        return {"lat": r.values.get("lat", 0), "lon": r.values.get("lon", 0)}
     place = fold(str(r.values["place"]))
     for other in offices:
         names = {fold(str(other.values.get(k, ""))) for k in ("id", "name", "name_zh")}
         if other is not r and place in names and "lat" in other.values and "lon" in other.values:
             return {"lat": other.values["lat"], "lon": other.values["lon"]}
-    assert table is not None
-    problems.cell(table.title, r.row, table.letters["place"], r.id,
+    problems.cell(table.title, r.row, table.where("place"), r.id,
                   why("bad.place", value=str(r.values["place"])))
-    return {"lat": None, "lon": None}
+    return {"lat": 0, "lon": 0}
 
 
 def _case(v: dict[str, Any]) -> dict[str, Any]:
@@ -320,7 +498,7 @@ def _settings(rows: list[Record], table: Table | None, out: dict[str, Any],
         value = r.values.get("value")
         if name not in fields:
             assert table is not None
-            problems.cell(table.title, r.row, table.letters["field"], "",
+            problems.cell(table.title, r.row, table.where("field"), "",
                           why("bad.unknown_field", value=str(r.values.get("field", ""))))
             continue
         key = fields[name]
@@ -335,7 +513,7 @@ def _settings(rows: list[Record], table: Table | None, out: dict[str, Any],
                 policy[key] = cells.number(value)
         except cells.BadCellError as e:
             assert table is not None
-            problems.cell(table.title, r.row, table.letters["value"], "", e.reason)
+            problems.cell(table.title, r.row, table.where("value"), "", e.reason)
     if weights:
         policy["weights"] = weights
     if policy:
@@ -350,14 +528,22 @@ FIELD_COLUMN = {"location.lat": "lat", "location.lon": "lon", "team.members.pros
                 "team.leader": "leader_role", "units": "a", "location": "lat"}
 
 
+# The columns of a case's team: a team problem on a row where one of them was left out is
+# taken for an echo of it (two prosecutors fewer, the team is too small for its skills).
+TEAM_COLUMNS = ("leader_role", "leader_level", "prosecutors", "assistants", "clerks", "load",
+                "max_travel_minutes", "max_units", "min_units", "remote_roles", "from_provincial",
+                "from_municipal", "from_grassroots", "skills", "languages")
+
+
 def _locate(path: str, item_id: str, what: Reason, where: dict[str, tuple[str, list[Record]]],
             found: dict[str, Table], problems: Problems,
             left_out: set[tuple[str, int, str]]) -> None:
     """A scenario problem put back on the sheet, row and column it came from; none for a
-    cell `left_out` of the scenario as already reported bad."""
+    cell `left_out` of the scenario as already reported bad (or standing in by a
+    placeholder), nor for a column the sheet lacks (reported once on its header row)."""
     m = PATH.match(path)
     if m is None or m[1] not in where or int(m[2]) >= len(where[m[1]][1]):
-        problems.sheet("-", why("problem.at", path=path, problem=what))
+        problems.sheet(None, why("problem.at", path=path, problem=what))
         return
     sheet, records = where[m[1]]
     record = records[int(m[2])]
@@ -365,11 +551,39 @@ def _locate(path: str, item_id: str, what: Reason, where: dict[str, tuple[str, l
     key = FIELD_COLUMN.get(rest, rest.removeprefix("team.").split(".")[0] or "id")
     if rest.startswith("skills."):
         key = "skill:" + rest.removeprefix("skills.")  # a column per skill on the staff sheet
-    elif what.code == "invalid.end_before_start":
-        key = "end"  # said of the whole row, but the end date is what to correct
+    elif what.code == "invalid.end_before_start" and not rest:
+        key = "end"  # said of the whole case, but the end date is what to correct
     table = found[sheet]
-    column = table.letters.get(key) or table.letters.get("id") or next(iter(table.letters.values()))
-    if (table.title, record.row, column) in left_out:
+    if key in table.missing:
         return
-    problems.cell(table.title, record.row, column, item_id or record.id,
-                  what)
+    if rest == "team" and any((table.title, record.row, str(table.where(k))) in left_out
+                              for k in TEAM_COLUMNS):
+        return
+    ident = record.id if item_id.startswith(PLACEHOLDER_ID) else item_id or record.id
+    # A team that cannot be staffed as written: each reason on the column to correct.
+    inner = what.params.get("problems") if rest == "team" and what.code == "invalid.team" else None
+    if isinstance(inner, Reason):
+        items = inner.params.get("items") if inner.code == "list" else [inner]
+        for item in items if isinstance(items, list) else []:
+            columns = TEAM_PROBLEM_COLUMNS.get(item.code, ("id",))
+            _put(table, record, next((k for k in columns if k in table.letters), "id"), ident,
+                 item, problems, left_out)
+        return
+    _put(table, record, key, ident, what, problems, left_out)
+
+
+# The columns where a team's own problem is corrected, the first the sheet has.
+TEAM_PROBLEM_COLUMNS = {
+    "invalid.team_empty": ("prosecutors", "leader_role"),
+    "invalid.min_above_max_units": ("min_units",), "invalid.min_units_above_size": ("min_units",),
+    "invalid.skill_above_size": ("skills",), "invalid.language_above_size": ("languages",),
+    "invalid.tiers_above_size": ("from_provincial", "from_municipal", "from_grassroots")}
+
+
+def _put(table: Table, record: Record, key: str, ident: str, what: Reason, problems: Problems,
+         left_out: set[tuple[str, int, str]]) -> None:
+    """`what` on the row's column `key` (its id's when the sheet has no such column), unless
+    that cell was reported already."""
+    column = table.letters.get(key) or table.letters.get("id") or next(iter(table.letters.values()))
+    if (table.title, record.row, str(column)) not in left_out:
+        problems.cell(table.title, record.row, column, ident, what)

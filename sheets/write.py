@@ -15,6 +15,7 @@ from i18n import Language, message
 from models import Case, Prosecutor, Scenario, parse_scenario
 from models.enums import Tier
 from sheets.layout import (
+    NOTES,
     SCENARIO_FIELDS,
     SHEETS,
     VOCABULARY,
@@ -39,6 +40,7 @@ EXAMPLE: dict[str, Any] = {
     ],
     "pairs": [{"units": ["hailar", "chen_barag"], "note": "urban and pastoral"}],
     "groups": [{"id": "hailar-group", "lead": "hailar", "members": ["chen_barag"]}],
+    "pools": [{"id": "mongolian", "name": "Mongolian-speaking prosecutors", "members": ["wang"]}],
     "roads": [{"a": "hailar", "b": "chen_barag", "minutes": 26, "km": 28}],
     "prosecutors": [
         {"id": "wang", "name": "Wang Lei", "name_zh": "王磊", "home": "hailar", "role": "chief",
@@ -172,14 +174,17 @@ def scenario_workbook(scenario: Scenario | None, lang: Language) -> bytes:
         "roads": [[r.a, r.b, r.minutes, r.km] for r in s.roads],
         "pairs": [[p.units[0], p.units[1], p.note or None] for p in s.pairs],
         "groups": [[g.id, g.lead, ", ".join(g.members)] for g in s.groups],
+        "pools": [[p.id, p.name or None, ", ".join(p.members)] for p in s.pools],
         "scenario": [[message(lang, f"field.{f}"), v] for f, v in _settings_rows(s)],
     }
     for sheet in SHEETS:
-        headers = [header(sheet.key, c.key, lang) for c in sheet.columns]
-        columns = sheet.columns
+        # The skills' columns come after the staff sheet's own, the clerk's notes last.
+        columns = tuple(c for c in sheet.columns if c is not NOTES)
         if sheet.key == "staff":
-            headers += [message(lang, "col.staff.skill", skill=skill_label(k, lang)) for k in skills]
             columns += tuple(Column(f"skill:{k}", "int") for k in skills)
+        columns += (NOTES,) if NOTES in sheet.columns else ()
+        headers = [message(lang, "col.staff.skill", skill=skill_label(c.key.split(":", 1)[1], lang))
+                   if c.key.startswith("skill:") else header(sheet.key, c.key, lang) for c in columns]
         _sheet(wb, sheet.key, lang, headers, rows[sheet.key], columns)
     return workbook_bytes(wb)
 

@@ -223,3 +223,66 @@ def test_typer_words_have_chinese() -> None:
     write_mo(compiled, catalogue)
     shipped = (LOCALES / "zh" / "LC_MESSAGES" / f"{TYPER_DOMAIN}.mo").read_bytes()
     assert compiled.getvalue() == shipped, "run: pybabel compile -d i18n/locales -D typer"
+
+
+HELP_AT_80 = """
+import sys
+from cli.language import typer_speaks
+with typer_speaks("zh"):
+    from cli.main import app
+    from cli.run import run
+    for path in sys.argv[1:]:
+        print("=====", path)
+        run(app, [*path.split(), "--help"], "zh")
+"""
+
+
+def _help_column(text: str) -> str:
+    """The words of a help page, without its frames, spaces and line breaks: of a line in a
+    table, only its last column (the help), so that a sentence folded over lines reads whole."""
+    kept = []
+    for line in text.splitlines():
+        line = line.strip().strip("│╭╮╰╯─").strip()
+        if line:
+            kept.append(re.split(r"\s{2,}", line)[-1])
+    return "".join(kept).replace(" ", "")
+
+
+def test_chinese_help_at_80_columns_loses_no_words() -> None:
+    """At 80 columns, every Chinese help page (the program's and each command's) holds each
+    help text whole: the command's, every option's and argument's, and, in a group's page,
+    the first paragraph of each command under it; nothing is cut off with "…"."""
+    tree = _tree()
+    env = {k: v for k, v in os.environ.items() if k not in ("LANGUAGE", "LC_ALL", "LANG")}
+    env.update(COLUMNS="80", PYTHONIOENCODING="utf-8")
+    result = subprocess.run([sys.executable, "-c", HELP_AT_80, *(" ".join(p) for p, _ in tree)],
+                            capture_output=True, text=True, env=env, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr
+    pages = result.stdout.split("===== ")[1:]
+    assert len(pages) == len(tree)
+    checked = 0
+    for (path, command), page in zip(tree, pages, strict=True):
+        assert "…" not in page, page
+        assert max(len(line) for line in page.splitlines()) <= 80
+        words = _help_column(page.split("\n", 1)[1])
+        expected = [_help("zh", path)]
+        expected += [_help("zh", path, p.name) for p in command.params  # type: ignore[attr-defined]
+                     if p.name != "help"]
+        if isinstance(command, TyperGroup):
+            expected += [(_help("zh", [*path, name]) or "").split("\n\n")[0] for name in command.commands]
+        for sentence in expected:
+            assert sentence and sentence.replace(" ", "").replace("\n", "") in words, (path, sentence)
+            checked += 1
+    assert checked > 50
+
+
+def test_ranges_and_the_help_flag_in_chinese_help() -> None:
+    """In Chinese help a number's range reads in words ([0.1至86400], [不小于1]) and the
+    help flag's type is Chinese, not Typer's "[x>=1]" or "<bool>"; English keeps Typer's."""
+    zh = _taskforce("--lang", "zh", "solve", "--help").stdout
+    for words in ("[0.1至86400]", "[不小于1]", "[1至20]", "<开关>"):
+        assert words in zh, (words, zh)
+    for words in ("x>=", "<=x", "<bool>"):
+        assert words not in zh, (words, zh)
+    en = _taskforce("--lang", "en", "solve", "--help").stdout
+    assert "[x>=1]" in en and "<bool>" in en

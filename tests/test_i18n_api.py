@@ -1,10 +1,15 @@
 """The service answers in the reader's language: Accept-Language picks reasons and problems."""
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from cli.main import app
 
 TUTORIAL: dict[str, Any] = json.loads(
     (Path(__file__).resolve().parent.parent / "scenarios" / "tutorial.json").read_text())
@@ -56,3 +61,31 @@ def test_a_time_limit_that_is_not_a_number_is_named_so(client: TestClient) -> No
     [error] = answer.json()["errors"]
     assert error["path"] == "seconds" and error["code"] == "invalid.finite"
     assert error["message"] == "应为有限的数，填的是nan"
+
+
+def test_serve_lang_sets_the_language_of_requests_without_accept_language(
+        database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`taskforce serve --lang zh` starts a service that answers in Chinese a request with
+    no Accept-Language (or one naming neither of ours), problems and reasons alike, and
+    still in English a request that asks for it; without --lang it stays English."""
+    started: list[Any] = []
+    monkeypatch.setattr("uvicorn.run", lambda app, **kwargs: started.append(app))
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("REQUIRE_KEYS", "false")
+    assert CliRunner().invoke(app, ["serve", "--lang", "zh"]).exit_code == 0
+    assert CliRunner().invoke(app, ["serve"]).exit_code == 0
+    chinese, english = started
+    with TestClient(chinese) as c:
+        for headers in ({}, {"Accept-Language": "fr"}):
+            missing = c.get("/rosters/nothing", headers=headers)
+            assert missing.status_code == 404
+            assert missing.headers["content-language"] == "zh"
+            assert re.search(r"[\u4e00-\u9fff]", missing.json()["title"]), missing.json()
+        sid = c.post("/scenarios", json=TUTORIAL).json()["id"]
+        made = c.post(f"/scenarios/{sid}/cases/herders/roster", params={"seconds": 5})
+        assert made.headers["content-language"] == "zh"
+        assert made.json()["roster"]["cases"][0]["unstaffed_reason"]["text"].startswith("需要2名")
+        asked = c.get("/rosters/nothing", headers={"Accept-Language": "en"})
+        assert asked.headers["content-language"] == "en" and asked.json()["title"] == "Not Found"
+    with TestClient(english) as c:
+        assert c.get("/rosters/nothing").headers["content-language"] == "en"

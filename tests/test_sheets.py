@@ -49,11 +49,11 @@ def test_hulunbuir_round_trip_gives_the_same_optimal_roster() -> None:
 
 
 def test_template_has_headers_dropdowns_and_an_example_row() -> None:
-    """The Chinese template has the seven sheets, Chinese headers, a list dropdown on every
+    """The Chinese template has the eight sheets, Chinese headers, a list dropdown on every
     choice and yes/no column, an example row in each sheet, and imports as it is."""
     data = scenario_workbook(None, "zh")
     wb = load_workbook(BytesIO(data))
-    assert wb.sheetnames == ["检察院", "人员", "案件", "道路", "结对检察院", "协作组", "方案"]
+    assert wb.sheetnames == ["检察院", "人员", "案件", "道路", "结对检察院", "协作组", "人才库", "方案"]
     assert [c.value for c in wb["检察院"][1]][:4] == ["编号", "名称", "中文名称", "层级"]
     for sheet, ws in zip(SHEETS, wb.worksheets, strict=True):
         assert ws.max_row >= 2, sheet.key
@@ -110,7 +110,7 @@ def _huge(wb: Workbook) -> None:
      "检察院，第2行，D 层级列（hailar）：“county”不在可选值中：省院、市院、基层院"),
     (_set("检察院", "A3", None), "检察院，第3行，A 编号列：必须填写"),
     (_drop_cases, "案件：工作簿缺少此工作表"),
-    (_set("道路", "E1", "备注"), "道路，第1行，E列：未知的列“备注”"),
+    (_set("道路", "F1", "颜色"), "道路，第1行，F列：未知的列“颜色”"),
     (_set("道路", "E1", "公里"), "道路，第1行，E列：列“公里”重复"),
     (_set("案件", "E2", "nowhere"), "案件，第2行，E 办案地点列（fraud）：没有编号为“nowhere”的检察院"),
     (_set("案件", "Z2", "criminal:two:2"), "“two”不是数字"),
@@ -279,3 +279,140 @@ def test_an_office_may_be_placed_at_another_by_name() -> None:
         assert office["location"] == {"lat": 49.213, "lon": 119.766}
     assert any("“nowhere”不是本工作簿中有经纬度的检察院" in p for p in _problems(_mutated(at("nowhere"))))
     assert any("检察院，第3行" in p and "请填写经纬度" in p for p in _problems(_mutated(at(None))))
+
+
+def test_problems_hidden_behind_others_come_in_the_same_run() -> None:
+    """Problems that a first check would hide come together with it: a case with an unknown
+    kind whose end is before its start and whose venue is unknown; a person whose capacity
+    is out of range, whose home is unknown and whose leave ends before it starts (pinned to
+    the leave column, not the id); and a road with a bad length to an unknown office."""
+    def change(wb: Workbook) -> None:
+        wb["案件"]["D2"], wb["案件"]["E2"], wb["案件"]["H2"] = "bogus", "nowhere", date(2000, 1, 1)
+        wb["人员"]["G2"], wb["人员"]["D2"] = 0, "nowhere"
+        wb["人员"]["J2"] = "2022-07-05..2022-07-01; 2022-08-01..2022-08-02"
+        wb["道路"]["C2"], wb["道路"]["B2"] = -5, "nowhere"
+    problems = _problems(_mutated(change))
+    for expected in ("案件，第2行，D 案件类别列（fraud）：“bogus”不在可选值中",
+                     "案件，第2行，H 结束日期列（fraud）：结束日期2000年1月1日早于开始日期2022年6月1日",
+                     "案件，第2行，E 办案地点列（fraud）：没有编号为“nowhere”的检察院",
+                     "人员，第2行，G 工作量上限列（wang）：应不小于0.01，填的是0",
+                     "人员，第2行，D 所在院列（wang）：没有编号为“nowhere”的检察院",
+                     "人员，第2行，J 不在岗日期列（wang）：结束日期2022年7月1日早于开始日期2022年7月5日",
+                     "道路，第2行，C 单程分钟列（hailar-nowhere）：应大于0，填的是-5",
+                     "道路，第2行，B 终点院列（hailar-nowhere）：没有编号为“nowhere”的检察院"):
+        assert sum(expected in p for p in problems) == 1, (expected, problems)
+    assert len(problems) == 8, problems
+
+
+def test_merged_cells_are_said_as_such_beside_the_sheets_other_problems() -> None:
+    """A merged range is reported as merged cells, once, and the rest of its sheet is still
+    read: the unknown venue and the early end of the same case come in the same run, and
+    the cells the range covers are not also called blank."""
+    def change(wb: Workbook) -> None:
+        wb["案件"].merge_cells("B2:C2")
+        wb["案件"]["E2"], wb["案件"]["H2"] = "nowhere", date(2000, 1, 1)
+        wb["人员"].merge_cells("A2:A3")
+        wb["人员"]["B3"], wb["人员"]["D3"], wb["人员"]["E3"] = "Li", "hailar", "检察官"
+    problems = _problems(_mutated(change))
+    assert problems == [
+        "人员，第2行，A列：合并单元格（A2:A3）：请取消合并并逐格填写",
+        "案件，第2行，B列：合并单元格（B2:C2）：请取消合并并逐格填写",
+        "案件，第2行，H 结束日期列（fraud）：结束日期2000年1月1日早于开始日期2022年6月1日",
+        "案件，第2行，E 办案地点列（fraud）：没有编号为“nowhere”的检察院",
+    ]
+
+
+def test_a_missing_column_or_sheet_does_not_stop_the_other_problems() -> None:
+    """A required column the sheet lacks, an unknown header and a missing sheet are each said
+    once, and the bad cells elsewhere come in the same run (no echo of the missing column
+    on every row, nor of the missing offices in every reference to one)."""
+    def change(wb: Workbook) -> None:
+        wb["人员"]["D1"] = None
+        wb["人员"]["F2"] = "many"
+        wb["道路"]["E1"] = "里程"
+        del wb["检察院"]
+        wb["案件"]["G2"] = "soon"
+    problems = _problems(_mutated(change))
+    assert problems == [
+        "检察院：工作簿缺少此工作表",
+        "人员，第1行，所在院列：缺少必填列",
+        "人员，第2行，F 工作年限列（wang）：“many”不是数字",
+        "案件，第2行，G 开始日期列（fraud）：“soon”不是日期（如2022-06-01、2022/6/1或2022年6月1日）",
+        "道路，第1行，E列：未知的列“里程”",
+    ], problems
+
+
+def test_notes_columns_are_read_past() -> None:
+    """The notes column (备注) of each sheet of records holds the clerk's remarks: whatever
+    is written there, the scenario is the template's, and nothing is reported."""
+    def change(wb: Workbook) -> None:
+        for title in ("检察院", "人员", "案件", "道路", "协作组", "人才库"):
+            ws = wb[title]
+            column = [c.value for c in ws[1]].index("备注") + 1
+            ws.cell(row=2, column=column, value="=待核实：电话 0470-1234567")
+    assert parse_scenario(read_workbook(_mutated(change), "zh")) == \
+        parse_scenario(read_workbook(scenario_workbook(None, "zh"), "zh"))
+
+
+def test_pools_sheet_round_trips_and_its_problems_are_placed() -> None:
+    """Talent pools are a sheet (人才库) of the template and of a scenario's workbook: read
+    back as the same pools; a member nobody has is reported on its cell; a case may name
+    the pool."""
+    with_pool = parse_scenario(json.loads(TUTORIAL.read_text()) | {
+        "pools": [{"id": "herders", "name": "牧区办案骨干", "members": ["bayar", "oyun"]}]})
+    back = parse_scenario(read_workbook(scenario_workbook(with_pool, "zh"), "zh"))
+    assert back.pools == with_pool.pools and back == with_pool
+
+    def change(wb: Workbook) -> None:
+        wb["人才库"]["C2"] = "wang, nobody"
+        wb["案件"]["L2"] = "mongolian"
+    problems = _problems(_mutated(change))
+    assert problems == ["人才库，第2行，C 成员列（mongolian）：没有编号为“nobody”的人员"], problems
+
+
+def test_remote_roles_may_include_the_leader() -> None:
+    """The spec lets any slot join by video, the leader's too: 视频参与岗位 reads 组长 (or
+    leader) beside the members' slots, and a workbook written from such a case reads back
+    the same."""
+    def change(wb: Workbook) -> None:
+        wb["案件"]["V2"] = "组长、书记员"
+    fraud = parse_scenario(read_workbook(_mutated(change), "zh")).case_by_id["fraud"]
+    assert [s.value for s in fraud.team.remote_roles] == ["leader", "clerk"]
+    data = json.loads(TUTORIAL.read_text())
+    data["cases"][0]["team"]["remote_roles"] = ["leader"]
+    remote = parse_scenario(data)
+    assert parse_scenario(read_workbook(scenario_workbook(remote, "en"), "en")) == remote
+
+
+def test_cli_writes_a_scenario_as_a_workbook_and_back(tmp_path: Path) -> None:
+    """`taskforce template --from hulunbuir.json` writes Hulunbuir as a workbook, and
+    `taskforce import` of it gives the same scenario as the JSON; a scenario with a
+    previous roster is written too, with a warning that the workbook leaves it out."""
+    book, back = tmp_path / "呼伦贝尔.xlsx", tmp_path / "back.json"
+    source = ROOT / "scenarios" / "hulunbuir.json"
+    made = runner.invoke(app, ["template", "--from", str(source), "--out", str(book), "--lang", "zh"])
+    assert made.exit_code == 0, made.output
+    read = runner.invoke(app, ["import", str(book), "--out", str(back), "--lang", "zh"])
+    assert read.exit_code == 0, read.output
+    assert parse_scenario(json.loads(back.read_text())) == HULUNBUIR
+    data = json.loads(TUTORIAL.read_text())
+    data["previous"] = [{"case": "fraud", "prosecutor": "wang", "slot": "leader"}]
+    (tmp_path / "prev.json").write_text(json.dumps(data))
+    warned = runner.invoke(app, ["template", "--from", str(tmp_path / "prev.json"), "--out",
+                                 str(tmp_path / "prev.xlsx"), "--lang", "zh"])
+    assert warned.exit_code == 0, warned.output
+    assert "工作簿不含" in warned.stderr and "1项安排" in warned.stderr
+    bad = runner.invoke(app, ["template", "--from", str(tmp_path / "missing.json"), "--out",
+                              str(tmp_path / "never.xlsx")])
+    assert bad.exit_code == 2 and not (tmp_path / "never.xlsx").exists()
+
+
+def test_a_team_that_cannot_be_staffed_is_said_on_the_columns_to_correct() -> None:
+    """A case's team too small for its skill need and for its minimum of offices gives one
+    problem on each column to correct (skills, minimum offices), not one on the id."""
+    def change(wb: Workbook) -> None:
+        wb["案件"]["Z2"], wb["案件"]["U2"] = "刑事:9:2", 9
+    problems = _problems(_mutated(change))
+    assert len(problems) == 2, problems
+    assert problems[0].startswith("案件，第2行，U ") and "9" in problems[0], problems
+    assert problems[1].startswith("案件，第2行，Z 技能要求") and "只有3人" in problems[1], problems

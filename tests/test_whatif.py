@@ -88,7 +88,7 @@ def test_bad_patches_store_nothing(client: TestClient) -> None:
     bad_path = client.post(f"/scenarios/{sid}/what-if", json={"variants": [
         {"name": "typo", "patch": [{"op": "remove", "path": "/prosecutorz/0"}]}]})
     assert bad_path.status_code == 422
-    assert bad_path.json()["errors"][0]["path"] == "variants[0].patch"
+    assert bad_path.json()["errors"][0]["path"] == "variants[0].patch[0]"
     invalid = client.post(f"/scenarios/{sid}/what-if", json={"variants": [
         {"name": "no Hailar", "patch": [{"op": "remove", "path": "/units/1"}]}]})
     assert invalid.status_code == 422

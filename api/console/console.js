@@ -65,10 +65,19 @@ async function reworded(result) {
 
 // --- talking to the API -----------------------------------------------------------------
 
+// A workbook's problem, by sheet, row and column, as the command line says it.
+function workbookProblem(e) {
+  const column = [e.column, e.header].filter(Boolean).join(" ");
+  if (e.row === null || e.row === undefined) return t("sheet.problem_sheet", { sheet: e.sheet, problem: e.message });
+  const params = { sheet: e.sheet, row: e.row, column, id: e.id, problem: e.message };
+  return t(e.id ? "sheet.problem" : "sheet.problem_noid", params);
+}
+
 class Problem extends Error {
   constructor(status, body) {
     const errors = (body && body.errors) || [];
-    const lines = errors.map((e) => (e.id ? `${e.id}: ${e.message}` : e.message));
+    const lines = errors.map((e) => (e.sheet ? workbookProblem(e)
+      : e.id ? `${e.id}: ${e.message}` : e.message));
     super([(body && body.detail) || t("console.http", { status }), ...lines].join("\n"));
     this.status = status;
     this.errors = errors;

@@ -4,12 +4,14 @@ Both solve in the request's thread, so they take one of a few solve slots; when 
 free the answer is 429 rather than a hang.
 """
 
+import copy
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 from uuid import uuid4
 
 import jsonpatch
+import jsonpointer
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
@@ -132,16 +134,57 @@ class WhatIfResult(BaseModel):
     variants: list[VariantResult] = Field(description="One result per variant, in order.")
 
 
+PATCH_OPS = ("add", "remove", "replace", "move", "copy", "test")
+# What each operation must hold beside `op` and `path` (RFC 6902, section 4).
+PATCH_MEMBERS = {"add": ("value",), "replace": ("value",), "test": ("value",), "move": ("from",),
+                 "copy": ("from",), "remove": ()}
+
+
+def _pointer(text: Any) -> bool:
+    return isinstance(text, str) and (text == "" or text.startswith("/"))
+
+
+def _apply(doc: Any, op: dict[str, Any], path: str, name: str) -> tuple[Any, Problem | None]:
+    """`doc` with the operation `op` applied (in place), or why it cannot apply, in our words
+    (the JSON Patch library's are English and name its internals)."""
+    kind = op.get("op")
+    if kind not in PATCH_OPS:
+        return doc, (problem(path, "invalid.patch_member", name, member="op") if kind is None
+                     else problem(path, "invalid.patch_op", name, value=str(kind)[:100]))
+    for member in ("path", *PATCH_MEMBERS[kind]):
+        if member not in op:
+            return doc, problem(path, "invalid.patch_member", name, member=member)
+        if member in ("path", "from") and not _pointer(op[member]):
+            return doc, problem(path, "invalid.patch_pointer", name, pointer=str(op[member])[:200])
+    try:
+        return jsonpatch.JsonPatch([op]).apply(doc, in_place=True), None
+    except jsonpatch.JsonPatchTestFailed:
+        return doc, problem(path, "invalid.patch_test", name, pointer=op["path"])
+    except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException, TypeError, KeyError,
+            IndexError, ValueError):
+        source = op.get("from") if kind in ("move", "copy") else None
+        missing = source if source is not None and \
+            jsonpointer.resolve_pointer(doc, source, _NOTHING) is _NOTHING else op["path"]
+        return doc, problem(path, "invalid.patch_missing", name, pointer=missing)
+
+
+_NOTHING = object()
+
+
 def _patched(body: dict[str, Any], variants: list[Variant]) -> list[Scenario]:
-    """Each variant's scenario; every problem of every variant is reported together."""
+    """Each variant's scenario; every problem of every variant is reported together (of a
+    patch, its first operation that does not apply)."""
     problems: list[Problem] = []
     scenarios: list[Scenario] = []
     for i, variant in enumerate(variants):
-        try:
-            changed = jsonpatch.JsonPatch(variant.patch).apply(body)
-        except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException,
-                TypeError, KeyError) as err:
-            problems.append(problem(f"variants[{i}].patch", "invalid.patch", variant.name, error=str(err)))
+        changed: Any = copy.deepcopy(body)
+        failed = None
+        for j, op in enumerate(variant.patch):
+            changed, failed = _apply(changed, op, f"variants[{i}].patch[{j}]", variant.name)
+            if failed is not None:
+                problems.append(failed)
+                break
+        if failed is not None:
             continue
         try:
             scenarios.append(parse_scenario(changed))
