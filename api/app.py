@@ -14,7 +14,18 @@ from api import problems
 from api.admission import Admission, BodyFirst
 from api.db import make_engine, migrate, sessions
 from api.jobs import Runner
-from api.routes import audit, commitments, health, jobs, messages, rosters, scenarios, sweeps, whatif
+from api.routes import (
+    audit,
+    commitments,
+    health,
+    jobs,
+    messages,
+    rosters,
+    scenarios,
+    sweeps,
+    variants,
+    whatif,
+)
 from api.seal import seal_for
 from api.settings import Settings
 from api.text import refuse_non_text
@@ -72,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(jobs.router)
     app.include_router(rosters.router)
     app.include_router(whatif.router)
+    app.include_router(variants.router)
     app.include_router(sweeps.router)
     app.include_router(commitments.router)
     app.include_router(audit.router)

@@ -40,6 +40,19 @@ class ScenarioResource(ScenarioSummary):
     scenario: Scenario = Field(description="The scenario itself, as validated.")
 
 
+class VariantSummary(BaseModel):
+    id: str = Field(description="The variant's id.")
+    name: str = Field(description="Its label, e.g. 'Zhao falls ill'.")
+    base_id: str = Field(description="The scenario it changes.")
+    base_version: int = Field(description="The version of the base it changes.")
+    roster_id: str | None = Field(description="Its roster, re-planned from the base roster.")
+    created_at: datetime = Field(description="When it was tried.")
+
+
+class VariantResource(VariantSummary):
+    scenario: Scenario = Field(description="The changed scenario.")
+
+
 class Page(BaseModel, Generic[Item]):
     """One page of a list."""
 
