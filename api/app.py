@@ -94,4 +94,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def console() -> FileResponse:
         return FileResponse(CONSOLE / "index.html", media_type="text/html; charset=utf-8")
 
+    # Browsers ask for /favicon.ico whatever the page says: the console's icon, as SVG.
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> FileResponse:
+        return FileResponse(CONSOLE / "favicon.svg", media_type="image/svg+xml")
+
     return app
