@@ -10,6 +10,7 @@ Screenshots go to test-output/ (or TASKFORCE_SCREENSHOTS)."""
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -185,6 +186,15 @@ def test_console_solve_see_what_if_and_commit(service: Service, page: Page) -> N
     expect(page.locator("#people")).to_contain_text("Saruul")
     expect(page.locator("#utilisation rect").first).to_be_visible()
 
+    _view(page, "timeline")
+    timeline = page.locator("#timeline")
+    expect(timeline.locator("rect.staffed")).to_have_count(2)
+    expect(timeline.locator("rect.unstaffed-bar")).to_have_count(1)
+    page.select_option("#tl-what", "people")
+    page.fill("#tl-search", "wang")
+    expect(timeline.locator("tbody tr")).to_have_count(1)
+    expect(timeline.locator("rect.staffed title")).to_have_text(re.compile(r"^fraud .*leader"))
+
     _view(page, "whatif")
     page.fill("#wi-person-search", "wang")
     wang = page.locator("#wi-person option", has_text="Wang Lei").get_attribute("value")
@@ -197,6 +207,21 @@ def test_console_solve_see_what_if_and_commit(service: Service, page: Page) -> N
     expect(result.locator("tr.leaves", has_text="Wang Lei")).to_be_visible()
     expect(result.locator("tr.joins").first).to_be_visible()
     expect(page.locator("#variants tr", has_text="Wang Lei falls ill")).to_be_visible()
+    # A second variant on the same roster: the two side by side against the base.
+    page.select_option("#wi-person", "")
+    page.select_option("#wi-prio-case", label="herders (1)")
+    page.fill("#wi-prio-value", "9")
+    page.fill("#wi-name", "herders first")
+    page.click("#whatif button[type=submit]")
+    compared = page.locator("#whatif-compare")
+    expect(compared.locator("thead th")).to_have_count(4)
+    expect(compared).to_contain_text("fraud: \u2212王磊 Wang Lei")
+    page.screenshot(path=str(SHOTS / "console-compare.png"), full_page=True)
+    page.fill("#wi-name", "Wang Lei falls ill")
+    page.select_option("#wi-prio-case", "")
+    page.select_option("#wi-person", wang)
+    page.click("#whatif button[type=submit]")
+    expect(result.locator("tr.leaves", has_text="Wang Lei")).to_be_visible()
     page.screenshot(path=str(SHOTS / "console-whatif.png"), full_page=True)
     # The variant is not a scenario: the stored list still has the tutorial alone.
     expect(page.locator("#scenario-pick option")).to_have_count(1)
@@ -224,7 +249,7 @@ def test_console_solve_see_what_if_and_commit(service: Service, page: Page) -> N
         "Wang Lei fell ill")
 
     _view(page, "whatif")
-    page.click("#variants button.adopt")
+    page.locator("#variants button.adopt").first.click()
     refused = page.locator("#adopt-result.conflict")
     expect(refused).to_contain_text("fraud: committed already from another roster")
 
@@ -280,7 +305,7 @@ def test_console_board_reachable_by_keyboard_and_open_with_nothing_stored(
     icon = page.request.get(f"{service.url}/favicon.ico")
     assert icon.ok and icon.headers["content-type"].startswith("image/svg+xml")
     page.focus("#views a[data-view=overview]")
-    for view in ("cases", "people", "map", "whatif", "commitments", "audit"):
+    for view in ("cases", "people", "map", "timeline", "whatif", "commitments", "audit"):
         page.keyboard.press("Tab")
         expect(page.locator(f"#views a[data-view={view}]")).to_be_focused()
         page.keyboard.press("Enter")

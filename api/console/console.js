@@ -6,7 +6,7 @@ const $ = (id) => document.getElementById(id);
 const SVG = "http://www.w3.org/2000/svg";
 const POLL_MS = 500;
 const PAGE = 50;  // rows of a table page: a province's 700 cases render a page at a time
-const VIEWS = ["overview", "cases", "people", "map", "whatif", "commitments", "audit"];
+const VIEWS = ["overview", "cases", "people", "map", "timeline", "whatif", "commitments", "audit"];
 
 const state = { key: sessionStorage.getItem("taskforce-key") || "", scenarioId: null,
                 scenario: null, resource: null, visible: null, rosterId: null, roster: null,
@@ -170,6 +170,7 @@ async function openScenario(id) {
   state.scenario = resource.scenario;
   state.index = indexOf(resource.scenario);
   state.rosterId = state.roster = state.util = state.job = state.whatIf = state.sweep = null;
+  state.compared = [];
   state.selected = state.mapView = state.jobId = null;
   clearTimeout(state.timer);
   $("cancel").hidden = true;
@@ -177,7 +178,7 @@ async function openScenario(id) {
   $("progress").replaceChildren();
   for (const id of ["roster-section", "whatif-section", "sweep-section"]) $(id).hidden = true;
   $("whatif-empty").hidden = false;
-  for (const id of ["whatif-result", "variants", "adopt-result", "sweep-result", "sweep-detail",
+  for (const id of ["whatif-result", "whatif-compare", "timeline", "variants", "adopt-result", "sweep-result", "sweep-detail",
                     "commit-result", "case-detail", "overview", "roster", "people", "utilisation"]) {
     $(id).replaceChildren();
   }
@@ -245,6 +246,7 @@ function route() {
   const arg = match && match[2] ? decodeURIComponent(match[2]) : null;
   if ((view === "cases" || view === "map") && arg && state.scenario) selectCase(arg);
   else if (view === "cases" || view === "map") drawMap();
+  if (view === "timeline") showTimeline();
   if (state.key && view === "commitments") guarded(loadCommitments);
   if (state.key && view === "audit") guarded(() => loadAudit());
   if (state.key && view === "whatif" && state.scenarioId) guarded(loadVariants);
@@ -275,7 +277,7 @@ function pagedTable(name, box, rows, columns, { rowClass, caption } = {}) {
   const slice = shown.slice(st.page * PAGE, st.page * PAGE + PAGE);
   const head = columns.map((c) => {
     const sorted = st.sort === c.key ? (st.dir > 0 ? "ascending" : "descending") : null;
-    const label = c.sort
+    const label = c.head ? c.head() : c.sort
       ? el("button", { type: "button", class: "sort", onclick: () => {
           if (st.sort === c.key) st.dir = -st.dir; else { st.sort = c.key; st.dir = c.desc ? -1 : 1; }
           st.page = 0;
@@ -539,6 +541,75 @@ function showUtilisation(people) {
   $("utilisation").replaceChildren(chart);
 }
 
+// --- the timeline -----------------------------------------------------------------------------
+
+// Cases on a time axis, or each person's bookings (the roster's cases, leave, commitments
+// to cases of other scenarios): a table of bars, a page at a time.
+const BAR_W = 640;
+function showTimeline() {
+  const s = state.scenario;
+  if (!s || !s.cases.length) { $("timeline").replaceChildren(); return; }
+  const first = Date.parse(s.cases.map((c) => c.start).sort()[0]);
+  const last = Date.parse(s.cases.map((c) => c.end).sort().at(-1)) + 86400000;
+  const x = (iso) => Math.max(0, Math.min(BAR_W, ((Date.parse(iso) - first) / (last - first)) * BAR_W));
+  const bars = (items) => {
+    const chart = svg("svg", { width: BAR_W, height: 16, class: "bars" });
+    for (const b of items) {
+      const x0 = x(b.start), x1 = x(new Date(Date.parse(b.end) + 86400000).toISOString().slice(0, 10));
+      if (x1 <= 0 || x0 >= BAR_W) continue;
+      const rect = svg("rect", { x: x0, y: 2, width: Math.max(2, x1 - x0), height: 12, class: b.cls });
+      const title = svg("title");
+      title.textContent = b.title;
+      rect.append(title);
+      chart.append(rect);
+    }
+    return chart;
+  };
+  const axis = svg("svg", { width: BAR_W, height: 16, class: "bars axis" });
+  for (let d = new Date(first); d.getTime() < last; d.setUTCDate(d.getUTCDate() + 7)) {
+    const iso = d.toISOString().slice(0, 10);
+    const tick = svg("text", { x: x(iso), y: 12 });
+    tick.textContent = shortDay(iso);
+    axis.append(tick);
+  }
+  const entries = new Map((state.roster ? state.roster.cases : []).map((e) => [e.id, e]));
+  const q = $("tl-search").value.trim().toLowerCase();
+  if ($("tl-what").value === "cases") {
+    const rows = s.cases.filter((c) => !q || `${c.id} ${caseTitle(c)} ${officeName(c.venue)}`.toLowerCase().includes(q))
+      .sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+    pagedTable("timeline-cases", $("timeline"), rows, [
+      { key: "id", label: "console.case", cell: (c) => el("button", { type: "button", class: "case-button", onclick: () => go("cases", c.id) }, c.id) },
+      { key: "office", label: "console.office", cell: (c) => officeName(c.lead_unit || c.venue) },
+      { key: "bar", label: "", head: () => axis.cloneNode(true), cell: (c) => {
+          const e = entries.get(c.id);
+          const cls = !e ? "case-bar" : e.staffed ? "case-bar staffed" : "case-bar unstaffed-bar";
+          return bars([{ start: c.start, end: c.end, cls, title: `${c.id} ${caseTitle(c)}: ${c.start} – ${c.end}` }]);
+        } },
+    ]);
+    return;
+  }
+  const booked = new Map();
+  for (const e of entries.values()) {
+    const c = state.index.case.get(e.id);
+    if (!c) continue;
+    for (const m of e.team) {
+      if (!booked.has(m.prosecutor)) booked.set(m.prosecutor, []);
+      booked.get(m.prosecutor).push({ start: c.start, end: c.end, cls: "case-bar staffed",
+                                      title: `${c.id} ${caseTitle(c)}: ${t(`slot.${m.slot}`)}, ${c.start} – ${c.end}` });
+    }
+  }
+  const rows = s.prosecutors.filter((p) => !q || `${p.id} ${p.name} ${p.name_zh || ""} ${officeName(p.home)}`.toLowerCase().includes(q))
+    .map((p) => ({ p, items: [...(booked.get(p.id) || []),
+      ...p.unavailable.map((u) => ({ start: u.start, end: u.end, cls: "leave", title: `${t("console.tl_leave")}: ${u.start} – ${u.end}` })),
+      ...p.commitments.map((u) => ({ start: u.start, end: u.end, cls: "committed", title: `${t("console.tl_committed")}: ${u.ref} ${u.start} – ${u.end}` }))] }))
+    .sort((a, b) => b.items.length - a.items.length);
+  pagedTable("timeline-people", $("timeline"), rows, [
+    { key: "name", label: "console.col_person", cell: (r) => personName({ prosecutor: r.p.id }) },
+    { key: "office", label: "console.office", cell: (r) => officeName(r.p.home) },
+    { key: "bar", label: "", head: () => axis.cloneNode(true), cell: (r) => bars(r.items) },
+  ]);
+}
+
 // --- solving ----------------------------------------------------------------------------
 
 async function solve(seconds) {
@@ -606,6 +677,7 @@ async function showRoster(rosterId) {
   await breathe();
   showPeople();
   if (state.selected) selectCase(state.selected);
+  if (!$("view-timeline").hidden) showTimeline();
   const r = view.roster;
   $("commit-cases").replaceChildren(el("legend", {}, t("console.commit_cases")),
     ...r.cases.filter((c) => c.staffed).map((c) => el("label", {},
@@ -1001,10 +1073,41 @@ async function whatIf() {
   await loadVariants();
 }
 
+// Every variant asked on the same base roster, side by side: staffed priority, cost,
+// travel, peak load, offices whose home staffing moved, and who moves.
+function showComparison() {
+  const all = state.compared || [];
+  if (!all.length) { $("whatif-compare").replaceChildren(); return; }
+  const rows = [
+    ["d_priority", (c) => c.staffed_priority], ["d_cost", (c) => c.cost],
+    ["d_travel", (c) => c.travel_minutes], ["d_peak", (c) => c.peak_utilisation]];
+  const first = all[0].comparison;
+  const moves = (c) => c.cases.map((ch) => `${ch.case}: ${[...ch.leaves.map((p) => `−${personName({ prosecutor: p })}`),
+                                                          ...ch.joins.map((p) => `+${personName({ prosecutor: p })}`)].join(" ")}`);
+  $("whatif-compare").replaceChildren(el("table", { class: "grid compare" },
+    el("caption", {}, t("console.compare_caption", { n: all.length })),
+    el("thead", {}, el("tr", {}, el("th", {}, ""), el("th", { class: "num" }, t("console.base")),
+                       ...all.map((v) => el("th", { class: "num" }, v.name)))),
+    el("tbody", {},
+      ...rows.map(([name, pick]) => el("tr", {}, el("td", {}, t(`console.${name}`)),
+        el("td", { class: "num" }, pick(first).before.toFixed(1)),
+        ...all.map((v) => el("td", { class: "num" }, `${pick(v.comparison).after.toFixed(1)} (${pick(v.comparison).change >= 0 ? "+" : ""}${pick(v.comparison).change.toFixed(1)})`)))),
+      el("tr", {}, el("td", {}, t("console.offices_moved")), el("td", {}, ""),
+        ...all.map((v) => el("td", {}, v.comparison.offices.map((o) => t("console.office_home_change", {
+          office: officeName(o.unit), before: o.lowest_at_home_before ?? "–", after: o.lowest_at_home_after ?? "–" })).join(t("sep.semicolon"))))),
+      el("tr", {}, el("td", {}, t("console.who_moves")), el("td", {}, ""),
+        ...all.map((v) => el("td", {}, moves(v.comparison).join(t("sep.semicolon")) || t("console.no_change")))))));
+}
+
 // A what-if's answer: the figures before and after, and each team that changed. The
 // rosters' reasons are in the language the answer was asked in.
 function showWhatIf(result) {
+  if (!state.whatIf || state.whatIf.base_roster_id !== result.base_roster_id) state.compared = [];
+  for (const v of result.variants) {
+    state.compared = [...state.compared.filter((x) => x.roster_id !== v.roster_id), v];
+  }
   state.whatIf = result;
+  showComparison();
   const before = Object.fromEntries(result.base.cases.map((e) => [e.id, e]));
   $("whatif-result").replaceChildren(...result.variants.flatMap((variant) => {
     const c = variant.comparison;
@@ -1145,6 +1248,9 @@ window.addEventListener("DOMContentLoaded", () => {
   $("audit-filters").addEventListener("submit", (e) => { e.preventDefault(); guarded(() => loadAudit()); });
   $("audit-verify").addEventListener("click", () => guarded(verifyAudit));
   $("whatif").addEventListener("submit", (e) => { e.preventDefault(); guarded(whatIf); });
+  $("timeline-filters").addEventListener("submit", (e) => e.preventDefault());
+  $("tl-what").addEventListener("change", showTimeline);
+  $("tl-search").addEventListener("input", showTimeline);
   $("sweep").addEventListener("submit", (e) => { e.preventDefault(); guarded(sweep); });
   window.addEventListener("hashchange", route);
   wireMap();
