@@ -22,6 +22,7 @@ from api.routes import (
     messages,
     rosters,
     scenarios,
+    swaps,
     sweeps,
     variants,
     whatif,
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(rosters.router)
     app.include_router(whatif.router)
     app.include_router(variants.router)
+    app.include_router(swaps.router)
     app.include_router(sweeps.router)
     app.include_router(commitments.router)
     app.include_router(audit.router)

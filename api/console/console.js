@@ -373,7 +373,7 @@ function showCases() {
   filterForm($("case-filters"), "cases", [
     { key: "q", type: "search", label: "console.search" },
     { key: "office", label: "console.office", options: officeOptions(s.cases.flatMap((c) => [c.lead_unit || c.venue, c.venue])) },
-    { key: "city", label: "console.city", options: officeOptions(s.cases.map((c) => state.index.city.get(c.venue))) },
+    { key: "city", label: "console.in_city", options: officeOptions(s.cases.map((c) => state.index.city.get(c.venue))) },
     { key: "skill", label: "console.skill", options: skills.map((k) => [k, term("kind", k)]) },
     { key: "language", label: "console.language_need", options: langs.map((k) => [k, term("language", k)]) },
     { key: "state", label: "console.state", options: [["staffed", t("console.staffed")], ["unstaffed", t("console.unstaffed_word")]] },
@@ -495,7 +495,7 @@ function showPeople() {
   filterForm($("people-filters"), "people", [
     { key: "q", type: "search", label: "console.search" },
     { key: "office", label: "console.office", options: officeOptions(s.prosecutors.map((p) => p.home)) },
-    { key: "city", label: "console.city", options: officeOptions(s.prosecutors.map((p) => state.index.city.get(p.home))) },
+    { key: "city", label: "console.in_city", options: officeOptions(s.prosecutors.map((p) => state.index.city.get(p.home))) },
     { key: "skill", label: "console.skill", options: sorted(s.prosecutors.flatMap((p) => Object.keys(p.skills))).map((k) => [k, term("kind", k)]) },
     { key: "language", label: "console.language_spoken", options: sorted(s.prosecutors.flatMap((p) => p.languages)).map((k) => [k, term("language", k)]) },
     { key: "state", label: "console.state", options: [["serving", t("console.serving")], ["free", t("console.not_serving")]] },
