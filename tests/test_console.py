@@ -441,3 +441,27 @@ def test_console_serves_a_province_of_700_cases(service: Service, page: Page,
     longest = page.evaluate("window.__longest")
     assert longest < 200, longest
     page.screenshot(path=str(SHOTS / "console-province.png"))
+
+
+def test_console_swaps_a_member_by_hand(service: Service, page: Page) -> None:
+    """In a case's detail, a member is swapped for one of the people the solver holds
+    eligible: a swap that leaves grassland one Mongolian speaker short is refused, naming
+    the rule; Liu for Zhao on fraud is made, and the roster shown is the new one."""
+    _sign_in(page, service)
+    _upload_and_solve(page, service)
+    page.goto(f"{service.url}/#/cases/grassland")
+    detail = page.locator("#case-detail")
+    page.select_option("#swap-out", "saruul")
+    expect(page.locator("#swap-into option", has_text="Liu Yang")).to_have_count(1)
+    page.select_option("#swap-into", "liu")
+    page.click("#case-detail form.swap button[type=submit]")
+    expect(page.locator("#swap-result.conflict")).to_contain_text(
+        "case grassland: 1 speak Mongolian, needs 2")
+    page.click("button.case-button:has-text('fraud')")
+    page.select_option("#swap-out", "zhao")
+    expect(page.locator("#swap-into option", has_text="Liu Yang")).to_have_count(1)
+    page.select_option("#swap-into", "liu")
+    page.click("#case-detail form.swap button[type=submit]")
+    expect(page.locator("#swap-result.ok")).to_contain_text("Swapped")
+    expect(detail.locator("tbody tr").nth(1)).to_contain_text("Liu Yang")
+    expect(page.locator("#roster tr", has_text="fraud")).to_contain_text("Liu Yang")

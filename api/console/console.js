@@ -415,8 +415,48 @@ function selectCase(id) {
   $("case-detail").replaceChildren(el("article", { class: "case" },
     el("h3", {}, `${c.id}${caseTitle(c) ? ` — ${caseTitle(c)}` : ""}`),
     el("dl", { class: "facts" }, ...facts.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)])),
-    entry ? teamTable(entry) : el("p", {}, t("console.not_solved"))));
+    entry ? teamTable(entry) : el("p", {}, t("console.not_solved")),
+    entry && entry.staffed ? swapForm(entry) : null,
+    el("div", { id: "swap-result", role: "status", "aria-live": "polite" })));
   drawMap();
+}
+
+// Swap a member by hand: the people the solver holds eligible for that place, the swap
+// checked at once; a valid one becomes the roster shown (to commit, or solve again from).
+function swapForm(entry) {
+  const out = el("select", { id: "swap-out" }, ...entry.team.map((m) =>
+    el("option", { value: m.prosecutor, "data-slot": m.slot }, `${t(`slot.${m.slot}`)}: ${personName(m)}`)));
+  const into = el("select", { id: "swap-into" });
+  const load = () => guarded(async () => {
+    const slot = out.selectedOptions[0].dataset.slot;
+    const people = await api("GET", `/rosters/${state.rosterId}/cases/${encodeURIComponent(entry.id)}/candidates?slot=${slot}`);
+    into.replaceChildren(...(people.length ? people.map((p) => el("option", { value: p.prosecutor },
+      `${personName({ prosecutor: p.prosecutor, name: p.name })} (${officeName(p.home)}, ${p.on_site
+        ? t("console.minutes", { minutes: p.travel_minutes.toFixed(0) }) : t("member.video")})`))
+      : [el("option", { value: "" }, t("console.no_candidates"))]));
+  });
+  out.addEventListener("change", load);
+  load();
+  return el("form", { class: "row swap", onsubmit: (e) => {
+    e.preventDefault();
+    guarded(async () => {
+      const box = $("swap-result");
+      try {
+        const made = await api("POST", `/rosters/${state.rosterId}/swaps`,
+                               { case: entry.id, out: out.value, into: into.value });
+        await showRoster(made.id);
+        $("swap-result").className = "ok";
+        $("swap-result").textContent = t("console.swapped", { cost: made.roster.objective.cost.toFixed(1) });
+      } catch (err) {
+        if (!(err instanceof Problem) || err.status !== 422) throw err;
+        box.className = "conflict";
+        box.replaceChildren(el("strong", {}, err.detail),
+          el("ul", {}, ...err.errors.map((x) => el("li", {}, x.message))));
+      }
+    });
+  } }, el("label", { for: "swap-out" }, t("console.swap_out")), out,
+     el("label", { for: "swap-into" }, t("console.swap_into")), into,
+     el("button", { type: "submit" }, t("console.swap")));
 }
 
 function teamTable(entry, marks = {}) {
