@@ -465,3 +465,10 @@ def test_console_swaps_a_member_by_hand(service: Service, page: Page) -> None:
     expect(page.locator("#swap-result.ok")).to_contain_text("Swapped")
     expect(detail.locator("tbody tr").nth(1)).to_contain_text("Liu Yang")
     expect(page.locator("#roster tr", has_text="fraud")).to_contain_text("Liu Yang")
+    # The board with a roster fits a 1024x768 screen: no view scrolls sideways.
+    page.set_viewport_size({"width": 1024, "height": 768})
+    for view in ("overview", "cases", "people", "map", "timeline", "whatif", "commitments",
+                 "audit"):
+        _view(page, view)
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        assert wide <= 1024, (view, wide)
