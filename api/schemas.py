@@ -73,6 +73,14 @@ class Health(BaseModel):
     solver: str = Field(description="ok when CP-SAT solved a one-variable model, or what failed.")
 
 
+class KeepTeams(BaseModel):
+    """Teams of a stored roster of the same scenario to keep as they are (pinned)."""
+
+    roster_id: str = Field(max_length=32, description="The roster whose teams are kept.")
+    cases: list[str] = Field(min_length=1, max_length=MAX_CASES,
+                             description="The staffed cases whose teams are pinned.")
+
+
 class SolveRequest(BaseModel):
     """A solve: a stored scenario (its current version) or an inline one, and limits."""
 
@@ -88,6 +96,9 @@ class SolveRequest(BaseModel):
                                     description="Only these cases (ids).")
     alternatives: Alternatives = 1
     differ: Differ = 2
+    keep: KeepTeams | None = Field(
+        default=None, description="Solve again around these teams of a roster (e.g. one "
+                                  "swapped by hand), pinned; a key of the whole province.")
 
 
 class JobView(BaseModel):

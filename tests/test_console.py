@@ -465,6 +465,11 @@ def test_console_swaps_a_member_by_hand(service: Service, page: Page) -> None:
     expect(page.locator("#swap-result.ok")).to_contain_text("Swapped")
     expect(detail.locator("tbody tr").nth(1)).to_contain_text("Liu Yang")
     expect(page.locator("#roster tr", has_text="fraud")).to_contain_text("Liu Yang")
+    # Solved again around the swapped team: Liu stays on fraud, pinned.
+    page.click("#solve-keeping")
+    # (Zhao, the junior, would cost 100 less: 1,060; kept, Liu's team costs 1,160.)
+    expect(page.locator("#progress")).to_contain_text("1160.0")
+    expect(page.locator("#roster tr", has_text="fraud")).to_contain_text("Liu Yang")
     # The board with a roster fits a 1024x768 screen: no view scrolls sideways.
     page.set_viewport_size({"width": 1024, "height": 768})
     for view in ("overview", "cases", "people", "map", "timeline", "whatif", "commitments",

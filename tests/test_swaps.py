@@ -82,3 +82,27 @@ def test_a_swap_that_breaks_a_rule_names_it_and_stores_nothing(client: TestClien
     absent = client.post(f"/rosters/{rid}/swaps",
                          json={"case": "fraud", "out": "bayar", "into": "liu"})
     assert absent.json()["errors"][0]["code"] == "invalid.not_on_team"
+
+
+def test_solving_again_keeps_the_swapped_team(client: TestClient) -> None:
+    """Liu swapped in for Zhao, then a solve keeping the fraud team: the new roster keeps
+    Liu though Zhao is cheaper; keeping a case the roster does not staff is 422."""
+    rid = _roster(client)
+    swapped = client.post(f"/rosters/{rid}/swaps",
+                          json={"case": "fraud", "out": "zhao", "into": "liu"}).json()
+    sid = swapped["scenario_id"]
+    refused = client.post("/jobs", json={"scenario_id": sid, "seconds": 5, "keep": {
+        "roster_id": swapped["id"], "cases": ["herders"]}})
+    assert refused.status_code == 422
+    job = client.post("/jobs", json={"scenario_id": sid, "seconds": 5, "keep": {
+        "roster_id": swapped["id"], "cases": ["fraud"]}})
+    assert job.status_code == 202, job.text
+    client.app.state.runner.wait_for(job.json()["id"], {"done"}, 60)  # type: ignore[attr-defined]
+    done = client.get(f"/jobs/{job.json()['id']}").json()
+    fraud = next(c for c in done["roster"]["cases"] if c["id"] == "fraud")
+    assert [m["prosecutor"] for m in fraud["team"]] == ["wang", "liu", "sun"]
+    assert all(m["pinned"] for m in fraud["team"])
+    plain = client.post("/jobs", json={"scenario_id": sid, "seconds": 5}).json()
+    client.app.state.runner.wait_for(plain["id"], {"done"}, 60)  # type: ignore[attr-defined]
+    again = client.get(f"/jobs/{plain['id']}").json()["roster"]
+    assert "zhao" in {m["prosecutor"] for c in again["cases"] for m in c["team"]}

@@ -446,7 +446,10 @@ function swapForm(entry) {
                                { case: entry.id, out: out.value, into: into.value });
         await showRoster(made.id);
         $("swap-result").className = "ok";
-        $("swap-result").textContent = t("console.swapped", { cost: made.roster.objective.cost.toFixed(1) });
+        $("swap-result").replaceChildren(t("console.swapped", { cost: made.roster.objective.cost.toFixed(1) }), " ",
+          el("button", { type: "button", id: "solve-keeping", onclick: () => guarded(() =>
+            solve(Number($("seconds").value), { roster_id: made.id, cases: [entry.id] })) },
+             t("console.solve_keeping")));
       } catch (err) {
         if (!(err instanceof Problem) || err.status !== 422) throw err;
         box.className = "conflict";
@@ -652,8 +655,8 @@ function showTimeline() {
 
 // --- solving ----------------------------------------------------------------------------
 
-async function solve(seconds) {
-  const job = await api("POST", "/jobs", { scenario_id: state.scenarioId, seconds });
+async function solve(seconds, keep) {
+  const job = await api("POST", "/jobs", { scenario_id: state.scenarioId, seconds, keep });
   state.jobId = job.id;
   $("cancel").hidden = false;
   showProgress(job);
