@@ -1180,7 +1180,14 @@ function showWhatIf(result) {
 
 // The variants tried on this scenario, each with its roster, to adopt (commit) one.
 async function loadVariants() {
-  const page = await api("GET", `/scenarios/${state.scenarioId}/variants?limit=50`);
+  let page;
+  try {
+    page = await api("GET", `/scenarios/${state.scenarioId}/variants?limit=50`);
+  } catch (err) {
+    // A key of part of the province sees no variants (what-ifs change the whole province).
+    if (!(err instanceof Problem) || err.status !== 404) throw err;
+    page = { items: [] };
+  }
   if (!page.items.length) { $("variants").replaceChildren(el("p", {}, t("console.no_variants"))); return; }
   const reason = el("input", { id: "adopt-reason", type: "text", placeholder: t("console.reason_hint") });
   $("variants").replaceChildren(el("p", { class: "row" }, el("label", { for: "adopt-reason" }, t("console.reason")), reason),
