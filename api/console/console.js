@@ -425,14 +425,14 @@ function selectCase(id) {
 // checked at once; a valid one becomes the roster shown (to commit, or solve again from).
 function swapForm(entry) {
   const out = el("select", { id: "swap-out" }, ...entry.team.map((m) =>
-    el("option", { value: m.prosecutor, "data-slot": m.slot }, `${t(`slot.${m.slot}`)}: ${personName(m)}`)));
+    el("option", { value: m.prosecutor, "data-slot": m.slot }, t("console.slot_person", { slot: t(`slot.${m.slot}`), person: personName(m) }))));
   const into = el("select", { id: "swap-into" });
   const load = () => guarded(async () => {
     const slot = out.selectedOptions[0].dataset.slot;
     const people = await api("GET", `/rosters/${state.rosterId}/cases/${encodeURIComponent(entry.id)}/candidates?slot=${slot}`);
     into.replaceChildren(...(people.length ? people.map((p) => el("option", { value: p.prosecutor },
-      `${personName({ prosecutor: p.prosecutor, name: p.name })} (${officeName(p.home)}, ${p.on_site
-        ? t("console.minutes", { minutes: p.travel_minutes.toFixed(0) }) : t("member.video")})`))
+      t("console.candidate", { name: personName({ prosecutor: p.prosecutor, name: p.name }), office: officeName(p.home),
+                               travel: p.on_site ? t("console.minutes", { minutes: p.travel_minutes.toFixed(0) }) : t("member.video") })))
       : [el("option", { value: "" }, t("console.no_candidates"))]));
   });
   out.addEventListener("change", load);
