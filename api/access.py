@@ -222,10 +222,15 @@ def shown_cases(caller: Caller, scenario: Scenario, asked: list[str] | None) -> 
 
 
 def shown_params(caller: Caller, scenario: Scenario, params: dict[str, Any]) -> dict[str, Any]:
-    """A job's or roster's stored parameters with their case subset as the caller may see it."""
-    if caller.whole_province or "cases" not in params:
+    """A job's or roster's stored parameters with their case subset as the caller may see it,
+    without the teams a solve kept or the swap it came from (they name any office's
+    cases and people)."""
+    if caller.whole_province:
         return params
-    return params | {"cases": shown_cases(caller, scenario, params["cases"])}
+    shown = {k: v for k, v in params.items() if k not in ("pinned", "swap")}
+    if "cases" not in shown:
+        return shown
+    return shown | {"cases": shown_cases(caller, scenario, shown["cases"])}
 
 
 def roster_view(caller: Caller, scenario: Scenario, roster: Roster) -> Roster | None:

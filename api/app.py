@@ -14,7 +14,19 @@ from api import problems
 from api.admission import Admission, BodyFirst
 from api.db import make_engine, migrate, sessions
 from api.jobs import Runner
-from api.routes import audit, commitments, health, jobs, messages, rosters, scenarios, sweeps, whatif
+from api.routes import (
+    audit,
+    commitments,
+    health,
+    jobs,
+    messages,
+    rosters,
+    scenarios,
+    swaps,
+    sweeps,
+    variants,
+    whatif,
+)
 from api.seal import seal_for
 from api.settings import Settings
 from api.text import refuse_non_text
@@ -72,6 +84,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(jobs.router)
     app.include_router(rosters.router)
     app.include_router(whatif.router)
+    app.include_router(variants.router)
+    app.include_router(swaps.router)
     app.include_router(sweeps.router)
     app.include_router(commitments.router)
     app.include_router(audit.router)
@@ -81,5 +95,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/", include_in_schema=False)
     def console() -> FileResponse:
         return FileResponse(CONSOLE / "index.html", media_type="text/html; charset=utf-8")
+
+    # Browsers ask for /favicon.ico whatever the page says: the console's icon, as SVG.
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> FileResponse:
+        return FileResponse(CONSOLE / "favicon.svg", media_type="image/svg+xml")
 
     return app

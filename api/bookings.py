@@ -30,7 +30,7 @@ class StoredBookings:
         self._sessions, self._reason = sessions, reason
         with sessions() as session:
             row = session.get(ScenarioRow, scenario_id)
-            if row is None or row.deleted:
+            if row is None or row.deleted or row.base_id is not None:
                 raise StoredScenarioError(f"no stored scenario '{scenario_id}'")
             body = session.get(ScenarioVersionRow, (row.id, row.version))
             assert body is not None  # every scenario has its current version

@@ -9,7 +9,7 @@ that went before). Two commits racing for the same people therefore cannot both 
 """
 
 from collections import defaultdict
-from datetime import date
+from datetime import UTC, date, datetime
 from uuid import uuid4
 
 from sqlalchemy import select, update
@@ -18,7 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from api import audit
-from api.tables import CommitmentRow, CommitRow, ProvinceLockRow
+from api.tables import CommitmentRow, CommitRow, ProvinceLockRow, aware
 from checker import Conflict, booking_conflicts
 from models import Assignment, Commitment, Problem, Scenario, Slot, TeamMember
 from models.ids import CaseId, ProsecutorId
@@ -87,23 +87,63 @@ def _days(days: list[date]) -> Reason:
     return listing(shown + ([why("more_days", more=more)] if more > 0 else []), sep="comma")
 
 
-def _problem(scenario: Scenario, conflict: Conflict) -> Problem:
+def _moment(moment: datetime) -> str:
+    """When a commit was made, to the minute, in UTC."""
+    return aware(moment).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _made(session: Session, commit_id: str, show_who: bool) -> Reason:
+    """Who made a commit and when (only when, to a key that must not learn who)."""
+    commit = session.get(CommitRow, commit_id)
+    assert commit is not None  # a foreign key
+    if show_who:
+        return why("committed_by", actor=commit.actor, at=_moment(commit.created_at))
+    return why("committed_at", at=_moment(commit.created_at))
+
+
+def _taken(session: Session, case: CaseId, rows: list[CommitmentRow], roster_id: str,
+           show_who: bool) -> Problem:
+    """A case committed already: from this very roster or another, by whom and when."""
+    commit_id = next(r.commit_id for r in rows if r.case_id == case)
+    commit = session.get(CommitRow, commit_id)
+    assert commit is not None
+    code = ("invalid.committed_already_this" if commit.roster_id == roster_id
+            else "invalid.committed_already_by")
+    return problem("cases", code, case, made=_made(session, commit_id, show_who))
+
+
+def _problem(session: Session, scenario: Scenario, conflict: Conflict, rows: list[CommitmentRow],
+             show_who: bool) -> Problem:
+    """A clash with commitments in force, naming the commits that hold the person or the
+    office's people on those days, who made them and when."""
+    first, last = min(conflict.days), max(conflict.days)
     if conflict.rule.startswith("5"):
         name = scenario.prosecutor_by_id[conflict.id].name
-        return problem("prosecutors", "invalid.over_capacity", conflict.id, name=name,
+        holding = [r for r in rows if r.prosecutor_id == conflict.id]
+        path, code = "prosecutors", "invalid.over_capacity_by"
+    else:
+        name = scenario.unit_by_id[conflict.id].name
+        holding = [r for r in rows if r.unit_id == conflict.id and r.away]
+        path, code = "units", "invalid.too_few_home_by"
+    holding = [r for r in holding if r.start <= last and first <= r.end]
+    commits = sorted({(r.case_id, r.commit_id) for r in holding})
+    if not commits:
+        return problem(path, code.removesuffix("_by"), conflict.id, name=name,
                        days=_days(conflict.days))
-    name = scenario.unit_by_id[conflict.id].name
-    return problem("units", "invalid.too_few_home", conflict.id, name=name, days=_days(conflict.days))
+    held = listing([why("committed_case", case=c, made=_made(session, k, show_who))
+                    for c, k in commits[:MAX_DAYS_LISTED]], sep="semicolon")
+    return problem(path, code, conflict.id, name=name, days=_days(conflict.days), held=held)
 
 
 def book(session: Session, *, scenario: Scenario, scenario_id: str, scenario_version: int,
          roster_id: str, teams: dict[CaseId, list[TeamMember]], actor: str, reason: str | None,
-         idempotency_key: str | None, request_hash: str) -> CommitRow:
+         idempotency_key: str | None, request_hash: str, show_who: bool = True) -> CommitRow:
     """Book `teams` as commitments in the session's transaction (the caller commits), or
     raise CommitRefusedError. It takes the province lock before it reads: nothing this
     transaction read earlier may be relied on, so call it before reading anything in it.
     A commit already made with `idempotency_key` is returned as it is, booking nothing:
-    a retry must learn that its first attempt succeeded, not that its cases are taken."""
+    a retry must learn that its first attempt succeeded, not that its cases are taken.
+    A refusal says when the clashing commits were made and, if `show_who`, by whom."""
     province = scenario.province
     lock_province(session, province)
     if idempotency_key is not None:
@@ -114,12 +154,14 @@ def book(session: Session, *, scenario: Scenario, scenario_id: str, scenario_ver
     rows = active(session, province)
     taken = sorted({r.case_id for r in rows} & set(teams))
     if taken:
-        raise CommitRefusedError("problem.committed_already",
-                                 [problem("cases", "invalid.committed_already", c) for c in taken])
+        problems = [_taken(session, c, rows, roster_id, show_who) for c in taken]
+        mine = all(p.code == "invalid.committed_already_this" for p in problems)
+        raise CommitRefusedError("problem.committed_this" if mine else "problem.committed_already",
+                                 problems)
     conflicts = booking_conflicts(as_load(scenario, rows), teams)
     if conflicts:
         raise CommitRefusedError("problem.commit_conflict",
-                                 [_problem(scenario, c) for c in conflicts])
+                                 [_problem(session, scenario, c, rows, show_who) for c in conflicts])
     commit = CommitRow(id=uuid4().hex, province=province, roster_id=roster_id,
                        scenario_id=scenario_id, scenario_version=scenario_version,
                        cases=sorted(teams), actor=actor, reason=reason,

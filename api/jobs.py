@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.commitments import active, for_solving
 from api.settings import Settings
 from api.tables import JobRow, RosterRow, ScenarioVersionRow
-from models import Progress, Roster, Scenario, parse_scenario
+from models import Assignment, Progress, Roster, Scenario, parse_scenario
 from scheduler import solve
 
 log = logging.getLogger("taskforce.jobs")
@@ -42,6 +42,18 @@ class JobParams(BaseModel):
     differ: int = Field(default=2, description="Assignments each alternative differs in.")
     robust: bool = Field(default=False, description="Whether no_standby was weighted "
                                                     "(solve --robust).")
+    pinned: list[Assignment] = Field(default_factory=list,
+                                     description="Assignments kept as they are (pinned).")
+
+
+def with_pins(scenario: Scenario, pinned: list[Assignment]) -> Scenario:
+    """The scenario with `pinned` as pinned previous assignments, in place of any previous
+    assignment to the same cases (only cases the scenario has)."""
+    if not pinned:
+        return scenario
+    cases = {a.case for a in pinned if a.case in scenario.case_by_id}
+    kept = [a for a in scenario.previous if a.case not in cases]
+    return scenario.replace(previous=kept + [a for a in pinned if a.case in cases])
 
 
 def narrowed(scenario: Scenario, cases: list[str] | None) -> Scenario:
@@ -190,6 +202,7 @@ class Runner:
                 params = JobParams.model_validate(job.params)
                 scenario_id, version = job.scenario_id, job.scenario_version
                 scenario = narrowed(parse_scenario(stored.body), params.cases)
+                scenario = with_pins(scenario, params.pinned)
                 scenario = for_solving(scenario, active(session, scenario.province))
             roster = solve(scenario, seconds=params.seconds, workers=params.workers,
                            seed=params.seed, progress=self._progress_writer(job_id), stop=stop,

@@ -29,7 +29,8 @@ class KeyRequestError(ValueError):
 
 def organisation_of(session: Session, unit: UnitId) -> Scenario:
     """The newest stored scenario that has `unit`: it says what the unit supervises."""
-    rows = session.scalars(select(ScenarioRow).where(ScenarioRow.deleted.is_(False))
+    rows = session.scalars(select(ScenarioRow).where(ScenarioRow.deleted.is_(False),
+                                               ScenarioRow.base_id.is_(None))
                            .order_by(ScenarioRow.updated_at.desc()))
     for row in rows:
         body = session.get(ScenarioVersionRow, (row.id, row.version))

@@ -46,6 +46,19 @@ class ScenarioResource(ScenarioSummary):
     scenario: Scenario = Field(description="The scenario itself, as validated.")
 
 
+class VariantSummary(BaseModel):
+    id: str = Field(description="The variant's id.")
+    name: str = Field(description="Its label, e.g. 'Zhao falls ill'.")
+    base_id: str = Field(description="The scenario it changes.")
+    base_version: int = Field(description="The version of the base it changes.")
+    roster_id: str | None = Field(description="Its roster, re-planned from the base roster.")
+    created_at: datetime = Field(description="When it was tried.")
+
+
+class VariantResource(VariantSummary):
+    scenario: Scenario = Field(description="The changed scenario.")
+
+
 class Page(BaseModel, Generic[Item]):
     """One page of a list."""
 
@@ -66,6 +79,14 @@ class Health(BaseModel):
     solver: str = Field(description="ok when CP-SAT solved a one-variable model, or what failed.")
 
 
+class KeepTeams(BaseModel):
+    """Teams of a stored roster of the same scenario to keep as they are (pinned)."""
+
+    roster_id: str = Field(max_length=32, description="The roster whose teams are kept.")
+    cases: list[str] = Field(min_length=1, max_length=MAX_CASES,
+                             description="The staffed cases whose teams are pinned.")
+
+
 class SolveRequest(BaseModel):
     """A solve: a stored scenario (its current version) or an inline one, and limits."""
 
@@ -82,6 +103,9 @@ class SolveRequest(BaseModel):
     alternatives: Alternatives = 1
     differ: Differ = 2
     robust: Robust = False
+    keep: KeepTeams | None = Field(
+        default=None, description="Solve again around these teams of a roster (e.g. one "
+                                  "swapped by hand), pinned; a key of the whole province.")
 
 
 class JobView(BaseModel):

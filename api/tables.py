@@ -47,6 +47,11 @@ class ScenarioRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now)
     # Deleting hides a scenario; its versions stay, for the rosters solved on them.
     deleted: Mapped[bool] = mapped_column(default=False)
+    # A what-if variant: the scenario (and version) it changes. A variant is reached only
+    # through its base (/scenarios/{base}/variants), never listed or opened as a scenario.
+    base_id: Mapped[str | None] = mapped_column(ForeignKey("scenario.id"), nullable=True,
+                                                index=True)
+    base_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class ScenarioVersionRow(Base):

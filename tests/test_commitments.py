@@ -1,6 +1,7 @@
 """Commits: rosters made binding are load for every later solve in the province; a commit
 that would double-book gets 409 naming who and when; release frees the people again."""
 
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -98,6 +99,9 @@ def test_racing_commit_gets_409_naming_person_and_days(client: TestClient) -> No
     [error] = refused.json()["errors"]
     assert error["id"] == "x"
     assert "X would be over capacity on 2022-01-09, 2022-01-10" in error["message"]
+    # It names the commit holding x on those days: which case, who, when.
+    assert re.search(r"held by case c1, committed by anonymous at \d{4}-\d\d-\d\d \d\d:\d\d UTC",
+                     error["message"]), error["message"]
     assert client.get("/commitments", params={"case": "c2"}).json()["total"] == 0
     # Solved again, the roster sees the commitment and takes y instead; that one commits.
     again = _roster_for(client, sid, "c2")
@@ -158,9 +162,14 @@ def test_commit_takes_chosen_cases_and_refuses_a_second_commit_of_them(
     assert made.status_code == 201 and made.json()["cases"] == ["c2"]
     again = client.post(f"/rosters/{roster_id}/commit", json={"cases": ["c2"]})
     assert again.status_code == 409
-    assert again.json()["errors"][0] == {"path": "cases", "id": "c2", "params": {},
-                                         "code": "invalid.committed_already",
-                                         "message": "committed already"}
+    # The same roster committed again: the answer says so, and who did it when.
+    assert again.json()["detail"] == "this roster is committed already"
+    [error] = again.json()["errors"]
+    assert (error["path"], error["id"], error["code"]) == ("cases", "c2",
+                                                           "invalid.committed_already_this")
+    assert re.fullmatch(r"committed already from this same roster \(by anonymous at "
+                        r"\d{4}-\d\d-\d\d \d\d:\d\d UTC\): release it first to commit again",
+                        error["message"]), error["message"]
 
 
 def test_commit_idempotency_key(client: TestClient) -> None:

@@ -104,9 +104,15 @@ def test_no_get_route_shows_a_key_anything_outside_its_jurisdiction(service: Ser
     sweep = service.call("province", "POST", f"/rosters/{whole['roster_id']}/sweeps",
                          json={"absent": "each-office"})
     assert sweep.status_code == 201, sweep.text
+    variant = service.call("province", "POST", f"/scenarios/{sid}/what-if",
+                           params={"seconds": 2},
+                           json={"base_roster_id": whole["roster_id"],
+                                 "variants": [{"name": "c_g3 moves", "patch": []}]})
+    assert variant.status_code == 200, variant.text
     ids = {"scenario_id": sid, "version": "1", "job_id": whole["id"],
            "roster_id": whole["roster_id"], "commit_id": commit.json()["id"],
-           "case_id": "c_g1", "lang": "zh", "sweep_id": sweep.json()["id"]}
+           "case_id": "c_g1", "lang": "zh", "sweep_id": sweep.json()["id"],
+           "variant_id": variant.json()["variants"][0]["scenario_id"]}
     paths = service.client.get("/openapi.json").json()["paths"]
     routes = [p for p, ops in paths.items() if "get" in ops]
     assert {"/jobs/{job_id}", "/commits/{commit_id}", "/audit/verify"} <= set(routes)

@@ -265,7 +265,7 @@ def test_console_vocabulary_is_served(client: TestClient) -> None:
     languages, so its progress reads in the reader's language."""
     zh = client.get("/messages/zh").json()["messages"]
     en = client.get("/messages/en").json()["messages"]
-    assert zh["job.done"] == "完成" and zh["phase.neighbourhood"] == "邻域搜索"
+    assert zh["job.done"] == "完成" and zh["phase.neighbourhood"] == "逐批改进部分案件"
     assert en["job.done"] == "done" and zh.keys() == en.keys()
 
 

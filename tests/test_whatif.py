@@ -74,7 +74,7 @@ def test_what_if_compares_variants(client: TestClient) -> None:
         ("fraud", ["liu"], ["zhao"])]
     assert sick["comparison"]["components"]["no_junior"]["change"] == 100
     assert closed["comparison"]["cases"] == []
-    variant = client.get(f"/scenarios/{sick['scenario_id']}").json()["scenario"]
+    variant = client.get(f"/scenarios/{sid}/variants/{sick['scenario_id']}").json()["scenario"]
     assert check_roster(parse_scenario(variant), Roster.model_validate(sick["roster"])).ok
     again = client.post(f"/scenarios/{sid}/what-if", params={"seconds": 5}, json={
         "variants": [{"name": "same", "patch": []}], "base_roster_id": result["base_roster_id"]})

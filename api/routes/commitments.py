@@ -121,7 +121,8 @@ def commit_roster(roster_id: str, body: CommitRequest, session: SessionDep, call
             commit = book(session, scenario=scenario, scenario_id=scenario_id,
                           scenario_version=version, roster_id=roster_id,
                           teams=teams, actor=caller.actor, reason=body.reason,
-                          idempotency_key=idempotency_key, request_hash=digest)
+                          idempotency_key=idempotency_key, request_hash=digest,
+                          show_who=caller.whole_province)
             session.commit()
             break
         except CommitRefusedError as refused:

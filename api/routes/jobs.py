@@ -22,10 +22,11 @@ from api.routes.scenarios import (
     stored_body,
     writable_scenario,
 )
-from api.schemas import JobView, SolveRequest
+from api.schemas import JobView, KeepTeams, SolveRequest
 from api.tables import JobRow, RosterRow, aware
+from checker import staffed_teams
 from i18n import Language, localised
-from models import Progress, Scenario
+from models import Assignment, Progress, Roster, Scenario
 from models.enums import KeyRole
 from models.reason import why
 from models.validation import problem
@@ -136,7 +137,8 @@ def submit(body: SolveRequest, session: SessionDep, settings: SettingsDep, calle
     cases = cases_to_solve(caller, scenario, body.cases)
     params = JobParams(seconds=body.seconds, seed=body.seed, workers=settings.solve_workers,
                        cases=cases, alternatives=body.alternatives, differ=body.differ,
-                       robust=body.robust)
+                       robust=body.robust,
+                       pinned=_kept(session, caller, scenario_id, body.keep))
     job = JobRow(id=uuid4().hex, scenario_id=scenario_id, scenario_version=version,
                  params=params.model_dump(), state="queued", request_hash=digest,
                  idempotency_key=idempotency_key)
@@ -159,6 +161,24 @@ def submit(body: SolveRequest, session: SessionDep, settings: SettingsDep, calle
     runner.notify()
     response.headers["Location"] = f"/jobs/{job.id}"
     return _as_submitted(_view(session, job, caller, lang))
+
+
+def _kept(session: Session, caller: Caller, scenario_id: str,
+          keep: KeepTeams | None) -> list[Assignment]:
+    """The assignments of the teams to keep: staffed cases of a roster of this scenario
+    (a roster names people of every office, so a key of the whole province)."""
+    if keep is None:
+        return []
+    caller.require_province(scenario_province(session, scenario_id), "request_rosters")
+    row = session.get(RosterRow, keep.roster_id)
+    if row is None or row.scenario_id != scenario_id:
+        raise ApiError(404, "problem.no_base_roster", id=keep.roster_id, scenario=scenario_id)
+    teams = staffed_teams(Roster.model_validate(row.body))
+    bad = [problem("keep.cases", "invalid.not_staffed", c) for c in keep.cases if c not in teams]
+    if bad:
+        raise ApiError(422, "problem.only_staffed", bad)
+    return [Assignment(case=c, prosecutor=m.prosecutor, slot=m.slot, on_site=m.on_site,
+                       pinned=True) for c in keep.cases for m in teams[c]]
 
 
 def _same_job(session: Session, job: JobRow, digest: str, response: Response,

@@ -11,7 +11,7 @@ router = APIRouter(tags=["console"])
 
 # The console's own labels, and the vocabulary its tables show.
 PREFIXES = ("console.", "role.", "slot.", "status.", "kind.", "member.video", "sep.", "job.",
-            "phase.", "sweep.", "sheet.problem")
+            "phase.", "sweep.", "sheet.problem", "language.", "event.")
 
 
 class Messages(BaseModel):

@@ -59,7 +59,7 @@ def _resource(row: ScenarioRow, version: int, body: dict[str, Any],
 def live_scenario(session: Session, scenario_id: str, caller: Caller) -> ScenarioRow:
     """A stored scenario that has not been deleted, of the caller's province, or 404."""
     row = session.get(ScenarioRow, scenario_id)
-    if row is None or row.deleted or not caller.sees_province(row.province):
+    if row is None or row.deleted or row.base_id is not None or not caller.sees_province(row.province):
         raise ApiError(404, "problem.no_scenario", id=scenario_id)
     return row
 
@@ -95,19 +95,27 @@ def create_scenario(data: ScenarioOrWorkbook, session: SessionDep, caller: Calle
 
 
 def store_new(session: SessionDep, data: dict[str, Any], caller: Caller,
-              reason: str | None = None) -> tuple[ScenarioRow, Scenario]:
+              reason: str | None = None, *, base: ScenarioRow | None = None,
+              label: str | None = None) -> tuple[ScenarioRow, Scenario]:
     """Validate `data` and add it as a new scenario at version 1 (the caller commits);
-    403 unless `caller` sees the whole of its province."""
+    403 unless `caller` sees the whole of its province. With `base`, it is a what-if
+    variant of base's current version, named `label`: it belongs to the base and is
+    never listed or opened as a scenario of its own."""
     scenario = parse_scenario(data)
     caller.require_province(scenario.province, "store_scenarios")
-    row = ScenarioRow(id=uuid4().hex, name=scenario.name, province=scenario.province, version=1)
+    row = ScenarioRow(id=uuid4().hex, name=label or scenario.name, province=scenario.province,
+                      version=1, base_id=base.id if base else None,
+                      base_version=base.version if base else None)
     session.add(row)
     session.flush()
     session.add(ScenarioVersionRow(scenario_id=row.id, version=1,
                                    body=scenario.model_dump(mode="json")))
+    details: dict[str, Any] = {"name": row.name}
+    if base is not None:
+        details |= {"variant_of": base.id, "base_version": base.version}
     audit.record(session, "scenario.created", province=scenario.province,
                  actor=caller.actor, scenario_id=row.id,
-                 scenario_version=1, reason=reason, details={"name": scenario.name})
+                 scenario_version=1, reason=reason, details=details)
     return row, scenario
 
 
@@ -129,7 +137,7 @@ def list_scenarios(session: SessionDep, settings: SettingsDep, caller: CallerDep
                    ) -> Page[ScenarioSummary]:
     """Stored scenarios, newest first, a page at a time."""
     size = limit or settings.page_size
-    live = select(ScenarioRow).where(ScenarioRow.deleted.is_(False))
+    live = select(ScenarioRow).where(ScenarioRow.deleted.is_(False), ScenarioRow.base_id.is_(None))
     if caller.province is not None:
         live = live.where(ScenarioRow.province == caller.province)
     total = session.scalar(select(func.count()).select_from(live.subquery())) or 0
@@ -154,9 +162,10 @@ def read_scenario(scenario_id: str, session: SessionDep, caller: CallerDep,
             summary="Read one version of a scenario")
 def read_version(scenario_id: str, version: Version, session: SessionDep,
                  caller: CallerDep) -> ScenarioResource:
-    """Any stored version, even of a deleted scenario: rosters name the version they used."""
+    """Any stored version, even of a deleted scenario: rosters name the version they used.
+    A what-if variant is read through its base (/scenarios/{base}/variants/{id})."""
     row = session.get(ScenarioRow, scenario_id)
-    if row is None or not caller.sees_province(row.province):
+    if row is None or row.base_id is not None or not caller.sees_province(row.province):
         raise ApiError(404, "problem.no_scenario", id=scenario_id)
     return _resource(row, version, stored_body(session, scenario_id, version), caller)
 
@@ -220,7 +229,7 @@ def writable_scenario(session: Session, scenario_id: str, caller: Caller, role: 
     """A live scenario the caller may act on with `role`: 404 if there is none, 403 if it
     is another province's (acting on a part of it is checked by the caller)."""
     row = session.get(ScenarioRow, scenario_id)
-    if row is None or row.deleted:
+    if row is None or row.deleted or row.base_id is not None:
         raise ApiError(404, "problem.no_scenario", id=scenario_id)
     caller.require(role, action)
     if not caller.sees_province(row.province):

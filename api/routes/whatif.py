@@ -120,7 +120,8 @@ class WhatIfRequest(BaseModel):
 
 class VariantResult(BaseModel):
     name: str = Field(description="The variant's label.")
-    scenario_id: str = Field(description="The changed scenario, stored.")
+    scenario_id: str = Field(description="The variant, stored under its base scenario "
+                                         "(/scenarios/{base}/variants/{id}).")
     roster_id: str = Field(description="Its roster, stored.")
     roster: Roster = Field(description="The roster of the changed scenario.")
     comparison: Comparison = Field(description="What changed against the base roster.")
@@ -233,8 +234,9 @@ def what_if(scenario_id: str, body: WhatIfRequest, session: SessionDep, settings
             # Both parts may be 200 characters; the stored name is a label, so cut it to
             # what the column holds rather than refuse a what-if already solved.
             label = f"{base_scenario.name} / what-if: {variant.name}"[:MAX_TEXT]
+            # Stored as a variant of the base: never listed or opened as a scenario.
             stored_scenario, _ = store_new(session, replanned.model_dump(mode="json") | {
-                "name": label}, caller)
+                "name": label}, caller, base=row, label=variant.name)
             stored = _store(session, stored_scenario.id, 1, params, roster)
             results.append(VariantResult(
                 name=variant.name, scenario_id=stored_scenario.id, roster_id=stored.id,
