@@ -18,6 +18,7 @@ from typing import Literal
 
 from models import Objective, Progress, Roster, Scenario, Status
 from models.ids import CaseId, ProsecutorId
+from models.reason import why
 from scheduler import tuning
 from scheduler.alternatives import next_best
 from scheduler.bounds.alone import counted_bounds, least_costs, with_counted
@@ -32,7 +33,11 @@ from scheduler.bounds.relaxation import most_priority
 from scheduler.construct.greedy import greedy
 from scheduler.construct.previous import kept_previous
 from scheduler.construct.rarest import rarest_first
-from scheduler.explain.unstaffed import infeasible_reason, unstaffed_reason
+from scheduler.explain.unstaffed import (
+    counted_infeasibility,
+    infeasible_reason,
+    unstaffed_reason,
+)
 from scheduler.model.core import Context, RosterModel, build_model, make_context
 from scheduler.report import COST_TOLERANCE, case_rosters, evaluate
 from scheduler.search.compose import compose
@@ -283,17 +288,6 @@ def _breaks_a_must(scenario: Scenario, best: Incumbent) -> bool:
     return not keeps_musts(scenario, best)
 
 
-def _musts(scenario: Scenario) -> Scenario | None:
-    """The mandatory cases and the cases with pinned assignments, alone, with their pins;
-    None if there are none. If no roster of these meets rules 7 and 8, none of the whole
-    scenario does: the other cases only take people and staff away."""
-    pinned = {a.case for a in scenario.previous if a.pinned}
-    cases = [c for c in scenario.cases if c.mandatory or c.id in pinned]
-    if not cases:
-        return None
-    return scenario.replace(cases=cases, previous=[a for a in scenario.previous if a.pinned])
-
-
 def _explain_reserve(unstaffed: int, seconds: float) -> float:
     """How much of the time limit to keep for explaining unstaffed cases: a share of it,
     or what the `unstaffed` cases take to explain, at most half of it."""
@@ -355,6 +349,10 @@ def _solve(scenario: Scenario, *, seconds: float, workers: int, seed: int, expla
     started = perf_counter()
     reporter = _Reporter(progress, started)
     ctx = make_context(scenario)
+    refused = counted_infeasibility(ctx)
+    if refused is not None:
+        return Roster(scenario=scenario.name, status=Status.INFEASIBLE, infeasible_reason=refused,
+                      seconds=perf_counter() - started), ctx, None
     options = len(ctx.candidates.options)
     whole = method == "whole" or (method == "auto" and options <= tuning.SMALL_MODEL_OPTIONS)
     # The end of the time limit is left to what follows the search: counting what each
@@ -406,9 +404,10 @@ def _solve(scenario: Scenario, *, seconds: float, workers: int, seed: int, expla
         if by_parts is not None:
             priority_bound = min(priority_bound, by_parts.priority)
     if found is not None and found.infeasible:
-        assert m is not None
+        # CP-SAT proved it; the reason is what is left to find.
+        reason = infeasible_reason(ctx, max(deadline - perf_counter(), tuning.STEP_SECONDS))
         return Roster(scenario=scenario.name, status=Status.INFEASIBLE,
-                      infeasible_reason=infeasible_reason(m, max(deadline - perf_counter(), 2.0)),
+                      infeasible_reason=reason or why("infeasible.unexplained"),
                       seconds=perf_counter() - started, build_seconds=build_seconds), ctx, None
     if found is not None and found.solved:
         trial = Incumbent(found.chosen, found.staffed, evaluate(ctx, found.chosen, found.staffed))
@@ -425,13 +424,10 @@ def _solve(scenario: Scenario, *, seconds: float, workers: int, seed: int, expla
     if _breaks_a_must(scenario, best):
         # The builders missed a mandatory case or a pinned assignment and no search put it
         # right in time; unless those cases alone prove that none can.
-        must = _musts(scenario)
-        reason = None if must is None else infeasible_reason(
-            make_context(must), max(deadline - perf_counter(), tuning.STEP_SECONDS))
-        proven = reason is not None and reason.code != "infeasible.timeout"
+        reason = infeasible_reason(ctx, max(deadline - perf_counter(), tuning.STEP_SECONDS))
         return Roster(scenario=scenario.name,
-                      status=Status.INFEASIBLE if proven else Status.NO_SOLUTION_IN_TIME,
-                      infeasible_reason=reason if proven else None,
+                      status=Status.NO_SOLUTION_IN_TIME if reason is None else Status.INFEASIBLE,
+                      infeasible_reason=reason,
                       seconds=perf_counter() - started, build_seconds=build_seconds), ctx, None
     teams: dict[CaseId, set[ProsecutorId]] = {c: set() for c in best.staffed}
     for o in best.chosen:

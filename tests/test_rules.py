@@ -460,6 +460,62 @@ def test_pinning_impossible_on_the_path_provinces_take() -> None:
     assert roster.infeasible_reason is not None
 
 
+@pytest.mark.parametrize("method", ["whole", "neighbourhood"])
+def test_pinning_impossible_names_the_rule_that_refuses_it(method: str) -> None:
+    """A pinned person on leave is refused by counting on either path: the answer names
+    the person, the case and the leave, in both languages."""
+    s = scenario([unit("a")], [person("p", "a", unavailable=[{"start": "2022-01-01",
+                                                              "end": "2022-01-03"}]),
+                               person("q", "a")],
+                 [case("c", "a")],
+                 previous=[{"case": "c", "prosecutor": "p", "slot": "prosecutor",
+                            "pinned": True}])
+    roster = solve(s, seconds=2, workers=1, seed=0, method=method)  # type: ignore[arg-type]
+    assert roster.status is Status.INFEASIBLE
+    words = english(roster.infeasible_reason)
+    assert "unavailable" in words and "c" in words and "p" in words
+    assert "无法满足" in render(roster.infeasible_reason, "zh")
+
+
+def mandatory_clash() -> Scenario:
+    """Two mandatory cases at once and one person: each alone can be staffed, not both."""
+    team = {"leader": None, "members": {"prosecutor": 1}, "load": 1.0}
+    return scenario([unit("a")], [person("x", "a")],
+                    [case("one", "a", mandatory=True, team=team),
+                     case("two", "a", mandatory=True, team=team)])
+
+
+def test_mandatory_clash_is_explained_by_a_core() -> None:
+    """Counting cannot see two mandatory cases competing for one person; the core names
+    both cases."""
+    roster = solved(mandatory_clash())
+    assert roster.status is Status.INFEASIBLE
+    words = english(roster.infeasible_reason)
+    assert "one" in words and "two" in words
+
+
+def test_proven_infeasible_without_a_core_in_time_says_so(monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    """When CP-SAT proves the whole model infeasible but no core comes in time, the roster
+    is still infeasible, and says that which requirements conflict was not found; it does
+    not claim the time ran out on the proof."""
+    monkeypatch.setattr("scheduler.explain.unstaffed._core", lambda *args, **kwargs: None)
+    roster = solve(mandatory_clash(), seconds=2, workers=1, seed=0, method="whole")
+    assert roster.status is Status.INFEASIBLE
+    assert roster.infeasible_reason is not None
+    assert roster.infeasible_reason.code == "infeasible.unexplained"
+
+
+def test_unproven_must_on_the_province_path_is_no_solution_in_time(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """On the province path nothing proved the clash infeasible but the core; without it
+    the answer is "no roster in time", never "infeasible"."""
+    monkeypatch.setattr("scheduler.explain.unstaffed._core", lambda *args, **kwargs: None)
+    roster = solve(mandatory_clash(), seconds=2, workers=1, seed=0, method="neighbourhood")
+    assert roster.status is Status.NO_SOLUTION_IN_TIME
+    assert roster.infeasible_reason is None and roster.objective is None
+
+
 def test_coverage_broken_says_which_skill_and_level_in_either_language() -> None:
     """The checker's line for a missing skill names it in the reader's words with its
     level ("forensics at level 2 or above", "司法鉴定2级以上"), not as the raw skill id."""

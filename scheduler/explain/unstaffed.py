@@ -267,15 +267,70 @@ def unstaffed_reason(m: Context, case: Case, staffed_teams: dict[CaseId, set[Pro
     return Unstaffed(why("rivals.none"), impossible=False)
 
 
-def infeasible_reason(m: Context, seconds: float) -> Reason:
-    """Why no roster can meet the mandatory cases and pinned assignments together."""
-    core = _core(m.scenario, seconds)
+def musts(scenario: Scenario) -> Scenario | None:
+    """The mandatory cases and the cases with pinned assignments, alone, with their pins;
+    None if there are none. If no roster of these meets rules 7 and 8, none of the whole
+    scenario does: the other cases only take people and staff away."""
+    pinned = {a.case for a in scenario.previous if a.pinned}
+    cases = [c for c in scenario.cases if c.mandatory or c.id in pinned]
+    if not cases:
+        return None
+    return scenario.replace(cases=cases, previous=[a for a in scenario.previous if a.pinned])
+
+
+def _pins_refused(m: Context) -> list[Reason]:
+    """Each pinned assignment its person cannot take at all, with the rule that refuses it."""
+    s = m.scenario
+    out = []
+    for a in s.previous:
+        if not a.pinned:
+            continue
+        offered = {(o.person, o.slot) for o in m.candidates.by_case.get(a.case, ())}
+        if (a.prosecutor, a.slot) in offered:
+            continue
+        case, person = s.case_by_id[a.case], s.prosecutor_by_id[a.prosecutor]
+        refused = why_not(s, m.travel, units_in_scope(s, m.geography, case), person, case, a.slot)
+        requirement = why("req.pinned", person=person_ref(person), slot=term("slot", a.slot.value))
+        out.append(why("infeasible.case_shortfalls", case=case_ref(case), requirement=requirement,
+                       shortfalls=refused) if refused is not None
+                   else why("infeasible.case", case=case_ref(case), requirement=requirement))
+    return out
+
+
+def _musts_short(m: Context) -> list[Reason]:
+    """Each mandatory case that its eligible people cannot staff even alone, with why."""
+    return [why("infeasible.case_shortfalls", case=case_ref(case), requirement=why("req.mandatory"),
+                shortfalls=listing(found))
+            for case in m.scenario.cases if case.mandatory and (found := shortfalls(m, case))]
+
+
+def counted_infeasibility(m: Context) -> Reason | None:
+    """Why no roster can meet the mandatory cases and pinned assignments, where counting
+    alone proves it (in milliseconds, before any model is built); else None."""
+    counted = _pins_refused(m) + _musts_short(m)
+    return why("infeasible.alone", details=listing(counted)) if counted else None
+
+
+def infeasible_reason(m: Context, seconds: float) -> Reason | None:
+    """Why no roster can meet the mandatory cases and pinned assignments together, or None
+    if no proof was found within `seconds`. Counting proves the plain cases at once (a
+    pinned person on leave, a mandatory case without a Mongolian speaker); a CP-SAT core on
+    those cases alone names the requirements that conflict."""
+    counted = counted_infeasibility(m)
+    if counted is not None:
+        return counted
+    alone = musts(m.scenario)
+    if alone is None:
+        return None
+    cases = [c.id for c in alone.cases]
+    context = Context(alone, m.geography, m.travel, m.candidates.narrowed(cases, {}))
+    core = _core(alone, seconds, context)
     if core is None:
-        return why("infeasible.timeout")
+        return None
     details = []
     for r in core:
-        found = shortfalls(m, m.scenario.case_by_id[r.case])
-        case = _case(m.scenario, r.case)
+        found = shortfalls(context, alone.case_by_id[r.case])
+        case = _case(alone, r.case)
         details.append(why("infeasible.case_shortfalls", case=case, requirement=r.why,
                            shortfalls=listing(found)) if found
                        else why("infeasible.case", case=case, requirement=r.why))
