@@ -6,6 +6,10 @@ sees it: a search cut short must not pass for a finished one. The interrupt hand
 says how to resume and ends the process with exit 130 without unwinding, since CP-SAT
 may still be running in the work's thread (unwinding the interpreter under it aborts).
 Nothing is recorded after that: what was recorded before was finished.
+
+A process started with SIGINT ignored (a job a script puts in the background, `nohup`)
+keeps ignoring it throughout, as Python itself does while loading; taking it up only once
+the solve starts made such a job deaf to it for its first second and then not.
 """
 
 import os
@@ -30,6 +34,16 @@ def exit_interrupted(message: str) -> NoReturn:
     os._exit(EXIT_INTERRUPTED)
 
 
+def on_sigint(handler: Callable[[int, FrameType | None], object]
+              ) -> Callable[[int, FrameType | None], object] | int | None:
+    """Install `handler` for SIGINT unless the process was started ignoring it; the
+    handler it replaces, to be put back with `signal.signal`."""
+    previous = signal.getsignal(signal.SIGINT)
+    if previous is signal.SIG_IGN:
+        return previous
+    return signal.signal(signal.SIGINT, handler)
+
+
 def run_until_interrupted(work: Callable[[], Result], on_interrupt: Callable[[], NoReturn],
                           on_ready: Callable[[], None] | None = None) -> Result:
     """`work()`, run in a thread; the first SIGINT calls `on_interrupt`, which ends the
@@ -48,7 +62,7 @@ def run_until_interrupted(work: Callable[[], Result], on_interrupt: Callable[[],
         on_interrupt()
 
     thread = threading.Thread(target=run, name="work", daemon=True)
-    previous = signal.signal(signal.SIGINT, interrupt)
+    previous = on_sigint(interrupt)
     try:
         if on_ready is not None:
             on_ready()

@@ -24,7 +24,7 @@ from cli.files import (
     read_text,
     write_atomically,
 )
-from cli.interrupt import exit_interrupted, run_until_interrupted
+from cli.interrupt import exit_interrupted, on_sigint, run_until_interrupted
 from cli.table import render, summarize
 from i18n import Language, from_locale, localised, message
 from i18n import render as render_reason
@@ -566,7 +566,7 @@ def batch(
             raise _fail(InputError([render_reason(e.reason, language)]), language) from None
     # Every request is done and recorded: a Ctrl-C while the summary is written loses
     # nothing, and must say so (unhandled, it ended the process by signal, silently).
-    previous = signal.signal(signal.SIGINT, lambda *_: exit_interrupted(
+    previous = on_sigint(lambda *_: exit_interrupted(
         message(language, "cli.batch_report_interrupted", dir=output)))
     try:
         _report_batch(outcome, output, language)

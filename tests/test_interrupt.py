@@ -50,6 +50,21 @@ def test_the_first_interrupt_stops_at_once_without_waiting_for_the_work() -> Non
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
+def test_a_process_started_ignoring_interrupts_keeps_ignoring_them() -> None:
+    """Started with SIGINT ignored (a script's background job), the work runs to its end
+    through an interrupt, and the handler is left ignoring, not taken over."""
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        def work() -> str:
+            signal.raise_signal(signal.SIGINT)
+            return "finished"
+
+        assert run_until_interrupted(work, _stop) == "finished"
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def test_an_interrupted_batch_records_nothing_cut_short(tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     """Interrupted during its second solve, a batch has recorded the first request only;

@@ -472,6 +472,7 @@ def test_pinning_impossible_names_the_rule_that_refuses_it(method: str) -> None:
                             "pinned": True}])
     roster = solve(s, seconds=2, workers=1, seed=0, method=method)  # type: ignore[arg-type]
     assert roster.status is Status.INFEASIBLE
+    assert roster.infeasible_reason is not None
     words = english(roster.infeasible_reason)
     assert "unavailable" in words and "c" in words and "p" in words
     assert "无法满足" in render(roster.infeasible_reason, "zh")
