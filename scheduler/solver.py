@@ -382,7 +382,9 @@ def _solve(scenario: Scenario, *, seconds: float, workers: int, seed: int, expla
     proven = False
 
     race = (method == "auto" and workers > 1
-            and tuning.SMALL_MODEL_OPTIONS < options <= tuning.WHOLE_MODEL_OPTIONS)
+            and tuning.SMALL_MODEL_OPTIONS < options <= tuning.WHOLE_MODEL_OPTIONS
+            and options * tuning.BUILD_SECONDS_PER_OPTION
+            <= tuning.RACE_BUILD_SHARE * (deadline - perf_counter()))
     found: Found | None = None
     by_parts: _BoundByParts | None = None
     m: RosterModel | None = None
@@ -459,6 +461,11 @@ def _solve(scenario: Scenario, *, seconds: float, workers: int, seed: int, expla
                                 scenario.policy.weights.peak_load)
         if by_cost is not None:
             bound = by_cost if bound is None else max(bound, by_cost)
+    if bound is None:
+        # Nothing else bounded the cost (the whole model had no time): counting does, each
+        # case at the least its cheapest team costs.
+        bound = cost_bound(without(list(counted_bounds(ctx).values()), impossible),
+                           best.objective.staffed_priority, scenario.policy.weights.peak_load)
     reasons = {c: u.reason for c, u in unstaffed.items()}
     gap = None
     if bound is not None:

@@ -17,6 +17,13 @@ WHOLE_MODEL_OPTIONS = 40_000
 # families where the whole model alone stayed 2.5 to 20 % away, and on the tight family
 # the whole model proved the priority that the parts could not.
 SMALL_MODEL_OPTIONS = 8_000
+# Between the two, the whole model is built before the search starts, at about this much
+# per option (3.6e-5 to 4.3e-5 on dense, standard, tight and large-teams 1,500 to 2,000
+# people: 0.55 to 1.16 s), and races only where that takes at most RACE_BUILD_SHARE of the
+# time the search has: a 1 s solve of dense 1,500 x 250 spent 1.9 s building a model
+# that never ran, and ended at 2.9 s.
+BUILD_SECONDS_PER_OPTION = 4e-5
+RACE_BUILD_SHARE = 0.2
 
 # --- How the time limit is shared (scheduler.solver) -----------------------------------
 

@@ -185,6 +185,20 @@ def test_solve_reports_the_bound_by_parts() -> None:
     assert check_roster(s, roster).ok
 
 
+def test_a_whole_model_without_time_still_reports_a_counted_bound(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the whole model finds nothing in time, the roster still carries a bound on
+    cost, from counting; it is no higher than the optimum that CP-SAT proves given time."""
+    s = parse_scenario(province(400, 30, 1))
+    optimum = solve(s, seconds=20, workers=1, seed=0, method="whole")
+    assert optimum.status.value == "optimal" and optimum.objective is not None
+    monkeypatch.setattr("scheduler.solver.lexicographic", lambda *args, **kwargs: None)
+    hurried = solve(s, seconds=1, workers=1, seed=0, method="whole")
+    assert hurried.objective is not None and hurried.bound is not None
+    assert 0 < hurried.bound <= optimum.objective.cost + 0.5
+    assert hurried.gap is not None and hurried.gap >= 0
+
+
 def test_parts_prove_the_least_peak_load_of_their_rosters() -> None:
     """Each city of `_two_cities` has one prosecutor, whose every case takes 60 % of her
     time: any roster staffing the parts' highest peaks at 60 at least, and the bound adds

@@ -36,3 +36,19 @@ def test_a_race_stops_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
     assert roster.status is Status.FEASIBLE and roster.objective is not None
     assert roster.baseline is not None and not is_better(roster.baseline, roster.objective)
     assert check_roster(s, roster).ok
+
+
+def test_no_race_when_building_the_model_would_take_the_time(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where building the whole model would take more than its share of the time limit,
+    no model is built (build_seconds 0) and the parts' search answers alone, validly;
+    given a build it can afford, the same solve races."""
+    monkeypatch.setattr(tuning, "SMALL_MODEL_OPTIONS", 0)
+    s = parse_scenario(province(400, 40, 1))
+    monkeypatch.setattr(tuning, "BUILD_SECONDS_PER_OPTION", 1.0)
+    hurried = solve(s, seconds=2, workers=2, seed=0, explain=False)
+    assert hurried.build_seconds == 0 and hurried.objective is not None
+    assert check_roster(s, hurried).ok
+    monkeypatch.setattr(tuning, "BUILD_SECONDS_PER_OPTION", 1e-9)
+    raced = solve(s, seconds=2, workers=2, seed=0, explain=False)
+    assert raced.build_seconds > 0
