@@ -25,12 +25,11 @@ before it; those before it are proven only if they say so themselves.
 
 import threading
 from collections import defaultdict
-from time import perf_counter
 
 from models import Alternative, Slot
 from models.ids import CaseId, ProsecutorId
 from models.reason import Reason, listing, term, why
-from scheduler import tuning
+from scheduler import clock, tuning
 from scheduler.bounds.alone import counted_bounds, least_costs
 from scheduler.explain.words import case_ref, person_ref
 from scheduler.instance.eligibility import Option
@@ -84,13 +83,13 @@ def _step(ctx: Context, best: Incumbent, earlier: list[Incumbent], free: set[Cas
 def next_best(ctx: Context, best: Incumbent, *, count: int, differ: int, deadline: float,
               workers: int, seed: int, stop: threading.Event | None = None) -> list[Alternative]:
     """Up to `count` alternatives to `best`, in objective order, each at least `differ`
-    assignments from `best` and from each other, found by `deadline` (a perf_counter
-    time). Fewer when no other roster keeps that distance, or time runs out; one found
+    assignments from `best` and from each other, found by `deadline` (a time on
+    `scheduler.clock`). Fewer when no other roster keeps that distance, or time runs out; one found
     but not proven best at its step says so."""
     free, nearest = reopened(ctx, best)
     found: list[Incumbent] = []
     for step in range(count):
-        left = deadline - perf_counter()
+        left = deadline - clock.now()
         seconds = left / (count - step)
         if seconds < MIN_PHASE_SECONDS or (stop is not None and stop.is_set()):
             break

@@ -19,7 +19,7 @@ from typing import Literal
 from models import Objective, Progress, Roster, Scenario, Status
 from models.ids import CaseId, ProsecutorId
 from models.reason import why
-from scheduler import tuning
+from scheduler import clock, tuning
 from scheduler.alternatives import next_best
 from scheduler.bounds.alone import counted_bounds, least_costs, with_counted
 from scheduler.bounds.parts import (
@@ -149,19 +149,19 @@ def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, wo
     # relaxation is needed later: what the parts prove depends on every second of
     # theirs (a part the pace says cannot finish is skipped). With their share cut by it,
     # a benchmark run of skewed 4,000 x 700 ended 45 % from its bound instead of 3 to 6 %.
-    search = deadline - perf_counter()
+    search = deadline - clock.now()
     counted = counted_bounds(ctx)
     least = least_costs(counted.values())
     bounds = []
     at_most = sum(c.priority for c in ctx.scenario.cases)  # parts not yet solved count all
-    parts_until = perf_counter() + (0.0 if replanned is not None else search * tuning.PARTS_SHARE)
+    parts_until = clock.now() + (0.0 if replanned is not None else search * tuning.PARTS_SHARE)
     for part in solve_parts(ctx, best, deadline=parts_until, workers=workers, seed=seed,
                             stop=stop):
         bounds.append(part)
         at_most -= part.total - part.highest
         reporter.proven(at_most)
     around: set[CaseId] = set(replanned or ())
-    left = deadline - relaxing - perf_counter()
+    left = deadline - relaxing - clock.now()
     if replanned is None and left > tuning.STEP_SECONDS / 4 and not (stop is not None and stop.is_set()):
         composed = compose(ctx, best, bounds, seconds=min(left, search * tuning.COMPOSE_SHARE),
                            workers=workers, seed=seed, stop=stop)
@@ -181,9 +181,9 @@ def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, wo
     # the teams its change left alone.
     polishing = 0.0
     if replanned is None:
-        began = perf_counter()
+        began = clock.now()
         best = _polished(ctx, best, deadline, reporter, stop)
-        polishing = perf_counter() - began
+        polishing = clock.now() - began
     # Each part's teams are the best it has alone, so the search looks first where they
     # clashed, and sweeps the regions only if nothing did.
     best = improve(ctx, best, deadline=deadline - polishing, workers=workers, seed=seed,
@@ -221,7 +221,7 @@ def _repair(ctx: Context, *, deadline: float, workers: int, seed: int,
         return start, kept.broken
     free = set(kept.broken)
     for step, nearest in enumerate(tuning.REPAIR_NEAREST):
-        seconds = min(tuning.REPAIR_SECONDS, deadline - perf_counter())
+        seconds = min(tuning.REPAIR_SECONDS, deadline - clock.now())
         # The broken teams are always re-solved, past the deadline if need be (on a slow
         # machine the eligibility pass alone may take it all); a widening only with time
         # to build it.
@@ -252,6 +252,7 @@ def _start(ctx: Context, until: float, *, workers: int, seed: int, reporter: _Re
     where a what-if should answer in about that, and they staff less than a roster kept
     from an optimised one."""
     s = ctx.scenario
+    clock.charge(len(ctx.candidates.options), tuning.WORK_SECONDS_PER_OPTION_STARTED)
     repaired: Incumbent | None = None
     broken: set[CaseId] = set()
     if s.previous:
@@ -268,7 +269,7 @@ def _start(ctx: Context, until: float, *, workers: int, seed: int, reporter: _Re
     # The builders miss in different places; the search starts from the best. Past the
     # time limit, or once stopped, only the first is built: it is the answer.
     for per_member in (False, True):
-        if perf_counter() >= until or (stop is not None and stop.is_set()):
+        if clock.now() >= until or (stop is not None and stop.is_set()):
             break
         chosen, staffed = rarest_first(ctx, per_member=per_member)
         rarest = Incumbent(chosen, staffed, evaluate(ctx, chosen, staffed))
@@ -328,15 +329,18 @@ def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: 
     if differ < 1:
         raise ValueError(f"differ: must be at least 1, not {differ}")
     started = perf_counter()
-    # The best roster comes first and takes most of the time; the rest is the
-    # alternatives' (a roster proven early leaves them all of it).
-    share = 1.0 if alternatives == 1 else tuning.ALTERNATIVES_MAIN_SHARE
-    roster, ctx, best = _solve(scenario, seconds=seconds * share, workers=workers, seed=seed,
-                               explain=explain, progress=progress, method=method, stop=stop)
-    if alternatives == 1 or best is None:
-        return roster
-    found = next_best(ctx, best, count=alternatives - 1, differ=differ,
-                      deadline=started + seconds, workers=workers, seed=seed, stop=stop)
+    with clock.counting(clock.for_solve(seconds, workers)) as on:
+        begun = on.now()
+        # The best roster comes first and takes most of the time; the rest is the
+        # alternatives' (a roster proven early leaves them all of it).
+        share = 1.0 if alternatives == 1 else tuning.ALTERNATIVES_MAIN_SHARE
+        roster, ctx, best = _solve(scenario, seconds=seconds * share, workers=workers,
+                                   seed=seed, explain=explain, progress=progress,
+                                   method=method, stop=stop)
+        if alternatives == 1 or best is None:
+            return roster
+        found = next_best(ctx, best, count=alternatives - 1, differ=differ,
+                          deadline=begun + seconds, workers=workers, seed=seed, stop=stop)
     return roster.model_copy(update={"alternatives": found,
                                      "seconds": perf_counter() - started})
 
@@ -347,6 +351,7 @@ def _solve(scenario: Scenario, *, seconds: float, workers: int, seed: int, expla
     """`solve` without alternatives; with the context and the best roster's options (None
     when there is no roster), for the alternatives to start from."""
     started = perf_counter()
+    begun = clock.now()  # what every deadline counts from: wall or work (scheduler.clock)
     reporter = _Reporter(progress, started)
     ctx = make_context(scenario)
     refused = counted_infeasibility(ctx)
@@ -363,7 +368,7 @@ def _solve(scenario: Scenario, *, seconds: float, workers: int, seed: int, expla
     bounding = 0.0 if whole else options * tuning.COUNTING_SECONDS_PER_OPTION
     earlier = len(scenario.cases) - len({a.case for a in scenario.previous})
     foreseen = _explain_reserve(earlier, seconds) if explain and scenario.previous else 0.0
-    best, baseline, replanned = _start(ctx, started + seconds - foreseen, workers=workers,
+    best, baseline, replanned = _start(ctx, begun + seconds - foreseen, workers=workers,
                                        seed=seed, reporter=reporter, stop=stop)
     first_seconds = min(reporter.first, perf_counter()) - started
     left = len(scenario.cases) - len(best.staffed)
@@ -373,7 +378,7 @@ def _solve(scenario: Scenario, *, seconds: float, workers: int, seed: int, expla
     # instead, in seconds.
     relaxing = 0.0 if whole or replanned is not None else min(
         seconds * tuning.RELAXATION_MAX_SHARE, options * tuning.RELAXATION_SECONDS_PER_OPTION)
-    deadline = started + seconds - bounding - writing - (
+    deadline = begun + seconds - bounding - writing - (
         _explain_reserve(left, seconds) if explain else 0.0)
     build_seconds = 0.0
     bound: float | None = None
@@ -384,7 +389,7 @@ def _solve(scenario: Scenario, *, seconds: float, workers: int, seed: int, expla
     race = (method == "auto" and workers > 1
             and tuning.SMALL_MODEL_OPTIONS < options <= tuning.WHOLE_MODEL_OPTIONS
             and options * tuning.BUILD_SECONDS_PER_OPTION
-            <= tuning.RACE_BUILD_SHARE * (deadline - perf_counter()))
+            <= tuning.RACE_BUILD_SHARE * (deadline - clock.now()))
     found: Found | None = None
     by_parts: _BoundByParts | None = None
     m: RosterModel | None = None
@@ -393,7 +398,7 @@ def _solve(scenario: Scenario, *, seconds: float, workers: int, seed: int, expla
         build_seconds = perf_counter() - started - first_seconds
     if whole:
         assert m is not None
-        found = lexicographic(m, best.chosen, best.staffed, seconds=deadline - perf_counter(),
+        found = lexicographic(m, best.chosen, best.staffed, seconds=deadline - clock.now(),
                               workers=workers, seed=seed, on_solution=reporter.solution,
                               stop=stop)
     else:
@@ -407,7 +412,7 @@ def _solve(scenario: Scenario, *, seconds: float, workers: int, seed: int, expla
             priority_bound = min(priority_bound, by_parts.priority)
     if found is not None and found.infeasible:
         # CP-SAT proved it; the reason is what is left to find.
-        reason = infeasible_reason(ctx, max(deadline - perf_counter(), tuning.STEP_SECONDS))
+        reason = infeasible_reason(ctx, max(deadline - clock.now(), tuning.STEP_SECONDS))
         return Roster(scenario=scenario.name, status=Status.INFEASIBLE,
                       infeasible_reason=reason or why("infeasible.unexplained"),
                       seconds=perf_counter() - started, build_seconds=build_seconds), ctx, None
@@ -426,7 +431,7 @@ def _solve(scenario: Scenario, *, seconds: float, workers: int, seed: int, expla
     if _breaks_a_must(scenario, best):
         # The builders missed a mandatory case or a pinned assignment and no search put it
         # right in time; unless those cases alone prove that none can.
-        reason = infeasible_reason(ctx, max(deadline - perf_counter(), tuning.STEP_SECONDS))
+        reason = infeasible_reason(ctx, max(deadline - clock.now(), tuning.STEP_SECONDS))
         return Roster(scenario=scenario.name,
                       status=Status.NO_SOLUTION_IN_TIME if reason is None else Status.INFEASIBLE,
                       infeasible_reason=reason,
@@ -439,8 +444,8 @@ def _solve(scenario: Scenario, *, seconds: float, workers: int, seed: int, expla
     counting = (len(scenario.cases) - len(best.staffed)) * tuning.EXPLAIN_SECONDS_PER_CASE
     stopped = stop is not None and stop.is_set()
     relax = by_parts is not None and by_parts.relax
-    explained_by = perf_counter() if stopped else (
-        started + seconds - writing - (relaxing if relax else 0.0) - counting)
+    explained_by = clock.now() if stopped else (
+        begun + seconds - writing - (relaxing if relax else 0.0) - counting)
     unstaffed = {c.id: unstaffed_reason(ctx, c, teams, explained_by) for c in scenario.cases
                  if c.id not in best.staffed} if explain else {}
     # A case that cannot be staffed even alone is in no valid roster.
@@ -450,7 +455,7 @@ def _solve(scenario: Scenario, *, seconds: float, workers: int, seed: int, expla
     if relax and not stopped:
         assert by_parts is not None
         most = most_priority(ctx, without(by_parts.parts, impossible),
-                             until=started + seconds - writing)
+                             until=begun + seconds - writing)
         # It holds for every valid roster and the roster is one: were it lower, the
         # relaxation would be at fault, and it is not claimed.
         if most is not None and most >= best.objective.staffed_priority:

@@ -154,3 +154,21 @@ ALTERNATIVES_MAIN_SHARE = 0.6
 # most above what they must cost (where another choice is most likely close), each on the
 # LNS_NEAREST people per slot, every other team fixed.
 ALTERNATIVE_CASES = NEIGHBOURHOOD_CASES
+
+# --- The work clock of a repeatable solve (scheduler.clock) -------------------------------
+
+# Seconds of work per unit of CP-SAT's deterministic time, and per variable of a model
+# handed to CP-SAT (building it in Python); see bench/ for how they were fitted.
+WORK_SECONDS_PER_DETERMINISTIC = 3.3
+WORK_SECONDS_PER_VARIABLE = 4e-5
+# ... and per call, for what every step of the search does around it (choosing the
+# neighbourhood, reading the answer): 1.5 ms a call on a three-case scenario.
+WORK_SECONDS_PER_CALL = 0.002
+# ... and per eligible option, for finding them and building the first rosters (0.5 s for
+# the 13,262 options of dense 1,000 x 150), and for each round of polish (0.35 s).
+WORK_SECONDS_PER_OPTION_STARTED = 3.8e-5
+WORK_SECONDS_PER_OPTION_POLISHED = 2.6e-5
+# How far past its time limit the wall clock lets a repeatable solve run before it ends
+# it (the roster then may not repeat): a share of the limit, at most this many seconds.
+WORK_GRACE_SHARE = 0.5
+WORK_GRACE_SECONDS = 3.0

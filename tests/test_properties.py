@@ -13,15 +13,17 @@ scenarios are drawn exactly as before the term (tests/test_relaxation.py draws t
 import itertools
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from ortools.sat.python import cp_model as cp
 
 from checker import check_roster
 from models import CaseRoster, Roster, Scenario, Slot, Status, TeamMember, parse_scenario
-from scheduler import solve
+from scheduler import solve, tuning
 from scheduler.model.core import build_model, make_context
 from scheduler.model.costs import lacking_standby
+from synth import province
 
 ROLES = ["chief", "deputy_chief", "prosecutor", "prosecutor", "prosecutor", "clerk"]
 SCOPES = ["unit", "pair", "group", "municipal", "provincial", "provincial"]
@@ -211,6 +213,47 @@ def test_same_seed_one_worker_same_roster() -> None:
     second = solve(s, seconds=20, workers=1, seed=7)
     assert [c.model_dump() for c in first.cases] == [c.model_dump() for c in second.cases]
     assert Slot.LEADER in {m.slot for m in first.assignments()}
+
+
+def test_same_seed_one_worker_same_roster_when_the_time_limit_ends_the_search(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where the time limit, not a proof, ends the search (a province searched by parts and
+    neighbourhoods, seconds short), one worker and a seed still give the same roster, with
+    another process keeping the machine busy during the second run: the search's choices
+    are counted in work, not wall seconds (scheduler.clock). The wall clock's safety net
+    is moved out of the way, so that a slow machine cannot end either run."""
+    import subprocess
+    import sys
+
+    monkeypatch.setattr(tuning, "WORK_GRACE_SHARE", 100.0)
+    monkeypatch.setattr(tuning, "WORK_GRACE_SECONDS", 300.0)
+    # On the wall clock, two runs of this province differed.
+    s = parse_scenario(province(1000, 150, 2, family="dense"))
+    first = solve(s, seconds=3, workers=1, seed=7, method="neighbourhood")
+    busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        second = solve(s, seconds=3, workers=1, seed=7, method="neighbourhood")
+    finally:
+        busy.kill()
+        busy.wait()
+    assert first.status is Status.FEASIBLE, "the time limit should end this search"
+    assert first.objective == second.objective
+    assert [c.model_dump() for c in first.cases] == [c.model_dump() for c in second.cases]
+
+
+def test_a_repeatable_solve_still_ends_by_the_wall_clock(monkeypatch: pytest.MonkeyPatch
+                                                         ) -> None:
+    """With work that never advances the work clock, a one-worker solve still ends: the
+    wall clock ends it at its grace past the time limit, with a valid roster."""
+    monkeypatch.setattr(tuning, "WORK_SECONDS_PER_DETERMINISTIC", 1e-9)
+    monkeypatch.setattr(tuning, "WORK_SECONDS_PER_VARIABLE", 0.0)
+    monkeypatch.setattr(tuning, "WORK_SECONDS_PER_CALL", 0.0)
+    monkeypatch.setattr(tuning, "WORK_GRACE_SECONDS", 1.0)
+    s = parse_scenario(province(400, 40, 1))
+    roster = solve(s, seconds=1, workers=1, seed=7, method="neighbourhood")
+    assert roster.objective is not None and check_roster(s, roster).ok
+    # Generous: only a search the wall clock never ends would fail this.
+    assert roster.seconds < 30
 
 
 @settings(max_examples=30, deadline=None, derandomize=True,

@@ -28,13 +28,12 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, replace
-from time import perf_counter
 
 from ortools.sat.python import cp_model as cp
 
 from models import Case, Scenario
 from models.ids import CaseId, ProsecutorId
-from scheduler import tuning
+from scheduler import clock, tuning
 from scheduler.model.core import Context, RosterModel, build_model, staffed_priority
 from scheduler.search.lns import Incumbent
 from scheduler.search.phases import (
@@ -95,7 +94,7 @@ def _least_peak(m: RosterModel, found: Found, until: float, seed: int,
     m.model.add(staffed_priority(m) >= found.priority)
     m.model.minimize(terms[0][1])
     hint(m, found.chosen, found.staffed)
-    solver = make_solver(until - perf_counter(), 1, seed)
+    solver = make_solver(until - clock.now(), 1, seed)
     if solve_stoppably(solver, m.model, None, stop) not in (cp.OPTIMAL, cp.FEASIBLE):
         return None
     return round(solver.best_objective_bound)
@@ -109,14 +108,14 @@ def _solve_part(ctx: Context, part: set[CaseId], start: Incumbent, until: float,
     total = s.priority_of(part)
     m = _alone(ctx, part)
     found = lexicographic(m, [o for o in start.chosen if o.case in part], start.staffed & part,
-                          seconds=until - perf_counter(), workers=1, seed=seed, stop=stop)
+                          seconds=until - clock.now(), workers=1, seed=seed, stop=stop)
     highest = total if found.priority_bound is None else min(total, found.priority_bound)
     least_costs: dict[int, float] = {}
     least_peak = None
     if found.priority is not None:
         if found.bound is not None:
             least_costs[found.priority] = max(0.0, found.bound)
-        if want_peak() and until > perf_counter():
+        if want_peak() and until > clock.now():
             peak = _least_peak(m, found, until, seed, stop)
             least_peak = None if peak is None else (found.priority, peak)
     return PartBound(frozenset(part), total, highest, least_costs, found,
@@ -136,7 +135,7 @@ def _solve_case(ctx: Context, case: CaseId, start: Incumbent, until: float, seed
     total = s.case_by_id[case].priority
     m = _alone(ctx, {case})
     found = staffing_all(m, [o for o in start.chosen if o.case == case], start.staffed & {case},
-                         seconds=until - perf_counter(), seed=seed, stop=stop)
+                         seconds=until - clock.now(), seed=seed, stop=stop)
     if found.infeasible:
         return PartBound(frozenset({case}), total, 0, {}, found)
     if not found.solved or found.bound is None:
@@ -197,12 +196,12 @@ def _by_cases(ctx: Context, part: set[CaseId], start: Incumbent, until: float, s
     cases = sorted(part, key=lambda c: (-len(ctx.candidates.by_case.get(c, [])), c))
     alone = []
     for n, case in enumerate(cases):
-        share = (until - perf_counter()) / (len(cases) - n)
+        share = (until - clock.now()) / (len(cases) - n)
         if share <= 0 or (stop is not None and stop.is_set()):
             total = s.case_by_id[case].priority
             alone.append(PartBound(frozenset({case}), total, total, {}, Found()))
             continue
-        alone.append(_solve_case(ctx, case, start, perf_counter() + share, seed, stop))
+        alone.append(_solve_case(ctx, case, start, clock.now() + share, seed, stop))
     total = s.priority_of(part)
     return PartBound(frozenset(part), total, sum(b.highest for b in alone),
                      least_by_cases(alone, range(0, total + 1)), Found())
@@ -227,7 +226,7 @@ def _merged(first: PartBound, second: PartBound) -> PartBound:
 
 def solve_parts(ctx: Context, start: Incumbent, *, deadline: float, workers: int, seed: int,
                 stop: threading.Event | None = None) -> Iterator[PartBound]:
-    """Each part solved alone, as it finishes, by `deadline` (a perf_counter time); those
+    """Each part solved alone, as it finishes, by `deadline` (a time on `scheduler.clock`); those
     left without time come with nothing proven. Parts run side by side on `workers`
     threads of one CP-SAT worker each (on 4,000 x 700, 24 s for the cities where one
     two-worker CP-SAT took 38 s), each given a share of the time left as large as its
@@ -255,7 +254,7 @@ def solve_parts(ctx: Context, start: Incumbent, *, deadline: float, workers: int
         size = _options(ctx, part)
         single = len(part) == 1 and not by_cases
         with lock:
-            left = deadline - perf_counter()
+            left = deadline - clock.now()
             share = min(1.0, threads * size / max(1, waiting)) * left
             waiting -= size
             done_options, busy = done[single]
@@ -263,7 +262,7 @@ def solve_parts(ctx: Context, start: Incumbent, *, deadline: float, workers: int
         if share <= 0 or not fits or (stop is not None and stop.is_set()):
             total = s.priority_of(part)
             return PartBound(frozenset(part), total, total, {}, Found())
-        began = perf_counter()
+        began = clock.now()
         # One part's lowest peak_load bounds the whole; once a part is proven full,
         # no other can raise the bound.
         if by_cases:
@@ -277,7 +276,7 @@ def solve_parts(ctx: Context, start: Incumbent, *, deadline: float, workers: int
             peak = max(peak, bound.least_peak[1])
         with lock:
             done_options, busy = done[single]
-            done[single] = (done_options + size, busy + perf_counter() - began)
+            done[single] = (done_options + size, busy + clock.now() - began)
         return bound
 
     def round_of(tries: list[tuple[set[CaseId], Incumbent, bool]]) -> Iterator[PartBound]:
@@ -298,7 +297,7 @@ def solve_parts(ctx: Context, start: Incumbent, *, deadline: float, workers: int
         else:
             unsettled.append(bound)
     unsettled.sort(key=lambda b: (-_options(ctx, set(b.cases)), sorted(b.cases)))
-    if deadline - perf_counter() <= tuning.PART_RETRY_SECONDS or (stop is not None
+    if deadline - clock.now() <= tuning.PART_RETRY_SECONDS or (stop is not None
                                                                   and stop.is_set()):
         yield from unsettled
         return

@@ -32,13 +32,12 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from time import perf_counter
 
 import highspy
 import numpy as np
 
 from models.ids import CaseId, ProsecutorId
-from scheduler import tuning
+from scheduler import clock, tuning
 from scheduler.bounds.parts import PartBound
 from scheduler.instance.calendar import load_checkpoints
 from scheduler.instance.eligibility import FTE_EPS
@@ -149,9 +148,9 @@ class Relaxation:
 
 def most_priority(ctx: Context, parts: Sequence[PartBound], *, until: float) -> int | None:
     """No valid roster staffs more priority than the program of the whole province, with
-    `parts` as cuts; None if not proven by `until` (a perf_counter time)."""
+    `parts` as cuts; None if not proven by `until` (a time on `scheduler.clock`)."""
     relaxed = Relaxation(ctx, parts)
-    left = until - perf_counter()
+    left = until - clock.now()
     return relaxed.most_priority(left) if left > 0 else None
 
 

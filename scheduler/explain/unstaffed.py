@@ -11,7 +11,6 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import partial
-from time import perf_counter
 
 from ortools.sat.python import cp_model as cp
 
@@ -19,6 +18,7 @@ from models import Case, Prosecutor, Scenario, Slot
 from models.enums import ROLE_RANK, slot_takes
 from models.ids import CaseId, ProsecutorId, Skill
 from models.reason import Reason, date, listing, term, why
+from scheduler import clock
 from scheduler.explain.words import case_ref, person_ref, unit_ref
 from scheduler.instance.eligibility import (
     why_not,
@@ -208,10 +208,11 @@ def _core(scenario: Scenario, seconds: float, context: Context | None = None
     m.model.add_assumptions([r.literal for r in m.assumptions])
     solver = cp.CpSolver()
     solver.parameters.catch_sigint_signal = False  # as in scheduler.search.phases
-    solver.parameters.max_time_in_seconds = seconds
+    clock.current().limit(solver.parameters, seconds)
     # Cores need a single worker and no objective (CP-SAT's rule for assumptions).
     solver.parameters.num_workers = 1
     status = solver.solve(m.model)
+    clock.current().spent(solver, m.model)
     if status != cp.INFEASIBLE:
         return None
     by_index = {r.literal.index: r for r in m.assumptions}
@@ -232,16 +233,16 @@ def unstaffed_reason(m: Context, case: Case, staffed_teams: dict[CaseId, set[Pro
                      deadline: float = math.inf) -> Unstaffed:
     """Why `case` is not staffed: its failing requirement, a conflict, or its competitors.
 
-    Past `deadline` (a perf_counter time) no CP-SAT core is sought: only counts are given."""
+    Past `deadline` (a time on `scheduler.clock`) no CP-SAT core is sought: only counts are given."""
     found = shortfalls(m, case)
     if found:
         return Unstaffed(listing(found), impossible=True)
     core = None
-    if deadline - perf_counter() >= MIN_CORE_SECONDS:
+    if deadline - clock.now() >= MIN_CORE_SECONDS:
         alone = m.scenario.replace(cases=[case.model_copy(update={"mandatory": True})], previous=[])
         # Eligibility looks at one case at a time, so the case's options stand alone.
         context = Context(alone, m.geography, m.travel, m.candidates.narrowed([case.id], {}))
-        core = _core(alone, min(EXPLAIN_SECONDS, deadline - perf_counter()), context)
+        core = _core(alone, min(EXPLAIN_SECONDS, deadline - clock.now()), context)
     if core is not None:
         if not core:
             return Unstaffed(why("conflict.capacity"), impossible=True)

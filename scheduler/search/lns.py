@@ -20,11 +20,10 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from time import perf_counter
 
 from models import Assignment, Case, Objective, Scenario, Slot
 from models.ids import CaseId, ProsecutorId, UnitId
-from scheduler import tuning
+from scheduler import clock, tuning
 from scheduler.instance.eligibility import Option
 from scheduler.model.core import Context, RosterModel, build_model
 from scheduler.report import evaluate, is_better, team_cost
@@ -216,14 +215,14 @@ def improve(ctx: Context, start: Incumbent, *, deadline: float, workers: int, se
     """Reopen each region once (unless not to `sweep`), then neighbourhoods of the kinds
     that have paid lately (grown from cases of `around` if given; `least`, what each case
     must cost at least, points the `costly` kind at teams worth reopening), until
-    `deadline` (a perf_counter time) or `stop` is set; keep every improvement."""
+    `deadline` (a time on `scheduler.clock`) or `stop` is set; keep every improvement."""
     rng = random.Random(seed)
     best = start
     chooser = Chooser(rng, min(tuning.NEIGHBOURHOOD_CASES, len(ctx.scenario.cases)))
     swept = iter(regions(ctx) if sweep else [])
     seeds = [c for c in ctx.scenario.cases if c.id in around] if around else ctx.scenario.cases
     teams, costs = Teams.of(ctx, best.chosen), None
-    while chooser.size and deadline - perf_counter() > tuning.STEP_SECONDS / 4 and not (
+    while chooser.size and deadline - clock.now() > tuning.STEP_SECONDS / 4 and not (
             stop and stop.is_set()):
         kind = "sweep"
         free = next(swept, None)
@@ -232,7 +231,7 @@ def improve(ctx: Context, start: Incumbent, *, deadline: float, workers: int, se
             if costs is None:
                 costs = excess(ctx, teams, least or {})
             free = KINDS[kind](ctx, teams, rng, chooser.size, seeds, costs)
-        step = min(tuning.STEP_SECONDS, deadline - perf_counter())
+        step = min(tuning.STEP_SECONDS, deadline - clock.now())
         trial = reopen(ctx, best, free, seconds=step, workers=workers, seed=rng.randrange(1 << 30),
                        stop=stop, nearest=tuning.LNS_NEAREST)
         improved = trial is not None and beats(ctx, trial, best)

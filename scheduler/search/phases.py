@@ -7,13 +7,12 @@ import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from time import perf_counter
 from typing import Any
 
 from ortools.sat.python import cp_model as cp
 
 from models.ids import CaseId
-from scheduler import tuning
+from scheduler import clock, tuning
 from scheduler.instance.eligibility import Option
 from scheduler.model.core import COST_SCALE, RosterModel, staffed_priority, weighted_cost
 
@@ -90,7 +89,7 @@ def make_solver(seconds: float, workers: int, seed: int) -> cp.CpSolver:
     # Ctrl-C is the caller's to handle (it sets `stop`): CP-SAT's own handler would end
     # only the call under way, and the solve would go on with the next.
     params.catch_sigint_signal = False
-    params.max_time_in_seconds = max(seconds, MIN_PHASE_SECONDS)
+    clock.current().limit(params, max(seconds, MIN_PHASE_SECONDS))
     params.num_workers = workers
     params.random_seed = seed
     if workers == 1:
@@ -138,7 +137,9 @@ def solve_stoppably(solver: cp.CpSolver, model: cp.CpModel,
                     stop: threading.Event | None) -> Any:
     """Solve; if `stop` is set meanwhile, CP-SAT stops and keeps what it has found."""
     if stop is None:
-        return solver.solve(model, callback)
+        status = solver.solve(model, callback)
+        clock.current().spent(solver, model)
+        return status
     finished = threading.Event()
 
     def watch() -> None:
@@ -150,10 +151,12 @@ def solve_stoppably(solver: cp.CpSolver, model: cp.CpModel,
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
     try:
-        return solver.solve(model, callback)
+        status = solver.solve(model, callback)
     finally:
         finished.set()
         watcher.join()
+    clock.current().spent(solver, model)
+    return status
 
 
 def most_priority(m: RosterModel, chosen: list[Option], staffed: set[CaseId], *,
@@ -246,11 +249,11 @@ def lexicographic(m: RosterModel, chosen: list[Option], staffed: set[CaseId], *,
     """Maximise staffed priority, then minimise cost at that priority, from a hinted roster.
 
     The roster returned is CP-SAT's; the caller compares it with what it had."""
-    until = perf_counter() + seconds
+    until = clock.now() + seconds
     found, first = most_priority(m, chosen, staffed, seconds=seconds * tuning.PRIORITY_SHARE,
                                  workers=workers, seed=seed, on_solution=on_solution,
                                  stop=stop)
-    left = until - perf_counter()
+    left = until - clock.now()
     if first is not None and left > MIN_PHASE_SECONDS and not (stop is not None and stop.is_set()):
         _least_cost(m, found, first, seconds=left, workers=workers, seed=seed,
                     on_solution=on_solution, stop=stop)

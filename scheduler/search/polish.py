@@ -25,10 +25,10 @@ skewed (33, 0.9 s); staffing more added 2 cases on dense; on the tight family on
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from time import perf_counter
 
 from models import Case, Slot
 from models.ids import CaseId, ProsecutorId, UnitId
+from scheduler import clock, tuning
 from scheduler.construct.ledger import Ledger
 from scheduler.construct.rarest import staff_more
 from scheduler.instance.eligibility import Option
@@ -250,9 +250,10 @@ class _Swaps:
                    for n, (count, able) in zip(have, menu.needs, strict=True))
 
 
-def _rounds(until: float, stop: Callable[[], bool]) -> Iterator[int]:
+def _rounds(ctx: Context, until: float, stop: Callable[[], bool]) -> Iterator[int]:
     n = 0
-    while perf_counter() < until and not stop():
+    while clock.now() < until and not stop():
+        clock.charge(len(ctx.candidates.options), tuning.WORK_SECONDS_PER_OPTION_POLISHED)
         yield n
         n += 1
 
@@ -260,12 +261,12 @@ def _rounds(until: float, stop: Callable[[], bool]) -> Iterator[int]:
 def polish(ctx: Context, best: Incumbent, *, until: float,
            stop: Callable[[], bool] = lambda: False) -> Incumbent:
     """`best` with every unstaffed case that fits staffed and every swap that gains made,
-    round after round until none does or `until` (a perf_counter time)."""
+    round after round until none does or `until` (a time on `scheduler.clock`)."""
     s = ctx.scenario
     staffed = set(best.staffed)
     menus: dict[CaseId, _Menu] = {}
     swaps = _Swaps(ctx, best.chosen, menus)
-    for _ in _rounds(until, stop):
+    for _ in _rounds(ctx, until, stop):
         added = staff_more(ctx, swaps.ledger, swaps.chosen(), staffed, swaps.peak)
         if added:
             # Booked by the builder without a journal per member: booked afresh.
@@ -273,7 +274,7 @@ def polish(ctx: Context, best: Incumbent, *, until: float,
             swaps = _Swaps(ctx, swaps.chosen() + [o for team in added for o in team], menus)
         moves = 0
         for case in s.cases:
-            if perf_counter() >= until or stop():
+            if clock.now() >= until or stop():
                 break
             if case.id in staffed:
                 moves += swaps.improve_team(case)
