@@ -446,24 +446,12 @@ def test_mandatory_infeasible_on_the_path_provinces_take() -> None:
     assert "Mongolian" in english(roster.infeasible_reason)
 
 
-def test_pinning_impossible_on_the_path_provinces_take() -> None:
-    """A pinned person on leave for the whole case, searched by parts and neighbourhoods:
-    the answer is infeasible, never a roster that drops the pin (it once was)."""
-    s = scenario([unit("a")], [person("p", "a", unavailable=[{"start": "2022-01-01",
-                                                              "end": "2022-01-03"}]),
-                               person("q", "a")],
-                 [case("c", "a")],
-                 previous=[{"case": "c", "prosecutor": "p", "slot": "prosecutor",
-                            "pinned": True}])
-    roster = solve(s, seconds=2, workers=1, seed=0, method="neighbourhood")
-    assert roster.status is Status.INFEASIBLE and roster.objective is None
-    assert roster.infeasible_reason is not None
-
-
 @pytest.mark.parametrize("method", ["whole", "neighbourhood"])
 def test_pinning_impossible_names_the_rule_that_refuses_it(method: str) -> None:
-    """A pinned person on leave is refused by counting on either path: the answer names
-    the person, the case and the leave, in both languages."""
+    """A pinned person on leave is refused by counting on either path, the province's
+    (parts and neighbourhoods) too: the answer is infeasible, never a roster that drops
+    the pin (it once was), and names the person, the case and the leave, in both
+    languages."""
     s = scenario([unit("a")], [person("p", "a", unavailable=[{"start": "2022-01-01",
                                                               "end": "2022-01-03"}]),
                                person("q", "a")],
@@ -471,7 +459,7 @@ def test_pinning_impossible_names_the_rule_that_refuses_it(method: str) -> None:
                  previous=[{"case": "c", "prosecutor": "p", "slot": "prosecutor",
                             "pinned": True}])
     roster = solve(s, seconds=2, workers=1, seed=0, method=method)  # type: ignore[arg-type]
-    assert roster.status is Status.INFEASIBLE
+    assert roster.status is Status.INFEASIBLE and roster.objective is None
     assert roster.infeasible_reason is not None
     words = english(roster.infeasible_reason)
     assert "unavailable" in words and "c" in words and "p" in words
