@@ -144,7 +144,8 @@ def _view(page: Page, name: str) -> None:
     """Open a view from the board's navigation, by keyboard-reachable link."""
     page.click(f"#views a[data-view={name}]")
     expect(page.locator(f"#view-{name}")).to_be_visible()
-    assert page.url.endswith(f"#/{name}")
+    # The address may carry the case shown, the scenario and the roster.
+    assert re.search(rf"#/{name}(/[^?]+)?(\?|$)", page.url), page.url
 
 
 def test_console_solve_see_what_if_and_commit(service: Service, page: Page) -> None:
@@ -175,7 +176,7 @@ def test_console_solve_see_what_if_and_commit(service: Service, page: Page) -> N
     expect(roster).to_contain_text("ᠪᠠᠶᠠᠷ Bayar")
     expect(roster).to_contain_text("Unstaffed: needs 2 Mongolian speakers")
     page.click("button.case-button:has-text('grassland')")
-    assert page.url.endswith("#/cases/grassland")
+    assert re.search(r"#/cases/grassland\?scenario=\w+&roster=\w+$", page.url), page.url
     expect(page.locator("#map circle.chosen")).to_have_count(1)
     expect(page.locator("#case-detail")).to_contain_text("ᠪᠠᠶᠠᠷ Bayar")
     page.click("button.case-button:has-text('fraud')")
@@ -310,7 +311,7 @@ def test_console_board_reachable_by_keyboard_and_open_with_nothing_stored(
         expect(page.locator(f"#views a[data-view={view}]")).to_be_focused()
         page.keyboard.press("Enter")
         expect(page.locator(f"#view-{view}")).to_be_visible()
-        assert page.url.endswith(f"#/{view}")
+        assert re.search(rf"#/{view}(\?|$)", page.url), page.url
     wide = page.evaluate("document.documentElement.scrollWidth")
     assert wide <= 1024, wide
     assert problems == [], problems
@@ -477,3 +478,58 @@ def test_console_swaps_a_member_by_hand(service: Service, page: Page) -> None:
         _view(page, view)
         wide = page.evaluate("document.documentElement.scrollWidth")
         assert wide <= 1024, (view, wide)
+
+
+def test_console_link_reopens_the_view_after_sign_in(service: Service, page: Page) -> None:
+    """A view's address carries the scenario, the roster and the chosen case: sent to a
+    colleague (a fresh browser, another key of the same city), it opens the same case of the
+    same roster once they sign in, and a timeline link its bars. A stale link (a roster that
+    does not exist) says so and still opens the scenario; a grassroots key following a link
+    to another office's case is told the case is not there, and sees none of its team."""
+    _sign_in(page, service)
+    _upload_and_solve(page, service)
+    _view(page, "cases")
+    page.click("button.case-button:has-text('fraud')")
+    expect(page.locator("#case-detail")).to_contain_text("Sun Ting")
+    link = page.url
+    assert re.search(r"#/cases/fraud\?scenario=\w+&roster=\w+$", link), link
+    # The board's own links carry the scenario and roster too.
+    timeline = page.locator("#views a[data-view=timeline]").get_attribute("href")
+    assert timeline is not None and "roster=" in timeline, timeline
+
+    browser = page.context.browser
+    assert browser is not None
+
+    def colleague(url: str, key: str) -> Page:
+        context = browser.new_context(viewport={"width": 1366, "height": 900})
+        context.set_default_timeout(TIMEOUT_MS)
+        other = context.new_page()
+        other.goto(url)
+        other.fill("#key", key)
+        other.click("#sign-in button[type=submit]")
+        expect(other.locator("#app")).to_be_visible()
+        return other
+
+    viewer = colleague(link, service.key("hulunbuir", "viewer"))
+    problems = _watch(viewer)
+    expect(viewer.locator("#scenario-status")).to_contain_text("4 offices, 8 people, 3 cases")
+    expect(viewer.locator("#view-cases")).to_be_visible()
+    expect(viewer.locator("#case-detail")).to_contain_text("Sun Ting")
+    expect(viewer.locator("#roster tr.selected")).to_contain_text("fraud")
+    expect(viewer.locator("#map circle.chosen")).to_have_count(1)
+    assert viewer.url == link
+    viewer.goto(service.url + "/" + timeline)
+    expect(viewer.locator("#timeline rect.staffed")).to_have_count(2)
+    assert problems == [], problems
+
+    stale = colleague(re.sub(r"roster=\w+", "roster=0123456789abcdef0123456789abcdef", link),
+                      service.key("hulunbuir", "viewer"))
+    expect(stale.locator("#error")).to_contain_text("0123456789abcdef0123456789abcdef")
+    expect(stale.locator("#scenario-status")).to_contain_text("3 cases")
+    expect(stale.locator("#case-detail")).not_to_contain_text("Sun Ting")
+
+    outsider = colleague(link, service.key("ewenki", "planner"))
+    expect(outsider.locator("#error")).to_contain_text("fraud")
+    expect(outsider.locator("#scenario-status")).to_contain_text("1 cases")
+    expect(outsider.locator("#case-detail")).not_to_contain_text("Sun Ting")
+    expect(outsider.locator("#roster")).not_to_contain_text("Sun Ting")

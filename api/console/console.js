@@ -1,5 +1,5 @@
 // The command-center console: a board of views (overview, cases, people, map, what-if,
-// commitments, audit), each at its own URL (#/view). It calls only the public API, with
+// commitments, audit), each at its own URL (#/view/case?scenario=&roster=). It calls only the public API, with
 // the key the person signed in with, so everything it does a script can do too.
 
 const $ = (id) => document.getElementById(id);
@@ -16,6 +16,7 @@ const state = { key: sessionStorage.getItem("taskforce-key") || "", scenarioId: 
 const tables = {};  // each table's filters, sort and page, kept while the reader moves about
 let words = {};  // the console's words in state.lang, from GET /messages/{lang}
 let wordsLoaded = null;  // the first load: API calls wait for it, so nothing shows a code
+let signedIn = false;  // a key was accepted: links naming a scenario or roster can be followed
 
 // The browser's own language decides until the reader picks one: Chinese for any zh-*.
 function browserLanguage() {
@@ -158,6 +159,7 @@ async function signIn(key) {
   $("app").hidden = false;
   $("views").hidden = false;
   fillScenarios(page.items);
+  signedIn = true;
   route();
 }
 
@@ -193,6 +195,7 @@ async function openScenario(id) {
   }
   $("overview-empty").hidden = false;
   showScenario(resource);
+  syncLink();
   await breathe();
   showCases();
   await breathe();
@@ -241,9 +244,40 @@ async function upload(file) {
 
 // --- views and their URLs -----------------------------------------------------------------
 
+// A view's address carries what it shows: `#/cases/fraud?scenario=S&roster=R`, so that a
+// link sent to a colleague opens the same scenario, roster and case once they sign in.
+function parseLink(hash = location.hash) {
+  const [path, query = ""] = hash.replace(/^#/, "").split("?");
+  const match = path.match(/^\/(\w+)(?:\/(.*))?$/);
+  const q = new URLSearchParams(query);
+  let arg = null;
+  try { arg = match && match[2] ? decodeURIComponent(match[2]) : null; } catch { arg = null; }
+  return { view: match && VIEWS.includes(match[1]) ? match[1] : "overview", arg,
+           scenario: q.get("scenario"), roster: q.get("roster") };
+}
+
+function linkTo(view, arg) {
+  const q = new URLSearchParams();
+  if (state.scenarioId) q.set("scenario", state.scenarioId);
+  if (state.rosterId) q.set("roster", state.rosterId);
+  const query = q.toString();
+  return `#/${view}${arg ? `/${encodeURIComponent(arg)}` : ""}${query ? `?${query}` : ""}`;
+}
+
+// The address bar and the board's links say what is open now (without a new history entry).
+function syncLink() {
+  const link = parseLink();
+  const arg = (link.view === "cases" || link.view === "map") ? state.selected : link.arg;
+  const hash = linkTo(link.view, arg);
+  if (location.hash !== hash) history.replaceState(null, "", hash);
+  for (const a of document.querySelectorAll("#views a")) a.setAttribute("href", linkTo(a.dataset.view));
+}
+
+let routing = 0;  // the latest route: an older one still loading gives way to it
+
 function route() {
-  const match = location.hash.match(/^#\/(\w+)(?:\/(.*))?$/);
-  const view = match && VIEWS.includes(match[1]) ? match[1] : "overview";
+  const link = parseLink();
+  const view = link.view;
   for (const v of VIEWS) $(`view-${v}`).hidden = v !== view;
   for (const a of document.querySelectorAll("#views a")) {
     if (a.dataset.view === view) a.setAttribute("aria-current", "page");
@@ -252,17 +286,52 @@ function route() {
   // One map, shown beside the cases table or on its own.
   const slot = view === "cases" ? $("cases-map-slot") : $("map-map-slot");
   if ($("map-box").parentNode !== slot) slot.append($("map-box"));
-  const arg = match && match[2] ? decodeURIComponent(match[2]) : null;
-  if ((view === "cases" || view === "map") && arg && state.scenario) selectCase(arg);
-  else if (view === "cases" || view === "map") drawMap();
-  if (view === "timeline") showTimeline();
-  if (state.key && view === "commitments") guarded(loadCommitments);
-  if (state.key && view === "audit") guarded(() => loadAudit());
-  if (state.key && view === "whatif" && state.scenarioId) guarded(loadVariants);
+  const seq = ++routing;
+  const show = () => {
+    if (seq !== routing) return;
+    if ((view === "cases" || view === "map") && link.arg && state.scenario) selectCase(link.arg, true);
+    else if (view === "cases" || view === "map") drawMap();
+    if (view === "timeline") showTimeline();
+    if (state.key && view === "commitments") guarded(loadCommitments);
+    if (state.key && view === "audit") guarded(() => loadAudit());
+    if (state.key && view === "whatif" && state.scenarioId) guarded(loadVariants);
+    // Before sign-in the address keeps what it names, to be followed once signed in.
+    if (signedIn) syncLink();
+  };
+  // A link naming a scenario or roster other than the one open: open them first (once
+  // signed in; until then the address waits, and sign-in routes again).
+  const other = (link.scenario && link.scenario !== state.scenarioId) ||
+                (link.roster && link.roster !== state.rosterId);
+  if (other && signedIn) {
+    guarded(async () => {
+      try {
+        await follow(link, seq);
+      } finally {
+        show();
+      }
+    });
+  } else {
+    show();
+  }
+}
+
+async function follow(link, seq) {
+  if (link.scenario && link.scenario !== state.scenarioId) {
+    await openScenario(link.scenario);
+    if (seq !== routing) return;
+    if ([...$("scenario-pick").options].some((o) => o.value === link.scenario)) $("scenario-pick").value = link.scenario;
+  }
+  if (link.roster && link.roster !== state.rosterId && state.scenarioId) {
+    const view = await api("GET", `/rosters/${link.roster}`);
+    if (seq !== routing) return;
+    // A roster of another scenario (or of a what-if variant) is not shown over this one.
+    if (view.scenario_id !== state.scenarioId) throw new Error(t("console.link_roster_elsewhere", { roster: link.roster }));
+    await showRoster(link.roster, view);
+  }
 }
 
 function go(view, arg) {
-  const hash = arg ? `#/${view}/${encodeURIComponent(arg)}` : `#/${view}`;
+  const hash = linkTo(view, arg);
   if (location.hash === hash) route();
   else location.hash = hash;
 }
@@ -408,9 +477,12 @@ function caseColumns() {
 }
 
 // A case chosen (in the table, the worklist or by its URL): its team in full, on the map.
-function selectCase(id) {
+function selectCase(id, fromLink = false) {
   const c = state.index && state.index.case.get(id);
-  if (!c) return;
+  if (!c) {
+    if (fromLink) showError(new Error(t("console.link_no_case", { case: id })));
+    return;
+  }
   state.selected = id;
   const entry = state.roster && state.roster.cases.find((e) => e.id === id);
   for (const row of $("roster").querySelectorAll("tr.selected")) row.classList.remove("selected");
@@ -716,8 +788,8 @@ function showProgress(job) {
 
 // --- the roster -------------------------------------------------------------------------
 
-async function showRoster(rosterId) {
-  const view = await api("GET", `/rosters/${rosterId}`);
+async function showRoster(rosterId, read = null) {
+  const view = read || await api("GET", `/rosters/${rosterId}`);
   const util = await api("GET", `/rosters/${rosterId}/utilisation`);
   performance.mark("roster-data");
   state.rosterId = rosterId;
@@ -739,6 +811,7 @@ async function showRoster(rosterId) {
   $("whatif-section").hidden = false;
   $("whatif-empty").hidden = true;
   $("sweep-section").hidden = false;
+  syncLink();
   performance.mark("roster-shown");
   performance.measure("roster-render", "roster-data", "roster-shown");
 }
