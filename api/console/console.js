@@ -1,6 +1,7 @@
 // The command-center console: a board of views (overview, cases, people, map, what-if,
-// commitments, audit), each at its own URL (#/view/case?scenario=&roster=). It calls only the public API, with
-// the key the person signed in with, so everything it does a script can do too.
+// commitments, audit), each at its own URL (#/view/case?scenario=&roster=). It calls only
+// the public API, with the key the person signed in with, so everything it does a script
+// can do too.
 
 const $ = (id) => document.getElementById(id);
 const SVG = "http://www.w3.org/2000/svg";
