@@ -533,3 +533,76 @@ def test_console_link_reopens_the_view_after_sign_in(service: Service, page: Pag
     expect(outsider.locator("#scenario-status")).to_contain_text("1 cases")
     expect(outsider.locator("#case-detail")).not_to_contain_text("Sun Ting")
     expect(outsider.locator("#roster")).not_to_contain_text("Sun Ting")
+
+
+# Every label's and minute's box against every other and against every office's marker,
+# as Chromium lays them out (its own font metrics, Chinese included).
+OVERLAPS = """() => {
+  const boxes = (sel) => [...document.querySelectorAll(sel)].map((n) => {
+    const b = n.getBBox();
+    return { x: b.x, y: b.y, w: b.width, h: b.height, what: n.textContent || n.dataset.units };
+  });
+  const labels = boxes("#map text.label, #map text.minutes"), dots = boxes("#map circle.unit");
+  const hit = (a, b) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+  const out = [];
+  labels.forEach((a, i) => {
+    for (const b of labels.slice(i + 1)) if (hit(a, b)) out.push(`${a.what} / ${b.what}`);
+    for (const d of dots) if (hit(a, d)) out.push(`${a.what} over ${d.what}`);
+  });
+  return { overlaps: out, labels: labels.length };
+}"""
+
+
+def test_console_map_labels_clear_and_case_chosen_both_ways(service: Service, page: Page) -> None:
+    """On Hulunbuir in Chinese, the map's office names and a chosen team's minutes never
+    cover each other or any office's marker, at the first view, zoomed in and out; most
+    offices keep a label. Choosing a case from an office's list under the map chooses it in
+    the cases table (its row marked, its address); choosing one in the table marks it in
+    the map's list and draws its team."""
+    hulunbuir = Service(service.url, "", ROOT / "scenarios" / "hulunbuir.json", service.env)
+    browser = page.context.browser
+    assert browser is not None
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    context.set_default_timeout(TIMEOUT_MS)
+    zh = context.new_page()
+    problems = _watch(zh)
+    _sign_in(zh, service, hulunbuir.key("inner_mongolia", "admin"))
+    zh.set_input_files("#upload", str(hulunbuir.scenario_file))
+    expect(zh.locator("#scenario-status")).to_contain_text("326")
+    zh.fill("#seconds", "5")
+    zh.click("#solve button[type=submit]")
+    expect(zh.locator("#progress")).to_contain_text("完成")
+    zh.click("#views a[data-view=cases]")
+    zh.click("button.case-button:has-text('gang-110')")
+    expect(zh.locator("#map-case")).to_contain_text("gang-110")
+    # Each office the team comes from has its line, its minutes at least in the tooltip.
+    expect(zh.locator("#map line.travel title").first).to_contain_text("分钟")
+    for step in ("first", "in", "in", "out", "out", "out"):
+        if step != "first":
+            zh.click(f"#zoom-{step}")
+        if step == "in":
+            expect(zh.locator("#map text.minutes").first).to_contain_text("分钟")
+        found = zh.evaluate(OVERLAPS)
+        assert found["overlaps"] == [], (step, found)
+    zh.click("#zoom-reset")
+    found = zh.evaluate(OVERLAPS)
+    assert found["overlaps"] == [] and found["labels"] >= 8, found
+
+    # The map chooses, the table follows: Manzhouli's cases listed, one chosen.
+    zh.locator("#map circle[data-units~=manzhouli]").click()
+    listed = zh.locator("#map-office button.map-case")
+    expect(listed.filter(has_text="border-smuggling")).to_have_count(1)
+    listed.filter(has_text="border-smuggling").click()
+    expect(zh.locator("#roster tr.selected")).to_contain_text("border-smuggling")
+    expect(zh.locator("#case-detail h3")).to_contain_text("border-smuggling")
+    assert re.search(r"#/cases/border-smuggling\?", zh.url), zh.url
+    expect(listed.filter(has_text="border-smuggling")).to_have_attribute("aria-pressed", "true")
+    expect(zh.locator("#map circle.chosen[data-units~=manzhouli]")).to_have_count(1)
+    # The table chooses, the map follows.
+    zh.locator("#roster button.case-button", has_text="xinkai-fishing").click()
+    expect(listed.filter(has_text="xinkai-fishing")).to_have_attribute("aria-pressed", "true")
+    expect(listed.filter(has_text="border-smuggling")).to_have_attribute("aria-pressed", "false")
+    expect(zh.locator("#map-case")).to_contain_text("xinkai-fishing")
+    assert zh.evaluate(OVERLAPS)["overlaps"] == []
+    assert problems == [], problems
+    context.close()

@@ -183,7 +183,7 @@ async function openScenario(id) {
   state.index = indexOf(resource.scenario);
   state.rosterId = state.roster = state.util = state.job = state.whatIf = state.sweep = null;
   state.compared = [];
-  state.selected = state.mapView = state.jobId = null;
+  state.selected = state.mapView = state.jobId = state.mapOffice = state.drawCases = null;
   clearTimeout(state.timer);
   $("cancel").hidden = true;
   $("solve").hidden = false;
@@ -341,7 +341,7 @@ function go(view, arg) {
 
 // A table of `rows` (already filtered) into `box`: `columns` name their label, cell and
 // sort key; the table's state (sort, page) is kept under `name`.
-function pagedTable(name, box, rows, columns, { rowClass, caption } = {}) {
+function pagedTable(name, box, rows, columns, { rowClass, caption, key } = {}) {
   const st = tables[name] ||= { page: 0, sort: null, dir: 1, filters: {} };
   let shown = rows;
   const col = columns.find((c) => c.key === st.sort);
@@ -352,6 +352,12 @@ function pagedTable(name, box, rows, columns, { rowClass, caption } = {}) {
     shown = keyed.map((k) => k[1]);
   }
   const pages = Math.max(1, Math.ceil(shown.length / PAGE));
+  // A row to show (a case chosen elsewhere): the page that has it.
+  if (st.reveal != null && key) {
+    const at = shown.findIndex((r) => key(r) === st.reveal);
+    if (at >= 0) st.page = Math.floor(at / PAGE);
+  }
+  st.reveal = null;
   st.page = Math.min(st.page, pages - 1);
   const slice = shown.slice(st.page * PAGE, st.page * PAGE + PAGE);
   const head = columns.map((c) => {
@@ -360,14 +366,14 @@ function pagedTable(name, box, rows, columns, { rowClass, caption } = {}) {
       ? el("button", { type: "button", class: "sort", onclick: () => {
           if (st.sort === c.key) st.dir = -st.dir; else { st.sort = c.key; st.dir = c.desc ? -1 : 1; }
           st.page = 0;
-          pagedTable(name, box, rows, columns, { rowClass, caption });
+          pagedTable(name, box, rows, columns, { rowClass, caption, key });
         } }, t(c.label), sorted ? (st.dir > 0 ? " ▲" : " ▼") : "")
       : t(c.label);
     return el("th", { scope: "col", "aria-sort": sorted, class: c.num ? "num" : null }, label);
   });
   const body = slice.map((r) => el("tr", { class: rowClass ? rowClass(r) : null },
     ...columns.map((c) => el("td", { class: c.num ? "num" : null }, c.cell(r)))));
-  const turn = (to) => () => { st.page = to; pagedTable(name, box, rows, columns, { rowClass, caption }); };
+  const turn = (to) => () => { st.page = to; pagedTable(name, box, rows, columns, { rowClass, caption, key }); };
   const pager = el("div", { class: "pager row" },
     el("button", { type: "button", disabled: st.page === 0, onclick: turn(st.page - 1) }, t("console.previous")),
     el("span", {}, shown.length
@@ -447,8 +453,10 @@ function showCases() {
       && (!f.mandatory || r.c.mandatory));
     pagedTable("cases", $("roster"), rows, caseColumns(),
                { rowClass: (r) => [r.entry && !r.entry.staffed ? "unstaffed-row" : "",
-                                   r.c.id === state.selected ? "selected" : ""].join(" ").trim() || null });
+                                   r.c.id === state.selected ? "selected" : ""].join(" ").trim() || null,
+                 key: (r) => r.c.id });
   };
+  state.drawCases = draw;
   filterForm($("case-filters"), "cases", [
     { key: "q", type: "search", label: "console.search" },
     { key: "office", label: "console.office", options: officeOptions(s.cases.flatMap((c) => [c.lead_unit || c.venue, c.venue])) },
@@ -486,10 +494,8 @@ function selectCase(id, fromLink = false) {
   }
   state.selected = id;
   const entry = state.roster && state.roster.cases.find((e) => e.id === id);
-  for (const row of $("roster").querySelectorAll("tr.selected")) row.classList.remove("selected");
-  for (const b of $("roster").querySelectorAll("button.case-button")) {
-    if (b.textContent === id) b.closest("tr").classList.add("selected");
-  }
+  // The same case chosen in the table: its page shown, its row marked.
+  if (state.drawCases) { tables.cases.reveal = id; state.drawCases(); }
   const facts = [
     [t("console.office"), officeName(c.lead_unit || c.venue)], [t("console.venue"), officeName(c.venue)],
     [t("console.dates"), `${c.start} – ${c.end}`], [t("console.priority"), String(c.priority)],
@@ -937,69 +943,124 @@ function drawMap() {
     const people = g.units.reduce((n, u) => n + (staff[u.id] || 0), 0);
     const r = 4 + 2 * Math.sqrt(people);
     const chosen = g.units.some((u) => involved.has(u.id));
-    const dot = svg("circle", { cx: x, cy: y, r, class: chosen ? "unit chosen" : "unit", tabindex: "0" });
+    const dot = svg("circle", { cx: x, cy: y, r, class: chosen ? "unit chosen" : "unit", tabindex: "0",
+                                "data-units": g.units.map((u) => u.id).join(" ") });
     const title = svg("title");
     title.textContent = g.units.map((u) => t("console.staff_count", { office: officeName(u.id), people: staff[u.id] || 0 })).join("\n");
     dot.append(title);
-    // An office clicked: its cases in the table.
+    // An office clicked: its cases listed under the map, to choose one, and in the table.
     const pick = () => {
+      state.mapOffice = g.units.map((u) => u.id);
       (tables.cases ||= { page: 0, sort: null, dir: 1, filters: {} }).filters.office = g.units[0].id;
       tables.cases.page = 0;
       showCases();
-      go("cases");
+      drawMap();
     };
     dot.addEventListener("click", pick);
     dot.addEventListener("keydown", (e) => { if (e.key === "Enter") pick(); });
     nodes.push(dot);
     return { g, x, y, r };
   });
+  // Nothing is written over a marker: every dot (and the venue's ring) is taken space.
+  const boxes = dots.map(({ x, y, r }) => ({ x: x - r - 1, y: y - r - 1, w: 2 * r + 2, h: 2 * r + 2 }));
+  const font = getComputedStyle(map).fontFamily;
   // The chosen team over everything: a line from each member's office to the venue, with
   // the travel minutes.
+  const minutes = [];
   if (c) {
-    for (const m of team) {
-      if (m.home === c.venue || !seatOf.has(m.home)) continue;
-      const [x1, y1] = xy(m.home), [x2, y2] = xy(c.venue);
-      nodes.push(svg("line", { x1, y1, x2, y2, class: m.on_site ? "travel" : "travel video" }));
-      const label = svg("text", { x: (x1 + x2) / 2, y: (y1 + y2) / 2 - 3, class: "minutes" });
-      label.textContent = m.on_site ? t("console.minutes", { minutes: m.travel_minutes.toFixed(0) }) : t("member.video");
-      nodes.push(label);
-    }
     const [vx, vy] = xy(c.venue);
+    boxes.push({ x: vx - 8, y: vy - 8, w: 16, h: 16 });
+    // One line from each office the team comes from (its members travel alike).
+    const drawn = new Set();
+    for (const m of team) {
+      const way = `${seatOf.get(m.home) ? xy(m.home).join() : ""}|${m.on_site}`;
+      if (m.home === c.venue || !seatOf.has(m.home) || drawn.has(way)) continue;
+      drawn.add(way);
+      const [x1, y1] = xy(m.home), [x2, y2] = xy(c.venue);
+      const text = m.on_site ? t("console.minutes", { minutes: m.travel_minutes.toFixed(0) }) : t("member.video");
+      const line = svg("line", { x1, y1, x2, y2, class: m.on_site ? "travel" : "travel video" });
+      const title = svg("title");
+      title.textContent = `${officeName(m.home)}: ${text}`;
+      line.append(title);
+      nodes.push(line);
+      // Beside the line (its middle first), where no marker or other minutes are; where
+      // there is no room, the line's tooltip says it.
+      const size = textSize(text, `600 12px ${font}`);
+      let spot = null;
+      for (const gap of [0, 10, 20]) {
+        for (const f of [0.5, 0.35, 0.65, 0.2, 0.8]) {
+          spot = labelBox(size.w, x1 + (x2 - x1) * f, y1 + (y2 - y1) * f, gap, boxes, size.h);
+          if (spot) break;
+        }
+        if (spot) break;
+      }
+      if (!spot) continue;
+      boxes.push(spot);
+      minutes.push([spot, text, size.ascent]);
+    }
     nodes.push(svg("circle", { cx: vx, cy: vy, r: 6, class: "venue" }));
   }
-  const boxes = [];
+  for (const [spot, text, ascent] of minutes) {
+    const label = svg("text", { x: spot.x + 2, y: spot.y + ascent, class: "minutes" });
+    label.textContent = text;
+    nodes.push(label);
+  }
   for (const { g, x, y, r } of dots) {
     if (x < -50 || y < -20 || x > MAP_W + 50 || y > MAP_H + 20) continue;
     const names = g.units.map((u) => officeName(u.id));
     const text = names.length > 1 ? t("console.seat_offices", { first: names[0], more: names.length - 1 }) : names[0];
-    const box = labelBox(text, x, y, r, boxes);
+    const size = textSize(text, `11px ${font}`);
+    const box = labelBox(size.w, x, y, r, boxes, size.h);
     if (!box) continue;  // no room: the name is in the marker's tooltip
     boxes.push(box);
-    const label = svg("text", { x: box.x, y: box.y + box.h - 2, class: "label" });
+    const label = svg("text", { x: box.x + 2, y: box.y + size.ascent, class: "label" });
     label.textContent = text;
     nodes.push(label);
   }
   map.replaceChildren(...nodes);
   $("map-case").textContent = c ? t("console.map_case", { case: c.id, title: caseTitle(c) }) : "";
+  showMapOffice();
 }
 
-// Labels never cover each other: try right, left, above and below the dot, then a little
-// further; a label with no room is left out (its office is named in the tooltip).
-const LABEL_H = 13;
-function textWidth(text) {
-  let w = 0;
-  for (const ch of text) w += ch.codePointAt(0) > 0x2e80 ? 12 : 6.5;
-  return w;
+// The cases of the office last clicked on the map, each to choose: the choice is the
+// case chosen in the table too (and the table's page turns to it).
+function showMapOffice() {
+  const box = $("map-office");
+  const units = state.mapOffice && state.scenario ? state.mapOffice.filter((id) => state.index.unit.has(id)) : [];
+  if (!units.length) { box.replaceChildren(); return; }
+  const cases = state.scenario.cases.filter((c) => units.includes(c.venue) || units.includes(c.lead_unit));
+  const view = parseLink().view === "map" ? "map" : "cases";
+  box.replaceChildren(el("h3", {}, units.map(officeName).join(t("sep.comma"))),
+    cases.length
+      ? el("ul", { class: "map-cases" }, ...cases.map((c) => el("li", {},
+          el("button", { type: "button", class: "map-case", "data-case": c.id, "aria-pressed": String(c.id === state.selected),
+                         onclick: () => go(view, c.id) }, `${c.id}${caseTitle(c) ? ` ${caseTitle(c)}` : ""}`))))
+      : el("p", {}, t("console.office_no_cases")));
 }
-function labelBox(text, x, y, r, taken) {
-  const w = textWidth(text);
-  const spots = [[x + r + 2, y - 7], [x - r - 2 - w, y - 7], [x - w / 2, y - r - LABEL_H - 1],
-                 [x - w / 2, y + r + 1], [x + r + 2, y - 7 + LABEL_H], [x + r + 2, y - 7 - LABEL_H],
-                 [x - r - 2 - w, y - 7 + LABEL_H], [x - r - 2 - w, y - 7 - LABEL_H]];
+
+// Labels never cover each other, a marker or the chosen team's minutes: try right, left,
+// above and below the dot, then a little further; a label with no room is left out (its
+// office is named in the marker's tooltip). Widths are measured in the page's own font,
+// Chinese and Mongolian included, with the white halo around the letters.
+let measure = null;
+function textSize(text, font) {
+  measure ||= document.createElement("canvas").getContext("2d");
+  measure.font = font;
+  const m = measure.measureText(text);
+  // The font's own box (as the SVG text's box is), with a pixel of halo each way; a CJK
+  // fallback's ascent or descent may reach further than the first font's: room for it.
+  const ascent = Math.ceil(m.fontBoundingBoxAscent || m.actualBoundingBoxAscent) + 2;
+  const descent = Math.ceil(m.fontBoundingBoxDescent || m.actualBoundingBoxDescent) + 2;
+  return { w: Math.ceil(m.width) + 4, h: ascent + descent, ascent };
+}
+function labelBox(w, x, y, r, taken, h) {
+  const spots = [[x + r + 2, y - h / 2], [x - r - 2 - w, y - h / 2], [x - w / 2, y - r - h - 1],
+                 [x - w / 2, y + r + 1], [x + r + 2, y + h / 2], [x + r + 2, y - 1.5 * h],
+                 [x - r - 2 - w, y + h / 2], [x - r - 2 - w, y - 1.5 * h]];
   const clear = (b) => b.x >= 0 && b.x + b.w <= MAP_W && b.y >= 0 && b.y + b.h <= MAP_H &&
     !taken.some((o) => b.x < o.x + o.w && o.x < b.x + b.w && b.y < o.y + o.h && o.y < b.y + b.h);
   for (const [bx, by] of spots) {
-    const box = { x: bx, y: by, w, h: LABEL_H };
+    const box = { x: bx, y: by, w, h };
     if (clear(box)) return box;
   }
   return null;
