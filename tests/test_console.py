@@ -606,3 +606,47 @@ def test_console_map_labels_clear_and_case_chosen_both_ways(service: Service, pa
     assert zh.evaluate(OVERLAPS)["overlaps"] == []
     assert problems == [], problems
     context.close()
+
+
+def test_console_swaps_a_member_from_the_timeline(service: Service, page: Page) -> None:
+    """On the timeline, a staffed case's row offers its team for a swap, and a person's
+    booking, chosen by keyboard, opens it with that person ready to swap out: the people
+    eligible for the place are offered, a swap that breaks a rule is refused naming it, a
+    valid one is made, the timeline then shows the new roster, and it can be solved again
+    keeping that team."""
+    problems = _watch(page)
+    _sign_in(page, service)
+    _upload_and_solve(page, service)
+    _view(page, "timeline")
+    page.click("#timeline button.tl-swap[data-case=grassland]")
+    panel = page.locator("#timeline-swap")
+    expect(panel.locator("h3")).to_contain_text("grassland")
+    page.select_option("#tl-swap-out", "saruul")
+    expect(page.locator("#tl-swap-into option", has_text="Liu Yang")).to_have_count(1)
+    page.select_option("#tl-swap-into", "liu")
+    panel.locator("form.swap button[type=submit]").click()
+    expect(page.locator("#tl-swap-result.conflict")).to_contain_text(
+        "case grassland: 1 speak Mongolian, needs 2")
+    # From a person's booking, by keyboard: Zhao Min's fraud bar, Enter.
+    page.select_option("#tl-what", "people")
+    page.fill("#tl-search", "zhao")
+    bar = page.locator("#timeline rect.staffed[data-case=fraud]")
+    bar.focus()
+    page.keyboard.press("Enter")
+    expect(panel.locator("h3")).to_contain_text("fraud")
+    expect(page.locator("#tl-swap-out")).to_have_value("zhao")
+    expect(page.locator("#tl-swap-into option", has_text="Liu Yang")).to_have_count(1)
+    page.select_option("#tl-swap-into", "liu")
+    panel.locator("form.swap button[type=submit]").click()
+    expect(page.locator("#tl-swap-result.ok")).to_contain_text("Swapped")
+    expect(panel.locator("tbody tr", has_text="Liu Yang")).to_have_count(1)
+    expect(page.locator("#tl-swap-out")).to_have_value("liu")
+    # The timeline shows the new roster: Zhao has no booking left, Liu has fraud.
+    expect(page.locator("#timeline rect.staffed")).to_have_count(0)
+    page.fill("#tl-search", "liu")
+    expect(page.locator("#timeline rect.staffed[data-case=fraud]")).to_have_count(1)
+    assert "roster=" in page.url
+    page.click("#tl-swap-solve-keeping")
+    expect(page.locator("#progress")).to_contain_text("1160.0")
+    # The one answer of 400 or more: the swap refused on purpose.
+    assert [p for p in problems if not re.match(r"422: .*/swaps$", p)] == [], problems

@@ -183,14 +183,14 @@ async function openScenario(id) {
   state.index = indexOf(resource.scenario);
   state.rosterId = state.roster = state.util = state.job = state.whatIf = state.sweep = null;
   state.compared = [];
-  state.selected = state.mapView = state.jobId = state.mapOffice = state.drawCases = null;
+  state.selected = state.mapView = state.jobId = state.mapOffice = state.drawCases = state.tlSwap = null;
   clearTimeout(state.timer);
   $("cancel").hidden = true;
   $("solve").hidden = false;
   $("progress").replaceChildren();
   for (const id of ["roster-section", "whatif-section", "sweep-section"]) $(id).hidden = true;
   $("whatif-empty").hidden = false;
-  for (const id of ["whatif-result", "whatif-compare", "timeline", "variants", "adopt-result", "sweep-result", "sweep-detail",
+  for (const id of ["whatif-result", "whatif-compare", "timeline", "timeline-swap", "variants", "adopt-result", "sweep-result", "sweep-detail",
                     "commit-result", "case-detail", "overview", "roster", "people", "utilisation"]) {
     $(id).replaceChildren();
   }
@@ -511,10 +511,12 @@ function selectCase(id, fromLink = false) {
 
 // Swap a member by hand: the people the solver holds eligible for that place, the swap
 // checked at once; a valid one becomes the roster shown (to commit, or solve again from).
-function swapForm(entry) {
-  const out = el("select", { id: "swap-out" }, ...entry.team.map((m) =>
+// The case detail and the timeline each have one, their controls named by `prefix`.
+function swapForm(entry, prefix = "swap", person = null) {
+  const out = el("select", { id: `${prefix}-out` }, ...entry.team.map((m) =>
     el("option", { value: m.prosecutor, "data-slot": m.slot }, t("console.slot_person", { slot: t(`slot.${m.slot}`), person: personName(m) }))));
-  const into = el("select", { id: "swap-into" });
+  if (person && entry.team.some((m) => m.prosecutor === person)) out.value = person;
+  const into = el("select", { id: `${prefix}-into` });
   const load = () => guarded(async () => {
     const slot = out.selectedOptions[0].dataset.slot;
     const people = await api("GET", `/rosters/${state.rosterId}/cases/${encodeURIComponent(entry.id)}/candidates?slot=${slot}`);
@@ -528,14 +530,18 @@ function swapForm(entry) {
   return el("form", { class: "row swap", onsubmit: (e) => {
     e.preventDefault();
     guarded(async () => {
-      const box = $("swap-result");
+      const box = $(`${prefix}-result`);
       try {
         const made = await api("POST", `/rosters/${state.rosterId}/swaps`,
                                { case: entry.id, out: out.value, into: into.value });
+        if (state.tlSwap && state.tlSwap.case === entry.id) state.tlSwap.person = into.value;
         await showRoster(made.id);
-        $("swap-result").className = "ok";
-        $("swap-result").replaceChildren(t("console.swapped", { cost: made.roster.objective.cost.toFixed(1) }), " ",
-          el("button", { type: "button", id: "solve-keeping", onclick: () => guarded(() =>
+        // The roster shown is the new one, its forms drawn anew: the answer goes in the new box.
+        const shown = $(`${prefix}-result`);
+        shown.className = "ok";
+        shown.replaceChildren(t("console.swapped", { cost: made.roster.objective.cost.toFixed(1) }), " ",
+          el("button", { type: "button", id: prefix === "swap" ? "solve-keeping" : `${prefix}-solve-keeping`,
+                         onclick: () => guarded(() =>
             solve(Number($("seconds").value), { roster_id: made.id, cases: [entry.id] })) },
              t("console.solve_keeping")));
       } catch (err) {
@@ -545,8 +551,8 @@ function swapForm(entry) {
           el("ul", {}, ...err.errors.map((x) => el("li", {}, x.message))));
       }
     });
-  } }, el("label", { for: "swap-out" }, t("console.swap_out")), out,
-     el("label", { for: "swap-into" }, t("console.swap_into")), into,
+  } }, el("label", { for: `${prefix}-out` }, t("console.swap_out")), out,
+     el("label", { for: `${prefix}-into` }, t("console.swap_into")), into,
      el("button", { type: "submit" }, t("console.swap")));
 }
 
@@ -692,6 +698,16 @@ function showTimeline() {
       const title = svg("title");
       title.textContent = b.title;
       rect.append(title);
+      if (b.swap) {
+        // A booking on a team: chosen (click or Enter), the person can be swapped out of it.
+        const [caseId, person] = b.swap;
+        rect.setAttribute("tabindex", "0");
+        rect.setAttribute("role", "button");
+        rect.setAttribute("aria-label", `${t("console.tl_swap")}: ${b.title}`);
+        rect.dataset.case = caseId;
+        rect.addEventListener("click", () => openTimelineSwap(caseId, person));
+        rect.addEventListener("keydown", (e) => { if (e.key === "Enter") openTimelineSwap(caseId, person); });
+      }
       chart.append(rect);
     }
     return chart;
@@ -716,7 +732,12 @@ function showTimeline() {
           const cls = !e ? "case-bar" : e.staffed ? "case-bar staffed" : "case-bar unstaffed-bar";
           return bars([{ start: c.start, end: c.end, cls, title: `${c.id} ${caseTitle(c)}: ${c.start} – ${c.end}` }]);
         } },
+      { key: "swap", label: "", cell: (c) => entries.get(c.id) && entries.get(c.id).staffed
+          ? el("button", { type: "button", class: "tl-swap", "data-case": c.id,
+                           onclick: () => openTimelineSwap(c.id, null) }, t("console.tl_swap"))
+          : "" },
     ]);
+    showTimelineSwap();
     return;
   }
   const booked = new Map();
@@ -726,7 +747,8 @@ function showTimeline() {
     for (const m of e.team) {
       if (!booked.has(m.prosecutor)) booked.set(m.prosecutor, []);
       booked.get(m.prosecutor).push({ start: c.start, end: c.end, cls: "case-bar staffed",
-                                      title: `${c.id} ${caseTitle(c)}: ${t(`slot.${m.slot}`)}, ${c.start} – ${c.end}` });
+                                      title: `${c.id} ${caseTitle(c)}: ${t(`slot.${m.slot}`)}, ${c.start} – ${c.end}`,
+                                      swap: [c.id, m.prosecutor] });
     }
   }
   const rows = s.prosecutors.filter((p) => !q || `${p.id} ${p.name} ${p.name_zh || ""} ${officeName(p.home)}`.toLowerCase().includes(q))
@@ -739,6 +761,30 @@ function showTimeline() {
     { key: "office", label: "console.office", cell: (r) => officeName(r.p.home) },
     { key: "bar", label: "", head: () => axis.cloneNode(true), cell: (r) => bars(r.items) },
   ]);
+  showTimelineSwap();
+}
+
+// A team chosen on the timeline, to swap one of its members there and then.
+function openTimelineSwap(caseId, person) {
+  state.tlSwap = { case: caseId, person };
+  showTimelineSwap();
+  $("timeline-swap").scrollIntoView({ block: "nearest" });
+}
+
+function showTimelineSwap() {
+  const box = $("timeline-swap");
+  const chosen = state.tlSwap;
+  const entry = chosen && state.roster && state.roster.cases.find((e) => e.id === chosen.case);
+  const c = chosen && state.index && state.index.case.get(chosen.case);
+  if (!entry || !entry.staffed || !c) { box.replaceChildren(); box.dataset.shown = ""; return; }
+  // Drawn anew only for another team or roster (or language), not when the timeline is
+  // searched or turned to another page: the answer to a swap stays in view.
+  const shown = `${state.rosterId}|${chosen.case}|${chosen.person}|${state.lang}`;
+  if (box.dataset.shown === shown && box.firstChild) return;
+  box.dataset.shown = shown;
+  box.replaceChildren(el("h3", {}, t("console.tl_swap_head", { case: c.id, title: caseTitle(c) })),
+    teamTable(entry), swapForm(entry, "tl-swap", chosen.person),
+    el("div", { id: "tl-swap-result", role: "status", "aria-live": "polite" }));
 }
 
 // --- solving ----------------------------------------------------------------------------
