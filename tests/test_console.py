@@ -650,3 +650,45 @@ def test_console_swaps_a_member_from_the_timeline(service: Service, page: Page) 
     expect(page.locator("#progress")).to_contain_text("1160.0")
     # The one answer of 400 or more: the swap refused on purpose.
     assert [p for p in problems if not re.match(r"422: .*/swaps$", p)] == [], problems
+
+
+def test_console_compares_stored_variants(service: Service, page: Page) -> None:
+    """Variants tried earlier (here, before the page was opened again from its link) are
+    listed with a box to tick; the ticked ones are compared side by side with the roster
+    shown, as fresh ones are; with none ticked, the console says to tick some."""
+    problems = _watch(page)
+    _sign_in(page, service)
+    _upload_and_solve(page, service)
+    _view(page, "whatif")
+    page.fill("#wi-person-search", "wang")
+    wang = page.locator("#wi-person option", has_text="Wang Lei").get_attribute("value")
+    assert wang is not None
+    page.select_option("#wi-person", wang)
+    page.fill("#wi-name", "Wang Lei falls ill")
+    page.click("#whatif button[type=submit]")
+    expect(page.locator("#variants tr", has_text="Wang Lei falls ill")).to_be_visible()
+    page.select_option("#wi-person", "")
+    page.select_option("#wi-prio-case", label="herders (1)")
+    page.fill("#wi-prio-value", "9")
+    page.fill("#wi-name", "herders first")
+    page.click("#whatif button[type=submit]")
+    expect(page.locator("#variants tbody tr")).to_have_count(2)
+
+    # Opened again from its address: nothing compared yet, the stored variants listed.
+    page.reload()
+    compared = page.locator("#whatif-compare")
+    expect(page.locator("#variants tbody tr")).to_have_count(2)
+    expect(compared).to_be_empty()
+    page.click("#compare-chosen")
+    expect(page.locator("#error")).to_contain_text("Tick the variants")
+    for name in ("Wang Lei falls ill", "herders first"):
+        page.locator("#variants tr", has_text=name).locator("input.compare-pick").check()
+    page.click("#compare-chosen")
+    expect(compared.locator("thead th")).to_have_count(4)
+    expect(compared).to_contain_text("2 variants")
+    expect(compared).to_contain_text("fraud: \u2212王磊 Wang Lei")
+    # One only: the other column goes.
+    page.locator("#variants tr", has_text="herders first").locator("input.compare-pick").uncheck()
+    page.click("#compare-chosen")
+    expect(compared.locator("thead th")).to_have_count(3)
+    assert problems == [], problems

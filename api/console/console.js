@@ -1380,13 +1380,36 @@ async function loadVariants() {
   }
   if (!page.items.length) { $("variants").replaceChildren(el("p", {}, t("console.no_variants"))); return; }
   const reason = el("input", { id: "adopt-reason", type: "text", placeholder: t("console.reason_hint") });
+  const shown = new Set((state.compared || []).map((v) => v.roster_id));
+  // Any variants tried on this scenario, earlier or by someone else, set side by side.
+  const pick = (v) => v.roster_id
+    ? el("input", { type: "checkbox", class: "compare-pick", value: v.id, checked: shown.has(v.roster_id),
+                    "aria-label": t("console.compare_pick", { name: v.name }) })
+    : "";
   $("variants").replaceChildren(el("p", { class: "row" }, el("label", { for: "adopt-reason" }, t("console.reason")), reason),
     el("table", { class: "grid" },
-      el("thead", {}, el("tr", {}, ...["variant", "col_tried", "col_version", ""].map((h) => el("th", {}, h ? t(`console.${h}`) : "")))),
-      el("tbody", {}, ...page.items.map((v) => el("tr", {}, el("td", {}, v.name), el("td", {}, moment(v.created_at)),
+      el("thead", {}, el("tr", {}, ...["col_compare", "variant", "col_tried", "col_version", ""].map((h) => el("th", {}, h ? t(`console.${h}`) : "")))),
+      el("tbody", {}, ...page.items.map((v) => el("tr", {}, el("td", {}, pick(v)), el("td", {}, v.name), el("td", {}, moment(v.created_at)),
         el("td", {}, `v${v.base_version}`),
         el("td", {}, v.roster_id ? el("button", { type: "button", class: "adopt", onclick: () => guarded(() => adopt(v, reason.value)) },
-                                      t("console.adopt")) : ""))))));
+                                      t("console.adopt")) : ""))))),
+    el("p", { class: "row" }, el("button", { type: "button", id: "compare-chosen",
+      onclick: () => guarded(() => compareChosen(page.items)) }, t("console.compare_chosen"))));
+}
+
+// The variants ticked, each against the roster shown, side by side.
+async function compareChosen(items) {
+  const chosen = [...$("variants").querySelectorAll("input.compare-pick:checked")].map((x) => x.value);
+  if (!chosen.length) throw new Error(t("console.choose_variants"));
+  const base = state.rosterId ? `?base_roster_id=${encodeURIComponent(state.rosterId)}` : "";
+  const found = [];
+  for (const id of chosen) {
+    const v = items.find((x) => x.id === id);
+    const got = await api("GET", `/scenarios/${state.scenarioId}/variants/${id}/comparison${base}`);
+    found.push({ name: v ? v.name : got.name, roster_id: got.roster_id, comparison: got.comparison });
+  }
+  state.compared = found;
+  showComparison();
 }
 
 async function adopt(variant, reason) {
