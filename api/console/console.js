@@ -178,6 +178,7 @@ function fillScenarios(items) {
 async function openScenario(id) {
   if (!id) throw new Error(t("console.nothing_stored"));
   const resource = await api("GET", `/scenarios/${id}`);
+  performance.mark("scenario-data");
   state.scenarioId = id;
   state.scenario = resource.scenario;
   state.index = indexOf(resource.scenario);
@@ -201,6 +202,7 @@ async function openScenario(id) {
   showCases();
   await breathe();
   showPeople();
+  performance.mark("scenario-shown");
 }
 
 // Lookups of the open scenario: offices, people, cases, and each office's city (the
