@@ -235,7 +235,9 @@ def _table(ws: Worksheet, formulas: Worksheet, sheet: Sheet, problems: Problems)
             missing.add(column.key)
     covered = _merged(ws, title, problems)
     records = []
-    id_index = next((i for i, c in by_index.items() if c.key == "id"), None)
+    # What names a row in its problems: its id, or on the commitments sheet its person.
+    id_key = "prosecutor" if sheet.key == "commitments" else "id"
+    id_index = next((i for i, c in by_index.items() if c.key == id_key), None)
     rows = zip(ws.iter_rows(min_row=2), formulas.iter_rows(min_row=2), strict=False)
     for values, raw in rows:
         if all(c.value is None or str(c.value).strip() == "" for c in values) and \
