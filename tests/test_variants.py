@@ -4,13 +4,19 @@ listed and read through the base, and adopted (their roster committed) with the 
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic import command
+from alembic.config import Config
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine, inspect, text
+from sqlalchemy.exc import IntegrityError
 
 from api.app import create_app
+from api.db import MIGRATIONS, make_engine
 from api.settings import Settings
 from api.tables import RosterRow
 from tests.test_jurisdiction import Service, _province
@@ -179,3 +185,52 @@ def test_another_offices_key_cannot_compare_adopt_or_swap(database_url: str) -> 
                                 json={"case": "c_g1", "out": "p_g1", "into": "p_g2"})
             assert swap.status_code in (403, 404), (key, swap.text)
         assert service.call("province", "GET", "/commitments").json()["total"] == 0
+
+
+def _alembic(engine: Engine, step: str, revision: str) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        getattr(command, step)(config, revision)
+
+
+def test_the_variants_migration_on_a_database_with_old_variants(database_url: str) -> None:
+    """Migration 0009 on a database at 0008 (SQLite, or PostgreSQL in CI): a variant stored
+    as a scenario of its own before ("<base> / what-if: <label>") is hidden, the base is
+    not; a variant row must name a scenario that exists; and the migration goes down to
+    0008 and up again."""
+    engine = make_engine(database_url)
+    try:
+        _alembic(engine, "upgrade", "0008")
+        row = "INSERT INTO scenario (id, name, province, version, created_at, updated_at, " \
+              "deleted) VALUES (:id, :name, 'prov', 1, :at, :at, :deleted)"
+        at = datetime(2026, 1, 1, tzinfo=UTC)
+        with engine.begin() as c:
+            c.execute(text(row), [
+                {"id": "base", "name": "tutorial", "at": at, "deleted": False},
+                {"id": "old", "name": "tutorial / what-if: Zhao falls ill", "at": at,
+                 "deleted": False}])
+        _alembic(engine, "upgrade", "head")
+        with engine.begin() as c:
+            hidden: dict[str, Any] = dict(c.execute(text("SELECT id, deleted FROM scenario")).all())
+            assert {k: bool(v) for k, v in hidden.items()} == {"base": False, "old": True}
+            c.execute(text("INSERT INTO scenario (id, name, province, version, created_at, "
+                           "updated_at, deleted, base_id, base_version) VALUES ('v', 'x', "
+                           "'prov', 1, :at, :at, false, 'base', 1)"), {"at": at})
+        with pytest.raises(IntegrityError), engine.begin() as c:
+            c.execute(text("INSERT INTO scenario (id, name, province, version, created_at, "
+                           "updated_at, deleted, base_id, base_version) VALUES ('w', 'x', "
+                           "'prov', 1, :at, :at, false, 'nowhere', 1)"), {"at": at})
+        with engine.begin() as c:
+            c.execute(text("DELETE FROM scenario WHERE id = 'v'"))
+        _alembic(engine, "downgrade", "0008")
+        with engine.begin() as c:
+            columns = {col["name"] for col in inspect(c).get_columns("scenario")}
+            assert "base_id" not in columns and "base_version" not in columns
+        _alembic(engine, "upgrade", "head")
+        with engine.begin() as c:
+            assert c.execute(text("SELECT count(*) FROM scenario WHERE base_id IS NULL")
+                             ).scalar() == 2
+    finally:
+        engine.dispose()
