@@ -526,8 +526,9 @@ def test_console_link_reopens_the_view_after_sign_in(service: Service, page: Pag
     """A view's address carries the scenario, the roster and the chosen case: sent to a
     colleague (a fresh browser, another key of the same city), it opens the same case of the
     same roster once they sign in, and a timeline link its bars. A stale link (a roster that
-    does not exist) says so and still opens the scenario; a grassroots key following a link
-    to another office's case is told the case is not there, and sees none of its team."""
+    does not exist) says so and still opens the scenario; a made-up one naming other
+    addresses of the API fetches nothing else; a grassroots key following a link to another
+    office's case is told the case is not there, and sees none of its team."""
     _sign_in(page, service)
     _upload_and_solve(page, service)
     _view(page, "cases")
@@ -569,6 +570,13 @@ def test_console_link_reopens_the_view_after_sign_in(service: Service, page: Pag
     expect(stale.locator("#error")).to_contain_text("0123456789abcdef0123456789abcdef")
     expect(stale.locator("#scenario-status")).to_contain_text("3 cases")
     expect(stale.locator("#case-detail")).not_to_contain_text("Sun Ting")
+
+    # A made-up link cannot steer the console to another address of the API.
+    hostile = colleague(f"{service.url}/#/cases?scenario=..%2Fjobs&roster=..%2F..%2Faudit",
+                        service.key("hulunbuir", "viewer"))
+    expect(hostile.locator("#error")).to_contain_text("Not Found")
+    expect(hostile.locator("#error")).not_to_contain_text("TypeError")
+    expect(hostile.locator("#scenario-status")).to_be_empty()
 
     outsider = colleague(link, service.key("ewenki", "planner"))
     expect(outsider.locator("#error")).to_contain_text("fraud")

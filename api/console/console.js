@@ -177,9 +177,10 @@ function fillScenarios(items) {
 
 async function openScenario(id) {
   if (!id) throw new Error(t("console.nothing_stored"));
-  const resource = await api("GET", `/scenarios/${id}`);
+  // The id may come from a link: encoded, so that it names a scenario and nothing else.
+  const resource = await api("GET", `/scenarios/${encodeURIComponent(id)}`);
   performance.mark("scenario-data");
-  state.scenarioId = id;
+  state.scenarioId = resource.id;
   state.scenario = resource.scenario;
   state.index = indexOf(resource.scenario);
   state.rosterId = state.roster = state.util = state.job = state.whatIf = state.sweep = null;
@@ -325,11 +326,11 @@ async function follow(link, seq) {
     if ([...$("scenario-pick").options].some((o) => o.value === link.scenario)) $("scenario-pick").value = link.scenario;
   }
   if (link.roster && link.roster !== state.rosterId && state.scenarioId) {
-    const view = await api("GET", `/rosters/${link.roster}`);
+    const view = await api("GET", `/rosters/${encodeURIComponent(link.roster)}`);
     if (seq !== routing) return;
     // A roster of another scenario (or of a what-if variant) is not shown over this one.
     if (view.scenario_id !== state.scenarioId) throw new Error(t("console.link_roster_elsewhere", { roster: link.roster }));
-    await showRoster(link.roster, view);
+    await showRoster(view.id, view);
   }
 }
 
