@@ -12,6 +12,10 @@ Admission): otherwise a few dozen clients trickling bodies a byte a second, with
 at all, would hold every place and lock everyone out. A body not received within
 body_read_seconds gets 408.
 
+Both answer in the request's Accept-Language, else in the service's language (`serve
+--lang`, DEFAULT_LANGUAGE), which they are given: they run outside the app, so they do not
+rely on finding its settings in the request's scope.
+
 The counter is a plain lock-guarded integer, not an asyncio semaphore: a test client may
 run each request on an event loop of its own, and an asyncio primitive belongs to one.
 """
@@ -24,6 +28,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.problems import problem_response
+from i18n import DEFAULT_LANGUAGE, Language
 from models.reason import why
 
 # Waiting requests look again this often (doubling from the first to the last).
@@ -34,8 +39,8 @@ class Admission:
     """ASGI middleware letting at most `limit` HTTP requests in at once."""
 
     def __init__(self, app: ASGIApp, limit: int, wait_seconds: float,
-                 retry_after_seconds: int) -> None:
-        self.app, self.limit = app, limit
+                 retry_after_seconds: int, default_language: Language = DEFAULT_LANGUAGE) -> None:
+        self.app, self.limit, self.lang = app, limit, default_language
         self.wait_seconds, self.retry_after = wait_seconds, retry_after_seconds
         self._inside = 0
         self._lock = threading.Lock()
@@ -60,7 +65,7 @@ class Admission:
             if monotonic() >= deadline:
                 response = problem_response(
                     Request(scope), 429, "problem.service_busy",
-                    headers={"Retry-After": str(self.retry_after)})
+                    headers={"Retry-After": str(self.retry_after)}, default=self.lang)
                 await response(scope, receive, send)
                 return
             await anyio.sleep(pause)
@@ -75,12 +80,14 @@ class BodyFirst:
     """ASGI middleware reading a request's whole body, within `timeout_seconds` and up to
     `max_bytes`, before passing the request on; the app then reads it from memory."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int, timeout_seconds: float) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, timeout_seconds: float,
+                 default_language: Language = DEFAULT_LANGUAGE) -> None:
         self.app, self.max_bytes, self.timeout = app, max_bytes, timeout_seconds
+        self.lang = default_language
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await problem_response(Request(scope), 413, why("problem.body_too_large", limit=self.max_bytes)
-                               )(scope, receive, send)
+        await problem_response(Request(scope), 413, why("problem.body_too_large", limit=self.max_bytes),
+                               default=self.lang)(scope, receive, send)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -107,8 +114,8 @@ class BodyFirst:
                     chunks.append(chunk)
                     more = message.get("more_body", False)
         except TimeoutError:
-            await problem_response(Request(scope), 408, why("problem.body_timeout", seconds=self.timeout)
-                                   )(scope, receive, send)
+            await problem_response(Request(scope), 408, why("problem.body_timeout", seconds=self.timeout),
+                                   default=self.lang)(scope, receive, send)
             return
         body, replayed = b"".join(chunks), False
 

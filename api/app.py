@@ -72,12 +72,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Outside the app: a request waiting for its turn holds nothing yet.
     app.add_middleware(Admission, limit=settings.max_requests,
                        wait_seconds=settings.busy_wait_seconds,
-                       retry_after_seconds=settings.busy_retry_after_seconds)
+                       retry_after_seconds=settings.busy_retry_after_seconds,
+                       default_language=settings.default_language)
     # Outermost of all: a request is admitted only once its body has arrived, so that slow
     # uploads (with or without a key) cannot hold the places of everyone else; a body over
     # the limit, declared or streamed, gets 413 here.
     app.add_middleware(BodyFirst, max_bytes=settings.max_body_bytes,
-                       timeout_seconds=settings.body_read_seconds)
+                       timeout_seconds=settings.body_read_seconds,
+                       default_language=settings.default_language)
     app.include_router(health.router)
     app.include_router(messages.router)
     app.include_router(scenarios.router)

@@ -71,23 +71,28 @@ class ApiError(Exception):
 
 def request_default(request: Request | None) -> Language:
     """The service's language for a request that asks for neither of ours."""
-    # A middleware's request may come before the app is in its scope.
+    # A middleware's request may come before the app is in its scope: the middleware then
+    # says the service's language itself (`default` of problem_response).
     app = request.scope.get("app") if request is not None else None
     settings = getattr(getattr(app, "state", None), "settings", None)
     lang: Language = getattr(settings, "default_language", DEFAULT_LANGUAGE)
     return lang
 
 
-def request_language(request: Request | None) -> Language:
-    """The language the request asked for in Accept-Language, else the service's default."""
+def request_language(request: Request | None, default: Language | None = None) -> Language:
+    """The language the request asked for in Accept-Language, else `default`, else the
+    service's default."""
     return from_accept_language(request.headers.get("accept-language") if request else None,
-                                request_default(request))
+                                default or request_default(request))
 
 
 def problem_response(request: Request | None, status: int, detail: str | Reason | None,
                      errors: list[Problem] | None = None,
-                     headers: dict[str, str] | None = None) -> JSONResponse:
-    lang = request_language(request)
+                     headers: dict[str, str] | None = None,
+                     default: Language | None = None) -> JSONResponse:
+    """A problem+json answer in the request's language (Accept-Language, else `default`,
+    else the service's `default_language`)."""
+    lang = request_language(request, default)
     title = lookup(lang, f"http.{status}") or HTTPStatus(status).phrase
     text = None if detail is None else render(detail_reason(detail), lang)
     body = ProblemDetail(title=title, status=status, detail=text,

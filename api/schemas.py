@@ -52,6 +52,9 @@ class VariantSummary(BaseModel):
     base_id: str = Field(description="The scenario it changes.")
     base_version: int = Field(description="The version of the base it changes.")
     roster_id: str | None = Field(description="Its roster, re-planned from the base roster.")
+    base_roster_id: str | None = Field(
+        default=None, description="The base scenario's roster it was re-planned from (unknown "
+                                  "for variants tried before this was kept).")
     created_at: datetime = Field(description="When it was tried.")
 
 

@@ -1,5 +1,5 @@
-"""Scenarios sent as workbooks: the body of POST /scenarios is JSON, or a multipart form
-whose `workbook` field is an .xlsx file (see `sheets`)."""
+"""Scenarios sent as workbooks: the body of POST /scenarios (and /scenarios/validate) is
+JSON, or a multipart form whose `workbook` field is an .xlsx file (see `sheets`)."""
 
 import json
 from typing import Annotated, Any
@@ -10,7 +10,7 @@ from starlette.datastructures import UploadFile  # what request.form() gives, no
 
 from api.deps import LangDep
 from api.problems import ApiError
-from models.validation import problem
+from models.validation import Problem, problem
 from sheets import WorkbookError, read_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -27,21 +27,17 @@ SCENARIO_OR_WORKBOOK: dict[str, Any] = {"requestBody": {"required": True, "conte
 }}}
 
 
-async def scenario_data(request: Request, lang: LangDep) -> dict[str, Any]:
+async def _scenario_or_workbook(request: Request, lang: LangDep) -> dict[str, Any]:
     """The scenario of the request as plain data: its JSON body, or its workbook read with
-    every problem (sheet, row, column, id) in the reader's language."""
+    every problem (sheet, row, column, id) in the reader's language (WorkbookError)."""
     if request.headers.get("content-type", "").startswith("multipart/form-data"):
         form = await request.form(max_files=1, max_fields=4)
         upload = form.get("workbook")
         if not isinstance(upload, UploadFile):
             raise ApiError(422, "problem.workbook_missing")
         data = await upload.read()
-        try:
-            # openpyxl is CPU-bound: off the event loop, like the sync routes.
-            found: dict[str, Any] = await run_in_threadpool(read_workbook, data, lang)
-        except WorkbookError as e:
-            # Each problem as data: sheet, row, column (letter and header), id, and what.
-            raise ApiError(422, "problem.workbook_invalid", e.found) from None
+        # openpyxl is CPU-bound: off the event loop, like the sync routes.
+        found: dict[str, Any] = await run_in_threadpool(read_workbook, data, lang)
         return found
     try:
         body = json.loads(await request.body())
@@ -53,4 +49,23 @@ async def scenario_data(request: Request, lang: LangDep) -> dict[str, Any]:
     return body
 
 
+async def scenario_data(request: Request, lang: LangDep) -> dict[str, Any]:
+    """The scenario of the request as plain data; a workbook with problems is a 422 listing
+    each as data: sheet, row, column (letter and header), id, and what."""
+    try:
+        return await _scenario_or_workbook(request, lang)
+    except WorkbookError as e:
+        raise ApiError(422, "problem.workbook_invalid", e.found) from None
+
+
+async def scenario_or_problems(request: Request, lang: LangDep) -> dict[str, Any] | list[Problem]:
+    """The scenario of the request as plain data, or, for a workbook that does not read, its
+    problems (sheet, row, column, header, id, what), for a report rather than an error."""
+    try:
+        return await _scenario_or_workbook(request, lang)
+    except WorkbookError as e:
+        return e.found
+
+
 ScenarioOrWorkbook = Annotated[dict[str, Any], Depends(scenario_data)]
+ScenarioOrProblems = Annotated[dict[str, Any] | list[Problem], Depends(scenario_or_problems)]

@@ -245,9 +245,9 @@ def template(
     lang: LangOption = None,
 ) -> None:
     """Write a scenario workbook to fill in: a sheet each for offices, staff, cases, roads,
-    pairs, groups, talent pools and settings, headers in the language, a dropdown on every
-    choice column, an example row in each (or the rows of the scenario --from names).
-    Exit 0, 2 bad input."""
+    pairs, groups, talent pools, the previous roster, commitments and settings, headers in
+    the language, a dropdown on every choice column, an example row in each (or the rows of
+    the scenario --from names). Exit 0, 2 bad input."""
     from sheets import scenario_workbook  # openpyxl only for the workbook commands
 
     language = _language(lang)
@@ -257,10 +257,6 @@ def template(
             scenario = read_scenario(source, language)
         except InputError as e:
             raise _fail(e, language) from None
-        if scenario.previous:
-            # The workbook has no sheet for an earlier roster: said, not dropped in silence.
-            err.print(message(language, "cli.workbook_no_previous", assignments=len(scenario.previous),
-                              file=source), highlight=False, markup=False)
     write_atomically(output, scenario_workbook(scenario, language))
     out.print(message(language, "cli.wrote", file=output), highlight=False, markup=False)
 

@@ -14,7 +14,7 @@ from pydantic_core import PydanticCustomError
 
 from models.enums import DEFAULT_SCOPE, Kind, Role, Scope, Slot, Tier
 from models.ids import CaseId, GroupId, Language, PoolId, ProsecutorId, Skill, UnitId
-from models.reason import Reason, listing, why
+from models.reason import Reason, listing, term, why
 from models.reason import date as day
 
 # Every number is finite and bounded: the solver turns them into 64-bit integer
@@ -279,12 +279,12 @@ class TeamSpec(Strict):
             problems.append(why("invalid.min_units_above_size", min=self.min_units, size=size))
         for need in self.skills:
             if need.count > size:
-                problems.append(why("invalid.skill_above_size", needed=need.count, skill=need.skill,
-                                    size=size))
+                problems.append(why("invalid.skill_above_size", needed=need.count,
+                                    skill=term("kind", need.skill), size=size))
         for lang in self.languages:
             if lang.count > size:
                 problems.append(why("invalid.language_above_size", needed=lang.count,
-                                    language=lang.language, size=size))
+                                    language=term("language", lang.language), size=size))
         if sum(self.tiers.values()) > size:
             problems.append(why("invalid.tiers_above_size", needed=sum(self.tiers.values()),
                                 size=size))

@@ -70,6 +70,15 @@ SHEETS: tuple[Sheet, ...] = (
     # A talent pool: the people a case with this pool may draw on.
     Sheet("pools", (Column("id", "id", True), Column("name", "text"),
                     Column("members", "list", True), NOTES)),
+    # An earlier roster (`previous`): the assignments a re-plan keeps if it can, or must
+    # keep when pinned.
+    Sheet("previous", (Column("case", "id", True), Column("prosecutor", "id", True),
+                       Column("slot", "choice", True, "slot"), Column("on_site", "bool"),
+                       Column("pinned", "bool"), NOTES)),
+    # Load committed to other scenarios' cases: a row per commitment, read onto its person.
+    Sheet("commitments", (Column("prosecutor", "id", True), Column("start", "date", True),
+                          Column("end", "date", True), Column("load", "float", True),
+                          Column("away", "bool"), Column("ref", "text"), NOTES)),
     Sheet("scenario", (Column("field", "text", True), Column("value", "text"))),
 )
 SHEET_BY_KEY = {s.key: s for s in SHEETS}

@@ -235,7 +235,9 @@ def _table(ws: Worksheet, formulas: Worksheet, sheet: Sheet, problems: Problems)
             missing.add(column.key)
     covered = _merged(ws, title, problems)
     records = []
-    id_index = next((i for i, c in by_index.items() if c.key == "id"), None)
+    # What names a row in its problems: its id, or on the commitments sheet its person.
+    id_key = "prosecutor" if sheet.key == "commitments" else "id"
+    id_index = next((i for i, c in by_index.items() if c.key == id_key), None)
     rows = zip(ws.iter_rows(min_row=2), formulas.iter_rows(min_row=2), strict=False)
     for values, raw in rows:
         if all(c.value is None or str(c.value).strip() == "" for c in values) and \
@@ -317,7 +319,7 @@ def read_workbook(data: bytes, lang: Language) -> dict[str, Any]:
             found[sheet.key] = table
     # Bad cells are left out (or stand in by placeholders) and the rest checked as a
     # scenario, so that every problem comes at once.
-    data_out, where = _scenario(found, problems)
+    data_out, where, aliases = _scenario(found, problems)
     # A missing sheet of offices or staff is said once, not as every reference to them.
     echoes = {code for key, code in (("offices", "invalid.unknown_unit"),
                                      ("staff", "invalid.unknown_prosecutor")) if key not in found}
@@ -333,7 +335,8 @@ def read_workbook(data: bytes, lang: Language) -> dict[str, Any]:
         left_out = set(problems.cells)
         for p in fresh:
             said.add((p.path, p.code))
-            _locate(p.path, p.id or "", p.reason, where, found, problems, left_out)
+            _locate(_alias(p.path, aliases), p.id or "", p.reason, where, found, problems,
+                    left_out)
         # An item that fails its own check is left out of the check of references (and a
         # case whose end is before its start of the check of its venue): mended and
         # checked again, so that those problems come in this run too.
@@ -341,6 +344,15 @@ def read_workbook(data: bytes, lang: Language) -> dict[str, Any]:
     if problems.found:
         raise problems.error()
     return data_out
+
+
+ITEM = re.compile(r"^(\w+\[\d+\]\.\w+\[\d+\])(.*)$")
+
+
+def _alias(path: str, aliases: dict[str, str]) -> str:
+    """`path` of an item inside another (a person's commitment) as the path of its own row."""
+    m = ITEM.match(path)
+    return aliases[m[1]] + m[2] if m and m[1] in aliases else path
 
 
 # Checks of the scenario after mending what the first one found: enough for an item that
@@ -358,8 +370,10 @@ STAND_INS: dict[str, Any] = {"minutes": 1, "name": "-", "lat": 0, "lon": 0, "tie
                              "role": "prosecutor", "kind": "criminal", "home": PLACEHOLDER_ID,
                              "venue": PLACEHOLDER_ID, "a": PLACEHOLDER_ID, "b": PLACEHOLDER_ID,
                              "lead": PLACEHOLDER_ID, "members": []}
-# A team that passes its own check, for one that did not (it was reported).
-STAND_IN_TEAM: dict[str, Any] = {"leader": None, "members": {"prosecutor": 10_000}}
+# A team that passes its own check, for one that did not (it was reported); it has every
+# place, so that a previous assignment to the case is not said to lack its place.
+STAND_IN_TEAM: dict[str, Any] = {"leader": {}, "members": {"prosecutor": 10_000, "assistant": 1,
+                                                           "clerk": 1}}
 STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
@@ -409,8 +423,9 @@ def _get(values: dict[str, Any], *keys: str) -> dict[str, Any]:
 
 
 def _scenario(found: dict[str, Table], problems: Problems
-              ) -> tuple[dict[str, Any], dict[str, tuple[str, list[Record]]]]:
-    """The scenario's plain data from the sheets' records, and where each collection came from."""
+              ) -> tuple[dict[str, Any], dict[str, tuple[str, list[Record]]], dict[str, str]]:
+    """The scenario's plain data from the sheets' records, where each collection came from,
+    and the paths of items read from a sheet of their own (a commitment) to their rows'."""
     def records(key: str) -> list[Record]:
         return found[key].records if key in found else []
 
@@ -424,20 +439,50 @@ def _scenario(found: dict[str, Table], problems: Problems
         person["skills"] = {k.split(":", 1)[1]: v for k, v in r.values.items()
                             if k.startswith("skill:")}
         people.append(person)
+    aliases = _commitments(records("commitments"), found.get("commitments"), people, problems,
+                           staff="staff" in found)
     cases = [_case(r.values) for r in records("cases")]
     roads = [_get(r.values, "a", "b", "minutes", "km") for r in records("roads")]
     pairs = [{"units": [r.values.get("a"), r.values.get("b")]} | _get(r.values, "note")
              for r in records("pairs")]
     groups = [_get(r.values, "id", "lead", "members") for r in records("groups")]
     pools = [_get(r.values, "id", "name", "members") for r in records("pools")]
+    previous = [_get(r.values, "case", "prosecutor", "slot", "on_site", "pinned")
+                for r in records("previous")]
     out: dict[str, Any] = {"name": "workbook", "units": units, "pairs": pairs, "groups": groups,
-                           "pools": pools, "roads": roads, "prosecutors": people, "cases": cases}
+                           "pools": pools, "roads": roads, "prosecutors": people, "cases": cases,
+                           "previous": previous}
     _settings(records("scenario"), found.get("scenario"), out, problems)
     where = {"units": ("offices", records("offices")), "prosecutors": ("staff", records("staff")),
              "cases": ("cases", records("cases")), "roads": ("roads", records("roads")),
              "pairs": ("pairs", records("pairs")), "groups": ("groups", records("groups")),
-             "pools": ("pools", records("pools"))}
-    return out, where
+             "pools": ("pools", records("pools")), "previous": ("previous", records("previous")),
+             "commitments": ("commitments", records("commitments"))}
+    return out, where, aliases
+
+
+def _commitments(rows: list[Record], table: Table | None, people: list[dict[str, Any]],
+                 problems: Problems, *, staff: bool) -> dict[str, str]:
+    """Each row of the commitments sheet put on its person; a person nobody has is reported
+    on its cell (not when the staff sheet is missing: that is said once). Returns, for each
+    commitment's path in the scenario, the path of its row, so that a problem the scenario's
+    check finds in a commitment is said on the commitments sheet."""
+    by_id = {str(p.get("id")): (i, p) for i, p in enumerate(people)}
+    aliases = {}
+    for k, r in enumerate(rows):
+        who = str(r.values.get("prosecutor", PLACEHOLDER_ID))
+        r.id = "" if who.startswith(PLACEHOLDER_ID) else who
+        if who not in by_id:
+            if staff and not who.startswith(PLACEHOLDER_ID):
+                assert table is not None
+                problems.cell(table.title, r.row, table.where("prosecutor"), r.id,
+                              why("invalid.unknown_prosecutor", ref=who))
+            continue
+        i, person = by_id[who]
+        held = person.setdefault("commitments", [])
+        aliases[f"prosecutors[{i}].commitments[{len(held)}]"] = f"commitments[{k}]"
+        held.append(_get(r.values, "start", "end", "load", "away", "ref"))
+    return aliases
 
 
 def _location(r: Record, offices: list[Record], table: Table | None,

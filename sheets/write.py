@@ -1,5 +1,6 @@
-"""A scenario as a workbook: one sheet each for offices, staff, cases, roads, pairs, groups
-and the scenario's settings, headers in one language, a dropdown on every choice column.
+"""A scenario as a workbook: one sheet each for offices, staff, cases, roads, pairs, groups,
+talent pools, the previous roster, commitments and the scenario's settings, headers in one
+language, a dropdown on every choice column.
 With no scenario, the template: the same sheets with one example row each."""
 
 from io import BytesIO
@@ -45,7 +46,9 @@ EXAMPLE: dict[str, Any] = {
     "prosecutors": [
         {"id": "wang", "name": "Wang Lei", "name_zh": "王磊", "home": "hailar", "role": "chief",
          "skills": {"criminal": 3}, "languages": ["zh", "mn"], "years": 20,
-         "unavailable": [{"start": "2022-07-01", "end": "2022-07-05"}]},
+         "unavailable": [{"start": "2022-07-01", "end": "2022-07-05"}],
+         "commitments": [{"start": "2022-05-20", "end": "2022-05-25", "load": 0.5, "away": True,
+                          "ref": "gang-110"}]},
     ],
     "cases": [
         {"id": "fraud", "title": "Telecom fraud ring", "title_zh": "电信诈骗团伙案",
@@ -55,6 +58,7 @@ EXAMPLE: dict[str, Any] = {
                                  "skills": [{"skill": "criminal", "count": 2, "min_level": 2}],
                                  "languages": [{"language": "mn", "count": 1}]}},
     ],
+    "previous": [{"case": "fraud", "prosecutor": "wang", "slot": "leader"}],
 }
 
 
@@ -175,6 +179,10 @@ def scenario_workbook(scenario: Scenario | None, lang: Language) -> bytes:
         "pairs": [[p.units[0], p.units[1], p.note or None] for p in s.pairs],
         "groups": [[g.id, g.lead, ", ".join(g.members)] for g in s.groups],
         "pools": [[p.id, p.name or None, ", ".join(p.members)] for p in s.pools],
+        "previous": [[a.case, a.prosecutor, term_label("slot", a.slot.value, lang),
+                      _yes(a.on_site, lang), _yes(a.pinned, lang)] for a in s.previous],
+        "commitments": [[p.id, c.start, c.end, c.load, _yes(c.away, lang), c.ref or None]
+                        for p in s.prosecutors for c in p.commitments],
         "scenario": [[message(lang, f"field.{f}"), v] for f, v in _settings_rows(s)],
     }
     for sheet in SHEETS:

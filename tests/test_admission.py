@@ -2,12 +2,17 @@
 everyone else (tester's finding 6, a slowloris). The stack is driven directly over ASGI,
 with a body that never finishes; nothing here waits on the clock."""
 
+import json
+from pathlib import Path
 from typing import Any
 
 import anyio
+import pytest
 from starlette.types import Message, Receive, Scope, Send
 
 from api.admission import Admission, BodyFirst
+from api.app import create_app
+from api.settings import Settings
 
 SCOPE: dict[str, Any] = {"type": "http", "method": "POST", "path": "/scenarios",
                          "headers": []}
@@ -97,3 +102,90 @@ def test_an_oversize_streamed_body_gets_413() -> None:
 
     answer = anyio.run(_call, _stack(body_seconds=600), receive)
     assert answer[0]["status"] == 413
+
+
+def _zh_app(tmp_path: Path) -> Any:
+    """The whole service with Chinese as its language (as `serve --lang zh` or
+    DEFAULT_LANGUAGE=zh makes it), one place, small bodies and short waits."""
+    return create_app(Settings(database_url=f"sqlite:///{tmp_path / 't.db'}", require_keys=False,
+                               default_language="zh", max_requests=1, busy_wait_seconds=0.01,
+                               max_body_bytes=100, body_read_seconds=0.01))
+
+
+def _scope(accept: str | None = None, length: int | None = None) -> dict[str, Any]:
+    headers = [(b"accept-language", accept.encode())] if accept else []
+    headers += [(b"content-length", str(length).encode())] if length is not None else []
+    return {"type": "http", "method": "POST", "path": "/scenarios/validate", "headers": headers,
+            "query_string": b"", "root_path": "", "scheme": "http", "http_version": "1.1",
+            "server": ("testserver", 80), "client": ("testclient", 1)}
+
+
+async def _answer(app: Any, scope: dict[str, Any], receive: Receive) -> tuple[int, dict[str, Any], str]:
+    sent: list[Message] = []
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    await app(scope, receive, send)
+    headers = {k.decode(): v.decode() for k, v in sent[0]["headers"]}
+    return sent[0]["status"], json.loads(sent[1]["body"]), headers.get("content-language", "")
+
+
+def _busy_answer(app: Any, accept: str | None) -> tuple[int, dict[str, Any], str]:
+    """The answer to a request while another holds the only place: the first is admitted
+    and stays inside until the second has been answered (its response is held at send)."""
+    async def main() -> tuple[int, dict[str, Any], str]:
+        inside, done = anyio.Event(), anyio.Event()
+
+        async def holding(message: Message) -> None:
+            inside.set()
+            await done.wait()
+
+        async with anyio.create_task_group() as tasks:
+            first = {**_scope(), "method": "GET", "path": "/messages/en"}
+            tasks.start_soon(app, first, _whole(b""), holding)
+            await inside.wait()
+            answer = await _answer(app, _scope(accept), _whole(b"{}"))
+            done.set()
+        return answer
+    return anyio.run(main)
+
+
+@pytest.mark.parametrize(("accept", "lang"), [(None, "zh"), ("fr", "zh"), ("en-GB,en;q=0.9", "en")])
+def test_busy_and_body_problems_speak_the_services_language(tmp_path: Path, accept: str | None,
+                                                             lang: str) -> None:
+    """408, 413 (declared or streamed) and 429, answered before the app is reached, are in
+    the language of Accept-Language, else in the service's own (serve --lang zh), like every
+    other problem+json answer, with Content-Language saying which."""
+    app = _zh_app(tmp_path)
+
+    async def never() -> Message:
+        await anyio.sleep_forever()
+        raise AssertionError("unreachable")
+
+    chunks = [{"type": "http.request", "body": b"x" * 60, "more_body": True}] * 2
+
+    async def streamed() -> Message:
+        return chunks.pop(0)
+
+    answers = [
+        (408, anyio.run(_answer, app, _scope(accept), never)),
+        (413, anyio.run(_answer, app, _scope(accept, length=500), _whole(b"x" * 500))),
+        (413, anyio.run(_answer, app, _scope(accept), streamed)),
+        (429, _busy_answer(app, accept)),
+    ]
+    words = {"zh": {408: "请求超时", 413: "内容过大", 429: "请求过多"},
+             "en": {408: "Request Timeout", 413: "Content Too Large", 429: "Too Many Requests"}}
+    for status, (got, body, content_language) in answers:
+        assert got == status, (status, body)
+        assert content_language == lang and body["title"] == words[lang][status], (status, body)
+
+
+def test_the_middlewares_are_given_the_language_not_left_to_find_it() -> None:
+    """Outside the app (no app in the request's scope, as for any ASGI server that calls the
+    middleware first), each middleware still answers in the language it was given."""
+    app = BodyFirst(Admission(_echo, limit=1, wait_seconds=0.05, retry_after_seconds=1,
+                              default_language="zh"),
+                    max_bytes=10, timeout_seconds=600, default_language="zh")
+    status, body, lang = anyio.run(_answer, app, _scope(length=50), _whole(b"x" * 50))
+    assert (status, lang, body["detail"]) == (413, "zh", "请求体超过10字节")

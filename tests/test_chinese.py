@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from cli.main import app
@@ -115,3 +116,28 @@ def test_batch_writes_reasons_in_the_language(tmp_path: Path) -> None:
     roster = json.loads((tmp_path / "out" / "rosters" / "herders-2.json").read_text())
     reason = roster["cases"][0]["unstaffed_reason"]
     assert reason["code"] == "shortfall.others" and reason["text"].startswith("需要2名通晓蒙古语")
+
+
+
+def test_team_problems_name_skills_and_languages_by_their_words(
+        tmp_path: Path, client: TestClient) -> None:
+    """A team asking for more members with a skill or a language than it has is said with
+    the skill's and the language's name (涉黑涉恶, 蒙古语), not their ids, by the CLI's
+    validate, by a batch request's problem, and by the service's validate with
+    Accept-Language: zh."""
+    data = json.loads(TUTORIAL.read_text())
+    data["cases"][0]["team"]["skills"] = [{"skill": "organized_crime", "count": 9, "min_level": 1}]
+    data["cases"][0]["team"]["languages"] = [{"language": "mn", "count": 9}]
+    (tmp_path / "bad.json").write_text(json.dumps(data))
+    checked = runner.invoke(app, ["validate", str(tmp_path / "bad.json"), "--lang", "zh"])
+    answered = client.post("/scenarios/validate", json=data, headers={"Accept-Language": "zh"})
+    said = [p["message"] for p in answered.json()["problems"]]
+    (tmp_path / "req.csv").write_text(
+        "id,kind,venue,start,end,priority,prosecutors,skills\n"
+        "x1,criminal,hailar,2022-06-01,2022-06-03,2,1,organized_crime:9:2\n")
+    batch = runner.invoke(app, ["batch", str(tmp_path / "req.csv"), "--scenario", str(TUTORIAL),
+                                "--out", str(tmp_path / "out"), "--lang", "zh"])
+    for text in (checked.output, " ".join(said), batch.output):
+        assert "需要9名具备“涉黑涉恶”技能的成员" in text, text
+        assert "organized_crime" not in text and "“mn”" not in text, text
+    assert "需要9名通晓“蒙古语”的成员" in checked.output and "需要9名通晓“蒙古语”的成员" in said[0]

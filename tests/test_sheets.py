@@ -49,11 +49,12 @@ def test_hulunbuir_round_trip_gives_the_same_optimal_roster() -> None:
 
 
 def test_template_has_headers_dropdowns_and_an_example_row() -> None:
-    """The Chinese template has the eight sheets, Chinese headers, a list dropdown on every
+    """The Chinese template has the ten sheets, Chinese headers, a list dropdown on every
     choice and yes/no column, an example row in each sheet, and imports as it is."""
     data = scenario_workbook(None, "zh")
     wb = load_workbook(BytesIO(data))
-    assert wb.sheetnames == ["检察院", "人员", "案件", "道路", "结对检察院", "协作组", "人才库", "方案"]
+    assert wb.sheetnames == ["检察院", "人员", "案件", "道路", "结对检察院", "协作组", "人才库", "原名单",
+                             "已定任务", "方案"]
     assert [c.value for c in wb["检察院"][1]][:4] == ["编号", "名称", "中文名称", "层级"]
     for sheet, ws in zip(SHEETS, wb.worksheets, strict=True):
         assert ws.max_row >= 2, sheet.key
@@ -387,7 +388,7 @@ def test_remote_roles_may_include_the_leader() -> None:
 def test_cli_writes_a_scenario_as_a_workbook_and_back(tmp_path: Path) -> None:
     """`taskforce template --from hulunbuir.json` writes Hulunbuir as a workbook, and
     `taskforce import` of it gives the same scenario as the JSON; a scenario with a
-    previous roster is written too, with a warning that the workbook leaves it out."""
+    previous roster and commitments comes back with both, silently."""
     book, back = tmp_path / "呼伦贝尔.xlsx", tmp_path / "back.json"
     source = ROOT / "scenarios" / "hulunbuir.json"
     made = runner.invoke(app, ["template", "--from", str(source), "--out", str(book), "--lang", "zh"])
@@ -396,12 +397,18 @@ def test_cli_writes_a_scenario_as_a_workbook_and_back(tmp_path: Path) -> None:
     assert read.exit_code == 0, read.output
     assert parse_scenario(json.loads(back.read_text())) == HULUNBUIR
     data = json.loads(TUTORIAL.read_text())
-    data["previous"] = [{"case": "fraud", "prosecutor": "wang", "slot": "leader"}]
+    data["previous"] = [{"case": "fraud", "prosecutor": "wang", "slot": "leader", "pinned": True},
+                        {"case": "grassland", "prosecutor": "saruul", "slot": "prosecutor",
+                         "on_site": False}]
+    data["prosecutors"][0]["commitments"] = [
+        {"start": "2022-05-01", "end": "2022-05-03", "load": 0.5, "away": True, "ref": "gang-110"}]
     (tmp_path / "prev.json").write_text(json.dumps(data))
-    warned = runner.invoke(app, ["template", "--from", str(tmp_path / "prev.json"), "--out",
-                                 str(tmp_path / "prev.xlsx"), "--lang", "zh"])
-    assert warned.exit_code == 0, warned.output
-    assert "工作簿不含" in warned.stderr and "1项安排" in warned.stderr
+    made = runner.invoke(app, ["template", "--from", str(tmp_path / "prev.json"), "--out",
+                               str(tmp_path / "prev.xlsx"), "--lang", "zh"])
+    assert made.exit_code == 0 and not made.stderr, made.output
+    read = runner.invoke(app, ["import", str(tmp_path / "prev.xlsx"), "--out", str(back)])
+    assert read.exit_code == 0, read.output
+    assert parse_scenario(json.loads(back.read_text())) == parse_scenario(data)
     bad = runner.invoke(app, ["template", "--from", str(tmp_path / "missing.json"), "--out",
                               str(tmp_path / "never.xlsx")])
     assert bad.exit_code == 2 and not (tmp_path / "never.xlsx").exists()
@@ -416,3 +423,59 @@ def test_a_team_that_cannot_be_staffed_is_said_on_the_columns_to_correct() -> No
     assert len(problems) == 2, problems
     assert problems[0].startswith("案件，第2行，U ") and "9" in problems[0], problems
     assert problems[1].startswith("案件，第2行，Z 技能要求") and "只有3人" in problems[1], problems
+
+
+def _with_previous_and_commitments() -> Scenario:
+    data = json.loads(TUTORIAL.read_text())
+    data["previous"] = [{"case": "fraud", "prosecutor": "wang", "slot": "leader", "pinned": True},
+                        {"case": "grassland", "prosecutor": "saruul", "slot": "prosecutor",
+                         "on_site": False}]
+    for person in data["prosecutors"][:2]:
+        person["commitments"] = [
+            {"start": "2022-05-01", "end": "2022-05-03", "load": 0.5, "away": True, "ref": "gang-110"},
+            {"start": "2022-06-20", "end": "2022-06-30", "load": 0.25}]
+    return parse_scenario(data)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_previous_roster_and_commitments_round_trip(lang: Language) -> None:
+    """A scenario's previous roster (原名单: case, person, place, on site, pinned) and its
+    people's commitments (已定任务: a row per commitment) are sheets of its workbook, with
+    headers in the language, and read back as the same scenario."""
+    s = _with_previous_and_commitments()
+    data = scenario_workbook(s, lang)
+    wb = load_workbook(BytesIO(data))
+    previous, commitments = ("原名单", "已定任务") if lang == "zh" else ("previous roster", "commitments")
+    assert [c.value for c in wb[previous][1]] == (
+        ["案件", "人员", "岗位", "现场办案", "锁定", "备注"] if lang == "zh" else
+        ["case", "prosecutor", "slot", "on site", "pinned", "notes"])
+    assert wb[previous].max_row == 3 and wb[commitments].max_row == 5
+    back = parse_scenario(read_workbook(data, lang))
+    assert back.previous == s.previous
+    assert back.prosecutors[0].commitments == s.prosecutors[0].commitments
+    assert back == s
+
+
+def test_previous_roster_problems_are_placed_on_their_cells() -> None:
+    """Bad cells of the previous roster and commitments sheets come in the same run as the
+    rest, each on its row and column: an unknown case, a place the case lacks, a person
+    on a case twice, a commitment of nobody, one that ends before it starts, a load out of
+    range and a bad yes/no."""
+    def change(wb: Workbook) -> None:
+        ws = wb["原名单"]
+        ws["A2"] = "nowhere"
+        ws.append(["fraud", "wang", "助理", "是", "也许"])
+        ws.append(["fraud", "wang", "书记员"])
+        cs = wb["已定任务"]
+        cs["A2"] = "nobody"
+        cs.append(["wang", date(2022, 5, 9), date(2022, 5, 1), 0.5])
+        cs.append(["wang", date(2022, 5, 9), date(2022, 5, 10), 50])
+    problems = _problems(_mutated(change))
+    for expected in ("原名单，第2行，A 案件列（nowhere/wang）：没有编号为“nowhere”的案件",
+                     "原名单，第3行，C 岗位列：“助理”不在可选值中",
+                     "原名单，第3行，E 锁定列",
+                     "原名单，第4行",
+                     "已定任务，第2行，A 人员列（nobody）：没有编号为“nobody”的人员",
+                     "已定任务，第3行，C 结束日期列（wang）：结束日期2022年5月1日早于开始日期2022年5月9日",
+                     "已定任务，第4行，D 每日工作量列（wang）：应不大于10，填的是50"):
+        assert sum(expected in p for p in problems) == 1, (expected, problems)

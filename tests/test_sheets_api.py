@@ -77,3 +77,40 @@ def test_workbook_problems_come_back_structured_in_the_readers_language(client: 
     assert any(f[:4] == ("案件", 2, "D", "fraud") and "'bogus'" in f[4] for f in found), found
     assert len(found) == 3, found
     assert client.get("/scenarios").json()["total"] == 0
+
+
+def test_validate_takes_a_workbook_and_reports_its_problems_as_data(client: TestClient) -> None:
+    """POST /scenarios/validate takes the workbook as a multipart form too: a good one is
+    valid; a bad one is a 200 report (not an error) whose problems name sheet, row, column,
+    header and id, with code and message in the Accept-Language, as POST /scenarios's 422
+    does; a file that is no workbook is one problem; nothing is stored either way."""
+    book = scenario_workbook(parse_scenario(TUTORIAL), "en")
+    good = client.post("/scenarios/validate", files={"workbook": ("t.xlsx", book, XLSX)})
+    assert good.status_code == 200 and good.json() == {"valid": True, "problems": []}
+    wb = load_workbook(BytesIO(book))
+    wb["staff"]["F2"] = "twenty"
+    wb["previous roster"].append(["fraud", "nobody", "prosecutor"])
+    out = BytesIO()
+    wb.save(out)
+    bad = client.post("/scenarios/validate", files={"workbook": ("bad.xlsx", out.getvalue(), XLSX)},
+                      headers={"Accept-Language": "zh"})
+    assert bad.status_code == 200, bad.text
+    report = bad.json()
+    assert report["valid"] is False
+    found = {(p["sheet"], p["row"], p["column"], p["header"], p["id"], p["code"], p["message"])
+             for p in report["problems"]}
+    assert found == {
+        ("staff", 2, "F", "years", "wang", "bad.number", "“twenty”不是数字"),
+        ("previous roster", 2, "B", "prosecutor", "fraud/nobody", "invalid.unknown_prosecutor",
+         "没有编号为“nobody”的人员")}, found
+    stored = client.post("/scenarios", files={"workbook": ("bad.xlsx", out.getvalue(), XLSX)})
+    assert stored.status_code == 422
+    assert [e["message"] for e in stored.json()["errors"]] == \
+        [p["message"] for p in client.post(
+            "/scenarios/validate", files={"workbook": ("bad.xlsx", out.getvalue(), XLSX)}
+        ).json()["problems"]]
+    junk = client.post("/scenarios/validate", files={"workbook": ("x.xlsx", b"not a zip", XLSX)})
+    assert junk.status_code == 200 and junk.json()["valid"] is False
+    assert len(junk.json()["problems"]) == 1
+    assert client.post("/scenarios/validate", json=TUTORIAL).json()["valid"] is True
+    assert client.get("/scenarios").json()["total"] == 0

@@ -79,10 +79,10 @@ def test_good_scenario_loads() -> None:
                       "max_units": 2}, "cases[0].team (c1): min_units 3 is above max_units 2"),
     ("cases.0.team", {"leader": None, "members": {"prosecutor": 2},
                       "languages": [{"language": "mn", "count": 3}]},
-     "cases[0].team (c1): 3 members must speak 'mn' but the team has 2"),
+     "cases[0].team (c1): 3 members must speak Mongolian but the team has 2"),
     ("cases.0.team", {"leader": None, "members": {"prosecutor": 1},
                       "skills": [{"skill": "forensics", "count": 2}]},
-     "cases[0].team (c1): 2 members need skill 'forensics' but the team has 1"),
+     "cases[0].team (c1): 2 members need skill forensics but the team has 1"),
 ])
 def test_each_problem_names_field_and_id(change: str, value: Any, expected: str) -> None:
     """Each kind of bad input is reported with its field path and the id at fault."""

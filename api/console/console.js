@@ -1,6 +1,7 @@
 // The command-center console: a board of views (overview, cases, people, map, what-if,
-// commitments, audit), each at its own URL (#/view). It calls only the public API, with
-// the key the person signed in with, so everything it does a script can do too.
+// commitments, audit), each at its own URL (#/view/case?scenario=&roster=). It calls only
+// the public API, with the key the person signed in with, so everything it does a script
+// can do too.
 
 const $ = (id) => document.getElementById(id);
 const SVG = "http://www.w3.org/2000/svg";
@@ -16,6 +17,7 @@ const state = { key: sessionStorage.getItem("taskforce-key") || "", scenarioId: 
 const tables = {};  // each table's filters, sort and page, kept while the reader moves about
 let words = {};  // the console's words in state.lang, from GET /messages/{lang}
 let wordsLoaded = null;  // the first load: API calls wait for it, so nothing shows a code
+let signedIn = false;  // a key was accepted: links naming a scenario or roster can be followed
 
 // The browser's own language decides until the reader picks one: Chinese for any zh-*.
 function browserLanguage() {
@@ -158,6 +160,7 @@ async function signIn(key) {
   $("app").hidden = false;
   $("views").hidden = false;
   fillScenarios(page.items);
+  signedIn = true;
   route();
 }
 
@@ -174,29 +177,33 @@ function fillScenarios(items) {
 
 async function openScenario(id) {
   if (!id) throw new Error(t("console.nothing_stored"));
-  const resource = await api("GET", `/scenarios/${id}`);
-  state.scenarioId = id;
+  // The id may come from a link: encoded, so that it names a scenario and nothing else.
+  const resource = await api("GET", `/scenarios/${encodeURIComponent(id)}`);
+  performance.mark("scenario-data");
+  state.scenarioId = resource.id;
   state.scenario = resource.scenario;
   state.index = indexOf(resource.scenario);
   state.rosterId = state.roster = state.util = state.job = state.whatIf = state.sweep = null;
   state.compared = [];
-  state.selected = state.mapView = state.jobId = null;
+  state.selected = state.mapView = state.jobId = state.mapOffice = state.drawCases = state.tlSwap = null;
   clearTimeout(state.timer);
   $("cancel").hidden = true;
   $("solve").hidden = false;
   $("progress").replaceChildren();
   for (const id of ["roster-section", "whatif-section", "sweep-section"]) $(id).hidden = true;
   $("whatif-empty").hidden = false;
-  for (const id of ["whatif-result", "whatif-compare", "timeline", "variants", "adopt-result", "sweep-result", "sweep-detail",
+  for (const id of ["whatif-result", "whatif-compare", "timeline", "timeline-swap", "variants", "adopt-result", "sweep-result", "sweep-detail",
                     "commit-result", "case-detail", "overview", "roster", "people", "utilisation"]) {
     $(id).replaceChildren();
   }
   $("overview-empty").hidden = false;
   showScenario(resource);
+  syncLink();
   await breathe();
   showCases();
   await breathe();
   showPeople();
+  performance.mark("scenario-shown");
 }
 
 // Lookups of the open scenario: offices, people, cases, and each office's city (the
@@ -241,9 +248,40 @@ async function upload(file) {
 
 // --- views and their URLs -----------------------------------------------------------------
 
+// A view's address carries what it shows: `#/cases/fraud?scenario=S&roster=R`, so that a
+// link sent to a colleague opens the same scenario, roster and case once they sign in.
+function parseLink(hash = location.hash) {
+  const [path, query = ""] = hash.replace(/^#/, "").split("?");
+  const match = path.match(/^\/(\w+)(?:\/(.*))?$/);
+  const q = new URLSearchParams(query);
+  let arg = null;
+  try { arg = match && match[2] ? decodeURIComponent(match[2]) : null; } catch { arg = null; }
+  return { view: match && VIEWS.includes(match[1]) ? match[1] : "overview", arg,
+           scenario: q.get("scenario"), roster: q.get("roster") };
+}
+
+function linkTo(view, arg) {
+  const q = new URLSearchParams();
+  if (state.scenarioId) q.set("scenario", state.scenarioId);
+  if (state.rosterId) q.set("roster", state.rosterId);
+  const query = q.toString();
+  return `#/${view}${arg ? `/${encodeURIComponent(arg)}` : ""}${query ? `?${query}` : ""}`;
+}
+
+// The address bar and the board's links say what is open now (without a new history entry).
+function syncLink() {
+  const link = parseLink();
+  const arg = (link.view === "cases" || link.view === "map") ? state.selected : link.arg;
+  const hash = linkTo(link.view, arg);
+  if (location.hash !== hash) history.replaceState(null, "", hash);
+  for (const a of document.querySelectorAll("#views a")) a.setAttribute("href", linkTo(a.dataset.view));
+}
+
+let routing = 0;  // the latest route: an older one still loading gives way to it
+
 function route() {
-  const match = location.hash.match(/^#\/(\w+)(?:\/(.*))?$/);
-  const view = match && VIEWS.includes(match[1]) ? match[1] : "overview";
+  const link = parseLink();
+  const view = link.view;
   for (const v of VIEWS) $(`view-${v}`).hidden = v !== view;
   for (const a of document.querySelectorAll("#views a")) {
     if (a.dataset.view === view) a.setAttribute("aria-current", "page");
@@ -252,17 +290,52 @@ function route() {
   // One map, shown beside the cases table or on its own.
   const slot = view === "cases" ? $("cases-map-slot") : $("map-map-slot");
   if ($("map-box").parentNode !== slot) slot.append($("map-box"));
-  const arg = match && match[2] ? decodeURIComponent(match[2]) : null;
-  if ((view === "cases" || view === "map") && arg && state.scenario) selectCase(arg);
-  else if (view === "cases" || view === "map") drawMap();
-  if (view === "timeline") showTimeline();
-  if (state.key && view === "commitments") guarded(loadCommitments);
-  if (state.key && view === "audit") guarded(() => loadAudit());
-  if (state.key && view === "whatif" && state.scenarioId) guarded(loadVariants);
+  const seq = ++routing;
+  const show = () => {
+    if (seq !== routing) return;
+    if ((view === "cases" || view === "map") && link.arg && state.scenario) selectCase(link.arg, true);
+    else if (view === "cases" || view === "map") drawMap();
+    if (view === "timeline") showTimeline();
+    if (state.key && view === "commitments") guarded(loadCommitments);
+    if (state.key && view === "audit") guarded(() => loadAudit());
+    if (state.key && view === "whatif" && state.scenarioId) guarded(loadVariants);
+    // Before sign-in the address keeps what it names, to be followed once signed in.
+    if (signedIn) syncLink();
+  };
+  // A link naming a scenario or roster other than the one open: open them first (once
+  // signed in; until then the address waits, and sign-in routes again).
+  const other = (link.scenario && link.scenario !== state.scenarioId) ||
+                (link.roster && link.roster !== state.rosterId);
+  if (other && signedIn) {
+    guarded(async () => {
+      try {
+        await follow(link, seq);
+      } finally {
+        show();
+      }
+    });
+  } else {
+    show();
+  }
+}
+
+async function follow(link, seq) {
+  if (link.scenario && link.scenario !== state.scenarioId) {
+    await openScenario(link.scenario);
+    if (seq !== routing) return;
+    if ([...$("scenario-pick").options].some((o) => o.value === link.scenario)) $("scenario-pick").value = link.scenario;
+  }
+  if (link.roster && link.roster !== state.rosterId && state.scenarioId) {
+    const view = await api("GET", `/rosters/${encodeURIComponent(link.roster)}`);
+    if (seq !== routing) return;
+    // A roster of another scenario (or of a what-if variant) is not shown over this one.
+    if (view.scenario_id !== state.scenarioId) throw new Error(t("console.link_roster_elsewhere", { roster: link.roster }));
+    await showRoster(view.id, view);
+  }
 }
 
 function go(view, arg) {
-  const hash = arg ? `#/${view}/${encodeURIComponent(arg)}` : `#/${view}`;
+  const hash = linkTo(view, arg);
   if (location.hash === hash) route();
   else location.hash = hash;
 }
@@ -271,7 +344,7 @@ function go(view, arg) {
 
 // A table of `rows` (already filtered) into `box`: `columns` name their label, cell and
 // sort key; the table's state (sort, page) is kept under `name`.
-function pagedTable(name, box, rows, columns, { rowClass, caption } = {}) {
+function pagedTable(name, box, rows, columns, { rowClass, caption, key } = {}) {
   const st = tables[name] ||= { page: 0, sort: null, dir: 1, filters: {} };
   let shown = rows;
   const col = columns.find((c) => c.key === st.sort);
@@ -282,6 +355,12 @@ function pagedTable(name, box, rows, columns, { rowClass, caption } = {}) {
     shown = keyed.map((k) => k[1]);
   }
   const pages = Math.max(1, Math.ceil(shown.length / PAGE));
+  // A row to show (a case chosen elsewhere): the page that has it.
+  if (st.reveal != null && key) {
+    const at = shown.findIndex((r) => key(r) === st.reveal);
+    if (at >= 0) st.page = Math.floor(at / PAGE);
+  }
+  st.reveal = null;
   st.page = Math.min(st.page, pages - 1);
   const slice = shown.slice(st.page * PAGE, st.page * PAGE + PAGE);
   const head = columns.map((c) => {
@@ -290,14 +369,14 @@ function pagedTable(name, box, rows, columns, { rowClass, caption } = {}) {
       ? el("button", { type: "button", class: "sort", onclick: () => {
           if (st.sort === c.key) st.dir = -st.dir; else { st.sort = c.key; st.dir = c.desc ? -1 : 1; }
           st.page = 0;
-          pagedTable(name, box, rows, columns, { rowClass, caption });
+          pagedTable(name, box, rows, columns, { rowClass, caption, key });
         } }, t(c.label), sorted ? (st.dir > 0 ? " ▲" : " ▼") : "")
       : t(c.label);
     return el("th", { scope: "col", "aria-sort": sorted, class: c.num ? "num" : null }, label);
   });
   const body = slice.map((r) => el("tr", { class: rowClass ? rowClass(r) : null },
     ...columns.map((c) => el("td", { class: c.num ? "num" : null }, c.cell(r)))));
-  const turn = (to) => () => { st.page = to; pagedTable(name, box, rows, columns, { rowClass, caption }); };
+  const turn = (to) => () => { st.page = to; pagedTable(name, box, rows, columns, { rowClass, caption, key }); };
   const pager = el("div", { class: "pager row" },
     el("button", { type: "button", disabled: st.page === 0, onclick: turn(st.page - 1) }, t("console.previous")),
     el("span", {}, shown.length
@@ -377,8 +456,10 @@ function showCases() {
       && (!f.mandatory || r.c.mandatory));
     pagedTable("cases", $("roster"), rows, caseColumns(),
                { rowClass: (r) => [r.entry && !r.entry.staffed ? "unstaffed-row" : "",
-                                   r.c.id === state.selected ? "selected" : ""].join(" ").trim() || null });
+                                   r.c.id === state.selected ? "selected" : ""].join(" ").trim() || null,
+                 key: (r) => r.c.id });
   };
+  state.drawCases = draw;
   filterForm($("case-filters"), "cases", [
     { key: "q", type: "search", label: "console.search" },
     { key: "office", label: "console.office", options: officeOptions(s.cases.flatMap((c) => [c.lead_unit || c.venue, c.venue])) },
@@ -408,15 +489,16 @@ function caseColumns() {
 }
 
 // A case chosen (in the table, the worklist or by its URL): its team in full, on the map.
-function selectCase(id) {
+function selectCase(id, fromLink = false) {
   const c = state.index && state.index.case.get(id);
-  if (!c) return;
+  if (!c) {
+    if (fromLink) showError(new Error(t("console.link_no_case", { case: id })));
+    return;
+  }
   state.selected = id;
   const entry = state.roster && state.roster.cases.find((e) => e.id === id);
-  for (const row of $("roster").querySelectorAll("tr.selected")) row.classList.remove("selected");
-  for (const b of $("roster").querySelectorAll("button.case-button")) {
-    if (b.textContent === id) b.closest("tr").classList.add("selected");
-  }
+  // The same case chosen in the table: its page shown, its row marked.
+  if (state.drawCases) { tables.cases.reveal = id; state.drawCases(); }
   const facts = [
     [t("console.office"), officeName(c.lead_unit || c.venue)], [t("console.venue"), officeName(c.venue)],
     [t("console.dates"), `${c.start} – ${c.end}`], [t("console.priority"), String(c.priority)],
@@ -432,10 +514,12 @@ function selectCase(id) {
 
 // Swap a member by hand: the people the solver holds eligible for that place, the swap
 // checked at once; a valid one becomes the roster shown (to commit, or solve again from).
-function swapForm(entry) {
-  const out = el("select", { id: "swap-out" }, ...entry.team.map((m) =>
+// The case detail and the timeline each have one, their controls named by `prefix`.
+function swapForm(entry, prefix = "swap", person = null) {
+  const out = el("select", { id: `${prefix}-out` }, ...entry.team.map((m) =>
     el("option", { value: m.prosecutor, "data-slot": m.slot }, t("console.slot_person", { slot: t(`slot.${m.slot}`), person: personName(m) }))));
-  const into = el("select", { id: "swap-into" });
+  if (person && entry.team.some((m) => m.prosecutor === person)) out.value = person;
+  const into = el("select", { id: `${prefix}-into` });
   const load = () => guarded(async () => {
     const slot = out.selectedOptions[0].dataset.slot;
     const people = await api("GET", `/rosters/${state.rosterId}/cases/${encodeURIComponent(entry.id)}/candidates?slot=${slot}`);
@@ -449,14 +533,18 @@ function swapForm(entry) {
   return el("form", { class: "row swap", onsubmit: (e) => {
     e.preventDefault();
     guarded(async () => {
-      const box = $("swap-result");
+      const box = $(`${prefix}-result`);
       try {
         const made = await api("POST", `/rosters/${state.rosterId}/swaps`,
                                { case: entry.id, out: out.value, into: into.value });
+        if (state.tlSwap && state.tlSwap.case === entry.id) state.tlSwap.person = into.value;
         await showRoster(made.id);
-        $("swap-result").className = "ok";
-        $("swap-result").replaceChildren(t("console.swapped", { cost: made.roster.objective.cost.toFixed(1) }), " ",
-          el("button", { type: "button", id: "solve-keeping", onclick: () => guarded(() =>
+        // The roster shown is the new one, its forms drawn anew: the answer goes in the new box.
+        const shown = $(`${prefix}-result`);
+        shown.className = "ok";
+        shown.replaceChildren(t("console.swapped", { cost: made.roster.objective.cost.toFixed(1) }), " ",
+          el("button", { type: "button", id: prefix === "swap" ? "solve-keeping" : `${prefix}-solve-keeping`,
+                         onclick: () => guarded(() =>
             solve(Number($("seconds").value), { roster_id: made.id, cases: [entry.id] })) },
              t("console.solve_keeping")));
       } catch (err) {
@@ -466,8 +554,8 @@ function swapForm(entry) {
           el("ul", {}, ...err.errors.map((x) => el("li", {}, x.message))));
       }
     });
-  } }, el("label", { for: "swap-out" }, t("console.swap_out")), out,
-     el("label", { for: "swap-into" }, t("console.swap_into")), into,
+  } }, el("label", { for: `${prefix}-out` }, t("console.swap_out")), out,
+     el("label", { for: `${prefix}-into` }, t("console.swap_into")), into,
      el("button", { type: "submit" }, t("console.swap")));
 }
 
@@ -613,6 +701,16 @@ function showTimeline() {
       const title = svg("title");
       title.textContent = b.title;
       rect.append(title);
+      if (b.swap) {
+        // A booking on a team: chosen (click or Enter), the person can be swapped out of it.
+        const [caseId, person] = b.swap;
+        rect.setAttribute("tabindex", "0");
+        rect.setAttribute("role", "button");
+        rect.setAttribute("aria-label", `${t("console.tl_swap")}: ${b.title}`);
+        rect.dataset.case = caseId;
+        rect.addEventListener("click", () => openTimelineSwap(caseId, person));
+        rect.addEventListener("keydown", (e) => { if (e.key === "Enter") openTimelineSwap(caseId, person); });
+      }
       chart.append(rect);
     }
     return chart;
@@ -637,7 +735,12 @@ function showTimeline() {
           const cls = !e ? "case-bar" : e.staffed ? "case-bar staffed" : "case-bar unstaffed-bar";
           return bars([{ start: c.start, end: c.end, cls, title: `${c.id} ${caseTitle(c)}: ${c.start} – ${c.end}` }]);
         } },
+      { key: "swap", label: "", cell: (c) => entries.get(c.id) && entries.get(c.id).staffed
+          ? el("button", { type: "button", class: "tl-swap", "data-case": c.id,
+                           onclick: () => openTimelineSwap(c.id, null) }, t("console.tl_swap"))
+          : "" },
     ]);
+    showTimelineSwap();
     return;
   }
   const booked = new Map();
@@ -647,7 +750,8 @@ function showTimeline() {
     for (const m of e.team) {
       if (!booked.has(m.prosecutor)) booked.set(m.prosecutor, []);
       booked.get(m.prosecutor).push({ start: c.start, end: c.end, cls: "case-bar staffed",
-                                      title: `${c.id} ${caseTitle(c)}: ${t(`slot.${m.slot}`)}, ${c.start} – ${c.end}` });
+                                      title: `${c.id} ${caseTitle(c)}: ${t(`slot.${m.slot}`)}, ${c.start} – ${c.end}`,
+                                      swap: [c.id, m.prosecutor] });
     }
   }
   const rows = s.prosecutors.filter((p) => !q || `${p.id} ${p.name} ${p.name_zh || ""} ${officeName(p.home)}`.toLowerCase().includes(q))
@@ -660,6 +764,30 @@ function showTimeline() {
     { key: "office", label: "console.office", cell: (r) => officeName(r.p.home) },
     { key: "bar", label: "", head: () => axis.cloneNode(true), cell: (r) => bars(r.items) },
   ]);
+  showTimelineSwap();
+}
+
+// A team chosen on the timeline, to swap one of its members there and then.
+function openTimelineSwap(caseId, person) {
+  state.tlSwap = { case: caseId, person };
+  showTimelineSwap();
+  $("timeline-swap").scrollIntoView({ block: "nearest" });
+}
+
+function showTimelineSwap() {
+  const box = $("timeline-swap");
+  const chosen = state.tlSwap;
+  const entry = chosen && state.roster && state.roster.cases.find((e) => e.id === chosen.case);
+  const c = chosen && state.index && state.index.case.get(chosen.case);
+  if (!entry || !entry.staffed || !c) { box.replaceChildren(); box.dataset.shown = ""; return; }
+  // Drawn anew only for another team or roster (or language), not when the timeline is
+  // searched or turned to another page: the answer to a swap stays in view.
+  const shown = `${state.rosterId}|${chosen.case}|${chosen.person}|${state.lang}`;
+  if (box.dataset.shown === shown && box.firstChild) return;
+  box.dataset.shown = shown;
+  box.replaceChildren(el("h3", {}, t("console.tl_swap_head", { case: c.id, title: caseTitle(c) })),
+    teamTable(entry), swapForm(entry, "tl-swap", chosen.person),
+    el("div", { id: "tl-swap-result", role: "status", "aria-live": "polite" }));
 }
 
 // --- solving ----------------------------------------------------------------------------
@@ -716,8 +844,8 @@ function showProgress(job) {
 
 // --- the roster -------------------------------------------------------------------------
 
-async function showRoster(rosterId) {
-  const view = await api("GET", `/rosters/${rosterId}`);
+async function showRoster(rosterId, read = null) {
+  const view = read || await api("GET", `/rosters/${rosterId}`);
   const util = await api("GET", `/rosters/${rosterId}/utilisation`);
   performance.mark("roster-data");
   state.rosterId = rosterId;
@@ -739,6 +867,7 @@ async function showRoster(rosterId) {
   $("whatif-section").hidden = false;
   $("whatif-empty").hidden = true;
   $("sweep-section").hidden = false;
+  syncLink();
   performance.mark("roster-shown");
   performance.measure("roster-render", "roster-data", "roster-shown");
 }
@@ -863,69 +992,124 @@ function drawMap() {
     const people = g.units.reduce((n, u) => n + (staff[u.id] || 0), 0);
     const r = 4 + 2 * Math.sqrt(people);
     const chosen = g.units.some((u) => involved.has(u.id));
-    const dot = svg("circle", { cx: x, cy: y, r, class: chosen ? "unit chosen" : "unit", tabindex: "0" });
+    const dot = svg("circle", { cx: x, cy: y, r, class: chosen ? "unit chosen" : "unit", tabindex: "0",
+                                "data-units": g.units.map((u) => u.id).join(" ") });
     const title = svg("title");
     title.textContent = g.units.map((u) => t("console.staff_count", { office: officeName(u.id), people: staff[u.id] || 0 })).join("\n");
     dot.append(title);
-    // An office clicked: its cases in the table.
+    // An office clicked: its cases listed under the map, to choose one, and in the table.
     const pick = () => {
+      state.mapOffice = g.units.map((u) => u.id);
       (tables.cases ||= { page: 0, sort: null, dir: 1, filters: {} }).filters.office = g.units[0].id;
       tables.cases.page = 0;
       showCases();
-      go("cases");
+      drawMap();
     };
     dot.addEventListener("click", pick);
     dot.addEventListener("keydown", (e) => { if (e.key === "Enter") pick(); });
     nodes.push(dot);
     return { g, x, y, r };
   });
+  // Nothing is written over a marker: every dot (and the venue's ring) is taken space.
+  const boxes = dots.map(({ x, y, r }) => ({ x: x - r - 1, y: y - r - 1, w: 2 * r + 2, h: 2 * r + 2 }));
+  const font = getComputedStyle(map).fontFamily;
   // The chosen team over everything: a line from each member's office to the venue, with
   // the travel minutes.
+  const minutes = [];
   if (c) {
-    for (const m of team) {
-      if (m.home === c.venue || !seatOf.has(m.home)) continue;
-      const [x1, y1] = xy(m.home), [x2, y2] = xy(c.venue);
-      nodes.push(svg("line", { x1, y1, x2, y2, class: m.on_site ? "travel" : "travel video" }));
-      const label = svg("text", { x: (x1 + x2) / 2, y: (y1 + y2) / 2 - 3, class: "minutes" });
-      label.textContent = m.on_site ? t("console.minutes", { minutes: m.travel_minutes.toFixed(0) }) : t("member.video");
-      nodes.push(label);
-    }
     const [vx, vy] = xy(c.venue);
+    boxes.push({ x: vx - 8, y: vy - 8, w: 16, h: 16 });
+    // One line from each office the team comes from (its members travel alike).
+    const drawn = new Set();
+    for (const m of team) {
+      const way = `${seatOf.get(m.home) ? xy(m.home).join() : ""}|${m.on_site}`;
+      if (m.home === c.venue || !seatOf.has(m.home) || drawn.has(way)) continue;
+      drawn.add(way);
+      const [x1, y1] = xy(m.home), [x2, y2] = xy(c.venue);
+      const text = m.on_site ? t("console.minutes", { minutes: m.travel_minutes.toFixed(0) }) : t("member.video");
+      const line = svg("line", { x1, y1, x2, y2, class: m.on_site ? "travel" : "travel video" });
+      const title = svg("title");
+      title.textContent = `${officeName(m.home)}: ${text}`;
+      line.append(title);
+      nodes.push(line);
+      // Beside the line (its middle first), where no marker or other minutes are; where
+      // there is no room, the line's tooltip says it.
+      const size = textSize(text, `600 12px ${font}`);
+      let spot = null;
+      for (const gap of [0, 10, 20]) {
+        for (const f of [0.5, 0.35, 0.65, 0.2, 0.8]) {
+          spot = labelBox(size.w, x1 + (x2 - x1) * f, y1 + (y2 - y1) * f, gap, boxes, size.h);
+          if (spot) break;
+        }
+        if (spot) break;
+      }
+      if (!spot) continue;
+      boxes.push(spot);
+      minutes.push([spot, text, size.ascent]);
+    }
     nodes.push(svg("circle", { cx: vx, cy: vy, r: 6, class: "venue" }));
   }
-  const boxes = [];
+  for (const [spot, text, ascent] of minutes) {
+    const label = svg("text", { x: spot.x + 2, y: spot.y + ascent, class: "minutes" });
+    label.textContent = text;
+    nodes.push(label);
+  }
   for (const { g, x, y, r } of dots) {
     if (x < -50 || y < -20 || x > MAP_W + 50 || y > MAP_H + 20) continue;
     const names = g.units.map((u) => officeName(u.id));
     const text = names.length > 1 ? t("console.seat_offices", { first: names[0], more: names.length - 1 }) : names[0];
-    const box = labelBox(text, x, y, r, boxes);
+    const size = textSize(text, `11px ${font}`);
+    const box = labelBox(size.w, x, y, r, boxes, size.h);
     if (!box) continue;  // no room: the name is in the marker's tooltip
     boxes.push(box);
-    const label = svg("text", { x: box.x, y: box.y + box.h - 2, class: "label" });
+    const label = svg("text", { x: box.x + 2, y: box.y + size.ascent, class: "label" });
     label.textContent = text;
     nodes.push(label);
   }
   map.replaceChildren(...nodes);
   $("map-case").textContent = c ? t("console.map_case", { case: c.id, title: caseTitle(c) }) : "";
+  showMapOffice();
 }
 
-// Labels never cover each other: try right, left, above and below the dot, then a little
-// further; a label with no room is left out (its office is named in the tooltip).
-const LABEL_H = 13;
-function textWidth(text) {
-  let w = 0;
-  for (const ch of text) w += ch.codePointAt(0) > 0x2e80 ? 12 : 6.5;
-  return w;
+// The cases of the office last clicked on the map, each to choose: the choice is the
+// case chosen in the table too (and the table's page turns to it).
+function showMapOffice() {
+  const box = $("map-office");
+  const units = state.mapOffice && state.scenario ? state.mapOffice.filter((id) => state.index.unit.has(id)) : [];
+  if (!units.length) { box.replaceChildren(); return; }
+  const cases = state.scenario.cases.filter((c) => units.includes(c.venue) || units.includes(c.lead_unit));
+  const view = parseLink().view === "map" ? "map" : "cases";
+  box.replaceChildren(el("h3", {}, units.map(officeName).join(t("sep.comma"))),
+    cases.length
+      ? el("ul", { class: "map-cases" }, ...cases.map((c) => el("li", {},
+          el("button", { type: "button", class: "map-case", "data-case": c.id, "aria-pressed": String(c.id === state.selected),
+                         onclick: () => go(view, c.id) }, `${c.id}${caseTitle(c) ? ` ${caseTitle(c)}` : ""}`))))
+      : el("p", {}, t("console.office_no_cases")));
 }
-function labelBox(text, x, y, r, taken) {
-  const w = textWidth(text);
-  const spots = [[x + r + 2, y - 7], [x - r - 2 - w, y - 7], [x - w / 2, y - r - LABEL_H - 1],
-                 [x - w / 2, y + r + 1], [x + r + 2, y - 7 + LABEL_H], [x + r + 2, y - 7 - LABEL_H],
-                 [x - r - 2 - w, y - 7 + LABEL_H], [x - r - 2 - w, y - 7 - LABEL_H]];
+
+// Labels never cover each other, a marker or the chosen team's minutes: try right, left,
+// above and below the dot, then a little further; a label with no room is left out (its
+// office is named in the marker's tooltip). Widths are measured in the page's own font,
+// Chinese and Mongolian included, with the white halo around the letters.
+let measure = null;
+function textSize(text, font) {
+  measure ||= document.createElement("canvas").getContext("2d");
+  measure.font = font;
+  const m = measure.measureText(text);
+  // The font's own box (as the SVG text's box is), with a pixel of halo each way; a CJK
+  // fallback's ascent or descent may reach further than the first font's: room for it.
+  const ascent = Math.ceil(m.fontBoundingBoxAscent || m.actualBoundingBoxAscent) + 2;
+  const descent = Math.ceil(m.fontBoundingBoxDescent || m.actualBoundingBoxDescent) + 2;
+  return { w: Math.ceil(m.width) + 4, h: ascent + descent, ascent };
+}
+function labelBox(w, x, y, r, taken, h) {
+  const spots = [[x + r + 2, y - h / 2], [x - r - 2 - w, y - h / 2], [x - w / 2, y - r - h - 1],
+                 [x - w / 2, y + r + 1], [x + r + 2, y + h / 2], [x + r + 2, y - 1.5 * h],
+                 [x - r - 2 - w, y + h / 2], [x - r - 2 - w, y - 1.5 * h]];
   const clear = (b) => b.x >= 0 && b.x + b.w <= MAP_W && b.y >= 0 && b.y + b.h <= MAP_H &&
     !taken.some((o) => b.x < o.x + o.w && o.x < b.x + b.w && b.y < o.y + o.h && o.y < b.y + b.h);
   for (const [bx, by] of spots) {
-    const box = { x: bx, y: by, w, h: LABEL_H };
+    const box = { x: bx, y: by, w, h };
     if (clear(box)) return box;
   }
   return null;
@@ -1199,13 +1383,36 @@ async function loadVariants() {
   }
   if (!page.items.length) { $("variants").replaceChildren(el("p", {}, t("console.no_variants"))); return; }
   const reason = el("input", { id: "adopt-reason", type: "text", placeholder: t("console.reason_hint") });
+  const shown = new Set((state.compared || []).map((v) => v.roster_id));
+  // Any variants tried on this scenario, earlier or by someone else, set side by side.
+  const pick = (v) => v.roster_id
+    ? el("input", { type: "checkbox", class: "compare-pick", value: v.id, checked: shown.has(v.roster_id),
+                    "aria-label": t("console.compare_pick", { name: v.name }) })
+    : "";
   $("variants").replaceChildren(el("p", { class: "row" }, el("label", { for: "adopt-reason" }, t("console.reason")), reason),
     el("table", { class: "grid" },
-      el("thead", {}, el("tr", {}, ...["variant", "col_tried", "col_version", ""].map((h) => el("th", {}, h ? t(`console.${h}`) : "")))),
-      el("tbody", {}, ...page.items.map((v) => el("tr", {}, el("td", {}, v.name), el("td", {}, moment(v.created_at)),
+      el("thead", {}, el("tr", {}, ...["col_compare", "variant", "col_tried", "col_version", ""].map((h) => el("th", {}, h ? t(`console.${h}`) : "")))),
+      el("tbody", {}, ...page.items.map((v) => el("tr", {}, el("td", {}, pick(v)), el("td", {}, v.name), el("td", {}, moment(v.created_at)),
         el("td", {}, `v${v.base_version}`),
         el("td", {}, v.roster_id ? el("button", { type: "button", class: "adopt", onclick: () => guarded(() => adopt(v, reason.value)) },
-                                      t("console.adopt")) : ""))))));
+                                      t("console.adopt")) : ""))))),
+    el("p", { class: "row" }, el("button", { type: "button", id: "compare-chosen",
+      onclick: () => guarded(() => compareChosen(page.items)) }, t("console.compare_chosen"))));
+}
+
+// The variants ticked, each against the roster shown, side by side.
+async function compareChosen(items) {
+  const chosen = [...$("variants").querySelectorAll("input.compare-pick:checked")].map((x) => x.value);
+  if (!chosen.length) throw new Error(t("console.choose_variants"));
+  const base = state.rosterId ? `?base_roster_id=${encodeURIComponent(state.rosterId)}` : "";
+  const found = [];
+  for (const id of chosen) {
+    const v = items.find((x) => x.id === id);
+    const got = await api("GET", `/scenarios/${state.scenarioId}/variants/${id}/comparison${base}`);
+    found.push({ name: v ? v.name : got.name, roster_id: got.roster_id, comparison: got.comparison });
+  }
+  state.compared = found;
+  showComparison();
 }
 
 async function adopt(variant, reason) {

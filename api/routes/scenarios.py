@@ -16,7 +16,7 @@ from api.deps import CallerDep, LangDep, Limit, Offset, SessionDep, SettingsDep,
 from api.problems import ApiError, documented
 from api.schemas import Page, ScenarioResource, ScenarioSummary, ValidationReport
 from api.tables import ScenarioRow, ScenarioVersionRow, _now
-from api.workbooks import SCENARIO_OR_WORKBOOK, ScenarioOrWorkbook
+from api.workbooks import SCENARIO_OR_WORKBOOK, ScenarioOrProblems, ScenarioOrWorkbook
 from i18n import worded
 from models import Scenario, ScenarioError, parse_scenario
 from models.enums import KeyRole
@@ -119,10 +119,14 @@ def store_new(session: SessionDep, data: dict[str, Any], caller: Caller,
     return row, scenario
 
 
-@router.post("/validate", response_model=ValidationReport, summary="Check without storing")
-def validate_scenario(data: ScenarioBody, _: CallerDep, lang: LangDep) -> ValidationReport:
-    """List every problem of a scenario without storing or solving it, each in the reader's
-    language (Accept-Language)."""
+@router.post("/validate", response_model=ValidationReport, summary="Check without storing",
+             openapi_extra=SCENARIO_OR_WORKBOOK)
+def validate_scenario(data: ScenarioOrProblems, _: CallerDep, lang: LangDep) -> ValidationReport:
+    """List every problem of a scenario, sent as JSON or as a workbook (a multipart form's
+    `workbook` field), without storing or solving it, each in the reader's language
+    (Accept-Language); a workbook's problems name their sheet, row, column and header."""
+    if isinstance(data, list):
+        return ValidationReport(valid=False, problems=data)
     try:
         parse_scenario(data)
     except ScenarioError as err:

@@ -1,19 +1,24 @@
 """What-if variants, which belong to their base scenario: listed and read only through
 it, and adopted (their roster committed) from there."""
 
-from fastapi import APIRouter, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.access import Caller
-from api.deps import CallerDep, Limit, Offset, SessionDep, SettingsDep
+from api.commitments import active, for_solving
+from api.compare import Comparison, compare, localised_comparison
+from api.deps import CallerDep, LangDep, Limit, Offset, SessionDep, SettingsDep
 from api.idempotency import IdempotencyKey
 from api.problems import ApiError, documented
 from api.routes.commitments import commit_roster
 from api.routes.scenarios import live_scenario, stored_body
 from api.schemas import CommitRequest, CommitView, Page, VariantResource, VariantSummary
 from api.tables import RosterRow, ScenarioRow
-from models import Scenario
+from models import Roster, Scenario
 
 router = APIRouter(prefix="/scenarios/{scenario_id}/variants", tags=["what-if"],
                    responses=documented(404))
@@ -44,9 +49,12 @@ def _roster_of(session: Session, variant: ScenarioRow) -> RosterRow | None:
 def _summary(session: Session, row: ScenarioRow) -> VariantSummary:
     roster = _roster_of(session, row)
     assert row.base_id is not None and row.base_version is not None
+    base_roster = roster.params.get("base_roster_id") if roster else None
     return VariantSummary(id=row.id, name=row.name, base_id=row.base_id,
                           base_version=row.base_version,
-                          roster_id=roster.id if roster else None, created_at=row.created_at)
+                          roster_id=roster.id if roster else None,
+                          base_roster_id=base_roster if isinstance(base_roster, str) else None,
+                          created_at=row.created_at)
 
 
 @router.get("", response_model=Page[VariantSummary], summary="List a scenario's what-if variants")
@@ -71,6 +79,53 @@ def read_variant(scenario_id: str, variant_id: str, session: SessionDep,
     row = _variant(session, _base(session, scenario_id, caller), variant_id)
     scenario = Scenario.model_validate(stored_body(session, row.id, row.version))
     return VariantResource(**_summary(session, row).model_dump(), scenario=scenario)
+
+
+class VariantComparison(BaseModel):
+    id: str = Field(description="The variant's id.")
+    name: str = Field(description="Its label.")
+    base_version: int = Field(description="The version of the base it changes.")
+    base_roster_id: str = Field(description="The base scenario's roster it is compared with.")
+    roster_id: str = Field(description="The variant's roster.")
+    comparison: Comparison = Field(description="What changes from the base roster to the "
+                                               "variant's, as the what-if answered it.")
+
+
+BaseRoster = Annotated[str | None, Query(
+    max_length=64, description="A roster of the base scenario to compare with; by default the "
+                               "one the variant was re-planned from.")]
+
+
+@router.get("/{variant_id}/comparison", response_model=VariantComparison,
+            summary="Compare a stored variant with a roster of its base")
+def compare_variant(scenario_id: str, variant_id: str, session: SessionDep, caller: CallerDep,
+                    lang: LangDep, base_roster_id: BaseRoster = None) -> VariantComparison:
+    """A stored variant's roster against a roster of its base scenario (the one it was
+    re-planned from, or `base_roster_id`), figure by figure and team by team, as the what-if
+    answered, so that variants tried earlier can be set side by side. Commitments count as
+    they stand now. 404 if the variant has no roster, or the base roster is unknown or of
+    another scenario."""
+    base = _base(session, scenario_id, caller)
+    row = _variant(session, base, variant_id)
+    roster_row = _roster_of(session, row)
+    if roster_row is None:
+        raise ApiError(404, "problem.no_roster", id=variant_id)
+    chosen = base_roster_id or roster_row.params.get("base_roster_id")
+    base_row = session.get(RosterRow, chosen) if isinstance(chosen, str) else None
+    if base_row is None or base_row.scenario_id != base.id:
+        raise ApiError(404, "problem.no_base_roster", id=str(chosen or "-"), scenario=base.id)
+    assert row.base_version is not None
+    # Every solve sees the province's commitments, and so does a comparison.
+    committed = active(session, base.province)
+    base_scenario = for_solving(Scenario.model_validate(
+        stored_body(session, base.id, base_row.scenario_version)), committed)
+    changed = for_solving(Scenario.model_validate(stored_body(session, row.id, row.version)),
+                          committed)
+    found = compare(base_scenario, Roster.model_validate(base_row.body), changed,
+                    Roster.model_validate(roster_row.body))
+    return VariantComparison(id=row.id, name=row.name, base_version=row.base_version,
+                             base_roster_id=base_row.id, roster_id=roster_row.id,
+                             comparison=localised_comparison(found, lang))
 
 
 @router.post("/{variant_id}/adopt", status_code=201, response_model=CommitView,

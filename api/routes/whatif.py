@@ -59,9 +59,10 @@ def _current(session: Session, scenario_id: str, caller: Caller,
 
 
 def _store(session: Session, scenario_id: str, version: int, params: JobParams,
-           roster: Roster) -> RosterRow:
+           roster: Roster, base_roster_id: str | None = None) -> RosterRow:
+    extra = {} if base_roster_id is None else {"base_roster_id": base_roster_id}
     row = RosterRow.of(roster, id=uuid4().hex, scenario_id=scenario_id,
-                       scenario_version=version, params=params.model_dump())
+                       scenario_version=version, params=params.model_dump() | extra)
     session.add(row)
     session.flush()
     return row
@@ -237,7 +238,10 @@ def what_if(scenario_id: str, body: WhatIfRequest, session: SessionDep, settings
             # Stored as a variant of the base: never listed or opened as a scenario.
             stored_scenario, _ = store_new(session, replanned.model_dump(mode="json") | {
                 "name": label}, caller, base=row, label=variant.name)
-            stored = _store(session, stored_scenario.id, 1, params, roster)
+            # The roster it was re-planned from goes with it, so that it can be compared
+            # with that roster again later (GET .../variants/{id}/comparison).
+            stored = _store(session, stored_scenario.id, 1, params, roster,
+                            base_roster_id=base_row.id)
             results.append(VariantResult(
                 name=variant.name, scenario_id=stored_scenario.id, roster_id=stored.id,
                 roster=localised(roster, lang),
