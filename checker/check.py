@@ -2,10 +2,11 @@
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from checker.geography import allowed_homes, paired_with, shortest_minutes
+from checker.names import named
 from models import COST_TERMS, Case, Prosecutor, Roster, Scenario, Slot, TeamMember, Weights
 from models.enums import ROLE_RANK
 from models.reason import Reason, term, why
@@ -103,6 +104,7 @@ def check_roster(scenario: Scenario, roster: Roster) -> CheckReport:
     # A roster solved with other weights than the scenario's (solve --robust) says so.
     report.components = _costs(scenario, teams, distance, roster.weights or scenario.policy.weights)
     _reported_objective(roster, report, bad)
+    report.violations = [replace(v, reason=named(scenario, v.reason)) for v in bad]
     return report
 
 
@@ -302,7 +304,8 @@ def _home_staffing(s: Scenario, teams: dict[str, list[TeamMember]]) -> list[Conf
 
 def booking_conflicts(s: Scenario, teams: dict[str, list[TeamMember]]) -> list[Conflict]:
     """Rules 5 and 6 for these teams, with the days each person or office is in conflict."""
-    return _capacity(s, teams) + _home_staffing(s, teams)
+    return [replace(c, reason=named(s, c.reason))
+            for c in _capacity(s, teams) + _home_staffing(s, teams)]
 
 
 def staffed_teams(roster: Roster) -> dict[str, list[TeamMember]]:

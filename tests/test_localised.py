@@ -302,11 +302,12 @@ def _tampered_roster(tmp_path: Path) -> Path:
 
 
 def test_cli_check_violation_in_chinese(tmp_path: Path) -> None:
-    """A broken rule is named and explained in Chinese by `check --lang zh`, exit 1."""
+    """A broken rule is named and explained in Chinese by `check --lang zh`, the case by its
+    Chinese title, exit 1."""
     result = runner.invoke(app, ["check", str(TUTORIAL), str(_tampered_roster(tmp_path)),
                                  "--lang", "zh"])
     assert result.exit_code == 1
-    assert "违反规则 【1 专案组构成】案件fraud：书记员岗位0人，应为1人" in result.output
+    assert "违反规则 【1 专案组构成】案件电信诈骗团伙案：书记员岗位0人，应为1人" in result.output
 
 
 def test_cli_check_violation_in_english(tmp_path: Path) -> None:
