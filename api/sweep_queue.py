@@ -6,7 +6,6 @@ its row (replan), which also counts the workers that began and finished it.
 """
 
 from time import monotonic, perf_counter, sleep
-from uuid import uuid4
 
 import procrastinate
 from sqlalchemy import func, select, text
@@ -27,8 +26,9 @@ GIVEN_UP = text("SELECT count(*) FROM procrastinate_jobs WHERE id = ANY(:ids) "
 
 def queued_sweep(made: sessionmaker[Session], queue: procrastinate.App, scenario: Scenario,
                  roster: Roster, absent: Absent, *, seconds: float, seed: int, limit: int,
-                 stalled_seconds: float) -> Sweep:
-    """`scheduler.sweep_run.sweep`, its re-plans made by queue workers. SweepFailedError
+                 stalled_seconds: float, sweep_id: str) -> Sweep:
+    """`scheduler.sweep_run.sweep`, its re-plans made by queue workers and kept under
+    `sweep_id` (the stored sweep's id, so that its re-plans can be traced). SweepFailedError
     when no re-plan finishes for longer than a lost one would take to be retried."""
     started = perf_counter()
     # Workers read the scenario back from JSON: contingencies are counted on that same
@@ -37,7 +37,6 @@ def queued_sweep(made: sessionmaker[Session], queue: procrastinate.App, scenario
     tried, skipped = contingencies(scenario, roster, absent)
     if len(tried) > limit:
         raise TooManyError(len(tried), limit)
-    sweep_id = uuid4().hex
     with made() as session:
         session.add(SweepWorkRow(id=sweep_id, scenario=scenario.model_dump(mode="json"),
                                  roster=roster.model_dump(mode="json"),

@@ -72,7 +72,8 @@ def solve_queued(engine: Engine, sessions: sessionmaker[Session], context: JobCo
             with sessions() as session:
                 taken = session.execute(
                     update(JobRow).where(JobRow.id == job_id, JobRow.state.in_((QUEUED, SOLVING)))
-                    .values(state=SOLVING, started_at=now(), queue_id=context.job.id))
+                    .values(state=SOLVING, started_at=now(), queue_id=context.job.id,
+                            progress=None))  # a dead worker's progress is not this one's
                 session.commit()
             if taken.rowcount == 1:  # type: ignore[attr-defined]
                 run_job(sessions, job_id, stop, cancelled=lambda: _user_abort(context),
