@@ -111,7 +111,7 @@ def test_three_workers_share_a_sweep_and_survive_one_killed(database_url: str,
         with Session(engine) as session:
             rows = session.scalars(select(ReplanRow).where(
                 ReplanRow.sweep_id == answer["id"])).all()
-            statuses = dict(session.execute(text(
+            statuses: dict[str, int] = dict(session.execute(text(
                 "SELECT status, count(*) FROM procrastinate_jobs "
                 "WHERE task_name = 'taskforce.replan' AND args->>'sweep_id' = :id "
                 "GROUP BY status"), {"id": answer["id"]}).all())
