@@ -70,7 +70,8 @@ def main() -> None:
         admin.dispose()
     base = walls[min(walls)]
     rows = "\n".join(f"| {n} | {walls[n]:.1f} | {base / walls[n]:.2f} |" for n in sorted(walls))
-    command = " ".join(shlex.quote(a) for a in sys.argv[1:] if "://" not in a)
+    shown = [a for a in sys.argv[1:] if "://" not in a and a != "--postgres"]
+    command = " ".join(shlex.quote(a) for a in shown)
     text_out = (
         "# Workers benchmark: a sweep's re-plans on 1 to N `taskforce worker` processes\n\n"
         f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n"
@@ -84,7 +85,9 @@ def main() -> None:
         "and checks, ranking and storing)\n\n"
         "| workers | wall s | speedup |\n|---|---|---|\n" + rows + "\n\n"
         "Each worker runs one task at a time on one CP-SAT thread: with 2 cores, a third "
-        "worker has no core of its own, so the speedup levels off at two.\n")
+        "worker has no core of its own, and the server and PostgreSQL share the same two, so "
+        "the speedup stays below 2; a machine shared with other work (see the load average) "
+        "lowers it further. Workers on machines of their own add cores.\n")
     args.out.write_text(text_out, encoding="utf-8")
 
 

@@ -513,8 +513,11 @@ def worker(
     number run on any machine that reaches the service's PostgreSQL database
     (DATABASE_URL); on SQLite the server solves everything itself, and this refuses.
 
-    Exit 0, 2 not PostgreSQL or no AUDIT_SECRET."""
+    Exit 0, 2 not PostgreSQL, no AUDIT_SECRET or the database not reached."""
     import logging
+
+    from procrastinate.exceptions import ConnectorException
+    from sqlalchemy.exc import OperationalError
 
     from api.queue import uses_queue
     from api.worker import run_worker, worker_name
@@ -529,7 +532,14 @@ def worker(
     who = name or worker_name()
     err.print(message(language, "cli.worker_started", name=who, n=concurrency),
               highlight=False, markup=False)
-    run_worker(settings, concurrency=concurrency, name=who)
+    try:
+        run_worker(settings, concurrency=concurrency, name=who)
+    except (OperationalError, ConnectorException) as e:
+        # Unreachable, refused, wrong password: the driver's first line says which.
+        cause = str(e.__cause__ or e).strip().splitlines()
+        err.print(message(language, "cli.worker_no_database", problem=cause[0] if cause else ""),
+                  highlight=False, markup=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
 @app.command()
