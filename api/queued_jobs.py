@@ -39,8 +39,15 @@ class QueuedJobs:
         return self._queue
 
     def start(self) -> None:
-        """Nothing to start: jobs a worker left solving are the workers' to take up again
-        (api.worker), not the server's."""
+        """Hand over the queued jobs that never reached the queue (a server stopped between
+        storing a job and queueing it). A second task for a job is harmless: a worker
+        takes a job only while it is queued or solving, under its lock. Jobs a worker left
+        solving are the other workers' to take up again (api.worker), not the server's."""
+        with self._sessions() as session:
+            lost = session.scalars(select(JobRow.id).where(JobRow.state == QUEUED,
+                                                           JobRow.queue_id.is_(None))).all()
+        for job_id in lost:
+            self.notify(job_id)
 
     def close(self) -> None:
         with self._opening:
