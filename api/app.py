@@ -13,7 +13,9 @@ from fastapi_offline import FastAPIOffline
 from api import problems
 from api.admission import Admission, BodyFirst
 from api.db import make_engine, migrate, sessions
-from api.jobs import Runner
+from api.jobs import Jobs, Runner
+from api.queue import uses_queue
+from api.queued_jobs import QueuedJobs
 from api.routes import (
     audit,
     commitments,
@@ -30,6 +32,7 @@ from api.routes import (
 from api.seal import seal_for
 from api.settings import Settings
 from api.text import refuse_non_text
+from api.worker import InServer
 
 CONSOLE = Path(__file__).resolve().parent / "console"
 
@@ -42,14 +45,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     migrate(engine)
     seal = seal_for(settings)
     factory = sessions(engine, seal)
-    runner = Runner(factory, settings)
+    # On PostgreSQL, `taskforce worker` processes solve (api.worker); on SQLite, this one.
+    queued = uses_queue(settings.database_url)
+    runner: Jobs = QueuedJobs(factory, settings) if queued else Runner(factory, settings)
+    in_server = InServer(settings, settings.server_workers) if queued and settings.server_workers \
+        else None
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         runner.start()
+        if in_server is not None:
+            in_server.start()
         try:
             yield
         finally:
+            if in_server is not None:
+                in_server.close()
             runner.close()
             engine.dispose()
 
@@ -67,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = factory
     app.state.seal = seal
     app.state.runner = runner
+    app.state.queued = queued
     app.state.solve_slots = threading.BoundedSemaphore(settings.solve_slots)
     problems.install(app)
     # Outside the app: a request waiting for its turn holds nothing yet.

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.audit import seal_sessions
@@ -21,6 +21,8 @@ SPARE_CONNECTIONS = 4
 POOL_TIMEOUT_SECONDS = 10
 # How long SQLite waits for another transaction's write lock before "database is locked".
 SQLITE_BUSY_SECONDS = 15
+# The PostgreSQL advisory lock that serialises migrations ("tfmigrat" in ASCII).
+MIGRATE_LOCK = 0x74666D6967726174
 
 
 def make_engine(url: str, connections: int = 5) -> Engine:
@@ -50,6 +52,10 @@ def migrate(engine: Engine) -> None:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # A server and its workers may start together: one migrates, the others wait
+            # for it and then find nothing left to do (the lock ends with the transaction).
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATE_LOCK})
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 

@@ -10,6 +10,7 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from time import monotonic
+from typing import Protocol
 
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select, update
@@ -27,6 +28,8 @@ QUEUED, SOLVING, DONE, FAILED, CANCELLED = "queued", "solving", "done", "failed"
 TERMINAL = frozenset({DONE, FAILED, CANCELLED})
 PROGRESS_EVERY_SECONDS = 0.5
 IDLE_POLL_SECONDS = 1.0
+# How often a wait looks at the database when no thread here can say that a job changed.
+QUEUE_POLL_SECONDS = 0.1
 
 
 class JobParams(BaseModel):
@@ -73,7 +76,7 @@ def final_progress(roster: Roster, state: str) -> Progress:
                     priority_bound=roster.priority_bound, elapsed=roster.seconds)
 
 
-def _now() -> datetime:
+def now() -> datetime:
     return datetime.now(UTC)
 
 
@@ -144,11 +147,9 @@ class Runner:
 
     def has_room(self, session: Session) -> bool:
         """Whether another job may be queued (the backlog is bounded)."""
-        backlog = session.scalar(select(func.count()).select_from(JobRow)
-                                 .where(JobRow.state.in_((QUEUED, SOLVING)))) or 0
-        return backlog < self._settings.job_workers + self._settings.job_queue
+        return backlog(session) < self._settings.job_workers + self._settings.job_queue
 
-    def notify(self) -> None:
+    def notify(self, job_id: str) -> None:
         """Wake a worker: a job was queued."""
         with self._wake:
             self._wake.notify()
@@ -156,7 +157,7 @@ class Runner:
     def cancel(self, session: Session, job_id: str) -> None:
         """Cancel a queued job at once; ask a solving one to stop and keep its best roster."""
         done = session.execute(update(JobRow).where(JobRow.id == job_id, JobRow.state == QUEUED)
-                               .values(state=CANCELLED, finished_at=_now()))
+                               .values(state=CANCELLED, finished_at=now()))
         session.commit()
         if done.rowcount == 1:  # type: ignore[attr-defined]
             self._announce()
@@ -183,7 +184,7 @@ class Runner:
             for job_id in ids:
                 taken = session.execute(
                     update(JobRow).where(JobRow.id == job_id, JobRow.state == QUEUED)
-                    .values(state=SOLVING, started_at=_now()))
+                    .values(state=SOLVING, started_at=now()))
                 session.commit()
                 if taken.rowcount == 1:  # type: ignore[attr-defined]
                     self._announce()
@@ -194,55 +195,114 @@ class Runner:
         stop = threading.Event()
         self._stops[job_id] = stop
         try:
-            with self._sessions() as session:
-                job = session.get(JobRow, job_id)
-                assert job is not None
-                stored = session.get(ScenarioVersionRow, (job.scenario_id, job.scenario_version))
-                assert stored is not None
-                params = JobParams.model_validate(job.params)
-                scenario_id, version = job.scenario_id, job.scenario_version
-                scenario = narrowed(parse_scenario(stored.body), params.cases)
-                scenario = with_pins(scenario, params.pinned)
-                scenario = for_solving(scenario, active(session, scenario.province))
-            roster = solve(scenario, seconds=params.seconds, workers=params.workers,
-                           seed=params.seed, progress=self._progress_writer(job_id), stop=stop,
-                           alternatives=params.alternatives, differ=params.differ,
-                           robust=params.robust)
-            if self._closing.is_set() and job_id not in self._cancelled:
-                return  # shutting down: left 'solving', queued again on the next start
-            state = CANCELLED if job_id in self._cancelled else DONE
-            with self._sessions() as session:  # the roster and the job's end, together
-                session.add(RosterRow.of(roster, id=job_id, job_id=job_id,
-                                         scenario_id=scenario_id, scenario_version=version,
-                                         params=params.model_dump()))
-                # The last progress report came from some phase before the end; the
-                # finished job's progress is its roster's, so the two never disagree.
-                session.execute(update(JobRow).where(JobRow.id == job_id).values(
-                    state=state, finished_at=_now(),
-                    progress=final_progress(roster, state).model_dump(mode="json")))
-                session.commit()
-        except Exception as err:
-            log.exception("job %s failed", job_id)
-            with self._sessions() as session:
-                session.execute(update(JobRow).where(JobRow.id == job_id).values(
-                    state=FAILED, finished_at=_now(), error=f"{type(err).__name__}: {err}"[:2000]))
-                session.commit()
+            run_job(self._sessions, job_id, stop, cancelled=lambda: job_id in self._cancelled,
+                    closing=self._closing.is_set, announce=self._announce)
         finally:
             self._stops.pop(job_id, None)
             self._cancelled.discard(job_id)
             self._announce()
 
-    def _progress_writer(self, job_id: str) -> Callable[[Progress], None]:
-        last = [0.0]
 
-        def write(progress: Progress) -> None:
-            if monotonic() - last[0] < PROGRESS_EVERY_SECONDS:
-                return
-            last[0] = monotonic()
-            with self._sessions() as session:
-                session.execute(update(JobRow).where(JobRow.id == job_id, JobRow.state == SOLVING)
-                                .values(progress=progress.model_dump(mode="json")))
-                session.commit()
-            self._announce()
+def run_job(sessions: sessionmaker[Session], job_id: str, stop: threading.Event, *,
+            cancelled: Callable[[], bool], closing: Callable[[], bool] = lambda: False,
+            announce: Callable[[], None] = lambda: None) -> None:
+    """Solve a job already marked solving, until its time limit or `stop`; write its roster
+    and its end together. `cancelled()` tells a cancel from a shutdown when `stop` is set:
+    a job cut short by shutting down (`closing()`) is left solving, to be solved again."""
+    try:
+        with sessions() as session:
+            job = session.get(JobRow, job_id)
+            assert job is not None
+            stored = session.get(ScenarioVersionRow, (job.scenario_id, job.scenario_version))
+            assert stored is not None
+            params = JobParams.model_validate(job.params)
+            scenario_id, version = job.scenario_id, job.scenario_version
+            scenario = narrowed(parse_scenario(stored.body), params.cases)
+            scenario = with_pins(scenario, params.pinned)
+            scenario = for_solving(scenario, active(session, scenario.province))
+        roster = solve(scenario, seconds=params.seconds, workers=params.workers,
+                       seed=params.seed, progress=progress_writer(sessions, job_id, announce),
+                       stop=stop, alternatives=params.alternatives, differ=params.differ,
+                       robust=params.robust)
+        if closing() and not cancelled():
+            return  # shutting down: left 'solving', solved again later
+        state = CANCELLED if cancelled() else DONE
+        with sessions() as session:  # the roster and the job's end, together
+            session.add(RosterRow.of(roster, id=job_id, job_id=job_id,
+                                     scenario_id=scenario_id, scenario_version=version,
+                                     params=params.model_dump()))
+            # The last progress report came from some phase before the end; the
+            # finished job's progress is its roster's, so the two never disagree.
+            session.execute(update(JobRow).where(JobRow.id == job_id).values(
+                state=state, finished_at=now(),
+                progress=final_progress(roster, state).model_dump(mode="json")))
+            session.commit()
+    except Exception as err:
+        log.exception("job %s failed", job_id)
+        with sessions() as session:
+            session.execute(update(JobRow).where(JobRow.id == job_id).values(
+                state=FAILED, finished_at=now(), error=f"{type(err).__name__}: {err}"[:2000]))
+            session.commit()
 
-        return write
+
+def progress_writer(sessions: sessionmaker[Session], job_id: str,
+                    announce: Callable[[], None]) -> Callable[[Progress], None]:
+    """A progress callback that writes a solving job's progress at most every
+    PROGRESS_EVERY_SECONDS."""
+    last = [0.0]
+
+    def write(progress: Progress) -> None:
+        if monotonic() - last[0] < PROGRESS_EVERY_SECONDS:
+            return
+        last[0] = monotonic()
+        with sessions() as session:
+            session.execute(update(JobRow).where(JobRow.id == job_id, JobRow.state == SOLVING)
+                            .values(progress=progress.model_dump(mode="json")))
+            session.commit()
+        announce()
+
+    return write
+
+
+def backlog(session: Session) -> int:
+    """How many jobs are queued or solving."""
+    return session.scalar(select(func.count()).select_from(JobRow)
+                          .where(JobRow.state.in_((QUEUED, SOLVING)))) or 0
+
+
+def wait_in_database(sessions: sessionmaker[Session], done: Callable[[Session], bool],
+                     timeout: float, changed: threading.Condition | None = None) -> bool:
+    """Poll the database until `done(session)` (or `timeout`); whether it came true. With
+    `changed`, a notification ends a poll's wait early."""
+    deadline = monotonic() + timeout
+    while True:
+        with sessions() as session:
+            if done(session):
+                return True
+        if monotonic() >= deadline:
+            return False
+        pause = min(IDLE_POLL_SECONDS, max(0.0, deadline - monotonic()))
+        if changed is None:
+            threading.Event().wait(min(pause, QUEUE_POLL_SECONDS))
+        else:
+            with changed:
+                changed.wait(pause)
+
+
+class Jobs(Protocol):
+    """What the routes ask of whatever runs jobs: the thread pool (SQLite) or the queue
+    of `taskforce worker` processes (PostgreSQL)."""
+
+    def start(self) -> None: ...
+
+    def close(self) -> None: ...
+
+    def has_room(self, session: Session) -> bool: ...
+
+    def notify(self, job_id: str) -> None: ...
+
+    def cancel(self, session: Session, job_id: str) -> None: ...
+
+    def wait_for(self, job_id: str, states: set[str], timeout: float) -> str: ...
+
+    def wait_until_idle(self, timeout: float) -> bool: ...

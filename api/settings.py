@@ -48,6 +48,16 @@ class Settings(BaseSettings):
         default=None, min_length=16,
         description="Keys the audit trail's HMAC chain; keep it out of the database. Without "
                     "it, an SQLite database gets one generated in a file beside it.")
+    server_workers: int = Field(
+        default=0, ge=0, le=64, description="On PostgreSQL, queue workers run inside the server "
+                                            "too; 0, the default, leaves all solving to "
+                                            "`taskforce worker` processes. Ignored on SQLite.")
+    worker_heartbeat_seconds: float = Field(
+        default=2, gt=0, le=60, description="How often a queue worker tells the database it "
+                                            "is alive.")
+    worker_stalled_seconds: float = Field(
+        default=10, gt=0, le=3600, description="A queue worker silent this long is taken for "
+                                               "dead: another retries its tasks.")
     audit_anchor_file: Path | None = Field(
         default=None, description="A file outside the database that every new head of the "
                                   "audit chain is appended to; default beside an SQLite file.")

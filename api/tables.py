@@ -3,7 +3,17 @@
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, Dialect, ForeignKey, Integer, String, TypeDecorator
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Integer,
+    String,
+    TypeDecorator,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from models import Roster
@@ -80,6 +90,8 @@ class JobRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now)
     started_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    # Its task in the queue (PostgreSQL only), whose worker a cancel must reach.
+    queue_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
 class RosterRow(Base):
@@ -228,3 +240,34 @@ class SweepRow(Base):
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
     actor: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now)
+
+
+class SweepWorkRow(Base):
+    """A sweep being run by queue workers: the scenario and roster each re-plan starts from,
+    written once so that a worker reads them instead of every task carrying them."""
+
+    __tablename__ = "sweep_work"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    scenario: Mapped[dict[str, Any]] = mapped_column(JSON)
+    roster: Mapped[dict[str, Any]] = mapped_column(JSON)
+    params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=_now)
+
+
+class ReplanRow(Base):
+    """One re-plan of a queued sweep. `attempts` counts the workers that began it (more than
+    one when a worker died mid-task), `completions` those that finished it: never above 1."""
+
+    __tablename__ = "replan"
+
+    sweep_id: Mapped[str] = mapped_column(ForeignKey("sweep_work.id", ondelete="CASCADE"),
+                                          primary_key=True)
+    index: Mapped[int] = mapped_column(Integer, primary_key=True)
+    queue_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    completions: Mapped[int] = mapped_column(Integer, default=0)
+    worker: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    outcome: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    started_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)

@@ -496,6 +496,49 @@ def serve(
 
 
 @app.command()
+def worker(
+    concurrency: Annotated[int, typer.Option(
+        min=1, max=64, help="Tasks run at once; each solve uses its job's CP-SAT threads, so "
+                            "one per core or two is enough.")] = 1,
+    name: Annotated[str | None, typer.Option(
+        help="The worker's name in the queue; default host:pid.")] = None,
+    database_url: DatabaseUrl = None,
+    lang: LangOption = None,
+) -> None:
+    """Solve the service's queued jobs and sweep re-plans until Ctrl-C or SIGTERM. Any
+    number run on any machine that reaches the service's PostgreSQL database
+    (DATABASE_URL); on SQLite the server solves everything itself, and this refuses.
+
+    Exit 0, 2 not PostgreSQL, no AUDIT_SECRET or the database not reached."""
+    import logging
+
+    from procrastinate.exceptions import ConnectorException
+    from sqlalchemy.exc import OperationalError
+
+    from api.queue import uses_queue
+    from api.worker import run_worker, worker_name
+
+    language = _language(lang)
+    settings = _settings(database_url)
+    if not uses_queue(settings.database_url):
+        err.print(message(language, "cli.worker_not_postgres"), highlight=False, markup=False)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    _seal(settings, language, create=False)  # the secret the server seals with, or exit 2
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    who = name or worker_name()
+    err.print(message(language, "cli.worker_started", name=who, n=concurrency),
+              highlight=False, markup=False)
+    try:
+        run_worker(settings, concurrency=concurrency, name=who)
+    except (OperationalError, ConnectorException) as e:
+        # Unreachable, refused, wrong password: the driver's first line says which.
+        cause = str(e.__cause__ or e).strip().splitlines()
+        err.print(message(language, "cli.worker_no_database", problem=cause[0] if cause else ""),
+                  highlight=False, markup=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+@app.command()
 def batch(
     requests: Annotated[Path, typer.Argument(help="Case requests: JSONL, or CSV by suffix.")],
     scenario: Annotated[str, typer.Option(

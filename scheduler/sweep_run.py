@@ -28,7 +28,8 @@ _Job = tuple[Scenario, Roster, float, int, Check]
 _job: list[_Job] = []
 
 
-def _solve(scenario: Scenario, *, seconds: float, seed: int) -> Roster:
+def solve_one(scenario: Scenario, *, seconds: float, seed: int) -> Roster:
+    """One re-plan's solve, on one CP-SAT worker (also a queue worker's, api.worker_tasks)."""
     # Explanations of unstaffed cases are kept: a command center reads why a case falls.
     return solve(scenario, seconds=seconds, workers=1, seed=seed)
 
@@ -59,7 +60,7 @@ def _die_with_parent() -> None:
 def _in_worker(task: tuple[int, Contingency]) -> tuple[int, Outcome]:
     scenario, roster, seconds, seed, check = _job[0]
     i, c = task
-    return i, replan(scenario, roster, c, partial(_solve, seconds=seconds, seed=seed), check)
+    return i, replan(scenario, roster, c, partial(solve_one, seconds=seconds, seed=seed), check)
 
 
 POLL_SECONDS = 0.2
@@ -112,7 +113,7 @@ def _outcomes(scenario: Scenario, roster: Roster, tried: list[Contingency], seco
               seed: int, parallel: int, check: Check,
               stop: threading.Event | None) -> Iterator[tuple[int, Outcome]]:
     if parallel <= 1 or len(tried) <= 1:
-        solver = partial(_solve, seconds=seconds, seed=seed)
+        solver = partial(solve_one, seconds=seconds, seed=seed)
         for i, c in enumerate(tried):
             if stop is not None and stop.is_set():
                 raise SweepStoppedError

@@ -17,13 +17,15 @@ from api.settings import Settings
 @pytest.fixture
 def database_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """An empty database; on PostgreSQL, with the audit secret and witness file that such
-    a database needs in the environment (an SQLite file makes its own beside it)."""
+    a database needs in the environment (an SQLite file makes its own beside it), and two
+    queue workers inside each server, since there the server solves nothing itself."""
     server = os.environ.get("TASKFORCE_TEST_POSTGRES")
     if not server:
         yield f"sqlite:///{tmp_path / 'test.db'}"
         return
     monkeypatch.setenv("AUDIT_SECRET", uuid4().hex)
     monkeypatch.setenv("AUDIT_ANCHOR_FILE", str(tmp_path / "audit-witness"))
+    monkeypatch.setenv("SERVER_WORKERS", "2")
     name = f"taskforce_test_{uuid4().hex[:12]}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:

@@ -1,6 +1,7 @@
 """Solve jobs through the service: submit, follow, cancel, retry, and survive a restart."""
 
 import json
+import os
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -8,7 +9,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import update
+from sqlalchemy import text, update
 
 from api.app import create_app
 from api.jobs import Runner
@@ -162,3 +163,21 @@ def test_a_finished_job_shows_its_rosters_figures_not_stale_progress(
         "phase": "done", "staffed_priority": roster["objective"]["staffed_priority"],
         "cost": roster["objective"]["cost"], "bound": roster["bound"],
         "priority_bound": roster["priority_bound"], "elapsed": roster["seconds"]}
+
+
+@pytest.mark.skipif(not os.environ.get("TASKFORCE_TEST_POSTGRES"),
+                    reason="needs TASKFORCE_TEST_POSTGRES")
+def test_a_job_stored_but_never_queued_is_queued_on_start(database_url: str) -> None:
+    """On PostgreSQL, a job stored by a server that stopped before queueing its task is
+    queued when a server starts, and solved by the workers."""
+    first = TestClient(create_app(_settings(database_url)))  # no lifespan: no workers
+    sid = first.post("/scenarios", json=TUTORIAL).json()["id"]
+    job = first.post("/jobs", json={"scenario_id": sid}).json()
+    with first.app.state.sessions() as session:  # type: ignore[attr-defined]
+        session.execute(text("DELETE FROM procrastinate_jobs"))
+        session.execute(update(JobRow).where(JobRow.id == job["id"]).values(queue_id=None))
+        session.commit()
+    first.app.state.runner.close()  # type: ignore[attr-defined]
+    with TestClient(create_app(_settings(database_url))) as second:
+        assert runner(second).wait_until_idle(WAIT)
+        assert second.get(f"/jobs/{job['id']}").json()["state"] == "done"

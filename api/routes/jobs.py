@@ -12,7 +12,7 @@ from api import audit
 from api.access import Caller, foreign_ids, redact, shown_params, visible_cases
 from api.deps import CallerDep, LangDep, SessionDep, SettingsDep
 from api.idempotency import IdempotencyKey, check_same_request, request_digest, scoped
-from api.jobs import TERMINAL, JobParams, Runner
+from api.jobs import TERMINAL, JobParams, Jobs
 from api.problems import ApiError, documented
 from api.routes.rosters import shown_roster
 from api.routes.scenarios import (
@@ -34,8 +34,8 @@ from models.validation import problem
 router = APIRouter(tags=["jobs"], responses=documented(400, 404, 409, 413, 422, 429))
 
 
-def _runner(request: Request) -> Runner:
-    runner: Runner = request.app.state.runner
+def _runner(request: Request) -> Jobs:
+    runner: Jobs = request.app.state.runner
     return runner
 
 
@@ -158,7 +158,7 @@ def submit(body: SolveRequest, session: SessionDep, settings: SettingsDep, calle
         if earlier is None:
             raise
         return _same_job(session, earlier, digest, response, caller, lang)
-    runner.notify()
+    runner.notify(job.id)
     response.headers["Location"] = f"/jobs/{job.id}"
     return _as_submitted(_view(session, job, caller, lang))
 

@@ -22,6 +22,7 @@ from api.routes.rosters import shown_roster
 from api.routes.scenarios import scenario_province, stored_body
 from api.routes.whatif import solve_slot
 from api.schemas import Seed
+from api.sweep_queue import queued_sweep
 from api.tables import RosterRow, SweepRow
 from api.workbooks import XLSX
 from checker import check_roster
@@ -113,16 +114,25 @@ def run_sweep(roster_id: str, body: SweepRequest, session: SessionDep, settings:
                        problem=render(broken[0].reason, lang))
     parallel = settings.solve_workers
     limit = min(MAX_CONTINGENCIES, int(MAX_SWEEP_SECONDS * parallel / body.seconds))
-    with solve_slot(request, settings):
-        try:
-            found = sweep(scenario, roster, body.absent, seconds=body.seconds,
-                          parallel=parallel, check=check_roster, seed=body.seed, limit=limit)
-        except TooManyError as e:
-            raise ApiError(422, "problem.sweep_too_many", n=e.count, limit=e.limit,
-                           absent=body.absent.value) from None
-        except SweepFailedError:
-            raise ApiError(503, "problem.sweep_failed") from None
-    stored = SweepRow(id=uuid4().hex, roster_id=row.id, scenario_id=row.scenario_id,
+    sweep_id = uuid4().hex
+    try:
+        if request.app.state.queued:  # re-plans by the queue's workers, not this process
+            found = queued_sweep(request.app.state.sessions, request.app.state.runner.queue,
+                                 scenario, roster, body.absent, seconds=body.seconds,
+                                 seed=body.seed, limit=limit,
+                                 stalled_seconds=settings.worker_stalled_seconds,
+                                 sweep_id=sweep_id)
+        else:
+            with solve_slot(request, settings):
+                found = sweep(scenario, roster, body.absent, seconds=body.seconds,
+                              parallel=parallel, check=check_roster, seed=body.seed,
+                              limit=limit)
+    except TooManyError as e:
+        raise ApiError(422, "problem.sweep_too_many", n=e.count, limit=e.limit,
+                       absent=body.absent.value) from None
+    except SweepFailedError:
+        raise ApiError(503, "problem.sweep_failed") from None
+    stored = SweepRow(id=sweep_id, roster_id=row.id, scenario_id=row.scenario_id,
                       scenario_version=row.scenario_version, province=scenario.province,
                       absent=body.absent.value, params=body.model_dump(mode="json"),
                       body=found.model_dump(mode="json"), actor=caller.actor)
