@@ -18,7 +18,7 @@ from typing import Literal
 
 from models import Objective, Progress, Roster, Scenario, Status
 from models.ids import CaseId, ProsecutorId
-from models.reason import why
+from models.reason import Reason, why
 from scheduler import clock, tuning
 from scheduler.alternatives import next_best
 from scheduler.bounds.alone import counted_bounds, least_costs, with_counted
@@ -36,6 +36,7 @@ from scheduler.construct.rarest import rarest_first
 from scheduler.explain.unstaffed import (
     counted_infeasibility,
     infeasible_reason,
+    musts,
     unstaffed_reason,
 )
 from scheduler.model.core import Context, RosterModel, build_model, make_context
@@ -289,6 +290,15 @@ def _breaks_a_must(scenario: Scenario, best: Incumbent) -> bool:
     return not keeps_musts(scenario, best)
 
 
+def _reason_past_deadline(ctx: Context, deadline: float) -> Reason | None:
+    """Why rules 7 and 8 cannot be met, given what is left until `deadline` and at least a
+    step's worth on the wall clock: once the search is over this is the whole answer, and
+    a repeatable solve's work clock may have run out (scheduler.clock)."""
+    left = max(deadline - clock.now(), tuning.STEP_SECONDS)
+    with clock.counting(clock.WALL):
+        return infeasible_reason(ctx, min(left, tuning.STEP_SECONDS * 2))
+
+
 def _explain_reserve(unstaffed: int, seconds: float) -> float:
     """How much of the time limit to keep for explaining unstaffed cases: a share of it,
     or what the `unstaffed` cases take to explain, at most half of it."""
@@ -354,7 +364,12 @@ def _solve(scenario: Scenario, *, seconds: float, workers: int, seed: int, expla
     begun = clock.now()  # what every deadline counts from: wall or work (scheduler.clock)
     reporter = _Reporter(progress, started)
     ctx = make_context(scenario)
-    refused = counted_infeasibility(ctx)
+    # Rules 7 and 8 first: counting, then the mandatory and pinned cases alone, a small
+    # model, so that a scenario they make infeasible is said so at once and not after a
+    # search of the whole province (1,500 people: 12 s, or "no roster in time").
+    refused = counted_infeasibility(ctx) or (
+        infeasible_reason(ctx, min(seconds * tuning.MUSTS_SHARE, tuning.MUSTS_SECONDS))
+        if musts(scenario) is not None else None)
     if refused is not None:
         return Roster(scenario=scenario.name, status=Status.INFEASIBLE, infeasible_reason=refused,
                       seconds=perf_counter() - started), ctx, None
@@ -412,7 +427,7 @@ def _solve(scenario: Scenario, *, seconds: float, workers: int, seed: int, expla
             priority_bound = min(priority_bound, by_parts.priority)
     if found is not None and found.infeasible:
         # CP-SAT proved it; the reason is what is left to find.
-        reason = infeasible_reason(ctx, max(deadline - clock.now(), tuning.STEP_SECONDS))
+        reason = _reason_past_deadline(ctx, deadline)
         return Roster(scenario=scenario.name, status=Status.INFEASIBLE,
                       infeasible_reason=reason or why("infeasible.unexplained"),
                       seconds=perf_counter() - started, build_seconds=build_seconds), ctx, None
@@ -431,7 +446,7 @@ def _solve(scenario: Scenario, *, seconds: float, workers: int, seed: int, expla
     if _breaks_a_must(scenario, best):
         # The builders missed a mandatory case or a pinned assignment and no search put it
         # right in time; unless those cases alone prove that none can.
-        reason = infeasible_reason(ctx, max(deadline - clock.now(), tuning.STEP_SECONDS))
+        reason = _reason_past_deadline(ctx, deadline)
         return Roster(scenario=scenario.name,
                       status=Status.NO_SOLUTION_IN_TIME if reason is None else Status.INFEASIBLE,
                       infeasible_reason=reason,
@@ -471,9 +486,15 @@ def _solve(scenario: Scenario, *, seconds: float, workers: int, seed: int, expla
         # case at the least its cheapest team costs.
         bound = cost_bound(without(list(counted_bounds(ctx).values()), impossible),
                            best.objective.staffed_priority, scenario.policy.weights.peak_load)
+    if bound is None:
+        bound = 0.0  # no roster costs less: the one bound that always holds
     reasons = {c: u.reason for c, u in unstaffed.items()}
     gap = None
     if bound is not None:
+        # Bounds that meet the roster prove it best, whoever proved them: the parts and
+        # counting as well as the whole model.
+        proven = proven or (priority_bound <= best.objective.staffed_priority
+                            and bound >= best.objective.cost - COST_TOLERANCE)
         bound = min(bound, best.objective.cost)
         gap = (best.objective.cost - bound) / max(1.0, best.objective.cost)
     roster = Roster(

@@ -27,6 +27,12 @@ RACE_BUILD_SHARE = 0.2
 
 # --- How the time limit is shared (scheduler.solver) -----------------------------------
 
+# Before any search, the mandatory and pinned cases alone are asked whether they can be
+# met together: a share of the limit, at most this long (two mandatory cases competing for
+# one person took 12 s to prove on a 1,500-person province, searched whole; alone, ms).
+MUSTS_SHARE = 0.25
+MUSTS_SECONDS = 2.0
+
 # Share of the time limit kept for explaining unstaffed cases (CP-SAT cores), at most
 # EXPLAIN_MAX_SECONDS; counting explanations are given for every case however long they
 # take. Explanations took 0.7 s on 2,000 x 300 and 2.0 s on 4,000 x 700.

@@ -199,6 +199,25 @@ def test_a_whole_model_without_time_still_reports_a_counted_bound(
     assert hurried.gap is not None and hurried.gap >= 0
 
 
+def test_a_roster_meeting_its_bounds_on_the_province_path_is_optimal() -> None:
+    """Where the parts and counting bound the priority and cost at the roster's own, the
+    roster is proven best and says so (it once said "feasible"), with no gap."""
+    s = parse_scenario(province(400, 40, 1))
+    roster = solve(s, seconds=5, workers=1, seed=0, method="neighbourhood")
+    assert roster.objective is not None and roster.bound is not None
+    assert roster.priority_bound == roster.objective.staffed_priority
+    assert roster.bound == pytest.approx(roster.objective.cost, abs=0.5)
+    assert roster.status.value == "optimal"
+
+
+def test_a_roster_of_no_cost_has_a_bound_of_none_less() -> None:
+    """A roster staffing nothing at no cost still carries a bound (0) and a gap (0)."""
+    s = parse_scenario(province(150, 16, 3))
+    roster = solve(s, seconds=2, workers=1, seed=0, method="neighbourhood")
+    assert roster.objective is not None and roster.objective.cost == 0
+    assert roster.bound == 0 and roster.gap == 0
+
+
 def test_parts_prove_the_least_peak_load_of_their_rosters() -> None:
     """Each city of `_two_cities` has one prosecutor, whose every case takes 60 % of her
     time: any roster staffing the parts' highest peaks at 60 at least, and the bound adds
