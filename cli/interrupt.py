@@ -45,12 +45,16 @@ def on_sigint(handler: Callable[[int, FrameType | None], object]
 
 
 def run_until_interrupted(work: Callable[[], Result], on_interrupt: Callable[[], NoReturn],
-                          on_ready: Callable[[], None] | None = None) -> Result:
+                          on_ready: Callable[[], None] | None = None,
+                          then: Callable[[Result], None] | None = None) -> Result:
     """`work()`, run in a thread; the first SIGINT calls `on_interrupt`, which ends the
     process (or, in tests, raises). `on_ready` runs once the handler is in place, so a
-    Ctrl-C after it is always handled here."""
+    Ctrl-C after it is always handled here. `then(result)` runs once the work is done,
+    with Ctrl-C held off: what the work produced is written and shown whole, never cut
+    off half-printed with its file already replaced."""
     result: list[Result] = []
     failure: list[BaseException] = []
+    finishing: list[bool] = []
 
     def run() -> None:
         try:
@@ -59,7 +63,8 @@ def run_until_interrupted(work: Callable[[], Result], on_interrupt: Callable[[],
             failure.append(e)
 
     def interrupt(signum: int, frame: FrameType | None) -> None:
-        on_interrupt()
+        if not finishing:
+            on_interrupt()
 
     thread = threading.Thread(target=run, name="work", daemon=True)
     previous = on_sigint(interrupt)
@@ -69,8 +74,11 @@ def run_until_interrupted(work: Callable[[], Result], on_interrupt: Callable[[],
         thread.start()
         while thread.is_alive():
             thread.join(WAIT_SECONDS)
+        if failure:
+            raise failure[0]
+        finishing.append(True)
+        if then is not None:
+            then(result[0])
     finally:
         signal.signal(signal.SIGINT, previous)
-    if failure:
-        raise failure[0]
     return result[0]

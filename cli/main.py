@@ -175,12 +175,21 @@ def solve(
             err.print(message(language, "cli.ready", file=scenario, seconds=f"{seconds:g}"),
                       highlight=False, markup=False)
 
-        roster = run_until_interrupted(
+        def finish(solved: Roster) -> None:
+            status.stop()
+            _print_solved(localised(solved, language), loaded, output, fmt, language)
+
+        run_until_interrupted(
             lambda: solve_scenario(loaded, seconds=seconds, workers=workers, seed=seed,
                                    progress=show, alternatives=alternatives, differ=differ,
                                    robust=robust),
-            interrupted, ready)
-    roster = localised(roster, language)
+            interrupted, ready, finish)
+
+
+def _print_solved(roster: Roster, loaded: Scenario, output: Path | None, fmt: Format | None,
+                  language: Language) -> None:
+    """Write the solved roster to `output` (if given) and print it in `fmt`; exit 1 if it
+    is not solved. Run with Ctrl-C held off (see run_until_interrupted)."""
     text = roster.model_dump_json(indent=2)
     if output is not None:
         try:

@@ -50,6 +50,20 @@ def test_the_first_interrupt_stops_at_once_without_waiting_for_the_work() -> Non
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
+def test_an_interrupt_once_the_work_is_done_lets_its_result_be_shown_whole() -> None:
+    """A SIGINT while the finished work's result is written and printed (`then`) is held
+    off: the output completes, and the handler is put back after."""
+    shown: list[str] = []
+
+    def then(result: str) -> None:
+        signal.raise_signal(signal.SIGINT)
+        shown.append(result)
+
+    assert run_until_interrupted(lambda: "roster", _stop, then=then) == "roster"
+    assert shown == ["roster"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
 def test_a_process_started_ignoring_interrupts_keeps_ignoring_them() -> None:
     """Started with SIGINT ignored (a script's background job), the work runs to its end
     through an interrupt, and the handler is left ignoring, not taken over."""
