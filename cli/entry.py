@@ -48,10 +48,16 @@ def main() -> None:
             code = run(app, sys.argv[1:], lang)
         sys.exit(code)
     except KeyboardInterrupt:
-        print(_interrupted_early(), file=sys.stderr)
-        sys.exit(EXIT_INTERRUPTED)
+        _say_interrupted_early()
     except ImportError as error:
         if not _from_interrupt(error):
             raise
-        print(_interrupted_early(), file=sys.stderr)
-        sys.exit(EXIT_INTERRUPTED)
+        _say_interrupted_early()
+
+
+def _say_interrupted_early() -> None:
+    """Say so on the real stderr, and exit 130. A Ctrl-C as the progress spinner starts
+    leaves sys.stderr redirected into the spinner's buffer, where the words were lost."""
+    stream = sys.__stderr__ or sys.stderr
+    print(_interrupted_early(), file=stream, flush=True)
+    sys.exit(EXIT_INTERRUPTED)

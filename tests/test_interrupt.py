@@ -186,14 +186,28 @@ class _Loading(types.ModuleType):
 
 
 def test_interrupt_while_loading_exits_130_without_a_traceback(
-        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+        monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) -> None:
     """A Ctrl-C while the CLI is still importing ends with exit 130 and one line."""
     monkeypatch.setitem(sys.modules, "cli.main", _Loading("cli.main"))
     with pytest.raises(SystemExit) as ended:
         entry.main()
     assert ended.value.code == entry.EXIT_INTERRUPTED == 130
-    assert capsys.readouterr().err == entry.INTERRUPTED_EARLY + "\n"
+    assert capfd.readouterr().err == entry.INTERRUPTED_EARLY + "\n"
     assert "run the same command again" in entry.INTERRUPTED_EARLY
+
+
+def test_interrupt_as_the_spinner_starts_is_still_said(
+        monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) -> None:
+    """A Ctrl-C while the progress spinner has sys.stderr redirected into its buffer still
+    says it was interrupted, on the real stderr (the tester's exit 130 without a word)."""
+    import io
+
+    monkeypatch.setitem(sys.modules, "cli.main", _Loading("cli.main"))
+    monkeypatch.setattr(sys, "stderr", io.StringIO())  # the spinner's buffer, never shown
+    with pytest.raises(SystemExit) as ended:
+        entry.main()
+    assert ended.value.code == 130
+    assert "run the same command again" in capfd.readouterr().err
 
 
 class _InitFails(types.ModuleType):
@@ -208,7 +222,7 @@ class _InitFails(types.ModuleType):
 
 
 def test_an_import_failed_by_ctrl_c_is_an_interrupt_not_an_error(
-        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+        monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) -> None:
     """A Ctrl-C during OR-Tools' initialisation (an ImportError caused by the interrupt)
     ends with exit 130 and says how to go on, instead of a traceback and exit 1 (tester's
     finding 7); any other ImportError is still raised."""
@@ -216,7 +230,7 @@ def test_an_import_failed_by_ctrl_c_is_an_interrupt_not_an_error(
     with pytest.raises(SystemExit) as ended:
         entry.main()
     assert ended.value.code == 130
-    assert "run the same command again" in capsys.readouterr().err
+    assert "run the same command again" in capfd.readouterr().err
     monkeypatch.setitem(sys.modules, "cli.main", types.ModuleType("cli.main"))
     with pytest.raises(ImportError):
         entry.main()
