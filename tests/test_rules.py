@@ -477,13 +477,13 @@ def mandatory_clash() -> Scenario:
 @pytest.mark.parametrize("method", ["whole", "neighbourhood"])
 def test_mandatory_clash_is_explained_by_a_core(method: str) -> None:
     """Counting cannot see two mandatory cases competing for one person; the core of those
-    cases alone names both, before any search (the province path once searched a whole
+    cases alone names both, and the person they compete for, before any search (the province path once searched a whole
     province first, then answered "no roster in time")."""
     roster = solve(mandatory_clash(), seconds=5, workers=1, seed=0,
                    method=method)  # type: ignore[arg-type]
     assert roster.status is Status.INFEASIBLE and roster.build_seconds == 0
     words = english(roster.infeasible_reason)
-    assert "one" in words and "two" in words
+    assert "one" in words and "two" in words and "compete for X" in words
 
 
 def test_proven_infeasible_without_a_core_in_time_says_so(monkeypatch: pytest.MonkeyPatch

@@ -36,6 +36,8 @@ from scheduler.model.core import Context, Requirement, build_model
 # starting one with (most answer in 10 to 150 ms).
 EXPLAIN_SECONDS = 2.0
 MIN_CORE_SECONDS = 0.1
+# A core's cases name the people they compete for when this many or fewer.
+CONTESTED_NAMED = 3
 
 
 def _context(m: Context, case: Case) -> Reason:
@@ -337,4 +339,19 @@ def infeasible_reason(m: Context, seconds: float) -> Reason | None:
                        else why("infeasible.case", case=case, requirement=r.why))
     if not details:
         return why("infeasible.capacity")
+    contested = _contested(context, {r.case for r in core})
+    if contested:
+        details.append(why("infeasible.contested", people=listing(contested, "comma")))
     return why("infeasible.core", details=listing(details))
+
+
+def _contested(m: Context, cases: set[CaseId]) -> list[Reason]:
+    """The people the cases of a core compete for, when there are few: those eligible for
+    two or more of them (the contested leader, or the one required person)."""
+    if len(cases) < 2:
+        return []
+    counts = Counter(p for c in cases for p in set(m.candidates.people(c)))
+    shared = sorted(p for p, n in counts.items() if n >= 2)
+    if not 0 < len(shared) <= CONTESTED_NAMED:
+        return []
+    return [person_ref(m.scenario.prosecutor_by_id[p]) for p in shared]
