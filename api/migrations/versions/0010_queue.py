@@ -40,11 +40,14 @@ def upgrade() -> None:
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
     )
-    if op.get_bind().dialect.name == "postgresql":
+    bind = op.get_bind()
+    # The queue's schema outlives a downgrade (its jobs may still be wanted), so an upgrade
+    # after one finds it there and leaves it be.
+    if bind.dialect.name == "postgresql" and not sa.inspect(bind).has_table("procrastinate_jobs"):
         from procrastinate.schema import SchemaManager
 
         # SQLAlchemy hands the driver a parameter list, so a literal % is written %%.
-        op.get_bind().exec_driver_sql(SchemaManager.get_schema().replace("%", "%%"))
+        bind.exec_driver_sql(SchemaManager.get_schema().replace("%", "%%"))
 
 
 def downgrade() -> None:
