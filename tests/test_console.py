@@ -148,6 +148,18 @@ def _view(page: Page, name: str) -> None:
     assert re.search(rf"#/{name}(/[^?]+)?(\?|$)", page.url), page.url
 
 
+def _wang_falls_ill(page: Page) -> str:
+    """In the what-if view, try the variant where Wang Lei is unavailable throughout; his
+    value in the person picker."""
+    page.fill("#wi-person-search", "wang")
+    wang = page.locator("#wi-person option", has_text="Wang Lei").get_attribute("value")
+    assert wang is not None
+    page.select_option("#wi-person", wang)
+    page.fill("#wi-name", "Wang Lei falls ill")
+    page.click("#whatif button[type=submit]")
+    return wang
+
+
 def test_console_solve_see_what_if_and_commit(service: Service, page: Page) -> None:
     """A planner's session on the tutorial, view by view: the overview's figures and
     worklist; the cases with Chinese and Mongolian names, one chosen and drawn on the map
@@ -197,12 +209,7 @@ def test_console_solve_see_what_if_and_commit(service: Service, page: Page) -> N
     expect(timeline.locator("rect.staffed title")).to_have_text(re.compile(r"^fraud .*leader"))
 
     _view(page, "whatif")
-    page.fill("#wi-person-search", "wang")
-    wang = page.locator("#wi-person option", has_text="Wang Lei").get_attribute("value")
-    assert wang is not None
-    page.select_option("#wi-person", wang)
-    page.fill("#wi-name", "Wang Lei falls ill")
-    page.click("#whatif button[type=submit]")
+    wang = _wang_falls_ill(page)
     result = page.locator("#whatif-result")
     expect(result).to_contain_text("Wang Lei falls ill")
     expect(result.locator("tr.leaves", has_text="Wang Lei")).to_be_visible()
@@ -710,12 +717,7 @@ def test_console_compares_stored_variants(service: Service, page: Page) -> None:
     _sign_in(page, service)
     _upload_and_solve(page, service)
     _view(page, "whatif")
-    page.fill("#wi-person-search", "wang")
-    wang = page.locator("#wi-person option", has_text="Wang Lei").get_attribute("value")
-    assert wang is not None
-    page.select_option("#wi-person", wang)
-    page.fill("#wi-name", "Wang Lei falls ill")
-    page.click("#whatif button[type=submit]")
+    _wang_falls_ill(page)
     expect(page.locator("#variants tr", has_text="Wang Lei falls ill")).to_be_visible()
     page.select_option("#wi-person", "")
     page.select_option("#wi-prio-case", label="herders (1)")

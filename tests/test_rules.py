@@ -477,8 +477,9 @@ def mandatory_clash() -> Scenario:
 @pytest.mark.parametrize("method", ["whole", "neighbourhood"])
 def test_mandatory_clash_is_explained_by_a_core(method: str) -> None:
     """Counting cannot see two mandatory cases competing for one person; the core of those
-    cases alone names both, and the person they compete for, before any search (the province path once searched a whole
-    province first, then answered "no roster in time")."""
+    cases alone names both, and the person they compete for, before any search (the
+    province path once searched a whole province first, then answered "no roster in
+    time")."""
     roster = solve(mandatory_clash(), seconds=5, workers=1, seed=0,
                    method=method)  # type: ignore[arg-type]
     assert roster.status is Status.INFEASIBLE and roster.build_seconds == 0
