@@ -487,6 +487,22 @@ def test_mandatory_clash_is_explained_by_a_core(method: str) -> None:
     assert "one" in words and "two" in words and "compete for X" in words
 
 
+@pytest.mark.parametrize("method", ["whole", "neighbourhood"])
+def test_pinned_clash_of_a_replan_is_explained_by_a_core(method: str) -> None:
+    """A re-plan asks whether its musts can be met only once its repaired roster misses
+    one: two cases at once, each with the one person pinned, cannot both keep the pin.
+    The answer is infeasible and names both cases, never a roster dropping a pin."""
+    team = {"leader": None, "members": {"prosecutor": 1}, "load": 1.0}
+    pins = [{"case": c, "prosecutor": "x", "slot": "prosecutor", "pinned": True}
+            for c in ("one", "two")]
+    s = scenario([unit("a")], [person("x", "a"), person("y", "a")],
+                 [case("one", "a", team=team), case("two", "a", team=team)], previous=pins)
+    roster = solve(s, seconds=5, workers=1, seed=0, method=method)  # type: ignore[arg-type]
+    assert roster.status is Status.INFEASIBLE and roster.objective is None
+    words = english(roster.infeasible_reason)
+    assert "one" in words and "two" in words
+
+
 def test_proven_infeasible_without_a_core_in_time_says_so(monkeypatch: pytest.MonkeyPatch
                                                           ) -> None:
     """When CP-SAT proves the whole model infeasible but no core comes in time, the roster

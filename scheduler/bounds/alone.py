@@ -86,11 +86,17 @@ def _least_cost(ctx: Context, case: Case, options: list[Option]) -> float | None
     team = case.team
     per_slot: dict[object, list[float]] = defaultdict(list)
     cheapest_of: dict[ProsecutorId, float] = {}
+    # Off-pair by home unit, asked once a unit: a case of a dense province has thousands
+    # of options, and every case is counted.
+    off: dict[str, float] = {}
     for o in options:
-        cost = (w.travel * o.travel_minutes if o.on_site else 0.0) + (
-            w.off_pair if people[o.person].home not in near else 0.0)
+        home = people[o.person].home
+        if home not in off:
+            off[home] = w.off_pair if home not in near else 0.0
+        cost = (w.travel * o.travel_minutes if o.on_site else 0.0) + off[home]
         per_slot[o.slot].append(cost)
-        cheapest_of[o.person] = min(cost, cheapest_of.get(o.person, math.inf))
+        if cost < cheapest_of.get(o.person, math.inf):
+            cheapest_of[o.person] = cost
     by_slot = 0.0
     for slot in team.slots():
         least = _cheapest(per_slot[slot], team.slot_count(slot))

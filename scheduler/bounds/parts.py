@@ -148,9 +148,15 @@ def _solve_case(ctx: Context, case: CaseId, start: Incumbent, until: float, seed
 def least_peak_counted(s: Scenario, case: Case, people: Iterable[ProsecutorId]) -> int:
     """No member of `case` can be less busy than this, in whole percent: their own load on
     the case's busiest day plus the case's."""
-    by_id = s.prosecutor_by_id
-    return min((math.floor(100 * (by_id[p].peak_load(case.start, case.end) + case.team.load)
-                           / by_id[p].capacity + PERCENT_EPS) for p in people), default=0)
+    by_id, load = s.prosecutor_by_id, case.team.load
+    least = math.inf
+    for pid in people:
+        p = by_id[pid]
+        # Most people have no commitments: their peak is their load (asked of every
+        # eligible person of every case, 193,000 on dense 4,000 x 700).
+        peak = p.peak_load(case.start, case.end) if p.commitments else p.load
+        least = min(least, 100 * (peak + load) / p.capacity)
+    return 0 if least == math.inf else math.floor(least + PERCENT_EPS)
 
 
 def _pieces(ctx: Context) -> list[set[CaseId]]:

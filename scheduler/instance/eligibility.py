@@ -99,6 +99,18 @@ def why_not_role(role: Role, level: int, case: Case, slot: Slot) -> Reason | Non
     return None
 
 
+def role_fits(role: Role, level: int, case: Case, slot: Slot) -> bool:
+    """Whether someone of `role`, at `level` in the case's kind, may fill `slot`: what
+    `why_not_role` says, without building its reason (eligibility asks it of every role,
+    level and case of a province)."""
+    team = case.team
+    if slot is Slot.LEADER:
+        assert team.leader is not None
+        return (ROLE_RANK.get(role, 0) >= ROLE_RANK[team.leader.min_role]
+                and level >= team.leader.min_level)
+    return slot_takes(slot, role)
+
+
 def why_not_travel(travel: TravelTable, home: UnitId, case: Case, slot: Slot) -> Reason | None:
     """The travel rule that keeps everyone of `home` out of `slot`, or None."""
     team = case.team
@@ -129,41 +141,45 @@ class Candidates:
 
     def __init__(self, scenario: Scenario, geography: Geography, travel: TravelTable) -> None:
         options: list[Option] = []
-        people_at: dict[UnitId, list[Prosecutor]] = defaultdict(list)
+        # Each person once, with what most cases ask of them: most people have no leave or
+        # commitments, and pass or fail the person rules on these alone. (Asking everyone
+        # the rules in full took a third of the 1 s eligibility pass of dense 4,000 x 700,
+        # which every what-if repeats.)
+        people_at: dict[UnitId, list[tuple[Prosecutor, float, bool]]] = defaultdict(list)
         for person in scenario.prosecutors:
-            people_at[person.home].append(person)
+            people_at[person.home].append((person, person.capacity + FTE_EPS,
+                                           not person.unavailable and not person.commitments))
         for case in scenario.cases:
             scope = units_in_scope(scenario, geography, case)
             slots = case.team.slots()
             fitting: dict[tuple[Role, int], list[Slot]] = {}
             pool = None if case.pool is None else scenario.pool_members[case.pool]
             excluded = set(case.exclude_prosecutors)
+            load, kind, case_id = case.team.load, case.kind, case.id
             for unit in sorted(scope):
                 # Travel depends on the office alone: settled once for all its people.
                 reachable = [s for s in slots if why_not_travel(travel, unit, case, s) is None]
                 if not reachable or unit in case.exclude_units:
                     continue
                 minutes = travel.minutes(unit, case.venue) or 0.0
-                for person in people_at[unit]:
-                    # Most people have no leave or commitments and pass on sight; the rest
-                    # are asked the rules in full. (Asking everyone took a third of the
-                    # 1 s eligibility pass of dense 4,000 x 700, which every what-if repeats.)
-                    plain = (not person.unavailable and not person.commitments
-                             and (pool is None or person.id in pool)
-                             and person.id not in excluded
-                             and person.load + case.team.load <= person.capacity + FTE_EPS)
-                    if not plain and why_not_person(scenario, travel, scope, person, case):
-                        continue
-                    # Many people share a role and level: their slots are settled once.
-                    key = (person.role, person.level(case.kind))
-                    if key not in fitting:
-                        fitting[key] = [s for s in slots if why_not_role(*key, case, s) is None]
-                    for slot in fitting[key]:
-                        if slot not in reachable:
+                # Many people share a role and level: their slots here are settled once.
+                here: dict[tuple[Role, int], list[tuple[Slot, bool, float]]] = {}
+                for person, most, plain in people_at[unit]:
+                    if plain:
+                        if (person.load + load > most or person.id in excluded
+                                or (pool is not None and person.id not in pool)):
                             continue
-                        on_site = case.team.on_site(slot)
-                        options.append(Option(person.id, case.id, slot, on_site,
-                                              minutes if on_site else 0.0))
+                    elif why_not_person(scenario, travel, scope, person, case):
+                        continue
+                    key = (person.role, person.skills.get(kind, 0))
+                    if key not in here:
+                        if key not in fitting:
+                            fitting[key] = [s for s in slots if role_fits(*key, case, s)]
+                        here[key] = [(s, on_site, minutes if on_site else 0.0)
+                                     for s in fitting[key] if s in reachable
+                                     for on_site in (case.team.on_site(s),)]
+                    for slot, on_site, travelled in here[key]:
+                        options.append(Option(person.id, case_id, slot, on_site, travelled))
         self._index(options, {p.id: p.home for p in scenario.prosecutors})
 
     def narrowed(self, cases: Iterable[CaseId],

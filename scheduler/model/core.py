@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model as cp
 
 from models import Case, Prosecutor, Scenario, Tier
-from models.ids import CaseId, Language, ProsecutorId, Skill
+from models.ids import CaseId, Language, ProsecutorId, Skill, UnitId
 from models.reason import Reason
 from scheduler.instance.calendar import LoadCheckpoint, load_checkpoints
 from scheduler.instance.eligibility import Candidates
@@ -56,6 +56,9 @@ class Context:
     # by the quality: explanations ask it of every unstaffed case.
     having: dict[tuple[object, ...], frozenset[ProsecutorId]] = field(
         default_factory=dict, kw_only=True, repr=False, compare=False)
+    # Everyone by home unit, filled when first asked.
+    at_home: dict[UnitId, list[ProsecutorId]] = field(
+        default_factory=dict, kw_only=True, repr=False, compare=False)
 
     def people_having(self, quality: tuple[object, ...],
                       test: Callable[[Prosecutor], bool]) -> frozenset[ProsecutorId]:
@@ -63,6 +66,17 @@ class Context:
         if quality not in self.having:
             self.having[quality] = frozenset(p.id for p in self.scenario.prosecutors if test(p))
         return self.having[quality]
+
+    def people_in(self, case: Case, scope: set[UnitId]) -> frozenset[ProsecutorId]:
+        """Everyone whose home is in `scope`, the units in scope of `case`."""
+        key = ("scope", case.id)
+        if key not in self.having:
+            if not self.at_home:
+                for p in self.scenario.prosecutors:
+                    self.at_home.setdefault(p.home, []).append(p.id)
+            self.having[key] = frozenset(pid for unit in scope
+                                         for pid in self.at_home.get(unit, ()))
+        return self.having[key]
 
     def skilled(self, skill: Skill, level: int) -> frozenset[ProsecutorId]:
         """Everyone with `skill` at `level` or above."""
