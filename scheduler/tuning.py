@@ -113,9 +113,13 @@ PROBING_LEVEL = 0
 # 13 s, with the same least cost.
 PER_CASE_OPTIONS = 20_000
 # Parts left unproven get a second try with the time the others left over, if at least
-# this much is left: on no-road 4,000 x 700, 4 of the 34 s for the parts were left over
-# while 7 of the 16 parts had proven little more than a trivial cost bound.
+# this much is left (or what the pace of the first says the second needs, if less): on
+# no-road 4,000 x 700, 4 of the 34 s for the parts were left over while 7 of the 16
+# parts had proven little more than a trivial cost bound.
 PART_RETRY_SECONDS = 1.0
+# ... and may run past the parts' share by as much as the pace of the single cases says
+# they need, at most this share of the search.
+PART_RETRY_EXTEND_SHARE = 0.1
 # A city with more cases is reopened in pieces of cases consecutive in time, so that one
 # step stays about as large as the regions of a 4,000 x 700 province (30 to 63 cases).
 REGION_CASES = 60

@@ -271,6 +271,22 @@ def test_a_part_case_by_case_bounds_each_level_by_its_cases_alone() -> None:
     assert b.least_costs == {1: 30, 2: 30, 3: 30, 4: 60, 5: 60}
 
 
+@pytest.mark.parametrize("extend", [0.0, 10.0])
+def test_unproven_parts_are_tried_again_past_the_deadline_only_within_extend(
+        extend: float) -> None:
+    """Parts that the first round leaves unproven (here: no time at all) get a second
+    try past the parts' deadline only with `extend` seconds to do so: then both cities
+    are proven (c1 staffs 3 of its 5, c2 its 1); without, nothing is."""
+    s = _two_cities("2022-01-05")
+    got = list(solve_parts(make_context(s), _start(s), deadline=perf_counter(), workers=1,
+                           seed=0, extend=extend))
+    proven = {b.cases: b.highest for b in got if b.least_costs}
+    if extend:
+        assert proven == {frozenset({"x1", "x2"}): 3, frozenset({"y1"}): 1}
+    else:
+        assert proven == {}
+
+
 def test_parts_on_two_threads_prove_what_one_thread_proves() -> None:
     """With two workers the parts run side by side; every part comes once, with the same
     proven highest priority and least cost as when solved in turn."""
