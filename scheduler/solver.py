@@ -31,7 +31,7 @@ from scheduler.bounds.parts import (
 )
 from scheduler.bounds.relaxation import most_priority
 from scheduler.construct.greedy import greedy
-from scheduler.construct.previous import kept_previous
+from scheduler.construct.previous import Kept, kept_previous
 from scheduler.construct.rarest import rarest_first
 from scheduler.explain.unstaffed import (
     counted_infeasibility,
@@ -208,20 +208,24 @@ def _polished(ctx: Context, best: Incumbent, until: float, reporter: _Reporter,
     return polished
 
 
-def _repair(ctx: Context, *, deadline: float, workers: int, seed: int,
+def _repair(ctx: Context, kept: Kept, *, deadline: float, workers: int, seed: int,
             stop: threading.Event | None) -> tuple[Incumbent, set[CaseId]]:
-    """The previous roster kept wherever it holds, and its broken teams re-solved with the
-    rest fixed; with the broken cases, for the search to widen from.
+    """The previous roster `kept` wherever it holds, and its broken teams re-solved with
+    the rest fixed; with the broken cases, for the search to widen from.
 
     A broken case that cannot be staffed that way (its replacements all serve elsewhere
     at the time) is re-solved with the teams holding people it could use, on more and
     more of the people nearest each venue: a member moves over and someone else takes
     their place, as a clerk would do it."""
-    kept = kept_previous(ctx)
     start = Incumbent(kept.chosen, kept.staffed, evaluate(ctx, kept.chosen, kept.staffed))
-    if not kept.broken:
-        return start, kept.broken
-    free = set(kept.broken)
+    # A case made mandatory by the change is not among them: it has no earlier team to
+    # break, and staffing it moves teams far and wide. Repairing it beside the broken ones
+    # lost 4 and 6 more priority in 2 s what-ifs of tight 4,000 x 700 than starting from
+    # the builders' rosters (`_start`), which do so when the repair misses a must.
+    broken = kept.broken
+    if not broken:
+        return start, broken
+    free = set(broken)
     for step, nearest in enumerate(tuning.REPAIR_NEAREST):
         seconds = min(tuning.REPAIR_SECONDS, deadline - clock.now())
         # The broken teams are always re-solved, past the deadline if need be (on a slow
@@ -235,19 +239,20 @@ def _repair(ctx: Context, *, deadline: float, workers: int, seed: int,
                        stop=stop, nearest=nearest)
         if fixed is not None and beats(ctx, fixed, start):
             start = fixed
-        lost = [c for c in ctx.scenario.cases if c.id in kept.broken - start.staffed]
+        lost = [c for c in ctx.scenario.cases if c.id in broken - start.staffed]
         if not lost:
             break
         held = holding(ctx, Teams.of(ctx, start.chosen), lost)
-        free = kept.broken | set(held[:tuning.MAX_CASES])
-    return start, kept.broken
+        free = broken | set(held[:tuning.MAX_CASES])
+    return start, broken
 
 
-def _start(ctx: Context, until: float, *, workers: int, seed: int, reporter: _Reporter,
-           stop: threading.Event | None
+def _start(ctx: Context, until: float, *, kept: Kept | None, workers: int, seed: int,
+           reporter: _Reporter, stop: threading.Event | None
            ) -> tuple[Incumbent, Objective | None, set[CaseId] | None]:
     """The search's start, the greedy baseline (if built), and the cases a re-plan found
-    broken (None if the start is not a re-plan).
+    broken (None if the start is not a re-plan); `kept`, the previous roster's teams that
+    still hold, if the scenario has one.
 
     The best of the builders; or, re-planning after a small change, the previous
     roster repaired: on a province the builders take seconds (2 and 1.4 s on 4,000 x 700)
@@ -257,8 +262,9 @@ def _start(ctx: Context, until: float, *, workers: int, seed: int, reporter: _Re
     clock.charge(len(ctx.candidates.options), tuning.WORK_SECONDS_PER_OPTION_STARTED)
     repaired: Incumbent | None = None
     broken: set[CaseId] = set()
-    if s.previous:
-        repaired, broken = _repair(ctx, deadline=until, workers=workers, seed=seed, stop=stop)
+    if kept is not None:
+        repaired, broken = _repair(ctx, kept, deadline=until, workers=workers, seed=seed,
+                                   stop=stop)
         earlier = {a.case for a in s.previous}
         small = len(broken) <= tuning.SMALL_CHANGE_SHARE * len(earlier)
         if small and all(c.id in repaired.staffed for c in s.cases if c.mandatory):
@@ -289,6 +295,12 @@ def _breaks_a_must(scenario: Scenario, best: Incumbent) -> bool:
     """Whether `best` leaves a mandatory case unstaffed or drops a pinned assignment
     (rules 7 and 8): the builders may, and the search may not have put it right."""
     return not keeps_musts(scenario, best)
+
+
+def _keeps_pins(scenario: Scenario, kept: Kept) -> bool:
+    """Whether the previous teams `kept` keep every pinned assignment (rule 7)."""
+    chosen = {(o.case, o.person, o.slot) for o in kept.chosen}
+    return all((a.case, a.prosecutor, a.slot) in chosen for a in scenario.previous if a.pinned)
 
 
 def _musts_refused(ctx: Context, seconds: float) -> Reason | None:
@@ -382,10 +394,13 @@ def _solve(scenario: Scenario, *, seconds: float, workers: int, seed: int, expla
     # Rules 7 and 8 first: counting, then the mandatory and pinned cases alone, a small
     # model, so that a scenario they make infeasible is said so at once and not after a
     # search of the whole province (1,500 people: 12 s, or "no roster in time").
-    # A re-plan asks only if its repaired roster misses a must: one that keeps them all
-    # proves they can be met, and the model took 0.3 s of a 2 s what-if of 4,000 x 700.
-    refused = counted_infeasibility(ctx) or (
-        None if scenario.previous else _musts_refused(ctx, seconds))
+    # A re-plan asks at once only if the teams it keeps drop a pin: teams that keep them
+    # all prove the pins can be met, and the model took 0.3 s of a 2 s what-if of 4,000 x
+    # 700. A mandatory case they leave unstaffed is asked about only if the start below
+    # cannot staff it either: asked at once, tight 4,000 x 700 lost 4 and 6 priority.
+    kept = kept_previous(ctx) if scenario.previous else None
+    early = kept is None or not _keeps_pins(scenario, kept)
+    refused = counted_infeasibility(ctx) or (_musts_refused(ctx, seconds) if early else None)
     if refused is not None:
         return _refused(scenario, refused, started), ctx, None
     options = len(ctx.candidates.options)
@@ -401,9 +416,10 @@ def _solve(scenario: Scenario, *, seconds: float, workers: int, seed: int, expla
     earlier = len(scenario.cases) - len({a.case for a in scenario.previous})
     foreseen = (_explain_reserve(earlier, seconds) if explain and scenario.previous else 0.0
                 ) + bounding + len(scenario.previous) * tuning.ROSTER_SECONDS_PER_MEMBER
-    best, baseline, replanned = _start(ctx, begun + seconds - foreseen, workers=workers,
-                                       seed=seed, reporter=reporter, stop=stop)
-    if scenario.previous and _breaks_a_must(scenario, best):
+    best, baseline, replanned = _start(ctx, begun + seconds - foreseen, kept=kept,
+                                       workers=workers, seed=seed, reporter=reporter,
+                                       stop=stop)
+    if not early and _breaks_a_must(scenario, best):
         refused = _musts_refused(ctx, seconds)
         if refused is not None:
             return _refused(scenario, refused, started), ctx, None

@@ -78,7 +78,8 @@ def test_repair_moves_a_member_over_when_nobody_free_can_fill_the_gap() -> None:
     """Only p2, who serves on y, can replace p1 on x: re-solving x alone with y fixed
     staffs nothing, so the repair reopens y with it: p2 moves to x and p3 takes y."""
     ctx = make_context(_chain())
-    start, broken = _repair(ctx, deadline=perf_counter() + 10, workers=1, seed=0, stop=None)
+    start, broken = _repair(ctx, kept_previous(ctx), deadline=perf_counter() + 10, workers=1,
+                            seed=0, stop=None)
     assert broken == {"x"}
     teams = {(o.case, o.person) for o in start.chosen}
     assert start.staffed == {"x", "y"} and teams == {("x", "p2"), ("y", "p3")}
@@ -89,8 +90,10 @@ def test_repair_re_solves_the_broken_team_even_past_its_deadline() -> None:
     machine the eligibility pass may take a what-if's whole limit): x's broken team is
     still re-solved, with p3, rather than left unstaffed."""
     s = _two_cases(unavailable=[{"start": "2022-01-01", "end": "2022-01-31"}])
-    start, broken = _repair(make_context(s), deadline=perf_counter() - 1, workers=1, seed=0,
-                            stop=None)
+    ctx = make_context(s)
+    start, broken = _repair(ctx, kept_previous(ctx), deadline=perf_counter() - 1, workers=1,
+                            seed=0, stop=None)
     assert broken == {"x"}
     assert start.staffed == {"x", "y"}
     assert ("x", "p3") in {(o.case, o.person) for o in start.chosen}
+

@@ -20,6 +20,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 from models import Assignment, Case, Objective, Scenario, Slot
 from models.ids import CaseId, ProsecutorId, UnitId
@@ -43,7 +44,17 @@ class Incumbent:
     proven: bool = False
 
 
-def keeps_musts(scenario: Scenario, roster: Incumbent) -> bool:
+class Teamed(Protocol):
+    """Any roster as options chosen and cases staffed."""
+
+    @property
+    def chosen(self) -> list[Option]: ...
+
+    @property
+    def staffed(self) -> set[CaseId]: ...
+
+
+def keeps_musts(scenario: Scenario, roster: Teamed) -> bool:
     """Whether `roster` staffs every mandatory case and keeps every pinned assignment
     (rules 7 and 8): the builders may not, the model always does."""
     kept = {(o.case, o.person, o.slot) for o in roster.chosen}
