@@ -158,7 +158,7 @@ def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, wo
     parts_until = clock.now() + (0.0 if replanned is not None else search * tuning.PARTS_SHARE)
     extend = 0.0 if replanned is not None else search * tuning.PART_RETRY_EXTEND_SHARE
     for part in solve_parts(ctx, best, deadline=parts_until, workers=workers, seed=seed,
-                            stop=stop, extend=extend):
+                            stop=stop, extend=extend, counted=counted):
         bounds.append(part)
         at_most -= part.total - part.highest
         reporter.proven(at_most)

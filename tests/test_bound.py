@@ -11,6 +11,7 @@ from checker import check_roster
 from models import Scenario, parse_scenario
 from scheduler import solve, tuning
 from scheduler.bounds import parts as bound
+from scheduler.bounds.alone import counted_bounds
 from scheduler.bounds.parts import (
     PartBound,
     cost_bound,
@@ -269,6 +270,19 @@ def test_a_part_case_by_case_bounds_each_level_by_its_cases_alone() -> None:
                         None)
     assert b.highest == 5
     assert b.least_costs == {1: 30, 2: 30, 3: 30, 4: 60, 5: 60}
+
+
+def test_a_case_without_time_counts_its_counted_bound_in_its_part() -> None:
+    """Solved case by case with no time left, c1's x1 and x2 prove nothing alone, yet each
+    still counts at least its counting bound (one office, 30): the part must cost 30 to
+    staff up to 3 and 60 to staff 4 or 5, not 0."""
+    s = _two_cities("2022-01-05")
+    ctx = make_context(s)
+    b = bound._by_cases(ctx, {"x1", "x2"}, _start(s), perf_counter() - 1, 0, None,
+                        counted_bounds(ctx))
+    assert b.least_costs == {1: 30, 2: 30, 3: 30, 4: 60, 5: 60}
+    bare = bound._by_cases(ctx, {"x1", "x2"}, _start(s), perf_counter() - 1, 0, None)
+    assert all(cost == 0 for cost in bare.least_costs.values())
 
 
 @pytest.mark.parametrize("extend", [0.0, 10.0])

@@ -192,22 +192,41 @@ def least_by_cases(cases: list[PartBound], levels: range) -> dict[int, float]:
     return {q: least[q] for q in levels if q > 0 and least[q] < math.inf}
 
 
+def _at_least(solved: PartBound, counted: PartBound | None) -> PartBound:
+    """What one case must cost, from its solve alone and from counting (`counted`, if
+    given), whichever proves more: a case solved without time proves nothing, and a
+    part summing its cases would count it at 0."""
+    if counted is None:
+        return solved
+    total = solved.total
+    highest = min(solved.highest, counted.highest)
+    if not highest:
+        return replace(solved, highest=0, least_costs={})
+    least = max(solved.least_cost(total), counted.least_cost(total))
+    return replace(solved, highest=highest, least_costs={total: least} if least else {})
+
+
 def _by_cases(ctx: Context, part: set[CaseId], start: Incumbent, until: float, seed: int,
-              stop: threading.Event | None) -> PartBound:
+              stop: threading.Event | None,
+              counted: Mapping[CaseId, PartBound] | None = None) -> PartBound:
     """A part's least costs from its cases solved one at a time, each in one quick call:
     where one model of a large part cannot prove its cost in time (one of 16,567 options
     of skewed 4,000 x 700 ended its cost phase at a quarter of the cost), the sum of its
-    cases' least costs alone can. Its teams are not the part's: they may clash."""
+    cases' least costs alone can. Each case counts at least its `counted` bound, if
+    given. Its teams are not the part's: they may clash."""
     s = ctx.scenario
+    counted = counted or {}
     cases = sorted(part, key=lambda c: (-len(ctx.candidates.by_case.get(c, [])), c))
     alone = []
     for n, case in enumerate(cases):
         share = (until - clock.now()) / (len(cases) - n)
         if share <= 0 or (stop is not None and stop.is_set()):
             total = s.case_by_id[case].priority
-            alone.append(PartBound(frozenset({case}), total, total, {}, Found()))
+            alone.append(_at_least(PartBound(frozenset({case}), total, total, {}, Found()),
+                                   counted.get(case)))
             continue
-        alone.append(_solve_case(ctx, case, start, clock.now() + share, seed, stop))
+        alone.append(_at_least(_solve_case(ctx, case, start, clock.now() + share, seed, stop),
+                               counted.get(case)))
     total = s.priority_of(part)
     return PartBound(frozenset(part), total, sum(b.highest for b in alone),
                      least_by_cases(alone, range(0, total + 1)), Found())
@@ -231,8 +250,8 @@ def _merged(first: PartBound, second: PartBound) -> PartBound:
 
 
 def solve_parts(ctx: Context, start: Incumbent, *, deadline: float, workers: int, seed: int,
-                stop: threading.Event | None = None, extend: float = 0.0
-                ) -> Iterator[PartBound]:
+                stop: threading.Event | None = None, extend: float = 0.0,
+                counted: Mapping[CaseId, PartBound] | None = None) -> Iterator[PartBound]:
     """Each part solved alone, as it finishes, by `deadline` (a time on `scheduler.clock`); those
     left without time come with nothing proven. Parts run side by side on `workers`
     threads of one CP-SAT worker each (on 4,000 x 700, 24 s for the cities where one
@@ -245,7 +264,8 @@ def solve_parts(ctx: Context, start: Incumbent, *, deadline: float, workers: int
     would take all the time and prove nothing, where the search can use it. Parts left
     unproven get a second try with the time the others left over, from their own teams,
     and up to `extend` seconds past `deadline` where the pace says they need it; each part
-    comes once, with what both tries proved."""
+    comes once, with what both tries proved. `counted`, each case's counting bound, is
+    the least a case tried alone counts for."""
     s = ctx.scenario
     threads = max(1, workers)
     lock = threading.Lock()
@@ -274,7 +294,7 @@ def solve_parts(ctx: Context, start: Incumbent, *, deadline: float, workers: int
         # One part's lowest peak_load bounds the whole; once a part is proven full,
         # no other can raise the bound.
         if by_cases:
-            bound = _by_cases(ctx, part, hint, began + share, seed, stop)
+            bound = _by_cases(ctx, part, hint, began + share, seed, stop, counted)
         elif len(part) == 1:
             bound = _solve_case(ctx, next(iter(part)), hint, began + share, seed, stop)
         else:
@@ -319,11 +339,13 @@ def solve_parts(ctx: Context, start: Incumbent, *, deadline: float, workers: int
         yield from unsettled
         return
     first = {b.cases: b for b in unsettled}
-    # A part whose priority is proven but not its cost is tried again case by case; any
-    # other again as a whole, from its own teams.
+    # A part whose priority is proven but not its cost is tried again case by case, and
+    # so is one that proved nothing (the pace skipped it: as a whole it is too large);
+    # any other again as a whole, from its own teams.
     again = [(set(b.cases), Incumbent(b.roster.chosen, b.roster.staffed, start.objective)
               if b.roster.solved else start,
-              len(b.cases) > 1 and b.roster.priority_proven) for b in unsettled]
+              len(b.cases) > 1 and (b.roster.priority_proven or not b.roster.solved))
+             for b in unsettled]
     for bound in round_of(again):
         yield _merged(first[bound.cases], bound)
 
