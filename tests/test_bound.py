@@ -290,13 +290,15 @@ def test_unproven_parts_are_tried_again_past_the_deadline_only_within_extend(
         extend: float) -> None:
     """Parts that the first round leaves unproven (here: no time at all) get a second
     try past the parts' deadline only with `extend` seconds to do so: then both cities
-    are proven (c1 staffs 3 of its 5, c2 its 1); without, nothing is."""
+    prove their costs, c1 case by case (a part that proved nothing is too large as a
+    whole), so that it may staff each of its cases alone (5), c2 its 1; without, nothing
+    is proven."""
     s = _two_cities("2022-01-05")
     got = list(solve_parts(make_context(s), _start(s), deadline=perf_counter(), workers=1,
                            seed=0, extend=extend))
     proven = {b.cases: b.highest for b in got if b.least_costs}
     if extend:
-        assert proven == {frozenset({"x1", "x2"}): 3, frozenset({"y1"}): 1}
+        assert proven == {frozenset({"x1", "x2"}): 5, frozenset({"y1"}): 1}
     else:
         assert proven == {}
 
