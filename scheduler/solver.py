@@ -36,13 +36,12 @@ from scheduler.construct.rarest import rarest_first
 from scheduler.explain.unstaffed import (
     counted_infeasibility,
     infeasible_reason,
-    musts,
     unstaffed_reason,
 )
 from scheduler.model.core import Context, RosterModel, build_model, make_context
 from scheduler.report import COST_TOLERANCE, case_rosters, evaluate
 from scheduler.search.compose import compose
-from scheduler.search.lns import Incumbent, beats, improve, keeps_musts, reopen
+from scheduler.search.lns import Incumbent, beats, improve, keeps_musts, keeps_pins, reopen
 from scheduler.search.neighbourhoods import Teams, holding
 from scheduler.search.phases import Found, lexicographic
 from scheduler.search.polish import polish
@@ -218,14 +217,11 @@ def _repair(ctx: Context, kept: Kept, *, deadline: float, workers: int, seed: in
     more of the people nearest each venue: a member moves over and someone else takes
     their place, as a clerk would do it."""
     start = Incumbent(kept.chosen, kept.staffed, evaluate(ctx, kept.chosen, kept.staffed))
-    # A case made mandatory by the change is not among them: it has no earlier team to
-    # break, and staffing it moves teams far and wide. Repairing it beside the broken ones
-    # lost 4 and 6 more priority in 2 s what-ifs of tight 4,000 x 700 than starting from
-    # the builders' rosters (`_start`), which do so when the repair misses a must.
-    broken = kept.broken
-    if not broken:
-        return start, broken
-    free = set(broken)
+    # A case made mandatory by the change has no earlier team to break: it is left to the
+    # builders, which `_start` runs when the repair misses a must.
+    if not kept.broken:
+        return start, kept.broken
+    free = set(kept.broken)
     for step, nearest in enumerate(tuning.REPAIR_NEAREST):
         seconds = min(tuning.REPAIR_SECONDS, deadline - clock.now())
         # The broken teams are always re-solved, past the deadline if need be (on a slow
@@ -239,12 +235,12 @@ def _repair(ctx: Context, kept: Kept, *, deadline: float, workers: int, seed: in
                        stop=stop, nearest=nearest)
         if fixed is not None and beats(ctx, fixed, start):
             start = fixed
-        lost = [c for c in ctx.scenario.cases if c.id in broken - start.staffed]
+        lost = [c for c in ctx.scenario.cases if c.id in kept.broken - start.staffed]
         if not lost:
             break
         held = holding(ctx, Teams.of(ctx, start.chosen), lost)
-        free = broken | set(held[:tuning.MAX_CASES])
-    return start, broken
+        free = kept.broken | set(held[:tuning.MAX_CASES])
+    return start, kept.broken
 
 
 def _start(ctx: Context, until: float, *, kept: Kept | None, workers: int, seed: int,
@@ -297,17 +293,9 @@ def _breaks_a_must(scenario: Scenario, best: Incumbent) -> bool:
     return not keeps_musts(scenario, best)
 
 
-def _keeps_pins(scenario: Scenario, kept: Kept) -> bool:
-    """Whether the previous teams `kept` keep every pinned assignment (rule 7)."""
-    chosen = {(o.case, o.person, o.slot) for o in kept.chosen}
-    return all((a.case, a.prosecutor, a.slot) in chosen for a in scenario.previous if a.pinned)
-
-
 def _musts_refused(ctx: Context, seconds: float) -> Reason | None:
-    """Why the mandatory and pinned cases alone cannot be met (rules 7 and 8), from a
-    share of `seconds`; None if they can, or if no proof came in that time."""
-    if musts(ctx.scenario) is None:
-        return None
+    """Why the mandatory and pinned cases alone cannot be met (rules 7 and 8), by counting
+    and then from a share of `seconds`; None if they can, or if no proof came in that time."""
     return infeasible_reason(ctx, min(seconds * tuning.MUSTS_SHARE, tuning.MUSTS_SECONDS))
 
 
@@ -397,10 +385,10 @@ def _solve(scenario: Scenario, *, seconds: float, workers: int, seed: int, expla
     # A re-plan asks at once only if the teams it keeps drop a pin: teams that keep them
     # all prove the pins can be met, and the model took 0.3 s of a 2 s what-if of 4,000 x
     # 700. A mandatory case they leave unstaffed is asked about only if the start below
-    # cannot staff it either: asked at once, tight 4,000 x 700 lost 4 and 6 priority.
+    # cannot staff it either, so that the builders have that time.
     kept = kept_previous(ctx) if scenario.previous else None
-    early = kept is None or not _keeps_pins(scenario, kept)
-    refused = counted_infeasibility(ctx) or (_musts_refused(ctx, seconds) if early else None)
+    early = kept is None or not keeps_pins(scenario, kept)
+    refused = _musts_refused(ctx, seconds) if early else counted_infeasibility(ctx)
     if refused is not None:
         return _refused(scenario, refused, started), ctx, None
     options = len(ctx.candidates.options)

@@ -54,12 +54,17 @@ class Teamed(Protocol):
     def staffed(self) -> set[CaseId]: ...
 
 
+def keeps_pins(scenario: Scenario, roster: Teamed) -> bool:
+    """Whether `roster` keeps every pinned assignment (rule 7)."""
+    kept = {(o.case, o.person, o.slot) for o in roster.chosen}
+    return all((a.case, a.prosecutor, a.slot) in kept for a in scenario.previous if a.pinned)
+
+
 def keeps_musts(scenario: Scenario, roster: Teamed) -> bool:
     """Whether `roster` staffs every mandatory case and keeps every pinned assignment
     (rules 7 and 8): the builders may not, the model always does."""
-    kept = {(o.case, o.person, o.slot) for o in roster.chosen}
-    return all(c.id in roster.staffed for c in scenario.cases if c.mandatory) and all(
-        (a.case, a.prosecutor, a.slot) in kept for a in scenario.previous if a.pinned)
+    return (all(c.id in roster.staffed for c in scenario.cases if c.mandatory)
+            and keeps_pins(scenario, roster))
 
 
 def beats(ctx: Context, a: Incumbent, b: Incumbent) -> bool:
