@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from models import Scenario, Status, parse_scenario
 from scheduler import solve
 from scheduler.bounds.alone import case_bound, counted_bounds, least_costs, with_counted
-from scheduler.bounds.parts import PartBound, cost_bound
+from scheduler.bounds.parts import PartBound, cost_bound, highest_priority
 from scheduler.model.core import make_context
 from scheduler.search.phases import Found
 from tests.test_properties import scenarios
@@ -105,6 +105,21 @@ def test_counted_bounds_stand_in_for_parts_proven_nothing() -> None:
     assert mixed == [proven, counted["x"]]
     assert cost_bound(mixed, 2) == 610
     assert least_costs(counted.values()) == {"x": 110, "y": 110}
+
+
+def test_counted_bounds_keep_the_priority_a_part_proved() -> None:
+    """A part of x and y proven to staff at most 1 priority, with no cost proven, counts
+    its cases' bounds as one part of highest 1: as two cases it would let a roster staff
+    2 there and, at priority 2, leave out another part's 500 entirely."""
+    s = _spread_twice()
+    counted = {**counted_bounds(make_context(s)),
+               "w": PartBound(frozenset({"w"}), 1, 1, {}, Found())}  # counted as free
+    both = PartBound(frozenset({"x", "y"}), 2, 1, {}, Found())
+    other = PartBound(frozenset({"w"}), 1, 1, {1: 500.0}, Found())
+    mixed = with_counted([both, other], counted)
+    assert highest_priority(mixed) == 2
+    assert mixed[0].least_costs == {1: 110}
+    assert cost_bound(mixed, 2) == 610
 
 
 def test_counted_bounds_say_what_a_part_falling_short_still_costs() -> None:
