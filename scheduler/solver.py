@@ -166,7 +166,7 @@ def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, wo
     if replanned is None and left > tuning.STEP_SECONDS / 4 and not (stop is not None and stop.is_set()):
         composed = compose(ctx, best, bounds, seconds=min(left, search * tuning.COMPOSE_SHARE),
                            workers=workers, seed=seed, stop=stop)
-        if composed is not None and beats(ctx, composed.roster, best):
+        if beats(ctx, composed.roster, best):
             best, around = composed.roster, composed.clashed
             reporter.incumbent(best)
     # Only a roster close to the parts' bound: far below it, the search has more to win than

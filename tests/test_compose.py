@@ -8,7 +8,7 @@ from scheduler.bounds.parts import solve_parts
 from scheduler.construct.greedy import greedy
 from scheduler.model.core import make_context
 from scheduler.report import case_rosters, evaluate
-from scheduler.search.compose import compose
+from scheduler.search.compose import compose, fitted
 from scheduler.search.lns import Incumbent, nearest_people
 from tests.tiny import case, person, scenario, unit
 
@@ -35,13 +35,28 @@ def test_compose_resolves_teams_that_clash() -> None:
     bounds = list(solve_parts(ctx, start, deadline=perf_counter() + 10, workers=1, seed=0))
     assert all({o.person for o in b.roster.chosen} == {"p0"} for b in bounds)
     composed = compose(ctx, start, bounds, seconds=10, workers=1, seed=0)
-    assert composed is not None and composed.clashed
+    assert composed.clashed
     best = composed.roster
     assert best.staffed == {"x", "y"}
     assert sorted(o.person for o in best.chosen).count("p0") == 1
     roster = Roster(scenario=s.name, status=Status.FEASIBLE, objective=best.objective,
                     cases=case_rosters(ctx, best.chosen, best.staffed, {}))
     assert check_roster(s, roster).ok
+
+
+def test_fitted_staffs_a_clashing_case_beside_the_kept_teams() -> None:
+    """x keeps p0; y, whose team alone clashed with x's, is left unstaffed and fitted
+    beside it by the builder, with p1 or p2, without any solver: the valid roster the
+    re-solving of the clashing cases starts from."""
+    s = _one_star()
+    ctx = make_context(s)
+    kept = [o for o in ctx.candidates.by_case["x"] if o.person == "p0"]
+    roster = fitted(ctx, kept, {"x"})
+    assert roster.staffed == {"x", "y"}
+    assert {o.person for o in roster.chosen if o.case == "y"} <= {"p1", "p2"}
+    checked = Roster(scenario=s.name, status=Status.FEASIBLE, objective=roster.objective,
+                     cases=case_rosters(ctx, roster.chosen, roster.staffed, {}))
+    assert check_roster(s, checked).ok
 
 
 def testnearest_people_people_are_those_closest_to_the_venue_and_the_kept() -> None:
