@@ -1,6 +1,8 @@
 """The bound by parts: each city's cases solved alone bound what any roster can do."""
 
+from dataclasses import replace
 from time import perf_counter
+from typing import Any
 
 import pytest
 from hypothesis import assume, given, settings
@@ -301,6 +303,37 @@ def test_unproven_parts_are_tried_again_past_the_deadline_only_within_extend(
         assert proven == {frozenset({"x1", "x2"}): 5, frozenset({"y1"}): 1}
     else:
         assert proven == {}
+
+
+def test_a_part_whose_cost_phase_was_cut_short_resumes_as_a_whole(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """x1 and x2 run on the same days and p1, next door, can serve only one of them; each
+    case alone takes p1 (one office, 30), so their cases one by one prove 60 for both.
+    With the first try of their part cut short once its priority is proven, the second
+    try resumes the part as a whole and proves what both cost together, p3 from a2 on one
+    of them: as much as the whole model's optimum, more than 60."""
+    units = [unit("prov", "provincial"), unit("c1", "municipal", "prov"),
+             unit("a1", parent="c1"), unit("a2", parent="c1", lat=49.5)]
+    team = {"leader": None, "members": {"prosecutor": 1}, "load": 0.6}
+    s = scenario(units, [person("p1", "a1"), person("p3", "a2")],
+                 [case("x1", "a1", team=team), case("x2", "a1", team=team)],
+                 policy={"weights": {"peak_load": 0}})
+    optimum = solve(s, seconds=10, workers=1, method="whole")
+    assert optimum.objective is not None and optimum.objective.staffed_priority == 2
+    assert optimum.objective.cost > 60
+    real = bound._solve_part
+
+    def cut_short(*args: Any, **kwargs: Any) -> PartBound:
+        b = real(*args, **kwargs)
+        b.roster.cost_proven = False
+        return replace(b, least_costs={})
+
+    monkeypatch.setattr(bound, "_solve_part", cut_short)
+    ctx = make_context(s)
+    [part] = list(solve_parts(ctx, _start(s), deadline=perf_counter() + 10, workers=1,
+                              seed=0))
+    assert part.highest == 2
+    assert part.least_cost(2) == pytest.approx(optimum.objective.cost, abs=0.5)  # spec 1.1
 
 
 def test_parts_on_two_threads_prove_what_one_thread_proves() -> None:

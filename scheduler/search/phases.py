@@ -218,6 +218,26 @@ def _least_cost(m: RosterModel, found: Found, first: cp.CpSolver, *, seconds: fl
         found.cost_proven = status == cp.OPTIMAL
 
 
+def least_cost_at(m: RosterModel, priority: int, chosen: list[Option], staffed: set[CaseId], *,
+                  seconds: float, workers: int, seed: int,
+                  stop: threading.Event | None = None) -> Found:
+    """The cost phase alone, for a model whose highest staffed priority, `priority`, is
+    proven already: the cheapest roster staffing at least that, from a hinted roster that
+    does (its teams are complete, so the hint is too)."""
+    found = Found(priority=priority, priority_bound=priority, priority_proven=True)
+    m.model.add(staffed_priority(m) >= priority)
+    m.model.minimize(weighted_cost(m))
+    hint(m, chosen, staffed)
+    solver = make_solver(seconds, workers, seed)
+    status = solve_stoppably(solver, m.model, None, stop)
+    if status in (cp.OPTIMAL, cp.FEASIBLE):
+        found.solved = True
+        found.chosen, found.staffed = _read(m, solver)
+        found.bound = solver.best_objective_bound / COST_SCALE
+        found.cost_proven = status == cp.OPTIMAL
+    return found
+
+
 def staffing_all(m: RosterModel, chosen: list[Option], staffed: set[CaseId], *,
                  seconds: float, seed: int, stop: threading.Event | None = None) -> Found:
     """The cheapest roster staffing every case of the model, in one CP-SAT call on one
