@@ -82,6 +82,31 @@ def test_rare_requirement_counts_only_feasible_people() -> None:
                          "c": {("fm", Slot.PROSECUTOR)}}
 
 
+def test_who_meets_most_needs_at_once_is_taken_first() -> None:
+    """Case x needs a Mongolian speaker and a forensics specialist in two slots; y, later
+    (lower priority) and on the same days, needs a speaker but may not take `both`. The
+    speakers are `mongol` (20 minutes away) and `both`, who also holds forensics (60
+    minutes); `forensic` is at the venue. Taking the cheapest speaker for x, then
+    `forensic`, would leave y only `both`, whom it may not take. Taking `both`, who meets
+    both of x's needs at once, leaves `mongol` for y: both cases staffed."""
+    team = {"leader": None, "members": {"prosecutor": 2}, "load": 0.6,
+            "languages": [{"language": "mn", "count": 1}],
+            "skills": [{"skill": "forensics", "count": 1, "min_level": 1}]}
+    speaker = {"leader": None, "members": {"prosecutor": 1}, "load": 0.6,
+               "languages": [{"language": "mn", "count": 1}]}
+    s = scenario(
+        [unit("v"), unit("near"), unit("far")],
+        [person("mongol", "near", languages=["zh", "mn"]),
+         person("both", "far", skills={"criminal": 2, "forensics": 1}, languages=["zh", "mn"]),
+         person("forensic", "v", skills={"criminal": 2, "forensics": 1})],
+        [case("x", "v", priority=2, team=team),
+         case("y", "v", priority=1, team=speaker, exclude_prosecutors=["both"])],
+        roads=[road("v", "near", 20), road("v", "far", 60)],
+    )
+    assert _teams(s) == {"x": {("both", Slot.PROSECUTOR), ("forensic", Slot.PROSECUTOR)},
+                         "y": {("mongol", Slot.PROSECUTOR)}}
+
+
 def test_members_from_one_unit() -> None:
     """Only `boss` of unit a can lead (deputy chief). The two prosecutors of unit b are 10
     minutes nearer than the two of a, but a second unit costs 30: the team is all from a."""
