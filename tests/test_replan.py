@@ -7,7 +7,7 @@ import pytest
 
 from checker import check_roster
 from models import Assignment, Scenario, Slot
-from scheduler import solve
+from scheduler import solve, solver
 from scheduler.construct.previous import kept_previous
 from scheduler.model.core import make_context
 from scheduler.solver import Method, _repair
@@ -83,6 +83,46 @@ def test_repair_moves_a_member_over_when_nobody_free_can_fill_the_gap() -> None:
     assert broken == {"x"}
     teams = {(o.case, o.person) for o in start.chosen}
     assert start.staffed == {"x", "y"} and teams == {("x", "p2"), ("y", "p3")}
+
+
+def test_repair_starts_from_the_members_the_change_left() -> None:
+    """x's team of three loses p1 to illness: p2 and p4 could still serve, so they are the
+    survivors the repair starts from, and the repaired team keeps them and takes p3 (or
+    p5) in p1's place only: one place dropped."""
+    units = [unit("a")]
+    ill = [{"start": "2022-01-01", "end": "2022-01-31"}]
+    people = [person("p1", "a", unavailable=ill)] + [person(f"p{i}", "a") for i in range(2, 6)]
+    previous = [Assignment(case="x", prosecutor=p, slot=Slot.PROSECUTOR, on_site=True)
+                for p in ("p1", "p2", "p4")]
+    s = scenario(units, people, [case("x", "a", team={"leader": None,
+                                                      "members": {"prosecutor": 3}})],
+                 previous=[a.model_dump(mode="json") for a in previous])
+    ctx = make_context(s)
+    kept = kept_previous(ctx)
+    assert kept.broken == {"x"}
+    assert {(o.case, o.person) for o in kept.survivors} == {("x", "p2"), ("x", "p4")}
+    start, _ = _repair(ctx, kept, deadline=perf_counter() + 5, workers=1, seed=0, stop=None)
+    members = {o.person for o in start.chosen}
+    assert start.staffed == {"x"} and {"p2", "p4"} <= members and len(members) == 3
+
+
+def test_repair_mends_a_broken_team_without_a_solver(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With CP-SAT finding nothing (as when it has no time), x's team, which lost p1, is
+    still mended by the builder around p2 and p4, with p3 in p1's place."""
+    ill = [{"start": "2022-01-01", "end": "2022-01-31"}]
+    people = [person("p1", "a", unavailable=ill), person("p2", "a"), person("p3", "a"),
+              person("p4", "a")]
+    previous = [Assignment(case="x", prosecutor=p, slot=Slot.PROSECUTOR, on_site=True)
+                for p in ("p1", "p2", "p4")]
+    s = scenario([unit("a")], people,
+                 [case("x", "a", team={"leader": None, "members": {"prosecutor": 3}})],
+                 previous=[a.model_dump(mode="json") for a in previous])
+    monkeypatch.setattr(solver, "reopen", lambda *args, **kwargs: None)
+    ctx = make_context(s)
+    start, _ = _repair(ctx, kept_previous(ctx), deadline=perf_counter() + 5, workers=1, seed=0,
+                       stop=None)
+    assert start.staffed == {"x"}
+    assert {o.person for o in start.chosen} == {"p2", "p3", "p4"}
 
 
 def test_repair_re_solves_the_broken_team_even_past_its_deadline() -> None:

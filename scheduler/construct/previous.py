@@ -8,7 +8,7 @@ broken ones the search re-solves first, with everything else fixed.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from models import Assignment, Case
 from models.ids import CaseId
@@ -24,6 +24,9 @@ class Kept:
     chosen: list[Option]
     staffed: set[CaseId]
     broken: set[CaseId]
+    # The members of the broken teams who could still serve in their slot: where a repair
+    # starts, so that it replaces only whoever the change took away.
+    survivors: list[Option] = field(default_factory=list)
 
 
 def _still_meets(ctx: Context, case: Case, team: list[Option]) -> bool:
@@ -45,13 +48,18 @@ def _still_meets(ctx: Context, case: Case, team: list[Option]) -> bool:
             and set(case.require_prosecutors) <= {p.id for p in people})
 
 
-def _team(ctx: Context, case: Case, assignments: list[Assignment]) -> list[Option] | None:
-    """The options of a previous team, or None if a member no longer fits their slot (rules
-    2 and 3) or the team no longer meets the case."""
+def _eligible(ctx: Context, case: Case, assignments: list[Assignment]) -> list[Option]:
+    """The options of the previous members who still fit their slot (rules 2 and 3)."""
     # Through each member's options: a person has tens, a province-wide case thousands.
     options = {(o.person, o.slot): o for a in assignments
                for o in ctx.candidates.by_person.get(a.prosecutor, ()) if o.case == case.id}
-    team = [o for a in assignments if (o := options.get((a.prosecutor, a.slot))) is not None]
+    return [o for a in assignments if (o := options.get((a.prosecutor, a.slot))) is not None]
+
+
+def _team(ctx: Context, case: Case, assignments: list[Assignment]) -> list[Option] | None:
+    """The options of a previous team, or None if a member no longer fits their slot (rules
+    2 and 3) or the team no longer meets the case."""
+    team = _eligible(ctx, case, assignments)
     if len(team) < len(assignments) or not _still_meets(ctx, case, team):
         return None
     return team
@@ -90,4 +98,6 @@ def kept_previous(ctx: Context) -> Kept:
         else:
             ledger.undo(journal, case)
             broken.add(case_id)
-    return Kept(chosen, staffed, broken)
+    survivors = [o for case_id in sorted(broken)
+                 for o in _eligible(ctx, s.case_by_id[case_id], by_case[case_id])]
+    return Kept(chosen, staffed, broken, survivors)

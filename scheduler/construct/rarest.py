@@ -422,19 +422,22 @@ def rarest_first(ctx: Context, *, per_member: bool = False) -> tuple[list[Option
 
 
 def staff_more(ctx: Context, ledger: Ledger, chosen: list[Option], staffed: set[CaseId],
-               peak: int) -> list[list[Option]]:
+               peak: int, keep: list[Option] | None = None) -> list[list[Option]]:
     """Teams, built as above, for the cases a roster leaves unstaffed that fit beside it as
     it stands: `chosen` (its teams, booked in `ledger`), `staffed`, and `peak`, its peak
     utilisation. Each team found is booked in `ledger` too. Where neighbourhood search has
-    had little time (dense 4,000 x 700), two cases fitted that way after it."""
+    had little time (dense 4,000 x 700), two cases fitted that way after it. The people of
+    `keep` are placed first on their case's team, as pinned ones are: a team broken by a
+    what-if is then mended around the members it still has."""
     roster = _Roster(ctx.scenario, ledger, peak=peak, serving={o.person for o in chosen})
-    return _teams(ctx, roster, staffed, per_member=False)
+    return _teams(ctx, roster, staffed, per_member=False, keep=keep or [])
 
 
-def _teams(ctx: Context, roster: _Roster, staffed: set[CaseId], per_member: bool
-           ) -> list[list[Option]]:
+def _teams(ctx: Context, roster: _Roster, staffed: set[CaseId], per_member: bool,
+           keep: list[Option] | None = None) -> list[list[Option]]:
     """A team for each case outside `staffed` that can be built beside those booked in
-    `roster`, in the builder's order; each booked as it is built."""
+    `roster`, in the builder's order, around the people of `keep`; each booked as it is
+    built."""
     s, geo = ctx.scenario, ctx.geography
     pinned: dict[CaseId, list[tuple[ProsecutorId, Slot | None]]] = defaultdict(list)
     for a in s.previous:
@@ -448,7 +451,8 @@ def _teams(ctx: Context, roster: _Roster, staffed: set[CaseId], per_member: bool
         near = geo.near(case)
         depth = {u: len(p) for u, p in ctx.candidates.people_by_home(case.id).items()}
         menu = _menu(ctx, near, ctx.candidates.by_case.get(case.id, []), case, kept, depth)
-        forced = pinned.get(case.id, []) + [(p, None) for p in case.require_prosecutors]
+        forced = pinned.get(case.id, []) + [(p, None) for p in case.require_prosecutors] + [
+            (o.person, o.slot) for o in keep or [] if o.case == case.id]
         team = _build(roster, menu, forced)
         if team is not None:
             teams.append(team)

@@ -63,15 +63,18 @@ def compose(ctx: Context, best: Incumbent, bounds: Sequence[PartBound], *, secon
     return Composed(found if found is not None and beats(ctx, found, start) else start, clashed)
 
 
-def fitted(ctx: Context, chosen: list[Option], staffed: set[CaseId]) -> Incumbent:
-    """The roster of `chosen` and `staffed`, with a team for each unstaffed case that fits
-    beside it, built rarest first (`scheduler.construct.rarest.staff_more`)."""
+def fitted(ctx: Context, chosen: list[Option], staffed: set[CaseId], *,
+           only: set[CaseId] | None = None, keep: list[Option] | None = None) -> Incumbent:
+    """The roster of `chosen` and `staffed`, with a team for each unstaffed case (of
+    `only`, if given) that fits beside it, built rarest first around the people of `keep`
+    (`scheduler.construct.rarest.staff_more`)."""
     cases = ctx.scenario.case_by_id
     ledger = Ledger(ctx.scenario)
     for o in chosen:
         ledger.commit(o, cases[o.case], [])
     peak = max(utilisation(ctx, chosen).values(), default=0)
-    added = [o for team in staff_more(ctx, ledger, chosen, staffed, peak) for o in team]
+    skip = staffed if only is None else staffed | (set(cases) - only)
+    added = [o for team in staff_more(ctx, ledger, chosen, skip, peak, keep) for o in team]
     chosen = chosen + added
     staffed = staffed | {o.case for o in added}
     return Incumbent(chosen, staffed, evaluate(ctx, chosen, staffed))
