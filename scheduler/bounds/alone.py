@@ -161,18 +161,18 @@ def with_counted(bounds: Iterable[PartBound], counted: Mapping[CaseId, PartBound
     proved nothing."""
     out: list[PartBound] = []
     for b in bounds:
-        if not b.least_costs and b.highest >= sum(counted[c].highest for c in b.cases):
-            out += [counted[c] for c in sorted(b.cases)]
-            continue
         if not b.least_costs:
-            # Its priority proven and not its cost: counted as its cases, but no higher
-            # than proven. As separate cases they would let a roster staff the part's
-            # whole priority, and the knapsack shed that much of the costliest cases
-            # elsewhere (skewed 4,000 x 700, where parts staff half their cases: a bound
-            # of 103,913 in one run, 148,960 in the next).
-            levels = range(0, b.highest + 1)
-            out.append(replace(b, least_costs=least_by_cases(
-                [counted[c] for c in sorted(b.cases)], levels)))
+            cases = [counted[c] for c in sorted(b.cases)]
+            if b.highest >= sum(c.highest for c in cases):
+                out += cases
+            else:
+                # Its priority proven and not its cost: counted as its cases, but no
+                # higher than proven. As separate cases they would let a roster staff the
+                # part's whole priority, and the knapsack shed that much of the costliest
+                # cases elsewhere (skewed 4,000 x 700, where parts staff half their cases:
+                # a bound of 103,913 in one run, 148,960 in the next).
+                out.append(replace(b, least_costs=least_by_cases(
+                    cases, range(0, b.highest + 1))))
             continue
         floor = min(b.least_costs)
         counts = least_by_cases([counted[c] for c in sorted(b.cases)],

@@ -358,8 +358,12 @@ class _Team:
         (by priority, and per member) where a builder choosing so staffed 1,268; now 1,252
         and 1,277."""
         meets = {o.person: sum(o.person in n.able for n in unmet) for o in need.options}
-        most = max((meets[o.person] for o in need.options if self.allows(o)), default=0)
-        return [o for o in need.options if meets[o.person] == most]
+        # Most needs first, asking who can join only until one of a group can.
+        for count in sorted(set(meets.values()), reverse=True):
+            group = [o for o in need.options if meets[o.person] == count]
+            if any(self.allows(o) for o in group):
+                return group
+        return []
 
     def fill_slots(self) -> bool:
         """Fill the open slots cheapest first, the leader's (usually the rarest) first."""

@@ -199,20 +199,23 @@ def most_priority(m: RosterModel, chosen: list[Option], staffed: set[CaseId], *,
     return found, solver
 
 
-def _least_cost(m: RosterModel, found: Found, first: cp.CpSolver, *, seconds: float,
+def _least_cost(m: RosterModel, found: Found, first: cp.CpSolver | None, *, seconds: float,
                 workers: int, seed: int, on_solution: OnSolution | None,
                 stop: threading.Event | None) -> None:
     """The cost phase: the cheapest roster staffing at least `found.priority`, from the
-    roster `first` found; updates `found` if it finds one."""
+    roster `first` found (or, if None, the roster already hinted); updates `found` if it
+    finds one."""
     assert found.priority is not None
     m.model.add(staffed_priority(m) >= found.priority)
     m.model.minimize(weighted_cost(m))
-    # The whole roster just found, derived variables too: a complete, feasible hint is
-    # CP-SAT's first roster of the cost phase, where an incomplete one may be lost.
-    solution_hint(m, first)
+    if first is not None:
+        # The whole roster just found, derived variables too: a complete, feasible hint
+        # is CP-SAT's first roster of the cost phase, where an incomplete one may be lost.
+        solution_hint(m, first)
     solver = make_solver(seconds, workers, seed)
     status = solve_stoppably(solver, m.model, _callback(on_solution, "cost", COST_SCALE), stop)
     if status in (cp.OPTIMAL, cp.FEASIBLE):
+        found.solved = True
         found.chosen, found.staffed = _read(m, solver)
         found.bound = solver.best_objective_bound / COST_SCALE
         found.cost_proven = status == cp.OPTIMAL
@@ -225,16 +228,9 @@ def least_cost_at(m: RosterModel, priority: int, chosen: list[Option], staffed: 
     proven already: the cheapest roster staffing at least that, from a hinted roster that
     does (its teams are complete, so the hint is too)."""
     found = Found(priority=priority, priority_bound=priority, priority_proven=True)
-    m.model.add(staffed_priority(m) >= priority)
-    m.model.minimize(weighted_cost(m))
     hint(m, chosen, staffed)
-    solver = make_solver(seconds, workers, seed)
-    status = solve_stoppably(solver, m.model, None, stop)
-    if status in (cp.OPTIMAL, cp.FEASIBLE):
-        found.solved = True
-        found.chosen, found.staffed = _read(m, solver)
-        found.bound = solver.best_objective_bound / COST_SCALE
-        found.cost_proven = status == cp.OPTIMAL
+    _least_cost(m, found, None, seconds=seconds, workers=workers, seed=seed, on_solution=None,
+                stop=stop)
     return found
 
 
