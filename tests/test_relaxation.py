@@ -82,6 +82,18 @@ def test_relaxation_keeps_what_the_parts_proved() -> None:
     assert Relaxation(make_context(free), capped).most_priority(10) == 1
 
 
+def test_relaxation_ignores_a_day_overloaded_before_any_case() -> None:
+    """p's load (0.5) and a commitment (0.8) pass capacity on 4 January, before case x runs;
+    no roster can change that day, so it bounds nothing: the program is still solved, and
+    proves x can be staffed (it was infeasible when that day was a row of its own)."""
+    s = scenario([unit("a")],
+                 [person("p", "a", load=0.5, commitments=[
+                     {"start": "2022-01-04", "end": "2022-01-04", "load": 0.8, "away": True}])],
+                 [case("x", "a", start="2022-01-05", end="2022-01-09",
+                       team={"leader": None, "members": {"prosecutor": 1}, "load": 0.5})])
+    assert Relaxation(make_context(s), []).most_priority(10) == 1
+
+
 def test_safe_bound_holds_whatever_the_duals() -> None:
     """min -v subject to v <= 3 (v in [0, 10]): the true minimum is -3. Exact duals prove
     it; duals of the wrong sign are set to zero and prove only what the column bounds do

@@ -222,6 +222,10 @@ def capacity(r: Relaxation) -> None:
                 chosen = r.by_pair[(person.id, case_id)]
                 cols += chosen
                 loads += [cases[case_id].team.load] * len(chosen)
+            if not cols:
+                # No case of theirs runs then: their load alone may pass capacity (a
+                # commitment on top of it), and no roster can change that.
+                continue
             # The spec compares loads with a tolerance: never tighter than it.
             r.p.row(cols, loads, upper=person.capacity - taken + FTE_EPS)
 
