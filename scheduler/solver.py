@@ -1,9 +1,7 @@
 """The one solve entry point: scenario in, roster out.
 
 The best of three builders first (the greedy baseline and two rarest-first rosters), or,
-when re-planning after a small change, the previous roster repaired; where the parts run,
-also a roster built after the optimum of the province's linear relaxation, solved beside
-the builders. Then, by size: the
+when re-planning after a small change, the previous roster repaired. Then, by size: the
 whole model (CP-SAT's two lexicographic phases, priority then cost, with a proven bound);
 a race of the whole model against the search by parts; or the search by parts alone: each
 part (a city's cases) solved alone gives a bound and teams, the teams put together give a
@@ -31,11 +29,10 @@ from scheduler.bounds.parts import (
     solve_parts,
     without,
 )
-from scheduler.bounds.relaxation import Guiding, most_priority
+from scheduler.bounds.relaxation import most_priority
 from scheduler.construct.greedy import greedy
 from scheduler.construct.previous import Kept, kept_previous
 from scheduler.construct.rarest import rarest_first
-from scheduler.construct.relaxed import relaxation_guided
 from scheduler.explain.unstaffed import (
     counted_infeasibility,
     infeasible_reason,
@@ -139,8 +136,7 @@ class _BoundByParts:
 
 def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, workers: int,
                            seed: int, reporter: _Reporter, stop: threading.Event | None,
-                           replanned: set[CaseId] | None = None, relaxing: float = 0.0,
-                           built: Incumbent | None = None
+                           replanned: set[CaseId] | None = None, relaxing: float = 0.0
                            ) -> tuple[Incumbent, _BoundByParts | None]:
     """The parts solved alone, their teams put together, then neighbourhood search from
     the better of that and `best` until `deadline`, or `relaxing` seconds before it if the
@@ -160,7 +156,7 @@ def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, wo
     at_most = sum(c.priority for c in ctx.scenario.cases)  # parts not yet solved count all
     parts_until = clock.now() + (0.0 if replanned is not None else search * tuning.PARTS_SHARE)
     extend = 0.0 if replanned is not None else search * tuning.PART_RETRY_EXTEND_SHARE
-    for part in solve_parts(ctx, built or best, deadline=parts_until, workers=workers, seed=seed,
+    for part in solve_parts(ctx, best, deadline=parts_until, workers=workers, seed=seed,
                             stop=stop, extend=extend, counted=counted):
         bounds.append(part)
         at_most -= part.total - part.highest
@@ -302,47 +298,6 @@ def _start(ctx: Context, until: float, *, kept: Kept | None, workers: int, seed:
     return best, baseline, None
 
 
-def _guiding(ctx: Context, seconds: float) -> tuple[Guiding, float] | None:
-    """The relaxation of the whole province, written and being solved beside the builders,
-    with the time on `scheduler.clock` by which it must be solved; None where its measured
-    pace says it would take more than a share of `seconds`."""
-    budget = seconds * tuning.GUIDED_SHARE
-    if len(ctx.candidates.options) * tuning.RELAXATION_SECONDS_PER_OPTION > budget:
-        return None
-    return Guiding(ctx, budget), clock.now() + budget
-
-
-def _guided(ctx: Context, best: Incumbent, guiding: tuple[Guiding, float], *,
-            reporter: _Reporter, stop: threading.Event | None) -> tuple[Incumbent, int | None]:
-    """`best`, or the roster built after the relaxation's optimum if it is
-    better (`scheduler.construct.relaxed`); with the bound on staffed priority the
-    relaxation proves (None if it was not solved in time)."""
-    relaxation, until = guiding
-    found = None if stop is not None and stop.is_set() else relaxation.result(
-        until - clock.now())
-    clock.charge(len(ctx.candidates.options), tuning.RELAXATION_SECONDS_PER_OPTION)
-    if found is None:
-        return best, None
-    chosen, staffed = relaxation_guided(ctx, found)
-    clock.charge(len(ctx.candidates.options), tuning.WORK_SECONDS_PER_OPTION_STARTED)
-    guided = Incumbent(chosen, staffed, evaluate(ctx, chosen, staffed))
-    # Its teams follow a program that weighs priority alone, so they cost far more than
-    # the builders' (dense 4,000 x 700: 605,543 against 176,296). They are not polished
-    # here: the parts and their putting together, hinted with the builders' teams, come
-    # first, and the polish after them takes (1.5 to 2.2 s of a 60 s solve of 4,000 x
-    # 700, which the parts missed: standard seed 2 staffed 8 less).
-    if beats(ctx, guided, best):
-        best = guided
-        reporter.incumbent(best)
-    # The relaxation holds for every valid roster: were it below one, it would be at
-    # fault, and it is not claimed.
-    if found.most_priority < max(best.objective.staffed_priority,
-                                 guided.objective.staffed_priority):
-        return best, None
-    reporter.proven(found.most_priority)
-    return best, found.most_priority
-
-
 def _breaks_a_must(scenario: Scenario, best: Incumbent) -> bool:
     """Whether `best` leaves a mandatory case unstaffed or drops a pinned assignment
     (rules 7 and 8): the builders may, and the search may not have put it right."""
@@ -460,10 +415,6 @@ def _solve(scenario: Scenario, *, seconds: float, workers: int, seed: int, expla
     earlier = len(scenario.cases) - len({a.case for a in scenario.previous})
     foreseen = (_explain_reserve(earlier, seconds) if explain and scenario.previous else 0.0
                 ) + bounding + len(scenario.previous) * tuning.ROSTER_SECONDS_PER_MEMBER
-    # Where the parts run, the relaxation is solved beside the builders (HiGHS leaves
-    # Python free) for a roster built after its optimum; not for a re-plan, which keeps
-    # the earlier roster where it holds.
-    guiding = None if whole or kept is not None else _guiding(ctx, seconds)
     best, baseline, replanned = _start(ctx, begun + seconds - foreseen, kept=kept,
                                        workers=workers, seed=seed, reporter=reporter,
                                        stop=stop)
@@ -472,10 +423,6 @@ def _solve(scenario: Scenario, *, seconds: float, workers: int, seed: int, expla
         if refused is not None:
             return _refused(scenario, refused, started), ctx, None
     first_seconds = min(reporter.first, perf_counter()) - started
-    guided_bound = None
-    built = best
-    if guiding is not None and replanned is None:
-        best, guided_bound = _guided(ctx, best, guiding, reporter=reporter, stop=stop)
     left = len(scenario.cases) - len(best.staffed)
     writing = len(best.chosen) * tuning.ROSTER_SECONDS_PER_MEMBER
     # Where the parts run, the whole province's relaxation bounds the priority they
@@ -488,7 +435,7 @@ def _solve(scenario: Scenario, *, seconds: float, workers: int, seed: int, expla
     build_seconds = 0.0
     bound: float | None = None
     total_priority = sum(c.priority for c in scenario.cases)
-    priority_bound = total_priority if guided_bound is None else guided_bound
+    priority_bound = total_priority
     proven = False
 
     race = (method == "auto" and workers > 1
@@ -511,8 +458,7 @@ def _solve(scenario: Scenario, *, seconds: float, workers: int, seed: int, expla
                   stop=stop) as raced:
             best, by_parts = _search_neighbourhoods(
                 ctx, best, deadline=deadline, workers=workers - (m is not None), seed=seed,
-                reporter=reporter, stop=raced.halt, replanned=replanned, relaxing=relaxing,
-                built=built)
+                reporter=reporter, stop=raced.halt, replanned=replanned, relaxing=relaxing)
         found = raced.found
         if by_parts is not None:
             priority_bound = min(priority_bound, by_parts.priority)

@@ -69,12 +69,6 @@ RELAXATION_MAX_SHARE = 0.1
 # growth 8,000 x 1,400 was 4 % short, and staffed 31 less in the run whose search gave the
 # relaxation its 6 s.
 RELAXATION_SHORT_SHARE = 0.02
-# Where the parts run, the relaxation is also solved beside the builders, and a roster
-# built after its optimum (scheduler.construct.relaxed), if its pace above says that takes
-# at most this share of the time limit. On dense 4,000 x 700 writing the program took
-# 2.6 s and building the roster 0.8 s, HiGHS having solved it while the builders ran; on
-# standard, 0.9 and 0.5 s.
-GUIDED_SHARE = 0.15
 # The relaxation states home staffing on the days at most this many of an office could
 # be away: on 250 x 40 provinces of the tight family that took its bound from 19, 21
 # and 17 to 11, 18 and 15 (the best rosters staff 9, 9 and 7), as all checks did but

@@ -113,10 +113,8 @@ def test_priority_bound_leaves_out_cases_impossible_even_alone(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """Without a whole model or time for the bound by parts, the priority bound is every
     case's priority less those of the cases that cannot be staffed even alone: 8 - 2,
-    though only 5 is reachable. (The relaxation, which proves 5, see below, is not run:
-    neither first, which is turned off here, nor last, since the roster is far below that
-    bound, where the search has more to win than the bound.)"""
-    monkeypatch.setattr(tuning, "GUIDED_SHARE", 0.0)
+    though only 5 is reachable. (The relaxation, which proves 5, see below, is not run: the
+    roster is far below that bound, where the search has more to win than the bound.)"""
     monkeypatch.setattr(tuning, "PARTS_SHARE", 0.0)
     monkeypatch.setattr(tuning, "PART_RETRY_EXTEND_SHARE", 0.0)
     roster = solve(_three_cases(), seconds=5, workers=1, seed=0, method="neighbourhood")

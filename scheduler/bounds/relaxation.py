@@ -29,7 +29,6 @@ set to zero, so that it holds whatever their accuracy (after Neumaier and Shcher
 """
 
 import math
-import threading
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -37,7 +36,6 @@ from dataclasses import dataclass, field
 import highspy
 import numpy as np
 
-from models import Slot
 from models.ids import CaseId, ProsecutorId
 from scheduler import clock, tuning
 from scheduler.bounds.parts import PartBound
@@ -49,19 +47,6 @@ from scheduler.model.core import Context
 INF = highspy.kHighsInf
 # Floating-point sums of the recomputed bound are exact to far less than this.
 ROUNDING = 1e-6
-# Options the optimum takes less of than this are read as not taken.
-GUIDE_ZERO = 1e-6
-
-
-@dataclass(frozen=True)
-class Guide:
-    """An optimum of the program: how much of each case it staffs and of each option it
-    takes (each in [0, 1]; options it does not take are left out), and the bound on staffed
-    priority it proves."""
-
-    most_priority: int
-    staffed: dict[CaseId, float]
-    chosen: dict[tuple[ProsecutorId, CaseId, Slot], float]
 
 
 @dataclass
@@ -96,12 +81,6 @@ class _Program:
 
     def minimum(self, seconds: float) -> float | None:
         """A proven lower bound on the objective, or None if HiGHS found none in `seconds`."""
-        solved = self.solve(seconds)
-        return None if solved is None else solved[0]
-
-    def solve(self, seconds: float) -> tuple[float, np.ndarray] | None:
-        """A proven lower bound on the objective and the columns' optimal values, or None if
-        HiGHS found no optimum in `seconds`."""
         # The core class: the public `Highs` wrapper enables callbacks on creation, which
         # prints HiGHS's banner to stdout whatever output_flag says, into the CLI's answers.
         h = highspy._core._Highs()
@@ -117,8 +96,7 @@ class _Program:
         h.run()
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
-        solution = h.getSolution()
-        return self.safe_bound(np.array(solution.row_dual)), np.array(solution.col_value)
+        return self.safe_bound(np.array(h.getSolution().row_dual))
 
     def safe_bound(self, duals: np.ndarray) -> float:
         """The lower bound on the objective that the row `duals` prove, whatever their
@@ -165,62 +143,7 @@ class Relaxation:
     def most_priority(self, seconds: float) -> int | None:
         """No valid roster staffs more priority than this; None if not proven in `seconds`."""
         least = self.p.minimum(seconds)
-        return None if least is None else self._priority(least)
-
-    def guide(self, seconds: float) -> Guide | None:
-        """The program's optimum, as shares of each case and each option, with the bound it
-        proves; None if not found in `seconds`."""
-        solved = self.p.solve(seconds)
-        if solved is None:
-            return None
-        least, columns = solved
-        options = self.ctx.candidates.options
-        return Guide(most_priority=self._priority(least),
-                     staffed={case: float(columns[i]) for case, i in self.y.items()},
-                     chosen={(o.person, o.case, o.slot): float(columns[i])
-                             for i, o in enumerate(options) if columns[i] > GUIDE_ZERO})
-
-    @staticmethod
-    def _priority(least: float) -> int:
-        return max(0, math.floor(-least + ROUNDING))
-
-
-class Guiding:
-    """The program of the whole province (no parts solved yet), written now and solved in
-    a thread of its own: HiGHS leaves Python free while it solves, so the builders run
-    beside it (dense 4,000 x 700: 2.9 s to write, then 2.7 s to solve while the builders
-    took 4.9 s)."""
-
-    def __init__(self, ctx: Context, seconds: float) -> None:
-        """Write the program and start solving it, for at most `seconds`."""
-        self._done = threading.Event()
-        self._guide: Guide | None = None
-        self._error: Exception | None = None
-        relaxed = Relaxation(ctx, [])
-        # A daemon: a solve stopped meanwhile (Ctrl-C) need not wait for HiGHS's limit.
-        threading.Thread(target=self._solve, args=(relaxed, seconds), daemon=True).start()
-
-    def _solve(self, relaxed: Relaxation, seconds: float) -> None:
-        try:
-            self._guide = relaxed.guide(seconds)
-        except Exception as error:  # raised again in the solve's own thread, by `result`
-            self._error = error
-        finally:
-            self._done.set()
-
-    def result(self, seconds: float) -> Guide | None:
-        """The optimum, waiting at most `seconds` more for it; None if not found."""
-        self._done.wait(max(0.0, seconds))
-        if self._error is not None:
-            raise self._error
-        return self._guide
-
-
-def guide(ctx: Context, *, until: float) -> Guide | None:
-    """The optimum of the program of the whole province (no parts solved yet), or None if
-    not found by `until` (a time on `scheduler.clock`)."""
-    left = until - clock.now()
-    return Guiding(ctx, left).result(left) if left > 0 else None
+        return None if least is None else max(0, math.floor(-least + ROUNDING))
 
 
 def most_priority(ctx: Context, parts: Sequence[PartBound], *, until: float) -> int | None:

@@ -31,13 +31,9 @@ def _cost(scenario: Scenario, geography: Geography, option: Option, case: Case,
             + LOAD_PENALTY * utilisation / 10 - (KEEP_BONUS if kept else 0.0))
 
 
-def build_team(ctx: Context, case: Case, ledger: Ledger,
-               forced: list[tuple[ProsecutorId, Slot | None]],
-               previous: set[tuple[CaseId, ProsecutorId, Slot]],
-               prefer: Callable[[Option], float] | None = None) -> list[Option] | None:
-    """The case's team, booked in `ledger`, or None with nothing booked: the `forced`
-    people, the scarcest needs, then the other slots, each from the people `prefer`
-    ranks highest (if given), the cheapest among equals."""
+def _build_team(ctx: Context, case: Case, ledger: Ledger,
+                forced: list[tuple[ProsecutorId, Slot | None]],
+                previous: set[tuple[CaseId, ProsecutorId, Slot]]) -> list[Option] | None:
     scenario = ctx.scenario
     options = ctx.candidates.by_case.get(case.id, [])
     homes = {o.person: scenario.prosecutor_by_id[o.person].home for o in options}
@@ -46,8 +42,7 @@ def build_team(ctx: Context, case: Case, ledger: Ledger,
     used: set[ProsecutorId] = set()
     units: set[UnitId] = set()
     journal: list[tuple[str, str, int]] = []
-    ranked = sorted(options, key=lambda o: (-prefer(o) if prefer is not None else 0.0,
-                                            _cost(scenario, ctx.geography, o, case, previous),
+    ranked = sorted(options, key=lambda o: (_cost(scenario, ctx.geography, o, case, previous),
                                             o.person))
 
     def take(option: Option) -> bool:
@@ -100,15 +95,6 @@ def _fill(ctx: Context, case: Case, options: list[Option], ranked: list[Option],
 
 def greedy(ctx: Context) -> tuple[list[Option], set[CaseId]]:
     """A valid roster built one case at a time: the chosen options and the staffed cases."""
-    return in_order(ctx, lambda case: 0.0)
-
-
-def in_order(ctx: Context, first: Callable[[Case], float],
-             prefer: Callable[[Option], float] | None = None
-             ) -> tuple[list[Option], set[CaseId]]:
-    """A valid roster built one case at a time, the chosen options and the staffed cases:
-    mandatory and pinned cases first, then those `first` ranks highest, then by priority
-    per team member; each team from the people `prefer` ranks highest (`build_team`)."""
     scenario = ctx.scenario
     ledger = Ledger(scenario)
     pinned: dict[CaseId, list[tuple[ProsecutorId, Slot | None]]] = defaultdict(list)
@@ -117,13 +103,12 @@ def in_order(ctx: Context, first: Callable[[Case], float],
             pinned[a.case].append((a.prosecutor, a.slot))
     previous = {(a.case, a.prosecutor, a.slot) for a in scenario.previous}
     order = sorted(scenario.cases, key=lambda c: (
-        not c.mandatory, not pinned[c.id], -first(c), -c.priority / max(1, c.team.size),
-        c.start, c.id))
+        not c.mandatory, not pinned[c.id], -c.priority / max(1, c.team.size), c.start, c.id))
     chosen: list[Option] = []
     staffed: set[CaseId] = set()
     for case in order:
         forced = pinned[case.id] + [(p, None) for p in case.require_prosecutors]
-        team = build_team(ctx, case, ledger, forced, previous, prefer)
+        team = _build_team(ctx, case, ledger, forced, previous)
         if team is None:
             continue
         chosen += team
