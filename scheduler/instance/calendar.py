@@ -22,7 +22,11 @@ def availability_changes(people: Iterable[Prosecutor]) -> set[date]:
     return days
 
 
-LoadCheckpoint = tuple[frozenset[str], float]
+# The cases running on a checkpoint day, in id order, and the load already taken that day.
+# Ordered, not a set: constraints are written in this order, and a set's order changes
+# with Python's hash seed from one process to the next (one worker and a seed must give
+# the same roster in every run).
+LoadCheckpoint = tuple[tuple[str, ...], float]
 
 
 def load_checkpoints(person: Prosecutor, cases: list[Case]) -> list[LoadCheckpoint]:
@@ -34,13 +38,13 @@ def load_checkpoints(person: Prosecutor, cases: list[Case]) -> list[LoadCheckpoi
     case or a commitment) is a checkpoint, and those no other checkpoint dominates are kept.
     """
     if not person.commitments:
-        return [(active, person.load) for active in overlapping_sets(cases)]
+        return [(tuple(sorted(active)), person.load) for active in overlapping_sets(cases)]
     days = {c.start for c in cases} | {k.start for k in person.commitments}
     points = {(frozenset(c.id for c in cases if c.covers(day)), person.load_on(day))
               for day in days}
-    return [(a, base) for a, base in points
-            if not any((a, base) != (b, other) and a <= b and base <= other
-                       for b, other in points)]
+    return sorted((tuple(sorted(a)), base) for a, base in points
+                  if not any((a, base) != (b, other) and a <= b and base <= other
+                             for b, other in points))
 
 
 def overlapping_sets(cases: list[Case]) -> list[frozenset[str]]:
