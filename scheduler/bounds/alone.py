@@ -31,7 +31,7 @@ from models import Case
 from models.ids import CaseId, ProsecutorId
 from scheduler.bounds.parts import PartBound, least_by_cases, least_peak_counted
 from scheduler.instance.eligibility import Option
-from scheduler.model.core import Context
+from scheduler.model.core import Context, no_cycle_collection
 from scheduler.model.costs import JUNIOR_YEARS, NO_JUNIOR_MIN_TEAM
 from scheduler.search.phases import Found
 
@@ -148,7 +148,8 @@ def case_bound(ctx: Context, case: Case) -> PartBound:
 
 def counted_bounds(ctx: Context) -> dict[CaseId, PartBound]:
     """The counting bound of each case."""
-    return {c.id: case_bound(ctx, c) for c in ctx.scenario.cases}
+    with no_cycle_collection():  # many small lists, no cycles
+        return {c.id: case_bound(ctx, c) for c in ctx.scenario.cases}
 
 
 def with_counted(bounds: Iterable[PartBound], counted: Mapping[CaseId, PartBound],

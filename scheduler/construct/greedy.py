@@ -9,11 +9,10 @@ remaining slots. A case whose team cannot be completed is left unstaffed.
 from collections import defaultdict
 from collections.abc import Callable
 
-from models import Case, Scenario, Slot
+from models import Case, Slot
 from models.ids import CaseId, ProsecutorId, UnitId
 from scheduler.construct.ledger import Ledger
 from scheduler.instance.eligibility import Option
-from scheduler.instance.scope import Geography
 from scheduler.model.core import Context
 
 OFF_PAIR_PENALTY = 60.0  # the default off_pair weight, in travel minutes
@@ -21,14 +20,22 @@ LOAD_PENALTY = 20.0      # the default peak_load weight, per percent of utilisat
 KEEP_BONUS = 200.0       # the default changes weight: re-planning keeps earlier teams
 
 
-def _cost(scenario: Scenario, geography: Geography, option: Option, case: Case,
-          previous: set[tuple[CaseId, ProsecutorId, Slot]]) -> float:
-    person = scenario.prosecutor_by_id[option.person]
-    near = geography.near(case)
-    utilisation = 100 * (person.load + case.team.load) / person.capacity
-    kept = (option.case, option.person, option.slot) in previous
-    return (option.travel_minutes + (OFF_PAIR_PENALTY if person.home not in near else 0.0)
-            + LOAD_PENALTY * utilisation / 10 - (KEEP_BONUS if kept else 0.0))
+def _ranked(ctx: Context, case: Case, options: list[Option],
+            previous: set[tuple[CaseId, ProsecutorId, Slot]]) -> list[Option]:
+    """`options` cheapest first (ties by person): travel, off_pair and utilisation at the
+    default weights, less a bonus for keeping an earlier assignment."""
+    people = ctx.scenario.prosecutor_by_id
+    near = ctx.geography.near(case)  # asked once a case: a case may have 2,500 options
+    load = case.team.load
+
+    def cost(option: Option) -> tuple[float, ProsecutorId]:
+        person = people[option.person]
+        utilisation = 100 * (person.load + load) / person.capacity
+        kept = bool(previous) and (option.case, option.person, option.slot) in previous
+        return (option.travel_minutes + (OFF_PAIR_PENALTY if person.home not in near else 0.0)
+                + LOAD_PENALTY * utilisation / 10 - (KEEP_BONUS if kept else 0.0), option.person)
+
+    return sorted(options, key=cost)
 
 
 def _build_team(ctx: Context, case: Case, ledger: Ledger,
@@ -36,19 +43,19 @@ def _build_team(ctx: Context, case: Case, ledger: Ledger,
                 previous: set[tuple[CaseId, ProsecutorId, Slot]]) -> list[Option] | None:
     scenario = ctx.scenario
     options = ctx.candidates.by_case.get(case.id, [])
-    homes = {o.person: scenario.prosecutor_by_id[o.person].home for o in options}
+    people = scenario.prosecutor_by_id
     open_slots = {s: case.team.slot_count(s) for s in case.team.slots()}
     chosen: list[Option] = []
     used: set[ProsecutorId] = set()
     units: set[UnitId] = set()
     journal: list[tuple[str, str, int]] = []
-    ranked = sorted(options, key=lambda o: (_cost(scenario, ctx.geography, o, case, previous),
-                                            o.person))
+    ranked = _ranked(ctx, case, options, previous)
 
     def take(option: Option) -> bool:
         if option.person in used or open_slots.get(option.slot, 0) == 0:
             return False
-        new_unit = homes[option.person] not in units
+        home = people[option.person].home
+        new_unit = home not in units
         if (new_unit and case.team.max_units is not None
                 and len(units) >= case.team.max_units):
             return False
@@ -57,7 +64,7 @@ def _build_team(ctx: Context, case: Case, ledger: Ledger,
         ledger.commit(option, case, journal)
         chosen.append(option)
         used.add(option.person)
-        units.add(homes[option.person])
+        units.add(home)
         open_slots[option.slot] -= 1
         return True
 
