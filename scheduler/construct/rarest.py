@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 
 from models import Case, Scenario, Slot
 from models.ids import CaseId, ProsecutorId, UnitId
+from scheduler import clock
 from scheduler.construct.ledger import Ledger
 from scheduler.instance.eligibility import FTE_EPS, Option
 from scheduler.model.core import Context
@@ -117,13 +118,22 @@ class _Roster:
         return self._standing[person]
 
 
-def _fixed_cost(scenario: Scenario, option: Option, near: set[UnitId],
-                kept: set[tuple[CaseId, ProsecutorId, Slot]]) -> float:
-    w = scenario.policy.weights
-    home = scenario.prosecutor_by_id[option.person].home
-    return (w.travel * (option.travel_minutes if option.on_site else 0.0)
-            + (w.off_pair if home not in near else 0.0)
-            - (w.changes if (option.case, option.person, option.slot) in kept else 0.0))
+def _fixed_costs(scenario: Scenario, options: list[Option], near: set[UnitId],
+                 kept: set[tuple[CaseId, ProsecutorId, Slot]]) -> list[float]:
+    """Each option's travel and off_pair, less the changes weight if it keeps an earlier
+    assignment; off_pair asked once per home unit (a case may have 2,500 options)."""
+    w, people = scenario.policy.weights, scenario.prosecutor_by_id
+    off: dict[UnitId, float] = {}
+    costs = []
+    for o in options:
+        home = people[o.person].home
+        if home not in off:
+            off[home] = w.off_pair if home not in near else 0.0
+        cost = (w.travel * o.travel_minutes if o.on_site else 0.0) + off[home]
+        if kept and (o.case, o.person, o.slot) in kept:
+            cost -= w.changes
+        costs.append(cost)
+    return costs
 
 
 def _needs(ctx: Context, case: Case, people: list[ProsecutorId],
@@ -140,25 +150,29 @@ def _menu(ctx: Context, near: set[UnitId], options: list[Option], case: Case,
           kept: set[tuple[CaseId, ProsecutorId, Slot]], depth: dict[UnitId, int]) -> _Menu:
     """Sort the case's options by fixed cost once; the needs and slots keep that order."""
     scenario = ctx.scenario
-    fixed = {(o.person, o.slot): _fixed_cost(scenario, o, near, kept) for o in options}
-    by_slot: dict[Slot, list[Option]] = defaultdict(list)
+    costs = _fixed_costs(scenario, options, near, kept)
+    fixed = {(o.person, o.slot): cost for o, cost in zip(options, costs, strict=True)}
+    counts: dict[Slot, int] = defaultdict(int)
     for o in options:
-        by_slot[o.slot].append(o)
+        counts[o.slot] += 1
     # The slot with fewer eligible people is the rarer: a person who fits several slots
     # takes the rarest, leaving the common ones to everyone else.
-    slot_rank = {s: len(by_slot[s]) for s in case.team.slots()}
-    ranked = sorted(options, key=lambda o: (fixed[o.person, o.slot], slot_rank[o.slot], o.person))
+    slot_rank = {s: counts[s] for s in case.team.slots()}
+    keys = [(cost, slot_rank[o.slot], o.person) for o, cost in zip(options, costs, strict=True)]
+    ranked = [options[i] for i in sorted(range(len(options)), key=keys.__getitem__)]
     by_person: dict[ProsecutorId, list[Option]] = defaultdict(list)
+    by_slot: dict[Slot, list[Option]] = {s: [] for s in case.team.slots()}
+    juniors: dict[Slot, list[Option]] = {s: [] for s in case.team.slots()}
+    years = scenario.prosecutor_by_id  # by person: their years of service
     for o in ranked:
         by_person[o.person].append(o)
+        by_slot[o.slot].append(o)
+        if years[o.person].years <= JUNIOR_YEARS:
+            juniors[o.slot].append(o)
     people = sorted(by_person, key=lambda p: (fixed[p, by_person[p][0].slot], p))
-    years = {p: scenario.prosecutor_by_id[p].years for p in by_person}
     return _Menu(
         case=case, by_person=dict(by_person), fixed=fixed, slot_rank=slot_rank, depth=depth,
-        by_slot={s: [o for o in ranked if o.slot is s] for s in case.team.slots()},
-        juniors={s: [o for o in ranked if o.slot is s and years[o.person] <= JUNIOR_YEARS]
-                 for s in case.team.slots()},
-        needs=_needs(ctx, case, people, ranked),
+        by_slot=by_slot, juniors=juniors, needs=_needs(ctx, case, people, ranked),
     )
 
 
@@ -415,13 +429,32 @@ def _build(roster: _Roster, menu: _Menu, forced: list[tuple[ProsecutorId, Slot |
     return None
 
 
-def rarest_first(ctx: Context, *, per_member: bool = False) -> tuple[list[Option], set[CaseId]]:
+# Each case's menu, worked out once for the builds that share it (`rarest_first`).
+Menus = dict[CaseId, _Menu]
+
+
+def rarest_first(ctx: Context, *, per_member: bool = False, menus: Menus | None = None
+                 ) -> tuple[list[Option], set[CaseId]]:
     """A valid roster built one case at a time, rarest requirement first: the chosen
     options and the staffed cases. Mandatory and pinned cases it cannot staff are left
     unstaffed (see the module docstring). Cases are taken by priority, as Lappas, Liu and
     Terzi's builder would; `per_member` takes them by priority per team member instead,
-    which staffs more where large teams of middling priority crowd out small ones."""
-    teams = _teams(ctx, _Roster(ctx.scenario, Ledger(ctx.scenario)), set(), per_member)
+    which staffs more where large teams of middling priority crowd out small ones. Builds
+    given the same `menus` work out each case's menu once: on a province whose cases were
+    open to 2,500 people each, the menus were most of a build's 8 s."""
+    built = rarest_first_by(ctx, math.inf, per_member=per_member, menus=menus)
+    assert built is not None  # no time limit was given
+    return built
+
+
+def rarest_first_by(ctx: Context, until: float, *, per_member: bool = False,
+                    menus: Menus | None = None) -> tuple[list[Option], set[CaseId]] | None:
+    """`rarest_first`, or None if `until` (on `scheduler.clock`) passes before every case
+    is tried: a roster built that far would leave the rest of the cases unstaffed."""
+    teams = _teams(ctx, _Roster(ctx.scenario, Ledger(ctx.scenario)), set(), per_member,
+                   menus=menus, until=until)
+    if teams is None:
+        return None
     return [o for team in teams for o in team], {team[0].case for team in teams}
 
 
@@ -434,14 +467,19 @@ def staff_more(ctx: Context, ledger: Ledger, chosen: list[Option], staffed: set[
     `keep` are placed first on their case's team, as pinned ones are: a team broken by a
     what-if is then mended around the members it still has."""
     roster = _Roster(ctx.scenario, ledger, peak=peak, serving={o.person for o in chosen})
-    return _teams(ctx, roster, staffed, per_member=False, keep=keep or [])
+    teams = _teams(ctx, roster, staffed, per_member=False, keep=keep or [])
+    assert teams is not None  # no time limit was given
+    return teams
 
 
 def _teams(ctx: Context, roster: _Roster, staffed: set[CaseId], per_member: bool,
-           keep: list[Option] | None = None) -> list[list[Option]]:
+           keep: list[Option] | None = None, menus: Menus | None = None,
+           until: float = math.inf) -> list[list[Option]] | None:
     """A team for each case outside `staffed` that can be built beside those booked in
     `roster`, in the builder's order, around the people of `keep`; each booked as it is
-    built."""
+    built. Menus are taken from `menus`, and those worked out added to it. None once
+    `until` has passed."""
+    menus = {} if menus is None else menus
     s, geo = ctx.scenario, ctx.geography
     pinned: dict[CaseId, list[tuple[ProsecutorId, Slot | None]]] = defaultdict(list)
     for a in s.previous:
@@ -452,9 +490,13 @@ def _teams(ctx: Context, roster: _Roster, staffed: set[CaseId], per_member: bool
     for case in _case_order(ctx, pinned, per_member):
         if case.id in staffed:
             continue
-        near = geo.near(case)
-        depth = {u: len(p) for u, p in ctx.candidates.people_by_home(case.id).items()}
-        menu = _menu(ctx, near, ctx.candidates.by_case.get(case.id, []), case, kept, depth)
+        if clock.now() >= until:
+            return None
+        if case.id not in menus:
+            depth = {u: len(p) for u, p in ctx.candidates.people_by_home(case.id).items()}
+            menus[case.id] = _menu(ctx, geo.near(case), ctx.candidates.by_case.get(case.id, []),
+                                   case, kept, depth)
+        menu = menus[case.id]
         forced = pinned.get(case.id, []) + [(p, None) for p in case.require_prosecutors] + [
             (o.person, o.slot) for o in keep or [] if o.case == case.id]
         team = _build(roster, menu, forced)
