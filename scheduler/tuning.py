@@ -63,6 +63,11 @@ PARTS_SHARE = 0.6
 # options of dense 4,000 x 700 (seeds 1 and 2), 1.2 s for the 95,000 of scarce.
 RELAXATION_SECONDS_PER_OPTION = 2.5e-5
 RELAXATION_MAX_SHARE = 0.1
+# A program that would take more than this many times the most it may have is not written
+# at all (its writing stops at the time limit in any case): the 1.36 million options of a
+# 3,500 x 550 province whose cases were open to 2,500 people each took 27 s to write and
+# solve, in a 60 s solve that had kept 6 s for it.
+RELAXATION_MAX_OVERRUN = 2.0
 # ... and only when, after putting the parts' teams together, the roster staffs at most this
 # share less than the parts' bound: dense 4,000 x 700 and scarce and travel-caps (seed 2)
 # were 0.2 to 1.5 % short, and the relaxation proved their rosters' priority or 1 more;

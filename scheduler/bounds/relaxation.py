@@ -119,9 +119,11 @@ class _Program:
 class Relaxation:
     """The whole province's staffing as one linear program."""
 
-    def __init__(self, ctx: Context, parts: Sequence[PartBound]) -> None:
+    def __init__(self, ctx: Context, parts: Sequence[PartBound],
+                 until: float = math.inf) -> None:
         """`parts`: what the parts proved, each case in one (a case proven impossible at a
-        highest of 0)."""
+        highest of 0). Writing stops between rules once `until` (on `scheduler.clock`)
+        has passed, and the program is then `cut`: it would bound nothing."""
         self.ctx = ctx
         s = ctx.scenario
         self.p = _Program()
@@ -135,7 +137,11 @@ class Relaxation:
         for i, o in enumerate(ctx.candidates.options):
             self.by_case[o.case].append(i)
             self.by_pair[(o.person, o.case)].append(i)
+        self.cut = False
         for rule in RULES:
+            if clock.now() >= until:
+                self.cut = True
+                return
             rule(self)
         for part in parts:
             part_highest(self, part)
@@ -149,9 +155,9 @@ class Relaxation:
 def most_priority(ctx: Context, parts: Sequence[PartBound], *, until: float) -> int | None:
     """No valid roster staffs more priority than the program of the whole province, with
     `parts` as cuts; None if not proven by `until` (a time on `scheduler.clock`)."""
-    relaxed = Relaxation(ctx, parts)
+    relaxed = Relaxation(ctx, parts, until)
     left = until - clock.now()
-    return relaxed.most_priority(left) if left > 0 else None
+    return relaxed.most_priority(left) if left > 0 and not relaxed.cut else None
 
 
 # --- The hard rules kept, one function each, in the spec's order ---------------------------
