@@ -1,5 +1,6 @@
 """The rarest-first builder (scheduler/construct/rarest.py) on hand-made and random scenarios."""
 
+import math
 from typing import Any
 
 import pytest
@@ -7,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 
 from checker import check_roster
 from models import Roster, Scenario, Slot, Status, parse_scenario
-from scheduler.construct.rarest import rarest_first
+from scheduler.construct.rarest import Menus, rarest_first, rarest_first_by
 from scheduler.model.core import make_context
 from scheduler.report import case_rosters, evaluate
 from synth import province
@@ -238,3 +239,23 @@ def test_province_rosters_pass_the_checker(seed: int) -> None:
     roster = _checked(s)
     assert any(c.staffed for c in roster.cases)
     assert check_roster(s, roster).rules_broken() <= {"8 mandatory"}
+
+
+def test_builds_sharing_menus_build_what_each_would_alone() -> None:
+    """The two builds (by priority, by priority per member) given one menu cache return
+    the rosters each returns with menus of its own, the second after the first filled it."""
+    ctx = make_context(parse_scenario(province(250, 40, 4, family="dense")))
+    menus: Menus = {}
+    for per_member in (False, True):
+        alone = rarest_first(ctx, per_member=per_member)
+        shared = rarest_first(ctx, per_member=per_member, menus=menus)
+        assert shared[1] == alone[1] and shared[0] == alone[0]
+        assert len(menus) == len(ctx.scenario.cases)
+
+
+def test_a_build_past_its_deadline_is_given_up() -> None:
+    """A build whose deadline passes before every case is tried returns None rather than a
+    roster that leaves the untried cases unstaffed; without a deadline it is the build."""
+    ctx = make_context(parse_scenario(province(250, 40, 4)))
+    assert rarest_first_by(ctx, -math.inf) is None
+    assert rarest_first_by(ctx, math.inf) == rarest_first(ctx)

@@ -1,17 +1,20 @@
 """The bound on staffed priority from the whole province at once (a linear relaxation)."""
 
+import math
 from typing import Any
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 from models import Scenario, Status, parse_scenario
-from scheduler import solve
+from scheduler import solve, tuning
 from scheduler.bounds.alone import counted_bounds
 from scheduler.bounds.parts import PartBound, highest_priority
-from scheduler.bounds.relaxation import Relaxation, _Program
+from scheduler.bounds.relaxation import Relaxation, _Program, most_priority
 from scheduler.model.core import make_context
 from scheduler.search.phases import Found
+from scheduler.solver import _relaxation_reserve
 from tests.test_properties import scenarios
 from tests.tiny import case, person, scenario, unit
 
@@ -121,3 +124,26 @@ def test_relaxation_holds_against_the_proven_optimum(data: dict[str, Any]) -> No
     ctx = make_context(s)
     most = Relaxation(ctx, list(counted_bounds(ctx).values())).most_priority(10)
     assert most is not None and most >= roster.objective.staffed_priority
+
+
+def test_relaxation_past_its_deadline_bounds_nothing() -> None:
+    """A program whose writing finds its deadline passed stops, is marked cut, and proves
+    no bound: a half-written program would claim one it has no right to."""
+    s = _one_speaker_two_cities()
+    cut = Relaxation(make_context(s), _alone(s), until=-math.inf)
+    assert cut.cut
+    assert most_priority(make_context(s), _alone(s), until=-math.inf) is None
+    whole = Relaxation(make_context(s), _alone(s))
+    assert not whole.cut and whole.most_priority(10) == 1
+
+
+def test_relaxation_is_given_no_time_when_it_would_overrun_by_far() -> None:
+    """The relaxation's reserve is what it needs, at most a share of the limit; a program
+    that would need more than RELAXATION_MAX_OVERRUN times that share gets none."""
+    most = 60 * tuning.RELAXATION_MAX_SHARE
+    fits = int(most / tuning.RELAXATION_SECONDS_PER_OPTION / 2)
+    assert _relaxation_reserve(fits, 60) == pytest.approx(fits * tuning.RELAXATION_SECONDS_PER_OPTION)
+    over = int(most * 1.5 / tuning.RELAXATION_SECONDS_PER_OPTION)
+    assert _relaxation_reserve(over, 60) == pytest.approx(most)
+    far = int(most * (tuning.RELAXATION_MAX_OVERRUN + 1) / tuning.RELAXATION_SECONDS_PER_OPTION)
+    assert _relaxation_reserve(far, 60) == 0.0
