@@ -1,17 +1,23 @@
 """The roster of spec/problem.md: who serves on which case, with the objective and its proof."""
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from models.enums import Slot, Status
 from models.ids import CaseId, ProsecutorId, UnitId
 from models.reason import Reason
 from models.scenario import Weights
 
+# A roster read back (by `taskforce check`, or sent to the API) must not carry NaN or
+# Infinity: NaN compares false with everything, so a NaN cost would pass every check.
+_FINITE = ConfigDict(allow_inf_nan=False)
+
 COST_TERMS: tuple[str, ...] = ("travel", "off_pair", "peak_load", "units", "changes", "no_junior",
                                "no_standby")
 
 
 class TeamMember(BaseModel):
+    model_config = _FINITE
+
     case: CaseId = Field(description="The case served.")
     prosecutor: ProsecutorId = Field(description="The person serving.")
     slot: Slot = Field(description="leader, prosecutor, assistant or clerk.")
@@ -25,6 +31,8 @@ class TeamMember(BaseModel):
 
 
 class CaseRoster(BaseModel):
+    model_config = _FINITE
+
     id: CaseId = Field(description="The case.")
     staffed: bool = Field(description="Whether the whole team is filled.")
     team: list[TeamMember] = Field(default_factory=list, description="Leader first, then members.")
@@ -35,6 +43,8 @@ class CaseRoster(BaseModel):
 
 
 class Objective(BaseModel):
+    model_config = _FINITE
+
     staffed_priority: int = Field(description="Sum of priority over staffed cases (maximised).")
     cost: float = Field(description="Weighted sum of the cost terms (minimised second).")
     components: dict[str, float] = Field(
@@ -45,6 +55,9 @@ class Objective(BaseModel):
 class Alternative(BaseModel):
     """Another valid roster, next in objective order, at least `differ` assignments away
     from the best and from every alternative before it."""
+
+    model_config = _FINITE
+
 
     rank: int = Field(description="2 for the next best after the roster itself, 3 for the "
                                   "one after, and so on.")
@@ -65,6 +78,8 @@ class Alternative(BaseModel):
 
 
 class Roster(BaseModel):
+    model_config = _FINITE
+
     scenario: str = Field(description="Name of the scenario solved.")
     status: Status = Field(description="optimal, feasible, infeasible or no_solution_in_time.")
     objective: Objective | None = Field(
@@ -109,6 +124,9 @@ class Roster(BaseModel):
 
 class Progress(BaseModel):
     """How a running solve stands: reported whenever it finds a better roster."""
+
+    model_config = _FINITE
+
 
     phase: str = Field(description="greedy, priority, cost, neighbourhood or bound (the "
                              "bound by parts tightened the priority bound); done or "
