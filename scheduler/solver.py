@@ -295,6 +295,7 @@ def _start(ctx: Context, until: float, *, kept: Kept | None, workers: int, seed:
             if clock.now() >= until or (stop is not None and stop.is_set()):
                 break
             built = rarest_first_by(ctx, until, per_member=per_member, menus=menus)
+            clock.charge(len(ctx.candidates.options), tuning.WORK_SECONDS_PER_OPTION_BUILT)
             if built is None:
                 break
             rarest = Incumbent(*built, evaluate(ctx, *built))

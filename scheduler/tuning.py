@@ -179,9 +179,16 @@ WORK_SECONDS_PER_VARIABLE = 4e-5
 # ... and per call, for what every step of the search does around it (choosing the
 # neighbourhood, reading the answer): 1.5 ms a call on a three-case scenario.
 WORK_SECONDS_PER_CALL = 0.002
-# ... and per eligible option, for finding them and building the first rosters (0.5 s for
-# the 13,262 options of dense 1,000 x 150), and for each round of polish (0.35 s).
-WORK_SECONDS_PER_OPTION_STARTED = 3.8e-5
+# ... and per eligible option: for finding them and building the greedy roster; for each
+# rarest-first build after it; and for each round of polish (0.35 s for the 13,262 options
+# of dense 1,000 x 150). Eligibility and the greedy took 5 to 9 us an option and a
+# rarest-first build 2 to 9 (measured after the builds came to share their menus, on
+# dense and standard 1,000 x 150 and 4,000 x 700 and on two outside 3,500 x 550 provinces
+# of 380,000 and 1.36 million options). One charge of 38 us an option for all three made
+# a one-worker solve of the 1.36-million-option province spend 48 s of its 10 on the
+# start, skip both rarest-first builds and return the greedy's roster.
+WORK_SECONDS_PER_OPTION_STARTED = 1.0e-5
+WORK_SECONDS_PER_OPTION_BUILT = 6e-6
 WORK_SECONDS_PER_OPTION_POLISHED = 2.6e-5
 # How far past its time limit the wall clock lets a repeatable solve run before it ends
 # it (the roster then may not repeat): a share of the limit, at most this many seconds.

@@ -241,6 +241,30 @@ def test_same_seed_one_worker_same_roster_when_the_time_limit_ends_the_search(
     assert [c.model_dump() for c in first.cases] == [c.model_dump() for c in second.cases]
 
 
+@pytest.mark.parametrize(("built", "builds"), [(0.0, 2), (1.0, 1)])
+def test_a_repeatable_solve_charges_each_rarest_first_build(
+        monkeypatch: pytest.MonkeyPatch, built: float, builds: int) -> None:
+    """On the work clock, eligibility and the greedy are charged first and each
+    rarest-first build after it runs: both builds run while the clock leaves time for
+    them, and a build whose charge uses up the start's time is the last."""
+    from scheduler import solver
+    from scheduler.construct.rarest import rarest_first_by
+
+    calls: list[bool] = []
+    real = rarest_first_by
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(kwargs["per_member"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(solver, "rarest_first_by", counted)
+    monkeypatch.setattr(tuning, "WORK_SECONDS_PER_OPTION_BUILT", built)
+    s = parse_scenario(province(400, 40, 1))
+    roster = solve(s, seconds=5, workers=1, seed=7, method="neighbourhood")
+    assert roster.objective is not None
+    assert calls == [False, True][:builds]
+
+
 def test_a_repeatable_solve_still_ends_by_the_wall_clock(monkeypatch: pytest.MonkeyPatch
                                                          ) -> None:
     """With work that never advances the work clock, a one-worker solve still ends: the
