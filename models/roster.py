@@ -58,7 +58,6 @@ class Alternative(BaseModel):
 
     model_config = _FINITE
 
-
     rank: int = Field(description="2 for the next best after the roster itself, 3 for the "
                                   "one after, and so on.")
     objective: Objective = Field(description="Its staffed priority, cost and cost by term.")
@@ -126,7 +125,6 @@ class Progress(BaseModel):
     """How a running solve stands: reported whenever it finds a better roster."""
 
     model_config = _FINITE
-
 
     phase: str = Field(description="greedy, priority, cost, neighbourhood or bound (the "
                              "bound by parts tightened the priority bound); done or "

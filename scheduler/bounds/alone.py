@@ -32,7 +32,7 @@ from models.ids import CaseId, ProsecutorId
 from scheduler.bounds.parts import PartBound, least_by_cases, least_peak_counted
 from scheduler.instance.eligibility import Option
 from scheduler.model.core import Context, no_cycle_collection
-from scheduler.model.costs import JUNIOR_YEARS, NO_JUNIOR_MIN_TEAM
+from scheduler.model.costs import JUNIOR_YEARS, NO_JUNIOR_MIN_TEAM, option_costs
 from scheduler.search.phases import Found
 
 
@@ -79,21 +79,11 @@ def _one_unit_might(ctx: Context, case: Case, options: list[Option]) -> bool:
 
 def _least_cost(ctx: Context, case: Case, options: list[Option]) -> float | None:
     """What `case` costs at least if staffed (peak_load aside), or None if it cannot be."""
-    s, geo = ctx.scenario, ctx.geography
-    w = s.policy.weights
-    people = s.prosecutor_by_id
-    near = geo.near(case)
+    w = ctx.scenario.policy.weights
     team = case.team
     per_slot: dict[object, list[float]] = defaultdict(list)
     cheapest_of: dict[ProsecutorId, float] = {}
-    # Off-pair by home unit, asked once a unit: a case of a dense province has thousands
-    # of options, and every case is counted.
-    off: dict[str, float] = {}
-    for o in options:
-        home = people[o.person].home
-        if home not in off:
-            off[home] = w.off_pair if home not in near else 0.0
-        cost = (w.travel * o.travel_minutes if o.on_site else 0.0) + off[home]
+    for o, cost in zip(options, option_costs(ctx, case, options), strict=True):
         per_slot[o.slot].append(cost)
         if cost < cheapest_of.get(o.person, math.inf):
             cheapest_of[o.person] = cost

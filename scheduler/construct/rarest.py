@@ -46,7 +46,7 @@ from scheduler import clock
 from scheduler.construct.ledger import Ledger
 from scheduler.instance.eligibility import FTE_EPS, Option
 from scheduler.model.core import Context
-from scheduler.model.costs import JUNIOR_YEARS, NO_JUNIOR_MIN_TEAM
+from scheduler.model.costs import JUNIOR_YEARS, NO_JUNIOR_MIN_TEAM, option_costs
 
 # Filling someone to the brim costs a share of the peak_load weight per percent above
 # HIGH_UTILISATION, on top of any rise of the roster's peak (which stops mattering once
@@ -118,24 +118,6 @@ class _Roster:
         return self._standing[person]
 
 
-def _fixed_costs(scenario: Scenario, options: list[Option], near: set[UnitId],
-                 kept: set[tuple[CaseId, ProsecutorId, Slot]]) -> list[float]:
-    """Each option's travel and off_pair, less the changes weight if it keeps an earlier
-    assignment; off_pair asked once per home unit (a case may have 2,500 options)."""
-    w, people = scenario.policy.weights, scenario.prosecutor_by_id
-    off: dict[UnitId, float] = {}
-    costs = []
-    for o in options:
-        home = people[o.person].home
-        if home not in off:
-            off[home] = w.off_pair if home not in near else 0.0
-        cost = (w.travel * o.travel_minutes if o.on_site else 0.0) + off[home]
-        if kept and (o.case, o.person, o.slot) in kept:
-            cost -= w.changes
-        costs.append(cost)
-    return costs
-
-
 def _needs(ctx: Context, case: Case, people: list[ProsecutorId],
            options: list[Option]) -> list[_Need]:
     """The case's coverage requirements, each with the eligible people who satisfy it,
@@ -146,11 +128,11 @@ def _needs(ctx: Context, case: Case, people: list[ProsecutorId],
     return sorted(needs, key=lambda n: len(n.people))
 
 
-def _menu(ctx: Context, near: set[UnitId], options: list[Option], case: Case,
+def _menu(ctx: Context, options: list[Option], case: Case,
           kept: set[tuple[CaseId, ProsecutorId, Slot]], depth: dict[UnitId, int]) -> _Menu:
     """Sort the case's options by fixed cost once; the needs and slots keep that order."""
     scenario = ctx.scenario
-    costs = _fixed_costs(scenario, options, near, kept)
+    costs = option_costs(ctx, case, options, kept)
     fixed = {(o.person, o.slot): cost for o, cost in zip(options, costs, strict=True)}
     counts: dict[Slot, int] = defaultdict(int)
     for o in options:
@@ -163,11 +145,11 @@ def _menu(ctx: Context, near: set[UnitId], options: list[Option], case: Case,
     by_person: dict[ProsecutorId, list[Option]] = defaultdict(list)
     by_slot: dict[Slot, list[Option]] = {s: [] for s in case.team.slots()}
     juniors: dict[Slot, list[Option]] = {s: [] for s in case.team.slots()}
-    years = scenario.prosecutor_by_id  # by person: their years of service
+    by_id = scenario.prosecutor_by_id
     for o in ranked:
         by_person[o.person].append(o)
         by_slot[o.slot].append(o)
-        if years[o.person].years <= JUNIOR_YEARS:
+        if by_id[o.person].years <= JUNIOR_YEARS:
             juniors[o.slot].append(o)
     people = sorted(by_person, key=lambda p: (fixed[p, by_person[p][0].slot], p))
     return _Menu(
@@ -480,7 +462,7 @@ def _teams(ctx: Context, roster: _Roster, staffed: set[CaseId], per_member: bool
     built. Menus are taken from `menus`, and those worked out added to it. None once
     `until` has passed."""
     menus = {} if menus is None else menus
-    s, geo = ctx.scenario, ctx.geography
+    s = ctx.scenario
     pinned: dict[CaseId, list[tuple[ProsecutorId, Slot | None]]] = defaultdict(list)
     for a in s.previous:
         if a.pinned:
@@ -494,8 +476,8 @@ def _teams(ctx: Context, roster: _Roster, staffed: set[CaseId], per_member: bool
             return None
         if case.id not in menus:
             depth = {u: len(p) for u, p in ctx.candidates.people_by_home(case.id).items()}
-            menus[case.id] = _menu(ctx, geo.near(case), ctx.candidates.by_case.get(case.id, []),
-                                   case, kept, depth)
+            menus[case.id] = _menu(ctx, ctx.candidates.by_case.get(case.id, []), case, kept,
+                                   depth)
         menu = menus[case.id]
         forced = pinned.get(case.id, []) + [(p, None) for p in case.require_prosecutors] + [
             (o.person, o.slot) for o in keep or [] if o.case == case.id]

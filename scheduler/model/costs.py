@@ -4,7 +4,7 @@ Each returns a CostTerm; `scheduler.model.core.weighted_cost` applies `policy.we
 """
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Container
 
 from ortools.sat.python import cp_model as cp
 
@@ -213,6 +213,26 @@ def lacking_standby(ctx: Context, chosen: list[Option], staffed: set[CaseId]) ->
             mine = profile(member.person)
             count += not any(covers(p, mine) for p in standing[member.slot])
     return count
+
+
+def option_costs(ctx: Context, case: Case, options: list[Option],
+                 kept: Container[tuple[CaseId, ProsecutorId, Slot]] = ()) -> list[float]:
+    """What each option of `case` costs whatever the rest of the team: its travel and
+    off_pair, less the changes weight if it keeps an earlier assignment (in `kept`).
+    off_pair is asked once per home unit: a case may have 2,500 options."""
+    w, people = ctx.scenario.policy.weights, ctx.scenario.prosecutor_by_id
+    near = ctx.geography.near(case)
+    off: dict[str, float] = {}
+    costs = []
+    for o in options:
+        home = people[o.person].home
+        if home not in off:
+            off[home] = w.off_pair if home not in near else 0.0
+        cost = (w.travel * o.travel_minutes if o.on_site else 0.0) + off[home]
+        if kept and (o.case, o.person, o.slot) in kept:
+            cost -= w.changes
+        costs.append(cost)
+    return costs
 
 
 COST_TERMS: dict[str, Callable[[RosterModel], CostTerm]] = {
