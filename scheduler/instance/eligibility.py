@@ -8,7 +8,8 @@ adds.
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from functools import cache
+from datetime import date
+from functools import cache, cached_property
 from typing import NamedTuple
 
 from models import Case, Prosecutor, Scenario, Slot
@@ -136,51 +137,75 @@ def why_not(scenario: Scenario, travel: TravelTable, scope: set[UnitId], person:
             or why_not_slot(travel, person, case, slot))
 
 
+class _Person(NamedTuple):
+    """What the person rules ask of one prosecutor, settled once: eligibility asks them of
+    every person in scope of every case, up to 2.4 million pairs on a province."""
+
+    person: Prosecutor
+    id: ProsecutorId
+    role: Role
+    skills: Mapping[str, int]
+    load: float
+    most: float  # capacity, with the slack
+    leave: tuple[tuple[date, date], ...]
+    ceiling: float  # load with every commitment at once: the peak can be no higher
+
+
+def _settled(person: Prosecutor) -> _Person:
+    return _Person(person, person.id, person.role, person.skills, person.load,
+                   person.capacity + FTE_EPS, tuple((i.start, i.end) for i in person.unavailable),
+                   person.load + sum(c.load for c in person.commitments))
+
+
 class Candidates:
     """Every option that passes rules 2 and 3, indexed by case and by person."""
 
     def __init__(self, scenario: Scenario, geography: Geography, travel: TravelTable) -> None:
-        options: list[Option] = []
-        # Each person once, with what most cases ask of them: most people have no leave or
-        # commitments, and pass or fail the person rules on these alone. (Asking everyone
-        # the rules in full took a third of the 1 s eligibility pass of dense 4,000 x 700,
-        # which every what-if repeats.)
-        people_at: dict[UnitId, list[tuple[Prosecutor, float, bool]]] = defaultdict(list)
+        # The person rules of `why_not_person`, asked inline of people settled once (as
+        # calls, they took half of the 10 s eligibility of a province whose 600 cases were
+        # each open to most of its 4,000 people). Scope and excluded units are settled per
+        # unit, travel per unit and slot, role and level per (role, level).
+        people_at: dict[UnitId, list[_Person]] = defaultdict(list)
         for person in scenario.prosecutors:
-            people_at[person.home].append((person, person.capacity + FTE_EPS,
-                                           not person.unavailable and not person.commitments))
+            people_at[person.home].append(_settled(person))
+        by_case: dict[CaseId, list[Option]] = {}
         for case in scenario.cases:
             scope = units_in_scope(scenario, geography, case)
             slots = case.team.slots()
             fitting: dict[tuple[Role, int], list[Slot]] = {}
             pool = None if case.pool is None else scenario.pool_members[case.pool]
-            excluded = set(case.exclude_prosecutors)
+            excluded = case.exclude_prosecutors
             load, kind, case_id = case.team.load, case.kind, case.id
+            start, end = case.start, case.end
+            options: list[Option] = []
             for unit in sorted(scope):
-                # Travel depends on the office alone: settled once for all its people.
+                if unit in case.exclude_units:
+                    continue
                 reachable = [s for s in slots if why_not_travel(travel, unit, case, s) is None]
-                if not reachable or unit in case.exclude_units:
+                if not reachable:
                     continue
                 minutes = travel.minutes(unit, case.venue) or 0.0
-                # Many people share a role and level: their slots here are settled once.
                 here: dict[tuple[Role, int], list[tuple[Slot, bool, float]]] = {}
-                for person, most, plain in people_at[unit]:
-                    if plain:
-                        if (person.load + load > most or person.id in excluded
-                                or (pool is not None and person.id not in pool)):
-                            continue
-                    elif why_not_person(scenario, travel, scope, person, case):
+                for person, pid, role, skills, own, most, leave, ceiling in people_at[unit]:
+                    if (own + load > most or (pool is not None and pid not in pool)
+                            or pid in excluded
+                            or (leave and any(a <= end and start <= b for a, b in leave))
+                            or (ceiling + load > most
+                                and person.peak_load(start, end) + load > most)):
                         continue
-                    key = (person.role, person.skills.get(kind, 0))
-                    if key not in here:
+                    key = (role, skills.get(kind, 0))
+                    fits = here.get(key)
+                    if fits is None:
                         if key not in fitting:
                             fitting[key] = [s for s in slots if role_fits(*key, case, s)]
-                        here[key] = [(s, on_site, minutes if on_site else 0.0)
-                                     for s in fitting[key] if s in reachable
-                                     for on_site in (case.team.on_site(s),)]
-                    for slot, on_site, travelled in here[key]:
-                        options.append(Option(person.id, case_id, slot, on_site, travelled))
-        self._index(options, {p.id: p.home for p in scenario.prosecutors})
+                        fits = here[key] = [(s, on_site, minutes if on_site else 0.0)
+                                            for s in fitting[key] if s in reachable
+                                            for on_site in (case.team.on_site(s),)]
+                    for slot, on_site, travelled in fits:
+                        options.append(Option(pid, case_id, slot, on_site, travelled))
+            if options:
+                by_case[case_id] = options
+        self._index(by_case, {p.id: p.home for p in scenario.prosecutors})
 
     def narrowed(self, cases: Iterable[CaseId],
                  only: Mapping[CaseId, set[tuple[ProsecutorId, Slot]]]) -> "Candidates":
@@ -189,30 +214,39 @@ class Candidates:
         `only` narrows some cases to given (person, slot) pairs: a neighbourhood search
         fixes the teams of the cases it does not reopen."""
         # Through the index by case: a part of a province is a sliver of its options.
-        kept = [o for c in sorted(set(cases)) for o in self.by_case.get(c, ())
-                if c not in only or (o.person, o.slot) in only[c]]
+        kept: dict[CaseId, list[Option]] = {}
+        for c in sorted(set(cases)):
+            mine = [o for o in self.by_case.get(c, ())
+                    if c not in only or (o.person, o.slot) in only[c]]
+            if mine:
+                kept[c] = mine
         narrowed = Candidates.__new__(Candidates)
         narrowed._index(kept, self._homes)
         return narrowed
 
-    def _index(self, options: list[Option], homes: dict[ProsecutorId, UnitId]) -> None:
-        self.options = options
+    def _index(self, by_case: dict[CaseId, list[Option]], homes: dict[ProsecutorId, UnitId]
+               ) -> None:
+        self.by_case: dict[CaseId, list[Option]] = defaultdict(list, by_case)
+        self.options = [o for options in by_case.values() for o in options]
         self._homes = homes
-        self.by_case: dict[CaseId, list[Option]] = defaultdict(list)
-        self.by_person: dict[ProsecutorId, list[Option]] = defaultdict(list)
-        for option in options:
-            self.by_case[option.case].append(option)
-            self.by_person[option.person].append(option)
-        self._people = {c: list(dict.fromkeys(o.person for o in opts))
-                        for c, opts in self.by_case.items()}
-        self._cases = {p: list(dict.fromkeys(o.case for o in opts))
-                       for p, opts in self.by_person.items()}
+        self._people = {c: list(dict.fromkeys([o.person for o in options]))
+                        for c, options in by_case.items()}
+        # Grouped on demand: most cases are never asked (on a province of 1.8 million
+        # options, grouping them all took half the 1.3 s this index took).
         self._people_by_home: dict[CaseId, dict[UnitId, list[ProsecutorId]]] = {}
-        for c, people in self._people.items():
-            by_home: dict[UnitId, list[ProsecutorId]] = defaultdict(list)
-            for pid in people:
-                by_home[homes[pid]].append(pid)
-            self._people_by_home[c] = dict(by_home)
+
+    @cached_property
+    def by_person(self) -> dict[ProsecutorId, list[Option]]:
+        """The options of each person."""
+        by_person: dict[ProsecutorId, list[Option]] = defaultdict(list)
+        for option in self.options:
+            by_person[option.person].append(option)
+        return by_person
+
+    @cached_property
+    def _cases(self) -> dict[ProsecutorId, list[CaseId]]:
+        return {p: list(dict.fromkeys([o.case for o in options]))
+                for p, options in self.by_person.items()}
 
     def people(self, case: CaseId) -> list[ProsecutorId]:
         """Distinct people eligible for some slot of `case`, in a stable order."""
@@ -220,7 +254,12 @@ class Candidates:
 
     def people_by_home(self, case: CaseId) -> dict[UnitId, list[ProsecutorId]]:
         """The people eligible for `case`, grouped by home unit."""
-        return self._people_by_home.get(case, {})
+        if case not in self._people_by_home:
+            by_home: dict[UnitId, list[ProsecutorId]] = defaultdict(list)
+            for pid in self.people(case):
+                by_home[self._homes[pid]].append(pid)
+            self._people_by_home[case] = dict(by_home)
+        return self._people_by_home[case]
 
     def cases_of(self, person: ProsecutorId) -> list[CaseId]:
         """Distinct cases `person` is eligible for."""
