@@ -27,15 +27,20 @@ def _ranked(ctx: Context, case: Case, options: list[Option],
     people = ctx.scenario.prosecutor_by_id
     near = ctx.geography.near(case)  # asked once a case: a case may have 2,500 options
     load = case.team.load
+    # Each person's share asked once, not once per option: a province may have millions.
+    off: dict[ProsecutorId, float] = {}
+    busy: dict[ProsecutorId, float] = {}
+    for pid in ctx.candidates.people(case.id):
+        person = people[pid]
+        off[pid] = OFF_PAIR_PENALTY if person.home not in near else 0.0
+        busy[pid] = LOAD_PENALTY * (100 * (person.load + load) / person.capacity) / 10
 
-    def cost(option: Option) -> tuple[float, ProsecutorId]:
-        person = people[option.person]
-        utilisation = 100 * (person.load + load) / person.capacity
-        kept = bool(previous) and (option.case, option.person, option.slot) in previous
-        return (option.travel_minutes + (OFF_PAIR_PENALTY if person.home not in near else 0.0)
-                + LOAD_PENALTY * utilisation / 10 - (KEEP_BONUS if kept else 0.0), option.person)
-
-    return sorted(options, key=cost)
+    # The keys made in one pass and the options sorted by index: a key function called
+    # once per option took most of the greedy's 3.5 s on 1.8 million options.
+    keys = [(o.travel_minutes + off[p] + busy[p]
+             - (KEEP_BONUS if previous and (o.case, p, o.slot) in previous else 0.0), p)
+            for o in options for p in (o.person,)]
+    return [options[i] for i in sorted(range(len(options)), key=keys.__getitem__)]
 
 
 def _build_team(ctx: Context, case: Case, ledger: Ledger,
