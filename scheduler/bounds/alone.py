@@ -114,10 +114,11 @@ def _with_junior(ctx: Context, case: Case, assignment: float,
     """What travel, off_pair and no_junior together cost at least, given `assignment`, a
     bound on the first two: a team of three or more either takes a junior, at least the
     cheapest junior and the cheapest others, or pays no_junior."""
-    w, people = ctx.scenario.policy.weights, ctx.scenario.prosecutor_by_id
+    w = ctx.scenario.policy.weights
     if case.team.size < NO_JUNIOR_MIN_TEAM:
         return assignment
-    juniors = [cost for p, cost in cheapest_of.items() if people[p].years <= JUNIOR_YEARS]
+    junior = ctx.people_having(("junior",), lambda p: p.years <= JUNIOR_YEARS)
+    juniors = [cost for p, cost in cheapest_of.items() if p in junior]
     if not juniors:
         return assignment + w.no_junior
     # Leaving the junior out of the others can only raise their sum: this is a bound.

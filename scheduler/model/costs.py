@@ -9,7 +9,7 @@ from collections.abc import Callable, Container
 from ortools.sat.python import cp_model as cp
 
 from models import Case, Slot
-from models.ids import CaseId, ProsecutorId
+from models.ids import CaseId, ProsecutorId, UnitId
 from scheduler.instance.eligibility import Option
 from scheduler.model.core import Context, CostTerm, RosterModel, fte
 
@@ -222,16 +222,20 @@ def option_costs(ctx: Context, case: Case, options: list[Option],
     off_pair is asked once per home unit: a case may have 2,500 options."""
     w, people = ctx.scenario.policy.weights, ctx.scenario.prosecutor_by_id
     near = ctx.geography.near(case)
-    off: dict[str, float] = {}
-    costs = []
-    for o in options:
-        home = people[o.person].home
-        if home not in off:
-            off[home] = w.off_pair if home not in near else 0.0
-        cost = (w.travel * o.travel_minutes if o.on_site else 0.0) + off[home]
-        if kept and (o.case, o.person, o.slot) in kept:
-            cost -= w.changes
-        costs.append(cost)
+    off_at: dict[UnitId, float] = {}
+    off: dict[ProsecutorId, float] = {}  # each person's off_pair, asked once
+    for pid in dict.fromkeys([o.person for o in options]):
+        home = people[pid].home
+        if home not in off_at:
+            off_at[home] = w.off_pair if home not in near else 0.0
+        off[pid] = off_at[home]
+    per_minute = w.travel
+    costs = [(per_minute * o.travel_minutes if o.on_site else 0.0) + off[o.person]
+             for o in options]
+    if kept:
+        for i, o in enumerate(options):
+            if (o.case, o.person, o.slot) in kept:
+                costs[i] -= w.changes
     return costs
 
 
