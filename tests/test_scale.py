@@ -191,3 +191,21 @@ def test_building_a_model_leaves_the_cycle_collector_as_it_was() -> None:
             assert gc.isenabled() is state
     finally:
         (gc.enable if was else gc.disable)()
+
+
+def test_a_solve_leaves_nothing_frozen_from_the_collector() -> None:
+    """A solve freezes its context out of the cycle collector's passes while it runs, and
+    unfreezes it at the end, on success and on refusal alike: frozen objects in cycles
+    would never be freed in a long-running service."""
+    import gc
+
+    from scheduler import solve
+
+    s = parse_scenario(province(150, 10, 2))
+    assert gc.get_freeze_count() == 0
+    roster = solve(s, seconds=2, workers=1, seed=0)
+    assert roster.objective is not None
+    assert gc.get_freeze_count() == 0
+    with pytest.raises(ValueError):
+        solve(s, seconds=2, alternatives=0)
+    assert gc.get_freeze_count() == 0
