@@ -346,6 +346,16 @@ def _relaxation_reserve(options: int, seconds: float) -> float:
     return 0.0 if need > most * tuning.RELAXATION_MAX_OVERRUN else min(most, need)
 
 
+def _counting_reserve(options: int, eligibility: float) -> float:
+    """How much of the time limit to keep for the counting bound of `options` eligible
+    options, which eligibility took `eligibility` seconds to find. Counting goes over them
+    as eligibility did, so the pace measured there counts where it is slower than the
+    per-option figure (a work clock has charged nothing for eligibility yet, and keeps
+    that figure)."""
+    return max(options * tuning.COUNTING_SECONDS_PER_OPTION,
+               eligibility * tuning.COUNTING_SHARE_OF_ELIGIBILITY)
+
+
 def _explain_reserve(unstaffed: int, seconds: float) -> float:
     """How much of the time limit to keep for explaining unstaffed cases: a share of it,
     or what the `unstaffed` cases take to explain, at most half of it."""
@@ -414,6 +424,7 @@ def _solve(scenario: Scenario, *, seconds: float, workers: int, seed: int, expla
     begun = clock.now()  # what every deadline counts from: wall or work (scheduler.clock)
     reporter = _Reporter(progress, started)
     ctx = make_context(scenario)
+    eligibility = clock.now() - begun
     # The context lives as long as the solve, and on a province it is millions of objects
     # with no cycles among them: left to the cycle collector, its passes over them took
     # 2.2 s of a 10 s re-plan of 1.8 million options. `solve` unfreezes them.
@@ -437,7 +448,7 @@ def _solve(scenario: Scenario, *, seconds: float, workers: int, seed: int, expla
     # about as many unstaffed cases as before, and members, in time to keep its repair
     # short of them; not the rest, which a repair of dense 4,000 x 700 needed to keep its
     # priority in a 2 s what-if.
-    bounding = 0.0 if whole else options * tuning.COUNTING_SECONDS_PER_OPTION
+    bounding = 0.0 if whole else _counting_reserve(options, eligibility)
     earlier = len(scenario.cases) - len({a.case for a in scenario.previous})
     foreseen = (_explain_reserve(earlier, seconds) if explain and scenario.previous else 0.0
                 ) + bounding + len(scenario.previous) * tuning.ROSTER_SECONDS_PER_MEMBER

@@ -3,6 +3,7 @@
 from datetime import date
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 from models import Scenario, Status, parse_scenario
@@ -163,3 +164,17 @@ def test_counted_bounds_lift_a_part_whose_cost_phase_proved_little() -> None:
     counted = counted_bounds(make_context(s))
     [part] = with_counted([PartBound(frozenset({"x", "y"}), 2, 2, {2: 50.0}, Found())], counted)
     assert part.least_cost(2) == 220
+
+
+def test_counting_is_given_the_pace_eligibility_showed() -> None:
+    """The counting bound's reserve is the per-option figure on a fast machine, and the
+    share of eligibility's measured time where eligibility ran slower than that figure
+    implies: on a slow day the figure alone left the counting 2 to 3 s past its time."""
+    from scheduler import tuning
+    from scheduler.solver import _counting_reserve
+
+    options = 1_000_000
+    by_figure = options * tuning.COUNTING_SECONDS_PER_OPTION
+    assert _counting_reserve(options, 0.0) == pytest.approx(by_figure)
+    slow = 3 * by_figure / tuning.COUNTING_SHARE_OF_ELIGIBILITY
+    assert _counting_reserve(options, slow) == pytest.approx(3 * by_figure)
