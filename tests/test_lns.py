@@ -1,10 +1,15 @@
 """What a neighbourhood step reopens, and what it keeps pinned beside it."""
 
+from typing import Any
+
+import pytest
+
 from models import Scenario
 from scheduler.construct.previous import kept_previous
 from scheduler.model.core import make_context
 from scheduler.report import evaluate
 from scheduler.search.lns import Incumbent, _pinned_beside, nearest_people
+from scheduler.search.phases import Found
 from tests.tiny import case, person, road, scenario, unit
 
 ONE = {"leader": None, "members": {"prosecutor": 1}}
@@ -44,3 +49,34 @@ def test_nearest_people_keeps_the_nearest_holders_of_a_rare_language() -> None:
                  roads=[road("a", "b", 30), road("b", "c", 300)])
     ctx = make_context(s)
     assert {p for p, _ in nearest_people(ctx, "x", 1, set())} == {"p1", "p3"}
+
+
+def test_reopening_counts_building_its_model_against_its_seconds(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A step given 6 s whose model takes 5 s to build leaves CP-SAT the 1 s that remains:
+    on a province whose cases were open to 4,000 people each, building the model of the
+    clashing cases took seconds and the solve ended past its deadline."""
+    import math
+
+    from scheduler import clock
+    from scheduler.search import lns
+
+    ctx = make_context(_three_offices())
+    kept = kept_previous(ctx)
+    best = Incumbent(kept.chosen, kept.staffed, evaluate(ctx, kept.chosen, kept.staffed))
+    built = lns.neighbourhood
+    given: list[float] = []
+
+    def slow_to_build(*args: Any, **kwargs: Any) -> Any:
+        clock.current().charge(5.0)
+        return built(*args, **kwargs)
+
+    def lexicographic(*args: Any, seconds: float, **kwargs: Any) -> Any:
+        given.append(seconds)
+        return Found()
+
+    monkeypatch.setattr(lns, "neighbourhood", slow_to_build)
+    monkeypatch.setattr(lns, "lexicographic", lexicographic)
+    with clock.counting(clock.WorkClock(wall_until=math.inf)):
+        assert lns.reopen(ctx, best, {"x"}, seconds=6.0, workers=1, seed=0) is None
+    assert given == [pytest.approx(1.0)]

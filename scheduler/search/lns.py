@@ -193,9 +193,10 @@ def reopen(ctx: Context, best: Incumbent, free: set[CaseId], *, seconds: float, 
     starts from `hint` (teams and staffed cases of `free`) if given, else from `best`.
     With `nearest`, each free case may draw only on that many people nearest its venue per
     slot, besides those of the start: a case open to a whole province has thousands."""
+    until = clock.now() + seconds  # building the model counts too: it may be large
     n = neighbourhood(ctx, best, free, hint=hint, nearest=nearest)
     found = lexicographic(n.model, n.start_chosen, n.start_staffed,
-                          seconds=seconds, workers=workers, seed=seed, stop=stop)
+                          seconds=until - clock.now(), workers=workers, seed=seed, stop=stop)
     if not found.solved:
         return None
     return merged(ctx, best, free, found.chosen, found.staffed,
