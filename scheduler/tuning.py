@@ -190,8 +190,13 @@ WORK_SECONDS_PER_CALL = 0.002
 # dense and standard 1,000 x 150 and 4,000 x 700 and on two outside 3,500 x 550 provinces
 # of 380,000 and 1.36 million options). One charge of 38 us an option for all three made
 # a one-worker solve of the 1.36-million-option province spend 48 s of its 10 on the
-# start, skip both rarest-first builds and return the greedy's roster.
-WORK_SECONDS_PER_OPTION_STARTED = 1.0e-5
+# start, skip both rarest-first builds and return the greedy's roster. Once eligibility
+# and the greedy were made faster, they took 4.1 to 7.3 us an option on eight provinces of
+# 127,000 to 1.8 million options (10 to 28 on small ones, where it is milliseconds), and
+# the first and second builds 4.7 to 7.4 and 1.6 to 3.6; at 10 us, a one-worker 5 s solve
+# of an outside 3,000 x 400 province of 502,000 options had no time left for a build and
+# staffed 2,009 against 2,045 with one.
+WORK_SECONDS_PER_OPTION_STARTED = 7e-6
 WORK_SECONDS_PER_OPTION_BUILT = 6e-6
 WORK_SECONDS_PER_OPTION_POLISHED = 2.6e-5
 # How far past its time limit the wall clock lets a repeatable solve run before it ends
