@@ -250,7 +250,8 @@ def _repair(ctx: Context, kept: Kept, *, deadline: float, workers: int, seed: in
         # as many of them as it can, where from the empty teams it kept few in a 2 s
         # what-if (a 3,000-person province: 87 places dropped for the 14 of one person).
         fixed = reopen(ctx, start, free, seconds=seconds, workers=workers, seed=seed,
-                       stop=stop, nearest=nearest, hint=None if step else first)
+                       stop=stop, nearest=nearest, hint=None if step else first,
+                       at_least=0.0 if step else tuning.REPAIR_LEAST_SECONDS)
         if fixed is not None and beats(ctx, fixed, start):
             start = fixed
         lost = [c for c in ctx.scenario.cases if c.id in kept.broken - start.staffed]

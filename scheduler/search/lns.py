@@ -188,15 +188,18 @@ def neighbourhood(ctx: Context, best: Incumbent, free: set[CaseId], *,
 def reopen(ctx: Context, best: Incumbent, free: set[CaseId], *, seconds: float, workers: int,
            seed: int, stop: threading.Event | None = None,
            hint: tuple[list[Option], set[CaseId]] | None = None,
-           nearest: int | None = None) -> Incumbent | None:
-    """Re-solve the cases in `free` with every other overlapping team fixed; the search
-    starts from `hint` (teams and staffed cases of `free`) if given, else from `best`.
-    With `nearest`, each free case may draw only on that many people nearest its venue per
-    slot, besides those of the start: a case open to a whole province has thousands."""
-    until = clock.now() + seconds  # building the model counts too: it may be large
+           nearest: int | None = None, at_least: float = 0.0) -> Incumbent | None:
+    """Re-solve the cases in `free` with every other overlapping team fixed, within
+    `seconds` counting the model's building; the search starts from `hint` (teams and
+    staffed cases of `free`) if given, else from `best`, and has `at_least` seconds
+    whatever the building took. With `nearest`, each free case may draw only on that many
+    people nearest its venue per slot, besides those of the start: a case open to a whole
+    province has thousands."""
+    until = clock.now() + seconds
     n = neighbourhood(ctx, best, free, hint=hint, nearest=nearest)
     found = lexicographic(n.model, n.start_chosen, n.start_staffed,
-                          seconds=until - clock.now(), workers=workers, seed=seed, stop=stop)
+                          seconds=max(until - clock.now(), at_least), workers=workers,
+                          seed=seed, stop=stop)
     if not found.solved:
         return None
     return merged(ctx, best, free, found.chosen, found.staffed,
