@@ -8,12 +8,24 @@ term such as a role, a reference to a unit, person, case or date).
 
 from __future__ import annotations
 
-from typing import Any, TypeAlias
+import math
+from typing import Annotated, Any, TypeAlias
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 # A reason's parameter: JSON scalars, or phrases of their own.
 Param: TypeAlias = "str | int | float | list[Reason] | Reason"
+
+
+def _finite(value: Any) -> Any:
+    # Before the parameter's union is tried, so that a NaN is one error naming the
+    # parameter, not one for each kind of parameter it might have been.
+    if isinstance(value, float) and not math.isfinite(value):
+        raise PydanticCustomError("finite_number", "Input should be a finite number",
+                                  {"value": str(value)})
+    return value
+
 
 # Codes whose reason is a reference to data, not a catalogue message.
 REF_CODES = frozenset({"unit", "person", "case", "date", "text", "list"})
@@ -26,7 +38,7 @@ class Reason(BaseModel):
 
     code: str = Field(description="Message id in the catalogues (e.g. 'member.travel'), or a "
                                   "reference: unit, person, case, date, list, text.")
-    params: dict[str, Param] = Field(
+    params: dict[str, Annotated[Param, BeforeValidator(_finite)]] = Field(
         default_factory=dict,
         description="The message's parameters by name: numbers, strings, or nested reasons.")
     text: str = Field(default="", description="The reason in words, in the language asked "

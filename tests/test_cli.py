@@ -53,22 +53,27 @@ def test_check_accepts_solver_roster_and_rejects_tampered(tmp_path: Path) -> Non
 @pytest.mark.parametrize(("field", "value", "words"), [
     ("cost", float("nan"), "objective.cost: Input should be a finite number"),
     ("bound", float("inf"), "bound: Input should be a finite number"),
+    ("reason", float("nan"), "reasons[0].params.v ("),
 ])
 def test_check_refuses_a_roster_with_nan_or_infinity(tmp_path: Path, field: str, value: float,
                                                      words: str) -> None:
-    """A roster whose cost is NaN or whose bound is Infinity is refused (exit 2, the field
-    named), not accepted: NaN compares false with everything, so it passed the cost check."""
+    """A roster whose cost is NaN, whose bound is Infinity, or with a NaN among a member's
+    reason's parameters is refused (exit 2, the field named, once), not accepted: NaN
+    compares false with everything, so it passed the cost check."""
     out = tmp_path / "roster.json"
     assert runner.invoke(app, ["solve", str(TUTORIAL), "--out", str(out)]).exit_code == 0
     data = json.loads(out.read_text())
     if field == "cost":
         data["objective"]["cost"] = value
+    elif field == "reason":
+        data["cases"][0]["team"][0]["reasons"] = [{"code": "x", "params": {"v": value}}]
     else:
         data[field] = value
     out.write_text(json.dumps(data))  # json writes NaN and Infinity as Python reads them
     result = runner.invoke(app, ["check", str(TUTORIAL), str(out), "--lang", "en"])
     assert result.exit_code == 2, result.output
     assert words in result.output and "Traceback" not in result.output
+    assert result.output.count("error:") == 1, result.output
 
 
 def test_bad_input_exits_2_without_traceback(tmp_path: Path) -> None:
