@@ -1,10 +1,18 @@
 """Eligibility's fast tests agree with the rules that give its reasons."""
 
-import pytest
+from typing import Any
 
-from models import Role, Slot
-from scheduler.instance.eligibility import role_fits, why_not_role
-from tests.tiny import case, scenario, unit
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from models import Role, Scenario, Slot, parse_scenario
+from scheduler.instance.eligibility import role_fits, why_not, why_not_role
+from scheduler.instance.scope import Geography, units_in_scope
+from scheduler.instance.travel import TravelTable
+from scheduler.model.core import make_context
+from synth import province
+from tests.test_properties import scenarios
+from tests.tiny import case, person, scenario, unit
 
 
 @pytest.mark.parametrize("leader", [
@@ -24,3 +32,68 @@ def test_role_fits_says_what_why_not_role_says(leader: dict[str, object]) -> Non
                     continue
                 assert role_fits(role, level, c, slot) == (
                     why_not_role(role, level, c, slot) is None), (role, level, slot)
+
+
+def _by_the_rules(s: Scenario) -> set[tuple[str, str, Slot]]:
+    """Every (person, case, slot) that `why_not` finds no rule against, asked one by one."""
+    geography = Geography(s)
+    travel = TravelTable(s, {c.venue for c in s.cases})
+    out = set()
+    for c in s.cases:
+        scope = units_in_scope(s, geography, c)
+        for p in s.prosecutors:
+            for slot in c.team.slots():
+                if why_not(s, travel, scope, p, c, slot) is None:
+                    out.add((p.id, c.id, slot))
+    return out
+
+
+def _found(s: Scenario) -> set[tuple[str, str, Slot]]:
+    options = make_context(s).candidates.options
+    found = {(o.person, o.case, o.slot) for o in options}
+    assert len(found) == len(options)  # no option twice
+    return found
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios())
+def test_candidates_are_what_the_rules_allow_on_small_scenarios(data: dict[str, Any]) -> None:
+    """Eligibility asks the person rules inline, for speed; on random small scenarios (with
+    leave, commitments, existing load and pools) its options are exactly the triples that
+    `why_not`, which gives the reasons, finds nothing against."""
+    s = parse_scenario(data)
+    assert _found(s) == _by_the_rules(s)
+
+
+@pytest.mark.parametrize(("family", "seed"), [("standard", 1), ("tight", 2), ("scarce", 3)])
+def test_candidates_are_what_the_rules_allow_on_a_province(family: str, seed: int) -> None:
+    """The same on generated provinces of 300 people and 40 cases, with leave, existing
+    load, pools, exclusions and travel caps."""
+    s = parse_scenario(province(300, 40, seed, family=family))
+    assert _found(s) == _by_the_rules(s)
+
+
+def test_candidates_keep_the_person_rules_at_their_edges() -> None:
+    """Leave that starts on the case's last day or ends on its first keeps a person off;
+    a commitment that overlaps the case on one day only counts on that day; commitments
+    whose loads add up past capacity but never run at once do not: exactly as `why_not`."""
+    case_days = {"start": "2022-03-10", "end": "2022-03-20"}
+
+    def committed(*spans: tuple[str, str, float]) -> dict[str, Any]:
+        return {"commitments": [{"start": a, "end": b, "load": load} for a, b, load in spans]}
+
+    people = [
+        person("leave_last", "a", unavailable=[{"start": "2022-03-20", "end": "2022-03-25"}]),
+        person("leave_first", "a", unavailable=[{"start": "2022-03-01", "end": "2022-03-10"}]),
+        person("leave_after", "a", unavailable=[{"start": "2022-03-21", "end": "2022-03-25"}]),
+        person("full_last_day", "a", **committed(("2022-03-20", "2022-04-01", 0.6))),
+        person("room_last_day", "a", **committed(("2022-03-20", "2022-04-01", 0.4))),
+        person("never_at_once", "a", **committed(("2022-03-01", "2022-03-12", 0.5),
+                                                 ("2022-03-13", "2022-03-30", 0.5))),
+        person("at_once", "a", **committed(("2022-03-01", "2022-03-12", 0.3),
+                                           ("2022-03-12", "2022-03-30", 0.3))),
+    ]
+    team = {"leader": None, "members": {"prosecutor": 1}, "load": 0.5}
+    s = scenario([unit("a")], people, [case("c", "a", team=team, **case_days)])
+    assert {p for p, _, _ in _found(s)} == {"leave_after", "room_last_day", "never_at_once"}
+    assert _found(s) == _by_the_rules(s)
