@@ -62,8 +62,8 @@ def compose(ctx: Context, best: Incumbent, bounds: Sequence[PartBound], *, secon
     # on skewed and tight, and cost rose up to 2 % elsewhere).
     alone = [o for piece in pieces for o in piece if o.case in clashed]
     clashed |= conflicts(ctx, kept, alone)
-    found = reopen(ctx, start, clashed, seconds=until - clock.now(), workers=workers, seed=seed, stop=stop,
-                   nearest=tuning.NEAREST)
+    found = reopen(ctx, start, clashed, seconds=until - clock.now(), workers=workers,
+                   seed=seed, stop=stop, nearest=tuning.NEAREST)
     return Composed(found if found is not None and beats(ctx, found, start) else start, clashed)
 
 
