@@ -22,7 +22,6 @@ CP-SAT did solve.
 """
 
 import heapq
-import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
@@ -81,12 +80,17 @@ def _least_cost(ctx: Context, case: Case, options: list[Option]) -> float | None
     """What `case` costs at least if staffed (peak_load aside), or None if it cannot be."""
     w = ctx.scenario.policy.weights
     team = case.team
-    per_slot: dict[object, list[float]] = defaultdict(list)
-    cheapest_of: dict[ProsecutorId, float] = {}
-    for o, cost in zip(options, option_costs(ctx, case, options), strict=True):
-        per_slot[o.slot].append(cost)
-        if cost < cheapest_of.get(o.person, math.inf):
-            cheapest_of[o.person] = cost
+    costs = option_costs(ctx, case, options)
+    # In comprehensions, not a loop of appends and lookups: a case may have 3,000 options
+    # and a province 1.8 million, which a what-if counts again.
+    slots = [o.slot for o in options]
+    per_slot = {slot: [c for s, c in zip(slots, costs, strict=True) if s is slot]
+                for slot in team.slots()}
+    # Each person's cheapest: a dict keeps the last value given for a key, so the costs
+    # are given dearest first.
+    dearest_first = sorted(range(len(costs)), key=costs.__getitem__, reverse=True)
+    cheapest_of = dict(zip([options[i].person for i in dearest_first],
+                           [costs[i] for i in dearest_first], strict=True))
     by_slot = 0.0
     for slot in team.slots():
         least = _cheapest(per_slot[slot], team.slot_count(slot))
