@@ -54,8 +54,9 @@ def test_nearest_people_keeps_the_nearest_holders_of_a_rare_language() -> None:
 def test_reopening_counts_building_its_model_against_its_seconds(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """A step given 6 s whose model takes 5 s to build leaves CP-SAT the 1 s that remains,
-    or `at_least` if that is more: on a province whose cases were open to 4,000 people each, building the model of the
-    clashing cases took seconds and the solve ended past its deadline."""
+    or `at_least` if that is more: on a province whose cases were open to 4,000 people
+    each, building the model of the clashing cases took seconds and the solve ended past
+    its deadline."""
     import math
 
     from scheduler import clock

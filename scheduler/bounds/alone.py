@@ -136,7 +136,7 @@ def case_bound(ctx: Context, case: Case) -> PartBound:
     least = _least_cost(ctx, case, options)
     if least is None:  # impossible even alone: no valid roster staffs it
         return PartBound(frozenset({case.id}), case.priority, 0, {}, Found())
-    peak = least_peak_counted(ctx.scenario, case, ctx.candidates.people(case.id))
+    peak = least_peak_counted(ctx, case, ctx.candidates.people(case.id))
     return PartBound(frozenset({case.id}), case.priority, case.priority,
                      {case.priority: least}, Found(), least_peak=(case.priority, peak))
 

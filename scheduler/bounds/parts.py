@@ -25,13 +25,14 @@ together staffed 1,195.
 
 import math
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 
+import numpy as np
 from ortools.sat.python import cp_model as cp
 
-from models import Case, Scenario
+from models import Case
 from models.ids import CaseId, ProsecutorId
 from scheduler import clock, tuning
 from scheduler.model.core import Context, RosterModel, build_model, staffed_priority
@@ -154,26 +155,29 @@ def _solve_case(ctx: Context, case: CaseId, start: Incumbent, until: float, seed
         return PartBound(frozenset({case}), total, 0, {}, found)
     if not found.solved or found.bound is None:
         return PartBound(frozenset({case}), total, total, {}, found)
-    peak = least_peak_counted(s, s.case_by_id[case], ctx.candidates.people(case))
+    peak = least_peak_counted(ctx, s.case_by_id[case], ctx.candidates.people(case))
     return PartBound(frozenset({case}), total, total, {total: max(0.0, found.bound)}, found,
                      least_peak=(total, peak))
 
 
-def least_peak_counted(s: Scenario, case: Case, people: Iterable[ProsecutorId]) -> int:
+def least_peak_counted(ctx: Context, case: Case, people: Sequence[ProsecutorId]) -> int:
     """No member of `case` can be less busy than this, in whole percent: their own load on
     the case's busiest day plus the case's."""
-    by_id, load = s.prosecutor_by_id, case.team.load
-    least = math.inf
-    for pid in people:
-        p = by_id[pid]
-        # The day-by-day peak only where it might set the least: it is never below the
-        # person's own load (asked of every eligible person of every case, 1.7 million on
-        # a province whose cases are open to most of its people).
-        busy = 100 * (p.load + load) / p.capacity
-        if busy < least and p.commitments:
-            busy = 100 * (p.peak_load(case.start, case.end) + load) / p.capacity
-        if busy < least:
-            least = busy
+    if not people:
+        return 0
+    arrays, load = ctx.arrays, case.team.load
+    places = np.array([arrays.place[p] for p in people], dtype=np.int64)
+    # Everyone's own load at once (asked of every eligible person of every case, 2.2
+    # million on a province whose cases are open to most of its people); the day-by-day
+    # peak only of the committed whose own load might still set the least, as it is never
+    # below their own load.
+    busy = 100 * (arrays.load[places] + load) / arrays.capacity[places]
+    committed = arrays.committed[places]
+    least = float(busy[~committed].min()) if not committed.all() else math.inf
+    by_id = ctx.scenario.prosecutor_by_id
+    for i in np.flatnonzero(committed & (busy < least)).tolist():
+        p = by_id[people[i]]
+        least = min(least, 100 * (p.peak_load(case.start, case.end) + load) / p.capacity)
     return 0 if least == math.inf else math.floor(least + PERCENT_EPS)
 
 

@@ -4,12 +4,14 @@ import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ortools.sat.python import cp_model as cp
 
 from models import Case, Prosecutor, Scenario, Tier
 from models.ids import CaseId, Language, ProsecutorId, Skill, UnitId
 from models.reason import Reason
+from scheduler.instance.arrays import PeopleArrays
 from scheduler.instance.calendar import LoadCheckpoint, load_checkpoints
 from scheduler.instance.eligibility import Candidates
 from scheduler.instance.scope import Geography
@@ -59,6 +61,11 @@ class Context:
     # Everyone by home unit, filled when first asked.
     at_home: dict[UnitId, list[ProsecutorId]] = field(
         default_factory=dict, kw_only=True, repr=False, compare=False)
+
+    @cached_property
+    def arrays(self) -> PeopleArrays:
+        """Everyone's load, capacity and home as arrays, made when first asked."""
+        return PeopleArrays(self.scenario)
 
     def people_having(self, quality: tuple[object, ...],
                       test: Callable[[Prosecutor], bool]) -> frozenset[ProsecutorId]:

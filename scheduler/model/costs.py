@@ -6,10 +6,12 @@ Each returns a CostTerm; `scheduler.model.core.weighted_cost` applies `policy.we
 from collections import defaultdict
 from collections.abc import Callable, Container
 
+import numpy as np
 from ortools.sat.python import cp_model as cp
 
 from models import Case, Slot
-from models.ids import CaseId, ProsecutorId, UnitId
+from models.ids import CaseId, ProsecutorId
+from scheduler.instance.arrays import travel_minutes
 from scheduler.instance.eligibility import Option
 from scheduler.model.core import Context, CostTerm, RosterModel, fte
 
@@ -218,25 +220,20 @@ def lacking_standby(ctx: Context, chosen: list[Option], staffed: set[CaseId]) ->
 def option_costs(ctx: Context, case: Case, options: list[Option],
                  kept: Container[tuple[CaseId, ProsecutorId, Slot]] = ()) -> list[float]:
     """What each option of `case` costs whatever the rest of the team: its travel and
-    off_pair, less the changes weight if it keeps an earlier assignment (in `kept`).
-    off_pair is asked once per home unit: a case may have 2,500 options."""
-    w, people = ctx.scenario.policy.weights, ctx.scenario.prosecutor_by_id
-    near = ctx.geography.near(case)
-    off_at: dict[UnitId, float] = {}
-    off: dict[ProsecutorId, float] = {}  # each person's off_pair, asked once
-    for pid in dict.fromkeys([o.person for o in options]):
-        home = people[pid].home
-        if home not in off_at:
-            off_at[home] = w.off_pair if home not in near else 0.0
-        off[pid] = off_at[home]
-    per_minute = w.travel
-    costs = [(per_minute * o.travel_minutes if o.on_site else 0.0) + off[o.person]
-             for o in options]
+    off_pair, less the changes weight if it keeps an earlier assignment (in `kept`); a
+    case may have thousands of options, so they are worked out together."""
+    if not options:
+        return []
+    w, arrays = ctx.scenario.policy.weights, ctx.arrays
+    places = arrays.places(options)
+    # For a case's options at once, term by term as a sum per option would take them.
+    on_site = np.array([o.on_site for o in options], dtype=np.bool_)
+    costs = np.where(on_site, w.travel * travel_minutes(options), 0.0) + np.where(
+        arrays.at_home_in(ctx.geography.near(case), places), 0.0, w.off_pair)
     if kept:
-        for i, o in enumerate(options):
-            if (o.case, o.person, o.slot) in kept:
-                costs[i] -= w.changes
-    return costs
+        costs = costs - np.where([(o.case, o.person, o.slot) in kept for o in options],
+                                 w.changes, 0.0)
+    return list(costs.tolist())
 
 
 COST_TERMS: dict[str, Callable[[RosterModel], CostTerm]] = {

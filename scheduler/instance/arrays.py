@@ -1,0 +1,48 @@
+"""Each person's figures as arrays, for the builders that rank every option of a case.
+
+A case open to a whole province has thousands of options, and a province millions: a
+Python expression per option took most of the greedy's 5.6 s on one of 2.3 million. numpy
+works the same arithmetic out a case at a time, in the same order, so the figures are the
+same to the last bit.
+"""
+
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from models import Scenario
+from models.ids import UnitId
+from scheduler.instance.eligibility import Option
+
+
+class PeopleArrays:
+    """Everyone's load, capacity, home and whether committed elsewhere, by their place in
+    id order (so that a sort by place breaks ties by id, as a sort by id would)."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        ids = sorted(p.id for p in scenario.prosecutors)
+        by_id = scenario.prosecutor_by_id
+        self.place = {pid: i for i, pid in enumerate(ids)}
+        self._unit_place = {u: i for i, u in enumerate(sorted(scenario.unit_by_id))}
+        self.load = np.array([by_id[p].load for p in ids], dtype=np.float64)
+        self.capacity = np.array([by_id[p].capacity for p in ids], dtype=np.float64)
+        self.home = np.array([self._unit_place[by_id[p].home] for p in ids], dtype=np.int64)
+        self.committed = np.array([bool(by_id[p].commitments) for p in ids], dtype=np.bool_)
+
+    def places(self, options: Sequence[Option]) -> npt.NDArray[np.int64]:
+        """The place of each option's person."""
+        place = self.place
+        return np.array([place[o.person] for o in options], dtype=np.int64)
+
+    def at_home_in(self, units: set[UnitId], places: npt.NDArray[np.int64]
+                   ) -> npt.NDArray[np.bool_]:
+        """Whether each person at `places` has a home among `units`."""
+        inside = np.zeros(len(self._unit_place), dtype=np.bool_)
+        inside[[self._unit_place[u] for u in units if u in self._unit_place]] = True
+        return inside[self.home[places]]
+
+
+def travel_minutes(options: Sequence[Option]) -> npt.NDArray[np.float64]:
+    """Each option's travel minutes."""
+    return np.array([o.travel_minutes for o in options], dtype=np.float64)
