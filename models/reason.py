@@ -11,7 +11,15 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any, TypeAlias
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 # A reason's parameter: JSON scalars, or phrases of their own.
@@ -19,12 +27,29 @@ Param: TypeAlias = "str | int | float | list[Reason] | Reason"
 
 
 def _finite(value: Any) -> Any:
-    # Before the parameter's union is tried, so that a NaN is one error naming the
-    # parameter, not one for each kind of parameter it might have been.
     if isinstance(value, float) and not math.isfinite(value):
         raise PydanticCustomError("finite_number", "Input should be a finite number",
                                   {"value": str(value)})
     return value
+
+
+def _kind(value: Any) -> str:
+    # Each parameter is validated as the one kind its value is, so that a bad value
+    # inside it is one error, not one per kind it might have been (a NaN three reasons
+    # deep gave nine).
+    if isinstance(value, str):
+        return "str"
+    if isinstance(value, bool | int):
+        return "int"
+    if isinstance(value, float):
+        return "float"
+    return "list" if isinstance(value, list) else "reason"
+
+
+_Checked = Annotated[
+    Annotated[str, Tag("str")] | Annotated[int, Tag("int")] | Annotated[float, Tag("float")]
+    | Annotated[list["Reason"], Tag("list")] | Annotated["Reason", Tag("reason")],
+    Discriminator(_kind), BeforeValidator(_finite)]
 
 
 # Codes whose reason is a reference to data, not a catalogue message.
@@ -38,7 +63,7 @@ class Reason(BaseModel):
 
     code: str = Field(description="Message id in the catalogues (e.g. 'member.travel'), or a "
                                   "reference: unit, person, case, date, list, text.")
-    params: dict[str, Annotated[Param, BeforeValidator(_finite)]] = Field(
+    params: dict[str, _Checked] = Field(
         default_factory=dict,
         description="The message's parameters by name: numbers, strings, or nested reasons.")
     text: str = Field(default="", description="The reason in words, in the language asked "

@@ -54,12 +54,13 @@ def test_check_accepts_solver_roster_and_rejects_tampered(tmp_path: Path) -> Non
     ("cost", float("nan"), "objective.cost: Input should be a finite number"),
     ("bound", float("inf"), "bound: Input should be a finite number"),
     ("reason", float("nan"), "reasons[0].params.v ("),
+    ("nested reason", float("inf"), "reasons[0].params.v.list[0].params.w ("),
 ])
 def test_check_refuses_a_roster_with_nan_or_infinity(tmp_path: Path, field: str, value: float,
                                                      words: str) -> None:
-    """A roster whose cost is NaN, whose bound is Infinity, or with a NaN among a member's
-    reason's parameters is refused (exit 2, the field named, once), not accepted: NaN
-    compares false with everything, so it passed the cost check."""
+    """A roster whose cost is NaN, whose bound is Infinity, or with a NaN or Infinity among
+    a member's reason's parameters, at any depth, is refused (exit 2, the field named,
+    once), not accepted: NaN compares false with everything, so it passed the cost check."""
     out = tmp_path / "roster.json"
     assert runner.invoke(app, ["solve", str(TUTORIAL), "--out", str(out)]).exit_code == 0
     data = json.loads(out.read_text())
@@ -67,6 +68,9 @@ def test_check_refuses_a_roster_with_nan_or_infinity(tmp_path: Path, field: str,
         data["objective"]["cost"] = value
     elif field == "reason":
         data["cases"][0]["team"][0]["reasons"] = [{"code": "x", "params": {"v": value}}]
+    elif field == "nested reason":
+        inner = {"code": "y", "params": {"w": value}}
+        data["cases"][0]["team"][0]["reasons"] = [{"code": "x", "params": {"v": [inner]}}]
     else:
         data[field] = value
     out.write_text(json.dumps(data))  # json writes NaN and Infinity as Python reads them
