@@ -31,7 +31,7 @@ from models.ids import CaseId, ProsecutorId
 from scheduler.bounds.parts import PartBound, least_by_cases, least_peak_counted
 from scheduler.instance.eligibility import Option
 from scheduler.model.core import Context, no_cycle_collection
-from scheduler.model.costs import JUNIOR_YEARS, NO_JUNIOR_MIN_TEAM, option_costs
+from scheduler.model.costs import NO_JUNIOR_MIN_TEAM, juniors, option_costs
 from scheduler.search.phases import Found
 
 
@@ -121,13 +121,13 @@ def _with_junior(ctx: Context, case: Case, assignment: float,
     w = ctx.scenario.policy.weights
     if case.team.size < NO_JUNIOR_MIN_TEAM:
         return assignment
-    junior = ctx.people_having(("junior",), lambda p: p.years <= JUNIOR_YEARS)
-    juniors = [cost for p, cost in cheapest_of.items() if p in junior]
-    if not juniors:
+    junior = juniors(ctx)
+    of_juniors = [cost for p, cost in cheapest_of.items() if p in junior]
+    if not of_juniors:
         return assignment + w.no_junior
     # Leaving the junior out of the others can only raise their sum: this is a bound.
     others = _cheapest(cheapest_of.values(), case.team.size - 1) or 0.0
-    return min(max(assignment, min(juniors) + others), assignment + w.no_junior)
+    return min(max(assignment, min(of_juniors) + others), assignment + w.no_junior)
 
 
 def case_bound(ctx: Context, case: Case) -> PartBound:

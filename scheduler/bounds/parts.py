@@ -166,7 +166,7 @@ def least_peak_counted(ctx: Context, case: Case, people: Sequence[ProsecutorId])
     if not people:
         return 0
     arrays, load = ctx.arrays, case.team.load
-    places = np.array([arrays.place[p] for p in people], dtype=np.int64)
+    places = arrays.places_of(people)
     # Everyone's own load at once (asked of every eligible person of every case, 2.2
     # million on a province whose cases are open to most of its people); the day-by-day
     # peak only of the committed whose own load might still set the least, as it is never

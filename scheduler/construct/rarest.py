@@ -46,7 +46,7 @@ from scheduler import clock
 from scheduler.construct.ledger import Ledger
 from scheduler.instance.eligibility import FTE_EPS, Option
 from scheduler.model.core import Context
-from scheduler.model.costs import JUNIOR_YEARS, NO_JUNIOR_MIN_TEAM, option_costs
+from scheduler.model.costs import JUNIOR_YEARS, NO_JUNIOR_MIN_TEAM, juniors, option_costs
 
 # Filling someone to the brim costs a share of the peak_load weight per percent above
 # HIGH_UTILISATION, on top of any rise of the roster's peak (which stops mattering once
@@ -141,12 +141,12 @@ def _menu(ctx: Context, options: list[Option], case: Case,
     keys = [(cost, slot_rank[o.slot], o.person) for o, cost in zip(options, costs, strict=True)]
     # One pass over the ranked options fills every index: a province may have 3,000
     # options a case, and a pass per index took most of the first build's 11 s there.
-    junior = ctx.people_having(("junior",), lambda p: p.years <= JUNIOR_YEARS)
+    junior = juniors(ctx)
     ranked: list[Option] = []
     fixed: dict[Key, float] = {}
     by_person: dict[ProsecutorId, list[Option]] = {}
     by_slot: dict[Slot, list[Option]] = {s: [] for s in case.team.slots()}
-    juniors: dict[Slot, list[Option]] = {s: [] for s in case.team.slots()}
+    of_juniors: dict[Slot, list[Option]] = {s: [] for s in case.team.slots()}
     firsts: list[tuple[float, ProsecutorId]] = []  # each person's cheapest
     for i in sorted(range(len(options)), key=keys.__getitem__):
         o, cost = options[i], costs[i]
@@ -160,11 +160,11 @@ def _menu(ctx: Context, options: list[Option], case: Case,
             mine.append(o)
         by_slot[o.slot].append(o)
         if o.person in junior:
-            juniors[o.slot].append(o)
+            of_juniors[o.slot].append(o)
     people = [p for _, p in sorted(firsts)]
     return _Menu(
         case=case, by_person=by_person, fixed=fixed, slot_rank=slot_rank, depth=depth,
-        by_slot=by_slot, juniors=juniors, needs=_needs(ctx, case, people, ranked),
+        by_slot=by_slot, juniors=of_juniors, needs=_needs(ctx, case, people, ranked),
     )
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from models import Scenario
-from models.ids import UnitId
+from models.ids import ProsecutorId, UnitId
 from scheduler.instance.eligibility import Option
 
 
@@ -32,8 +32,12 @@ class PeopleArrays:
 
     def places(self, options: Sequence[Option]) -> npt.NDArray[np.int64]:
         """The place of each option's person."""
+        return self.places_of([o.person for o in options])
+
+    def places_of(self, people: Sequence[ProsecutorId]) -> npt.NDArray[np.int64]:
+        """The place of each of `people`."""
         place = self.place
-        return np.array([place[o.person] for o in options], dtype=np.int64)
+        return np.array([place[p] for p in people], dtype=np.int64)
 
     def at_home_in(self, units: set[UnitId], places: npt.NDArray[np.int64]
                    ) -> npt.NDArray[np.bool_]:

@@ -100,6 +100,11 @@ def changes(m: RosterModel) -> CostTerm:
     return term
 
 
+def juniors(ctx: Context) -> frozenset[ProsecutorId]:
+    """Everyone of `JUNIOR_YEARS` or fewer, worked out once per context."""
+    return ctx.people_having(("junior",), lambda p: p.years <= JUNIOR_YEARS)
+
+
 def no_junior(m: RosterModel) -> CostTerm:
     """no_junior: staffed cases with 3 or more members and no member of 3 years or less."""
     d, people = m.decisions, m.scenario.prosecutor_by_id
