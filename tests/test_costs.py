@@ -4,7 +4,9 @@ Each instance offers two rosters that differ in the one term under test; the exp
 component values are worked out by hand in the docstrings.
 """
 
-from models import Status
+from models import Slot, Status
+from scheduler.model.core import make_context
+from scheduler.model.costs import cheapest_by_slot
 from tests.tiny import case, person, road, scenario, solved, team, unit
 
 
@@ -118,3 +120,25 @@ def test_priority_before_cost() -> None:
     assert roster.status is Status.OPTIMAL
     assert team(roster, "big") == {"x"}
     assert roster.objective is not None and roster.objective.staffed_priority == 3
+
+
+def test_cheapest_by_slot_orders_each_slot_by_cost_alone_then_id() -> None:
+    """Each slot's menu holds that slot's options of the case, cheapest by travel and
+    off_pair first, ties to the person first in id order, with the cost of each."""
+    s = scenario(
+        [unit("a"), unit("b"), unit("c")],
+        [person("p3", "b"), person("p1", "b"), person("p2", "a"),
+         person("l1", "c", role="chief", years=20), person("l0", "a", role="chief")],
+        [case("k", "a", lead_unit="a", team={"leader": {"min_role": "chief"},
+                                              "members": {"prosecutor": 2}})],
+        roads=[road("a", "b", 30), road("a", "c", 5)])
+    ctx = make_context(s)
+    menus = cheapest_by_slot(ctx, s.cases[0])
+    assert [o.person for o in menus[Slot.LEADER].options] == ["l0", "l1"]
+    assert menus[Slot.LEADER].costs == [0.0, 65.0]
+    # Both leaders may fill a prosecutor's slot too (a higher role takes a lower slot).
+    assert [o.person for o in menus[Slot.PROSECUTOR].options] == ["l0", "p2", "l1", "p1", "p3"]
+    assert menus[Slot.PROSECUTOR].costs == [0.0, 0.0, 65.0, 90.0, 90.0]
+    assert all(o.slot is slot for slot, m in menus.items() for o in m.options)
+    assert sum(len(m.options) for m in menus.values()) == len(ctx.candidates.by_case["k"])
+    assert cheapest_by_slot(ctx, s.cases[0]) is menus  # worked out once per context

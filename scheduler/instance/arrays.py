@@ -7,6 +7,7 @@ same to the last bit.
 """
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -14,6 +15,13 @@ import numpy.typing as npt
 from models import Scenario
 from models.ids import ProsecutorId, UnitId
 from scheduler.instance.eligibility import Option
+
+
+class SlotMenu(NamedTuple):
+    """One slot's options of a case, cheapest first, and what each costs."""
+
+    costs: list[float]
+    options: list[Option]
 
 
 class PeopleArrays:

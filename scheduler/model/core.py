@@ -8,10 +8,10 @@ from functools import cached_property
 
 from ortools.sat.python import cp_model as cp
 
-from models import Case, Prosecutor, Scenario, Tier
+from models import Case, Prosecutor, Scenario, Slot, Tier
 from models.ids import CaseId, Language, ProsecutorId, Skill, UnitId
 from models.reason import Reason
-from scheduler.instance.arrays import PeopleArrays
+from scheduler.instance.arrays import PeopleArrays, SlotMenu
 from scheduler.instance.calendar import LoadCheckpoint, load_checkpoints
 from scheduler.instance.eligibility import Candidates
 from scheduler.instance.scope import Geography
@@ -60,6 +60,10 @@ class Context:
         default_factory=dict, kw_only=True, repr=False, compare=False)
     # Everyone by home unit, filled when first asked.
     at_home: dict[UnitId, list[ProsecutorId]] = field(
+        default_factory=dict, kw_only=True, repr=False, compare=False)
+    # Each case's options by slot, cheapest alone first (`costs.cheapest_by_slot`), filled
+    # when first asked: every polish of a solve reads the same ones.
+    by_slot: dict[CaseId, dict[Slot, SlotMenu]] = field(
         default_factory=dict, kw_only=True, repr=False, compare=False)
 
     @cached_property

@@ -7,11 +7,12 @@ from collections import defaultdict
 from collections.abc import Callable, Container
 
 import numpy as np
+import numpy.typing as npt
 from ortools.sat.python import cp_model as cp
 
 from models import Case, Slot
 from models.ids import CaseId, ProsecutorId
-from scheduler.instance.arrays import travel_minutes
+from scheduler.instance.arrays import SlotMenu, travel_minutes
 from scheduler.instance.eligibility import Option
 from scheduler.model.core import Context, CostTerm, RosterModel, fte
 
@@ -229,16 +230,39 @@ def option_costs(ctx: Context, case: Case, options: list[Option],
     case may have thousands of options, so they are worked out together."""
     if not options:
         return []
-    w, arrays = ctx.scenario.policy.weights, ctx.arrays
-    places = arrays.places(options)
+    return list(_alone(ctx, case, options, ctx.arrays.places(options), kept).tolist())
+
+
+def _alone(ctx: Context, case: Case, options: list[Option], places: npt.NDArray[np.int64],
+           kept: Container[tuple[CaseId, ProsecutorId, Slot]] = ()) -> npt.NDArray[np.float64]:
+    w = ctx.scenario.policy.weights
     # For a case's options at once, term by term as a sum per option would take them.
     on_site = np.array([o.on_site for o in options], dtype=np.bool_)
     costs = np.where(on_site, w.travel * travel_minutes(options), 0.0) + np.where(
-        arrays.at_home_in(ctx.geography.near(case), places), 0.0, w.off_pair)
+        ctx.arrays.at_home_in(ctx.geography.near(case), places), 0.0, w.off_pair)
     if kept:
         costs = costs - np.where([(o.case, o.person, o.slot) in kept for o in options],
                                  w.changes, 0.0)
-    return list(costs.tolist())
+    return costs
+
+
+def cheapest_by_slot(ctx: Context, case: Case) -> dict[Slot, SlotMenu]:
+    """`case`'s options by slot, each slot's cheapest first by what they cost alone
+    (`option_costs`), ties to the person first in id order; worked out once per context."""
+    if case.id not in ctx.by_slot:
+        options = ctx.candidates.by_case.get(case.id, [])
+        places = ctx.arrays.places(options)
+        costs = _alone(ctx, case, options, places)
+        order = np.lexsort((places, costs))
+        kinds = case.team.slots()
+        index = {slot: k for k, slot in enumerate(kinds)}
+        slots = np.array([index[o.slot] for o in options], dtype=np.int64)
+        menus = {}
+        for k, slot in enumerate(kinds):
+            mine = order[slots[order] == k]
+            menus[slot] = SlotMenu(costs[mine].tolist(), [options[i] for i in mine.tolist()])
+        ctx.by_slot[case.id] = menus
+    return ctx.by_slot[case.id]
 
 
 COST_TERMS: dict[str, Callable[[RosterModel], CostTerm]] = {

@@ -31,11 +31,13 @@ from models.ids import CaseId, ProsecutorId, UnitId
 from scheduler import clock, tuning
 from scheduler.construct.ledger import Ledger
 from scheduler.construct.rarest import staff_more
+from scheduler.instance.arrays import SlotMenu
 from scheduler.instance.eligibility import Option
 from scheduler.model.core import Context
 from scheduler.model.costs import (
     JUNIOR_YEARS,
     NO_JUNIOR_MIN_TEAM,
+    cheapest_by_slot,
     covers,
     overlap,
     standby_profile,
@@ -54,7 +56,7 @@ class _Menu:
     off_pair), and its coverage needs."""
 
     near: set[UnitId]
-    by_slot: dict[Slot, list[tuple[float, Option]]]
+    by_slot: dict[Slot, SlotMenu]
     needs: list[tuple[int, frozenset[ProsecutorId]]]
 
 
@@ -143,13 +145,9 @@ class _Swaps:
 
     def menu(self, case: Case) -> _Menu:
         if case.id not in self._menus:
-            near = self.ctx.geography.near(case)
-            by_slot: dict[Slot, list[tuple[float, Option]]] = defaultdict(list)
-            for o in self.ctx.candidates.by_case.get(case.id, []):
-                by_slot[o.slot].append((self.alone(o, near), o))
-            for options in by_slot.values():
-                options.sort(key=lambda pair: (pair[0], pair[1].person))
-            self._menus[case.id] = _Menu(near, dict(by_slot), self.ctx.coverage(case))
+            self._menus[case.id] = _Menu(self.ctx.geography.near(case),
+                                         cheapest_by_slot(self.ctx, case),
+                                         self.ctx.coverage(case))
         return self._menus[case.id]
 
     def alone(self, o: Option, near: set[UnitId]) -> float:
@@ -203,7 +201,8 @@ class _Swaps:
             w.changes if case.id in self.replanned else 0.0)
         released = False
         best: tuple[float, Option] | None = None
-        for alone, o in menu.by_slot.get(member.slot, []):
+        menu_of_slot = menu.by_slot.get(member.slot, SlotMenu([], []))
+        for alone, o in zip(menu_of_slot.costs, menu_of_slot.options, strict=True):
             if alone + out - most >= -GAIN or (best is not None and alone + out - most >= best[0]):
                 break
             if o.person in on_team:
