@@ -184,8 +184,7 @@ WORK_SECONDS_PER_VARIABLE = 4e-5
 # neighbourhood, reading the answer): 1.5 ms a call on a three-case scenario.
 WORK_SECONDS_PER_CALL = 0.002
 # ... and per eligible option: for finding them and building the greedy roster; for each
-# rarest-first build after it; and for each round of polish (0.35 s for the 13,262 options
-# of dense 1,000 x 150). Eligibility and the greedy took 5 to 9 us an option and a
+# rarest-first build after it. Eligibility and the greedy took 5 to 9 us an option and a
 # rarest-first build 2 to 9 (measured after the builds came to share their menus, on
 # dense and standard 1,000 x 150 and 4,000 x 700 and on two outside 3,500 x 550 provinces
 # of 380,000 and 1.36 million options). One charge of 38 us an option for all three made
@@ -198,7 +197,15 @@ WORK_SECONDS_PER_CALL = 0.002
 # staffed 2,009 against 2,045 with one.
 WORK_SECONDS_PER_OPTION_STARTED = 7e-6
 WORK_SECONDS_PER_OPTION_BUILT = 6e-6
-WORK_SECONDS_PER_OPTION_POLISHED = 2.6e-5
+# Polish is charged by what it reads: each option it ranks or weighs as a newcomer, each
+# member it weighs, and each member of a roster it books. On 28 polishes of greedy and
+# rarest-first rosters (Hulunbuir, every family at 2,000 x 300, dense and standard 4,000 x
+# 700, 500 to 2,700 members) a least-squares fit gave 1.7 us a read and 60 us a booking,
+# within a factor of 2 on all but small polishes of 100 members. It had been charged 26 us
+# per eligible option a round, which was right for its first rounds on 13,000 options and
+# 30 times too much on 1.7 million: a one-worker solve there had no time for a second round.
+WORK_SECONDS_PER_OPTION_POLISHED = 2e-6
+WORK_SECONDS_PER_MEMBER_POLISHED = 6e-5
 # How far past its time limit the wall clock lets a repeatable solve run before it ends
 # it (the roster then may not repeat): a share of the limit, at most this many seconds.
 WORK_GRACE_SHARE = 0.5

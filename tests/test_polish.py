@@ -3,12 +3,15 @@
 Each roster below is written by hand and is valid but not the cheapest; the tests check
 that polish makes the move that gains, and only when every hard rule still holds."""
 
+import math
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 from checker import check_roster
 from models import Roster, Scenario, Slot, Status, parse_scenario
+from scheduler import clock, tuning
 from scheduler.construct.ledger import Ledger
 from scheduler.construct.rarest import rarest_first
 from scheduler.model.core import Context, make_context
@@ -174,3 +177,22 @@ def test_swaps_count_the_standbys_they_take_when_weighted() -> None:
     assert polished["p"] <= {"ann", "bo", "eve"}
     plain = scenario(units, people, cases, roads=roads)
     assert _polished(plain, teams)["o"] == {"bo"}
+
+
+def test_polish_is_charged_by_what_it_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a work clock, polish counts the options and members it reads as it goes, team by
+    team: with time for one team's reads, the first team's swap is made and the second
+    team is not looked at (a charge per eligible option before each round would have left
+    no time for either)."""
+    monkeypatch.setattr(tuning, "WORK_SECONDS_PER_OPTION_POLISHED", 1.0)
+    monkeypatch.setattr(tuning, "WORK_SECONDS_PER_MEMBER_POLISHED", 0.0)
+    units, people = _far_and_near()
+    s = scenario(units, [*people, person("far2", "f")],
+                 [case("c1", "v"), case("c2", "v", start="2022-02-01", end="2022-02-10")],
+                 roads=ROADS)
+    ctx = make_context(s)
+    start = _incumbent(ctx, {"c1": [("far", "prosecutor")], "c2": [("far2", "prosecutor")]})
+    with clock.counting(clock.WorkClock(wall_until=math.inf)) as work:
+        best = polish(ctx, start, until=1.0)
+        assert work.now() >= 1.0
+    assert {(o.case, o.person) for o in best.chosen} == {("c1", "near"), ("c2", "far2")}

@@ -23,7 +23,7 @@ skewed (33, 0.9 s); staffing more added 2 cases on dense; on the tight family on
 """
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from models import Case, Slot
@@ -120,6 +120,7 @@ class _Swaps:
         self.teams: dict[CaseId, list[Option]] = defaultdict(list)
         for o in chosen:
             self.book(o)
+        clock.charge(len(chosen), tuning.WORK_SECONDS_PER_MEMBER_POLISHED)
         self.serving = Counter(o.person for o in chosen)
         # A swap never raises the roster's peak_load: it is a maximum, and the moves are
         # judged one team at a time.
@@ -128,6 +129,9 @@ class _Swaps:
         self.kept = {(a.case, a.prosecutor, a.slot) for a in s.previous if not a.pinned}
         self.replanned = {case for case, _, _ in self.kept}
         self._menus = menus
+        # What the swaps have read, for the work clock: options ranked, members and
+        # candidates weighed.
+        self.read = 0
         self.standbys = _Standbys(ctx, self.teams) if self.w.no_standby > 0 else None
 
     def book(self, o: Option) -> None:
@@ -145,6 +149,8 @@ class _Swaps:
 
     def menu(self, case: Case) -> _Menu:
         if case.id not in self._menus:
+            if case.id not in self.ctx.by_slot:
+                self.read += len(self.ctx.candidates.by_case.get(case.id, ()))
             self._menus[case.id] = _Menu(self.ctx.geography.near(case),
                                          cheapest_by_slot(self.ctx, case),
                                          self.ctx.coverage(case))
@@ -177,6 +183,8 @@ class _Swaps:
             better = self._cheaper(case, menu, member)
             if better is not None:
                 moves += 1
+        clock.charge(self.read, tuning.WORK_SECONDS_PER_OPTION_POLISHED)
+        self.read = 0
         return moves
 
     def _cheaper(self, case: Case, menu: _Menu, member: Option) -> Option | None:
@@ -202,7 +210,9 @@ class _Swaps:
         released = False
         best: tuple[float, Option] | None = None
         menu_of_slot = menu.by_slot.get(member.slot, SlotMenu([], []))
+        self.read += len(team)
         for alone, o in zip(menu_of_slot.costs, menu_of_slot.options, strict=True):
+            self.read += 1
             if alone + out - most >= -GAIN or (best is not None and alone + out - most >= best[0]):
                 break
             if o.person in on_team:
@@ -249,14 +259,6 @@ class _Swaps:
                    for n, (count, able) in zip(have, menu.needs, strict=True))
 
 
-def _rounds(ctx: Context, until: float, stop: Callable[[], bool]) -> Iterator[int]:
-    n = 0
-    while clock.now() < until and not stop():
-        clock.charge(len(ctx.candidates.options), tuning.WORK_SECONDS_PER_OPTION_POLISHED)
-        yield n
-        n += 1
-
-
 def polish(ctx: Context, best: Incumbent, *, until: float,
            stop: Callable[[], bool] = lambda: False) -> Incumbent:
     """`best` with every unstaffed case that fits staffed and every swap that gains made,
@@ -265,7 +267,10 @@ def polish(ctx: Context, best: Incumbent, *, until: float,
     staffed = set(best.staffed)
     menus: dict[CaseId, _Menu] = {}
     swaps = _Swaps(ctx, best.chosen, menus)
-    for _ in _rounds(ctx, until, stop):
+    while clock.now() < until and not stop():
+        # Fitting in cases ranks the options of each case left unstaffed.
+        clock.charge(sum(len(ctx.candidates.by_case.get(c.id, ())) for c in s.cases
+                         if c.id not in staffed), tuning.WORK_SECONDS_PER_OPTION_POLISHED)
         added = staff_more(ctx, swaps.ledger, swaps.chosen(), staffed, swaps.peak)
         if added:
             # Booked by the builder without a journal per member: booked afresh.
