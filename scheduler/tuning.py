@@ -183,20 +183,22 @@ WORK_SECONDS_PER_VARIABLE = 4e-5
 # ... and per call, for what every step of the search does around it (choosing the
 # neighbourhood, reading the answer): 1.5 ms a call on a three-case scenario.
 WORK_SECONDS_PER_CALL = 0.002
-# ... and per eligible option: for finding them and building the greedy roster; for each
-# rarest-first build after it. Eligibility and the greedy took 5 to 9 us an option and a
-# rarest-first build 2 to 9 (measured after the builds came to share their menus, on
-# dense and standard 1,000 x 150 and 4,000 x 700 and on two outside 3,500 x 550 provinces
-# of 380,000 and 1.36 million options). One charge of 38 us an option for all three made
-# a one-worker solve of the 1.36-million-option province spend 48 s of its 10 on the
-# start, skip both rarest-first builds and return the greedy's roster. Once eligibility
-# and the greedy were made faster, they took 4.1 to 7.3 us an option on eight provinces of
-# 127,000 to 1.8 million options (10 to 28 on small ones, where it is milliseconds), and
-# the first and second builds 4.7 to 7.4 and 1.6 to 3.6; at 10 us, a one-worker 5 s solve
-# of an outside 3,000 x 400 province of 502,000 options had no time left for a build and
-# staffed 2,009 against 2,045 with one.
-WORK_SECONDS_PER_OPTION_STARTED = 7e-6
-WORK_SECONDS_PER_OPTION_BUILT = 6e-6
+# ... and per eligible option and per case: for finding the options and building the
+# greedy roster; for ranking each case's options for the rarest-first builds; for each
+# build. Charged per option alone, from 4,000 x 700 provinces of 80,000 to 190,000 options,
+# a one-worker 10 s solve of a province of 1.7 million options charged 12 s for its 2.6 s
+# start and returned the greedy's roster after 4.8 s. A least-squares fit of the time
+# against options and cases on 14 provinces (Hulunbuir; 500 x 80 to 4,000 x 700; 1,000 to
+# 1.7 million options; every family) came within 0.7 to 1.2 times every start but
+# Hulunbuir's 10 ms, and 0.3 to 1.6 times every build:
+# - eligibility and the greedy: 1.43 us an option and 0.37 ms a case;
+# - the first build: 5.25 us an option and 0.16 ms a case; the second, with the ranking
+#   done: 0.74 us and 0.46 ms.
+WORK_SECONDS_PER_OPTION_STARTED = 1.5e-6
+WORK_SECONDS_PER_CASE_STARTED = 4e-4
+WORK_SECONDS_PER_OPTION_RANKED = 4.5e-6
+WORK_SECONDS_PER_OPTION_BUILT = 1e-6
+WORK_SECONDS_PER_CASE_BUILT = 5e-4
 # Polish is charged by what it reads: each option it ranks or weighs as a newcomer, each
 # member it weighs, and each member of a roster it books. On 28 polishes of greedy and
 # rarest-first rosters (Hulunbuir, every family at 2,000 x 300, dense and standard 4,000 x

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 
 from checker import check_roster
 from models import Roster, Scenario, Slot, Status, parse_scenario
-from scheduler import clock, tuning
+from scheduler import clock, solver, tuning
 from scheduler.construct.ledger import Ledger
 from scheduler.construct.rarest import rarest_first
 from scheduler.model.core import Context, make_context
@@ -196,3 +196,25 @@ def test_polish_is_charged_by_what_it_reads(monkeypatch: pytest.MonkeyPatch) -> 
         best = polish(ctx, start, until=1.0)
         assert work.now() >= 1.0
     assert {(o.case, o.person) for o in best.chosen} == {("c1", "near"), ("c2", "far2")}
+
+
+def test_without_time_for_the_builds_the_start_is_the_greedy_roster_polished(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the rarest-first builds would not end in time, the search starts from the
+    greedy's roster polished: the greedy ranks people one at a time and takes `b1` (15
+    minutes) beside `a1` (20), two units; a swap to `a2` (20) saves 30 for the unit and
+    costs 5."""
+    s = scenario([unit("v"), unit("a"), unit("b")],
+                 [person("a1", "a"), person("a2", "a"), person("b1", "b")],
+                 [case("c", "v", team={"leader": None, "members": {"prosecutor": 2}})],
+                 roads=[road("v", "a", 20), road("v", "b", 15)])
+    monkeypatch.setattr(solver, "_builds_seconds", lambda *args: math.inf)
+    monkeypatch.setattr(solver, "rarest_first_by", lambda *args, **kwargs: None)
+    ctx = make_context(s)
+    best, baseline, _ = solver._start(ctx, 1e9, kept=None, workers=1, seed=0,
+                                      reporter=solver._Reporter(None, 0.0), stop=None)
+    assert baseline is not None
+    assert (baseline.components["travel"], baseline.components["units"]) == (35, 60)
+    assert {o.person for o in best.chosen} == {"a1", "a2"}
+    assert (best.objective.components["travel"], best.objective.components["units"]) == (40, 30)
+    assert best.objective.cost == baseline.cost - 25
