@@ -46,14 +46,13 @@ EXPLAIN_MAX_SECONDS = 10.0
 # 20 s solve there overran by 1 to 3.5 s.
 EXPLAIN_SECONDS_PER_CASE = 0.002
 # Time kept for counting what each case must cost at least (scheduler.bounds.alone), per
-# eligible option, where the search by parts runs: 0.26 s for the 246,000 options of
-# dense 4,000 x 700, which a 2 s what-if spent past its deadline; a quarter more since it
-# also asks whether one unit could staff a case alone (0.45 -> 0.57 s, on a slower day).
-COUNTING_SECONDS_PER_OPTION = 1.5e-6
-# ... or this share of the time eligibility took in the same solve, if more: counting over
-# eight provinces of 5,000 to 1.8 million options took 0.25 to 1.08 times as long as
-# eligibility (2.5 to 3.6 us an option on a day the figure above was half that).
-COUNTING_SHARE_OF_ELIGIBILITY = 1.1
+# eligible option, where the search by parts runs. Counted with numpy a case at a time, it
+# took 0.4 to 1.6 us an option on 13 provinces of 13,000 to 1.7 million options (up to 5.4
+# on small ones, where it is milliseconds).
+COUNTING_SECONDS_PER_OPTION = 1e-6
+# ... or this share of the time eligibility took in the same solve, if more: on the same
+# provinces counting took 0.37 to 0.57 times as long as eligibility.
+COUNTING_SHARE_OF_ELIGIBILITY = 0.7
 # Time kept for writing the roster out, per team member: 0.17 to 0.27 s for the 2,882
 # members of dense 4,000 x 700, which had pushed its 2 s what-ifs to 2.16 s.
 ROSTER_SECONDS_PER_MEMBER = 0.0001

@@ -21,113 +21,124 @@ Each case becomes a `PartBound` of its own, so `cost_bound` combines these with 
 CP-SAT did solve.
 """
 
-import heapq
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
+import numpy as np
+import numpy.typing as npt
+
 from models import Case
-from models.ids import CaseId, ProsecutorId
+from models.ids import CaseId
 from scheduler.bounds.parts import PartBound, least_by_cases, least_peak_counted
 from scheduler.instance.eligibility import Option
 from scheduler.model.core import Context, no_cycle_collection
-from scheduler.model.costs import NO_JUNIOR_MIN_TEAM, juniors, option_costs
+from scheduler.model.costs import NO_JUNIOR_MIN_TEAM, alone_costs, juniors
 from scheduler.search.phases import Found
 
-
-def _cheapest(costs: Iterable[float], count: int) -> float | None:
-    """The sum of the `count` smallest `costs`, or None if there are fewer."""
-    smallest = heapq.nsmallest(count, costs)
-    return sum(smallest) if len(smallest) == count else None
+Ints = npt.NDArray[np.int64]
 
 
-def _fewest_units(ctx: Context, case: Case, options: list[Option]) -> int:
-    """The fewest distinct home units any team of `case` can have."""
+def _cheapest(costs: npt.NDArray[np.float64], count: int) -> float | None:
+    """The sum of the `count` smallest `costs`, taken cheapest first, or None if there are
+    fewer."""
+    if len(costs) < count:
+        return None
+    if count == 0:
+        return 0.0
+    smallest: list[float] = np.sort(np.partition(costs, count - 1)[:count]).tolist()
+    return sum(smallest)
+
+
+def _fewest_units(ctx: Context, case: Case, slots: Ints, places: Ints, people: Ints) -> int:
+    """The fewest distinct home units any team of `case` can have, given its options (the
+    slot and the place of each) and its eligible `people` (their places)."""
     team = case.team
-    by_home = ctx.candidates.people_by_home(case.id)
+    sizes = np.bincount(ctx.arrays.home[people])  # eligible people by home unit
     fewest = max(1, team.min_units or 0, sum(1 for count in team.tiers.values() if count > 0))
     # Enough units to hold the whole team, largest first.
     found, units = 0, 0
-    for size in sorted((len(p) for p in by_home.values()), reverse=True):
+    for size in sorted(sizes[sizes > 0].tolist(), reverse=True):
         if found >= team.size:
             break
         found, units = found + size, units + 1
-    if max(fewest, units) == 1 and not _one_unit_might(ctx, case, options):
+    if max(fewest, units) == 1 and not _one_unit_might(ctx, case, slots, places, people, sizes):
         return 2
     return max(fewest, units)
 
 
-def _one_unit_might(ctx: Context, case: Case, options: list[Option]) -> bool:
-    """Whether some unit's eligible people might staff `case` on their own: enough of
-    them for every slot and for every coverage need (a necessary test, not a sufficient
-    one: when no unit passes it, every team draws on two at least)."""
-    team = case.team
-    needs = ctx.coverage(case)
-    by_slot: dict[object, set[ProsecutorId]] = defaultdict(set)
-    for o in options:
-        by_slot[o.slot].add(o.person)
-    for listed in ctx.candidates.people_by_home(case.id).values():
-        if len(listed) < team.size:
-            continue
-        people = set(listed)
-        if all(len(people & able) >= count for count, able in needs) and all(
-                len(people & by_slot[slot]) >= team.slot_count(slot) for slot in team.slots()):
-            return True
-    return False
+def _one_unit_might(ctx: Context, case: Case, slots: Ints, places: Ints, people: Ints,
+                    sizes: Ints) -> bool:
+    """Whether some unit's eligible people (`sizes` of them by unit) might staff `case` on
+    their own: enough of them for every slot and for every coverage need (a necessary
+    test, not a sufficient one: when no unit passes it, every team draws on two at least)."""
+    team, home = case.team, ctx.arrays.home
+    might = sizes >= team.size
+    for count, able in ctx.coverage(case):
+        meeting = people[ctx.arrays.having(able)[people]]
+        might &= np.bincount(home[meeting], minlength=len(sizes)) >= count
+    # A person has one option a slot, so a unit's options of a slot are its people for it.
+    for k, slot in enumerate(team.slots()):
+        might &= np.bincount(home[places[slots == k]], minlength=len(sizes)) >= team.slot_count(slot)
+    return bool(might.any())
 
 
 def _least_cost(ctx: Context, case: Case, options: list[Option]) -> float | None:
     """What `case` costs at least if staffed (peak_load aside), or None if it cannot be."""
-    w = ctx.scenario.policy.weights
+    w, arrays = ctx.scenario.policy.weights, ctx.arrays
     team = case.team
-    costs = option_costs(ctx, case, options)
-    # In comprehensions, not a loop of appends and lookups: a case may have 3,000 options
-    # and a province 1.8 million, which a what-if counts again.
-    slots = [o.slot for o in options]
-    per_slot = {slot: [c for s, c in zip(slots, costs, strict=True) if s is slot]
-                for slot in team.slots()}
-    # Each person's cheapest: a dict keeps the last value given for a key, so the costs
-    # are given dearest first.
-    dearest_first = sorted(range(len(costs)), key=costs.__getitem__, reverse=True)
-    cheapest_of = dict(zip([options[i].person for i in dearest_first],
-                           [costs[i] for i in dearest_first], strict=True))
+    if not options:
+        return None
+    # A case's options at once: a case may have 3,000 options and a province 1.8 million,
+    # which a what-if counts again. Sums are taken cheapest first, as before they were
+    # counted with arrays, so the bounds are the same to the last bit.
+    places = arrays.places(options)
+    costs = alone_costs(ctx, case, options, places)
+    kinds = team.slots()
+    index = {slot: k for k, slot in enumerate(kinds)}
+    slots = np.array([index[o.slot] for o in options], dtype=np.int64)
     by_slot = 0.0
-    for slot in team.slots():
-        least = _cheapest(per_slot[slot], team.slot_count(slot))
+    for k, slot in enumerate(kinds):
+        least = _cheapest(costs[slots == k], team.slot_count(slot))
         if least is None:
             return None
         by_slot += least
+    # Each eligible person's cheapest option.
+    cheapest_of = np.full(len(arrays.load), np.inf)
+    np.minimum.at(cheapest_of, places, costs)
+    people = np.unique(places)
+    cheapest = cheapest_of[people]
     assignment = by_slot
-    eligible = list(cheapest_of)
     for count, able in ctx.coverage(case):
         # The cheapest `count` who meet the need, and the cheapest of everyone else.
-        meeting = sorted(cheapest_of[p] for p in eligible if p in able)
+        meets = arrays.having(able)[people]
+        meeting = np.sort(cheapest[meets])
         if len(meeting) < count:
             return None
-        others = meeting[count:] + [cheapest_of[p] for p in eligible if p not in able]
-        rest = _cheapest(others, team.size - count)
+        rest = _cheapest(np.concatenate([meeting[count:], cheapest[~meets]]),
+                         team.size - count)
         if rest is None:
             return None
-        assignment = max(assignment, sum(meeting[:count]) + rest)
-    units = _fewest_units(ctx, case, options)
-    return _with_junior(ctx, case, assignment, cheapest_of) + w.units * units
+        assignment = max(assignment, sum(meeting[:count].tolist()) + rest)
+    units = _fewest_units(ctx, case, slots, places, people)
+    junior = arrays.having(juniors(ctx))[people]
+    return _with_junior(ctx, case, assignment, cheapest, junior) + w.units * units
 
 
 def _with_junior(ctx: Context, case: Case, assignment: float,
-                 cheapest_of: dict[ProsecutorId, float]) -> float:
+                 cheapest: npt.NDArray[np.float64], junior: npt.NDArray[np.bool_]) -> float:
     """What travel, off_pair and no_junior together cost at least, given `assignment`, a
-    bound on the first two: a team of three or more either takes a junior, at least the
-    cheapest junior and the cheapest others, or pays no_junior."""
+    bound on the first two, and each eligible person's `cheapest` option (`junior` where
+    they are one): a team of three or more either takes a junior, at least the cheapest
+    junior and the cheapest others, or pays no_junior."""
     w = ctx.scenario.policy.weights
     if case.team.size < NO_JUNIOR_MIN_TEAM:
         return assignment
-    junior = juniors(ctx)
-    of_juniors = [cost for p, cost in cheapest_of.items() if p in junior]
-    if not of_juniors:
+    of_juniors = cheapest[junior]
+    if not len(of_juniors):
         return assignment + w.no_junior
     # Leaving the junior out of the others can only raise their sum: this is a bound.
-    others = _cheapest(cheapest_of.values(), case.team.size - 1) or 0.0
-    return min(max(assignment, min(of_juniors) + others), assignment + w.no_junior)
+    others = _cheapest(cheapest, case.team.size - 1) or 0.0
+    return min(max(assignment, float(of_juniors.min()) + others), assignment + w.no_junior)
 
 
 def case_bound(ctx: Context, case: Case) -> PartBound:

@@ -37,6 +37,8 @@ class PeopleArrays:
         self.capacity = np.array([by_id[p].capacity for p in ids], dtype=np.float64)
         self.home = np.array([self._unit_place[by_id[p].home] for p in ids], dtype=np.int64)
         self.committed = np.array([bool(by_id[p].commitments) for p in ids], dtype=np.bool_)
+        self._ids = ids
+        self._having: dict[frozenset[ProsecutorId], npt.NDArray[np.bool_]] = {}
 
     def places(self, options: Sequence[Option]) -> npt.NDArray[np.int64]:
         """The place of each option's person."""
@@ -46,6 +48,13 @@ class PeopleArrays:
         """The place of each of `people`."""
         place = self.place
         return np.array([place[p] for p in people], dtype=np.int64)
+
+    def having(self, people: frozenset[ProsecutorId]) -> npt.NDArray[np.bool_]:
+        """Whether the person at each place is one of `people`; worked out once for each
+        set (the sets of people with a quality are made once per context)."""
+        if people not in self._having:
+            self._having[people] = np.array([p in people for p in self._ids], dtype=np.bool_)
+        return self._having[people]
 
     def at_home_in(self, units: set[UnitId], places: npt.NDArray[np.int64]
                    ) -> npt.NDArray[np.bool_]:

@@ -230,11 +230,14 @@ def option_costs(ctx: Context, case: Case, options: list[Option],
     case may have thousands of options, so they are worked out together."""
     if not options:
         return []
-    return list(_alone(ctx, case, options, ctx.arrays.places(options), kept).tolist())
+    return list(alone_costs(ctx, case, options, ctx.arrays.places(options), kept).tolist())
 
 
-def _alone(ctx: Context, case: Case, options: list[Option], places: npt.NDArray[np.int64],
-           kept: Container[tuple[CaseId, ProsecutorId, Slot]] = ()) -> npt.NDArray[np.float64]:
+def alone_costs(ctx: Context, case: Case, options: list[Option],
+                places: npt.NDArray[np.int64],
+                kept: Container[tuple[CaseId, ProsecutorId, Slot]] = ()
+                ) -> npt.NDArray[np.float64]:
+    """`option_costs` as an array, given the places of the options' people."""
     w = ctx.scenario.policy.weights
     # For a case's options at once, term by term as a sum per option would take them.
     on_site = np.array([o.on_site for o in options], dtype=np.bool_)
@@ -252,7 +255,7 @@ def cheapest_by_slot(ctx: Context, case: Case) -> dict[Slot, SlotMenu]:
     if case.id not in ctx.by_slot:
         options = ctx.candidates.by_case.get(case.id, [])
         places = ctx.arrays.places(options)
-        costs = _alone(ctx, case, options, places)
+        costs = alone_costs(ctx, case, options, places)
         order = np.lexsort((places, costs))
         kinds = case.team.slots()
         index = {slot: k for k, slot in enumerate(kinds)}
