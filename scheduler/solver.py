@@ -297,12 +297,14 @@ def _start(ctx: Context, until: float, *, kept: Kept | None, workers: int, seed:
         baseline = best.objective
         reporter.report("greedy", baseline.staffed_priority, baseline.cost, None)
         # Where the builds would not end before `until` (by what the work clock charges for
-        # them), the greedy's roster polished is the better use of the time. On a province
+        # them), the greedy's roster polished is the better use of the time, and they are
+        # not begun. On a province
         # of 1.7 million options (700 cases open to most of 4,000 people), at 10 s, it
         # staffed 1,633 at 210,000 where the rarest-first roster staffed 1,631 at 268,000
         # and had no time left for polish. Where the builds fit, polishing first took time
         # from the parts: 414 staffed against 420 on no-roads 2,000 x 300 at 10 s.
-        if clock.now() + _builds_seconds(options, len(s.cases)) > until:
+        builds = clock.now() + _builds_seconds(options, len(s.cases)) <= until
+        if not builds:
             polished = polish(ctx, best, until=until, stop=stopped)
             if polished is not best:
                 best = polished
@@ -312,7 +314,7 @@ def _start(ctx: Context, until: float, *, kept: Kept | None, workers: int, seed:
         # time limit, or once stopped, only the first is built: it is the answer.
         menus: Menus = {}
         for per_member in (False, True):
-            if clock.now() >= until or stopped():
+            if not builds or clock.now() >= until or stopped():
                 break
             ranked = not menus  # the first build ranks each case's options for both
             built = rarest_first_by(ctx, until, per_member=per_member, menus=menus)
