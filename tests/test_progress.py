@@ -36,12 +36,13 @@ def test_progress_on_whole_model() -> None:
 
 def test_progress_on_neighbourhood_search() -> None:
     """In neighbourhood search (forced here; automatic on large scenarios), each improving
-    step is reported, the last one being the roster returned."""
+    step is reported, the last one being the roster returned (on a province where the
+    search improves on the polished greedy roster it starts from)."""
     seen: list[Progress] = []
-    roster = solve(parse_scenario(province(300, 50, 11)), seconds=8, workers=1,
+    roster = solve(parse_scenario(province(300, 50, 1)), seconds=8, workers=1,
                    progress=seen.append, explain=False, method="neighbourhood")
     steps = [p for p in seen if p.phase == "neighbourhood"]
-    assert steps, "8 s of neighbourhood search should improve the greedy roster at least once"
+    assert steps, "8 s of neighbourhood search should improve its start at least once"
     assert roster.objective is not None
     assert (steps[-1].staffed_priority, steps[-1].cost) == (roster.objective.staffed_priority,
                                                              roster.objective.cost)
