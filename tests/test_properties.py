@@ -241,12 +241,12 @@ def test_same_seed_one_worker_same_roster_when_the_time_limit_ends_the_search(
     assert [c.model_dump() for c in first.cases] == [c.model_dump() for c in second.cases]
 
 
-@pytest.mark.parametrize(("built", "builds"), [(0.0, 2), (1.0, 0)])
+@pytest.mark.parametrize(("built", "builds"), [(0.0, 2), (1.0, 1)])
 def test_a_repeatable_solve_charges_each_rarest_first_build(
         monkeypatch: pytest.MonkeyPatch, built: float, builds: int) -> None:
-    """On the work clock, eligibility and the greedy are charged first, and the
-    rarest-first builds by what they will be charged: both run while the clock leaves time
-    for them, and neither is begun when their charge would pass the start's end."""
+    """On the work clock, eligibility and the greedy are charged first and each
+    rarest-first build after it runs: both builds run while the clock leaves time for
+    them, and a build whose charge uses up the start's time is the last."""
     from scheduler import solver
     from scheduler.construct.rarest import rarest_first_by
 
