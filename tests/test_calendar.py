@@ -4,8 +4,9 @@ import random
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from models import Case
-from scheduler.instance.calendar import overlapping_sets
+from models import Case, Prosecutor
+from models.scenario import Commitment
+from scheduler.instance.calendar import LoadProfile, overlapping_sets
 
 
 def maximal_sets(sets: Iterable[frozenset[str]]) -> list[frozenset[str]]:
@@ -30,3 +31,24 @@ def test_overlapping_sets_equal_brute_force() -> None:
         brute = maximal_sets(frozenset(c.id for c in cases if c.covers(day))
                              for day in start_days(cases))
         assert sorted(map(sorted, brute)) == sorted(map(sorted, overlapping_sets(cases)))
+
+
+def test_load_profile_peaks_equal_peak_load() -> None:
+    """A person's load profile gives, for any span of days, exactly the peak that
+    `Prosecutor.peak_load` works out from the commitments (the same float), with
+    overlapping, adjacent and one-day commitments, and spans before, across and after."""
+    rng = random.Random(1)
+    day0 = date(2022, 1, 1)
+    for _ in range(500):
+        commitments = []
+        for _ in range(rng.randint(0, 4)):
+            start = day0 + timedelta(days=rng.randint(0, 20))
+            commitments.append(Commitment(start=start, end=start + timedelta(days=rng.randint(0, 6)),
+                                          load=rng.choice([0.1, 0.2, 0.25, 0.3, 0.7])))
+        person = Prosecutor(id="p", name="P", home="a", role="prosecutor",
+                            load=rng.choice([0.0, 0.1, 0.3]), commitments=commitments)
+        profile = LoadProfile(person)
+        for _ in range(10):
+            start = day0 + timedelta(days=rng.randint(-3, 25))
+            end = start + timedelta(days=rng.randint(0, 10))
+            assert profile.peak(start, end) == person.peak_load(start, end)

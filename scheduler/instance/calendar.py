@@ -5,6 +5,7 @@ changes at the ends of an unavailable interval or of a commitment away from home
 checking those days covers every day of the horizon.
 """
 
+from bisect import bisect_right
 from collections.abc import Iterable
 from datetime import date, timedelta
 
@@ -20,6 +21,28 @@ def availability_changes(people: Iterable[Prosecutor]) -> set[date]:
             days.add(interval.start)
             days.add(interval.end + timedelta(days=1))
     return days
+
+
+class LoadProfile:
+    """A person's own load day by day, as steps: `Prosecutor.peak_load` at a bisection and
+    a few steps. Eligibility asks the peak of every committed person in scope of every
+    case (2.8 million times on a province of 3,500 people with 1 to 3 commitments each,
+    where walking the commitments took 7 of a 5 s solve's 18 s)."""
+
+    def __init__(self, person: Prosecutor) -> None:
+        # The load only changes on a commitment's first day and the day after its last;
+        # each step's load is `load_on` that day, so the peaks are the same to the bit.
+        self._days = sorted({c.start for c in person.commitments}
+                            | {c.end + timedelta(days=1) for c in person.commitments})
+        self._loads = [person.load_on(day) for day in self._days]
+        self._base = person.load
+
+    def peak(self, start: date, end: date) -> float:
+        """The highest load on a day from `start` to `end`: `Prosecutor.peak_load`."""
+        first = bisect_right(self._days, start)  # steps after `start`
+        last = bisect_right(self._days, end)
+        at_start = self._loads[first - 1] if first else self._base
+        return max(at_start, *self._loads[first:last]) if last > first else at_start
 
 
 # The cases running on a checkpoint day, in id order, and the load already taken that day.

@@ -7,7 +7,7 @@ adds.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from functools import cache, cached_property
 from typing import NamedTuple
@@ -16,6 +16,7 @@ from models import Case, Prosecutor, Scenario, Slot
 from models.enums import ROLE_RANK, Role, slot_takes
 from models.ids import CaseId, ProsecutorId, UnitId
 from models.reason import Reason, term, why
+from scheduler.instance.calendar import LoadProfile
 from scheduler.instance.scope import Geography, units_in_scope
 from scheduler.instance.travel import TravelTable
 
@@ -141,7 +142,7 @@ class _Person(NamedTuple):
     """What the person rules ask of one prosecutor, settled once: eligibility asks them of
     every person in scope of every case, up to 2.4 million pairs on a province."""
 
-    person: Prosecutor
+    peak: Callable[[date, date], float]  # `Prosecutor.peak_load`
     id: ProsecutorId
     role: Role
     skills: Mapping[str, int]
@@ -152,7 +153,7 @@ class _Person(NamedTuple):
 
 
 def _settled(person: Prosecutor) -> _Person:
-    return _Person(person, person.id, person.role, person.skills, person.load,
+    return _Person(LoadProfile(person).peak, person.id, person.role, person.skills, person.load,
                    person.capacity + FTE_EPS, tuple((i.start, i.end) for i in person.unavailable),
                    person.load + sum(c.load for c in person.commitments))
 
@@ -186,12 +187,12 @@ class Candidates:
                     continue
                 minutes = travel.minutes(unit, case.venue) or 0.0
                 here: dict[tuple[Role, int], list[tuple[Slot, bool, float]]] = {}
-                for person, pid, role, skills, own, most, leave, ceiling in people_at[unit]:
+                for peak, pid, role, skills, own, most, leave, ceiling in people_at[unit]:
                     if (own + load > most or (pool is not None and pid not in pool)
                             or pid in excluded
                             or (leave and any(a <= end and start <= b for a, b in leave))
                             or (ceiling + load > most
-                                and person.peak_load(start, end) + load > most)):
+                                and peak(start, end) + load > most)):
                         continue
                     key = (role, skills.get(kind, 0))
                     fits = here.get(key)

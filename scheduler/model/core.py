@@ -12,7 +12,7 @@ from models import Case, Prosecutor, Scenario, Slot, Tier
 from models.ids import CaseId, Language, ProsecutorId, Skill, UnitId
 from models.reason import Reason
 from scheduler.instance.arrays import PeopleArrays, SlotMenu
-from scheduler.instance.calendar import LoadCheckpoint, load_checkpoints
+from scheduler.instance.calendar import LoadCheckpoint, LoadProfile, load_checkpoints
 from scheduler.instance.eligibility import Candidates
 from scheduler.instance.scope import Geography
 from scheduler.instance.travel import TravelTable
@@ -65,6 +65,11 @@ class Context:
     # when first asked: every polish of a solve reads the same ones.
     by_slot: dict[CaseId, dict[Slot, SlotMenu]] = field(
         default_factory=dict, kw_only=True, repr=False, compare=False)
+
+    @cached_property
+    def profiles(self) -> dict[ProsecutorId, LoadProfile]:
+        """The own load of each person with commitments, day by day, made when first asked."""
+        return {p.id: LoadProfile(p) for p in self.scenario.prosecutors if p.commitments}
 
     @cached_property
     def arrays(self) -> PeopleArrays:
