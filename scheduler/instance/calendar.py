@@ -36,6 +36,8 @@ class LoadProfile:
                             | {c.end + timedelta(days=1) for c in person.commitments})
         self._loads = [person.load_on(day) for day in self._days]
         self._base = person.load
+        # The peak over every day: a span's peak is never higher.
+        self.highest = max([self._base, *self._loads])
 
     def peak(self, start: date, end: date) -> float:
         """The highest load on a day from `start` to `end`: `Prosecutor.peak_load`."""

@@ -149,13 +149,14 @@ class _Person(NamedTuple):
     load: float
     most: float  # capacity, with the slack
     leave: tuple[tuple[date, date], ...]
-    ceiling: float  # load with every commitment at once: the peak can be no higher
+    ceiling: float  # the peak load over every day: a case's days can be no busier
 
 
 def _settled(person: Prosecutor) -> _Person:
-    return _Person(LoadProfile(person).peak, person.id, person.role, person.skills, person.load,
+    profile = LoadProfile(person)
+    return _Person(profile.peak, person.id, person.role, person.skills, person.load,
                    person.capacity + FTE_EPS, tuple((i.start, i.end) for i in person.unavailable),
-                   person.load + sum(c.load for c in person.commitments))
+                   profile.highest)
 
 
 class Candidates:
