@@ -270,10 +270,9 @@ def _start(ctx: Context, until: float, *, kept: Kept | None, workers: int, seed:
     still hold, if the scenario has one.
 
     The best of the builders, the greedy's roster polished; or, re-planning after a
-    small change, the previous
-    roster repaired: on a province the builders take seconds (2 and 1.4 s on 4,000 x 700)
-    where a what-if should answer in about that, and they staff less than a roster kept
-    from an optimised one."""
+    small change, the previous roster repaired: on a province the builders take seconds
+    (2 and 1.4 s on 4,000 x 700) where a what-if should answer in about that, and they
+    staff less than a roster kept from an optimised one."""
     s = ctx.scenario
     options = len(ctx.candidates.options)
     clock.charge(options, tuning.WORK_SECONDS_PER_OPTION_STARTED)
