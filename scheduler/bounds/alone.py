@@ -30,6 +30,7 @@ import numpy.typing as npt
 from models import Case
 from models.ids import CaseId
 from scheduler.bounds.parts import PartBound, least_by_cases, least_peak_counted
+from scheduler.instance.arrays import slot_codes
 from scheduler.instance.eligibility import Option
 from scheduler.model.core import Context, no_cycle_collection
 from scheduler.model.costs import NO_JUNIOR_MIN_TEAM, alone_costs, juniors
@@ -94,8 +95,7 @@ def _least_cost(ctx: Context, case: Case, options: list[Option]) -> float | None
     places = arrays.places(options)
     costs = alone_costs(ctx, case, options, places)
     kinds = team.slots()
-    index = {slot: k for k, slot in enumerate(kinds)}
-    slots = np.array([index[o.slot] for o in options], dtype=np.int64)
+    slots = slot_codes(kinds, options)
     by_slot = 0.0
     for k, slot in enumerate(kinds):
         least = _cheapest(costs[slots == k], team.slot_count(slot))

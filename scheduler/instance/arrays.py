@@ -12,7 +12,7 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from models import Scenario
+from models import Scenario, Slot
 from models.ids import ProsecutorId, UnitId
 from scheduler.instance.eligibility import Option
 
@@ -62,6 +62,12 @@ class PeopleArrays:
         inside = np.zeros(len(self._unit_place), dtype=np.bool_)
         inside[[self._unit_place[u] for u in units if u in self._unit_place]] = True
         return inside[self.home[places]]
+
+
+def slot_codes(slots: Sequence[Slot], options: Sequence[Option]) -> npt.NDArray[np.int64]:
+    """Each option's slot as its place in `slots` (a case's `team.slots()`)."""
+    code = {slot: k for k, slot in enumerate(slots)}
+    return np.array([code[o.slot] for o in options], dtype=np.int64)
 
 
 def travel_minutes(options: Sequence[Option]) -> npt.NDArray[np.float64]:

@@ -12,7 +12,7 @@ from ortools.sat.python import cp_model as cp
 
 from models import Case, Slot
 from models.ids import CaseId, ProsecutorId
-from scheduler.instance.arrays import SlotMenu, travel_minutes
+from scheduler.instance.arrays import SlotMenu, slot_codes, travel_minutes
 from scheduler.instance.eligibility import Option
 from scheduler.model.core import Context, CostTerm, RosterModel, fte
 
@@ -258,8 +258,7 @@ def cheapest_by_slot(ctx: Context, case: Case) -> dict[Slot, SlotMenu]:
         costs = alone_costs(ctx, case, options, places)
         order = np.lexsort((places, costs))
         kinds = case.team.slots()
-        index = {slot: k for k, slot in enumerate(kinds)}
-        slots = np.array([index[o.slot] for o in options], dtype=np.int64)
+        slots = slot_codes(kinds, options)
         menus = {}
         for k, slot in enumerate(kinds):
             mine = order[slots[order] == k]
