@@ -70,6 +70,50 @@ def test_infeasible_names_the_conflicting_mandatory_cases() -> None:
     assert "m1" in reason and "m2" in reason
 
 
+def test_infeasible_counts_the_places_that_can_take_a_skill() -> None:
+    """Two forensics experts are eligible for a two-member team that needs two, but one
+    place is the leader's and neither expert is a chief: counting says so at once, slot by
+    slot, with no model to prove it."""
+    lead = {"min_role": "chief", "min_level": 1}
+    s = scenario([unit("a")],
+                 [person("boss", "a", "chief"),
+                  *(person(p, "a", skills={"criminal": 2, "forensics": 3}) for p in ("f1", "f2"))],
+                 [case("m", "a", mandatory=True,
+                       team={"leader": lead, "members": {"prosecutor": 1},
+                             "skills": [{"skill": "forensics", "count": 2, "min_level": 2}]})])
+    roster = solved(s)
+    assert roster.status is Status.INFEASIBLE
+    reason = english(roster.infeasible_reason)
+    assert "cannot be met even on its own" in reason
+    assert "2 eligible have it, but at most 1 of the team's places" in reason
+    assert "leader: 0 of 1" in reason and "prosecutor:" not in reason
+
+
+def test_unstaffed_case_short_of_places_is_impossible() -> None:
+    """The same team, not mandatory: the case is left unstaffed with the count of places
+    as its reason, and the priority bound leaves it out (no roster can staff it)."""
+    lead = {"min_role": "chief", "min_level": 1}
+    s = scenario([unit("a")],
+                 [person("boss", "a", "chief"),
+                  *(person(p, "a", skills={"criminal": 2, "forensics": 3}) for p in ("f1", "f2"))],
+                 [case("c", "a", priority=3,
+                       team={"leader": lead, "members": {"prosecutor": 1},
+                             "skills": [{"skill": "forensics", "count": 2, "min_level": 2}]}),
+                  case("d", "a", priority=1)])
+    roster = solved(s)
+    assert not staffed(roster, "c") and staffed(roster, "d")
+    assert "at most 1 of the team's places can go to them" in reason_for(roster.cases, "c")
+    assert roster.priority_bound == 1
+
+
+def test_one_person_short_reads_in_the_singular() -> None:
+    """A one-member team nobody is eligible for says it needs 1 person, not '1 people'."""
+    s = scenario([unit("a"), unit("b")], [person("x", "b")],
+                 [case("c", "a", scope="unit")], roads=[road("a", "b", 10)])
+    reason = reason_for(solved(s).cases, "c")
+    assert "needs 1 person (" in reason and "people" not in reason.split(";")[0]
+
+
 def test_mandatory_cases_the_start_staffs_are_not_modelled_alone(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """Two mandatory cases the builders staff side by side: the solve never builds the

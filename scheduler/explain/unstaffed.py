@@ -177,13 +177,15 @@ def shortfalls(m: Context, case: Case,
     free = eligible - set(busy)
     ctx = _context(m, case)
     out = []
-    options = m.candidates.by_case.get(case.id, [])
+    by_slot: dict[Slot, set[ProsecutorId]] = {slot: set() for slot in team.slots()}
+    for o in m.candidates.by_case.get(case.id, ()):
+        by_slot[o.slot].add(o.person)
     for need in _needs(m, case):
-        if need.slot is not None:
-            have = {o.person for o in options if o.slot is need.slot}
-        else:
-            have = set(need.able & eligible)
+        have = by_slot[need.slot] if need.slot is not None else set(need.able & eligible)
         if len(have & free) >= need.count:
+            places = None if need.slot else _too_few_places(case, ctx, by_slot, need, have & free)
+            if places is not None:
+                out.append(places)
             continue
         taken = sorted(have - free)
         others = [] if busy else _why_others(m, case, need.able - have)
@@ -197,7 +199,7 @@ def shortfalls(m: Context, case: Case,
         else:
             out.append(why("shortfall", need=need.what, context=ctx, eligible=len(have)))
     if not busy and len(eligible) < team.size:
-        out.append(why("shortfall.distinct", size=team.size, context=ctx, eligible=len(eligible)))
+        out.append(why("shortfall.distinct", count=team.size, context=ctx, eligible=len(eligible)))
     homes = {s.prosecutor_by_id[p].home for p in eligible}
     if not busy and team.min_units is not None and len(homes) < team.min_units:
         out.append(why("shortfall.units", units=team.min_units, context=ctx, homes=len(homes)))
@@ -213,6 +215,24 @@ def shortfalls(m: Context, case: Case,
             out.append(why("requires.busy", person=person_ref(person),
                            cases=[_case(s, c) for c in busy[pid]]))
     return out
+
+
+def _too_few_places(case: Case, context: Reason, by_slot: Mapping[Slot, set[ProsecutorId]],
+                    need: Need, have: set[ProsecutorId]) -> Reason | None:
+    """Why `need` fails on the team's places though enough eligible people (`have`) meet
+    it: each slot kind takes its count of them at most (`by_slot`, who is eligible for
+    it), and the places that can go to them add up to fewer than the need (a skill no
+    eligible chief has, where every member, leader included, must have it); None if they
+    add up."""
+    team = case.team
+    fit = {slot: min(len(people & have), team.slot_count(slot)) for slot, people in by_slot.items()}
+    most = sum(fit.values())
+    if most >= need.count:
+        return None
+    short = [why("place", slot=term("slot", slot.value), fit=n, places=team.slot_count(slot))
+             for slot, n in fit.items() if n < team.slot_count(slot)]
+    return why("shortfall.places", need=need.what, context=context, eligible=len(have),
+               most=most, places=listing(short, "comma"))
 
 
 def _case(s: Scenario, case: CaseId) -> Reason:
