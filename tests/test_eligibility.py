@@ -75,8 +75,9 @@ def test_candidates_are_what_the_rules_allow_on_a_province(family: str, seed: in
 
 def test_candidates_keep_the_person_rules_at_their_edges() -> None:
     """Leave that starts on the case's last day or ends on its first keeps a person off;
-    a commitment that overlaps the case on one day only counts on that day; commitments
-    whose loads add up past capacity but never run at once do not: exactly as `why_not`."""
+    a commitment that overlaps the case on one day only counts on that day, and one that
+    ends the day before it does not count; commitments whose loads add up past capacity
+    but never run at once do not: exactly as `why_not`."""
     case_days = {"start": "2022-03-10", "end": "2022-03-20"}
 
     def committed(*spans: tuple[str, str, float]) -> dict[str, Any]:
@@ -88,6 +89,7 @@ def test_candidates_keep_the_person_rules_at_their_edges() -> None:
         person("leave_after", "a", unavailable=[{"start": "2022-03-21", "end": "2022-03-25"}]),
         person("full_last_day", "a", **committed(("2022-03-20", "2022-04-01", 0.6))),
         person("room_last_day", "a", **committed(("2022-03-20", "2022-04-01", 0.4))),
+        person("full_day_before", "a", **committed(("2022-03-01", "2022-03-09", 0.6))),
         person("never_at_once", "a", **committed(("2022-03-01", "2022-03-12", 0.5),
                                                  ("2022-03-13", "2022-03-30", 0.5))),
         person("at_once", "a", **committed(("2022-03-01", "2022-03-12", 0.3),
@@ -95,5 +97,6 @@ def test_candidates_keep_the_person_rules_at_their_edges() -> None:
     ]
     team = {"leader": None, "members": {"prosecutor": 1}, "load": 0.5}
     s = scenario([unit("a")], people, [case("c", "a", team=team, **case_days)])
-    assert {p for p, _, _ in _found(s)} == {"leave_after", "room_last_day", "never_at_once"}
+    assert {p for p, _, _ in _found(s)} == {"leave_after", "room_last_day", "full_day_before",
+                                            "never_at_once"}
     assert _found(s) == _by_the_rules(s)

@@ -39,8 +39,7 @@ import numpy as np
 from models.ids import CaseId, ProsecutorId
 from scheduler import clock, tuning
 from scheduler.bounds.parts import PartBound
-from scheduler.instance.calendar import load_checkpoints
-from scheduler.instance.eligibility import FTE_EPS
+from scheduler.instance.calendar import FTE_EPS, load_checkpoints
 from scheduler.instance.home import home_checks
 from scheduler.model.core import Context
 

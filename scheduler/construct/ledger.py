@@ -13,7 +13,8 @@ from datetime import date
 from models import Case, Prosecutor, Scenario
 from models.enums import is_prosecutor_rank
 from models.ids import ProsecutorId, UnitId
-from scheduler.instance.eligibility import FTE_EPS, Option
+from scheduler.instance.calendar import FTE_EPS
+from scheduler.instance.eligibility import Option
 
 
 @dataclass

@@ -44,7 +44,8 @@ from models import Case, Scenario, Slot
 from models.ids import CaseId, ProsecutorId, UnitId
 from scheduler import clock
 from scheduler.construct.ledger import Ledger
-from scheduler.instance.eligibility import FTE_EPS, Option
+from scheduler.instance.calendar import FTE_EPS
+from scheduler.instance.eligibility import Option
 from scheduler.model.core import Context
 from scheduler.model.costs import JUNIOR_YEARS, NO_JUNIOR_MIN_TEAM, juniors, option_costs
 

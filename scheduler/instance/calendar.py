@@ -11,6 +11,9 @@ from datetime import date, timedelta
 
 from models import Case, Prosecutor
 
+# Loads are compared in FTE with this slack, so 0.1 + 0.2 fits a capacity of 0.3.
+FTE_EPS = 1e-9
+
 
 def availability_changes(people: Iterable[Prosecutor]) -> set[date]:
     """Days on which someone's availability changes (first day away, first day back),
@@ -38,6 +41,11 @@ class LoadProfile:
         self._base = person.load
         # The peak over every day: a span's peak is never higher.
         self.highest = max([self._base, *self._loads])
+
+    def steps(self) -> list[tuple[date, date | None, float]]:
+        """The load from each step's first day until the next step's (None: ever after);
+        before the first step it is the base `load`."""
+        return list(zip(self._days, [*self._days[1:], None], self._loads, strict=True))
 
     def peak(self, start: date, end: date) -> float:
         """The highest load on a day from `start` to `end`: `Prosecutor.peak_load`."""

@@ -7,21 +7,21 @@ adds.
 """
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
-from datetime import date
-from functools import cache, cached_property
+from collections.abc import Iterable, Mapping
+from functools import cache, cached_property, partial
+from itertools import repeat
 from typing import NamedTuple
+
+import numpy as np
 
 from models import Case, Prosecutor, Scenario, Slot
 from models.enums import ROLE_RANK, Role, slot_takes
 from models.ids import CaseId, ProsecutorId, UnitId
 from models.reason import Reason, term, why
-from scheduler.instance.calendar import LoadProfile
+from scheduler.instance.calendar import FTE_EPS
+from scheduler.instance.roll import Roll
 from scheduler.instance.scope import Geography, units_in_scope
 from scheduler.instance.travel import TravelTable
-
-# Loads are compared in FTE with this slack, so 0.1 + 0.2 fits a capacity of 0.3.
-FTE_EPS = 1e-9
 
 # The reasons without parameters, made once: Candidates asks why_not_person of everyone in
 # scope of every case, and a province has millions of such pairs. Never mutated.
@@ -138,75 +138,37 @@ def why_not(scenario: Scenario, travel: TravelTable, scope: set[UnitId], person:
             or why_not_slot(travel, person, case, slot))
 
 
-class _Person(NamedTuple):
-    """What the person rules ask of one prosecutor, settled once: eligibility asks them of
-    every person in scope of every case, up to 2.4 million pairs on a province."""
-
-    peak: Callable[[date, date], float]  # `Prosecutor.peak_load`
-    id: ProsecutorId
-    role: Role
-    skills: Mapping[str, int]
-    load: float
-    most: float  # capacity, with the slack
-    leave: tuple[tuple[date, date], ...]
-    ceiling: float  # the peak load over every day: a case's days can be no busier
-
-
-def _settled(person: Prosecutor) -> _Person:
-    profile = LoadProfile(person)
-    return _Person(profile.peak, person.id, person.role, person.skills, person.load,
-                   person.capacity + FTE_EPS, tuple((i.start, i.end) for i in person.unavailable),
-                   profile.highest)
-
-
 class Candidates:
     """Every option that passes rules 2 and 3, indexed by case and by person."""
 
     def __init__(self, scenario: Scenario, geography: Geography, travel: TravelTable) -> None:
-        # The person rules of `why_not_person`, asked inline of people settled once (as
-        # calls, they took half of the 10 s eligibility of a province whose 600 cases were
-        # each open to most of its 4,000 people). Scope and excluded units are settled per
-        # unit, travel per unit and slot, role and level per (role, level).
-        people_at: dict[UnitId, list[_Person]] = defaultdict(list)
-        for person in scenario.prosecutors:
-            people_at[person.home].append(_settled(person))
+        # The person rules of `why_not_person` and the role rules of `why_not_role`, asked
+        # of everyone at once (`Roll`); scope, excluded units and travel per unit and slot.
+        roll = Roll(scenario)
+        ids = np.array(roll.ids, dtype=object)
+        option = partial(tuple.__new__, Option)  # a named tuple from a tuple, in C
         by_case: dict[CaseId, list[Option]] = {}
         for case in scenario.cases:
-            scope = units_in_scope(scenario, geography, case)
             slots = case.team.slots()
-            fitting: dict[tuple[Role, int], list[Slot]] = {}
-            pool = None if case.pool is None else scenario.pool_members[case.pool]
-            excluded = case.exclude_prosecutors
-            load, kind, case_id = case.team.load, case.kind, case.id
-            start, end = case.start, case.end
-            options: list[Option] = []
-            for unit in sorted(scope):
-                if unit in case.exclude_units:
-                    continue
-                reachable = [s for s in slots if why_not_travel(travel, unit, case, s) is None]
-                if not reachable:
-                    continue
-                minutes = travel.minutes(unit, case.venue) or 0.0
-                here: dict[tuple[Role, int], list[tuple[Slot, bool, float]]] = {}
-                for peak, pid, role, skills, own, most, leave, ceiling in people_at[unit]:
-                    if (own + load > most or (pool is not None and pid not in pool)
-                            or pid in excluded
-                            or (leave and any(a <= end and start <= b for a, b in leave))
-                            or (ceiling + load > most
-                                and peak(start, end) + load > most)):
-                        continue
-                    key = (role, skills.get(kind, 0))
-                    fits = here.get(key)
-                    if fits is None:
-                        if key not in fitting:
-                            fitting[key] = [s for s in slots if role_fits(*key, case, s)]
-                        fits = here[key] = [(s, on_site, minutes if on_site else 0.0)
-                                            for s in fitting[key] if s in reachable
-                                            for on_site in (case.team.on_site(s),)]
-                    for slot, on_site, travelled in fits:
-                        options.append(Option(pid, case_id, slot, on_site, travelled))
-            if options:
-                by_case[case_id] = options
+            reach = np.zeros((len(roll.units), len(slots)), dtype=np.bool_)
+            minutes = np.zeros(len(roll.units), dtype=np.float64)
+            for unit in units_in_scope(scenario, geography, case) - set(case.exclude_units):
+                place = roll.unit_place[unit]
+                reach[place] = [why_not_travel(travel, unit, case, s) is None for s in slots]
+                minutes[place] = travel.minutes(unit, case.venue) or 0.0
+            free = roll.free_for(case, np.any(reach, axis=1))
+            fits = np.stack([roll.fits(case, slot) for slot in slots], axis=1)
+            fits &= reach[roll.home] & free[:, None]
+            # Row by row: each person's slots in the team's order, people in unit order.
+            people, kinds = np.nonzero(fits)
+            if not len(people):
+                continue
+            on_site = np.array([case.team.on_site(s) for s in slots], dtype=np.bool_)[kinds]
+            travelled = np.where(on_site, minutes[roll.home[people]], 0.0)
+            by_case[case.id] = list(map(
+                option, zip(ids[people].tolist(), repeat(case.id),
+                                  np.array(slots, dtype=object)[kinds].tolist(),
+                                  on_site.tolist(), travelled.tolist(), strict=False)))
         self._index(by_case, {p.id: p.home for p in scenario.prosecutors})
 
     def narrowed(self, cases: Iterable[CaseId],
