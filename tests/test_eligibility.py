@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from models import Role, Scenario, Slot, parse_scenario
-from scheduler.instance.eligibility import role_fits, why_not, why_not_role
+from scheduler.instance.eligibility import Option, option_for, role_fits, why_not_role
 from scheduler.instance.scope import Geography, units_in_scope
 from scheduler.instance.travel import TravelTable
 from scheduler.model.core import make_context
@@ -34,8 +34,8 @@ def test_role_fits_says_what_why_not_role_says(leader: dict[str, object]) -> Non
                     why_not_role(role, level, c, slot) is None), (role, level, slot)
 
 
-def _by_the_rules(s: Scenario) -> set[tuple[str, str, Slot]]:
-    """Every (person, case, slot) that `why_not` finds no rule against, asked one by one."""
+def _by_the_rules(s: Scenario) -> set[Option]:
+    """Every option that `why_not` finds no rule against, asked one by one (`option_for`)."""
     geography = Geography(s)
     travel = TravelTable(s, {c.venue for c in s.cases})
     out = set()
@@ -43,14 +43,14 @@ def _by_the_rules(s: Scenario) -> set[tuple[str, str, Slot]]:
         scope = units_in_scope(s, geography, c)
         for p in s.prosecutors:
             for slot in c.team.slots():
-                if why_not(s, travel, scope, p, c, slot) is None:
-                    out.add((p.id, c.id, slot))
+                if (option := option_for(s, travel, scope, p, c, slot)) is not None:
+                    out.add(option)
     return out
 
 
-def _found(s: Scenario) -> set[tuple[str, str, Slot]]:
+def _found(s: Scenario) -> set[Option]:
     options = make_context(s).candidates.options
-    found = {(o.person, o.case, o.slot) for o in options}
+    found = set(options)
     assert len(found) == len(options)  # no option twice
     return found
 
@@ -60,7 +60,7 @@ def _found(s: Scenario) -> set[tuple[str, str, Slot]]:
 def test_candidates_are_what_the_rules_allow_on_small_scenarios(data: dict[str, Any]) -> None:
     """Eligibility asks the person rules inline, for speed; on random small scenarios (with
     leave, commitments, existing load and pools) its options are exactly the triples that
-    `why_not`, which gives the reasons, finds nothing against."""
+    `why_not`, which gives the reasons, finds nothing against, with the same travel."""
     s = parse_scenario(data)
     assert _found(s) == _by_the_rules(s)
 
@@ -97,6 +97,6 @@ def test_candidates_keep_the_person_rules_at_their_edges() -> None:
     ]
     team = {"leader": None, "members": {"prosecutor": 1}, "load": 0.5}
     s = scenario([unit("a")], people, [case("c", "a", team=team, **case_days)])
-    assert {p for p, _, _ in _found(s)} == {"leave_after", "room_last_day", "full_day_before",
+    assert {o.person for o in _found(s)} == {"leave_after", "room_last_day", "full_day_before",
                                             "never_at_once"}
     assert _found(s) == _by_the_rules(s)

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from models import Assignment, Case
 from models.ids import CaseId
 from scheduler.construct.ledger import Ledger
-from scheduler.instance.eligibility import Option
+from scheduler.instance.eligibility import Option, option_for
+from scheduler.instance.scope import units_in_scope
 from scheduler.model.core import Context
 
 
@@ -50,10 +51,12 @@ def _still_meets(ctx: Context, case: Case, team: list[Option]) -> bool:
 
 def _eligible(ctx: Context, case: Case, assignments: list[Assignment]) -> list[Option]:
     """The options of the previous members who still fit their slot (rules 2 and 3)."""
-    # Through each member's options: a person has tens, a province-wide case thousands.
-    options = {(o.person, o.slot): o for a in assignments
-               for o in ctx.candidates.by_person.get(a.prosecutor, ()) if o.case == case.id}
-    return [o for a in assignments if (o := options.get((a.prosecutor, a.slot))) is not None]
+    s = ctx.scenario
+    scope = units_in_scope(s, ctx.geography, case)
+    people = s.prosecutor_by_id
+    return [o for a in assignments
+            if a.prosecutor in people and (o := option_for(
+                s, ctx.travel, scope, people[a.prosecutor], case, a.slot)) is not None]
 
 
 def _team(ctx: Context, case: Case, assignments: list[Assignment]) -> list[Option] | None:

@@ -138,6 +138,18 @@ def why_not(scenario: Scenario, travel: TravelTable, scope: set[UnitId], person:
             or why_not_slot(travel, person, case, slot))
 
 
+def option_for(scenario: Scenario, travel: TravelTable, scope: set[UnitId], person: Prosecutor,
+               case: Case, slot: Slot) -> Option | None:
+    """`person` in `slot` of `case` as `Candidates` lists it, if no rule keeps them out
+    (`why_not`); else None. For the few options a re-plan asks about: `Candidates` finds
+    them among a person's hundreds or a case's thousands."""
+    if why_not(scenario, travel, scope, person, case, slot) is not None:
+        return None
+    on_site = case.team.on_site(slot)
+    minutes = travel.minutes(person.home, case.venue) if on_site else None
+    return Option(person.id, case.id, slot, on_site, minutes or 0.0)
+
+
 class Candidates:
     """Every option that passes rules 2 and 3, indexed by case and by person."""
 
