@@ -315,11 +315,7 @@ def _start(ctx: Context, until: float, *, kept: Kept | None, workers: int, seed:
         for per_member in (False, True):
             if clock.now() >= until or stopped():
                 break
-            ranked = not menus  # the first build ranks each case's options for both
             built = rarest_first_by(ctx, until, per_member=per_member, menus=menus)
-            clock.charge(options, tuning.WORK_SECONDS_PER_OPTION_BUILT + (
-                tuning.WORK_SECONDS_PER_OPTION_RANKED if ranked else 0.0))
-            clock.charge(len(s.cases), tuning.WORK_SECONDS_PER_CASE_BUILT)
             if built is None:
                 break
             rarest = Incumbent(*built, evaluate(ctx, *built))

@@ -190,10 +190,12 @@ WORK_SECONDS_PER_CALL = 0.002
 # against options and cases on 14 provinces (Hulunbuir; 500 x 80 to 4,000 x 700; 1,000 to
 # 1.7 million options; every family) came within 0.7 to 1.2 times every start but
 # Hulunbuir's 10 ms, and 0.3 to 1.6 times every build:
-# - eligibility and the greedy: 1.43 us an option and 0.37 ms a case;
+# - eligibility and the greedy: 1.43 us an option and 0.37 ms a case; with eligibility's
+#   rules as arrays (scheduler/instance/roll.py), 0.65 us and 0.37 ms, within 0.9 to 1.4
+#   times every start of 16 provinces (1,000 to 2.6 million options) but Hulunbuir's 9 ms;
 # - the first build: 5.25 us an option and 0.16 ms a case; the second, with the ranking
 #   done: 0.74 us and 0.46 ms.
-WORK_SECONDS_PER_OPTION_STARTED = 1.5e-6
+WORK_SECONDS_PER_OPTION_STARTED = 6.5e-7
 WORK_SECONDS_PER_CASE_STARTED = 4e-4
 WORK_SECONDS_PER_OPTION_RANKED = 4.5e-6
 WORK_SECONDS_PER_OPTION_BUILT = 1e-6
@@ -206,6 +208,10 @@ WORK_SECONDS_PER_CASE_BUILT = 5e-4
 # per eligible option a round, which was right for its first rounds on 13,000 options and
 # 30 times too much on 1.7 million: a one-worker solve there had no time for a second round.
 WORK_SECONDS_PER_OPTION_POLISHED = 2e-6
+# Each option polish ranks for its menus, by numpy (`costs.cheapest_by_slot`): 0.28 to
+# 0.39 us an option on five provinces of 56,000 to 1.8 million options. Charged as reads,
+# ranking was 3.5 of the 6.5 s charged for a 2 s polish of 1.7 million options.
+WORK_SECONDS_PER_OPTION_MENU = 4e-7
 WORK_SECONDS_PER_MEMBER_POLISHED = 6e-5
 # How far past its time limit the wall clock lets a repeatable solve run before it ends
 # it (the roster then may not repeat): a share of the limit, at most this many seconds.

@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 
 from checker import check_roster
 from models import Roster, Scenario, Slot, Status, parse_scenario
+from scheduler import clock, tuning
 from scheduler.construct.rarest import Menus, rarest_first, rarest_first_by
 from scheduler.model.core import make_context
 from scheduler.report import case_rosters, evaluate
@@ -259,3 +260,19 @@ def test_a_build_past_its_deadline_is_given_up() -> None:
     ctx = make_context(parse_scenario(province(250, 40, 4)))
     assert rarest_first_by(ctx, -math.inf) is None
     assert rarest_first_by(ctx, math.inf) == rarest_first(ctx)
+
+
+def test_a_timed_build_is_charged_as_it_goes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a work clock, each case's menu is charged as it is worked out, so a build whose
+    work passes its end stops there (None) rather than running on uncharged: with one
+    second a ranked option, the first case's two options take the clock past 1.5."""
+    monkeypatch.setattr(tuning, "WORK_SECONDS_PER_OPTION_RANKED", 1.0)
+    s = scenario([unit("a")], [person("x", "a"), person("y", "a")],
+                 [case("c1", "a"), case("c2", "a", start="2022-02-01", end="2022-02-10")])
+    ctx = make_context(s)
+    with clock.counting(clock.WorkClock(wall_until=math.inf)) as work:
+        assert rarest_first_by(ctx, 1.5) is None
+        assert 1.5 <= work.now() < 3.0  # the first case's menu, not the second's
+    with clock.counting(clock.WorkClock(wall_until=math.inf)):
+        built = rarest_first_by(ctx, 10.0)
+    assert built is not None and built[1] == {"c1", "c2"}

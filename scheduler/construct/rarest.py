@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 
 from models import Case, Scenario, Slot
 from models.ids import CaseId, ProsecutorId, UnitId
-from scheduler import clock
+from scheduler import clock, tuning
 from scheduler.construct.ledger import Ledger
 from scheduler.instance.calendar import FTE_EPS
 from scheduler.instance.eligibility import Option
@@ -445,7 +445,7 @@ def rarest_first_by(ctx: Context, until: float, *, per_member: bool = False,
     """`rarest_first`, or None if `until` (on `scheduler.clock`) passes before every case
     is tried: a roster built that far would leave the rest of the cases unstaffed."""
     teams = _teams(ctx, _Roster(ctx.scenario, Ledger(ctx.scenario)), set(), per_member,
-                   menus=menus, until=until)
+                   menus=menus, until=until, charged=True)
     if teams is None:
         return None
     return [o for team in teams for o in team], {team[0].case for team in teams}
@@ -467,11 +467,14 @@ def staff_more(ctx: Context, ledger: Ledger, chosen: list[Option], staffed: set[
 
 def _teams(ctx: Context, roster: _Roster, staffed: set[CaseId], per_member: bool,
            keep: list[Option] | None = None, menus: Menus | None = None,
-           until: float = math.inf) -> list[list[Option]] | None:
+           until: float = math.inf, charged: bool = False) -> list[list[Option]] | None:
     """A team for each case outside `staffed` that can be built beside those booked in
     `roster`, in the builder's order, around the people of `keep`; each booked as it is
     built. Menus are taken from `menus`, and those worked out added to it. None once
-    `until` has passed."""
+    `until` has passed. If `charged`, each menu and each team is charged to the work clock
+    as it is made, so that a repeatable solve's build ends on time too (charged once it was
+    over, a build begun with 3 s left was charged 10 s on 1.8 million options, and its
+    solve ran 5 s past its limit)."""
     menus = {} if menus is None else menus
     s = ctx.scenario
     pinned: dict[CaseId, list[tuple[ProsecutorId, Slot | None]]] = defaultdict(list)
@@ -485,10 +488,15 @@ def _teams(ctx: Context, roster: _Roster, staffed: set[CaseId], per_member: bool
             continue
         if clock.now() >= until:
             return None
+        options = ctx.candidates.by_case.get(case.id, [])
         if case.id not in menus:
             depth = {u: len(p) for u, p in ctx.candidates.people_by_home(case.id).items()}
-            menus[case.id] = _menu(ctx, ctx.candidates.by_case.get(case.id, []), case, kept,
-                                   depth)
+            menus[case.id] = _menu(ctx, options, case, kept, depth)
+            if charged:
+                clock.charge(len(options), tuning.WORK_SECONDS_PER_OPTION_RANKED)
+        if charged:
+            clock.charge(len(options), tuning.WORK_SECONDS_PER_OPTION_BUILT)
+            clock.charge(1, tuning.WORK_SECONDS_PER_CASE_BUILT)
         menu = menus[case.id]
         forced = pinned.get(case.id, []) + [(p, None) for p in case.require_prosecutors] + [
             (o.person, o.slot) for o in keep or [] if o.case == case.id]

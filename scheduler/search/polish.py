@@ -129,8 +129,9 @@ class _Swaps:
         self.kept = {(a.case, a.prosecutor, a.slot) for a in s.previous if not a.pinned}
         self.replanned = {case for case, _, _ in self.kept}
         self._menus = menus
-        # What the swaps have read, for the work clock: options ranked, members and
-        # candidates weighed.
+        # What the swaps have read, for the work clock: options ranked (by numpy, far
+        # cheaper an option), members and candidates weighed.
+        self.ranked = 0
         self.read = 0
         self.standbys = _Standbys(ctx, self.teams) if self.w.no_standby > 0 else None
 
@@ -150,7 +151,7 @@ class _Swaps:
     def menu(self, case: Case) -> _Menu:
         if case.id not in self._menus:
             if case.id not in self.ctx.by_slot:
-                self.read += len(self.ctx.candidates.by_case.get(case.id, ()))
+                self.ranked += len(self.ctx.candidates.by_case.get(case.id, ()))
             self._menus[case.id] = _Menu(self.ctx.geography.near(case),
                                          cheapest_by_slot(self.ctx, case),
                                          self.ctx.coverage(case))
@@ -184,7 +185,8 @@ class _Swaps:
             if better is not None:
                 moves += 1
         clock.charge(self.read, tuning.WORK_SECONDS_PER_OPTION_POLISHED)
-        self.read = 0
+        clock.charge(self.ranked, tuning.WORK_SECONDS_PER_OPTION_MENU)
+        self.read = self.ranked = 0
         return moves
 
     def _cheaper(self, case: Case, menu: _Menu, member: Option) -> Option | None:
