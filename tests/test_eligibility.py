@@ -1,18 +1,19 @@
 """Eligibility's fast tests agree with the rules that give its reasons."""
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 
 from models import Role, Scenario, Slot, parse_scenario
-from scheduler.instance.eligibility import Option, option_for, role_fits, why_not_role
+from scheduler.instance.eligibility import Columns, Option, option_for, role_fits, why_not_role
 from scheduler.instance.scope import Geography, units_in_scope
 from scheduler.instance.travel import TravelTable
 from scheduler.model.core import make_context
 from synth import province
 from tests.test_properties import scenarios
-from tests.tiny import case, person, scenario, unit
+from tests.tiny import case, person, road, scenario, unit
 
 
 @pytest.mark.parametrize("leader", [
@@ -100,3 +101,39 @@ def test_candidates_keep_the_person_rules_at_their_edges() -> None:
     assert {o.person for o in _found(s)} == {"leave_after", "room_last_day", "full_day_before",
                                             "never_at_once"}
     assert _found(s) == _by_the_rules(s)
+
+
+def _ids_out_of_unit_order() -> Scenario:
+    """People listed, and numbered, in neither unit nor id order."""
+    return scenario([unit("a"), unit("b")],
+                    [person("z", "a"), person("m", "b"), person("b", "a", "assistant")],
+                    [case("c", "a", team={"leader": None,
+                                          "members": {"prosecutor": 1, "assistant": 1}})],
+                    roads=[road("a", "b", 30)])
+
+
+@pytest.mark.parametrize("made", [
+    lambda: parse_scenario(province(300, 40, 1, family="standard")),
+    lambda: parse_scenario(province(300, 40, 2, family="tight")),
+    lambda: parse_scenario(province(300, 40, 3, family="large-teams")),
+    _ids_out_of_unit_order,
+])
+def test_columns_are_the_options_as_arrays(made: Callable[[], Scenario]) -> None:
+    """Each case's columns, made with the options, say what its options say one by one
+    (person by place in id order, as `PeopleArrays` numbers them; slot; on site; travel),
+    and so do those of a narrowed case, made when first asked."""
+    s = made()
+    ctx = make_context(s)
+    candidates = ctx.candidates
+    assert candidates.place == ctx.arrays.place
+    for c in s.cases:
+        with_options, one_by_one = candidates.columns(c), Columns.of(
+            candidates.by_case.get(c.id, []), c.team.slots(), candidates.place)
+        for a, b in zip(with_options, one_by_one, strict=True):
+            assert a.dtype == b.dtype and a.tolist() == b.tolist(), c.id
+    case = max(s.cases, key=lambda c: len(candidates.by_case.get(c.id, [])))
+    some = {(o.person, o.slot) for o in candidates.by_case[case.id][::3]}
+    narrowed = candidates.narrowed([case.id], {case.id: some})
+    columns = narrowed.columns(case)
+    assert [(candidates.place[o.person], o.travel_minutes) for o in narrowed.by_case[case.id]] \
+        == list(zip(columns.place.tolist(), columns.travel.tolist(), strict=True))

@@ -30,7 +30,6 @@ import numpy.typing as npt
 from models import Case
 from models.ids import CaseId
 from scheduler.bounds.parts import PartBound, least_by_cases, least_peak_counted
-from scheduler.instance.arrays import slot_codes
 from scheduler.instance.eligibility import Option
 from scheduler.model.core import Context, no_cycle_collection
 from scheduler.model.costs import NO_JUNIOR_MIN_TEAM, alone_costs, juniors
@@ -92,10 +91,9 @@ def _least_cost(ctx: Context, case: Case, options: list[Option]) -> float | None
     # A case's options at once: a case may have 3,000 options and a province 1.8 million,
     # which a what-if counts again. Sums are taken cheapest first, as before they were
     # counted with arrays, so the bounds are the same to the last bit.
-    places = arrays.places(options)
-    costs = alone_costs(ctx, case, options, places)
+    places, slots = ctx.candidates.columns(case)[:2]
+    costs = alone_costs(ctx, case)
     kinds = team.slots()
-    slots = slot_codes(kinds, options)
     by_slot = 0.0
     for k, slot in enumerate(kinds):
         least = _cheapest(costs[slots == k], team.slot_count(slot))

@@ -14,7 +14,6 @@ import numpy as np
 from models import Case, Slot
 from models.ids import CaseId, ProsecutorId, UnitId
 from scheduler.construct.ledger import Ledger
-from scheduler.instance.arrays import travel_minutes
 from scheduler.instance.eligibility import Option
 from scheduler.model.core import Context
 
@@ -36,10 +35,11 @@ def _ranked(ctx: Context, case: Case, options: list[Option],
     if not options:
         return []
     arrays = ctx.arrays
-    places = arrays.places(options)
+    columns = ctx.candidates.columns(case)
+    places = columns.place
     # Term by term in the order a sum per option would take them, so the same keys to the
     # last bit; ties go to the person first in id order, then to the earlier option.
-    cost = travel_minutes(options) + np.where(
+    cost = columns.travel + np.where(
         arrays.at_home_in(ctx.geography.near(case), places), 0.0, OFF_PAIR_PENALTY)
     cost = cost + UTILISATION_PENALTY * (100 * (arrays.load[places] + case.team.load)
                                          / arrays.capacity[places])

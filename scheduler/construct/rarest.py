@@ -132,7 +132,7 @@ def _needs(ctx: Context, case: Case, people: list[ProsecutorId],
 def _menu(ctx: Context, options: list[Option], case: Case,
           kept: set[tuple[CaseId, ProsecutorId, Slot]], depth: dict[UnitId, int]) -> _Menu:
     """Sort the case's options by fixed cost once; the needs and slots keep that order."""
-    costs = option_costs(ctx, case, options, kept)
+    costs = option_costs(ctx, case, kept)
     counts: dict[Slot, int] = defaultdict(int)
     for o in options:
         counts[o.slot] += 1

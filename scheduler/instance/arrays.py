@@ -12,7 +12,7 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from models import Scenario, Slot
+from models import Scenario
 from models.ids import ProsecutorId, UnitId
 from scheduler.instance.eligibility import Option
 
@@ -40,10 +40,6 @@ class PeopleArrays:
         self._ids = ids
         self._having: dict[frozenset[ProsecutorId], npt.NDArray[np.bool_]] = {}
 
-    def places(self, options: Sequence[Option]) -> npt.NDArray[np.int64]:
-        """The place of each option's person."""
-        return self.places_of([o.person for o in options])
-
     def places_of(self, people: Sequence[ProsecutorId]) -> npt.NDArray[np.int64]:
         """The place of each of `people`."""
         place = self.place
@@ -62,14 +58,3 @@ class PeopleArrays:
         inside = np.zeros(len(self._unit_place), dtype=np.bool_)
         inside[[self._unit_place[u] for u in units if u in self._unit_place]] = True
         return inside[self.home[places]]
-
-
-def slot_codes(slots: Sequence[Slot], options: Sequence[Option]) -> npt.NDArray[np.int64]:
-    """Each option's slot as its place in `slots` (a case's `team.slots()`)."""
-    code = {slot: k for k, slot in enumerate(slots)}
-    return np.array([code[o.slot] for o in options], dtype=np.int64)
-
-
-def travel_minutes(options: Sequence[Option]) -> npt.NDArray[np.float64]:
-    """Each option's travel minutes."""
-    return np.array([o.travel_minutes for o in options], dtype=np.float64)

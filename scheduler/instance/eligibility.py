@@ -13,6 +13,7 @@ from itertools import repeat
 from typing import NamedTuple
 
 import numpy as np
+import numpy.typing as npt
 
 from models import Case, Prosecutor, Scenario, Slot
 from models.enums import ROLE_RANK, Role, slot_takes
@@ -58,6 +59,27 @@ class Option(NamedTuple):
     slot: Slot
     on_site: bool
     travel_minutes: float
+
+
+class Columns(NamedTuple):
+    """A case's options as arrays, in `Candidates.by_case` order: the builders and bounds
+    rank thousands of options a case, and a list expression per column took most of the
+    counting bound's time on a province of 1.8 million options."""
+
+    place: npt.NDArray[np.int64]  # the person's place in id order (`Candidates.place`)
+    slot: npt.NDArray[np.int64]  # the slot's place in the case's `team.slots()`
+    on_site: npt.NDArray[np.bool_]
+    travel: npt.NDArray[np.float64]  # the option's travel minutes
+
+    @classmethod
+    def of(cls, options: list[Option], slots: list[Slot], place: Mapping[ProsecutorId, int]
+           ) -> "Columns":
+        """The columns of `options`, one by one."""
+        code = {slot: k for k, slot in enumerate(slots)}
+        return cls(np.array([place[o.person] for o in options], dtype=np.int64),
+                   np.array([code[o.slot] for o in options], dtype=np.int64),
+                   np.array([o.on_site for o in options], dtype=np.bool_),
+                   np.array([o.travel_minutes for o in options], dtype=np.float64))
 
 
 def why_not_home(scenario: Scenario, scope: set[UnitId], home: UnitId, case: Case) -> Reason | None:
@@ -158,6 +180,9 @@ class Candidates:
         # of everyone at once (`Roll`); scope, excluded units and travel per unit and slot.
         roll = Roll(scenario)
         ids = np.array(roll.ids, dtype=object)
+        place = {pid: i for i, pid in enumerate(sorted(roll.ids))}
+        in_id_order = np.array([place[pid] for pid in roll.ids], dtype=np.int64)
+        columns: dict[CaseId, Columns] = {}
         option = partial(tuple.__new__, Option)  # a named tuple from a tuple, in C
         by_case: dict[CaseId, list[Option]] = {}
         for case in scenario.cases:
@@ -165,9 +190,9 @@ class Candidates:
             reach = np.zeros((len(roll.units), len(slots)), dtype=np.bool_)
             minutes = np.zeros(len(roll.units), dtype=np.float64)
             for unit in units_in_scope(scenario, geography, case) - set(case.exclude_units):
-                place = roll.unit_place[unit]
-                reach[place] = [why_not_travel(travel, unit, case, s) is None for s in slots]
-                minutes[place] = travel.minutes(unit, case.venue) or 0.0
+                at = roll.unit_place[unit]
+                reach[at] = [why_not_travel(travel, unit, case, s) is None for s in slots]
+                minutes[at] = travel.minutes(unit, case.venue) or 0.0
             free = roll.free_for(case, np.any(reach, axis=1))
             fits = np.stack([roll.fits(case, slot) for slot in slots], axis=1)
             fits &= reach[roll.home] & free[:, None]
@@ -177,11 +202,13 @@ class Candidates:
                 continue
             on_site = np.array([case.team.on_site(s) for s in slots], dtype=np.bool_)[kinds]
             travelled = np.where(on_site, minutes[roll.home[people]], 0.0)
+            columns[case.id] = Columns(in_id_order[people], kinds, on_site, travelled)
             by_case[case.id] = list(map(
                 option, zip(ids[people].tolist(), repeat(case.id),
                                   np.array(slots, dtype=object)[kinds].tolist(),
                                   on_site.tolist(), travelled.tolist(), strict=False)))
-        self._index(by_case, {p.id: p.home for p in scenario.prosecutors})
+        self._index(by_case, {p.id: p.home for p in scenario.prosecutors}, place)
+        self._columns = columns
 
     def narrowed(self, cases: Iterable[CaseId],
                  only: Mapping[CaseId, set[tuple[ProsecutorId, Slot]]]) -> "Candidates":
@@ -197,12 +224,15 @@ class Candidates:
             if mine:
                 kept[c] = mine
         narrowed = Candidates.__new__(Candidates)
-        narrowed._index(kept, self._homes)
+        narrowed._index(kept, self._homes, self.place)
+        narrowed._columns = {}
         return narrowed
 
-    def _index(self, by_case: dict[CaseId, list[Option]], homes: dict[ProsecutorId, UnitId]
-               ) -> None:
+    def _index(self, by_case: dict[CaseId, list[Option]], homes: dict[ProsecutorId, UnitId],
+               place: dict[ProsecutorId, int]) -> None:
         self.by_case: dict[CaseId, list[Option]] = defaultdict(list, by_case)
+        # Everyone's place in id order, as `PeopleArrays` numbers them.
+        self.place = place
         self.options = [o for options in by_case.values() for o in options]
         self._homes = homes
         self._people = {c: list(dict.fromkeys([o.person for o in options]))
@@ -210,6 +240,14 @@ class Candidates:
         # Grouped on demand: most cases are never asked (on a province of 1.8 million
         # options, grouping them all took half the 1.3 s this index took).
         self._people_by_home: dict[CaseId, dict[UnitId, list[ProsecutorId]]] = {}
+
+    def columns(self, case: Case) -> Columns:
+        """`case`'s options as arrays; made with the options, or once when first asked
+        (the options a neighbourhood narrows a case to)."""
+        if case.id not in self._columns:
+            self._columns[case.id] = Columns.of(self.by_case.get(case.id, []),
+                                                case.team.slots(), self.place)
+        return self._columns[case.id]
 
     @cached_property
     def by_person(self) -> dict[ProsecutorId, list[Option]]:

@@ -12,7 +12,7 @@ from ortools.sat.python import cp_model as cp
 
 from models import Case, Slot
 from models.ids import CaseId, ProsecutorId
-from scheduler.instance.arrays import SlotMenu, slot_codes, travel_minutes
+from scheduler.instance.arrays import SlotMenu
 from scheduler.instance.eligibility import Option
 from scheduler.model.core import Context, CostTerm, RosterModel, fte
 
@@ -223,27 +223,26 @@ def lacking_standby(ctx: Context, chosen: list[Option], staffed: set[CaseId]) ->
     return count
 
 
-def option_costs(ctx: Context, case: Case, options: list[Option],
+def option_costs(ctx: Context, case: Case,
                  kept: Container[tuple[CaseId, ProsecutorId, Slot]] = ()) -> list[float]:
-    """What each option of `case` costs whatever the rest of the team: its travel and
-    off_pair, less the changes weight if it keeps an earlier assignment (in `kept`); a
-    case may have thousands of options, so they are worked out together."""
-    if not options:
-        return []
-    return list(alone_costs(ctx, case, options, ctx.arrays.places(options), kept).tolist())
+    """What each option of `case` (in `Candidates.by_case` order) costs whatever the rest
+    of the team: its travel and off_pair, less the changes weight if it keeps an earlier
+    assignment (in `kept`); a case may have thousands of options, so they are worked out
+    together."""
+    return list(alone_costs(ctx, case, kept).tolist())
 
 
-def alone_costs(ctx: Context, case: Case, options: list[Option],
-                places: npt.NDArray[np.int64],
+def alone_costs(ctx: Context, case: Case,
                 kept: Container[tuple[CaseId, ProsecutorId, Slot]] = ()
                 ) -> npt.NDArray[np.float64]:
-    """`option_costs` as an array, given the places of the options' people."""
+    """`option_costs` as an array."""
     w = ctx.scenario.policy.weights
+    columns = ctx.candidates.columns(case)
     # For a case's options at once, term by term as a sum per option would take them.
-    on_site = np.array([o.on_site for o in options], dtype=np.bool_)
-    costs = np.where(on_site, w.travel * travel_minutes(options), 0.0) + np.where(
-        ctx.arrays.at_home_in(ctx.geography.near(case), places), 0.0, w.off_pair)
+    costs = np.where(columns.on_site, w.travel * columns.travel, 0.0) + np.where(
+        ctx.arrays.at_home_in(ctx.geography.near(case), columns.place), 0.0, w.off_pair)
     if kept:
+        options = ctx.candidates.by_case.get(case.id, [])
         costs = costs - np.where([(o.case, o.person, o.slot) in kept for o in options],
                                  w.changes, 0.0)
     return costs
@@ -254,14 +253,12 @@ def cheapest_by_slot(ctx: Context, case: Case) -> dict[Slot, SlotMenu]:
     (`option_costs`), ties to the person first in id order; worked out once per context."""
     if case.id not in ctx.by_slot:
         options = ctx.candidates.by_case.get(case.id, [])
-        places = ctx.arrays.places(options)
-        costs = alone_costs(ctx, case, options, places)
-        order = np.lexsort((places, costs))
-        kinds = case.team.slots()
-        slots = slot_codes(kinds, options)
+        columns = ctx.candidates.columns(case)
+        costs = alone_costs(ctx, case)
+        order = np.lexsort((columns.place, costs))
         menus = {}
-        for k, slot in enumerate(kinds):
-            mine = order[slots[order] == k]
+        for k, slot in enumerate(case.team.slots()):
+            mine = order[columns.slot[order] == k]
             menus[slot] = SlotMenu(costs[mine].tolist(), [options[i] for i in mine.tolist()])
         ctx.by_slot[case.id] = menus
     return ctx.by_slot[case.id]
