@@ -223,19 +223,13 @@ def lacking_standby(ctx: Context, chosen: list[Option], staffed: set[CaseId]) ->
     return count
 
 
-def option_costs(ctx: Context, case: Case,
-                 kept: Container[tuple[CaseId, ProsecutorId, Slot]] = ()) -> list[float]:
+def alone_costs(ctx: Context, case: Case,
+                kept: Container[tuple[CaseId, ProsecutorId, Slot]] = ()
+                ) -> npt.NDArray[np.float64]:
     """What each option of `case` (in `Candidates.by_case` order) costs whatever the rest
     of the team: its travel and off_pair, less the changes weight if it keeps an earlier
     assignment (in `kept`); a case may have thousands of options, so they are worked out
     together."""
-    return list(alone_costs(ctx, case, kept).tolist())
-
-
-def alone_costs(ctx: Context, case: Case,
-                kept: Container[tuple[CaseId, ProsecutorId, Slot]] = ()
-                ) -> npt.NDArray[np.float64]:
-    """`option_costs` as an array."""
     w = ctx.scenario.policy.weights
     columns = ctx.candidates.columns(case)
     # For a case's options at once, term by term as a sum per option would take them.
@@ -250,7 +244,7 @@ def alone_costs(ctx: Context, case: Case,
 
 def cheapest_by_slot(ctx: Context, case: Case) -> dict[Slot, SlotMenu]:
     """`case`'s options by slot, each slot's cheapest first by what they cost alone
-    (`option_costs`), ties to the person first in id order; worked out once per context."""
+    (`alone_costs`), ties to the person first in id order; worked out once per context."""
     if case.id not in ctx.by_slot:
         options = ctx.candidates.by_case.get(case.id, [])
         columns = ctx.candidates.columns(case)
