@@ -194,10 +194,13 @@ WORK_SECONDS_PER_CALL = 0.002
 #   rules as arrays (scheduler/instance/roll.py), 0.65 us and 0.37 ms, within 0.9 to 1.4
 #   times every start of 16 provinces (1,000 to 2.6 million options) but Hulunbuir's 9 ms;
 # - the first build: 5.25 us an option and 0.16 ms a case; the second, with the ranking
-#   done: 0.74 us and 0.46 ms.
+#   done: 0.74 us and 0.46 ms. With the menus ranked by arrays, a fit on 14 provinces
+#   (1,000 to 1.8 million options) gave 3.14 us and 0.44 ms for the first build (0.8 to
+#   1.3 times every build of 50,000 options or more) and 0.89 us and 0.51 ms for the
+#   second, so ranking is charged 2.5 us an option (it was 4.5).
 WORK_SECONDS_PER_OPTION_STARTED = 6.5e-7
 WORK_SECONDS_PER_CASE_STARTED = 4e-4
-WORK_SECONDS_PER_OPTION_RANKED = 4.5e-6
+WORK_SECONDS_PER_OPTION_RANKED = 2.5e-6
 WORK_SECONDS_PER_OPTION_BUILT = 1e-6
 WORK_SECONDS_PER_CASE_BUILT = 5e-4
 # Polish is charged by what it reads: each option it ranks or weighs as a newcomer, each
