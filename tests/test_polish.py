@@ -198,6 +198,19 @@ def test_polish_is_charged_by_what_it_reads(monkeypatch: pytest.MonkeyPatch) -> 
     assert {(o.case, o.person) for o in best.chosen} == {("c1", "near"), ("c2", "far2")}
 
 
+def test_polish_past_its_end_does_nothing() -> None:
+    """Asked after its end, polish hands the roster back as it is, without booking it
+    first (on a work clock: nothing charged): a swap was there to make."""
+    units, people = _far_and_near()
+    s = scenario(units, people, [case("c1", "v")], roads=ROADS)
+    ctx = make_context(s)
+    start = _incumbent(ctx, {"c1": [("far", "prosecutor")]})
+    with clock.counting(clock.WorkClock(wall_until=math.inf)) as work:
+        assert polish(ctx, start, until=0.0) is start
+        assert work.now() == 0.0
+    assert {o.person for o in polish(ctx, start, until=math.inf).chosen} == {"near"}
+
+
 def test_without_time_for_the_builds_the_start_is_the_greedy_roster_polished(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """When the rarest-first builds do not end in time, the search starts from the

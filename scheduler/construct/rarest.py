@@ -39,6 +39,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import numpy as np
 import numpy.typing as npt
@@ -161,7 +162,7 @@ def _menu(ctx: Context, options: list[Option], case: Case,
     runs = grouped.tolist()
     bounds = [*firsts.tolist(), len(runs)]
     by_person = {ranked[runs[a]].person: [ranked[i] for i in runs[a:b]]
-                 for a, b in zip(bounds, bounds[1:], strict=False)}
+                 for a, b in pairwise(bounds)}
     cheapest = grouped[firsts]
     people = [ranked[i].person
               for i in cheapest[np.lexsort((places[cheapest], ranked_costs[cheapest]))].tolist()]

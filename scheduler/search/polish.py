@@ -265,6 +265,8 @@ def polish(ctx: Context, best: Incumbent, *, until: float,
            stop: Callable[[], bool] = lambda: False) -> Incumbent:
     """`best` with every unstaffed case that fits staffed and every swap that gains made,
     round after round until none does or `until` (a time on `scheduler.clock`)."""
+    if clock.now() >= until or stop():
+        return best  # booking the roster alone took 0.5 s of a province's time past it
     s = ctx.scenario
     staffed = set(best.staffed)
     menus: dict[CaseId, _Menu] = {}
