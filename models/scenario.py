@@ -6,10 +6,11 @@ here; rules that cross references between collections live in `models.validation
 
 from collections.abc import Iterable
 from datetime import date
-from functools import cached_property
-from typing import Annotated, Any, Self
+from functools import cache, cached_property
+from types import UnionType
+from typing import Annotated, Any, Self, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from models.enums import DEFAULT_SCOPE, Kind, Role, Scope, Slot, Tier
@@ -51,10 +52,44 @@ def _end_before_start(start: date, end: date) -> PydanticCustomError:
                    end=day(end.isoformat()), start=day(start.isoformat()))
 
 
+def _numbers_in(annotation: Any) -> tuple[bool, bool]:
+    """Whether a field of `annotation` holds a number itself, and whether it maps keys to
+    numbers (a person's skills, a team's tiers)."""
+    if get_origin(annotation) is Annotated:
+        return _numbers_in(get_args(annotation)[0])
+    if get_origin(annotation) in (Union, UnionType):
+        found = [_numbers_in(a) for a in get_args(annotation)]
+        return any(a for a, _ in found), any(b for _, b in found)
+    if get_origin(annotation) is dict:
+        return False, _numbers_in(get_args(annotation)[1])[0]
+    return annotation in (int, float), False
+
+
 class Strict(BaseModel):
     """Base for scenario models: unknown fields are errors, so a typo never passes silently."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_true_for_a_number(cls, value: Any, info: ValidationInfo) -> Any:
+        """true or false where a number belongs is an error, not 1 or 0 (pydantic would
+        read `capacity: true` as a capacity of 1)."""
+        if isinstance(value, bool | dict) and info.field_name is not None:
+            number, mapping = _numbers_of(cls, info.field_name)
+            flags = ([value] if number
+                     else list(value.values()) if mapping and isinstance(value, dict) else [])
+            for flag in flags:
+                if isinstance(flag, bool):
+                    raise invalid("invalid.number", "Input should be a number, not '{value}'",
+                                  value=str(flag).lower())
+        return value
+
+
+@cache
+def _numbers_of(model: type[BaseModel], field: str) -> tuple[bool, bool]:
+    """`_numbers_in` for a field of `model`, worked out once."""
+    return _numbers_in(model.model_fields[field].annotation)
 
 
 class Location(Strict):

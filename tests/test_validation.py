@@ -70,6 +70,12 @@ def test_good_scenario_loads() -> None:
                                  "equal to 0"),
     ("prosecutors.0.capacity", -1, "prosecutors[0].capacity (p1): Input should be greater "
                                    "than or equal to 0.01"),
+    ("prosecutors.0.capacity", True,
+     "prosecutors[0].capacity (p1): Input should be a number, not 'true'"),
+    ("prosecutors.0.years", False, "prosecutors[0].years (p1): Input should be a number, not 'false'"),
+    ("prosecutors.0.skills", {"criminal": True},
+     "prosecutors[0].skills (p1): Input should be a number, not 'true'"),
+    ("roads.0.minutes", True, "roads[0].minutes (a-city): Input should be a number, not 'true'"),
     ("prosecutors.0.role", "judge", "prosecutors[0].role (p1): Input should be one of 'chief'"),
     ("units.0.tier", "county", "units[0].tier (city): Input should be one of 'provincial'"),
     ("cases.0.scope", "nation", "cases[0].scope (c1): Input should be one of 'unit'"),
