@@ -34,8 +34,9 @@ def test_overlapping_sets_equal_brute_force() -> None:
 
 
 def test_load_profile_peaks_equal_peak_load() -> None:
-    """A person's load profile gives, for any span of days and over all of them, exactly
-    the peak that `Prosecutor.peak_load` works out from the commitments (the same float), with
+    """A person's load profile gives, for any span of days, exactly the peak that
+    `Prosecutor.peak_load` works out from the commitments (the same float), and steps
+    that hold each first day's load, with
     overlapping, adjacent and one-day commitments, and spans before, across and after."""
     rng = random.Random(1)
     day0 = date(2022, 1, 1)
@@ -48,7 +49,8 @@ def test_load_profile_peaks_equal_peak_load() -> None:
         person = Prosecutor(id="p", name="P", home="a", role="prosecutor",
                             load=rng.choice([0.0, 0.1, 0.3]), commitments=commitments)
         profile = LoadProfile(person)
-        assert profile.highest == person.peak_load(day0, day0 + timedelta(days=30))
+        for first, until, load in profile.steps():  # each step holds its first day's load
+            assert load == person.load_on(first) and (until is None or until > first)
         for _ in range(10):
             start = day0 + timedelta(days=rng.randint(-3, 25))
             end = start + timedelta(days=rng.randint(0, 10))

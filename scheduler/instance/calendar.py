@@ -28,9 +28,10 @@ def availability_changes(people: Iterable[Prosecutor]) -> set[date]:
 
 class LoadProfile:
     """A person's own load day by day, as steps: `Prosecutor.peak_load` at a bisection and
-    a few steps. Eligibility asks the peak of every committed person in scope of every
-    case (2.8 million times on a province of 3,500 people with 1 to 3 commitments each,
-    where walking the commitments took 7 of a 5 s solve's 18 s)."""
+    a few steps. The counting bound asks the peak of committed people for every case, and
+    eligibility tests every case against the steps of everyone at once
+    (`scheduler.instance.roll`): walking the commitments per (person, case) took 7 of a
+    5 s solve's 18 s on a province of 3,500 people with 1 to 3 commitments each."""
 
     def __init__(self, person: Prosecutor) -> None:
         # The load only changes on a commitment's first day and the day after its last;
@@ -39,13 +40,12 @@ class LoadProfile:
                             | {c.end + timedelta(days=1) for c in person.commitments})
         self._loads = [person.load_on(day) for day in self._days]
         self._base = person.load
-        # The peak over every day: a span's peak is never higher.
-        self.highest = max([self._base, *self._loads])
 
     def steps(self) -> list[tuple[date, date | None, float]]:
         """The load from each step's first day until the next step's (None: ever after);
         before the first step it is the base `load`."""
-        return list(zip(self._days, [*self._days[1:], None], self._loads, strict=True))
+        untils: list[date | None] = [*self._days[1:], None] if self._days else []
+        return list(zip(self._days, untils, self._loads, strict=True))
 
     def peak(self, start: date, end: date) -> float:
         """The highest load on a day from `start` to `end`: `Prosecutor.peak_load`."""
