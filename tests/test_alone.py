@@ -1,10 +1,12 @@
 """The counting bound: what each case must cost if staffed, with no solver."""
 
+import itertools
 from datetime import date
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from models import Scenario, Status, parse_scenario
 from scheduler import solve
@@ -178,3 +180,42 @@ def test_counting_is_given_the_pace_eligibility_showed() -> None:
     assert _counting_reserve(options, 0.0) == pytest.approx(by_figure)
     slow = 3 * by_figure / tuning.COUNTING_SHARE_OF_ELIGIBILITY
     assert _counting_reserve(options, slow) == pytest.approx(3 * by_figure)
+
+
+def _cheapest_by_enumeration(bounds: list[PartBound], priority: int) -> float | None:
+    """`cost_bound` without peak_load, by trying every way the parts can fall short."""
+    spare = highest_priority(bounds) - priority
+    ways = [[(0, b.least_cost(b.highest))]
+            + [(b.highest - level + 1, b.least_cost(level - 1)) for level in b.least_costs
+               if 0 < b.highest - level + 1 <= spare]
+            for b in bounds]
+    costs = [sum(c for _, c in pick) for pick in itertools.product(*ways)
+             if sum(short for short, _ in pick) <= spare]
+    least = min(costs) if spare >= 0 and costs else None
+    return least if least is not None and least > 0 else None
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.lists(st.dictionaries(st.integers(1, 6), st.integers(0, 900), min_size=1,
+                                max_size=3), min_size=1, max_size=4),
+       st.integers(0, 24))
+def test_cost_bound_is_the_cheapest_way_to_fall_short(levels: list[dict[int, int]],
+                                                      priority: int) -> None:
+    """On random parts, each proven to cost at least so much at some levels, the bound is
+    the least any choice of where to fall short costs, found by trying them all."""
+    bounds = [PartBound(frozenset({f"p{i}"}), max(costs), max(costs),
+                        {level: float(cost) for level, cost in costs.items()}, Found())
+              for i, costs in enumerate(levels)]
+    assert cost_bound(bounds, priority) == _cheapest_by_enumeration(bounds, priority)
+
+
+def test_cost_bound_of_a_roster_far_below_its_bound() -> None:
+    """One case of priority 100,000 that no roster staffed (counted, not proven
+    impossible) beside two of priority 1 at 50 and 70: a roster staffing 100,001 has left
+    out one case of priority 1, at best the one at 70; one staffing 1 may have left out
+    any of them, as far as the parts know. The same as trying every way to fall short."""
+    bounds = [PartBound(frozenset({"big"}), 100_000, 100_000, {100_000: 10.0}, Found()),
+              PartBound(frozenset({"a"}), 1, 1, {1: 50.0}, Found()),
+              PartBound(frozenset({"b"}), 1, 1, {1: 70.0}, Found())]
+    assert cost_bound(bounds, 100_001) == 60.0 == _cheapest_by_enumeration(bounds, 100_001)
+    assert cost_bound(bounds, 1) is None is _cheapest_by_enumeration(bounds, 1)
