@@ -1,11 +1,15 @@
 """Why a case is unstaffed, or a scenario infeasible: the three kinds of answer."""
 
+import math
+
 import pytest
 
 from checker import check_roster
 from i18n import render
 from models import CaseRoster, Scenario, Status
 from scheduler import solve, solver, tuning
+from scheduler.explain.unstaffed import unstaffed_reason
+from scheduler.model.core import make_context
 from tests.tiny import case, english, person, road, scenario, solved, staffed, unit
 
 
@@ -57,6 +61,23 @@ def test_reason_names_the_competing_case() -> None:
     assert "can be staffed alone" in reason and "forensics" in reason and "big" in reason
 
 
+def test_without_time_to_prove_it_the_reason_does_not_claim_the_case_fits_alone() -> None:
+    """The same two cases, explained past the deadline (no model of the small case alone
+    is solved): the reason names the case that took the expert, without saying the small
+    case could be staffed alone, which nothing proved."""
+    full = {"leader": None, "members": {"prosecutor": 1}, "load": 1.0,
+            "skills": [{"skill": "forensics", "count": 1, "min_level": 2}]}
+    s = scenario([unit("a")], [person("fx", "a", skills={"criminal": 2, "forensics": 3})],
+                 [case("big", "a", priority=5, team=full), case("small", "a", team=full)])
+    ctx = make_context(s)
+    found = unstaffed_reason(ctx, s.case_by_id["small"], {"big": {"fx"}}, deadline=-math.inf)
+    reason = english(found.reason)
+    assert not found.impossible and reason.startswith("not staffed beside the staffed cases")
+    assert "alone" not in reason.split("(")[0] and "big" in reason
+    proven = unstaffed_reason(ctx, s.case_by_id["small"], {"big": {"fx"}})
+    assert english(proven.reason).startswith("can be staffed alone")
+
+
 def test_infeasible_names_the_conflicting_mandatory_cases() -> None:
     """Two mandatory full-time cases on the same days and one person: infeasible, and the
     answer names both cases."""
@@ -104,6 +125,27 @@ def test_unstaffed_case_short_of_places_is_impossible() -> None:
     assert not staffed(roster, "c") and staffed(roster, "d")
     assert "at most 1 of the team's places can go to them" in reason_for(roster.cases, "c")
     assert roster.priority_bound == 1
+
+
+def test_one_person_cannot_fill_two_places_of_a_need() -> None:
+    """Three members with enforcement are needed, leader, prosecutor and clerk; the one
+    deputy chief with it may lead or fill the prosecutor's place, not both, so the team
+    holds 2 at most though each place alone has someone: counting says so, slot kinds
+    together, and the case is left out of the priority bound."""
+    lead = {"min_role": "deputy_chief", "min_level": 1}
+    skilled = {"criminal": 2, "enforcement": 1}
+    team = {"leader": lead, "members": {"prosecutor": 1, "clerk": 1},
+            "skills": [{"skill": "enforcement", "count": 3, "min_level": 1}]}
+    s = scenario([unit("a")],
+                 [person("dep", "a", "deputy_chief", skills=skilled), person("pro", "a"),
+                  person("k1", "a", "clerk", skills=skilled),
+                  person("k2", "a", "clerk", skills=skilled)],
+                 [case("h", "a", priority=1000, team=team), case("d", "a", priority=1)])
+    roster = solved(s)
+    assert not staffed(roster, "h") and roster.priority_bound == 1
+    reason = reason_for(roster.cases, "h")
+    assert "3 eligible have it, but at most 2 of the team's places" in reason
+    assert "leader, prosecutor: 1 of 2" in reason
 
 
 def test_one_person_short_reads_in_the_singular() -> None:

@@ -11,6 +11,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import partial
+from itertools import combinations
+from typing import Literal
 
 from ortools.sat.python import cp_model as cp
 
@@ -220,19 +222,36 @@ def shortfalls(m: Context, case: Case,
 def _too_few_places(case: Case, context: Reason, by_slot: Mapping[Slot, set[ProsecutorId]],
                     need: Need, have: set[ProsecutorId]) -> Reason | None:
     """Why `need` fails on the team's places though enough eligible people (`have`) meet
-    it: each slot kind takes its count of them at most (`by_slot`, who is eligible for
-    it), and the places that can go to them add up to fewer than the need (a skill no
-    eligible chief has, where every member, leader included, must have it); None if they
-    add up."""
+    it, or None if the places can hold it. The places of some slot kinds can go to no
+    more of those people than are eligible for them (`by_slot`), and the other places
+    to at most their number (Hall's theorem: the fewest over every set of slot kinds is
+    the most the team can hold). So five members with a skill cannot be had in a team of
+    five whose leader must be a chief when no eligible chief has it, nor three where one
+    deputy chief is the only one who may lead or fill the prosecutor's place."""
     team = case.team
-    fit = {slot: min(len(people & have), team.slot_count(slot)) for slot, people in by_slot.items()}
-    most = sum(fit.values())
-    if most >= need.count:
+    kinds = list(by_slot)
+    fit = {slot: people & have for slot, people in by_slot.items()}
+    least: tuple[int, tuple[Slot, ...]] | None = None
+    for size in range(1, len(kinds) + 1):
+        for short in combinations(kinds, size):
+            most = (sum(team.slot_count(s) for s in kinds if s not in short)
+                    + len(set().union(*(fit[s] for s in short))))
+            if least is None or most < least[0]:
+                least = (most, short)
+    if least is None or least[0] >= need.count:
         return None
-    short = [why("place", slot=term("slot", slot.value), fit=n, places=team.slot_count(slot))
-             for slot, n in fit.items() if n < team.slot_count(slot)]
+    most, short = least
+    if len(short) == 1:
+        [slot] = short
+        places = why("place", slot=term("slot", slot.value), fit=len(fit[slot]),
+                     places=team.slot_count(slot))
+    else:
+        places = why("places.shared", slots=listing([term("slot", s.value) for s in short],
+                                                    "comma"),
+                     fit=len(set().union(*(fit[s] for s in short))),
+                     places=sum(team.slot_count(s) for s in short))
     return why("shortfall.places", need=need.what, context=context, eligible=len(have),
-               most=most, places=listing(short, "comma"))
+               most=most, places=places)
 
 
 def _case(s: Scenario, case: CaseId) -> Reason:
@@ -240,10 +259,10 @@ def _case(s: Scenario, case: CaseId) -> Reason:
 
 
 def _core(scenario: Scenario, seconds: float, context: Context | None = None
-          ) -> list[Requirement] | None:
+          ) -> list[Requirement] | Literal["feasible"] | None:
     """The requirements in an infeasible core, [] when the rest of the rules conflict,
-    or None when the scenario is feasible (or no answer came in time). `context`, if
-    given, is the scenario's (see `build_model`)."""
+    "feasible" when the scenario is proven feasible, or None when no answer came in time.
+    `context`, if given, is the scenario's (see `build_model`)."""
     m = build_model(scenario, explain=True, context=context)
     m.model.add_assumptions([r.literal for r in m.assumptions])
     solver = cp.CpSolver()
@@ -253,6 +272,8 @@ def _core(scenario: Scenario, seconds: float, context: Context | None = None
     solver.parameters.num_workers = 1
     status = solver.solve(m.model)
     clock.current().spent(solver, m.model)
+    if status in (cp.FEASIBLE, cp.OPTIMAL):
+        return "feasible"
     if status != cp.INFEASIBLE:
         return None
     by_index = {r.literal.index: r for r in m.assumptions}
@@ -283,7 +304,7 @@ def unstaffed_reason(m: Context, case: Case, staffed_teams: dict[CaseId, set[Pro
         # Eligibility looks at one case at a time, so the case's options stand alone.
         context = Context(alone, m.geography, m.travel, m.candidates.narrowed([case.id], {}))
         core = _core(alone, min(EXPLAIN_SECONDS, deadline - clock.now()), context)
-    if core is not None:
+    if isinstance(core, list):
         if not core:
             return Unstaffed(why("conflict.capacity"), impossible=True)
         return Unstaffed(why("conflict.core", requirements=listing(
@@ -298,14 +319,17 @@ def unstaffed_reason(m: Context, case: Case, staffed_teams: dict[CaseId, set[Pro
             rivals.append((len(shared), other_id))
             for p in shared:
                 busy.setdefault(p, []).append(other_id)
+    # "rivals" say the case could be staffed alone, as its model proved; "busy" say the
+    # same of the staffed cases without that claim, when no proof came in the time.
+    said = "rivals" if core == "feasible" else "busy"
     found = shortfalls(m, case, busy)
     if found:
-        return Unstaffed(why("rivals.shortfall", shortfalls=listing(found)), impossible=False)
+        return Unstaffed(why(f"{said}.shortfall", shortfalls=listing(found)), impossible=False)
     if rivals:
         named = [why("rival", case=_case(m.scenario, cid), people=n)
                  for n, cid in sorted(rivals, reverse=True)[:4]]
-        return Unstaffed(why("rivals.named", rivals=named), impossible=False)
-    return Unstaffed(why("rivals.none"), impossible=False)
+        return Unstaffed(why(f"{said}.named", rivals=named), impossible=False)
+    return Unstaffed(why(f"{said}.none"), impossible=False)
 
 
 def musts(scenario: Scenario) -> Scenario | None:
@@ -366,7 +390,7 @@ def infeasible_reason(m: Context, seconds: float) -> Reason | None:
     cases = [c.id for c in alone.cases]
     context = Context(alone, m.geography, m.travel, m.candidates.narrowed(cases, {}))
     core = _core(alone, seconds, context)
-    if core is None:
+    if not isinstance(core, list):
         return None
     details = []
     for r in core:
