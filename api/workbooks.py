@@ -10,7 +10,7 @@ from starlette.datastructures import UploadFile  # what request.form() gives, no
 
 from api.deps import LangDep
 from api.problems import ApiError
-from models.validation import Problem, problem
+from models.validation import Problem, problem, read_json
 from sheets import WorkbookError, read_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -40,7 +40,7 @@ async def _scenario_or_workbook(request: Request, lang: LangDep) -> dict[str, An
         found: dict[str, Any] = await run_in_threadpool(read_workbook, data, lang)
         return found
     try:
-        body = json.loads(await request.body())
+        body = read_json(await request.body())
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise ApiError(400, "problem.json_invalid") from None
     if not isinstance(body, dict):

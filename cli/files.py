@@ -11,7 +11,7 @@ import yaml
 from pydantic import ValidationError
 
 from i18n import Language, message, problem_line
-from models import Roster, Scenario, ScenarioError, parse_scenario
+from models import Roster, Scenario, ScenarioError, parse_scenario, read_json
 from models.roster_validation import roster_problems
 
 # A workbook larger than this is refused unread: openpyxl holds it all in memory.
@@ -102,7 +102,7 @@ def _read_data(path: Path, lang: Language) -> Any:
     if path.suffix.lower() in (".yaml", ".yml"):
         return _parse_yaml(path, lang, text)
     try:
-        return json.loads(text)
+        return read_json(text)
     except json.JSONDecodeError as err:
         # Where it stopped is what a clerk needs; the parser's English account is not shown.
         raise file_error(path, lang, "file.bad_json", line=err.lineno, column=err.colno) from None

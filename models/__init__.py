@@ -19,12 +19,12 @@ from models.scenario import (
     Unit,
     Weights,
 )
-from models.validation import Problem, ScenarioError, parse_scenario
+from models.validation import Problem, ScenarioError, parse_scenario, read_json
 
 __all__ = [
     "COST_TERMS", "Alternative", "Assignment", "Case", "CaseRoster", "Commitment", "Group", "Interval",
     "Kind", "Objective",
     "Pair", "Policy", "Pool", "Problem", "Progress", "Prosecutor", "Reason", "Road", "Role", "Roster",
     "Scenario", "ScenarioError", "Scope", "Slot", "Status", "TeamMember", "TeamSpec", "Tier", "Unit",
-    "Weights", "parse_scenario",
+    "Weights", "parse_scenario", "read_json",
 ]

@@ -6,6 +6,7 @@ problem names the field path and the id of the item at fault, and says what is w
 message code with parameters: the shell words it in the reader's language (`i18n.worded`).
 """
 
+import json
 import math
 import re
 from collections import Counter
@@ -198,6 +199,22 @@ def _vocabulary(loc: tuple[int | str, ...]) -> str | None:
 
 def _pydantic_problems(err: ValidationError, prefix: str, label: str | None) -> list[Problem]:
     return [pydantic_problem(e, _path(prefix, e["loc"]), label) for e in err.errors()]
+
+
+# No number a scenario holds has more digits than this; past it, a number is read as a
+# float (too large, or infinite) for validation to refuse, not as an int, which Python
+# refuses to make from more than 4,300 digits with an error of its own.
+MAX_INT_DIGITS = 20
+
+
+def _int(digits: str) -> int | float:
+    return int(digits) if len(digits) <= MAX_INT_DIGITS else float(digits)
+
+
+def read_json(text: str | bytes) -> Any:
+    """JSON input as plain data, whatever the length of its numbers (see MAX_INT_DIGITS);
+    malformed JSON raises `json.JSONDecodeError`."""
+    return json.loads(text, parse_int=_int)
 
 
 def parse_scenario(data: Any) -> Scenario:

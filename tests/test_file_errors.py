@@ -199,3 +199,17 @@ def test_batch_requests_file_that_cannot_be_read(tmp_path: Path) -> None:
                                  str(tmp_path / "out2"), "--lang", "zh"])
     assert result.exit_code == 2 and "第1行：不是有效的JSON：第12列有语法错误" in result.output
     assert "Expecting" not in result.output
+
+
+@pytest.mark.parametrize("command", ["validate", "solve"])
+def test_a_number_of_thousands_of_digits_is_a_number_too_large(tmp_path: Path,
+                                                                command: str) -> None:
+    """Years of service written with 5,000 digits (past Python's limit for making an int)
+    are refused as a number that is not finite, at the field and id, not with a
+    traceback."""
+    text = TUTORIAL.read_text(encoding="utf-8").replace('"years": 21', '"years": ' + "9" * 5000, 1)
+    assert "9" * 5000 in text
+    path = tmp_path / "huge.json"
+    path.write_text(text, encoding="utf-8")
+    [line] = _errors([command, str(path)], "en")
+    assert ".years (" in line and "finite" in line and "9" * 30 not in line
