@@ -29,7 +29,7 @@ from pydantic import ValidationError
 from api.csvcells import cell
 from cli.files import write_atomically
 from i18n import Language, localised, message, render
-from models import Assignment, Case, Roster, Scenario, ScenarioError, parse_scenario, read_json
+from models import Assignment, Case, Roster, Scenario, ScenarioError, parse_scenario
 from models.reason import Reason, listing, why
 from scheduler import solve
 
@@ -180,7 +180,7 @@ def read_requests(path: Path) -> Iterator[tuple[int, dict[str, Any] | Reason]]:
         if not line.strip():
             continue
         try:
-            data = read_json(line)
+            data = json.loads(line)
             json.dumps(data, ensure_ascii=False).encode("utf-8")
         except json.JSONDecodeError as err:
             # Where it stopped, not the parser's English account of why.
