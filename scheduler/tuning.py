@@ -211,11 +211,11 @@ WORK_SECONDS_PER_CASE_BUILT = 5e-4
 # per eligible option a round, which was right for its first rounds on 13,000 options and
 # 30 times too much on 1.7 million: a one-worker solve there had no time for a second round.
 WORK_SECONDS_PER_OPTION_POLISHED = 2e-6
+WORK_SECONDS_PER_MEMBER_POLISHED = 6e-5
 # Each option polish ranks for its menus, by numpy (`costs.cheapest_by_slot`): 0.28 to
 # 0.39 us an option on five provinces of 56,000 to 1.8 million options. Charged as reads,
 # ranking was 3.5 of the 6.5 s charged for a 2 s polish of 1.7 million options.
 WORK_SECONDS_PER_OPTION_MENU = 4e-7
-WORK_SECONDS_PER_MEMBER_POLISHED = 6e-5
 # How far past its time limit the wall clock lets a repeatable solve run before it ends
 # it (the roster then may not repeat): a share of the limit, at most this many seconds.
 WORK_GRACE_SHARE = 0.5

@@ -6,7 +6,7 @@ works the same arithmetic out a case at a time, in the same order, so the figure
 same to the last bit.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -28,10 +28,11 @@ class PeopleArrays:
     """Everyone's load, capacity, home and whether committed elsewhere, by their place in
     id order (so that a sort by place breaks ties by id, as a sort by id would)."""
 
-    def __init__(self, scenario: Scenario) -> None:
-        ids = sorted(p.id for p in scenario.prosecutors)
+    def __init__(self, scenario: Scenario, place: Mapping[ProsecutorId, int]) -> None:
+        # The places are eligibility's (`Candidates.place`), which its columns use too.
+        ids = sorted(place, key=place.__getitem__)
         by_id = scenario.prosecutor_by_id
-        self.place = {pid: i for i, pid in enumerate(ids)}
+        self.place = place
         self._unit_place = {u: i for i, u in enumerate(sorted(scenario.unit_by_id))}
         self.load = np.array([by_id[p].load for p in ids], dtype=np.float64)
         self.capacity = np.array([by_id[p].capacity for p in ids], dtype=np.float64)

@@ -231,7 +231,7 @@ class Candidates:
     def _index(self, by_case: dict[CaseId, list[Option]], homes: dict[ProsecutorId, UnitId],
                place: dict[ProsecutorId, int]) -> None:
         self.by_case: dict[CaseId, list[Option]] = defaultdict(list, by_case)
-        # Everyone's place in id order, as `PeopleArrays` numbers them.
+        # Everyone's place in id order, for the columns and `PeopleArrays`.
         self.place = place
         self.options = [o for options in by_case.values() for o in options]
         self._homes = homes

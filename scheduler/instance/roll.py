@@ -10,14 +10,12 @@ case's peak is tested against every step its days meet, as `Prosecutor.peak_load
 would find it.
 """
 
-from collections.abc import Set
-
 import numpy as np
 import numpy.typing as npt
 
 from models import Case, Scenario, Slot
 from models.enums import ROLE_RANK, slot_takes
-from models.ids import ProsecutorId, Skill, UnitId
+from models.ids import ProsecutorId, Skill
 from scheduler.instance.calendar import FTE_EPS, LoadProfile
 
 Mask = npt.NDArray[np.bool_]
@@ -103,9 +101,3 @@ class Roll:
         lead = case.team.leader
         assert lead is not None
         return (self.rank >= ROLE_RANK[lead.min_role]) & (self.levels(case.kind) >= lead.min_level)
-
-    def homes(self, units: Set[UnitId]) -> Mask:
-        """Whether each unit, by its place, is one of `units`."""
-        inside = np.zeros(len(self.units), dtype=np.bool_)
-        inside[[self.unit_place[u] for u in units if u in self.unit_place]] = True
-        return inside

@@ -74,7 +74,7 @@ class Context:
     @cached_property
     def arrays(self) -> PeopleArrays:
         """Everyone's load, capacity and home as arrays, made when first asked."""
-        return PeopleArrays(self.scenario)
+        return PeopleArrays(self.scenario, self.candidates.place)
 
     def people_having(self, quality: tuple[object, ...],
                       test: Callable[[Prosecutor], bool]) -> frozenset[ProsecutorId]:
