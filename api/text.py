@@ -1,4 +1,5 @@
-"""JSON bodies whose strings are not Unicode text are refused before anything reads them.
+"""JSON bodies whose strings are not Unicode text are refused before anything reads them,
+and the body is read once for every route (`models.read_json`).
 
 JSON lets a string hold a lone UTF-16 surrogate ("\\ud800"); Python keeps it, but no
 database column, CSV export or JSON answer can encode it as UTF-8, so it failed late with
@@ -12,7 +13,7 @@ from typing import Any
 from fastapi import Request
 
 from api.problems import ApiError
-from models.validation import problem
+from models.validation import problem, read_json
 
 
 def _printable(key: str) -> str:
@@ -54,8 +55,12 @@ async def refuse_non_text(request: Request) -> None:
     if "json" not in content_type or not await request.body():
         return
     try:
-        data = await request.json()
+        data = read_json(await request.body())
     except (json.JSONDecodeError, UnicodeDecodeError):
         return
+    # Every route reads this parse (Starlette keeps it as the request's JSON): a number of
+    # thousands of digits is then a number too large, refused at its field, not Python's
+    # digit-limit error (a 500 on /scenarios, an English 400 on /jobs).
+    request._json = data
     if (where := first_non_text(data)) is not None:
         raise ApiError(422, "problem.request_invalid", [problem(where, "invalid.not_unicode")])

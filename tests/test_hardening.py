@@ -75,6 +75,7 @@ def _raw_post(client: TestClient, url: str, text: str) -> Any:
     ("priority", "1e30", "cases[0].priority", "fraud"),
     ("travel", "1e300", "policy.weights.travel", None),
     ("minutes", "1e12", "roads[0].minutes", "hailar-ewenki"),
+    ("capacity", "9" * 5000, "prosecutors[0].capacity", "wang"),  # past Python's int digits
 ])
 def test_huge_or_infinite_numbers_are_refused_with_the_field_path(
         client: TestClient, where: str, value: str, path: str, ident: str | None) -> None:
