@@ -103,7 +103,7 @@ def _least_cost(ctx: Context, case: Case, options: list[Option]) -> float | None
     # Each eligible person's cheapest option.
     cheapest_of = np.full(len(arrays.load), np.inf)
     np.minimum.at(cheapest_of, places, costs)
-    people = np.unique(places)
+    people = arrays.distinct(places)
     cheapest = cheapest_of[people]
     assignment = by_slot
     for count, able in ctx.coverage(case):
@@ -145,7 +145,7 @@ def case_bound(ctx: Context, case: Case) -> PartBound:
     least = _least_cost(ctx, case, options)
     if least is None:  # impossible even alone: no valid roster staffs it
         return PartBound(frozenset({case.id}), case.priority, 0, {}, Found())
-    peak = least_peak_counted(ctx, case, ctx.candidates.people(case.id))
+    peak = least_peak_counted(ctx, case)
     return PartBound(frozenset({case.id}), case.priority, case.priority,
                      {case.priority: least}, Found(), least_peak=(case.priority, peak))
 

@@ -33,7 +33,7 @@ import numpy as np
 from ortools.sat.python import cp_model as cp
 
 from models import Case
-from models.ids import CaseId, ProsecutorId
+from models.ids import CaseId
 from scheduler import clock, tuning
 from scheduler.model.core import Context, RosterModel, build_model, staffed_priority
 from scheduler.search.lns import Incumbent
@@ -155,18 +155,18 @@ def _solve_case(ctx: Context, case: CaseId, start: Incumbent, until: float, seed
         return PartBound(frozenset({case}), total, 0, {}, found)
     if not found.solved or found.bound is None:
         return PartBound(frozenset({case}), total, total, {}, found)
-    peak = least_peak_counted(ctx, s.case_by_id[case], ctx.candidates.people(case))
+    peak = least_peak_counted(ctx, s.case_by_id[case])
     return PartBound(frozenset({case}), total, total, {total: max(0.0, found.bound)}, found,
                      least_peak=(total, peak))
 
 
-def least_peak_counted(ctx: Context, case: Case, people: Sequence[ProsecutorId]) -> int:
+def least_peak_counted(ctx: Context, case: Case) -> int:
     """No member of `case` can be less busy than this, in whole percent: their own load on
     the case's busiest day plus the case's."""
-    if not people:
-        return 0
     arrays, load = ctx.arrays, case.team.load
-    places = arrays.places_of(people)
+    places = arrays.distinct(ctx.candidates.columns(case).place)
+    if not len(places):
+        return 0
     # Everyone's own load at once (asked of every eligible person of every case, 2.2
     # million on a province whose cases are open to most of its people); the day-by-day
     # peak only of the committed whose own load might still set the least, least busy
@@ -180,7 +180,7 @@ def least_peak_counted(ctx: Context, case: Case, people: Sequence[ProsecutorId])
     for i in ask[np.argsort(busy[ask], kind="stable")].tolist():
         if busy[i] >= least:
             break
-        p = by_id[people[i]]
+        p = by_id[arrays.id_at(int(places[i]))]
         least = min(least, 100 * (profiles[p.id].peak(case.start, case.end) + load) / p.capacity)
     return 0 if least == math.inf else math.floor(least + PERCENT_EPS)
 

@@ -6,7 +6,7 @@ works the same arithmetic out a case at a time, in the same order, so the figure
 same to the last bit.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import NamedTuple
 
 import numpy as np
@@ -41,10 +41,16 @@ class PeopleArrays:
         self._ids = ids
         self._having: dict[frozenset[ProsecutorId], npt.NDArray[np.bool_]] = {}
 
-    def places_of(self, people: Sequence[ProsecutorId]) -> npt.NDArray[np.int64]:
-        """The place of each of `people`."""
-        place = self.place
-        return np.array([place[p] for p in people], dtype=np.int64)
+    def distinct(self, places: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        """The distinct `places`, in order (as `np.unique`, which sorts or hashes: a tenth of
+        a millisecond a case, a third of a re-plan's counting bound on a province)."""
+        seen = np.zeros(len(self.load), dtype=np.bool_)
+        seen[places] = True
+        return np.flatnonzero(seen)
+
+    def id_at(self, place: int) -> ProsecutorId:
+        """The person at `place`."""
+        return self._ids[place]
 
     def having(self, people: frozenset[ProsecutorId]) -> npt.NDArray[np.bool_]:
         """Whether the person at each place is one of `people`; worked out once for each

@@ -7,9 +7,11 @@ whole province (`scheduler.bounds.relaxation`) state the rule from these checks.
 
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import date
 
-from models import Prosecutor, Scenario, Unit
+import numpy as np
+import numpy.typing as npt
+
+from models import Interval, Prosecutor, Scenario, Unit
 from models.enums import is_prosecutor_rank
 from models.ids import CaseId, ProsecutorId
 from scheduler.instance.calendar import availability_changes
@@ -44,24 +46,42 @@ def _unit_checks(scenario: Scenario, candidates: Candidates, on_site: OnSite, un
     checkpoints = {s for spans in away.values() for s, _, _ in spans}
     checkpoints |= {day.toordinal() for day in availability_changes(staff)
                     if first <= day.toordinal() <= last}
+    days = np.array(sorted(checkpoints), dtype=np.int64)
+    on_leave = _covered(days, [p.unavailable for p in staff])
+    # People a commitment already keeps away cannot leave a second time, but they use up
+    # the slack: the roster may not take the unit below its minimum.
+    gone = _covered(days, [[c for c in p.commitments if c.away] for p in staff]) & ~on_leave
+    present = len(staff) - on_leave.sum(axis=0)
+    slacks = np.maximum(0, present - np.minimum(unit.min_staff_at_home, present)
+                        - gone.sum(axis=0)).tolist()
+    free_to_leave = ~on_leave & ~gone
+    row = {p.id: i for i, p in enumerate(staff)}
     checks = []
-    for ordinal in sorted(checkpoints):
-        day = date.fromordinal(ordinal)
-        present = [p for p in staff if not p.on_leave(day)]
-        # People a commitment already keeps away cannot leave a second time, but they
-        # use up the slack: the roster may not take the unit below its minimum.
-        gone = {p.id for p in present if p.committed_away(day)}
-        slack = max(0, len(present) - min(unit.min_staff_at_home, len(present)) - len(gone))
-        free_to_leave = {p.id for p in present} - gone
+    for k, ordinal in enumerate(days.tolist()):
         busy = {}
         for pid, spans in away.items():
-            if pid in free_to_leave:
+            if free_to_leave[row[pid], k]:
                 active = [c for s, e, c in spans if s <= ordinal <= e]
                 if active:
                     busy[pid] = frozenset(active)
+        slack = slacks[k]
         if slack < len(busy) <= (len(busy) if most is None else most):
             checks.append((busy, slack))
     return checks
+
+
+def _covered(days: npt.NDArray[np.int64], spans: list[list[Interval]]
+             ) -> npt.NDArray[np.bool_]:
+    """Person by day (an ordinal of `days`, sorted): whether one of the person's `spans`
+    covers the day. Asked of every checkpoint of a unit at once: person by person and
+    day by day, a re-plan's small model spent half its building time here."""
+    out = np.zeros((len(spans), len(days)), dtype=np.bool_)
+    for i, mine in enumerate(spans):
+        for span in mine:
+            first = np.searchsorted(days, span.start.toordinal(), side="left")
+            last = np.searchsorted(days, span.end.toordinal(), side="right")
+            out[i, first:last] = True
+    return out
 
 
 def _strongest(checks: list[HomeCheck]) -> list[HomeCheck]:
