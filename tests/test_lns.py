@@ -8,7 +8,7 @@ from models import Scenario
 from scheduler.construct.previous import kept_previous
 from scheduler.model.core import make_context
 from scheduler.report import evaluate
-from scheduler.search.lns import Incumbent, _pinned_beside, nearest_people
+from scheduler.search.lns import Incumbent, _pinned_beside, nearest_people, neighbourhood
 from scheduler.search.phases import Found
 from tests.tiny import case, person, road, scenario, unit
 
@@ -36,6 +36,28 @@ def test_pinned_beside_keeps_only_the_teams_that_share_a_rule_with_the_free_case
     best = Incumbent(kept.chosen, kept.staffed, evaluate(ctx, kept.chosen, kept.staffed))
     x = ctx.scenario.case_by_id["x"]
     assert [c.id for c in _pinned_beside(ctx, best, [x], {})] == ["y"]
+
+
+def test_neighbourhood_keeps_the_teams_beside_it_as_commitments() -> None:
+    """Reopening x, the model holds x alone; y's team is p2's commitment on y's days (its
+    load, away from home at b), and the rest of the roster's peak_load is the model's
+    floor."""
+    base = _three_offices()
+    people = [p.model_copy(update={"capacity": 1.0}) for p in base.prosecutors]
+    ctx = make_context(base.replace(prosecutors=people))
+    kept = kept_previous(ctx)
+    best = Incumbent(kept.chosen, kept.staffed, evaluate(ctx, kept.chosen, kept.staffed))
+    n = neighbourhood(ctx, best, {"x"})
+    sub = n.model.scenario
+    assert [c.id for c in sub.cases] == ["x"]
+    assert n.fixed == {"y"}
+    y = ctx.scenario.case_by_id["y"]
+    (held,) = sub.prosecutor_by_id["p2"].commitments
+    assert (held.start, held.end, held.load, held.away) == (y.start, y.end, y.team.load, True)
+    assert sub.prosecutor_by_id["p3"].commitments == []
+    assert n.model.peak_floor > 0
+    assert n.model.peak_floor == evaluate(ctx, kept.chosen, kept.staffed).components[
+        "peak_load"] // ctx.scenario.policy.weights.peak_load
 
 
 def test_nearest_people_keeps_the_nearest_holders_of_a_rare_language() -> None:

@@ -147,6 +147,9 @@ class RosterModel(Context):
     model: cp.CpModel
     decisions: Decisions
     explain: bool = False
+    # The least peak_load the roster around the model already has (a neighbourhood's teams
+    # kept outside it), in whole percent.
+    peak_floor: int = 0
     # In explain mode, each requirement that may be named in an answer gets a literal.
     assumptions: list[Requirement] = field(default_factory=list)
     costs: dict[str, CostTerm] = field(default_factory=dict)
@@ -188,11 +191,12 @@ class RosterModel(Context):
 
 
 def build_model(scenario: Scenario, *, explain: bool = False,
-                context: Context | None = None) -> RosterModel:
+                context: Context | None = None, peak_floor: int = 0) -> RosterModel:
     """Build the full model: every hard rule, and the cost terms unless explaining.
 
     `context` reuses geography, travel and candidates already computed for this scenario
-    (or narrowed to it, see `Candidates.narrowed`)."""
+    (or narrowed to it, see `Candidates.narrowed`); `peak_floor` is the peak_load that
+    people outside the model already reach (see `RosterModel.peak_floor`)."""
     # Imported here so that rules and costs can import RosterModel from this module.
     from scheduler.model.costs import COST_TERMS
     from scheduler.model.rules import HARD_RULES
@@ -201,7 +205,8 @@ def build_model(scenario: Scenario, *, explain: bool = False,
     with no_cycle_collection():
         model = cp.CpModel()
         m = RosterModel(scenario, ctx.geography, ctx.travel, ctx.candidates, model,
-                        Decisions(model, scenario, ctx.candidates), explain=explain)
+                        Decisions(model, scenario, ctx.candidates), explain=explain,
+                        peak_floor=peak_floor)
         for rule in HARD_RULES:
             rule(m)
         if not explain:

@@ -52,7 +52,7 @@ def peak_load(m: RosterModel) -> CostTerm:
         if m.candidates.cases_of(p.id)
     ]
     if not serving:
-        return CostTerm()
+        return CostTerm(constant=m.peak_floor)
     people = m.scenario.prosecutor_by_id
     # The bound comes from the data: the busiest anyone could be if given every eligible case.
     ceiling = max(
@@ -60,7 +60,7 @@ def peak_load(m: RosterModel) -> CostTerm:
                   for active, taken in m.load_checkpoints(p)) // fte(people[p].capacity)
         for p, _ in serving
     )
-    peak = m.model.new_int_var(0, ceiling, "peak_load")
+    peak = m.model.new_int_var(m.peak_floor, max(ceiling, m.peak_floor), "peak_load")
     for pid, mine in serving:
         person = people[pid]
         cap = fte(person.capacity)
