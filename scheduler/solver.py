@@ -239,10 +239,11 @@ def _repair(ctx: Context, kept: Kept, *, deadline: float, workers: int, seed: in
     free = set(kept.broken)
     for step, nearest in enumerate(tuning.REPAIR_NEAREST):
         seconds = min(tuning.REPAIR_SECONDS, deadline - clock.now())
-        # The broken teams are always re-solved, past the deadline if need be (on a slow
-        # machine the eligibility pass alone may take it all); a widening only with time
-        # to build it.
-        if step == 0:
+        # The broken teams the builder could not mend are always re-solved, past the
+        # deadline if need be (on a slow machine the eligibility pass alone may take it
+        # all); mended ones, for a cheaper roster, and a widening, only with time to
+        # build them.
+        if step == 0 and unmended:
             seconds = max(seconds, tuning.REPAIR_LEAST_SECONDS)
         if seconds <= (step and tuning.STEP_SECONDS / 4) or (stop is not None and stop.is_set()):
             break
@@ -251,7 +252,7 @@ def _repair(ctx: Context, kept: Kept, *, deadline: float, workers: int, seed: in
         # what-if (a 3,000-person province: 87 places dropped for the 14 of one person).
         fixed = reopen(ctx, start, free, seconds=seconds, workers=workers, seed=seed,
                        stop=stop, nearest=nearest, hint=None if step else first,
-                       at_least=0.0 if step else tuning.REPAIR_LEAST_SECONDS)
+                       at_least=tuning.REPAIR_LEAST_SECONDS if step == 0 and unmended else 0.0)
         if fixed is not None and beats(ctx, fixed, start):
             start = fixed
         lost = [c for c in ctx.scenario.cases if c.id in kept.broken - start.staffed]
