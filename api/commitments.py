@@ -53,11 +53,7 @@ def as_load(scenario: Scenario, rows: list[CommitmentRow]) -> Scenario:
         by_person[r.prosecutor_id].append(Commitment(
             start=r.start, end=r.end, load=r.load, away=r.away,
             ref=f"case {r.case_id} (commit {r.commit_id})"))
-    if not by_person:
-        return scenario
-    people = [p.model_copy(update={"commitments": [*p.commitments, *by_person[p.id]]})
-              if p.id in by_person else p for p in scenario.prosecutors]
-    return scenario.replace(prosecutors=people)
+    return scenario.with_commitments(by_person)
 
 
 def for_solving(scenario: Scenario, rows: list[CommitmentRow]) -> Scenario:

@@ -4,7 +4,7 @@ Field-level rules (ranges, enums, end after start, a team spec impossible on its
 here; rules that cross references between collections live in `models.validation`.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from functools import cache, cached_property
 from types import UnionType
@@ -470,6 +470,14 @@ class Scenario(Strict):
         Unlike model_copy(update=...), which would carry the cached id lookups over."""
         fields = {name: getattr(self, name) for name in type(self).model_fields}
         return Scenario.model_construct(**{**fields, **changes})
+
+    def with_commitments(self, extra: Mapping[ProsecutorId, list["Commitment"]]) -> "Scenario":
+        """A copy whose people carry the `extra` commitments after their own."""
+        if not extra:
+            return self
+        people = [p.model_copy(update={"commitments": [*p.commitments, *extra[p.id]]})
+                  if p.id in extra else p for p in self.prosecutors]
+        return self.replace(prosecutors=people)
 
     def scope_of(self, case: Case) -> Scope:
         """The case's scope, or the default for its lead unit's tier."""

@@ -243,8 +243,8 @@ def _repair(ctx: Context, kept: Kept, *, deadline: float, workers: int, seed: in
         # deadline if need be (on a slow machine the eligibility pass alone may take it
         # all); mended ones, for a cheaper roster, and a widening, only with time to
         # build them.
-        if step == 0 and unmended:
-            seconds = max(seconds, tuning.REPAIR_LEAST_SECONDS)
+        forced = tuning.REPAIR_LEAST_SECONDS if step == 0 and unmended else 0.0
+        seconds = max(seconds, forced)
         if seconds <= (step and tuning.STEP_SECONDS / 4) or (stop is not None and stop.is_set()):
             break
         # First from the mended teams and the members the change left: the search keeps
@@ -252,7 +252,7 @@ def _repair(ctx: Context, kept: Kept, *, deadline: float, workers: int, seed: in
         # what-if (a 3,000-person province: 87 places dropped for the 14 of one person).
         fixed = reopen(ctx, start, free, seconds=seconds, workers=workers, seed=seed,
                        stop=stop, nearest=nearest, hint=None if step else first,
-                       at_least=tuning.REPAIR_LEAST_SECONDS if step == 0 and unmended else 0.0)
+                       at_least=forced)
         if fixed is not None and beats(ctx, fixed, start):
             start = fixed
         lost = [c for c in ctx.scenario.cases if c.id in kept.broken - start.staffed]

@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-from models import Case, Commitment, Objective, Prosecutor, Scenario, Slot
+from models import Case, Commitment, Objective, Scenario, Slot
 from models.ids import CaseId, ProsecutorId, UnitId
 from scheduler import clock, tuning
 from scheduler.instance.eligibility import Option
@@ -122,7 +122,7 @@ def nearest_people(ctx: Context, case: CaseId, count: int,
 
 def _pinned_beside(ctx: Context, best: Incumbent, free: list[Case],
                    only: Mapping[CaseId, set[tuple[ProsecutorId, Slot]]]) -> list[Case]:
-    """The staffed cases to keep, team pinned, beside the `free` ones: those running at the
+    """The staffed cases whose teams to keep beside the `free` ones: those running at the
     same time with a member whom a free case may take (capacity) or from whose office it
     may take someone (home staffing). No other team shares a rule with the free cases."""
     s = ctx.scenario
@@ -152,10 +152,10 @@ class Neighbourhood:
     start_staffed: set[CaseId]
 
 
-def committed(ctx: Context, teams: list[Option]) -> list[Prosecutor]:
-    """Everyone, with the `teams` they serve on as commitments: each case's load on its
-    days, away from home where they serve on site at another unit (rules 5 and 6 count
-    a commitment as they count a team)."""
+def committed(ctx: Context, teams: list[Option]) -> dict[ProsecutorId, list[Commitment]]:
+    """The `teams` as their members' commitments: each case's load on its days, away from
+    home where they serve on site at another unit (rules 5 and 6 count a commitment as
+    they count a team)."""
     s = ctx.scenario
     cases, people = s.case_by_id, s.prosecutor_by_id
     extra: dict[ProsecutorId, list[Commitment]] = defaultdict(list)
@@ -164,8 +164,7 @@ def committed(ctx: Context, teams: list[Option]) -> list[Prosecutor]:
         extra[o.person].append(Commitment(
             start=case.start, end=case.end, load=case.team.load,
             away=o.on_site and case.venue != people[o.person].home, ref=case.id))
-    return [p.model_copy(update={"commitments": [*p.commitments, *extra[p.id]]})
-            if p.id in extra else p for p in s.prosecutors]
+    return extra
 
 
 def neighbourhood(ctx: Context, best: Incumbent, free: set[CaseId], *,
@@ -191,9 +190,8 @@ def neighbourhood(ctx: Context, best: Incumbent, free: set[CaseId], *,
             only[c] = nearest_people(ctx, c, nearest, started[c])
     fixed = {c.id for c in _pinned_beside(ctx, best, free_cases, only)}
     outside = [o for o in best.chosen if o.case not in free]
-    sub = s.replace(cases=free_cases,
-                    prosecutors=committed(ctx, [o for o in outside if o.case in fixed]),
-                    previous=[a for a in s.previous if a.case in free])
+    sub = s.with_commitments(committed(ctx, [o for o in outside if o.case in fixed])).replace(
+        cases=free_cases, previous=[a for a in s.previous if a.case in free])
     narrowed = Context(sub, ctx.geography, ctx.travel, ctx.candidates.narrowed(free, only))
     floor = max(utilisation(ctx, outside).values(), default=0)
     return Neighbourhood(build_model(sub, context=narrowed, peak_floor=floor), set(free),
