@@ -5,6 +5,7 @@ solver must find the roster that keeps it (and the independent checker must agre
 `test_<rule>_broken`: a hand-written roster that breaks the rule; the checker must say so.
 """
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -345,6 +346,29 @@ def test_home_staffing_holds_counts_only_available_staff() -> None:
     s = home_scenario()
     s.prosecutor_by_id["b2"].unavailable = [Interval(start=s.cases[0].start, end=s.cases[0].end)]
     assert not staffed(solved(s), "k")
+
+
+def test_home_staffing_holds_counts_leave_ending_on_the_first_day() -> None:
+    """b2's leave ends on the case's first day: that day 'b' has b1 alone available, who
+    must stay, so the case (b1 and c1, b2 being on leave) cannot be staffed."""
+    s = home_scenario()
+    k = s.cases[0]
+    s.prosecutor_by_id["b2"].unavailable = [
+        Interval(start=k.start - timedelta(days=3), end=k.start)]
+    assert not staffed(solved(s), "k")
+
+
+def test_home_staffing_holds_on_leave_while_committed_away() -> None:
+    """b3 is on leave and committed away at once: counted once, as unavailable, so 'b'
+    (b1, b2 available, must keep 1) can still send one of them with c1."""
+    s = home_scenario()
+    k = s.cases[0]
+    b3 = s.prosecutor_by_id["b2"].model_copy(update={
+        "id": "b3", "unavailable": [Interval(start=k.start, end=k.end)],
+        "commitments": [Commitment(start=k.start, end=k.end, load=0.5, away=True)]})
+    s = s.replace(prosecutors=[*s.prosecutors, b3])
+    members = team(solved(s), "k")
+    assert "c1" in members and len(members & {"b1", "b2"}) == 1
 
 
 def committed_away_scenario() -> Scenario:
