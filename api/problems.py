@@ -45,6 +45,10 @@ def documented(*codes: int) -> dict[int | str, dict[str, Any]]:
 COMMON_PROBLEMS = (400, 401, 403, 404, 413, 422, 429, 500, 503)
 
 
+# FastAPI's words for a body its JSON reader refused other than as malformed JSON: Python
+# reads no integer of more than 4,300 digits, and a 5,000-digit seed came back in English.
+FASTAPI_UNREADABLE_BODY = "There was an error parsing the body"
+
 # A detail that is a catalogue code is put into the reader's words with its parameters.
 DETAIL_CODE = "problem."
 
@@ -137,9 +141,11 @@ def install(app: FastAPI) -> None:
             # Starlette names only the first route on the path; list every route's methods.
             headers["Allow"] = ", ".join(sorted(_allowed(app, request)))
         detail = str(exc.detail)
-        if detail == HTTPStatus(exc.status_code).phrase:
+        if exc.status_code == 400 and detail == FASTAPI_UNREADABLE_BODY:
+            detail_code: str | Reason = "problem.body_unreadable"
+        elif detail == HTTPStatus(exc.status_code).phrase:
             # Starlette's generic detail (an unknown path): the title's words, in the language.
-            detail_code: str | Reason = why(f"http.{exc.status_code}")
+            detail_code = why(f"http.{exc.status_code}")
         else:
             detail_code = detail
         return problem_response(request, exc.status_code, detail_code, headers=headers or None)

@@ -12,24 +12,28 @@ Item = TypeVar("Item", bound=BaseModel)
 
 # CP-SAT takes a 32-bit seed; a larger one was accepted and then failed the solve.
 MAX_SEED = 2**31 - 1
-Seed = Annotated[int, Field(ge=0, le=MAX_SEED, description="Random seed, 0 to 2**31 - 1.")]
+# Numbers and flags of a request body are strict: pydantic would read `"seconds": true` as
+# 1 s, `"seed": 1.0` as 1 and `"robust": "yes"` as true, and the job would run on a
+# guess. (Query parameters arrive as text, and are not strict.)
+Seed = Annotated[int, Field(ge=0, le=MAX_SEED, strict=True,
+                            description="Random seed, 0 to 2**31 - 1.")]
 # No request names more cases than a province has.
 MAX_CASES = 100_000
 # Each alternative is one more CP-SAT search within the same time limit; past a few
 # dozen, none would get time enough to be worth asking for.
 MAX_ALTERNATIVES = 20
 Alternatives = Annotated[int, Field(
-    ge=1, le=MAX_ALTERNATIVES,
+    ge=1, le=MAX_ALTERNATIVES, strict=True,
     description="How many rosters to return, the best first, then the next best in "
                 "objective order (1: the best alone).")]
 Differ = Annotated[int, Field(
-    ge=1, le=MAX_CASES,
+    ge=1, le=MAX_CASES, strict=True,
     description="How many assignments (case, person, slot; dropped plus added) each "
                 "alternative differs in, at least, from the best and every other.")]
 
 
 Robust = Annotated[bool, Field(
-    description="Among rosters of the best staffed priority, prefer those where every "
+    strict=True, description="Among rosters of the best staffed priority, prefer those where every "
                 "member of a mandatory case has a standby: the no_standby cost term, "
                 "weighted 150 unless the scenario weights it (as `taskforce solve --robust`).")]
 
@@ -97,7 +101,7 @@ class SolveRequest(BaseModel):
     scenario: dict[str, Any] | None = Field(
         default=None, description="An inline scenario; it is stored, so the roster can name it."
     )
-    seconds: float = Field(default=10.0, gt=0, le=86_400, allow_inf_nan=False,
+    seconds: float = Field(default=10.0, gt=0, le=86_400, allow_inf_nan=False, strict=True,
                            description="Time limit of the solve (the service's max_seconds "
                                        "caps it further).")
     seed: Seed = 0

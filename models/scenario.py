@@ -52,17 +52,17 @@ def _end_before_start(start: date, end: date) -> PydanticCustomError:
                    end=day(end.isoformat()), start=day(start.isoformat()))
 
 
-def _numbers_in(annotation: Any) -> tuple[bool, bool]:
-    """Whether a field of `annotation` holds a number itself, and whether it maps keys to
-    numbers (a person's skills, a team's tiers)."""
+def _numbers_in(annotation: Any) -> tuple[type | None, type | None]:
+    """The number type (int or float) a field of `annotation` holds itself, and the one it
+    maps keys to (a person's skills, a team's tiers); None where it holds no number."""
     if get_origin(annotation) is Annotated:
         return _numbers_in(get_args(annotation)[0])
     if get_origin(annotation) in (Union, UnionType):
         found = [_numbers_in(a) for a in get_args(annotation)]
-        return any(a for a, _ in found), any(b for _, b in found)
+        return (next((a for a, _ in found if a), None), next((b for _, b in found if b), None))
     if get_origin(annotation) is dict:
-        return False, _numbers_in(get_args(annotation)[1])[0]
-    return annotation in (int, float), False
+        return None, _numbers_in(get_args(annotation)[1])[0]
+    return (annotation if annotation in (int, float) else None), None
 
 
 class Strict(BaseModel):
@@ -72,22 +72,28 @@ class Strict(BaseModel):
 
     @field_validator("*", mode="before")
     @classmethod
-    def _no_true_for_a_number(cls, value: Any, info: ValidationInfo) -> Any:
-        """true or false where a number belongs is an error, not 1 or 0 (pydantic would
-        read `capacity: true` as a capacity of 1)."""
-        if isinstance(value, bool | dict) and info.field_name is not None:
+    def _a_number_is_a_number(cls, value: Any, info: ValidationInfo) -> Any:
+        """true or false, or text, where a number belongs is an error: pydantic would read
+        `capacity: true` as a capacity of 1, and `"capacity": "1.0"` as 1.0, a guess at
+        what a broken export meant. (Workbooks turn their cells into numbers first.)"""
+        if isinstance(value, bool | str | dict) and info.field_name is not None:
             number, mapping = _numbers_of(cls, info.field_name)
-            flags = ([value] if number
-                     else list(value.values()) if mapping and isinstance(value, dict) else [])
-            for flag in flags:
-                if isinstance(flag, bool):
+            flags = ([(value, number)] if number
+                     else [(v, mapping) for v in value.values()]
+                     if mapping and isinstance(value, dict) else [])
+            for flag, kind in flags:
+                if isinstance(flag, bool | str):
+                    shown = str(flag).lower() if isinstance(flag, bool) else flag[:60]
+                    if kind is int:
+                        raise invalid("invalid.whole", "Input should be a whole number, not "
+                                                       "'{value}'", value=shown)
                     raise invalid("invalid.number", "Input should be a number, not '{value}'",
-                                  value=str(flag).lower())
+                                  value=shown)
         return value
 
 
 @cache
-def _numbers_of(model: type[BaseModel], field: str) -> tuple[bool, bool]:
+def _numbers_of(model: type[BaseModel], field: str) -> tuple[type | None, type | None]:
     """`_numbers_in` for a field of `model`, worked out once."""
     return _numbers_in(model.model_fields[field].annotation)
 

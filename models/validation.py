@@ -152,6 +152,8 @@ def _shown(value: Any) -> Param:
     (infinity and NaN too: a JSON answer cannot hold them)."""
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
+    if isinstance(value, bool):  # as the JSON or YAML that held it wrote it
+        return "true" if value else "false"
     if isinstance(value, str | int | float) and not isinstance(value, bool):
         return value if not isinstance(value, str) or len(value) <= 60 else value[:57] + "..."
     return str(value)[:60]

@@ -115,6 +115,32 @@ def test_solve_requests_with_numbers_out_of_range_are_422(client: TestClient, fi
     assert [p["path"] for p in answer.json()["errors"]] == [field]
 
 
+@pytest.mark.parametrize(("field", "value", "code"), [
+    ("seconds", "true", "invalid.number"), ("seconds", '"10"', "invalid.number"),
+    ("seed", "1.0", "invalid.whole"), ("seed", "true", "invalid.whole"),
+    ("alternatives", '"2"', "invalid.whole"), ("robust", '"yes"', "invalid.bool")])
+def test_solve_requests_take_no_guessed_numbers(client: TestClient, field: str, value: str,
+                                                code: str) -> None:
+    """A flag or text where a request's number or flag belongs is refused with the field's
+    path: pydantic would have run the job for 1 s on `"seconds": true`."""
+    sid = client.post("/scenarios", json=TUTORIAL).json()["id"]
+    body = json.dumps({"scenario_id": sid, field: 7}).replace(": 7", f": {value}")
+    answer = _raw_post(client, "/jobs", body)
+    assert answer.status_code == 422, answer.text
+    assert [(p["path"], p["code"]) for p in answer.json()["errors"]] == [(field, code)]
+
+
+def test_a_seed_python_cannot_read_is_a_worded_400(client: TestClient) -> None:
+    """A 5,000-digit seed (past what Python reads as an integer) gets a 400 in the
+    reader's language, not FastAPI's English words."""
+    sid = client.post("/scenarios", json=TUTORIAL).json()["id"]
+    body = json.dumps({"scenario_id": sid, "seed": 7}).replace(": 7", ": " + "9" * 5000)
+    answer = client.post("/jobs", content=body, headers={"content-type": "application/json",
+                                                         "accept-language": "zh"})
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["detail"] == "无法把请求体读作JSON（例如其中有超过4300位的数字）"
+
+
 def test_oversize_body_sent_in_chunks_is_413(client: TestClient) -> None:
     """A body over max_body_bytes sent chunked, without Content-Length, gets 413 like a
     declared one (before, the app's body reader turned the cut-off into a 400)."""

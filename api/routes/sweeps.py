@@ -47,7 +47,7 @@ class SweepRequest(BaseModel):
     """Which contingencies to try and how long each re-plan may take."""
 
     absent: Absent = Field(description="each-member, each-office or each-road.")
-    seconds: float = Field(default=0.5, gt=0, le=30, allow_inf_nan=False,
+    seconds: float = Field(default=0.5, gt=0, le=30, allow_inf_nan=False, strict=True,
                            description="Time limit of each re-plan.")
     seed: Seed = 0
 
