@@ -52,17 +52,34 @@ def _end_before_start(start: date, end: date) -> PydanticCustomError:
                    end=day(end.isoformat()), start=day(start.isoformat()))
 
 
-def _numbers_in(annotation: Any) -> tuple[type | None, type | None]:
-    """The number type (int or float) a field of `annotation` holds itself, and the one it
-    maps keys to (a person's skills, a team's tiers); None where it holds no number."""
+def _scalars_in(annotation: Any) -> tuple[type | None, type | None]:
+    """The scalar type (int, float or bool) a field of `annotation` holds itself, and the
+    one it maps keys to (a person's skills, a team's tiers); None where it holds neither."""
     if get_origin(annotation) is Annotated:
-        return _numbers_in(get_args(annotation)[0])
+        return _scalars_in(get_args(annotation)[0])
     if get_origin(annotation) in (Union, UnionType):
-        found = [_numbers_in(a) for a in get_args(annotation)]
+        found = [_scalars_in(a) for a in get_args(annotation)]
         return (next((a for a, _ in found if a), None), next((b for _, b in found if b), None))
     if get_origin(annotation) is dict:
-        return None, _numbers_in(get_args(annotation)[1])[0]
-    return (annotation if annotation in (int, float) else None), None
+        return None, _scalars_in(get_args(annotation)[1])[0]
+    return (annotation if annotation in (int, float, bool) else None), None
+
+
+def _guessed(value: Any, kind: type) -> PydanticCustomError | None:
+    """The error for `value` in a field of `kind`, if pydantic would only guess at it:
+    a flag or text for a number, text or a number for a flag."""
+    shown = str(value).lower() if isinstance(value, bool) else str(value)[:60]
+    if kind is bool:
+        if isinstance(value, str | int | float) and not isinstance(value, bool):
+            return invalid("invalid.bool", "Input should be true or false, not '{value}'",
+                           value=shown)
+        return None
+    if not isinstance(value, bool | str):
+        return None
+    if kind is int:
+        return invalid("invalid.whole", "Input should be a whole number, not '{value}'",
+                       value=shown)
+    return invalid("invalid.number", "Input should be a number, not '{value}'", value=shown)
 
 
 class Strict(BaseModel):
@@ -72,30 +89,28 @@ class Strict(BaseModel):
 
     @field_validator("*", mode="before")
     @classmethod
-    def _a_number_is_a_number(cls, value: Any, info: ValidationInfo) -> Any:
-        """true or false, or text, where a number belongs is an error: pydantic would read
-        `capacity: true` as a capacity of 1, and `"capacity": "1.0"` as 1.0, a guess at
-        what a broken export meant. (Workbooks turn their cells into numbers first.)"""
-        if isinstance(value, bool | str | dict) and info.field_name is not None:
-            number, mapping = _numbers_of(cls, info.field_name)
-            flags = ([(value, number)] if number
-                     else [(v, mapping) for v in value.values()]
-                     if mapping and isinstance(value, dict) else [])
-            for flag, kind in flags:
-                if isinstance(flag, bool | str):
-                    shown = str(flag).lower() if isinstance(flag, bool) else flag[:60]
-                    if kind is int:
-                        raise invalid("invalid.whole", "Input should be a whole number, not "
-                                                       "'{value}'", value=shown)
-                    raise invalid("invalid.number", "Input should be a number, not '{value}'",
-                                  value=shown)
+    def _no_guessing(cls, value: Any, info: ValidationInfo) -> Any:
+        """A flag or text where a number belongs, or text or a number where a flag does, is
+        an error: pydantic would read `capacity: true` as a capacity of 1, `"capacity":
+        "1.0"` as 1.0 and `"mandatory": "yes"` as true, guesses at what a broken export
+        meant. (Workbooks turn their cells into numbers and flags first.)"""
+        if info.field_name is None or not isinstance(value, bool | str | int | float | dict):
+            return value
+        kind, mapping = _scalars_of(cls, info.field_name)
+        pairs = ([(value, kind)] if kind
+                 else [(v, mapping) for v in value.values()]
+                 if mapping and isinstance(value, dict) else [])
+        for one, of in pairs:
+            error = _guessed(one, of)
+            if error is not None:
+                raise error
         return value
 
 
 @cache
-def _numbers_of(model: type[BaseModel], field: str) -> tuple[type | None, type | None]:
-    """`_numbers_in` for a field of `model`, worked out once."""
-    return _numbers_in(model.model_fields[field].annotation)
+def _scalars_of(model: type[BaseModel], field: str) -> tuple[type | None, type | None]:
+    """`_scalars_in` for a field of `model`, worked out once."""
+    return _scalars_in(model.model_fields[field].annotation)
 
 
 class Location(Strict):

@@ -247,7 +247,10 @@ def parse_scenario(data: Any) -> Scenario:
         problems += _pydantic_problems(err, "policy", None)
 
     for collection, model in COLLECTIONS.items():
-        raw_items = data.get(collection) or []
+        # Left out, a collection is empty; `null` is a broken export, not an empty list.
+        raw_items = data.get(collection, [])
+        if raw_items is None and collection == "units":
+            raw_items = []  # already said: units are required
         if not isinstance(raw_items, list):
             problems.append(problem(collection, "invalid.list"))
             raw_items = []
