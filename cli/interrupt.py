@@ -1,11 +1,15 @@
-"""Ctrl-C on the command line: one press stops a solve or a batch at once.
+"""Ctrl-C on the command line: one press stops a batch at once, and ends a solve early
+with the best roster it has (a second press stops it at once, with none).
 
 The work runs in a thread of its own while the main thread waits in Python, so the
 signal is seen at once (not when CP-SAT next returns to Python), and the solver never
-sees it: a search cut short must not pass for a finished one. The interrupt handler
-says how to resume and ends the process with exit 130 without unwinding, since CP-SAT
-may still be running in the work's thread (unwinding the interpreter under it aborts).
-Nothing is recorded after that: what was recorded before was finished.
+sees it as an exception. A solve is asked to stop (its `stop` event): it returns its best
+valid roster within a second or two, which is written and shown with a line saying it was
+cut short, and the exit code is still 130, so a search cut short never passes for a
+finished one. Otherwise the interrupt handler says how to resume and ends the process
+with exit 130 without unwinding, since CP-SAT may still be running in the work's thread
+(unwinding the interpreter under it aborts). Nothing is recorded after that: what was
+recorded before was finished.
 
 A process started with SIGINT ignored (a job a script puts in the background, `nohup`)
 keeps ignoring it throughout, as Python itself does while loading; taking it up only once
@@ -46,15 +50,19 @@ def on_sigint(handler: Callable[[int, FrameType | None], object]
 
 def run_until_interrupted(work: Callable[[], Result], on_interrupt: Callable[[], NoReturn],
                           on_ready: Callable[[], None] | None = None,
-                          then: Callable[[Result], None] | None = None) -> Result:
+                          then: Callable[[Result], None] | None = None,
+                          wind_down: Callable[[], None] | None = None) -> Result:
     """`work()`, run in a thread; the first SIGINT calls `on_interrupt`, which ends the
-    process (or, in tests, raises). `on_ready` runs once the handler is in place, so a
-    Ctrl-C after it is always handled here. `then(result)` runs once the work is done,
-    with Ctrl-C held off: what the work produced is written and shown whole, never cut
-    off half-printed with its file already replaced."""
+    process (or, in tests, raises). With `wind_down`, the first SIGINT calls that instead
+    (it asks the work to finish early with what it has) and only the second ends the
+    process. `on_ready` runs once the handler is in place, so a Ctrl-C after it is always
+    handled here. `then(result)` runs once the work is done, with Ctrl-C held off: what
+    the work produced is written and shown whole, never cut off half-printed with its file
+    already replaced."""
     result: list[Result] = []
     failure: list[BaseException] = []
     finishing: list[bool] = []
+    winding: list[bool] = []
 
     def run() -> None:
         try:
@@ -63,8 +71,13 @@ def run_until_interrupted(work: Callable[[], Result], on_interrupt: Callable[[],
             failure.append(e)
 
     def interrupt(signum: int, frame: FrameType | None) -> None:
-        if not finishing:
-            on_interrupt()
+        if finishing:
+            return
+        if wind_down is not None and not winding:
+            winding.append(True)
+            wind_down()
+            return
+        on_interrupt()
 
     thread = threading.Thread(target=run, name="work", daemon=True)
     previous = on_sigint(interrupt)

@@ -4,6 +4,7 @@ import json
 import os
 import signal
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -16,6 +17,7 @@ from rich.markup import escape
 
 from checker import check_roster
 from cli.alternatives import show_alternatives
+from cli.entry import EXIT_INTERRUPTED
 from cli.files import (
     InputError,
     file_error,
@@ -144,7 +146,7 @@ def solve(
                          "150 unless the scenario weights it).")] = False,
 ) -> None:
     """Solve a scenario and print its roster. Exit 0 solved, 1 not solved, 2 bad input,
-    130 interrupted (Ctrl-C: no roster)."""
+    130 interrupted (one Ctrl-C: the best roster so far, said to be cut short; two: none)."""
     language = _language(lang)
     try:
         loaded = read_scenario(scenario, language)
@@ -170,6 +172,22 @@ def solve(
                     else message(language, "cli.kept_file", file=output))
             exit_interrupted(message(language, "cli.interrupted_solve", kept=kept))
 
+        # The first Ctrl-C asks the search to end with the best roster it has; whether
+        # it came before the solve returned decides if the roster was cut short.
+        stop = threading.Event()
+        cut_short: list[bool] = []
+
+        def wind_down() -> None:
+            stop.set()
+            status.update(escape(message(language, "cli.stopping")))
+
+        def work() -> Roster:
+            solved = solve_scenario(loaded, seconds=seconds, workers=workers, seed=seed,
+                                    progress=show, alternatives=alternatives, differ=differ,
+                                    robust=robust, stop=stop)
+            cut_short.append(stop.is_set())
+            return solved
+
         def ready() -> None:
             # A plain line, also where the spinner does not show (a log, a pipe).
             err.print(message(language, "cli.ready", file=scenario, seconds=f"{seconds:g}"),
@@ -177,13 +195,17 @@ def solve(
 
         def finish(solved: Roster) -> None:
             status.stop()
+            if not cut_short[0]:
+                _print_solved(localised(solved, language), loaded, output, fmt, language)
+                return
+            if solved.status in (Status.INFEASIBLE, Status.NO_SOLUTION_IN_TIME):
+                interrupted()  # nothing found yet, or nothing proven
             _print_solved(localised(solved, language), loaded, output, fmt, language)
+            err.print(message(language, "cli.stopped_solve", elapsed=f"{solved.seconds:.1f}",
+                              seconds=f"{seconds:g}"), highlight=False, markup=False)
+            raise typer.Exit(EXIT_INTERRUPTED)
 
-        run_until_interrupted(
-            lambda: solve_scenario(loaded, seconds=seconds, workers=workers, seed=seed,
-                                   progress=show, alternatives=alternatives, differ=differ,
-                                   robust=robust),
-            interrupted, ready, finish)
+        run_until_interrupted(work, interrupted, ready, finish, wind_down)
 
 
 def _print_solved(roster: Roster, loaded: Scenario, output: Path | None, fmt: Format | None,

@@ -1,11 +1,13 @@
-"""Ctrl-C on the command line: one press stops a solve or a batch at once with exit 130,
-says how to resume, and nothing cut short is recorded as done (issue 17, defect 13)."""
+"""Ctrl-C on the command line: one press stops a batch at once with exit 130, says how to
+resume, and nothing cut short is recorded as done (issue 17, defect 13); one press ends a
+solve with its best roster, said to be cut short, and two end it with none (issue 16)."""
 
 import json
 import signal
 import subprocess
 import sys
 import threading
+import time
 import types
 from pathlib import Path
 from typing import Any, NoReturn
@@ -13,6 +15,7 @@ from typing import Any, NoReturn
 import pytest
 from typer.testing import CliRunner
 
+from checker import check_roster
 from cli import entry
 from cli.batch import run_batch
 from cli.interrupt import run_until_interrupted
@@ -62,6 +65,36 @@ def test_an_interrupt_once_the_work_is_done_lets_its_result_be_shown_whole() -> 
     assert run_until_interrupted(lambda: "roster", _stop, then=then) == "roster"
     assert shown == ["roster"]
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_with_a_wind_down_the_first_interrupt_asks_and_the_second_stops() -> None:
+    """Given `wind_down`, the first SIGINT only calls it (the work then ends early with
+    what it has, and its result is shown); a second SIGINT ends at once."""
+    winding = threading.Event()
+
+    def work() -> str:
+        signal.raise_signal(signal.SIGINT)
+        assert winding.wait(30)
+        return "best so far"
+
+    shown: list[str] = []
+    assert run_until_interrupted(work, _stop, then=shown.append,
+                                 wind_down=winding.set) == "best so far"
+    assert shown == ["best so far"]
+
+    wound, release = threading.Event(), threading.Event()
+
+    def stubborn() -> str:
+        signal.raise_signal(signal.SIGINT)
+        assert wound.wait(30)
+        signal.raise_signal(signal.SIGINT)  # winding down takes too long: press again
+        release.wait(30)
+        return "never used"
+
+    with pytest.raises(_StoppedError):
+        run_until_interrupted(stubborn, _stop, wind_down=wound.set)
+    assert not release.is_set()
+    release.set()
 
 
 def test_a_process_started_ignoring_interrupts_keeps_ignoring_them() -> None:
@@ -144,18 +177,24 @@ def big_province(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def test_ctrl_c_stops_solve_at_once_with_exit_130(big_province: Path, tmp_path: Path) -> None:
-    """One Ctrl-C during a long `taskforce solve` ends it with exit 130 within seconds:
-    no roster printed, none written to --out, and a line saying how to run it again
-    (before, it printed the cut-short roster as 'feasible' and exited 0)."""
+def test_one_ctrl_c_ends_solve_with_its_best_roster_said_cut_short(big_province: Path,
+                                                                  tmp_path: Path) -> None:
+    """One Ctrl-C during a long `taskforce solve` ends it within seconds with exit 130 and
+    the best roster so far, written to --out and valid to the independent checker, with a
+    line saying it was stopped and is not the whole search's (before, it wrote nothing)."""
     out = tmp_path / "roster.json"
     process = _start(["solve", str(big_province), "--seconds", str(LONG_SOLVE_SECONDS),
-                      "--out", str(out)], tmp_path)
+                      "--out", str(out), "--format", "summary"], tmp_path)
+    began = time.monotonic()
     stdout, stderr = _interrupt_once_started(process, "Ctrl-C stops")
     assert process.returncode == 130, stderr
-    assert stdout == "" and not out.exists()
-    assert "interrupted" in stderr and "run the same command again" in stderr
-    assert "Traceback" not in stderr
+    assert time.monotonic() - began < LONG_SOLVE_SECONDS / 4
+    assert "stopped by Ctrl-C" in stderr and "not the whole search" in stderr
+    assert "Traceback" not in stderr and "staffed" in stdout
+    roster = Roster.model_validate_json(out.read_text())
+    scenario = parse_scenario(json.loads(big_province.read_text()))
+    assert roster.objective is not None and roster.objective.staffed_priority > 0
+    assert check_roster(scenario, roster).violations == []
 
 
 def test_ctrl_c_stops_batch_at_once_saying_how_to_resume(big_province: Path,
