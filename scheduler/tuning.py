@@ -178,9 +178,15 @@ ALTERNATIVE_CASES = NEIGHBOURHOOD_CASES
 # --- The work clock of a repeatable solve (scheduler.clock) -------------------------------
 
 # Seconds of work per unit of CP-SAT's deterministic time, and per variable of a model
-# handed to CP-SAT (building it in Python); see bench/ for how they were fitted.
+# each time it is handed to CP-SAT (building it in Python). CP-SAT's wall time was 1.85 to
+# 3.0 times its deterministic time in one-worker 30 s solves of tight 2,000 x 300 and
+# standard 4,000 x 700. Building took 14 to 17 us a variable there, and most models are
+# handed over twice (priority, then cost): at 4e-5 a variable each time, building was
+# charged 3.5 to 5 times what it took, and those solves ended after 17 s of their 30. At
+# 1.5e-5 they end after 27 and 19 s, dense 4,000 x 700 after 21 s and a province of 1.8
+# million options after 28 s, none cut by the wall.
 WORK_SECONDS_PER_DETERMINISTIC = 3.3
-WORK_SECONDS_PER_VARIABLE = 4e-5
+WORK_SECONDS_PER_VARIABLE = 1.5e-5
 # ... and per call, for what every step of the search does around it (choosing the
 # neighbourhood, reading the answer): 1.5 ms a call on a three-case scenario.
 WORK_SECONDS_PER_CALL = 0.002
