@@ -76,7 +76,11 @@ def _tutorial_with_local_names(path: Path) -> Path:
 def service(tmp_path: Path) -> Iterator[Service]:
     """`taskforce serve` on a free loopback port, and an admin key of the tutorial's city."""
     scenario_file = _tutorial_with_local_names(tmp_path / "tutorial.json")
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'console.db'}"}
+    # One CP-SAT worker, so the tutorial's roster repeats: it has optima that tie, and
+    # with two workers a loaded machine found another, where the swap test's candidate
+    # already served.
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'console.db'}",
+           "SOLVE_WORKERS": "1"}
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
