@@ -10,7 +10,15 @@ from functools import cache, cached_property
 from types import UnionType
 from typing import Annotated, Any, Self, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from models.enums import DEFAULT_SCOPE, Kind, Role, Scope, Slot, Tier
@@ -35,11 +43,6 @@ MAX_WEIGHT = 10_000.0
 # does not): longer ones must be refused here, not fail at the database with a 500.
 MAX_TEXT = 200
 
-Level = Annotated[int, Field(ge=1, le=3, description="Skill level, 1 (basic) to 3 (expert).")]
-Count = Annotated[int, Field(ge=0, le=MAX_PEOPLE, description="A number of people, zero or more.")]
-Weight = Annotated[float, Field(ge=0, le=MAX_WEIGHT, description="A cost weight, at most 10,000.")]
-
-
 def invalid(code: str, english: str, **params: object) -> PydanticCustomError:
     """A validation error of ours: pydantic carries the message code and its parameters to
     `models.validation`, which hands them on to be worded in the reader's language;
@@ -52,17 +55,13 @@ def _end_before_start(start: date, end: date) -> PydanticCustomError:
                    end=day(end.isoformat()), start=day(start.isoformat()))
 
 
-def _scalars_in(annotation: Any) -> tuple[type | None, type | None]:
-    """The scalar type (int, float or bool) a field of `annotation` holds itself, and the
-    one it maps keys to (a person's skills, a team's tiers); None where it holds neither."""
+def _scalars_in(annotation: Any) -> type | None:
+    """The scalar type (int, float or bool) a field of `annotation` holds, or None."""
     if get_origin(annotation) is Annotated:
         return _scalars_in(get_args(annotation)[0])
     if get_origin(annotation) in (Union, UnionType):
-        found = [_scalars_in(a) for a in get_args(annotation)]
-        return (next((a for a, _ in found if a), None), next((b for _, b in found if b), None))
-    if get_origin(annotation) is dict:
-        return None, _scalars_in(get_args(annotation)[1])[0]
-    return (annotation if annotation in (int, float, bool) else None), None
+        return next((t for t in map(_scalars_in, get_args(annotation)) if t), None)
+    return annotation if annotation in (int, float, bool) else None
 
 
 def _guessed(value: Any, kind: type) -> PydanticCustomError | None:
@@ -82,6 +81,24 @@ def _guessed(value: Any, kind: type) -> PydanticCustomError | None:
     return invalid("invalid.number", "Input should be a number, not '{value}'", value=shown)
 
 
+def _no_guess(kind: type) -> BeforeValidator:
+    """`_guessed` as a validator of one value: on the values of a map (a person's skills,
+    a team's tiers) its error names the key, `skills.criminal`, as pydantic's own do."""
+    def check(value: Any) -> Any:
+        error = _guessed(value, kind)
+        if error is not None:
+            raise error
+        return value
+    return BeforeValidator(check)
+
+
+Level = Annotated[int, _no_guess(int),
+                  Field(ge=1, le=3, description="Skill level, 1 (basic) to 3 (expert).")]
+Count = Annotated[int, _no_guess(int),
+                  Field(ge=0, le=MAX_PEOPLE, description="A number of people, zero or more.")]
+Weight = Annotated[float, Field(ge=0, le=MAX_WEIGHT, description="A cost weight, at most 10,000.")]
+
+
 class Strict(BaseModel):
     """Base for scenario models: unknown fields are errors, so a typo never passes silently."""
 
@@ -94,21 +111,16 @@ class Strict(BaseModel):
         an error: pydantic would read `capacity: true` as a capacity of 1, `"capacity":
         "1.0"` as 1.0 and `"mandatory": "yes"` as true, guesses at what a broken export
         meant. (Workbooks turn their cells into numbers and flags first.)"""
-        if info.field_name is None or not isinstance(value, bool | str | int | float | dict):
+        if info.field_name is None or not isinstance(value, bool | str | int | float):
             return value
-        kind, mapping = _scalars_of(cls, info.field_name)
-        pairs = ([(value, kind)] if kind
-                 else [(v, mapping) for v in value.values()]
-                 if mapping and isinstance(value, dict) else [])
-        for one, of in pairs:
-            error = _guessed(one, of)
-            if error is not None:
-                raise error
+        error = _guessed(value, kind) if (kind := _scalars_of(cls, info.field_name)) else None
+        if error is not None:
+            raise error
         return value
 
 
 @cache
-def _scalars_of(model: type[BaseModel], field: str) -> tuple[type | None, type | None]:
+def _scalars_of(model: type[BaseModel], field: str) -> type | None:
     """`_scalars_in` for a field of `model`, worked out once."""
     return _scalars_in(model.model_fields[field].annotation)
 
