@@ -143,16 +143,17 @@ class _BoundByParts:
 
 def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, workers: int,
                            seed: int, reporter: _Reporter, stop: threading.Event | None,
-                           replanned: set[CaseId] | None = None, relaxing: float = 0.0
-                           ) -> tuple[Incumbent, _BoundByParts | None]:
+                           replanned: set[CaseId] | None = None, relaxing: float = 0.0,
+                           bounding: bool = False) -> tuple[Incumbent, _BoundByParts | None]:
     """The parts solved alone, their teams put together, then neighbourhood search from
     the better of that and `best` until `deadline`, or `relaxing` seconds before it if the
     roster then staffs less than the parts' bound (time for the relaxation to bound it);
     parts without time for them are counted rather than solved. A re-plan (`replanned`,
     the cases whose earlier teams broke) skips the parts and searches around those cases:
-    the rest of the roster stands; given `tuning.REPLAN_PARTS_SECONDS` or more, it then
-    solves the parts for their bound. (Tried after CP-SAT on mid-sized scenarios too: it
-    did worse than CP-SAT's own search.)"""
+    the rest of the roster stands; with `bounding` (a limit of
+    `tuning.REPLAN_PARTS_SECONDS` or more), it then solves the parts for their bound.
+    (Tried after CP-SAT on mid-sized scenarios too: it did worse than CP-SAT's own
+    search.)"""
     # The parts and their putting together get their shares whether or not the
     # relaxation is needed later: what the parts prove depends on every second of
     # theirs (a part the pace says cannot finish is skipped). With their share cut by it,
@@ -164,14 +165,26 @@ def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, wo
     at_most = sum(c.priority for c in ctx.scenario.cases)  # parts not yet solved count all
     parts_until = clock.now() + (0.0 if replanned is not None else search * tuning.PARTS_SHARE)
     extend = 0.0 if replanned is not None else search * tuning.PART_RETRY_EXTEND_SHARE
-    if replanned is not None and search >= tuning.REPLAN_PARTS_SECONDS:
-        # A re-plan searches around its change, the answer a what-if waits for; given long
-        # enough, it then solves the parts in the parts' share, for their bound alone.
-        # Counting alone left a 30 s re-plan of tight 4,000 x 700 at a 52 % gap.
-        best = improve(ctx, best, deadline=deadline - search * tuning.PARTS_SHARE,
-                       workers=workers, seed=seed, on_improve=reporter.incumbent, stop=stop,
-                       sweep=False, around=set(replanned), least=least)
-        parts_until = deadline
+    if replanned is not None and bounding:
+        # A re-plan searches around its change first: that is the answer a what-if waits
+        # for. Given long enough, it then solves the parts in their share, for their
+        # bound alone, unless the search was still improving in the second half of its
+        # time, where the parts would cost roster for bound (skewed 4,000 x 700, busiest
+        # person ill, 10 s: 861 priority with the parts, 862 without). Counting alone
+        # left a 30 s re-plan of tight 4,000 x 700 at a 52 % gap.
+        began = clock.now()
+        searched = deadline - search * tuning.REPLAN_PARTS_SHARE
+        improved = [began]
+
+        def kept(found: Incumbent) -> None:
+            improved[0] = clock.now()
+            reporter.incumbent(found)
+
+        best = improve(ctx, best, deadline=searched, workers=workers, seed=seed,
+                       on_improve=kept, stop=stop, sweep=False, around=set(replanned),
+                       least=least)
+        if improved[0] - began <= (searched - began) / 2:
+            parts_until = deadline
     for part in solve_parts(ctx, best, deadline=parts_until, workers=workers, seed=seed,
                             stop=stop, extend=extend, counted=counted):
         bounds.append(part)
@@ -523,7 +536,8 @@ def _solve(scenario: Scenario, *, seconds: float, workers: int, seed: int, expla
                   stop=stop) as raced:
             best, by_parts = _search_neighbourhoods(
                 ctx, best, deadline=deadline, workers=workers - (m is not None), seed=seed,
-                reporter=reporter, stop=raced.halt, replanned=replanned, relaxing=relaxing)
+                reporter=reporter, stop=raced.halt, replanned=replanned, relaxing=relaxing,
+                bounding=seconds >= tuning.REPLAN_PARTS_SECONDS)
         found = raced.found
         if by_parts is not None:
             priority_bound = min(priority_bound, by_parts.priority)

@@ -95,11 +95,14 @@ REPAIR_SECONDS = 1.0
 # re-plan lost 16 of its 1,339 priority. (Teams the builder mended are only made cheaper:
 # on a province of 1.8 million options, that forced 0.3 s took a 2 s what-if to 2.5 s.)
 REPAIR_LEAST_SECONDS = 0.3
-# A re-plan whose search has at least this long solves the parts too (their share of it),
-# for the bound they give; shorter, it bounds by counting alone and spends every second
-# around its change. Not measured as a threshold: what-ifs are asked in 2 s and sweeps'
-# re-plans in 0.5 s, and neither should pay for a bound.
+# A re-plan given a time limit of at least this long solves the parts too (their share of
+# its search), for the bound they give; shorter, it bounds by counting alone and spends
+# every second around its change. What-ifs are asked in 2 s and sweeps' re-plans in
+# 0.5 s, and neither should pay for a bound. (Compared first with the search's own time,
+# 1 to 1.5 s less than the limit, a 10 s or 11 s re-plan solved no parts.)
 REPLAN_PARTS_SECONDS = 10.0
+# ... and the share of that search the parts get, after the search around the change.
+REPLAN_PARTS_SHARE = 0.6
 # A re-plan whose change broke at most this share of the previous roster's teams starts
 # from the repaired roster without building the greedy and rarest-first rosters.
 SMALL_CHANGE_SHARE = 0.1
