@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.tables import RosterRow
 from models import Problem, Progress, Roster, Scenario
@@ -36,6 +36,13 @@ Robust = Annotated[bool, Field(
     strict=True, description="Among rosters of the best staffed priority, prefer those where every "
                 "member of a mandatory case has a standby: the no_standby cost term, "
                 "weighted 150 unless the scenario weights it (as `taskforce solve --robust`).")]
+
+
+class Body(BaseModel):
+    """Base of request bodies: an unknown field is refused (422 on its path), so a
+    misspelt `secnds` is not run at the default time limit."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class ScenarioSummary(BaseModel):
@@ -86,7 +93,7 @@ class Health(BaseModel):
     solver: str = Field(description="ok when CP-SAT solved a one-variable model, or what failed.")
 
 
-class KeepTeams(BaseModel):
+class KeepTeams(Body):
     """Teams of a stored roster of the same scenario to keep as they are (pinned)."""
 
     roster_id: str = Field(max_length=32, description="The roster whose teams are kept.")
@@ -94,7 +101,7 @@ class KeepTeams(BaseModel):
                              description="The staffed cases whose teams are pinned.")
 
 
-class SolveRequest(BaseModel):
+class SolveRequest(Body):
     """A solve: a stored scenario (its current version) or an inline one, and limits."""
 
     scenario_id: str | None = Field(default=None, description="A stored scenario's id.")
@@ -179,7 +186,7 @@ class AuditVerdict(BaseModel):
     problem: str | None = Field(description="What is wrong there.")
 
 
-class CommitRequest(BaseModel):
+class CommitRequest(Body):
     """Which cases of a roster to make binding, and why."""
 
     cases: list[str] | None = Field(
@@ -188,7 +195,7 @@ class CommitRequest(BaseModel):
     reason: str | None = Field(default=None, max_length=2000, description="Why; kept in the audit trail.")
 
 
-class ReleaseRequest(BaseModel):
+class ReleaseRequest(Body):
     reason: str = Field(min_length=1, max_length=2000,
                         description="Why the assignment ends, e.g. 'case closed', 'replaced'.")
 

@@ -130,6 +130,21 @@ def test_solve_requests_take_no_guessed_numbers(client: TestClient, field: str, 
     assert [(p["path"], p["code"]) for p in answer.json()["errors"]] == [(field, code)]
 
 
+@pytest.mark.parametrize(("url", "body", "field"), [
+    ("/jobs", {"secnds": 5}, "secnds"), ("/jobs", {"workers": "abc"}, "workers"),
+    ("/scenarios/{sid}/cases/fraud/roster", {"seed": 5}, "seed")])
+def test_request_bodies_refuse_unknown_fields(client: TestClient, url: str,
+                                              body: dict[str, Any], field: str) -> None:
+    """A field a request body does not have is refused on its path, not ignored: a
+    misspelt `secnds` ran the job at the default 10 s, and a single case's roster took no
+    seed in its body without a word."""
+    sid = client.post("/scenarios", json=TUTORIAL).json()["id"]
+    answer = client.post(url.format(sid=sid), json={"scenario_id": sid, **body}
+                         if url == "/jobs" else body)
+    assert answer.status_code == 422, answer.text
+    assert [(p["path"], p["code"]) for p in answer.json()["errors"]] == [(field, "invalid.extra")]
+
+
 def test_a_seed_python_cannot_read_is_a_worded_400(client: TestClient) -> None:
     """A 5,000-digit seed (past what Python reads as an integer) gets a 400 in the
     reader's language, not FastAPI's English words."""

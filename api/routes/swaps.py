@@ -14,7 +14,7 @@ from api.deps import CallerDep, LangDep, SessionDep
 from api.jobs import narrowed
 from api.problems import ApiError, documented
 from api.routes.scenarios import scenario_province, stored_body
-from api.schemas import RosterView
+from api.schemas import Body, RosterView
 from api.tables import RosterRow
 from checker import check_roster
 from i18n import localised
@@ -37,7 +37,7 @@ class Candidate(BaseModel):
     travel_minutes: float = Field(description="One-way travel minutes to the venue.")
 
 
-class SwapRequest(BaseModel):
+class SwapRequest(Body):
     case: str = Field(min_length=1, max_length=MAX_TEXT, description="The staffed case.")
     out: str = Field(min_length=1, max_length=MAX_TEXT, description="The member who leaves.")
     into: str = Field(min_length=1, max_length=MAX_TEXT,

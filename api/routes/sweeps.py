@@ -21,7 +21,7 @@ from api.problems import ApiError, documented
 from api.routes.rosters import shown_roster
 from api.routes.scenarios import scenario_province, stored_body
 from api.routes.whatif import solve_slot
-from api.schemas import Seed
+from api.schemas import Body, Seed
 from api.sweep_queue import queued_sweep
 from api.tables import RosterRow, SweepRow
 from api.workbooks import XLSX
@@ -43,7 +43,7 @@ MAX_CONTINGENCIES = 2000
 router = APIRouter(tags=["sweeps"], responses=documented(404, 422, 429))
 
 
-class SweepRequest(BaseModel):
+class SweepRequest(Body):
     """Which contingencies to try and how long each re-plan may take."""
 
     absent: Absent = Field(description="each-member, each-office or each-road.")

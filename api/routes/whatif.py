@@ -24,7 +24,7 @@ from api.jobs import JobParams, narrowed
 from api.problems import ApiError, documented
 from api.routes.jobs import cases_to_solve
 from api.routes.scenarios import store_new, stored_body, writable_scenario
-from api.schemas import Alternatives, Differ, Robust, RosterView, Seed
+from api.schemas import Alternatives, Body, Differ, Robust, RosterView, Seed
 from api.settings import Settings
 from api.tables import RosterRow, ScenarioRow
 from i18n import localised
@@ -68,7 +68,7 @@ def _store(session: Session, scenario_id: str, version: int, params: JobParams,
     return row
 
 
-class CaseRosterRequest(BaseModel):
+class CaseRosterRequest(Body):
     """Options of a single-case roster; the body may be left out."""
 
     alternatives: Alternatives = 1
@@ -105,14 +105,14 @@ def case_roster(scenario_id: str, case_id: str, session: SessionDep, settings: S
     return RosterView.of(stored, localised(roster, lang))
 
 
-class Variant(BaseModel):
+class Variant(Body):
     name: str = Field(min_length=1, max_length=MAX_TEXT,
                       description="A label, e.g. 'Zhao falls ill'.")
     patch: list[dict[str, Any]] = Field(
         description="RFC 6902 JSON Patch operations on the base scenario.")
 
 
-class WhatIfRequest(BaseModel):
+class WhatIfRequest(Body):
     variants: list[Variant] = Field(min_length=1, max_length=8, description="Variants to try.")
     base_roster_id: str | None = Field(
         default=None, description="The base roster; solved now when not given.")
