@@ -97,6 +97,10 @@ class Roster(BaseModel):
         default=None,
         description="Best proven upper bound on staffed priority: no valid roster staffs more.",
     )
+    stopped: bool = Field(
+        default=False, description="Whether the search was stopped before its time limit "
+                                   "(Ctrl-C, a cancelled job): the best roster found by then, "
+                                   "not the whole search's.")
     seconds: float = Field(default=0, description="Wall time of the solve, model build included.")
     build_seconds: float = Field(default=0, description="Time to build the model.")
     first_roster_seconds: float | None = Field(

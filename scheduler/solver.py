@@ -437,6 +437,19 @@ def solve(scenario: Scenario, *, seconds: float = 10.0, workers: int = 2, seed: 
         raise ValueError(f"alternatives: must be at least 1, not {alternatives}")
     if differ < 1:
         raise ValueError(f"differ: must be at least 1, not {differ}")
+    roster = _solved(scenario, seconds=seconds, workers=workers, seed=seed, explain=explain,
+                     progress=progress, method=method, stop=stop, alternatives=alternatives,
+                     differ=differ)
+    if stop is not None and stop.is_set():
+        # Said in the roster itself, which outlives the stderr line or the job's state.
+        return roster.model_copy(update={"stopped": True})
+    return roster
+
+
+def _solved(scenario: Scenario, *, seconds: float, workers: int, seed: int, explain: bool,
+            progress: Callable[[Progress], None] | None, method: Method,
+            stop: threading.Event | None, alternatives: int, differ: int) -> Roster:
+    """`solve` past its checks of the arguments: the best roster, then any alternatives."""
     started = perf_counter()
     try:
         with clock.counting(clock.for_solve(seconds, workers)) as on:

@@ -194,6 +194,7 @@ def test_one_ctrl_c_ends_solve_with_its_best_roster_said_cut_short(big_province:
     roster = Roster.model_validate_json(out.read_text())
     scenario = parse_scenario(json.loads(big_province.read_text()))
     assert roster.objective is not None and roster.objective.staffed_priority > 0
+    assert roster.stopped  # the file says so too, not only the line on stderr
     assert check_roster(scenario, roster).violations == []
 
 

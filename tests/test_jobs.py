@@ -101,7 +101,9 @@ def test_cancel_while_solving_keeps_the_best_roster(client: TestClient) -> None:
     assert runner(client).wait_for(job["id"], {"cancelled", "done", "failed"}, WAIT) == "cancelled"
     ended = client.get(f"/jobs/{job['id']}").json()
     assert ended["elapsed"] < 60
-    assert check_roster(parse_scenario(data), Roster.model_validate(ended["roster"])).ok
+    roster = Roster.model_validate(ended["roster"])
+    assert check_roster(parse_scenario(data), roster).ok
+    assert roster.stopped  # the roster itself says it is not the whole search's
 
 
 def test_restart_requeues_interrupted_jobs(database_url: str) -> None:
