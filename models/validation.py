@@ -116,6 +116,8 @@ def _label(collection: str, raw: object) -> str | None:
 def _path(prefix: str, loc: Iterable[int | str]) -> str:
     out = prefix
     for part in loc:
+        if part == "[key]":  # pydantic's mark of a map's key at fault: the key says it
+            continue
         out += f"[{part}]" if isinstance(part, int) else f".{part}"
     return out
 
@@ -130,7 +132,8 @@ PYDANTIC_CODES: dict[str, str] = {
     "int_parsing_size": "invalid.whole_too_large",
     "float_parsing": "invalid.number", "float_type": "invalid.number",
     "finite_number": "invalid.finite", "bool_parsing": "invalid.bool", "bool_type": "invalid.bool",
-    "string_type": "invalid.string", "list_type": "invalid.list", "dict_type": "invalid.object",
+    "string_type": "invalid.string", "list_type": "invalid.list", "tuple_type": "invalid.list",
+    "dict_type": "invalid.object",
     "model_type": "invalid.object", "model_attributes_type": "invalid.object",
     "date_parsing": "invalid.date", "date_type": "invalid.date",
     "date_from_datetime_parsing": "invalid.date", "date_from_datetime_inexact": "invalid.date",
@@ -154,6 +157,8 @@ def _shown(value: Any) -> Param:
         return str(value)
     if isinstance(value, bool):  # as the JSON or YAML that held it wrote it
         return "true" if value else "false"
+    if value is None:
+        return "null"
     if isinstance(value, str | int | float) and not isinstance(value, bool):
         return value if not isinstance(value, str) or len(value) <= 60 else value[:57] + "..."
     return str(value)[:60]
@@ -242,7 +247,7 @@ def parse_scenario(data: Any) -> Scenario:
     if no_units:
         problems.append(problem("units", "invalid.units_required"))
     try:
-        parsed["policy"] = Policy.model_validate(data.get("policy") or {})
+        parsed["policy"] = Policy.model_validate(data.get("policy", {}))
     except ValidationError as err:
         problems += _pydantic_problems(err, "policy", None)
 
