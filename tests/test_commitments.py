@@ -85,6 +85,16 @@ def test_commit_binds_later_solves_in_the_province(client: TestClient) -> None:
         ("assignment.committed", "c1", "city request 9")]
 
 
+def test_commit_without_a_body_commits_every_staffed_case(client: TestClient) -> None:
+    """A commit with no body at all takes the roster's staffed cases, as `{}` does (an
+    outside tester's bare POST got a 422 'body: Field required')."""
+    sid = _stored(client, _scenario([_one("c1")]))
+    first = _roster_for(client, sid, "c1")
+    committed = client.post(f"/rosters/{first['id']}/commit")
+    assert committed.status_code == 201, committed.text
+    assert [c["case_id"] for c in committed.json()["commitments"]] == ["c1"]
+
+
 def test_racing_commit_gets_409_naming_person_and_days(client: TestClient) -> None:
     """Two rosters solved before either was committed both take x; the second commit is
     refused with x's name and the days in conflict, and nothing of it is stored."""

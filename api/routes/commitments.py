@@ -81,12 +81,15 @@ def _retryable(err: OperationalError) -> bool:
 
 @router.post("/rosters/{roster_id}/commit", status_code=201, response_model=CommitView,
              summary="Commit a roster")
-def commit_roster(roster_id: str, body: CommitRequest, session: SessionDep, caller: CallerDep,
-                  response: Response, idempotency_key: IdempotencyKey = None) -> CommitView:
+def commit_roster(roster_id: str, session: SessionDep, caller: CallerDep, response: Response,
+                  body: CommitRequest | None = None,
+                  idempotency_key: IdempotencyKey = None) -> CommitView:
     """Make a roster's staffed cases (or the chosen ones) binding. 409 names the people and
     offices, and the days, where commitments made since the roster was solved conflict.
     Outside the whole province, only cases of the caller's jurisdiction (all of those
     staffed when none are named)."""
+    if body is None:  # no body: every staffed case, no reason given
+        body = CommitRequest()
     caller.require(KeyRole.PLANNER, "commit_rosters")
     digest = request_digest([roster_id, body.model_dump(mode="json")])
     idempotency_key = scoped(caller.key_id, idempotency_key)

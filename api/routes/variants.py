@@ -130,13 +130,15 @@ def compare_variant(scenario_id: str, variant_id: str, session: SessionDep, call
 
 @router.post("/{variant_id}/adopt", status_code=201, response_model=CommitView,
              summary="Adopt a variant: commit its roster", responses=documented(403, 409, 422))
-def adopt_variant(scenario_id: str, variant_id: str, body: CommitRequest, session: SessionDep,
-                  caller: CallerDep, response: Response,
+def adopt_variant(scenario_id: str, variant_id: str, session: SessionDep, caller: CallerDep,
+                  response: Response, body: CommitRequest | None = None,
                   idempotency_key: IdempotencyKey = None) -> CommitView:
     """Commit the variant's roster (its staffed cases, or `cases`), as
     `POST /rosters/{id}/commit` does: 409 when the base scenario has a newer version than
     the variant changed, or when commitments made since clash with its teams (the
     checker's rules 5 and 6, naming who committed them and when)."""
+    if body is None:  # no body: every staffed case, no reason given
+        body = CommitRequest()
     base = _base(session, scenario_id, caller)
     row = _variant(session, base, variant_id)
     assert row.base_version is not None  # every variant names its base's version
@@ -146,4 +148,4 @@ def adopt_variant(scenario_id: str, variant_id: str, body: CommitRequest, sessio
     roster = _roster_of(session, row)
     if roster is None:
         raise ApiError(404, "problem.no_roster", id=variant_id)
-    return commit_roster(roster.id, body, session, caller, response, idempotency_key)
+    return commit_roster(roster.id, session, caller, response, body, idempotency_key)
