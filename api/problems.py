@@ -17,7 +17,7 @@ from i18n import Language, from_accept_language, render, worded
 from i18n.catalogue import DEFAULT_LANGUAGE, lookup
 from models import Problem, ScenarioError
 from models.reason import Param, Reason, why
-from models.validation import pydantic_problem
+from models.validation import field_path, pydantic_problem
 
 log = logging.getLogger("taskforce.api")
 PROBLEM_JSON = "application/problem+json"
@@ -109,11 +109,13 @@ def problem_response(request: Request | None, status: int, detail: str | Reason 
 def _request_problems(err: RequestValidationError) -> tuple[int, list[Problem]]:
     problems, status = [], 422
     for e in err.errors():
-        loc = [str(part) for part in e["loc"]]
+        loc = list(e["loc"])
         if e.get("type") == "json_invalid":
             status = 400
+        # Paths as a scenario's are written (`cases[0]`), without FastAPI's `body.`.
         where = loc[1:] if loc and loc[0] in ("body", "query", "path", "header") else loc
-        problems.append(pydantic_problem(e, ".".join(where) or loc[0] if loc else "$"))
+        problems.append(pydantic_problem(e, field_path("", where) or str(loc[0]) if loc
+                                         else "$"))
     return status, problems
 
 

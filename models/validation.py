@@ -113,12 +113,14 @@ def _label(collection: str, raw: object) -> str | None:
     return None
 
 
-def _path(prefix: str, loc: Iterable[int | str]) -> str:
+def field_path(prefix: str, loc: Iterable[int | str]) -> str:
+    """Pydantic's location of an error as our path: `cases[0].team`, indices in brackets,
+    after `prefix` (which may be empty)."""
     out = prefix
     for part in loc:
         if part == "[key]":  # pydantic's mark of a map's key at fault: the key says it
             continue
-        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+        out += f"[{part}]" if isinstance(part, int) else f".{part}" if out else str(part)
     return out
 
 
@@ -205,7 +207,7 @@ def _vocabulary(loc: tuple[int | str, ...]) -> str | None:
 
 
 def _pydantic_problems(err: ValidationError, prefix: str, label: str | None) -> list[Problem]:
-    return [pydantic_problem(e, _path(prefix, e["loc"]), label) for e in err.errors()]
+    return [pydantic_problem(e, field_path(prefix, e["loc"]), label) for e in err.errors()]
 
 
 # No number a scenario holds has more digits than this; past it, a number is read as a

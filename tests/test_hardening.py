@@ -145,6 +145,15 @@ def test_request_bodies_refuse_unknown_fields(client: TestClient, url: str,
     assert [(p["path"], p["code"]) for p in answer.json()["errors"]] == [(field, "invalid.extra")]
 
 
+def test_request_errors_name_list_items_as_scenarios_do(client: TestClient) -> None:
+    """A bad item of a request's list is named `cases[0]`, as a scenario's problems are,
+    not `cases.0` (two styles in one service, an outside tester's finding)."""
+    sid = client.post("/scenarios", json=TUTORIAL).json()["id"]
+    answer = client.post("/jobs", json={"scenario_id": sid, "cases": ["fraud", 7]})
+    assert answer.status_code == 422, answer.text
+    assert [p["path"] for p in answer.json()["errors"]] == ["cases[1]"]
+
+
 def test_a_seed_python_cannot_read_is_a_worded_400(client: TestClient) -> None:
     """A 5,000-digit seed (past what Python reads as an integer) gets a 400 in the
     reader's language, not FastAPI's English words."""
