@@ -207,10 +207,10 @@ class Prosecutor(Strict):
                          description="Chinese name, e.g. '王磊'; shown in Chinese views.")
     home: UnitId = Field(description="The unit the person belongs to.")
     role: Role = Field(description="chief, deputy_chief, prosecutor, assistant or clerk.")
-    skills: dict[Skill, Level] = Field(
+    skills: dict[Annotated[Skill, Field(min_length=1)], Level] = Field(
         default_factory=dict, description="Skill levels, e.g. {'criminal': 3, 'forensics': 1}."
     )
-    languages: list[Language] = Field(
+    languages: list[Annotated[Language, Field(min_length=1)]] = Field(
         default_factory=list, description="ISO 639-1 codes spoken, e.g. ['zh', 'mn']."
     )
     years: int = Field(default=0, ge=0, le=100, description="Years of experience.")

@@ -120,7 +120,10 @@ def field_path(prefix: str, loc: Iterable[int | str]) -> str:
     for part in loc:
         if part == "[key]":  # pydantic's mark of a map's key at fault: the key says it
             continue
-        out += f"[{part}]" if isinstance(part, int) else f".{part}" if out else str(part)
+        if isinstance(part, int) or part == "":  # an empty key, `skills[""]`, shows
+            out += f"[{part}]" if isinstance(part, int) else '[""]'
+        else:
+            out += f".{part}" if out else part
     return out
 
 
@@ -176,6 +179,8 @@ def pydantic_problem(e: ErrorDetails, path: str, label: str | None = None) -> Pr
     if code is None:
         # A rarer kind keeps pydantic's English words, inside a sentence of the reader's.
         return problem(path, "invalid.other", label, text=str(e["msg"]).removeprefix("Value error, "))
+    if code == "invalid.text_too_short" and ctx.get("min_length") == 1:
+        code = "invalid.empty_text"  # "at least 1 characters" says it badly
     params: dict[str, Param] = {}
     if code in LIMITS:
         params["limit"] = _number(ctx.get(LIMITS[code], ""))

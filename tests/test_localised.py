@@ -60,6 +60,7 @@ def test_validation_error_in_english() -> None:
     ({"years": "twenty"}, "years", "应为整数，填的是“twenty”", "Input should be a whole number"),
     ({"skills": {"criminal": 4}}, "skills.criminal", "应不大于3，填的是4",
      "Input should be less than or equal to 3, not 4"),
+    ({"skills": {"": 2}}, 'skills[""]', "不应为空", "Input should not be empty"),
     ({"role": "judge"}, "role", "之一，填的是“judge”", "Input should be one of 'chief'"),
     ({"yeers": 3}, "yeers", "不允许填写", "Extra inputs are not permitted"),
     ({"years": 1e300}, "years", "应为不过大的整数", "Input should be a whole number small enough"),

@@ -65,6 +65,10 @@ def test_good_scenario_loads() -> None:
     ("cases.0.end", "2021-12-31", "cases[0] (c1): end 2021-12-31 is before start 2022-01-01"),
     ("prosecutors.0.skills", {"criminal": 4},
      "prosecutors[0].skills.criminal (p1): Input should be less than or equal to 3"),
+    ("prosecutors.0.skills", {"": 2},
+     'prosecutors[0].skills[""] (p1): Input should not be empty'),
+    ("prosecutors.0.languages", ["mn", ""],
+     "prosecutors[0].languages[1] (p1): Input should not be empty"),
     ("roads.0.minutes", 0, "roads[0].minutes (a-city): Input should be greater than 0"),
     ("prosecutors.0.load", -0.1, "prosecutors[0].load (p1): Input should be greater than or "
                                  "equal to 0"),
