@@ -78,12 +78,18 @@ def _range(info: FieldInfo) -> str:
             parts.append(f"length ≥ {m.min_length}")
         if isinstance(m, MaxLen):
             parts.append(f"length ≤ {m.max_length}")
-    args = get_args(info.annotation)
-    for arg in args:  # Annotated aliases such as Level and Count carry theirs inside
-        for m in getattr(arg, "__metadata__", ()):
-            if isinstance(m, FieldInfo):
-                parts.append(_range(m))
-    return ", ".join(p for p in parts if p)
+    own = ", ".join(p for p in parts if p)
+    # A map's keys and values, or a list's items, say whose limits they are.
+    origin = get_origin(info.annotation)
+    labels = ("key: ", "value: ") if origin is dict else ("each: ",) if origin is list else ("",)
+    inside = []
+    for label, arg in zip(labels * 2, get_args(info.annotation), strict=False):
+        # Annotated aliases such as Level and Count carry theirs inside
+        limits = ", ".join(r for m in getattr(arg, "__metadata__", ())
+                           if isinstance(m, FieldInfo) and (r := _range(m)))
+        if limits:
+            inside.append(label + limits)
+    return "; ".join([own, *inside] if own else inside)
 
 
 def _default(info: FieldInfo) -> str:
