@@ -130,6 +130,16 @@ PROBING_LEVEL = 0
 # the provincial unit's 22 cases of 4,000 x 700 (33,675 options) took 34 s, one at a time
 # 13 s, with the same least cost.
 PER_CASE_OPTIONS = 20_000
+# A part with more than this many is solved in pieces of about this size, cut by start
+# date (cases far apart in time rarely compete). Whole, the largest cities of dense
+# 4,000 x 700 (12,000 to 18,000 options) got 4 to 5 s each and proved neither their
+# priority nor their cost. In 60 s on 4,000 x 700, gaps whole / in pieces of 9,000 /
+# 5,000 / 3,000: standard seed 1 2.75 / 0.29 / - / - %; skewed seed 2 6.73 / 1.23 /
+# 1.75 / 4.94 %; dense seed 3 11.53 / 5.42 / 2.91 / 2.08 %; dense seed 1 staffed 1,328 to
+# 1,370 of 1,372 in five runs whole, 1,351 to 1,367 at 9,000, and 1,372 (gap 23.4 %, from
+# 30.9 % in the benchmark) at 5,000. At 3,000, skewed seed 1 no longer proved its
+# priority (905 for 904), and its gap went to 9.8 %.
+PART_SPLIT_OPTIONS = 5_000
 # Parts left unproven get a second try with the time the others left over, if at least
 # this much is left (or what the pace of the first says the second needs, if less): on
 # no-road 4,000 x 700, 4 of the 34 s for the parts were left over while 7 of the 16

@@ -1,6 +1,7 @@
 """The bound by parts: each city's cases solved alone bound what any roster can do."""
 
 from dataclasses import replace
+from itertools import pairwise
 from time import perf_counter
 from typing import Any
 
@@ -33,6 +34,7 @@ from scheduler.model.core import (
 from scheduler.report import evaluate
 from scheduler.search.lns import Incumbent
 from scheduler.search.phases import Found, make_solver
+from scheduler.search.regions import parts
 from synth import province
 from tests.tiny import case, person, scenario, unit
 
@@ -243,6 +245,35 @@ def test_parts_too_large_for_one_model_are_solved_case_by_case(
     bounds = _by_part(make_context(s), _start(s), 10)
     assert sorted(sorted(b.cases) for b in bounds) == [["x1"], ["x2"], ["y1"]]
     assert highest_priority(bounds) == 6
+
+
+def test_large_parts_are_solved_in_pieces_by_start_date(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above PART_SPLIT_OPTIONS options a city's cases are cut by start date into pieces of
+    about that many options, each solved alone: city c1's x1 and x2 become two pieces, and
+    the bound counts both (6), as any partition of the cases bounds every roster."""
+    s = _two_cities("2022-01-05")
+    monkeypatch.setattr(tuning, "PART_SPLIT_OPTIONS", 1)
+    bounds = _by_part(make_context(s), _start(s), 10)
+    assert sorted(sorted(b.cases) for b in bounds) == [["x1"], ["x2"], ["y1"]]
+    assert highest_priority(bounds) == 6
+
+
+def test_pieces_by_start_date_cover_a_part_in_order_and_in_balance() -> None:
+    """A city's cases cut into three pieces: each case in exactly one, every case of a
+    piece starting no later than those of the next, and none much above a third of the
+    options."""
+    s = parse_scenario(province(400, 60, seed=3, family="dense"))
+    ctx = make_context(s)
+    part = max(parts(ctx), key=lambda p: bound._options(ctx, p))
+    pieces = bound._by_start(ctx, part, 3)
+    assert len(pieces) == 3 and sum(len(p) for p in pieces) == len(part)
+    assert set().union(*pieces) == part
+    starts = [sorted(s.case_by_id[c].start for c in piece) for piece in pieces]
+    assert all(a[-1] <= b[0] for a, b in pairwise(starts))
+    # A piece takes cases while the options before it stay under its third: at most a
+    # third and its last case.
+    largest = max(bound._options(ctx, {c}) for c in part)
+    assert max(bound._options(ctx, p) for p in pieces) <= bound._options(ctx, part) / 3 + largest
 
 
 def test_a_part_of_one_case_proves_whether_it_can_be_staffed_and_its_least_cost() -> None:

@@ -186,18 +186,37 @@ def least_peak_counted(ctx: Context, case: Case) -> int:
 
 
 def _pieces(ctx: Context) -> list[set[CaseId]]:
-    """The parts to solve alone, largest first: each city's cases, and each case of a part
-    too large for one model on its own."""
+    """The parts to solve alone, largest first: each city's cases, a large city's cut by
+    start date into pieces (`_by_start`), and each case of a part too large for one model
+    on its own. Any partition of the cases bounds every roster; pieces small enough to
+    prove their cost in their share bound it more tightly than one part that cannot."""
     pieces = []
     for part in parts(ctx):
-        if _options(ctx, part) > tuning.PER_CASE_OPTIONS:
+        options = _options(ctx, part)
+        if options > tuning.PER_CASE_OPTIONS:
             pieces += [{c} for c in sorted(part)]
+        elif options > tuning.PART_SPLIT_OPTIONS and len(part) > 1:
+            pieces += _by_start(ctx, part, -(-options // tuning.PART_SPLIT_OPTIONS))
         else:
             pieces.append(part)
     # Largest first, while the whole of the time is ahead: started last, the largest part
     # of no-road 4,000 x 700 had 4 s left and proved nothing, leaving the roster 7 priority
     # short of the bound. The small parts after it fill the other thread.
     return sorted(pieces, key=lambda piece: (-_options(ctx, piece), sorted(piece)))
+
+
+def _by_start(ctx: Context, part: set[CaseId], n: int) -> list[set[CaseId]]:
+    """`part` cut into `n` pieces of about as many options each, by start date: cases far
+    apart in time do not compete for anyone, so the pieces rarely clash."""
+    cases = sorted((ctx.scenario.case_by_id[c] for c in part), key=lambda c: (c.start, c.id))
+    sizes = [len(ctx.candidates.by_case.get(c.id, [])) for c in cases]
+    total = sum(sizes)
+    pieces: list[set[CaseId]] = [set() for _ in range(n)]
+    done = 0
+    for case, size in zip(cases, sizes, strict=True):
+        pieces[min(n - 1, done * n // max(1, total))].add(case.id)
+        done += size
+    return [p for p in pieces if p]
 
 
 def least_by_cases(cases: list[PartBound], levels: range) -> dict[int, float]:
