@@ -36,7 +36,7 @@ if not Path(CHROMIUM).exists():
         raise RuntimeError(f"no Chromium at {CHROMIUM}: install Debian's chromium package")
     pytest.skip("Debian's chromium is not installed", allow_module_level=True)
 
-from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Page, Route, expect, sync_playwright  # noqa: E402
 
 # A loaded CI machine may take a while to solve; assertions wait as long as actions do.
 expect.set_options(timeout=TIMEOUT_MS)
@@ -531,6 +531,26 @@ def test_console_swaps_a_member_by_hand(service: Service, page: Page) -> None:
         _view(page, view)
         wide = page.evaluate("document.documentElement.scrollWidth")
         assert wide <= 1024, (view, wide)
+
+
+def test_console_swap_offers_the_chosen_members_candidates(service: Service,
+                                                           page: Page) -> None:
+    """The swap form asks for its first member's candidates as it is drawn (grassland's
+    leader) and for the chosen member's (saruul, a prosecutor) right after; the leader's
+    answer, held back until the prosecutor's has been shown, does not replace it."""
+    _sign_in(page, service)
+    _upload_and_solve(page, service)
+    held: list[Route] = []
+    page.route("**/candidates?slot=leader", lambda route: held.append(route))
+    page.goto(f"{service.url}/#/cases/grassland")
+    page.select_option("#swap-out", "saruul")
+    expect(page.locator("#swap-into option", has_text="Liu Yang")).to_have_count(1)
+    assert len(held) == 1
+    with page.expect_response("**/candidates?slot=leader"):
+        held[0].continue_()
+    # Two turns of the page's event loop: the late answer has been read and handled.
+    page.evaluate("async () => { for (let i = 0; i < 2; i++) await new Promise((r) => setTimeout(r)); }")
+    expect(page.locator("#swap-into option", has_text="Liu Yang")).to_have_count(1)
 
 
 def test_console_link_reopens_the_view_after_sign_in(service: Service, page: Page) -> None:

@@ -520,9 +520,14 @@ function swapForm(entry, prefix = "swap", person = null) {
     el("option", { value: m.prosecutor, "data-slot": m.slot }, t("console.slot_person", { slot: t(`slot.${m.slot}`), person: personName(m) }))));
   if (person && entry.team.some((m) => m.prosecutor === person)) out.value = person;
   const into = el("select", { id: `${prefix}-into` });
+  // Answers may come back out of order (the first member's slot is asked for as the form
+  // is drawn, the chosen one's right after): only the latest question's answer is shown.
+  let asked = 0;
   const load = () => guarded(async () => {
+    const question = ++asked;
     const slot = out.selectedOptions[0].dataset.slot;
     const people = await api("GET", `/rosters/${state.rosterId}/cases/${encodeURIComponent(entry.id)}/candidates?slot=${slot}`);
+    if (question !== asked) return;
     into.replaceChildren(...(people.length ? people.map((p) => el("option", { value: p.prosecutor },
       t("console.candidate", { name: personName({ prosecutor: p.prosecutor, name: p.name }), office: officeName(p.home),
                                travel: p.on_site ? t("console.minutes", { minutes: p.travel_minutes.toFixed(0) }) : t("member.video") })))
