@@ -11,6 +11,7 @@ from types import UnionType
 from typing import Annotated, Any, Self, Union, get_args, get_origin
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -92,6 +93,16 @@ def _no_guess(kind: type) -> BeforeValidator:
     return BeforeValidator(check)
 
 
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise invalid("invalid.empty_text", "Input should not be empty")
+    return value
+
+
+# A skill or a language by name: a blank one (" ", a full-width space) names nothing a
+# case could ask for.
+SkillName = Annotated[Skill, Field(min_length=1), AfterValidator(_not_blank)]
+LanguageName = Annotated[Language, Field(min_length=1), AfterValidator(_not_blank)]
 Level = Annotated[int, _no_guess(int),
                   Field(ge=1, le=3, description="Skill level, 1 (basic) to 3 (expert).")]
 Count = Annotated[int, _no_guess(int),
@@ -207,11 +218,12 @@ class Prosecutor(Strict):
                          description="Chinese name, e.g. '王磊'; shown in Chinese views.")
     home: UnitId = Field(description="The unit the person belongs to.")
     role: Role = Field(description="chief, deputy_chief, prosecutor, assistant or clerk.")
-    skills: dict[Annotated[Skill, Field(min_length=1)], Level] = Field(
-        default_factory=dict, description="Skill levels, e.g. {'criminal': 3, 'forensics': 1}."
+    skills: dict[SkillName, Level] = Field(
+        default_factory=dict,
+        description="Skill levels by skill name (not blank), e.g. {'criminal': 3, 'forensics': 1}."
     )
-    languages: list[Annotated[Language, Field(min_length=1)]] = Field(
-        default_factory=list, description="ISO 639-1 codes spoken, e.g. ['zh', 'mn']."
+    languages: list[LanguageName] = Field(
+        default_factory=list, description="ISO 639-1 codes spoken (none blank), e.g. ['zh', 'mn']."
     )
     years: int = Field(default=0, ge=0, le=100, description="Years of experience.")
     capacity: float = Field(default=1.0, ge=MIN_FTE, le=MAX_FTE,
@@ -275,13 +287,13 @@ class MemberCounts(Strict):
 
 
 class SkillNeed(Strict):
-    skill: Skill = Field(min_length=1, description="The skill, e.g. 'organized_crime'.")
+    skill: SkillName = Field(description="The skill (not blank), e.g. 'organized_crime'.")
     count: Count = Field(default=1, description="Members (leader included) who need it.")
     min_level: Level = Field(default=1, description="Lowest level that counts.")
 
 
 class LanguageNeed(Strict):
-    language: Language = Field(min_length=1, description="ISO 639-1 code, e.g. 'mn'.")
+    language: LanguageName = Field(description="ISO 639-1 code (not blank), e.g. 'mn'.")
     count: Count = Field(default=1, description="Members (leader included) who must speak it.")
 
 

@@ -120,8 +120,10 @@ def field_path(prefix: str, loc: Iterable[int | str]) -> str:
     for part in loc:
         if part == "[key]":  # pydantic's mark of a map's key at fault: the key says it
             continue
-        if isinstance(part, int) or part == "":  # an empty key, `skills[""]`, shows
-            out += f"[{part}]" if isinstance(part, int) else '[""]'
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif not part.strip():  # a blank key shows, quoted: `skills[""]`, `skills["\t"]`
+            out += f"[{json.dumps(part)}]"
         else:
             out += f".{part}" if out else part
     return out

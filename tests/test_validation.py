@@ -69,6 +69,9 @@ def test_good_scenario_loads() -> None:
      'prosecutors[0].skills[""] (p1): Input should not be empty'),
     ("prosecutors.0.languages", ["mn", ""],
      "prosecutors[0].languages[1] (p1): Input should not be empty"),
+    ("prosecutors.0.skills", {"\u3000": 2},
+     'prosecutors[0].skills["\\u3000"] (p1): Input should not be empty'),
+    ("prosecutors.0.languages", [" "], "prosecutors[0].languages[0] (p1): Input should not be empty"),
     ("roads.0.minutes", 0, "roads[0].minutes (a-city): Input should be greater than 0"),
     ("prosecutors.0.load", -0.1, "prosecutors[0].load (p1): Input should be greater than or "
                                  "equal to 0"),
