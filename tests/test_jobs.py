@@ -68,6 +68,18 @@ def test_inline_scenario_and_case_subset(client: TestClient) -> None:
     assert bad.status_code == 422 and bad.json()["errors"][0]["id"] == "nope"
 
 
+def test_inline_scenario_errors_are_named_from_the_request(client: TestClient) -> None:
+    """A bad inline scenario is a 422 whose paths start at the request's `scenario`
+    field, as a what-if's start at its variant; nothing is stored."""
+    data = json.loads(json.dumps(TUTORIAL))
+    data["prosecutors"][0]["home"] = "nowhere"
+    before = client.get("/scenarios").json()
+    bad = client.post("/jobs", json={"scenario": data})
+    assert bad.status_code == 422
+    assert [e["path"] for e in bad.json()["errors"]] == ["scenario.prosecutors[0].home"]
+    assert client.get("/scenarios").json() == before
+
+
 def test_idempotency_key(client: TestClient) -> None:
     """The same key and body return the same job; the same key with another body is 422."""
     sid = client.post("/scenarios", json=TUTORIAL).json()["id"]

@@ -26,7 +26,7 @@ from api.schemas import JobView, KeepTeams, SolveRequest
 from api.tables import JobRow, RosterRow, aware
 from checker import staffed_teams
 from i18n import Language, localised
-from models import Assignment, Progress, Roster, Scenario
+from models import Assignment, Progress, Roster, Scenario, ScenarioError
 from models.enums import KeyRole
 from models.reason import why
 from models.validation import problem
@@ -85,7 +85,12 @@ def _scenario_version(session: Session, request: SolveRequest,
         raise ApiError(422, "problem.one_scenario", [problem("scenario_id", "invalid.one_scenario")])
     if request.scenario is not None:
         caller.require(KeyRole.ADMIN, "store_scenarios")
-        new, scenario = store_new(session, request.scenario, caller)
+        try:
+            new, scenario = store_new(session, request.scenario, caller)
+        except ScenarioError as err:
+            # Named from the request, as a what-if's variants are: `scenario.cases[0]`.
+            raise ScenarioError([p.model_copy(update={"path": f"scenario.{p.path}"})
+                                 for p in err.problems]) from None
         return new.id, new.version, scenario
     assert request.scenario_id is not None  # exactly one of the two, checked above
     row = writable_scenario(session, request.scenario_id, caller, KeyRole.PLANNER,
