@@ -68,6 +68,20 @@ def test_variants_are_not_scenarios(client: TestClient) -> None:
     assert client.get(f"/scenarios/{other}/variants").json()["total"] == 0
 
 
+def test_adopting_a_variant_without_a_body_commits_every_staffed_case(
+        client: TestClient) -> None:
+    """A bare adopt, like a bare commit, makes every staffed case of the variant's roster
+    binding."""
+    sid, result = _what_if(client)
+    vid = result["variants"][0]["scenario_id"]
+    roster = client.get(f"/rosters/{result['variants'][0]['roster_id']}").json()
+    adopted = client.post(f"/scenarios/{sid}/variants/{vid}/adopt")
+    assert adopted.status_code == 201, adopted.text
+    assert sorted(adopted.json()["cases"]) == sorted(
+        c["id"] for c in roster["roster"]["cases"] if c["staffed"])
+    assert "fraud" in adopted.json()["cases"]
+
+
 def test_adopting_a_variant_commits_its_roster(client: TestClient) -> None:
     """Adopting commits the variant's teams (Liu on fraud); adopting again is 409 saying
     it is this same roster, committed already; a base replaced since is 409 too."""

@@ -137,8 +137,6 @@ def adopt_variant(scenario_id: str, variant_id: str, session: SessionDep, caller
     `POST /rosters/{id}/commit` does: 409 when the base scenario has a newer version than
     the variant changed, or when commitments made since clash with its teams (the
     checker's rules 5 and 6, naming who committed them and when)."""
-    if body is None:  # no body: every staffed case, no reason given
-        body = CommitRequest()
     base = _base(session, scenario_id, caller)
     row = _variant(session, base, variant_id)
     assert row.base_version is not None  # every variant names its base's version
