@@ -12,7 +12,7 @@ time. Last, the reasons for the cases left unstaffed.
 import gc
 import math
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from time import perf_counter
 from typing import Literal
@@ -133,12 +133,6 @@ class _BoundByParts:
     # staffed less than the parts' bound, but close to it (tuning.RELAXATION_SHORT_SHARE).
     relax: bool = False
 
-    def cost(self, priority: int, impossible: Mapping[CaseId, int], peak_weight: float
-             ) -> float | None:
-        """No valid roster staffing `priority` costs less, given the cases (with their
-        priorities) proven `impossible` since: each lowers the most its part can staff,
-        so the bound lets the roster fall short of the parts' highest by less."""
-        return cost_bound(without(self.parts, impossible), priority, peak_weight)
 
 
 def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, workers: int,
@@ -596,25 +590,26 @@ def _solve(scenario: Scenario, *, seconds: float, workers: int, seed: int, expla
     impossible = {c: scenario.case_by_id[c].priority for c, u in unstaffed.items()
                   if u.impossible}
     priority_bound = min(priority_bound, total_priority - sum(impossible.values()))
+    # Each part staffs at most its highest less its cases proven impossible since, and a
+    # part left unsolved at most what its cases' counting allows; so the bounds on cost
+    # let the roster fall short of the parts' highest by less.
+    parts = [] if by_parts is None else without(by_parts.parts, impossible)
     if by_parts is not None:
-        # Each part staffs at most its highest less its impossible cases, and a part
-        # left unsolved at most what its cases' counting allows.
-        counted_most = highest_priority(without(by_parts.parts, impossible))
+        counted_most = highest_priority(parts)
         if counted_most < priority_bound:
             priority_bound = counted_most
             reporter.proven(counted_most)
     if relax and not stopped:
         assert by_parts is not None
-        most = most_priority(ctx, without(by_parts.parts, impossible),
-                             until=begun + seconds - writing)
+        most = most_priority(ctx, parts, until=begun + seconds - writing)
         # It holds for every valid roster and the roster is one: were it lower, the
         # relaxation would be at fault, and it is not claimed.
         if most is not None and most >= best.objective.staffed_priority:
             priority_bound = min(priority_bound, most)
             reporter.proven(most)
     if by_parts is not None:
-        by_cost = by_parts.cost(best.objective.staffed_priority, impossible,
-                                scenario.policy.weights.peak_load)
+        by_cost = cost_bound(parts, best.objective.staffed_priority,
+                             scenario.policy.weights.peak_load)
         if by_cost is not None:
             bound = by_cost if bound is None else max(bound, by_cost)
     if bound is None:
