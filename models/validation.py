@@ -85,6 +85,12 @@ class ScenarioError(ValueError):
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
 
+    def under(self, path: str, item_id: str | None = None) -> list[Problem]:
+        """The problems named from a request that holds the scenario at `path` (each
+        `scenario.cases[0]...`, not `cases[0]...`), those naming no item given `item_id`."""
+        return [p.model_copy(update={"path": f"{path}.{p.path}", "id": p.id or item_id})
+                for p in self.problems]
+
 
 COLLECTIONS: dict[str, type[BaseModel]] = {
     "units": Unit,

@@ -89,8 +89,7 @@ def _scenario_version(session: Session, request: SolveRequest,
             new, scenario = store_new(session, request.scenario, caller)
         except ScenarioError as err:
             # Named from the request, as a what-if's variants are: `scenario.cases[0]`.
-            raise ScenarioError([p.model_copy(update={"path": f"scenario.{p.path}"})
-                                 for p in err.problems]) from None
+            raise ScenarioError(err.under("scenario")) from None
         return new.id, new.version, scenario
     assert request.scenario_id is not None  # exactly one of the two, checked above
     row = writable_scenario(session, request.scenario_id, caller, KeyRole.PLANNER,

@@ -191,8 +191,7 @@ def _patched(body: dict[str, Any], variants: list[Variant]) -> list[Scenario]:
         try:
             scenarios.append(parse_scenario(changed))
         except ScenarioError as err:
-            problems += [p.model_copy(update={"path": f"variants[{i}].{p.path}",
-                                              "id": p.id or variant.name}) for p in err.problems]
+            problems += err.under(f"variants[{i}]", item_id=variant.name)
     if problems:
         raise ApiError(422, "problem.variant_invalid", problems)
     return scenarios
