@@ -48,7 +48,7 @@ from synth.province import FAMILIES, province
 # Run as a file (python bench/run.py), the repository root, which holds tools/, is not on
 # the import path of its own.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tools.machine import machine
+from tools.machine import machine, speed
 
 HERE = Path(__file__).resolve().parent
 SCENARIOS = HERE.parent / "scenarios"
@@ -555,7 +555,7 @@ def _fmt(value: Any, spec: str = "") -> str:
     return "" if value is None else format(value, spec)
 
 
-def header_lines(todo: list[Instance], builds: int) -> list[str]:
+def header_lines(todo: list[Instance], builds: int, speeds: tuple[str, str]) -> list[str]:
     provinces = [i for i in todo if i.family != HULUNBUIR]
     sizes = sorted({(i.people, i.cases, i.seconds) for i in provinces if not i.growth})
     growth = sorted({(i.people, i.cases, i.seconds) for i in provinces if i.growth})
@@ -570,6 +570,8 @@ def header_lines(todo: list[Instance], builds: int) -> list[str]:
         "# Benchmark results", "",
         f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         f"- machine: {machine()}",
+        f"- speed (the same fixed work on any machine; less is faster): {speeds[0]} before "
+        f"the run, {speeds[1]} after",
         f"- command: `{shlex.join(['python', 'bench/run.py', *sys.argv[1:]])}`; "
         f"{WORKERS} workers, solver seed {SEED}",
         "- instances: the shipped Hulunbuir scenario"
@@ -807,15 +809,17 @@ def main() -> None:
     todo = instances(args)
     print(f"{len(todo)} solves, time limits adding up to {sum(i.seconds for i in todo):,.0f} s",
           flush=True)
+    before = speed()
     with tempfile.TemporaryDirectory(prefix="bench-") as folder:
         rosters = Path(folder)
         rows, errors = solve_rows(todo, args.builds, rosters)
         sizes = {(s.people, s.cases) for s in map(Size.parse, args.what_if_sizes)}
         changes, failed = what_ifs(rows, sizes, rosters)
+    speeds = (before, speed())
     draw_growth(rows, args.png)
     picture = ([f"![growth]({args.png.name})", ""]
                if args.png.resolve().parent == args.out.resolve().parent else [])
-    lines = [*header_lines(todo, args.builds), "", *target_lines(rows, errors + failed), "",
+    lines = [*header_lines(todo, args.builds, speeds), "", *target_lines(rows, errors + failed), "",
              *picture, *row_lines(rows), "", *what_if_lines(changes), "", *family_lines(todo)]
     args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"wrote {args.out} and {args.png}")
