@@ -134,7 +134,6 @@ class _BoundByParts:
     relax: bool = False
 
 
-
 def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, workers: int,
                            seed: int, reporter: _Reporter, stop: threading.Event | None,
                            replanned: set[CaseId] | None = None, relaxing: float = 0.0,
