@@ -249,7 +249,7 @@ def roster_view(caller: Caller, scenario: Scenario, roster: Roster) -> Roster | 
         return None
     return roster.model_copy(update={
         "cases": shown, "objective": None, "baseline": None, "bound": None, "gap": None,
-        "priority_bound": None,
+        "priority_bound": None, "parts": None, "parts_proven": None,
         # Alternatives are whole rosters: their objectives and differences concern every
         # case, so a part of the province sees none.
         "alternatives": [],

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from i18n import Language, day, message, shown_name
-from models import Case, CaseRoster, Roster, Scenario, Slot
+from models import Case, CaseRoster, Roster, Scenario, Slot, Status
 from models.ids import CaseId
 
 HEADERS = ("cli.case", "cli.leader", "cli.members")
@@ -88,6 +88,16 @@ def render(console: Console, scenario: Scenario, roster: Roster, lang: Language 
     bound = "" if roster.bound is None or roster.gap is None else message(
         lang, "cli.bound_gap", bound=f"{roster.bound:.2f}", gap=f"{roster.gap:.2%}")
     console.print(message(lang, "cli.cost", cost=f"{obj.cost:.2f}", terms=terms, bound=bound))
+    _parts_short(console, roster, lang)
+
+
+def _parts_short(console: Console, roster: Roster, lang: Language) -> None:
+    """Say so when the time limit left parts unproven: the answer is then the limit's, not
+    the province's, and a planner should know a longer limit is likely to do better."""
+    if (roster.status is Status.FEASIBLE and roster.parts is not None
+            and roster.parts_proven is not None and roster.parts_proven < roster.parts):
+        console.print(escape(message(lang, "cli.parts_short", proven=roster.parts_proven,
+                                     parts=roster.parts)))
 
 
 def _widths(columns: list[list[str]], room: int) -> list[int]:
@@ -134,6 +144,7 @@ def summarize(console: Console, scenario: Scenario, roster: Roster, lang: Langua
         console.print(escape(m("cli.summary_cost", cost=_number(obj.cost), bound=bound)))
         console.print(escape(m("cli.summary_terms", terms=m("sep.comma").join(
             f"{m('cost.' + k)} {_number(v)}" for k, v in obj.components.items()))))
+        _parts_short(console, roster, lang)
     unstaffed = [c for c in roster.cases if not c.staffed]
     # An infeasible or timed-out answer lists no cases: none is staffed, all are not.
     total = len(scenario.cases) if not roster.cases else len(roster.cases)

@@ -97,6 +97,18 @@ class Roster(BaseModel):
         default=None,
         description="Best proven upper bound on staffed priority: no valid roster staffs more.",
     )
+    parts: int | None = Field(
+        default=None, ge=0,
+        description="On a scenario too large for one model: how many parts the search cut it "
+                    "into (a city's cases, a piece of a large city, or one case open to the "
+                    "whole province), each solved alone for its teams and its bound. Null "
+                    "where the whole scenario was one model, or a re-plan had no time for them.")
+    parts_proven: int | None = Field(
+        default=None, ge=0,
+        description="Of `parts`, how many CP-SAT proved within the time limit (the most "
+                    "each can staff and its least cost there). The rest are bounded by "
+                    "counting alone; while it is below `parts`, a longer limit is likely to "
+                    "give a better roster and a tighter bound.")
     stopped: bool = Field(
         default=False, description="Whether the search was stopped before its time limit "
                                    "(Ctrl-C, a cancelled job): the best roster found by then, "

@@ -27,6 +27,7 @@ from scheduler.bounds.parts import (
     PartBound,
     cost_bound,
     highest_priority,
+    settled,
     solve_parts,
     without,
 )
@@ -132,6 +133,10 @@ class _BoundByParts:
     # Whether the search kept time for the relaxation (`relaxing`): only when the roster
     # staffed less than the parts' bound, but close to it (tuning.RELAXATION_SHORT_SHARE).
     relax: bool = False
+    # How many parts were solved, and how many of them CP-SAT settled (`settled`); None
+    # where the parts had no time by design (a short re-plan counts instead).
+    solved: int | None = None
+    settled: int | None = None
 
 
 def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, workers: int,
@@ -215,8 +220,10 @@ def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, wo
     if replanned is None:
         best = _polished(ctx, best, deadline, reporter, stop)
     short = max(0, highest_priority(bounds) - best.objective.staffed_priority)
+    tried = replanned is None or bounding
     return best, _BoundByParts(highest_priority(bounds), with_counted(bounds, counted, short),
-                               relax)
+                               relax, solved=len(bounds) if tried else None,
+                               settled=sum(map(settled, bounds)) if tried else None)
 
 
 def _polished(ctx: Context, best: Incumbent, until: float, reporter: _Reporter,
@@ -632,6 +639,8 @@ def _solve(scenario: Scenario, *, seconds: float, workers: int, seed: int, expla
         status=Status.OPTIMAL if proven else Status.FEASIBLE,
         objective=best.objective, baseline=baseline, bound=bound, gap=gap,
         priority_bound=priority_bound,
+        parts=None if by_parts is None else by_parts.solved,
+        parts_proven=None if by_parts is None else by_parts.settled,
         seconds=perf_counter() - started, build_seconds=build_seconds,
         first_roster_seconds=first_seconds,
         cases=case_rosters(ctx, best.chosen, best.staffed, reasons),

@@ -188,6 +188,22 @@ def test_solve_reports_the_bound_by_parts() -> None:
     assert roster.priority_bound < sum(c.priority for c in s.cases), \
         "this province has cases that compete; the bound should show it"
     assert check_roster(s, roster).ok
+    assert roster.parts == len(bound._pieces(make_context(s)))
+    assert roster.parts_proven is not None and 0 < roster.parts_proven <= roster.parts
+
+
+def test_a_roster_says_how_many_parts_the_time_limit_left_unproven(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no time for the parts, the roster says none of them was proven, so a planner
+    knows its bound is counting's alone; a scenario solved whole names no parts."""
+    s = parse_scenario(province(150, 16, 3))
+    monkeypatch.setattr(tuning, "PARTS_SHARE", 0.0)
+    monkeypatch.setattr(tuning, "PART_RETRY_EXTEND_SHARE", 0.0)
+    hurried = solve(s, seconds=2, workers=1, seed=0, method="neighbourhood")
+    assert hurried.parts == len(bound._pieces(make_context(s))) and hurried.parts > 0
+    assert hurried.parts_proven == 0
+    whole = solve(s, seconds=5, workers=1, seed=0, method="whole")
+    assert whole.parts is None and whole.parts_proven is None
 
 
 def test_a_whole_model_without_time_still_reports_a_counted_bound(

@@ -1,12 +1,18 @@
 """The taskforce command line: exit codes, formats, files, and no tracebacks on bad input."""
 
+import io
 import json
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
 from cli.main import app
+from cli.table import render, summarize
+from i18n import Language
+from models import Status, parse_scenario
+from scheduler import solve
 from synth.province import province
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
@@ -162,6 +168,28 @@ def test_solve_summary_format() -> None:
     assert "cost: 1,060 (bound 1,060, gap 0.00%)" in words
     assert "1 herders needs 2 Mongolian speakers (group scope of Ewenki" in words
     assert "Members (home, one-way minutes)" not in words  # no table
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("en", "Proved 2 of 5 parts alone within the time limit"),
+    ("zh", "时限内单独证明了5个部分中的2个"),
+])
+def test_summary_and_table_say_when_parts_were_left_unproven(lang: Language,
+                                                              words: str) -> None:
+    """A feasible roster whose time limit left parts unproven says so, in the summary and
+    under the table, with the advice of a longer limit; one whose parts were all proven,
+    or that was solved whole, does not."""
+    s = parse_scenario(json.loads(TUTORIAL.read_text(encoding="utf-8")))
+    solved = solve(s, seconds=5, workers=1, seed=0)
+    short = solved.model_copy(update={"status": Status.FEASIBLE, "parts": 5,
+                                      "parts_proven": 2})
+    for show in (summarize, render):
+        for roster, said in ((short, True), (short.model_copy(update={"parts_proven": 5}), False),
+                             (solved, False)):
+            console = Console(file=io.StringIO(), width=200)
+            show(console, s, roster, lang)
+            out = console.file.getvalue()  # type: ignore[attr-defined]
+            assert (words in out) is said, (show.__name__, roster.parts_proven, out)
 
 
 def test_solve_defaults_to_summary_above_50_cases(sixty_cases: Path) -> None:

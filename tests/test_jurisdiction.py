@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 
+from api.access import Caller, roster_view
 from api.app import create_app
 from api.keys import create_key
 from api.settings import Settings
@@ -18,6 +19,7 @@ from api.tables import AuditRow, JobRow
 from api.workbooks import XLSX
 from models import parse_scenario
 from models.enums import KeyRole
+from scheduler import solve
 from tests.test_audit import _bypass_append_only
 from tests.tiny import case, person, unit
 
@@ -149,6 +151,23 @@ def test_a_partial_key_sees_its_cases_but_not_the_whole_roster(service: Service)
     assert seen["roster"]["objective"] is None and seen["progress"] is None
     roster = service.call("g1", "GET", f"/rosters/{city_job['roster_id']}").json()
     assert roster["params"]["cases"] == ["c_g1"] and roster["roster"]["objective"] is None
+
+
+def test_a_partial_key_sees_no_figures_of_the_whole_roster() -> None:
+    """`roster_view` for a grassroots key leaves out every figure of the whole roster:
+    objective, bounds, gap and how many of its parts were proven."""
+    s = parse_scenario(_province())
+    whole = solve(s, seconds=5, workers=1, seed=0).model_copy(
+        update={"parts": 3, "parts_proven": 1})
+    g1 = Caller(key_id="k", unit="g1", role=KeyRole.VIEWER, province=s.province,
+                units=frozenset({"g1"}))
+    seen = roster_view(g1, s, whole)
+    assert seen is not None and [c.id for c in seen.cases] == ["c_g1"]
+    for field in ("objective", "baseline", "bound", "gap", "priority_bound", "parts",
+                  "parts_proven"):
+        assert getattr(seen, field) is None, field
+    assert roster_view(Caller(key_id="p", unit=None, role=KeyRole.VIEWER,
+                              province=s.province, units=None), s, whole) is whole
 
 
 def test_a_partial_key_reads_only_its_part_of_a_commit(service: Service) -> None:

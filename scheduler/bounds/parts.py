@@ -277,7 +277,7 @@ def _by_cases(ctx: Context, part: set[CaseId], start: Incumbent, until: float, s
                      least_by_cases(alone, range(0, total + 1)), Found())
 
 
-def _settled(b: PartBound) -> bool:
+def settled(b: PartBound) -> bool:
     """Whether a second try at the part could prove no more: impossible, or both its
     priority and its cost proven."""
     found = b.roster
@@ -372,7 +372,7 @@ def solve_parts(ctx: Context, start: Incumbent, *, deadline: float, workers: int
 
     unsettled: list[PartBound] = []
     for bound in round_of([(part, start, False) for part in _pieces(ctx)]):
-        if _settled(bound):
+        if settled(bound):
             yield bound
         else:
             unsettled.append(bound)
