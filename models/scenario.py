@@ -43,6 +43,9 @@ MAX_WEIGHT = 10_000.0
 # Ids and names are stored in columns of 200 characters (PostgreSQL enforces it, SQLite
 # does not): longer ones must be refused here, not fail at the database with a 500.
 MAX_TEXT = 200
+# Notes and titles are read, not stored in columns: longer, but still a line or two (a
+# 10-million-character name was once accepted, and every roster and sheet carried it).
+MAX_NOTE = 500
 
 def invalid(code: str, english: str, **params: object) -> PydanticCustomError:
     """A validation error of ours: pydantic carries the message code and its parameters to
@@ -101,8 +104,10 @@ def _not_blank(value: str) -> str:
 
 # A skill or a language by name: a blank one (" ", a full-width space) names nothing a
 # case could ask for.
-SkillName = Annotated[Skill, Field(min_length=1), AfterValidator(_not_blank)]
-LanguageName = Annotated[Language, Field(min_length=1), AfterValidator(_not_blank)]
+SkillName = Annotated[Skill, Field(min_length=1, max_length=MAX_TEXT),
+                      AfterValidator(_not_blank)]
+LanguageName = Annotated[Language, Field(min_length=1, max_length=MAX_TEXT),
+                         AfterValidator(_not_blank)]
 Level = Annotated[int, _no_guess(int),
                   Field(ge=1, le=3, description="Skill level, 1 (basic) to 3 (expert).")]
 Count = Annotated[int, _no_guess(int),
@@ -143,8 +148,8 @@ class Location(Strict):
 
 class Unit(Strict):
     id: UnitId = Field(min_length=1, max_length=MAX_TEXT, description="Unique id of the procuratorate.")
-    name: str = Field(description="Display name, e.g. 'Chen Barag Banner'.")
-    name_zh: str = Field(default="", max_length=200,
+    name: str = Field(max_length=MAX_TEXT, description="Display name, e.g. 'Chen Barag Banner'.")
+    name_zh: str = Field(default="", max_length=MAX_TEXT,
                          description="Chinese name, e.g. '陈巴尔虎旗人民检察院'; shown in Chinese views.")
     tier: Tier = Field(description="provincial, municipal or grassroots.")
     parent: UnitId | None = Field(default=None, description="Id of the supervising unit.")
@@ -156,7 +161,8 @@ class Unit(Strict):
 
 class Pair(Strict):
     units: tuple[UnitId, UnitId] = Field(description="The two paired adjacent units.")
-    note: str = Field(default="", description="Why they are paired, e.g. 'strong and weak'.")
+    note: str = Field(default="", max_length=MAX_NOTE,
+                      description="Why they are paired, e.g. 'strong and weak'.")
 
 
 class Group(Strict):
@@ -172,7 +178,7 @@ class Group(Strict):
 
 class Pool(Strict):
     id: PoolId = Field(min_length=1, max_length=MAX_TEXT, description="Unique id of the talent pool.")
-    name: str = Field(default="", description="Display name of the pool.")
+    name: str = Field(default="", max_length=MAX_TEXT, description="Display name of the pool.")
     members: list[ProsecutorId] = Field(description="Prosecutors in the pool.")
 
 
@@ -208,13 +214,14 @@ class Commitment(Interval):
     away: bool = Field(
         default=False, description="On site at another unit's case: away from home on these days."
     )
-    ref: str = Field(default="", description="What it is for, e.g. 'gang-110 (roster r1)'.")
+    ref: str = Field(default="", max_length=MAX_NOTE,
+                     description="What it is for, e.g. 'gang-110 (roster r1)'.")
 
 
 class Prosecutor(Strict):
     id: ProsecutorId = Field(min_length=1, max_length=MAX_TEXT, description="Unique id of the person.")
-    name: str = Field(description="Display name.")
-    name_zh: str = Field(default="", max_length=200,
+    name: str = Field(max_length=MAX_TEXT, description="Display name.")
+    name_zh: str = Field(default="", max_length=MAX_TEXT,
                          description="Chinese name, e.g. '王磊'; shown in Chinese views.")
     home: UnitId = Field(description="The unit the person belongs to.")
     role: Role = Field(description="chief, deputy_chief, prosecutor, assistant or clerk.")
@@ -376,8 +383,8 @@ class TeamSpec(Strict):
 
 class Case(Strict):
     id: CaseId = Field(min_length=1, max_length=MAX_TEXT, description="Unique id of the case.")
-    title: str = Field(default="", description="Display title.")
-    title_zh: str = Field(default="", max_length=500,
+    title: str = Field(default="", max_length=MAX_NOTE, description="Display title.")
+    title_zh: str = Field(default="", max_length=MAX_NOTE,
                           description="Chinese title, e.g. '草原非法开垦案'; shown in Chinese views.")
     kind: Kind = Field(description="criminal, civil, administrative or public_interest.")
     venue: UnitId = Field(description="Unit where the on-site work happens.")

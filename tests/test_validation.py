@@ -73,6 +73,12 @@ def test_good_scenario_loads() -> None:
      'prosecutors[0].skills["\\u3000"] (p1): Input should not be empty'),
     ("prosecutors.0.languages", [" "], "prosecutors[0].languages[0] (p1): Input should not be empty"),
     ("roads.0.minutes", 0, "roads[0].minutes (a-city): Input should be greater than 0"),
+    ("prosecutors.0.name", "x" * 10_000_000,
+     "prosecutors[0].name (p1): at most 200 characters"),
+    ("units.1.name", "x" * 201, "units[1].name (a): at most 200 characters"),
+    ("cases.0.title", "x" * 501, "cases[0].title (c1): at most 500 characters"),
+    ("prosecutors.0.languages", ["m" * 201],
+     "prosecutors[0].languages[0] (p1): at most 200 characters"),
     ("prosecutors.0.load", -0.1, "prosecutors[0].load (p1): Input should be greater than or "
                                  "equal to 0"),
     ("prosecutors.0.capacity", -1, "prosecutors[0].capacity (p1): Input should be greater "
