@@ -94,7 +94,8 @@ def render(console: Console, scenario: Scenario, roster: Roster, lang: Language 
 def _parts_short(console: Console, roster: Roster, lang: Language) -> None:
     """Say so when the time limit left parts unproven: the answer is then the limit's, not
     the province's, and a planner should know a longer limit is likely to do better."""
-    if (roster.status is Status.FEASIBLE and roster.parts is not None
+    # A stopped search never reached its limit: a longer one is not the advice.
+    if (roster.status is Status.FEASIBLE and not roster.stopped and roster.parts is not None
             and roster.parts_proven is not None and roster.parts_proven < roster.parts):
         console.print(escape(message(lang, "cli.parts_short", proven=roster.parts_proven,
                                      parts=roster.parts)))

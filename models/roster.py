@@ -1,11 +1,13 @@
 """The roster of spec/problem.md: who serves on which case, with the objective and its proof."""
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Annotated, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from models.enums import Slot, Status
 from models.ids import CaseId, ProsecutorId, UnitId
 from models.reason import Reason
-from models.scenario import Weights
+from models.scenario import Weights, invalid, no_guess
 
 # A roster read back (by `taskforce check`, or sent to the API) must not carry NaN or
 # Infinity: NaN compares false with everything, so a NaN cost would pass every check.
@@ -97,13 +99,13 @@ class Roster(BaseModel):
         default=None,
         description="Best proven upper bound on staffed priority: no valid roster staffs more.",
     )
-    parts: int | None = Field(
+    parts: Annotated[int, no_guess(int)] | None = Field(
         default=None, ge=0,
         description="On a scenario too large for one model: how many parts the search cut it "
                     "into (a city's cases, a piece of a large city, or one case open to the "
                     "whole province), each solved alone for its teams and its bound. Null "
                     "where the whole scenario was one model, or a re-plan had no time for them.")
-    parts_proven: int | None = Field(
+    parts_proven: Annotated[int, no_guess(int)] | None = Field(
         default=None, ge=0,
         description="Of `parts`, how many CP-SAT proved within the time limit (the most "
                     "each can staff and its least cost there). The rest are bounded by "
@@ -131,6 +133,24 @@ class Roster(BaseModel):
         default=None, description="The cost weights the objective was computed with, when "
                                   "they are not the scenario's own (`solve --robust` sets "
                                   "no_standby's); the checker recomputes the cost with them.")
+
+    @model_validator(mode="after")
+    def _parts_add_up(self) -> Self:
+        """`parts_proven` is given with `parts` and is at most `parts`, which is at most one
+        a case: a roster read back claiming more was not written by a solve."""
+        if (self.parts is None) != (self.parts_proven is None):
+            raise invalid("invalid.parts_pair",
+                                   "parts and parts_proven are given together or not at all")
+        if self.parts is not None and self.parts_proven is not None:
+            if self.parts_proven > self.parts:
+                raise invalid(
+                    "invalid.parts_proven", "parts_proven {proven} is above parts {parts}",
+                    proven=self.parts_proven, parts=self.parts)
+            if self.cases and self.parts > len(self.cases):
+                raise invalid(
+                    "invalid.parts_cases", "parts {parts} is above the {cases} cases",
+                    parts=self.parts, cases=len(self.cases))
+        return self
 
     def assignments(self) -> list[TeamMember]:
         """Every assignment of every staffed case."""

@@ -85,7 +85,7 @@ def _guessed(value: Any, kind: type) -> PydanticCustomError | None:
     return invalid("invalid.number", "Input should be a number, not '{value}'", value=shown)
 
 
-def _no_guess(kind: type) -> BeforeValidator:
+def no_guess(kind: type) -> BeforeValidator:
     """`_guessed` as a validator of one value: on the values of a map (a person's skills,
     a team's tiers) its error names the key, `skills.criminal`, as pydantic's own do."""
     def check(value: Any) -> Any:
@@ -108,9 +108,9 @@ SkillName = Annotated[Skill, Field(min_length=1, max_length=MAX_TEXT),
                       AfterValidator(_not_blank)]
 LanguageName = Annotated[Language, Field(min_length=1, max_length=MAX_TEXT),
                          AfterValidator(_not_blank)]
-Level = Annotated[int, _no_guess(int),
+Level = Annotated[int, no_guess(int),
                   Field(ge=1, le=3, description="Skill level, 1 (basic) to 3 (expert).")]
-Count = Annotated[int, _no_guess(int),
+Count = Annotated[int, no_guess(int),
                   Field(ge=0, le=MAX_PEOPLE, description="A number of people, zero or more.")]
 Weight = Annotated[float, Field(ge=0, le=MAX_WEIGHT, description="A cost weight, at most 10,000.")]
 

@@ -86,6 +86,31 @@ def test_check_refuses_a_roster_with_nan_or_infinity(tmp_path: Path, field: str,
     assert result.output.count("error:") == 1, result.output
 
 
+@pytest.mark.parametrize(("parts", "proven", "words"), [
+    ("3", 1, "parts: Input should be a whole number, not '3'"),
+    (3, True, "parts_proven: Input should be a whole number, not 'true'"),
+    (3, None, "parts and parts_proven are given together or not at all"),
+    (3, 4, "parts_proven 4 is above parts 3"),
+    (2**63, 1, "parts 9223372036854775808 is above the 3 cases"),
+    (-1, 0, "parts: Input should be greater than or equal to 0"),
+])
+def test_check_refuses_a_roster_whose_parts_do_not_add_up(tmp_path: Path, parts: object,
+                                                          proven: object, words: str) -> None:
+    """A roster read back with its parts as text or a flag, one without the other, more
+    proven than there are, or more parts than cases, is refused naming why (exit 2)."""
+    out = tmp_path / "roster.json"
+    assert runner.invoke(app, ["solve", str(TUTORIAL), "--out", str(out)]).exit_code == 0
+    data = json.loads(out.read_text())
+    data["parts"], data["parts_proven"] = parts, proven
+    out.write_text(json.dumps(data))
+    result = runner.invoke(app, ["check", str(TUTORIAL), str(out), "--lang", "en"])
+    assert result.exit_code == 2, result.output
+    assert words in _words(result.output) and "Traceback" not in result.output
+    data["parts"], data["parts_proven"] = 3, 1
+    out.write_text(json.dumps(data))
+    assert runner.invoke(app, ["check", str(TUTORIAL), str(out)]).exit_code == 0
+
+
 def test_bad_input_exits_2_without_traceback(tmp_path: Path) -> None:
     """Malformed JSON, a missing file and an invalid scenario each exit 2 with a named problem."""
     broken = tmp_path / "broken.json"
@@ -172,19 +197,20 @@ def test_solve_summary_format() -> None:
 
 @pytest.mark.parametrize("lang, words", [
     ("en", "Proved 2 of 5 parts alone within the time limit"),
-    ("zh", "时限内单独证明了5个部分中的2个"),
+    ("zh", "时限内只对5个子问题（各市的案件组）中的2个证明了最优"),
 ])
 def test_summary_and_table_say_when_parts_were_left_unproven(lang: Language,
                                                               words: str) -> None:
     """A feasible roster whose time limit left parts unproven says so, in the summary and
     under the table, with the advice of a longer limit; one whose parts were all proven,
-    or that was solved whole, does not."""
+    one stopped before its limit, or one solved whole, does not."""
     s = parse_scenario(json.loads(TUTORIAL.read_text(encoding="utf-8")))
     solved = solve(s, seconds=5, workers=1, seed=0)
     short = solved.model_copy(update={"status": Status.FEASIBLE, "parts": 5,
                                       "parts_proven": 2})
     for show in (summarize, render):
         for roster, said in ((short, True), (short.model_copy(update={"parts_proven": 5}), False),
+                             (short.model_copy(update={"stopped": True}), False),
                              (solved, False)):
             console = Console(file=io.StringIO(), width=200)
             show(console, s, roster, lang)
