@@ -104,6 +104,12 @@ def _not_blank(value: str) -> str:
 
 # A skill or a language by name: a blank one (" ", a full-width space) names nothing a
 # case could ask for.
+# A reference to an item by id: no id is longer than MAX_TEXT, so a longer reference is
+# refused as too long, and not echoed whole in an "unknown unit" error.
+UnitRef = Annotated[UnitId, Field(max_length=MAX_TEXT)]
+ProsecutorRef = Annotated[ProsecutorId, Field(max_length=MAX_TEXT)]
+CaseRef = Annotated[CaseId, Field(max_length=MAX_TEXT)]
+PoolRef = Annotated[PoolId, Field(max_length=MAX_TEXT)]
 SkillName = Annotated[Skill, Field(min_length=1, max_length=MAX_TEXT),
                       AfterValidator(_not_blank)]
 LanguageName = Annotated[Language, Field(min_length=1, max_length=MAX_TEXT),
@@ -152,7 +158,7 @@ class Unit(Strict):
     name_zh: str = Field(default="", max_length=MAX_TEXT,
                          description="Chinese name, e.g. '陈巴尔虎旗人民检察院'; shown in Chinese views.")
     tier: Tier = Field(description="provincial, municipal or grassroots.")
-    parent: UnitId | None = Field(default=None, description="Id of the supervising unit.")
+    parent: UnitRef | None = Field(default=None, description="Id of the supervising unit.")
     location: Location = Field(description="Seat of the unit, for the great-circle estimate.")
     min_staff_at_home: int = Field(
         default=2, ge=0, le=MAX_PEOPLE, description="Prosecutor-rank staff who must stay at home every day."
@@ -160,15 +166,15 @@ class Unit(Strict):
 
 
 class Pair(Strict):
-    units: tuple[UnitId, UnitId] = Field(description="The two paired adjacent units.")
+    units: tuple[UnitRef, UnitRef] = Field(description="The two paired adjacent units.")
     note: str = Field(default="", max_length=MAX_NOTE,
                       description="Why they are paired, e.g. 'strong and weak'.")
 
 
 class Group(Strict):
     id: GroupId = Field(min_length=1, max_length=MAX_TEXT, description="Unique id of the working group.")
-    lead: UnitId = Field(description="The group's lead (contact) unit.")
-    members: list[UnitId] = Field(description="Member units; the lead belongs to the group too.")
+    lead: UnitRef = Field(description="The group's lead (contact) unit.")
+    members: list[UnitRef] = Field(description="Member units; the lead belongs to the group too.")
 
     @property
     def units(self) -> set[UnitId]:
@@ -179,12 +185,12 @@ class Group(Strict):
 class Pool(Strict):
     id: PoolId = Field(min_length=1, max_length=MAX_TEXT, description="Unique id of the talent pool.")
     name: str = Field(default="", max_length=MAX_TEXT, description="Display name of the pool.")
-    members: list[ProsecutorId] = Field(description="Prosecutors in the pool.")
+    members: list[ProsecutorRef] = Field(description="Prosecutors in the pool.")
 
 
 class Road(Strict):
-    a: UnitId = Field(description="One end of the road leg.")
-    b: UnitId = Field(description="The other end; roads are undirected.")
+    a: UnitRef = Field(description="One end of the road leg.")
+    b: UnitRef = Field(description="The other end; roads are undirected.")
     minutes: float = Field(gt=0, le=MAX_MINUTES, description="One-way driving time in minutes.")
     km: float | None = Field(default=None, ge=0, le=100_000, description="Length in km, informative.")
 
@@ -223,7 +229,7 @@ class Prosecutor(Strict):
     name: str = Field(max_length=MAX_TEXT, description="Display name.")
     name_zh: str = Field(default="", max_length=MAX_TEXT,
                          description="Chinese name, e.g. '王磊'; shown in Chinese views.")
-    home: UnitId = Field(description="The unit the person belongs to.")
+    home: UnitRef = Field(description="The unit the person belongs to.")
     role: Role = Field(description="chief, deputy_chief, prosecutor, assistant or clerk.")
     skills: dict[SkillName, Level] = Field(
         default_factory=dict,
@@ -387,8 +393,8 @@ class Case(Strict):
     title_zh: str = Field(default="", max_length=MAX_NOTE,
                           description="Chinese title, e.g. '草原非法开垦案'; shown in Chinese views.")
     kind: Kind = Field(description="criminal, civil, administrative or public_interest.")
-    venue: UnitId = Field(description="Unit where the on-site work happens.")
-    lead_unit: UnitId | None = Field(default=None, description="Owner unit; default the venue.")
+    venue: UnitRef = Field(description="Unit where the on-site work happens.")
+    lead_unit: UnitRef | None = Field(default=None, description="Owner unit; default the venue.")
     start: date = Field(description="First day of the case, inclusive.")
     end: date = Field(description="Last day of the case, inclusive.")
     priority: int = Field(default=1, ge=1, le=MAX_PRIORITY, description="Weight of staffing this case.")
@@ -396,13 +402,13 @@ class Case(Strict):
     scope: Scope | None = Field(
         default=None, description="Whose home units may serve; default by the lead unit's tier."
     )
-    pool: PoolId | None = Field(default=None, description="Only members of this pool may serve.")
+    pool: PoolRef | None = Field(default=None, description="Only members of this pool may serve.")
     team: TeamSpec = Field(default_factory=TeamSpec, description="What the team must look like.")
-    exclude_units: list[UnitId] = Field(default_factory=list, description="Units that may not serve.")
-    exclude_prosecutors: list[ProsecutorId] = Field(
+    exclude_units: list[UnitRef] = Field(default_factory=list, description="Units that may not serve.")
+    exclude_prosecutors: list[ProsecutorRef] = Field(
         default_factory=list, description="People who may not serve (conflict of interest)."
     )
-    require_prosecutors: list[ProsecutorId] = Field(
+    require_prosecutors: list[ProsecutorRef] = Field(
         default_factory=list, description="People who must be on the team."
     )
 
@@ -428,8 +434,8 @@ class Case(Strict):
 
 
 class Assignment(Strict):
-    case: CaseId = Field(description="The case served.")
-    prosecutor: ProsecutorId = Field(description="The person serving.")
+    case: CaseRef = Field(description="The case served.")
+    prosecutor: ProsecutorRef = Field(description="The person serving.")
     slot: Slot = Field(description="leader, prosecutor, assistant or clerk.")
     on_site: bool = Field(default=True, description="Works at the venue (not by video).")
     pinned: bool = Field(default=False, description="In `previous`: must be kept.")

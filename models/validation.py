@@ -73,9 +73,22 @@ class Problem(BaseModel):
         return f"{where}: {self.message or self.code}"
 
 
+# The longest path and id a problem repeats: a valid id is at most 200 characters, and an
+# id or a map key of 100,000 made every message about it 100,000 characters long.
+MOST_SHOWN_ID = 200
+MOST_SHOWN_PATH = 600
+
+
+def _clipped(text: str, most: int) -> str:
+    """`text`, cut to `most` characters with an ellipsis if longer."""
+    return text if len(text) <= most else text[:most - 1] + "…"
+
+
 def problem(path: str, code: str, ident: str | None = None, **params: Param) -> Problem:
     """A problem at `path` (of the item `ident`) with message `code` and its parameters."""
-    return Problem(path=path, id=ident, code=code, params=params)
+    return Problem(path=_clipped(path, MOST_SHOWN_PATH),
+                   id=None if ident is None else _clipped(ident, MOST_SHOWN_ID),
+                   code=code, params=params)
 
 
 class ScenarioError(ValueError):

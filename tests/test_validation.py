@@ -79,6 +79,9 @@ def test_good_scenario_loads() -> None:
     ("cases.0.title", "x" * 501, "cases[0].title (c1): at most 500 characters"),
     ("prosecutors.0.languages", ["m" * 201],
      "prosecutors[0].languages[0] (p1): at most 200 characters"),
+    ("cases.0.venue", "z" * 10_000, "cases[0].venue (c1): at most 200 characters"),
+    ("pairs.0", {"units": ["a", "z" * 201]}, "pairs[0].units[1] ("),
+    ("previous.0.prosecutor", "q" * 201, "previous[0].prosecutor ("),
     ("prosecutors.0.load", -0.1, "prosecutors[0].load (p1): Input should be greater than or "
                                  "equal to 0"),
     ("prosecutors.0.capacity", -1, "prosecutors[0].capacity (p1): Input should be greater "
@@ -125,6 +128,23 @@ def test_each_problem_names_field_and_id(change: str, value: Any, expected: str)
     """Each kind of bad input is reported with its field path and the id at fault."""
     problems = problems_after(change, value)
     assert any(p.startswith(expected) for p in problems), problems
+
+
+def test_an_endless_id_or_key_is_not_repeated_whole() -> None:
+    """A unit id and a skill name of 100,000 characters are refused as too long, and the
+    problem's path and id repeat at most a few hundred characters of them."""
+    data = copy.deepcopy(GOOD)
+    data["units"][1]["id"] = "u" * 100_000
+    data["prosecutors"][0]["skills"] = {"s" * 100_000: 2}
+    with pytest.raises(ScenarioError) as caught:
+        parse_scenario(data)
+    problems = caught.value.problems
+    assert any(p.path == "units[1].id" and p.code == "invalid.text_too_long" for p in problems)
+    assert any(p.path.startswith("prosecutors[0].skills") and p.code == "invalid.text_too_long"
+               for p in problems), problems
+    for p in problems:
+        assert len(p.path) <= 600 and len(p.id or "") <= 200, (len(p.path), len(p.id or ""))
+        assert len(problem_line(p, "en")) < 2_000
 
 
 def test_every_problem_at_once() -> None:
