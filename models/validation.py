@@ -159,7 +159,7 @@ PYDANTIC_CODES: dict[str, str] = {
     "float_parsing": "invalid.number", "float_type": "invalid.number",
     "finite_number": "invalid.finite", "bool_parsing": "invalid.bool", "bool_type": "invalid.bool",
     "string_type": "invalid.string", "list_type": "invalid.list", "tuple_type": "invalid.list",
-    "dict_type": "invalid.object",
+    "dict_type": "invalid.object", "string_unicode": "invalid.not_unicode",
     "model_type": "invalid.object", "model_attributes_type": "invalid.object",
     "date_parsing": "invalid.date", "date_type": "invalid.date",
     "date_from_datetime_parsing": "invalid.date", "date_from_datetime_inexact": "invalid.date",

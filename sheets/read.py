@@ -350,7 +350,10 @@ ITEM = re.compile(r"^(\w+\[\d+\]\.\w+\[\d+\])(.*)$")
 
 
 def _alias(path: str, aliases: dict[str, str]) -> str:
-    """`path` of an item inside another (a person's commitment) as the path of its own row."""
+    """`path` of an item inside another (a person's commitment), or of a field of the
+    scenario sheet (its name), as the path of its own row."""
+    if path in aliases:  # a field of the scenario sheet
+        return aliases[path]
     m = ITEM.match(path)
     return aliases[m[1]] + m[2] if m and m[1] in aliases else path
 
@@ -452,8 +455,9 @@ def _scenario(found: dict[str, Table], problems: Problems
     out: dict[str, Any] = {"name": "workbook", "units": units, "pairs": pairs, "groups": groups,
                            "pools": pools, "roads": roads, "prosecutors": people, "cases": cases,
                            "previous": previous}
-    _settings(records("scenario"), found.get("scenario"), out, problems)
-    where = {"units": ("offices", records("offices")), "prosecutors": ("staff", records("staff")),
+    aliases |= _settings(records("scenario"), found.get("scenario"), out, problems)
+    where = {"scenario": ("scenario", records("scenario")),
+             "units": ("offices", records("offices")), "prosecutors": ("staff", records("staff")),
              "cases": ("cases", records("cases")), "roads": ("roads", records("roads")),
              "pairs": ("pairs", records("pairs")), "groups": ("groups", records("groups")),
              "pools": ("pools", records("pools")), "previous": ("previous", records("previous")),
@@ -533,7 +537,11 @@ def _case(v: dict[str, Any]) -> dict[str, Any]:
 
 
 def _settings(rows: list[Record], table: Table | None, out: dict[str, Any],
-              problems: Problems) -> None:
+              problems: Problems) -> dict[str, str]:
+    """The scenario sheet's rows into the scenario's name and policy; returns, for each
+    field set, the path of its row, so that a problem the scenario's check finds in one
+    (a name too long) is said on its value cell."""
+    rows_of: dict[str, str] = {}
     fields = {fold(message(lang, f"field.{f}")): f for f in SCENARIO_FIELDS for lang in LANGUAGES}
     fields |= {fold(f): f for f in SCENARIO_FIELDS}
     weights: dict[str, Any] = {}
@@ -549,6 +557,8 @@ def _settings(rows: list[Record], table: Table | None, out: dict[str, Any],
         key = fields[name]
         if value is None:
             continue
+        path = key if key == "name" else "policy." + key.replace("weight.", "weights.", 1)
+        rows_of[path] = f"scenario[{rows.index(r)}].value"
         try:
             if key == "name":
                 out["name"] = str(value)
@@ -563,6 +573,7 @@ def _settings(rows: list[Record], table: Table | None, out: dict[str, Any],
         policy["weights"] = weights
     if policy:
         out["policy"] = policy
+    return rows_of
 
 
 PATH = re.compile(r"^(\w+)\[(\d+)\]\.?(.*)$")

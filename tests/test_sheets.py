@@ -123,6 +123,7 @@ def _huge(wb: Workbook) -> None:
      "案件，第2行，AA 语言要求（语言:人数；…）列（fraud）：“蒙语”不是可识别的语言"),
     (_set("人员", "K2", 9), "人员，第2行，K 技能：刑事列（wang）：应不大于3，填的是9"),
     (_set("案件", "H2", date(2000, 1, 1)), "案件，第2行，H 结束日期列（fraud）：结束日期2000年1月1日早于"),
+    (_set("方案", "B2", "方" * 201), "方案，第2行，B 值列：最多200个字符"),
 ])
 def test_bad_workbooks_name_sheet_row_column_and_id(change: Callable[[Workbook], None],
                                                     expected: str) -> None:
