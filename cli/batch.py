@@ -200,13 +200,34 @@ def read_requests(path: Path) -> Iterator[tuple[int, dict[str, Any] | Reason]]:
         yield (i, data) if isinstance(data, dict) else (i, why("batch.not_object"))
 
 
-def _valid_case(scenario: Scenario, raw: dict[str, Any]) -> Case | Reason:
-    """The request as a case of the scenario, or every problem with it, to be one line."""
+# A case's field as the CSV column that fills it, where the two differ.
+COLUMN_OF_FIELD = (("team.members.prosecutor", "prosecutors"), ("team.members.assistant", "assistants"),
+               ("team.members.clerk", "clerks"), ("team.leader.min_level", "leader_min_level"),
+               ("team.leader", "leader_min_role"), ("team.skills", "skills"),
+               ("team.languages", "languages"), ("team.", ""))
+
+
+def _field(path: str, csv: bool) -> str:
+    """A problem's path inside the request: the case's field, or for a CSV request the
+    column the clerk filled in."""
+    path = path.removeprefix("cases[0]").removeprefix(".") or "$"
+    if csv:
+        for field, column in COLUMN_OF_FIELD:
+            if path.startswith(field):
+                return column or path.removeprefix(field)
+    return path
+
+
+def _valid_case(scenario: Scenario, raw: dict[str, Any], *, csv: bool = False) -> Case | Reason:
+    """The request as a case of the scenario, or every problem with it, to be one line,
+    each naming the case's id if it has one."""
     try:
         parse_scenario(scenario.model_dump(mode="json") | {"cases": [raw], "previous": []})
     except ScenarioError as err:
-        return listing([why("problem.at", path=p.path.removeprefix("cases[0]").removeprefix(".")
-                            or "$", problem=p.reason) for p in err.problems])
+        return listing([why("problem.at_id", path=_field(p.path, csv), id=p.id,
+                            problem=p.reason) if p.id else
+                        why("problem.at", path=_field(p.path, csv), problem=p.reason)
+                        for p in err.problems])
     try:
         return Case.model_validate(raw)
     except ValidationError as err:  # already reported above; kept for type narrowing
@@ -261,7 +282,8 @@ def run_batch(scenario: Scenario, requests: Path, out: Path, *, mode: Mode, seco
     outcome = Outcome()
     cases: list[Case] = []
     for line, raw in read_requests(requests):
-        case = raw if isinstance(raw, Reason) else _valid_case(scenario, raw)
+        case = raw if isinstance(raw, Reason) else _valid_case(
+            scenario, raw, csv=requests.suffix.lower() == ".csv")
         if isinstance(case, Reason):
             outcome.bad_lines.append(message(lang, "batch.line", line=line,
                                              problem=render(case, lang)))

@@ -126,6 +126,26 @@ def test_cli_batch_reports_bad_lines(tmp_path: Path) -> None:
     assert "3 solved now (2 staffed, 1 not)" in result.output
 
 
+def test_a_bad_request_is_named_by_its_id_and_the_csv_column_to_correct(
+        tmp_path: Path) -> None:
+    """A request's problem names the case's id, and for a CSV file the column the clerk
+    fills in (`skills`), not the case's field inside it (`team.skills[0].skill`); a JSON
+    request keeps the field."""
+    csv_path = tmp_path / "requests.csv"
+    csv_path.write_text("id,kind,venue,start,end,prosecutors,skills\n"
+                        f"b2,criminal,hailar,2022-07-01,2022-07-03,1,{'s' * 201}:1\n",
+                        encoding="utf-8")
+    jsonl = tmp_path / "requests.jsonl"
+    jsonl.write_text(json.dumps(_request("j1", 1) | {"title": "t" * 501}) + "\n")
+    for path, words in ((csv_path, "skipped line 2: skills (b2): at most 200 characters"),
+                        (jsonl, "skipped line 1: title (j1): at most 500 characters")):
+        result = CliRunner().invoke(app, ["batch", str(path), "--scenario", str(TUTORIAL),
+                                          "--out", str(tmp_path / path.suffix[1:]),
+                                          "--lang", "en"])
+        assert result.exit_code == 2, result.output
+        assert words in " ".join(result.output.split()), result.output
+
+
 def _stored_tutorial(database_url: str) -> str:
     """The tutorial stored in the service's database; its id."""
     settings = Settings(database_url=database_url, require_keys=False)

@@ -80,7 +80,8 @@ def test_good_scenario_loads() -> None:
     ("prosecutors.0.languages", ["m" * 201],
      "prosecutors[0].languages[0] (p1): at most 200 characters"),
     ("cases.0.venue", "z" * 10_000, "cases[0].venue (c1): at most 200 characters"),
-    ("prosecutors.0.name", "\ud800x", "prosecutors[0].name (p1): not Unicode text: it holds a lone UTF-16 surrogate"),
+    ("prosecutors.0.name", "\ud800x",
+     "prosecutors[0].name (p1): not Unicode text: it holds a lone UTF-16 surrogate"),
     ("pairs.0", {"units": ["a", "z" * 201]}, "pairs[0].units[1] ("),
     ("previous.0.prosecutor", "q" * 201, "previous[0].prosecutor ("),
     ("prosecutors.0.load", -0.1, "prosecutors[0].load (p1): Input should be greater than or "
