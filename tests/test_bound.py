@@ -12,7 +12,7 @@ from ortools.sat.python import cp_model as cp
 
 from checker import check_roster
 from models import Scenario, parse_scenario
-from scheduler import solve, tuning
+from scheduler import clock, solve, tuning
 from scheduler.bounds import parts as bound
 from scheduler.bounds.alone import counted_bounds
 from scheduler.bounds.parts import (
@@ -175,6 +175,43 @@ def test_bound_by_parts_holds_against_the_optimum(seed: int) -> None:
         assert (cost or 0.0) <= _least_cost_whole(s, priority) + 0.5
     if highest_priority(bounds) == optimum and optimum > 0:
         assert cost_bound(bounds, optimum), "parts that cannot fall short prove a cost"
+
+
+def _single_cases_tried(monkeypatch: pytest.MonkeyPatch, proves: bool,
+                        seconds: float) -> tuple[int, int]:
+    """How many of a province's cases `solve_parts` tries alone in 100 s (every part with
+    options split into single cases) when each try takes `seconds` of work and `proves`
+    or not; and how many have options to try."""
+    s = parse_scenario(province(150, 16, 3))
+    ctx = make_context(s)
+    monkeypatch.setattr(tuning, "PER_CASE_OPTIONS", 0)
+    tried = []
+
+    def one_second(ctx: Context, case: str, *args: Any) -> PartBound:
+        tried.append(case)
+        clock.current().charge(seconds)
+        total = s.case_by_id[case].priority
+        return PartBound(frozenset({case}), total, total, {total: 1.0} if proves else {},
+                         Found(solved=proves, priority_proven=proves, cost_proven=proves))
+
+    monkeypatch.setattr(bound, "_solve_case", one_second)
+    with clock.counting(clock.for_solve(1_000, 1)):
+        parts_ = list(solve_parts(ctx, _start(s), deadline=clock.now() + 100, workers=1,
+                                  seed=0))
+    assert len(parts_) == len(bound._pieces(ctx))
+    return len(tried), sum(len(piece) == 1 and bound._options(ctx, piece) > 0
+                           for piece in bound._pieces(ctx))
+
+
+def test_single_cases_that_prove_nothing_are_not_tried_again_and_again(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A single case cut short by its share counts its time and not its options in the
+    pace: once one has spent 60 of the 100 s proving nothing, the pace says no other can
+    finish, and the rest are counted (had its options counted as done, a second would
+    have started); cases that prove in a second each are all tried."""
+    tried, singles = _single_cases_tried(monkeypatch, proves=True, seconds=1.0)
+    assert tried == singles > 1
+    assert _single_cases_tried(monkeypatch, proves=False, seconds=60.0) == (1, singles)
 
 
 def test_solve_reports_the_bound_by_parts() -> None:
