@@ -201,10 +201,11 @@ def read_requests(path: Path) -> Iterator[tuple[int, dict[str, Any] | Reason]]:
 
 
 # A case's field as the CSV column that fills it, where the two differ.
-COLUMN_OF_FIELD = (("team.members.prosecutor", "prosecutors"), ("team.members.assistant", "assistants"),
-               ("team.members.clerk", "clerks"), ("team.leader.min_level", "leader_min_level"),
-               ("team.leader", "leader_min_role"), ("team.skills", "skills"),
-               ("team.languages", "languages"), ("team.", ""))
+COLUMN_OF_FIELD = (("team.members.prosecutor", "prosecutors"),
+                   ("team.members.assistant", "assistants"), ("team.members.clerk", "clerks"),
+                   ("team.leader.min_level", "leader_min_level"),
+                   ("team.leader", "leader_min_role"), ("team.skills", "skills"),
+                   ("team.languages", "languages"), ("team.", ""))
 
 
 def _field(path: str, csv: bool) -> str:
@@ -224,9 +225,7 @@ def _valid_case(scenario: Scenario, raw: dict[str, Any], *, csv: bool = False) -
     try:
         parse_scenario(scenario.model_dump(mode="json") | {"cases": [raw], "previous": []})
     except ScenarioError as err:
-        return listing([why("problem.at_id", path=_field(p.path, csv), id=p.id,
-                            problem=p.reason) if p.id else
-                        why("problem.at", path=_field(p.path, csv), problem=p.reason)
+        return listing([p.model_copy(update={"path": _field(p.path, csv)}).located
                         for p in err.problems])
     try:
         return Case.model_validate(raw)

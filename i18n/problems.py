@@ -1,6 +1,6 @@
 """Problems with the input (a scenario, a workbook, a request) in the reader's words."""
 
-from i18n.catalogue import Language, message
+from i18n.catalogue import Language
 from i18n.render import render
 from models import Problem
 
@@ -12,7 +12,4 @@ def worded(problem: Problem, lang: Language) -> Problem:
 
 def problem_line(problem: Problem, lang: Language) -> str:
     """One line naming the field, the id at fault and what is wrong, in `lang`."""
-    text = render(problem.reason, lang)
-    if problem.id:
-        return message(lang, "problem.at_id", path=problem.path, id=problem.id, problem=text)
-    return message(lang, "problem.at", path=problem.path, problem=text)
+    return render(problem.located, lang)

@@ -140,7 +140,7 @@ class Roster(BaseModel):
         a case: a roster read back claiming more was not written by a solve."""
         if (self.parts is None) != (self.parts_proven is None):
             raise invalid("invalid.parts_pair",
-                                   "parts and parts_proven are given together or not at all")
+                          "parts and parts_proven are given together or not at all")
         if self.parts is not None and self.parts_proven is not None:
             if self.parts_proven > self.parts:
                 raise invalid(

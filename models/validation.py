@@ -67,6 +67,13 @@ class Problem(BaseModel):
             return why("text", text=self.message)
         return why(self.code, **self.params)
 
+    @property
+    def located(self) -> Reason:
+        """The problem with where it is: the field's path, and the id at fault if any."""
+        if self.id:
+            return why("problem.at_id", path=self.path, id=self.id, problem=self.reason)
+        return why("problem.at", path=self.path, problem=self.reason)
+
     def __str__(self) -> str:
         # Unworded (straight from validation) it still says which check failed, for logs.
         where = f"{self.path} ({self.id})" if self.id else self.path

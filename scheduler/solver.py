@@ -133,10 +133,10 @@ class _BoundByParts:
     # Whether the search kept time for the relaxation (`relaxing`): only when the roster
     # staffed less than the parts' bound, but close to it (tuning.RELAXATION_SHORT_SHARE).
     relax: bool = False
-    # How many parts were solved, and how many of them CP-SAT settled (`settled`); None
+    # How many parts there were, and how many of them CP-SAT settled (`settled`); None
     # where the parts had no time by design (a short re-plan counts instead).
-    solved: int | None = None
-    settled: int | None = None
+    tried: int | None = None
+    proven: int | None = None
 
 
 def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, workers: int,
@@ -220,10 +220,10 @@ def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, wo
     if replanned is None:
         best = _polished(ctx, best, deadline, reporter, stop)
     short = max(0, highest_priority(bounds) - best.objective.staffed_priority)
-    tried = replanned is None or bounding
+    ran = replanned is None or bounding  # else the parts were counted by design
     return best, _BoundByParts(highest_priority(bounds), with_counted(bounds, counted, short),
-                               relax, solved=len(bounds) if tried else None,
-                               settled=sum(map(settled, bounds)) if tried else None)
+                               relax, tried=len(bounds) if ran else None,
+                               proven=sum(map(settled, bounds)) if ran else None)
 
 
 def _polished(ctx: Context, best: Incumbent, until: float, reporter: _Reporter,
@@ -639,8 +639,8 @@ def _solve(scenario: Scenario, *, seconds: float, workers: int, seed: int, expla
         status=Status.OPTIMAL if proven else Status.FEASIBLE,
         objective=best.objective, baseline=baseline, bound=bound, gap=gap,
         priority_bound=priority_bound,
-        parts=None if by_parts is None else by_parts.solved,
-        parts_proven=None if by_parts is None else by_parts.settled,
+        parts=None if by_parts is None else by_parts.tried,
+        parts_proven=None if by_parts is None else by_parts.proven,
         seconds=perf_counter() - started, build_seconds=build_seconds,
         first_roster_seconds=first_seconds,
         cases=case_rosters(ctx, best.chosen, best.staffed, reasons),

@@ -546,7 +546,7 @@ def _settings(rows: list[Record], table: Table | None, out: dict[str, Any],
     fields |= {fold(f): f for f in SCENARIO_FIELDS}
     weights: dict[str, Any] = {}
     policy: dict[str, Any] = {}
-    for r in rows:
+    for i, r in enumerate(rows):
         name = fold(str(r.values.get("field", "")))
         value = r.values.get("value")
         if name not in fields:
@@ -558,7 +558,7 @@ def _settings(rows: list[Record], table: Table | None, out: dict[str, Any],
         if value is None:
             continue
         path = key if key == "name" else "policy." + key.replace("weight.", "weights.", 1)
-        rows_of[path] = f"scenario[{rows.index(r)}].value"
+        rows_of[path] = f"scenario[{i}].value"
         try:
             if key == "name":
                 out["name"] = str(value)
