@@ -33,7 +33,7 @@ from scheduler import clock, tuning
 from scheduler.bounds.alone import counted_bounds, least_costs
 from scheduler.explain.words import case_ref, person_ref
 from scheduler.instance.eligibility import Option
-from scheduler.model.core import Context
+from scheduler.model.core import Context, StoppedError
 from scheduler.report import SLOT_ORDER, case_rosters, raw_terms
 from scheduler.search.lns import Incumbent, excess, merged, neighbourhood
 from scheduler.search.neighbourhoods import Teams
@@ -67,7 +67,10 @@ def reopened(ctx: Context, best: Incumbent) -> tuple[set[CaseId], int | None]:
 def _step(ctx: Context, best: Incumbent, earlier: list[Incumbent], free: set[CaseId],
           nearest: int | None, differ: int, *, seconds: float, workers: int, seed: int,
           stop: threading.Event | None) -> Found:
-    n = neighbourhood(ctx, best, free, nearest=nearest)
+    try:
+        n = neighbourhood(ctx, best, free, nearest=nearest, stop=stop)
+    except StoppedError:
+        return Found()  # nothing found: the caller stops
     d = n.model.decisions
     for roster in earlier:
         n.model.model.add(d.hamming(_keys(roster.chosen), free) >= differ)

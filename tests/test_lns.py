@@ -1,14 +1,21 @@
 """What a neighbourhood step reopens, and what it keeps pinned beside it."""
 
+import threading
 from typing import Any
 
 import pytest
 
 from models import Scenario
 from scheduler.construct.previous import kept_previous
-from scheduler.model.core import make_context
+from scheduler.model.core import StoppedError, make_context
 from scheduler.report import evaluate
-from scheduler.search.lns import Incumbent, _pinned_beside, nearest_people, neighbourhood
+from scheduler.search.lns import (
+    Incumbent,
+    _pinned_beside,
+    nearest_people,
+    neighbourhood,
+    reopen,
+)
 from scheduler.search.phases import Found
 from tests.tiny import case, person, road, scenario, unit
 
@@ -107,3 +114,29 @@ def test_reopening_counts_building_its_model_against_its_seconds(
         assert lns.reopen(ctx, best, {"x"}, seconds=6.0, workers=1, seed=0,
                           at_least=2.0) is None
     assert given == [pytest.approx(1.0), pytest.approx(2.0)]
+
+
+class _SetAfter(threading.Event):
+    """An event that reads as set from its `calls`-th look on: a Ctrl-C arriving while a
+    model is being built."""
+
+    def __init__(self, calls: int) -> None:
+        super().__init__()
+        self.calls = calls
+
+    def is_set(self) -> bool:
+        self.calls -= 1
+        return self.calls < 0
+
+
+def test_a_neighbourhood_being_built_gives_up_once_stopped() -> None:
+    """Stopped after its first rule, a neighbourhood's model is not built to the end
+    (`StoppedError`), and `reopen` returns no roster rather than searching on: Ctrl-C waited
+    7 s for one on a province."""
+    ctx = make_context(_three_offices())
+    kept = kept_previous(ctx)
+    best = Incumbent(kept.chosen, kept.staffed, evaluate(ctx, kept.chosen, kept.staffed))
+    with pytest.raises(StoppedError):
+        neighbourhood(ctx, best, {"x"}, stop=_SetAfter(1))
+    assert neighbourhood(ctx, best, {"x"}, stop=threading.Event()).free == {"x"}
+    assert reopen(ctx, best, {"x"}, seconds=5, workers=1, seed=0, stop=_SetAfter(1)) is None

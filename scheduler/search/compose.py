@@ -55,7 +55,7 @@ def compose(ctx: Context, best: Incumbent, bounds: Sequence[PartBound], *, secon
         clashed |= clash
         kept += [o for o in piece if o.case not in clash]
     start = fitted(ctx, kept, staffed - clashed)
-    if not clashed:
+    if not clashed or (stop is not None and stop.is_set()):
         return Composed(start, clashed)
     # The teams that clashed, as found alone, show the kept teams they compete with: those
     # are re-solved with them (on 4,000 x 700 without them, 1 to 2 priority was lost

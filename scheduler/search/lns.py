@@ -26,7 +26,7 @@ from models import Case, Commitment, Objective, Scenario, Slot
 from models.ids import CaseId, ProsecutorId, UnitId
 from scheduler import clock, tuning
 from scheduler.instance.eligibility import Option
-from scheduler.model.core import Context, RosterModel, build_model
+from scheduler.model.core import Context, RosterModel, StoppedError, build_model
 from scheduler.report import evaluate, is_better, team_cost, utilisation
 from scheduler.search.neighbourhoods import KINDS, Chooser, Teams
 from scheduler.search.phases import lexicographic
@@ -169,9 +169,11 @@ def committed(ctx: Context, teams: list[Option]) -> dict[ProsecutorId, list[Comm
 
 def neighbourhood(ctx: Context, best: Incumbent, free: set[CaseId], *,
                   hint: tuple[list[Option], set[CaseId]] | None = None,
-                  nearest: int | None = None) -> Neighbourhood:
+                  nearest: int | None = None,
+                  stop: threading.Event | None = None) -> Neighbourhood:
     """The model of `free` with every other overlapping team of `best` kept (see
-    `reopen`); its start is `hint` for the free cases if given, else `best`.
+    `reopen`); its start is `hint` for the free cases if given, else `best`. Raises
+    `StoppedError` if `stop` is set while it is built.
 
     The kept teams enter as their members' commitments, not as pinned cases: they
     constrain the free cases only through capacity and home staffing, and a re-plan
@@ -194,7 +196,8 @@ def neighbourhood(ctx: Context, best: Incumbent, free: set[CaseId], *,
         cases=free_cases, previous=[a for a in s.previous if a.case in free])
     narrowed = Context(sub, ctx.geography, ctx.travel, ctx.candidates.narrowed(free, only))
     floor = max(utilisation(ctx, outside).values(), default=0)
-    return Neighbourhood(build_model(sub, context=narrowed, peak_floor=floor), set(free),
+    return Neighbourhood(build_model(sub, context=narrowed, peak_floor=floor, stop=stop),
+                         set(free),
                          fixed, [o for o in start_chosen if o.case in free],
                          start_staffed & free)
 
@@ -210,7 +213,12 @@ def reopen(ctx: Context, best: Incumbent, free: set[CaseId], *, seconds: float, 
     people nearest its venue per slot, besides those of the start: a case open to a whole
     province has thousands."""
     until = clock.now() + seconds
-    n = neighbourhood(ctx, best, free, hint=hint, nearest=nearest)
+    if stop is not None and stop.is_set():
+        return None
+    try:
+        n = neighbourhood(ctx, best, free, hint=hint, nearest=nearest, stop=stop)
+    except StoppedError:
+        return None
     found = lexicographic(n.model, n.start_chosen, n.start_staffed,
                           seconds=max(until - clock.now(), at_least), workers=workers,
                           seed=seed, stop=stop)
