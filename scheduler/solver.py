@@ -159,6 +159,7 @@ def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, wo
     search = deadline - clock.now()
     counted = counted_bounds(ctx)
     least = least_costs(counted.values())
+    impossible = {c for c, b in counted.items() if not b.highest}
     bounds = []
     at_most = sum(c.priority for c in ctx.scenario.cases)  # parts not yet solved count all
     parts_until = clock.now() + (0.0 if replanned is not None else search * tuning.PARTS_SHARE)
@@ -180,13 +181,15 @@ def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, wo
 
         best = improve(ctx, best, deadline=searched, workers=workers, seed=seed,
                        on_improve=kept, stop=stop, sweep=False, around=set(replanned),
-                       least=least)
+                       least=least, impossible=impossible)
         if improved[0] - began <= (searched - began) / 2:
             parts_until = deadline
     for part in solve_parts(ctx, best, deadline=parts_until, workers=workers, seed=seed,
                             stop=stop, extend=extend, counted=counted):
         bounds.append(part)
         at_most -= part.total - part.highest
+        if not part.highest:
+            impossible |= part.cases
         reporter.proven(at_most)
     around: set[CaseId] = set(replanned or ())
     left = deadline - relaxing - clock.now()
@@ -216,7 +219,7 @@ def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, wo
     # clashed, and sweeps the regions only if nothing did.
     best = improve(ctx, best, deadline=deadline - polishing, workers=workers, seed=seed,
                    on_improve=reporter.incumbent, stop=stop, sweep=not around, around=around,
-                   least=least)
+                   least=least, impossible=impossible)
     if replanned is None:
         best = _polished(ctx, best, deadline, reporter, stop)
     short = max(0, highest_priority(bounds) - best.objective.staffed_priority)

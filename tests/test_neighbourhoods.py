@@ -1,12 +1,22 @@
 """The neighbourhood kinds of the search, and how it learns which pay."""
 
 import random
+import threading
+from collections.abc import Sequence
 
-from models import Scenario
+import pytest
+
+from models import Case, Scenario
+from scheduler import clock
 from scheduler.instance.eligibility import Option
 from scheduler.model.core import Context, make_context
+from scheduler.report import evaluate
+from scheduler.search import lns
+from scheduler.search.lns import Incumbent, improve
 from scheduler.search.neighbourhoods import (
+    KINDS,
     Chooser,
+    Kind,
     Teams,
     blocked,
     costly,
@@ -85,3 +95,38 @@ def test_chooser_leaves_out_blocked_when_every_case_is_staffed() -> None:
     """With nothing unstaffed there is nothing to unblock."""
     chooser = Chooser(random.Random(0), 10)
     assert all(chooser.kind(has_unstaffed=False) != "blocked" for _ in range(200))
+
+
+def test_impossible_cases_seed_no_neighbourhood(monkeypatch: pytest.MonkeyPatch) -> None:
+    """x is staffed by p1, k needs a Korean speaker nobody is: with k proven impossible,
+    no kind is handed k as a seed and `blocked` is never drawn, as nothing that could
+    be staffed is waiting; without that proof k seeds `blocked` neighbourhoods."""
+    korean = {"leader": None, "members": {"prosecutor": 1}, "languages": [
+        {"language": "Korean", "count": 1}]}
+    ctx = make_context(scenario([unit("a")], [person("p1", "a"), person("p2", "a")],
+                                [case("x", "a", team=ONE), case("k", "a", team=korean)]))
+    chosen = [o for o in ctx.candidates.by_case["x"] if o.person == "p1"]
+    start = Incumbent(chosen, {"x"}, evaluate(ctx, chosen, {"x"}))
+
+    def drawn(impossible: frozenset[str]) -> list[tuple[str, list[str]]]:
+        stop, calls = threading.Event(), []
+
+        def recorder(kind: str) -> Kind:
+            def record(ctx: Context, teams: Teams, rng: random.Random, size: int,
+                       seeds: Sequence[Case], costs: dict[str, float]) -> set[str]:
+                calls.append((kind, [c.id for c in seeds]))
+                if len(calls) == 100:
+                    stop.set()
+                return {seeds[0].id}
+            return record
+
+        monkeypatch.setattr(lns, "KINDS", {k: recorder(k) for k in KINDS})
+        monkeypatch.setattr(lns, "reopen", lambda *args, **kwargs: None)
+        improve(ctx, start, deadline=clock.now() + 60, workers=1, seed=0, sweep=False,
+                stop=stop, impossible=impossible)
+        return calls
+
+    proven = drawn(frozenset({"k"}))
+    assert len(proven) == 100
+    assert all(seeds == ["x"] and kind != "blocked" for kind, seeds in proven)
+    assert any(kind == "blocked" for kind, _ in drawn(frozenset()))
