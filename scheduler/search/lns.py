@@ -196,9 +196,8 @@ def neighbourhood(ctx: Context, best: Incumbent, free: set[CaseId], *,
         cases=free_cases, previous=[a for a in s.previous if a.case in free])
     narrowed = Context(sub, ctx.geography, ctx.travel, ctx.candidates.narrowed(free, only))
     floor = max(utilisation(ctx, outside).values(), default=0)
-    return Neighbourhood(build_model(sub, context=narrowed, peak_floor=floor, stop=stop),
-                         set(free),
-                         fixed, [o for o in start_chosen if o.case in free],
+    model = build_model(sub, context=narrowed, peak_floor=floor, stop=stop)
+    return Neighbourhood(model, set(free), fixed, [o for o in start_chosen if o.case in free],
                          start_staffed & free)
 
 
