@@ -341,7 +341,8 @@ def _start(ctx: Context, until: float, *, kept: Kept | None, workers: int, seed:
         for per_member in (False, True):
             if clock.now() >= until or stopped():
                 break
-            built = rarest_first_by(ctx, until, per_member=per_member, menus=menus)
+            built = rarest_first_by(ctx, until, per_member=per_member, menus=menus,
+                                    stop=stopped)
             if built is None:
                 break
             rarest = Incumbent(*built, evaluate(ctx, *built))

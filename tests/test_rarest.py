@@ -262,6 +262,16 @@ def test_a_build_past_its_deadline_is_given_up() -> None:
     assert rarest_first_by(ctx, math.inf) == rarest_first(ctx)
 
 
+def test_a_build_stopped_midway_is_given_up() -> None:
+    """Ctrl-C during a build (`stop` true from the fifth case on) gives it up as a passed
+    deadline does; a `stop` that stays false leaves the build as it is."""
+    ctx = make_context(parse_scenario(province(250, 40, 4)))
+    looks = iter(range(1_000_000))
+    assert rarest_first_by(ctx, math.inf, stop=lambda: next(looks) >= 4) is None
+    assert next(looks) == 5  # it looked once per case tried, and stopped at the fifth
+    assert rarest_first_by(ctx, math.inf, stop=lambda: False) == rarest_first(ctx)
+
+
 def test_a_timed_build_is_charged_as_it_goes(monkeypatch: pytest.MonkeyPatch) -> None:
     """On a work clock, each case's menu is charged as it is worked out, so a build whose
     work passes its end stops there (None) rather than running on uncharged: with one

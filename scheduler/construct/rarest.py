@@ -37,7 +37,7 @@ this is a heuristic, so a mandatory or pinned case it cannot staff is left to CP
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import pairwise
 
@@ -449,11 +449,14 @@ def rarest_first(ctx: Context, *, per_member: bool = False, menus: Menus | None 
 
 
 def rarest_first_by(ctx: Context, until: float, *, per_member: bool = False,
-                    menus: Menus | None = None) -> tuple[list[Option], set[CaseId]] | None:
-    """`rarest_first`, or None if `until` (on `scheduler.clock`) passes before every case
-    is tried: a roster built that far would leave the rest of the cases unstaffed."""
+                    menus: Menus | None = None, stop: Callable[[], bool] | None = None
+                    ) -> tuple[list[Option], set[CaseId]] | None:
+    """`rarest_first`, or None if `until` (on `scheduler.clock`) passes, or `stop` says so,
+    before every case is tried: a roster built that far would leave the rest of the cases
+    unstaffed. (A build of a province whose cases are open to most people takes 2 s, which
+    Ctrl-C waited for.)"""
     teams = _teams(ctx, _Roster(ctx.scenario, Ledger(ctx.scenario)), set(), per_member,
-                   menus=menus, until=until, charged=True)
+                   menus=menus, until=until, charged=True, stop=stop)
     if teams is None:
         return None
     return [o for team in teams for o in team], {team[0].case for team in teams}
@@ -475,11 +478,12 @@ def staff_more(ctx: Context, ledger: Ledger, chosen: list[Option], staffed: set[
 
 def _teams(ctx: Context, roster: _Roster, staffed: set[CaseId], per_member: bool,
            keep: list[Option] | None = None, menus: Menus | None = None,
-           until: float = math.inf, charged: bool = False) -> list[list[Option]] | None:
+           until: float = math.inf, charged: bool = False,
+           stop: Callable[[], bool] | None = None) -> list[list[Option]] | None:
     """A team for each case outside `staffed` that can be built beside those booked in
     `roster`, in the builder's order, around the people of `keep`; each booked as it is
     built. Menus are taken from `menus`, and those worked out added to it. None once
-    `until` has passed. If `charged`, each menu and each team is charged to the work clock
+    `until` has passed or `stop` says so. If `charged`, each menu and each team is charged to the work clock
     as it is made, so that a repeatable solve's build ends on time too (charged once it was
     over, a build begun with 3 s left was charged 10 s on 1.8 million options, and its
     solve ran 5 s past its limit)."""
@@ -494,7 +498,7 @@ def _teams(ctx: Context, roster: _Roster, staffed: set[CaseId], per_member: bool
     for case in _case_order(ctx, pinned, per_member):
         if case.id in staffed:
             continue
-        if clock.now() >= until:
+        if clock.now() >= until or (stop is not None and stop()):
             return None
         options = ctx.candidates.by_case.get(case.id, [])
         if case.id not in menus:
