@@ -130,13 +130,14 @@ class _SetAfter(threading.Event):
 
 
 def test_a_neighbourhood_being_built_gives_up_once_stopped() -> None:
-    """Stopped after its first rule, a neighbourhood's model is not built to the end
-    (`StoppedError`), and `reopen` returns no roster rather than searching on: Ctrl-C waited
-    7 s for one on a province."""
+    """Stopped once its first rule is in (the fourth look: before the neighbourhood, the
+    model and that rule), a neighbourhood's model is not built to the end (`StoppedError`);
+    `reopen`, stopped before it builds anything, returns no roster rather than searching
+    on: Ctrl-C waited 7 s for one on a province."""
     ctx = make_context(_three_offices())
     kept = kept_previous(ctx)
     best = Incumbent(kept.chosen, kept.staffed, evaluate(ctx, kept.chosen, kept.staffed))
     with pytest.raises(StoppedError):
-        neighbourhood(ctx, best, {"x"}, stop=_SetAfter(1))
+        neighbourhood(ctx, best, {"x"}, stop=_SetAfter(3))
     assert neighbourhood(ctx, best, {"x"}, stop=threading.Event()).free == {"x"}
-    assert reopen(ctx, best, {"x"}, seconds=5, workers=1, seed=0, stop=_SetAfter(1)) is None
+    assert reopen(ctx, best, {"x"}, seconds=5, workers=1, seed=0, stop=_SetAfter(0)) is None

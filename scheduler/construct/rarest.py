@@ -483,10 +483,10 @@ def _teams(ctx: Context, roster: _Roster, staffed: set[CaseId], per_member: bool
     """A team for each case outside `staffed` that can be built beside those booked in
     `roster`, in the builder's order, around the people of `keep`; each booked as it is
     built. Menus are taken from `menus`, and those worked out added to it. None once
-    `until` has passed or `stop` says so. If `charged`, each menu and each team is charged to the work clock
-    as it is made, so that a repeatable solve's build ends on time too (charged once it was
-    over, a build begun with 3 s left was charged 10 s on 1.8 million options, and its
-    solve ran 5 s past its limit)."""
+    `until` has passed or `stop` says so. If `charged`, each menu and each team is charged
+    to the work clock as it is made, so that a repeatable solve's build ends on time too
+    (charged once it was over, a build begun with 3 s left was charged 10 s on 1.8 million
+    options, and its solve ran 5 s past its limit)."""
     menus = {} if menus is None else menus
     s = ctx.scenario
     pinned: dict[CaseId, list[tuple[ProsecutorId, Slot | None]]] = defaultdict(list)

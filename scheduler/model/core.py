@@ -209,7 +209,7 @@ def build_model(scenario: Scenario, *, explain: bool = False,
     from scheduler.model.costs import COST_TERMS
     from scheduler.model.rules import HARD_RULES
 
-    _unless_stopped(stop)
+    unless_stopped(stop)
     ctx = context if context is not None else make_context(scenario)
     with no_cycle_collection():
         model = cp.CpModel()
@@ -217,16 +217,17 @@ def build_model(scenario: Scenario, *, explain: bool = False,
                         Decisions(model, scenario, ctx.candidates), explain=explain,
                         peak_floor=peak_floor)
         for rule in HARD_RULES:
-            _unless_stopped(stop)
+            unless_stopped(stop)
             rule(m)
         if not explain:
             for name, term in COST_TERMS.items():
-                _unless_stopped(stop)
+                unless_stopped(stop)
                 m.costs[name] = term(m)
     return m
 
 
-def _unless_stopped(stop: threading.Event | None) -> None:
+def unless_stopped(stop: threading.Event | None) -> None:
+    """Raise `StoppedError` if `stop` is set: work begun for a search that is over."""
     if stop is not None and stop.is_set():
         raise StoppedError
 

@@ -26,7 +26,13 @@ from models import Case, Commitment, Objective, Scenario, Slot
 from models.ids import CaseId, ProsecutorId, UnitId
 from scheduler import clock, tuning
 from scheduler.instance.eligibility import Option
-from scheduler.model.core import Context, RosterModel, StoppedError, build_model
+from scheduler.model.core import (
+    Context,
+    RosterModel,
+    StoppedError,
+    build_model,
+    unless_stopped,
+)
 from scheduler.report import evaluate, is_better, team_cost, utilisation
 from scheduler.search.neighbourhoods import KINDS, Chooser, Teams
 from scheduler.search.phases import lexicographic
@@ -173,13 +179,14 @@ def neighbourhood(ctx: Context, best: Incumbent, free: set[CaseId], *,
                   stop: threading.Event | None = None) -> Neighbourhood:
     """The model of `free` with every other overlapping team of `best` kept (see
     `reopen`); its start is `hint` for the free cases if given, else `best`. Raises
-    `StoppedError` if `stop` is set while it is built.
+    `StoppedError` if `stop` is set before or while it is built.
 
     The kept teams enter as their members' commitments, not as pinned cases: they
     constrain the free cases only through capacity and home staffing, and a re-plan
     keeps most of a province's teams (648 of 650 cases on one of 1.8 million options,
     whose model took 0.5 s to build). What the rest of the roster costs is a constant,
     but for peak_load, which the model takes as its floor."""
+    unless_stopped(stop)
     s = ctx.scenario
     free_cases = [c for c in s.cases if c.id in free]
     only: dict[CaseId, set[tuple[ProsecutorId, Slot]]] = defaultdict(set)
@@ -212,8 +219,6 @@ def reopen(ctx: Context, best: Incumbent, free: set[CaseId], *, seconds: float, 
     people nearest its venue per slot, besides those of the start: a case open to a whole
     province has thousands."""
     until = clock.now() + seconds
-    if stop is not None and stop.is_set():
-        return None
     try:
         n = neighbourhood(ctx, best, free, hint=hint, nearest=nearest, stop=stop)
     except StoppedError:
