@@ -183,18 +183,25 @@ def _number(value: Any) -> Param:
     return value if isinstance(value, int | float) and not isinstance(value, bool) else str(value)
 
 
+# A value a problem repeats is shown up to this many characters.
+MOST_SHOWN_VALUE = 60
+
+
 def _shown(value: Any) -> Param:
     """An input value as a parameter: scalars as they are, anything larger as a short text
-    (infinity and NaN too: a JSON answer cannot hold them)."""
+    (infinity and NaN too: a JSON answer cannot hold them; an integer too long to read as
+    its first and last digits)."""
+    if isinstance(value, LongNumber):
+        return f"{value.digits[:12]}…{value.digits[-4:]}"
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
     if isinstance(value, bool):  # as the JSON or YAML that held it wrote it
         return "true" if value else "false"
     if value is None:
         return "null"
-    if isinstance(value, str | int | float) and not isinstance(value, bool):
-        return value if not isinstance(value, str) or len(value) <= 60 else value[:57] + "..."
-    return str(value)[:60]
+    if isinstance(value, int | float):
+        return value
+    return _clipped(str(value), MOST_SHOWN_VALUE)
 
 
 def pydantic_problem(e: ErrorDetails, path: str, label: str | None = None) -> Problem:
@@ -204,6 +211,8 @@ def pydantic_problem(e: ErrorDetails, path: str, label: str | None = None) -> Pr
     if kind.startswith("invalid."):  # raised by our own validators, parameters and all
         return problem(path, kind, label, **ctx)
     code = PYDANTIC_CODES.get(kind)
+    if isinstance(e.get("input"), LongNumber) and code in NUMBER_CODES:
+        code = "invalid.whole_too_large"  # not "should be finite, not inf": it was written whole
     if code is None:
         # A rarer kind keeps pydantic's English words, inside a sentence of the reader's.
         return problem(path, "invalid.other", label, text=str(e["msg"]).removeprefix("Value error, "))
@@ -249,8 +258,24 @@ def _pydantic_problems(err: ValidationError, prefix: str, label: str | None) -> 
 MAX_INT_DIGITS = 20
 
 
+class LongNumber(float):
+    """An integer of more than MAX_INT_DIGITS digits, as the float validation refuses, with
+    the digits it was written with, for the problem to show."""
+
+    digits: str
+
+    def __new__(cls, digits: str) -> "LongNumber":
+        number = super().__new__(cls, float(digits))
+        number.digits = digits
+        return number
+
+
+# The errors of a number field that a long integer meets: each is said as one too large.
+NUMBER_CODES = {"invalid.finite", "invalid.le", "invalid.lt", "invalid.whole", "invalid.number"}
+
+
 def _int(digits: str) -> int | float:
-    return int(digits) if len(digits) <= MAX_INT_DIGITS else float(digits)
+    return int(digits) if len(digits) <= MAX_INT_DIGITS else LongNumber(digits)
 
 
 def read_json(text: str | bytes) -> Any:
