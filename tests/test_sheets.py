@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from i18n import Language
-from models import Scenario, parse_scenario
+from models import Scenario, Status, parse_scenario
 from sheets import WorkbookError, read_workbook, roster_workbook, scenario_workbook
 from sheets.layout import SHEETS
 from tests.tiny import solved
@@ -234,6 +234,27 @@ def test_roster_exports_to_a_workbook(tmp_path: Path) -> None:
     assert unstaffed[1][0] == "herders" and str(unstaffed[1][3]).startswith("需要2名通晓蒙古语")
     days = list(wb["工作量"].iter_rows(values_only=True))
     assert len(days) == 1 + 5 and days[0][:4] == ("编号", "姓名", "所在院", "工作量上限")
+
+
+def test_roster_workbook_says_how_far_the_roster_may_be_from_best() -> None:
+    """The summary sheet carries the gap (as a percentage), the bound on priority, the parts
+    proven of those solved and whether the search was stopped early: a planner who has only
+    the file can tell a proven roster from one a longer limit would improve."""
+    s = parse_scenario(json.loads(TUTORIAL.read_text()))
+    roster = solved(s).model_copy(update={"status": Status.FEASIBLE, "bound": 80.0, "gap": 0.125,
+                                          "priority_bound": 9, "parts": 4, "parts_proven": 3,
+                                          "stopped": True})
+    summary = load_workbook(BytesIO(roster_workbook(s, roster, "zh")))["汇总"]
+    rows = {label.value: value for label, value in summary.iter_rows(min_row=2)}
+    assert rows["差距（成本与下界）"].value == 0.125
+    assert rows["差距（成本与下界）"].number_format == "0.00%"
+    assert rows["优先级上界"].value == 9 and rows["下界"].value == 80.0
+    assert rows["子问题数"].value == 4 and rows["已证明最优的子问题"].value == 3
+    assert rows["提前停止"].value == "是"
+    whole = load_workbook(BytesIO(roster_workbook(s, solved(s), "en")))["summary"]
+    labels = {label.value for label, _ in whole.iter_rows(min_row=2)}
+    # A roster of one whole model has no parts to count.
+    assert "gap (cost to bound)" in labels and "parts" not in labels
 
 
 def test_roster_workbook_sheet_names_are_valid() -> None:
