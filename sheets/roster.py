@@ -61,16 +61,15 @@ def roster_workbook(scenario: Scenario, roster: Roster, lang: Language) -> bytes
         # How far the bound can be trusted: the parts proven, and whether the search ran
         # its whole limit (a planner reading the file has no terminal's advice).
         *([[m("xlsx.parts"), roster.parts], [m("xlsx.parts_proven"), roster.parts_proven]]
-          if roster.parts is not None else []),
+          if roster.parts is not None else list[list[Any]]()),
         [m("xlsx.seconds"), round(roster.seconds, 1)],
         [m("xlsx.stopped"), m("bool.yes" if roster.stopped else "bool.no")],
     ]
     if roster.infeasible_reason is not None:
         rows.append([m("status.infeasible"), roster.infeasible_reason.text])
     append_table(summary, [m("xlsx.item"), m("xlsx.value")], rows)
-    for label, value in summary.iter_rows(min_row=2):
-        if label.value == m("xlsx.gap"):
-            value.number_format = "0.00%"
+    gap_row = 2 + next(i for i, row in enumerate(rows) if row[0] == m("xlsx.gap"))
+    summary.cell(row=gap_row, column=2).number_format = "0.00%"
     summary.column_dimensions["A"].width = 24
     for entry in roster.cases:
         if not entry.staffed:
