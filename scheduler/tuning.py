@@ -167,10 +167,18 @@ MIN_WEIGHT = 0.05
 # A `costly` seed is drawn from this many teams of the highest excess cost, in proportion
 # to it.
 COSTLY_POOL = 20
-# People per slot a clashing or broken case may draw on: the nearest to its venue. On
-# standard 4,000 x 700, with 50 the re-solved cases lost 4 priority; drawing on everyone
+# People per slot a broken case may draw on: the nearest to its venue. Drawing on everyone
 # eligible (thousands for the provincial unit's cases), CP-SAT found nothing in 15 s.
 NEAREST = 100
+# ... and a case whose team clashed when the parts' teams were put together
+# (scheduler.search.compose): one model of all of them (181 cases on dense 4,000 x 700)
+# whose priority CP-SAT proves and whose cost it then lowers in what is left of its share.
+# With 40 rather than 100, one worker, repeatable: the same priority on ten provinces of
+# six families; the roster's cost 0.2 to 3.4 % lower on seven (dense 183,825 to 178,550,
+# skewed 164,942 to 159,304), 0.4 % higher on scarce 4,000 x 700 (seed 2), the same on
+# two. With 300, dense lost 7 priority. (With 50, the compose of an earlier version lost 4
+# priority on standard 4,000 x 700; this one, with 40, none.)
+COMPOSE_NEAREST = 40
 # A re-plan re-solves its broken teams on the NEAREST people per slot; for a case that
 # loses its team, then again with the teams holding people it could use, on the nearest 40
 # (fast), then 100. Scarce 2,000 x 300, busiest person ill: the broken teams alone kept 258

@@ -63,7 +63,7 @@ def compose(ctx: Context, best: Incumbent, bounds: Sequence[PartBound], *, secon
     alone = [o for piece in pieces for o in piece if o.case in clashed]
     clashed |= conflicts(ctx, kept, alone)
     found = reopen(ctx, start, clashed, seconds=until - clock.now(), workers=workers,
-                   seed=seed, stop=stop, nearest=tuning.NEAREST)
+                   seed=seed, stop=stop, nearest=tuning.COMPOSE_NEAREST)
     return Composed(found if found is not None and beats(ctx, found, start) else start, clashed)
 
 
