@@ -259,10 +259,19 @@ def _repair(ctx: Context, kept: Kept, *, deadline: float, workers: int, seed: in
     if beats(ctx, mended, start):
         start = mended
     unmended = kept.broken - start.staffed
-    first = ([o for o in start.chosen if o.case in kept.broken]
-             + [o for o in kept.survivors if o.case in unmended], set(kept.broken))
     free = set(kept.broken)
-    for step, nearest in enumerate(tuning.REPAIR_NEAREST):
+    widths: tuple[int, ...] = tuning.REPAIR_NEAREST
+    if unmended:
+        # The builder found no one free for them: with the rest fixed, CP-SAT rarely does
+        # either, so the first step takes in the teams holding people they could use
+        # (tight 4,000 x 700, one person ill: the broken teams alone took 0.3 s and
+        # staffed no more, leaving no time in a 2 s what-if for the step that did).
+        free |= _holders(ctx, start, kept.broken)
+        widths = widths[1:]
+    first = ([o for o in start.chosen if o.case in free]
+             + [o for o in kept.survivors if o.case in unmended],
+             set(kept.broken) | (start.staffed & free))
+    for step, nearest in enumerate(widths):
         seconds = min(tuning.REPAIR_SECONDS, deadline - clock.now())
         # The broken teams the builder could not mend are always re-solved, past the
         # deadline if need be (on a slow machine the eligibility pass alone may take it
@@ -280,12 +289,17 @@ def _repair(ctx: Context, kept: Kept, *, deadline: float, workers: int, seed: in
                        at_least=forced)
         if fixed is not None and beats(ctx, fixed, start):
             start = fixed
-        lost = [c for c in ctx.scenario.cases if c.id in kept.broken - start.staffed]
-        if not lost:
+        if not kept.broken - start.staffed:
             break
-        held = holding(ctx, Teams.of(ctx, start.chosen), lost)
-        free = kept.broken | set(held[:tuning.MAX_CASES])
+        free = kept.broken | _holders(ctx, start, kept.broken)
     return start, kept.broken
+
+
+def _holders(ctx: Context, roster: Incumbent, broken: set[CaseId]) -> set[CaseId]:
+    """The staffed cases whose teams hold people that the `broken` cases `roster` leaves
+    unstaffed could use, those holding most first, at most tuning.MAX_CASES."""
+    lost = [c for c in ctx.scenario.cases if c.id in broken - roster.staffed]
+    return set(holding(ctx, Teams.of(ctx, roster.chosen), lost)[:tuning.MAX_CASES])
 
 
 def _start(ctx: Context, until: float, *, kept: Kept | None, workers: int, seed: int,

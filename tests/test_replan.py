@@ -12,6 +12,7 @@ from models import Assignment, Interval, Scenario, Slot, parse_scenario
 from scheduler import solve, solver, tuning
 from scheduler.construct.previous import kept_previous
 from scheduler.model.core import make_context
+from scheduler.search.lns import reopen
 from scheduler.solver import Method, _repair
 from synth import province
 from tests.tiny import case, person, scenario, team, unit
@@ -86,6 +87,42 @@ def test_repair_moves_a_member_over_when_nobody_free_can_fill_the_gap() -> None:
     assert broken == {"x"}
     teams = {(o.case, o.person) for o in start.chosen}
     assert start.staffed == {"x", "y"} and teams == {("x", "p2"), ("y", "p3")}
+
+
+def _recorded_steps(monkeypatch: pytest.MonkeyPatch) -> list[tuple[set[str], int | None]]:
+    """The cases and width of each CP-SAT step the repair takes, as it takes them."""
+    steps: list[tuple[set[str], int | None]] = []
+    real = reopen  # what solver.reopen is
+
+    def recorded(*args: Any, **kwargs: Any) -> Any:
+        steps.append((set(args[2]), kwargs["nearest"]))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(solver, "reopen", recorded)
+    return steps
+
+
+def test_repair_takes_in_the_holders_at_once_when_the_builder_cannot_mend(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only p2, who serves on y, can replace p1 on x, so the builder leaves x unstaffed:
+    the first CP-SAT step reopens x together with y, the team holding p2, on the narrower
+    of the repair's widths, rather than x alone (which cannot staff it), and mends both."""
+    ctx = make_context(_chain())
+    steps = _recorded_steps(monkeypatch)
+    start, _ = _repair(ctx, kept_previous(ctx), deadline=perf_counter() + 10, workers=1,
+                       seed=0, stop=None)
+    assert steps == [({"x", "y"}, tuning.REPAIR_NEAREST[1])]
+    assert start.staffed == {"x", "y"}
+
+
+def test_repair_reopens_mended_teams_alone_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    """p1 falls ill and the builder mends x with p3: the first CP-SAT step reopens x alone,
+    on the widest first width, and y's team is left as it was."""
+    s = _two_cases(unavailable=[{"start": "2022-01-01", "end": "2022-01-31"}])
+    ctx = make_context(s)
+    steps = _recorded_steps(monkeypatch)
+    _repair(ctx, kept_previous(ctx), deadline=perf_counter() + 10, workers=1, seed=0, stop=None)
+    assert steps[0] == ({"x"}, tuning.REPAIR_NEAREST[0])
 
 
 def test_repair_starts_from_the_members_the_change_left() -> None:
