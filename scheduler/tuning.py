@@ -186,10 +186,10 @@ NEAREST = 100
 COMPOSE_NEAREST = 40
 # A re-plan re-solves its broken teams on the NEAREST people per slot; for a case that
 # loses its team, then again with the teams holding people it could use, on the nearest 40
-# (fast), then 100. (A broken case the builder could not mend starts at the second:
-# scheduler.solver._repair.) Scarce 2,000 x 300, busiest person ill: the broken teams alone kept 258
-# of the 266 that can be staffed; with their holders, 265 on 40 people in 0.6 s; on
-# everyone eligible, 266 in 3.6 s.
+# (fast), then 100; a broken case the builder could not mend starts at the second
+# (scheduler.solver._repair). Scarce 2,000 x 300, busiest person ill: the broken teams
+# alone kept 258 of the 266 that can be staffed; with their holders, 265 on 40 people in
+# 0.6 s; on everyone eligible, 266 in 3.6 s.
 REPAIR_NEAREST = (NEAREST, 40, 100)
 # People per slot and per coverage need each case of a search step may draw on (None:
 # everyone eligible). On 4,000 x 700 (60 s), against everyone: tight's search took 31
