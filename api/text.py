@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import Request
 
 from api.problems import ApiError
-from models.validation import problem, read_json
+from models.validation import NestedTooDeep, problem, read_json
 
 
 def _printable(key: str) -> str:
@@ -56,6 +56,9 @@ async def refuse_non_text(request: Request) -> None:
         return
     try:
         data = read_json(await request.body())
+    except NestedTooDeep:
+        # The route would parse it again, and fail the same way inside FastAPI (a 500).
+        raise ApiError(400, "problem.json_invalid") from None
     except (json.JSONDecodeError, UnicodeDecodeError):
         return
     # Every route reads this parse (Starlette keeps it as the request's JSON): a number of

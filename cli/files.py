@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from i18n import Language, message, problem_line
 from models import Roster, Scenario, ScenarioError, parse_scenario, read_json
 from models.roster_validation import roster_problems
+from models.validation import MAX_INT_DIGITS, LongNumber
 
 # A workbook larger than this is refused unread: openpyxl holds it all in memory.
 MAX_WORKBOOK_BYTES = 50_000_000
@@ -64,9 +65,29 @@ def _read_workbook(path: Path, lang: Language) -> Any:
                           for p in err.problems]) from None
 
 
+class _ScenarioLoader(yaml.SafeLoader):
+    """YAML's safe loader, reading a decimal integer of more than MAX_INT_DIGITS digits as
+    JSON input reads one (`LongNumber`), for validation to refuse at its field: PyYAML
+    would ask Python for the int, which it refuses past 4,300 digits."""
+
+
+def _long_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    written = str(loader.construct_scalar(node)).replace("_", "")
+    digits = written.lstrip("+-")
+    # A leading 0 is YAML 1.1's octal, which Python converts at any length.
+    if len(digits) > MAX_INT_DIGITS and digits.isdecimal() and not digits.startswith("0"):
+        return LongNumber(written)
+    return loader.construct_yaml_int(node)
+
+
+_ScenarioLoader.add_constructor("tag:yaml.org,2002:int", _long_int)
+
+
 def _parse_yaml(path: Path, lang: Language, text: str) -> Any:
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_ScenarioLoader)
+    except RecursionError:
+        raise file_error(path, lang, "file.bad_yaml") from None
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         if mark is None:

@@ -278,10 +278,40 @@ def _int(digits: str) -> int | float:
     return int(digits) if len(digits) <= MAX_INT_DIGITS else LongNumber(digits)
 
 
+# A scenario nests a handful of levels. Python's parser fails near 1,000 with a
+# RecursionError; input nested deeper than this is refused where it passes it.
+MAX_NESTING = 100
+# A JSON string, or one bracket outside strings: what nesting is counted from.
+_NESTING_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+class NestedTooDeep(json.JSONDecodeError):
+    """JSON nested deeper than any scenario is (MAX_NESTING), at the bracket passing it."""
+
+
+def _too_deep_at(doc: str) -> int:
+    """Where `doc` first nests deeper than MAX_NESTING (0 if it never does)."""
+    depth = 0
+    for token in _NESTING_TOKEN.finditer(doc):
+        bracket = token.group()
+        if bracket in "[{":
+            depth += 1
+            if depth > MAX_NESTING:
+                return token.start()
+        elif bracket in "]}":
+            depth -= 1
+    return 0
+
+
 def read_json(text: str | bytes) -> Any:
     """JSON input as plain data, whatever the length of its numbers (see MAX_INT_DIGITS);
-    malformed JSON raises `json.JSONDecodeError`."""
-    return json.loads(text, parse_int=_int)
+    malformed JSON raises `json.JSONDecodeError`, JSON nested too deeply for Python's
+    parser `NestedTooDeep`."""
+    try:
+        return json.loads(text, parse_int=_int)
+    except RecursionError:
+        doc = text.decode("utf-8", errors="replace") if isinstance(text, bytes) else text
+        raise NestedTooDeep("nested too deeply", doc, _too_deep_at(doc)) from None
 
 
 def parse_scenario(data: Any) -> Scenario:

@@ -201,17 +201,33 @@ def test_batch_requests_file_that_cannot_be_read(tmp_path: Path) -> None:
     assert "Expecting" not in result.output
 
 
-@pytest.mark.parametrize("command", ["validate", "solve"])
-def test_a_number_of_thousands_of_digits_is_a_number_too_large(tmp_path: Path,
-                                                                command: str) -> None:
+@pytest.mark.parametrize(("command", "suffix"),
+                         [("validate", "json"), ("solve", "json"), ("validate", "yaml")])
+def test_a_number_of_thousands_of_digits_is_a_number_too_large(tmp_path: Path, command: str,
+                                                                suffix: str) -> None:
     """Years of service written with 5,000 digits (past Python's limit for making an int)
     are refused as a whole number too large, shown by its first and last digits, at the
     field and id, not with a traceback (nor as "should be finite, not inf", which it was
-    once called, though no one wrote inf)."""
+    once called, though no one wrote inf); in YAML as in JSON (YAML once gave Python's
+    traceback: the JSON text is YAML too)."""
     text = TUTORIAL.read_text(encoding="utf-8").replace('"years": 21', '"years": ' + "9" * 5000, 1)
     assert "9" * 5000 in text
-    path = tmp_path / "huge.json"
+    path = tmp_path / f"huge.{suffix}"
     path.write_text(text, encoding="utf-8")
     [line] = _errors([command, str(path)], "en")
     assert ".years (" in line and "small enough to read" in line, line
     assert "999999999999…9999" in line and "inf" not in line and "9" * 30 not in line
+
+
+@pytest.mark.parametrize(("suffix", "words"),
+                         [("json", "is not valid JSON: a syntax error at line 2, column 108"),
+                          ("yaml", "is not valid YAML")])
+def test_input_nested_past_the_parser_is_bad_input(tmp_path: Path, suffix: str,
+                                                   words: str) -> None:
+    """A name of 100,000 nested lists (Python's parsers give up near 1,000 levels with a
+    RecursionError) is refused as bad input, JSON at the bracket passing 100 levels (the
+    object holding the name is the first)."""
+    path = tmp_path / f"deep.{suffix}"
+    path.write_text('{"units": [],\n"name": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    [line] = _errors(["validate", str(path)], "en")
+    assert line.endswith(words), line

@@ -165,6 +165,15 @@ def test_a_seed_python_cannot_read_is_a_worded_400(client: TestClient) -> None:
     assert answer.json()["detail"] == "无法把请求体读作JSON（例如其中有超过4300位的数字）"
 
 
+def test_a_body_nested_past_the_parser_is_a_400(client: TestClient) -> None:
+    """A scenario whose name is 50,000 nested lists (Python's JSON parser gives up near
+    1,000 levels with a RecursionError) is refused as invalid JSON, not a 500."""
+    body = '{"name": ' + "[" * 50_000 + "]" * 50_000 + "}"
+    answer = client.post("/scenarios", content=body, headers={"content-type": "application/json"})
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["detail"] == "the body is not valid JSON"
+
+
 def test_oversize_body_sent_in_chunks_is_413(client: TestClient) -> None:
     """A body over max_body_bytes sent chunked, without Content-Length, gets 413 like a
     declared one (before, the app's body reader turned the cut-off into a 400)."""
