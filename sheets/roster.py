@@ -47,14 +47,21 @@ def roster_workbook(scenario: Scenario, roster: Roster, lang: Language) -> bytes
     taken: set[str] = set()
     summary.title = _title(m("xlsx.summary"), taken)
     obj = roster.objective
+    # An infeasible roster lists no cases: every case of the scenario is then unstaffed,
+    # for the reason the whole scenario has none.
+    listed = {c.id for c in roster.cases}
+    missing = [c for c in scenario.cases if c.id not in listed]
+    unstaffed_cases = [(c.id, c.unstaffed_reason) for c in roster.cases if not c.staffed] + [
+        (c.id, roster.infeasible_reason) for c in missing]
     rows: list[list[Any]] = [
         [m("xlsx.scenario"), roster.scenario],
         [m("xlsx.status"), m(f"status.{roster.status.value}")],
         [m("xlsx.staffed"), sum(1 for c in roster.cases if c.staffed)],
-        [m("xlsx.unstaffed"), sum(1 for c in roster.cases if not c.staffed)],
+        [m("xlsx.unstaffed"), len(unstaffed_cases)],
         [m("xlsx.priority"), None if obj is None else obj.staffed_priority],
-        [m("xlsx.cost"), None if obj is None else obj.cost],
-        *([[m(f"cost.{k}"), v] for k, v in obj.components.items()] if obj else []),
+        # Costs to the cent: sums of weighted minutes carry float noise (49225.600000000006).
+        [m("xlsx.cost"), None if obj is None else round(obj.cost, 2)],
+        *([[m(f"cost.{k}"), round(v, 2)] for k, v in obj.components.items()] if obj else []),
         [m("xlsx.bound"), roster.bound],
         [m("xlsx.gap"), roster.gap],
         [m("xlsx.priority_bound"), roster.priority_bound],
@@ -62,7 +69,7 @@ def roster_workbook(scenario: Scenario, roster: Roster, lang: Language) -> bytes
         # its whole limit (a planner reading the file has no terminal's advice).
         *([[m("xlsx.parts"), roster.parts], [m("xlsx.parts_proven"), roster.parts_proven]]
           if roster.parts is not None else list[list[Any]]()),
-        [m("xlsx.seconds"), round(roster.seconds, 1)],
+        [m("xlsx.seconds"), round(roster.seconds, 2)],
         [m("xlsx.stopped"), m("bool.yes" if roster.stopped else "bool.no")],
     ]
     if roster.infeasible_reason is not None:
@@ -98,10 +105,11 @@ def roster_workbook(scenario: Scenario, roster: Roster, lang: Language) -> bytes
             ws.append(row)
     unstaffed = wb.create_sheet(_title(m("xlsx.unstaffed"), taken))
     append_table(unstaffed, [m("xlsx.case"), m("xlsx.title"), m("xlsx.priority"), m("xlsx.reason")],
-            [[c.id, shown_name(cases[c.id].title, cases[c.id].title_zh, lang) if c.id in cases else "",
-              cases[c.id].priority if c.id in cases else None,
-              c.unstaffed_reason.text if c.unstaffed_reason else ""]
-             for c in roster.cases if not c.staffed])
+            [[case_id, shown_name(cases[case_id].title, cases[case_id].title_zh, lang)
+              if case_id in cases else "",
+              cases[case_id].priority if case_id in cases else None,
+              reason.text if reason else ""]
+             for case_id, reason in unstaffed_cases])
     load = utilisation(scenario, roster)
     days = wb.create_sheet(_title(m("xlsx.utilisation"), taken))
     columns: list[Any] = [m("xlsx.person"), m("xlsx.name"), m("xlsx.office"), m("xlsx.capacity")]
