@@ -19,6 +19,7 @@ from scheduler.bounds.parts import (
     PartBound,
     cost_bound,
     highest_priority,
+    settled,
     solve_parts,
     without,
 )
@@ -36,7 +37,7 @@ from scheduler.search.lns import Incumbent
 from scheduler.search.phases import Found, make_solver
 from scheduler.search.regions import parts
 from synth import province
-from tests.tiny import case, person, scenario, unit
+from tests.tiny import case, person, road, scenario, unit
 
 
 def _two_cities(x2_start: str) -> Scenario:
@@ -345,6 +346,88 @@ def test_a_part_of_one_case_proves_whether_it_can_be_staffed_and_its_least_cost(
     x, y = by_case[frozenset({"x"})], by_case[frozenset({"y"})]
     assert x.highest == 0 and not x.least_costs
     assert y.highest == 1 and y.least_cost(1) == 30 and y.least_peak == (1, 60)
+
+
+def _one_local_one_far() -> Scenario:
+    """Case y at unit a needs one prosecutor: p1 lives at a, p2 at b, two hours away."""
+    return scenario([unit("a"), unit("b", lat=50.0)],
+                    [person("p1", "a"), person("p2", "b")],
+                    [case("y", "a", team={"leader": None, "members": {"prosecutor": 1},
+                                          "load": 0.6})],
+                    roads=[road("a", "b", 120)])
+
+
+def test_a_single_case_whose_team_costs_its_counted_bound_is_proven_without_cp_sat(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """y staffed by p1, who lives where it sits, costs one unit (30), which is what
+    counting says any team of y costs: the part of y is proven at 30 with that team, and
+    CP-SAT is never asked (it took up to 6 s a case on a province)."""
+    s = _one_local_one_far()
+    ctx = make_context(s)
+    local = [o for o in ctx.candidates.by_case["y"] if o.person == "p1"]
+    start = Incumbent(local, {"y"}, evaluate(ctx, local, {"y"}))
+
+    def never(*args: Any) -> PartBound:
+        raise AssertionError("CP-SAT asked about a case counting had proven")
+
+    monkeypatch.setattr(bound, "_solve_case", never)
+    [y] = solve_parts(ctx, start, deadline=perf_counter() + 5, workers=1, seed=0,
+                      counted=counted_bounds(ctx))
+    assert y.highest == 1 and y.least_cost(1) == 30 and settled(y)
+    assert y.roster.chosen == local and y.roster.staffed == {"y"}
+
+
+def test_a_single_case_whose_team_costs_more_than_counted_is_solved() -> None:
+    """y staffed by p2, from two hours away, costs more than counting says (30): counting
+    proves nothing, and CP-SAT finds p1's team at 30 and proves it."""
+    s = _one_local_one_far()
+    ctx = make_context(s)
+    far = [o for o in ctx.candidates.by_case["y"] if o.person == "p2"]
+    start = Incumbent(far, {"y"}, evaluate(ctx, far, {"y"}))
+    counted = counted_bounds(ctx)
+    assert bound.met_by_counting(ctx, {"y"}, start, counted) is None
+    [y] = solve_parts(ctx, start, deadline=perf_counter() + 5, workers=1, seed=0,
+                      counted=counted)
+    assert y.least_cost(1) == 30 and settled(y)
+    assert {o.person for o in y.roster.chosen} == {"p1"}
+
+
+def test_parts_of_many_cases_come_first_largest_first_then_single_cases_smallest_first(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the largest cities cut into single cases, the parts of many cases are solved
+    first, largest first, and the single cases after them, smallest first: a small case
+    proves in a fraction of a second, and the pace they set lets larger ones try."""
+    s = parse_scenario(province(400, 60, seed=3, family="dense"))
+    ctx = make_context(s)
+    sizes = sorted(bound._options(ctx, p) for p in parts(ctx) if len(p) > 1)
+    monkeypatch.setattr(tuning, "PER_CASE_OPTIONS", sizes[len(sizes) // 2])
+    pieces = bound._pieces(ctx)
+    many = [bound._options(ctx, p) for p in pieces if len(p) > 1]
+    single = [bound._options(ctx, p) for p in pieces if len(p) == 1]
+    assert len(many) > 1 and len(set(single)) > 1
+    assert [len(p) == 1 for p in pieces] == [False] * len(many) + [True] * len(single)
+    assert many == sorted(many, reverse=True) and single == sorted(single)
+
+
+def test_a_part_of_many_cases_is_not_given_less_time_for_the_single_cases_after_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """City c1 (two cases) is solved before city c2's single case: on one thread its
+    share is all the time there is, not its share of the options of both (two thirds);
+    single cases end once proven, and c2 takes what c1 leaves."""
+    s = _two_cities("2022-01-05")
+    shares = []
+
+    def record(ctx: Context, part: set[str], start: Incumbent, until: float,
+               *args: Any) -> PartBound:
+        shares.append(until - clock.now())
+        total = s.priority_of(part)
+        return PartBound(frozenset(part), total, total, {}, Found())
+
+    monkeypatch.setattr(bound, "_solve_part", record)
+    with clock.counting(clock.for_solve(1_000, 1)):
+        list(solve_parts(make_context(s), _start(s), deadline=clock.now() + 10, workers=1,
+                         seed=0))
+    assert shares and shares[0] == pytest.approx(10, abs=0.1)
 
 
 def test_a_part_case_by_case_bounds_each_level_by_its_cases_alone() -> None:
