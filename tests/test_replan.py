@@ -15,7 +15,7 @@ from scheduler.model.core import make_context
 from scheduler.search.lns import reopen
 from scheduler.solver import Method, _repair
 from synth import province
-from tests.tiny import case, person, scenario, team, unit
+from tests.tiny import case, person, road, scenario, team, unit
 
 ONE: dict[str, Any] = {"leader": None, "members": {"prosecutor": 1}}
 
@@ -113,6 +113,39 @@ def test_repair_takes_in_the_holders_at_once_when_the_builder_cannot_mend(
                        seed=0, stop=None)
     assert steps == [({"x", "y"}, tuning.REPAIR_NEAREST[1])]
     assert start.staffed == {"x", "y"}
+
+
+def test_repair_takes_in_the_holders_of_people_within_its_reach(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """x (at a) needs a Mongolian speaker; p1 falls ill. Of the others, p2 (b, on y) is
+    nearest, q1 and q2 (c, far, on z) next. With room for one holder and the nearest one
+    person a slot, the repair takes in y, which holds the one person x may draw on, not z,
+    which holds more of x's eligible people but none within reach: p2 moves to x and a3
+    takes y. (Counted over everyone eligible, z came first, and x stayed unstaffed.)"""
+    monkeypatch.setattr(tuning, "MAX_CASES", 1)
+    monkeypatch.setattr(tuning, "REPAIR_NEAREST", (100, 1, 1))
+    units = [unit("a"), unit("b"), unit("c")]
+    whole = {**ONE, "load": 1.0}
+    mongolian = {**whole, "languages": [{"language": "mn", "count": 1}]}
+    people = [person("p1", "a", languages=["mn"],
+                     unavailable=[{"start": "2022-01-01", "end": "2022-01-31"}]),
+              person("p2", "b", languages=["mn"]), person("a3", "b"),
+              person("q1", "c", languages=["mn"]), person("q2", "c", languages=["mn"])]
+    previous = [Assignment(case=c, prosecutor=p, slot=Slot.PROSECUTOR, on_site=True)
+                for c, p in (("x", "p1"), ("y", "p2"), ("z", "q1"), ("z", "q2"))]
+    s = scenario(units, people,
+                 [case("x", "a", team=mongolian, priority=3), case("y", "b", team=whole),
+                  case("z", "c", team={**whole, "members": {"prosecutor": 2}})],
+                 previous=[a.model_dump(mode="json") for a in previous],
+                 roads=[road("a", "b", 30), road("a", "c", 240), road("b", "c", 240)])
+    ctx = make_context(s)
+    steps = _recorded_steps(monkeypatch)
+    start, _ = _repair(ctx, kept_previous(ctx), deadline=perf_counter() + 10, workers=1,
+                       seed=0, stop=None)
+    assert steps[0] == ({"x", "y"}, 1)
+    teams = {(o.case, o.person) for o in start.chosen}
+    assert start.staffed == {"x", "y", "z"}
+    assert {("x", "p2"), ("y", "a3")} <= teams
 
 
 def test_repair_reopens_mended_teams_alone_first(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -19,7 +19,7 @@ without gain.
 
 import random
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from models import Case
@@ -116,13 +116,16 @@ def blocked(ctx: Context, teams: Teams, rng: random.Random, size: int,
     return _fill(ctx, seed, holding(ctx, teams, [seed]), size)
 
 
-def holding(ctx: Context, teams: Teams, waiting: Sequence[Case]) -> list[CaseId]:
+def holding(ctx: Context, teams: Teams, waiting: Sequence[Case],
+            usable: Mapping[CaseId, Collection[ProsecutorId]] | None = None) -> list[CaseId]:
     """The staffed cases whose teams hold, at the same time, people the `waiting` cases
-    could use; those holding most first."""
+    could use (of `usable`, for the cases it names); those holding most first."""
     cases = ctx.scenario.case_by_id
     held: dict[CaseId, int] = defaultdict(int)
     for seed in waiting:
-        for p in ctx.candidates.people(seed.id):
+        able = ctx.candidates.people(seed.id) if usable is None or seed.id not in usable else (
+            usable[seed.id])
+        for p in able:
             for c in teams.by_person.get(p, ()):
                 if _overlap(cases[c], seed):
                     held[c] += 1
