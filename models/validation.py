@@ -187,12 +187,22 @@ def _number(value: Any) -> Param:
 MOST_SHOWN_VALUE = 60
 
 
+def shown_text(text: str) -> str:
+    """Text someone wrote, as a problem repeats it: a number of more than MAX_INT_DIGITS
+    digits by its first and last (its end says as much as its start), anything else cut to
+    MOST_SHOWN_VALUE characters."""
+    digits = text.lstrip("+-")
+    if len(digits) > MAX_INT_DIGITS and digits.isdecimal():
+        return f"{text[:len(text) - len(digits)]}{digits[:12]}…{digits[-4:]}"
+    return _clipped(text, MOST_SHOWN_VALUE)
+
+
 def _shown(value: Any) -> Param:
     """An input value as a parameter: scalars as they are, anything larger as a short text
     (infinity and NaN too: a JSON answer cannot hold them; an integer too long to read as
     its first and last digits)."""
     if isinstance(value, LongNumber):
-        return f"{value.digits[:12]}…{value.digits[-4:]}"
+        return shown_text(value.digits)
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
     if isinstance(value, bool):  # as the JSON or YAML that held it wrote it
@@ -201,7 +211,7 @@ def _shown(value: Any) -> Param:
         return "null"
     if isinstance(value, int | float):
         return value
-    return _clipped(str(value), MOST_SHOWN_VALUE)
+    return shown_text(str(value))
 
 
 def pydantic_problem(e: ErrorDetails, path: str, label: str | None = None) -> Problem:

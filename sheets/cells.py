@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from models.reason import Reason, term, why
+from models.validation import shown_text
 from sheets.layout import VOCABULARY, Column, choice_values, fold, language_values, skill_values
 
 LIST_SEPARATORS = re.compile(r"[,，、;；\n]")
@@ -18,6 +19,10 @@ DAY_FORMS = (
 )
 
 
+# Every integer below this is a float exactly; Excel's numbers are floats.
+WHOLE_FLOATS = 2**53
+
+
 class BadCellError(Exception):
     """A cell that does not read: why, as a reason."""
 
@@ -27,30 +32,38 @@ class BadCellError(Exception):
 
 
 def _text(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < WHOLE_FLOATS:
         return str(int(value))  # an id typed as 101 comes back as 101.0
     return str(value).strip()
 
 
+def _said(value: Any) -> str:
+    """A cell's value as a problem repeats it (a 5,000-digit number by its ends)."""
+    return shown_text(_text(value))
+
+
 def number(value: Any) -> float:
     if isinstance(value, bool):
-        raise BadCellError(why("bad.number", value=_text(value)))
+        raise BadCellError(why("bad.number", value=_said(value)))
     if isinstance(value, int | float):
         return float(value)
     try:
         found = float(_text(value).replace(",", ""))
     except ValueError:
-        raise BadCellError(why("bad.number", value=_text(value))) from None
+        raise BadCellError(why("bad.number", value=_said(value))) from None
     if found != found or found in (float("inf"), float("-inf")):
-        raise BadCellError(why("bad.number", value=_text(value)))
+        raise BadCellError(why("bad.number", value=_said(value)))
     return found
 
 
-def whole(value: Any) -> int:
+def whole(value: Any) -> int | float:
     found = number(value)
     if not found.is_integer():
-        raise BadCellError(why("bad.whole", value=_text(value)))
-    return int(found)
+        raise BadCellError(why("bad.whole", value=_said(value)))
+    # Past WHOLE_FLOATS a cell's number is no integer anyone typed (Excel keeps 15 digits):
+    # left as read, for validation to refuse as too large showing it so, not as the
+    # integer of 29 digits it rounds to.
+    return int(found) if abs(found) < WHOLE_FLOATS else found
 
 
 def day(value: Any) -> str:
@@ -66,7 +79,7 @@ def day(value: Any) -> str:
             except ValueError:
                 break  # 2022年13月1日: a date's form, not a date
     # Said as typed, not as rewritten.
-    raise BadCellError(why("bad.date", value=typed))
+    raise BadCellError(why("bad.date", value=shown_text(typed)))
 
 
 def flag(value: Any) -> bool:
@@ -77,7 +90,7 @@ def flag(value: Any) -> bool:
         return True
     if text in ("no", "n", "false", "0", "否"):
         return False
-    raise BadCellError(why("bad.bool", value=_text(value)))
+    raise BadCellError(why("bad.bool", value=_said(value)))
 
 
 def choice(value: Any, vocabulary: str) -> str:
@@ -87,7 +100,7 @@ def choice(value: Any, vocabulary: str) -> str:
         words = [why("leader.none") if v == "none" else
                  term("role" if vocabulary == "leader" else vocabulary, v)
                  for v in VOCABULARY[vocabulary]]
-        raise BadCellError(why("bad.choice", value=text, choices=words))
+        raise BadCellError(why("bad.choice", value=shown_text(text), choices=words))
     return known[fold(text)]
 
 
@@ -107,7 +120,7 @@ def language(text: str) -> str:
         return code
     if ISO_639_1.match(text.strip().lower()):
         return text.strip().lower()
-    raise BadCellError(why("bad.language", value=text.strip()))
+    raise BadCellError(why("bad.language", value=shown_text(text.strip())))
 
 
 def languages(value: Any) -> list[str]:
@@ -121,7 +134,7 @@ def intervals(value: Any) -> list[dict[str, str]]:
             continue
         ends = re.split(r"\.\.|\uff5e|~|至", part)  # "..", a full-width tilde or 至
         if len(ends) != 2:
-            raise BadCellError(why("bad.interval", value=part.strip()))
+            raise BadCellError(why("bad.interval", value=shown_text(part.strip())))
         out.append({"start": day(ends[0]), "end": day(ends[1])})
     return out
 
@@ -140,7 +153,7 @@ def needs(value: Any, column: str) -> list[dict[str, Any]]:
         elif column == "languages" and len(bits) == 2 and bits[0]:
             out.append({"language": language(bits[0]), "count": whole(bits[1])})
         else:
-            raise BadCellError(why("bad.needs", value=part.strip()))
+            raise BadCellError(why("bad.needs", value=shown_text(part.strip())))
     return out
 
 

@@ -16,6 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from i18n import LANGUAGES, Language, message, render
 from models import Problem, ScenarioError, parse_scenario
 from models.reason import Reason, why
+from models.validation import shown_text
 from sheets import cells
 from sheets.layout import (
     NOTES,
@@ -508,7 +509,7 @@ def _location(r: Record, offices: list[Record], table: Table | None,
         if other is not r and place in names and "lat" in other.values and "lon" in other.values:
             return {"lat": other.values["lat"], "lon": other.values["lon"]}
     problems.cell(table.title, r.row, table.where("place"), r.id,
-                  why("bad.place", value=str(r.values["place"])))
+                  why("bad.place", value=shown_text(str(r.values["place"]))))
     return {"lat": 0, "lon": 0}
 
 
@@ -552,7 +553,7 @@ def _settings(rows: list[Record], table: Table | None, out: dict[str, Any],
         if name not in fields:
             assert table is not None
             problems.cell(table.title, r.row, table.where("field"), "",
-                          why("bad.unknown_field", value=str(r.values.get("field", ""))))
+                          why("bad.unknown_field", value=shown_text(str(r.values.get("field", "")))))
             continue
         key = fields[name]
         if value is None:

@@ -124,6 +124,10 @@ def _huge(wb: Workbook) -> None:
     (_set("人员", "K2", 9), "人员，第2行，K 技能：刑事列（wang）：应不大于3，填的是9"),
     (_set("案件", "H2", date(2000, 1, 1)), "案件，第2行，H 结束日期列（fraud）：结束日期2000年1月1日早于"),
     (_set("方案", "B2", "方" * 201), "方案，第2行，B 值列：最多200个字符"),
+    # Numbers no one could read in full are shown by their ends, or as the cell holds
+    # them, not as 5,000 digits or the 29-digit integer a float rounds to.
+    (_set("人员", "F2", "9" * 5000), "人员，第2行，F 工作年限列（wang）：“999999999999…9999”不是数字"),
+    (_set("人员", "F2", 1.2345678901234567e28), "1.23457e+28"),
 ])
 def test_bad_workbooks_name_sheet_row_column_and_id(change: Callable[[Workbook], None],
                                                     expected: str) -> None:
