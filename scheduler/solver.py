@@ -29,6 +29,7 @@ from scheduler.bounds.parts import (
     highest_priority,
     settled,
     solve_parts,
+    with_lower_levels,
     without,
 )
 from scheduler.bounds.relaxation import most_priority
@@ -637,6 +638,12 @@ def _solve(scenario: Scenario, *, seconds: float, workers: int, seed: int, expla
             priority_bound = min(priority_bound, most)
             reporter.proven(most)
     if by_parts is not None:
+        if not stopped:
+            # What the time limit leaves after the search and the explanations (a second
+            # or so on a province) bounds the parts that the roster's priority lets fall.
+            parts = with_lower_levels(ctx, parts, best.objective.staffed_priority,
+                                      until=begun + seconds - writing, workers=workers,
+                                      seed=seed, stop=stop)
         by_cost = cost_bound(parts, best.objective.staffed_priority,
                              scenario.policy.weights.peak_load)
         if by_cost is not None:

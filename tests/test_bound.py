@@ -14,13 +14,15 @@ from checker import check_roster
 from models import Scenario, parse_scenario
 from scheduler import clock, solve, tuning
 from scheduler.bounds import parts as bound
-from scheduler.bounds.alone import counted_bounds
+from scheduler.bounds.alone import counted_bounds, with_counted
 from scheduler.bounds.parts import (
     PartBound,
     cost_bound,
+    falling_short,
     highest_priority,
     settled,
     solve_parts,
+    with_lower_levels,
     without,
 )
 from scheduler.construct.greedy import greedy
@@ -145,6 +147,55 @@ def test_cost_bound_without_an_impossible_case_leaves_less_to_fall_short() -> No
     assert cost_bound(bounds, 6) == 10.0
     assert cost_bound(without(bounds, {"b": 1}), 6) == 30.0
     assert cost_bound(without(bounds, {"zz": 1}), 6) == 10.0
+
+
+def test_falling_short_says_which_parts_the_cost_bound_lets_fall_and_how_far() -> None:
+    """As in the test above: one short, the first part falls one (sheds 10, not 5); two
+    short, it falls two (30, not 15 or 10); at the parts' highest none falls."""
+    bounds = [_part(4, {4: 100.0, 3: 90.0, 2: 70.0}), _part(3, {3: 50.0, 2: 45.0, 1: 40.0})]
+    assert falling_short(bounds, 7) == {}
+    assert falling_short(bounds, 6) == {0: 1}
+    assert falling_short(bounds, 5) == {0: 2}
+
+
+def _three_want_one() -> Scenario:
+    """Cases x, y and z at a, on the same days, each want one prosecutor for 60 % of her
+    time: p1 lives at a, p2 and p3 two hours away at b. peak_load is not weighted: the
+    parts' least costs leave it out."""
+    team = {"leader": None, "members": {"prosecutor": 1}, "load": 0.6}
+    return scenario([unit("a"), unit("b", lat=50.0)],
+                    [person("p1", "a"), person("p2", "b"), person("p3", "b")],
+                    [case(c, "a", team=team) for c in ("x", "y", "z")],
+                    roads=[road("a", "b", 120)], policy={"weights": {"peak_load": 0}})
+
+
+def test_lower_levels_bound_a_part_that_falls_short_as_cp_sat_proves_it() -> None:
+    """The part of x, y and z is proven at its highest, 3. A roster staffing 2 lets it fall
+    one; counting bounds two cases at p1's cost twice (each alone may have her), CP-SAT
+    knows one of them must bring someone from b: the bound at 2 rises to CP-SAT's least
+    cost of the whole at 2, which no valid roster undercuts."""
+    s = _three_want_one()
+    ctx = make_context(s)
+    counted = counted_bounds(ctx)
+    [part] = solve_parts(ctx, _start(s), deadline=perf_counter() + 10, workers=1, seed=0,
+                         counted=counted)
+    assert part.highest == 3 and settled(part)
+    bounds = with_counted([part], counted, short=1)
+    counting = cost_bound(bounds, 2)
+    lowered = with_lower_levels(ctx, bounds, 2, until=perf_counter() + 10, workers=1, seed=0)
+    least = _least_cost_whole(s, 2)
+    assert counting is not None and counting < least
+    assert cost_bound(lowered, 2) == pytest.approx(least)
+
+
+def test_lower_levels_leave_the_bounds_alone_without_time() -> None:
+    """With no time left, nothing is asked of CP-SAT and the bounds are as they were."""
+    s = _three_want_one()
+    ctx = make_context(s)
+    counted = counted_bounds(ctx)
+    bounds = with_counted(list(solve_parts(ctx, _start(s), deadline=perf_counter() + 10,
+                                           workers=1, seed=0, counted=counted)), counted, 1)
+    assert with_lower_levels(ctx, bounds, 2, until=perf_counter(), workers=1, seed=0) == bounds
 
 
 def _least_cost_whole(s: Scenario, priority: int) -> float:
