@@ -485,7 +485,8 @@ def with_lower_levels(ctx: Context, bounds: Sequence[PartBound], priority: int, 
     Below a part's proven level only its cases' counting bounds it
     (`scheduler.bounds.alone.with_counted`), far below CP-SAT: on tight 2,000 x 300 a part
     of 7 cases proven at 2,515 for its highest, 17, was counted at 402 for 15, and the
-    roster ended 3 % from its bound."""
+    parts bounded the roster's cost at 27,790 (29,802 so). On scarce 4,000 x 700, seed 2,
+    one worker, the gap went from 15.6 to 12.1 %."""
     out = list(bounds)
     asked: set[tuple[int, int]] = set()
     while clock.now() < until and not (stop is not None and stop.is_set()):
@@ -561,7 +562,7 @@ def _shedding(bounds: Sequence[PartBound], spare: int, choices: bool = False
     picks = []
     for part_choices in options:
         shed_more = most.copy()
-        pick = np.zeros(room + 1, dtype=np.int64) if choices else None
+        pick = np.zeros(room + 1, dtype=np.int32) if choices else None
         for short, shed in part_choices:
             if short <= room:
                 gain = most[:room + 1 - short] + shed
