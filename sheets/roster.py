@@ -47,17 +47,16 @@ def roster_workbook(scenario: Scenario, roster: Roster, lang: Language) -> bytes
     taken: set[str] = set()
     summary.title = _title(m("xlsx.summary"), taken)
     obj = roster.objective
-    # An infeasible roster lists no cases: every case of the scenario is then unstaffed,
-    # for the reason the whole scenario has none.
-    listed = {c.id for c in roster.cases}
-    missing = [c for c in scenario.cases if c.id not in listed]
-    unstaffed_cases = [(c.id, c.unstaffed_reason) for c in roster.cases if not c.staffed] + [
-        (c.id, roster.infeasible_reason) for c in missing]
+    # Without a roster (infeasible, or none in time) there are no teams to count: blank,
+    # not 0 unstaffed beside the command line's "3 unstaffed". The cases are not listed
+    # from the scenario: a roster shown to one city holds only that city's cases, and the
+    # scenario all the province's.
+    counted = obj is not None
     rows: list[list[Any]] = [
         [m("xlsx.scenario"), roster.scenario],
         [m("xlsx.status"), m(f"status.{roster.status.value}")],
-        [m("xlsx.staffed"), sum(1 for c in roster.cases if c.staffed)],
-        [m("xlsx.unstaffed"), len(unstaffed_cases)],
+        [m("xlsx.staffed"), sum(1 for c in roster.cases if c.staffed) if counted else None],
+        [m("xlsx.unstaffed"), sum(1 for c in roster.cases if not c.staffed) if counted else None],
         [m("xlsx.priority"), None if obj is None else obj.staffed_priority],
         # Costs to the cent: sums of weighted minutes carry float noise (49225.600000000006).
         [m("xlsx.cost"), None if obj is None else round(obj.cost, 2)],
@@ -105,11 +104,10 @@ def roster_workbook(scenario: Scenario, roster: Roster, lang: Language) -> bytes
             ws.append(row)
     unstaffed = wb.create_sheet(_title(m("xlsx.unstaffed"), taken))
     append_table(unstaffed, [m("xlsx.case"), m("xlsx.title"), m("xlsx.priority"), m("xlsx.reason")],
-            [[case_id, shown_name(cases[case_id].title, cases[case_id].title_zh, lang)
-              if case_id in cases else "",
-              cases[case_id].priority if case_id in cases else None,
-              reason.text if reason else ""]
-             for case_id, reason in unstaffed_cases])
+            [[c.id, shown_name(cases[c.id].title, cases[c.id].title_zh, lang) if c.id in cases else "",
+              cases[c.id].priority if c.id in cases else None,
+              c.unstaffed_reason.text if c.unstaffed_reason else ""]
+             for c in roster.cases if not c.staffed])
     load = utilisation(scenario, roster)
     days = wb.create_sheet(_title(m("xlsx.utilisation"), taken))
     columns: list[Any] = [m("xlsx.person"), m("xlsx.name"), m("xlsx.office"), m("xlsx.capacity")]

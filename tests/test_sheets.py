@@ -261,10 +261,10 @@ def test_roster_workbook_says_how_far_the_roster_may_be_from_best() -> None:
     assert "gap (cost to bound)" in labels and "parts" not in labels
 
 
-def test_infeasible_roster_workbook_lists_every_case_unstaffed(tmp_path: Path) -> None:
-    """An infeasible scenario's roster lists no teams; its workbook still counts every case
-    unstaffed and lists each with the reason no roster exists (an outside tester found
-    "unstaffed 0" beside the command line's "3 unstaffed")."""
+def test_infeasible_roster_workbook_counts_no_teams_and_says_why(tmp_path: Path) -> None:
+    """An infeasible scenario has no roster: its workbook leaves the counts of staffed and
+    unstaffed cases blank (an outside tester found "unstaffed 0" beside the command line's
+    "3 unstaffed") and says why no roster exists."""
     data = json.loads(TUTORIAL.read_text())
     herders = next(c for c in data["cases"] if c["id"] == "herders")
     herders["mandatory"] = True  # two Mongolian speakers it cannot have: no roster at all
@@ -273,13 +273,11 @@ def test_infeasible_roster_workbook_lists_every_case_unstaffed(tmp_path: Path) -
     done = runner.invoke(app, ["solve", str(path), "--workers", "1", "--lang", "en",
                                "--out", str(out), "--format", "summary"])
     assert done.exit_code == 1, done.output  # infeasible
-    wb = load_workbook(out)
-    rows = {label: value for label, value in wb["summary"].iter_rows(min_row=2, values_only=True)}
-    assert rows["status"] == "infeasible" and rows["cases staffed"] == 0
-    assert rows["unstaffed"] == len(data["cases"]) == 3
-    unstaffed = list(wb["unstaffed"].iter_rows(min_row=2, values_only=True))
-    assert sorted(str(row[0]) for row in unstaffed) == sorted(c["id"] for c in data["cases"])
-    assert all(row[3] == rows["infeasible"] and row[3] for row in unstaffed)
+    rows = {label: value for label, value
+            in load_workbook(out)["summary"].iter_rows(min_row=2, values_only=True)}
+    assert rows["status"] == "infeasible"
+    assert rows["cases staffed"] is None and rows["unstaffed"] is None
+    assert "herders" in str(rows["infeasible"])
 
 
 def test_roster_workbook_sheet_names_are_valid() -> None:
