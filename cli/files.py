@@ -65,10 +65,25 @@ def _read_workbook(path: Path, lang: Language) -> Any:
                           for p in err.problems]) from None
 
 
+class _AliasError(Exception):
+    """A YAML alias (*name), which scenarios are refused for."""
+
+    def __init__(self, event: yaml.AliasEvent) -> None:
+        super().__init__(event.anchor)
+        self.event = event
+
+
 class _ScenarioLoader(yaml.SafeLoader):
     """YAML's safe loader, reading a decimal integer of more than MAX_INT_DIGITS digits as
     JSON input reads one (`LongNumber`), for validation to refuse at its field: PyYAML
-    would ask Python for the int, which it refuses past 4,300 digits."""
+    would ask Python for the int, which it refuses past 4,300 digits. Aliases are refused:
+    nine lines of aliases of aliases (a "billion laughs") expand to a billion values, and
+    validating them ran for minutes; a scenario has no need of them."""
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            raise _AliasError(self.peek_event())  # type: ignore[no-untyped-call]
+        return super().compose_node(parent, index)
 
 
 def _long_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
@@ -88,6 +103,12 @@ def _parse_yaml(path: Path, lang: Language, text: str) -> Any:
         return yaml.load(text, Loader=_ScenarioLoader)
     except RecursionError:
         raise file_error(path, lang, "file.bad_yaml") from None
+    except _AliasError as err:
+        mark = err.event.start_mark
+        if mark is None:
+            raise file_error(path, lang, "file.bad_yaml") from None
+        raise file_error(path, lang, "file.yaml_alias", name=err.event.anchor or "",
+                         line=mark.line + 1, column=mark.column + 1) from None
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         if mark is None:

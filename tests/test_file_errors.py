@@ -231,3 +231,15 @@ def test_input_nested_past_the_parser_is_bad_input(tmp_path: Path, suffix: str,
     path.write_text('{"units": [],\n"name": ' + "[" * 100_000 + "]" * 100_000 + "}")
     [line] = _errors(["validate", str(path)], "en")
     assert line.endswith(words), line
+
+
+def test_yaml_aliases_are_refused_where_they_stand(tmp_path: Path) -> None:
+    """Nine lines of YAML aliases of aliases (a "billion laughs") expand to a billion
+    values and once kept `validate` busy for minutes; an alias is refused at once, at its
+    line and column, in the reader's language."""
+    lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]']
+    lines += [f"{b}: &{b} [{','.join(['*' + a] * 9)}]" for a, b in zip("abcdefgh", "bcdefghi")]
+    path = tmp_path / "laughs.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    [line] = _errors(["validate", str(path)], "zh")
+    assert line.endswith("第2行第8列使用了YAML别名（*a）：请直接写出完整的值"), line
