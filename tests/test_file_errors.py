@@ -238,7 +238,8 @@ def test_yaml_aliases_are_refused_where_they_stand(tmp_path: Path) -> None:
     values and once kept `validate` busy for minutes; an alias is refused at once, at its
     line and column, in the reader's language."""
     lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]']
-    lines += [f"{b}: &{b} [{','.join(['*' + a] * 9)}]" for a, b in zip("abcdefgh", "bcdefghi")]
+    lines += [f"{b}: &{b} [{','.join(['*' + a] * 9)}]"
+              for a, b in zip("abcdefgh", "bcdefghi", strict=True)]
     path = tmp_path / "laughs.yaml"
     path.write_text("\n".join(lines) + "\n")
     [line] = _errors(["validate", str(path)], "zh")
