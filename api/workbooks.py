@@ -27,6 +27,29 @@ SCENARIO_OR_WORKBOOK: dict[str, Any] = {"requestBody": {"required": True, "conte
 }}}
 
 
+# A scenario sent as JSON only (a replacement): documented here, as the body is read by
+# `scenario_json` rather than by FastAPI.
+SCENARIO_JSON: dict[str, Any] = {"requestBody": {"required": True, "content": {
+    "application/json": SCENARIO_OR_WORKBOOK["requestBody"]["content"]["application/json"]}}}
+
+
+async def scenario_json(request: Request) -> dict[str, Any]:
+    """The JSON body of the request as plain data, read as every scenario is
+    (`models.read_json`): a number of thousands of digits is a number too large, refused at
+    its field, where FastAPI's own parse made it a 400 naming none."""
+    try:
+        body = read_json(await request.body())
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise ApiError(400, "problem.json_invalid") from None
+    if not isinstance(body, dict):
+        raise ApiError(422, "problem.request_invalid",
+                       [problem("$", "invalid.not_object")])
+    return body
+
+
+ScenarioJson = Annotated[dict[str, Any], Depends(scenario_json)]
+
+
 async def _scenario_or_workbook(request: Request, lang: LangDep) -> dict[str, Any]:
     """The scenario of the request as plain data: its JSON body, or its workbook read with
     every problem (sheet, row, column, id) in the reader's language (WorkbookError)."""
@@ -39,14 +62,7 @@ async def _scenario_or_workbook(request: Request, lang: LangDep) -> dict[str, An
         # openpyxl is CPU-bound: off the event loop, like the sync routes.
         found: dict[str, Any] = await run_in_threadpool(read_workbook, data, lang)
         return found
-    try:
-        body = read_json(await request.body())
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise ApiError(400, "problem.json_invalid") from None
-    if not isinstance(body, dict):
-        raise ApiError(422, "problem.request_invalid",
-                       [problem("$", "invalid.not_object")])
-    return body
+    return await scenario_json(request)
 
 
 async def scenario_data(request: Request, lang: LangDep) -> dict[str, Any]:

@@ -174,6 +174,24 @@ def test_a_body_nested_past_the_parser_is_a_400(client: TestClient) -> None:
     assert answer.json()["detail"] == "the body is not valid JSON"
 
 
+def test_a_replacement_with_a_number_of_thousands_of_digits_names_the_field(
+        client: TestClient) -> None:
+    """PUT reads its scenario as POST does: a capacity of 5,000 digits is a 422 naming the
+    field and the id (it was a 400 naming none, FastAPI reading the body itself), and the
+    stored version stands."""
+    sid = client.post("/scenarios", json=TUTORIAL).json()["id"]
+    tag = client.get(f"/scenarios/{sid}").headers["ETag"]
+    data = json.loads(json.dumps(TUTORIAL))
+    data["prosecutors"][0]["capacity"] = 123456.789
+    body = json.dumps(data).replace("123456.789", "9" * 5000)
+    answer = client.put(f"/scenarios/{sid}", content=body,
+                        headers={"content-type": "application/json", "If-Match": tag})
+    assert answer.status_code == 422, answer.text
+    assert any(p["path"] == "prosecutors[0].capacity" and p["id"] == "wang"
+               for p in answer.json()["errors"]), answer.json()["errors"]
+    assert client.get(f"/scenarios/{sid}").headers["ETag"] == tag
+
+
 def test_oversize_body_sent_in_chunks_is_413(client: TestClient) -> None:
     """A body over max_body_bytes sent chunked, without Content-Length, gets 413 like a
     declared one (before, the app's body reader turned the cut-off into a 400)."""

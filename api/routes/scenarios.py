@@ -6,7 +6,7 @@ Every version is kept: a replacement adds a version, a deletion hides the scenar
 from typing import Annotated, Any
 from uuid import uuid4
 
-from fastapi import APIRouter, Body, Header, Query, Response
+from fastapi import APIRouter, Header, Query, Response
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -16,7 +16,13 @@ from api.deps import CallerDep, LangDep, Limit, Offset, SessionDep, SettingsDep,
 from api.problems import ApiError, documented
 from api.schemas import Page, ScenarioResource, ScenarioSummary, ValidationReport
 from api.tables import ScenarioRow, ScenarioVersionRow, _now
-from api.workbooks import SCENARIO_OR_WORKBOOK, ScenarioOrProblems, ScenarioOrWorkbook
+from api.workbooks import (
+    SCENARIO_JSON,
+    SCENARIO_OR_WORKBOOK,
+    ScenarioJson,
+    ScenarioOrProblems,
+    ScenarioOrWorkbook,
+)
 from i18n import worded
 from models import Scenario, ScenarioError, parse_scenario
 from models.enums import KeyRole
@@ -25,7 +31,6 @@ from models.validation import problem
 router = APIRouter(prefix="/scenarios", tags=["scenarios"],
                    responses=documented(400, 404, 413, 422))
 
-ScenarioBody = Annotated[dict[str, Any], Body(description="A scenario (see the Scenario schema).")]
 IfMatch = Annotated[str | None, Header(description="The ETag of the version being replaced.")]
 Reason = Annotated[str | None, Query(max_length=2000, description="Why; kept in the audit trail.")]
 
@@ -175,8 +180,8 @@ def read_version(scenario_id: str, version: Version, session: SessionDep,
 
 
 @router.put("/{scenario_id}", response_model=ScenarioResource, summary="Replace a scenario",
-            responses=documented(412, 428))
-def replace_scenario(scenario_id: str, data: ScenarioBody, session: SessionDep,
+            responses=documented(412, 428), openapi_extra=SCENARIO_JSON)
+def replace_scenario(scenario_id: str, data: ScenarioJson, session: SessionDep,
                      caller: CallerDep, response: Response, if_match: IfMatch = None,
                      reason: Reason = None) -> ScenarioResource:
     """Store a new version. If-Match must carry the current ETag, so that two editors do
