@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from i18n import Language, message, problem_line
 from models import Roster, Scenario, ScenarioError, parse_scenario, read_json
 from models.roster_validation import roster_problems
-from models.validation import MAX_INT_DIGITS, LongNumber
+from models.validation import MAX_INT_DIGITS, MAX_NESTING, LongNumber, NestedTooDeep
 
 # A workbook larger than this is refused unread: openpyxl holds it all in memory.
 MAX_WORKBOOK_BYTES = 50_000_000
@@ -145,6 +145,9 @@ def _read_data(path: Path, lang: Language) -> Any:
         return _parse_yaml(path, lang, text)
     try:
         return read_json(text)
+    except NestedTooDeep as err:
+        raise file_error(path, lang, "file.too_deep", most=MAX_NESTING, line=err.lineno,
+                         column=err.colno) from None
     except json.JSONDecodeError as err:
         # Where it stopped is what a clerk needs; the parser's English account is not shown.
         raise file_error(path, lang, "file.bad_json", line=err.lineno, column=err.colno) from None
