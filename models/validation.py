@@ -280,8 +280,11 @@ class LongNumber(float):
         return number
 
 
-# The errors of a number field that a long integer meets: each is said as one too large.
-NUMBER_CODES = {"invalid.finite", "invalid.le", "invalid.lt", "invalid.whole", "invalid.number"}
+# The errors of a number field that a long integer meets, each said as one too large: past
+# a float's range it reads as infinite, and "should be finite, not inf" names what no one
+# wrote. One within range keeps its field's own limit ("at most 90, not 123456789012…6789"
+# for a latitude, not "a whole number small enough to read", an outside tester's finding).
+NUMBER_CODES = {"invalid.finite", "invalid.whole", "invalid.number"}
 
 
 def _int(digits: str) -> int | float:

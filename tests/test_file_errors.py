@@ -219,6 +219,20 @@ def test_a_number_of_thousands_of_digits_is_a_number_too_large(tmp_path: Path, c
     assert "999999999999…9999" in line and "inf" not in line and "9" * 30 not in line
 
 
+def test_a_long_number_a_float_can_hold_keeps_its_fields_limit(tmp_path: Path) -> None:
+    """A latitude of 25 digits is over the field's limit, said so with the number's ends
+    (an outside tester found it called "a whole number small enough to read", in a field
+    that takes decimals)."""
+    long = "1234567890" * 2 + "12345"
+    text = TUTORIAL.read_text(encoding="utf-8").replace('"lat": 49.211', '"lat": ' + long, 1)
+    path = tmp_path / "far.json"
+    path.write_text(text, encoding="utf-8")
+    [line] = _errors(["validate", str(path)], "en")
+    assert line.endswith("units[0].location.lat (hulunbuir): Input should be less than or "
+                         "equal to 90, "
+                         "not 123456789012…2345"), line
+
+
 @pytest.mark.parametrize(("suffix", "words"),
                          [("json", "is nested more than 100 levels deep at line 2, column 108"),
                           ("yaml", "is not valid YAML")])
