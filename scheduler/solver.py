@@ -642,8 +642,7 @@ def _solve(scenario: Scenario, *, seconds: float, workers: int, seed: int, expla
             # What the time limit leaves after the search and the explanations (a second
             # or so on a province) bounds the parts that the roster's priority lets fall.
             parts = with_lower_levels(ctx, parts, best.objective.staffed_priority,
-                                      until=begun + seconds - writing, workers=workers,
-                                      seed=seed, stop=stop)
+                                      until=begun + seconds - writing, seed=seed, stop=stop)
         by_cost = cost_bound(parts, best.objective.staffed_priority,
                              scenario.policy.weights.peak_load)
         if by_cost is not None:

@@ -182,7 +182,7 @@ def test_lower_levels_bound_a_part_that_falls_short_as_cp_sat_proves_it() -> Non
     assert part.highest == 3 and settled(part)
     bounds = with_counted([part], counted, short=1)
     counting = cost_bound(bounds, 2)
-    lowered = with_lower_levels(ctx, bounds, 2, until=perf_counter() + 10, workers=1, seed=0)
+    lowered = with_lower_levels(ctx, bounds, 2, until=perf_counter() + 10, seed=0)
     least = _least_cost_whole(s, 2)
     assert counting is not None and counting < least
     assert cost_bound(lowered, 2) == pytest.approx(least)
@@ -195,7 +195,7 @@ def test_lower_levels_leave_the_bounds_alone_without_time() -> None:
     counted = counted_bounds(ctx)
     bounds = with_counted(list(solve_parts(ctx, _start(s), deadline=perf_counter() + 10,
                                            workers=1, seed=0, counted=counted)), counted, 1)
-    assert with_lower_levels(ctx, bounds, 2, until=perf_counter(), workers=1, seed=0) == bounds
+    assert with_lower_levels(ctx, bounds, 2, until=perf_counter(), seed=0) == bounds
 
 
 def _least_cost_whole(s: Scenario, priority: int) -> float:

@@ -36,7 +36,7 @@ from models import Case
 from models.ids import CaseId
 from scheduler import clock, tuning
 from scheduler.model.core import Context, RosterModel, build_model, staffed_priority
-from scheduler.model.costs import team_cost_alone
+from scheduler.report import team_cost
 from scheduler.search.lns import Incumbent
 from scheduler.search.phases import (
     Found,
@@ -180,7 +180,7 @@ def met_by_counting(ctx: Context, part: set[CaseId], start: Incumbent,
         return None  # the counting leaves out what earlier teams and standbys cost
     least = alone.least_cost(alone.total)
     team = [o for o in start.chosen if o.case == case]
-    if team_cost_alone(ctx, s.case_by_id[case], team) > least + ROUNDING * max(1.0, least):
+    if team_cost(ctx, s.case_by_id[case], team) > least + ROUNDING * max(1.0, least):
         return None
     found = Found(chosen=team, staffed={case}, solved=True, priority_proven=True,
                   priority_bound=alone.total, priority=alone.total, cost_proven=True, bound=least)
@@ -476,8 +476,8 @@ def without(bounds: Sequence[PartBound], impossible: Mapping[CaseId, int]) -> li
 
 
 def with_lower_levels(ctx: Context, bounds: Sequence[PartBound], priority: int, *,
-                      until: float, workers: int, seed: int,
-                      stop: threading.Event | None = None) -> list[PartBound]:
+                      until: float, seed: int, stop: threading.Event | None = None
+                      ) -> list[PartBound]:
     """`bounds`, where a roster staffing only `priority` lets parts fall short of their
     highest, with CP-SAT's least cost of the part `cost_bound` lets shed most, solved
     whole, at the level it falls to; then of the next, as the fall moves, until `until`.

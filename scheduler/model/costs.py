@@ -242,21 +242,6 @@ def alone_costs(ctx: Context, case: Case,
     return costs
 
 
-def team_cost_alone(ctx: Context, case: Case, team: list[Option]) -> float:
-    """What `team` costs `case` on its own, weighted: travel, off_pair, units and
-    no_junior, the terms of a case alone when it keeps nothing earlier and no standby is
-    weighed (peak_load, a maximum over the roster, aside)."""
-    w, people = ctx.scenario.policy.weights, ctx.scenario.prosecutor_by_id
-    near = ctx.geography.near(case)
-    cost = sum(w.travel * o.travel_minutes for o in team if o.on_site)
-    cost += w.off_pair * sum(people[o.person].home not in near for o in team)
-    cost += w.units * len({people[o.person].home for o in team})
-    if case.team.size >= NO_JUNIOR_MIN_TEAM and not any(
-            people[o.person].years <= JUNIOR_YEARS for o in team):
-        cost += w.no_junior
-    return float(cost)
-
-
 def cheapest_by_slot(ctx: Context, case: Case) -> dict[Slot, SlotMenu]:
     """`case`'s options by slot, each slot's cheapest first by what they cost alone
     (`alone_costs`), ties to the person first in id order; worked out once per context."""
