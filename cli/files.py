@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from i18n import Language, message, problem_line
 from models import Roster, Scenario, ScenarioError, parse_scenario, read_json
 from models.roster_validation import roster_problems
-from models.validation import MAX_INT_DIGITS, MAX_NESTING, LongNumber, NestedTooDeep
+from models.validation import MAX_NESTING, NestedTooDeep, whole_number
 
 # A workbook larger than this is refused unread: openpyxl holds it all in memory.
 MAX_WORKBOOK_BYTES = 50_000_000
@@ -89,9 +89,9 @@ class _ScenarioLoader(yaml.SafeLoader):
 def _long_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
     written = str(loader.construct_scalar(node)).replace("_", "")
     digits = written.lstrip("+-")
-    # A leading 0 is YAML 1.1's octal, which Python converts at any length.
-    if len(digits) > MAX_INT_DIGITS and digits.isdecimal() and not digits.startswith("0"):
-        return LongNumber(written)
+    # A leading 0 is YAML 1.1's octal (or 0 itself), which PyYAML reads at any length.
+    if digits.isdecimal() and not digits.startswith("0"):
+        return whole_number(written)
     return loader.construct_yaml_int(node)
 
 

@@ -287,7 +287,9 @@ class LongNumber(float):
 NUMBER_CODES = {"invalid.finite", "invalid.whole", "invalid.number"}
 
 
-def _int(digits: str) -> int | float:
+def whole_number(digits: str) -> int | float:
+    """A decimal integer as written, as input is read: an int, or a `LongNumber` past
+    MAX_INT_DIGITS characters."""
     return int(digits) if len(digits) <= MAX_INT_DIGITS else LongNumber(digits)
 
 
@@ -321,7 +323,7 @@ def read_json(text: str | bytes) -> Any:
     malformed JSON raises `json.JSONDecodeError`, JSON nested too deeply for Python's
     parser `NestedTooDeep`."""
     try:
-        return json.loads(text, parse_int=_int)
+        return json.loads(text, parse_int=whole_number)
     except RecursionError:
         doc = text.decode("utf-8", errors="replace") if isinstance(text, bytes) else text
         raise NestedTooDeep("nested too deeply", doc, _too_deep_at(doc)) from None
