@@ -1,6 +1,7 @@
 """The counting bound: what each case must cost if staffed, with no solver."""
 
 import itertools
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -99,13 +100,14 @@ def _spread_twice() -> Scenario:
 
 def test_counted_bounds_stand_in_for_parts_proven_nothing() -> None:
     """A part CP-SAT proved nothing for is replaced by its cases' counted bounds, so the
-    cost bound counts them; a proven part keeps what it proved."""
+    cost bound counts them; a proven part keeps what it proved, and takes its cases'
+    counted peaks."""
     s = _spread_twice()
     counted = counted_bounds(make_context(s))
     proven = PartBound(frozenset({"y"}), 1, 1, {1: 500.0}, Found())
     empty = PartBound(frozenset({"x"}), 1, 1, {}, Found())
     mixed = with_counted([proven, empty], counted)
-    assert mixed == [proven, counted["x"]]
+    assert mixed == [replace(proven, case_peaks=counted["y"].case_peaks), counted["x"]]
     assert cost_bound(mixed, 2) == 610
     assert least_costs(counted.values()) == {"x": 110, "y": 110}
 

@@ -1,5 +1,6 @@
 """The bound by parts: each city's cases solved alone bound what any roster can do."""
 
+import itertools
 from dataclasses import replace
 from itertools import pairwise
 from time import perf_counter
@@ -20,6 +21,7 @@ from scheduler.bounds.parts import (
     cost_bound,
     falling_short,
     highest_priority,
+    least_peak,
     settled,
     solve_parts,
     with_lower_levels,
@@ -88,9 +90,11 @@ def test_highest_by_part_counts_cases_that_do_not_compete() -> None:
 
 def _part(highest: int, least_costs: dict[int, float],
           least_peak: tuple[int, int] | None = None,
-          cases: tuple[str, ...] | None = None) -> PartBound:
+          cases: tuple[str, ...] | None = None,
+          case_peaks: tuple[tuple[int, int], ...] | None = None) -> PartBound:
     named = frozenset(cases or {f"c{highest}-{least_costs}"})
-    return PartBound(named, highest, highest, least_costs, Found(), least_peak=least_peak)
+    return PartBound(named, highest, highest, least_costs, Found(), least_peak=least_peak,
+                     case_peaks=case_peaks)
 
 
 def test_cost_bound_adds_the_parts_least_costs_when_none_may_fall_short() -> None:
@@ -137,6 +141,66 @@ def test_cost_bound_adds_the_least_peak_of_a_part_that_cannot_fall_short() -> No
     bounds = [_part(3, {3: 10.0}, least_peak=(3, 80)), _part(4, {4: 20.0}, least_peak=(3, 60))]
     assert cost_bound(bounds, 7, peak_weight=20) == 30.0 + 20 * 80
     assert cost_bound(bounds, 6, peak_weight=20) == 10.0 + 20 * 60
+
+
+def test_cost_bound_adds_the_least_peak_of_the_cases_a_roster_must_staff() -> None:
+    """Cases whose members are at least 30 and 90 % busy (part a, both staffable) and 70 %
+    (part b): staffing all 3 priority takes the 90 % case; 2, at best the 30 and 70 %
+    ones; 1, the 30 % one. peak_load counts though every part may fall short."""
+    bounds = [_part(2, {2: 10.0}, case_peaks=((30, 1), (90, 1))),
+              _part(1, {1: 20.0}, case_peaks=((70, 1),))]
+    assert least_peak(bounds, 3) == 90
+    assert least_peak(bounds, 2) == 70
+    assert least_peak(bounds, 1) == 30
+    assert cost_bound(bounds, 3, peak_weight=20) == 30.0 + 20 * 90
+
+
+def test_least_peak_is_no_more_than_any_roster_the_parts_allow() -> None:
+    """Beside a part proven at (2, 80), a roster staffing 2 of it must reach 80 % even
+    though its cases alone count 10 %; staffing 1 there and the 50 % case elsewhere keeps
+    it at 50."""
+    bounds = [_part(2, {2: 10.0}, least_peak=(2, 80), case_peaks=((10, 1), (10, 1))),
+              _part(1, {1: 20.0}, case_peaks=((50, 1),))]
+    assert least_peak(bounds, 3) == 80
+    assert least_peak(bounds, 2) == 50
+
+
+_PEAKS = st.lists(st.tuples(st.integers(0, 100), st.integers(1, 3)), min_size=1, max_size=3)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.lists(st.tuples(_PEAKS, st.integers(0, 6), st.none() | st.tuples(
+    st.integers(1, 6), st.integers(0, 100))), min_size=1, max_size=3), st.integers(0, 12))
+def test_least_peak_holds_for_every_choice_of_cases(
+        shapes: list[tuple[list[tuple[int, int]], int, tuple[int, int] | None]],
+        priority: int) -> None:
+    """Over every choice of cases in each part (at most its highest; at the proven level or
+    above, at least the proven peak), the least peak_load of any choice staffing
+    `priority` is at least `least_peak`: the bound never cuts off a roster."""
+    bounds = []
+    for k, (peaks, highest, proven) in enumerate(shapes):
+        cases = tuple(f"p{k}c{i}" for i in range(len(peaks)))
+        bounds.append(replace(_part(highest, {}, least_peak=proven, cases=cases,
+                                    case_peaks=tuple(peaks)), total=sum(p for _, p in peaks)))
+    best: int | None = None
+    choices = [list(itertools.product((False, True), repeat=len(b.case_peaks or ())))
+               for b in bounds]
+    for pick in itertools.product(*choices):
+        staffed, peak = 0, 0
+        for b, chosen in zip(bounds, pick, strict=True):
+            taken = [pc for pc, on in zip(b.case_peaks or (), chosen, strict=True) if on]
+            level = sum(p for _, p in taken)
+            if level > b.highest:
+                break
+            peak = max([peak, *(least for least, _ in taken)])
+            if b.least_peak is not None and level >= b.least_peak[0]:
+                peak = max(peak, b.least_peak[1])
+            staffed += level
+        else:
+            if staffed >= priority and (best is None or peak < best):
+                best = peak
+    assume(best is not None)
+    assert least_peak(bounds, priority) <= best
 
 
 def test_cost_bound_without_an_impossible_case_leaves_less_to_fall_short() -> None:

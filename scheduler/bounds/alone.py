@@ -144,10 +144,11 @@ def case_bound(ctx: Context, case: Case) -> PartBound:
     options = ctx.candidates.by_case.get(case.id, [])
     least = _least_cost(ctx, case, options)
     if least is None:  # impossible even alone: no valid roster staffs it
-        return PartBound(frozenset({case.id}), case.priority, 0, {}, Found())
+        return PartBound(frozenset({case.id}), case.priority, 0, {}, Found(), case_peaks=())
     peak = least_peak_counted(ctx, case)
     return PartBound(frozenset({case.id}), case.priority, case.priority,
-                     {case.priority: least}, Found(), least_peak=(case.priority, peak))
+                     {case.priority: least}, Found(), least_peak=(case.priority, peak),
+                     case_peaks=((peak, case.priority),))
 
 
 def counted_bounds(ctx: Context) -> dict[CaseId, PartBound]:
@@ -163,9 +164,10 @@ def with_counted(bounds: Iterable[PartBound], counted: Mapping[CaseId, PartBound
     every case counts towards the bound on cost. A proven part
     learns from its cases' counted bounds what it must cost at least at the levels it
     proved, where that is more, and up to `short` below its highest priority, where it
-    proved nothing."""
+    proved nothing. Each part carries its cases' counted peaks (`cost_bound`)."""
     out: list[PartBound] = []
     for b in bounds:
+        b = replace(b, case_peaks=_case_peaks([counted[c] for c in sorted(b.cases)]))
         if not b.least_costs:
             cases = [counted[c] for c in sorted(b.cases)]
             if b.highest >= sum(c.highest for c in cases):
@@ -189,6 +191,16 @@ def with_counted(bounds: Iterable[PartBound], counted: Mapping[CaseId, PartBound
                   for level, cost in counts.items()}
         out.append(replace(b, least_costs={**b.least_costs, **merged}))
     return out
+
+
+def _case_peaks(counted: Iterable[PartBound]) -> tuple[tuple[int, int], ...] | None:
+    """The counted peaks of the cases of `counted`, None unless each has its own."""
+    out: list[tuple[int, int]] = []
+    for b in counted:
+        if b.case_peaks is None:
+            return None
+        out += b.case_peaks
+    return tuple(out)
 
 
 def least_costs(counted: Iterable[PartBound]) -> dict[CaseId, float]:
