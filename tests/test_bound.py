@@ -200,7 +200,7 @@ def test_least_peak_holds_for_every_choice_of_cases(
             if staffed >= priority and (best is None or peak < best):
                 best = peak
     assume(best is not None)
-    assert least_peak(bounds, priority) <= best
+    assert best is not None and least_peak(bounds, priority) <= best
 
 
 def test_cost_bound_without_an_impossible_case_leaves_less_to_fall_short() -> None:
