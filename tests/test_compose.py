@@ -83,7 +83,7 @@ def test_the_parts_leave_compose_its_share(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(tuning, "PARTS_SHARE", 0.95)
     monkeypatch.setattr(tuning, "PART_RETRY_EXTEND_SHARE", 0.5)
     seen: dict[str, float] = {}
-    real_search, real_parts = solver._search_neighbourhoods, solver.solve_parts
+    real_search, real_parts = solver._search_neighbourhoods, solve_parts
 
     def search(*args: Any, deadline: float, relaxing: float = 0.0, **kwargs: Any) -> Any:
         seen["began"], seen["deadline"], seen["relaxing"] = clock.now(), deadline, relaxing
