@@ -32,6 +32,10 @@ from models.reason import date as day
 MAX_PEOPLE = 10_000
 MAX_MINUTES = 10_000.0  # about a week of driving
 MAX_FTE = 10.0
+# FTE amounts are whole ten-thousandths: the solver counts them so (FTE x 10,000) and a
+# finer amount would be rounded there, to a peak_load 1 % too high or a roster over
+# capacity that the model took for one within it (0.25004 twice fitting 0.5).
+FTE_SCALE = 10_000
 # Below one model unit (1/10,000 FTE) a capacity rounds to nothing and peak load divides by
 # zero; a hundredth of an FTE is a quarter of an hour a week, as little as anyone serves.
 MIN_FTE = 0.01
@@ -52,6 +56,20 @@ def invalid(code: str, english: str, **params: object) -> PydanticCustomError:
     `models.validation`, which hands them on to be worded in the reader's language;
     `english` is only what pydantic itself would print."""
     return PydanticCustomError(code, english, params)
+
+
+def _in_fte_steps(value: float) -> float:
+    """`value`, if a whole number of ten-thousandths of an FTE (FTE_SCALE)."""
+    units = value * FTE_SCALE
+    if abs(units - round(units)) > 1e-6:  # float rounding of 4 decimals is far smaller
+        raise invalid("invalid.fte_step",
+                      "Input should have at most 4 decimal places (1/10,000 FTE), not {value}",
+                      value=str(value)[:60])
+    return value
+
+
+# An FTE amount: capacity, load, a team's or a commitment's load.
+Fte = Annotated[float, AfterValidator(_in_fte_steps)]
 
 
 def _end_before_start(start: date, end: date) -> PydanticCustomError:
@@ -216,7 +234,8 @@ class Commitment(Interval):
     Rule 5 counts it on its days like `load`; rule 6 counts a person whose commitment keeps
     them on site at another unit as away from home on those days."""
 
-    load: float = Field(ge=0, le=MAX_FTE, description="FTE committed on each day of the interval.")
+    load: Fte = Field(ge=0, le=MAX_FTE,
+                      description="FTE committed on each day of the interval, in steps of 0.0001.")
     away: bool = Field(
         default=False, description="On site at another unit's case: away from home on these days."
     )
@@ -239,9 +258,10 @@ class Prosecutor(Strict):
         default_factory=list, description="ISO 639-1 codes spoken (none blank), e.g. ['zh', 'mn']."
     )
     years: int = Field(default=0, ge=0, le=100, description="Years of experience.")
-    capacity: float = Field(default=1.0, ge=MIN_FTE, le=MAX_FTE,
-                            description="Working capacity in FTE, 0.01 to 10.")
-    load: float = Field(default=0.0, ge=0, le=MAX_FTE, description="FTE already committed elsewhere.")
+    capacity: Fte = Field(default=1.0, ge=MIN_FTE, le=MAX_FTE,
+                          description="Working capacity in FTE, 0.01 to 10, in steps of 0.0001.")
+    load: Fte = Field(default=0.0, ge=0, le=MAX_FTE,
+                      description="FTE already committed elsewhere, in steps of 0.0001.")
     unavailable: list[Interval] = Field(
         default_factory=list, description="Days the person cannot serve (leave, training)."
     )
@@ -317,8 +337,8 @@ class TeamSpec(Strict):
     members: MemberCounts = Field(
         default_factory=MemberCounts, description="Member slots, not counting the leader."
     )
-    load: float = Field(default=0.5, ge=0, le=MAX_FTE,
-                        description="FTE each member commits on each day.")
+    load: Fte = Field(default=0.5, ge=0, le=MAX_FTE,
+                      description="FTE each member commits on each day, in steps of 0.0001.")
     skills: list[SkillNeed] = Field(default_factory=list, description="Skill coverage rules.")
     languages: list[LanguageNeed] = Field(
         default_factory=list, description="Language coverage rules."

@@ -223,3 +223,30 @@ def test_paths_keep_their_index_after_an_earlier_item_failed() -> None:
     assert "prosecutors[2].id (zhao): duplicate id" in found
     assert "cases[2].venue (c2): unknown unit 'nowhere'" in found
     assert not any(p.startswith(("prosecutors[0].id", "cases[1].venue")) for p in found)
+
+
+@pytest.mark.parametrize(("change", "value", "field"), [
+    ("prosecutors.0.capacity", 0.50004, "prosecutors[0].capacity (p1)"),
+    ("prosecutors.0.load", 0.12345, "prosecutors[0].load (p1)"),
+    ("cases.0.team", {"leader": None, "members": {"prosecutor": 1}, "load": 0.25004},
+     "cases[0].team.load (c1)"),
+    ("prosecutors.0.commitments", [{"start": "2022-01-01", "end": "2022-01-02",
+                                    "load": 0.00001}],
+     "prosecutors[0].commitments[0].load (p1)"),
+])
+def test_fte_finer_than_a_ten_thousandth_is_refused(change: str, value: Any,
+                                                    field: str) -> None:
+    """The solver counts FTE in ten-thousandths: a finer capacity or load is refused at its
+    field and id, where it was rounded (0.25004 twice fitting a capacity of 0.5, against
+    rule 5, or a peak_load read 1 % high)."""
+    assert any(line.startswith(field) and "at most 4 decimal places" in line
+               for line in problems_after(change, value)), problems_after(change, value)
+
+
+def test_fte_in_ten_thousandths_is_accepted() -> None:
+    """Four decimal places, and amounts such as 0.1 that floats hold only nearly, load."""
+    data = copy.deepcopy(GOOD)
+    data["prosecutors"][0] |= {"capacity": 0.5001, "load": 0.1}
+    data["cases"][0]["team"]["load"] = 0.3333
+    s = parse_scenario(data)
+    assert s.prosecutors[0].capacity == 0.5001 and s.cases[0].team.load == 0.3333

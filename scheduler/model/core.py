@@ -12,6 +12,7 @@ from ortools.sat.python import cp_model as cp
 from models import Case, Prosecutor, Scenario, Slot, Tier
 from models.ids import CaseId, Language, ProsecutorId, Skill, UnitId
 from models.reason import Reason
+from models.scenario import FTE_SCALE as FTE_SCALE
 from scheduler.instance.arrays import PeopleArrays, SlotMenu
 from scheduler.instance.calendar import LoadCheckpoint, LoadProfile, load_checkpoints
 from scheduler.instance.eligibility import Candidates
@@ -19,14 +20,13 @@ from scheduler.instance.scope import Geography
 from scheduler.instance.travel import TravelTable
 from scheduler.model.variables import Decisions
 
-# FTE is modelled in ten-thousandths so that CP-SAT sees integers and 0.1 + 0.2 == 0.3.
-FTE_SCALE = 10_000
 # Cost is modelled in hundredths so that fractional travel minutes and weights stay exact enough.
 COST_SCALE = 100
 
 
 def fte(value: float) -> int:
-    """An FTE amount in model units."""
+    """An FTE amount in model units: ten-thousandths, so that CP-SAT sees integers and
+    0.1 + 0.2 == 0.3, exactly, as scenarios hold no finer amount (`models.scenario`)."""
     return round(value * FTE_SCALE)
 
 
