@@ -59,13 +59,16 @@ def invalid(code: str, english: str, **params: object) -> PydanticCustomError:
 
 
 def _in_fte_steps(value: float) -> float:
-    """`value`, if a whole number of ten-thousandths of an FTE (FTE_SCALE)."""
+    """`value` as the whole number of ten-thousandths of an FTE (FTE_SCALE) it is, within
+    float rounding; anything else is refused. The value is snapped to that step, so the
+    solver and the checker read the same amount: a capacity of 0.50000000009, let through
+    as it was, read 100 % in the model and 99 % in the checker."""
     units = value * FTE_SCALE
     if abs(units - round(units)) > 1e-6:  # float rounding of 4 decimals is far smaller
         raise invalid("invalid.fte_step",
                       "Input should have at most 4 decimal places (1/10,000 FTE), not {value}",
                       value=str(value)[:60])
-    return value
+    return round(units) / FTE_SCALE
 
 
 # An FTE amount: capacity, load, a team's or a commitment's load.

@@ -281,6 +281,17 @@ def test_capacity_holds_exact_fit() -> None:
     assert team(solved(s), "c") == {"x"}
 
 
+def test_capacity_holds_with_loads_a_hair_from_a_ten_thousandth() -> None:
+    """Twelve overlapping cases of 0.08330000009 FTE (12 x 0.0833 is exactly 0.9996) and a
+    capacity of 0.9996: the model and the checker read one amount, and the roster keeps
+    rule 5 (taken as written, the model fit all twelve and the checker found them over)."""
+    spec = {"leader": None, "members": {"prosecutor": 1}, "load": 0.08330000009}
+    s = scenario([unit("a")], [person("x", "a", capacity=0.9996)],
+                 [case(f"c{i}", "a", team=spec) for i in range(12)])
+    roster = solved(s)  # the independent checker must agree
+    assert all(team(roster, f"c{i}") == {"x"} for i in range(12))
+
+
 def test_capacity_broken() -> None:
     """'near' on both overlapping cases breaks rule 5."""
     assert "5" in broken_rules(capacity_scenario(), {"c1": [("near", "prosecutor")],

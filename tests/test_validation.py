@@ -250,3 +250,13 @@ def test_fte_in_ten_thousandths_is_accepted() -> None:
     data["cases"][0]["team"]["load"] = 0.3333
     s = parse_scenario(data)
     assert s.prosecutors[0].capacity == 0.5001 and s.cases[0].team.load == 0.3333
+
+
+def test_fte_within_float_rounding_of_a_step_is_read_as_that_step() -> None:
+    """An amount a hair from a ten-thousandth (0.1 + 0.2, 0.50000000009) is read as that
+    step, so the solver and the checker see one amount: let through as written, a
+    capacity of 0.50000000009 read 100 % busy in the model and 99 % in the checker."""
+    data = copy.deepcopy(GOOD)
+    data["prosecutors"][0] |= {"capacity": 0.50000000009, "load": 0.1 + 0.2}
+    s = parse_scenario(data)
+    assert s.prosecutors[0].capacity == 0.5 and s.prosecutors[0].load == 0.3
