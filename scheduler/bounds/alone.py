@@ -167,9 +167,9 @@ def with_counted(bounds: Iterable[PartBound], counted: Mapping[CaseId, PartBound
     proved nothing. Each part carries its cases' counted peaks (`cost_bound`)."""
     out: list[PartBound] = []
     for b in bounds:
-        b = replace(b, case_peaks=_case_peaks([counted[c] for c in sorted(b.cases)]))
+        cases = [counted[c] for c in sorted(b.cases)]
+        b = replace(b, case_peaks=_case_peaks(cases))
         if not b.least_costs:
-            cases = [counted[c] for c in sorted(b.cases)]
             if b.highest >= sum(c.highest for c in cases):
                 out += cases
             else:
@@ -182,8 +182,7 @@ def with_counted(bounds: Iterable[PartBound], counted: Mapping[CaseId, PartBound
                     cases, range(0, b.highest + 1))))
             continue
         floor = min(b.least_costs)
-        counts = least_by_cases([counted[c] for c in sorted(b.cases)],
-                                range(max(0, min(b.highest - short, floor)), b.highest + 1))
+        counts = least_by_cases(cases, range(max(0, min(b.highest - short, floor)), b.highest + 1))
         # Both bound the part's cost at each level: CP-SAT's where its cost phase ran long
         # enough, the counted one where it did not (a large part's cost phase may end
         # with little more than its trivial bound).
