@@ -163,6 +163,15 @@ PART_RETRY_SECONDS = 1.0
 # they need, at most this share of the search, but never into compose's share: with the
 # shares above that leaves none (a test or an experiment may change them).
 PART_RETRY_EXTEND_SHARE = 0.1
+# Rival parts (scheduler.bounds.coupled) are tried as one only if at least this much of
+# the parts' share is left, and each pair gets at least this much: a pair with the
+# provincial part of tight 2,000 x 300 proved its priority and cost in 1.9 to 2.2 s.
+MERGE_TRY_SECONDS = 1.0
+# ... and a part whose teams cost more than this share above what it proved alone is
+# tried with its rivals too.
+MERGE_LOSS_SHARE = 0.01
+# ... with this many times the least time each, for its cost phase.
+MERGE_COST_TRY_FACTOR = 3
 # A city with more cases is reopened in pieces of cases consecutive in time, so that one
 # step stays about as large as the regions of a 4,000 x 700 province (30 to 63 cases).
 REGION_CASES = 60

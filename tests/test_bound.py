@@ -538,7 +538,7 @@ def test_a_part_of_many_cases_is_not_given_less_time_for_the_single_cases_after_
         total = s.priority_of(part)
         return PartBound(frozenset(part), total, total, {}, Found())
 
-    monkeypatch.setattr(bound, "_solve_part", record)
+    monkeypatch.setattr(bound, "solve_part", record)
     with clock.counting(clock.for_solve(1_000, 1)):
         list(solve_parts(make_context(s), _start(s), deadline=clock.now() + 10, workers=1,
                          seed=0))
@@ -603,14 +603,14 @@ def test_a_part_whose_cost_phase_was_cut_short_resumes_as_a_whole(
     optimum = solve(s, seconds=10, workers=1, method="whole")
     assert optimum.objective is not None and optimum.objective.staffed_priority == 2
     assert optimum.objective.cost > 60
-    real = bound._solve_part
+    real = bound.solve_part
 
     def cut_short(*args: Any, **kwargs: Any) -> PartBound:
         b = real(*args, **kwargs)
         b.roster.cost_proven = False
         return replace(b, least_costs={})
 
-    monkeypatch.setattr(bound, "_solve_part", cut_short)
+    monkeypatch.setattr(bound, "solve_part", cut_short)
     ctx = make_context(s)
     [part] = list(solve_parts(ctx, _start(s), deadline=perf_counter() + 10, workers=1,
                               seed=0))

@@ -109,7 +109,7 @@ def _least_peak(m: RosterModel, found: Found, until: float, seed: int,
     return round(solver.best_objective_bound)
 
 
-def _solve_part(ctx: Context, part: set[CaseId], start: Incumbent, until: float, seed: int,
+def solve_part(ctx: Context, part: set[CaseId], start: Incumbent, until: float, seed: int,
                 stop: threading.Event | None, want_peak: Callable[[], bool]) -> PartBound:
     """The part as one model: its highest priority, its least cost there, and (if still
     wanted) its lowest peak_load there."""
@@ -131,7 +131,7 @@ def _solve_part(ctx: Context, part: set[CaseId], start: Incumbent, until: float,
                      least_peak=least_peak)
 
 
-def _resume_part(ctx: Context, part: set[CaseId], teams: Incumbent, until: float, seed: int,
+def resume_part(ctx: Context, part: set[CaseId], teams: Incumbent, until: float, seed: int,
                  stop: threading.Event | None) -> PartBound:
     """The part as one model again, its highest priority proven before with `teams`: the
     cost phase alone, from those teams (the priority phase would prove it again first)."""
@@ -320,7 +320,7 @@ def settled(b: PartBound) -> bool:
     return b.highest == 0 or (found.solved and found.priority_proven and found.cost_proven)
 
 
-def _merged(first: PartBound, second: PartBound) -> PartBound:
+def merged_tries(first: PartBound, second: PartBound) -> PartBound:
     """What two tries at one part proved together, with the second's teams if it found any."""
     levels = set(first.least_costs) | set(second.least_costs)
     return PartBound(first.cases, first.total, min(first.highest, second.highest),
@@ -396,11 +396,12 @@ def solve_parts(ctx: Context, start: Incumbent, *, deadline: float, workers: int
             # large-teams 2,000 x 300 the cases of a part of 4,752 options took 0.4 s of
             # 2.8 and proved 3,574, where the part as a whole proves 5,449 in 3 s.
             if hint is not start and began + share - clock.now() >= tuning.PART_RETRY_SECONDS:
-                bound = _merged(bound, _resume_part(ctx, part, hint, began + share, seed, stop))
+                bound = merged_tries(bound,
+                                     resume_part(ctx, part, hint, began + share, seed, stop))
         elif len(part) == 1:
             bound = _solve_case(ctx, next(iter(part)), hint, began + share, seed, stop)
         else:
-            bound = _solve_part(ctx, part, hint, began + share, seed, stop,
+            bound = solve_part(ctx, part, hint, began + share, seed, stop,
                                 lambda: peak < FULL_PEAK)
         if bound.least_peak is not None:
             peak = max(peak, bound.least_peak[1])
@@ -458,7 +459,7 @@ def solve_parts(ctx: Context, start: Incumbent, *, deadline: float, workers: int
               len(b.cases) > 1 and (b.roster.priority_proven or not b.roster.solved))
              for b in unsettled]
     for bound in round_of(again):
-        yield _merged(first[bound.cases], bound)
+        yield merged_tries(first[bound.cases], bound)
 
 
 def highest_priority(bounds: Sequence[PartBound]) -> int:
