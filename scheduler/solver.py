@@ -171,8 +171,6 @@ def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, wo
     parts_end = search * (1 - tuning.COMPOSE_SHARE) - relaxing
     parts_until = clock.now() + (0.0 if replanned is not None
                                  else min(search * tuning.PARTS_SHARE, parts_end))
-    extend = 0.0 if replanned is not None else max(0.0, min(
-        search * tuning.PART_RETRY_EXTEND_SHARE, parts_end - search * tuning.PARTS_SHARE))
     if replanned is not None and bounding:
         # A re-plan searches around its change first: that is the answer a what-if waits
         # for. Given long enough, it then solves the parts in their share, for their
@@ -194,7 +192,7 @@ def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, wo
         if improved[0] - began <= (searched - began) / 2:
             parts_until = deadline
     for part in solve_parts(ctx, best, deadline=parts_until, workers=workers, seed=seed,
-                            stop=stop, extend=extend, counted=counted):
+                            stop=stop, counted=counted):
         bounds.append(part)
         at_most -= part.total - part.highest
         if not part.highest:

@@ -159,10 +159,6 @@ PART_SPLIT_OPTIONS = 5_000
 # no-road 4,000 x 700, 4 of the 34 s for the parts were left over while 7 of the 16
 # parts had proven little more than a trivial cost bound.
 PART_RETRY_SECONDS = 1.0
-# ... and may run past the parts' share by as much as the pace of the single cases says
-# they need, at most this share of the search, but never into compose's share: with the
-# shares above that leaves none (a test or an experiment may change them).
-PART_RETRY_EXTEND_SHARE = 0.1
 # Rival parts (scheduler.bounds.coupled) are tried as one only if at least this much of
 # the parts' share is left, and each pair gets at least this much: a pair with the
 # provincial part of tight 2,000 x 300 proved its priority and cost in 1.9 to 2.2 s.

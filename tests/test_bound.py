@@ -351,7 +351,6 @@ def test_a_roster_says_how_many_parts_the_time_limit_left_unproven(
     knows its bound is counting's alone; a scenario solved whole names no parts."""
     s = parse_scenario(province(150, 16, 3))
     monkeypatch.setattr(tuning, "PARTS_SHARE", 0.0)
-    monkeypatch.setattr(tuning, "PART_RETRY_EXTEND_SHARE", 0.0)
     hurried = solve(s, seconds=2, workers=1, seed=0, method="neighbourhood")
     assert hurried.parts == len(bound._pieces(make_context(s))) and hurried.parts > 0
     assert hurried.parts_proven == 0
@@ -569,22 +568,14 @@ def test_a_case_without_time_counts_its_counted_bound_in_its_part() -> None:
     assert all(cost == 0 for cost in bare.least_costs.values())
 
 
-@pytest.mark.parametrize("extend", [0.0, 10.0])
-def test_unproven_parts_are_tried_again_past_the_deadline_only_within_extend(
-        extend: float) -> None:
-    """Parts that the first round leaves unproven (here: no time at all) get a second
-    try past the parts' deadline only with `extend` seconds to do so: then both cities
-    prove their costs, c1 case by case (a part that proved nothing is too large as a
-    whole), so that it may staff each of its cases alone (5), c2 its 1; without, nothing
-    is proven."""
+def test_unproven_parts_are_not_tried_again_past_the_deadline() -> None:
+    """Parts that the first round leaves unproven (here: no time at all) get no second
+    try past the parts' deadline: nothing is proven, and every part comes once."""
     s = _two_cities("2022-01-05")
     got = list(solve_parts(make_context(s), _start(s), deadline=perf_counter(), workers=1,
-                           seed=0, extend=extend))
-    proven = {b.cases: b.highest for b in got if b.least_costs}
-    if extend:
-        assert proven == {frozenset({"x1", "x2"}): 5, frozenset({"y1"}): 1}
-    else:
-        assert proven == {}
+                           seed=0))
+    assert sorted(sorted(b.cases) for b in got) == [["x1", "x2"], ["y1"]]
+    assert [b.least_costs for b in got] == [{}, {}]
 
 
 def test_a_part_whose_cost_phase_was_cut_short_resumes_as_a_whole(

@@ -81,7 +81,6 @@ def test_the_parts_leave_compose_its_share(monkeypatch: pytest.MonkeyPatch) -> N
     together still has its share of the search (tuning.COMPOSE_SHARE) and the relaxation
     its reserve: with 2 workers the parts of dense 4,000 x 700 once left compose 1.7 s."""
     monkeypatch.setattr(tuning, "PARTS_SHARE", 0.95)
-    monkeypatch.setattr(tuning, "PART_RETRY_EXTEND_SHARE", 0.5)
     seen: dict[str, float] = {}
     real_search, real_parts = solver._search_neighbourhoods, solve_parts
 
@@ -89,9 +88,9 @@ def test_the_parts_leave_compose_its_share(monkeypatch: pytest.MonkeyPatch) -> N
         seen["began"], seen["deadline"], seen["relaxing"] = clock.now(), deadline, relaxing
         return real_search(*args, deadline=deadline, relaxing=relaxing, **kwargs)
 
-    def parts(*args: Any, deadline: float, extend: float = 0.0, **kwargs: Any) -> Any:
-        seen["parts_end"] = deadline + extend
-        return real_parts(*args, deadline=deadline, extend=extend, **kwargs)
+    def parts(*args: Any, deadline: float, **kwargs: Any) -> Any:
+        seen["parts_end"] = deadline
+        return real_parts(*args, deadline=deadline, **kwargs)
 
     monkeypatch.setattr(solver, "_search_neighbourhoods", search)
     monkeypatch.setattr(solver, "solve_parts", parts)

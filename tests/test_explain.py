@@ -220,7 +220,6 @@ def test_priority_bound_leaves_out_cases_impossible_even_alone(
     though only 5 is reachable. (The relaxation, which proves 5, see below, is not run: the
     roster is far below that bound, where the search has more to win than the bound.)"""
     monkeypatch.setattr(tuning, "PARTS_SHARE", 0.0)
-    monkeypatch.setattr(tuning, "PART_RETRY_EXTEND_SHARE", 0.0)
     roster = solve(_three_cases(), seconds=5, workers=1, seed=0, method="neighbourhood")
     assert roster.objective is not None and roster.objective.staffed_priority == 5
     assert roster.priority_bound == 6
@@ -233,7 +232,6 @@ def test_relaxation_proves_the_priority_the_counting_cannot(
     proves 5, the roster's (run however far the roster is below the parts' bound, here 3 of 8).
     """
     monkeypatch.setattr(tuning, "PARTS_SHARE", 0.0)
-    monkeypatch.setattr(tuning, "PART_RETRY_EXTEND_SHARE", 0.0)
     monkeypatch.setattr(tuning, "RELAXATION_SHORT_SHARE", 1.0)
     roster = solve(_three_cases(), seconds=5, workers=1, seed=0, method="neighbourhood")
     assert roster.objective is not None and roster.objective.staffed_priority == 5

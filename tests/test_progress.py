@@ -69,7 +69,6 @@ def test_a_cost_bound_without_time_for_any_part(monkeypatch: pytest.MonkeyPatch)
     bound (the counted one) no higher than its cost, and stays valid and no worse than
     greedy."""
     monkeypatch.setattr(tuning, "PARTS_SHARE", 0.0)
-    monkeypatch.setattr(tuning, "PART_RETRY_EXTEND_SHARE", 0.0)
     s = parse_scenario(province(400, 40, 1))
     seen: list[Progress] = []
     roster = solve(s, seconds=4, workers=1, progress=seen.append, explain=False,

@@ -331,7 +331,7 @@ def merged_tries(first: PartBound, second: PartBound) -> PartBound:
 
 
 def solve_parts(ctx: Context, start: Incumbent, *, deadline: float, workers: int, seed: int,
-                stop: threading.Event | None = None, extend: float = 0.0,
+                stop: threading.Event | None = None,
                 counted: Mapping[CaseId, PartBound] | None = None) -> Iterator[PartBound]:
     """Each part solved alone, as it finishes, by `deadline` (a time on `scheduler.clock`); those
     left without time come with nothing proven. Parts run side by side on `workers`
@@ -345,9 +345,8 @@ def solve_parts(ctx: Context, start: Incumbent, *, deadline: float, workers: int
     A part is skipped when the pace measured on the parts before it (options a second on
     one thread) says it cannot finish by `deadline`: a dense province's largest parts
     would take all the time and prove nothing, where the search can use it. Parts left
-    unproven get a second try with the time the others left over, from their own teams,
-    and up to `extend` seconds past `deadline` where the pace says they need it; each part
-    comes once, with what both tries proved. `counted`, each case's counting bound, is
+    unproven get a second try with the time the others left over, from their own teams;
+    each part comes once, with what both tries proved. `counted`, each case's counting bound, is
     the least a case tried alone counts for."""
     s = ctx.scenario
     threads = max(1, workers)
@@ -437,14 +436,12 @@ def solve_parts(ctx: Context, start: Incumbent, *, deadline: float, workers: int
         else:
             unsettled.append(bound)
     unsettled.sort(key=lambda b: (-_options(ctx, set(b.cases)), sorted(b.cases)))
-    # The second try may run past `deadline`, by what the pace of the first says it needs
-    # (at most `extend`): on skewed 4,000 x 700 the first round ended with 9 parts'
-    # priority proven and not their cost, and no time left for their cases one by one,
-    # and the gap on cost was 32.5 % where a run that had the time ended at 4.5 %.
+    # A second try needs at least what the pace of the first says it takes, if less than
+    # tuning.PART_RETRY_SECONDS. (It once could run past `deadline` by what that pace
+    # said; since the parts end where compose's share begins, that share was never used.)
     retrying = sum(_options(ctx, set(b.cases)) for b in unsettled)
     done_options, busy = done[True]
-    needed = retrying * busy / done_options / threads if done_options else extend
-    deadline = max(deadline, min(clock.now() + needed, deadline + extend))
+    needed = retrying * busy / done_options / threads if done_options else 0.0
     left = deadline - clock.now()
     if left <= 0 or left < min(tuning.PART_RETRY_SECONDS, needed) or (
             stop is not None and stop.is_set()):
