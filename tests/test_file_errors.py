@@ -258,3 +258,23 @@ def test_yaml_aliases_are_refused_where_they_stand(tmp_path: Path) -> None:
     path.write_text("\n".join(lines) + "\n")
     [line] = _errors(["validate", str(path)], "zh")
     assert line.endswith("第2行第8列使用了YAML别名（*a）：请直接写出完整的值"), line
+
+
+def test_yaml_numbers_with_an_exponent_and_no_point_are_numbers(tmp_path: Path) -> None:
+    """A capacity of 5e-1 in YAML is 0.5, as in JSON and YAML 1.2 (YAML 1.1 reads it as
+    text, and validation once said "not a number"); 1E0 and .5e0 likewise, and text that
+    only looks like one (5e, e5) stays text."""
+    from cli.files import read_scenario
+
+    data = json.loads(TUTORIAL.read_text(encoding="utf-8"))
+    people = data["prosecutors"]
+    for person, written in zip(people, ["5e-1", "1E0", ".5e0", "+2.5e-1"], strict=False):
+        person["capacity"] = f"@{written}@"
+    people[4]["name"] = "5e"
+    people[5]["name"] = "e5"
+    path = tmp_path / "exponents.yaml"
+    path.write_text(json.dumps(data, ensure_ascii=False).replace('"@', "").replace('@"', ""),
+                    encoding="utf-8")
+    scenario = read_scenario(path)
+    assert [p.capacity for p in scenario.prosecutors[:4]] == [0.5, 1.0, 0.5, 0.25]
+    assert [p.name for p in scenario.prosecutors[4:6]] == ["5e", "e5"]
