@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from models import Scenario, Status, parse_scenario
 from scheduler import solve, tuning
+from scheduler.bounds import coupled
 from scheduler.bounds.coupled import Rivals, _joined, merge_rivals, rivals
 from scheduler.bounds.parts import (
     PartBound,
@@ -97,6 +98,28 @@ def test_rival_parts_as_one_cost_more_than_apart() -> None:
     least = _least_cost_whole(s, 3)
     assert least > 130
     assert cost_bound(merged, 3) == pytest.approx(least)
+
+
+def test_rival_parts_whose_own_teams_fit_together_are_not_tried(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """With y ten days after x, p1 serves both: a roster that left y out lists c1's part
+    as its rival, but the two parts' own teams fit together, so as one they could prove
+    nothing more, and no model of the pair is solved."""
+    s = scenario(CITIES, [person("p1", "a1")],
+                 [case("x", "a1", priority=2, team=TEAM),
+                  case("y", "b1", start="2022-01-20", end="2022-01-30", team=TEAM)])
+    ctx = make_context(s)
+    chosen, _ = greedy(ctx)
+    x_only = [o for o in chosen if o.case == "x"]
+    roster = Incumbent(x_only, {"x"}, evaluate(ctx, x_only, {"x"}))
+    bounds = list(solve_parts(ctx, roster, deadline=perf_counter() + 10, workers=1, seed=0))
+    assert rivals(ctx, bounds, roster, set(), short=True) == [
+        Rivals(frozenset({"y"}), frozenset({"x"}))]
+    tried: list[set[str]] = []
+    monkeypatch.setattr(coupled, "solve_part", lambda ctx, part, *a: tried.append(part))
+    assert list(merge_rivals(ctx, bounds, roster, until=perf_counter() + 10, workers=1,
+                             seed=0, impossible=set())) == []
+    assert tried == []
 
 
 def test_rival_parts_are_left_apart_without_time() -> None:
