@@ -99,10 +99,10 @@ def _long_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
 _ScenarioLoader.add_constructor("tag:yaml.org,2002:int", _long_int)
 # A number with an exponent and no point (5e-1, 1E3) is a number in JSON and YAML 1.2;
 # YAML 1.1, which PyYAML reads, takes it for text, and validation then said "not a
-# number" of a capacity of 5e-1.
+# number" of a capacity of 5e-1. Underscores as YAML 1.1 allows them in numbers (1_000e2).
 _ScenarioLoader.add_implicit_resolver(
     "tag:yaml.org,2002:float",
-    re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+$"),
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)[eE][-+]?[0-9]+$"),
     list("-+0123456789."))
 
 

@@ -262,19 +262,20 @@ def test_yaml_aliases_are_refused_where_they_stand(tmp_path: Path) -> None:
 
 def test_yaml_numbers_with_an_exponent_and_no_point_are_numbers(tmp_path: Path) -> None:
     """A capacity of 5e-1 in YAML is 0.5, as in JSON and YAML 1.2 (YAML 1.1 reads it as
-    text, and validation once said "not a number"); 1E0 and .5e0 likewise, and text that
-    only looks like one (5e, e5) stays text."""
+    text, and validation once said "not a number"); 1E0, .5e0 and 0_5e0 (YAML 1.1's
+    underscores) likewise, and text that only looks like one (5e, e5) stays text."""
     from cli.files import read_scenario
 
     data = json.loads(TUTORIAL.read_text(encoding="utf-8"))
     people = data["prosecutors"]
-    for person, written in zip(people, ["5e-1", "1E0", ".5e0", "+2.5e-1"], strict=False):
+    for person, written in zip(people, ["5e-1", "1E0", ".5e0", "+2.5e-1", "0_5e0"],
+                               strict=False):
         person["capacity"] = f"@{written}@"
-    people[4]["name"] = "5e"
-    people[5]["name"] = "e5"
+    people[5]["name"] = "5e"
+    people[6]["name"] = "e5"
     path = tmp_path / "exponents.yaml"
     path.write_text(json.dumps(data, ensure_ascii=False).replace('"@', "").replace('@"', ""),
                     encoding="utf-8")
     scenario = read_scenario(path)
-    assert [p.capacity for p in scenario.prosecutors[:4]] == [0.5, 1.0, 0.5, 0.25]
-    assert [p.name for p in scenario.prosecutors[4:6]] == ["5e", "e5"]
+    assert [p.capacity for p in scenario.prosecutors[:5]] == [0.5, 1.0, 0.5, 0.25, 5.0]
+    assert [p.name for p in scenario.prosecutors[5:7]] == ["5e", "e5"]
