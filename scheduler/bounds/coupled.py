@@ -205,11 +205,15 @@ class _Joining:
         """Rival pairs of one kind (`short`: staffed below the highest) tried as one."""
         failed = 0  # pairs in a row that proved nothing more
         while not self.stopped() and failed < tuning.MERGE_FAILURES:
+            # Time first: finding the pairs asks every part's teams and candidates, and
+            # most solves of a province end their parts with none of the share left.
             left = self.until - clock.now()
+            if left < tuning.MERGE_TRY_SECONDS:
+                return
             pairs = [p for p in rivals(self.ctx, list(self.out.values()), self.roster,
                                        self.impossible, short=short)
                      if p not in self.tried and self.clash(p)]
-            if left < tuning.MERGE_TRY_SECONDS or not pairs:
+            if not pairs:
                 return
             # A pair that may prove more cost must prove its cost phase to: three pairs
             # with the provincial part of tight 2,000 x 300 took 1.3 to 3 s.

@@ -110,7 +110,7 @@ def _least_peak(m: RosterModel, found: Found, until: float, seed: int,
 
 
 def solve_part(ctx: Context, part: set[CaseId], start: Incumbent, until: float, seed: int,
-                stop: threading.Event | None, want_peak: Callable[[], bool]) -> PartBound:
+               stop: threading.Event | None, want_peak: Callable[[], bool]) -> PartBound:
     """The part as one model: its highest priority, its least cost there, and (if still
     wanted) its lowest peak_load there."""
     s = ctx.scenario
@@ -132,7 +132,7 @@ def solve_part(ctx: Context, part: set[CaseId], start: Incumbent, until: float, 
 
 
 def resume_part(ctx: Context, part: set[CaseId], teams: Incumbent, until: float, seed: int,
-                 stop: threading.Event | None) -> PartBound:
+                stop: threading.Event | None) -> PartBound:
     """The part as one model again, its highest priority proven before with `teams`: the
     cost phase alone, from those teams (the priority phase would prove it again first)."""
     s = ctx.scenario
@@ -346,8 +346,8 @@ def solve_parts(ctx: Context, start: Incumbent, *, deadline: float, workers: int
     one thread) says it cannot finish by `deadline`: a dense province's largest parts
     would take all the time and prove nothing, where the search can use it. Parts left
     unproven get a second try with the time the others left over, from their own teams;
-    each part comes once, with what both tries proved. `counted`, each case's counting bound, is
-    the least a case tried alone counts for."""
+    each part comes once, with what both tries proved. `counted`, each case's counting
+    bound, is the least a case tried alone counts for."""
     s = ctx.scenario
     threads = max(1, workers)
     lock = threading.Lock()
@@ -401,7 +401,7 @@ def solve_parts(ctx: Context, start: Incumbent, *, deadline: float, workers: int
             bound = _solve_case(ctx, next(iter(part)), hint, began + share, seed, stop)
         else:
             bound = solve_part(ctx, part, hint, began + share, seed, stop,
-                                lambda: peak < FULL_PEAK)
+                               lambda: peak < FULL_PEAK)
         if bound.least_peak is not None:
             peak = max(peak, bound.least_peak[1])
         with lock:
