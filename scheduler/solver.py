@@ -207,8 +207,14 @@ def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, wo
             best, around = composed.roster, composed.clashed
             reporter.incumbent(best)
     if replanned is None:
-        # What the parts' share has left goes to parts that compete for people, as one.
-        for joined in merge_rivals(ctx, bounds, best, until=parts_until, workers=workers,
+        # What the parts' share has left goes to parts that compete for people, as one;
+        # where the roster staffs all the parts can, at least `tuning.MERGE_SHARE` of the
+        # search: what is left between them is cost, and part of it the parts' coupling.
+        merging = parts_until
+        if best.objective.staffed_priority >= highest_priority(bounds):
+            merging = max(merging, min(deadline - relaxing,
+                                       clock.now() + search * tuning.MERGE_SHARE))
+        for joined in merge_rivals(ctx, bounds, best, until=merging, workers=workers,
                                    seed=seed, impossible=impossible, stop=stop):
             bounds = joined
             reporter.proven(highest_priority(bounds))

@@ -163,6 +163,13 @@ PART_RETRY_SECONDS = 1.0
 # the parts' share is left, and each pair gets at least this much: a pair with the
 # provincial part of tight 2,000 x 300 proved its priority and cost in 1.9 to 2.2 s.
 MERGE_TRY_SECONDS = 1.0
+# Where the roster put together staffs the parts' highest priority, the pairs get at least
+# this share of the search, taken from the neighbourhoods. There the parts' coupling is
+# what keeps the bound below the roster: skewed 4,000 x 700 (60 s, all 52 parts proven)
+# ended at a 2.4 % gap with no time for pairs; with 6 s, two pairs raised its bound by
+# 1,180 (gap 1.8 %) while the roster, its neighbourhoods 4 s shorter, cost 0.1 % more;
+# given 180 s, nine pairs raised it by 2,100, the roster 0.2 % under the 60 s one.
+MERGE_SHARE = 0.1
 # ... and a part whose teams cost more than this share above what it proved alone is
 # tried with its rivals too.
 MERGE_LOSS_SHARE = 0.01
