@@ -45,8 +45,8 @@ def documented(*codes: int) -> dict[int | str, dict[str, Any]]:
 COMMON_PROBLEMS = (400, 401, 403, 404, 413, 422, 429, 500, 503)
 
 
-# FastAPI's words for a body its JSON reader refused other than as malformed JSON: Python
-# reads no integer of more than 4,300 digits, and a 5,000-digit seed came back in English.
+# FastAPI's words for a body its JSON reader refused other than as malformed JSON: a byte
+# that is not UTF-8 (numbers of any length are read, `api.reading`).
 FASTAPI_UNREADABLE_BODY = "There was an error parsing the body"
 
 # A detail that is a catalogue code is put into the reader's words with its parameters.

@@ -154,15 +154,21 @@ def test_request_errors_name_list_items_as_scenarios_do(client: TestClient) -> N
     assert [p["path"] for p in answer.json()["errors"]] == ["cases[1]"]
 
 
-def test_a_seed_python_cannot_read_is_a_worded_400(client: TestClient) -> None:
-    """A 5,000-digit seed (past what Python reads as an integer) gets a 400 in the
-    reader's language, not FastAPI's English words."""
+def test_a_seed_python_cannot_read_names_its_field(client: TestClient) -> None:
+    """A 5,000-digit seed (past what Python reads as an integer) is a 422 naming `seed`,
+    in the reader's language, its digits cut short (it was a 400 naming no field: FastAPI
+    read the body itself); the same body with a seed of 7 is taken."""
     sid = client.post("/scenarios", json=TUTORIAL).json()["id"]
     body = json.dumps({"scenario_id": sid, "seed": 7}).replace(": 7", ": " + "9" * 5000)
     answer = client.post("/jobs", content=body, headers={"content-type": "application/json",
                                                          "accept-language": "zh"})
-    assert answer.status_code == 400, answer.text
-    assert answer.json()["detail"] == "无法把请求体读作JSON（例如其中有超过4300位的数字）"
+    assert answer.status_code == 422, answer.text
+    [error] = answer.json()["errors"]
+    assert error["path"] == "seed", error
+    assert "999999999999…9999" in error["message"] and "inf" not in error["message"], error
+    answer = client.post("/jobs", content=body.replace("9" * 5000, "7"),
+                         headers={"content-type": "application/json"})
+    assert answer.status_code == 202, answer.text
 
 
 def test_a_body_nested_past_the_parser_is_a_400(client: TestClient) -> None:
@@ -304,3 +310,14 @@ def test_names_and_ids_longer_than_their_columns_are_422(client: TestClient, fie
     assert answer.status_code == 422, answer.text
     assert path in [p["path"] for p in answer.json()["errors"]], answer.json()["errors"]
     assert client.get("/scenarios").json()["total"] == 0
+
+
+def test_a_body_that_is_not_utf8_is_a_worded_400(client: TestClient) -> None:
+    """A job body with a byte that is no UTF-8 (JSON is UTF-8) is a 400 in the reader's
+    language, saying why, not FastAPI's English words."""
+    sid = client.post("/scenarios", json=TUTORIAL).json()["id"]
+    body = json.dumps({"scenario_id": sid, "seed": 7}).encode().replace(b"7", b"\xff")
+    answer = client.post("/jobs", content=body, headers={"content-type": "application/json",
+                                                         "accept-language": "zh"})
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["detail"] == "无法把请求体读作JSON（例如其中有不是UTF-8的字节）"

@@ -13,6 +13,7 @@ from api.access import Caller, foreign_ids, redact, redact_data
 from api.audit import verify
 from api.csvcells import cell
 from api.deps import CallerDep, LangDep, Limit, Offset, SessionDep, SettingsDep
+from api.reading import InputRoute
 from api.schemas import AuditEntry, AuditVerdict, Page
 from api.tables import AuditRow, CommitRow, ScenarioVersionRow
 from i18n import message, render
@@ -20,7 +21,7 @@ from models import Scenario
 from models.enums import KeyRole
 
 OUTSIDE = "(outside your jurisdiction)"
-router = APIRouter(prefix="/audit", tags=["audit"])
+router = APIRouter(route_class=InputRoute, prefix="/audit", tags=["audit"])
 Filter = Annotated[str | None, Query(max_length=200)]
 CSV_COLUMNS = ("seq", "at", "actor", "action", "scenario_id", "scenario_version", "case_id",
                "prosecutor_id", "unit_id", "reason", "hash")

@@ -14,6 +14,7 @@ from api.commitments import CommitRefusedError, book
 from api.deps import CallerDep, Limit, Offset, SessionDep, SettingsDep
 from api.idempotency import IdempotencyKey, check_same_request, request_digest, scoped
 from api.problems import ApiError, documented
+from api.reading import InputRoute
 from api.routes.scenarios import stored_body
 from api.schemas import CommitmentView, CommitRequest, CommitView, Page, ReleaseRequest
 from api.tables import CommitmentRow, CommitRow, RosterRow
@@ -22,7 +23,7 @@ from models import Roster, Scenario
 from models.enums import KeyRole
 from models.validation import problem
 
-router = APIRouter(tags=["commitments"], responses=documented(404, 409, 413, 422))
+router = APIRouter(route_class=InputRoute, tags=["commitments"], responses=documented(404, 409, 413, 422))
 Filter = Annotated[str | None, Query(max_length=200)]
 # PostgreSQL's "serialization failure" and "deadlock detected": the transaction may be retried.
 RETRYABLE = {"40001", "40P01"}

@@ -5,9 +5,10 @@ from ortools.sat.python import cp_model as cp
 from sqlalchemy import text
 
 from api.deps import SessionDep
+from api.reading import InputRoute
 from api.schemas import Health
 
-router = APIRouter(tags=["health"])
+router = APIRouter(route_class=InputRoute, tags=["health"])
 
 
 def _solver_ready() -> str:

@@ -14,6 +14,7 @@ from api.deps import CallerDep, LangDep, SessionDep, SettingsDep
 from api.idempotency import IdempotencyKey, check_same_request, request_digest, scoped
 from api.jobs import TERMINAL, JobParams, Jobs
 from api.problems import ApiError, documented
+from api.reading import InputRoute
 from api.routes.rosters import shown_roster
 from api.routes.scenarios import (
     Reason,
@@ -31,7 +32,7 @@ from models.enums import KeyRole
 from models.reason import why
 from models.validation import problem
 
-router = APIRouter(tags=["jobs"], responses=documented(400, 404, 409, 413, 422, 429))
+router = APIRouter(route_class=InputRoute, tags=["jobs"], responses=documented(400, 404, 409, 413, 422, 429))
 
 
 def _runner(request: Request) -> Jobs:

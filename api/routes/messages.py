@@ -5,9 +5,10 @@ from typing import Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from api.reading import InputRoute
 from i18n.catalogue import messages
 
-router = APIRouter(tags=["console"])
+router = APIRouter(route_class=InputRoute, tags=["console"])
 
 # The console's own labels, and the vocabulary its tables show.
 PREFIXES = ("console.", "role.", "slot.", "status.", "kind.", "member.video", "sep.", "job.",

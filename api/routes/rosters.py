@@ -10,6 +10,7 @@ from api.access import Caller, roster_view, shown_params
 from api.commitments import active, for_solving
 from api.deps import CallerDep, LangDep, SessionDep
 from api.problems import ApiError, documented
+from api.reading import InputRoute
 from api.routes.scenarios import scenario_province, stored_body
 from api.schemas import RosterView
 from api.tables import RosterRow
@@ -25,7 +26,7 @@ from sheets import roster_workbook
 AcceptHeader = Annotated[str | None, Header(description="application/json (the default) or "
                                                         "the .xlsx media type for a workbook.")]
 
-router = APIRouter(prefix="/rosters", tags=["rosters"], responses=documented(404))
+router = APIRouter(route_class=InputRoute, prefix="/rosters", tags=["rosters"], responses=documented(404))
 
 
 def shown_roster(session: Session, caller: Caller, row: RosterRow) -> Roster:

@@ -14,6 +14,7 @@ from api import audit
 from api.access import Caller, foreign_ids, redact, scenario_view
 from api.deps import CallerDep, LangDep, Limit, Offset, SessionDep, SettingsDep, Version
 from api.problems import ApiError, documented
+from api.reading import InputRoute
 from api.schemas import Page, ScenarioResource, ScenarioSummary, ValidationReport
 from api.tables import ScenarioRow, ScenarioVersionRow, _now
 from api.workbooks import (
@@ -28,7 +29,7 @@ from models import Scenario, ScenarioError, parse_scenario
 from models.enums import KeyRole
 from models.validation import problem
 
-router = APIRouter(prefix="/scenarios", tags=["scenarios"],
+router = APIRouter(route_class=InputRoute, prefix="/scenarios", tags=["scenarios"],
                    responses=documented(400, 404, 413, 422))
 
 IfMatch = Annotated[str | None, Header(description="The ETag of the version being replaced.")]

@@ -13,6 +13,7 @@ from api.commitments import active, for_solving
 from api.deps import CallerDep, LangDep, SessionDep
 from api.jobs import narrowed
 from api.problems import ApiError, documented
+from api.reading import InputRoute
 from api.routes.scenarios import scenario_province, stored_body
 from api.schemas import Body, RosterView
 from api.tables import RosterRow
@@ -24,7 +25,8 @@ from models.scenario import MAX_TEXT
 from models.validation import problem
 from scheduler.model.core import make_context
 
-router = APIRouter(prefix="/rosters", tags=["rosters"], responses=documented(404, 422))
+router = APIRouter(route_class=InputRoute, prefix="/rosters", tags=["rosters"],
+                   responses=documented(404, 422))
 SlotQuery = Annotated[Slot, Query(description="The place on the team: leader, prosecutor, "
                                                "assistant or clerk.")]
 

@@ -18,6 +18,7 @@ from api.access import Caller
 from api.commitments import active, for_solving
 from api.deps import CallerDep, LangDep, SessionDep, SettingsDep
 from api.problems import ApiError, documented
+from api.reading import InputRoute
 from api.routes.rosters import shown_roster
 from api.routes.scenarios import scenario_province, stored_body
 from api.routes.whatif import solve_slot
@@ -40,7 +41,7 @@ CSV = "text/csv"
 MAX_SWEEP_SECONDS = 600.0
 MAX_CONTINGENCIES = 2000
 
-router = APIRouter(tags=["sweeps"], responses=documented(404, 422, 429))
+router = APIRouter(route_class=InputRoute, tags=["sweeps"], responses=documented(404, 422, 429))
 
 
 class SweepRequest(Body):

@@ -14,13 +14,14 @@ from api.compare import Comparison, compare, localised_comparison
 from api.deps import CallerDep, LangDep, Limit, Offset, SessionDep, SettingsDep
 from api.idempotency import IdempotencyKey
 from api.problems import ApiError, documented
+from api.reading import InputRoute
 from api.routes.commitments import commit_roster
 from api.routes.scenarios import live_scenario, stored_body
 from api.schemas import CommitRequest, CommitView, Page, VariantResource, VariantSummary
 from api.tables import RosterRow, ScenarioRow
 from models import Roster, Scenario
 
-router = APIRouter(prefix="/scenarios/{scenario_id}/variants", tags=["what-if"],
+router = APIRouter(route_class=InputRoute, prefix="/scenarios/{scenario_id}/variants", tags=["what-if"],
                    responses=documented(404))
 
 

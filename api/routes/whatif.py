@@ -22,6 +22,7 @@ from api.compare import Comparison, compare, localised_comparison
 from api.deps import CallerDep, LangDep, SessionDep, SettingsDep
 from api.jobs import JobParams, narrowed
 from api.problems import ApiError, documented
+from api.reading import InputRoute
 from api.routes.jobs import cases_to_solve
 from api.routes.scenarios import store_new, stored_body, writable_scenario
 from api.schemas import Alternatives, Body, Differ, Robust, RosterView, Seed
@@ -35,7 +36,7 @@ from models.validation import problem
 from scheduler import solve
 from scheduler.sweep import with_previous
 
-router = APIRouter(tags=["rosters"], responses=documented(404, 413, 422, 429))
+router = APIRouter(route_class=InputRoute, tags=["rosters"], responses=documented(404, 413, 422, 429))
 Seconds = Annotated[float, Query(gt=0, le=120, allow_inf_nan=False,
                                           description="Time limit of each solve.")]
 
