@@ -61,9 +61,5 @@ async def refuse_non_text(request: Request) -> None:
         raise ApiError(400, "problem.json_invalid") from None
     except (json.JSONDecodeError, UnicodeDecodeError):
         return
-    # Every route reads this parse (Starlette keeps it as the request's JSON): a number of
-    # thousands of digits is then a number too large, refused at its field, not Python's
-    # digit-limit error (a 500 on /scenarios, an English 400 on /jobs).
-    request._json = data
     if (where := first_non_text(data)) is not None:
         raise ApiError(422, "problem.request_invalid", [problem(where, "invalid.not_unicode")])

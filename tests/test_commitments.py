@@ -95,6 +95,20 @@ def test_commit_without_a_body_commits_every_staffed_case(client: TestClient) ->
     assert [c["case_id"] for c in committed.json()["commitments"]] == ["c1"]
 
 
+def test_a_commit_whose_body_is_one_long_number_commits_nothing(client: TestClient) -> None:
+    """A commit whose whole body is a 5,000-digit number is a 422 at `body`, and nothing
+    is committed: pydantic, validating from attributes as FastAPI asks, took the number
+    for an object with no attributes and the request for `{}`, and every staffed case was
+    committed (an outside tester's find)."""
+    sid = _stored(client, _scenario([_one("c1")]))
+    first = _roster_for(client, sid, "c1")
+    answer = client.post(f"/rosters/{first['id']}/commit", content="9" * 5000,
+                         headers={"content-type": "application/json"})
+    assert answer.status_code == 422, answer.text
+    assert [p["path"] for p in answer.json()["errors"]] == ["body"]
+    assert client.get("/commitments").json()["items"] == []
+
+
 def test_racing_commit_gets_409_naming_person_and_days(client: TestClient) -> None:
     """Two rosters solved before either was committed both take x; the second commit is
     refused with x's name and the days in conflict, and nothing of it is stored."""

@@ -321,3 +321,25 @@ def test_a_body_that_is_not_utf8_is_a_worded_400(client: TestClient) -> None:
                                                          "accept-language": "zh"})
     assert answer.status_code == 400, answer.text
     assert answer.json()["detail"] == "无法把请求体读作JSON（例如其中有不是UTF-8的字节）"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32", "utf-16-le"])
+def test_a_body_in_another_unicode_encoding_is_refused(client: TestClient,
+                                                       encoding: str) -> None:
+    """JSON is UTF-8: a scenario sent in UTF-16 or UTF-32 (with or without a byte order
+    mark) is a 400 and nothing is stored, where Python's reader took it."""
+    body = json.dumps(TUTORIAL).encode(encoding)
+    answer = client.post("/scenarios", content=body, headers={"content-type": "application/json"})
+    assert answer.status_code == 400, answer.text
+    assert client.get("/scenarios").json()["items"] == []
+
+
+def test_a_long_number_where_an_object_goes_is_refused_there(client: TestClient) -> None:
+    """A job whose `keep` (an object) is a 5,000-digit number is refused at `keep`, not
+    taken for a `keep` with every field at its default (pydantic, validating from
+    attributes as FastAPI asks, took such a number for an object with no attributes)."""
+    sid = client.post("/scenarios", json=TUTORIAL).json()["id"]
+    body = json.dumps({"scenario_id": sid, "keep": 7}).replace(": 7", ": " + "9" * 5000)
+    answer = client.post("/jobs", content=body, headers={"content-type": "application/json"})
+    assert answer.status_code == 422, answer.text
+    assert [p["path"] for p in answer.json()["errors"]] == ["keep"]
