@@ -17,7 +17,7 @@ from i18n import Language, from_accept_language, render, worded
 from i18n.catalogue import DEFAULT_LANGUAGE, lookup
 from models import Problem, ScenarioError
 from models.reason import Param, Reason, why
-from models.validation import field_path, pydantic_problem
+from models.validation import field_path, problem, pydantic_problem
 
 log = logging.getLogger("taskforce.api")
 PROBLEM_JSON = "application/problem+json"
@@ -106,12 +106,23 @@ def problem_response(request: Request | None, status: int, detail: str | Reason 
                         headers={**(headers or {}), "Content-Language": lang})
 
 
+def _json_problem(doc: object, at: object) -> Problem:
+    """Malformed JSON, said as a scenario file's is: where it stops, by line and column,
+    without Python's parser's English account (which a Chinese answer carried)."""
+    text = doc if isinstance(doc, str) else ""
+    pos = at if isinstance(at, int) and 0 <= at <= len(text) else 0
+    line = text.count("\n", 0, pos) + 1
+    return problem("$", "invalid.json_at", line=line, column=pos - text.rfind("\n", 0, pos))
+
+
 def _request_problems(err: RequestValidationError) -> tuple[int, list[Problem]]:
     problems, status = [], 422
     for e in err.errors():
         loc = list(e["loc"])
         if e.get("type") == "json_invalid":
+            problems.append(_json_problem(err.body, loc[-1] if loc else 0))
             status = 400
+            continue
         # Paths as a scenario's are written (`cases[0]`), without FastAPI's `body.`.
         where = loc[1:] if loc and loc[0] in ("body", "query", "path", "header") else loc
         problems.append(pydantic_problem(e, field_path("", where) or str(loc[0]) if loc

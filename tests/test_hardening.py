@@ -343,3 +343,22 @@ def test_a_long_number_where_an_object_goes_is_refused_there(client: TestClient)
     answer = client.post("/jobs", content=body, headers={"content-type": "application/json"})
     assert answer.status_code == 422, answer.text
     assert [p["path"] for p in answer.json()["errors"]] == ["keep"]
+
+
+def test_malformed_json_is_placed_by_line_and_column_in_the_readers_words(
+        client: TestClient) -> None:
+    """A job body cut short on its second line, or nested past the parser, is a 400 whose
+    problem says where, by line and column, all in Chinese when asked: the parser's
+    English account ("Expecting value", "nested too deeply") is not passed on."""
+    cut = client.post("/jobs", content='{"scenario_id":\n  "x", "seed": }',
+                      headers={"content-type": "application/json", "accept-language": "zh"})
+    assert cut.status_code == 400, cut.text
+    [error] = cut.json()["errors"]
+    assert error["path"] == "$"
+    assert error["message"] == "不是有效的JSON：第2行第16列有语法错误", error
+    deep = client.post("/jobs", content='{"seed": ' + "[" * 50_000 + "]" * 50_000 + "}",
+                       headers={"content-type": "application/json", "accept-language": "zh"})
+    assert deep.status_code == 400, deep.text
+    [error] = deep.json()["errors"]
+    assert error["message"].startswith("不是有效的JSON：第1行第"), error
+    assert not any(c.isascii() and c.isalpha() for c in error["message"].replace("JSON", ""))
