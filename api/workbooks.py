@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile  # what request.form() gives, not FastAPI's subclass
+from starlette.exceptions import HTTPException
 
 from api.deps import LangDep
 from api.problems import ApiError
@@ -54,7 +55,12 @@ async def _scenario_or_workbook(request: Request, lang: LangDep) -> dict[str, An
     """The scenario of the request as plain data: its JSON body, or its workbook read with
     every problem (sheet, row, column, id) in the reader's language (WorkbookError)."""
     if request.headers.get("content-type", "").startswith("multipart/form-data"):
-        form = await request.form(max_files=1, max_fields=4)
+        try:
+            form = await request.form(max_files=1, max_fields=4)
+        except HTTPException as e:
+            # Starlette's account of a form it cannot read is English ("Missing boundary
+            # in multipart."), and a Chinese answer carried it as it was.
+            raise ApiError(e.status_code, "problem.form_unreadable") from None
         upload = form.get("workbook")
         if not isinstance(upload, UploadFile):
             raise ApiError(422, "problem.workbook_missing")

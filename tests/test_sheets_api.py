@@ -114,3 +114,13 @@ def test_validate_takes_a_workbook_and_reports_its_problems_as_data(client: Test
     assert len(junk.json()["problems"]) == 1
     assert client.post("/scenarios/validate", json=TUTORIAL).json()["valid"] is True
     assert client.get("/scenarios").json()["total"] == 0
+
+
+def test_a_form_that_cannot_be_read_is_a_400_in_the_readers_words(client: TestClient) -> None:
+    """A multipart upload with no boundary is a 400 saying so in Chinese when asked (it
+    carried Starlette's English, "Missing boundary in multipart."), and nothing is stored."""
+    answer = client.post("/scenarios", content=b"workbook",
+                         headers={"content-type": "multipart/form-data", "accept-language": "zh"})
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["detail"] == "无法把请求体读作带工作簿的表单（multipart/form-data）"
+    assert client.get("/scenarios").json()["items"] == []
