@@ -285,6 +285,13 @@ class LongNumber(float):
         number.digits = digits
         return number
 
+    def __repr__(self) -> str:
+        # As its digits, cut short, wherever it is shown: inside a list a problem repeats,
+        # it was "inf" (`{"cases": [[9…9]]}` said "[[inf]]").
+        return shown_text(self.digits)
+
+    __str__ = __repr__
+
 
 # The errors of a number field that a long integer meets, each said as one too large: past
 # a float's range it reads as infinite, and "should be finite, not inf" names what no one

@@ -362,3 +362,14 @@ def test_malformed_json_is_placed_by_line_and_column_in_the_readers_words(
     [error] = deep.json()["errors"]
     assert error["message"].startswith("不是有效的JSON：第1行第"), error
     assert not any(c.isascii() and c.isalpha() for c in error["message"].replace("JSON", ""))
+
+
+def test_a_long_number_inside_a_list_is_shown_by_its_digits(client: TestClient) -> None:
+    """A 5,000-digit number nested in a list where a case id goes: the problem's value
+    shows it by its first and last digits, not as "inf" (what Python's float prints)."""
+    sid = client.post("/scenarios", json=TUTORIAL).json()["id"]
+    body = json.dumps({"scenario_id": sid, "cases": [[7]]}).replace("7]", "9" * 5000 + "]")
+    answer = client.post("/jobs", content=body, headers={"content-type": "application/json"})
+    assert answer.status_code == 422, answer.text
+    [error] = answer.json()["errors"]
+    assert error["path"] == "cases[0]" and error["params"]["value"] == "[999999999999…9999]", error
