@@ -106,7 +106,7 @@ def problem_response(request: Request | None, status: int, detail: str | Reason 
                         headers={**(headers or {}), "Content-Language": lang})
 
 
-def _json_problem(doc: object, at: object) -> Problem:
+def json_problem(doc: object, at: object) -> Problem:
     """Malformed JSON, said as a scenario file's is: where it stops, by line and column,
     without Python's parser's English account (which a Chinese answer carried)."""
     text = doc if isinstance(doc, str) else ""
@@ -120,7 +120,7 @@ def _request_problems(err: RequestValidationError) -> tuple[int, list[Problem]]:
     for e in err.errors():
         loc = list(e["loc"])
         if e.get("type") == "json_invalid":
-            problems.append(_json_problem(err.body, loc[-1] if loc else 0))
+            problems.append(json_problem(err.body, loc[-1] if loc else 0))
             status = 400
             continue
         # Paths as a scenario's are written (`cases[0]`), without FastAPI's `body.`.

@@ -12,7 +12,7 @@ from typing import Any
 
 from fastapi import Request
 
-from api.problems import ApiError
+from api.problems import ApiError, json_problem
 from models.validation import NestedTooDeep, problem, read_json
 
 
@@ -56,9 +56,9 @@ async def refuse_non_text(request: Request) -> None:
         return
     try:
         data = read_json(await request.body())
-    except NestedTooDeep:
+    except NestedTooDeep as e:
         # The route would parse it again, and fail the same way inside FastAPI (a 500).
-        raise ApiError(400, "problem.json_invalid") from None
+        raise ApiError(400, "problem.json_invalid", [json_problem(e.doc, e.pos)]) from None
     except (json.JSONDecodeError, UnicodeDecodeError):
         return
     if (where := first_non_text(data)) is not None:

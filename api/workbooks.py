@@ -10,7 +10,7 @@ from starlette.datastructures import UploadFile  # what request.form() gives, no
 from starlette.exceptions import HTTPException
 
 from api.deps import LangDep
-from api.problems import ApiError
+from api.problems import ApiError, json_problem
 from models.validation import Problem, problem, read_json
 from sheets import WorkbookError, read_workbook
 
@@ -40,8 +40,10 @@ async def scenario_json(request: Request) -> dict[str, Any]:
     its field, where FastAPI's own parse made it a 400 naming none."""
     try:
         body = read_json(await request.body())
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise ApiError(400, "problem.json_invalid") from None
+    except json.JSONDecodeError as e:
+        raise ApiError(400, "problem.json_invalid", [json_problem(e.doc, e.pos)]) from None
+    except UnicodeDecodeError:
+        raise ApiError(400, "problem.body_unreadable") from None
     if not isinstance(body, dict):
         raise ApiError(422, "problem.request_invalid",
                        [problem("$", "invalid.not_object")])
@@ -54,7 +56,8 @@ ScenarioJson = Annotated[dict[str, Any], Depends(scenario_json)]
 async def _scenario_or_workbook(request: Request, lang: LangDep) -> dict[str, Any]:
     """The scenario of the request as plain data: its JSON body, or its workbook read with
     every problem (sheet, row, column, id) in the reader's language (WorkbookError)."""
-    if request.headers.get("content-type", "").startswith("multipart/form-data"):
+    # Media types are case-insensitive (RFC 9110).
+    if request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
         try:
             form = await request.form(max_files=1, max_fields=4)
         except HTTPException as e:

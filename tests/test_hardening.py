@@ -373,3 +373,17 @@ def test_a_long_number_inside_a_list_is_shown_by_its_digits(client: TestClient) 
     assert answer.status_code == 422, answer.text
     [error] = answer.json()["errors"]
     assert error["path"] == "cases[0]" and error["params"]["value"] == "[999999999999…9999]", error
+
+
+@pytest.mark.parametrize("body", ['{"name": "x",\n  "units": [}', "[" * 100_000])
+def test_a_malformed_scenario_is_placed_by_line_and_column(client: TestClient,
+                                                           body: str) -> None:
+    """A scenario cut short on its second line, or nested past the parser, is a 400 whose
+    problem says where by line and column, as for a job's body (the scenario routes read
+    their bodies themselves and said only that the body is not valid JSON)."""
+    answer = client.post("/scenarios", content=body,
+                         headers={"content-type": "application/json", "accept-language": "zh"})
+    assert answer.status_code == 400, answer.text
+    [error] = answer.json()["errors"]
+    assert error["code"] == "invalid.json_at" and error["params"]["line"] >= 1, error
+    assert client.get("/scenarios").json()["items"] == []

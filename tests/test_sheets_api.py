@@ -124,3 +124,16 @@ def test_a_form_that_cannot_be_read_is_a_400_in_the_readers_words(client: TestCl
     assert answer.status_code == 400, answer.text
     assert answer.json()["detail"] == "无法把请求体读作带工作簿的表单（multipart/form-data）"
     assert client.get("/scenarios").json()["items"] == []
+
+
+def test_a_workbook_sent_with_a_capitalised_media_type_is_read(client: TestClient) -> None:
+    """`Multipart/Form-Data` is the same media type as `multipart/form-data` (RFC 9110):
+    the workbook is read and stored, not taken for JSON."""
+    book = scenario_workbook(parse_scenario(TUTORIAL), "zh")
+    boundary = "XYZ"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"workbook\"; "
+            f"filename=\"t.xlsx\"\r\nContent-Type: {XLSX}\r\n\r\n").encode() + book + (
+        f"\r\n--{boundary}--\r\n").encode()
+    made = client.post("/scenarios", content=body,
+                       headers={"content-type": f"Multipart/Form-Data; boundary={boundary}"})
+    assert made.status_code == 201, made.text
