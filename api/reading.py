@@ -13,13 +13,23 @@ from fastapi.routing import APIRoute
 from models.validation import read_json
 
 
+async def body_json(request: Request) -> Any:
+    """The request's JSON body by `read_json`, read once per request: FastAPI's parse for
+    a body parameter, the app-wide text check (`api.text`) and a scenario route's own
+    (`api.workbooks`) share it, whichever request object asks (it is kept in the
+    request's state). A body that does not parse raises each time it is asked for."""
+    try:
+        return request.state.json_body
+    except AttributeError:
+        request.state.json_body = read_json(await request.body())
+        return request.state.json_body
+
+
 class _Input(Request):
-    """A request whose JSON body is read by `read_json`."""
+    """A request whose JSON body is `body_json`."""
 
     async def json(self) -> Any:
-        if not hasattr(self, "_json"):
-            self._json = read_json(await self.body())
-        return self._json
+        return await body_json(self)
 
 
 class InputRoute(APIRoute):

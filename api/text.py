@@ -13,7 +13,8 @@ from typing import Any
 from fastapi import Request
 
 from api.problems import ApiError, json_problem
-from models.validation import NestedTooDeep, problem, read_json
+from api.reading import body_json
+from models.validation import NestedTooDeep, problem
 
 
 def _printable(key: str) -> str:
@@ -55,7 +56,7 @@ async def refuse_non_text(request: Request) -> None:
     if "json" not in content_type or not await request.body():
         return
     try:
-        data = read_json(await request.body())
+        data = await body_json(request)
     except NestedTooDeep as e:
         # The route would parse it again, and fail the same way inside FastAPI (a 500).
         raise ApiError(400, "problem.json_invalid", [json_problem(e.doc, e.pos)]) from None

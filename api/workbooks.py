@@ -11,7 +11,8 @@ from starlette.exceptions import HTTPException
 
 from api.deps import LangDep
 from api.problems import ApiError, json_problem
-from models.validation import Problem, problem, read_json
+from api.reading import body_json
+from models.validation import Problem, problem
 from sheets import WorkbookError, read_workbook
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -39,7 +40,7 @@ async def scenario_json(request: Request) -> dict[str, Any]:
     (`models.read_json`): a number of thousands of digits is a number too large, refused at
     its field, where FastAPI's own parse made it a 400 naming none."""
     try:
-        body = read_json(await request.body())
+        body = await body_json(request)
     except json.JSONDecodeError as e:
         raise ApiError(400, "problem.json_invalid", [json_problem(e.doc, e.pos)]) from None
     except UnicodeDecodeError:

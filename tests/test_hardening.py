@@ -10,10 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.csvcells import cell
+from api.reading import InputRoute
 from api.settings import Settings
 from models import Scenario
 from models.scenario import MAX_MINUTES
@@ -387,3 +389,19 @@ def test_a_malformed_scenario_is_placed_by_line_and_column(client: TestClient,
     [error] = answer.json()["errors"]
     assert error["code"] == "invalid.json_at" and error["params"]["line"] >= 1, error
     assert client.get("/scenarios").json()["items"] == []
+
+
+def test_every_route_with_a_body_reads_it_as_scenario_files_are(tmp_path: Path) -> None:
+    """Every API route that takes a JSON body reads it with `models.validation.read_json`
+    (`api.reading`): a router made without that route class would read a 5,000-digit
+    number with Python's reader, which refuses it naming no field."""
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'x.db'}"))
+    found, routes = list(app.routes), []
+    while found:
+        route = found.pop()
+        # FastAPI keeps an included router whole, as one route that holds it.
+        found += getattr(getattr(route, "original_router", None), "routes", [])
+        if isinstance(route, APIRoute) and route.body_field is not None:
+            routes.append(route)
+    assert routes and all(isinstance(r, InputRoute) for r in routes), [
+        r.path for r in routes if not isinstance(r, InputRoute)]
