@@ -31,11 +31,11 @@ def _incumbent(ctx: Context, teams: Teams) -> Incumbent:
     return Incumbent(chosen, set(teams), evaluate(ctx, chosen, set(teams)))
 
 
-def _polished(s: Scenario, teams: Teams) -> dict[str, set[str]]:
-    """Polish the roster `teams` of `s`; its teams afterwards as case -> people, once the
-    independent checker has accepted it."""
+def _polished(s: Scenario, teams: Teams, **options: Any) -> dict[str, set[str]]:
+    """Polish the roster `teams` of `s` (with `options` for `polish`); its teams afterwards
+    as case -> people, once the independent checker has accepted it."""
     ctx = make_context(s)
-    best = polish(ctx, _incumbent(ctx, teams), until=float("inf"))
+    best = polish(ctx, _incumbent(ctx, teams), until=float("inf"), **options)
     roster = Roster(scenario=s.name, status=Status.FEASIBLE, objective=best.objective,
                     cases=case_rosters(ctx, best.chosen, best.staffed, {}))
     report = check_roster(s, roster)
@@ -107,6 +107,41 @@ def test_unstaffed_case_that_fits_is_staffed() -> None:
                                  case("later", "v", start="2022-02-01", end="2022-02-05")],
                  roads=ROADS)
     assert set(_polished(s, {"c": [("near", "prosecutor")]})) == {"c", "later"}
+
+
+def test_polish_only_swaps_on_the_cases_given() -> None:
+    """`far` serves on `c` and, a month later, on `d`; `near` is free for both. Polished
+    with only `c`, `c` takes `near` and `d` keeps `far`."""
+    units, people = _far_and_near()
+    s = scenario(units, people, [case("c", "v"),
+                                 case("d", "v", start="2022-02-01", end="2022-02-05")],
+                 roads=ROADS)
+    teams = {"c": [("far", "prosecutor")], "d": [("far", "prosecutor")]}
+    assert _polished(s, teams) == {"c": {"near"}, "d": {"near"}}
+    assert _polished(s, teams, only={"c"}) == {"c": {"near"}, "d": {"far"}}
+
+
+def test_polish_within_swaps_only_to_the_options_it_allows() -> None:
+    """`near` is 90 minutes closer than `far` and `mid` 60; with `near`'s option not
+    allowed, `far` is swapped for `mid`."""
+    units, people = _far_and_near()
+    units.append(unit("m"))
+    people.append(person("mid", "m"))
+    s = scenario(units, people, [case("c", "v")], roads=[*ROADS, road("v", "m", 40)])
+    teams = {"c": [("far", "prosecutor")]}
+    assert _polished(s, teams) == {"c": {"near"}}
+    assert _polished(s, teams, within=lambda o: o.person != "near") == {"c": {"mid"}}
+
+
+def test_polish_within_fits_in_no_case() -> None:
+    """Case `later` would fit (`near` is free then), but a roster polished `within` a
+    model's options is a hint for that model, whose staffed cases are its own: it stays
+    unstaffed."""
+    units, people = _far_and_near()
+    s = scenario(units, people, [case("c", "v"),
+                                 case("later", "v", start="2022-02-01", end="2022-02-05")],
+                 roads=ROADS)
+    assert set(_polished(s, {"c": [("near", "prosecutor")]}, within=lambda o: True)) == {"c"}
 
 
 def test_released_booking_leaves_someone_away_on_another_case() -> None:

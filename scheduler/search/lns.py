@@ -35,7 +35,7 @@ from scheduler.model.core import (
 )
 from scheduler.report import evaluate, is_better, team_cost, utilisation
 from scheduler.search.neighbourhoods import KINDS, Chooser, Teams
-from scheduler.search.phases import lexicographic
+from scheduler.search.phases import Between, lexicographic
 from scheduler.search.regions import regions
 
 
@@ -211,13 +211,15 @@ def neighbourhood(ctx: Context, best: Incumbent, free: set[CaseId], *,
 def reopen(ctx: Context, best: Incumbent, free: set[CaseId], *, seconds: float, workers: int,
            seed: int, stop: threading.Event | None = None,
            hint: tuple[list[Option], set[CaseId]] | None = None,
-           nearest: int | None = None, at_least: float = 0.0) -> Incumbent | None:
+           nearest: int | None = None, at_least: float = 0.0,
+           between: Between | None = None) -> Incumbent | None:
     """Re-solve the cases in `free` with every other overlapping team fixed, within
     `seconds` counting the model's building; the search starts from `hint` (teams and
     staffed cases of `free`) if given, else from `best`, and has `at_least` seconds
     whatever the building took. With `nearest`, each free case may draw only on that many
     people nearest its venue per slot, besides those of the start: a case open to a whole
-    province has thousands."""
+    province has thousands. `between` may improve the free cases' teams after the priority
+    phase (`scheduler.search.phases.lexicographic`)."""
     until = clock.now() + seconds
     try:
         n = neighbourhood(ctx, best, free, hint=hint, nearest=nearest, stop=stop)
@@ -225,7 +227,7 @@ def reopen(ctx: Context, best: Incumbent, free: set[CaseId], *, seconds: float, 
         return None
     found = lexicographic(n.model, n.start_chosen, n.start_staffed,
                           seconds=max(until - clock.now(), at_least), workers=workers,
-                          seed=seed, stop=stop)
+                          seed=seed, stop=stop, between=between)
     if not found.solved:
         return None
     return merged(ctx, best, free, found.chosen, found.staffed,

@@ -63,6 +63,10 @@ class _PriorityWatch(cp.CpSolverSolutionCallback):
 # Called with (phase, objective, bound) as CP-SAT finds better rosters; phase "priority"
 # reports staffed priority, phase "cost" the cost.
 OnSolution = Callable[[str, float, float], None]
+# Given the model and its priority phase's teams and staffed cases, better ones of the
+# model staffing at least as much (or None): the cost phase starts from them.
+Between = Callable[[RosterModel, list[Option], set[CaseId]],
+                   tuple[list[Option], set[CaseId]] | None]
 
 
 @dataclass
@@ -130,6 +134,20 @@ def solution_hint(m: RosterModel, solver: cp.CpSolver) -> None:
     hinted = m.model.proto.solution_hint
     hinted.vars.extend(range(len(values)))
     hinted.values.extend(values)
+
+
+def completed_hint(m: RosterModel, chosen: list[Option], staffed: set[CaseId], *,
+                   seconds: float, seed: int, stop: threading.Event | None = None) -> None:
+    """Hint a whole roster, its derived variables too, as CP-SAT works them out with its
+    places and staffed cases fixed; if it cannot in `seconds`, its places alone."""
+    # CP-SAT completes a hint of places alone by a short search, which on a model of
+    # 23,000 variables failed: the cost phase then began from scratch, 40,000 above it.
+    hint(m, chosen, staffed)
+    probe = m.model.clone()
+    solver = make_solver(seconds, 1, seed)
+    solver.parameters.fix_variables_to_their_hinted_value = True
+    if solve_stoppably(solver, probe, None, stop) in (cp.OPTIMAL, cp.FEASIBLE):
+        solution_hint(m, solver)
 
 
 def solve_stoppably(solver: cp.CpSolver, model: cp.CpModel,
@@ -201,14 +219,19 @@ def most_priority(m: RosterModel, chosen: list[Option], staffed: set[CaseId], *,
 
 def _least_cost(m: RosterModel, found: Found, first: cp.CpSolver | None, *, seconds: float,
                 workers: int, seed: int, on_solution: OnSolution | None,
-                stop: threading.Event | None) -> None:
+                stop: threading.Event | None, start: bool = False) -> None:
     """The cost phase: the cheapest roster staffing at least `found.priority`, from the
-    roster `first` found (or, if None, the roster already hinted); updates `found` if it
-    finds one."""
+    roster `first` found, or with `start` `found`'s roster (else the roster already
+    hinted); updates `found` if it finds one."""
     assert found.priority is not None
+    until = clock.now() + seconds
     m.model.add(staffed_priority(m) >= found.priority)
     m.model.minimize(weighted_cost(m))
-    if first is not None:
+    if start:
+        completed_hint(m, found.chosen, found.staffed, seconds=seconds * tuning.HINT_SHARE,
+                       seed=seed, stop=stop)
+        seconds = until - clock.now()
+    elif first is not None:
         # The whole roster just found, derived variables too: a complete, feasible hint
         # is CP-SAT's first roster of the cost phase, where an incomplete one may be lost.
         solution_hint(m, first)
@@ -261,18 +284,25 @@ def staffing_all(m: RosterModel, chosen: list[Option], staffed: set[CaseId], *,
 def lexicographic(m: RosterModel, chosen: list[Option], staffed: set[CaseId], *,
                   seconds: float, workers: int, seed: int,
                   on_solution: OnSolution | None = None,
-                  stop: threading.Event | None = None) -> Found:
-    """Maximise staffed priority, then minimise cost at that priority, from a hinted roster.
+                  stop: threading.Event | None = None,
+                  between: Between | None = None) -> Found:
+    """Maximise staffed priority, then minimise cost at that priority, from a hinted roster;
+    `between`, if given, may improve the first phase's roster for the second to start from.
 
-    The roster returned is CP-SAT's; the caller compares it with what it had."""
+    The roster returned is CP-SAT's (or `between`'s); the caller compares it with what it had."""
     until = clock.now() + seconds
     found, first = most_priority(m, chosen, staffed, seconds=seconds * tuning.PRIORITY_SHARE,
                                  workers=workers, seed=seed, on_solution=on_solution,
                                  stop=stop)
+    better = None
+    if first is not None and between is not None:
+        better = between(m, found.chosen, found.staffed)
+        if better is not None:
+            found.chosen, found.staffed = better
     left = until - clock.now()
     if first is not None and left > MIN_PHASE_SECONDS and not (stop is not None and stop.is_set()):
         _least_cost(m, found, first, seconds=left, workers=workers, seed=seed,
-                    on_solution=on_solution, stop=stop)
+                    on_solution=on_solution, stop=stop, start=better is not None)
     return found
 
 

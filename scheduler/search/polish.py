@@ -23,7 +23,7 @@ skewed (33, 0.9 s); staffing more added 2 cases on dense; on the tight family on
 """
 
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from dataclasses import dataclass
 
 from models import Case, Slot
@@ -58,6 +58,12 @@ class _Menu:
     near: set[UnitId]
     by_slot: dict[Slot, SlotMenu]
     needs: list[tuple[int, frozenset[ProsecutorId]]]
+
+
+def _allowed(menu: SlotMenu, within: Callable[[Option], bool]) -> SlotMenu:
+    """The options of `menu` that `within` allows, in its order."""
+    kept = [(cost, o) for cost, o in zip(menu.costs, menu.options, strict=True) if within(o)]
+    return SlotMenu([cost for cost, _ in kept], [o for _, o in kept])
 
 
 class _Standbys:
@@ -110,7 +116,8 @@ class _Swaps:
     """The roster's teams booked in a ledger, one journal per member, so that a member
     can step off while their replacements are tried."""
 
-    def __init__(self, ctx: Context, chosen: list[Option], menus: dict[CaseId, _Menu]) -> None:
+    def __init__(self, ctx: Context, chosen: list[Option], menus: dict[CaseId, _Menu],
+                 within: Callable[[Option], bool] | None = None) -> None:
         s = ctx.scenario
         self.ctx = ctx
         self.people, self.cases = s.prosecutor_by_id, s.case_by_id
@@ -129,6 +136,7 @@ class _Swaps:
         self.kept = {(a.case, a.prosecutor, a.slot) for a in s.previous if not a.pinned}
         self.replanned = {case for case, _, _ in self.kept}
         self._menus = menus
+        self._within = within
         # What the swaps have read, for the work clock: options ranked (by numpy, far
         # cheaper an option), members and candidates weighed.
         self.ranked = 0
@@ -152,8 +160,10 @@ class _Swaps:
         if case.id not in self._menus:
             if case.id not in self.ctx.by_slot:
                 self.ranked += len(self.ctx.candidates.by_case.get(case.id, ()))
-            self._menus[case.id] = _Menu(self.ctx.geography.near(case),
-                                         cheapest_by_slot(self.ctx, case),
+            by_slot = cheapest_by_slot(self.ctx, case)
+            if self._within is not None:
+                by_slot = {slot: _allowed(m, self._within) for slot, m in by_slot.items()}
+            self._menus[case.id] = _Menu(self.ctx.geography.near(case), by_slot,
                                          self.ctx.coverage(case))
         return self._menus[case.id]
 
@@ -262,26 +272,35 @@ class _Swaps:
 
 
 def polish(ctx: Context, best: Incumbent, *, until: float,
-           stop: Callable[[], bool] = lambda: False) -> Incumbent:
+           stop: Callable[[], bool] = lambda: False,
+           only: Set[CaseId] | None = None,
+           within: Callable[[Option], bool] | None = None) -> Incumbent:
     """`best` with every unstaffed case that fits staffed and every swap that gains made,
-    round after round until none does or `until` (a time on `scheduler.clock`)."""
+    round after round until none does or `until` (a time on `scheduler.clock`); with
+    `only`, on those cases' teams alone, every other team kept as it is; with `within`,
+    swaps only to the options it allows, and no case fitted in (for a model's hint, whose
+    options are those `within` allows)."""
     if clock.now() >= until or stop():
         return best  # booking the roster alone took 0.5 s of a province's time past it
     s = ctx.scenario
+    cases = [c for c in s.cases if only is None or c.id in only]
+    kept = set() if only is None else set(s.case_by_id) - only
     staffed = set(best.staffed)
     menus: dict[CaseId, _Menu] = {}
-    swaps = _Swaps(ctx, best.chosen, menus)
+    swaps = _Swaps(ctx, best.chosen, menus, within)
     while clock.now() < until and not stop():
         # Fitting in cases ranks the options of each case left unstaffed.
-        clock.charge(sum(len(ctx.candidates.by_case.get(c.id, ())) for c in s.cases
+        clock.charge(sum(len(ctx.candidates.by_case.get(c.id, ())) for c in cases
                          if c.id not in staffed), tuning.WORK_SECONDS_PER_OPTION_POLISHED)
-        added = staff_more(ctx, swaps.ledger, swaps.chosen(), staffed, swaps.peak)
+        added = [] if within is not None else staff_more(ctx, swaps.ledger, swaps.chosen(),
+                                                         staffed | kept, swaps.peak)
         if added:
             # Booked by the builder without a journal per member: booked afresh.
             staffed |= {team[0].case for team in added}
-            swaps = _Swaps(ctx, swaps.chosen() + [o for team in added for o in team], menus)
+            swaps = _Swaps(ctx, swaps.chosen() + [o for team in added for o in team], menus,
+                           within)
         moves = 0
-        for case in s.cases:
+        for case in cases:
             if clock.now() >= until or stop():
                 break
             if case.id in staffed:
