@@ -201,8 +201,9 @@ def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, wo
     around: set[CaseId] = set(replanned or ())
     left = deadline - relaxing - clock.now()
     if replanned is None and left > tuning.STEP_SECONDS / 4 and not (stop is not None and stop.is_set()):
-        composed = compose(ctx, best, bounds, seconds=min(left, search * tuning.COMPOSE_SHARE),
-                           workers=workers, seed=seed, stop=stop)
+        composing = min(left, search * tuning.COMPOSE_SHARE) * (1 - tuning.COMPOSE_POLISH_SHARE)
+        composed = compose(ctx, best, bounds, seconds=composing, workers=workers, seed=seed,
+                           stop=stop)
         if beats(ctx, composed.roster, best):
             best, around = composed.roster, composed.clashed
             reporter.incumbent(best)

@@ -16,8 +16,8 @@ from scheduler.construct.ledger import Ledger
 from scheduler.construct.rarest import rarest_first
 from scheduler.model.core import Context, make_context
 from scheduler.report import case_rosters, evaluate
-from scheduler.search.lns import Incumbent
-from scheduler.search.polish import polish
+from scheduler.search.lns import Incumbent, neighbourhood
+from scheduler.search.polish import polish, polishing
 from tests.test_properties import scenarios
 from tests.tiny import case, person, road, scenario, unit
 
@@ -31,11 +31,11 @@ def _incumbent(ctx: Context, teams: Teams) -> Incumbent:
     return Incumbent(chosen, set(teams), evaluate(ctx, chosen, set(teams)))
 
 
-def _polished(s: Scenario, teams: Teams, **options: Any) -> dict[str, set[str]]:
-    """Polish the roster `teams` of `s` (with `options` for `polish`); its teams afterwards
-    as case -> people, once the independent checker has accepted it."""
+def _polished(s: Scenario, teams: Teams) -> dict[str, set[str]]:
+    """Polish the roster `teams` of `s`; its teams afterwards as case -> people, once the
+    independent checker has accepted it."""
     ctx = make_context(s)
-    best = polish(ctx, _incumbent(ctx, teams), until=float("inf"), **options)
+    best = polish(ctx, _incumbent(ctx, teams), until=float("inf"))
     roster = Roster(scenario=s.name, status=Status.FEASIBLE, objective=best.objective,
                     cases=case_rosters(ctx, best.chosen, best.staffed, {}))
     report = check_roster(s, roster)
@@ -109,39 +109,38 @@ def test_unstaffed_case_that_fits_is_staffed() -> None:
     assert set(_polished(s, {"c": [("near", "prosecutor")]})) == {"c", "later"}
 
 
-def test_polish_only_swaps_on_the_cases_given() -> None:
-    """`far` serves on `c` and, a month later, on `d`; `near` is free for both. Polished
-    with only `c`, `c` takes `near` and `d` keeps `far`."""
+def _reopened_far(busy_near: bool) -> tuple[dict[str, set[str]] | None, set[str]]:
+    """Case `c` reopened as a neighbourhood from the roster `far` on `c` and `near` on
+    `busy` (in June, or with `busy_near` on `c`'s days, each at 60 %); its teams as
+    `polishing` hands them to the cost phase (None if unchanged), and the model's cases."""
     units, people = _far_and_near()
-    s = scenario(units, people, [case("c", "v"),
-                                 case("d", "v", start="2022-02-01", end="2022-02-05")],
+    team = {"leader": None, "members": {"prosecutor": 1}, "load": 0.6}
+    days = {} if busy_near else {"start": "2022-06-01", "end": "2022-06-10"}
+    s = scenario(units, people, [case("c", "v", team=team), case("busy", "n", team=team, **days)],
                  roads=ROADS)
-    teams = {"c": [("far", "prosecutor")], "d": [("far", "prosecutor")]}
-    assert _polished(s, teams) == {"c": {"near"}, "d": {"near"}}
-    assert _polished(s, teams, only={"c"}) == {"c": {"near"}, "d": {"far"}}
+    ctx = make_context(s)
+    best = _incumbent(ctx, {"c": [("far", "prosecutor")], "busy": [("near", "prosecutor")]})
+    n = neighbourhood(ctx, best, {"c"})
+    handed = polishing(until=float("inf"))(n.model, n.start_chosen, n.start_staffed)
+    cases = {c.id for c in n.model.scenario.cases}
+    if handed is None:
+        return None, cases
+    teams: dict[str, set[str]] = {c: set() for c in handed[1]}
+    for o in handed[0]:
+        teams[o.case].add(o.person)
+    return teams, cases
 
 
-def test_polish_within_swaps_only_to_the_options_it_allows() -> None:
-    """`near` is 90 minutes closer than `far` and `mid` 60; with `near`'s option not
-    allowed, `far` is swapped for `mid`."""
-    units, people = _far_and_near()
-    units.append(unit("m"))
-    people.append(person("mid", "m"))
-    s = scenario(units, people, [case("c", "v")], roads=[*ROADS, road("v", "m", 40)])
-    teams = {"c": [("far", "prosecutor")]}
-    assert _polished(s, teams) == {"c": {"near"}}
-    assert _polished(s, teams, within=lambda o: o.person != "near") == {"c": {"mid"}}
+def test_polishing_swaps_within_the_reopened_model() -> None:
+    """Reopening `c` alone, `near` (free on its days) takes `far`'s place on the team the
+    cost phase starts from; `busy`, outside the model, is not touched."""
+    assert _reopened_far(busy_near=False) == ({"c": {"near"}}, {"c"})
 
 
-def test_polish_within_fits_in_no_case() -> None:
-    """Case `later` would fit (`near` is free then), but a roster polished `within` a
-    model's options is a hint for that model, whose staffed cases are its own: it stays
-    unstaffed."""
-    units, people = _far_and_near()
-    s = scenario(units, people, [case("c", "v"),
-                                 case("later", "v", start="2022-02-01", end="2022-02-05")],
-                 roads=ROADS)
-    assert set(_polished(s, {"c": [("near", "prosecutor")]}, within=lambda o: True)) == {"c"}
+def test_polishing_keeps_the_teams_kept_around_the_model() -> None:
+    """`near` serves on `busy`, kept outside the model on `c`'s days, and cannot take a
+    second 60 %: the model's commitments say so, and `far` stays (nothing to hand on)."""
+    assert _reopened_far(busy_near=True) == (None, {"c"})
 
 
 def test_released_booking_leaves_someone_away_on_another_case() -> None:

@@ -20,11 +20,10 @@ from scheduler.bounds.parts import PartBound
 from scheduler.construct.ledger import Ledger
 from scheduler.construct.rarest import staff_more
 from scheduler.instance.eligibility import Option
-from scheduler.model.core import Context, RosterModel
+from scheduler.model.core import Context
 from scheduler.report import evaluate, utilisation
-from scheduler.search.lns import Incumbent, beats, conflicts, merged, reopen
-from scheduler.search.phases import Between
-from scheduler.search.polish import polish
+from scheduler.search.lns import Incumbent, beats, conflicts, reopen
+from scheduler.search.polish import polishing
 
 
 @dataclass(frozen=True)
@@ -66,33 +65,15 @@ def compose(ctx: Context, best: Incumbent, bounds: Sequence[PartBound], *, secon
     # on skewed and tight, and cost rose up to 2 % elsewhere).
     alone = [o for piece in pieces for o in piece if o.case in clashed]
     clashed |= conflicts(ctx, kept, alone)
+    # Its teams polished between CP-SAT's phases: the priority phase staffs what it can
+    # with little regard to cost. On dense 4,000 x 700 (209 cases), polish took its teams
+    # from 114,300 to 96,800 in under a second, where the cost phase took 9 s to reach
+    # 96,900; from the polished teams it reached 93,500, and the roster came to 178,200
+    # instead of 184,700.
     found = reopen(ctx, start, clashed, seconds=until - clock.now(), workers=workers,
                    seed=seed, stop=stop, nearest=tuning.COMPOSE_NEAREST,
-                   between=_polishing(ctx, start, clashed, until, stop))
+                   between=polishing(until, stop=lambda: stop is not None and stop.is_set()))
     return Composed(found if found is not None and beats(ctx, found, start) else start, clashed)
-
-
-def _polishing(ctx: Context, start: Incumbent, clashed: set[CaseId], until: float,
-               stop: threading.Event | None) -> Between:
-    """The clashing cases' teams polished (`scheduler.search.polish`) between CP-SAT's
-    priority and cost phases, the rest of `start` kept as the model keeps it."""
-    # The priority phase staffs what it can with little regard to cost: on dense
-    # 4,000 x 700 (209 cases), polish took its teams from 114,300 to 96,800 in under a
-    # second, where the cost phase took 9 s to reach 96,900; from the polished teams it
-    # reached 93,500, and the roster came to 178,200 instead of 184,700.
-    def between(m: RosterModel, chosen: list[Option], staffed: set[CaseId]
-                ) -> tuple[list[Option], set[CaseId]] | None:
-        first = merged(ctx, start, clashed, chosen, staffed, proven=False)
-        # Swaps stay within the model (the people nearest each venue): a hint with one
-        # option the model lacks is lost whole, and the cost phase begins from nothing.
-        offered = m.decisions.all_slot_vars()
-        done = polish(ctx, first, until=until, only=clashed,
-                      within=lambda o: (o.person, o.case, o.slot) in offered,
-                      stop=lambda: stop is not None and stop.is_set())
-        if done is first:
-            return None
-        return [o for o in done.chosen if o.case in clashed], done.staffed & clashed
-    return between
 
 
 def fitted(ctx: Context, chosen: list[Option], staffed: set[CaseId], *,

@@ -23,7 +23,7 @@ skewed (33, 0.9 s); staffing more added 2 cases on dense; on the tight family on
 """
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Set
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from models import Case, Slot
@@ -33,7 +33,7 @@ from scheduler.construct.ledger import Ledger
 from scheduler.construct.rarest import staff_more
 from scheduler.instance.arrays import SlotMenu
 from scheduler.instance.eligibility import Option
-from scheduler.model.core import Context
+from scheduler.model.core import Context, RosterModel
 from scheduler.model.costs import (
     JUNIOR_YEARS,
     NO_JUNIOR_MIN_TEAM,
@@ -44,6 +44,7 @@ from scheduler.model.costs import (
 )
 from scheduler.report import evaluate, is_better, utilisation
 from scheduler.search.lns import Incumbent
+from scheduler.search.phases import Between
 
 # A swap must gain more than this: costs within it are equal (spec 1.1).
 GAIN = 0.5
@@ -58,12 +59,6 @@ class _Menu:
     near: set[UnitId]
     by_slot: dict[Slot, SlotMenu]
     needs: list[tuple[int, frozenset[ProsecutorId]]]
-
-
-def _allowed(menu: SlotMenu, within: Callable[[Option], bool]) -> SlotMenu:
-    """The options of `menu` that `within` allows, in its order."""
-    kept = [(cost, o) for cost, o in zip(menu.costs, menu.options, strict=True) if within(o)]
-    return SlotMenu([cost for cost, _ in kept], [o for _, o in kept])
 
 
 class _Standbys:
@@ -116,8 +111,7 @@ class _Swaps:
     """The roster's teams booked in a ledger, one journal per member, so that a member
     can step off while their replacements are tried."""
 
-    def __init__(self, ctx: Context, chosen: list[Option], menus: dict[CaseId, _Menu],
-                 within: Callable[[Option], bool] | None = None) -> None:
+    def __init__(self, ctx: Context, chosen: list[Option], menus: dict[CaseId, _Menu]) -> None:
         s = ctx.scenario
         self.ctx = ctx
         self.people, self.cases = s.prosecutor_by_id, s.case_by_id
@@ -136,7 +130,6 @@ class _Swaps:
         self.kept = {(a.case, a.prosecutor, a.slot) for a in s.previous if not a.pinned}
         self.replanned = {case for case, _, _ in self.kept}
         self._menus = menus
-        self._within = within
         # What the swaps have read, for the work clock: options ranked (by numpy, far
         # cheaper an option), members and candidates weighed.
         self.ranked = 0
@@ -160,10 +153,8 @@ class _Swaps:
         if case.id not in self._menus:
             if case.id not in self.ctx.by_slot:
                 self.ranked += len(self.ctx.candidates.by_case.get(case.id, ()))
-            by_slot = cheapest_by_slot(self.ctx, case)
-            if self._within is not None:
-                by_slot = {slot: _allowed(m, self._within) for slot, m in by_slot.items()}
-            self._menus[case.id] = _Menu(self.ctx.geography.near(case), by_slot,
+            self._menus[case.id] = _Menu(self.ctx.geography.near(case),
+                                         cheapest_by_slot(self.ctx, case),
                                          self.ctx.coverage(case))
         return self._menus[case.id]
 
@@ -272,35 +263,26 @@ class _Swaps:
 
 
 def polish(ctx: Context, best: Incumbent, *, until: float,
-           stop: Callable[[], bool] = lambda: False,
-           only: Set[CaseId] | None = None,
-           within: Callable[[Option], bool] | None = None) -> Incumbent:
+           stop: Callable[[], bool] = lambda: False) -> Incumbent:
     """`best` with every unstaffed case that fits staffed and every swap that gains made,
-    round after round until none does or `until` (a time on `scheduler.clock`); with
-    `only`, on those cases' teams alone, every other team kept as it is; with `within`,
-    swaps only to the options it allows, and no case fitted in (for a model's hint, whose
-    options are those `within` allows)."""
+    round after round until none does or `until` (a time on `scheduler.clock`)."""
     if clock.now() >= until or stop():
         return best  # booking the roster alone took 0.5 s of a province's time past it
     s = ctx.scenario
-    cases = [c for c in s.cases if only is None or c.id in only]
-    kept = set() if only is None else set(s.case_by_id) - only
     staffed = set(best.staffed)
     menus: dict[CaseId, _Menu] = {}
-    swaps = _Swaps(ctx, best.chosen, menus, within)
+    swaps = _Swaps(ctx, best.chosen, menus)
     while clock.now() < until and not stop():
         # Fitting in cases ranks the options of each case left unstaffed.
-        clock.charge(sum(len(ctx.candidates.by_case.get(c.id, ())) for c in cases
+        clock.charge(sum(len(ctx.candidates.by_case.get(c.id, ())) for c in s.cases
                          if c.id not in staffed), tuning.WORK_SECONDS_PER_OPTION_POLISHED)
-        added = [] if within is not None else staff_more(ctx, swaps.ledger, swaps.chosen(),
-                                                         staffed | kept, swaps.peak)
+        added = staff_more(ctx, swaps.ledger, swaps.chosen(), staffed, swaps.peak)
         if added:
             # Booked by the builder without a journal per member: booked afresh.
             staffed |= {team[0].case for team in added}
-            swaps = _Swaps(ctx, swaps.chosen() + [o for team in added for o in team], menus,
-                           within)
+            swaps = _Swaps(ctx, swaps.chosen() + [o for team in added for o in team], menus)
         moves = 0
-        for case in cases:
+        for case in s.cases:
             if clock.now() >= until or stop():
                 break
             if case.id in staffed:
@@ -310,3 +292,16 @@ def polish(ctx: Context, best: Incumbent, *, until: float,
     chosen = swaps.chosen()
     polished = Incumbent(chosen, staffed, evaluate(ctx, chosen, staffed))
     return polished if is_better(polished.objective, best.objective) else best
+
+
+def polishing(until: float, stop: Callable[[], bool] = lambda: False) -> Between:
+    """For `scheduler.search.phases.lexicographic`: the priority phase's roster polished
+    by `until` within its model, as a context of its own (its cases, their options, and
+    the teams kept around them as its people's commitments), so that every swap is one
+    the model can make and the cost phase can start from it."""
+    def between(m: RosterModel, chosen: list[Option], staffed: set[CaseId]
+                ) -> tuple[list[Option], set[CaseId]] | None:
+        first = Incumbent(chosen, staffed, evaluate(m, chosen, staffed))
+        done = polish(m, first, until=until, stop=stop)
+        return None if done is first else (done.chosen, done.staffed)
+    return between
