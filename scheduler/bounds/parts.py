@@ -47,6 +47,7 @@ from scheduler.search.phases import (
     solve_stoppably,
     staffing_all,
 )
+from scheduler.search.polish import polishing
 from scheduler.search.regions import parts
 
 # The spec reads utilisation in whole percent with this tolerance (0.1 + 0.2 FTE is 30 %).
@@ -116,8 +117,12 @@ def solve_part(ctx: Context, part: set[CaseId], start: Incumbent, until: float, 
     s = ctx.scenario
     total = s.priority_of(part)
     m = _alone(ctx, part)
+    # The cost phase starts from the priority phase's teams polished: a cheaper first
+    # roster, and sooner proofs (skewed 4,000 x 700's 52 parts all proven in 28.6 and
+    # 29.8 s, against 32.2 to 34.2 s in five runs without).
     found = lexicographic(m, [o for o in start.chosen if o.case in part], start.staffed & part,
-                          seconds=until - clock.now(), workers=1, seed=seed, stop=stop)
+                          seconds=until - clock.now(), workers=1, seed=seed, stop=stop,
+                          between=polishing(until, lambda: stop is not None and stop.is_set()))
     highest = total if found.priority_bound is None else min(total, found.priority_bound)
     least_costs: dict[int, float] = {}
     least_peak = None
