@@ -35,7 +35,8 @@ from scheduler.explain.words import case_ref, person_ref
 from scheduler.instance.eligibility import Option
 from scheduler.model.core import Context, StoppedError
 from scheduler.report import SLOT_ORDER, case_rosters, raw_terms
-from scheduler.search.lns import Incumbent, excess, merged, neighbourhood
+from scheduler.search.incumbent import Incumbent
+from scheduler.search.lns import excess, merged, neighbourhood
 from scheduler.search.neighbourhoods import Teams
 from scheduler.search.phases import MIN_PHASE_SECONDS, Found, lexicographic, staffing_all
 

@@ -51,7 +51,8 @@ from scheduler.model.core import (
 )
 from scheduler.report import COST_TOLERANCE, case_rosters, evaluate
 from scheduler.search.compose import compose, fitted
-from scheduler.search.lns import Incumbent, beats, improve, keeps_musts, nearest_people, reopen
+from scheduler.search.incumbent import Incumbent
+from scheduler.search.lns import beats, improve, keeps_musts, nearest_people, reopen
 from scheduler.search.neighbourhoods import Teams, holding
 from scheduler.search.phases import Found, lexicographic
 from scheduler.search.polish import polish

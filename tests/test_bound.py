@@ -37,7 +37,7 @@ from scheduler.model.core import (
     weighted_cost,
 )
 from scheduler.report import evaluate
-from scheduler.search.lns import Incumbent
+from scheduler.search.incumbent import Incumbent
 from scheduler.search.phases import Found, make_solver
 from scheduler.search.regions import parts
 from synth import province

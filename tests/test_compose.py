@@ -13,7 +13,8 @@ from scheduler.construct.greedy import greedy
 from scheduler.model.core import make_context
 from scheduler.report import case_rosters, evaluate
 from scheduler.search.compose import compose, fitted
-from scheduler.search.lns import Incumbent, nearest_people
+from scheduler.search.incumbent import Incumbent
+from scheduler.search.lns import nearest_people
 from synth import province
 from tests.tiny import case, person, scenario, unit
 

@@ -21,7 +21,7 @@ from scheduler.bounds.parts import (
 from scheduler.construct.greedy import greedy
 from scheduler.model.core import Context, make_context
 from scheduler.report import evaluate
-from scheduler.search.lns import Incumbent
+from scheduler.search.incumbent import Incumbent
 from scheduler.search.phases import Found
 from synth import province
 from tests.test_bound import _least_cost_whole

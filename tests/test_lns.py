@@ -9,8 +9,8 @@ from models import Scenario
 from scheduler.construct.previous import kept_previous
 from scheduler.model.core import StoppedError, make_context
 from scheduler.report import evaluate
+from scheduler.search.incumbent import Incumbent
 from scheduler.search.lns import (
-    Incumbent,
     _pinned_beside,
     nearest_people,
     neighbourhood,

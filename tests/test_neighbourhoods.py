@@ -12,7 +12,8 @@ from scheduler.instance.eligibility import Option
 from scheduler.model.core import Context, make_context
 from scheduler.report import evaluate
 from scheduler.search import lns
-from scheduler.search.lns import Incumbent, improve
+from scheduler.search.incumbent import Incumbent
+from scheduler.search.lns import improve
 from scheduler.search.neighbourhoods import (
     KINDS,
     Chooser,

@@ -16,7 +16,8 @@ from scheduler.construct.ledger import Ledger
 from scheduler.construct.rarest import rarest_first
 from scheduler.model.core import Context, make_context
 from scheduler.report import case_rosters, evaluate
-from scheduler.search.lns import Incumbent, neighbourhood
+from scheduler.search.incumbent import Incumbent
+from scheduler.search.lns import neighbourhood
 from scheduler.search.polish import polish, polishing
 from tests.test_properties import scenarios
 from tests.tiny import case, person, road, scenario, unit

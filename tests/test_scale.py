@@ -19,7 +19,8 @@ from scheduler.instance.eligibility import Option
 from scheduler.model.core import build_model, make_context
 from scheduler.report import case_rosters, evaluate, is_better
 from scheduler.search import regions as regions_module
-from scheduler.search.lns import Incumbent, conflicts, improve
+from scheduler.search.incumbent import Incumbent
+from scheduler.search.lns import conflicts, improve
 from scheduler.search.neighbourhoods import Teams, city
 from scheduler.search.phases import most_priority
 from synth import province

@@ -36,7 +36,8 @@ from scheduler.bounds.parts import (
 from scheduler.instance.eligibility import Option
 from scheduler.model.core import Context
 from scheduler.report import team_cost
-from scheduler.search.lns import Incumbent, conflicts
+from scheduler.search.incumbent import Incumbent
+from scheduler.search.lns import conflicts
 
 
 @dataclass(frozen=True)

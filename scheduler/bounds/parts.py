@@ -37,7 +37,7 @@ from models.ids import CaseId
 from scheduler import clock, tuning
 from scheduler.model.core import Context, RosterModel, build_model, staffed_priority
 from scheduler.report import team_cost
-from scheduler.search.lns import Incumbent
+from scheduler.search.incumbent import Incumbent
 from scheduler.search.phases import (
     Found,
     hint,

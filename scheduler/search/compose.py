@@ -22,7 +22,8 @@ from scheduler.construct.rarest import staff_more
 from scheduler.instance.eligibility import Option
 from scheduler.model.core import Context
 from scheduler.report import evaluate, utilisation
-from scheduler.search.lns import Incumbent, beats, conflicts, reopen
+from scheduler.search.incumbent import Incumbent
+from scheduler.search.lns import beats, conflicts, reopen
 from scheduler.search.polish import polishing
 
 

@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping, Set
 from dataclasses import dataclass
 from typing import Protocol
 
-from models import Case, Commitment, Objective, Scenario, Slot
+from models import Case, Commitment, Scenario, Slot
 from models.ids import CaseId, ProsecutorId, UnitId
 from scheduler import clock, tuning
 from scheduler.instance.eligibility import Option
@@ -34,20 +34,11 @@ from scheduler.model.core import (
     unless_stopped,
 )
 from scheduler.report import evaluate, is_better, team_cost, utilisation
+from scheduler.search.incumbent import Incumbent
 from scheduler.search.neighbourhoods import KINDS, Chooser, Teams
 from scheduler.search.phases import Between, lexicographic
+from scheduler.search.polish import polishing
 from scheduler.search.regions import regions
-
-
-@dataclass
-class Incumbent:
-    """The best roster so far and its objective."""
-
-    chosen: list[Option]
-    staffed: set[CaseId]
-    objective: Objective
-    # Whether the step that found it proved its reopened cases' teams the best they can be.
-    proven: bool = False
 
 
 class Teamed(Protocol):
@@ -288,7 +279,9 @@ def improve(ctx: Context, start: Incumbent, *, deadline: float, workers: int, se
             free = KINDS[kind](ctx, teams, rng, chooser.size, seeds, costs)
         step = min(tuning.STEP_SECONDS, deadline - clock.now())
         trial = reopen(ctx, best, free, seconds=step, workers=workers, seed=rng.randrange(1 << 30),
-                       stop=stop, nearest=tuning.LNS_NEAREST)
+                       stop=stop, nearest=tuning.LNS_NEAREST,
+                       between=polishing(clock.now() + step,
+                                         lambda: stop is not None and stop.is_set()))
         improved = trial is not None and beats(ctx, trial, best)
         if kind != "sweep":
             chooser.learn(kind, improved, trial is not None and trial.proven)

@@ -43,7 +43,7 @@ from scheduler.model.costs import (
     standby_profile,
 )
 from scheduler.report import evaluate, is_better, utilisation
-from scheduler.search.lns import Incumbent
+from scheduler.search.incumbent import Incumbent
 from scheduler.search.phases import Between
 
 # A swap must gain more than this: costs within it are equal (spec 1.1).

@@ -4,7 +4,7 @@ import threading
 from time import perf_counter
 
 from scheduler.model.core import RosterModel
-from scheduler.search.lns import Incumbent
+from scheduler.search.incumbent import Incumbent
 from scheduler.search.phases import STOP_POLL_SECONDS, Found, OnSolution, lexicographic
 
 
