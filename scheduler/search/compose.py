@@ -73,7 +73,7 @@ def compose(ctx: Context, best: Incumbent, bounds: Sequence[PartBound], *, secon
     # instead of 184,700.
     found = reopen(ctx, start, clashed, seconds=until - clock.now(), workers=workers,
                    seed=seed, stop=stop, nearest=tuning.COMPOSE_NEAREST,
-                   between=polishing(until, stop=lambda: stop is not None and stop.is_set()))
+                   between=polishing(until, stop))
     return Composed(found if found is not None and beats(ctx, found, start) else start, clashed)
 
 

@@ -280,8 +280,7 @@ def improve(ctx: Context, start: Incumbent, *, deadline: float, workers: int, se
         step = min(tuning.STEP_SECONDS, deadline - clock.now())
         trial = reopen(ctx, best, free, seconds=step, workers=workers, seed=rng.randrange(1 << 30),
                        stop=stop, nearest=tuning.LNS_NEAREST,
-                       between=polishing(clock.now() + step,
-                                         lambda: stop is not None and stop.is_set()))
+                       between=polishing(clock.now() + step, stop))
         improved = trial is not None and beats(ctx, trial, best)
         if kind != "sweep":
             chooser.learn(kind, improved, trial is not None and trial.proven)

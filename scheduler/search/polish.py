@@ -22,6 +22,7 @@ On rosters of 4,000 x 700 after a 60 s search (2 cores, seed 1), swaps took cost
 skewed (33, 0.9 s); staffing more added 2 cases on dense; on the tight family one swap.
 """
 
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -294,14 +295,14 @@ def polish(ctx: Context, best: Incumbent, *, until: float,
     return polished if is_better(polished.objective, best.objective) else best
 
 
-def polishing(until: float, stop: Callable[[], bool] = lambda: False) -> Between:
+def polishing(until: float, stop: threading.Event | None = None) -> Between:
     """For `scheduler.search.phases.lexicographic`: the priority phase's roster polished
-    by `until` within its model, as a context of its own (its cases, their options, and
-    the teams kept around them as its people's commitments), so that every swap is one
-    the model can make and the cost phase can start from it."""
+    by `until` (or until `stop` is set) within its model, as a context of its own (its
+    cases, their options, and the teams kept around them as its people's commitments), so
+    that every swap is one the model can make and the cost phase can start from it."""
     def between(m: RosterModel, chosen: list[Option], staffed: set[CaseId]
                 ) -> tuple[list[Option], set[CaseId]] | None:
         first = Incumbent(chosen, staffed, evaluate(m, chosen, staffed))
-        done = polish(m, first, until=until, stop=stop)
+        done = polish(m, first, until=until, stop=lambda: stop is not None and stop.is_set())
         return None if done is first else (done.chosen, done.staffed)
     return between
