@@ -40,13 +40,15 @@ class _Input(Request):
 
 
 def as_json(scope: Scope) -> Scope:
-    """`scope` saying its body is JSON, unless it says multipart/form-data (a workbook)
-    or JSON already; the request's state stays shared with it."""
+    """`scope` saying its body is application/json, unless it says multipart/form-data (a
+    workbook) in any case; the request's state stays shared with it."""
     headers = scope["headers"]
     kind = b"".join(v for k, v in headers if k == b"content-type").decode("latin-1")
-    media = kind.split(";")[0].strip().lower()
-    if media == "multipart/form-data" or media == "application/json" or media.endswith("+json"):
+    if kind.split(";")[0].strip().lower() == "multipart/form-data":
         return scope
+    # Said plainly, whatever the client wrote: media types are case-insensitive, and
+    # the text check (`api.text`) once let a lone surrogate through in a body sent as
+    # Application/JSON, to fail as a 500 where it was stored.
     scope.setdefault("state", {})
     said = [(k, v) for k, v in headers if k != b"content-type"]
     return {**scope, "headers": [*said, (b"content-type", b"application/json")]}

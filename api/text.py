@@ -52,7 +52,7 @@ def first_non_text(value: Any, path: str = "") -> str | None:
 async def refuse_non_text(request: Request) -> None:
     """An app-wide dependency: a JSON body with a lone surrogate anywhere is a 422 naming
     where. Bodies that are not JSON, or not valid JSON, are left to the route."""
-    content_type = request.headers.get("content-type", "")
+    content_type = request.headers.get("content-type", "").lower()
     if "json" not in content_type or not await request.body():
         return
     try:

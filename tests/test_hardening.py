@@ -69,7 +69,8 @@ def _raw_post(client: TestClient, url: str, text: str, media: str = "application
 
 
 # How clients send JSON: as such, as text, and as curl -d sends it without a header.
-MEDIA = ["application/json", "text/plain; charset=utf-8", "application/x-www-form-urlencoded"]
+MEDIA = ["application/json", "text/plain; charset=utf-8", "application/x-www-form-urlencoded",
+         "Application/JSON; charset=UTF-8"]
 
 
 @pytest.mark.parametrize(("where", "value", "path", "ident"), [
@@ -270,8 +271,9 @@ def test_a_lone_surrogate_is_a_422_naming_the_field(client: TestClient, where: s
                                                     media: str) -> None:
     """JSON may carry a lone UTF-16 surrogate, which no column or answer can encode as
     UTF-8: it is refused with the path of the string, not stored and failed with a 500
-    (tester's finding 5), whatever media type the body says it is (a scenario sent as
-    text/plain was stored unchecked)."""
+    (tester's finding 5), whatever media type the body says it is, in any case (a
+    scenario sent as text/plain was stored unchecked; a body sent as Application/JSON
+    passed the check and failed with a 500)."""
     sid = client.post("/scenarios", json=TUTORIAL).json()["id"]
     if where == "scenario name":
         url, body, path = "/scenarios", _with_lone_surrogate(json.dumps(TUTORIAL),
@@ -291,9 +293,9 @@ def test_a_lone_surrogate_is_a_422_naming_the_field(client: TestClient, where: s
 
 @pytest.mark.parametrize("media", MEDIA[1:])
 def test_a_json_body_is_read_whatever_its_media_type(client: TestClient, media: str) -> None:
-    """A job sent as text or as a form of JSON is taken as the same JSON would be (FastAPI
-    read it as bytes: a 422 showing b'...'), and one with a bad seed refused at `seed`, as
-    scenarios sent so always were."""
+    """A job sent as text, as a form or as JSON in capitals is taken as the same JSON would
+    be (FastAPI read the first two as bytes: a 422 showing b'...'), and one with a bad seed
+    refused at `seed`, as scenarios sent so always were."""
     sid = client.post("/scenarios", json=TUTORIAL).json()["id"]
     answer = _raw_post(client, "/jobs", json.dumps({"scenario_id": sid}), media)
     assert answer.status_code == 202, answer.text
