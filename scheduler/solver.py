@@ -210,11 +210,14 @@ def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, wo
             reporter.incumbent(best)
     if replanned is None:
         # What the parts' share has left goes to parts that compete for people, as one;
-        # where the roster staffs all the parts can, at least `tuning.MERGE_SHARE` of the
-        # search: what is left between them is cost, and part of it the parts' coupling.
+        # where the roster staffs all the parts can, or nearly, at least
+        # `tuning.MERGE_SHARE` of the search: what is left between them is cost, and part
+        # of it the parts' coupling. The polish after compose keeps its time.
         merging = parts_until
-        if best.objective.staffed_priority >= highest_priority(bounds):
-            merging = max(merging, min(deadline - relaxing,
+        short = highest_priority(bounds) - best.objective.staffed_priority
+        if short <= tuning.MERGE_SHORT_SHARE * highest_priority(bounds):
+            for_polish = search * tuning.COMPOSE_SHARE * tuning.COMPOSE_POLISH_SHARE
+            merging = max(merging, min(deadline - relaxing - for_polish,
                                        clock.now() + search * tuning.MERGE_SHARE))
         for joined in merge_rivals(ctx, bounds, best, until=merging, workers=workers,
                                    seed=seed, impossible=impossible, stop=stop):
