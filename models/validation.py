@@ -335,13 +335,12 @@ def read_json(text: str | bytes) -> Any:
     """JSON input as plain data, whatever the length of its numbers (see MAX_INT_DIGITS);
     bytes that are not UTF-8 raise `UnicodeDecodeError`, malformed JSON
     `json.JSONDecodeError`, JSON nested too deeply for Python's parser `NestedTooDeep`."""
+    # JSON is UTF-8 (RFC 8259); Python's reader would also take UTF-16 and UTF-32 bytes.
+    # A byte order mark is let pass, as the RFC allows.
+    doc = text.decode("utf-8-sig") if isinstance(text, bytes) else text
     try:
-        # JSON is UTF-8 (RFC 8259); Python's reader would also take UTF-16 and UTF-32 bytes.
-        # A byte order mark is let pass, as the RFC allows.
-        doc = text.decode("utf-8-sig") if isinstance(text, bytes) else text
         return json.loads(doc, parse_int=whole_number)
     except RecursionError:
-        doc = text.decode("utf-8", errors="replace") if isinstance(text, bytes) else text
         raise NestedTooDeep("nested too deeply", doc, _too_deep_at(doc)) from None
 
 
