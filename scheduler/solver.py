@@ -50,9 +50,9 @@ from scheduler.model.core import (
     no_cycle_collection,
 )
 from scheduler.report import COST_TOLERANCE, case_rosters, evaluate
-from scheduler.search.compose import compose, fitted
+from scheduler.search.compose import compose, fitted, waiting
 from scheduler.search.incumbent import Incumbent
-from scheduler.search.lns import beats, improve, keeps_musts, nearest_people, reopen
+from scheduler.search.lns import beats, improve, keeps_musts, mend, nearest_people, reopen
 from scheduler.search.neighbourhoods import Teams, holding
 from scheduler.search.phases import Found, lexicographic
 from scheduler.search.polish import polish
@@ -201,22 +201,29 @@ def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, wo
         reporter.proven(at_most)
     around: set[CaseId] = set(replanned or ())
     left = deadline - relaxing - clock.now()
+    # The polish after compose keeps its time from what comes between them.
+    for_polish = search * tuning.COMPOSE_SHARE * tuning.COMPOSE_POLISH_SHARE
     if replanned is None and left > tuning.STEP_SECONDS / 4 and not (stop is not None and stop.is_set()):
         composing = min(left, search * tuning.COMPOSE_SHARE) * (1 - tuning.COMPOSE_POLISH_SHARE)
+        mending = composing * tuning.COMPOSE_MEND_SHARE
         composed = compose(ctx, best, bounds, seconds=composing, workers=workers, seed=seed,
-                           stop=stop)
+                           stop=stop, mending=mending, impossible=impossible)
         if beats(ctx, composed.roster, best):
             best, around = composed.roster, composed.clashed
             reporter.incumbent(best)
+        # Priority comes before cost: the cases the parts staff and the roster does not,
+        # each with the teams in its way, before any more time goes to cost.
+        best = mend(ctx, best, waiting(ctx, best.staffed, bounds, impossible),
+                    deadline=min(deadline - relaxing - for_polish, clock.now() + mending),
+                    workers=workers, seed=seed, on_improve=reporter.incumbent, stop=stop)
     if replanned is None:
         # What the parts' share has left goes to parts that compete for people, as one;
         # where the roster staffs all the parts can, or nearly, at least
         # `tuning.MERGE_SHARE` of the search: what is left between them is cost, and part
-        # of it the parts' coupling. The polish after compose keeps its time.
+        # of it the parts' coupling.
         merging = parts_until
         short = highest_priority(bounds) - best.objective.staffed_priority
         if short <= tuning.MERGE_SHORT_SHARE * highest_priority(bounds):
-            for_polish = search * tuning.COMPOSE_SHARE * tuning.COMPOSE_POLISH_SHARE
             merging = max(merging, min(deadline - relaxing - for_polish,
                                        clock.now() + search * tuning.MERGE_SHARE))
         for joined in merge_rivals(ctx, bounds, best, until=merging, workers=workers,

@@ -100,6 +100,13 @@ COMPOSE_SHARE = 0.25
 # 4,000 x 700, whose compose runs to the end of its share, that polish took 0.6 s and
 # 2,850 off the roster.
 COMPOSE_POLISH_SHARE = 0.1
+# Of compose's time, what its cost phase leaves to mending the roster where its priority
+# phase left cases waiting (`scheduler.search.compose.waiting`, `scheduler.search.lns.mend`):
+# on dense 4,000 x 700 (seed 5), mending won the 2 priority compose had left out in 1 s
+# of the 2.6 s kept, and the gap went from 14.8 to 3.7 %. Where nothing waits (dense seeds
+# 1 and 9, skewed seed 1, standard, tight), compose keeps all its time; where mending wins
+# nothing (skewed seed 4, 0.3 s), the rest goes to the rival pairs and the search.
+COMPOSE_MEND_SHARE = 0.2
 # The most a re-plan spends re-solving the teams its change broke, before widening: a
 # command center asks what-ifs in seconds.
 REPAIR_SECONDS = 1.0

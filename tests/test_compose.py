@@ -8,13 +8,14 @@ import pytest
 from checker import check_roster
 from models import Roster, Scenario, Slot, Status, parse_scenario
 from scheduler import clock, solve, solver, tuning
-from scheduler.bounds.parts import solve_parts
+from scheduler.bounds.parts import PartBound, solve_parts
 from scheduler.construct.greedy import greedy
 from scheduler.model.core import make_context
 from scheduler.report import case_rosters, evaluate
-from scheduler.search.compose import compose, fitted
+from scheduler.search.compose import compose, fitted, waiting
 from scheduler.search.incumbent import Incumbent
 from scheduler.search.lns import nearest_people
+from scheduler.search.phases import Found
 from synth import province
 from tests.tiny import case, person, scenario, unit
 
@@ -102,3 +103,22 @@ def test_the_parts_leave_compose_its_share(monkeypatch: pytest.MonkeyPatch) -> N
     assert length > 1  # a search the shares matter in
     latest = seen["began"] + length * (1 - tuning.COMPOSE_SHARE) - seen["relaxing"]
     assert seen["parts_end"] <= latest + 1e-9
+
+
+def test_waiting_lists_the_cases_of_short_parts_those_staffed_alone_first() -> None:
+    """Part {x, y} staffed x and y alone and the roster only y; part {u, v} staffed u alone
+    and neither in the roster; part {z} is staffed as alone; w is impossible. Waiting: x,
+    then u (both staffed alone, the higher priority first), then v (priority 5, left
+    unstaffed even alone); not z, y or w."""
+    units = [unit("a")]
+    prio = {"x": 3, "y": 1, "u": 1, "v": 5, "z": 2, "w": 4}
+    s = scenario(units, [person("p1", "a")], [case(c, "a", priority=p) for c, p in prio.items()])
+    ctx = make_context(s)
+
+    def part(cases: set[str], alone: set[str], highest: int) -> PartBound:
+        found = Found(staffed=alone, solved=True, priority_proven=True, priority=highest)
+        return PartBound(frozenset(cases), s.priority_of(cases), highest, {}, found)
+
+    bounds = [part({"x", "y"}, {"x", "y"}, 4), part({"u", "v"}, {"u"}, 1),
+              part({"z"}, {"z"}, 2), part({"w"}, {"w"}, 4)]
+    assert waiting(ctx, {"y", "z"}, bounds, {"w"}) == ["x", "u", "v"]

@@ -5,13 +5,16 @@ from typing import Any
 
 import pytest
 
-from models import Scenario
+from checker import check_roster
+from models import Roster, Scenario, Status
+from scheduler import clock
 from scheduler.construct.previous import kept_previous
 from scheduler.model.core import StoppedError, make_context
-from scheduler.report import evaluate
+from scheduler.report import case_rosters, evaluate
 from scheduler.search.incumbent import Incumbent
 from scheduler.search.lns import (
     _pinned_beside,
+    mend,
     nearest_people,
     neighbourhood,
     reopen,
@@ -141,3 +144,35 @@ def test_a_neighbourhood_being_built_gives_up_once_stopped() -> None:
         neighbourhood(ctx, best, {"x"}, stop=_SetAfter(3))
     assert neighbourhood(ctx, best, {"x"}, stop=threading.Event()).free == {"x"}
     assert reopen(ctx, best, {"x"}, seconds=5, workers=1, seed=0, stop=_SetAfter(0)) is None
+
+
+def _speaker_on_the_wrong_case() -> tuple[Scenario, Incumbent]:
+    """x needs a Mongolian speaker, and only p1 speaks it; y, on the same days, may take
+    anyone. The roster has p1 on y and leaves x unstaffed, though p2 could serve y."""
+    units = [unit("a")]
+    people = [person("p1", "a", languages=["mn", "zh"]), person("p2", "a")]
+    speaker = {**ONE, "languages": [{"language": "mn", "count": 1}]}
+    s = scenario(units, people, [case("x", "a", team=speaker), case("y", "a", team=ONE)])
+    ctx = make_context(s)
+    chosen = [o for o in ctx.candidates.by_case["y"] if o.person == "p1"]
+    return s, Incumbent(chosen, {"y"}, evaluate(ctx, chosen, {"y"}))
+
+
+def test_mend_staffs_a_waiting_case_by_moving_the_team_in_its_way() -> None:
+    """Mending x reopens it with y, whose team holds the one person x could use: p1 moves
+    to x, p2 takes y, both are staffed, and the checker accepts the roster."""
+    s, start = _speaker_on_the_wrong_case()
+    ctx = make_context(s)
+    best = mend(ctx, start, ["x"], deadline=clock.now() + 10, workers=1, seed=0)
+    assert best.staffed == {"x", "y"}
+    assert {(o.case, o.person) for o in best.chosen} == {("x", "p1"), ("y", "p2")}
+    roster = Roster(scenario=s.name, status=Status.FEASIBLE, objective=best.objective,
+                    cases=case_rosters(ctx, best.chosen, best.staffed, {}))
+    assert check_roster(s, roster).ok
+
+
+def test_mend_gives_up_at_its_deadline() -> None:
+    """With its deadline passed, mend tries nothing and returns the roster it was given."""
+    s, start = _speaker_on_the_wrong_case()
+    best = mend(make_context(s), start, ["x"], deadline=clock.now(), workers=1, seed=0)
+    assert best is start

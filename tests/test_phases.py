@@ -78,3 +78,24 @@ def test_lexicographic_cost_phase_starts_from_the_roster_between() -> None:
         ("far", "c"), ("far", "d")}
     assert {(o.person, o.case) for o in found.chosen} == {("near", "c"), ("near", "d")}
     assert found.cost_proven
+
+
+def test_lexicographic_leaves_the_time_leave_asks_for() -> None:
+    """`leave` is handed the priority phase's roster, both cases staffed; asking for all
+    the time left, the cost phase does not run: the roster is the priority phase's, its
+    cost unproven. Asking for none, the cost phase proves `near` on both the cheapest."""
+    s = _two_cases()
+    handed: list[set[str]] = []
+
+    def everything(chosen: list[Option], staffed: set[str]) -> float:
+        handed.append(staffed)
+        return 10.0
+
+    m = build_model(s, context=make_context(s))
+    kept = lexicographic(m, [], set(), seconds=10, workers=1, seed=0, leave=everything)
+    assert handed == [{"c", "d"}]
+    assert kept.staffed == {"c", "d"} and not kept.cost_proven
+    m = build_model(s, context=make_context(s))
+    found = lexicographic(m, [], set(), seconds=10, workers=1, seed=0, leave=lambda *_: 0.0)
+    assert found.cost_proven
+    assert {(o.person, o.case) for o in found.chosen} == {("near", "c"), ("near", "d")}

@@ -11,7 +11,7 @@ Between CP-SAT's two phases, the teams of the highest priority are polished
 """
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
 
 from models.ids import CaseId
@@ -36,9 +36,11 @@ class Composed:
 
 
 def compose(ctx: Context, best: Incumbent, bounds: Sequence[PartBound], *, seconds: float,
-            workers: int, seed: int, stop: threading.Event | None = None) -> Composed:
+            workers: int, seed: int, stop: threading.Event | None = None,
+            mending: float = 0.0, impossible: Set[CaseId] = frozenset()) -> Composed:
     """The teams of `bounds` put together, `best`'s for cases of parts without any, the
-    clashing cases staffed where they fit and then re-solved within `seconds`."""
+    clashing cases staffed where they fit and then re-solved within `seconds`; `mending`
+    of them left unused if the roster then has cases `waiting` (`impossible` ones aside)."""
     # Putting the teams together and building the clashing cases' model count too: on a
     # province whose cases were open to 4,000 people each, they took 4 s beside CP-SAT's
     # share, and the solve ended 2.7 s past its deadline.
@@ -71,9 +73,17 @@ def compose(ctx: Context, best: Incumbent, bounds: Sequence[PartBound], *, secon
     # from 114,300 to 96,800 in under a second, where the cost phase took 9 s to reach
     # 96,900; from the polished teams it reached 93,500, and the roster came to 178,200
     # instead of 184,700.
+    # Where the priority phase leaves cases waiting, the time to mend them (`lns.mend`)
+    # comes out of the cost phase: priority comes first. Out of compose's share always, it
+    # cost skewed 4,000 x 700 4,300 at compose's end and 600 at the solve's.
+    kept_staffed = start.staffed - clashed
+
+    def leave(_: list[Option], staffed: set[CaseId]) -> float:
+        return mending if waiting(ctx, kept_staffed | staffed, bounds, impossible) else 0.0
+
     found = reopen(ctx, start, clashed, seconds=until - clock.now(), workers=workers,
                    seed=seed, stop=stop, nearest=tuning.COMPOSE_NEAREST,
-                   between=polishing(until, stop))
+                   between=polishing(until, stop), leave=leave)
     return Composed(found if found is not None and beats(ctx, found, start) else start, clashed)
 
 
@@ -92,3 +102,20 @@ def fitted(ctx: Context, chosen: list[Option], staffed: set[CaseId], *,
     chosen = chosen + added
     staffed = staffed | {o.case for o in added}
     return Incumbent(chosen, staffed, evaluate(ctx, chosen, staffed))
+
+
+def waiting(ctx: Context, staffed: Set[CaseId], bounds: Sequence[PartBound],
+            impossible: Set[CaseId]) -> list[CaseId]:
+    """The cases a roster staffing `staffed` leaves out in parts it staffs below their
+    highest, but those proven `impossible`: first those the part staffed alone, then the
+    others; the higher priority first. Where the parts' teams clashed, a case may have
+    lost its team to a team of another part that could do without the people it needs."""
+    s = ctx.scenario
+    out: list[tuple[bool, int, CaseId]] = []
+    for b in bounds:
+        if s.priority_of(b.cases & staffed) >= b.highest:
+            continue
+        alone = b.roster.staffed if b.roster.solved else set()
+        out += [(c not in alone, -s.case_by_id[c].priority, c)
+                for c in b.cases - staffed - impossible]
+    return [c for *_, c in sorted(out)]

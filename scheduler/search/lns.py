@@ -18,7 +18,7 @@ staffed 1,176 to 1,180.
 import random
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Set
+from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -35,8 +35,8 @@ from scheduler.model.core import (
 )
 from scheduler.report import evaluate, is_better, team_cost, utilisation
 from scheduler.search.incumbent import Incumbent
-from scheduler.search.neighbourhoods import KINDS, Chooser, Teams
-from scheduler.search.phases import Between, lexicographic
+from scheduler.search.neighbourhoods import KINDS, Chooser, Teams, blocked_by
+from scheduler.search.phases import Between, Leave, lexicographic
 from scheduler.search.polish import polishing
 from scheduler.search.regions import regions
 
@@ -203,14 +203,14 @@ def reopen(ctx: Context, best: Incumbent, free: set[CaseId], *, seconds: float, 
            seed: int, stop: threading.Event | None = None,
            hint: tuple[list[Option], set[CaseId]] | None = None,
            nearest: int | None = None, at_least: float = 0.0,
-           between: Between | None = None) -> Incumbent | None:
+           between: Between | None = None, leave: Leave | None = None) -> Incumbent | None:
     """Re-solve the cases in `free` with every other overlapping team fixed, within
     `seconds` counting the model's building; the search starts from `hint` (teams and
     staffed cases of `free`) if given, else from `best`, and has `at_least` seconds
     whatever the building took. With `nearest`, each free case may draw only on that many
     people nearest its venue per slot, besides those of the start: a case open to a whole
     province has thousands. `between` may improve the free cases' teams after the priority
-    phase (`scheduler.search.phases.lexicographic`)."""
+    phase, and `leave` keep time from the cost phase (`scheduler.search.phases.lexicographic`)."""
     until = clock.now() + seconds
     try:
         n = neighbourhood(ctx, best, free, hint=hint, nearest=nearest, stop=stop)
@@ -218,7 +218,7 @@ def reopen(ctx: Context, best: Incumbent, free: set[CaseId], *, seconds: float, 
         return None
     found = lexicographic(n.model, n.start_chosen, n.start_staffed,
                           seconds=max(until - clock.now(), at_least), workers=workers,
-                          seed=seed, stop=stop, between=between)
+                          seed=seed, stop=stop, between=between, leave=leave)
     if not found.solved:
         return None
     return merged(ctx, best, free, found.chosen, found.staffed,
@@ -287,6 +287,38 @@ def improve(ctx: Context, start: Incumbent, *, deadline: float, workers: int, se
         if trial is not None and improved:
             best = trial
             teams, costs = Teams.of(ctx, best.chosen), None
+            if on_improve is not None:
+                on_improve(best)
+    return best
+
+
+def mend(ctx: Context, start: Incumbent, waiting: Sequence[CaseId], *, deadline: float,
+         workers: int, seed: int, on_improve: Callable[[Incumbent], None] | None = None,
+         stop: threading.Event | None = None) -> Incumbent:
+    """Each case of `waiting` still unstaffed, in turn, reopened with the teams holding
+    people it could use (`neighbourhoods.blocked_by`), until `deadline`; keep every
+    improvement. Where the roster staffs less than the parts proved they can, the cases
+    they staffed alone are where the priority is, and drawn at random among every
+    unstaffed case they may not come up in time: on dense 4,000 x 700 (seed 5), compose
+    left out a case of priority 2 and 536 candidates, whose nearest served elsewhere;
+    its neighbourhood staffed it in 0.3 s. In a 60 s solve the search had no time to
+    draw it, in a 180 s one it did at 130 s."""
+    rng = random.Random(seed)
+    best = start
+    for case in waiting:
+        left = deadline - clock.now()
+        if left <= tuning.STEP_SECONDS / 4 or (stop is not None and stop.is_set()):
+            break
+        if case in best.staffed:
+            continue
+        free = blocked_by(ctx, Teams.of(ctx, best.chosen), ctx.scenario.case_by_id[case],
+                          tuning.NEIGHBOURHOOD_CASES)
+        step = min(tuning.STEP_SECONDS, left)
+        trial = reopen(ctx, best, free, seconds=step, workers=workers,
+                       seed=rng.randrange(1 << 30), stop=stop, nearest=tuning.LNS_NEAREST,
+                       between=polishing(clock.now() + step, stop))
+        if trial is not None and beats(ctx, trial, best):
+            best = trial
             if on_improve is not None:
                 on_improve(best)
     return best

@@ -112,7 +112,11 @@ def blocked(ctx: Context, teams: Teams, rng: random.Random, size: int,
             seeds: Sequence[Case], _: dict[CaseId, float]) -> set[CaseId]:
     """An unstaffed seed and the teams at the same time holding people it could use."""
     waiting = [c for c in seeds if c.id not in teams.members] or list(seeds)
-    seed = rng.choices(waiting, [c.priority for c in waiting])[0]
+    return blocked_by(ctx, teams, rng.choices(waiting, [c.priority for c in waiting])[0], size)
+
+
+def blocked_by(ctx: Context, teams: Teams, seed: Case, size: int) -> set[CaseId]:
+    """`seed` and the teams at the same time holding people it could use, most first."""
     return _fill(ctx, seed, holding(ctx, teams, [seed]), size)
 
 

@@ -67,6 +67,9 @@ OnSolution = Callable[[str, float, float], None]
 # model staffing at least as much (or None): the cost phase starts from them.
 Between = Callable[[RosterModel, list[Option], set[CaseId]],
                    tuple[list[Option], set[CaseId]] | None]
+# Given the priority phase's teams and staffed cases, how many of the seconds left the
+# cost phase should leave to the caller.
+Leave = Callable[[list[Option], set[CaseId]], float]
 
 
 @dataclass
@@ -285,9 +288,10 @@ def lexicographic(m: RosterModel, chosen: list[Option], staffed: set[CaseId], *,
                   seconds: float, workers: int, seed: int,
                   on_solution: OnSolution | None = None,
                   stop: threading.Event | None = None,
-                  between: Between | None = None) -> Found:
+                  between: Between | None = None, leave: Leave | None = None) -> Found:
     """Maximise staffed priority, then minimise cost at that priority, from a hinted roster;
-    `between`, if given, may improve the first phase's roster for the second to start from.
+    `between`, if given, may improve the first phase's roster for the second to start from,
+    and `leave` may keep some of the time from the second.
 
     The roster returned is CP-SAT's (or `between`'s); the caller compares it with what it had."""
     until = clock.now() + seconds
@@ -299,6 +303,8 @@ def lexicographic(m: RosterModel, chosen: list[Option], staffed: set[CaseId], *,
         better = between(m, found.chosen, found.staffed)
         if better is not None:
             found.chosen, found.staffed = better
+    if first is not None and leave is not None:
+        until -= leave(found.chosen, found.staffed)
     left = until - clock.now()
     if first is not None and left > MIN_PHASE_SECONDS and not (stop is not None and stop.is_set()):
         _least_cost(m, found, first, seconds=left, workers=workers, seed=seed,
