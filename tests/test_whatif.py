@@ -97,6 +97,19 @@ def test_bad_patches_store_nothing(client: TestClient) -> None:
     assert client.get("/scenarios").json()["total"] == 1
 
 
+def test_a_long_patch_pointer_is_repeated_cut_short(client: TestClient) -> None:
+    """A patch removing /cases/ and 5,000 digits, which is not there: a 422 at the patch
+    operation whose message repeats the pointer cut short, not its 5,000 digits."""
+    sid = _stored(client, TUTORIAL)
+    pointer = "/cases/" + "9" * 5000
+    answer = client.post(f"/scenarios/{sid}/what-if", json={"variants": [
+        {"name": "far", "patch": [{"op": "remove", "path": pointer}]}]})
+    assert answer.status_code == 422
+    error = answer.json()["errors"][0]
+    assert error["path"] == "variants[0].patch[0]"
+    assert "/cases/999" in error["message"] and len(error["message"]) < 300
+
+
 def test_removed_prosecutor_is_repaired_with_few_changes(client: TestClient) -> None:
     """Hulunbuir: removing a prosecutor who serves on a small team changes that team only."""
     data = json.loads((SCENARIOS / "hulunbuir.json").read_text())

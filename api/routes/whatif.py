@@ -32,7 +32,7 @@ from i18n import localised
 from models import Problem, Roster, Scenario, ScenarioError, parse_scenario
 from models.enums import KeyRole
 from models.scenario import MAX_TEXT
-from models.validation import problem
+from models.validation import problem, shown_text
 from scheduler import solve
 from scheduler.sweep import with_previous
 
@@ -149,26 +149,28 @@ def _pointer(text: Any) -> bool:
 
 def _apply(doc: Any, op: dict[str, Any], path: str, name: str) -> tuple[Any, Problem | None]:
     """`doc` with the operation `op` applied (in place), or why it cannot apply, in our words
-    (the JSON Patch library's are English and name its internals)."""
+    (the JSON Patch library's are English and name its internals). What the operation says
+    is repeated cut short (`shown_text`): a pointer of 5,000 digits was repeated whole."""
     kind = op.get("op")
     if kind not in PATCH_OPS:
         return doc, (problem(path, "invalid.patch_member", name, member="op") if kind is None
-                     else problem(path, "invalid.patch_op", name, value=str(kind)[:100]))
+                     else problem(path, "invalid.patch_op", name, value=shown_text(str(kind))))
     for member in ("path", *PATCH_MEMBERS[kind]):
         if member not in op:
             return doc, problem(path, "invalid.patch_member", name, member=member)
         if member in ("path", "from") and not _pointer(op[member]):
-            return doc, problem(path, "invalid.patch_pointer", name, pointer=str(op[member])[:200])
+            return doc, problem(path, "invalid.patch_pointer", name,
+                                pointer=shown_text(str(op[member])))
     try:
         return jsonpatch.JsonPatch([op]).apply(doc, in_place=True), None
     except jsonpatch.JsonPatchTestFailed:
-        return doc, problem(path, "invalid.patch_test", name, pointer=op["path"])
+        return doc, problem(path, "invalid.patch_test", name, pointer=shown_text(op["path"]))
     except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException, TypeError, KeyError,
             IndexError, ValueError):
         source = op.get("from") if kind in ("move", "copy") else None
         missing = source if source is not None and \
             jsonpointer.resolve_pointer(doc, source, _NOTHING) is _NOTHING else op["path"]
-        return doc, problem(path, "invalid.patch_missing", name, pointer=missing)
+        return doc, problem(path, "invalid.patch_missing", name, pointer=shown_text(missing))
 
 
 _NOTHING = object()
