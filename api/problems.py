@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException
 
+from api.reading import BodyProblems
 from i18n import Language, from_accept_language, render, worded
 from i18n.catalogue import DEFAULT_LANGUAGE, lookup
 from models import Problem, ScenarioError
@@ -136,6 +137,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
         return problem_response(request, exc.status, exc.reason, exc.errors, exc.headers)
+
+    @app.exception_handler(BodyProblems)
+    async def _body_problems(request: Request, exc: BodyProblems) -> JSONResponse:
+        return problem_response(request, 422, "problem.request_invalid", exc.problems)
 
     @app.exception_handler(ScenarioError)
     async def _scenario_error(request: Request, exc: ScenarioError) -> JSONResponse:

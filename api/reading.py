@@ -13,11 +13,22 @@ they were JSON, so a scenario sent as text/plain passed it unchecked."""
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from fastapi import Request, Response
+from fastapi import HTTPException, Request, Response
 from fastapi.routing import APIRoute
 from starlette.types import Scope
 
+from models import Problem, ScenarioError
 from models.validation import read_json
+
+
+class BodyProblems(HTTPException):
+    """A JSON body `read_json` refuses with problems at their paths (a key named twice in
+    one object): a 422. An HTTPException, as FastAPI lets only those out of its own
+    reading of a body; any other error there becomes its 400 naming nothing."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(422)
+        self.problems = problems
 
 
 async def body_json(request: Request) -> Any:
@@ -28,7 +39,10 @@ async def body_json(request: Request) -> Any:
     try:
         return request.state.json_body
     except AttributeError:
-        request.state.json_body = read_json(await request.body())
+        try:
+            request.state.json_body = read_json(await request.body())
+        except ScenarioError as err:
+            raise BodyProblems(err.problems) from None
         return request.state.json_body
 
 

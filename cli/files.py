@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from i18n import Language, message, problem_line
 from models import Roster, Scenario, ScenarioError, parse_scenario, read_json
 from models.roster_validation import roster_problems
-from models.validation import MAX_NESTING, NestedTooDeep, whole_number
+from models.validation import MAX_NESTING, NestedTooDeep, shown_text, whole_number
 
 # A workbook larger than this is refused unread: openpyxl holds it all in memory.
 MAX_WORKBOOK_BYTES = 50_000_000
@@ -74,17 +74,36 @@ class _AliasError(Exception):
         self.event = event
 
 
+class _RepeatedKeyError(Exception):
+    """A YAML mapping naming a key twice (PyYAML keeps the last), at the second."""
+
+    def __init__(self, node: yaml.ScalarNode) -> None:
+        super().__init__(node.value)
+        self.node = node
+
+
 class _ScenarioLoader(yaml.SafeLoader):
     """YAML's safe loader, reading a decimal integer of more than MAX_INT_DIGITS digits as
     JSON input reads one (`LongNumber`), for validation to refuse at its field: PyYAML
     would ask Python for the int, which it refuses past 4,300 digits. Aliases are refused:
     nine lines of aliases of aliases (a "billion laughs") expand to a billion values, and
-    validating them ran for minutes; a scenario has no need of them."""
+    validating them ran for minutes; a scenario has no need of them. A key named twice
+    in one mapping is refused, as JSON input refuses it (`models.read_json`)."""
 
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
             raise _AliasError(self.peek_event())  # type: ignore[no-untyped-call]
         return super().compose_node(parent, index)
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen = set()
+        for key, _ in node.value:
+            # A merge (<<) may repeat keys of the mapping it is merged into, by design.
+            if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+                if (key.tag, key.value) in seen:
+                    raise _RepeatedKeyError(key)
+                seen.add((key.tag, key.value))
+        return super().construct_mapping(node, deep)
 
 
 def _long_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
@@ -116,6 +135,10 @@ def _parse_yaml(path: Path, lang: Language, text: str) -> Any:
         if mark is None:
             raise file_error(path, lang, "file.bad_yaml") from None
         raise file_error(path, lang, "file.yaml_alias", name=err.event.anchor or "",
+                         line=mark.line + 1, column=mark.column + 1) from None
+    except _RepeatedKeyError as err:
+        mark = err.node.start_mark
+        raise file_error(path, lang, "file.yaml_key_repeated", key=shown_text(err.node.value),
                          line=mark.line + 1, column=mark.column + 1) from None
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark

@@ -10,7 +10,7 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
@@ -331,17 +331,56 @@ def _too_deep_at(doc: str) -> int:
     return 0
 
 
+class _Repeated(dict[str, Any]):
+    """An object of the input that names the keys `repeated` more than once."""
+
+    repeated: list[str]
+
+
+def _repeated_keys(data: Any, path: str = "") -> Iterator[str]:
+    """The path of each key an object of `data` names more than once."""
+    if isinstance(data, _Repeated):
+        yield from (field_path(path, [key]) for key in data.repeated)
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from _repeated_keys(value, field_path(path, [key]))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _repeated_keys(value, f"{path}[{i}]")
+
+
 def read_json(text: str | bytes) -> Any:
     """JSON input as plain data, whatever the length of its numbers (see MAX_INT_DIGITS);
     bytes that are not UTF-8 raise `UnicodeDecodeError`, malformed JSON
-    `json.JSONDecodeError`, JSON nested too deeply for Python's parser `NestedTooDeep`."""
+    `json.JSONDecodeError`, JSON nested too deeply for Python's parser `NestedTooDeep`,
+    an object naming a key twice `ScenarioError` at each such key."""
     # JSON is UTF-8 (RFC 8259); Python's reader would also take UTF-16 and UTF-32 bytes.
     # A byte order mark is let pass, as the RFC allows.
     doc = text.decode("utf-8-sig") if isinstance(text, bytes) else text
+    # Python keeps the last of a key named twice: a scenario edited by hand with two
+    # "cases" lists lost the first without a word. RFC 8259 leaves such objects to the
+    # reader; ours refuses them.
+    repeated = False
+
+    def unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        nonlocal repeated
+        out = dict(pairs)
+        if len(out) == len(pairs):
+            return out
+        repeated = True
+        marked = _Repeated(out)
+        counts = Counter(key for key, _ in pairs)
+        marked.repeated = [key for key in out if counts[key] > 1]
+        return marked
+
     try:
-        return json.loads(doc, parse_int=whole_number)
+        data = json.loads(doc, parse_int=whole_number, object_pairs_hook=unique)
     except RecursionError:
         raise NestedTooDeep("nested too deeply", doc, _too_deep_at(doc)) from None
+    if repeated:
+        raise ScenarioError([problem(path or "$", "invalid.key_repeated")
+                             for path in _repeated_keys(data)])
+    return data
 
 
 def parse_scenario(data: Any) -> Scenario:

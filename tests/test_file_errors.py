@@ -279,3 +279,21 @@ def test_yaml_numbers_with_an_exponent_and_no_point_are_numbers(tmp_path: Path) 
     scenario = read_scenario(path)
     assert [p.capacity for p in scenario.prosecutors[:5]] == [0.5, 1.0, 0.5, 0.25, 5.0]
     assert [p.name for p in scenario.prosecutors[5:7]] == ["5e", "e5"]
+
+
+@pytest.mark.parametrize(("suffix", "text", "words"), [
+    ("json", '{"name": "x",\n "units": [],\n "units": []}', {
+        "en": "units: given twice in the same object", "zh": "units：在同一对象中出现了两次"}),
+    ("yaml", "name: x\nunits: []\nunits: []\n", {
+        "en": "names 'units' twice in one mapping, the second time at line 3, column 1",
+        "zh": "同一映射中“units”出现了两次，第二次在第3行第1列"})])
+def test_a_key_named_twice_is_refused(tmp_path: Path, suffix: str, text: str,
+                                      words: dict[str, str]) -> None:
+    """A scenario file naming `units` twice (a hand edit pasting a second list): refused,
+    naming the key (and in YAML where it is repeated), in either language; read as before,
+    the first list was dropped without a word."""
+    path = tmp_path / f"twice.{suffix}"
+    path.write_text(text, encoding="utf-8")
+    for lang in ("en", "zh"):
+        [line] = _errors(["validate", str(path)], lang)
+        assert words[lang] in line, line

@@ -430,3 +430,17 @@ def test_every_route_with_a_body_reads_it_as_scenario_files_are(tmp_path: Path) 
             routes.append(route)
     assert routes and all(isinstance(r, InputRoute) for r in routes), [
         r.path for r in routes if not isinstance(r, InputRoute)]
+
+
+@pytest.mark.parametrize("media", MEDIA)
+def test_a_key_named_twice_is_a_422_at_the_key(client: TestClient, media: str) -> None:
+    """A scenario naming `units` twice, and a job naming `seed` twice: each a 422 at the
+    key, under every media type a client sends JSON as; nothing stored."""
+    scenario = _raw_post(client, "/scenarios", '{"name": "x", "units": [], "units": []}', media)
+    assert scenario.status_code == 422
+    assert [(e["path"], e["code"]) for e in scenario.json()["errors"]] == [
+        ("units", "invalid.key_repeated")]
+    job = _raw_post(client, "/jobs", '{"scenario_id": "s", "seed": 1, "seed": 2}', media)
+    assert job.status_code == 422
+    assert [(e["path"], e["code"]) for e in job.json()["errors"]] == [("seed", "invalid.key_repeated")]
+    assert client.get("/scenarios").json()["total"] == 0

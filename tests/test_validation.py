@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from i18n import problem_line
-from models import ScenarioError, parse_scenario
+from models import ScenarioError, parse_scenario, read_json
 
 GOOD: dict[str, Any] = {
     "name": "v",
@@ -260,3 +260,15 @@ def test_fte_within_float_rounding_of_a_step_is_read_as_that_step() -> None:
     data["prosecutors"][0] |= {"capacity": 0.50000000009, "load": 0.1 + 0.2}
     s = parse_scenario(data)
     assert s.prosecutors[0].capacity == 0.5 and s.prosecutors[0].load == 0.3
+
+
+def test_a_key_named_twice_is_refused_at_its_path() -> None:
+    """JSON naming `name` twice at the top and `id` twice in the first case is refused
+    with one problem at each key (Python's reader would keep the last of each, silently);
+    the same keys once each read as they are."""
+    with pytest.raises(ScenarioError) as err:
+        read_json('{"name": "a", "cases": [{"id": "x", "id": "y"}], "name": "b"}')
+    assert [(p.path, p.code) for p in err.value.problems] == [
+        ("name", "invalid.key_repeated"), ("cases[0].id", "invalid.key_repeated")]
+    assert read_json('{"name": "a", "cases": [{"id": "x"}]}') == {
+        "name": "a", "cases": [{"id": "x"}]}
