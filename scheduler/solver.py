@@ -203,8 +203,12 @@ def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, wo
     left = deadline - relaxing - clock.now()
     # The polish after compose keeps its time from what comes between them.
     for_polish = search * tuning.COMPOSE_SHARE * tuning.COMPOSE_POLISH_SHARE
-    if replanned is None and left > tuning.STEP_SECONDS / 4 and not (stop is not None and stop.is_set()):
-        composing = min(left, search * tuning.COMPOSE_SHARE) * (1 - tuning.COMPOSE_POLISH_SHARE)
+    # Stopped, the parts' teams are still put together (compose re-solves nothing then):
+    # dense 4,000 x 700 stopped at 30 s answered in 1.2 s instead of 0.4, with priority
+    # 1,305 instead of the first roster's 1,280.
+    stopped = stop is not None and stop.is_set()
+    if replanned is None and (left > tuning.STEP_SECONDS / 4 or stopped):
+        composing = max(0.0, min(left, search * tuning.COMPOSE_SHARE)) * (1 - tuning.COMPOSE_POLISH_SHARE)
         mending = composing * tuning.COMPOSE_MEND_SHARE
         composed = compose(ctx, best, bounds, seconds=composing, workers=workers, seed=seed,
                            stop=stop, mending=mending, impossible=impossible)
