@@ -13,13 +13,8 @@ from typing import Any
 from fastapi import Request
 
 from api.problems import ApiError, json_problem
-from api.reading import body_json
-from models.validation import NestedTooDeep, problem
-
-
-def _printable(key: str) -> str:
-    """A dict key as it can be shown in an error path: surrogates as escapes."""
-    return key.encode("utf-8", "backslashreplace").decode("utf-8")
+from api.reading import BodyProblems, body_json
+from models.validation import NestedTooDeep, printable, problem
 
 
 def _is_text(s: str) -> bool:
@@ -41,7 +36,7 @@ def first_non_text(value: Any, path: str = "") -> str | None:
                 return found
     elif isinstance(value, dict):
         for key, item in value.items():
-            where = f"{path}.{_printable(key)}" if path else _printable(key)
+            where = f"{path}.{printable(key)}" if path else printable(key)
             if not _is_text(key):
                 return where
             if (found := first_non_text(item, where)) is not None:
@@ -60,7 +55,7 @@ async def refuse_non_text(request: Request) -> None:
     except NestedTooDeep as e:
         # The route would parse it again, and fail the same way inside FastAPI (a 500).
         raise ApiError(400, "problem.json_invalid", [json_problem(e.doc, e.pos)]) from None
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return
+    except (json.JSONDecodeError, UnicodeDecodeError, BodyProblems):
+        return  # the route's to answer: POST /scenarios/validate reports problems
     if (where := first_non_text(data)) is not None:
         raise ApiError(422, "problem.request_invalid", [problem(where, "invalid.not_unicode")])

@@ -11,7 +11,8 @@ from starlette.exceptions import HTTPException
 
 from api.deps import LangDep
 from api.problems import ApiError, json_problem
-from api.reading import body_json
+from api.reading import BodyProblems, body_json
+from i18n import worded
 from models.validation import Problem, problem
 from sheets import WorkbookError, read_workbook
 
@@ -91,6 +92,8 @@ async def scenario_or_problems(request: Request, lang: LangDep) -> dict[str, Any
         return await _scenario_or_workbook(request, lang)
     except WorkbookError as e:
         return e.found
+    except BodyProblems as e:  # a key named twice: problems to report, as any scenario's
+        return [worded(p, lang) for p in e.problems]
 
 
 ScenarioOrWorkbook = Annotated[dict[str, Any], Depends(scenario_data)]

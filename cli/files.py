@@ -97,9 +97,9 @@ class _ScenarioLoader(yaml.SafeLoader):
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen = set()
+        # The mapping's own keys, before any merge (<<) brings in keys it may override.
         for key, _ in node.value:
-            # A merge (<<) may repeat keys of the mapping it is merged into, by design.
-            if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+            if isinstance(key, yaml.ScalarNode):
                 if (key.tag, key.value) in seen:
                     raise _RepeatedKeyError(key)
                 seen.add((key.tag, key.value))

@@ -337,13 +337,19 @@ class _Repeated(dict[str, Any]):
     repeated: list[str]
 
 
+def printable(key: str) -> str:
+    """A key as a path can show it: a lone surrogate ("\\ud800", which JSON allows and UTF-8
+    cannot encode) as its escape."""
+    return key.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _repeated_keys(data: Any, path: str = "") -> Iterator[str]:
     """The path of each key an object of `data` names more than once."""
     if isinstance(data, _Repeated):
-        yield from (field_path(path, [key]) for key in data.repeated)
+        yield from (field_path(path, [printable(key)]) for key in data.repeated)
     if isinstance(data, dict):
         for key, value in data.items():
-            yield from _repeated_keys(value, field_path(path, [key]))
+            yield from _repeated_keys(value, field_path(path, [printable(key)]))
     elif isinstance(data, list):
         for i, value in enumerate(data):
             yield from _repeated_keys(value, f"{path}[{i}]")

@@ -286,7 +286,10 @@ def test_yaml_numbers_with_an_exponent_and_no_point_are_numbers(tmp_path: Path) 
         "en": "units: given twice in the same object", "zh": "units：在同一对象中出现了两次"}),
     ("yaml", "name: x\nunits: []\nunits: []\n", {
         "en": "names 'units' twice in one mapping, the second time at line 3, column 1",
-        "zh": "同一映射中“units”出现了两次，第二次在第3行第1列"})])
+        "zh": "同一映射中“units”出现了两次，第二次在第3行第1列"}),
+    ("yaml", "name: x\n<<: {units: []}\n<<: {units: []}\n", {
+        "en": "names '<<' twice in one mapping, the second time at line 3, column 1",
+        "zh": "同一映射中“<<”出现了两次，第二次在第3行第1列"})])
 def test_a_key_named_twice_is_refused(tmp_path: Path, suffix: str, text: str,
                                       words: dict[str, str]) -> None:
     """A scenario file naming `units` twice (a hand edit pasting a second list): refused,

@@ -444,3 +444,25 @@ def test_a_key_named_twice_is_a_422_at_the_key(client: TestClient, media: str) -
     assert job.status_code == 422
     assert [(e["path"], e["code"]) for e in job.json()["errors"]] == [("seed", "invalid.key_repeated")]
     assert client.get("/scenarios").json()["total"] == 0
+
+
+@pytest.mark.parametrize("url", ["/scenarios", "/jobs"])
+def test_a_key_named_twice_with_a_lone_surrogate_is_a_422_showing_it_escaped(
+        client: TestClient, url: str) -> None:
+    """A key "\\ud800" named twice: a 422 at its escape, not a 500 from writing the key
+    into the answer (an outside tester's find); nothing stored."""
+    answer = _raw_post(client, url, '{"\\ud800": 1, "\\ud800": 2}')
+    assert answer.status_code == 422
+    assert [(e["path"], e["code"]) for e in answer.json()["errors"]] == [
+        ("\\ud800", "invalid.key_repeated")]
+    assert client.get("/scenarios").json()["total"] == 0
+
+
+def test_validating_a_scenario_with_a_key_named_twice_reports_it(client: TestClient) -> None:
+    """POST /scenarios/validate reports a key named twice as a problem (200, not valid),
+    as it reports every other problem of a scenario, not as a 422."""
+    answer = _raw_post(client, "/scenarios/validate", '{"name": "x", "units": [], "units": []}')
+    assert answer.status_code == 200
+    report = answer.json()
+    assert not report["valid"]
+    assert [(p["path"], p["code"]) for p in report["problems"]] == [("units", "invalid.key_repeated")]
