@@ -277,10 +277,7 @@ def improve(ctx: Context, start: Incumbent, *, deadline: float, workers: int, se
             if costs is None:
                 costs = excess(ctx, teams, least or {})
             free = KINDS[kind](ctx, teams, rng, chooser.size, seeds, costs)
-        step = min(tuning.STEP_SECONDS, deadline - clock.now())
-        trial = reopen(ctx, best, free, seconds=step, workers=workers, seed=rng.randrange(1 << 30),
-                       stop=stop, nearest=tuning.LNS_NEAREST,
-                       between=polishing(clock.now() + step, stop))
+        trial = _step(ctx, best, free, deadline=deadline, workers=workers, rng=rng, stop=stop)
         improved = trial is not None and beats(ctx, trial, best)
         if kind != "sweep":
             chooser.learn(kind, improved, trial is not None and trial.proven)
@@ -304,21 +301,26 @@ def mend(ctx: Context, start: Incumbent, waiting: Sequence[CaseId], *, deadline:
     its neighbourhood staffed it in 0.3 s. In a 60 s solve the search had no time to
     draw it, in a 180 s one it did at 130 s."""
     rng = random.Random(seed)
-    best = start
+    best, teams = start, Teams.of(ctx, start.chosen)
     for case in waiting:
-        left = deadline - clock.now()
-        if left <= tuning.STEP_SECONDS / 4 or (stop is not None and stop.is_set()):
+        if deadline - clock.now() <= tuning.STEP_SECONDS / 4 or (stop is not None and stop.is_set()):
             break
         if case in best.staffed:
             continue
-        free = blocked_by(ctx, Teams.of(ctx, best.chosen), ctx.scenario.case_by_id[case],
-                          tuning.NEIGHBOURHOOD_CASES)
-        step = min(tuning.STEP_SECONDS, left)
-        trial = reopen(ctx, best, free, seconds=step, workers=workers,
-                       seed=rng.randrange(1 << 30), stop=stop, nearest=tuning.LNS_NEAREST,
-                       between=polishing(clock.now() + step, stop))
+        free = blocked_by(ctx, teams, ctx.scenario.case_by_id[case], tuning.NEIGHBOURHOOD_CASES)
+        trial = _step(ctx, best, free, deadline=deadline, workers=workers, rng=rng, stop=stop)
         if trial is not None and beats(ctx, trial, best):
-            best = trial
+            best, teams = trial, Teams.of(ctx, trial.chosen)
             if on_improve is not None:
                 on_improve(best)
     return best
+
+
+def _step(ctx: Context, best: Incumbent, free: set[CaseId], *, deadline: float, workers: int,
+          rng: random.Random, stop: threading.Event | None) -> Incumbent | None:
+    """One step of the search: `free` reopened for at most `tuning.STEP_SECONDS` before
+    `deadline`, each case on the LNS_NEAREST people per slot, polished between the phases."""
+    step = min(tuning.STEP_SECONDS, deadline - clock.now())
+    return reopen(ctx, best, free, seconds=step, workers=workers, seed=rng.randrange(1 << 30),
+                  stop=stop, nearest=tuning.LNS_NEAREST,
+                  between=polishing(clock.now() + step, stop))
