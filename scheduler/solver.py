@@ -13,7 +13,8 @@ import gc
 import math
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from time import perf_counter
 from typing import Literal
 
@@ -28,6 +29,7 @@ from scheduler.bounds.parts import (
     PartBound,
     cost_bound,
     highest_priority,
+    resumed_unproven,
     settled,
     solve_parts,
     with_lower_levels,
@@ -262,6 +264,28 @@ def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, wo
     return best, _BoundByParts(highest_priority(bounds), with_counted(bounds, counted, short),
                                relax, tried=len(bounds) if ran else None,
                                proven=sum(map(settled, bounds)) if ran else None)
+
+
+def _tightened(ctx: Context, parts: list[PartBound], by_parts: _BoundByParts, best: Incumbent,
+               *, until: float, seed: int, stop: threading.Event | None
+               ) -> tuple[list[PartBound], _BoundByParts]:
+    """The parts' bounds on cost raised by `until`, with what the time limit leaves after
+    the search: the parts left unproven resumed (`resumed_unproven`) in at most half of
+    it, then the parts the roster's priority lets fall bounded where they fall
+    (`with_lower_levels`).
+
+    Resumed first: in one run of dense 4,000 x 700 a part of 36 cases, resumed, proved
+    5,800 more in under 4 s, where the falls took 5 to 6 s to prove 1,300 to 1,700 in
+    all (each fall proven moves the fall to the next part). Given two workers, this runs
+    beside the relaxation, which HiGHS solves on one thread."""
+    resumed = resumed_unproven(ctx, parts, until=(clock.now() + until) / 2, seed=seed,
+                               stop=stop)
+    lowered = with_lower_levels(ctx, resumed, best.objective.staffed_priority, until=until,
+                                seed=seed, stop=stop)
+    newly = sum(settled(a) and not settled(b) for a, b in zip(resumed, parts, strict=True))
+    by_parts = replace(by_parts, proven=None if by_parts.proven is None
+                       else by_parts.proven + newly)
+    return lowered, by_parts
 
 
 def _polished(ctx: Context, best: Incumbent, until: float, reporter: _Reporter,
@@ -663,20 +687,25 @@ def _solve(scenario: Scenario, *, seconds: float, workers: int, seed: int, expla
         if counted_most < priority_bound:
             priority_bound = counted_most
             reporter.proven(counted_most)
-    if relax and not stopped:
-        assert by_parts is not None
-        most = most_priority(ctx, parts, until=begun + seconds - writing)
-        # It holds for every valid roster and the roster is one: were it lower, the
-        # relaxation would be at fault, and it is not claimed.
-        if most is not None and most >= best.objective.staffed_priority:
-            priority_bound = min(priority_bound, most)
-            reporter.proven(most)
+    until = begun + seconds - writing
+    tightening: Future[tuple[list[PartBound], _BoundByParts]] | None = None
+    with ThreadPoolExecutor(1) as beside:
+        if by_parts is not None and relax and not stopped and workers > 1:
+            # HiGHS runs on one thread; the other raises the parts' bounds meanwhile.
+            tightening = beside.submit(_tightened, ctx, parts, by_parts, best, until=until,
+                                       seed=seed, stop=stop)
+        if relax and not stopped:
+            most = most_priority(ctx, parts, until=until)
+            # It holds for every valid roster and the roster is one: were it lower, the
+            # relaxation would be at fault, and it is not claimed.
+            if most is not None and most >= best.objective.staffed_priority:
+                priority_bound = min(priority_bound, most)
+                reporter.proven(most)
+        if by_parts is not None and not stopped:
+            parts, by_parts = (_tightened(ctx, parts, by_parts, best, until=until, seed=seed,
+                                          stop=stop)
+                               if tightening is None else tightening.result())
     if by_parts is not None:
-        if not stopped:
-            # What the time limit leaves after the search and the explanations (a second
-            # or so on a province) bounds the parts that the roster's priority lets fall.
-            parts = with_lower_levels(ctx, parts, best.objective.staffed_priority,
-                                      until=begun + seconds - writing, seed=seed, stop=stop)
         by_cost = cost_bound(parts, best.objective.staffed_priority,
                              scenario.policy.weights.peak_load)
         if by_cost is not None:

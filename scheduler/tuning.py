@@ -176,6 +176,12 @@ PART_SPLIT_OPTIONS = 5_000
 # no-road 4,000 x 700, 4 of the 34 s for the parts were left over while 7 of the 16
 # parts had proven little more than a trivial cost bound.
 PART_RETRY_SECONDS = 1.0
+# After the search, parts left unproven are resumed (`scheduler.bounds.parts.
+# resumed_unproven`), each with a share of the time as large as its share of what their
+# teams cost above their bounds; a share below this is not tried: writing the models of
+# the largest parts of dense 4,000 x 700 took 0.08 to 0.25 s, and a part 3 from its bound
+# would have had 0.01 s.
+RESUME_LEAST_SECONDS = 0.25
 # Rival parts (scheduler.bounds.coupled) are tried as one only if at least this much of
 # the parts' share is left, and each pair gets at least this much: a pair with the
 # provincial part of tight 2,000 x 300 proved its priority and cost in 1.9 to 2.2 s.

@@ -13,7 +13,7 @@ from ortools.sat.python import cp_model as cp
 
 from checker import check_roster
 from models import Scenario, parse_scenario
-from scheduler import clock, solve, tuning
+from scheduler import clock, solve, solver, tuning
 from scheduler.bounds import parts as bound
 from scheduler.bounds.alone import counted_bounds, with_counted
 from scheduler.bounds.parts import (
@@ -578,6 +578,17 @@ def test_unproven_parts_are_not_tried_again_past_the_deadline() -> None:
     assert [b.least_costs for b in got] == [{}, {}]
 
 
+def _one_office_or_two() -> Scenario:
+    """x1 and x2 run on the same days and p1, next door, can serve only one of them; the
+    other takes p3 from a2: each case alone costs one office, together they cost more."""
+    units = [unit("prov", "provincial"), unit("c1", "municipal", "prov"),
+             unit("a1", parent="c1"), unit("a2", parent="c1", lat=49.5)]
+    team = {"leader": None, "members": {"prosecutor": 1}, "load": 0.6}
+    return scenario(units, [person("p1", "a1"), person("p3", "a2")],
+                    [case("x1", "a1", team=team), case("x2", "a1", team=team)],
+                    policy={"weights": {"peak_load": 0}})
+
+
 def test_a_part_whose_cost_phase_was_cut_short_resumes_as_a_whole(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """x1 and x2 run on the same days and p1, next door, can serve only one of them; each
@@ -585,12 +596,7 @@ def test_a_part_whose_cost_phase_was_cut_short_resumes_as_a_whole(
     With the first try of their part cut short once its priority is proven, the second
     try resumes the part as a whole and proves what both cost together, p3 from a2 on one
     of them: as much as the whole model's optimum, more than 60."""
-    units = [unit("prov", "provincial"), unit("c1", "municipal", "prov"),
-             unit("a1", parent="c1"), unit("a2", parent="c1", lat=49.5)]
-    team = {"leader": None, "members": {"prosecutor": 1}, "load": 0.6}
-    s = scenario(units, [person("p1", "a1"), person("p3", "a2")],
-                 [case("x1", "a1", team=team), case("x2", "a1", team=team)],
-                 policy={"weights": {"peak_load": 0}})
+    s = _one_office_or_two()
     optimum = solve(s, seconds=10, workers=1, method="whole")
     assert optimum.objective is not None and optimum.objective.staffed_priority == 2
     assert optimum.objective.cost > 60
@@ -607,6 +613,74 @@ def test_a_part_whose_cost_phase_was_cut_short_resumes_as_a_whole(
                               seed=0))
     assert part.highest == 2
     assert part.least_cost(2) == pytest.approx(optimum.objective.cost, abs=0.5)  # spec 1.1
+
+
+def _cut_short(part: PartBound) -> PartBound:
+    """`part` as a cost phase cut short would leave it: its priority proven, its teams
+    found, its cost proven only as far as one case's."""
+    found = replace(part.roster, cost_proven=False, bound=None)
+    return replace(part, least_costs={part.highest: part.least_cost(part.highest) / 2},
+                   roster=found)
+
+
+def test_an_unproven_part_resumed_proves_what_its_cases_cost_together() -> None:
+    """A part whose cost phase was cut short once its priority was proven is resumed
+    from its own teams: its bound rises to the whole model's optimum, it is settled, and
+    its highest stands. A settled part beside it is left as it was."""
+    s = _one_office_or_two()
+    optimum = solve(s, seconds=10, workers=1, method="whole")
+    assert optimum.objective is not None and optimum.objective.staffed_priority == 2
+    ctx = make_context(s)
+    [proven] = list(solve_parts(ctx, _start(s), deadline=perf_counter() + 10, workers=1,
+                                seed=0))
+    assert settled(proven) and proven.least_cost(2) > 60
+    short = _cut_short(proven)
+    assert not settled(short) and short.least_cost(2) < optimum.objective.cost - 1
+    resumed, kept = bound.resumed_unproven(ctx, [short, proven], until=perf_counter() + 10,
+                                           seed=0)
+    assert kept is proven
+    assert settled(resumed) and resumed.highest == short.highest == 2
+    assert resumed.least_cost(2) == pytest.approx(optimum.objective.cost, abs=0.5)  # spec 1.1
+
+
+def test_unproven_parts_are_not_resumed_without_time() -> None:
+    """With no time left, no part is resumed: the bounds are as they were."""
+    s = _one_office_or_two()
+    ctx = make_context(s)
+    [proven] = list(solve_parts(ctx, _start(s), deadline=perf_counter() + 10, workers=1,
+                                seed=0))
+    short = _cut_short(proven)
+    assert bound.resumed_unproven(ctx, [short], until=perf_counter(), seed=0) == [short]
+
+
+def test_a_part_whose_priority_is_not_proven_is_not_resumed() -> None:
+    """Resuming runs the cost phase alone, at the level of the part's teams: a part whose
+    priority is not proven is left as it was (the cost phase would not bound the levels
+    above its teams')."""
+    s = _one_office_or_two()
+    ctx = make_context(s)
+    [proven] = list(solve_parts(ctx, _start(s), deadline=perf_counter() + 10, workers=1,
+                                seed=0))
+    short = _cut_short(proven)
+    unproven = replace(short, roster=replace(short.roster, priority_proven=False))
+    assert bound.resumed_unproven(ctx, [unproven], until=perf_counter() + 10,
+                                  seed=0) == [unproven]
+
+
+def test_the_time_after_the_search_resumes_unproven_parts_and_counts_them_proven() -> None:
+    """What the time limit leaves after the search goes to the parts left unproven
+    (`_tightened`): the part cut short is proven, and the roster's count of parts
+    proven says so."""
+    s = _one_office_or_two()
+    ctx = make_context(s)
+    [proven] = list(solve_parts(ctx, _start(s), deadline=perf_counter() + 10, workers=1,
+                                seed=0))
+    short = _cut_short(proven)
+    by_parts = solver._BoundByParts(2, [short], tried=1, proven=0)
+    parts, counted = solver._tightened(ctx, [short], by_parts, _start(s),
+                                       until=perf_counter() + 10, seed=0, stop=None)
+    assert counted.proven == 1 and settled(parts[0])
+    assert parts[0].least_cost(2) == pytest.approx(proven.least_cost(2))
 
 
 def test_parts_on_two_threads_prove_what_one_thread_proves() -> None:
