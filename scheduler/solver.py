@@ -35,7 +35,7 @@ from scheduler.bounds.parts import (
     with_lower_levels,
     without,
 )
-from scheduler.bounds.relaxation import most_priority
+from scheduler.bounds.relaxation import Relaxation
 from scheduler.construct.greedy import greedy
 from scheduler.construct.previous import Kept, kept_previous
 from scheduler.construct.rarest import Menus, rarest_first_by
@@ -688,26 +688,36 @@ def _solve(scenario: Scenario, *, seconds: float, workers: int, seed: int, expla
             priority_bound = counted_most
             reporter.proven(counted_most)
     until = begun + seconds - writing
+    # The relaxation's second program (where the parts may fall) asks the parts' bounds
+    # as tightened, so their tightening ends that much sooner.
+    tightened_by = until - (tuning.SHED_SHARE * relaxing if relax else 0.0)
     tightening: Future[tuple[list[PartBound], _BoundByParts]] | None = None
+    relaxed: Relaxation | None = None
     with ThreadPoolExecutor(1) as beside:
         if by_parts is not None and relax and not stopped and workers > 1:
             # HiGHS runs on one thread; the other raises the parts' bounds meanwhile.
-            tightening = beside.submit(_tightened, ctx, parts, by_parts, best, until=until,
-                                       seed=seed, stop=stop)
+            tightening = beside.submit(_tightened, ctx, parts, by_parts, best,
+                                       until=tightened_by, seed=seed, stop=stop)
         if relax and not stopped:
-            most = most_priority(ctx, parts, until=until)
+            relaxed = Relaxation(ctx, parts, until)
+            most = None if relaxed.cut else relaxed.most_priority(until - clock.now())
             # It holds for every valid roster and the roster is one: were it lower, the
             # relaxation would be at fault, and it is not claimed.
             if most is not None and most >= best.objective.staffed_priority:
                 priority_bound = min(priority_bound, most)
                 reporter.proven(most)
+            else:
+                relaxed = None
         if by_parts is not None and not stopped:
-            parts, by_parts = (_tightened(ctx, parts, by_parts, best, until=until, seed=seed,
-                                          stop=stop)
+            parts, by_parts = (_tightened(ctx, parts, by_parts, best, until=tightened_by,
+                                          seed=seed, stop=stop)
                                if tightening is None else tightening.result())
+    shed = None
+    if relaxed is not None and not (stop is not None and stop.is_set()):
+        shed = relaxed.most_shed(parts, best.objective.staffed_priority, until - clock.now())
     if by_parts is not None:
         by_cost = cost_bound(parts, best.objective.staffed_priority,
-                             scenario.policy.weights.peak_load)
+                             scenario.policy.weights.peak_load, shed_at_most=shed)
         if by_cost is not None:
             bound = by_cost if bound is None else max(bound, by_cost)
     if bound is None:

@@ -92,6 +92,10 @@ RELAXATION_SHORT_SHARE = 0.02
 # one; with every check, its program for dense 4,000 x 700 had 1.3 million rows and did
 # not solve in 20 s.
 RELAXED_HOME_PEOPLE = 5
+# Of the relaxation's reserve, what its second program takes (where the parts may fall
+# short of their highest at the roster's priority, `Relaxation.most_shed`): on dense
+# 4,000 x 700 it took 1.0 s after the first (writing 2.1 s, solving 2.3 s).
+SHED_SHARE = 0.25
 # The most of the search putting the parts' teams together may take (7 s of a 60 s solve
 # of standard 4,000 x 700; 14 s on the dense family, with 145 clashing cases).
 COMPOSE_SHARE = 0.25
@@ -182,6 +186,10 @@ PART_RETRY_SECONDS = 1.0
 # the largest parts of dense 4,000 x 700 took 0.08 to 0.25 s, and a part 3 from its bound
 # would have had 0.01 s.
 RESUME_LEAST_SECONDS = 0.25
+# Where the roster's priority lets a part whose cost was not proven fall
+# (`scheduler.bounds.parts.with_lower_levels`), CP-SAT bounds its cost at the lower level
+# for at most this long.
+FALL_UNPROVEN_SECONDS = 1.0
 # Rival parts (scheduler.bounds.coupled) are tried as one only if at least this much of
 # the parts' share is left, and each pair gets at least this much: a pair with the
 # provincial part of tight 2,000 x 300 proved its priority and cost in 1.9 to 2.2 s.

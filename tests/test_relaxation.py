@@ -1,18 +1,23 @@
 """The bound on staffed priority from the whole province at once (a linear relaxation)."""
 
 import math
+from time import perf_counter
 from typing import Any
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from models import Scenario, Status, parse_scenario
 from scheduler import solve, tuning
-from scheduler.bounds.alone import counted_bounds
-from scheduler.bounds.parts import PartBound, highest_priority
+from scheduler.bounds.alone import counted_bounds, with_counted
+from scheduler.bounds.parts import PartBound, cost_bound, highest_priority, shed_rate, solve_parts
 from scheduler.bounds.relaxation import Relaxation, _Program, most_priority
+from scheduler.construct.greedy import greedy
 from scheduler.model.core import make_context
+from scheduler.report import COST_TOLERANCE, evaluate
+from scheduler.search.incumbent import Incumbent
 from scheduler.search.phases import Found
 from scheduler.solver import _relaxation_reserve
 from tests.test_properties import scenarios
@@ -124,6 +129,100 @@ def test_relaxation_holds_against_the_proven_optimum(data: dict[str, Any]) -> No
     ctx = make_context(s)
     most = Relaxation(ctx, list(counted_bounds(ctx).values())).most_priority(10)
     assert most is not None and most >= roster.objective.staffed_priority
+
+
+def _one_speaker_and_a_costly_third() -> Scenario:
+    """As `_one_speaker_two_cities`, each speaker case now taking all of the speaker's
+    time, and case z in city c, which its own prosecutor staffs: the most any roster
+    staffs is 2, z and one of x and y."""
+    units = [unit("prov", tier="provincial"), unit("a", tier="municipal", parent="prov"),
+             unit("b", tier="municipal", parent="prov"), unit("c", tier="municipal", parent="prov")]
+    people = [person("speaker", "prov", languages=["zh", "mn"]), person("pa", "a"),
+              person("pb", "b"), person("pc", "c")]
+    whole = {**SPEAKER_CASE, "load": 1.0}
+    return scenario(units, people, [case("x", "a", team=whole), case("y", "b", team=whole),
+                                    case("z", "c", scope="unit")])
+
+
+def _priced(s: Scenario, costs: dict[str, float]) -> list[PartBound]:
+    """Each case as a part of its own, proven possible alone at the cost given."""
+    return [PartBound(frozenset({c.id}), c.priority, c.priority, {c.priority: costs[c.id]},
+                      Found()) for c in s.cases]
+
+
+def test_shed_rate_is_the_steepest_fall_from_the_highest() -> None:
+    """A part proven at 100 for 4, 90 for 3 and 70 for 2 (nothing below) sheds at most
+    10 falling one, 30 falling two, and all 100 falling three: 100 / 3 a unit at most."""
+    part = PartBound(frozenset({"x"}), 4, 4, {4: 100.0, 3: 90.0, 2: 70.0}, Found())
+    assert shed_rate(part) == pytest.approx(100 / 3)
+    assert shed_rate(PartBound(frozenset({"x"}), 1, 0, {}, Found())) == 0.0
+
+
+def test_the_parts_shed_only_where_the_coupling_lets_them_fall() -> None:
+    """The parts promise 3 where 2 is the most. Their bounds alone let the costliest part,
+    z (500), fall; but a roster staffing 2 must staff z, as the speaker serves only one of
+    x and y: the relaxation proves the parts shed at most 120 (y), and the bound on cost
+    rises from 220 to 600, the optimum's cost here."""
+    s = _one_speaker_and_a_costly_third()
+    parts = _priced(s, {"x": 100.0, "y": 120.0, "z": 500.0})
+    relaxed = Relaxation(make_context(s), parts)
+    assert relaxed.most_priority(10) == 2
+    shed = relaxed.most_shed(parts, 2, 10)
+    assert shed == pytest.approx(120.0)
+    assert cost_bound(parts, 2) == pytest.approx(220.0)
+    assert cost_bound(parts, 2, shed_at_most=shed) == pytest.approx(600.0)
+
+
+@st.composite
+def _contested(draw: st.DrawFn) -> Scenario:
+    """Cities whose cases want the few Mongolian speakers of the province, on days that
+    overlap, beside cities that staff their own cases: the cities alone promise more than
+    the province can staff, so a roster falls short of the parts' highest somewhere."""
+    contested = draw(st.integers(2, 4))
+    speakers = draw(st.integers(1, contested - 1))
+    free = draw(st.integers(1, 3))
+    units = [unit("prov", tier="provincial")]
+    people = [person(f"s{i}", "prov", languages=["zh", "mn"]) for i in range(speakers)]
+    cases = []
+    for i in range(contested + free):
+        city = f"c{i}"
+        units.append(unit(city, tier="municipal", parent="prov",
+                          lat=49.0 + draw(st.integers(0, 20)) / 10))
+        if i < contested:
+            team = {**SPEAKER_CASE, "load": draw(st.sampled_from([0.6, 1.0]))}
+            cases.append(case(f"x{i}", city, priority=draw(st.integers(1, 3)), team=team,
+                              start=f"2022-01-0{draw(st.integers(1, 3))}"))
+            people.append(person(f"p{i}", city))
+        else:
+            size = draw(st.integers(1, 3))
+            people += [person(f"p{i}-{k}", city) for k in range(size)]
+            cases.append(case(f"x{i}", city, priority=draw(st.integers(1, 3)), scope="unit",
+                              team={"leader": None, "members": {"prosecutor": size}}))
+    return scenario(units, people, cases)
+
+
+@settings(max_examples=20, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(_contested())
+def test_the_shed_the_relaxation_allows_holds_against_the_proven_optimum(s: Scenario) -> None:
+    """On random provinces whose cities contest a few speakers, with each city's cases
+    solved alone as its part, the bound on cost at the optimum's priority, the parts' fall
+    priced by the relaxation, is never above the whole model's proven optimum."""
+    roster = solve(s, seconds=10, workers=1, explain=False, method="whole")
+    assert roster.status is Status.OPTIMAL and roster.objective is not None
+    ctx = make_context(s)
+    chosen, staffed = greedy(ctx)
+    start = Incumbent(chosen, staffed, evaluate(ctx, chosen, staffed))
+    parts = with_counted(list(solve_parts(ctx, start, deadline=perf_counter() + 10, workers=1,
+                                          seed=0)), counted_bounds(ctx))
+    priority = roster.objective.staffed_priority
+    relaxed = Relaxation(ctx, parts)
+    most = relaxed.most_priority(10)
+    assert most is not None and most >= priority
+    shed = relaxed.most_shed(parts, priority, 10)
+    assert shed is not None
+    bound = cost_bound(parts, priority, s.policy.weights.peak_load, shed_at_most=shed)
+    assert (bound or 0.0) <= roster.objective.cost + COST_TOLERANCE  # spec 1.1
 
 
 def test_relaxation_past_its_deadline_bounds_nothing() -> None:

@@ -500,19 +500,25 @@ def with_lower_levels(ctx: Context, bounds: Sequence[PartBound], priority: int, 
         # was not yet asked; those shedding most first.
         falls = [(i, out[i].highest - short) for i, short in falling_short(out, priority).items()
                  if len(out[i].cases) > 1 and out[i].roster.solved
-                 and out[i].roster.cost_proven and (i, out[i].highest - short) not in asked]
+                 and (i, out[i].highest - short) not in asked]
         if not falls:
             break
-        # The one shedding most, with all the time left: CP-SAT ends once it proves (0.04
-        # to 0.4 s a part there), and what it proves may move the fall elsewhere.
+        # The one shedding most, with all the time left if its cost was proven at its
+        # highest: CP-SAT ends once it proves (0.04 to 0.4 s a part there), and what it
+        # proves may move the fall elsewhere. A part whose cost was not proven will not
+        # be proven here either, and gets what its first bounds take: on dense
+        # 4,000 x 700 a fall left at such a part, counted, shed 5,700.
         i, level = min(falls, key=lambda fall: (out[fall[0]].least_cost(fall[1])
                                                 - out[fall[0]].least_cost(out[fall[0]].highest),
                                                 fall))
         asked.add((i, level))
         b = out[i]
+        seconds = until - clock.now()
+        if not b.roster.cost_proven:
+            seconds = min(seconds, tuning.FALL_UNPROVEN_SECONDS)
         found = least_cost_at(_alone(ctx, set(b.cases)), level, b.roster.chosen,
-                              b.roster.staffed, seconds=until - clock.now(), workers=1,
-                              seed=seed, stop=stop)
+                              b.roster.staffed, seconds=seconds, workers=1, seed=seed,
+                              stop=stop)
         if found.bound is not None and found.bound > b.least_cost(level):
             out[i] = replace(b, least_costs={**b.least_costs, level: found.bound})
     return out
@@ -560,19 +566,34 @@ def resumed_unproven(ctx: Context, bounds: Sequence[PartBound], *, until: float,
     return out
 
 
-def cost_bound(bounds: Sequence[PartBound], priority: int, peak_weight: float = 0.0
-               ) -> float | None:
+def shed_rate(b: PartBound) -> float:
+    """The most cost the part can shed per unit of priority it falls below its highest,
+    as its bounds reckon it: falling to any level L sheds at most this times (highest - L)."""
+    full = b.least_cost(b.highest)
+    # Each level's bound holds up to the next proven level, so the steepest fall to a
+    # level is to just below a proven one, or one below the highest.
+    levels = {b.highest - 1} | {level - 1 for level in b.least_costs if level <= b.highest}
+    return max(((full - b.least_cost(level)) / (b.highest - level)
+                for level in levels if level >= 0), default=0.0)
+
+
+def cost_bound(bounds: Sequence[PartBound], priority: int, peak_weight: float = 0.0,
+               shed_at_most: float | None = None) -> float | None:
     """The least cost of any valid roster staffing at least `priority`, or None where
     nothing is proven; `peak_weight` is the weight of peak_load.
 
     Each part costs at least its least cost at the priority it staffs. The whole may fall
     short of the parts' highest by only so much; where each part falls short, to cost
     least, is a knapsack with one choice per part: how far below its highest it falls.
+    Where the relaxation proved that these parts shed no more than `shed_at_most` at
+    `priority` (`scheduler.bounds.relaxation.Relaxation.most_shed`), they shed no more.
     peak_load is bounded apart (`least_peak`): both bounds hold for every such roster."""
     spare = highest_priority(bounds) - priority
     if spare < 0:
         return None  # no valid roster staffs that much
     shed, _ = _shedding(bounds, spare)
+    if shed_at_most is not None:
+        shed = min(shed, shed_at_most)
     cost = (sum(b.least_cost(b.highest) for b in bounds) - shed
             + peak_weight * least_peak(bounds, priority))
     return cost if cost > 0 else None

@@ -32,13 +32,14 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import highspy
 import numpy as np
 
 from models.ids import CaseId, ProsecutorId
 from scheduler import clock, tuning
-from scheduler.bounds.parts import PartBound
+from scheduler.bounds.parts import PartBound, shed_rate
 from scheduler.instance.calendar import FTE_EPS, load_checkpoints
 from scheduler.instance.home import home_checks
 from scheduler.model.core import Context
@@ -61,6 +62,7 @@ class _Program:
     value: list[float] = field(default_factory=list)
     row_lower: list[float] = field(default_factory=list)
     row_upper: list[float] = field(default_factory=list)
+    highs: Any = None  # HiGHS, once `minimum` has run (highspy has no type hints)
 
     def column(self, objective: float = 0.0, upper: float = 1.0) -> int:
         """A new column in [0, upper]; its index."""
@@ -82,16 +84,35 @@ class _Program:
         """A proven lower bound on the objective, or None if HiGHS found none in `seconds`."""
         # The core class: the public `Highs` wrapper enables callbacks on creation, which
         # prints HiGHS's banner to stdout whatever output_flag says, into the CLI's answers.
-        h = highspy._core._Highs()
+        h = self.highs = highspy._core._Highs()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("threads", 1)
-        h.setOptionValue("time_limit", max(0.01, seconds))
         n = len(self.objective)
         h.addVars(n, np.array(self.lower), np.array(self.upper))
         h.changeColsCost(n, np.arange(n, dtype=np.int32), np.array(self.objective))
         h.addRows(len(self.row_lower), np.array(self.row_lower), np.array(self.row_upper),
                   len(self.index), np.array(self.starts, dtype=np.int32),
                   np.array(self.index, dtype=np.int32), np.array(self.value))
+        return self._run(seconds)
+
+    def minimum_again(self, objective: list[float], row: tuple[list[int], list[float], float],
+                      seconds: float) -> float | None:
+        """As `minimum`, once it has run, with a new `objective` and one more row
+        (columns, coefficients, lower bound), from where HiGHS left off."""
+        h = self.highs
+        self.objective = objective
+        columns, coefficients, lower = row
+        self.row(columns, coefficients, lower=lower)
+        n = len(objective)
+        h.changeColsCost(n, np.arange(n, dtype=np.int32), np.array(objective))
+        h.addRow(lower, INF, len(columns), np.array(columns, dtype=np.int32),
+                 np.array(coefficients))
+        return self._run(seconds)
+
+    def _run(self, seconds: float) -> float | None:
+        h = self.highs
+        # HiGHS's time limit counts from its first run, not from this one.
+        h.setOptionValue("time_limit", h.getRunTime() + max(0.01, seconds))
         h.run()
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
@@ -149,6 +170,30 @@ class Relaxation:
         """No valid roster staffs more priority than this; None if not proven in `seconds`."""
         least = self.p.minimum(seconds)
         return None if least is None else max(0, math.floor(-least + ROUNDING))
+
+    def most_shed(self, parts: Sequence[PartBound], priority: int,
+                  seconds: float) -> float | None:
+        """No valid roster staffing at least `priority` lets `parts` (those the program
+        was written with) shed more cost than this by falling short of their highest;
+        None if not proven in `seconds`. Asked once `most_priority` has run.
+
+        A part falling d below its highest sheds at most its `shed_rate` times d, so the
+        parts together shed at most the most the program lets the sum of those shed: a
+        part whose fall the coupling forbids (the others cannot make up the priority it
+        leaves) sheds nothing, wherever its own bounds would let it shed most."""
+        cases = self.ctx.scenario.case_by_id
+        objective = [0.0] * len(self.p.objective)
+        most = 0.0
+        for part in parts:
+            rate = shed_rate(part)
+            most += rate * part.highest
+            for c in part.cases:
+                objective[self.y[c]] = rate * cases[c].priority
+        staffed = sorted(self.y)
+        least = self.p.minimum_again(
+            objective, ([self.y[c] for c in staffed], [float(cases[c].priority) for c in staffed],
+                        float(priority)), seconds)
+        return None if least is None else max(0.0, most - least)
 
 
 def most_priority(ctx: Context, parts: Sequence[PartBound], *, until: float) -> int | None:
