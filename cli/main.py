@@ -5,6 +5,7 @@ import os
 import signal
 import sys
 import threading
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -106,8 +107,21 @@ def _fail(error: InputError, lang: Language) -> typer.Exit:
 
 def _error(line: str, lang: Language) -> None:
     """One error line on stderr, marked as such in `lang`."""
-    err.print(f"[red]{escape(message(lang, 'cli.error'))}[/red] {escape(line)}", highlight=False,
-              soft_wrap=True)
+    err.print(f"[red]{escape(message(lang, 'cli.error'))}[/red] {escape(one_line(line))}",
+              highlight=False, soft_wrap=True)
+
+
+# Bidirectional overrides and isolates: they reorder what a terminal shows after them.
+_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def one_line(line: str) -> str:
+    """A problem line as its reader should see it: control characters (a newline, an
+    escape sequence, a bidirectional override) from a file's keys or values shown as
+    escapes, so that none starts a line of its own (a forged "error:") or drives the
+    terminal."""
+    return "".join(c.encode("unicode_escape").decode("ascii")
+                   if unicodedata.category(c) == "Cc" or c in _BIDI else c for c in line)
 
 
 def _phase(phase: str, lang: Language) -> str:
@@ -647,11 +661,11 @@ def batch(
 def _report_batch(outcome: "Outcome", output: Path, lang: Language) -> None:
     """What a finished batch did, and exit 2 when some lines were bad."""
     for line in outcome.bad_lines:
-        err.print(f"[yellow]{escape(message(lang, 'cli.skipped'))}[/yellow] {escape(line)}",
-                  highlight=False)
+        err.print(f"[yellow]{escape(message(lang, 'cli.skipped'))}[/yellow] "
+                  f"{escape(one_line(line))}", highlight=False)
     for line in outcome.refused:
-        err.print(f"[yellow]{escape(message(lang, 'cli.not_committed'))}[/yellow] {escape(line)}",
-                  highlight=False)
+        err.print(f"[yellow]{escape(message(lang, 'cli.not_committed'))}[/yellow] "
+                  f"{escape(one_line(line))}", highlight=False)
     out.print(message(lang, "cli.batch_summary", done=outcome.done, staffed=outcome.staffed,
                       failed=outcome.failed, skipped=outcome.skipped, bad=len(outcome.bad_lines),
                       dir=output), highlight=False, markup=False)

@@ -300,3 +300,20 @@ def test_a_key_named_twice_is_refused(tmp_path: Path, suffix: str, text: str,
     for lang in ("en", "zh"):
         [line] = _errors(["validate", str(path)], lang)
         assert words[lang] in line, line
+
+
+@pytest.mark.parametrize("key", ["units\nerror: forged", "units\x1b[2J", "units\u202eforged"])
+def test_a_key_with_control_characters_cannot_forge_an_error_line(tmp_path: Path,
+                                                                 key: str) -> None:
+    """A key holding a newline, an escape sequence or a bidirectional override is shown
+    escaped in the error line naming it: every line printed is one the CLI wrote, none
+    starts with a forged "error:" and no control character reaches the terminal."""
+    path = tmp_path / "keys.json"
+    path.write_text(json.dumps({"name": "x", "units": [], key: []}), encoding="utf-8")
+    for lang in ("en", "zh"):
+        lines = _errors(["validate", str(path)], lang)
+        marker = "error:" if lang == "en" else "错误："
+        assert all(line.startswith(marker) for line in lines), lines
+        shown = [line for line in lines if "units\\" in line]
+        assert len(shown) == 1, lines
+        assert not any(c in "".join(lines) for c in "\x1b\u202e"), lines
