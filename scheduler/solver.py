@@ -713,8 +713,10 @@ def _solve(scenario: Scenario, *, seconds: float, workers: int, seed: int, expla
                                           seed=seed, stop=stop)
                                if tightening is None else tightening.result())
     shed = None
-    if relaxed is not None and not (stop is not None and stop.is_set()):
+    if (relaxed is not None and until - clock.now() >= tuning.SHED_LEAST_SECONDS
+            and not (stop is not None and stop.is_set())):
         shed = relaxed.most_shed(parts, best.objective.staffed_priority, until - clock.now())
+    relaxed = None  # its program (a column an option) is not kept past its answers
     if by_parts is not None:
         by_cost = cost_bound(parts, best.objective.staffed_priority,
                              scenario.policy.weights.peak_load, shed_at_most=shed)

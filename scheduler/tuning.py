@@ -96,6 +96,9 @@ RELAXED_HOME_PEOPLE = 5
 # short of their highest at the roster's priority, `Relaxation.most_shed`): on dense
 # 4,000 x 700 it took 1.0 s after the first (writing 2.1 s, solving 2.3 s).
 SHED_SHARE = 0.25
+# ... and it is not asked with less than this left: on dense 4,000 x 700 it took 1.0 s,
+# and with less it would end at its limit having proven nothing.
+SHED_LEAST_SECONDS = 0.1
 # The most of the search putting the parts' teams together may take (7 s of a 60 s solve
 # of standard 4,000 x 700; 14 s on the dense family, with 145 clashing cases).
 COMPOSE_SHARE = 0.25
