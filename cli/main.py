@@ -5,7 +5,6 @@ import os
 import signal
 import sys
 import threading
-import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -35,6 +34,7 @@ from models import Progress, Roster, Scenario, Status, parse_scenario
 from models.enums import KeyRole
 from models.reason import why
 from models.sweep import Absent
+from models.text import is_control
 from scheduler import solve as solve_scenario
 from synth import province
 from synth.province import FAMILIES
@@ -111,17 +111,13 @@ def _error(line: str, lang: Language) -> None:
               highlight=False, soft_wrap=True)
 
 
-# Bidirectional overrides and isolates: they reorder what a terminal shows after them.
-_BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
 def one_line(line: str) -> str:
     """A problem line as its reader should see it: control characters (a newline, an
     escape sequence, a bidirectional override) from a file's keys or values shown as
     escapes, so that none starts a line of its own (a forged "error:") or drives the
     terminal."""
-    return "".join(c.encode("unicode_escape").decode("ascii")
-                   if unicodedata.category(c) == "Cc" or c in _BIDI else c for c in line)
+    return "".join(c.encode("unicode_escape").decode("ascii") if is_control(c) else c
+                   for c in line)
 
 
 def _phase(phase: str, lang: Language) -> str:

@@ -26,6 +26,7 @@ from models.enums import DEFAULT_SCOPE, Kind, Role, Scope, Slot, Tier
 from models.ids import CaseId, GroupId, Language, PoolId, ProsecutorId, Skill, UnitId
 from models.reason import Reason, listing, term, why
 from models.reason import date as day
+from models.text import hidden_control
 
 # Every number is finite and bounded: the solver turns them into 64-bit integer
 # coefficients (minutes x weight x 100, FTE x 10,000), which a huge value would overflow.
@@ -159,6 +160,11 @@ class Strict(BaseModel):
         error = _guessed(value, kind) if (kind := _scalars_of(cls, info.field_name)) else None
         if error is not None:
             raise error
+        if isinstance(value, str) and (control := hidden_control(value)) is not None:
+            # An escape sequence in a name drives the terminal that prints the roster, and
+            # openpyxl refuses to write it to a workbook.
+            raise invalid("invalid.control_character",
+                          "Text should not hold control characters", character=control)
         return value
 
 

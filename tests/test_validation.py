@@ -82,6 +82,11 @@ def test_good_scenario_loads() -> None:
     ("cases.0.venue", "z" * 10_000, "cases[0].venue (c1): at most 200 characters"),
     ("prosecutors.0.name", "\ud800x",
      "prosecutors[0].name (p1): not Unicode text: it holds a lone UTF-16 surrogate"),
+    ("prosecutors.0.name", "P\x1b[2J1",
+     "prosecutors[0].name (p1): holds the control character U+001B (an escape, a bell, a "
+     "bidirectional override); only tabs and line breaks may be in text"),
+    ("cases.0.title", "T\u202e1", "cases[0].title (c1): holds the control character U+202E"),
+    ("units.1.name_zh", "\x07", "units[1].name_zh (a): holds the control character U+0007"),
     ("pairs.0", {"units": ["a", "z" * 201]}, "pairs[0].units[1] ("),
     ("previous.0.prosecutor", "q" * 201, "previous[0].prosecutor ("),
     ("prosecutors.0.load", -0.1, "prosecutors[0].load (p1): Input should be greater than or "
@@ -272,3 +277,13 @@ def test_a_key_named_twice_is_refused_at_its_path() -> None:
         ("name", "invalid.key_repeated"), ("cases[0].id", "invalid.key_repeated")]
     assert read_json('{"name": "a", "cases": [{"id": "x"}]}') == {
         "name": "a", "cases": [{"id": "x"}]}
+
+
+def test_text_keeps_its_tabs_and_line_breaks() -> None:
+    """A title or a name may hold a tab or a line break (a spreadsheet cell with Alt+Enter,
+    a Windows line end): only the other control characters are refused."""
+    data = copy.deepcopy(GOOD)
+    data["cases"][0]["title"] = "Gang case\r\nphase 2\tnorth"
+    data["prosecutors"][0]["name"] = "P\n1"
+    s = parse_scenario(data)
+    assert s.case_by_id["c1"].title == "Gang case\r\nphase 2\tnorth"
