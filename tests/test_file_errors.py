@@ -302,7 +302,8 @@ def test_a_key_named_twice_is_refused(tmp_path: Path, suffix: str, text: str,
         assert words[lang] in line, line
 
 
-@pytest.mark.parametrize("key", ["units\nerror: forged", "units\x1b[2J", "units\u202eforged"])
+@pytest.mark.parametrize("key", ["units\nerror: forged", "units\x1b[2J", "units\u202eforged",
+                                 "units\u2028error: forged", "units\u200fforged"])
 def test_a_key_with_control_characters_cannot_forge_an_error_line(tmp_path: Path,
                                                                  key: str) -> None:
     """A key holding a newline, an escape sequence or a bidirectional override is shown
@@ -316,4 +317,5 @@ def test_a_key_with_control_characters_cannot_forge_an_error_line(tmp_path: Path
         assert all(line.startswith(marker) for line in lines), lines
         shown = [line for line in lines if "units\\" in line]
         assert len(shown) == 1, lines
-        assert not any(c in "".join(lines) for c in "\x1b\u202e"), lines
+        assert not any(c in "".join(lines) for c in "\x1b\u202e\u2028\u200f"), lines
+        assert all(len(line.splitlines()) == 1 for line in lines), lines
