@@ -737,7 +737,9 @@ def _solve(scenario: Scenario, *, seconds: float, workers: int, seed: int, expla
         proven = proven or (priority_bound <= best.objective.staffed_priority
                             and bound >= best.objective.cost - COST_TOLERANCE)
         bound = min(bound, best.objective.cost)
-        gap = (best.objective.cost - bound) / max(1.0, best.objective.cost)
+        # Within the spec's tolerance the two are equal: a gap of 4e-16 is float noise.
+        gap = (0.0 if best.objective.cost - bound <= COST_TOLERANCE
+               else (best.objective.cost - bound) / max(1.0, best.objective.cost))
     roster = Roster(
         scenario=scenario.name,
         status=Status.OPTIMAL if proven else Status.FEASIBLE,
