@@ -356,8 +356,9 @@ def check(
     for v in report.violations:
         rule = render_reason(why(f"rule.{v.rule.split()[0]}", value=v.rule), language)
         out.print(f"[red]{escape(message(language, 'cli.violation'))}[/red] "
-                  + escape(message(language, "cli.violation_line", rule=rule,
-                                   problem=render_reason(v.reason, language))), highlight=False)
+                  + escape(one_line(message(language, "cli.violation_line", rule=rule,
+                                            problem=render_reason(v.reason, language)))),
+                  highlight=False)
     terms = message(language, "sep.comma").join(
         message(language, "cli.term", term=message(language, f"cost.{k}"), value=f"{v:g}")
         for k, v in report.components.items())

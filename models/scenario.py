@@ -124,6 +124,14 @@ def _not_blank(value: str) -> str:
     return value
 
 
+def _no_control(value: str) -> str:
+    """Text in a map key or a list item, checked as `Strict` checks every text field."""
+    if (control := hidden_control(value)) is not None:
+        raise invalid("invalid.control_character", "Text should not hold control characters",
+                      character=control)
+    return value
+
+
 # A skill or a language by name: a blank one (" ", a full-width space) names nothing a
 # case could ask for.
 # A reference to an item by id: no id is longer than MAX_TEXT, so a longer reference is
@@ -132,10 +140,13 @@ UnitRef = Annotated[UnitId, Field(max_length=MAX_TEXT)]
 ProsecutorRef = Annotated[ProsecutorId, Field(max_length=MAX_TEXT)]
 CaseRef = Annotated[CaseId, Field(max_length=MAX_TEXT)]
 PoolRef = Annotated[PoolId, Field(max_length=MAX_TEXT)]
+# Free text outside the scenario's own models (a what-if variant's label), checked as
+# theirs is.
+PlainText = Annotated[str, AfterValidator(_no_control)]
 SkillName = Annotated[Skill, Field(min_length=1, max_length=MAX_TEXT),
-                      AfterValidator(_not_blank)]
+                      AfterValidator(_not_blank), AfterValidator(_no_control)]
 LanguageName = Annotated[Language, Field(min_length=1, max_length=MAX_TEXT),
-                         AfterValidator(_not_blank)]
+                         AfterValidator(_not_blank), AfterValidator(_no_control)]
 Level = Annotated[int, no_guess(int),
                   Field(ge=1, le=3, description="Skill level, 1 (basic) to 3 (expert).")]
 Count = Annotated[int, no_guess(int),
@@ -160,12 +171,9 @@ class Strict(BaseModel):
         error = _guessed(value, kind) if (kind := _scalars_of(cls, info.field_name)) else None
         if error is not None:
             raise error
-        if isinstance(value, str) and (control := hidden_control(value)) is not None:
-            # An escape sequence in a name drives the terminal that prints the roster, and
-            # openpyxl refuses to write it to a workbook.
-            raise invalid("invalid.control_character",
-                          "Text should not hold control characters", character=control)
-        return value
+        # An escape sequence in a name drives the terminal that prints the roster, and
+        # openpyxl refuses to write it to a workbook.
+        return _no_control(value) if isinstance(value, str) else value
 
 
 @cache

@@ -30,6 +30,7 @@ from models.scenario import (
     Unit,
 )
 from models.scenario import Pair as PairModel
+from models.text import hidden_control
 
 
 def _unset(value: object) -> bool:
@@ -408,6 +409,8 @@ def parse_scenario(data: Any) -> Scenario:
         problems.append(problem("name", "invalid.name_required"))
     elif len(data["name"]) > MAX_TEXT:
         problems.append(problem("name", "invalid.text_too_long", limit=MAX_TEXT))
+    elif (control := hidden_control(data["name"])) is not None:
+        problems.append(problem("name", "invalid.control_character", character=control))
     no_units = data.get("units") is None
     if no_units:
         problems.append(problem("units", "invalid.units_required"))

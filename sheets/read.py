@@ -302,8 +302,10 @@ def read_workbook(data: bytes, lang: Language) -> dict[str, Any]:
     except zipfile.BadZipFile:
         # Not a zip at all (a renamed .xls or .csv, a text file, a truncated download).
         raise WorkbookError([render(why("bad.not_zip"), lang)]) from None
-    except (InvalidFileException, KeyError, OSError, ValueError):
-        # A zip, but not a workbook's parts (another kind of zip, or a damaged workbook).
+    except (InvalidFileException, KeyError, OSError, ValueError, SyntaxError):
+        # A zip, but not a workbook's parts (another kind of zip, or a damaged workbook:
+        # XML that does not parse, such as a control character in a cell's text, raises
+        # the XML parser's error, a SyntaxError).
         # The library's own account is English and names its internals: not shown.
         raise WorkbookError([render(why("bad.not_xlsx"), lang)]) from None
     keys = _sheet_keys()

@@ -56,6 +56,20 @@ def test_check_accepts_solver_roster_and_rejects_tampered(tmp_path: Path) -> Non
     assert bad.exit_code == 1 and "1 composition" in bad.output
 
 
+def test_check_shows_a_roster_s_control_characters_escaped(tmp_path: Path) -> None:
+    """A roster naming a prosecutor "wang", a newline, a forged verdict and a screen-clear
+    sequence: `check` names the unknown prosecutor on one line, escaped, with no raw
+    escape sequence and no forged "OK" line."""
+    out = tmp_path / "roster.json"
+    assert runner.invoke(app, ["solve", str(TUTORIAL), "--out", str(out)]).exit_code == 0
+    out.write_text(out.read_text().replace('"wang"', '"wang\\nOK: roster valid \\u001b[2J"', 1))
+    result = runner.invoke(app, ["check", str(TUTORIAL), str(out), "--lang", "en"])
+    assert result.exit_code == 1
+    assert "\x1b" not in result.output
+    assert not any(line.startswith("OK") for line in result.output.splitlines())
+    assert "wang\\nOK: roster valid \\x1b[2J" in result.output
+
+
 @pytest.mark.parametrize(("field", "value", "words"), [
     ("cost", float("nan"), "objective.cost: Input should be a finite number"),
     ("bound", float("inf"), "bound: Input should be a finite number"),

@@ -5,9 +5,11 @@ ids at fault named as a scenario's problems name them."""
 import json
 import re
 import zipfile
+from io import BytesIO
 from pathlib import Path
 
 import pytest
+from openpyxl import Workbook
 from typer.testing import CliRunner
 
 from cli.main import app
@@ -42,10 +44,27 @@ def _bad_files(tmp: Path) -> dict[str, Path]:
         out[key].write_bytes(data)
     with zipfile.ZipFile(out["other_zip"], "w") as z:
         z.writestr("readme.txt", "not a workbook")
+    out["bad_xml"] = tmp / "bell.xlsx"
+    out["bad_xml"].write_bytes(_with_a_bell_in_a_cell())
     (tmp / "folder.json").mkdir()
     out["folder"] = tmp / "folder.json"
     out["missing"] = tmp / "missing.json"
     return out
+
+
+def _with_a_bell_in_a_cell() -> bytes:
+    """A workbook whose shared strings hold a character reference XML does not allow
+    (&#7;, a bell): its XML does not parse."""
+    book = Workbook()
+    book.worksheets[0]["A1"] = "QQBADQQ"
+    written = BytesIO()
+    book.save(written)
+    damaged = BytesIO()
+    with zipfile.ZipFile(BytesIO(written.getvalue())) as source, \
+            zipfile.ZipFile(damaged, "w") as target:
+        for item in source.infolist():
+            target.writestr(item, source.read(item).replace(b"QQBADQQ", b"&#7;"))
+    return damaged.getvalue()
 
 
 CHINESE = {
@@ -55,6 +74,7 @@ CHINESE = {
     "binary": "binary.json：不是UTF-8编码的文本（第9字节）；请另存为UTF-8编码",
     "zip": "table.xlsx：不是.xlsx工作簿（可能是旧的.xls文件或其他文件；请另存为.xlsx）",
     "other_zip": "other.xlsx：不是.xlsx工作簿，或工作簿已损坏",
+    "bad_xml": "bell.xlsx：不是.xlsx工作簿，或工作簿已损坏",
     "folder": "folder.json：是文件夹，不是文件",
     "missing": "missing.json：文件不存在",
 }
@@ -66,6 +86,7 @@ ENGLISH = {
     "zip": "table.xlsx: not an .xlsx workbook (an old .xls, or another kind of file? save "
            "it as .xlsx)",
     "other_zip": "other.xlsx: not an .xlsx workbook, or a damaged one",
+    "bad_xml": "bell.xlsx: not an .xlsx workbook, or a damaged one",
     "folder": "folder.json: is a folder, not a file",
     "missing": "missing.json: no such file",
 }

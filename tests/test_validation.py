@@ -88,6 +88,11 @@ def test_good_scenario_loads() -> None:
     ("cases.0.title", "T\u202e1", "cases[0].title (c1): holds the control character U+202E"),
     ("units.1.name_zh", "\x07", "units[1].name_zh (a): holds the control character U+0007"),
     ("units.1.name", "A\u2028B", "units[1].name (a): holds the control character U+2028"),
+    ("name", "v\x1b[31m", "name: holds the control character U+001B"),
+    ("prosecutors.0.skills", {"crim\x1b": 2}, "prosecutors[0].skills.crim\x1b (p1): holds the "
+                                              "control character U+001B"),
+    ("prosecutors.0.languages", ["mn\u202e"],
+     "prosecutors[0].languages[0] (p1): holds the control character U+202E"),
     ("pairs.0", {"units": ["a", "z" * 201]}, "pairs[0].units[1] ("),
     ("previous.0.prosecutor", "q" * 201, "previous[0].prosecutor ("),
     ("prosecutors.0.load", -0.1, "prosecutors[0].load (p1): Input should be greater than or "

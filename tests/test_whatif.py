@@ -127,3 +127,21 @@ def test_removed_prosecutor_is_repaired_with_few_changes(client: TestClient) -> 
     changed = answer["variants"][0]["comparison"]["cases"]
     assert [c["case"] for c in changed] == ["forest-admin"]
     assert changed[0]["leaves"] == [leaving] and len(changed[0]["joins"]) == 1
+
+
+@pytest.mark.parametrize("variant", [
+    {"name": "bad\u001bname", "patch": [{"op": "replace", "path": "/cases/0/title", "value": "x"}]},
+    {"name": "renamed", "patch": [{"op": "replace", "path": "/name", "value": "n\u0007"}]},
+    {"name": "skill", "patch": [{"op": "add", "path": "/prosecutors/1/skills/crim\u001b",
+                                 "value": 2}]}])
+def test_control_characters_in_a_what_if_are_a_422_storing_nothing(
+        client: TestClient, variant: dict[str, Any]) -> None:
+    """A variant's label, or a patch putting a control character into the scenario's name
+    or a skill's name, is refused at its field (it was a 500, or stored), and nothing is
+    stored."""
+    sid = _stored(client, TUTORIAL)
+    answer = client.post(f"/scenarios/{sid}/what-if", json={"variants": [variant]})
+    assert answer.status_code == 422, answer.text
+    assert any("U+00" in e["message"] for e in answer.json()["errors"]), answer.json()
+    assert client.get("/scenarios").json()["total"] == 1
+    assert client.get(f"/scenarios/{sid}/variants").json()["total"] == 0

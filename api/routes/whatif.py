@@ -31,7 +31,7 @@ from api.tables import RosterRow, ScenarioRow
 from i18n import localised
 from models import Problem, Roster, Scenario, ScenarioError, parse_scenario
 from models.enums import KeyRole
-from models.scenario import MAX_TEXT
+from models.scenario import MAX_TEXT, PlainText
 from models.validation import problem, shown_text
 from scheduler import solve
 from scheduler.sweep import with_previous
@@ -107,7 +107,7 @@ def case_roster(scenario_id: str, case_id: str, session: SessionDep, settings: S
 
 
 class Variant(Body):
-    name: str = Field(min_length=1, max_length=MAX_TEXT,
+    name: PlainText = Field(min_length=1, max_length=MAX_TEXT,
                       description="A label, e.g. 'Zhao falls ill'.")
     patch: list[dict[str, Any]] = Field(
         description="RFC 6902 JSON Patch operations on the base scenario.")
