@@ -252,6 +252,24 @@ def test_lower_levels_bound_a_part_that_falls_short_as_cp_sat_proves_it() -> Non
     assert cost_bound(lowered, 2) == pytest.approx(least)
 
 
+def test_lower_levels_bound_a_part_whose_cost_was_not_proven_where_it_falls() -> None:
+    """As above, the part's cost phase cut short at its highest (its teams found, its cost
+    not proven): where the roster's priority lets it fall, CP-SAT still bounds it, for at
+    most tuning.FALL_UNPROVEN_SECONDS, and the bound at 2 rises above counting's to the
+    least cost of the whole at 2."""
+    s = _three_want_one()
+    ctx = make_context(s)
+    counted = counted_bounds(ctx)
+    [part] = solve_parts(ctx, _start(s), deadline=perf_counter() + 10, workers=1, seed=0,
+                         counted=counted)
+    short = replace(part, roster=replace(part.roster, cost_proven=False))
+    bounds = with_counted([short], counted, short=1)
+    lowered = with_lower_levels(ctx, bounds, 2, until=perf_counter() + 10, seed=0)
+    least = _least_cost_whole(s, 2)
+    assert (cost_bound(bounds, 2) or 0.0) < least
+    assert cost_bound(lowered, 2) == pytest.approx(least)
+
+
 def test_lower_levels_leave_the_bounds_alone_without_time() -> None:
     """With no time left, nothing is asked of CP-SAT and the bounds are as they were."""
     s = _three_want_one()
