@@ -38,7 +38,7 @@ from scheduler.model.core import (
 )
 from scheduler.report import evaluate
 from scheduler.search.incumbent import Incumbent
-from scheduler.search.phases import Found, make_solver
+from scheduler.search.phases import Found, lexicographic, make_solver
 from scheduler.search.regions import parts
 from synth import province
 from tests.tiny import case, person, road, scenario, unit
@@ -722,3 +722,59 @@ def test_parts_on_two_threads_prove_what_one_thread_proves() -> None:
     assert sorted(sorted(b.cases) for b in two) == sorted(sorted(b.cases) for b in one)
     assert {b.cases: (b.highest, dict(b.least_costs)) for b in two} == \
         {b.cases: (b.highest, dict(b.least_costs)) for b in one}
+
+
+def test_a_part_model_leaves_out_peak_load_and_costs_what_it_costs_with_it() -> None:
+    """A part's model (`_alone`) is built without the peak_load term, whose weight there is
+    0 and whose constraints would only slow CP-SAT: it has fewer constraints than the same
+    model with the term, and the same least cost at its highest priority."""
+    s = parse_scenario(province(150, 16, 3))
+    ctx = make_context(s)
+    part = max(parts(ctx), key=len)
+    lean = bound._alone(ctx, part)
+    full = build_model(lean.scenario, context=_context_of(lean))
+    assert "peak_load" not in lean.costs and "peak_load" in full.costs
+    assert len(lean.model.proto.constraints) < len(full.model.proto.constraints)
+    least = []
+    for m in (lean, full):
+        m.model.add(staffed_priority(m) >= _most_priority(m))
+        m.model.minimize(weighted_cost(m))
+        solver_ = make_solver(60, 1, 0)
+        assert solver_.solve(m.model) == cp.OPTIMAL
+        least.append(solver_.objective_value)
+    assert least[0] == least[1]
+
+
+def _context_of(m: Any) -> Context:
+    """The context a part's model was built with."""
+    return Context(m.scenario, m.geography, m.travel, m.candidates)
+
+
+def _most_priority(m: Any) -> int:
+    """The highest staffed priority of model `m`, proven by CP-SAT on a copy."""
+    copy = m.model.clone()
+    copy.maximize(staffed_priority(m))
+    solver_ = make_solver(60, 1, 0)
+    assert solver_.solve(copy) == cp.OPTIMAL
+    return round(solver_.objective_value)
+
+
+@pytest.mark.parametrize("seed", [3, 5])
+def test_a_part_searched_light_proves_what_cp_sat_s_defaults_prove(seed: int) -> None:
+    """The parts' models are searched with a light presolve and neither symmetry
+    detection nor SAT inprocessing (`light_proof`): each part's highest priority and least
+    cost are those CP-SAT proves with its defaults in the cost phase."""
+    s = parse_scenario(province(300, 24, seed))
+    ctx = make_context(s)
+    start = _start(s)
+    for part in parts(ctx):
+        found = {}
+        for light in (True, False):
+            m = bound._alone(ctx, part)
+            found[light] = lexicographic(
+                m, [o for o in start.chosen if o.case in part], start.staffed & part,
+                seconds=30, workers=1, seed=0, light=light)
+        assert found[True].priority_proven and found[True].cost_proven
+        assert found[False].priority_proven and found[False].cost_proven
+        assert found[True].priority == found[False].priority
+        assert found[True].bound == pytest.approx(found[False].bound, abs=1e-6)

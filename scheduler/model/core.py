@@ -2,7 +2,7 @@
 
 import gc
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -197,8 +197,10 @@ class StoppedError(Exception):
 
 def build_model(scenario: Scenario, *, explain: bool = False,
                 context: Context | None = None, peak_floor: int = 0,
-                stop: threading.Event | None = None) -> RosterModel:
-    """Build the full model: every hard rule, and the cost terms unless explaining.
+                stop: threading.Event | None = None,
+                without: Collection[str] = ()) -> RosterModel:
+    """Build the full model: every hard rule, and the cost terms unless explaining (but
+    those named in `without`).
 
     `context` reuses geography, travel and candidates already computed for this scenario
     (or narrowed to it, see `Candidates.narrowed`); `peak_floor` is the peak_load that
@@ -221,6 +223,8 @@ def build_model(scenario: Scenario, *, explain: bool = False,
             rule(m)
         if not explain:
             for name, term in COST_TERMS.items():
+                if name in without:
+                    continue
                 unless_stopped(stop)
                 m.costs[name] = term(m)
     return m

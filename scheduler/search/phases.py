@@ -113,6 +113,14 @@ def light_presolve(solver: cp.CpSolver) -> None:
     solver.parameters.cp_model_probing_level = tuning.PROBING_LEVEL
 
 
+def light_proof(solver: cp.CpSolver) -> None:
+    """For the many small models of the parts, each on one worker: the light presolve in
+    both phases, no symmetry detection and no SAT inprocessing (`tuning.PART_PROOF_INPROCESSING`)."""
+    light_presolve(solver)
+    solver.parameters.symmetry_level = 0
+    solver.parameters.use_sat_inprocessing = tuning.PART_PROOF_INPROCESSING
+
+
 def _read(m: RosterModel, solver: cp.CpSolver) -> tuple[list[Option], set[CaseId]]:
     by_key = {(o.person, o.case, o.slot): o for o in m.candidates.options}
     chosen = [by_key[k] for k, var in m.decisions.all_slot_vars().items() if solver.value(var)]
@@ -183,9 +191,11 @@ def solve_stoppably(solver: cp.CpSolver, model: cp.CpModel,
 def most_priority(m: RosterModel, chosen: list[Option], staffed: set[CaseId], *,
                   seconds: float, workers: int, seed: int,
                   on_solution: OnSolution | None = None,
-                  stop: threading.Event | None = None) -> tuple[Found, cp.CpSolver | None]:
+                  stop: threading.Event | None = None,
+                  light: bool = False) -> tuple[Found, cp.CpSolver | None]:
     """The priority phase: a roster of the highest staffed priority, from a hinted one,
-    and the solver that found it (None if it found nothing)."""
+    and the solver that found it (None if it found nothing); with `light`, searched as a
+    part's (`light_proof`)."""
     found = Found()
     # Among rosters of the best priority, the one keeping most of the hinted places: any
     # other may cost twice the hint (on 2,000 x 300, 101,214 against 57,391), and the cost
@@ -201,7 +211,7 @@ def most_priority(m: RosterModel, chosen: list[Option], staffed: set[CaseId], *,
     # hang: on one 4,000 x 700 part, 130 s past a 20 s limit with nothing found, where
     # without it the priority was proven in 5 s.
     solver.parameters.symmetry_level = 0
-    light_presolve(solver)
+    (light_proof if light else light_presolve)(solver)
     report = None if on_solution is None else (
         lambda value, bound: on_solution("priority", value, bound))
     watch = _PriorityWatch(solver, scale, report)
@@ -222,10 +232,10 @@ def most_priority(m: RosterModel, chosen: list[Option], staffed: set[CaseId], *,
 
 def _least_cost(m: RosterModel, found: Found, first: cp.CpSolver | None, *, seconds: float,
                 workers: int, seed: int, on_solution: OnSolution | None,
-                stop: threading.Event | None, start: bool = False) -> None:
+                stop: threading.Event | None, start: bool = False, light: bool = False) -> None:
     """The cost phase: the cheapest roster staffing at least `found.priority`, from the
     roster `first` found, or with `start` `found`'s roster (else the roster already
-    hinted); updates `found` if it finds one."""
+    hinted); updates `found` if it finds one. With `light`, searched as a part's."""
     assert found.priority is not None
     until = clock.now() + seconds
     m.model.add(staffed_priority(m) >= found.priority)
@@ -239,6 +249,8 @@ def _least_cost(m: RosterModel, found: Found, first: cp.CpSolver | None, *, seco
         # is CP-SAT's first roster of the cost phase, where an incomplete one may be lost.
         solution_hint(m, first)
     solver = make_solver(seconds, workers, seed)
+    if light:
+        light_proof(solver)
     status = solve_stoppably(solver, m.model, _callback(on_solution, "cost", COST_SCALE), stop)
     if status in (cp.OPTIMAL, cp.FEASIBLE):
         found.solved = True
@@ -249,28 +261,31 @@ def _least_cost(m: RosterModel, found: Found, first: cp.CpSolver | None, *, seco
 
 def least_cost_at(m: RosterModel, priority: int, chosen: list[Option], staffed: set[CaseId], *,
                   seconds: float, workers: int, seed: int,
-                  stop: threading.Event | None = None) -> Found:
+                  stop: threading.Event | None = None, light: bool = False) -> Found:
     """The cost phase alone, for a model whose highest staffed priority, `priority`, is
     proven already: the cheapest roster staffing at least that, from a hinted roster that
-    does (its teams are complete, so the hint is too)."""
+    does (its teams are complete, so the hint is too). With `light`, searched as a part's."""
     found = Found(priority=priority, priority_bound=priority, priority_proven=True)
     hint(m, chosen, staffed)
     _least_cost(m, found, None, seconds=seconds, workers=workers, seed=seed, on_solution=None,
-                stop=stop)
+                stop=stop, light=light)
     return found
 
 
 def staffing_all(m: RosterModel, chosen: list[Option], staffed: set[CaseId], *,
-                 seconds: float, seed: int, stop: threading.Event | None = None) -> Found:
+                 seconds: float, seed: int, stop: threading.Event | None = None,
+                 light: bool = False) -> Found:
     """The cheapest roster staffing every case of the model, in one CP-SAT call on one
     worker, from a hinted roster: for a model of one case, where the priority phase would
-    only ask whether it can be staffed at all."""
+    only ask whether it can be staffed at all. With `light`, searched as a part's."""
     found = Found()
     for case in m.scenario.cases:
         m.model.add(m.decisions.is_staffed(case.id) == 1)
     m.model.minimize(weighted_cost(m))
     hint(m, chosen, staffed)
     solver = make_solver(seconds, 1, seed)
+    if light:
+        light_proof(solver)
     status = solve_stoppably(solver, m.model, None, stop)
     total = sum(c.priority for c in m.scenario.cases)
     if status == cp.INFEASIBLE:
@@ -288,16 +303,18 @@ def lexicographic(m: RosterModel, chosen: list[Option], staffed: set[CaseId], *,
                   seconds: float, workers: int, seed: int,
                   on_solution: OnSolution | None = None,
                   stop: threading.Event | None = None,
-                  between: Between | None = None, leave: Leave | None = None) -> Found:
+                  between: Between | None = None, leave: Leave | None = None,
+                  light: bool = False) -> Found:
     """Maximise staffed priority, then minimise cost at that priority, from a hinted roster;
     `between`, if given, may improve the first phase's roster for the second to start from,
-    and `leave` may keep some of the time from the second.
+    and `leave` may keep some of the time from the second. With `light`, both phases are
+    searched as a part's (`light_proof`).
 
     The roster returned is CP-SAT's (or `between`'s); the caller compares it with what it had."""
     until = clock.now() + seconds
     found, first = most_priority(m, chosen, staffed, seconds=seconds * tuning.PRIORITY_SHARE,
                                  workers=workers, seed=seed, on_solution=on_solution,
-                                 stop=stop)
+                                 stop=stop, light=light)
     better = None
     if first is not None and between is not None:
         better = between(m, found.chosen, found.staffed)
@@ -308,7 +325,7 @@ def lexicographic(m: RosterModel, chosen: list[Option], staffed: set[CaseId], *,
     left = until - clock.now()
     if first is not None and left > MIN_PHASE_SECONDS and not (stop is not None and stop.is_set()):
         _least_cost(m, found, first, seconds=left, workers=workers, seed=seed,
-                    on_solution=on_solution, stop=stop, start=better is not None)
+                    on_solution=on_solution, stop=stop, start=better is not None, light=light)
     return found
 
 
