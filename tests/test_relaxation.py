@@ -1,6 +1,7 @@
 """The bound on staffed priority from the whole province at once (a linear relaxation)."""
 
 import math
+from dataclasses import replace
 from time import perf_counter
 from typing import Any
 
@@ -19,7 +20,7 @@ from scheduler.model.core import make_context
 from scheduler.report import COST_TOLERANCE, evaluate
 from scheduler.search.incumbent import Incumbent
 from scheduler.search.phases import Found
-from scheduler.solver import _relaxation_reserve
+from scheduler.solver import _relaxation_reserve, _relaxes
 from tests.test_properties import scenarios
 from tests.tiny import case, person, scenario, unit
 
@@ -246,3 +247,24 @@ def test_relaxation_is_given_no_time_when_it_would_overrun_by_far() -> None:
     assert _relaxation_reserve(over, 60) == pytest.approx(most)
     far = int(most * (tuning.RELAXATION_MAX_OVERRUN + 1) / tuning.RELAXATION_SECONDS_PER_OPTION)
     assert _relaxation_reserve(far, 60) == 0.0
+
+
+def test_no_time_is_kept_for_the_relaxation_where_the_counted_parts_prove_the_roster_best(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A part left without a proven cost counts as its cases in the bound the roster
+    states: where those cases' counting says the roster already staffs the most, the
+    relaxation could prove nothing more, and the search keeps its time. A part whose
+    priority was proven counts as proven; a roster far below the parts' bound keeps the
+    time for the search too (here, 2 below a bound of 2; 1 below is close)."""
+    monkeypatch.setattr(tuning, "RELAXATION_SHORT_SHARE", 0.5)
+    s = _one_speaker_two_cities()
+    counted = {c: replace(b, highest=0, least_costs={}) if c == "y" else b
+               for c, b in counted_bounds(make_context(s)).items()}
+    untried = [PartBound(frozenset({"x", "y"}), 2, 2, {}, Found())]
+    assert highest_priority(untried) == 2
+    assert not _relaxes(untried, counted, staffed=1)  # y counted impossible: 1 at most
+    proven = [PartBound(frozenset({"x", "y"}), 2, 2, {2: 10.0},
+                        Found(solved=True, priority_proven=True, cost_proven=True))]
+    assert _relaxes(proven, counted, staffed=1)
+    assert not _relaxes(proven, counted, staffed=2)  # nothing left to prove
+    assert not _relaxes(proven, counted, staffed=0)  # far below: the search's time
