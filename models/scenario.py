@@ -135,11 +135,13 @@ def _no_control(value: str) -> str:
 # A skill or a language by name: a blank one (" ", a full-width space) names nothing a
 # case could ask for.
 # A reference to an item by id: no id is longer than MAX_TEXT, so a longer reference is
-# refused as too long, and not echoed whole in an "unknown unit" error.
-UnitRef = Annotated[UnitId, Field(max_length=MAX_TEXT)]
-ProsecutorRef = Annotated[ProsecutorId, Field(max_length=MAX_TEXT)]
-CaseRef = Annotated[CaseId, Field(max_length=MAX_TEXT)]
-PoolRef = Annotated[PoolId, Field(max_length=MAX_TEXT)]
+# refused as too long, and not echoed whole in an "unknown unit" error; nor does any id
+# hold a control character, so a reference that does is refused for it, in a list too
+# (`Strict` checks only the text fields themselves).
+UnitRef = Annotated[UnitId, Field(max_length=MAX_TEXT), AfterValidator(_no_control)]
+ProsecutorRef = Annotated[ProsecutorId, Field(max_length=MAX_TEXT), AfterValidator(_no_control)]
+CaseRef = Annotated[CaseId, Field(max_length=MAX_TEXT), AfterValidator(_no_control)]
+PoolRef = Annotated[PoolId, Field(max_length=MAX_TEXT), AfterValidator(_no_control)]
 # Free text outside the scenario's own models (a what-if variant's label), checked as
 # theirs is.
 PlainText = Annotated[str, AfterValidator(_no_control)]

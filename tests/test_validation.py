@@ -93,6 +93,10 @@ def test_good_scenario_loads() -> None:
                                               "control character U+001B"),
     ("prosecutors.0.languages", ["mn\u202e"],
      "prosecutors[0].languages[0] (p1): holds the control character U+202E"),
+    ("pairs.0", {"units": ["a", "c\x1b"]},
+     "pairs[0].units[1] (a+c\x1b): holds the control character U+001B"),
+    ("cases.0.exclude_prosecutors", ["p\u202e1"],
+     "cases[0].exclude_prosecutors[0] (c1): holds the control character U+202E"),
     ("pairs.0", {"units": ["a", "z" * 201]}, "pairs[0].units[1] ("),
     ("previous.0.prosecutor", "q" * 201, "previous[0].prosecutor ("),
     ("prosecutors.0.load", -0.1, "prosecutors[0].load (p1): Input should be greater than or "
