@@ -31,6 +31,7 @@ from scheduler.construct.greedy import greedy
 from scheduler.model.core import (
     COST_SCALE,
     Context,
+    RosterModel,
     build_model,
     make_context,
     staffed_priority,
@@ -745,12 +746,12 @@ def test_a_part_model_leaves_out_peak_load_and_costs_what_it_costs_with_it() -> 
     assert least[0] == least[1]
 
 
-def _context_of(m: Any) -> Context:
+def _context_of(m: RosterModel) -> Context:
     """The context a part's model was built with."""
     return Context(m.scenario, m.geography, m.travel, m.candidates)
 
 
-def _most_priority(m: Any) -> int:
+def _most_priority(m: RosterModel) -> int:
     """The highest staffed priority of model `m`, proven by CP-SAT on a copy."""
     copy = m.model.clone()
     copy.maximize(staffed_priority(m))
