@@ -1,5 +1,6 @@
 """What a neighbourhood step reopens, and what it keeps pinned beside it."""
 
+import random
 import threading
 from typing import Any
 
@@ -13,8 +14,11 @@ from scheduler.model.core import StoppedError, make_context
 from scheduler.report import case_rosters, evaluate
 from scheduler.search.incumbent import Incumbent
 from scheduler.search.lns import (
+    _Drawn,
+    _Lanes,
     _pinned_beside,
     mend,
+    merged,
     nearest_people,
     neighbourhood,
     reopen,
@@ -176,3 +180,68 @@ def test_mend_gives_up_at_its_deadline() -> None:
     s, start = _speaker_on_the_wrong_case()
     best = mend(make_context(s), start, ["x"], deadline=clock.now(), workers=1, seed=0)
     assert best is start
+
+
+def _two_steps(s: Scenario) -> tuple[Any, Incumbent, Incumbent, Incumbent]:
+    """x and y, on the same days, served by q and r of the far office c; each reopened
+    alone from that roster, as two steps side by side would be."""
+    ctx = make_context(s)
+    chosen = [o for o in ctx.candidates.options
+              if (o.case, o.person) in {("x", "q"), ("y", "r")}]
+    base = Incumbent(chosen, {"x", "y"}, evaluate(ctx, chosen, {"x", "y"}))
+    trials = [reopen(ctx, base, {c}, seconds=10, workers=1, seed=0) for c in ("x", "y")]
+    assert trials[0] is not None and trials[1] is not None
+    return ctx, base, trials[0], trials[1]
+
+
+def _landed(ctx: Any, base: Incumbent, *trials: Incumbent) -> Incumbent:
+    """The roster the search keeps when steps reopening x, then y, from `base` end in turn."""
+    lanes = _Lanes(ctx, base, random.Random(0), seeds=ctx.scenario.cases, possible=2,
+                   least={}, swept=iter([]), on_improve=None)
+    for n, (free, trial) in enumerate(zip(("x", "y"), trials, strict=True)):
+        lanes.landed(_Drawn("people", {free}, base, 0, 0, n), trial)
+    return lanes.best
+
+
+def _checked(ctx: Any, roster: Incumbent) -> list[str]:
+    """The hard rules the independent checker finds `roster` breaking."""
+    s = ctx.scenario
+    out = Roster(scenario=s.name, status=Status.FEASIBLE, objective=roster.objective,
+                 cases=case_rosters(ctx, roster.chosen, roster.staffed, {}))
+    return [v.rule for v in check_roster(s, out).violations]
+
+
+def test_steps_side_by_side_that_take_the_same_person_keep_only_the_better() -> None:
+    """p, of x's and y's office, can serve one of them at a time (each takes all of a
+    person's capacity); a step reopening x and one reopening y from the same roster each
+    take p. Both improve that roster, and together they would cost less still (peak load
+    is not weighted), but they break capacity (the checker says so): the search keeps
+    the first alone."""
+    units = [unit("a"), unit("c", lat=50.0, lon=121.0)]
+    people = [person("p", "a"), person("q", "c"), person("r", "c")]
+    whole = {**ONE, "load": 1.0}
+    s = scenario(units, people, [case("x", "a", team=whole), case("y", "a", team=whole)],
+                 policy={"weights": {"peak_load": 0}})
+    ctx, base, on_x, on_y = _two_steps(s)
+    assert ("x", "p") in {(o.case, o.person) for o in on_x.chosen}
+    assert ("y", "p") in {(o.case, o.person) for o in on_y.chosen}
+    both = merged(ctx, on_x, {"y"}, on_y.chosen, on_y.staffed, proven=False)
+    assert both.objective.cost < on_x.objective.cost
+    assert "5 capacity" in _checked(ctx, both)
+    kept = _landed(ctx, base, on_x, on_y)
+    assert {(o.case, o.person) for o in kept.chosen} == {("x", "p"), ("y", "r")}
+    assert _checked(ctx, kept) == []
+
+
+def test_steps_side_by_side_that_leave_each_other_alone_are_both_kept() -> None:
+    """x at a and y at b, on the same days: reopened side by side, x takes p of a and y
+    takes s of b. Neither step touches the other's people or offices, so the search keeps
+    both, and the roster costs less than either step's alone."""
+    units = [unit("a"), unit("b"), unit("c", lat=50.0, lon=121.0)]
+    people = [person("p", "a"), person("s", "b"), person("q", "c"), person("r", "c")]
+    s = scenario(units, people, [case("x", "a", team=ONE), case("y", "b", team=ONE)])
+    ctx, base, on_x, on_y = _two_steps(s)
+    kept = _landed(ctx, base, on_x, on_y)
+    assert {(o.case, o.person) for o in kept.chosen} == {("x", "p"), ("y", "s")}
+    assert kept.objective.cost < min(on_x.objective.cost, on_y.objective.cost)
+    assert _checked(ctx, kept) == []

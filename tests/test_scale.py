@@ -59,15 +59,17 @@ def test_greedy_rosters_pass_the_checker(seed: int) -> None:
     assert _broken(s, roster) <= {"8 mandatory"}
 
 
-def test_neighbourhood_search_improves_and_stays_valid() -> None:
-    """Reopening neighbourhoods never breaks a rule and ends no worse than the greedy roster."""
+@pytest.mark.parametrize("workers", [1, 2])
+def test_neighbourhood_search_improves_and_stays_valid(workers: int) -> None:
+    """Reopening neighbourhoods, one at a time or side by side, never breaks a rule and ends
+    no worse than the greedy roster."""
     from time import perf_counter
 
     s = parse_scenario(province(300, 50, 11))
     ctx = make_context(s)
     chosen, staffed = greedy(ctx)
     start = Incumbent(chosen, staffed, evaluate(ctx, chosen, staffed))
-    best = improve(ctx, start, deadline=perf_counter() + 8, workers=1, seed=0)
+    best = improve(ctx, start, deadline=perf_counter() + 8, workers=workers, seed=0)
     assert not is_better(start.objective, best.objective)
     assert is_better(best.objective, start.objective), "8 s of search should improve a greedy roster"
     roster = Roster(scenario=s.name, status=Status.FEASIBLE, objective=best.objective,

@@ -18,7 +18,8 @@ staffed 1,176 to 1,180.
 import random
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence, Set
+from collections.abc import Callable, Iterator, Mapping, Sequence, Set
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -256,37 +257,129 @@ def improve(ctx: Context, start: Incumbent, *, deadline: float, workers: int, se
     that have paid lately (grown from cases of `around` if given; `least`, what each case
     must cost at least, points the `costly` kind at teams worth reopening), until
     `deadline` (a time on `scheduler.clock`) or `stop` is set; keep every improvement.
-    Cases proven `impossible` (no valid roster staffs them) seed no neighbourhood."""
-    rng = random.Random(seed)
-    best = start
-    chooser = Chooser(rng, min(tuning.NEIGHBOURHOOD_CASES, len(ctx.scenario.cases)))
-    swept = iter(regions(ctx) if sweep else [])
-    seeds = [c for c in ctx.scenario.cases if c.id in around] if around else ctx.scenario.cases
+    Cases proven `impossible` (no valid roster staffs them) seed no neighbourhood.
+
+    With more than one worker, up to `tuning.LNS_LANES` neighbourhoods of distinct cases
+    are reopened side by side, the workers shared among them; each step that ends is kept
+    if it improves the roster as it is by then (`_Lanes.landed`)."""
     # An impossible case is never staffed: as the seed of a `blocked` neighbourhood, drawn
     # by priority among the unstaffed, it won nothing, and on 4,000 x 700 counting alone
     # proves 160 to 390 cases so (of dense's 184 unstaffed, 160).
+    seeds = [c for c in ctx.scenario.cases if c.id in around] if around else ctx.scenario.cases
     seeds = [c for c in seeds if c.id not in impossible] or seeds
-    possible = len(ctx.scenario.cases) - len(impossible)
-    teams, costs = Teams.of(ctx, best.chosen), None
-    while chooser.size and deadline - clock.now() > tuning.STEP_SECONDS / 4 and not (
-            stop and stop.is_set()):
+    lanes = _Lanes(ctx, start, random.Random(seed), seeds=seeds,
+                   possible=len(ctx.scenario.cases) - len(impossible), least=least or {},
+                   swept=iter(regions(ctx) if sweep else []), on_improve=on_improve)
+    count = max(1, min(workers, tuning.LNS_LANES))
+    share = max(1, workers // count)
+
+    def step(drawn: _Drawn) -> Incumbent | None:
+        return _step(ctx, drawn.base, drawn.free, deadline=deadline, workers=share,
+                     seed=drawn.seed, stop=stop)
+
+    def more() -> bool:
+        return deadline - clock.now() > tuning.STEP_SECONDS / 4 and not (
+            stop is not None and stop.is_set())
+
+    if count == 1:  # in this thread, on its clock: one worker repeats (scheduler.clock)
+        while more() and (drawn := lanes.draw(set())) is not None:
+            lanes.landed(drawn, step(drawn))
+        return lanes.best
+    running: dict[Future[Incumbent | None], _Drawn] = {}
+    with ThreadPoolExecutor(count) as pool:
+        while True:
+            while len(running) < count and more():
+                busy = {c for d in running.values() for c in d.free}
+                drawn = lanes.draw(busy)
+                if drawn is None:
+                    break
+                running[pool.submit(step, drawn)] = drawn
+            if not running:
+                return lanes.best
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in sorted(done, key=lambda f: running[f].number):
+                lanes.landed(running.pop(future), future.result())
+
+
+@dataclass(frozen=True)
+class _Drawn:
+    """A neighbourhood drawn: its kind, its free cases, the roster it reopens them in (the
+    best when drawn, after `version` improvements), a seed for its step, and its place in
+    the order of drawing."""
+
+    kind: str
+    free: set[CaseId]
+    base: Incumbent
+    version: int
+    seed: int
+    number: int
+
+
+class _Lanes:
+    """The search's state between steps: the best roster, which kinds pay, and the teams
+    each improvement kept, for steps that ran beside it to be checked against."""
+
+    def __init__(self, ctx: Context, start: Incumbent, rng: random.Random, *,
+                 seeds: Sequence[Case], possible: int, least: Mapping[CaseId, float],
+                 swept: Iterator[set[CaseId]],
+                 on_improve: Callable[[Incumbent], None] | None) -> None:
+        self.ctx, self.best, self.rng = ctx, start, rng
+        self.seeds, self.possible, self.least = seeds, possible, least
+        self.swept, self.on_improve = swept, on_improve
+        self.chooser = Chooser(rng, min(tuning.NEIGHBOURHOOD_CASES, len(ctx.scenario.cases)))
+        self.teams = Teams.of(ctx, start.chosen)
+        self.costs: dict[CaseId, float] | None = None
+        # The free cases and new teams of each improvement kept, in order.
+        self.kept: list[tuple[set[CaseId], list[Option]]] = []
+        self.drawn = 0
+
+    def draw(self, busy: set[CaseId]) -> _Drawn | None:
+        """The next neighbourhood, without the `busy` cases (those running steps reopen);
+        None if no case is left, or the sizes have shrunk to nothing."""
+        if not self.chooser.size:
+            return None
         kind = "sweep"
-        free = next(swept, None)
+        free = next(self.swept, None)
         if free is None:
-            kind = chooser.kind(len(best.staffed) < possible)
-            if costs is None:
-                costs = excess(ctx, teams, least or {})
-            free = KINDS[kind](ctx, teams, rng, chooser.size, seeds, costs)
-        trial = _step(ctx, best, free, deadline=deadline, workers=workers, rng=rng, stop=stop)
-        improved = trial is not None and beats(ctx, trial, best)
-        if kind != "sweep":
-            chooser.learn(kind, improved, trial is not None and trial.proven)
-        if trial is not None and improved:
-            best = trial
-            teams, costs = Teams.of(ctx, best.chosen), None
-            if on_improve is not None:
-                on_improve(best)
-    return best
+            kind = self.chooser.kind(len(self.best.staffed) < self.possible)
+            if self.costs is None:
+                self.costs = excess(self.ctx, self.teams, self.least)
+            free = KINDS[kind](self.ctx, self.teams, self.rng, self.chooser.size, self.seeds,
+                               self.costs)
+        free = free - busy
+        if not free:
+            return None
+        self.drawn += 1
+        return _Drawn(kind, free, self.best, len(self.kept), self.rng.randrange(1 << 30),
+                      self.drawn)
+
+    def landed(self, drawn: _Drawn, trial: Incumbent | None) -> None:
+        """Learn from a step's `trial`, and keep it if it improves the best roster: its
+        free cases' new teams put into the best as it is now, unless an improvement kept
+        since it was drawn reopened one of those cases or took their people or offices on
+        the same days. Each step kept the load every other team puts on the people and
+        offices it may take, and rules 5 and 6 count nothing else across cases, so two
+        steps that leave each other's people and offices alone are valid together."""
+        ctx = self.ctx
+        improved = trial is not None and beats(ctx, trial, drawn.base)
+        if drawn.kind != "sweep":
+            self.chooser.learn(drawn.kind, improved, trial is not None and trial.proven)
+        if trial is None or not improved:
+            return
+        teams = [o for o in trial.chosen if o.case in drawn.free]
+        since = self.kept[drawn.version:]
+        if since:
+            if any(free & drawn.free or conflicts(ctx, teams, new) for free, new in since):
+                return
+            trial = merged(ctx, self.best, drawn.free, trial.chosen, trial.staffed,
+                           proven=trial.proven)
+            if not beats(ctx, trial, self.best):
+                return
+        self.best = trial
+        self.kept.append((drawn.free, teams))
+        self.teams, self.costs = Teams.of(ctx, trial.chosen), None
+        if self.on_improve is not None:
+            self.on_improve(trial)
 
 
 def mend(ctx: Context, start: Incumbent, waiting: Sequence[CaseId], *, deadline: float,
@@ -308,7 +401,8 @@ def mend(ctx: Context, start: Incumbent, waiting: Sequence[CaseId], *, deadline:
         if case in best.staffed:
             continue
         free = blocked_by(ctx, teams, ctx.scenario.case_by_id[case], tuning.NEIGHBOURHOOD_CASES)
-        trial = _step(ctx, best, free, deadline=deadline, workers=workers, rng=rng, stop=stop)
+        trial = _step(ctx, best, free, deadline=deadline, workers=workers,
+                      seed=rng.randrange(1 << 30), stop=stop)
         if trial is not None and beats(ctx, trial, best):
             best, teams = trial, Teams.of(ctx, trial.chosen)
             if on_improve is not None:
@@ -317,10 +411,9 @@ def mend(ctx: Context, start: Incumbent, waiting: Sequence[CaseId], *, deadline:
 
 
 def _step(ctx: Context, best: Incumbent, free: set[CaseId], *, deadline: float, workers: int,
-          rng: random.Random, stop: threading.Event | None) -> Incumbent | None:
+          seed: int, stop: threading.Event | None) -> Incumbent | None:
     """One step of the search: `free` reopened for at most `tuning.STEP_SECONDS` before
     `deadline`, each case on the LNS_NEAREST people per slot, polished between the phases."""
     step = min(tuning.STEP_SECONDS, deadline - clock.now())
-    return reopen(ctx, best, free, seconds=step, workers=workers, seed=rng.randrange(1 << 30),
-                  stop=stop, nearest=tuning.LNS_NEAREST,
-                  between=polishing(clock.now() + step, stop))
+    return reopen(ctx, best, free, seconds=step, workers=workers, seed=seed, stop=stop,
+                  nearest=tuning.LNS_NEAREST, between=polishing(clock.now() + step, stop))
