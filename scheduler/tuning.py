@@ -244,8 +244,15 @@ STEP_SECONDS = 2.0
 # seven (dense s2 173,486 to 172,437, dense s9 163,388 to 162,750) and 0.3 % dearer on one.
 LNS_LANES = 2
 # Neighbourhood sizes, in cases, and the step by which they grow after proven steps or
-# shrink after fruitless ones.
+# shrink after fruitless ones (MAX_CASES also bounds the teams a re-plan's repair takes in).
 MIN_CASES, MAX_CASES, SIZE_STEP = 4, 40, 2
+# The most a search step grows to while CP-SAT proves its steps; in practice the step's
+# time, STEP_SECONDS, stops it first. Held at MAX_CASES, dense 4,000 x 700 reopened 40
+# cases from 48 s of 60 on, proven and rarely improving; let grow, its steps reached 44 to
+# 50 cases, where they take their 2 s, and four provinces at 60 s ended cheaper: dense s1
+# 176,850 to 176,698, dense s9 163,150 to 160,949, dense s2 173,409 to 172,780, skewed s4
+# 157,420 to 157,359 (a run's spread is about 1,200).
+GROWN_CASES = 120
 # Weight of the latest step in a kind's weight (the rest is its history), and the least
 # weight a kind keeps so that it is still tried now and then.
 REACTION = 0.2

@@ -23,7 +23,7 @@ from scheduler.search.neighbourhoods import (
     costly,
     people,
 )
-from scheduler.tuning import MAX_CASES, MIN_CASES
+from scheduler.tuning import GROWN_CASES, MIN_CASES
 from tests.tiny import case, person, scenario, unit
 
 ONE = {"leader": None, "members": {"prosecutor": 1}}
@@ -89,7 +89,7 @@ def test_chooser_rewards_kinds_that_improve_and_resizes_by_proof() -> None:
     assert chooser.size == MIN_CASES and chooser.weights["city"] > 0
     for _ in range(100):
         chooser.learn("people", improved=False, proven=True)
-    assert chooser.size == MAX_CASES
+    assert chooser.size == GROWN_CASES
 
 
 def test_chooser_leaves_out_blocked_when_every_case_is_staffed() -> None:

@@ -173,6 +173,6 @@ class Chooser:
         mixed = (1 - tuning.REACTION) * self.weights[kind] + tuning.REACTION * score
         self.weights[kind] = max(tuning.MIN_WEIGHT, mixed)
         if proven:
-            self.size = min(tuning.MAX_CASES, self.size + tuning.SIZE_STEP)
+            self.size = min(tuning.GROWN_CASES, self.size + tuning.SIZE_STEP)
         elif not improved:
             self.size = max(tuning.MIN_CASES, self.size - tuning.SIZE_STEP)
