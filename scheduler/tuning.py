@@ -241,7 +241,8 @@ STEP_SECONDS = 2.0
 # cases of dense 4,000 x 700 took as long on one CP-SAT worker as on two (1.18 s against
 # 1.17 s on average, proven as often); two side by side took 23 steps in 16 s instead of
 # 13. At 60 s on two workers, eight 4,000 x 700 provinces ended as cheap or cheaper on
-# seven (dense s2 173,486 to 172,437, dense s9 163,388 to 162,750) and 0.3 % dearer on one.
+# seven and dearer on dense s1; over repeated runs, dense s2 and s9 about 0.5 % cheaper
+# (s9: 163,078 to 162,255 on average), dense s1 0.3 % dearer (176,190 to 176,780).
 LNS_LANES = 2
 # Neighbourhood sizes, in cases, and the step by which they grow after proven steps or
 # shrink after fruitless ones (MAX_CASES also bounds the teams a re-plan's repair takes in).

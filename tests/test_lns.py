@@ -10,7 +10,7 @@ from checker import check_roster
 from models import Roster, Scenario, Status
 from scheduler import clock
 from scheduler.construct.previous import kept_previous
-from scheduler.model.core import StoppedError, make_context
+from scheduler.model.core import Context, StoppedError, make_context
 from scheduler.report import case_rosters, evaluate
 from scheduler.search.incumbent import Incumbent
 from scheduler.search.lns import (
@@ -182,7 +182,7 @@ def test_mend_gives_up_at_its_deadline() -> None:
     assert best is start
 
 
-def _two_steps(s: Scenario) -> tuple[Any, Incumbent, Incumbent, Incumbent]:
+def _two_steps(s: Scenario) -> tuple[Context, Incumbent, Incumbent, Incumbent]:
     """x and y, on the same days, served by q and r of the far office c; each reopened
     alone from that roster, as two steps side by side would be."""
     ctx = make_context(s)
@@ -194,7 +194,7 @@ def _two_steps(s: Scenario) -> tuple[Any, Incumbent, Incumbent, Incumbent]:
     return ctx, base, trials[0], trials[1]
 
 
-def _landed(ctx: Any, base: Incumbent, *trials: Incumbent) -> Incumbent:
+def _landed(ctx: Context, base: Incumbent, *trials: Incumbent) -> Incumbent:
     """The roster the search keeps when steps reopening x, then y, from `base` end in turn."""
     lanes = _Lanes(ctx, base, random.Random(0), seeds=ctx.scenario.cases, possible=2,
                    least={}, swept=iter([]), on_improve=None)
@@ -203,7 +203,7 @@ def _landed(ctx: Any, base: Incumbent, *trials: Incumbent) -> Incumbent:
     return lanes.best
 
 
-def _checked(ctx: Any, roster: Incumbent) -> list[str]:
+def _checked(ctx: Context, roster: Incumbent) -> list[str]:
     """The hard rules the independent checker finds `roster` breaking."""
     s = ctx.scenario
     out = Roster(scenario=s.name, status=Status.FEASIBLE, objective=roster.objective,
