@@ -71,7 +71,7 @@ def render(console: Console, scenario: Scenario, roster: Roster, lang: Language 
     console.print(table)
     status = f"[bold]{message(lang, 'status.' + roster.status.value)}[/bold]"
     console.print(message(lang, "cli.status", status=status, seconds=f"{roster.seconds:.2f}",
-                          build=f"{roster.build_seconds:.2f}"))
+                          build=_built(roster, lang)))
     if roster.infeasible_reason:
         console.print(f"[red]{message(lang, 'cli.infeasible')}[/red] "
                       f"{escape(roster.infeasible_reason.text)}")
@@ -168,7 +168,15 @@ def summarize(console: Console, scenario: Scenario, roster: Roster, lang: Langua
     first = "" if roster.first_roster_seconds is None else \
         m("cli.summary_first", seconds=f"{roster.first_roster_seconds:.2f}")
     console.print(m("cli.summary_time", seconds=f"{roster.seconds:.2f}",
-                    build=f"{roster.build_seconds:.2f}", first=first))
+                    build=_built(roster, lang), first=first))
+
+
+def _built(roster: Roster, lang: Language) -> str:
+    """What the solve built, beside its time: the whole model and how long it took, or, on a
+    province searched by parts, that no whole model was (not "model build 0.00 s")."""
+    if roster.build_seconds == 0 and roster.parts is not None:
+        return message(lang, "cli.build_parts")
+    return message(lang, "cli.build", build=f"{roster.build_seconds:.2f}")
 
 
 def _unstaffed(console: Console, unstaffed: list[CaseRoster],

@@ -232,6 +232,27 @@ def test_summary_and_table_say_when_parts_were_left_unproven(lang: Language,
             assert (words in out) is said, (show.__name__, roster.parts_proven, out)
 
 
+@pytest.mark.parametrize("lang, parts, whole", [
+    ("en", "(searched by parts: no whole model built)", "(model build 0.25 s)"),
+    ("zh", "（分块求解，未建整体模型）", "（建模0.25秒）"),
+])
+def test_summary_and_table_say_no_whole_model_was_built_for_a_search_by_parts(
+        lang: Language, parts: str, whole: str) -> None:
+    """A province searched by parts builds no whole model: its time line says so rather
+    than "model build 0.00 s"; a roster of the whole model gives its build time."""
+    s = parse_scenario(json.loads(TUTORIAL.read_text(encoding="utf-8")))
+    solved = solve(s, seconds=5, workers=1, seed=0)
+    by_parts = solved.model_copy(update={"build_seconds": 0.0, "parts": 5, "parts_proven": 5})
+    whole_model = solved.model_copy(update={"build_seconds": 0.25})
+    for show in (summarize, render):
+        built = whole.split("0.25")[0]  # the build phrase, whatever its seconds
+        for roster, said, unsaid in ((by_parts, parts, built), (whole_model, whole, parts)):
+            console = Console(file=io.StringIO(), width=200)
+            show(console, s, roster, lang)
+            out = console.file.getvalue()  # type: ignore[attr-defined]
+            assert said in out and unsaid not in out, (show.__name__, out)
+
+
 def test_solve_defaults_to_summary_above_50_cases(sixty_cases: Path) -> None:
     """With no --format, a 60-case scenario prints the summary, not a row per case."""
     result = runner.invoke(app, ["solve", str(sixty_cases), "--seconds", "3"])
