@@ -198,8 +198,8 @@ def _landed(ctx: Context, base: Incumbent, *trials: Incumbent) -> Incumbent:
     """The roster the search keeps when steps reopening x, then y, from `base` end in turn."""
     lanes = _Lanes(ctx, base, random.Random(0), seeds=ctx.scenario.cases, possible=2,
                    least={}, swept=iter([]), on_improve=None)
-    for n, (free, trial) in enumerate(zip(("x", "y"), trials, strict=True)):
-        lanes.landed(_Drawn("people", {free}, base, 0, 0, n), trial)
+    for free, trial in zip(("x", "y"), trials, strict=True):
+        lanes.landed(_Drawn("people", {free}, base, 0, 0), trial)
     return lanes.best
 
 

@@ -297,22 +297,20 @@ def improve(ctx: Context, start: Incumbent, *, deadline: float, workers: int, se
             if not running:
                 return lanes.best
             done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in sorted(done, key=lambda f: running[f].number):
+            for future in [f for f in running if f in done]:  # in the order drawn
                 lanes.landed(running.pop(future), future.result())
 
 
 @dataclass(frozen=True)
 class _Drawn:
     """A neighbourhood drawn: its kind, its free cases, the roster it reopens them in (the
-    best when drawn, after `version` improvements), a seed for its step, and its place in
-    the order of drawing."""
+    best when drawn, after `version` improvements), and a seed for its step."""
 
     kind: str
     free: set[CaseId]
     base: Incumbent
     version: int
     seed: int
-    number: int
 
 
 class _Lanes:
@@ -331,7 +329,6 @@ class _Lanes:
         self.costs: dict[CaseId, float] | None = None
         # The free cases and new teams of each improvement kept, in order.
         self.kept: list[tuple[set[CaseId], list[Option]]] = []
-        self.drawn = 0
 
     def draw(self, busy: set[CaseId]) -> _Drawn | None:
         """The next neighbourhood, without the `busy` cases (those running steps reopen);
@@ -349,9 +346,7 @@ class _Lanes:
         free = free - busy
         if not free:
             return None
-        self.drawn += 1
-        return _Drawn(kind, free, self.best, len(self.kept), self.rng.randrange(1 << 30),
-                      self.drawn)
+        return _Drawn(kind, free, self.best, len(self.kept), self.rng.randrange(1 << 30))
 
     def landed(self, drawn: _Drawn, trial: Incumbent | None) -> None:
         """Learn from a step's `trial`, and keep it if it improves the best roster: its
