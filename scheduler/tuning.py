@@ -265,14 +265,19 @@ COSTLY_POOL = 20
 # eligible (thousands for the provincial unit's cases), CP-SAT found nothing in 15 s.
 NEAREST = 100
 # ... and a case whose team clashed when the parts' teams were put together
-# (scheduler.search.compose): one model of all of them (181 cases on dense 4,000 x 700)
+# (scheduler.search.compose): one model of all of them (207 cases on dense 4,000 x 700)
 # whose priority CP-SAT proves and whose cost it then lowers in what is left of its share.
-# With 40 rather than 100, one worker, repeatable: the same priority on ten provinces of
-# six families; the roster's cost 0.2 to 3.4 % lower on seven (dense 183,825 to 178,550,
-# skewed 164,942 to 159,304), 0.4 % higher on scarce 4,000 x 700 (seed 2), the same on
-# two. With 300, dense lost 7 priority. (With 50, the compose of an earlier version lost 4
-# priority on standard 4,000 x 700; this one, with 40, none.)
-COMPOSE_NEAREST = 40
+# Its cost comes from CP-SAT's LP: once the root LP and its cuts are done, the first dive
+# from them finds a roster within 0.5 % of the model's optimum. With 40 people per slot
+# that took 17 s of cost phase (compose had 8); with 20, 6 s, and the model was proven
+# optimal in 11 s. At 60 s, two workers: dense s1 174,618 and 174,856 (seeds 0, 1)
+# against 175,771 to 177,515 with 40; dense s5 135,904 against 136,009; skewed s4 157,279
+# against 157,384; the same rosters within 100 on eight other provinces of six families at
+# 2,000 x 300 and 4,000 x 700, and the bounds as high or higher (compose ends sooner and
+# leaves the rival pairs more time: dense s10's gap 2.24 to 1.31 %). With 12 and 16, dense
+# s1 as with 20. (Against 100, 40 had lowered costs 0.2 to 3.4 % on seven provinces; with
+# 300, dense lost 7 priority.)
+COMPOSE_NEAREST = 20
 # A re-plan re-solves its broken teams on the NEAREST people per slot; for a case that
 # loses its team, then again with the teams holding people it could use, on the nearest 40
 # (fast), then 100; a broken case the builder could not mend starts at the second
