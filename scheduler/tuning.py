@@ -272,9 +272,11 @@ NEAREST = 100
 # that took 17 s of cost phase (compose had 8); with 20, 6 s, and the model was proven
 # optimal in 11 s. At 60 s, two workers: dense s1 174,618 and 174,856 (seeds 0, 1)
 # against 175,771 to 177,515 with 40; dense s5 135,904 against 136,009; skewed s4 157,279
-# against 157,384; skewed s1 0.1 to 0.2 % dearer (158,242 to 158,452); the same rosters
+# against 157,384; skewed s1 0.1 to 0.2 % dearer (158,242 to 158,452), and scarce s2 0.5 %
+# (126,099 to 126,737 and 126,792: compose proves less priority on 20 people, and mending
+# and the neighbourhoods win it back at a higher cost); the same rosters
 # within 100 on eleven other provinces of five families at 2,000 x 300 and 4,000 x 700, and
-# the bounds as high or higher (compose ends sooner and leaves the rival pairs more time:
+# most bounds as high or higher (compose ends sooner and leaves the rival pairs more time:
 # dense s10's gap 2.24 to 1.31 %). With 12 and 16, dense s1 as with 20. (Against 100, 40
 # had lowered costs 0.2 to 3.4 % on seven provinces; with 300, dense lost 7 priority.)
 COMPOSE_NEAREST = 20
