@@ -24,7 +24,7 @@ from models.reason import Reason, why
 from scheduler import clock, tuning
 from scheduler.alternatives import next_best
 from scheduler.bounds.alone import counted_bounds, least_costs, with_counted
-from scheduler.bounds.coupled import merge_rivals
+from scheduler.bounds.coupled import Rivals, merge_rivals
 from scheduler.bounds.parts import (
     PartBound,
     cost_bound,
@@ -59,6 +59,7 @@ from scheduler.search.neighbourhoods import Teams, holding
 from scheduler.search.phases import Found, lexicographic
 from scheduler.search.polish import polish
 from scheduler.search.race import Race
+from scheduler.search.split import search_and_bound
 
 Method = Literal["auto", "whole", "neighbourhood"]
 
@@ -149,7 +150,8 @@ def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, wo
                            replanned: set[CaseId] | None = None, relaxing: float = 0.0,
                            bounding: bool = False) -> tuple[Incumbent, _BoundByParts | None]:
     """The parts solved alone, their teams put together, then neighbourhood search from
-    the better of that and `best` until `deadline`, or `relaxing` seconds before it if the
+    the better of that and `best`, beside rival parts joined for a tighter bound
+    (`scheduler.search.split`), until `deadline`, or `relaxing` seconds before it if the
     roster then staffs less than the parts' bound (time for the relaxation to bound it);
     parts without time for them are counted rather than solved. A re-plan (`replanned`,
     the cases whose earlier teams broke) skips the parts and searches around those cases:
@@ -227,15 +229,17 @@ def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, wo
         # where the roster staffs all the parts can, or nearly, at least
         # `tuning.MERGE_SHARE` of the search: what is left between them is cost, and part
         # of it the parts' coupling.
-        merging = parts_until
+        merging, tried = parts_until, set[Rivals]()
         short = highest_priority(bounds) - best.objective.staffed_priority
         if short <= tuning.MERGE_SHORT_SHARE * highest_priority(bounds):
             merging = max(merging, min(deadline - relaxing - for_polish,
                                        clock.now() + search * tuning.MERGE_SHARE))
+        began, was = clock.now(), _cost_bound(ctx, bounds, best)
         for joined in merge_rivals(ctx, bounds, best, until=merging, workers=workers,
-                                   seed=seed, impossible=impossible, stop=stop):
+                                   seed=seed, impossible=impossible, stop=stop, tried=tried):
             bounds = joined
             reporter.proven(highest_priority(bounds))
+        pairs_rate = (_cost_bound(ctx, bounds, best) - was) / max(clock.now() - began, 1e-3)
     relax = relaxing > 0 and _relaxes(bounds, counted, best.objective.staffed_priority)
     if relax:
         deadline -= relaxing
@@ -248,17 +252,31 @@ def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, wo
         best = _polished(ctx, best, deadline, reporter, stop)
         polishing = clock.now() - began
     # Each part's teams are the best it has alone, so the search looks first where they
-    # clashed, and sweeps the regions only if nothing did.
-    best = improve(ctx, best, deadline=deadline - polishing, workers=workers, seed=seed,
-                   on_improve=reporter.incumbent, stop=stop, sweep=not around, around=around,
-                   least=least, impossible=impossible)
+    # clashed, and sweeps the regions only if nothing did. The pairs' rate so far tells
+    # the split when their next slice may pay more than the search's.
     if replanned is None:
+        split = search_and_bound(
+            ctx, best, bounds, deadline=deadline - polishing, workers=workers, seed=seed,
+            pairs_rate=pairs_rate, tried=tried, impossible=impossible, least=least,
+            around=around, on_improve=reporter.incumbent,
+            on_bounds=lambda b: reporter.proven(highest_priority(b)), stop=stop)
+        best, bounds = split.roster, split.bounds
         best = _polished(ctx, best, deadline, reporter, stop)
+    else:
+        best = improve(ctx, best, deadline=deadline, workers=workers, seed=seed,
+                       on_improve=reporter.incumbent, stop=stop, sweep=not around,
+                       around=around, least=least, impossible=impossible)
     short = max(0, highest_priority(bounds) - best.objective.staffed_priority)
     ran = replanned is None or bounding  # else the parts were counted by design
     return best, _BoundByParts(highest_priority(bounds), with_counted(bounds, counted, short),
                                relax, tried=len(bounds) if ran else None,
                                proven=sum(map(settled, bounds)) if ran else None)
+
+
+def _cost_bound(ctx: Context, bounds: list[PartBound], roster: Incumbent) -> float:
+    """The parts' bound on cost at `roster`'s priority, 0 where they prove none."""
+    return cost_bound(bounds, roster.objective.staffed_priority,
+                      ctx.scenario.policy.weights.peak_load) or 0.0
 
 
 def _relaxes(bounds: list[PartBound], counted: Mapping[CaseId, PartBound],

@@ -228,6 +228,10 @@ MERGE_COST_TRY_FACTOR = 3
 # 4th tried, the three that proved more cost the first three; on scarce 4,000 x 700,
 # fourteen pairs in a row proved nothing and took 14 s of the search.
 MERGE_FAILURES = 6
+# After that, the search's time goes in slices of this long to the neighbourhoods or the
+# pairs, whichever closed the gap faster in its last slice (scheduler.search.split). Three
+# steps of the search: its improvements come in bursts.
+SPLIT_SLICE_SECONDS = 6.0
 # A city with more cases is reopened in pieces of cases consecutive in time, so that one
 # step stays about as large as the regions of a 4,000 x 700 province (30 to 63 cases).
 REGION_CASES = 60

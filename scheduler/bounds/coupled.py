@@ -162,13 +162,16 @@ def _better(joined: PartBound, a: PartBound, b: PartBound) -> bool:
 
 def merge_rivals(ctx: Context, bounds: list[PartBound], roster: Incumbent, *, until: float,
                  workers: int, seed: int, impossible: Set[CaseId],
-                 stop: threading.Event | None = None) -> Iterator[list[PartBound]]:
+                 stop: threading.Event | None = None,
+                 tried: set[Rivals] | None = None) -> Iterator[list[PartBound]]:
     """`bounds` with rival parts (`rivals`) solved as one by `until` wherever that proves
     more, yielded after each change. Pairs run side by side on `workers` threads of one
     CP-SAT worker each, each given an even share of the time left; one worker tries them
     in turn, which repeats. First the pairs that may prove less priority, then the cost
-    phase of those joined, then the pairs that may prove more cost."""
-    joining = _Joining(ctx, bounds, roster, until, workers, seed, impossible, stop)
+    phase of those joined, then the pairs that may prove more cost. Pairs of `tried` are
+    not tried again, and those tried now are added to it."""
+    joining = _Joining(ctx, bounds, roster, until, workers, seed, impossible, stop,
+                       set() if tried is None else tried)
     yield from joining.join(short=True)
     yield from joining.resume()
     yield from joining.join(short=False)
@@ -179,12 +182,12 @@ class _Joining:
 
     def __init__(self, ctx: Context, bounds: list[PartBound], roster: Incumbent,
                  until: float, workers: int, seed: int, impossible: Set[CaseId],
-                 stop: threading.Event | None) -> None:
+                 stop: threading.Event | None, tried: set[Rivals]) -> None:
         self.ctx, self.roster, self.until, self.seed = ctx, roster, until, seed
         self.threads = max(1, workers)
         self.impossible, self.stop = impossible, stop
         self.out = {b.cases: b for b in bounds}
-        self.tried: set[Rivals] = set()
+        self.tried = tried
         self.joined: set[frozenset[CaseId]] = set()
         self.clashes: dict[Rivals, bool] = {}
 

@@ -249,11 +249,12 @@ def excess(ctx: Context, teams: Teams, least: Mapping[CaseId, float]) -> dict[Ca
 
 def improve(ctx: Context, start: Incumbent, *, deadline: float, workers: int, seed: int,
             on_improve: Callable[[Incumbent], None] | None = None,
-            stop: threading.Event | None = None, sweep: bool = True,
+            stop: threading.Event | None = None, sweep: bool | Iterator[set[CaseId]] = True,
             around: set[CaseId] | None = None,
             least: Mapping[CaseId, float] | None = None,
             impossible: Set[CaseId] = frozenset()) -> Incumbent:
-    """Reopen each region once (unless not to `sweep`), then neighbourhoods of the kinds
+    """Reopen each region once (unless not to `sweep`; or those `sweep` has left, where a
+    search goes on from an earlier one's), then neighbourhoods of the kinds
     that have paid lately (grown from cases of `around` if given; `least`, what each case
     must cost at least, points the `costly` kind at teams worth reopening), until
     `deadline` (a time on `scheduler.clock`) or `stop` is set; keep every improvement.
@@ -269,7 +270,8 @@ def improve(ctx: Context, start: Incumbent, *, deadline: float, workers: int, se
     seeds = [c for c in seeds if c.id not in impossible] or seeds
     lanes = _Lanes(ctx, start, random.Random(seed), seeds=seeds,
                    possible=len(ctx.scenario.cases) - len(impossible), least=least or {},
-                   swept=iter(regions(ctx) if sweep else []), on_improve=on_improve)
+                   swept=sweep if isinstance(sweep, Iterator) else iter(regions(ctx) if sweep else []),
+                   on_improve=on_improve)
     count = max(1, min(workers, tuning.LNS_LANES))
     share = max(1, workers // count)
 

@@ -1,0 +1,86 @@
+"""The search's last stretch split between the roster and its bound
+(scheduler.search.split): each slice to whichever closed the gap faster."""
+
+import math
+from collections.abc import Iterator
+from time import perf_counter
+from typing import Any
+
+import pytest
+
+from scheduler import tuning
+from scheduler.bounds.coupled import Rivals
+from scheduler.bounds.parts import PartBound, cost_bound
+from scheduler.model.core import Context
+from scheduler.search import split
+from scheduler.search.incumbent import Incumbent
+from scheduler.search.split import Split, _rate, search_and_bound
+from tests.test_coupled import _one_near_person_two_cities, _parts_and_roster
+
+
+def _split(ctx: Context, bounds: list[PartBound], roster: Incumbent, *, pairs_rate: float,
+           tried: set[Rivals] | None = None) -> Split:
+    return search_and_bound(ctx, roster, bounds, deadline=perf_counter() + 2.0, workers=1,
+                            seed=0, pairs_rate=pairs_rate, tried=set() if tried is None else tried,
+                            impossible=set(), least={}, around=set(),
+                            on_improve=lambda _: None, on_bounds=lambda _: None)
+
+
+@pytest.fixture(autouse=True)
+def _short_slices(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Slices of half a second, so that a 2 s split has several, and a pair tried in one."""
+    monkeypatch.setattr(tuning, "SPLIT_SLICE_SECONDS", 0.5)
+    monkeypatch.setattr(tuning, "STEP_SECONDS", 0.4)
+    monkeypatch.setattr(tuning, "MERGE_TRY_SECONDS", 0.1)
+
+
+def test_split_gives_a_slice_to_the_pairs_once_the_search_wins_less() -> None:
+    """The roster is the best there is (each city's case with its own p1 or p2), so the
+    search wins nothing in its first slice; the pairs, said to win faster, then join the
+    two cities' parts, and the bound on cost rises from 130 to what the roster costs."""
+    ctx, bounds, roster = _parts_and_roster(_one_near_person_two_cities())
+    assert cost_bound(bounds, 3) == pytest.approx(130)
+    tried: set[Rivals] = set()
+    out = _split(ctx, bounds, roster, pairs_rate=1.0, tried=tried)
+    assert [b.cases for b in out.bounds] == [frozenset({"x", "y"})]
+    assert cost_bound(out.bounds, 3) == pytest.approx(out.roster.objective.cost)
+    assert tried  # the pair is not tried again in a later split
+
+
+def test_split_leaves_the_pairs_alone_while_they_win_less(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pairs that won nothing before (rate 0) get no slice while the search wins nothing
+    either: the search goes first and keeps its slices, and no pair is tried."""
+    ctx, bounds, roster = _parts_and_roster(_one_near_person_two_cities())
+    calls: list[Any] = []
+
+    def merge_rivals(*args: Any, **kwargs: Any) -> Iterator[list[PartBound]]:
+        calls.append(args)
+        return iter([])
+
+    monkeypatch.setattr(split, "merge_rivals", merge_rivals)
+    out = _split(ctx, bounds, roster, pairs_rate=0.0)
+    assert calls == []
+    assert out.bounds == bounds
+    assert out.roster.objective.cost <= roster.objective.cost
+
+
+def test_split_tries_no_pair_tried_before() -> None:
+    """A pair already tried (in the pairs' own share) is not tried again: the bound stays
+    the parts' apart, however fast the pairs were said to be."""
+    ctx, bounds, roster = _parts_and_roster(_one_near_person_two_cities())
+    tried: set[Rivals] = set()
+    first = _split(ctx, bounds, roster, pairs_rate=1.0, tried=tried)
+    assert len(first.bounds) == 1
+    again = _split(ctx, bounds, roster, pairs_rate=1.0, tried=tried)
+    assert [b.cases for b in again.bounds] == [b.cases for b in bounds]
+
+
+def test_a_slice_that_closes_the_priority_gap_outranks_any_cost() -> None:
+    """Priority comes first: a slice that staffed more (or proved less staffable) closed
+    the gap faster than any cost won; otherwise the rate is cost won a second, never
+    below 0."""
+    now = perf_counter()
+    assert _rate(10, 11, 0.0, now) == math.inf
+    assert _rate(10, 10, -5.0, now) == 0.0
+    assert 0 < _rate(10, 10, 5.0, now - 1.0) <= 5.0
