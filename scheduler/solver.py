@@ -59,7 +59,7 @@ from scheduler.search.neighbourhoods import Teams, holding
 from scheduler.search.phases import Found, lexicographic
 from scheduler.search.polish import polish
 from scheduler.search.race import Race
-from scheduler.search.split import search_and_bound
+from scheduler.search.split import cost_bound_at, search_and_bound
 
 Method = Literal["auto", "whole", "neighbourhood"]
 
@@ -234,12 +234,12 @@ def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, wo
         if short <= tuning.MERGE_SHORT_SHARE * highest_priority(bounds):
             merging = max(merging, min(deadline - relaxing - for_polish,
                                        clock.now() + search * tuning.MERGE_SHARE))
-        began, was = clock.now(), _cost_bound(ctx, bounds, best)
+        began, was = clock.now(), cost_bound_at(ctx, bounds, best)
         for joined in merge_rivals(ctx, bounds, best, until=merging, workers=workers,
                                    seed=seed, impossible=impossible, stop=stop, tried=tried):
             bounds = joined
             reporter.proven(highest_priority(bounds))
-        pairs_rate = (_cost_bound(ctx, bounds, best) - was) / max(clock.now() - began, 1e-3)
+        pairs_rate = (cost_bound_at(ctx, bounds, best) - was) / max(clock.now() - began, 1e-3)
     relax = relaxing > 0 and _relaxes(bounds, counted, best.objective.staffed_priority)
     if relax:
         deadline -= relaxing
@@ -271,12 +271,6 @@ def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, wo
     return best, _BoundByParts(highest_priority(bounds), with_counted(bounds, counted, short),
                                relax, tried=len(bounds) if ran else None,
                                proven=sum(map(settled, bounds)) if ran else None)
-
-
-def _cost_bound(ctx: Context, bounds: list[PartBound], roster: Incumbent) -> float:
-    """The parts' bound on cost at `roster`'s priority, 0 where they prove none."""
-    return cost_bound(bounds, roster.objective.staffed_priority,
-                      ctx.scenario.policy.weights.peak_load) or 0.0
 
 
 def _relaxes(bounds: list[PartBound], counted: Mapping[CaseId, PartBound],

@@ -44,7 +44,6 @@ def search_and_bound(ctx: Context, best: Incumbent, bounds: list[PartBound], *,
     its last slice (the pairs at `pairs_rate`, in cost a second, before they run here;
     the pairs of `tried` are not tried again). The search goes first; neither stops
     for good, as a slice that won nothing may have been unlucky."""
-    weight = ctx.scenario.policy.weights.peak_load
     search_rate = math.inf  # not measured yet
     # Each region once, where nothing clashed, across as many slices as that takes.
     sweep = iter([] if around else regions(ctx))
@@ -64,16 +63,21 @@ def search_and_bound(ctx: Context, best: Incumbent, bounds: list[PartBound], *,
                                 before.objective.cost - best.objective.cost, began)
             seed += 1
         else:
-            priority = best.objective.staffed_priority
-            was = highest_priority(bounds), cost_bound(bounds, priority, weight) or 0.0
+            was = highest_priority(bounds), cost_bound_at(ctx, bounds, best)
             for joined in merge_rivals(ctx, bounds, best, until=until, workers=workers,
                                        seed=seed, impossible=impossible, stop=stop,
                                        tried=tried):
                 bounds = joined
                 on_bounds(bounds)
-            now = highest_priority(bounds), cost_bound(bounds, priority, weight) or 0.0
+            now = highest_priority(bounds), cost_bound_at(ctx, bounds, best)
             pairs_rate = _rate(now[0], was[0], now[1] - was[1], began)
     return Split(best, bounds)
+
+
+def cost_bound_at(ctx: Context, bounds: list[PartBound], roster: Incumbent) -> float:
+    """The parts' bound on cost at `roster`'s priority, 0 where they prove none."""
+    return cost_bound(bounds, roster.objective.staffed_priority,
+                      ctx.scenario.policy.weights.peak_load) or 0.0
 
 
 def _rate(lower: int, higher: int, won: float, began: float) -> float:
