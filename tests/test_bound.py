@@ -535,6 +535,82 @@ def test_a_single_case_whose_team_costs_more_than_counted_is_solved() -> None:
     assert {o.person for o in y.roster.chosen} == {"p1"}
 
 
+def test_without_singles_a_case_counting_does_not_meet_comes_counted(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Asked without single cases, the parts leave y (its team, from two hours away,
+    costs more than counted) as counting bounds it, not solved, for the split to solve:
+    CP-SAT is never asked about it."""
+    s = _one_local_one_far()
+    ctx = make_context(s)
+    far = [o for o in ctx.candidates.by_case["y"] if o.person == "p2"]
+    start = Incumbent(far, {"y"}, evaluate(ctx, far, {"y"}))
+    counted = counted_bounds(ctx)
+
+    def never(*args: Any) -> PartBound:
+        raise AssertionError("CP-SAT asked about a case left for later")
+
+    monkeypatch.setattr(bound, "_solve_case", never)
+    [y] = solve_parts(ctx, start, deadline=perf_counter() + 5, workers=1, seed=0,
+                      counted=counted, singles=False)
+    assert y == counted["y"] and bound.deferred(y) and not settled(y)
+
+
+def test_without_singles_a_case_the_start_leaves_out_is_solved_up_front() -> None:
+    """y, which the start leaves unstaffed, is solved even without single cases: its team
+    alone (p1's, at 30) may let the teams put together staff it."""
+    s = _one_local_one_far()
+    ctx = make_context(s)
+    empty = Incumbent([], set(), evaluate(ctx, [], set()))
+    [y] = solve_parts(ctx, empty, deadline=perf_counter() + 5, workers=1, seed=0,
+                      counted=counted_bounds(ctx), singles=False)
+    assert settled(y) and y.least_cost(1) == 30 and not bound.deferred(y)
+    assert {o.person for o in y.roster.chosen} == {"p1"}
+
+
+def test_without_singles_one_worker_solves_the_city_of_two_cases_and_defers_the_single(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """City c1's part of two cases is solved and proven; c2's part of one case, which on
+    one worker can only run once no part of many is left to run beside it, comes as
+    counted, for the split."""
+    monkeypatch.setattr(bound, "met_by_counting", lambda *args: None)
+    s = _two_cities("2022-01-20")
+    ctx = make_context(s)
+    counted = counted_bounds(ctx)
+    got = {b.cases: b for b in solve_parts(ctx, _start(s), deadline=perf_counter() + 10,
+                                           workers=1, seed=0, counted=counted, singles=False)}
+    assert settled(got[frozenset({"x1", "x2"})])
+    assert got[frozenset({"y1"})] == counted["y1"] and bound.deferred(got[frozenset({"y1"})])
+
+
+def test_a_deferred_single_case_is_solved_once_and_counts_at_least_its_count() -> None:
+    """`solve_singles` proves the deferred y at 30 with p1's team, and adds it to those
+    tried; asked again with the same tried cases, it leaves the bounds as they are."""
+    s = _one_local_one_far()
+    ctx = make_context(s)
+    far = [o for o in ctx.candidates.by_case["y"] if o.person == "p2"]
+    start = Incumbent(far, {"y"}, evaluate(ctx, far, {"y"}))
+    counted = counted_bounds(ctx)
+    tried: set[frozenset[str]] = set()
+    [y] = bound.solve_singles(ctx, [counted["y"]], start, until=perf_counter() + 5,
+                              workers=2, seed=0, tried=tried)
+    assert y.least_cost(1) == 30 and settled(y) and not bound.deferred(y)
+    assert {o.person for o in y.roster.chosen} == {"p1"}
+    assert tried == {frozenset({"y"})}
+    assert bound.solve_singles(ctx, [counted["y"]], start, until=perf_counter() + 5,
+                               workers=1, seed=0, tried=tried) == [counted["y"]]
+
+
+def test_a_deferred_single_case_without_time_keeps_its_count() -> None:
+    """With no time left, `solve_singles` starts nothing: y stays as counted, untried."""
+    s = _one_local_one_far()
+    ctx = make_context(s)
+    counted = counted_bounds(ctx)
+    tried: set[frozenset[str]] = set()
+    assert bound.solve_singles(ctx, [counted["y"]], _start(s), until=perf_counter(),
+                               workers=1, seed=0, tried=tried) == [counted["y"]]
+    assert tried == set()
+
+
 def test_parts_of_many_cases_come_first_largest_first_then_single_cases_smallest_first(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """With the largest cities cut into single cases, the parts of many cases are solved

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from scheduler import tuning
+from scheduler.bounds.alone import counted_bounds
 from scheduler.bounds.coupled import Rivals
-from scheduler.bounds.parts import PartBound, cost_bound
+from scheduler.bounds.parts import PartBound, cost_bound, deferred
 from scheduler.model.core import Context
 from scheduler.search import split
 from scheduler.search.incumbent import Incumbent
@@ -22,8 +23,13 @@ def _split(ctx: Context, bounds: list[PartBound], roster: Incumbent, *, pairs_ra
            tried: set[Rivals] | None = None) -> Split:
     return search_and_bound(ctx, roster, bounds, deadline=perf_counter() + 2.0, workers=1,
                             seed=0, pairs_rate=pairs_rate, tried=set() if tried is None else tried,
+                            singles_tried=set(),
                             impossible=set(), least={}, around=set(),
                             on_improve=lambda _: None, on_bounds=lambda _: None)
+
+
+# A pair of parts of no scenario here: passed as tried, it says pairs were measured.
+_ELSEWHERE = Rivals(frozenset({"q"}), frozenset({"r"}))
 
 
 @pytest.fixture(autouse=True)
@@ -49,8 +55,9 @@ def test_split_gives_a_slice_to_the_pairs_once_the_search_wins_less() -> None:
 
 def test_split_leaves_the_pairs_alone_while_they_win_less(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    """Pairs that won nothing before (rate 0) get no slice while the search wins nothing
-    either: the search goes first and keeps its slices, and no pair is tried."""
+    """Pairs that won nothing before (rate 0, measured on a pair tried) get no slice
+    while the search wins nothing either: the search goes first and keeps its slices,
+    and no pair is tried."""
     ctx, bounds, roster = _parts_and_roster(_one_near_person_two_cities())
     calls: list[Any] = []
 
@@ -59,10 +66,18 @@ def test_split_leaves_the_pairs_alone_while_they_win_less(
         return iter([])
 
     monkeypatch.setattr(split, "merge_rivals", merge_rivals)
-    out = _split(ctx, bounds, roster, pairs_rate=0.0)
+    out = _split(ctx, bounds, roster, pairs_rate=0.0, tried={_ELSEWHERE})
     assert calls == []
     assert out.bounds == bounds
     assert out.roster.objective.cost <= roster.objective.cost
+
+
+def test_split_gives_the_pairs_a_slice_if_none_was_tried_before() -> None:
+    """A rate of 0 from pairs of which none was tried measured nothing: the pairs get a
+    slice once the search wins nothing, and the two cities' parts join."""
+    ctx, bounds, roster = _parts_and_roster(_one_near_person_two_cities())
+    out = _split(ctx, bounds, roster, pairs_rate=0.0)
+    assert [b.cases for b in out.bounds] == [frozenset({"x", "y"})]
 
 
 def test_split_tries_no_pair_tried_before() -> None:
@@ -84,3 +99,52 @@ def test_a_slice_that_closes_the_priority_gap_outranks_any_cost() -> None:
     assert _rate(10, 11, 0.0, now) == math.inf
     assert _rate(10, 10, -5.0, now) == 0.0
     assert 0 < _rate(10, 10, 5.0, now - 1.0) <= 5.0
+
+
+def _stubbed(monkeypatch: pytest.MonkeyPatch, *, staffs_more: bool
+             ) -> tuple[list[str], Context, list[PartBound], Incumbent]:
+    """The split of one city's case y, left counted for later, with the search and the
+    single cases replaced by stubs that log their slices; the search staffs one more
+    priority each slice if `staffs_more`, else wins nothing."""
+    ctx, _, roster = _parts_and_roster(_one_near_person_two_cities())
+    counted = counted_bounds(ctx)
+    bounds = [counted[c] for c in sorted(counted)]
+    assert all(deferred(b) for b in bounds)
+    log: list[str] = []
+
+    def improve(ctx: Context, best: Incumbent, **kwargs: Any) -> Incumbent:
+        log.append("search")
+        if not staffs_more:
+            return best
+        more = best.objective.model_copy(
+            update={"staffed_priority": best.objective.staffed_priority + 1})
+        return Incumbent(best.chosen, best.staffed, more)
+
+    def solve_singles(ctx: Context, bounds: list[PartBound], start: Incumbent, *,
+                      tried: set[frozenset[str]], **kwargs: Any) -> list[PartBound]:
+        log.append("singles")
+        tried.update(b.cases for b in bounds)
+        return bounds
+
+    monkeypatch.setattr(split, "improve", improve)
+    monkeypatch.setattr(split, "solve_singles", solve_singles)
+    return log, ctx, bounds, roster
+
+
+def test_split_gives_single_cases_a_slice_once_the_search_wins_nothing(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The search goes first and wins nothing; the single cases left for later, not yet
+    measured, get the next slice, and once all are tried the search has the rest."""
+    log, ctx, bounds, roster = _stubbed(monkeypatch, staffs_more=False)
+    _split(ctx, bounds, roster, pairs_rate=0.0, tried={_ELSEWHERE})
+    assert log[:2] == ["search", "singles"]
+    assert log.count("singles") == 1 and set(log[2:]) == {"search"}
+
+
+def test_split_keeps_the_search_going_while_it_staffs_more(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Priority comes before any cost: while each slice of the search staffs more, it
+    keeps the time, and the single cases, not yet measured, get no slice."""
+    log, ctx, bounds, roster = _stubbed(monkeypatch, staffs_more=True)
+    _split(ctx, bounds, roster, pairs_rate=0.0, tried={_ELSEWHERE})
+    assert len(log) > 1 and set(log) == {"search"}

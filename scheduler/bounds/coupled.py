@@ -12,7 +12,8 @@ raised its cost bound by 574; the gap went from 3.0 to 0.6 %.
 
 The roster shows where to look: a part it staffs below its highest, or pays more for
 than the part proved it must, and the parts whose teams have the people that part's own
-best teams alone had. Only the time the parts' share left unused goes to this.
+best teams alone had. The pairs get a share of the search where the roster staffs what
+the parts allow, and slices of it wherever they pay (`scheduler.search.split`).
 """
 
 import threading
@@ -28,6 +29,7 @@ from scheduler import clock, tuning
 from scheduler.bounds.parts import (
     ROUNDING,
     PartBound,
+    deferred,
     merged_tries,
     resume_part,
     settled,
@@ -78,6 +80,8 @@ def rivals(ctx: Context, bounds: list[PartBound], roster: Incumbent,
         if level < b.highest and left_out:
             falls.append((b.highest - level, b, left_out))
             continue
+        if deferred(b):
+            continue  # its least cost is counted, far below any team: no sign of rivals
         least = b.least_cost(level)
         paid = sum(team_cost(ctx, s.case_by_id[c], teams.get(c, [])) for c in staffed)
         if least > 0 and paid > least * (1 + tuning.MERGE_LOSS_SHARE):

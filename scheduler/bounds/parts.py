@@ -345,7 +345,8 @@ def merged_tries(first: PartBound, second: PartBound) -> PartBound:
 
 def solve_parts(ctx: Context, start: Incumbent, *, deadline: float, workers: int, seed: int,
                 stop: threading.Event | None = None,
-                counted: Mapping[CaseId, PartBound] | None = None) -> Iterator[PartBound]:
+                counted: Mapping[CaseId, PartBound] | None = None,
+                singles: bool = True) -> Iterator[PartBound]:
     """Each part solved alone, as it finishes, by `deadline` (a time on `scheduler.clock`); those
     left without time come with nothing proven. Parts run side by side on `workers`
     threads of one CP-SAT worker each (on 4,000 x 700, 24 s for the cities where one
@@ -360,7 +361,10 @@ def solve_parts(ctx: Context, start: Incumbent, *, deadline: float, workers: int
     would take all the time and prove nothing, where the search can use it. Parts left
     unproven get a second try with the time the others left over, from their own teams;
     each part comes once, with what both tries proved. `counted`, each case's counting
-    bound, is the least a case tried alone counts for."""
+    bound, is the least a case tried alone counts for. Without `singles`, a part of one
+    case that `start` staffs is solved only while a part of many is still being solved
+    (on a thread that would otherwise wait for it); the others come as counted
+    (`deferred`), for `solve_singles` to solve when the search measures that they pay."""
     s = ctx.scenario
     threads = max(1, workers)
     lock = threading.Lock()
@@ -382,11 +386,25 @@ def solve_parts(ctx: Context, start: Incumbent, *, deadline: float, workers: int
     # the parts leave. Counted with them, the mid-sized parts of skewed 4,000 x 700 lost
     # the time to prove their cost, and the bound fell from 138,656 to 135,346.
     waiting = {True: 0, False: 0}
+    # Parts of many cases of the first round not yet done, and the single cases left for
+    # later because none was (without `singles`).
+    unfinished = 0
+    put_off: set[frozenset[CaseId]] = set()
 
     def run(part: set[CaseId], hint: Incumbent, by_cases: bool = False) -> PartBound:
-        nonlocal waiting, peak
+        nonlocal waiting, peak, unfinished
         size = _options(ctx, part)
         single = len(part) == 1 and not by_cases
+        if single and not singles and part <= start.staffed:
+            with lock:
+                idle = unfinished <= 0
+                if idle:
+                    put_off.add(frozenset(part))
+            if idle:
+                case = next(iter(part))
+                total = s.case_by_id[case].priority
+                return ((counted or {}).get(case)
+                        or PartBound(frozenset(part), total, total, {}, Found()))
         with lock:
             left = deadline - clock.now()
             share = min(1.0, threads * size / max(1, waiting[single])) * left
@@ -423,16 +441,27 @@ def solve_parts(ctx: Context, start: Incumbent, *, deadline: float, workers: int
             done[single] = (done_options + size * proven, busy + clock.now() - began)
         return bound
 
+    def finished(part: set[CaseId]) -> None:
+        nonlocal unfinished
+        if len(part) > 1:
+            with lock:
+                unfinished -= 1
+
     def round_of(tries: list[tuple[set[CaseId], Incumbent, bool]]) -> Iterator[PartBound]:
         nonlocal waiting
         waiting = {kind: sum(_options(ctx, part) for part, _, by_cases in tries
                              if (len(part) == 1 and not by_cases) == kind) for kind in (True, False)}
         if threads == 1:
-            yield from (run(*one) for one in tries)
+            for one in tries:
+                bound = run(*one)
+                finished(one[0])
+                yield bound
             return
         with ThreadPoolExecutor(threads) as pool:
-            futures: list[Future[PartBound]] = [pool.submit(run, *one) for one in tries]
+            futures: dict[Future[PartBound], set[CaseId]] = {
+                pool.submit(run, *one): one[0] for one in tries}
             for future in as_completed(futures):
+                finished(futures[future])
                 yield future.result()
 
     unsettled: list[PartBound] = []
@@ -443,8 +472,10 @@ def solve_parts(ctx: Context, start: Incumbent, *, deadline: float, workers: int
             pieces.append(part)
         else:
             yield met
+    if not singles:
+        unfinished = sum(len(part) > 1 for part in pieces)
     for bound in round_of([(part, start, False) for part in pieces]):
-        if settled(bound):
+        if settled(bound) or bound.cases in put_off:
             yield bound
         else:
             unsettled.append(bound)
@@ -470,6 +501,47 @@ def solve_parts(ctx: Context, start: Incumbent, *, deadline: float, workers: int
              for b in unsettled]
     for bound in round_of(again):
         yield merged_tries(first[bound.cases], bound)
+
+
+def deferred(b: PartBound) -> bool:
+    """Whether `b` is a case not yet solved alone, as `solve_parts` left it without
+    `singles`, and possible as far as is known."""
+    return len(b.cases) == 1 and not b.roster.solved and b.highest > 0
+
+
+def solve_singles(ctx: Context, bounds: Sequence[PartBound], start: Incumbent, *,
+                  until: float, workers: int, seed: int, tried: set[frozenset[CaseId]],
+                  stop: threading.Event | None = None) -> list[PartBound]:
+    """`bounds` with the `deferred` cases not in `tried` solved alone by `until`, on
+    `workers` threads, the fewest options first (CP-SAT's time grows faster than a case's
+    options), each with all the time left: one ends as soon as it is proven. Each counts
+    at least what it counted before. Those started join `tried`, proven or not; a case
+    cut short keeps its teams for `resumed_unproven`."""
+    out = list(bounds)
+    at = {b.cases: i for i, b in enumerate(out)}
+    waiting = iter(sorted((b for b in out if deferred(b) and b.cases not in tried),
+                          key=lambda b: (_options(ctx, set(b.cases)), sorted(b.cases))))
+    lock = threading.Lock()
+
+    def work() -> None:
+        while True:
+            with lock:
+                b = next(waiting, None)
+                if (b is None or until - clock.now() < tuning.STEP_SECONDS / 4
+                        or (stop is not None and stop.is_set())):
+                    return
+                tried.add(b.cases)
+            solved = _solve_case(ctx, next(iter(b.cases)), start, until, seed, stop)
+            with lock:
+                out[at[b.cases]] = _at_least(solved, b)
+
+    if workers <= 1:
+        work()
+    else:
+        with ThreadPoolExecutor(workers) as pool:
+            for done in [pool.submit(work) for _ in range(workers)]:
+                done.result()
+    return out
 
 
 def highest_priority(bounds: Sequence[PartBound]) -> int:

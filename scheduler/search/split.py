@@ -1,12 +1,16 @@
 """The search's last stretch, split between the roster and its bound.
 
-Two things close the gap between the roster and the bound by parts: the neighbourhoods
-lower what the roster costs (`scheduler.search.lns.improve`), and rival parts solved as
-one raise what any roster must cost (`scheduler.bounds.coupled.merge_rivals`). A unit of
-cost won either way closes the gap as much. So the time goes in slices, each to whichever
-closed the gap faster in its own last slice; which one pays differs by province and
+Three things close the gap between the roster and the bound by parts: the neighbourhoods
+raise what the roster staffs and lower what it costs (`scheduler.search.lns.improve`);
+the cases not yet solved alone, solved, raise what any roster must cost
+(`scheduler.bounds.parts.solve_singles`); and so do rival parts solved as one
+(`scheduler.bounds.coupled.merge_rivals`). A unit of cost won any way closes the gap as
+much, and priority comes before any cost. So the time goes in slices, each to whichever
+closed the gap fastest in its own last slice; which one pays differs by province and
 changes as the solve goes (the first pairs raise the bound most, the neighbourhoods find
-less as the roster improves).
+less as the roster improves). Where the roster staffs far less than the parts allow, the
+cost the single cases prove barely counts (the bound lets it shed the costliest), and the
+neighbourhoods keep the time while they staff more.
 """
 
 import math
@@ -17,7 +21,13 @@ from dataclasses import dataclass
 from models.ids import CaseId
 from scheduler import clock, tuning
 from scheduler.bounds.coupled import Rivals, merge_rivals
-from scheduler.bounds.parts import PartBound, cost_bound, highest_priority
+from scheduler.bounds.parts import (
+    PartBound,
+    cost_bound,
+    deferred,
+    highest_priority,
+    solve_singles,
+)
 from scheduler.model.core import Context
 from scheduler.search.incumbent import Incumbent
 from scheduler.search.lns import improve
@@ -34,17 +44,24 @@ class Split:
 
 def search_and_bound(ctx: Context, best: Incumbent, bounds: list[PartBound], *,
                      deadline: float, workers: int, seed: int, pairs_rate: float,
-                     tried: set[Rivals], impossible: Set[CaseId],
+                     tried: set[Rivals], singles_tried: set[frozenset[CaseId]],
+                     impossible: Set[CaseId],
                      least: Mapping[CaseId, float], around: set[CaseId],
                      on_improve: Callable[[Incumbent], None],
                      on_bounds: Callable[[list[PartBound]], None],
                      stop: threading.Event | None = None) -> Split:
-    """Neighbourhood search from `best` and rival pairs on `bounds` until `deadline`, in
-    slices of `tuning.SPLIT_SLICE_SECONDS`, each to the one that closed the gap faster in
-    its last slice (the pairs at `pairs_rate`, in cost a second, before they run here;
-    the pairs of `tried` are not tried again). The search goes first; neither stops
-    for good, as a slice that won nothing may have been unlucky."""
-    search_rate = math.inf  # not measured yet
+    """Neighbourhood search from `best`, the `deferred` cases and rival pairs on `bounds`
+    until `deadline`, in slices of `tuning.SPLIT_SLICE_SECONDS`, each to the one that
+    closed the gap fastest in its last slice (the pairs at `pairs_rate`, in cost a
+    second, before they run here; the pairs of `tried` and the cases of
+    `singles_tried` are not tried again, and those tried here join them). The search
+    goes first, then the single cases (not yet measured); none but the single cases, once
+    all are tried, stops for good, as a slice that won nothing may have been unlucky."""
+    search_rate = singles_rate = math.inf  # not measured yet
+    if not tried:
+        # No pair was tried before: their rate then says nothing (the cases solved alone
+        # here may show which parts compete).
+        pairs_rate = math.inf
     # Each region once, where nothing clashed, across as many slices as that takes.
     sweep = iter([] if around else regions(ctx))
     while deadline - clock.now() > tuning.STEP_SECONDS / 4 and not (
@@ -53,7 +70,9 @@ def search_and_bound(ctx: Context, best: Incumbent, bounds: list[PartBound], *,
         until = min(deadline, began + tuning.SPLIT_SLICE_SECONDS)
         if deadline - until < tuning.STEP_SECONDS:
             until = deadline  # no slice too short to take a step
-        if search_rate >= pairs_rate:
+        if not any(deferred(b) and b.cases not in singles_tried for b in bounds):
+            singles_rate = -1.0  # none left
+        if search_rate >= max(pairs_rate, singles_rate):
             before = best
             best = improve(ctx, best, deadline=until, workers=workers, seed=seed,
                            on_improve=on_improve, stop=stop, sweep=sweep, around=around,
@@ -62,6 +81,15 @@ def search_and_bound(ctx: Context, best: Incumbent, bounds: list[PartBound], *,
                                 best.objective.staffed_priority,
                                 before.objective.cost - best.objective.cost, began)
             seed += 1
+        elif singles_rate >= pairs_rate:
+            was = highest_priority(bounds), cost_bound_at(ctx, bounds, best)
+            bounds = solve_singles(ctx, bounds, best, until=until, workers=workers, seed=seed,
+                                   tried=singles_tried, stop=stop)
+            # A case proven impossible alone is not searched for again.
+            impossible = impossible | {c for b in bounds if not b.highest for c in b.cases}
+            on_bounds(bounds)
+            now = highest_priority(bounds), cost_bound_at(ctx, bounds, best)
+            singles_rate = _rate(now[0], was[0], now[1] - was[1], began)
         else:
             was = highest_priority(bounds), cost_bound_at(ctx, bounds, best)
             for joined in merge_rivals(ctx, bounds, best, until=until, workers=workers,
