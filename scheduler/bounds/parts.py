@@ -401,9 +401,8 @@ def solve_parts(ctx: Context, start: Incumbent, *, deadline: float, workers: int
                 if idle:
                     put_off.add(frozenset(part))
             if idle:
-                case = next(iter(part))
-                total = s.case_by_id[case].priority
-                return ((counted or {}).get(case)
+                total = s.priority_of(part)
+                return ((counted or {}).get(next(iter(part)))
                         or PartBound(frozenset(part), total, total, {}, Found()))
         with lock:
             left = deadline - clock.now()
