@@ -107,6 +107,10 @@ COMPOSE_SHARE = 0.25
 # 4,000 x 700, whose compose runs to the end of its share, that polish took 0.6 s and
 # 2,850 off the roster.
 COMPOSE_POLISH_SHARE = 0.1
+# How many cheaper people, busy on another team at the time, a polish swap tries to take
+# from that team (`search.polish`), the cheapest first: each try scans the other team's
+# candidates once, and a member of a crowded province has many such people.
+STEALS_TRIED = 4
 # Of compose's time, what its cost phase leaves to mending the roster where its priority
 # phase left cases waiting (`scheduler.search.compose.waiting`, `scheduler.search.lns.mend`):
 # on dense 4,000 x 700 (seed 5), mending won the 2 priority compose had left out in 1 s
