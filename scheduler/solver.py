@@ -273,7 +273,7 @@ def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, wo
         # staffed less for it (1,100 against 1,111 and 1,358 against 1,371 on two
         # provinces of mostly provincial cases starting within days, 60 s).
         began = clock.now()
-        best = _polished(ctx, best, deadline, reporter, stop, steal_until=None)
+        best = _polished(ctx, best, deadline, reporter, stop, steal=False)
         polishing = clock.now() - began
     # Each part's teams are the best it has alone, so the search looks first where they
     # clashed, and sweeps the regions only if nothing did. The pairs' rate so far tells
@@ -286,7 +286,7 @@ def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, wo
             around=around, on_improve=reporter.incumbent,
             on_bounds=lambda b: reporter.proven(highest_priority(b)), stop=stop)
         best, bounds = split.roster, split.bounds
-        best = _polished(ctx, best, deadline, reporter, stop, steal_until=deadline)
+        best = _polished(ctx, best, deadline, reporter, stop, steal=True)
     else:
         best = improve(ctx, best, deadline=deadline, workers=workers, seed=seed,
                        on_improve=reporter.incumbent, stop=stop, sweep=not around,
@@ -335,11 +335,11 @@ def _tightened(ctx: Context, parts: list[PartBound], by_parts: _BoundByParts, be
 
 
 def _polished(ctx: Context, best: Incumbent, until: float, reporter: _Reporter,
-              stop: threading.Event | None, steal_until: float | None) -> Incumbent:
-    """`best` polished (`scheduler.search.polish`) by `until`, stealing until
-    `steal_until`, reported if better."""
+              stop: threading.Event | None, steal: bool) -> Incumbent:
+    """`best` polished (`scheduler.search.polish`) by `until`, with steals if `steal`,
+    reported if better."""
     polished = polish(ctx, best, until=until, stop=lambda: stop is not None and stop.is_set(),
-                      steal_until=steal_until)
+                      steal=steal)
     if polished is not best:
         reporter.incumbent(polished)
     return polished

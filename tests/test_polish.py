@@ -36,7 +36,7 @@ def _polished(s: Scenario, teams: Teams) -> dict[str, set[str]]:
     """Polish the roster `teams` of `s`; its teams afterwards as case -> people, once the
     independent checker has accepted it."""
     ctx = make_context(s)
-    best = polish(ctx, _incumbent(ctx, teams), until=float("inf"), steal_until=float("inf"))
+    best = polish(ctx, _incumbent(ctx, teams), until=float("inf"), steal=True)
     roster = Roster(scenario=s.name, status=Status.FEASIBLE, objective=best.objective,
                     cases=case_rosters(ctx, best.chosen, best.staffed, {}))
     report = check_roster(s, roster)
@@ -200,7 +200,7 @@ def test_polished_rosters_pass_the_checker(data: dict[str, Any]) -> None:
     ctx = make_context(s)
     chosen, staffed = rarest_first(ctx)
     start = Incumbent(chosen, staffed, evaluate(ctx, chosen, staffed))
-    best = polish(ctx, start, until=float("inf"), steal_until=float("inf"))
+    best = polish(ctx, start, until=float("inf"), steal=True)
     roster = Roster(scenario=s.name, status=Status.FEASIBLE, objective=best.objective,
                     cases=case_rosters(ctx, best.chosen, best.staffed, {}))
     before = Roster(scenario=s.name, status=Status.FEASIBLE, objective=start.objective,

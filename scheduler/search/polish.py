@@ -31,7 +31,6 @@ taken 1,771 (one CP-SAT model per office, skills left out); plain swaps changed 
 there, and a 3 s polish with steals took the cost from 268,345 to 243,545.
 """
 
-import math
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -319,12 +318,11 @@ class _Swaps:
 
 
 def polish(ctx: Context, best: Incumbent, *, until: float,
-           stop: Callable[[], bool] = lambda: False,
-           steal_until: float | None = None) -> Incumbent:
+           stop: Callable[[], bool] = lambda: False, steal: bool = False) -> Incumbent:
     """`best` with every unstaffed case that fits staffed and every swap that gains made,
-    round after round until none does or `until` (a time on `scheduler.clock`); from the
-    second round until `steal_until`, if given, swaps that take a busy person from
-    their other team too (`_Swaps._steal`)."""
+    round after round until none does or `until` (a time on `scheduler.clock`); with
+    `steal`, from the second round, swaps that take a busy person from their other team
+    too (`_Swaps._steal`)."""
     if clock.now() >= until or stop():
         return best  # booking the roster alone took 0.5 s of a province's time past it
     s = ctx.scenario
@@ -335,7 +333,6 @@ def polish(ctx: Context, best: Incumbent, *, until: float,
     # province of mostly provincial cases starting within 10 days, 4,000 x 700, a round
     # with steals took 6 s, one without 1 s).
     stealing = False
-    steals_end = -math.inf if steal_until is None else steal_until
     while clock.now() < until and not stop():
         # Fitting in cases ranks the options of each case left unstaffed.
         clock.charge(sum(len(ctx.candidates.by_case.get(c.id, ())) for c in s.cases
@@ -345,16 +342,16 @@ def polish(ctx: Context, best: Incumbent, *, until: float,
             # Booked by the builder without a journal per member: booked afresh.
             staffed |= {team[0].case for team in added}
             swaps = _Swaps(ctx, swaps.chosen() + [o for team in added for o in team], menus)
+        swaps.stealing = stealing
         moves = 0
         for case in s.cases:
             if clock.now() >= until or stop():
                 break
-            swaps.stealing = stealing and clock.now() < steals_end
             if case.id in staffed:
                 moves += swaps.improve_team(case)
-        if not added and not moves and (stealing or clock.now() >= steals_end):
+        if not added and not moves and (stealing or not steal):
             break
-        stealing = True
+        stealing = steal
     chosen = swaps.chosen()
     polished = Incumbent(chosen, staffed, evaluate(ctx, chosen, staffed))
     return polished if is_better(polished.objective, best.objective) else best
