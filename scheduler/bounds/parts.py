@@ -286,6 +286,12 @@ def least_by_cases(cases: list[PartBound], levels: range) -> dict[int, float]:
     return {q: least[q] for q in levels if q > 0 and least[q] < math.inf}
 
 
+def _unproven(ctx: Context, part: set[CaseId]) -> PartBound:
+    """`part` with nothing proven: it may staff all its priority, at any cost."""
+    total = ctx.scenario.priority_of(part)
+    return PartBound(frozenset(part), total, total, {}, Found())
+
+
 def _at_least(solved: PartBound, counted: PartBound | None) -> PartBound:
     """What one case must cost, from its solve alone and from counting (`counted`, if
     given), whichever proves more: a case solved without time proves nothing, and a
@@ -315,9 +321,7 @@ def _by_cases(ctx: Context, part: set[CaseId], start: Incumbent, until: float, s
     for n, case in enumerate(cases):
         share = (until - clock.now()) / (len(cases) - n)
         if share <= 0 or (stop is not None and stop.is_set()):
-            total = s.case_by_id[case].priority
-            alone.append(_at_least(PartBound(frozenset({case}), total, total, {}, Found()),
-                                   counted.get(case)))
+            alone.append(_at_least(_unproven(ctx, {case}), counted.get(case)))
             continue
         alone.append(_at_least(_solve_case(ctx, case, start, clock.now() + share, seed, stop),
                                counted.get(case)))
@@ -365,7 +369,6 @@ def solve_parts(ctx: Context, start: Incumbent, *, deadline: float, workers: int
     case that `start` staffs is solved only while a part of many is still being solved
     (on a thread that would otherwise wait for it); the others come as counted
     (`deferred`), for `solve_singles` to solve when the search measures that they pay."""
-    s = ctx.scenario
     threads = max(1, workers)
     lock = threading.Lock()
     peak = 0  # the highest least peak_load proven so far
@@ -401,9 +404,7 @@ def solve_parts(ctx: Context, start: Incumbent, *, deadline: float, workers: int
                 if idle:
                     put_off.add(frozenset(part))
             if idle:
-                total = s.priority_of(part)
-                return ((counted or {}).get(next(iter(part)))
-                        or PartBound(frozenset(part), total, total, {}, Found()))
+                return (counted or {}).get(next(iter(part))) or _unproven(ctx, part)
         with lock:
             left = deadline - clock.now()
             share = min(1.0, threads * size / max(1, waiting[single])) * left
@@ -412,8 +413,7 @@ def solve_parts(ctx: Context, start: Incumbent, *, deadline: float, workers: int
             # Time spent proving nothing counts as if it had proven one option.
             fits = busy == 0 or size * busy / max(1, done_options) <= left
         if share <= 0 or not fits or (stop is not None and stop.is_set()):
-            total = s.priority_of(part)
-            return PartBound(frozenset(part), total, total, {}, Found())
+            return _unproven(ctx, part)
         began = clock.now()
         # One part's lowest peak_load bounds the whole; once a part is proven full,
         # no other can raise the bound.
@@ -442,7 +442,7 @@ def solve_parts(ctx: Context, start: Incumbent, *, deadline: float, workers: int
 
     def finished(part: set[CaseId]) -> None:
         nonlocal unfinished
-        if len(part) > 1:
+        if len(part) > 1 and not singles:
             with lock:
                 unfinished -= 1
 
