@@ -139,6 +139,21 @@ def test_steal_only_where_the_pair_gains() -> None:
     assert _polished(s, teams) == {"x": {"pb"}, "y": {"pa"}}
 
 
+@pytest.mark.parametrize("hold", ["pinned", "required"])
+def test_steal_keeps_a_pinned_or_required_member(hold: str) -> None:
+    """As in the trade above, but `pa`'s place on y is pinned (rule 7) or `pa` is
+    required on y (rule 2): `pa` is not taken from y, and both stay where they are."""
+    cases = [case("x", "a", team=HEAVY),
+             case("y", "b", team=HEAVY,
+                  require_prosecutors=["pa"] if hold == "required" else [])]
+    previous = [{"case": "y", "prosecutor": "pa", "slot": "prosecutor", "on_site": True,
+                 "pinned": True}] if hold == "pinned" else []
+    s = scenario([unit("a"), unit("b")], [person("pa", "a"), person("pb", "b")], cases,
+                 roads=CROSSED, previous=previous)
+    teams = {"x": [("pb", "prosecutor")], "y": [("pa", "prosecutor")]}
+    assert _polished(s, teams) == {"x": {"pb"}, "y": {"pa"}}
+
+
 def _reopened_far(busy_near: bool) -> tuple[dict[str, set[str]] | None, set[str]]:
     """Case `c` reopened as a neighbourhood from the roster `far` on `c` and `near` on
     `busy` (in June, or with `busy_near` on `c`'s days, each at 60 %); its teams as
