@@ -13,6 +13,7 @@ from scheduler.bounds.parts import PartBound, solve_parts
 from scheduler.construct.greedy import greedy
 from scheduler.model.core import make_context
 from scheduler.report import case_rosters, evaluate, is_better
+from scheduler.search import compose as compose_module
 from scheduler.search.compose import Composed, compose, fitted, waiting
 from scheduler.search.incumbent import Incumbent
 from scheduler.search.lns import nearest_people
@@ -33,23 +34,61 @@ def _one_star() -> Scenario:
     return scenario(units, people, [case("x", "a1", team=team), case("y", "b1", team=team)])
 
 
-def test_compose_resolves_teams_that_clash() -> None:
-    """Alone, each city's case takes p0; put together, one keeps p0 and the other takes
-    someone else, both stay staffed, and the checker accepts the roster."""
+def _reopened(monkeypatch: pytest.MonkeyPatch) -> list[set[str]]:
+    """The free cases of each re-solve compose runs, recorded as it runs them."""
+    real = compose_module.reopen
+    calls: list[set[str]] = []
+
+    def reopen(ctx: Any, start: Any, free: set[str], **kwargs: Any) -> Any:
+        calls.append(set(free))
+        return real(ctx, start, free, **kwargs)
+
+    monkeypatch.setattr(compose_module, "reopen", reopen)
+    return calls
+
+
+def _composed_one_star() -> tuple[Scenario, Composed]:
+    """`_one_star`'s parts solved alone (each takes p0) and their teams put together."""
     s = _one_star()
     ctx = make_context(s)
     chosen, staffed = greedy(ctx)
     start = Incumbent(chosen, staffed, evaluate(ctx, chosen, staffed))
     bounds = list(solve_parts(ctx, start, deadline=perf_counter() + 10, workers=1, seed=0))
     assert all({o.person for o in b.roster.chosen} == {"p0"} for b in bounds)
-    composed = compose(ctx, start, bounds, seconds=10, workers=1, seed=0)
-    assert composed.clashed
-    best = composed.roster
+    return s, compose(ctx, start, bounds, seconds=10, workers=1, seed=0)
+
+
+def _assert_one_keeps_p0(s: Scenario, best: Incumbent) -> None:
+    """Both cases of `_one_star` staffed, one of them by p0, and the checker accepts it."""
     assert best.staffed == {"x", "y"}
     assert sorted(o.person for o in best.chosen).count("p0") == 1
     roster = Roster(scenario=s.name, status=Status.FEASIBLE, objective=best.objective,
-                    cases=case_rosters(ctx, best.chosen, best.staffed, {}))
+                    cases=case_rosters(make_context(s), best.chosen, best.staffed, {}))
     assert check_roster(s, roster).ok
+
+
+def test_compose_resolves_teams_that_clash(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Alone, each city's case takes p0; put together (the clashing share allowed up to
+    all cases), both cases are re-solved, one keeps p0 and the other takes someone else,
+    both stay staffed, and the checker accepts the roster."""
+    monkeypatch.setattr(tuning, "COMPOSE_MOST_CLASHED", 1.0)
+    calls = _reopened(monkeypatch)
+    s, composed = _composed_one_star()
+    assert composed.clashed == {"x", "y"}
+    assert calls == [{"x", "y"}]
+    _assert_one_keeps_p0(s, composed.roster)
+
+
+def test_compose_leaves_most_cases_clashing_to_the_search(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both cases of `_one_star` clash, more than tuning.COMPOSE_MOST_CLASHED of them:
+    compose re-solves nothing and returns the parts' teams with the clashing case fitted
+    beside them, both staffed, one of them by p0, and the checker accepts it."""
+    calls = _reopened(monkeypatch)
+    s, composed = _composed_one_star()
+    assert composed.clashed == {"x", "y"}
+    assert calls == []
+    _assert_one_keeps_p0(s, composed.roster)
 
 
 def test_fitted_staffs_a_clashing_case_beside_the_kept_teams() -> None:
