@@ -17,6 +17,7 @@ from scheduler.search import compose as compose_module
 from scheduler.search.compose import Composed, compose, fitted, waiting
 from scheduler.search.incumbent import Incumbent
 from scheduler.search.lns import nearest_people
+from scheduler.search.lns import reopen as lns_reopen
 from scheduler.search.phases import Found
 from synth import province
 from tests.tiny import case, person, scenario, unit
@@ -36,12 +37,11 @@ def _one_star() -> Scenario:
 
 def _reopened(monkeypatch: pytest.MonkeyPatch) -> list[set[str]]:
     """The free cases of each re-solve compose runs, recorded as it runs them."""
-    real = compose_module.reopen
     calls: list[set[str]] = []
 
     def reopen(ctx: Any, start: Any, free: set[str], **kwargs: Any) -> Any:
         calls.append(set(free))
-        return real(ctx, start, free, **kwargs)
+        return lns_reopen(ctx, start, free, **kwargs)
 
     monkeypatch.setattr(compose_module, "reopen", reopen)
     return calls
