@@ -102,13 +102,23 @@ SHED_LEAST_SECONDS = 0.1
 # The most of the search putting the parts' teams together may take (7 s of a 60 s solve
 # of standard 4,000 x 700; 14 s on the dense family, with 145 clashing cases).
 COMPOSE_SHARE = 0.25
-# Compose re-solves the cases whose teams clashed only where they are at most this share
-# of the province: more, and the re-solve is the whole model in a quarter of the time. On
-# three provinces of mostly provincial cases starting within 10 to 20 days (60 s,
-# 2 workers), 527 to 615 of 700 cases clashed, and 9 to 10 s of re-solving staffed 50 to
-# 60 priority less than the teams it started from; the roster stayed the start's. Where
-# compose pays, fewer clash: 207 of 700 on dense 4,000 x 700, 74 on standard.
-COMPOSE_MOST_CLASHED = 0.5
+# Compose re-solves the cases whose teams clashed unless more than this many clash and
+# they are more than this share of the province: hundreds of cases competing for the same
+# people make one model that does not beat the teams it starts from, and the search has
+# the time instead. Provinces of mostly provincial cases starting within days
+# (`--workers 2`): on 4,000 x 700, 527 and 615 clashed (75 and 88 %; 25,000 and 32,000
+# options on their nearest people), and the re-solve staffed 57 and 56 priority less than
+# its start in 9 s, 3 and 2 less in 22 to 28 s (120 and 150 s solves); on 3,000 x 500,
+# about 420 (84 %; 21,000 options), it won 27 on one province and lost 15 on another.
+# Left to the search, the 60 s rosters staffed 2 to 15 more on the three 4,000 x 700
+# ones (six runs) and -2 to +25 on the two 3,000 x 500 ones (four runs). Fewer, the
+# re-solve pays: on 2,000 x 300 (30 s), 232 of 300 clashed and it won 29 in 4.5 s,
+# and without it the rosters staffed 3 and 5 less; on 1,000 x 150, 106 of 150, and 11 and
+# 16 less (at 188 of 300 on another 2,000 x 300, 6 and 12 more). A smaller share: on
+# growth 8,000 x 1,400, 466 of 1,400 (33 %, 20,700 options) clash in pairs of cities,
+# and the re-solve won 23 in 5.5 s; on dense 4,000 x 700, 207 of 700, 30.
+COMPOSE_MOST_CLASHED = 300
+COMPOSE_MOST_CLASHED_SHARE = 0.5
 # What of its time compose leaves to the polish after it, which swaps on every team and to
 # anyone eligible (compose's model offers each case its nearest people): on dense
 # 4,000 x 700, whose compose runs to the end of its share, that polish took 0.6 s and

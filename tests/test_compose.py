@@ -23,16 +23,20 @@ from synth import province
 from tests.tiny import case, person, scenario, unit
 
 
-def _one_star() -> Scenario:
+def _one_star(later: int = 0) -> Scenario:
     """Cities c1 and c2 each lead a case on the same days (x in a1, y in b1), open to the
     whole province. p0 of the provincial unit, next door to both, is the cheapest for
-    each, but at 60 % a case can serve only one; p1 and p2 are a day's drive away."""
+    each, but at 60 % a case can serve only one; p1 and p2 are a day's drive away. With
+    `later` cases at p1 and p2's office a month on, which clash with nothing."""
     units = [unit("prov", "provincial"), unit("c1", "municipal", "prov"),
              unit("c2", "municipal", "prov"), unit("a1", parent="c1"), unit("b1", parent="c2"),
              unit("far", parent="prov", lat=44.0)]
     people = [person("p0", "prov"), person("p1", "far"), person("p2", "far")]
     team = {"leader": None, "members": {"prosecutor": 1}, "load": 0.6}
-    return scenario(units, people, [case("x", "a1", team=team), case("y", "b1", team=team)])
+    cases = [case("x", "a1", team=team), case("y", "b1", team=team)]
+    cases += [case(f"z{i}", "far", start=f"2022-02-{i + 1:02}", end=f"2022-02-{i + 1:02}",
+                   team=team) for i in range(later)]
+    return scenario(units, people, cases)
 
 
 def _reopened(monkeypatch: pytest.MonkeyPatch) -> list[set[str]]:
@@ -47,14 +51,15 @@ def _reopened(monkeypatch: pytest.MonkeyPatch) -> list[set[str]]:
     return calls
 
 
-def _composed_one_star() -> tuple[Scenario, Composed]:
-    """`_one_star`'s parts solved alone (each takes p0) and their teams put together."""
-    s = _one_star()
+def _composed_one_star(later: int = 0) -> tuple[Scenario, Composed]:
+    """`_one_star`'s parts solved alone (x and y each take p0) and their teams put
+    together."""
+    s = _one_star(later)
     ctx = make_context(s)
     chosen, staffed = greedy(ctx)
     start = Incumbent(chosen, staffed, evaluate(ctx, chosen, staffed))
     bounds = list(solve_parts(ctx, start, deadline=perf_counter() + 10, workers=1, seed=0))
-    assert all({o.person for o in b.roster.chosen} == {"p0"} for b in bounds)
+    assert {o.person for b in bounds for o in b.roster.chosen if o.case in {"x", "y"}} == {"p0"}
     return s, compose(ctx, start, bounds, seconds=10, workers=1, seed=0)
 
 
@@ -68,10 +73,9 @@ def _assert_one_keeps_p0(s: Scenario, best: Incumbent) -> None:
 
 
 def test_compose_resolves_teams_that_clash(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Alone, each city's case takes p0; put together (the clashing share allowed up to
-    all cases), both cases are re-solved, one keeps p0 and the other takes someone else,
-    both stay staffed, and the checker accepts the roster."""
-    monkeypatch.setattr(tuning, "COMPOSE_MOST_CLASHED", 1.0)
+    """Alone, each city's case takes p0; put together, both cases are re-solved, one keeps
+    p0 and the other takes someone else, both stay staffed, and the checker accepts the
+    roster."""
     calls = _reopened(monkeypatch)
     s, composed = _composed_one_star()
     assert composed.clashed == {"x", "y"}
@@ -81,14 +85,29 @@ def test_compose_resolves_teams_that_clash(monkeypatch: pytest.MonkeyPatch) -> N
 
 def test_compose_leaves_most_cases_clashing_to_the_search(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    """Both cases of `_one_star` clash, more than tuning.COMPOSE_MOST_CLASHED of them:
-    compose re-solves nothing and returns the parts' teams with the clashing case fitted
-    beside them, both staffed, one of them by p0, and the checker accepts it."""
+    """Both cases of `_one_star` clash, more than tuning.COMPOSE_MOST_CLASHED (set to 1)
+    and all of the province: compose re-solves nothing and returns the parts' teams with
+    the clashing case fitted beside them, both staffed, one of them by p0, and the checker
+    accepts it."""
+    monkeypatch.setattr(tuning, "COMPOSE_MOST_CLASHED", 1)
     calls = _reopened(monkeypatch)
     s, composed = _composed_one_star()
     assert composed.clashed == {"x", "y"}
     assert calls == []
     _assert_one_keeps_p0(s, composed.roster)
+
+
+def test_compose_resolves_many_clashing_cases_in_a_small_share_of_the_province(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """x and y clash, more than tuning.COMPOSE_MOST_CLASHED (set to 1) but 2 of 5 cases,
+    less than tuning.COMPOSE_MOST_CLASHED_SHARE: compose re-solves them (as on growth
+    8,000 x 1,400, where 466 of 1,400 clash in pairs of cities and the re-solve pays)."""
+    monkeypatch.setattr(tuning, "COMPOSE_MOST_CLASHED", 1)
+    calls = _reopened(monkeypatch)
+    _, composed = _composed_one_star(later=3)
+    assert composed.clashed == {"x", "y"}
+    assert calls == [{"x", "y"}]
+    assert composed.roster.staffed == {"x", "y", "z0", "z1", "z2"}
 
 
 def test_fitted_staffs_a_clashing_case_beside_the_kept_teams() -> None:

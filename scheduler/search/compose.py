@@ -6,8 +6,8 @@ office away at once) are left out, and the rarest-first builder staffs those of 
 whose team fits beside the rest (`fitted`). They are then re-solved with every other team
 fixed, from that valid roster, each drawing on the people nearest its venue. On
 4,000 x 700 that was 70 of 700 cases, re-solved in 7 s at the parts' highest priority.
-Where most cases clash (`tuning.COMPOSE_MOST_CLASHED`), nothing is re-solved: that
-would be the whole model, and the search has the time instead.
+Where hundreds clash, most of the province (`tuning.COMPOSE_MOST_CLASHED`), nothing is
+re-solved: one model of them does not beat its start, and the search has the time.
 Between CP-SAT's two phases, the teams of the highest priority are polished
 (`scheduler.search.polish`) for the cost phase to start from.
 """
@@ -70,8 +70,10 @@ def compose(ctx: Context, best: Incumbent, bounds: Sequence[PartBound], *, secon
     # on skewed and tight, and cost rose up to 2 % elsewhere).
     alone = [o for piece in pieces for o in piece if o.case in clashed]
     clashed |= conflicts(ctx, kept, alone)
-    if len(clashed) > tuning.COMPOSE_MOST_CLASHED * len(ctx.scenario.cases):
-        # The parts' teams say little of the roster here: the time is the search's.
+    if len(clashed) > max(tuning.COMPOSE_MOST_CLASHED,
+                          tuning.COMPOSE_MOST_CLASHED_SHARE * len(ctx.scenario.cases)):
+        # One model of this many cases, most of the province, does not beat its start:
+        # the time is the search's.
         return Composed(start, clashed)
     # Its teams polished between CP-SAT's phases: the priority phase staffs what it can
     # with little regard to cost. On dense 4,000 x 700 (209 cases), polish took its teams
