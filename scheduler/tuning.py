@@ -293,6 +293,10 @@ COSTLY_POOL = 20
 # People per slot a broken case may draw on: the nearest to its venue. Drawing on everyone
 # eligible (thousands for the provincial unit's cases), CP-SAT found nothing in 15 s.
 NEAREST = 100
+# ... or this many times the people a slot or coverage need asks for, if more: a
+# large-teams 4,000 x 700 province has slots of up to 43 members, which 40 people could not
+# fill afresh.
+NEAREST_PER_NEED = 2
 # ... and a case whose team clashed when the parts' teams were put together
 # (scheduler.search.compose): one model of all of them (207 cases on dense 4,000 x 700)
 # whose priority CP-SAT proves and whose cost it then lowers in what is left of its share.

@@ -125,9 +125,11 @@ def test_fitted_staffs_a_clashing_case_beside_the_kept_teams() -> None:
     assert check_roster(s, checked).ok
 
 
-def test_nearest_people_are_those_closest_to_the_venue_and_the_kept() -> None:
+def test_nearest_people_are_those_closest_to_the_venue_and_the_kept(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     """For case x in a1, p0 (next door) is the one nearest; p2 is kept as asked; p1, as
     far as p2, is left out, unless the case requires p1."""
+    monkeypatch.setattr(tuning, "NEAREST_PER_NEED", 1)
     s = _one_star()
     ctx = make_context(s)
     slot = Slot.PROSECUTOR

@@ -8,7 +8,7 @@ import pytest
 
 from checker import check_roster
 from models import Roster, Scenario, Status
-from scheduler import clock
+from scheduler import clock, tuning
 from scheduler.construct.previous import kept_previous
 from scheduler.model.core import Context, StoppedError, make_context
 from scheduler.report import case_rosters, evaluate
@@ -74,17 +74,32 @@ def test_neighbourhood_keeps_the_teams_beside_it_as_commitments() -> None:
         "peak_load"] // ctx.scenario.policy.weights.peak_load
 
 
-def test_nearest_people_keeps_the_nearest_holders_of_a_rare_language() -> None:
+def test_nearest_people_keeps_the_nearest_holders_of_a_rare_language(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     """With one person per slot, x keeps p1, the nearest, and p3, far away at c but the
     only Mongolian speaker its coverage need can use; not p2."""
+    monkeypatch.setattr(tuning, "NEAREST_PER_NEED", 1)
     units = [unit("a"), unit("b"), unit("c")]
     people = [person("p1", "a"), person("p2", "b"), person("p3", "c", languages=["mn"])]
-    team = {"leader": None, "members": {"prosecutor": 2},
+    team = {"leader": None, "members": {"prosecutor": 1},
             "languages": [{"language": "mn", "count": 1}]}
     s = scenario(units, people, [case("x", "a", team=team)],
                  roads=[road("a", "b", 30), road("b", "c", 300)])
     ctx = make_context(s)
     assert {p for p, _ in nearest_people(ctx, "x", 1, set())} == {"p1", "p3"}
+
+
+def test_nearest_people_give_a_large_slot_twice_the_people_it_asks_for() -> None:
+    """x needs 2 prosecutors; on one person per slot it still draws on the 4 nearest of
+    its 6 candidates (p0 to p3, each farther than the one before), so a team can be
+    chosen afresh; p4 and p5, farthest, are left out."""
+    units = [unit(f"u{i}", lon=119.0 + i) for i in range(6)]
+    people = [person(f"p{i}", f"u{i}") for i in range(6)]
+    team = {"leader": None, "members": {"prosecutor": 2}}
+    s = scenario(units, people, [case("x", "u0", team=team)])
+    ctx = make_context(s)
+    assert tuning.NEAREST_PER_NEED == 2
+    assert {p for p, _ in nearest_people(ctx, "x", 1, set())} == {"p0", "p1", "p2", "p3"}
 
 
 def test_reopening_counts_building_its_model_against_its_seconds(

@@ -103,18 +103,21 @@ def nearest_people(ctx: Context, case: CaseId, count: int,
                    keep: set[tuple[ProsecutorId, Slot]]) -> set[tuple[ProsecutorId, Slot]]:
     """The (person, slot) options of `case` of the `count` people nearest its venue for
     each slot and for each coverage need (a rare skill's holders may all live far away),
+    or `tuning.NEAREST_PER_NEED` times as many as the slot or need asks for if more,
     those of `keep`, and those of the people the case requires or keeps from `previous`."""
     s = ctx.scenario
     wanted = set(s.case_by_id[case].require_prosecutors)
     wanted |= {a.prosecutor for a in s.previous if a.case == case}
     options = sorted(ctx.candidates.by_case.get(case, []), key=lambda o: (o.travel_minutes, o.person))
     near = set(keep) | {(o.person, o.slot) for o in options if o.person in wanted}
-    groups: list[list[Option]] = [[o for o in options if o.slot is slot]
-                                  for slot in s.case_by_id[case].team.slots()]
-    groups += [[o for o in options if o.person in able]
-               for _, able in ctx.coverage(s.case_by_id[case])]
-    for group in groups:
-        near |= {(o.person, o.slot) for o in group[:count]}
+    team = s.case_by_id[case].team
+    groups: list[tuple[int, list[Option]]] = [
+        (team.slot_count(slot), [o for o in options if o.slot is slot]) for slot in team.slots()]
+    groups += [(need, [o for o in options if o.person in able])
+               for need, able in ctx.coverage(s.case_by_id[case])]
+    for need, group in groups:
+        # A slot of 45 members on the nearest 40 people could not be filled afresh.
+        near |= {(o.person, o.slot) for o in group[:max(count, tuning.NEAREST_PER_NEED * need)]}
     return near
 
 
