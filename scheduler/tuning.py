@@ -325,6 +325,17 @@ REPAIR_NEAREST = (NEAREST, 40, 100)
 # steps instead of 16 and cost 107,866 instead of 109,046; with the nearest holders of
 # each coverage need too, scarce staffed 831 (its bound) instead of 829.
 LNS_NEAREST: int | None = NEAREST
+# The search draws each step's people per slot among these, by weights that follow how
+# often each has improved the roster lately, as it draws the kind. Where most cases are
+# provincial and start within days, each case of a step draws on thousands, and which
+# width pays differs by province: 40 alone (60 s, seeds 0 and 1, against 100) staffed 3
+# and 19 more on dense 4,000 x 700 s2 with 70 % provincial within 14 days, 3 and 7 more on
+# standard s3 with 80 % within 10 days, 18 and 17 less on skewed s1 with 60 % within 20
+# days. Drawn, against 100 alone, on 8 runs of such provinces: +22 and +17 on the dense
+# one, -11 and -11 on the standard, -1, -10 and +5 on the skewed, -5 on a skewed
+# 3,000 x 500 (run-to-run spread there is about 10); on the benchmark's dense and skewed
+# 4,000 x 700 s1, costs within 0.1 % either way, and large-teams and scarce the same.
+LNS_WIDTHS: tuple[int, ...] = (40, NEAREST)
 
 # --- Alternatives (scheduler.alternatives) ----------------------------------------------
 # Share of the time limit the best roster gets when alternatives are asked for; the rest,

@@ -214,7 +214,7 @@ def _landed(ctx: Context, base: Incumbent, *trials: Incumbent) -> Incumbent:
     lanes = _Lanes(ctx, base, random.Random(0), seeds=ctx.scenario.cases, possible=2,
                    least={}, swept=iter([]), on_improve=None)
     for free, trial in zip(("x", "y"), trials, strict=True):
-        lanes.landed(_Drawn("people", {free}, base, 0, 0), trial)
+        lanes.landed(_Drawn("people", {free}, tuning.NEAREST, base, 0, 0), trial)
     return lanes.best
 
 

@@ -23,7 +23,7 @@ from scheduler.search.neighbourhoods import (
     costly,
     people,
 )
-from scheduler.tuning import GROWN_CASES, MIN_CASES
+from scheduler.tuning import GROWN_CASES, LNS_WIDTHS, MIN_CASES, MIN_WEIGHT
 from tests.tiny import case, person, scenario, unit
 
 ONE = {"leader": None, "members": {"prosecutor": 1}}
@@ -96,6 +96,20 @@ def test_chooser_leaves_out_blocked_when_every_case_is_staffed() -> None:
     """With nothing unstaffed there is nothing to unblock."""
     chooser = Chooser(random.Random(0), 10)
     assert all(chooser.kind(has_unstaffed=False) != "blocked" for _ in range(200))
+
+
+def test_chooser_draws_the_width_that_has_paid_lately() -> None:
+    """After the narrower width improved the roster and the wider did not, twenty times
+    over, the narrower is drawn far more often; the wider keeps the least weight, so
+    it is still tried now and then."""
+    chooser = Chooser(random.Random(0), 10)
+    narrow, wide = min(LNS_WIDTHS), max(LNS_WIDTHS)
+    for _ in range(20):
+        chooser.learn_width(narrow, improved=True)
+        chooser.learn_width(wide, improved=False)
+    drawn = [chooser.width() for _ in range(1000)]
+    assert drawn.count(narrow) > 8 * drawn.count(wide) > 0
+    assert chooser.widths[wide] == MIN_WEIGHT
 
 
 def test_impossible_cases_seed_no_neighbourhood(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -280,7 +280,7 @@ def improve(ctx: Context, start: Incumbent, *, deadline: float, workers: int, se
 
     def step(drawn: _Drawn) -> Incumbent | None:
         return _step(ctx, drawn.base, drawn.free, deadline=deadline, workers=share,
-                     seed=drawn.seed, stop=stop)
+                     seed=drawn.seed, stop=stop, nearest=drawn.width)
 
     def more() -> bool:
         return deadline - clock.now() > tuning.STEP_SECONDS / 4 and not (
@@ -308,11 +308,13 @@ def improve(ctx: Context, start: Incumbent, *, deadline: float, workers: int, se
 
 @dataclass(frozen=True)
 class _Drawn:
-    """A neighbourhood drawn: its kind, its free cases, the roster it reopens them in (the
-    best when drawn, after `version` improvements), and a seed for its step."""
+    """A neighbourhood drawn: its kind, its free cases, the people per slot they draw
+    on, the roster it reopens them in (the best when drawn, after `version`
+    improvements), and a seed for its step."""
 
     kind: str
     free: set[CaseId]
+    width: int
     base: Incumbent
     version: int
     seed: int
@@ -351,7 +353,8 @@ class _Lanes:
         free = free - busy
         if not free:
             return None
-        return _Drawn(kind, free, self.best, len(self.kept), self.rng.randrange(1 << 30))
+        return _Drawn(kind, free, self.chooser.width(), self.best, len(self.kept),
+                      self.rng.randrange(1 << 30))
 
     def landed(self, drawn: _Drawn, trial: Incumbent | None) -> None:
         """Learn from a step's `trial`, and keep it if it improves the best roster: its
@@ -362,6 +365,7 @@ class _Lanes:
         steps that leave each other's people and offices alone are valid together."""
         ctx = self.ctx
         improved = trial is not None and beats(ctx, trial, drawn.base)
+        self.chooser.learn_width(drawn.width, improved)
         if drawn.kind != "sweep":
             self.chooser.learn(drawn.kind, improved, trial is not None and trial.proven)
         if trial is None or not improved:
@@ -411,9 +415,12 @@ def mend(ctx: Context, start: Incumbent, waiting: Sequence[CaseId], *, deadline:
 
 
 def _step(ctx: Context, best: Incumbent, free: set[CaseId], *, deadline: float, workers: int,
-          seed: int, stop: threading.Event | None) -> Incumbent | None:
+          seed: int, stop: threading.Event | None,
+          nearest: int | None = None) -> Incumbent | None:
     """One step of the search: `free` reopened for at most `tuning.STEP_SECONDS` before
-    `deadline`, each case on the LNS_NEAREST people per slot, polished between the phases."""
+    `deadline`, each case on the `nearest` people per slot (tuning.LNS_NEAREST if not
+    given), polished between the phases."""
     step = min(tuning.STEP_SECONDS, deadline - clock.now())
     return reopen(ctx, best, free, seconds=step, workers=workers, seed=seed, stop=stop,
-                  nearest=tuning.LNS_NEAREST, between=polishing(clock.now() + step, stop))
+                  nearest=nearest or tuning.LNS_NEAREST,
+                  between=polishing(clock.now() + step, stop))

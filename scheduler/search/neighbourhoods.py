@@ -14,7 +14,7 @@ a seed case towards the cases most likely to trade people with it:
 The search picks a kind by roulette over weights that follow each kind's recent success
 (adaptive large-neighbourhood search, after Ropke and Pisinger, 2006), and grows the
 neighbourhood while CP-SAT proves its steps optimal, shrinking it while steps time out
-without gain.
+without gain. How many people per slot a step's cases draw on is drawn the same way.
 """
 
 import random
@@ -160,19 +160,34 @@ class Chooser:
     rng: random.Random
     size: int
     weights: dict[str, float] = field(default_factory=lambda: dict.fromkeys(KINDS, 1.0))
+    widths: dict[int, float] = field(
+        default_factory=lambda: dict.fromkeys(tuning.LNS_WIDTHS, 1.0))
 
     def kind(self, has_unstaffed: bool) -> str:
         """A kind drawn by weight (`blocked` only while some case is unstaffed)."""
         names = [k for k in self.weights if has_unstaffed or k != "blocked"]
         return self.rng.choices(names, [self.weights[k] for k in names])[0]
 
+    def width(self) -> int:
+        """People per slot for a step's cases, drawn by weight."""
+        widths = list(self.widths)
+        return self.rng.choices(widths, [self.widths[w] for w in widths])[0]
+
+    def learn_width(self, width: int, improved: bool) -> None:
+        """Reward a width that improved the roster."""
+        self.widths[width] = _mixed(self.widths[width], improved)
+
     def learn(self, kind: str, improved: bool, proven: bool) -> None:
         """Reward a kind that improved the roster; grow after proven steps, shrink after
         steps that ran out of time and found nothing."""
-        score = 1.0 if improved else 0.0
-        mixed = (1 - tuning.REACTION) * self.weights[kind] + tuning.REACTION * score
-        self.weights[kind] = max(tuning.MIN_WEIGHT, mixed)
+        self.weights[kind] = _mixed(self.weights[kind], improved)
         if proven:
             self.size = min(tuning.GROWN_CASES, self.size + tuning.SIZE_STEP)
         elif not improved:
             self.size = max(tuning.MIN_CASES, self.size - tuning.SIZE_STEP)
+
+
+def _mixed(weight: float, improved: bool) -> float:
+    """A weight moved towards 1 after an improving step, towards 0 after another."""
+    score = 1.0 if improved else 0.0
+    return max(tuning.MIN_WEIGHT, (1 - tuning.REACTION) * weight + tuning.REACTION * score)
