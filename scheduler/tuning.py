@@ -320,8 +320,9 @@ COMPOSE_NEAREST = 20
 # alone kept 258 of the 266 that can be staffed; with their holders, 265 on 40 people in
 # 0.6 s; on everyone eligible, 266 in 3.6 s.
 REPAIR_NEAREST = (NEAREST, 40, 100)
-# People per slot and per coverage need each case of a search step may draw on (None:
-# everyone eligible). On 4,000 x 700 (60 s), against everyone: tight's search took 31
+# People per slot and per coverage need each case of a step of `mend` or of an
+# alternative may draw on (None: everyone eligible); the search's steps draw theirs from
+# LNS_WIDTHS. On 4,000 x 700 (60 s), against everyone: tight's search took 31
 # steps instead of 16 and cost 107,866 instead of 109,046; with the nearest holders of
 # each coverage need too, scarce staffed 831 (its bound) instead of 829.
 LNS_NEAREST: int | None = NEAREST
@@ -333,8 +334,9 @@ LNS_NEAREST: int | None = NEAREST
 # standard s3 with 80 % within 10 days, 18 and 17 less on skewed s1 with 60 % within 20
 # days. Drawn, against 100 alone, on 8 runs of such provinces: +22 and +17 on the dense
 # one, -11 and -11 on the standard, -1, -10 and +5 on the skewed, -5 on a skewed
-# 3,000 x 500 (run-to-run spread there is about 10); on the benchmark's dense and skewed
-# 4,000 x 700 s1, costs within 0.1 % either way, and large-teams and scarce the same.
+# 3,000 x 500 (single runs of the skewed one with 100 alone staffed 1,190 to 1,227, so
+# this is within noise); on the benchmark's dense and skewed 4,000 x 700 s1, costs within
+# 0.1 % either way, and large-teams and scarce the same.
 LNS_WIDTHS: tuple[int, ...] = (40, NEAREST)
 
 # --- Alternatives (scheduler.alternatives) ----------------------------------------------
