@@ -36,9 +36,11 @@ def solve_one(scenario: Scenario, *, seconds: float, seed: int) -> Roster:
 
 def _start_worker(job: _Job) -> None:
     # A Ctrl-C at the terminal reaches the whole process group; the parent says what
-    # happened. The default action ends a worker at once, even inside CP-SAT (a Python
-    # handler would wait for the solve to return), and without a traceback.
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    # happened and ends the workers (terminating its pool, or by dying: see below). A
+    # worker that died of the Ctrl-C itself would be replaced by the pool in the moment
+    # before the parent exits, and the replacement, cut off while reading its start-up
+    # data, printed a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent()
     _job[:] = [job]
 
@@ -150,5 +152,3 @@ def _next(results: "IMapIterator[tuple[int, Outcome]]", stop: threading.Event | 
 
 def _pool(processes: int, job: _Job) -> Pool:
     return multiprocessing.get_context("spawn").Pool(processes, _start_worker, (job,))
-
-

@@ -1,12 +1,14 @@
 """Contingency sweeps on hand-built scenarios: which contingencies, what each changes, and
 the damage ranking."""
 
+import signal
+
 from checker import check_roster
 from models import Roster, Scenario
 from models.sweep import Absent
 from scheduler import solve
 from scheduler.sweep import changed, contingencies, replan, with_previous
-from scheduler.sweep_run import TooManyError, sweep
+from scheduler.sweep_run import TooManyError, _pool, sweep
 from tests.tiny import case, person, road, scenario, solved, unit
 
 
@@ -146,6 +148,18 @@ def test_parallel_sweep_agrees_with_one_at_a_time() -> None:
     key = [(o.target, o.priority_lost, o.cost_added, o.people_moved) for o in alone.outcomes]
     assert key == [(o.target, o.priority_lost, o.cost_added, o.people_moved)
                    for o in side.outcomes]
+
+
+def test_sweep_workers_leave_a_ctrl_c_to_their_parent() -> None:
+    """A worker process ignores SIGINT, so a Ctrl-C leaves ending the workers to the
+    parent: none dies of it, to be replaced by the pool as the parent exits."""
+    s = _two_cases()
+    pool = _pool(1, (s, solved(s), 5.0, 0, check_roster))
+    try:
+        assert pool.apply(signal.getsignal, (signal.SIGINT,)) == signal.SIG_IGN
+    finally:
+        pool.terminate()
+        pool.join()
 
 
 def test_roads_are_told_apart_by_their_ends_not_their_label() -> None:
