@@ -1,17 +1,19 @@
 """Ctrl-C on the command line: one press stops a batch at once, and ends a solve early
-with the best roster it has (a second press stops it at once, with none).
+with the best roster it has (a second press stops it at once, with none). SIGTERM, which
+`timeout`, a job scheduler or a service manager sends, is taken as one Ctrl-C, with exit
+code 143 instead of 130.
 
 The work runs in a thread of its own while the main thread waits in Python, so the
 signal is seen at once (not when CP-SAT next returns to Python), and the solver never
 sees it as an exception. A solve is asked to stop (its `stop` event): it returns its best
 valid roster within a second or two, which is written and shown with a line saying it was
-cut short, and the exit code is still 130, so a search cut short never passes for a
+cut short, and the exit code is still 130 (143), so a search cut short never passes for a
 finished one. Otherwise the interrupt handler says how to resume and ends the process
-with exit 130 without unwinding, since CP-SAT may still be running in the work's thread
-(unwinding the interpreter under it aborts). Nothing is recorded after that: what was
-recorded before was finished.
+with that exit code without unwinding, since CP-SAT may still be running in the work's
+thread (unwinding the interpreter under it aborts). Nothing is recorded after that: what
+was recorded before was finished.
 
-A process started with SIGINT ignored (a job a script puts in the background, `nohup`)
+A process started with a signal ignored (a job a script puts in the background, `nohup`)
 keeps ignoring it throughout, as Python itself does while loading; taking it up only once
 the solve starts made such a job deaf to it for its first second and then not.
 """
@@ -24,38 +26,61 @@ from collections.abc import Callable
 from types import FrameType
 from typing import NoReturn, TypeVar
 
-from cli.entry import EXIT_INTERRUPTED
-
 Result = TypeVar("Result")
+Handler = Callable[[int, FrameType | None], object] | int | None
 WAIT_SECONDS = 0.1  # how often the main thread wakes from joining the work
+# The signals that stop the work: Ctrl-C, and the polite request to end of `kill` and
+# `timeout`. SIGKILL cannot be caught, and leaves nothing written.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
-def exit_interrupted(message: str) -> NoReturn:
-    """Say `message` (what was kept, how to resume) and end now with exit 130."""
+def exit_code(signum: int) -> int:
+    """What a shell reports for a program ended by `signum`: 130 for Ctrl-C (SIGINT),
+    143 for SIGTERM."""
+    return 128 + signum
+
+
+def signal_name(signum: int) -> str:
+    """How the stop is named in messages: Ctrl-C, or the signal's own name."""
+    return "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
+
+
+def exit_interrupted(message: str, signum: int = signal.SIGINT) -> NoReturn:
+    """Say `message` (what was kept, how to resume) and end now with the exit code of
+    `signum`."""
     print(message, file=sys.stderr)
     sys.stdout.flush()
     sys.stderr.flush()
-    os._exit(EXIT_INTERRUPTED)
+    os._exit(exit_code(signum))
 
 
-def on_sigint(handler: Callable[[int, FrameType | None], object]
-              ) -> Callable[[int, FrameType | None], object] | int | None:
-    """Install `handler` for SIGINT unless the process was started ignoring it; the
-    handler it replaces, to be put back with `signal.signal`."""
-    previous = signal.getsignal(signal.SIGINT)
-    if previous is signal.SIG_IGN:
-        return previous
-    return signal.signal(signal.SIGINT, handler)
+def on_stop_signals(handler: Callable[[int, FrameType | None], object]) -> dict[int, Handler]:
+    """Install `handler` for each of `STOP_SIGNALS` the process was not started ignoring;
+    the handlers it replaces, to be put back with `put_back`."""
+    previous: dict[int, Handler] = {}
+    for signum in STOP_SIGNALS:
+        previous[signum] = signal.getsignal(signum)
+        if previous[signum] is not signal.SIG_IGN:
+            signal.signal(signum, handler)
+    return previous
 
 
-def run_until_interrupted(work: Callable[[], Result], on_interrupt: Callable[[], NoReturn],
+def put_back(previous: dict[int, Handler]) -> None:
+    """The handlers `on_stop_signals` replaced, put back."""
+    for signum, handler in previous.items():
+        if handler is not None:  # None: not installed from Python, and left as it is
+            signal.signal(signum, handler)
+
+
+def run_until_interrupted(work: Callable[[], Result],
+                          on_interrupt: Callable[[int], NoReturn],
                           on_ready: Callable[[], None] | None = None,
                           then: Callable[[Result], None] | None = None,
-                          wind_down: Callable[[], None] | None = None) -> Result:
-    """`work()`, run in a thread; the first SIGINT calls `on_interrupt`, which ends the
-    process (or, in tests, raises). With `wind_down`, the first SIGINT calls that instead
-    (it asks the work to finish early with what it has) and only the second ends the
-    process. `on_ready` runs once the handler is in place, so a Ctrl-C after it is always
+                          wind_down: Callable[[int], None] | None = None) -> Result:
+    """`work()`, run in a thread; the first SIGINT or SIGTERM calls `on_interrupt` with
+    its number, which ends the process (or, in tests, raises). With `wind_down`, the first
+    calls that instead (it asks the work to finish early with what it has) and only the
+    second ends the process. `on_ready` runs once the handler is in place, so a Ctrl-C after it is always
     handled here. `then(result)` runs once the work is done, with Ctrl-C held off: what
     the work produced is written and shown whole, never cut off half-printed with its file
     already replaced."""
@@ -75,12 +100,12 @@ def run_until_interrupted(work: Callable[[], Result], on_interrupt: Callable[[],
             return
         if wind_down is not None and not winding:
             winding.append(True)
-            wind_down()
+            wind_down(signum)
             return
-        on_interrupt()
+        on_interrupt(signum)
 
     thread = threading.Thread(target=run, name="work", daemon=True)
-    previous = on_sigint(interrupt)
+    previous = on_stop_signals(interrupt)
     try:
         if on_ready is not None:
             on_ready()
@@ -93,5 +118,5 @@ def run_until_interrupted(work: Callable[[], Result], on_interrupt: Callable[[],
         if then is not None:
             then(result[0])
     finally:
-        signal.signal(signal.SIGINT, previous)
+        put_back(previous)
     return result[0]

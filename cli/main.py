@@ -2,7 +2,6 @@
 
 import json
 import os
-import signal
 import sys
 import threading
 from collections.abc import Iterator
@@ -17,7 +16,6 @@ from rich.markup import escape
 
 from checker import check_roster
 from cli.alternatives import show_alternatives
-from cli.entry import EXIT_INTERRUPTED
 from cli.files import (
     InputError,
     file_error,
@@ -26,7 +24,14 @@ from cli.files import (
     read_text,
     write_atomically,
 )
-from cli.interrupt import exit_interrupted, on_sigint, run_until_interrupted
+from cli.interrupt import (
+    exit_code,
+    exit_interrupted,
+    on_stop_signals,
+    put_back,
+    run_until_interrupted,
+    signal_name,
+)
 from cli.table import render, summarize
 from i18n import Language, from_locale, localised, message
 from i18n import render as render_reason
@@ -156,7 +161,8 @@ def solve(
                          "150 unless the scenario weights it).")] = False,
 ) -> None:
     """Solve a scenario and print its roster. Exit 0 solved, 1 not solved, 2 bad input,
-    130 interrupted (one Ctrl-C: the best roster so far, said to be cut short; two: none)."""
+    130 interrupted (one Ctrl-C: the best roster so far, said to be cut short; two: none),
+    143 the same stopped by SIGTERM."""
     language = _language(lang)
     try:
         loaded = read_scenario(scenario, language)
@@ -176,18 +182,21 @@ def solve(
                                          figures=message(language, "sep.comma").join(parts),
                                          elapsed=f"{p.elapsed:.1f}")))
 
-        def interrupted() -> NoReturn:
+        def interrupted(signum: int) -> NoReturn:
             status.stop()
             kept = (message(language, "cli.kept_nothing") if output is None
                     else message(language, "cli.kept_file", file=output))
-            exit_interrupted(message(language, "cli.interrupted_solve", kept=kept))
+            exit_interrupted(message(language, "cli.interrupted_solve", kept=kept), signum)
 
-        # The first Ctrl-C asks the search to end with the best roster it has; whether
-        # it came before the solve returned decides if the roster was cut short.
+        # The first Ctrl-C (or SIGTERM) asks the search to end with the best roster it
+        # has; whether it came before the solve returned decides if the roster was cut
+        # short.
         stop = threading.Event()
         cut_short: list[bool] = []
+        stopped_by: list[int] = []
 
-        def wind_down() -> None:
+        def wind_down(signum: int) -> None:
+            stopped_by.append(signum)
             stop.set()
             status.update(escape(message(language, "cli.stopping")))
 
@@ -208,12 +217,14 @@ def solve(
             if not cut_short[0]:
                 _print_solved(localised(solved, language), loaded, output, fmt, language)
                 return
+            signum = stopped_by[0]
             if solved.status in (Status.INFEASIBLE, Status.NO_SOLUTION_IN_TIME):
-                interrupted()  # nothing found yet, or nothing proven
+                interrupted(signum)  # nothing found yet, or nothing proven
             _print_solved(localised(solved, language), loaded, output, fmt, language)
-            err.print(message(language, "cli.stopped_solve", elapsed=f"{solved.seconds:.1f}",
-                              seconds=f"{seconds:g}"), highlight=False, markup=False)
-            raise typer.Exit(EXIT_INTERRUPTED)
+            err.print(message(language, "cli.stopped_solve", signal=signal_name(signum),
+                              elapsed=f"{solved.seconds:.1f}", seconds=f"{seconds:g}",
+                              exit=exit_code(signum)), highlight=False, markup=False)
+            raise typer.Exit(exit_code(signum))
 
         run_until_interrupted(work, interrupted, ready, finish, wind_down)
 
@@ -483,9 +494,9 @@ def sweep(
         def show(done: int, total: int) -> None:
             status.update(escape(message(language, "cli.sweep_progress", done=done, total=total)))
 
-        def interrupted() -> NoReturn:
+        def interrupted(signum: int) -> NoReturn:
             status.stop()
-            exit_interrupted(message(language, "cli.interrupted_sweep"))
+            exit_interrupted(message(language, "cli.interrupted_sweep"), signum)
 
         try:
             found = run_until_interrupted(
@@ -628,10 +639,10 @@ def batch(
                        description=escape(message(language, "cli.batch_step",
                                                   staffed=outcome.staffed, failed=outcome.failed)))
 
-        def interrupted() -> NoReturn:
+        def interrupted(signum: int) -> NoReturn:
             bar.stop()
             exit_interrupted(message(language, "cli.batch_interrupted", done=finished[0],
-                                     state=output / "state.json"))
+                                     state=output / "state.json"), signum)
 
         def ready() -> None:
             err.print(message(language, "cli.batch_ready", file=requests), highlight=False,
@@ -647,12 +658,12 @@ def batch(
             raise _fail(InputError([render_reason(e.reason, language)]), language) from None
     # Every request is done and recorded: a Ctrl-C while the summary is written loses
     # nothing, and must say so (unhandled, it ended the process by signal, silently).
-    previous = on_sigint(lambda *_: exit_interrupted(
-        message(language, "cli.batch_report_interrupted", dir=output)))
+    previous = on_stop_signals(lambda signum, _: exit_interrupted(
+        message(language, "cli.batch_report_interrupted", dir=output), signum))
     try:
         _report_batch(outcome, output, language)
     finally:
-        signal.signal(signal.SIGINT, previous)
+        put_back(previous)
 
 
 def _report_batch(outcome: "Outcome", output: Path, lang: Language) -> None:

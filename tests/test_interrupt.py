@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from checker import check_roster
 from cli import entry
 from cli.batch import run_batch
-from cli.interrupt import run_until_interrupted
+from cli.interrupt import exit_code, run_until_interrupted
 from models import Roster, Scenario, Status, parse_scenario
 from synth import province
 
@@ -32,8 +32,8 @@ class _StoppedError(Exception):
     """What the interrupt handler raises in these tests instead of ending the process."""
 
 
-def _stop() -> NoReturn:
-    raise _StoppedError
+def _stop(signum: int) -> NoReturn:
+    raise _StoppedError(signum)
 
 
 def test_the_first_interrupt_stops_at_once_without_waiting_for_the_work() -> None:
@@ -79,7 +79,7 @@ def test_with_a_wind_down_the_first_interrupt_asks_and_the_second_stops() -> Non
 
     shown: list[str] = []
     assert run_until_interrupted(work, _stop, then=shown.append,
-                                 wind_down=winding.set) == "best so far"
+                                 wind_down=lambda _: winding.set()) == "best so far"
     assert shown == ["best so far"]
 
     wound, release = threading.Event(), threading.Event()
@@ -92,24 +92,51 @@ def test_with_a_wind_down_the_first_interrupt_asks_and_the_second_stops() -> Non
         return "never used"
 
     with pytest.raises(_StoppedError):
-        run_until_interrupted(stubborn, _stop, wind_down=wound.set)
+        run_until_interrupted(stubborn, _stop, wind_down=lambda _: wound.set())
     assert not release.is_set()
     release.set()
 
 
-def test_a_process_started_ignoring_interrupts_keeps_ignoring_them() -> None:
-    """Started with SIGINT ignored (a script's background job), the work runs to its end
-    through an interrupt, and the handler is left ignoring, not taken over."""
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_process_started_ignoring_interrupts_keeps_ignoring_them(signum: int) -> None:
+    """Started with SIGINT (or SIGTERM) ignored (a script's background job, `nohup`), the
+    work runs to its end through that signal, and the handler is left ignoring, not taken
+    over."""
+    previous = signal.signal(signum, signal.SIG_IGN)
     try:
         def work() -> str:
-            signal.raise_signal(signal.SIGINT)
+            signal.raise_signal(signum)
             return "finished"
 
         assert run_until_interrupted(work, _stop) == "finished"
-        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+        assert signal.getsignal(signum) is signal.SIG_IGN
     finally:
-        signal.signal(signal.SIGINT, previous)
+        signal.signal(signum, previous)
+
+
+def test_sigterm_is_taken_as_one_ctrl_c_and_said_by_its_number() -> None:
+    """SIGTERM (from `kill` or `timeout`) reaches `wind_down`, then `on_interrupt`, as
+    Ctrl-C does, each told it was SIGTERM (exit 143); the default action is put back."""
+    told: list[int] = []
+    wound, release = threading.Event(), threading.Event()
+
+    def wind_down(signum: int) -> None:
+        told.append(signum)
+        wound.set()
+
+    def work() -> str:
+        signal.raise_signal(signal.SIGTERM)
+        assert wound.wait(30)
+        signal.raise_signal(signal.SIGTERM)  # a second one: stop at once
+        release.wait(30)
+        return "never used"
+
+    with pytest.raises(_StoppedError) as stopped:
+        run_until_interrupted(work, _stop, wind_down=wind_down)
+    release.set()
+    assert told == [signal.SIGTERM] and stopped.value.args == (signal.SIGTERM,)
+    assert exit_code(signal.SIGTERM) == 143 and exit_code(signal.SIGINT) == 130
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
 
 
 def test_an_interrupted_batch_records_nothing_cut_short(tmp_path: Path,
@@ -154,8 +181,9 @@ def _start(args: list[str], cwd: Path) -> subprocess.Popen[str]:
                             stderr=subprocess.PIPE, text=True)
 
 
-def _interrupt_once_started(process: subprocess.Popen[str], marker: str) -> tuple[str, str]:
-    """Wait for `marker` on stderr, send one SIGINT, and return the rest of the output."""
+def _interrupt_once_started(process: subprocess.Popen[str], marker: str,
+                            signum: int = signal.SIGINT) -> tuple[str, str]:
+    """Wait for `marker` on stderr, send one `signum`, and return the rest of the output."""
     assert process.stderr is not None
     seen = []
     for line in process.stderr:
@@ -164,7 +192,7 @@ def _interrupt_once_started(process: subprocess.Popen[str], marker: str) -> tupl
             break
     else:
         pytest.fail("the command ended before it started solving: " + "".join(seen))
-    process.send_signal(signal.SIGINT)
+    process.send_signal(signum)
     stdout, stderr = process.communicate(timeout=30)
     return stdout, "".join(seen) + stderr
 
@@ -196,6 +224,25 @@ def test_one_ctrl_c_ends_solve_with_its_best_roster_said_cut_short(big_province:
     assert roster.objective is not None and roster.objective.staffed_priority > 0
     assert roster.stopped  # the file says so too, not only the line on stderr
     assert check_roster(scenario, roster).violations == []
+
+
+def test_sigterm_ends_solve_with_its_best_roster_and_exit_143(big_province: Path,
+                                                              tmp_path: Path) -> None:
+    """SIGTERM during a long `taskforce solve` (as `timeout` sends) is taken as one Ctrl-C:
+    the best roster so far, written and valid to the independent checker, a line saying it
+    was stopped by SIGTERM, and exit 143 (before, the process ended with nothing written)."""
+    out = tmp_path / "roster.json"
+    process = _start(["solve", str(big_province), "--seconds", str(LONG_SOLVE_SECONDS),
+                      "--out", str(out), "--format", "summary"], tmp_path)
+    began = time.monotonic()
+    stdout, stderr = _interrupt_once_started(process, "Ctrl-C stops", signal.SIGTERM)
+    assert process.returncode == 143, stderr
+    assert time.monotonic() - began < LONG_SOLVE_SECONDS / 4
+    assert "stopped by SIGTERM" in stderr and "(exit 143)" in stderr
+    assert "Traceback" not in stderr and "staffed" in stdout
+    roster = Roster.model_validate_json(out.read_text())
+    scenario = parse_scenario(json.loads(big_province.read_text()))
+    assert roster.stopped and check_roster(scenario, roster).violations == []
 
 
 def test_ctrl_c_stops_batch_at_once_saying_how_to_resume(big_province: Path,
@@ -288,7 +335,7 @@ def test_ctrl_c_while_a_finished_batch_reports_says_nothing_was_lost(
 
     said: list[str] = []
 
-    def ended(message: str) -> NoReturn:
+    def ended(message: str, signum: int = signal.SIGINT) -> NoReturn:
         said.append(message)
         raise EndedError
 
