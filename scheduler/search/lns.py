@@ -106,15 +106,16 @@ def nearest_people(ctx: Context, case: CaseId, count: int,
     or `tuning.NEAREST_PER_NEED` times as many as the slot or need asks for if more,
     those of `keep`, and those of the people the case requires or keeps from `previous`."""
     s = ctx.scenario
-    wanted = set(s.case_by_id[case].require_prosecutors)
+    this = s.case_by_id[case]
+    wanted = set(this.require_prosecutors)
     wanted |= {a.prosecutor for a in s.previous if a.case == case}
     options = sorted(ctx.candidates.by_case.get(case, []), key=lambda o: (o.travel_minutes, o.person))
     near = set(keep) | {(o.person, o.slot) for o in options if o.person in wanted}
-    team = s.case_by_id[case].team
     groups: list[tuple[int, list[Option]]] = [
-        (team.slot_count(slot), [o for o in options if o.slot is slot]) for slot in team.slots()]
+        (this.team.slot_count(slot), [o for o in options if o.slot is slot])
+        for slot in this.team.slots()]
     groups += [(need, [o for o in options if o.person in able])
-               for need, able in ctx.coverage(s.case_by_id[case])]
+               for need, able in ctx.coverage(this)]
     for need, group in groups:
         # A slot of 45 members on the nearest 40 people could not be filled afresh.
         near |= {(o.person, o.slot) for o in group[:max(count, tuning.NEAREST_PER_NEED * need)]}
@@ -406,7 +407,7 @@ def mend(ctx: Context, start: Incumbent, waiting: Sequence[CaseId], *, deadline:
             continue
         free = blocked_by(ctx, teams, ctx.scenario.case_by_id[case], tuning.NEIGHBOURHOOD_CASES)
         trial = _step(ctx, best, free, deadline=deadline, workers=workers,
-                      seed=rng.randrange(1 << 30), stop=stop)
+                      seed=rng.randrange(1 << 30), stop=stop, nearest=tuning.LNS_NEAREST)
         if trial is not None and beats(ctx, trial, best):
             best, teams = trial, Teams.of(ctx, trial.chosen)
             if on_improve is not None:
@@ -415,12 +416,10 @@ def mend(ctx: Context, start: Incumbent, waiting: Sequence[CaseId], *, deadline:
 
 
 def _step(ctx: Context, best: Incumbent, free: set[CaseId], *, deadline: float, workers: int,
-          seed: int, stop: threading.Event | None,
-          nearest: int | None = None) -> Incumbent | None:
+          seed: int, stop: threading.Event | None, nearest: int | None) -> Incumbent | None:
     """One step of the search: `free` reopened for at most `tuning.STEP_SECONDS` before
-    `deadline`, each case on the `nearest` people per slot (tuning.LNS_NEAREST if not
-    given), polished between the phases."""
+    `deadline`, each case on the `nearest` people per slot (None: everyone eligible),
+    polished between the phases."""
     step = min(tuning.STEP_SECONDS, deadline - clock.now())
     return reopen(ctx, best, free, seconds=step, workers=workers, seed=seed, stop=stop,
-                  nearest=nearest or tuning.LNS_NEAREST,
-                  between=polishing(clock.now() + step, stop))
+                  nearest=nearest, between=polishing(clock.now() + step, stop))

@@ -21,6 +21,7 @@ import random
 from collections import defaultdict
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from models import Case
 from models.ids import CaseId, ProsecutorId, UnitId
@@ -151,6 +152,7 @@ def costly(ctx: Context, teams: Teams, rng: random.Random, size: int,
 Kind = Callable[[Context, Teams, random.Random, int, Sequence[Case], dict[CaseId, float]],
                 set[CaseId]]
 KINDS: dict[str, Kind] = {"city": city, "people": people, "blocked": blocked, "costly": costly}
+Choice = TypeVar("Choice")
 
 
 @dataclass
@@ -165,13 +167,12 @@ class Chooser:
 
     def kind(self, has_unstaffed: bool) -> str:
         """A kind drawn by weight (`blocked` only while some case is unstaffed)."""
-        names = [k for k in self.weights if has_unstaffed or k != "blocked"]
-        return self.rng.choices(names, [self.weights[k] for k in names])[0]
+        return _drawn(self.rng, {k: w for k, w in self.weights.items()
+                                 if has_unstaffed or k != "blocked"})
 
     def width(self) -> int:
         """People per slot for a step's cases, drawn by weight."""
-        widths = list(self.widths)
-        return self.rng.choices(widths, [self.widths[w] for w in widths])[0]
+        return _drawn(self.rng, self.widths)
 
     def learn_width(self, width: int, improved: bool) -> None:
         """Reward a width that improved the roster."""
@@ -185,6 +186,11 @@ class Chooser:
             self.size = min(tuning.GROWN_CASES, self.size + tuning.SIZE_STEP)
         elif not improved:
             self.size = max(tuning.MIN_CASES, self.size - tuning.SIZE_STEP)
+
+
+def _drawn(rng: random.Random, weights: Mapping[Choice, float]) -> Choice:
+    """One of `weights`' keys, drawn with the chance its weight gives."""
+    return rng.choices(list(weights), list(weights.values()))[0]
 
 
 def _mixed(weight: float, improved: bool) -> float:

@@ -132,10 +132,15 @@ def hint(m: RosterModel, chosen: list[Option], staffed: set[CaseId]) -> None:
     """Hint a whole roster, so the search starts from it (CP-SAT completes derived variables)."""
     m.model.clear_hints()  # type: ignore[no-untyped-call]  # untyped in ortools
     keep = {(o.person, o.case, o.slot) for o in chosen}
-    for key, var in m.decisions.all_slot_vars().items():
-        m.model.add_hint(var, key in keep)
-    for case in m.scenario.cases:
-        m.model.add_hint(m.decisions.is_staffed(case.id), case.id in staffed)
+    slots = m.decisions.all_slot_vars()
+    cases = m.scenario.cases
+    # Written to the proto at once: add_hint, one call a variable, took 2 % of a dense
+    # 4,000 x 700 solve's thread time, hinting tens of thousands of variables a part.
+    hinted = m.model.proto.solution_hint
+    hinted.vars.extend([v.index for v in slots.values()]
+                       + [m.decisions.is_staffed(c.id).index for c in cases])
+    hinted.values.extend([int(key in keep) for key in slots]
+                         + [int(c.id in staffed) for c in cases])
 
 
 def solution_hint(m: RosterModel, solver: cp.CpSolver) -> None:
