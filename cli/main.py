@@ -469,7 +469,7 @@ def sweep(
 ) -> None:
     """Re-plan a roster once per contingency, with it as the previous roster, and rank the
     contingencies by damage. Exit 0, 1 if a re-plan broke a rule, 2 bad input, 130
-    interrupted (Ctrl-C: nothing written)."""
+    interrupted (Ctrl-C: nothing written), 143 the same by SIGTERM."""
     from cli.sweep import show_sweep
     from i18n import localised_sweep
     from scheduler.sweep_run import SweepFailedError, TooManyError
@@ -610,7 +610,7 @@ def batch(
     """Solve a file of case requests; rerun with the same --out to resume.
 
     Exit 0 when every line was read, 2 when some were bad (reported, skipped), 130 when
-    interrupted (rerun to resume)."""
+    interrupted (rerun to resume), 143 when stopped by SIGTERM."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from cli.batch import BatchError, Bookings, Outcome, run_batch
