@@ -18,11 +18,14 @@ keeps ignoring it throughout, as Python itself does while loading; taking it up 
 the solve starts made such a job deaf to it for its first second and then not.
 """
 
+import multiprocessing
 import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable
+from pathlib import Path
 from types import FrameType
 from typing import NoReturn, TypeVar
 
@@ -32,6 +35,11 @@ WAIT_SECONDS = 0.1  # how often the main thread wakes from joining the work
 # The signals that stop the work: Ctrl-C, and the polite request to end of `kill` and
 # `timeout`. SIGKILL cannot be caught, and leaves nothing written.
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+# A signal repeated within this many seconds of the one that asked to wind down is the
+# same request, not a second one: GNU `timeout` sends its signal to the command and then
+# to the command's whole process group, and taken as two, they quit without a roster.
+# Two presses of Ctrl-C by hand come further apart.
+REPEAT_SECONDS = 0.25
 
 
 def exit_code(signum: int) -> int:
@@ -51,7 +59,27 @@ def exit_interrupted(message: str, signum: int = signal.SIGINT) -> NoReturn:
     print(message, file=sys.stderr)
     sys.stdout.flush()
     sys.stderr.flush()
+    _end_children()
     os._exit(exit_code(signum))
+
+
+def _end_children() -> None:
+    """End this process's child processes at once. A sweep's worker still starting,
+    reading its start-up data from this process, printed a traceback on finding it gone
+    (and is not yet among multiprocessing's children while it is being sent that data:
+    Linux lists every child under /proc)."""
+    pids = {child.pid for child in multiprocessing.active_children() if child.pid}
+    for listed in Path("/proc/self/task").glob("*/children"):
+        try:
+            pids |= {int(pid) for pid in listed.read_text().split()}
+        except OSError:
+            continue  # a thread that ended meanwhile
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            continue  # ended already
+
 
 
 def on_stop_signals(handler: Callable[[int, FrameType | None], object]) -> dict[int, Handler]:
@@ -87,7 +115,7 @@ def run_until_interrupted(work: Callable[[], Result],
     result: list[Result] = []
     failure: list[BaseException] = []
     finishing: list[bool] = []
-    winding: list[bool] = []
+    winding: list[float] = []  # the signal that asked to wind down, and when
 
     def run() -> None:
         try:
@@ -98,8 +126,11 @@ def run_until_interrupted(work: Callable[[], Result],
     def interrupt(signum: int, frame: FrameType | None) -> None:
         if finishing:
             return
+        now = time.monotonic()
+        if winding and winding[0] == signum and now - winding[1] < REPEAT_SECONDS:
+            return  # the same request again, as `timeout` sends it
         if wind_down is not None and not winding:
-            winding.append(True)
+            winding[:] = [signum, now]
             wind_down(signum)
             return
         on_interrupt(signum)

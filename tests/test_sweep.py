@@ -3,6 +3,8 @@ the damage ranking."""
 
 import signal
 
+import pytest
+
 from checker import check_roster
 from models import Roster, Scenario
 from models.sweep import Absent
@@ -160,6 +162,8 @@ def test_sweep_workers_leave_a_ctrl_c_to_their_parent() -> None:
     finally:
         pool.terminate()
         pool.join()
+    with pytest.raises(KeyboardInterrupt):  # this process's own handler is back
+        signal.raise_signal(signal.SIGINT)
 
 
 def test_roads_are_told_apart_by_their_ends_not_their_label() -> None:
