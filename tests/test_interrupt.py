@@ -247,44 +247,29 @@ def big_province(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def test_one_ctrl_c_ends_solve_with_its_best_roster_said_cut_short(big_province: Path,
-                                                                  tmp_path: Path) -> None:
-    """One Ctrl-C during a long `taskforce solve` ends it within seconds with exit 130 and
-    the best roster so far, written to --out and valid to the independent checker, with a
-    line saying it was stopped and is not the whole search's (before, it wrote nothing)."""
+@pytest.mark.parametrize(("signum", "said", "code"),
+                         [(signal.SIGINT, "Ctrl-C", 130), (signal.SIGTERM, "SIGTERM", 143)])
+def test_one_ctrl_c_ends_solve_with_its_best_roster_said_cut_short(
+        big_province: Path, tmp_path: Path, signum: int, said: str, code: int) -> None:
+    """One Ctrl-C (or one SIGTERM, as `kill` and `timeout` send) during a long `taskforce
+    solve` ends it within seconds with exit 130 (143) and the best roster so far, written
+    to --out and valid to the independent checker, with a line saying by what it was
+    stopped and that it is not the whole search's (before, it wrote nothing)."""
     out = tmp_path / "roster.json"
     process = _start(["solve", str(big_province), "--seconds", str(LONG_SOLVE_SECONDS),
                       "--out", str(out), "--format", "summary"], tmp_path)
     began = time.monotonic()
-    stdout, stderr = _interrupt_once_started(process, "Ctrl-C stops")
-    assert process.returncode == 130, stderr
+    stdout, stderr = _interrupt_once_started(process, "Ctrl-C stops", signum)
+    assert process.returncode == code, stderr
     assert time.monotonic() - began < LONG_SOLVE_SECONDS / 4
-    assert "stopped by Ctrl-C" in stderr and "not the whole search" in stderr
+    assert f"stopped by {said}" in stderr and f"(exit {code})" in stderr
+    assert "not the whole search" in stderr
     assert "Traceback" not in stderr and "staffed" in stdout
     roster = Roster.model_validate_json(out.read_text())
     scenario = parse_scenario(json.loads(big_province.read_text()))
     assert roster.objective is not None and roster.objective.staffed_priority > 0
     assert roster.stopped  # the file says so too, not only the line on stderr
     assert check_roster(scenario, roster).violations == []
-
-
-def test_sigterm_ends_solve_with_its_best_roster_and_exit_143(big_province: Path,
-                                                              tmp_path: Path) -> None:
-    """SIGTERM during a long `taskforce solve` (as `timeout` sends) is taken as one Ctrl-C:
-    the best roster so far, written and valid to the independent checker, a line saying it
-    was stopped by SIGTERM, and exit 143 (before, the process ended with nothing written)."""
-    out = tmp_path / "roster.json"
-    process = _start(["solve", str(big_province), "--seconds", str(LONG_SOLVE_SECONDS),
-                      "--out", str(out), "--format", "summary"], tmp_path)
-    began = time.monotonic()
-    stdout, stderr = _interrupt_once_started(process, "Ctrl-C stops", signal.SIGTERM)
-    assert process.returncode == 143, stderr
-    assert time.monotonic() - began < LONG_SOLVE_SECONDS / 4
-    assert "stopped by SIGTERM" in stderr and "(exit 143)" in stderr
-    assert "Traceback" not in stderr and "staffed" in stdout
-    roster = Roster.model_validate_json(out.read_text())
-    scenario = parse_scenario(json.loads(big_province.read_text()))
-    assert roster.stopped and check_roster(scenario, roster).violations == []
 
 
 def test_ctrl_c_stops_batch_at_once_saying_how_to_resume(big_province: Path,
