@@ -81,7 +81,6 @@ def _end_children() -> None:
             continue  # ended already
 
 
-
 def on_stop_signals(handler: Callable[[int, FrameType | None], object]) -> dict[int, Handler]:
     """Install `handler` for each of `STOP_SIGNALS` the process was not started ignoring;
     the handlers it replaces, to be put back with `put_back`."""
@@ -108,8 +107,8 @@ def run_until_interrupted(work: Callable[[], Result],
     """`work()`, run in a thread; the first SIGINT or SIGTERM calls `on_interrupt` with
     its number, which ends the process (or, in tests, raises). With `wind_down`, the first
     calls that instead (it asks the work to finish early with what it has) and only the
-    second ends the process. `on_ready` runs once the handler is in place, so a Ctrl-C after it is always
-    handled here. `then(result)` runs once the work is done, with Ctrl-C held off: what
+    second ends the process. `on_ready` runs once the handler is in place, so a Ctrl-C
+    after it is always handled here. `then(result)` runs once the work is done, with Ctrl-C held off: what
     the work produced is written and shown whole, never cut off half-printed with its file
     already replaced."""
     result: list[Result] = []
