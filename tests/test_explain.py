@@ -233,6 +233,10 @@ def test_relaxation_proves_the_priority_the_counting_cannot(
     """
     monkeypatch.setattr(tuning, "PARTS_SHARE", 0.0)
     monkeypatch.setattr(tuning, "RELAXATION_SHORT_SHARE", 1.0)
+    # The wall clock may not cut this one-worker solve short: on a loaded CI machine it
+    # ran past its 5 s and 2.5 s of grace before the relaxation's turn, which never came.
+    monkeypatch.setattr(tuning, "WORK_GRACE_SHARE", 100.0)
+    monkeypatch.setattr(tuning, "WORK_GRACE_SECONDS", 600.0)
     roster = solve(_three_cases(), seconds=5, workers=1, seed=0, method="neighbourhood")
     assert roster.objective is not None and roster.objective.staffed_priority == 5
     assert roster.priority_bound == 5
