@@ -108,13 +108,13 @@ def run_until_interrupted(work: Callable[[], Result],
     its number, which ends the process (or, in tests, raises). With `wind_down`, the first
     calls that instead (it asks the work to finish early with what it has) and only the
     second ends the process. `on_ready` runs once the handler is in place, so a Ctrl-C
-    after it is always handled here. `then(result)` runs once the work is done, with Ctrl-C held off: what
-    the work produced is written and shown whole, never cut off half-printed with its file
-    already replaced."""
+    after it is always handled here. `then(result)` runs once the work is done, with
+    Ctrl-C held off: what the work produced is written and shown whole, never cut off
+    half-printed with its file already replaced."""
     result: list[Result] = []
     failure: list[BaseException] = []
     finishing: list[bool] = []
-    winding: list[float] = []  # the signal that asked to wind down, and when
+    winding: list[tuple[int, float]] = []  # the signal that asked to wind down, and when
 
     def run() -> None:
         try:
@@ -126,10 +126,10 @@ def run_until_interrupted(work: Callable[[], Result],
         if finishing:
             return
         now = time.monotonic()
-        if winding and winding[0] == signum and now - winding[1] < REPEAT_SECONDS:
+        if winding and winding[0][0] == signum and now - winding[0][1] < REPEAT_SECONDS:
             return  # the same request again, as `timeout` sends it
         if wind_down is not None and not winding:
-            winding[:] = [signum, now]
+            winding.append((signum, now))
             wind_down(signum)
             return
         on_interrupt(signum)
