@@ -15,6 +15,7 @@ from models.ids import CaseId, ProsecutorId
 from scheduler.instance.arrays import SlotMenu
 from scheduler.instance.eligibility import Option
 from scheduler.model.core import Context, CostTerm, RosterModel, fte
+from scheduler.model.variables import new_bool
 
 JUNIOR_YEARS = 3
 NO_JUNIOR_MIN_TEAM = 3
@@ -166,7 +167,7 @@ def no_standby(m: RosterModel) -> CostTerm:
             if q not in frees:
                 busy = [d.is_assigned(q, c) for c in m.candidates.cases_of(q)
                         if overlap(case, cases[c])]
-                var = m.model.new_bool_var("")
+                var = new_bool(m.model)
                 for b in busy:
                     m.model.add_implication(b, ~var)
                 m.model.add_bool_or([var, *busy])
@@ -181,7 +182,7 @@ def no_standby(m: RosterModel) -> CostTerm:
             profiles = {o.person: profile(o.person) for o in options}
             for wanted in sorted(set(profiles.values())):
                 standbys = [free(q) for q, p in profiles.items() if covers(p, wanted)]
-                has = m.model.new_bool_var("")
+                has = new_bool(m.model)
                 for f in standbys:
                     m.model.add_implication(f, has)
                 m.model.add_bool_or(standbys).only_enforce_if(has)
@@ -190,7 +191,7 @@ def no_standby(m: RosterModel) -> CostTerm:
                         continue
                     member = d.in_slot(o.person, case.id, o.slot)
                     assert member is not None
-                    lacking = m.model.new_bool_var("")
+                    lacking = new_bool(m.model)
                     m.model.add_bool_or([lacking, ~member, has])
                     m.model.add_implication(lacking, member)
                     m.model.add_implication(lacking, ~has)

@@ -14,6 +14,7 @@ from models.reason import Reason, term, why
 from scheduler.explain.words import person_ref
 from scheduler.instance.home import home_checks
 from scheduler.model.core import FTE_SCALE, RosterModel
+from scheduler.model.variables import new_bool
 
 
 def _enforce(m: RosterModel, ct: cp.Constraint, case: CaseId, text: Reason) -> None:
@@ -138,7 +139,7 @@ def _away(m: RosterModel, person: ProsecutorId, cases: frozenset[str]) -> cp.Int
         if len(literals) == 1:
             m.away_literals[key] = literals[0]
         else:
-            away = m.model.new_bool_var(f"away[{person},{'+'.join(sorted(cases))}]")
+            away = new_bool(m.model)
             m.model.add_max_equality(away, literals)
             m.away_literals[key] = away
     return m.away_literals[key]
