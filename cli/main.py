@@ -186,7 +186,8 @@ def solve(
             status.stop()
             kept = (message(language, "cli.kept_nothing") if output is None
                     else message(language, "cli.kept_file", file=output))
-            exit_interrupted(message(language, "cli.interrupted_solve", kept=kept), signum)
+            exit_interrupted(message(language, "cli.interrupted_solve", kept=kept,
+                                     signal=signal_name(signum)), signum)
 
         # The first Ctrl-C (or SIGTERM) asks the search to end with the best roster it
         # has; whether it came before the solve returned decides if the roster was cut
@@ -496,7 +497,8 @@ def sweep(
 
         def interrupted(signum: int) -> NoReturn:
             status.stop()
-            exit_interrupted(message(language, "cli.interrupted_sweep"), signum)
+            exit_interrupted(message(language, "cli.interrupted_sweep", signal=signal_name(signum)),
+                             signum)
 
         try:
             found = run_until_interrupted(
@@ -642,6 +644,7 @@ def batch(
         def interrupted(signum: int) -> NoReturn:
             bar.stop()
             exit_interrupted(message(language, "cli.batch_interrupted", done=finished[0],
+                                     signal=signal_name(signum),
                                      state=output / "state.json"), signum)
 
         def ready() -> None:
@@ -659,7 +662,8 @@ def batch(
     # Every request is done and recorded: a Ctrl-C while the summary is written loses
     # nothing, and must say so (unhandled, it ended the process by signal, silently).
     previous = on_stop_signals(lambda signum, _: exit_interrupted(
-        message(language, "cli.batch_report_interrupted", dir=output), signum))
+        message(language, "cli.batch_report_interrupted", dir=output, signal=signal_name(signum)),
+        signum))
     try:
         _report_batch(outcome, output, language)
     finally:

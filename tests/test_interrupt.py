@@ -272,18 +272,22 @@ def test_one_ctrl_c_ends_solve_with_its_best_roster_said_cut_short(
     assert check_roster(scenario, roster).violations == []
 
 
-def test_ctrl_c_stops_batch_at_once_saying_how_to_resume(big_province: Path,
-                                                         tmp_path: Path) -> None:
-    """One Ctrl-C during `taskforce batch` ends it with exit 130, saying how to resume;
-    the request being solved is not recorded as done."""
+@pytest.mark.parametrize(("signum", "said", "code"),
+                         [(signal.SIGINT, "Ctrl-C", 130), (signal.SIGTERM, "SIGTERM", 143)])
+def test_ctrl_c_stops_batch_at_once_saying_how_to_resume(
+        big_province: Path, tmp_path: Path, signum: int, said: str, code: int) -> None:
+    """One Ctrl-C (or SIGTERM) during `taskforce batch` ends it with exit 130 (143), saying
+    by what it was interrupted and how to resume; the request being solved is not recorded
+    as done."""
     cases = json.loads(big_province.read_text())["cases"][:3]
     requests = tmp_path / "requests.jsonl"
     requests.write_text("".join(json.dumps(c) + "\n" for c in cases))
     out = tmp_path / "out"
     process = _start(["batch", str(requests), "--scenario", str(big_province), "--out",
                       str(out), "--seconds", str(LONG_SOLVE_SECONDS)], tmp_path)
-    _, stderr = _interrupt_once_started(process, "Ctrl-C stops")
-    assert process.returncode == 130, stderr
+    _, stderr = _interrupt_once_started(process, "Ctrl-C stops", signum)
+    assert process.returncode == code, stderr
+    assert f"interrupted by {said}:" in stderr
     assert "Run the same command again to resume" in stderr and "Traceback" not in stderr
     state = out / "state.json"
     done = json.loads(state.read_text())["done"] if state.exists() else []
@@ -380,5 +384,5 @@ def test_ctrl_c_while_a_finished_batch_reports_says_nothing_was_lost(
     result = CliRunner().invoke(cli.main.app, ["batch", str(requests), "--scenario",
                                                str(TUTORIAL), "--out", str(tmp_path / "o")])
     assert isinstance(result.exception, EndedError), result.output
-    assert "every request was done and recorded" in said[0]
+    assert "interrupted by Ctrl-C while reporting: every request was done and recorded" in said[0]
     assert signal.getsignal(signal.SIGINT) == before  # the handler does not outlive it
