@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from scheduler import tuning
+from scheduler import clock, tuning
 from scheduler.bounds.alone import counted_bounds
 from scheduler.bounds.coupled import Rivals
-from scheduler.bounds.parts import PartBound, cost_bound, deferred
+from scheduler.bounds.parts import PartBound, cost_bound, deferred, highest_priority
 from scheduler.model.core import Context
 from scheduler.search import split
 from scheduler.search.incumbent import Incumbent
@@ -26,6 +26,15 @@ def _split(ctx: Context, bounds: list[PartBound], roster: Incumbent, *, pairs_ra
                             singles_tried=set(),
                             impossible=set(), least={}, around=set(),
                             on_improve=lambda _: None, on_bounds=lambda _: None)
+
+
+def _split_on_work(ctx: Context, bounds: list[PartBound], roster: Incumbent) -> Split:
+    """The split of 2 s of work (four slices), pairs said to have won nothing before."""
+    with clock.counting(clock.WorkClock(perf_counter() + 60.0)):
+        return search_and_bound(ctx, roster, bounds, deadline=2.0, workers=1, seed=0,
+                                pairs_rate=0.0, tried={_ELSEWHERE}, singles_tried=set(),
+                                impossible=set(), least={}, around=set(),
+                                on_improve=lambda _: None, on_bounds=lambda _: None)
 
 
 # A pair of parts of no scenario here: passed as tried, it says pairs were measured.
@@ -53,23 +62,47 @@ def test_split_gives_a_slice_to_the_pairs_once_the_search_wins_less() -> None:
     assert tried  # the pair is not tried again in a later split
 
 
-def test_split_leaves_the_pairs_alone_while_they_win_less(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    """Pairs that won nothing before (rate 0, measured on a pair tried) get no slice
-    while the search wins nothing either: the search goes first and keeps its slices,
-    and no pair is tried."""
-    ctx, bounds, roster = _parts_and_roster(_one_near_person_two_cities())
-    calls: list[Any] = []
+def _logged(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The search and the pairs replaced by stubs that win nothing and log their slices,
+    each taking its whole slice on the work clock (`_split_on_work`)."""
+    log: list[str] = []
 
-    def merge_rivals(*args: Any, **kwargs: Any) -> Iterator[list[PartBound]]:
-        calls.append(args)
+    def improve(ctx: Context, best: Incumbent, *, deadline: float, **kwargs: Any) -> Incumbent:
+        log.append("search")
+        clock.current().charge(deadline - clock.now())
+        return best
+
+    def merge_rivals(*args: Any, until: float, **kwargs: Any) -> Iterator[list[PartBound]]:
+        log.append("pairs")
+        clock.current().charge(until - clock.now())
         return iter([])
 
+    monkeypatch.setattr(split, "improve", improve)
     monkeypatch.setattr(split, "merge_rivals", merge_rivals)
-    out = _split(ctx, bounds, roster, pairs_rate=0.0, tried={_ELSEWHERE})
-    assert calls == []
-    assert out.bounds == bounds
-    assert out.roster.objective.cost <= roster.objective.cost
+    return log
+
+
+def test_split_shares_ties_where_the_roster_staffs_what_the_parts_allow(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The roster staffs all the parts allow, and neither the search nor the pairs (rate
+    0, measured on a pair tried) win anything: only cost is left, and the slices go to
+    whichever has had less time, the search first."""
+    ctx, bounds, roster = _parts_and_roster(_one_near_person_two_cities())
+    assert roster.objective.staffed_priority >= highest_priority(bounds)
+    log = _logged(monkeypatch)
+    _split_on_work(ctx, bounds, roster)
+    assert log == ["search", "pairs", "search", "pairs"]
+
+
+def test_split_leaves_the_pairs_alone_while_they_win_less_and_the_roster_staffs_less(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The roster staffs far less than the parts allow: priority comes first, so while
+    neither wins anything the search keeps every slice, and no pair is tried."""
+    ctx, bounds, roster = _parts_and_roster(_one_near_person_two_cities())
+    short = roster.objective.model_copy(update={"staffed_priority": highest_priority(bounds) // 2})
+    log = _logged(monkeypatch)
+    _split_on_work(ctx, bounds, Incumbent(roster.chosen, roster.staffed, short))
+    assert log == ["search"] * 4
 
 
 def test_split_gives_the_pairs_a_slice_if_none_was_tried_before() -> None:

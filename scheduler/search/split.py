@@ -56,8 +56,13 @@ def search_and_bound(ctx: Context, best: Incumbent, bounds: list[PartBound], *,
     second, before they run here; the pairs of `tried` and the cases of
     `singles_tried` are not tried again, and those tried here join them). The search
     goes first, then the single cases (not yet measured); none but the single cases, once
-    all are tried, stops for good, as a slice that won nothing may have been unlucky."""
+    all are tried, stops for good, as a slice that won nothing may have been unlucky.
+    Where none won anything and the roster staffs about what the parts allow, the slice
+    goes to whichever has had least time here (`tuning.SPLIT_FAIR_SHORT_SHARE`)."""
     search_rate = singles_rate = math.inf  # not measured yet
+    # Seconds each has had here: where rates tie and the roster staffs close to what the
+    # parts allow, the one that has had least goes next (`tuning.SPLIT_FAIR_SHORT_SHARE`).
+    spent = {"search": 0.0, "singles": 0.0, "pairs": 0.0}
     if not tried:
         # No pair was tried before: their rate then says nothing (the cases solved alone
         # here may show which parts compete).
@@ -72,7 +77,17 @@ def search_and_bound(ctx: Context, best: Incumbent, bounds: list[PartBound], *,
             until = deadline  # no slice too short to take a step
         if not any(deferred(b) and b.cases not in singles_tried for b in bounds):
             singles_rate = -1.0  # none left
-        if search_rate >= max(pairs_rate, singles_rate):
+        # The highest rate; on a tie, if fair, the least time here; then the search, the
+        # single cases, the pairs, in that order. A tie without end (staffing more, or not
+        # yet measured) is never fair: priority first.
+        highest = highest_priority(bounds)
+        fair = (highest - best.objective.staffed_priority <= tuning.SPLIT_FAIR_SHORT_SHARE * highest
+                and math.isfinite(max(search_rate, singles_rate, pairs_rate)))
+        had = {name: -seconds if fair else 0.0 for name, seconds in spent.items()}
+        _, _, _, turn = max((search_rate, had["search"], 2, "search"),
+                            (singles_rate, had["singles"], 1, "singles"),
+                            (pairs_rate, had["pairs"], 0, "pairs"))
+        if turn == "search":
             before = best
             best = improve(ctx, best, deadline=until, workers=workers, seed=seed,
                            on_improve=on_improve, stop=stop, sweep=sweep, around=around,
@@ -81,7 +96,7 @@ def search_and_bound(ctx: Context, best: Incumbent, bounds: list[PartBound], *,
                                 best.objective.staffed_priority,
                                 before.objective.cost - best.objective.cost, began)
             seed += 1
-        elif singles_rate >= pairs_rate:
+        elif turn == "singles":
             was = highest_priority(bounds), cost_bound_at(ctx, bounds, best)
             bounds = solve_singles(ctx, bounds, best, until=until, workers=workers, seed=seed,
                                    tried=singles_tried, stop=stop)
@@ -99,6 +114,7 @@ def search_and_bound(ctx: Context, best: Incumbent, bounds: list[PartBound], *,
                 on_bounds(bounds)
             now = highest_priority(bounds), cost_bound_at(ctx, bounds, best)
             pairs_rate = _rate(now[0], was[0], now[1] - was[1], began)
+        spent[turn] += clock.now() - began
     return Split(best, bounds)
 
 
