@@ -62,9 +62,10 @@ def test_split_gives_a_slice_to_the_pairs_once_the_search_wins_less() -> None:
     assert tried  # the pair is not tried again in a later split
 
 
-def _logged(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+def _logged(monkeypatch: pytest.MonkeyPatch, *, pairs_left: bool = True) -> list[str]:
     """The search and the pairs replaced by stubs that win nothing and log their slices,
-    each taking its whole slice on the work clock (`_split_on_work`)."""
+    each taking its whole slice on the work clock (`_split_on_work`); the pairs' stub
+    tries a new pair each slice if `pairs_left`, else has none to try and ends at once."""
     log: list[str] = []
 
     def improve(ctx: Context, best: Incumbent, *, deadline: float, **kwargs: Any) -> Incumbent:
@@ -72,9 +73,12 @@ def _logged(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         clock.current().charge(deadline - clock.now())
         return best
 
-    def merge_rivals(*args: Any, until: float, **kwargs: Any) -> Iterator[list[PartBound]]:
+    def merge_rivals(*args: Any, until: float, tried: set[Rivals],
+                     **kwargs: Any) -> Iterator[list[PartBound]]:
         log.append("pairs")
-        clock.current().charge(until - clock.now())
+        if pairs_left:
+            tried.add(Rivals(frozenset({f"a{len(log)}"}), frozenset({"b"})))
+            clock.current().charge(until - clock.now())
         return iter([])
 
     monkeypatch.setattr(split, "improve", improve)
@@ -92,6 +96,16 @@ def test_split_shares_ties_where_the_roster_staffs_what_the_parts_allow(
     log = _logged(monkeypatch)
     _split_on_work(ctx, bounds, roster)
     assert log == ["search", "pairs", "search", "pairs"]
+
+
+def test_split_gives_no_more_slices_to_pairs_with_none_left_to_try(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A slice of the pairs that had none left to try ended at once: they get no other,
+    however little time they have had, and the search has the rest."""
+    ctx, bounds, roster = _parts_and_roster(_one_near_person_two_cities())
+    log = _logged(monkeypatch, pairs_left=False)
+    _split_on_work(ctx, bounds, roster)
+    assert log == ["search", "pairs", "search", "search", "search"]
 
 
 def test_split_leaves_the_pairs_alone_while_they_win_less_and_the_roster_staffs_less(

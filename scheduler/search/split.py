@@ -107,6 +107,7 @@ def search_and_bound(ctx: Context, best: Incumbent, bounds: list[PartBound], *,
             singles_rate = _rate(now[0], was[0], now[1] - was[1], began)
         else:
             was = highest_priority(bounds), cost_bound_at(ctx, bounds, best)
+            untried = len(tried)
             for joined in merge_rivals(ctx, bounds, best, until=until, workers=workers,
                                        seed=seed, impossible=impossible, stop=stop,
                                        tried=tried):
@@ -114,6 +115,10 @@ def search_and_bound(ctx: Context, best: Incumbent, bounds: list[PartBound], *,
                 on_bounds(bounds)
             now = highest_priority(bounds), cost_bound_at(ctx, bounds, best)
             pairs_rate = _rate(now[0], was[0], now[1] - was[1], began)
+            if len(tried) == untried and not pairs_rate:
+                # None left to try: a slice of theirs would end at once, and if it were
+                # fair, the next too, until they had had as much time as the search.
+                pairs_rate = -1.0
         spent[turn] += clock.now() - began
     return Split(best, bounds)
 
