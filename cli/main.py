@@ -643,9 +643,12 @@ def batch(
 
         def interrupted(signum: int) -> NoReturn:
             bar.stop()
+            state = output / "state.json"
+            if not state.exists():  # nothing recorded: the file the message names is not there
+                exit_interrupted(message(language, "cli.batch_interrupted_none",
+                                         signal=signal_name(signum)), signum)
             exit_interrupted(message(language, "cli.batch_interrupted", done=finished[0],
-                                     signal=signal_name(signum),
-                                     state=output / "state.json"), signum)
+                                     signal=signal_name(signum), state=state), signum)
 
         def ready() -> None:
             err.print(message(language, "cli.batch_ready", file=requests), highlight=False,
