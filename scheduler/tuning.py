@@ -261,8 +261,9 @@ SPLIT_SLICE_SECONDS = 4.0
 # than the parts' highest priority, the slice goes to whichever has had least time: the
 # gap may then be the bound's (parts proving more priority or cost alone than together).
 # With ties to the neighbourhoods, tight 2,000 x 300 (30 s, roster optimal at 6 s, 2 short
-# of the parts' 303) gave the pairs one slice of five: gap 3.01 % and 1.53 %; alternating,
-# 0.28 % and 0.34 % where the pairs proved it could staff no more than 301. Far short, the
+# of the parts' 303) gave the pairs one slice of five: gaps of 3.01 and 1.53 % (seeds 0
+# and 1); alternating, 0.28 and 0.34 % (seed 0), 0.00 and 1.24 % (seed 1), the pairs proving
+# that no roster staffs more than 301 and raising the cost bound. Far short, the
 # neighbourhoods keep ties: alternating, a province of mostly provincial cases over 20 days
 # (the roster 9 % short) staffed 17 less.
 SPLIT_FAIR_SHORT_SHARE = 0.02
