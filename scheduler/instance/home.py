@@ -35,9 +35,11 @@ def _unit_checks(days_of: dict[CaseId, CaseDays], candidates: Candidates, on_sit
     # away from this unit.
     away: dict[ProsecutorId, list[tuple[int, int, CaseId]]] = {}
     for p in staff:
-        spans = [(first, last, c) for c in candidates.cases_of(p.id)
-                 for first, last, venue in (days_of[c],)
-                 if venue != unit.id and on_site(p.id, c)]
+        spans = []
+        for c in candidates.cases_of(p.id):
+            first, last, venue = days_of[c]
+            if venue != unit.id and on_site(p.id, c):
+                spans.append((first, last, c))
         if spans:
             away[p.id] = spans
     if not away:

@@ -60,9 +60,7 @@ def search_and_bound(ctx: Context, best: Incumbent, bounds: list[PartBound], *,
     Where none won anything and the roster staffs about what the parts allow, the slice
     goes to whichever has had least time here (`tuning.SPLIT_FAIR_SHORT_SHARE`)."""
     search_rate = singles_rate = math.inf  # not measured yet
-    # Seconds each has had here: where rates tie and the roster staffs close to what the
-    # parts allow, the one that has had least goes next (`tuning.SPLIT_FAIR_SHORT_SHARE`).
-    spent = {"search": 0.0, "singles": 0.0, "pairs": 0.0}
+    spent = {"search": 0.0, "singles": 0.0, "pairs": 0.0}  # seconds each has had here
     if not tried:
         # No pair was tried before: their rate then says nothing (the cases solved alone
         # here may show which parts compete).
