@@ -8,7 +8,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from models import Scenario, Status, parse_scenario
-from scheduler import solve, tuning
+from scheduler import solve, solver, tuning
 from scheduler.bounds import coupled
 from scheduler.bounds.coupled import Rivals, _joined, merge_rivals, rivals
 from scheduler.bounds.parts import (
@@ -181,3 +181,33 @@ def test_parts_joined_as_one_bound_no_more_than_the_optimum(seed: int) -> None:
     for priority in (optimum, max(0, optimum - 2)):
         cost = cost_bound(joined, priority, s.policy.weights.peak_load)
         assert (cost or 0.0) <= _least_cost_whole(s, priority) + 0.5
+
+
+def test_rival_parts_join_in_the_time_left_after_the_search() -> None:
+    """Once the roster is final, the time left joins the two cities' parts for the bound
+    alone: one part where there were two, the pair noted as tried, and the cost bound
+    raised from the parts' 130 to the least cost of the whole."""
+    s = _one_near_person_two_cities()
+    ctx, bounds, roster = _parts_and_roster(s)
+    by_parts = solver._BoundByParts(highest_priority(bounds), bounds, tried=2, proven=2)
+    joined, after = solver._rivals_joined(ctx, bounds, by_parts, roster,
+                                          until=perf_counter() + 10, workers=1, seed=0,
+                                          impossible=set(), stop=None)
+    assert [b.cases for b in joined] == [frozenset({"x", "y"})]
+    assert after.tried == 1 and after.proven == 1
+    assert after.rivals_tried == frozenset(rivals(ctx, bounds, roster, set(), short=False))
+    assert cost_bound(joined, 3) == pytest.approx(_least_cost_whole(s, 3))
+
+
+def test_rival_parts_tried_in_the_search_are_not_tried_again_after_it() -> None:
+    """A pair the search tried already is not tried again in the time left: the parts
+    stay as they were."""
+    ctx, bounds, roster = _parts_and_roster(_one_near_person_two_cities())
+    pairs = frozenset(rivals(ctx, bounds, roster, set(), short=False))
+    assert pairs
+    by_parts = solver._BoundByParts(highest_priority(bounds), bounds, tried=2, proven=2,
+                                    rivals_tried=pairs)
+    joined, after = solver._rivals_joined(ctx, bounds, by_parts, roster,
+                                          until=perf_counter() + 10, workers=1, seed=0,
+                                          impossible=set(), stop=None)
+    assert joined == bounds and after == by_parts
