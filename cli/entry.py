@@ -1,42 +1,63 @@
-"""The `taskforce` command's entry point: the CLI, with a Ctrl-C while it is still loading
-(OR-Tools and the rest take about a second to import) ending quietly, as one during a
-solve does."""
+"""The `taskforce` command's entry point: the CLI, with a Ctrl-C or SIGTERM while it is
+still loading (OR-Tools and the rest take about a second to import) ending quietly, as
+one during a solve does, and naming the signal as that does."""
 
+import signal
 import sys
+from types import FrameType
 
 EXIT_INTERRUPTED = 130  # what a shell reports for a program ended by Ctrl-C
+EXIT_TERMINATED = 143  # ... and by SIGTERM
 
 
-INTERRUPTED_EARLY = ("interrupted before anything was done or recorded; run the same "
-                     "command again to start it")
+INTERRUPTED_EARLY = ("interrupted by {signal} before anything was done or recorded; run "
+                     "the same command again to start it")
 
 
-def _from_interrupt(error: BaseException) -> bool:
-    """Whether `error` was caused by a Ctrl-C: an extension module (OR-Tools) whose
-    initialisation a KeyboardInterrupt cuts short reports "ImportError: initialization
-    failed", with the interrupt only as its cause."""
+class _Terminated(BaseException):
+    """SIGTERM while the CLI still loads: a BaseException, as KeyboardInterrupt is, so that
+    no `except Exception` on the way swallows it."""
+
+
+def _terminated(signum: int, frame: FrameType | None) -> None:
+    raise _Terminated
+
+
+def _signal_of(error: BaseException) -> int | None:
+    """The signal that caused `error`, if one did: an extension module (OR-Tools) whose
+    initialisation an interrupt cuts short reports "ImportError: initialization failed",
+    with the interrupt only as its cause."""
     seen: BaseException | None = error
     while seen is not None:
         if isinstance(seen, KeyboardInterrupt):
-            return True
+            return signal.SIGINT
+        if isinstance(seen, _Terminated):
+            return signal.SIGTERM
         seen = seen.__cause__ or seen.__context__
-    return False
+    return None
 
 
-def _interrupted_early() -> str:
-    """What to say about an early Ctrl-C, in the locale's language when the catalogues can
-    still be loaded (the interrupt may have cut their import short: then in English)."""
+def _interrupted_early(signum: int) -> str:
+    """What to say about an early stop by `signum`, in the locale's language when the
+    catalogues can still be loaded (the stop may have cut their import short: then in
+    English)."""
+    name = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
     try:
         from i18n import from_locale, message
 
-        return message(from_locale(), "interrupted.early")
-    except (ImportError, KeyboardInterrupt, OSError):
-        return INTERRUPTED_EARLY
+        return message(from_locale(), "interrupted.early", signal=name)
+    except (ImportError, KeyboardInterrupt, _Terminated, OSError):
+        return INTERRUPTED_EARLY.format(signal=name)
 
 
 def main() -> None:
     """Import and run the CLI in the language asked for; a Ctrl-C before it handles signals
-    itself exits 130."""
+    itself exits 130, a SIGTERM 143."""
+    # Until the commands are loaded; then SIGTERM is theirs to handle, or ends the process.
+    # One that the caller has us ignore stays ignored.
+    loading = signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+    if loading:
+        signal.signal(signal.SIGTERM, _terminated)
     try:
         from cli.language import argv_language, typer_speaks
 
@@ -45,19 +66,27 @@ def main() -> None:
             from cli.main import app  # the slow import (OR-Tools), where a Ctrl-C may land
             from cli.run import run
 
+            if loading:
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
             code = run(app, sys.argv[1:], lang)
         sys.exit(code)
     except KeyboardInterrupt:
-        _say_interrupted_early()
+        _say_interrupted_early(signal.SIGINT)
+    except _Terminated:
+        _say_interrupted_early(signal.SIGTERM)
     except ImportError as error:
-        if not _from_interrupt(error):
+        signum = _signal_of(error)
+        if signum is None:
             raise
-        _say_interrupted_early()
+        _say_interrupted_early(signum)
 
 
-def _say_interrupted_early() -> None:
-    """Say so on the real stderr, and exit 130. A Ctrl-C as the progress spinner starts
-    leaves sys.stderr redirected into the spinner's buffer, where the words were lost."""
+def _say_interrupted_early(signum: int) -> None:
+    """Say so on the real stderr, and exit 130 (Ctrl-C) or 143 (SIGTERM). A Ctrl-C as the
+    progress spinner starts leaves sys.stderr redirected into the spinner's buffer, where
+    the words were lost."""
+    if signal.getsignal(signal.SIGTERM) is _terminated:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second one ends it without more
     stream = sys.__stderr__ or sys.stderr
-    print(_interrupted_early(), file=stream, flush=True)
-    sys.exit(EXIT_INTERRUPTED)
+    print(_interrupted_early(signum), file=stream, flush=True)
+    sys.exit(EXIT_TERMINATED if signum == signal.SIGTERM else EXIT_INTERRUPTED)

@@ -309,13 +309,41 @@ class _Loading(types.ModuleType):
 
 def test_interrupt_while_loading_exits_130_without_a_traceback(
         monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) -> None:
-    """A Ctrl-C while the CLI is still importing ends with exit 130 and one line."""
+    """A Ctrl-C while the CLI is still importing ends with exit 130 and one line naming
+    it."""
     monkeypatch.setitem(sys.modules, "cli.main", _Loading("cli.main"))
     with pytest.raises(SystemExit) as ended:
         entry.main()
     assert ended.value.code == entry.EXIT_INTERRUPTED == 130
-    assert capfd.readouterr().err == entry.INTERRUPTED_EARLY + "\n"
+    assert capfd.readouterr().err == entry.INTERRUPTED_EARLY.format(signal="Ctrl-C") + "\n"
     assert "run the same command again" in entry.INTERRUPTED_EARLY
+
+
+class _Terminating(types.ModuleType):
+    """A CLI module whose loading is ended by SIGTERM."""
+
+    def __getattr__(self, name: str) -> object:
+        signal.raise_signal(signal.SIGTERM)  # the handler runs before this returns
+        raise AssertionError("SIGTERM was not handled while loading")
+
+
+def test_sigterm_while_loading_exits_143_and_names_it(
+        monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) -> None:
+    """A SIGTERM while the CLI is still importing ends with exit 143 and one line naming
+    SIGTERM, where it ended the process without a word (tester's finding c); SIGTERM is
+    the default again afterwards, for the commands to handle or not."""
+    monkeypatch.setitem(sys.modules, "cli.main", _Terminating("cli.main"))
+    before = signal.signal(signal.SIGTERM, signal.SIG_DFL)  # as a shell starts the command
+    try:
+        with pytest.raises(SystemExit) as ended:
+            entry.main()
+        assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+    finally:
+        signal.signal(signal.SIGTERM, before)
+    assert ended.value.code == entry.EXIT_TERMINATED == 143
+    err = capfd.readouterr().err
+    assert err == entry.INTERRUPTED_EARLY.format(signal="SIGTERM") + "\n"
+    assert "Traceback" not in err
 
 
 def test_interrupt_as_the_spinner_starts_is_still_said(
