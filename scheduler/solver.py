@@ -6,7 +6,8 @@ by size: the whole model (CP-SAT's two lexicographic phases, priority then cost,
 proven bound); a race of the whole model against the search by parts; or the search by
 parts alone: each part (a city's cases) solved alone gives a bound and teams, the teams
 put together give a roster, and large-neighbourhood search improves it a few cases at a
-time. Last, the reasons for the cases left unstaffed.
+time. Last, the reasons for the cases left unstaffed, and the bound tightened in what
+time is left (the roster no longer changes).
 """
 
 import gc
