@@ -6,8 +6,9 @@ import signal
 import sys
 from types import FrameType
 
+from cli.interrupt import exit_code, signal_name  # the standard library's alone: quick
+
 EXIT_INTERRUPTED = 130  # what a shell reports for a program ended by Ctrl-C
-EXIT_TERMINATED = 143  # ... and by SIGTERM
 
 
 INTERRUPTED_EARLY = ("interrupted by {signal} before anything was done or recorded; run "
@@ -41,7 +42,7 @@ def _interrupted_early(signum: int) -> str:
     """What to say about an early stop by `signum`, in the locale's language when the
     catalogues can still be loaded (the stop may have cut their import short: then in
     English)."""
-    name = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
+    name = signal_name(signum)
     try:
         from i18n import from_locale, message
 
@@ -89,4 +90,4 @@ def _say_interrupted_early(signum: int) -> None:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second one ends it without more
     stream = sys.__stderr__ or sys.stderr
     print(_interrupted_early(signum), file=stream, flush=True)
-    sys.exit(EXIT_TERMINATED if signum == signal.SIGTERM else EXIT_INTERRUPTED)
+    sys.exit(exit_code(signum))
