@@ -5,8 +5,12 @@ one during a solve does, and naming the signal as that does."""
 import signal
 import sys
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from cli.interrupt import exit_code, signal_name  # the standard library's alone: quick
+
+if TYPE_CHECKING:
+    from i18n import Language
 
 EXIT_INTERRUPTED = 130  # what a shell reports for a program ended by Ctrl-C
 
@@ -38,15 +42,15 @@ def _signal_of(error: BaseException) -> int | None:
     return None
 
 
-def _interrupted_early(signum: int) -> str:
-    """What to say about an early stop by `signum`, in the locale's language when the
-    catalogues can still be loaded (the stop may have cut their import short: then in
-    English)."""
+def _interrupted_early(signum: int, lang: "Language | None") -> str:
+    """What to say about an early stop by `signum`, in `lang` (as `--lang` asked for) or the
+    locale's language when the catalogues can still be loaded (the stop may have cut their
+    import short: then in English)."""
     name = signal_name(signum)
     try:
         from i18n import from_locale, message
 
-        return message(from_locale(), "interrupted.early", signal=name)
+        return message(lang or from_locale(), "interrupted.early", signal=name)
     except (ImportError, KeyboardInterrupt, _Terminated, OSError):
         return INTERRUPTED_EARLY.format(signal=name)
 
@@ -59,6 +63,7 @@ def main() -> None:
     loading = signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
     if loading:
         signal.signal(signal.SIGTERM, _terminated)
+    lang: Language | None = None
     try:
         from cli.language import argv_language, typer_speaks
 
@@ -72,22 +77,22 @@ def main() -> None:
             code = run(app, sys.argv[1:], lang)
         sys.exit(code)
     except KeyboardInterrupt:
-        _say_interrupted_early(signal.SIGINT)
+        _say_interrupted_early(signal.SIGINT, lang)
     except _Terminated:
-        _say_interrupted_early(signal.SIGTERM)
+        _say_interrupted_early(signal.SIGTERM, lang)
     except ImportError as error:
         signum = _signal_of(error)
         if signum is None:
             raise
-        _say_interrupted_early(signum)
+        _say_interrupted_early(signum, lang)
 
 
-def _say_interrupted_early(signum: int) -> None:
+def _say_interrupted_early(signum: int, lang: "Language | None") -> None:
     """Say so on the real stderr, and exit 130 (Ctrl-C) or 143 (SIGTERM). A Ctrl-C as the
     progress spinner starts leaves sys.stderr redirected into the spinner's buffer, where
     the words were lost."""
     if signal.getsignal(signal.SIGTERM) is _terminated:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second one ends it without more
     stream = sys.__stderr__ or sys.stderr
-    print(_interrupted_early(signum), file=stream, flush=True)
+    print(_interrupted_early(signum, lang), file=stream, flush=True)
     sys.exit(exit_code(signum))

@@ -24,7 +24,8 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 from typing import NoReturn, TypeVar
@@ -97,6 +98,19 @@ def put_back(previous: dict[int, Handler]) -> None:
     for signum, handler in previous.items():
         if handler is not None:  # None: not installed from Python, and left as it is
             signal.signal(signum, handler)
+
+
+@contextmanager
+def stopped_before_work(say: Callable[[int], str]) -> Iterator[None]:
+    """While a command reads its input, before its work begins: a Ctrl-C or SIGTERM ends it
+    at once with `say(signum)` and that signal's exit code. Left to the defaults there, a
+    SIGTERM ended a solve of a scenario still being read without a word, and a Ctrl-C
+    with exit 130 and none either."""
+    previous = on_stop_signals(lambda signum, frame: exit_interrupted(say(signum), signum))
+    try:
+        yield
+    finally:
+        put_back(previous)
 
 
 def run_until_interrupted(work: Callable[[], Result],

@@ -4,7 +4,7 @@ import json
 import os
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -31,6 +31,7 @@ from cli.interrupt import (
     put_back,
     run_until_interrupted,
     signal_name,
+    stopped_before_work,
 )
 from cli.table import render, summarize
 from i18n import Language, from_locale, localised, message
@@ -93,6 +94,11 @@ def _root(lang: LangOption = None) -> None:
 def _language(lang: Lang | None) -> Language:
     chosen: Language = "zh" if lang is Lang.ZH else "en" if lang is Lang.EN else from_locale()
     return chosen
+
+
+def _before_work(language: Language) -> Callable[[int], str]:
+    """What a command stopped before its work began says: nothing was done."""
+    return lambda signum: message(language, "interrupted.early", signal=signal_name(signum))
 
 
 class BatchMode(StrEnum):
@@ -165,7 +171,8 @@ def solve(
     143 the same stopped by SIGTERM."""
     language = _language(lang)
     try:
-        loaded = read_scenario(scenario, language)
+        with stopped_before_work(_before_work(language)):
+            loaded = read_scenario(scenario, language)
     except InputError as e:
         raise _fail(e, language) from None
     if output is not None and not _writable(output):
@@ -479,7 +486,8 @@ def sweep(
 
     language = _language(lang)
     try:
-        loaded, given = read_scenario(scenario, language), read_roster(roster, language)
+        with stopped_before_work(_before_work(language)):
+            loaded, given = read_scenario(scenario, language), read_roster(roster, language)
     except InputError as e:
         raise _fail(e, language) from None
     _require_valid(loaded, given, roster, language, "file.sweep_roster_invalid")
@@ -621,12 +629,14 @@ def batch(
     bookings: Bookings | None = None
     try:
         # A missing, unreadable or binary file is said at once (an empty one is no requests).
-        read_text(requests, language, empty_ok=True)
-        if Path(scenario).exists():
-            loaded = read_scenario(Path(scenario), language)
-        else:
-            stored = _stored_bookings(scenario, database_url, f"batch {requests.name}", language)
-            loaded, bookings = stored.base, stored
+        with stopped_before_work(_before_work(language)):
+            read_text(requests, language, empty_ok=True)
+            if Path(scenario).exists():
+                loaded = read_scenario(Path(scenario), language)
+            else:
+                stored = _stored_bookings(scenario, database_url, f"batch {requests.name}",
+                                          language)
+                loaded, bookings = stored.base, stored
     except InputError as e:
         raise _fail(e, language) from None
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),

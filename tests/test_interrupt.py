@@ -386,6 +386,59 @@ def test_an_import_failed_by_ctrl_c_is_an_interrupt_not_an_error(
         entry.main()
 
 
+def test_interrupt_while_loading_speaks_the_language_asked_for(
+        monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) -> None:
+    """An early Ctrl-C of a command given `--lang zh` is said in Chinese, whatever the
+    locale (the tester's D1: it followed the locale alone)."""
+    monkeypatch.setitem(sys.modules, "cli.main", _Loading("cli.main"))
+    monkeypatch.setattr(sys, "argv", ["taskforce", "solve", "x.json", "--lang", "zh"])
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    with pytest.raises(SystemExit) as ended:
+        entry.main()
+    assert ended.value.code == 130
+    assert "已因Ctrl-C中断" in capfd.readouterr().err
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("command", ["solve", "sweep", "batch"])
+def test_a_stop_while_reading_the_input_says_nothing_was_done(
+        command: str, signum: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Ctrl-C or SIGTERM while solve, sweep or batch still reads its scenario ends it
+    with the signal's exit code and the line that nothing was done, naming the signal
+    (the tester's D2: a SIGTERM there ended it without a word); the handlers do not
+    outlive the reading."""
+    import cli.main
+
+    class EndedError(Exception):
+        pass
+
+    said: list[tuple[str, int]] = []
+
+    def ended(message: str, signum: int = signal.SIGINT) -> NoReturn:
+        said.append((message, signum))
+        raise EndedError
+
+    def reading(*_: object) -> Scenario:
+        signal.raise_signal(signum)  # the handler runs before this returns
+        raise AssertionError("the signal was not handled while reading")
+
+    monkeypatch.setattr(cli.interrupt, "exit_interrupted", ended)
+    monkeypatch.setattr(cli.main, "read_scenario", reading)
+    requests = tmp_path / "requests.jsonl"
+    requests.write_text("")
+    args = {"solve": ["solve", str(TUTORIAL)],
+            "sweep": ["sweep", str(TUTORIAL), str(tmp_path / "roster.json")],
+            "batch": ["batch", str(requests), "--scenario", str(TUTORIAL),
+                      "--out", str(tmp_path / "o")]}[command]
+    before = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    result = CliRunner().invoke(cli.main.app, [*args, "--lang", "en"])
+    assert isinstance(result.exception, EndedError), result.output
+    name = "Ctrl-C" if signum == signal.SIGINT else "SIGTERM"
+    assert said == [(f"interrupted by {name} before anything was done or recorded; run the "
+                     "same command again to start it", signum)]
+    assert {s: signal.getsignal(s) for s in before} == before
+
+
 def test_ctrl_c_while_a_finished_batch_reports_says_nothing_was_lost(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A Ctrl-C after the last request, while the summary is printed, is handled: it says
