@@ -7,16 +7,13 @@ import sys
 from types import FrameType
 from typing import TYPE_CHECKING
 
-from cli.interrupt import exit_code, signal_name  # the standard library's alone: quick
+# The standard library's alone: quick.
+from cli.interrupt import exit_code, interrupted_early
 
 if TYPE_CHECKING:
     from i18n import Language
 
 EXIT_INTERRUPTED = 130  # what a shell reports for a program ended by Ctrl-C
-
-
-INTERRUPTED_EARLY = ("interrupted by {signal} before anything was done or recorded; run "
-                     "the same command again to start it")
 
 
 class _Terminated(BaseException):
@@ -40,19 +37,6 @@ def _signal_of(error: BaseException) -> int | None:
             return signal.SIGTERM
         seen = seen.__cause__ or seen.__context__
     return None
-
-
-def _interrupted_early(signum: int, lang: "Language | None") -> str:
-    """What to say about an early stop by `signum`, in `lang` (as `--lang` asked for) or the
-    locale's language when the catalogues can still be loaded (the stop may have cut their
-    import short: then in English)."""
-    name = signal_name(signum)
-    try:
-        from i18n import from_locale, message
-
-        return message(lang or from_locale(), "interrupted.early", signal=name)
-    except (ImportError, KeyboardInterrupt, _Terminated, OSError):
-        return INTERRUPTED_EARLY.format(signal=name)
 
 
 def main() -> None:
@@ -94,5 +78,5 @@ def _say_interrupted_early(signum: int, lang: "Language | None") -> None:
     if signal.getsignal(signal.SIGTERM) is _terminated:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second one ends it without more
     stream = sys.__stderr__ or sys.stderr
-    print(_interrupted_early(signum, lang), file=stream, flush=True)
+    print(interrupted_early(signum, lang), file=stream, flush=True)
     sys.exit(exit_code(signum))

@@ -28,7 +28,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
-from typing import NoReturn, TypeVar
+from typing import TYPE_CHECKING, NoReturn, TypeVar
+
+if TYPE_CHECKING:
+    from i18n import Language
 
 Result = TypeVar("Result")
 Handler = Callable[[int, FrameType | None], object] | int | None
@@ -36,6 +39,9 @@ WAIT_SECONDS = 0.1  # how often the main thread wakes from joining the work
 # The signals that stop the work: Ctrl-C, and the polite request to end of `kill` and
 # `timeout`. SIGKILL cannot be caught, and leaves nothing written.
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+# What a stop before the work says where the catalogues cannot be loaded.
+INTERRUPTED_EARLY = ("interrupted by {signal} before anything was done or recorded; run "
+                     "the same command again to start it")
 # A signal repeated within this many seconds of the one that asked to wind down is the
 # same request, not a second one: GNU `timeout` sends its signal to the command and then
 # to the command's whole process group, and taken as two, they quit without a roster.
@@ -100,13 +106,27 @@ def put_back(previous: dict[int, Handler]) -> None:
             signal.signal(signum, handler)
 
 
+def interrupted_early(signum: int, lang: "Language | None" = None) -> str:
+    """What a command stopped by `signum` before its work began says, in `lang` (as
+    `--lang` asked for) or the locale's language when the catalogues can be loaded (a stop
+    while the CLI still loads may cut their import short: then in English)."""
+    name = signal_name(signum)
+    try:
+        from i18n import from_locale, message
+
+        return message(lang or from_locale(), "interrupted.early", signal=name)
+    except (ImportError, KeyboardInterrupt, OSError):
+        return INTERRUPTED_EARLY.format(signal=name)
+
+
 @contextmanager
-def stopped_before_work(say: Callable[[int], str]) -> Iterator[None]:
+def stopped_before_work(lang: "Language") -> Iterator[None]:
     """While a command reads its input, before its work begins: a Ctrl-C or SIGTERM ends it
-    at once with `say(signum)` and that signal's exit code. Left to the defaults there, a
-    SIGTERM ended a solve of a scenario still being read without a word, and a Ctrl-C
-    with exit 130 and none either."""
-    previous = on_stop_signals(lambda signum, frame: exit_interrupted(say(signum), signum))
+    at once, saying so in `lang` (`interrupted_early`), with that signal's exit code. Left
+    to the defaults there, a SIGTERM ended a solve of a scenario still being read without
+    a word, and a Ctrl-C with exit 130 and none either."""
+    previous = on_stop_signals(
+        lambda signum, frame: exit_interrupted(interrupted_early(signum, lang), signum))
     try:
         yield
     finally:

@@ -4,7 +4,7 @@ import json
 import os
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -96,11 +96,6 @@ def _language(lang: Lang | None) -> Language:
     return chosen
 
 
-def _before_work(language: Language) -> Callable[[int], str]:
-    """What a command stopped before its work began says: nothing was done."""
-    return lambda signum: message(language, "interrupted.early", signal=signal_name(signum))
-
-
 class BatchMode(StrEnum):
     SEQUENTIAL = "sequential"
     JOINT = "joint"
@@ -171,7 +166,7 @@ def solve(
     143 the same stopped by SIGTERM."""
     language = _language(lang)
     try:
-        with stopped_before_work(_before_work(language)):
+        with stopped_before_work(language):
             loaded = read_scenario(scenario, language)
     except InputError as e:
         raise _fail(e, language) from None
@@ -486,7 +481,7 @@ def sweep(
 
     language = _language(lang)
     try:
-        with stopped_before_work(_before_work(language)):
+        with stopped_before_work(language):
             loaded, given = read_scenario(scenario, language), read_roster(roster, language)
     except InputError as e:
         raise _fail(e, language) from None
@@ -629,7 +624,7 @@ def batch(
     bookings: Bookings | None = None
     try:
         # A missing, unreadable or binary file is said at once (an empty one is no requests).
-        with stopped_before_work(_before_work(language)):
+        with stopped_before_work(language):
             read_text(requests, language, empty_ok=True)
             if Path(scenario).exists():
                 loaded = read_scenario(Path(scenario), language)

@@ -315,8 +315,8 @@ def test_interrupt_while_loading_exits_130_without_a_traceback(
     with pytest.raises(SystemExit) as ended:
         entry.main()
     assert ended.value.code == entry.EXIT_INTERRUPTED == 130
-    assert capfd.readouterr().err == entry.INTERRUPTED_EARLY.format(signal="Ctrl-C") + "\n"
-    assert "run the same command again" in entry.INTERRUPTED_EARLY
+    assert capfd.readouterr().err == cli.interrupt.INTERRUPTED_EARLY.format(signal="Ctrl-C") + "\n"
+    assert "run the same command again" in cli.interrupt.INTERRUPTED_EARLY
 
 
 class _Terminating(types.ModuleType):
@@ -342,7 +342,7 @@ def test_sigterm_while_loading_exits_143_and_names_it(
         signal.signal(signal.SIGTERM, before)
     assert ended.value.code == 143
     err = capfd.readouterr().err
-    assert err == entry.INTERRUPTED_EARLY.format(signal="SIGTERM") + "\n"
+    assert err == cli.interrupt.INTERRUPTED_EARLY.format(signal="SIGTERM") + "\n"
     assert "Traceback" not in err
 
 
