@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from models import Case, Prosecutor
 from models.scenario import Commitment
-from scheduler.instance.calendar import LoadProfile, overlapping_sets
+from scheduler.instance.calendar import Checkpoints, LoadProfile, load_checkpoints, overlapping_sets
 
 
 def maximal_sets(sets: Iterable[frozenset[str]]) -> list[frozenset[str]]:
@@ -55,3 +55,27 @@ def test_load_profile_peaks_equal_peak_load() -> None:
             start = day0 + timedelta(days=rng.randint(-3, 25))
             end = start + timedelta(days=rng.randint(0, 10))
             assert profile.peak(start, end) == person.peak_load(start, end)
+
+
+def test_checkpoints_shared_across_people_equal_each_ones_own() -> None:
+    """`Checkpoints`, which sweeps each distinct list of cases once for everyone, gives
+    every person exactly their own `load_checkpoints`: people with the same cases and
+    different loads, and people with commitments, whose checkpoints are their own."""
+    rng = random.Random(2)
+    day0 = date(2022, 1, 1)
+    cases = []
+    for i in range(8):
+        start = day0 + timedelta(days=rng.randint(0, 20))
+        cases.append(Case(id=f"c{i}", kind="criminal", venue="a", start=start,
+                          end=start + timedelta(days=rng.randint(0, 8))))
+    lists = [sorted(rng.sample(cases, rng.randint(1, 8)), key=lambda c: c.id) for _ in range(5)]
+    shared = Checkpoints()
+    for n in range(300):
+        commitments = []
+        if rng.random() < 0.3:
+            start = day0 + timedelta(days=rng.randint(0, 20))
+            commitments.append(Commitment(start=start, end=start + timedelta(days=3), load=0.2))
+        person = Prosecutor(id=f"p{n}", name="P", home="a", role="prosecutor",
+                            load=rng.choice([0.0, 0.1, 0.3]), commitments=commitments)
+        mine = rng.choice(lists)
+        assert shared.of(person, mine) == load_checkpoints(person, mine)

@@ -40,7 +40,7 @@ import numpy as np
 from models.ids import CaseId, ProsecutorId
 from scheduler import clock, tuning
 from scheduler.bounds.parts import PartBound, shed_rate
-from scheduler.instance.calendar import FTE_EPS, load_checkpoints
+from scheduler.instance.calendar import FTE_EPS, Checkpoints
 from scheduler.instance.home import home_checks
 from scheduler.model.core import Context
 
@@ -263,9 +263,10 @@ def capacity(r: Relaxation) -> None:
     """5. On every day, a prosecutor's load plus their staffed cases' loads is within capacity."""
     s = r.ctx.scenario
     cases = s.case_by_id
+    checkpoints = Checkpoints()
     for person in s.prosecutors:
         mine = r.ctx.candidates.cases_of(person.id)
-        for active, taken in load_checkpoints(person, [cases[c] for c in mine]):
+        for active, taken in checkpoints.of(person, [cases[c] for c in mine]):
             cols: list[int] = []
             loads: list[float] = []
             for case_id in active:

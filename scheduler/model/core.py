@@ -14,7 +14,7 @@ from models.ids import CaseId, Language, ProsecutorId, Skill, UnitId
 from models.reason import Reason
 from models.scenario import FTE_SCALE as FTE_SCALE
 from scheduler.instance.arrays import PeopleArrays, SlotMenu
-from scheduler.instance.calendar import LoadCheckpoint, LoadProfile, load_checkpoints
+from scheduler.instance.calendar import Checkpoints, LoadCheckpoint, LoadProfile
 from scheduler.instance.eligibility import Candidates
 from scheduler.instance.scope import Geography
 from scheduler.instance.travel import TravelTable
@@ -155,6 +155,7 @@ class RosterModel(Context):
     assumptions: list[Requirement] = field(default_factory=list)
     costs: dict[str, CostTerm] = field(default_factory=dict)
     _checkpoints: dict[ProsecutorId, list[LoadCheckpoint]] = field(default_factory=dict)
+    _sweeps: Checkpoints = field(default_factory=Checkpoints)
     _case_loads: dict[CaseId, int] = field(default_factory=dict)
     # One "away from home" literal per person and set of cases, shared across checkpoints.
     away_literals: dict[tuple[ProsecutorId, frozenset[CaseId]], cp.IntVar] = field(
@@ -176,10 +177,11 @@ class RosterModel(Context):
 
     def load_checkpoints(self, person: ProsecutorId) -> list[LoadCheckpoint]:
         """(eligible cases running, load already taken) wherever `person`'s load can peak
-        (cached; see `scheduler.instance.calendar.load_checkpoints`)."""
+        (cached; see `scheduler.instance.calendar.load_checkpoints`; people with the same
+        eligible cases are swept once)."""
         if person not in self._checkpoints:
             cases = self.scenario.case_by_id
-            self._checkpoints[person] = load_checkpoints(
+            self._checkpoints[person] = self._sweeps.of(
                 self.scenario.prosecutor_by_id[person],
                 [cases[c] for c in self.candidates.cases_of(person)])
         return self._checkpoints[person]
