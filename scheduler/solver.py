@@ -765,12 +765,16 @@ def _solve(scenario: Scenario, *, seconds: float, workers: int, seed: int, expla
     tightening: Future[tuple[list[PartBound], _BoundByParts]] | None = None
     relaxed: Relaxation | None = None
     with ThreadPoolExecutor(1) as beside:
+        if relax and not stopped:
+            # Written before the tightening starts: both are Python there, and beside it
+            # the writing of dense 4,000 x 700 took 4 to 4.5 s instead of 2, and left its
+            # second program (`most_shed`) too little time in two runs of four.
+            relaxed = Relaxation(ctx, parts, until)
         if by_parts is not None and relax and not stopped and workers > 1:
             # HiGHS runs on one thread; the other raises the parts' bounds meanwhile.
             tightening = beside.submit(_tightened, ctx, parts, by_parts, best,
                                        until=tightened_by, seed=seed, stop=stop)
-        if relax and not stopped:
-            relaxed = Relaxation(ctx, parts, until)
+        if relaxed is not None:
             most = None if relaxed.cut else relaxed.most_priority(until - clock.now())
             # It holds for every valid roster and the roster is one: were it lower, the
             # relaxation would be at fault, and it is not claimed.
