@@ -58,31 +58,30 @@ def _unit_checks(days_of: dict[CaseId, CaseDays], candidates: Candidates, on_sit
     present = len(staff) - on_leave.sum(axis=0)
     slacks = np.maximum(0, present - np.minimum(unit.min_staff_at_home, present)
                         - gone.sum(axis=0)).tolist()
+    free_to_leave = ~on_leave & ~gone
     row = {p.id: i for i, p in enumerate(staff)}
-    leaving = list(away)
-    # Person (of `leaving`) by day: free to leave, with a case that day that takes them
-    # away. Counted for every day at once, so that only the days with a check are walked
-    # case by case: the relaxation of dense 4,000 x 700 (where at most
-    # `tuning.RELAXED_HOME_PEOPLE` may be away) walked 209,000 (person, day) pairs for
-    # almost none, 1 s of the 3.3 s it took to write.
-    may_go = (~on_leave & ~gone)[[row[pid] for pid in leaving]] & _covered(
-        days, [[(s, e) for s, e, _ in away[pid]] for pid in leaving])
-    counts = may_go.sum(axis=0).tolist()
-    checked = [k for k, (slack, going) in enumerate(zip(slacks, counts, strict=True))
-               if slack < going <= (going if most is None else most)]
-    busy: list[dict[ProsecutorId, frozenset[CaseId]]] = [{} for _ in checked]
-    on_days = days[checked]
-    for i, pid in enumerate(leaving):
-        going_on = np.flatnonzero(may_go[i, checked])
-        if not len(going_on):
-            continue
-        first_days, last_days = np.array([[s, e] for s, e, _ in away[pid]]).T
-        today = on_days[going_on]
-        # Span by checked day: which of the person's cases take them away that day.
-        inside = (first_days[:, None] <= today) & (last_days[:, None] >= today)
-        for j, k in enumerate(going_on.tolist()):
-            busy[k][pid] = frozenset([away[pid][x][2] for x in np.flatnonzero(inside[:, j]).tolist()])
-    checks = [(people, slacks[k]) for people, k in zip(busy, checked, strict=True)]
+    walk: Iterable[int] = range(len(days))
+    if most is not None:
+        # Who may go on each day, counted for all days at once, so that only the days
+        # with a check are walked case by case: the relaxation of dense 4,000 x 700
+        # walked 209,000 (person, day) pairs for almost none, 1 s of the 3.3 s it took to
+        # write. (A model's checks are on most days: there this only costs time.)
+        leaving = list(away)
+        going = (free_to_leave[[row[pid] for pid in leaving]] & _covered(
+            days, [[(s, e) for s, e, _ in away[pid]] for pid in leaving])).sum(axis=0).tolist()
+        walk = [k for k, n in enumerate(going) if slacks[k] < n <= most]
+    checks = []
+    ordinals = days.tolist()
+    for k in walk:
+        busy = {}
+        for pid, spans in away.items():
+            if free_to_leave[row[pid], k]:
+                active = [c for s, e, c in spans if s <= ordinals[k] <= e]
+                if active:
+                    busy[pid] = frozenset(active)
+        slack = slacks[k]
+        if slack < len(busy) <= (len(busy) if most is None else most):
+            checks.append((busy, slack))
     return checks
 
 
@@ -97,13 +96,15 @@ def _covered(days: npt.NDArray[np.int64], spans: list[list[tuple[int, int]]]
     (first and last day, as ordinals) covers the day. Asked of every checkpoint of a unit
     at once: person by person and day by day, a re-plan's small model spent half its
     building time here."""
-    who = np.repeat(np.arange(len(spans)), [len(mine) for mine in spans])
-    ends = np.array([span for mine in spans for span in mine], dtype=np.int64).reshape(-1, 2)
-    # +1 from each span's first checkpoint, -1 after its last: covered where the sum is on.
-    steps = np.zeros((len(spans), len(days) + 1), dtype=np.int64)
-    np.add.at(steps, (who, np.searchsorted(days, ends[:, 0], side="left")), 1)
-    np.add.at(steps, (who, np.searchsorted(days, ends[:, 1], side="right")), -1)
-    return np.cumsum(steps, axis=1)[:, :-1] > 0
+    out = np.zeros((len(spans), len(days)), dtype=np.bool_)
+    flat = [(i, first, last) for i, mine in enumerate(spans) for first, last in mine]
+    if flat:
+        who, firsts, lasts = zip(*flat, strict=True)
+        begins = np.searchsorted(days, firsts, side="left").tolist()
+        ends = np.searchsorted(days, lasts, side="right").tolist()
+        for i, begin, end in zip(who, begins, ends, strict=True):
+            out[i, begin:end] = True
+    return out
 
 
 def _strongest(checks: list[HomeCheck]) -> list[HomeCheck]:
