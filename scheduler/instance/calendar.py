@@ -71,7 +71,7 @@ def load_checkpoints(person: Prosecutor, cases: list[Case]) -> list[LoadCheckpoi
     case or a commitment) is a checkpoint, and those no other checkpoint dominates are kept.
     """
     if not person.commitments:
-        return [(tuple(sorted(active)), person.load) for active in overlapping_sets(cases)]
+        return [(active, person.load) for active in _maximal(cases)]
     days = {c.start for c in cases} | {k.start for k in person.commitments}
     points = {(frozenset(c.id for c in cases if c.covers(day)), person.load_on(day))
               for day in days}
@@ -94,8 +94,13 @@ class Checkpoints:
             return load_checkpoints(person, cases)
         key = tuple(c.id for c in cases)
         if key not in self._swept:
-            self._swept[key] = [tuple(sorted(active)) for active in overlapping_sets(cases)]
+            self._swept[key] = _maximal(cases)
         return [(active, person.load) for active in self._swept[key]]
+
+
+def _maximal(cases: list[Case]) -> list[tuple[str, ...]]:
+    """`overlapping_sets(cases)`, each in id order (the order constraints are written in)."""
+    return [tuple(sorted(active)) for active in overlapping_sets(cases)]
 
 
 def overlapping_sets(cases: list[Case]) -> list[frozenset[str]]:

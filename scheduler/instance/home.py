@@ -73,10 +73,11 @@ def _unit_checks(days_of: dict[CaseId, CaseDays], candidates: Candidates, on_sit
     checks = []
     ordinals = days.tolist()
     for k in walk:
+        ordinal = ordinals[k]
         busy = {}
         for pid, spans in away.items():
             if free_to_leave[row[pid], k]:
-                active = [c for s, e, c in spans if s <= ordinals[k] <= e]
+                active = [c for s, e, c in spans if s <= ordinal <= e]
                 if active:
                     busy[pid] = frozenset(active)
         slack = slacks[k]
