@@ -10,6 +10,7 @@ contingencies.
 import ctypes
 import multiprocessing
 import os
+import pickle
 import signal
 import sys
 import threading
@@ -23,7 +24,7 @@ from models.sweep import Absent, Outcome, Sweep
 from scheduler.solver import solve
 from scheduler.sweep import Check, Contingency, contingencies, rank, replan, roster_cases
 
-# The scenario, roster and settings a worker process re-plans, set once per process.
+# The scenario, roster and settings a worker process re-plans, unpickled once per process.
 _Job = tuple[Scenario, Roster, float, int, Check]
 _job: list[_Job] = []
 
@@ -32,17 +33,6 @@ def solve_one(scenario: Scenario, *, seconds: float, seed: int) -> Roster:
     """One re-plan's solve, on one CP-SAT worker (also a queue worker's, api.worker_tasks)."""
     # Explanations of unstaffed cases are kept: a command center reads why a case falls.
     return solve(scenario, seconds=seconds, workers=1, seed=seed)
-
-
-def _start_worker(job: _Job) -> None:
-    # A Ctrl-C at the terminal reaches the whole process group; the parent says what
-    # happened and ends the workers (terminating its pool, or by dying: see below). A
-    # worker that died of the Ctrl-C itself would be replaced by the pool in the moment
-    # before the parent exits, and the replacement, cut off while reading its start-up
-    # data, printed a traceback.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _die_with_parent()
-    _job[:] = [job]
 
 
 def _die_with_parent() -> None:
@@ -59,9 +49,12 @@ def _die_with_parent() -> None:
         os._exit(0)
 
 
-def _in_worker(task: tuple[int, Contingency]) -> tuple[int, Outcome]:
+def _in_worker(task: tuple[bytes, int, Contingency]) -> tuple[int, Outcome]:
+    job, i, c = task
+    if not _job:
+        _die_with_parent()
+        _job.append(pickle.loads(job))
     scenario, roster, seconds, seed, check = _job[0]
-    i, c = task
     return i, replan(scenario, roster, c, partial(solve_one, seconds=seconds, seed=seed), check)
 
 
@@ -121,9 +114,12 @@ def _outcomes(scenario: Scenario, roster: Roster, tried: list[Contingency], seco
                 raise SweepStoppedError
             yield i, replan(scenario, roster, c, solver, check)
         return
-    pool = _pool(min(parallel, len(tried)), (scenario, roster, seconds, seed, check))
+    pool = _pool(min(parallel, len(tried)))
+    # The job goes with every task, pickled once here (1.4 MB for a 4,000-person province),
+    # so that the workers' start-up imports nothing of taskforce (see `_pool`).
+    job = pickle.dumps((scenario, roster, seconds, seed, check))
     try:
-        results = pool.imap_unordered(_in_worker, enumerate(tried))
+        results = pool.imap_unordered(_in_worker, ((job, i, c) for i, c in enumerate(tried)))
         for _ in tried:
             yield _next(results, stop, seconds)
     finally:
@@ -150,5 +146,16 @@ def _next(results: "IMapIterator[tuple[int, Outcome]]", stop: threading.Event | 
                 raise SweepFailedError from None
 
 
-def _pool(processes: int, job: _Job) -> Pool:
-    return multiprocessing.get_context("spawn").Pool(processes, _start_worker, (job,))
+def _pool(processes: int) -> Pool:
+    """Worker processes that ignore SIGINT from the first thing they run. A Ctrl-C at the
+    terminal reaches the whole process group; the parent says what happened and ends the
+    workers (terminating its pool, or by dying: `_die_with_parent`). A worker must not die
+    of it: the pool would replace it in the moment before the parent exits, and one still
+    importing OR-Tools (about 2 s) printed a traceback. So the initializer is the
+    standard library's, which loads nothing, where one of this module would import all of
+    taskforce first (and the job comes with the tasks). Python's own start-up before it,
+    about a tenth of a second, is left: a handler cannot be passed to a spawned process,
+    and the CLI's sweep runs on a thread, which may not set one for the children to
+    inherit."""
+    return multiprocessing.get_context("spawn").Pool(
+        processes, signal.signal, (signal.SIGINT, signal.SIG_IGN))

@@ -155,8 +155,7 @@ def test_parallel_sweep_agrees_with_one_at_a_time() -> None:
 def test_sweep_workers_leave_a_ctrl_c_to_their_parent() -> None:
     """A worker process ignores SIGINT, so a Ctrl-C leaves ending the workers to the
     parent: none dies of it, to be replaced by the pool as the parent exits."""
-    s = _two_cases()
-    pool = _pool(1, (s, solved(s), 5.0, 0, check_roster))
+    pool = _pool(1)
     try:
         assert pool.apply(signal.getsignal, (signal.SIGINT,)) == signal.SIG_IGN
     finally:

@@ -10,6 +10,7 @@ import time
 from io import BytesIO
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
@@ -99,3 +100,52 @@ def test_ctrl_c_ends_the_sweep_at_once_and_writes_nothing(tmp_path: Path) -> Non
     left = subprocess.run(["ps", "-o", "stat=", "-g", str(proc.pid)], capture_output=True,
                           text=True)
     assert [s for s in left.stdout.split() if not s.startswith("Z")] == []  # zombies are dead
+
+
+def _children(pid: int) -> list[int]:
+    """The process ids of `pid`'s children, as Linux lists them."""
+    found = []
+    for listed in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            found += [int(child) for child in listed.read_text().split()]
+        except OSError:
+            continue  # a thread that ended meanwhile
+    return found
+
+
+def _importing(pid: int) -> bool:
+    """Whether a child of `pid` has begun to import taskforce: it has pydantic's compiled
+    core loaded, which our models load first of all, a second or two before the solver is
+    in."""
+    for child in _children(pid):
+        try:
+            if "pydantic_core" in Path(f"/proc/{child}/maps").read_text():
+                return True
+        except OSError:
+            continue  # ended meanwhile
+    return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads Linux's /proc")
+def test_ctrl_c_while_the_workers_load_prints_no_traceback(tmp_path: Path) -> None:
+    """A Ctrl-C at the terminal as the sweep's worker processes load the solver (watched in
+    /proc, not guessed by waiting) ends it with exit 130 and the line naming Ctrl-C, and no
+    worker prints a traceback: they ignore SIGINT before they import anything of ours."""
+    roster = _roster(tmp_path, ROOT / "scenarios" / "hulunbuir.json")
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "taskforce"), "sweep", str(ROOT / "scenarios" / "hulunbuir.json"),
+         str(roster), "--seconds", "60", "--parallel", "2", "--lang", "en"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True)
+    try:
+        while not _importing(proc.pid):
+            assert proc.poll() is None, proc.communicate()
+            time.sleep(0.005)  # a poll of /proc, not a wait for anything to happen
+        os.killpg(proc.pid, signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130, err
+    assert "Interrupted by Ctrl-C: no sweep was written" in err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
