@@ -8,7 +8,8 @@ from datetime import date, timedelta
 from models import Interval, Scenario
 from models.enums import is_prosecutor_rank
 from models.ids import CaseId, ProsecutorId
-from scheduler.instance.home import HomeCheck, _strongest, home_checks
+from models.scenario import Commitment
+from scheduler.instance.home import HomeCalendars, HomeCheck, _strongest, home_checks
 from scheduler.model.core import make_context
 from tests.tiny import case, person, scenario, unit
 
@@ -102,4 +103,35 @@ def test_home_checks_equal_their_definition() -> None:
             got = home_checks(s, ctx.candidates, on_site, most=most)
             assert got == _by_definition(s, most)
             checked += len(got)
+    assert checked > 100  # the provinces do bind
+
+
+def test_kept_calendars_give_each_model_its_own_checks() -> None:
+    """One `HomeCalendars` kept across the models of a solve (the whole province, a part of
+    its cases, that part with some people committed away to kept teams, as a
+    neighbourhood's model, and the province again): each model's checks are still exactly
+    those of its definition, for its own people."""
+    rng = random.Random(5)
+    checked = 0
+    for _ in range(100):
+        s = _province(rng)
+        kept = HomeCalendars()
+        part = s.replace(cases=s.cases[:5])
+        extra = {}
+        for p in rng.sample(s.prosecutors, 4):
+            start = rng.randint(0, 20)
+            extra[p.id] = [Commitment(start=DAY0 + timedelta(days=start),
+                                      end=DAY0 + timedelta(days=start + rng.randint(0, 5)),
+                                      load=0.1, away=True)]
+        for variant in (s, part, part.with_commitments(extra), s):
+            ctx = make_context(variant)
+            pairs = {(o.person, o.case) for o in ctx.candidates.options if o.on_site}
+
+            def on_site(p: ProsecutorId, c: CaseId, pairs: set[tuple[str, str]] = pairs) -> bool:
+                return (p, c) in pairs
+
+            for most in (None, 2):
+                got = home_checks(variant, ctx.candidates, on_site, most=most, calendars=kept)
+                assert got == _by_definition(variant, most)
+                checked += len(got)
     assert checked > 100  # the provinces do bind

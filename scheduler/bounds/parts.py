@@ -95,7 +95,8 @@ def _alone(ctx: Context, part: set[CaseId]) -> RosterModel:
                     previous=[a for a in s.previous if a.case in part],
                     policy=s.policy.model_copy(update={"weights": no_peak}))
     return build_model(sub, context=Context(sub, ctx.geography, ctx.travel,
-                                            ctx.candidates.narrowed(part, {})),
+                                            ctx.candidates.narrowed(part, {}),
+                                            calendars=ctx.calendars),
                        without=("peak_load",))
 
 

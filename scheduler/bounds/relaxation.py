@@ -292,7 +292,7 @@ def home_staffing(r: Relaxation) -> None:
 
     away: dict[tuple[ProsecutorId, frozenset[CaseId]], int] = {}
     for busy, slack in home_checks(r.ctx.scenario, r.ctx.candidates, on_site,
-                                   most=tuning.RELAXED_HOME_PEOPLE):
+                                   most=tuning.RELAXED_HOME_PEOPLE, calendars=r.ctx.calendars):
         cols = []
         for person, active in busy.items():
             if (person, active) not in away:

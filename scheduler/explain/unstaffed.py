@@ -302,7 +302,8 @@ def unstaffed_reason(m: Context, case: Case, staffed_teams: dict[CaseId, set[Pro
     if deadline - clock.now() >= MIN_CORE_SECONDS:
         alone = m.scenario.replace(cases=[case.model_copy(update={"mandatory": True})], previous=[])
         # Eligibility looks at one case at a time, so the case's options stand alone.
-        context = Context(alone, m.geography, m.travel, m.candidates.narrowed([case.id], {}))
+        context = Context(alone, m.geography, m.travel, m.candidates.narrowed([case.id], {}),
+                          calendars=m.calendars)
         core = _core(alone, min(EXPLAIN_SECONDS, deadline - clock.now()), context)
     if isinstance(core, list):
         if not core:
@@ -388,7 +389,8 @@ def infeasible_reason(m: Context, seconds: float) -> Reason | None:
     if alone is None:
         return None
     cases = [c.id for c in alone.cases]
-    context = Context(alone, m.geography, m.travel, m.candidates.narrowed(cases, {}))
+    context = Context(alone, m.geography, m.travel, m.candidates.narrowed(cases, {}),
+                      calendars=m.calendars)
     core = _core(alone, seconds, context)
     if not isinstance(core, list):
         return None

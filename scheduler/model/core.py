@@ -16,6 +16,7 @@ from models.scenario import FTE_SCALE as FTE_SCALE
 from scheduler.instance.arrays import PeopleArrays, SlotMenu
 from scheduler.instance.calendar import Checkpoints, LoadCheckpoint, LoadProfile
 from scheduler.instance.eligibility import Candidates
+from scheduler.instance.home import HomeCalendars
 from scheduler.instance.scope import Geography
 from scheduler.instance.travel import TravelTable
 from scheduler.model.variables import Decisions
@@ -66,6 +67,10 @@ class Context:
     # when first asked: every polish of a solve reads the same ones.
     by_slot: dict[CaseId, dict[Slot, SlotMenu]] = field(
         default_factory=dict, kw_only=True, repr=False, compare=False)
+    # Each unit's staff on leave or away, by day (home staffing's checks), shared by every
+    # model of the solve made with this context's `calendars`.
+    calendars: HomeCalendars = field(
+        default_factory=HomeCalendars, kw_only=True, repr=False, compare=False)
 
     @cached_property
     def profiles(self) -> dict[ProsecutorId, LoadProfile]:
@@ -219,7 +224,7 @@ def build_model(scenario: Scenario, *, explain: bool = False,
         model = cp.CpModel()
         m = RosterModel(scenario, ctx.geography, ctx.travel, ctx.candidates, model,
                         Decisions(model, scenario, ctx.candidates), explain=explain,
-                        peak_floor=peak_floor)
+                        peak_floor=peak_floor, calendars=ctx.calendars)
         for rule in HARD_RULES:
             unless_stopped(stop)
             rule(m)

@@ -126,7 +126,8 @@ def capacity(m: RosterModel) -> None:
 
 def home_staffing(m: RosterModel) -> None:
     """6. Every unit keeps min(min_staff_at_home, available prosecutor-rank staff) at home."""
-    for busy, slack in home_checks(m.scenario, m.candidates, m.decisions.may_be_on_site):
+    for busy, slack in home_checks(m.scenario, m.candidates, m.decisions.may_be_on_site,
+                                   calendars=m.calendars):
         m.model.add(cp.LinearExpr.sum([_away(m, p, active) for p, active in busy.items()])
                     <= slack)
 

@@ -197,7 +197,8 @@ def neighbourhood(ctx: Context, best: Incumbent, free: set[CaseId], *,
     outside = [o for o in best.chosen if o.case not in free]
     sub = s.with_commitments(committed(ctx, [o for o in outside if o.case in fixed])).replace(
         cases=free_cases, previous=[a for a in s.previous if a.case in free])
-    narrowed = Context(sub, ctx.geography, ctx.travel, ctx.candidates.narrowed(free, only))
+    narrowed = Context(sub, ctx.geography, ctx.travel, ctx.candidates.narrowed(free, only),
+                       calendars=ctx.calendars)
     floor = max(utilisation(ctx, outside).values(), default=0)
     model = build_model(sub, context=narrowed, peak_floor=floor, stop=stop)
     return Neighbourhood(model, set(free), fixed, [o for o in start_chosen if o.case in free],
