@@ -29,18 +29,24 @@ class Ledger:
     # another holds the person away leaves them away.
     _away_days: dict[ProsecutorId, dict[int, int]] = field(
         default_factory=lambda: defaultdict(dict))
+    # Each unit's prosecutor-rank staff, and the leave of those who have any: most have
+    # none, and `present` asks about every day of every case's units.
+    _staff: dict[UnitId, int] = field(default_factory=dict)
     _leave: dict[UnitId, list[list[tuple[int, int]]]] = field(default_factory=dict)
     _present: dict[tuple[UnitId, int], int] = field(default_factory=dict)
     # Prosecutor-rank people whom a commitment keeps away, by home unit.
     _committed_away: dict[UnitId, list[Prosecutor]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        staff: dict[UnitId, int] = defaultdict(int)
         leave: dict[UnitId, list[list[tuple[int, int]]]] = defaultdict(list)
         for p in self.scenario.prosecutors:
             if is_prosecutor_rank(p.role):
-                leave[p.home].append([(i.start.toordinal(), i.end.toordinal())
-                                      for i in p.unavailable])
-        self._leave = dict(leave)
+                staff[p.home] += 1
+                if p.unavailable:
+                    leave[p.home].append([(i.start.toordinal(), i.end.toordinal())
+                                          for i in p.unavailable])
+        self._staff, self._leave = dict(staff), dict(leave)
         self.load = _Loads(self.scenario.prosecutor_by_id)
         committed: dict[UnitId, list[Prosecutor]] = defaultdict(list)
         for p in self.scenario.prosecutors:
@@ -66,8 +72,8 @@ class Ledger:
         """Prosecutor-rank staff of `unit` not on leave on `day` (an ordinal)."""
         key = unit, day
         if key not in self._present:
-            self._present[key] = sum(1 for spans in self._leave.get(unit, [])
-                                     if not any(a <= day <= b for a, b in spans))
+            self._present[key] = self._staff.get(unit, 0) - sum(
+                1 for spans in self._leave.get(unit, []) if any(a <= day <= b for a, b in spans))
         return self._present[key]
 
     def fits(self, option: Option, case: Case) -> bool:
@@ -76,7 +82,7 @@ class Ledger:
         days = range(case.start.toordinal(), case.end.toordinal() + 1)
         mine = self.load[person.id]
         if any(person.load + mine.get(d, 0.0) + case.team.load > person.capacity + FTE_EPS
-               for d in days):
+               for d in (days if mine else days[:1])):  # no booking: every day the same
             return False
         return self.home_allows(option, case)
 
@@ -84,6 +90,8 @@ class Ledger:
         """The person's highest load on a day of `case` before joining it: `load` plus
         the commitments and teams booked so far."""
         mine = self.load[person.id]
+        if not mine:
+            return person.load + 0.0  # nothing booked: most people, most of the time
         return person.load + max(mine.get(d, 0.0)
                                  for d in range(case.start.toordinal(), case.end.toordinal() + 1))
 
