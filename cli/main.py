@@ -165,71 +165,74 @@ def solve(
     130 interrupted (one Ctrl-C: the best roster so far, said to be cut short; two: none),
     143 the same stopped by SIGTERM."""
     language = _language(lang)
-    try:
-        with stopped_before_work(language):
+    # From reading the scenario to the search, a Ctrl-C or SIGTERM ends the command with its
+    # line, as in `sweep`.
+    with stopped_before_work(language):
+        try:
             loaded = read_scenario(scenario, language)
-    except InputError as e:
-        raise _fail(e, language) from None
-    if output is not None and not _writable(output):
-        # Said before the solve, not after its time limit.
-        raise _fail(file_error(output, language, "file.unwritable"), language)
-    with err.status(message(language, "cli.solving")) as status:
-        def show(p: Progress) -> None:
-            parts = [message(language, "cli.p_priority", priority=p.staffed_priority)
-                     + ("" if p.priority_bound is None
-                        else message(language, "cli.at_most", bound=p.priority_bound))]
-            parts += [] if p.cost is None else [message(language, "cli.p_cost", cost=f"{p.cost:,.1f}")]
-            parts += [] if p.bound is None else [message(language, "cli.p_bound", bound=f"{p.bound:,.1f}")]
-            status.update(escape(message(language, "cli.progress", phase=_phase(p.phase, language),
-                                         figures=message(language, "sep.comma").join(parts),
-                                         elapsed=f"{p.elapsed:.1f}")))
+        except InputError as e:
+            raise _fail(e, language) from None
+        if output is not None and not _writable(output):
+            # Said before the solve, not after its time limit.
+            raise _fail(file_error(output, language, "file.unwritable"), language)
+        with err.status(message(language, "cli.solving")) as status:
+            def show(p: Progress) -> None:
+                parts = [message(language, "cli.p_priority", priority=p.staffed_priority)
+                         + ("" if p.priority_bound is None
+                            else message(language, "cli.at_most", bound=p.priority_bound))]
+                parts += [] if p.cost is None else [message(language, "cli.p_cost", cost=f"{p.cost:,.1f}")]
+                parts += [] if p.bound is None else [
+                    message(language, "cli.p_bound", bound=f"{p.bound:,.1f}")]
+                status.update(escape(message(language, "cli.progress", phase=_phase(p.phase, language),
+                                             figures=message(language, "sep.comma").join(parts),
+                                             elapsed=f"{p.elapsed:.1f}")))
 
-        def interrupted(signum: int) -> NoReturn:
-            status.stop()
-            kept = (message(language, "cli.kept_nothing") if output is None
-                    else message(language, "cli.kept_file", file=output))
-            exit_interrupted(message(language, "cli.interrupted_solve", kept=kept,
-                                     signal=signal_name(signum)), signum)
+            def interrupted(signum: int) -> NoReturn:
+                status.stop()
+                kept = (message(language, "cli.kept_nothing") if output is None
+                        else message(language, "cli.kept_file", file=output))
+                exit_interrupted(message(language, "cli.interrupted_solve", kept=kept,
+                                         signal=signal_name(signum)), signum)
 
-        # The first Ctrl-C (or SIGTERM) asks the search to end with the best roster it
-        # has; whether it came before the solve returned decides if the roster was cut
-        # short.
-        stop = threading.Event()
-        cut_short: list[bool] = []
-        stopped_by: list[int] = []
+            # The first Ctrl-C (or SIGTERM) asks the search to end with the best roster it
+            # has; whether it came before the solve returned decides if the roster was cut
+            # short.
+            stop = threading.Event()
+            cut_short: list[bool] = []
+            stopped_by: list[int] = []
 
-        def wind_down(signum: int) -> None:
-            stopped_by.append(signum)
-            stop.set()
-            status.update(escape(message(language, "cli.stopping")))
+            def wind_down(signum: int) -> None:
+                stopped_by.append(signum)
+                stop.set()
+                status.update(escape(message(language, "cli.stopping")))
 
-        def work() -> Roster:
-            solved = solve_scenario(loaded, seconds=seconds, workers=workers, seed=seed,
-                                    progress=show, alternatives=alternatives, differ=differ,
-                                    robust=robust, stop=stop)
-            cut_short.append(stop.is_set())
-            return solved
+            def work() -> Roster:
+                solved = solve_scenario(loaded, seconds=seconds, workers=workers, seed=seed,
+                                        progress=show, alternatives=alternatives, differ=differ,
+                                        robust=robust, stop=stop)
+                cut_short.append(stop.is_set())
+                return solved
 
-        def ready() -> None:
-            # A plain line, also where the spinner does not show (a log, a pipe).
-            err.print(message(language, "cli.ready", file=scenario, seconds=f"{seconds:g}"),
-                      highlight=False, markup=False)
+            def ready() -> None:
+                # A plain line, also where the spinner does not show (a log, a pipe).
+                err.print(message(language, "cli.ready", file=scenario, seconds=f"{seconds:g}"),
+                          highlight=False, markup=False)
 
-        def finish(solved: Roster) -> None:
-            status.stop()
-            if not cut_short[0]:
+            def finish(solved: Roster) -> None:
+                status.stop()
+                if not cut_short[0]:
+                    _print_solved(localised(solved, language), loaded, output, fmt, language)
+                    return
+                signum = stopped_by[0]
+                if solved.status in (Status.INFEASIBLE, Status.NO_SOLUTION_IN_TIME):
+                    interrupted(signum)  # nothing found yet, or nothing proven
                 _print_solved(localised(solved, language), loaded, output, fmt, language)
-                return
-            signum = stopped_by[0]
-            if solved.status in (Status.INFEASIBLE, Status.NO_SOLUTION_IN_TIME):
-                interrupted(signum)  # nothing found yet, or nothing proven
-            _print_solved(localised(solved, language), loaded, output, fmt, language)
-            err.print(message(language, "cli.stopped_solve", signal=signal_name(signum),
-                              elapsed=f"{solved.seconds:.1f}", seconds=f"{seconds:g}",
-                              exit=exit_code(signum)), highlight=False, markup=False)
-            raise typer.Exit(exit_code(signum))
+                err.print(message(language, "cli.stopped_solve", signal=signal_name(signum),
+                                  elapsed=f"{solved.seconds:.1f}", seconds=f"{seconds:g}",
+                                  exit=exit_code(signum)), highlight=False, markup=False)
+                raise typer.Exit(exit_code(signum))
 
-        run_until_interrupted(work, interrupted, ready, finish, wind_down)
+            run_until_interrupted(work, interrupted, ready, finish, wind_down)
 
 
 def _print_solved(roster: Roster, loaded: Scenario, output: Path | None, fmt: Format | None,
@@ -480,41 +483,44 @@ def sweep(
     from sheets.sweep import sweep_csv, sweep_workbook
 
     language = _language(lang)
-    try:
-        with stopped_before_work(language):
-            loaded, given = read_scenario(scenario, language), read_roster(roster, language)
-    except InputError as e:
-        raise _fail(e, language) from None
-    _require_valid(loaded, given, roster, language, "file.sweep_roster_invalid")
-    if output is not None and not _writable(output):
-        # Said before the sweep, not after minutes of re-plans.
-        raise _fail(file_error(output, language, "file.unwritable"), language)
-    # On Ctrl-C the process ends at once (exit_interrupted), leaving the pool's semaphores
-    # to multiprocessing's resource tracker, which cleans them up but warns on stderr. The
-    # tracker is started with the interpreter's -W options, read here: nothing leaks, so
-    # the warning would only confuse.
-    sys.warnoptions.append("ignore::UserWarning:multiprocessing.resource_tracker")
-    with err.status(message(language, "cli.sweeping")) as status:
-        def show(done: int, total: int) -> None:
-            status.update(escape(message(language, "cli.sweep_progress", done=done, total=total)))
-
-        def interrupted(signum: int) -> NoReturn:
-            status.stop()
-            exit_interrupted(message(language, "cli.interrupted_sweep", signal=signal_name(signum)),
-                             signum)
-
+    # From reading the inputs to the work, a Ctrl-C or SIGTERM ends the command with its
+    # line: left to the defaults between the two (the roster's check, the spinner's
+    # start), it ended with no word, or SIGTERM killed the process outright.
+    with stopped_before_work(language):
         try:
-            found = run_until_interrupted(
-                lambda: run_sweep(loaded, given, absent, seconds=seconds, parallel=parallel,
-                                  check=check_roster, seed=seed, progress=show, limit=limit),
-                interrupted)
-        except TooManyError as e:
-            raise _fail(InputError([message(language, "cli.sweep_too_many", n=e.count,
-                                            limit=e.limit, absent=absent.value)]),
-                        language) from None
-        except SweepFailedError:
-            _error(message(language, "cli.sweep_failed"), language)
-            raise typer.Exit(EXIT_NOT_SOLVED) from None
+            loaded, given = read_scenario(scenario, language), read_roster(roster, language)
+        except InputError as e:
+            raise _fail(e, language) from None
+        _require_valid(loaded, given, roster, language, "file.sweep_roster_invalid")
+        if output is not None and not _writable(output):
+            # Said before the sweep, not after minutes of re-plans.
+            raise _fail(file_error(output, language, "file.unwritable"), language)
+        # On Ctrl-C the process ends at once (exit_interrupted), leaving the pool's semaphores
+        # to multiprocessing's resource tracker, which cleans them up but warns on stderr. The
+        # tracker is started with the interpreter's -W options, read here: nothing leaks, so
+        # the warning would only confuse.
+        sys.warnoptions.append("ignore::UserWarning:multiprocessing.resource_tracker")
+        with err.status(message(language, "cli.sweeping")) as status:
+            def show(done: int, total: int) -> None:
+                status.update(escape(message(language, "cli.sweep_progress", done=done, total=total)))
+
+            def interrupted(signum: int) -> NoReturn:
+                status.stop()
+                exit_interrupted(message(language, "cli.interrupted_sweep", signal=signal_name(signum)),
+                                 signum)
+
+            try:
+                found = run_until_interrupted(
+                    lambda: run_sweep(loaded, given, absent, seconds=seconds, parallel=parallel,
+                                      check=check_roster, seed=seed, progress=show, limit=limit),
+                    interrupted)
+            except TooManyError as e:
+                raise _fail(InputError([message(language, "cli.sweep_too_many", n=e.count,
+                                                limit=e.limit, absent=absent.value)]),
+                            language) from None
+            except SweepFailedError:
+                _error(message(language, "cli.sweep_failed"), language)
+                raise typer.Exit(EXIT_NOT_SOLVED) from None
     found = localised_sweep(found, language)
     suffix = output.suffix.lower() if output is not None else ""
     if output is not None:

@@ -471,3 +471,28 @@ def test_ctrl_c_while_a_finished_batch_reports_says_nothing_was_lost(
     assert isinstance(result.exception, EndedError), result.output
     assert "interrupted by Ctrl-C while reporting: every request was done and recorded" in said[0]
     assert signal.getsignal(signal.SIGINT) == before  # the handler does not outlive it
+
+
+def test_sigterm_between_reading_and_solving_ends_with_its_line(tmp_path: Path) -> None:
+    """A SIGTERM that arrives after `solve` has read the scenario and before the search
+    has its own handler (while it checks that --out can be written) ends it with exit 143
+    and the line naming SIGTERM; left to the default there, it killed the process without
+    a word."""
+    script = (
+        "import os, signal, sys\n"
+        "import cli.main\n"
+        "from cli.run import run\n"
+        "writable = cli.main._writable\n"
+        "def stopped(path):\n"
+        "    os.kill(os.getpid(), signal.SIGTERM)\n"
+        "    return writable(path)\n"
+        "cli.main._writable = stopped\n"
+        "sys.exit(run(cli.main.app, sys.argv[1:], 'en'))\n")
+    out = tmp_path / "roster.json"
+    proc = subprocess.run(
+        [sys.executable, "-c", script, "solve", str(TUTORIAL), "--seconds", "5",
+         "--out", str(out), "--lang", "en"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 143, (proc.returncode, proc.stderr)
+    assert "interrupted by SIGTERM before anything was done or recorded" in proc.stderr
+    assert "Traceback" not in proc.stderr and not out.exists()
