@@ -87,7 +87,8 @@ class Roster(BaseModel):
         default=None, description="The roster's value; null when no roster was found."
     )
     baseline: Objective | None = Field(
-        default=None, description="The greedy roster's value, for comparison."
+        default=None, description="The greedy roster's value, for comparison; null where none "
+        "was built (a re-plan after a small change starts from the previous roster, repaired)."
     )
     bound: float | None = Field(
         default=None, description="Best proven lower bound on cost for this staffed priority."
