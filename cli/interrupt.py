@@ -76,16 +76,23 @@ def _end_children() -> None:
     (and is not yet among multiprocessing's children while it is being sent that data:
     Linux lists every child under /proc)."""
     pids = {child.pid for child in multiprocessing.active_children() if child.pid}
-    for listed in Path("/proc/self/task").glob("*/children"):
-        try:
-            pids |= {int(pid) for pid in listed.read_text().split()}
-        except OSError:
-            continue  # a thread that ended meanwhile
-    for pid in pids:
+    for pid in pids | children("self"):
         try:
             os.kill(pid, signal.SIGKILL)
         except OSError:
             continue  # ended already
+
+
+def children(pid: int | str) -> set[int]:
+    """The process ids of `pid`'s children (or "self"'s), as Linux lists them under /proc
+    (none where there is no /proc)."""
+    found: set[int] = set()
+    for listed in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            found |= {int(child) for child in listed.read_text().split()}
+        except OSError:
+            continue  # a thread that ended meanwhile
+    return found
 
 
 def on_stop_signals(handler: Callable[[int, FrameType | None], object]) -> dict[int, Handler]:

@@ -14,6 +14,7 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
+from cli.interrupt import children
 from cli.main import app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -102,23 +103,12 @@ def test_ctrl_c_ends_the_sweep_at_once_and_writes_nothing(tmp_path: Path) -> Non
     assert [s for s in left.stdout.split() if not s.startswith("Z")] == []  # zombies are dead
 
 
-def _children(pid: int) -> list[int]:
-    """The process ids of `pid`'s children, as Linux lists them."""
-    found = []
-    for listed in Path(f"/proc/{pid}/task").glob("*/children"):
-        try:
-            found += [int(child) for child in listed.read_text().split()]
-        except OSError:
-            continue  # a thread that ended meanwhile
-    return found
-
-
 def _importing(pid: int) -> int:
     """How many children of `pid` have begun to import taskforce: they have pydantic's
     compiled core loaded, which our models load first of all, a second or two before the
     solver is in."""
     found = 0
-    for child in _children(pid):
+    for child in children(pid):
         try:
             found += "pydantic_core" in Path(f"/proc/{child}/maps").read_text()
         except OSError:
