@@ -1,15 +1,18 @@
 """Why a case is unstaffed, or a scenario infeasible: the three kinds of answer."""
 
 import math
+from typing import Literal
 
 import pytest
+from ortools.sat.python import cp_model as cp
 
 from checker import check_roster
 from i18n import render
 from models import CaseRoster, Scenario, Status
 from scheduler import solve, solver, tuning
+from scheduler.explain import unstaffed
 from scheduler.explain.unstaffed import unstaffed_reason
-from scheduler.model.core import make_context
+from scheduler.model.core import RosterModel, make_context
 from tests.tiny import case, english, person, road, scenario, solved, staffed, unit
 
 
@@ -46,6 +49,80 @@ def test_reason_names_requirements_that_conflict() -> None:
     reason = reason_for(solved(s).cases, "c")
     assert reason.startswith("these requirements cannot all hold together")
     assert "Mongolian" in reason and "forensics" in reason
+
+
+def test_reason_names_home_staffing_when_it_keeps_the_team_from_forming() -> None:
+    """Both prosecutors of A must stay home (min_staff_at_home 2), so neither can go to B's
+    case: the reason says home staffing (rule 6) is why the one prosecutor cannot be had,
+    in English and Chinese, and does not name capacity, which has no part in it."""
+    s = scenario([unit("a", min_staff=2), unit("b")], [person("x", "a"), person("y", "a")],
+                 [case("c", "b")])
+    roster = solved(s)
+    assert reason_for(roster.cases, "c") == (
+        "these requirements cannot all hold together under home staffing (rule 6): 1 prosecutor")
+    found = next(c.unstaffed_reason for c in roster.cases if c.id == "c")
+    assert found is not None
+    assert render(found, "zh") == "受驻院人数要求（规则6）所限，以下要求不能同时满足：1名检察官"
+
+
+def test_a_rule_the_core_leans_on_without_needing_it_is_not_named(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """CP-SAT's core need not be minimal: here its first answer is every assumption, home
+    staffing's included, though one Mongolian-speaking forensics expert is wanted and A
+    may send either of its two people. Home staffing is named only if the case could be
+    staffed without it, so the reason names the two skills and no rule."""
+    first: list[bool] = []
+    solve_for_core = unstaffed._solve
+
+    def whole_core(m: RosterModel, assumed: list[cp.IntVar], seconds: float
+                   ) -> set[int] | Literal["feasible"] | None:
+        found = solve_for_core(m, assumed, seconds)
+        if not first and isinstance(found, set):
+            first.append(True)
+            return {a.index for a in assumed}
+        return found
+
+    monkeypatch.setattr(unstaffed, "_solve", whole_core)
+    s = scenario([unit("a", min_staff=1), unit("b")],
+                 [person("mn", "a", languages=["mn"]),
+                  person("fx", "a", skills={"criminal": 2, "forensics": 3})],
+                 [case("c", "b", team={"leader": None, "members": {"prosecutor": 1},
+                                       "languages": [{"language": "mn", "count": 1}],
+                                       "skills": [{"skill": "forensics", "count": 1,
+                                                   "min_level": 2}]})])
+    reason = reason_for(solved(s).cases, "c")
+    assert first and reason.startswith("these requirements cannot all hold together: ")
+    assert "Mongolian" in reason and "forensics" in reason and "rule" not in reason
+
+
+def test_infeasible_names_capacity_when_the_one_person_cannot_carry_both_cases() -> None:
+    """Two mandatory cases overlap and their one prosecutor, already at 0.2 FTE, cannot
+    take 0.5 on each: the answer says the cases conflict under capacity (rule 5), and not
+    under home staffing, which A does not ask."""
+    s = scenario([unit("a")], [person("x", "a", load=0.2)],
+                 [case("c", "a", mandatory=True), case("d", "a", start="2022-01-05", mandatory=True)])
+    roster = solved(s)
+    assert roster.status is Status.INFEASIBLE and roster.infeasible_reason is not None
+    reason = english(roster.infeasible_reason)
+    assert reason.startswith("these cannot all hold together under capacity (rule 5): ")
+    assert "home staffing" not in reason
+    assert render(roster.infeasible_reason, "zh").startswith("受工作量上限（规则5）所限")
+
+
+def test_infeasible_names_both_rules_when_each_is_part_of_why() -> None:
+    """Two overlapping mandatory cases at B, 0.6 FTE each, and A's two prosecutors, one of
+    whom must stay home: X cannot take both (capacity), nor can X and Y both go (home
+    staffing); without either rule the cases could be staffed, so the answer names both."""
+    team = {"leader": None, "members": {"prosecutor": 1}, "load": 0.6}
+    s = scenario([unit("a", min_staff=1), unit("b")], [person("x", "a"), person("y", "a")],
+                 [case("c", "b", mandatory=True, team=team),
+                  case("d", "b", mandatory=True, team=team)])
+    roster = solved(s)
+    assert roster.status is Status.INFEASIBLE and roster.infeasible_reason is not None
+    assert english(roster.infeasible_reason).startswith(
+        "these cannot all hold together under capacity (rule 5) and home staffing (rule 6): ")
+    assert render(roster.infeasible_reason, "zh").startswith(
+        "受工作量上限（规则5）和驻院人数要求（规则6）所限，以下各项不能同时满足：")
 
 
 def test_reason_names_the_competing_case() -> None:

@@ -2,8 +2,9 @@
 
 First each requirement of the case is checked alone against the people eligible for it
 (with numbers). If each alone can be met, the case is solved alone with its requirements
-as CP-SAT assumptions: an infeasible core names the requirements that conflict. If it can
-be staffed alone, the answer names the cases that took its people.
+as CP-SAT assumptions: an infeasible core names the requirements that conflict, and the
+rules without requirements of their own (capacity, home staffing) they conflict under. If
+it can be staffed alone, the answer names the cases that took its people.
 """
 
 import math
@@ -32,7 +33,7 @@ from scheduler.instance.eligibility import (
 )
 from scheduler.instance.scope import units_in_scope
 from scheduler.instance.travel import TravelTable
-from scheduler.model.core import Context, Requirement, build_model
+from scheduler.model.core import Context, Requirement, RosterModel, build_model
 
 # Seconds for each small feasibility solve behind an explanation, and the least worth
 # starting one with (most answer in 10 to 150 ms).
@@ -258,13 +259,21 @@ def _case(s: Scenario, case: CaseId) -> Reason:
     return case_ref(s.case_by_id[case])
 
 
-def _core(scenario: Scenario, seconds: float, context: Context | None = None
-          ) -> list[Requirement] | Literal["feasible"] | None:
-    """The requirements in an infeasible core, [] when the rest of the rules conflict,
-    "feasible" when the scenario is proven feasible, or None when no answer came in time.
-    `context`, if given, is the scenario's (see `build_model`)."""
-    m = build_model(scenario, explain=True, context=context)
-    m.model.add_assumptions([r.literal for r in m.assumptions])
+@dataclass(frozen=True)
+class Core:
+    """An infeasible core: its requirements, and the rules with no requirement of their own
+    (capacity, home staffing: `RosterModel.switches`) that they conflict under."""
+
+    requirements: list[Requirement]
+    rules: list[str]
+
+
+def _solve(m: RosterModel, assumed: list[cp.IntVar], seconds: float
+           ) -> set[int] | Literal["feasible"] | None:
+    """The indices of a core of the `assumed` literals, "feasible", or None if no answer
+    came within `seconds`."""
+    m.model.clear_assumptions()
+    m.model.add_assumptions(assumed)
     solver = cp.CpSolver()
     solver.parameters.catch_sigint_signal = False  # as in scheduler.search.phases
     clock.current().limit(solver.parameters, seconds)
@@ -276,8 +285,41 @@ def _core(scenario: Scenario, seconds: float, context: Context | None = None
         return "feasible"
     if status != cp.INFEASIBLE:
         return None
+    return set(solver.sufficient_assumptions_for_infeasibility())
+
+
+def _core(scenario: Scenario, seconds: float, context: Context | None = None
+          ) -> Core | Literal["feasible"] | None:
+    """An infeasible core (with no requirements when the rules alone conflict), "feasible"
+    when the scenario is proven feasible, or None when no answer came within `seconds`.
+    `context`, if given, is the scenario's (see `build_model`)."""
+    until = clock.now() + seconds
+    m = build_model(scenario, explain=True, context=context)
+    assumed = [r.literal for r in m.assumptions] + list(m.switches.values())
+    core = _solve(m, assumed, seconds)
+    if not isinstance(core, set):
+        return core
+    # CP-SAT's core need not be minimal: a rule is named only if the requirements can all
+    # hold without it. Each check is one more solve of the same small model, and only for
+    # a rule in the core (home staffing, mostly: a case alone never overloads anyone, as
+    # eligibility leaves out who would be). Unchecked for lack of time, a rule stays named:
+    # with it the requirements are proven to conflict.
+    for literal in m.switches.values():
+        left = until - clock.now()
+        if literal.index not in core or left < MIN_CORE_SECONDS:
+            continue
+        without = [a for a in assumed if a.index != literal.index]
+        again = _solve(m, without, left)
+        if isinstance(again, set):
+            assumed, core = without, again
     by_index = {r.literal.index: r for r in m.assumptions}
-    return [by_index[i] for i in solver.sufficient_assumptions_for_infeasibility() if i in by_index]
+    return Core([by_index[i] for i in sorted(core) if i in by_index],
+                [rule for rule, literal in m.switches.items() if literal.index in core])
+
+
+def _under(rules: list[str]) -> Reason:
+    """The rules a core conflicts under, in words."""
+    return listing([why(f"named_rule.{rule}") for rule in rules], "and")
 
 
 @dataclass(frozen=True)
@@ -305,11 +347,14 @@ def unstaffed_reason(m: Context, case: Case, staffed_teams: dict[CaseId, set[Pro
         context = Context(alone, m.geography, m.travel, m.candidates.narrowed([case.id], {}),
                           calendars=m.calendars)
         core = _core(alone, min(EXPLAIN_SECONDS, deadline - clock.now()), context)
-    if isinstance(core, list):
-        if not core:
+    if isinstance(core, Core):
+        named = [r.why for r in core.requirements if r.why.code != "req.mandatory"]
+        if not named:
             return Unstaffed(why("conflict.capacity"), impossible=True)
-        return Unstaffed(why("conflict.core", requirements=listing(
-            [r.why for r in core if r.why.code != "req.mandatory"])), impossible=True)
+        if core.rules:
+            return Unstaffed(why("conflict.core_under", requirements=listing(named),
+                                 rules=_under(core.rules)), impossible=True)
+        return Unstaffed(why("conflict.core", requirements=listing(named)), impossible=True)
     eligible = set(m.candidates.people(case.id))
     busy: dict[ProsecutorId, list[CaseId]] = {}
     rivals = []
@@ -392,10 +437,10 @@ def infeasible_reason(m: Context, seconds: float) -> Reason | None:
     context = Context(alone, m.geography, m.travel, m.candidates.narrowed(cases, {}),
                       calendars=m.calendars)
     core = _core(alone, seconds, context)
-    if not isinstance(core, list):
+    if not isinstance(core, Core):
         return None
     details = []
-    for r in core:
+    for r in core.requirements:
         found = shortfalls(context, alone.case_by_id[r.case])
         case = _case(alone, r.case)
         details.append(why("infeasible.case_shortfalls", case=case, requirement=r.why,
@@ -403,9 +448,11 @@ def infeasible_reason(m: Context, seconds: float) -> Reason | None:
                        else why("infeasible.case", case=case, requirement=r.why))
     if not details:
         return why("infeasible.capacity")
-    contested = _contested(context, {r.case for r in core})
+    contested = _contested(context, {r.case for r in core.requirements})
     if contested:
         details.append(why("infeasible.contested", people=listing(contested, "comma")))
+    if core.rules:
+        return why("infeasible.core_under", details=listing(details), rules=_under(core.rules))
     return why("infeasible.core", details=listing(details))
 
 

@@ -158,6 +158,9 @@ class RosterModel(Context):
     peak_floor: int = 0
     # In explain mode, each requirement that may be named in an answer gets a literal.
     assumptions: list[Requirement] = field(default_factory=list)
+    # In explain mode, one literal for each rule that is no one case's requirement (capacity,
+    # home staffing) and has constraints: a core that needs the rule holds its literal.
+    switches: dict[str, cp.IntVar] = field(default_factory=dict)
     costs: dict[str, CostTerm] = field(default_factory=dict)
     _checkpoints: dict[ProsecutorId, list[LoadCheckpoint]] = field(default_factory=dict)
     _sweeps: Checkpoints = field(default_factory=Checkpoints)
@@ -173,6 +176,14 @@ class RosterModel(Context):
         literal = self.model.new_bool_var(f"{case}: {text.code}")
         self.assumptions.append(Requirement(literal, case, text))
         return literal
+
+    def rule_switch(self, rule: str) -> cp.IntVar | None:
+        """The literal that switches all of `rule`'s constraints on (explain mode), or None."""
+        if not self.explain:
+            return None
+        if rule not in self.switches:
+            self.switches[rule] = self.model.new_bool_var(f"rule {rule}")
+        return self.switches[rule]
 
     def case_load(self, case: CaseId) -> int:
         """The load each member of `case` takes on, in model units (cached)."""

@@ -23,6 +23,12 @@ def _enforce(m: RosterModel, ct: cp.Constraint, case: CaseId, text: Reason) -> N
         ct.only_enforce_if(literal)
 
 
+def _switched(m: RosterModel, ct: cp.Constraint, rule: str) -> None:
+    literal = m.rule_switch(rule)
+    if literal is not None:
+        ct.only_enforce_if(literal)
+
+
 def composition(m: RosterModel) -> None:
     """1. Exactly the leader slot and the member slots, each filled by a distinct person."""
     d = m.decisions
@@ -120,16 +126,17 @@ def capacity(m: RosterModel) -> None:
             loads = [m.case_load(c) for c in active]
             if not active or sum(loads) <= spare:
                 continue
-            m.model.add(cp.LinearExpr.weighted_sum(
-                [d.is_assigned(person.id, c) for c in active], loads) <= spare)
+            _switched(m, m.model.add(cp.LinearExpr.weighted_sum(
+                [d.is_assigned(person.id, c) for c in active], loads) <= spare), "capacity")
 
 
 def home_staffing(m: RosterModel) -> None:
     """6. Every unit keeps min(min_staff_at_home, available prosecutor-rank staff) at home."""
     for busy, slack in home_checks(m.scenario, m.candidates, m.decisions.may_be_on_site,
                                    calendars=m.calendars):
-        m.model.add(cp.LinearExpr.sum([_away(m, p, active) for p, active in busy.items()])
-                    <= slack)
+        _switched(m, m.model.add(
+            cp.LinearExpr.sum([_away(m, p, active) for p, active in busy.items()]) <= slack),
+            "home_staffing")
 
 
 def _away(m: RosterModel, person: ProsecutorId, cases: frozenset[str]) -> cp.IntVar:
