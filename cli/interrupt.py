@@ -28,18 +28,21 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Literal, NoReturn, TypeVar
 
 if TYPE_CHECKING:
     from i18n import Language
 
 Result = TypeVar("Result")
+# The commands that say what they did not write when stopped before their work.
+Command = Literal["solve", "sweep", "batch"]
 Handler = Callable[[int, FrameType | None], object] | int | None
 WAIT_SECONDS = 0.1  # how often the main thread wakes from joining the work
 # The signals that stop the work: Ctrl-C, and the polite request to end of `kill` and
 # `timeout`. SIGKILL cannot be caught, and leaves nothing written.
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
-# What a stop before the work says where the catalogues cannot be loaded.
+# What a stop before the work says where the catalogues cannot be loaded: true of every
+# command, which has written nothing by then.
 INTERRUPTED_EARLY = ("interrupted by {signal} before anything was done or recorded; run "
                      "the same command again to start it")
 # A signal repeated within this many seconds of the one that asked to wind down is the
@@ -113,27 +116,30 @@ def put_back(previous: dict[int, Handler]) -> None:
             signal.signal(signum, handler)
 
 
-def interrupted_early(signum: int, lang: "Language | None" = None) -> str:
+def interrupted_early(signum: int, lang: "Language | None" = None,
+                      command: "Command | None" = None) -> str:
     """What a command stopped by `signum` before its work began says, in `lang` (as
     `--lang` asked for) or the locale's language when the catalogues can be loaded (a stop
-    while the CLI still loads may cut their import short: then in English)."""
+    while the CLI still loads may cut their import short: then in English). Once the
+    `command` is known, the line says what it did not write, as its line later does."""
     name = signal_name(signum)
+    code = "interrupted.early" if command is None else f"interrupted.early_{command}"
     try:
         from i18n import from_locale, message
 
-        return message(lang or from_locale(), "interrupted.early", signal=name)
+        return message(lang or from_locale(), code, signal=name)
     except (ImportError, KeyboardInterrupt, OSError):
         return INTERRUPTED_EARLY.format(signal=name)
 
 
 @contextmanager
-def stopped_before_work(lang: "Language") -> Iterator[None]:
-    """While a command reads its input, before its work begins: a Ctrl-C or SIGTERM ends it
+def stopped_before_work(lang: "Language", command: "Command") -> Iterator[None]:
+    """While `command` reads its input, before its work begins: a Ctrl-C or SIGTERM ends it
     at once, saying so in `lang` (`interrupted_early`), with that signal's exit code. Left
     to the defaults there, a SIGTERM ended a solve of a scenario still being read without
     a word, and a Ctrl-C with exit 130 and none either."""
     previous = on_stop_signals(
-        lambda signum, frame: exit_interrupted(interrupted_early(signum, lang), signum))
+        lambda signum, frame: exit_interrupted(interrupted_early(signum, lang, command), signum))
     try:
         yield
     finally:

@@ -167,7 +167,7 @@ def solve(
     language = _language(lang)
     # From reading the scenario to the search, a Ctrl-C or SIGTERM ends the command with its
     # line, as in `sweep`.
-    with stopped_before_work(language):
+    with stopped_before_work(language, "solve"):
         try:
             loaded = read_scenario(scenario, language)
         except InputError as e:
@@ -486,7 +486,7 @@ def sweep(
     # From reading the inputs to the work, a Ctrl-C or SIGTERM ends the command with its
     # line: left to the defaults between the two (the roster's check, the spinner's
     # start), it ended with no word, or SIGTERM killed the process outright.
-    with stopped_before_work(language):
+    with stopped_before_work(language, "sweep"):
         try:
             loaded, given = read_scenario(scenario, language), read_roster(roster, language)
         except InputError as e:
@@ -630,7 +630,7 @@ def batch(
     bookings: Bookings | None = None
     try:
         # A missing, unreadable or binary file is said at once (an empty one is no requests).
-        with stopped_before_work(language):
+        with stopped_before_work(language, "batch"):
             read_text(requests, language, empty_ok=True)
             if Path(scenario).exists():
                 loaded = read_scenario(Path(scenario), language)

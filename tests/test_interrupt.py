@@ -404,9 +404,10 @@ def test_interrupt_while_loading_speaks_the_language_asked_for(
 def test_a_stop_while_reading_the_input_says_nothing_was_done(
         command: str, signum: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A Ctrl-C or SIGTERM while solve, sweep or batch still reads its scenario ends it
-    with the signal's exit code and the line that nothing was done, naming the signal
-    (the tester's D2: a SIGTERM there ended it without a word); the handlers do not
-    outlive the reading."""
+    with the signal's exit code and the line naming the signal (the tester's D2: a SIGTERM
+    there ended it without a word) and what the command did not write, as its line once
+    the work has begun does (no roster, no sweep, no roster or state of a batch); the
+    handlers do not outlive the reading."""
     import cli.main
 
     class EndedError(Exception):
@@ -434,8 +435,13 @@ def test_a_stop_while_reading_the_input_says_nothing_was_done(
     result = CliRunner().invoke(cli.main.app, [*args, "--lang", "en"])
     assert isinstance(result.exception, EndedError), result.output
     name = "Ctrl-C" if signum == signal.SIGINT else "SIGTERM"
-    assert said == [(f"interrupted by {name} before anything was done or recorded; run the "
-                     "same command again to start it", signum)]
+    line = {"solve": f"interrupted by {name} before the solve began: no roster was written; "
+                     "run the same command again to solve",
+            "sweep": f"Interrupted by {name} before the re-plans began: no sweep was written; "
+                     "run the same command again",
+            "batch": f"interrupted by {name} before any request was solved: no roster or state "
+                     "was written; run the same command again to resume"}[command]
+    assert said == [(line, signum)]
     assert {s: signal.getsignal(s) for s in before} == before
 
 
@@ -494,5 +500,5 @@ def test_sigterm_between_reading_and_solving_ends_with_its_line(tmp_path: Path) 
          "--out", str(out), "--lang", "en"],
         cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 143, (proc.returncode, proc.stderr)
-    assert "interrupted by SIGTERM before anything was done or recorded" in proc.stderr
+    assert "interrupted by SIGTERM before the solve began: no roster was written" in proc.stderr
     assert "Traceback" not in proc.stderr and not out.exists()
