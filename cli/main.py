@@ -628,9 +628,12 @@ def batch(
 
     language = _language(lang)
     bookings: Bookings | None = None
-    try:
-        # A missing, unreadable or binary file is said at once (an empty one is no requests).
-        with stopped_before_work(language, "batch"):
+    # From reading the inputs to the work, a Ctrl-C or SIGTERM ends the command with its
+    # line, as in `solve` and `sweep`: left to the defaults between the two (the progress
+    # bar's start), SIGTERM killed the process without a word.
+    with stopped_before_work(language, "batch"):
+        try:
+            # A missing, unreadable or binary file is said at once (an empty one is no requests).
             read_text(requests, language, empty_ok=True)
             if Path(scenario).exists():
                 loaded = read_scenario(Path(scenario), language)
@@ -638,41 +641,41 @@ def batch(
                 stored = _stored_bookings(scenario, database_url, f"batch {requests.name}",
                                           language)
                 loaded, bookings = stored.base, stored
-    except InputError as e:
-        raise _fail(e, language) from None
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  console=err) as bar:
-        task = bar.add_task(escape(message(language, "cli.solving")), total=None)
+        except InputError as e:
+            raise _fail(e, language) from None
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      console=err) as bar:
+            task = bar.add_task(escape(message(language, "cli.solving")), total=None)
 
-        finished = [0]
+            finished = [0]
 
-        def step(outcome: Outcome, total: int) -> None:
-            finished[0] = outcome.done + outcome.skipped
-            bar.update(task, total=total, completed=finished[0],
-                       description=escape(message(language, "cli.batch_step",
-                                                  staffed=outcome.staffed, failed=outcome.failed)))
+            def step(outcome: Outcome, total: int) -> None:
+                finished[0] = outcome.done + outcome.skipped
+                bar.update(task, total=total, completed=finished[0],
+                           description=escape(message(language, "cli.batch_step",
+                                                      staffed=outcome.staffed, failed=outcome.failed)))
 
-        def interrupted(signum: int) -> NoReturn:
-            bar.stop()
-            state = output / "state.json"
-            if not state.exists():  # nothing recorded: the file the message names is not there
-                exit_interrupted(message(language, "cli.batch_interrupted_none",
-                                         signal=signal_name(signum)), signum)
-            exit_interrupted(message(language, "cli.batch_interrupted", done=finished[0],
-                                     signal=signal_name(signum), state=state), signum)
+            def interrupted(signum: int) -> NoReturn:
+                bar.stop()
+                state = output / "state.json"
+                if not state.exists():  # nothing recorded: the file the message names is not there
+                    exit_interrupted(message(language, "cli.batch_interrupted_none",
+                                             signal=signal_name(signum)), signum)
+                exit_interrupted(message(language, "cli.batch_interrupted", done=finished[0],
+                                         signal=signal_name(signum), state=state), signum)
 
-        def ready() -> None:
-            err.print(message(language, "cli.batch_ready", file=requests), highlight=False,
-                      markup=False)
+            def ready() -> None:
+                err.print(message(language, "cli.batch_ready", file=requests), highlight=False,
+                          markup=False)
 
-        try:
-            outcome = run_until_interrupted(
-                lambda: run_batch(loaded, requests, output, mode=mode.value, seconds=seconds,
-                                  workers=workers, on_step=step, bookings=bookings,
-                                  lang=language),
-                interrupted, ready)
-        except BatchError as e:
-            raise _fail(InputError([render_reason(e.reason, language)]), language) from None
+            try:
+                outcome = run_until_interrupted(
+                    lambda: run_batch(loaded, requests, output, mode=mode.value, seconds=seconds,
+                                      workers=workers, on_step=step, bookings=bookings,
+                                      lang=language),
+                    interrupted, ready)
+            except BatchError as e:
+                raise _fail(InputError([render_reason(e.reason, language)]), language) from None
     # Every request is done and recorded: a Ctrl-C while the summary is written loses
     # nothing, and must say so (unhandled, it ended the process by signal, silently).
     previous = on_stop_signals(lambda signum, _: exit_interrupted(

@@ -502,3 +502,33 @@ def test_sigterm_between_reading_and_solving_ends_with_its_line(tmp_path: Path) 
     assert proc.returncode == 143, (proc.returncode, proc.stderr)
     assert "interrupted by SIGTERM before the solve began: no roster was written" in proc.stderr
     assert "Traceback" not in proc.stderr and not out.exists()
+
+
+def test_sigterm_as_the_batch_progress_bar_starts_ends_with_its_line(tmp_path: Path) -> None:
+    """A SIGTERM that arrives after `batch` has read its inputs and before its work has its
+    own handler (as the progress bar is set up) ends it with exit 143 and the line naming
+    SIGTERM and that no roster or state was written; left to the default there, it killed
+    the process without a word."""
+    script = (
+        "import os, signal, sys\n"
+        "import rich.progress\n"
+        "import cli.main\n"
+        "from cli.run import run\n"
+        "add_task = rich.progress.Progress.add_task\n"
+        "def stopped(self, *args, **kwargs):\n"
+        "    os.kill(os.getpid(), signal.SIGTERM)\n"
+        "    return add_task(self, *args, **kwargs)\n"
+        "rich.progress.Progress.add_task = stopped\n"
+        "sys.exit(run(cli.main.app, sys.argv[1:], 'en'))\n")
+    requests = tmp_path / "requests.jsonl"
+    case = json.loads(TUTORIAL.read_text())["cases"][0]
+    requests.write_text(json.dumps(case) + "\n")
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [sys.executable, "-c", script, "batch", str(requests), "--scenario", str(TUTORIAL),
+         "--out", str(out), "--seconds", "5", "--lang", "en"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 143, (proc.returncode, proc.stderr)
+    assert ("interrupted by SIGTERM before any request was solved: no roster or state was "
+            "written") in proc.stderr
+    assert "Traceback" not in proc.stderr and not out.exists()
