@@ -437,7 +437,7 @@ def test_a_stop_while_reading_the_input_says_nothing_was_done(
     name = "Ctrl-C" if signum == signal.SIGINT else "SIGTERM"
     line = {"solve": f"interrupted by {name} before the solve began: no roster was written; "
                      "run the same command again to solve",
-            "sweep": f"Interrupted by {name} before the re-plans began: no sweep was written; "
+            "sweep": f"interrupted by {name} before the re-plans began: no sweep was written; "
                      "run the same command again",
             "batch": f"interrupted by {name} before any request was solved: no roster or state "
                      "was written; run the same command again to resume"}[command]

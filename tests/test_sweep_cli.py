@@ -163,5 +163,5 @@ def test_sigterm_while_the_roster_is_checked_ends_the_sweep_with_its_line(tmp_pa
          "--out", str(tmp_path / "sweep.csv"), "--lang", "en"],
         cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 143, (proc.returncode, proc.stderr)
-    assert "Interrupted by SIGTERM before the re-plans began: no sweep was written" in proc.stderr
+    assert "interrupted by SIGTERM before the re-plans began: no sweep was written" in proc.stderr
     assert "Traceback" not in proc.stderr and not (tmp_path / "sweep.csv").exists()

@@ -24,6 +24,8 @@ def _enforce(m: RosterModel, ct: cp.Constraint, case: CaseId, text: Reason) -> N
 
 
 def _switched(m: RosterModel, ct: cp.Constraint, rule: str) -> None:
+    """In explain mode, `ct` holds only while `rule`'s switch is on: a core may then name
+    the rule (capacity, home staffing), which no one case's requirement stands for."""
     literal = m.rule_switch(rule)
     if literal is not None:
         ct.only_enforce_if(literal)
