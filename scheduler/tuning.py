@@ -212,6 +212,10 @@ PART_SPLIT_OPTIONS = 5_000
 # no-road 4,000 x 700, 4 of the 34 s for the parts were left over while 7 of the 16
 # parts had proven little more than a trivial cost bound.
 PART_RETRY_SECONDS = 1.0
+# The single cases put off by the parts (`solve_parts` without singles: none was left to
+# run beside a part of many) are solved after the first round, before any part's second
+# try, in this share of the parts' time left (`scheduler.bounds.parts._put_off_solved`).
+PUT_OFF_SINGLES_SHARE = 0.5
 # After the search, parts left unproven are resumed (`scheduler.bounds.parts.
 # resumed_unproven`), each with a share of the time as large as its share of what their
 # teams cost above their bounds; a share below this is not tried: writing the models of

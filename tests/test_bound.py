@@ -537,9 +537,11 @@ def test_a_single_case_whose_team_costs_more_than_counted_is_solved() -> None:
 
 def test_without_singles_a_case_counting_does_not_meet_comes_counted(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    """Asked without single cases, the parts leave y (its team, from two hours away,
-    costs more than counted) as counting bounds it, not solved, for the split to solve:
-    CP-SAT is never asked about it."""
+    """Asked without single cases, and with no share of the time the parts leave for the
+    cases put off (`tuning.PUT_OFF_SINGLES_SHARE` 0), the parts leave y (its team, from two
+    hours away, costs more than counted) as counting bounds it, not solved, for the split
+    to solve: CP-SAT is never asked about it."""
+    monkeypatch.setattr(tuning, "PUT_OFF_SINGLES_SHARE", 0.0)
     s = _one_local_one_far()
     ctx = make_context(s)
     far = [o for o in ctx.candidates.by_case["y"] if o.person == "p2"]
@@ -553,6 +555,39 @@ def test_without_singles_a_case_counting_does_not_meet_comes_counted(
     [y] = solve_parts(ctx, start, deadline=perf_counter() + 5, workers=1, seed=0,
                       counted=counted, singles=False)
     assert y == counted["y"] and bound.deferred(y) and not settled(y)
+
+
+def test_without_singles_a_put_off_case_is_solved_in_the_time_the_parts_leave() -> None:
+    """Without single cases, y (its team from two hours away costs more than counted),
+    put off while no part of many runs beside it, is solved once the parts are done, in
+    the share of the time they leave: proven at 30 with p1's team, no longer deferred."""
+    s = _one_local_one_far()
+    ctx = make_context(s)
+    far = [o for o in ctx.candidates.by_case["y"] if o.person == "p2"]
+    start = Incumbent(far, {"y"}, evaluate(ctx, far, {"y"}))
+    [y] = solve_parts(ctx, start, deadline=perf_counter() + 5, workers=1, seed=0,
+                      counted=counted_bounds(ctx), singles=False)
+    assert settled(y) and y.least_cost(1) == 30 and not bound.deferred(y)
+    assert {o.person for o in y.roster.chosen} == {"p1"}
+
+
+def test_without_singles_a_put_off_case_comes_counted_when_the_parts_leave_no_time(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without single cases, y, put off, comes as counted when the parts' deadline has
+    passed by the time they are done: CP-SAT is never asked about it."""
+    s = _one_local_one_far()
+    ctx = make_context(s)
+    far = [o for o in ctx.candidates.by_case["y"] if o.person == "p2"]
+    start = Incumbent(far, {"y"}, evaluate(ctx, far, {"y"}))
+    counted = counted_bounds(ctx)
+
+    def never(*args: Any) -> PartBound:
+        raise AssertionError("CP-SAT asked about a case with no time left")
+
+    monkeypatch.setattr(bound, "_solve_case", never)
+    [y] = solve_parts(ctx, start, deadline=perf_counter(), workers=1, seed=0,
+                      counted=counted, singles=False)
+    assert y == counted["y"] and bound.deferred(y)
 
 
 def test_without_singles_a_case_the_start_leaves_out_is_solved_up_front() -> None:
@@ -571,8 +606,9 @@ def test_without_singles_one_worker_solves_the_city_of_two_cases_and_defers_the_
         monkeypatch: pytest.MonkeyPatch) -> None:
     """City c1's part of two cases is solved and proven; c2's part of one case, which on
     one worker can only run once no part of many is left to run beside it, comes as
-    counted, for the split."""
+    counted, for the split, where no time is shared out to such cases afterwards."""
     monkeypatch.setattr(bound, "met_by_counting", lambda *args: None)
+    monkeypatch.setattr(tuning, "PUT_OFF_SINGLES_SHARE", 0.0)
     s = _two_cities("2022-01-20")
     ctx = make_context(s)
     counted = counted_bounds(ctx)
