@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 Result = TypeVar("Result")
 # The commands that say what they did not write when stopped before their work.
 Command = Literal["solve", "sweep", "batch"]
+COMMANDS: tuple[Command, ...] = ("solve", "sweep", "batch")
 Handler = Callable[[int, FrameType | None], object] | int | None
 WAIT_SECONDS = 0.1  # how often the main thread wakes from joining the work
 # The signals that stop the work: Ctrl-C, and the polite request to end of `kill` and
@@ -132,18 +133,36 @@ def interrupted_early(signum: int, lang: "Language | None" = None,
         return INTERRUPTED_EARLY.format(signal=name)
 
 
+class _EarlyStop:
+    """The handler of `stopped_before_work`: ends the command with its early line. Keeps the
+    handlers it replaced that were there before any early handler (`before`)."""
+
+    def __init__(self, lang: "Language", command: "Command") -> None:
+        self.lang, self.command = lang, command
+        self.before: dict[int, Handler] = {}
+
+    def __call__(self, signum: int, frame: FrameType | None) -> NoReturn:
+        exit_interrupted(interrupted_early(signum, self.lang, self.command), signum)
+
+
 @contextmanager
 def stopped_before_work(lang: "Language", command: "Command") -> Iterator[None]:
     """While `command` reads its input, before its work begins: a Ctrl-C or SIGTERM ends it
     at once, saying so in `lang` (`interrupted_early`), with that signal's exit code. Left
     to the defaults there, a SIGTERM ended a solve of a scenario still being read without
-    a word, and a Ctrl-C with exit 130 and none either."""
-    previous = on_stop_signals(
-        lambda signum, frame: exit_interrupted(interrupted_early(signum, lang, command), signum))
+    a word, and a Ctrl-C with exit 130 and none either.
+
+    Inside another's (`cli.run` covers the reading of the command line so), it puts back the
+    handlers from before both: once the command's own stretch has ended, its work has begun,
+    and a stop may no longer say it had not."""
+    handler = _EarlyStop(lang, command)
+    previous = on_stop_signals(handler)
+    handler.before = {signum: h.before[signum] if isinstance(h, _EarlyStop) else h
+                      for signum, h in previous.items()}
     try:
         yield
     finally:
-        put_back(previous)
+        put_back(handler.before)
 
 
 def run_until_interrupted(work: Callable[[], Result],

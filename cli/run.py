@@ -1,11 +1,13 @@
 """Run the command line in one language: its help, its usage errors and its own lines."""
 
 from collections.abc import Sequence
+from contextlib import nullcontext
 
 import typer
 from typer import rich_utils
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
+from cli.interrupt import COMMANDS, stopped_before_work
 from cli.localise import localise
 from cli.usage_errors import translated
 from i18n import Language, message
@@ -30,8 +32,15 @@ def run(app: typer.Typer, args: Sequence[str], lang: Language) -> int:
     give it."""
     command = typer.main.get_command(app)
     localise(command, lang, help_params(lang))
+    # From here to where the command takes its stop signals itself, a Ctrl-C was caught by
+    # Typer and ended it with exit 130 and no word, and a SIGTERM killed it without one;
+    # the command's own early line covers that stretch too. (Only for the commands that
+    # have one: the others say nothing at a stop, as before.)
+    named = next((c for c in COMMANDS if args and args[0] == c), None)
+    guard = nullcontext() if named is None else stopped_before_work(lang, named)
     try:
-        result = command.main(args=list(args), prog_name="taskforce", standalone_mode=False)
+        with guard:
+            result = command.main(args=list(args), prog_name="taskforce", standalone_mode=False)
     except NoArgsIsHelpError as e:  # the help is printed already
         return e.exit_code
     except UsageError as e:

@@ -479,6 +479,47 @@ def test_ctrl_c_while_a_finished_batch_reports_says_nothing_was_lost(
     assert signal.getsignal(signal.SIGINT) == before  # the handler does not outlive it
 
 
+def test_the_commands_own_early_stretch_ending_puts_back_the_handlers_from_before_both() -> None:
+    """Inside the CLI's early stretch (from reading the command line), a command's own ends
+    where its work has begun: from there the stop signals are at the handlers from before
+    both, not the CLI's, whose line would say the work had not begun."""
+    before = {s: signal.getsignal(s) for s in cli.interrupt.STOP_SIGNALS}
+    with cli.interrupt.stopped_before_work("en", "solve"):
+        outer = signal.getsignal(signal.SIGINT)
+        with cli.interrupt.stopped_before_work("en", "solve"):
+            assert signal.getsignal(signal.SIGINT) is not outer
+        assert {s: signal.getsignal(s) for s in cli.interrupt.STOP_SIGNALS} == before
+    assert {s: signal.getsignal(s) for s in cli.interrupt.STOP_SIGNALS} == before
+
+
+@pytest.mark.parametrize(("signum", "code", "name"), [(signal.SIGINT, 130, "Ctrl-C"),
+                                                      (signal.SIGTERM, 143, "SIGTERM")])
+def test_a_stop_while_the_command_line_is_read_ends_solve_with_its_line(
+        tmp_path: Path, signum: int, code: int, name: str) -> None:
+    """A Ctrl-C or SIGTERM after the CLI has loaded and before `solve` reads its scenario
+    (here while it picks its language, once Typer has read the command line) ends it with
+    its exit code and the line saying no roster was written: Typer caught the Ctrl-C there
+    and ended with exit 130 and no word, and the SIGTERM killed the process without one."""
+    script = (
+        "import os, signal, sys\n"
+        "import cli.main\n"
+        "from cli.run import run\n"
+        "language = cli.main._language\n"
+        "def stopped(lang):\n"
+        f"    os.kill(os.getpid(), {int(signum)})\n"
+        "    return language(lang)\n"
+        "cli.main._language = stopped\n"
+        "sys.exit(run(cli.main.app, sys.argv[1:], 'en'))\n")
+    out = tmp_path / "roster.json"
+    proc = subprocess.run(
+        [sys.executable, "-c", script, "solve", str(TUTORIAL), "--seconds", "5",
+         "--out", str(out), "--lang", "en"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == code, (proc.returncode, proc.stderr)
+    assert f"interrupted by {name} before the solve began: no roster was written" in proc.stderr
+    assert "Traceback" not in proc.stderr and not out.exists()
+
+
 def test_sigterm_between_reading_and_solving_ends_with_its_line(tmp_path: Path) -> None:
     """A SIGTERM that arrives after `solve` has read the scenario and before the search
     has its own handler (while it checks that --out can be written) ends it with exit 143
