@@ -500,6 +500,14 @@ def _one_local_one_far() -> Scenario:
                     roads=[road("a", "b", 120)])
 
 
+def _far_start() -> tuple[Context, Incumbent]:
+    """`_one_local_one_far`'s context, and a start staffing y with p2, from two hours away:
+    a team costing more than counting says y must."""
+    ctx = make_context(_one_local_one_far())
+    far = [o for o in ctx.candidates.by_case["y"] if o.person == "p2"]
+    return ctx, Incumbent(far, {"y"}, evaluate(ctx, far, {"y"}))
+
+
 def test_a_single_case_whose_team_costs_its_counted_bound_is_proven_without_cp_sat(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """y staffed by p1, who lives where it sits, costs one unit (30), which is what
@@ -523,10 +531,7 @@ def test_a_single_case_whose_team_costs_its_counted_bound_is_proven_without_cp_s
 def test_a_single_case_whose_team_costs_more_than_counted_is_solved() -> None:
     """y staffed by p2, from two hours away, costs more than counting says (30): counting
     proves nothing, and CP-SAT finds p1's team at 30 and proves it."""
-    s = _one_local_one_far()
-    ctx = make_context(s)
-    far = [o for o in ctx.candidates.by_case["y"] if o.person == "p2"]
-    start = Incumbent(far, {"y"}, evaluate(ctx, far, {"y"}))
+    ctx, start = _far_start()
     counted = counted_bounds(ctx)
     assert bound.met_by_counting(ctx, {"y"}, start, counted) is None
     [y] = solve_parts(ctx, start, deadline=perf_counter() + 5, workers=1, seed=0,
@@ -542,10 +547,7 @@ def test_without_singles_a_case_counting_does_not_meet_comes_counted(
     hours away, costs more than counted) as counting bounds it, not solved, for the split
     to solve: CP-SAT is never asked about it."""
     monkeypatch.setattr(tuning, "PUT_OFF_SINGLES_SHARE", 0.0)
-    s = _one_local_one_far()
-    ctx = make_context(s)
-    far = [o for o in ctx.candidates.by_case["y"] if o.person == "p2"]
-    start = Incumbent(far, {"y"}, evaluate(ctx, far, {"y"}))
+    ctx, start = _far_start()
     counted = counted_bounds(ctx)
 
     def never(*args: Any) -> PartBound:
@@ -561,10 +563,7 @@ def test_without_singles_a_put_off_case_is_solved_in_the_time_the_parts_leave() 
     """Without single cases, y (its team from two hours away costs more than counted),
     put off while no part of many runs beside it, is solved once the parts are done, in
     the share of the time they leave: proven at 30 with p1's team, no longer deferred."""
-    s = _one_local_one_far()
-    ctx = make_context(s)
-    far = [o for o in ctx.candidates.by_case["y"] if o.person == "p2"]
-    start = Incumbent(far, {"y"}, evaluate(ctx, far, {"y"}))
+    ctx, start = _far_start()
     [y] = solve_parts(ctx, start, deadline=perf_counter() + 5, workers=1, seed=0,
                       counted=counted_bounds(ctx), singles=False)
     assert settled(y) and y.least_cost(1) == 30 and not bound.deferred(y)
@@ -575,10 +574,7 @@ def test_without_singles_a_put_off_case_comes_counted_when_the_parts_leave_no_ti
         monkeypatch: pytest.MonkeyPatch) -> None:
     """Without single cases, y, put off, comes as counted when the parts' deadline has
     passed by the time they are done: CP-SAT is never asked about it."""
-    s = _one_local_one_far()
-    ctx = make_context(s)
-    far = [o for o in ctx.candidates.by_case["y"] if o.person == "p2"]
-    start = Incumbent(far, {"y"}, evaluate(ctx, far, {"y"}))
+    ctx, start = _far_start()
     counted = counted_bounds(ctx)
 
     def never(*args: Any) -> PartBound:
@@ -621,10 +617,7 @@ def test_without_singles_one_worker_solves_the_city_of_two_cases_and_defers_the_
 def test_a_deferred_single_case_is_solved_once_and_counts_at_least_its_count() -> None:
     """`solve_singles` proves the deferred y at 30 with p1's team, and adds it to those
     tried; asked again with the same tried cases, it leaves the bounds as they are."""
-    s = _one_local_one_far()
-    ctx = make_context(s)
-    far = [o for o in ctx.candidates.by_case["y"] if o.person == "p2"]
-    start = Incumbent(far, {"y"}, evaluate(ctx, far, {"y"}))
+    ctx, start = _far_start()
     counted = counted_bounds(ctx)
     tried: set[frozenset[str]] = set()
     [y] = bound.solve_singles(ctx, [counted["y"]], start, until=perf_counter() + 5,

@@ -479,6 +479,28 @@ def test_ctrl_c_while_a_finished_batch_reports_says_nothing_was_lost(
     assert signal.getsignal(signal.SIGINT) == before  # the handler does not outlive it
 
 
+def _solve_stopped_in(function: str, signum: int, tmp_path: Path
+                      ) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """`taskforce solve` of the tutorial with --out, in a process that sends itself `signum`
+    as `cli.main.<function>` is called; the process, and the --out path."""
+    script = (
+        "import os, sys\n"
+        "import cli.main\n"
+        "from cli.run import run\n"
+        f"called = cli.main.{function}\n"
+        "def stopped(arg):\n"
+        f"    os.kill(os.getpid(), {int(signum)})\n"
+        "    return called(arg)\n"
+        f"cli.main.{function} = stopped\n"
+        "sys.exit(run(cli.main.app, sys.argv[1:], 'en'))\n")
+    out = tmp_path / "roster.json"
+    proc = subprocess.run(
+        [sys.executable, "-c", script, "solve", str(TUTORIAL), "--seconds", "5",
+         "--out", str(out), "--lang", "en"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120)
+    return proc, out
+
+
 def test_the_commands_own_early_stretch_ending_puts_back_the_handlers_from_before_both() -> None:
     """Inside the CLI's early stretch (from reading the command line), a command's own ends
     where its work has begun: from there the stop signals are at the handlers from before
@@ -500,21 +522,7 @@ def test_a_stop_while_the_command_line_is_read_ends_solve_with_its_line(
     (here while it picks its language, once Typer has read the command line) ends it with
     its exit code and the line saying no roster was written: Typer caught the Ctrl-C there
     and ended with exit 130 and no word, and the SIGTERM killed the process without one."""
-    script = (
-        "import os, signal, sys\n"
-        "import cli.main\n"
-        "from cli.run import run\n"
-        "language = cli.main._language\n"
-        "def stopped(lang):\n"
-        f"    os.kill(os.getpid(), {int(signum)})\n"
-        "    return language(lang)\n"
-        "cli.main._language = stopped\n"
-        "sys.exit(run(cli.main.app, sys.argv[1:], 'en'))\n")
-    out = tmp_path / "roster.json"
-    proc = subprocess.run(
-        [sys.executable, "-c", script, "solve", str(TUTORIAL), "--seconds", "5",
-         "--out", str(out), "--lang", "en"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120)
+    proc, out = _solve_stopped_in("_language", signum, tmp_path)
     assert proc.returncode == code, (proc.returncode, proc.stderr)
     assert f"interrupted by {name} before the solve began: no roster was written" in proc.stderr
     assert "Traceback" not in proc.stderr and not out.exists()
@@ -525,21 +533,7 @@ def test_sigterm_between_reading_and_solving_ends_with_its_line(tmp_path: Path) 
     has its own handler (while it checks that --out can be written) ends it with exit 143
     and the line naming SIGTERM; left to the default there, it killed the process without
     a word."""
-    script = (
-        "import os, signal, sys\n"
-        "import cli.main\n"
-        "from cli.run import run\n"
-        "writable = cli.main._writable\n"
-        "def stopped(path):\n"
-        "    os.kill(os.getpid(), signal.SIGTERM)\n"
-        "    return writable(path)\n"
-        "cli.main._writable = stopped\n"
-        "sys.exit(run(cli.main.app, sys.argv[1:], 'en'))\n")
-    out = tmp_path / "roster.json"
-    proc = subprocess.run(
-        [sys.executable, "-c", script, "solve", str(TUTORIAL), "--seconds", "5",
-         "--out", str(out), "--lang", "en"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120)
+    proc, out = _solve_stopped_in("_writable", signal.SIGTERM, tmp_path)
     assert proc.returncode == 143, (proc.returncode, proc.stderr)
     assert "interrupted by SIGTERM before the solve began: no roster was written" in proc.stderr
     assert "Traceback" not in proc.stderr and not out.exists()
