@@ -125,6 +125,29 @@ def test_infeasible_names_both_rules_when_each_is_part_of_why() -> None:
         "受工作量上限（规则5）和驻院人数要求（规则6）所限，以下各项不能同时满足：")
 
 
+def test_infeasible_names_only_the_rule_the_smaller_core_needs() -> None:
+    """x (B's own case) and y (A and B's, two prosecutors) overlap, both mandatory, 0.6
+    FTE each. y alone fails under home staffing: Q is A's only prosecutor and must stay.
+    Without home staffing, x and y would still fail, under capacity (P cannot carry
+    both); but capacity has no part in why y fails, so the answer is y under home
+    staffing, and names no capacity (asked of all requirements at once, it named only
+    capacity, for x and y)."""
+    team = {"leader": None, "members": {"prosecutor": 2}, "load": 0.6}
+    s = scenario([unit("city", tier="municipal"), unit("a", parent="city", min_staff=1),
+                  unit("b", parent="city", lon=119.05)],
+                 [person("p", "b"), person("q", "a"), person("r", "a", role="clerk")],
+                 [case("x", "b", mandatory=True, scope="unit",
+                       team={"leader": None, "members": {"prosecutor": 1}, "load": 0.6}),
+                  case("y", "b", mandatory=True, scope="pair", team=team)],
+                 pairs=[{"units": ["a", "b"]}],
+                 roads=[road("a", "b", 10), road("city", "a", 10)])
+    roster = solved(s)
+    assert roster.status is Status.INFEASIBLE and roster.infeasible_reason is not None
+    reason = english(roster.infeasible_reason)
+    assert reason.startswith("these cannot all hold together under home staffing (rule 6): ")
+    assert "capacity" not in reason and "case y" in reason and "case x" not in reason
+
+
 def test_reason_names_the_competing_case() -> None:
     """The only forensics expert serves the higher-priority case on the same days: the
     lower-priority case says which requirement lost and to which case."""

@@ -299,22 +299,34 @@ def _core(scenario: Scenario, seconds: float, context: Context | None = None
     core = _solve(m, assumed, seconds)
     if not isinstance(core, set):
         return core
-    # CP-SAT's core need not be minimal: a rule is named only if the requirements can all
-    # hold without it. Each check is one more solve of the same small model, and only for
-    # a rule in the core (home staffing, mostly: a case alone never overloads anyone, as
-    # eligibility leaves out who would be). Unchecked for lack of time, a rule stays named:
-    # with it the requirements are proven to conflict.
-    for literal in m.switches.values():
+    # CP-SAT's core need not be minimal: a rule is named only if the core's requirements
+    # can all hold without it, every other rule kept. Each check is one more solve of the
+    # same small model, and only for a rule in the core (home staffing, mostly: a case
+    # alone never overloads anyone, as eligibility leaves out who would be). Where they
+    # cannot, a core of the solve without the rule is smaller and explains as well. Asked
+    # of all the requirements instead, a scenario whose case y fails under home staffing
+    # alone was explained by x and y under capacity, which had no part in it. A rule left
+    # unchecked for lack of time is not named: whether it is why is not known.
+    switches = {literal.index for literal in m.switches.values()}
+    named: list[str] = []
+    for rule, literal in m.switches.items():
         left = until - clock.now()
-        if literal.index not in core or left < MIN_CORE_SECONDS:
+        if literal.index not in core:
             continue
-        without = [a for a in assumed if a.index != literal.index]
-        again = _solve(m, without, left)
-        if isinstance(again, set):
-            assumed, core = without, again
+        if left < MIN_CORE_SECONDS:
+            core.discard(literal.index)
+            continue
+        kept = [a for a in assumed if a.index != literal.index
+                and (a.index in switches or a.index in core)]
+        again = _solve(m, kept, left)
+        if again == "feasible":
+            named.append(rule)
+        else:
+            core.discard(literal.index)
+            if isinstance(again, set):
+                core = again | {m.switches[r].index for r in named}
     by_index = {r.literal.index: r for r in m.assumptions}
-    return Core([by_index[i] for i in sorted(core) if i in by_index],
-                [rule for rule, literal in m.switches.items() if literal.index in core])
+    return Core([by_index[i] for i in sorted(core) if i in by_index], named)
 
 
 def _under(rules: list[str]) -> Reason:
