@@ -8,7 +8,7 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 # The standard library's alone: quick.
-from cli.interrupt import exit_code, interrupted_early
+from cli.interrupt import exit_code, interrupted_early, work_done_from_here
 
 if TYPE_CHECKING:
     from i18n import Language
@@ -59,6 +59,7 @@ def main() -> None:
             if loading:
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
             code = run(app, sys.argv[1:], lang)
+            work_done_from_here()
         sys.exit(code)
     except KeyboardInterrupt:
         _say_interrupted_early(signal.SIGINT, lang)

@@ -134,15 +134,19 @@ def interrupted_early(signum: int, lang: "Language | None" = None,
 
 
 class _EarlyStop:
-    """The handler of `stopped_before_work`: ends the command with its early line. Keeps the
-    handlers it replaced that were there before any early handler (`before`)."""
+    """The handler of `stopped_before_work`: ends the command with its early line."""
 
     def __init__(self, lang: "Language", command: "Command") -> None:
         self.lang, self.command = lang, command
-        self.before: dict[int, Handler] = {}
 
     def __call__(self, signum: int, frame: FrameType | None) -> NoReturn:
         exit_interrupted(interrupted_early(signum, self.lang, self.command), signum)
+
+
+def _work_done(signum: int, frame: FrameType | None) -> None:
+    """A stop once a command's work is done and said: not acted on, so that the exit code
+    stays the work's (killed there, a finished solve exited -2 or -15 without a word, as
+    if cut short)."""
 
 
 @contextmanager
@@ -152,17 +156,26 @@ def stopped_before_work(lang: "Language", command: "Command") -> Iterator[None]:
     to the defaults there, a SIGTERM ended a solve of a scenario still being read without
     a word, and a Ctrl-C with exit 130 and none either.
 
-    Inside another's (`cli.run` covers the reading of the command line so), it puts back the
-    handlers from before both: once the command's own stretch has ended, its work has begun,
-    and a stop may no longer say it had not."""
+    Inside another's (`cli.run` covers the reading of the command line so), the command's
+    own ends with its work done, its lines said and its files written: from there to the
+    end of the outer one, a stop is not acted on (`_work_done`), and may no longer say the
+    work had not begun."""
     handler = _EarlyStop(lang, command)
     previous = on_stop_signals(handler)
-    handler.before = {signum: h.before[signum] if isinstance(h, _EarlyStop) else h
-                      for signum, h in previous.items()}
+    inside = any(isinstance(h, _EarlyStop) for h in previous.values())
     try:
         yield
     finally:
-        put_back(handler.before)
+        put_back({signum: _work_done if inside and isinstance(h, _EarlyStop) else h
+                  for signum, h in previous.items()})
+
+
+def work_done_from_here() -> None:
+    """The process is ending with its work done and said: stop signals are ignored from
+    here, so that one arriving while the interpreter shuts down cannot make the exit code
+    say it was cut short."""
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, signal.SIG_IGN)
 
 
 def run_until_interrupted(work: Callable[[], Result],

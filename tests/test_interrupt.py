@@ -501,16 +501,45 @@ def _solve_stopped_in(function: str, signum: int, tmp_path: Path
     return proc, out
 
 
-def test_the_commands_own_early_stretch_ending_puts_back_the_handlers_from_before_both() -> None:
+def test_a_stop_as_a_finished_solve_exits_leaves_its_exit_code_and_roster(tmp_path: Path) -> None:
+    """A Ctrl-C and a SIGTERM that arrive once `solve` has written and printed its roster,
+    as the process exits, change nothing: exit 0, the roster written, no line of an
+    interrupt (killed there by the default handlers, it exited -2 or -15 without a word,
+    as if cut short)."""
+    out = tmp_path / "roster.json"
+    script = (
+        "import os, signal, sys\n"
+        "import cli.entry\n"
+        "done = cli.entry.work_done_from_here\n"
+        "def done_then_stopped():\n"
+        "    done()\n"
+        "    os.kill(os.getpid(), signal.SIGINT)\n"
+        "    os.kill(os.getpid(), signal.SIGTERM)\n"
+        "cli.entry.work_done_from_here = done_then_stopped\n"
+        "cli.entry.main()\n")
+    proc = subprocess.run(
+        [sys.executable, "-c", script, "solve", str(TUTORIAL), "--seconds", "5",
+         "--out", str(out), "--lang", "en"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, (proc.returncode, proc.stderr)
+    assert out.exists() and "nterrupted" not in proc.stderr
+    assert Roster.model_validate_json(out.read_text(encoding="utf-8")).objective is not None
+
+
+def test_once_the_commands_own_early_stretch_ends_a_stop_is_not_acted_on() -> None:
     """Inside the CLI's early stretch (from reading the command line), a command's own ends
-    where its work has begun: from there the stop signals are at the handlers from before
-    both, not the CLI's, whose line would say the work had not begun."""
+    with its work done: from there to the end of the CLI's a stop is not acted on (the
+    CLI's line would say the work had not begun, and a kill would say it was cut short);
+    after the CLI's, the stop signals are at the handlers from before both."""
     before = {s: signal.getsignal(s) for s in cli.interrupt.STOP_SIGNALS}
     with cli.interrupt.stopped_before_work("en", "solve"):
         outer = signal.getsignal(signal.SIGINT)
         with cli.interrupt.stopped_before_work("en", "solve"):
             assert signal.getsignal(signal.SIGINT) is not outer
-        assert {s: signal.getsignal(s) for s in cli.interrupt.STOP_SIGNALS} == before
+        after = signal.getsignal(signal.SIGINT)
+        assert after is not outer and after is not before[signal.SIGINT]
+        signal.raise_signal(signal.SIGINT)  # neither ends the process nor raises
+        signal.raise_signal(signal.SIGTERM)
     assert {s: signal.getsignal(s) for s in cli.interrupt.STOP_SIGNALS} == before
 
 
