@@ -8,7 +8,7 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 # The standard library's alone: quick.
-from cli.interrupt import exit_code, interrupted_early, work_done_from_here
+from cli.interrupt import COMMANDS, exit_code, interrupted_early, work_done_from_here
 
 if TYPE_CHECKING:
     from i18n import Language
@@ -79,5 +79,8 @@ def _say_interrupted_early(signum: int, lang: "Language | None") -> None:
     if signal.getsignal(signal.SIGTERM) is _terminated:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second one ends it without more
     stream = sys.__stderr__ or sys.stderr
-    print(interrupted_early(signum, lang), file=stream, flush=True)
+    # The command is known from the command line already: its line says what it did not
+    # write, as once it has loaded (the generic line while loading read as another's).
+    command = next((c for c in COMMANDS if sys.argv[1:2] == [c]), None)
+    print(interrupted_early(signum, lang, command), file=stream, flush=True)
     sys.exit(exit_code(signum))

@@ -389,14 +389,15 @@ def test_an_import_failed_by_ctrl_c_is_an_interrupt_not_an_error(
 def test_interrupt_while_loading_speaks_the_language_asked_for(
         monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) -> None:
     """An early Ctrl-C of a command given `--lang zh` is said in Chinese, whatever the
-    locale (the tester's D1: it followed the locale alone)."""
+    locale (the tester's D1: it followed the locale alone), in the command's own line
+    (no roster written), not the line of a command not yet known."""
     monkeypatch.setitem(sys.modules, "cli.main", _Loading("cli.main"))
     monkeypatch.setattr(sys, "argv", ["taskforce", "solve", "x.json", "--lang", "zh"])
     monkeypatch.setenv("LANG", "C.UTF-8")
     with pytest.raises(SystemExit) as ended:
         entry.main()
     assert ended.value.code == 130
-    assert "已因Ctrl-C中断" in capfd.readouterr().err
+    assert "在开始求解之前已因Ctrl-C中断：没有写出专案组名单" in capfd.readouterr().err
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
