@@ -227,5 +227,10 @@ def run_until_interrupted(work: Callable[[], Result],
         if then is not None:
             then(result[0])
     finally:
-        put_back(previous)
+        # Inside a command's early stretch, its handler would come back for the moments
+        # until that stretch ends (a spinner closing): a stop there said "before the solve
+        # began" of a roster written and printed (the tester: 4 times in 13). The work is
+        # over by now, one way or the other.
+        put_back({signum: _work_done if isinstance(h, _EarlyStop) else h
+                  for signum, h in previous.items()})
     return result[0]

@@ -544,6 +544,25 @@ def test_once_the_commands_own_early_stretch_ends_a_stop_is_not_acted_on() -> No
     assert {s: signal.getsignal(s) for s in cli.interrupt.STOP_SIGNALS} == before
 
 
+def test_once_the_work_of_an_early_stretch_returns_a_stop_is_not_acted_on() -> None:
+    """Inside a command's early stretch, once its work has returned (the roster written and
+    printed), the early handler does not come back for the moments until the stretch ends
+    (a spinner closing): a stop there said "before the solve began" of a finished solve.
+    A stop there is not acted on; after the stretch, the handlers from before it."""
+    before = {s: signal.getsignal(s) for s in cli.interrupt.STOP_SIGNALS}
+
+    def never(signum: int) -> NoReturn:
+        raise AssertionError(f"the work's handler was called for signal {signum}")
+
+    with cli.interrupt.stopped_before_work("en", "solve"):
+        early = signal.getsignal(signal.SIGINT)
+        assert run_until_interrupted(lambda: 1, never) == 1
+        assert signal.getsignal(signal.SIGINT) is not early  # checked before raising one
+        signal.raise_signal(signal.SIGINT)  # neither ends the process nor raises
+        signal.raise_signal(signal.SIGTERM)
+    assert {s: signal.getsignal(s) for s in cli.interrupt.STOP_SIGNALS} == before
+
+
 @pytest.mark.parametrize(("signum", "code", "name"), [(signal.SIGINT, 130, "Ctrl-C"),
                                                       (signal.SIGTERM, 143, "SIGTERM")])
 def test_a_stop_while_the_command_line_is_read_ends_solve_with_its_line(
