@@ -8,7 +8,7 @@ from types import FrameType
 from typing import TYPE_CHECKING
 
 # The standard library's alone: quick.
-from cli.interrupt import COMMANDS, exit_code, interrupted_early, work_done_from_here
+from cli.interrupt import command_of, exit_code, interrupted_early, work_done_from_here
 
 if TYPE_CHECKING:
     from i18n import Language
@@ -81,6 +81,5 @@ def _say_interrupted_early(signum: int, lang: "Language | None") -> None:
     stream = sys.__stderr__ or sys.stderr
     # The command is known from the command line already: its line says what it did not
     # write, as once it has loaded (the generic line while loading read as another's).
-    command = next((c for c in COMMANDS if sys.argv[1:2] == [c]), None)
-    print(interrupted_early(signum, lang, command), file=stream, flush=True)
+    print(interrupted_early(signum, lang, command_of(sys.argv[1:])), file=stream, flush=True)
     sys.exit(exit_code(signum))

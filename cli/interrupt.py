@@ -24,7 +24,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
@@ -160,14 +160,25 @@ def stopped_before_work(lang: "Language", command: "Command") -> Iterator[None]:
     own ends with its work done, its lines said and its files written: from there to the
     end of the outer one, a stop is not acted on (`_work_done`), and may no longer say the
     work had not begun."""
-    handler = _EarlyStop(lang, command)
-    previous = on_stop_signals(handler)
-    inside = any(isinstance(h, _EarlyStop) for h in previous.values())
+    previous = on_stop_signals(_EarlyStop(lang, command))
     try:
         yield
     finally:
-        put_back({signum: _work_done if inside and isinstance(h, _EarlyStop) else h
-                  for signum, h in previous.items()})
+        _put_back_after_work(previous)
+
+
+def _put_back_after_work(previous: dict[int, Handler]) -> None:
+    """`put_back`, but where an early stretch's handler was, the work is over by now (one way
+    or the other): a stop there is not acted on (`_work_done`), and may no longer say the
+    work had not begun."""
+    put_back({signum: _work_done if isinstance(h, _EarlyStop) else h
+              for signum, h in previous.items()})
+
+
+def command_of(args: Sequence[str]) -> Command | None:
+    """The command of a command line (without the program's name) that has an early line of
+    its own, if it names one."""
+    return next((c for c in COMMANDS if list(args[:1]) == [c]), None)
 
 
 def work_done_from_here() -> None:
@@ -229,8 +240,6 @@ def run_until_interrupted(work: Callable[[], Result],
     finally:
         # Inside a command's early stretch, its handler would come back for the moments
         # until that stretch ends (a spinner closing): a stop there said "before the solve
-        # began" of a roster written and printed (the tester: 4 times in 13). The work is
-        # over by now, one way or the other.
-        put_back({signum: _work_done if isinstance(h, _EarlyStop) else h
-                  for signum, h in previous.items()})
+        # began" of a roster written and printed (the tester: 4 times in 13).
+        _put_back_after_work(previous)
     return result[0]

@@ -7,7 +7,7 @@ import typer
 from typer import rich_utils
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
-from cli.interrupt import COMMANDS, stopped_before_work
+from cli.interrupt import command_of, stopped_before_work
 from cli.localise import localise
 from cli.usage_errors import translated
 from i18n import Language, message
@@ -36,7 +36,7 @@ def run(app: typer.Typer, args: Sequence[str], lang: Language) -> int:
     # Typer and ended it with exit 130 and no word, and a SIGTERM killed it without one;
     # the command's own early line covers that stretch too. (Only for the commands that
     # have one: the others say nothing at a stop, as before.)
-    named = next((c for c in COMMANDS if args and args[0] == c), None)
+    named = command_of(args)
     guard = nullcontext() if named is None else stopped_before_work(lang, named)
     try:
         with guard:
