@@ -311,20 +311,15 @@ def _core(scenario: Scenario, seconds: float, context: Context | None = None
     named: list[str] = []
     for rule, literal in m.switches.items():
         left = until - clock.now()
-        if literal.index not in core:
-            continue
-        if left < MIN_CORE_SECONDS:
-            core.discard(literal.index)
+        if literal.index not in core or left < MIN_CORE_SECONDS:
             continue
         kept = [a for a in assumed if a.index != literal.index
                 and (a.index in switches or a.index in core)]
         again = _solve(m, kept, left)
         if again == "feasible":
             named.append(rule)
-        else:
-            core.discard(literal.index)
-            if isinstance(again, set):
-                core = again | {m.switches[r].index for r in named}
+        elif isinstance(again, set):
+            core = again | {m.switches[r].index for r in named}
     by_index = {r.literal.index: r for r in m.assumptions}
     return Core([by_index[i] for i in sorted(core) if i in by_index], named)
 
