@@ -350,9 +350,17 @@ def validate(scenario: ScenarioArg, lang: LangOption = None) -> None:
         loaded = read_scenario(scenario, language)
     except InputError as e:
         raise _fail(e, language) from None
-    out.print(message(language, "cli.valid", file=scenario, units=len(loaded.units),
-                      people=len(loaded.prosecutors), cases=len(loaded.cases)),
+    out.print(message(language, "cli.valid", file=scenario,
+                      **_counts(language, len(loaded.units), len(loaded.prosecutors),
+                                len(loaded.cases))),
               highlight=False, markup=False)
+
+
+def _counts(language: Language, units: int, people: int, cases: int) -> dict[str, str]:
+    """How many units, prosecutors and cases a scenario has, each in its plural form."""
+    return {"units": message(language, "count.units", count=units),
+            "people": message(language, "count.prosecutors", count=people),
+            "cases": message(language, "count.cases", count=cases)}
 
 
 @app.command()
@@ -890,8 +898,9 @@ def generate_province(
     data = province(prosecutors, cases, seed, family=family)
     parse_scenario(data)  # a generated scenario must be valid; fail loudly here if not
     write_atomically(output, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
-    out.print(message(language, "cli.wrote_counts", file=output, units=len(data["units"]),
-                      people=len(data["prosecutors"]), cases=len(data["cases"])),
+    out.print(message(language, "cli.wrote_counts", file=output,
+                      **_counts(language, len(data["units"]), len(data["prosecutors"]),
+                                len(data["cases"]))),
               highlight=False, markup=False)
 
 

@@ -185,6 +185,36 @@ def test_validate_yaml(tmp_path: Path) -> None:
     assert result.exit_code == 0 and "8 prosecutors, 3 cases" in result.output
 
 
+def test_validate_counts_one_of_each_in_the_singular(tmp_path: Path) -> None:
+    """A scenario of one unit, one prosecutor and one case is said to have "1 unit,
+    1 prosecutor, 1 case", not "1 prosecutors, 1 cases"; the Chinese has no plural."""
+    data = json.loads(TUTORIAL.read_text())
+    home = data["prosecutors"][0]["home"]
+    data["units"] = [u | {"parent": None, "tier": "provincial"} for u in data["units"]
+                     if u["id"] == home]
+    data["prosecutors"] = data["prosecutors"][:1]
+    data["cases"] = [data["cases"][0] | {"venue": home, "scope": "unit"}]
+    data.pop("roads", None), data.pop("pairs", None), data.pop("groups", None)
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps(data))
+    result = runner.invoke(app, ["validate", str(path), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    assert "(1 unit, 1 prosecutor, 1 case)" in _words(result.output)
+    result = runner.invoke(app, ["validate", str(path), "--lang", "zh"])
+    assert "（1个检察院，1名人员，1个案件）" in "".join(result.output.split())
+
+
+def test_english_names_skills_in_words_not_their_ids(tmp_path: Path) -> None:
+    """A team asking for more members with a skill than the province has says, in
+    English, "organized crime", as a reader writes it, not the id "organized_crime"."""
+    data = json.loads(TUTORIAL.read_text())
+    data["cases"][0]["team"]["skills"] = [{"skill": "organized_crime", "count": 9, "min_level": 1}]
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(data))
+    text = _words(runner.invoke(app, ["validate", str(path), "--lang", "en"]).output)
+    assert "organized crime" in text and "organized_crime" not in text, text
+
+
 @pytest.fixture(scope="module")
 def sixty_cases(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A synthetic province of 60 tiny cases: above the 50 where the default turns to summary."""
