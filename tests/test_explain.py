@@ -359,3 +359,30 @@ def test_checker_rejects_bounds_the_roster_beats() -> None:
     assert {v.rule for v in check_roster(s, low).violations} == {"objective"}
     high = roster.model_copy(update={"bound": roster.objective.cost + 1})
     assert {v.rule for v in check_roster(s, high).violations} == {"objective"}
+
+
+@pytest.mark.parametrize("rules", [["home_staffing"], []])
+def test_a_core_of_rules_alone_names_the_rules_it_was_checked_against(
+        monkeypatch: pytest.MonkeyPatch, rules: list[str]) -> None:
+    """Where a core holds no requirement to name, only the rules' switches, an unstaffed
+    case and an infeasible scenario say which rules conflict, where they were checked
+    (home staffing here, in English and Chinese); unchecked, they say capacity or home
+    staffing, as neither is known to be why."""
+    monkeypatch.setattr(unstaffed, "_core", lambda *a, **k: unstaffed.Core([], rules))
+    s = scenario([unit("a", min_staff=1), unit("b")], [person("x", "a"), person("y", "a")],
+                 [case("c", "b")])
+    ctx = make_context(s)
+    found = unstaffed_reason(ctx, s.cases[0], {}).reason
+    refused = unstaffed.infeasible_reason(make_context(s.replace(cases=[
+        s.cases[0].model_copy(update={"mandatory": True})])), 5.0)
+    assert refused is not None
+    if rules:
+        assert english(found) == (
+            "each requirement can be met alone, but not all together under home staffing (rule 6)")
+        assert render(found, "zh") == "每项要求单独都能满足，但受驻院人数要求（规则6）所限不能同时满足"
+        assert english(refused) == (
+            "the mandatory cases and pinned assignments conflict under home staffing (rule 6)")
+        assert render(refused, "zh") == "受驻院人数要求（规则6）所限，必办案件和固定的安排相互冲突"
+    else:
+        assert "capacity and home staffing" in english(found)
+        assert "capacity or home staffing" in english(refused)

@@ -357,7 +357,9 @@ def unstaffed_reason(m: Context, case: Case, staffed_teams: dict[CaseId, set[Pro
     if isinstance(core, Core):
         named = [r.why for r in core.requirements if r.why.code != "req.mandatory"]
         if not named:
-            return Unstaffed(why("conflict.capacity"), impossible=True)
+            # Only the rules conflict; which of them, where they were checked.
+            return Unstaffed(why("conflict.rules", rules=_under(core.rules)) if core.rules
+                             else why("conflict.capacity"), impossible=True)
         if core.rules:
             return Unstaffed(why("conflict.core_under", requirements=listing(named),
                                  rules=_under(core.rules)), impossible=True)
@@ -454,7 +456,8 @@ def infeasible_reason(m: Context, seconds: float) -> Reason | None:
                            shortfalls=listing(found)) if found
                        else why("infeasible.case", case=case, requirement=r.why))
     if not details:
-        return why("infeasible.capacity")
+        return (why("infeasible.rules", rules=_under(core.rules)) if core.rules
+                else why("infeasible.capacity"))
     contested = _contested(context, {r.case for r in core.requirements})
     if contested:
         details.append(why("infeasible.contested", people=listing(contested, "comma")))
