@@ -100,6 +100,25 @@ def test_rival_parts_as_one_cost_more_than_apart() -> None:
     assert cost_bound(merged, 3) == pytest.approx(least)
 
 
+def test_rival_parts_that_may_prove_more_cost_skip_the_priority_phase(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The roster staffs both cities' cases, all the parts allow: the pair is solved for
+    its cost alone, at that priority (its priority phase, `solve_part`, is never run), and
+    still bounds the cost at the least cost of the whole, its highest priority the parts'
+    3 apart."""
+    s = _one_near_person_two_cities()
+    ctx, bounds, roster = _parts_and_roster(s)
+
+    def refused(*args: object) -> PartBound:
+        raise AssertionError("the priority phase ran for a pair that may prove more cost")
+
+    monkeypatch.setattr(coupled, "solve_part", refused)
+    merged = _merged(ctx, bounds, roster)
+    assert [b.cases for b in merged] == [frozenset({"x", "y"})]
+    assert highest_priority(merged) == 3
+    assert cost_bound(merged, 3) == pytest.approx(_least_cost_whole(s, 3))
+
+
 def test_rival_parts_whose_own_teams_fit_together_are_not_tried(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """With y ten days after x, p1 serves both: a roster that left y out lists c1's part

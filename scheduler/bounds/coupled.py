@@ -19,7 +19,7 @@ the parts allow, and slices of it wherever they pay (`scheduler.search.split`).
 import threading
 from collections.abc import Iterator, Set
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -231,12 +231,14 @@ class _Joining:
             self.tried.update(batch)
 
             def run(pair: Rivals, share: float = share) -> PartBound:
+                until = min(self.until, clock.now() + share)
+                if not short:
+                    return self.costed(pair, until)
                 # The pair's own lowest peak_load, if either part proved one: a pair that
                 # staffs less than its parts apart cannot keep theirs (`_joined`).
                 peak = any(self.out[p].least_peak is not None for p in (pair.short, pair.taker))
                 return solve_part(self.ctx, set(pair.short | pair.taker), self.roster,
-                                  min(self.until, clock.now() + share), self.seed, self.stop,
-                                  lambda: peak)
+                                  until, self.seed, self.stop, lambda: peak)
 
             if self.threads == 1:
                 merged = [run(pair) for pair in batch]
@@ -259,6 +261,18 @@ class _Joining:
                 changed = True
             if changed:
                 yield list(self.out.values())
+
+    def costed(self, pair: Rivals, until: float) -> PartBound:
+        """The pair's least cost at the priority the roster staffs of it, by `until`:
+        the cost phase alone, from the roster's teams. Its priority needs no proof of its
+        own: the parts apart bound it, and a pair that may prove more cost is one the
+        roster staffs as it can. On skewed 4,000 x 700 a city's part with its likeliest
+        rival proved 882 more in 4.2 s so, against 13.3 s with the priority phase first
+        (another pair, 1,054 in 2.9 s against 4.8 s)."""
+        a, b = self.out[pair.short], self.out[pair.taker]
+        found = resume_part(self.ctx, set(pair.short | pair.taker), self.roster, until,
+                            self.seed, self.stop)
+        return replace(found, highest=a.highest + b.highest)
 
     def resume(self) -> Iterator[list[PartBound]]:
         """The cost phase of each pair joined with its cost unproven, in turn, from its own
