@@ -147,15 +147,22 @@ def _next(results: "IMapIterator[tuple[int, Outcome]]", stop: threading.Event | 
 
 
 def _pool(processes: int) -> Pool:
-    """Worker processes that ignore SIGINT from the first thing they run. A Ctrl-C at the
+    """Worker processes that ignore SIGINT from the moment they start. A Ctrl-C at the
     terminal reaches the whole process group; the parent says what happened and ends the
     workers (terminating its pool, or by dying: `_die_with_parent`). A worker must not die
     of it: the pool would replace it in the moment before the parent exits, and one still
     importing OR-Tools (about 2 s) printed a traceback. So the initializer is the
     standard library's, which loads nothing, where one of this module would import all of
     taskforce first (and the job comes with the tasks). Python's own start-up before it,
-    about a tenth of a second, is left: a handler cannot be passed to a spawned process,
-    and the CLI's sweep runs on a thread, which may not set one for the children to
-    inherit."""
-    return multiprocessing.get_context("spawn").Pool(
-        processes, signal.signal, (signal.SIGINT, signal.SIG_IGN))
+    about a tenth of a second, is covered by the signal mask, which a new process
+    inherits from the thread that starts it (a handler cannot be passed to a spawned
+    process, and the CLI's sweep runs on a thread, which may not set one): the workers
+    start with SIGINT blocked, so a Ctrl-C then waits, and is dropped once the
+    initializer ignores it. The pool's own threads, started here too, keep the mask for
+    any worker they start later; this thread's is put back."""
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        return multiprocessing.get_context("spawn").Pool(
+            processes, signal.signal, (signal.SIGINT, signal.SIG_IGN))
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)

@@ -1,6 +1,7 @@
 """Contingency sweeps on hand-built scenarios: which contingencies, what each changes, and
 the damage ranking."""
 
+import os
 import signal
 
 import pytest
@@ -163,6 +164,22 @@ def test_sweep_workers_leave_a_ctrl_c_to_their_parent() -> None:
         pool.join()
     with pytest.raises(KeyboardInterrupt):  # this process's own handler is back
         signal.raise_signal(signal.SIGINT)
+
+
+def test_sweep_workers_outlive_a_ctrl_c_sent_while_python_starts() -> None:
+    """A Ctrl-C sent to a worker the moment it is spawned, before its own start-up has run
+    the initializer that ignores SIGINT, neither kills it nor makes the pool replace it:
+    the task goes to the worker first started (on the code before, it died, with a
+    traceback where Python had begun, and the pool started another in its place)."""
+    pool = _pool(1)
+    try:
+        first = [p.pid for p in pool._pool]  # type: ignore[attr-defined]
+        for pid in first:
+            os.kill(pid, signal.SIGINT)
+        assert pool.apply_async(os.getpid).get(timeout=60) in first
+    finally:
+        pool.terminate()
+        pool.join()
 
 
 def test_roads_are_told_apart_by_their_ends_not_their_label() -> None:
