@@ -264,11 +264,12 @@ class _Joining:
 
     def costed(self, pair: Rivals, until: float) -> PartBound:
         """The pair's least cost at the priority the roster staffs of it, by `until`:
-        the cost phase alone, from the roster's teams. Its priority needs no proof of its
-        own: the parts apart bound it, and a pair that may prove more cost is one the
-        roster staffs as it can. On skewed 4,000 x 700 a city's part with its likeliest
-        rival proved 882 more in 4.2 s so, against 13.3 s with the priority phase first
-        (another pair, 1,054 in 2.9 s against 4.8 s)."""
+        the cost phase alone, from the roster's teams. Its highest needs no proof of its
+        own: the parts apart bound it (their highest together); its least cost holds for
+        every roster staffing at least as much of the pair as this one. On skewed
+        4,000 x 700 a city's part with its likeliest rival proved 882 more in 4.2 s so,
+        against 13.3 s with the priority phase first (another pair, 1,054 in 2.9 s
+        against 4.8 s)."""
         a, b = self.out[pair.short], self.out[pair.taker]
         found = resume_part(self.ctx, set(pair.short | pair.taker), self.roster, until,
                             self.seed, self.stop)
