@@ -16,6 +16,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from functools import partial
+from multiprocessing import resource_tracker
 from multiprocessing.pool import IMapIterator, Pool
 from time import perf_counter
 
@@ -159,7 +160,10 @@ def _pool(processes: int) -> Pool:
     process, and the CLI's sweep runs on a thread, which may not set one): the workers
     start with SIGINT blocked, so a Ctrl-C then waits, and is dropped once the
     initializer ignores it. The pool's own threads, started here too, keep the mask for
-    any worker they start later; this thread's is put back."""
+    any worker they start later; this thread's is put back. The standard library's
+    resource tracker, which the pool's locks start on first use, blocks the same way as it
+    spawns, and unblocks after: started first, it leaves the mask alone."""
+    resource_tracker.ensure_running()
     before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         return multiprocessing.get_context("spawn").Pool(
