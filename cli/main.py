@@ -112,8 +112,11 @@ def _fail(error: InputError, lang: Language) -> typer.Exit:
 
 
 def _error(line: str, lang: Language) -> None:
-    """One error line on stderr, marked as such in `lang`."""
-    err.print(f"[red]{escape(message(lang, 'cli.error'))}[/red] {escape(one_line(line))}",
+    """One error line on stderr, marked as such in `lang`: "error: ..." in English,
+    "错误：..." in Chinese, whose full-width colon holds its own space."""
+    mark = message(lang, "cli.error")
+    space = "" if mark.endswith("：") else " "
+    err.print(f"[red]{escape(mark)}[/red]{space}{escape(one_line(line))}",
               highlight=False, soft_wrap=True)
 
 

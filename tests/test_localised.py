@@ -117,8 +117,11 @@ def test_cli_validation_error_in_chinese(tmp_path: Path) -> None:
     and no traceback."""
     result = runner.invoke(app, ["validate", str(_bad_scenario(tmp_path)), "--lang", "zh"])
     assert result.exit_code == 2
-    assert "错误：" in result.output and "prosecutors[0].home（wang）" in result.output
+    # The full-width colon holds its own space; English puts one after its colon.
+    assert result.output.startswith("错误：/") and "prosecutors[0].home（wang）" in result.output
     assert "没有编号为“nowhere”的检察院" in result.output
+    english = runner.invoke(app, ["validate", str(_bad_scenario(tmp_path)), "--lang", "en"])
+    assert english.output.startswith("error: /")
     assert "Traceback" not in result.output
 
 
