@@ -34,7 +34,7 @@ from cli.interrupt import (
     stopped_before_work,
 )
 from cli.table import render, summarize
-from i18n import Language, from_locale, localised, message
+from i18n import Language, from_locale, localised, message, space_after
 from i18n import render as render_reason
 from models import Progress, Roster, Scenario, Status, parse_scenario
 from models.enums import KeyRole
@@ -115,8 +115,7 @@ def _error(line: str, lang: Language) -> None:
     """One error line on stderr, marked as such in `lang`: "error: ..." in English,
     "错误：..." in Chinese, whose full-width colon holds its own space."""
     mark = message(lang, "cli.error")
-    space = "" if mark.endswith("：") else " "
-    err.print(f"[red]{escape(mark)}[/red]{space}{escape(one_line(line))}",
+    err.print(f"[red]{escape(mark)}[/red]{space_after(mark)}{escape(one_line(line))}",
               highlight=False, soft_wrap=True)
 
 

@@ -9,7 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from i18n import Language, day, message, shown_name
+from i18n import Language, day, message, shown_name, space_after
 from models import Case, CaseRoster, Roster, Scenario, Slot, Status
 from models.ids import CaseId
 
@@ -73,8 +73,8 @@ def render(console: Console, scenario: Scenario, roster: Roster, lang: Language 
     console.print(message(lang, "cli.status", status=status, seconds=f"{roster.seconds:.2f}",
                           build=_built(roster, lang)))
     if roster.infeasible_reason:
-        console.print(f"[red]{message(lang, 'cli.infeasible')}[/red] "
-                      f"{escape(roster.infeasible_reason.text)}")
+        mark = message(lang, "cli.infeasible")
+        console.print(f"[red]{mark}[/red]{space_after(mark)}{escape(roster.infeasible_reason.text)}")
     obj = roster.objective
     if obj is None:
         return
@@ -135,7 +135,8 @@ def summarize(console: Console, scenario: Scenario, roster: Roster, lang: Langua
     status = m(f"status.{roster.status.value}")
     console.print(f"[bold]{escape(m('cli.summary_head', scenario=roster.scenario, status=status))}[/bold]")
     if roster.infeasible_reason:
-        console.print(f"[red]{m('cli.infeasible')}[/red] {escape(roster.infeasible_reason.text)}")
+        mark = m("cli.infeasible")
+        console.print(f"[red]{mark}[/red]{space_after(mark)}{escape(roster.infeasible_reason.text)}")
     obj = roster.objective
     if obj is not None:
         most = "" if roster.priority_bound is None else m("cli.at_most", bound=roster.priority_bound)

@@ -40,6 +40,12 @@ def message(lang: Language, code: str, **params: object) -> str:
     return code if text is None else text.format(**params)
 
 
+def space_after(label: str) -> str:
+    """What goes between a label and the text after it: nothing after a full-width colon,
+    which holds its own space ("错误：..."), one space after anything else ("error: ...")."""
+    return "" if label.endswith("：") else " "
+
+
 @cache
 def messages(lang: Language, prefix: str) -> dict[str, str]:
     """Every message of `lang` whose code starts with `prefix`, by code (a plural message in

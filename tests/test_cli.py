@@ -175,6 +175,21 @@ def test_infeasible_summary_counts_every_case_as_unstaffed(tmp_path: Path) -> No
     assert "案件：共3个，已组建0个，未组建3个" in result.output
 
 
+@pytest.mark.parametrize("view", ["summary", "table"])
+def test_infeasible_reason_follows_its_mark_as_each_language_writes(tmp_path: Path,
+                                                                    view: str) -> None:
+    """The infeasible mark and its reason: "无可行方案：" with no space after its
+    full-width colon, "infeasible: " with one, in the summary and the table alike."""
+    data = json.loads(TUTORIAL.read_text())
+    data["cases"][2]["mandatory"] = True
+    path = tmp_path / "infeasible.json"
+    path.write_text(json.dumps(data))
+    zh = runner.invoke(app, ["solve", str(path), "--format", view, "--lang", "zh"]).output
+    en = runner.invoke(app, ["solve", str(path), "--format", view, "--lang", "en"]).output
+    assert "无可行方案：" in zh and "无可行方案： " not in zh
+    assert "infeasible: " in en
+
+
 def test_validate_yaml(tmp_path: Path) -> None:
     """A YAML scenario with the same structure is accepted."""
     import yaml
