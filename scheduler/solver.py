@@ -20,7 +20,7 @@ from time import perf_counter
 from typing import Literal
 
 from models import Objective, Progress, Roster, Scenario, Status
-from models.ids import CaseId, ProsecutorId
+from models.ids import CaseId
 from models.reason import Reason, why
 from scheduler import clock, tuning
 from scheduler.alternatives import next_best
@@ -44,7 +44,7 @@ from scheduler.construct.rarest import Menus, rarest_first_by
 from scheduler.explain.unstaffed import (
     counted_infeasibility,
     infeasible_reason,
-    unstaffed_reason,
+    unstaffed_reasons,
 )
 from scheduler.model.core import (
     Context,
@@ -733,9 +733,6 @@ def _solve(scenario: Scenario, *, seconds: float, workers: int, seed: int, expla
                       status=Status.NO_SOLUTION_IN_TIME if reason is None else Status.INFEASIBLE,
                       infeasible_reason=reason,
                       seconds=perf_counter() - started, build_seconds=build_seconds), ctx, None
-    teams: dict[CaseId, set[ProsecutorId]] = {c: set() for c in best.staffed}
-    for o in best.chosen:
-        teams[o.case].add(o.person)
     # Once stopped, only the reasons that counting gives, which take no solver time.
     # Cores take what the time limit leaves once every case's counting is allowed for.
     counting = (len(scenario.cases) - len(best.staffed)) * tuning.EXPLAIN_SECONDS_PER_CASE
@@ -743,8 +740,8 @@ def _solve(scenario: Scenario, *, seconds: float, workers: int, seed: int, expla
     relax = by_parts is not None and by_parts.relax
     explained_by = clock.now() if stopped else (
         begun + seconds - writing - (relaxing if relax else 0.0) - counting)
-    unstaffed = {c.id: unstaffed_reason(ctx, c, teams, explained_by) for c in scenario.cases
-                 if c.id not in best.staffed} if explain else {}
+    unstaffed = unstaffed_reasons(ctx, [c for c in scenario.cases if c.id not in best.staffed],
+                                  best.chosen, explained_by) if explain else {}
     # A case that cannot be staffed even alone is in no valid roster.
     impossible = {c: scenario.case_by_id[c].priority for c, u in unstaffed.items()
                   if u.impossible}

@@ -11,7 +11,7 @@ from i18n import render
 from models import CaseRoster, Scenario, Status
 from scheduler import solve, solver, tuning
 from scheduler.explain import unstaffed
-from scheduler.explain.unstaffed import unstaffed_reason
+from scheduler.explain.unstaffed import unstaffed_reason, unstaffed_reasons
 from scheduler.model.core import RosterModel, make_context
 from tests.tiny import case, english, person, road, scenario, solved, staffed, unit
 
@@ -177,6 +177,59 @@ def test_without_time_to_prove_it_the_reason_does_not_claim_the_case_fits_alone(
     proven = unstaffed_reason(ctx, s.case_by_id["small"], {"big": {"fx"}})
     assert english(proven.reason).startswith("can be staffed alone")
 
+
+
+def _one_office(min_staff: int, load: float = 0.5) -> Scenario:
+    """Office O (three prosecutors, `min_staff` of them kept at home) and two cases at V on
+    the same days, each for one prosecutor: a (priority 5) requires p1, b does not."""
+    one = {"leader": None, "members": {"prosecutor": 1}, "load": load}
+    return scenario([unit("o", min_staff=min_staff), unit("v")],
+                    [person("p1", "o"), person("p2", "o"), person("p3", "o")],
+                    [case("a", "v", priority=5, require_prosecutors=["p1"], team=one),
+                     case("b", "v", exclude_prosecutors=["p1"], team=one)],
+                    roads=[road("o", "v", 10)])
+
+
+def test_beside_the_teams_names_home_staffing_when_only_it_binds() -> None:
+    """O keeps 2 of its 3 at home and a takes p1 away; b, which may not have p1, could be
+    staffed alone by p2 or p3, but beside a's team only home staffing keeps them: the
+    reason names a's team and home staffing, not capacity (everyone has spare), in English
+    and Chinese."""
+    roster = solved(_one_office(min_staff=2))
+    assert staffed(roster, "a") and not staffed(roster, "b")
+    assert reason_for(roster.cases, "b") == (
+        "can be staffed alone, but not beside the team of a, under home staffing (rule 6): "
+        "1 prosecutor")
+    found = next(c.unstaffed_reason for c in roster.cases if c.id == "b")
+    assert found is not None
+    assert render(found, "zh") == (
+        "单独可以组建，但受驻院人数要求（规则6）所限，不能与a的专案组同时组建：1名检察官")
+
+
+def test_beside_the_teams_names_both_rules_when_both_bind() -> None:
+    """Now b may have p1, who is on a at full load: capacity keeps p1 and home staffing
+    p2 and p3, so the reason names both rules, and a's team."""
+    s = _one_office(min_staff=2, load=1.0)
+    s = s.replace(cases=[s.cases[0], s.cases[1].model_copy(update={"exclude_prosecutors": []})])
+    roster = solved(s)
+    assert staffed(roster, "a") and not staffed(roster, "b")
+    assert reason_for(roster.cases, "b") == (
+        "can be staffed alone, but not beside the team of a, under capacity (rule 5) and "
+        "home staffing (rule 6): 1 prosecutor")
+
+
+def test_beside_the_teams_says_so_when_the_case_fits_beside_them() -> None:
+    """O keeps only 1 at home, so b fits beside a's team (p2 can go): asked of a roster
+    that left b out anyway (a search cut short), the reason says b could be staffed as
+    the teams are, and does not blame them."""
+    s = _one_office(min_staff=1)
+    ctx = make_context(s)
+    a_team = [o for o in ctx.candidates.by_case["a"] if o.person == "p1"]
+    found = unstaffed_reasons(ctx, [s.case_by_id["b"]], a_team)["b"]
+    assert not found.impossible and found.fits_alone
+    assert english(found.reason).startswith("can be staffed beside the staffed teams as they are")
+    past = unstaffed_reasons(ctx, [s.case_by_id["b"]], a_team, deadline=-math.inf)["b"]
+    assert english(past.reason).startswith("not staffed")
 
 def test_infeasible_names_the_conflicting_mandatory_cases() -> None:
     """Two mandatory full-time cases on the same days and one person: infeasible, and the

@@ -4,26 +4,29 @@ First each requirement of the case is checked alone against the people eligible 
 (with numbers). If each alone can be met, the case is solved alone with its requirements
 as CP-SAT assumptions: an infeasible core names the requirements that conflict, and the
 rules without requirements of their own (capacity, home staffing) they conflict under. If
-it can be staffed alone, the answer names the cases that took its people.
+it can be staffed alone, it is solved once more beside the staffed teams it shares people
+or offices with, pinned, where time allows: a core names those teams and the rules that
+keep the case out; else the answer names the cases that took its people.
 """
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from functools import partial
 from itertools import combinations
 from typing import Literal
 
 from ortools.sat.python import cp_model as cp
 
-from models import Case, Prosecutor, Scenario, Slot
+from models import Assignment, Case, Prosecutor, Scenario, Slot
 from models.enums import ROLE_RANK, Role, slot_takes
 from models.ids import CaseId, ProsecutorId, Skill, UnitId
 from models.reason import Reason, date, listing, term, why
 from scheduler import clock
 from scheduler.explain.words import case_ref, person_ref, unit_ref
 from scheduler.instance.eligibility import (
+    Option,
     role_fits,
     why_not,
     why_not_home,
@@ -337,6 +340,32 @@ class Unstaffed:
     # True when the case cannot be staffed even alone: no valid roster staffs it, since
     # other staffed cases only add load and absences.
     impossible: bool
+    # True when the case was proven to be staffable alone (`beside_reason` may say why not
+    # beside the staffed teams).
+    fits_alone: bool = False
+
+
+def unstaffed_reasons(m: Context, cases: Iterable[Case], chosen: Sequence[Option],
+                      deadline: float = math.inf) -> dict[CaseId, Unstaffed]:
+    """Why each of `cases` is not staffed beside the teams of `chosen`. Each is asked alone
+    first (`unstaffed_reason`): a case proven impossible bounds the priority of every
+    roster. With the time left by `deadline`, those that could be staffed alone are asked
+    beside the teams (`beside_reason`), the highest priority first."""
+    s = m.scenario
+    teams: dict[CaseId, list[Option]] = {}
+    for o in chosen:
+        teams.setdefault(o.case, []).append(o)
+    members = {c: {o.person for o in team} for c, team in teams.items()}
+    out = {case.id: unstaffed_reason(m, case, members, deadline) for case in cases}
+    fitting = sorted((c for c, u in out.items() if u.fits_alone),
+                     key=lambda c: (-s.case_by_id[c].priority, c))
+    for c in fitting:
+        if deadline - clock.now() < MIN_CORE_SECONDS:
+            break
+        said = beside_reason(m, s.case_by_id[c], teams, deadline)
+        if said is not None:
+            out[c] = replace(out[c], reason=said)
+    return out
 
 
 def unstaffed_reason(m: Context, case: Case, staffed_teams: dict[CaseId, set[ProsecutorId]],
@@ -376,15 +405,78 @@ def unstaffed_reason(m: Context, case: Case, staffed_teams: dict[CaseId, set[Pro
                 busy.setdefault(p, []).append(other_id)
     # "rivals" say the case could be staffed alone, as its model proved; "busy" say the
     # same of the staffed cases without that claim, when no proof came in the time.
-    said = "rivals" if core == "feasible" else "busy"
+    fits = core == "feasible"
+    said = "rivals" if fits else "busy"
     found = shortfalls(m, case, busy)
     if found:
-        return Unstaffed(why(f"{said}.shortfall", shortfalls=listing(found)), impossible=False)
+        return Unstaffed(why(f"{said}.shortfall", shortfalls=listing(found)), impossible=False,
+                         fits_alone=fits)
     if rivals:
         named = [why("rival", case=_case(m.scenario, cid), people=n)
                  for n, cid in sorted(rivals, reverse=True)[:4]]
-        return Unstaffed(why(f"{said}.named", rivals=named), impossible=False)
-    return Unstaffed(why(f"{said}.none"), impossible=False)
+        return Unstaffed(why(f"{said}.named", rivals=named), impossible=False, fits_alone=fits)
+    return Unstaffed(why(f"{said}.none"), impossible=False, fits_alone=fits)
+
+
+def beside_reason(m: Context, case: Case, teams: Mapping[CaseId, Sequence[Option]],
+                  deadline: float) -> Reason | None:
+    """Why `case`, which can be staffed alone, is not staffed beside `teams` (the staffed
+    cases' chosen options): solved with the teams that share its people or their offices
+    pinned, a core names those teams and the rules that bind (capacity, home staffing), or
+    the case fits beside them as they are. None where no answer came by `deadline` or no
+    rule was named (the counted reason stands)."""
+    if deadline - clock.now() < MIN_CORE_SECONDS:
+        return None
+    s = m.scenario
+    coupled = _coupled(m, case, teams)
+    pins = [Assignment(case=o.case, prosecutor=o.person, slot=o.slot, on_site=o.on_site,
+                       pinned=True) for c in coupled for o in teams[c]]
+    beside = s.replace(cases=[case.model_copy(update={"mandatory": True})]
+                       + [s.case_by_id[c] for c in coupled], previous=pins)
+    only = {c: {(o.person, o.slot) for o in teams[c]} for c in coupled}
+    context = Context(beside, m.geography, m.travel,
+                      m.candidates.narrowed([case.id, *coupled], only), calendars=m.calendars)
+    core = _core(beside, min(EXPLAIN_SECONDS, deadline - clock.now()), context)
+    if core == "feasible":
+        return why("beside.fits")
+    if not isinstance(core, Core) or not core.rules:
+        return None
+    others = sorted({r.case for r in core.requirements if r.case != case.id})
+    if not others:
+        return None  # its teams had no part: not a proof about them
+    named = [_case(s, c) for c in others]
+    # The counted shortfalls say which need the teams' people leave unmet, with numbers;
+    # else the case's own requirements in the core.
+    busy: dict[ProsecutorId, list[CaseId]] = {}
+    for c in others:
+        for p in sorted({o.person for o in teams[c]}):
+            busy.setdefault(p, []).append(c)
+    details = shortfalls(m, case, busy) or [
+        r.why for r in core.requirements if r.case == case.id and r.why.code != "req.mandatory"]
+    teams_of = "beside.team" if len(named) == 1 else "beside.teams"
+    if details:
+        return why(f"{teams_of}.details", cases=named, rules=_under(core.rules),
+                   details=listing(details))
+    return why(f"{teams_of}.rules", cases=named, rules=_under(core.rules))
+
+
+def _coupled(m: Context, case: Case, teams: Mapping[CaseId, Sequence[Option]]) -> list[CaseId]:
+    """The staffed cases on days that meet `case`'s whose teams it could compete with: a
+    member eligible for it (capacity), or a member on site away from an office that one of
+    its eligible people would also leave (home staffing). No other rule spans two teams."""
+    s = m.scenario
+    eligible = set(m.candidates.people(case.id))
+    offices = {s.prosecutor_by_id[p].home for p in eligible}
+    out = []
+    for c, team in sorted(teams.items()):
+        other = s.case_by_id[c]
+        if other.start > case.end or case.start > other.end:
+            continue
+        if any(o.person in eligible or (o.on_site and s.prosecutor_by_id[o.person].home in offices
+                                        and s.prosecutor_by_id[o.person].home != other.venue)
+               for o in team):
+            out.append(c)
+    return out
 
 
 def musts(scenario: Scenario) -> Scenario | None:
