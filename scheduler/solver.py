@@ -27,6 +27,7 @@ from scheduler.alternatives import next_best
 from scheduler.bounds.alone import counted_bounds, least_costs, with_counted
 from scheduler.bounds.coupled import Rivals, merge_rivals
 from scheduler.bounds.parts import (
+    Fall,
     PartBound,
     cost_bound,
     highest_priority,
@@ -147,6 +148,8 @@ class _BoundByParts:
     proven: int | None = None
     # The rival pairs tried as one (`merge_rivals`), not to be tried again.
     rivals_tried: frozenset[Rivals] = frozenset()
+    # The falls solved for (`with_lower_levels`), not to be asked again.
+    falls_tried: frozenset[Fall] = frozenset()
 
 
 def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, workers: int,
@@ -245,6 +248,7 @@ def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, wo
         # search had 6.5 s.
         merging, tried = clock.now(), set[Rivals]()
         singles_tried = set[frozenset[CaseId]]()
+        falls_tried = set[Fall]()
         short = highest_priority(bounds) - best.objective.staffed_priority
         if short <= tuning.MERGE_SHORT_SHARE * highest_priority(bounds):
             merging = max(merging, min(deadline - relaxing - for_polish,
@@ -285,7 +289,7 @@ def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, wo
         split = search_and_bound(
             ctx, best, bounds, deadline=deadline - polishing, workers=workers, seed=seed,
             pairs_rate=pairs_rate, tried=tried, singles_tried=singles_tried,
-            impossible=impossible, least=least,
+            falls_tried=falls_tried, impossible=impossible, least=least,
             around=around, on_improve=reporter.incumbent,
             on_bounds=lambda b: reporter.proven(highest_priority(b)), stop=stop)
         best, bounds = split.roster, split.bounds
@@ -299,7 +303,9 @@ def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, wo
     return best, _BoundByParts(highest_priority(bounds), with_counted(bounds, counted, short),
                                relax, tried=len(bounds) if ran else None,
                                proven=sum(map(settled, bounds)) if ran else None,
-                               rivals_tried=frozenset(tried) if replanned is None else frozenset())
+                               rivals_tried=frozenset(tried) if replanned is None else frozenset(),
+                               falls_tried=frozenset(falls_tried) if replanned is None
+                               else frozenset())
 
 
 def _relaxes(bounds: list[PartBound], counted: Mapping[CaseId, PartBound],
@@ -331,7 +337,7 @@ def _tightened(ctx: Context, parts: list[PartBound], by_parts: _BoundByParts, be
     resumed = resumed_unproven(ctx, parts, until=(clock.now() + until) / 2, seed=seed,
                                stop=stop)
     lowered = with_lower_levels(ctx, resumed, best.objective.staffed_priority, until=until,
-                                seed=seed, stop=stop)
+                                seed=seed, stop=stop, asked=set(by_parts.falls_tried))
     newly = sum(settled(a) and not settled(b) for a, b in zip(resumed, parts, strict=True))
     by_parts = replace(by_parts, proven=None if by_parts.proven is None
                        else by_parts.proven + newly)

@@ -25,7 +25,7 @@ together staffed 1,195.
 
 import math
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence, Set
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 
@@ -587,12 +587,16 @@ def without(bounds: Sequence[PartBound], impossible: Mapping[CaseId, int]) -> li
     return out
 
 
+Fall = tuple[frozenset[CaseId], int]  # a part's cases, and a level below its highest
+
+
 def with_lower_levels(ctx: Context, bounds: Sequence[PartBound], priority: int, *,
-                      until: float, seed: int, stop: threading.Event | None = None
-                      ) -> list[PartBound]:
+                      until: float, seed: int, stop: threading.Event | None = None,
+                      asked: set[Fall] | None = None) -> list[PartBound]:
     """`bounds`, where a roster staffing only `priority` lets parts fall short of their
     highest, with CP-SAT's least cost of the part `cost_bound` lets shed most, solved
     whole, at the level it falls to; then of the next, as the fall moves, until `until`.
+    Falls in `asked` are not asked again, and those asked here join it.
 
     Below a part's proven level only its cases' counting bounds it
     (`scheduler.bounds.alone.with_counted`), far below CP-SAT: on tight 2,000 x 300 a part
@@ -600,13 +604,9 @@ def with_lower_levels(ctx: Context, bounds: Sequence[PartBound], priority: int, 
     parts bounded the roster's cost at 27,790 (29,802 so). On scarce 4,000 x 700, seed 2,
     one worker, the gap went from 15.6 to 12.1 %."""
     out = list(bounds)
-    asked: set[tuple[int, int]] = set()
+    asked = set() if asked is None else asked
     while clock.now() < until and not (stop is not None and stop.is_set()):
-        # Parts solved as one model (their teams are the hint) that fall where CP-SAT
-        # was not yet asked; those shedding most first.
-        falls = [(i, out[i].highest - short) for i, short in falling_short(out, priority).items()
-                 if len(out[i].cases) > 1 and out[i].roster.solved
-                 and (i, out[i].highest - short) not in asked]
+        falls = pending_falls(out, priority, asked)
         if not falls:
             break
         # The one shedding most, with all the time left if its cost was proven at its
@@ -617,8 +617,8 @@ def with_lower_levels(ctx: Context, bounds: Sequence[PartBound], priority: int, 
         i, level = min(falls, key=lambda fall: (out[fall[0]].least_cost(fall[1])
                                                 - out[fall[0]].least_cost(out[fall[0]].highest),
                                                 fall))
-        asked.add((i, level))
         b = out[i]
+        asked.add((b.cases, level))
         seconds = until - clock.now()
         if not b.roster.cost_proven:
             seconds = min(seconds, tuning.FALL_UNPROVEN_SECONDS)
@@ -628,6 +628,16 @@ def with_lower_levels(ctx: Context, bounds: Sequence[PartBound], priority: int, 
         if found.bound is not None and found.bound > b.least_cost(level):
             out[i] = replace(b, least_costs={**b.least_costs, level: found.bound})
     return out
+
+
+def pending_falls(bounds: Sequence[PartBound], priority: int, asked: Set[Fall]
+                  ) -> list[tuple[int, int]]:
+    """Where the least costly roster staffing `priority` falls short (`falling_short`), in
+    parts solved as one model (their teams are the hint) and not yet `asked`: each part's
+    index and the level it falls to."""
+    return [(i, bounds[i].highest - short) for i, short in falling_short(bounds, priority).items()
+            if len(bounds[i].cases) > 1 and bounds[i].roster.solved
+            and (bounds[i].cases, bounds[i].highest - short) not in asked]
 
 
 def _unproven_excess(ctx: Context, b: PartBound) -> float:

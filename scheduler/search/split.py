@@ -1,10 +1,12 @@
 """The search's last stretch, split between the roster and its bound.
 
-Three things close the gap between the roster and the bound by parts: the neighbourhoods
+Four things close the gap between the roster and the bound by parts: the neighbourhoods
 raise what the roster staffs and lower what it costs (`scheduler.search.lns.improve`);
 the cases not yet solved alone, solved, raise what any roster must cost
-(`scheduler.bounds.parts.solve_singles`); and so do rival parts solved as one
-(`scheduler.bounds.coupled.merge_rivals`). A unit of cost won any way closes the gap as
+(`scheduler.bounds.parts.solve_singles`); so do rival parts solved as one
+(`scheduler.bounds.coupled.merge_rivals`); and so do the parts solved at the levels a
+roster staffing less than they allow lets them fall to
+(`scheduler.bounds.parts.with_lower_levels`). A unit of cost won any way closes the gap as
 much, and priority comes before any cost. So the time goes in slices, each to whichever
 closed the gap fastest in its own last slice; which one pays differs by province and
 changes as the solve goes (the first pairs raise the bound most, the neighbourhoods find
@@ -22,11 +24,14 @@ from models.ids import CaseId
 from scheduler import clock, tuning
 from scheduler.bounds.coupled import Rivals, merge_rivals
 from scheduler.bounds.parts import (
+    Fall,
     PartBound,
     cost_bound,
     deferred,
     highest_priority,
+    pending_falls,
     solve_singles,
+    with_lower_levels,
 )
 from scheduler.model.core import Context
 from scheduler.search.incumbent import Incumbent
@@ -45,22 +50,23 @@ class Split:
 def search_and_bound(ctx: Context, best: Incumbent, bounds: list[PartBound], *,
                      deadline: float, workers: int, seed: int, pairs_rate: float,
                      tried: set[Rivals], singles_tried: set[frozenset[CaseId]],
-                     impossible: Set[CaseId],
+                     falls_tried: set[Fall], impossible: Set[CaseId],
                      least: Mapping[CaseId, float], around: set[CaseId],
                      on_improve: Callable[[Incumbent], None],
                      on_bounds: Callable[[list[PartBound]], None],
                      stop: threading.Event | None = None) -> Split:
-    """Neighbourhood search from `best`, the `deferred` cases and rival pairs on `bounds`
-    until `deadline`, in slices of `tuning.SPLIT_SLICE_SECONDS`, each to the one that
-    closed the gap fastest in its last slice (the pairs at `pairs_rate`, in cost a
-    second, before they run here; the pairs of `tried` and the cases of
-    `singles_tried` are not tried again, and those tried here join them). The search
-    goes first, then the single cases (not yet measured); none but the single cases, once
-    all are tried, stops for good, as a slice that won nothing may have been unlucky.
+    """Neighbourhood search from `best`, the `deferred` cases, the parts' falls and rival
+    pairs on `bounds` until `deadline`, in slices of `tuning.SPLIT_SLICE_SECONDS`, each to
+    the one that closed the gap fastest in its last slice (the pairs at `pairs_rate`, in
+    cost a second, before they run here; the pairs of `tried`, the cases of
+    `singles_tried` and the falls of `falls_tried` are not tried again, and those tried
+    here join them). The search goes first, then the single cases and the falls (not yet
+    measured); none but the single cases and the falls, once all are tried, stops for
+    good, as a slice that won nothing may have been unlucky.
     Where none won anything and the roster staffs about what the parts allow, the slice
     goes to whichever has had least time here (`tuning.SPLIT_FAIR_SHORT_SHARE`)."""
-    search_rate = singles_rate = math.inf  # not measured yet
-    spent = {"search": 0.0, "singles": 0.0, "pairs": 0.0}  # seconds each has had here
+    search_rate = singles_rate = falls_rate = math.inf  # not measured yet
+    spent = {"search": 0.0, "singles": 0.0, "falls": 0.0, "pairs": 0.0}  # seconds had here
     if not tried:
         # No pair was tried before: their rate then says nothing (the cases solved alone
         # here may show which parts compete).
@@ -75,6 +81,10 @@ def search_and_bound(ctx: Context, best: Incumbent, bounds: list[PartBound], *,
             until = deadline  # no slice too short to take a step
         if not any(deferred(b) and b.cases not in singles_tried for b in bounds):
             singles_rate = -1.0  # none left
+        if not pending_falls(bounds, best.objective.staffed_priority, falls_tried):
+            falls_rate = -1.0  # none left at the roster's priority
+        elif falls_rate < 0:
+            falls_rate = math.inf  # new ones, since the roster's priority or the parts moved
         # The highest rate; on a tie, if fair, the least time here; then the search, the
         # single cases, the pairs, in that order. A tie without end (staffing more, or not
         # yet measured) is never fair: priority first.
@@ -82,8 +92,9 @@ def search_and_bound(ctx: Context, best: Incumbent, bounds: list[PartBound], *,
         fair = (highest - best.objective.staffed_priority <= tuning.SPLIT_FAIR_SHORT_SHARE * highest
                 and math.isfinite(max(search_rate, singles_rate, pairs_rate)))
         had = {name: -seconds if fair else 0.0 for name, seconds in spent.items()}
-        _, _, _, turn = max((search_rate, had["search"], 2, "search"),
-                            (singles_rate, had["singles"], 1, "singles"),
+        _, _, _, turn = max((search_rate, had["search"], 3, "search"),
+                            (singles_rate, had["singles"], 2, "singles"),
+                            (falls_rate, had["falls"], 1, "falls"),
                             (pairs_rate, had["pairs"], 0, "pairs"))
         if turn == "search":
             before = best
@@ -103,6 +114,13 @@ def search_and_bound(ctx: Context, best: Incumbent, bounds: list[PartBound], *,
             on_bounds(bounds)
             now = highest_priority(bounds), cost_bound_at(ctx, bounds, best)
             singles_rate = _rate(now[0], was[0], now[1] - was[1], began)
+        elif turn == "falls":
+            was = highest_priority(bounds), cost_bound_at(ctx, bounds, best)
+            bounds = with_lower_levels(ctx, bounds, best.objective.staffed_priority, until=until,
+                                       seed=seed, stop=stop, asked=falls_tried)
+            on_bounds(bounds)
+            now = highest_priority(bounds), cost_bound_at(ctx, bounds, best)
+            falls_rate = _rate(now[0], was[0], now[1] - was[1], began)
         else:
             was = highest_priority(bounds), cost_bound_at(ctx, bounds, best)
             untried = len(tried)
