@@ -86,11 +86,11 @@ def search_and_bound(ctx: Context, best: Incumbent, bounds: list[PartBound], *,
         elif falls_rate < 0:
             falls_rate = math.inf  # new ones, since the roster's priority or the parts moved
         # The highest rate; on a tie, if fair, the least time here; then the search, the
-        # single cases, the pairs, in that order. A tie without end (staffing more, or not
-        # yet measured) is never fair: priority first.
+        # single cases, the falls, the pairs, in that order. A tie without end (staffing
+        # more, or not yet measured) is never fair: priority first.
         highest = highest_priority(bounds)
         fair = (highest - best.objective.staffed_priority <= tuning.SPLIT_FAIR_SHORT_SHARE * highest
-                and math.isfinite(max(search_rate, singles_rate, pairs_rate)))
+                and math.isfinite(max(search_rate, singles_rate, falls_rate, pairs_rate)))
         had = {name: -seconds if fair else 0.0 for name, seconds in spent.items()}
         _, _, _, turn = max((search_rate, had["search"], 3, "search"),
                             (singles_rate, had["singles"], 2, "singles"),
