@@ -218,6 +218,27 @@ def test_beside_the_teams_names_both_rules_when_both_bind() -> None:
         "home staffing (rule 6): 1 prosecutor")
 
 
+def test_beside_the_teams_names_each_team_and_rule_where_one_core_is_not_enough() -> None:
+    """A keeps 3 of its 5 at home. c2 needs A's only forensics expert e, whom c1 (at A)
+    holds at full load, and one more prosecutor; c3 takes x from A. Freeing e alone is not
+    enough (then A could not spare both), nor is home staffing alone: the reason names
+    both teams and both rules, not the first core's c1 and capacity only."""
+    one = {"leader": None, "members": {"prosecutor": 1}, "load": 1.0}
+    two = {"leader": None, "members": {"prosecutor": 2}, "load": 0.5,
+           "skills": [{"skill": "forensics", "count": 1, "min_level": 2}]}
+    s = scenario([unit("a", min_staff=3), unit("b")],
+                 [person("e", "a", skills={"criminal": 2, "forensics": 3}),
+                  *(person(p, "a") for p in ("x", "y", "z", "w"))],
+                 [case("c1", "a", priority=3, require_prosecutors=["e"], team=one),
+                  case("c3", "b", priority=2, require_prosecutors=["x"], team=one),
+                  case("c2", "b", exclude_prosecutors=["x"], team=two)],
+                 roads=[road("a", "b", 10)])
+    roster = solved(s)
+    assert staffed(roster, "c1") and staffed(roster, "c3") and not staffed(roster, "c2")
+    assert reason_for(roster.cases, "c2").startswith(
+        "can be staffed alone, but not beside the teams of c1, c3, under capacity (rule 5) "
+        "and home staffing (rule 6)")
+
 def test_beside_the_teams_says_so_when_the_case_fits_beside_them() -> None:
     """O keeps only 1 at home, so b fits beside a's team (p2 can go): asked of a roster
     that left b out anyway (a search cut short), the reason says b could be staffed as

@@ -11,7 +11,7 @@ keep the case out; else the answer names the cases that took its people.
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from itertools import combinations
@@ -297,9 +297,16 @@ def _core(scenario: Scenario, seconds: float, context: Context | None = None
     when the scenario is proven feasible, or None when no answer came within `seconds`.
     `context`, if given, is the scenario's (see `build_model`)."""
     until = clock.now() + seconds
-    m = build_model(scenario, explain=True, context=context)
-    assumed = [r.literal for r in m.assumptions] + list(m.switches.values())
-    core = _solve(m, assumed, seconds)
+    return _core_of(build_model(scenario, explain=True, context=context), until)
+
+
+def _core_of(m: RosterModel, until: float, off: Collection[str] = ()
+             ) -> Core | Literal["feasible"] | None:
+    """`_core` of a model built for explaining, by `until`, with the rules of `off`
+    switched off (their switches left out of the assumptions)."""
+    on = {rule: literal for rule, literal in m.switches.items() if rule not in off}
+    assumed = [r.literal for r in m.assumptions] + list(on.values())
+    core = _solve(m, assumed, until - clock.now())
     if not isinstance(core, set):
         return core
     # CP-SAT's core need not be minimal: a rule is named only if the core's requirements
@@ -310,9 +317,9 @@ def _core(scenario: Scenario, seconds: float, context: Context | None = None
     # of all the requirements instead, a scenario whose case y fails under home staffing
     # alone was explained by x and y under capacity, which had no part in it. A rule left
     # unchecked for lack of time is not named: whether it is why is not known.
-    switches = {literal.index for literal in m.switches.values()}
+    switches = {literal.index for literal in on.values()}
     named: list[str] = []
-    for rule, literal in m.switches.items():
+    for rule, literal in on.items():
         left = until - clock.now()
         if literal.index not in core or left < MIN_CORE_SECONDS:
             continue
@@ -322,7 +329,7 @@ def _core(scenario: Scenario, seconds: float, context: Context | None = None
         if again == "feasible":
             named.append(rule)
         elif isinstance(again, set):
-            core = again | {m.switches[r].index for r in named}
+            core = again | {on[r].index for r in named}
     by_index = {r.literal.index: r for r in m.assumptions}
     return Core([by_index[i] for i in sorted(core) if i in by_index], named)
 
@@ -422,11 +429,14 @@ def beside_reason(m: Context, case: Case, teams: Mapping[CaseId, Sequence[Option
                   deadline: float) -> Reason | None:
     """Why `case`, which can be staffed alone, is not staffed beside `teams` (the staffed
     cases' chosen options): solved with the teams that share its people or their offices
-    pinned, a core names those teams and the rules that bind (capacity, home staffing), or
-    the case fits beside them as they are. None where no answer came by `deadline` or no
-    rule was named (the counted reason stands)."""
+    pinned, the cores name those teams and the rules that bind (capacity, home staffing),
+    or the case fits beside them as they are. A core holds one reason; where relaxing its
+    rules would not be enough (the case's expert on one team, an office's last free
+    prosecutor on another), the next core, with those rules off, names more. None where
+    no answer came by `deadline` or no rule was named (the counted reason stands)."""
     if deadline - clock.now() < MIN_CORE_SECONDS:
         return None
+    until = clock.now() + min(EXPLAIN_SECONDS, deadline - clock.now())
     s = m.scenario
     coupled = _coupled(m, case, teams)
     pins = [Assignment(case=o.case, prosecutor=o.person, slot=o.slot, on_site=o.on_site,
@@ -434,30 +444,38 @@ def beside_reason(m: Context, case: Case, teams: Mapping[CaseId, Sequence[Option
     beside = s.replace(cases=[case.model_copy(update={"mandatory": True})]
                        + [s.case_by_id[c] for c in coupled], previous=pins)
     only = {c: {(o.person, o.slot) for o in teams[c]} for c in coupled}
-    context = Context(beside, m.geography, m.travel,
-                      m.candidates.narrowed([case.id, *coupled], only), calendars=m.calendars)
-    core = _core(beside, min(EXPLAIN_SECONDS, deadline - clock.now()), context)
+    model = build_model(beside, explain=True, context=Context(
+        beside, m.geography, m.travel, m.candidates.narrowed([case.id, *coupled], only),
+        calendars=m.calendars))
+    core = _core_of(model, until)
     if core == "feasible":
         return why("beside.fits")
-    if not isinstance(core, Core) or not core.rules:
-        return None
-    others = sorted({r.case for r in core.requirements if r.case != case.id})
-    if not others:
-        return None  # its teams had no part: not a proof about them
+    rules: list[str] = []
+    requirements: list[Requirement] = []
+    while isinstance(core, Core) and set(core.rules) - set(rules):
+        rules += [r for r in core.rules if r not in rules]
+        requirements += core.requirements
+        if until - clock.now() < MIN_CORE_SECONDS:
+            break
+        core = _core_of(model, until, off=rules)
+    others = sorted({r.case for r in requirements if r.case != case.id})
+    if not rules or not others:
+        return None  # no rule named, or its teams had no part: not a proof about them
     named = [_case(s, c) for c in others]
+    under = _under([r for r in model.switches if r in rules])
     # The counted shortfalls say which need the teams' people leave unmet, with numbers;
-    # else the case's own requirements in the core.
+    # else the case's own requirements in the cores.
     busy: dict[ProsecutorId, list[CaseId]] = {}
     for c in others:
         for p in sorted({o.person for o in teams[c]}):
             busy.setdefault(p, []).append(c)
-    details = shortfalls(m, case, busy) or [
-        r.why for r in core.requirements if r.case == case.id and r.why.code != "req.mandatory"]
+    own = list({r.why.key(): r.why for r in requirements
+                if r.case == case.id and r.why.code != "req.mandatory"}.values())
+    details = shortfalls(m, case, busy) or own
     teams_of = "beside.team" if len(named) == 1 else "beside.teams"
     if details:
-        return why(f"{teams_of}.details", cases=named, rules=_under(core.rules),
-                   details=listing(details))
-    return why(f"{teams_of}.rules", cases=named, rules=_under(core.rules))
+        return why(f"{teams_of}.details", cases=named, rules=under, details=listing(details))
+    return why(f"{teams_of}.rules", cases=named, rules=under)
 
 
 def _coupled(m: Context, case: Case, teams: Mapping[CaseId, Sequence[Option]]) -> list[CaseId]:
