@@ -206,16 +206,23 @@ def test_beside_the_teams_names_home_staffing_when_only_it_binds() -> None:
         "单独可以组建，但受驻院人数要求（规则6）所限，不能与a的专案组同时组建：1名检察官")
 
 
-def test_beside_the_teams_names_both_rules_when_both_bind() -> None:
+def test_beside_the_teams_says_either_rule_when_relaxing_either_is_enough() -> None:
     """Now b may have p1, who is on a at full load: capacity keeps p1 and home staffing
-    p2 and p3, so the reason names both rules, and a's team."""
+    p2 and p3. Relaxing either would staff b (p1 twice, or p2 away too), so the reason
+    names a's team and both rules joined by "or", saying either alone would do, in
+    English and Chinese."""
     s = _one_office(min_staff=2, load=1.0)
     s = s.replace(cases=[s.cases[0], s.cases[1].model_copy(update={"exclude_prosecutors": []})])
     roster = solved(s)
     assert staffed(roster, "a") and not staffed(roster, "b")
     assert reason_for(roster.cases, "b") == (
-        "can be staffed alone, but not beside the team of a, under capacity (rule 5) and "
-        "home staffing (rule 6): 1 prosecutor")
+        "can be staffed alone, but not beside the team of a, under capacity (rule 5) or "
+        "home staffing (rule 6) (relaxing either alone would staff it): 1 prosecutor")
+    found = next(c.unstaffed_reason for c in roster.cases if c.id == "b")
+    assert found is not None
+    assert render(found, "zh") == (
+        "单独可以组建，但受工作量上限（规则5）或驻院人数要求（规则6）所限，不能与a的专案组同时组建"
+        "（放宽其中任一项即可组建）：1名检察官")
 
 
 def test_beside_the_teams_names_each_team_and_rule_where_one_core_is_not_enough() -> None:

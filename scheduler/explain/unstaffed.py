@@ -334,9 +334,10 @@ def _core_of(m: RosterModel, until: float, off: Collection[str] = ()
     return Core([by_index[i] for i in sorted(core) if i in by_index], named)
 
 
-def _under(rules: list[str]) -> Reason:
-    """The rules a core conflicts under, in words."""
-    return listing([why(f"named_rule.{rule}") for rule in rules], "and")
+def _under(rules: list[str], sep: str = "and") -> Reason:
+    """The rules a core conflicts under, in words, joined by `sep` ("and", or "or" where
+    relaxing any one of them is enough)."""
+    return listing([why(f"named_rule.{rule}") for rule in rules], sep)
 
 
 @dataclass(frozen=True)
@@ -462,7 +463,14 @@ def beside_reason(m: Context, case: Case, teams: Mapping[CaseId, Sequence[Option
     if not rules or not others:
         return None  # no rule named, or its teams had no part: not a proof about them
     named = [_case(s, c) for c in others]
-    under = _under([r for r in model.switches if r in rules])
+    rules = [r for r in model.switches if r in rules]
+    # Two rules named may each keep it out alone (relax both to staff it), or each be
+    # enough to relax (its expert kept by capacity, the other candidate by home staffing):
+    # the words say which, where the time allows asking.
+    either = len(rules) > 1 and all(_fits_without(model, until, rule) for rule in rules)
+    under = _under(rules, "or" if either else "and")
+    teams_of = ("beside.team" if len(named) == 1 else "beside.teams") + (
+        ".either" if either else "")
     # The counted shortfalls say which need the teams' people leave unmet, with numbers;
     # else the case's own requirements in the cores.
     busy: dict[ProsecutorId, list[CaseId]] = {}
@@ -472,10 +480,19 @@ def beside_reason(m: Context, case: Case, teams: Mapping[CaseId, Sequence[Option
     own = list({r.why.key(): r.why for r in requirements
                 if r.case == case.id and r.why.code != "req.mandatory"}.values())
     details = shortfalls(m, case, busy) or own
-    teams_of = "beside.team" if len(named) == 1 else "beside.teams"
     if details:
         return why(f"{teams_of}.details", cases=named, rules=under, details=listing(details))
     return why(f"{teams_of}.rules", cases=named, rules=under)
+
+
+def _fits_without(m: RosterModel, until: float, rule: str) -> bool:
+    """Whether every requirement of the model can hold with `rule` off and the other rules
+    on, proven by `until`."""
+    if until - clock.now() < MIN_CORE_SECONDS:
+        return False
+    assumed = [r.literal for r in m.assumptions] + [
+        literal for name, literal in m.switches.items() if name != rule]
+    return _solve(m, assumed, until - clock.now()) == "feasible"
 
 
 def _coupled(m: Context, case: Case, teams: Mapping[CaseId, Sequence[Option]]) -> list[CaseId]:
