@@ -190,19 +190,22 @@ def _one_office(min_staff: int, load: float = 0.5) -> Scenario:
                     roads=[road("o", "v", 10)])
 
 
+def _b_left_out(s: Scenario) -> tuple[str, str]:
+    """The reason b is unstaffed beside a's team, in English and Chinese."""
+    roster = solved(s)
+    assert staffed(roster, "a") and not staffed(roster, "b")
+    found = next(c.unstaffed_reason for c in roster.cases if c.id == "b")
+    assert found is not None
+    return english(found), render(found, "zh")
+
 def test_beside_the_teams_names_home_staffing_when_only_it_binds() -> None:
     """O keeps 2 of its 3 at home and a takes p1 away; b, which may not have p1, could be
     staffed alone by p2 or p3, but beside a's team only home staffing keeps them: the
     reason names a's team and home staffing, not capacity (everyone has spare), in English
     and Chinese."""
-    roster = solved(_one_office(min_staff=2))
-    assert staffed(roster, "a") and not staffed(roster, "b")
-    assert reason_for(roster.cases, "b") == (
+    assert _b_left_out(_one_office(min_staff=2)) == (
         "can be staffed alone, but not beside the team of a, under home staffing (rule 6): "
-        "1 prosecutor")
-    found = next(c.unstaffed_reason for c in roster.cases if c.id == "b")
-    assert found is not None
-    assert render(found, "zh") == (
+        "1 prosecutor",
         "单独可以组建，但受驻院人数要求（规则6）所限，不能与a的专案组同时组建：1名检察官")
 
 
@@ -213,14 +216,9 @@ def test_beside_the_teams_says_either_rule_when_relaxing_either_is_enough() -> N
     English and Chinese."""
     s = _one_office(min_staff=2, load=1.0)
     s = s.replace(cases=[s.cases[0], s.cases[1].model_copy(update={"exclude_prosecutors": []})])
-    roster = solved(s)
-    assert staffed(roster, "a") and not staffed(roster, "b")
-    assert reason_for(roster.cases, "b") == (
+    assert _b_left_out(s) == (
         "can be staffed alone, but not beside the team of a, under capacity (rule 5) or "
-        "home staffing (rule 6) (relaxing either alone would staff it): 1 prosecutor")
-    found = next(c.unstaffed_reason for c in roster.cases if c.id == "b")
-    assert found is not None
-    assert render(found, "zh") == (
+        "home staffing (rule 6) (relaxing either alone would staff it): 1 prosecutor",
         "单独可以组建，但受工作量上限（规则5）或驻院人数要求（规则6）所限，不能与a的专案组同时组建"
         "（放宽其中任一项即可组建）：1名检察官")
 
