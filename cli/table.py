@@ -12,6 +12,7 @@ from rich.text import Text
 from i18n import Language, day, message, shown_name, space_after
 from models import Case, CaseRoster, Roster, Scenario, Slot, Status
 from models.ids import CaseId
+from models.reason import Reason
 
 HEADERS = ("cli.case", "cli.leader", "cli.members")
 # Per table row: a border left of each column and one at the end, and one space of padding
@@ -73,8 +74,7 @@ def render(console: Console, scenario: Scenario, roster: Roster, lang: Language 
     console.print(message(lang, "cli.status", status=status, seconds=f"{roster.seconds:.2f}",
                           build=_built(roster, lang)))
     if roster.infeasible_reason:
-        mark = message(lang, "cli.infeasible")
-        console.print(f"[red]{mark}[/red]{space_after(mark)}{escape(roster.infeasible_reason.text)}")
+        _infeasible(console, roster.infeasible_reason, lang)
     obj = roster.objective
     if obj is None:
         return
@@ -125,6 +125,12 @@ def _widths(columns: list[list[str]], room: int) -> list[int]:
     return widths
 
 
+def _infeasible(console: Console, reason: Reason, lang: Language) -> None:
+    """The infeasible mark and its reason, as `lang` writes a label before its text."""
+    mark = message(lang, "cli.infeasible")
+    console.print(f"[red]{mark}[/red]{space_after(mark)}{escape(reason.text)}")
+
+
 def summarize(console: Console, scenario: Scenario, roster: Roster, lang: Language = "en") -> None:
     """Print what a chief reads first, in `lang`: status, priority, cost, and what stayed
     unstaffed."""
@@ -135,8 +141,7 @@ def summarize(console: Console, scenario: Scenario, roster: Roster, lang: Langua
     status = m(f"status.{roster.status.value}")
     console.print(f"[bold]{escape(m('cli.summary_head', scenario=roster.scenario, status=status))}[/bold]")
     if roster.infeasible_reason:
-        mark = m("cli.infeasible")
-        console.print(f"[red]{mark}[/red]{space_after(mark)}{escape(roster.infeasible_reason.text)}")
+        _infeasible(console, roster.infeasible_reason, lang)
     obj = roster.objective
     if obj is not None:
         most = "" if roster.priority_bound is None else m("cli.at_most", bound=roster.priority_bound)

@@ -37,6 +37,7 @@ from scheduler.instance.eligibility import (
 from scheduler.instance.scope import units_in_scope
 from scheduler.instance.travel import TravelTable
 from scheduler.model.core import Context, Requirement, RosterModel, build_model
+from scheduler.model.costs import overlap
 
 # Seconds for each small feasibility solve behind an explanation, and the least worth
 # starting one with (most answer in 10 to 150 ms).
@@ -304,7 +305,7 @@ def _core_of(m: RosterModel, until: float, off: Collection[str] = ()
              ) -> Core | Literal["feasible"] | None:
     """`_core` of a model built for explaining, by `until`, with the rules of `off`
     switched off (their switches left out of the assumptions)."""
-    on = {rule: literal for rule, literal in m.switches.items() if rule not in off}
+    on = _switched_on(m, off)
     assumed = [r.literal for r in m.assumptions] + list(on.values())
     core = _solve(m, assumed, until - clock.now())
     if not isinstance(core, set):
@@ -332,6 +333,11 @@ def _core_of(m: RosterModel, until: float, off: Collection[str] = ()
             core = again | {on[r].index for r in named}
     by_index = {r.literal.index: r for r in m.assumptions}
     return Core([by_index[i] for i in sorted(core) if i in by_index], named)
+
+
+def _switched_on(m: RosterModel, off: Collection[str]) -> dict[str, cp.IntVar]:
+    """The model's rule switches, by rule, but those of `off`."""
+    return {rule: literal for rule, literal in m.switches.items() if rule not in off}
 
 
 def _under(rules: list[str], sep: str = "and") -> Reason:
@@ -407,7 +413,7 @@ def unstaffed_reason(m: Context, case: Case, staffed_teams: dict[CaseId, set[Pro
     for other_id, team in staffed_teams.items():
         other = m.scenario.case_by_id[other_id]
         shared = team & eligible
-        if shared and other.start <= case.end and case.start <= other.end:
+        if shared and overlap(other, case):
             rivals.append((len(shared), other_id))
             for p in shared:
                 busy.setdefault(p, []).append(other_id)
@@ -490,8 +496,7 @@ def _fits_without(m: RosterModel, until: float, rule: str) -> bool:
     on, proven by `until`."""
     if until - clock.now() < MIN_CORE_SECONDS:
         return False
-    assumed = [r.literal for r in m.assumptions] + [
-        literal for name, literal in m.switches.items() if name != rule]
+    assumed = [r.literal for r in m.assumptions] + list(_switched_on(m, [rule]).values())
     return _solve(m, assumed, until - clock.now()) == "feasible"
 
 
@@ -505,7 +510,7 @@ def _coupled(m: Context, case: Case, teams: Mapping[CaseId, Sequence[Option]]) -
     out = []
     for c, team in sorted(teams.items()):
         other = s.case_by_id[c]
-        if other.start > case.end or case.start > other.end:
+        if not overlap(other, case):
             continue
         if any(o.person in eligible or (o.on_site and s.prosecutor_by_id[o.person].home in offices
                                         and s.prosecutor_by_id[o.person].home != other.venue)

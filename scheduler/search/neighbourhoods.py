@@ -28,6 +28,7 @@ from models.ids import CaseId, ProsecutorId, UnitId
 from scheduler import tuning
 from scheduler.instance.eligibility import Option
 from scheduler.model.core import Context
+from scheduler.model.costs import overlap
 
 
 @dataclass
@@ -48,10 +49,6 @@ class Teams:
             teams.by_person[o.person].add(o.case)
             teams.by_home[people[o.person].home].add(o.case)
         return teams
-
-
-def _overlap(a: Case, b: Case) -> bool:
-    return a.start <= b.end and b.start <= a.end
 
 
 def _city(ctx: Context, case: Case) -> str:
@@ -91,7 +88,7 @@ def _tied(ctx: Context, teams: Teams, seed: Case) -> list[CaseId]:
         for c in teams.by_home[people[o.person].home]:
             shared[c] += 1
     cases = s.case_by_id
-    tied = [c for c in shared if c != seed.id and _overlap(cases[c], seed)]
+    tied = [c for c in shared if c != seed.id and overlap(cases[c], seed)]
     return sorted(tied, key=lambda c: (-shared[c], c))
 
 
@@ -132,7 +129,7 @@ def holding(ctx: Context, teams: Teams, waiting: Sequence[Case],
             usable[seed.id])
         for p in able:
             for c in teams.by_person.get(p, ()):
-                if _overlap(cases[c], seed):
+                if overlap(cases[c], seed):
                     held[c] += 1
     return sorted(held, key=lambda c: (-held[c], c))
 
