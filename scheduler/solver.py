@@ -55,7 +55,7 @@ from scheduler.model.core import (
     no_cycle_collection,
 )
 from scheduler.report import COST_TOLERANCE, case_rosters, evaluate
-from scheduler.search.compose import compose, fitted, waiting
+from scheduler.search.compose import adopted, compose, fitted, waiting
 from scheduler.search.incumbent import Incumbent
 from scheduler.search.lns import beats, improve, keeps_musts, mend, nearest_people, reopen
 from scheduler.search.neighbourhoods import Teams, holding
@@ -249,6 +249,7 @@ def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, wo
         merging, tried = clock.now(), set[Rivals]()
         singles_tried = set[frozenset[CaseId]]()
         falls_tried = set[Fall]()
+        solved = {id(b) for b in bounds}
         short = highest_priority(bounds) - best.objective.staffed_priority
         if short <= tuning.MERGE_SHORT_SHARE * highest_priority(bounds):
             merging = max(merging, min(deadline - relaxing - for_polish,
@@ -267,6 +268,10 @@ def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, wo
             bounds = joined
             reporter.proven(highest_priority(bounds))
         pairs_rate = (cost_bound_at(ctx, bounds, best) - was) / max(clock.now() - began, 1e-3)
+        adopting = adopted(ctx, best, [b for b in bounds if id(b) not in solved])
+        if adopting is not best:
+            best = adopting
+            reporter.incumbent(best)
     relax = relaxing > 0 and _relaxes(bounds, counted, best.objective.staffed_priority)
     if relax:
         deadline -= relaxing

@@ -14,7 +14,7 @@ from scheduler.construct.greedy import greedy
 from scheduler.model.core import make_context
 from scheduler.report import case_rosters, evaluate, is_better
 from scheduler.search import compose as compose_module
-from scheduler.search.compose import Composed, compose, fitted, waiting
+from scheduler.search.compose import Composed, adopted, compose, fitted, waiting
 from scheduler.search.incumbent import Incumbent
 from scheduler.search.lns import nearest_people
 from scheduler.search.lns import reopen as lns_reopen
@@ -212,3 +212,45 @@ def test_stopped_as_the_parts_end_their_teams_are_still_put_together(
     [put_together] = composed
     assert not is_better(put_together.roster.objective, roster.objective)
     assert check_roster(s, roster).ok
+
+
+def _teams_of(s: Scenario, people: dict[str, str]) -> tuple[Any, Incumbent]:
+    """`s`'s context and the roster giving each case of `people` its one person."""
+    ctx = make_context(s)
+    chosen = [o for case, who in people.items() for o in ctx.candidates.by_case[case]
+              if o.person == who]
+    return ctx, Incumbent(chosen, set(people), evaluate(ctx, chosen, set(people)))
+
+
+def _part_of(s: Scenario, ctx: Any, case_id: str, who: str) -> PartBound:
+    """The part of `case_id` alone, its team found alone `who`."""
+    team = [o for o in ctx.candidates.by_case[case_id] if o.person == who]
+    found = Found(chosen=team, staffed={case_id}, solved=True, priority_proven=True)
+    return PartBound(frozenset({case_id}), s.priority_of({case_id}),
+                     s.priority_of({case_id}), {}, found)
+
+
+def test_adopted_puts_in_a_part_team_that_fits_and_costs_less() -> None:
+    """The roster sends p1 and p2 from far away to x and y; part {x} found p0, next door,
+    alone: p0 is free, so x takes p0 and the roster costs less. Part {y} found p0 too, but
+    p0 now serves x on the same days at 60 %: y keeps p2 (capacity, rule 5), though with
+    peak_load weighted 0 nothing in the cost stops p0 taking both. The checker accepts
+    the roster."""
+    s = _one_star()
+    s = s.replace(policy=s.policy.model_copy(
+        update={"weights": s.policy.weights.model_copy(update={"peak_load": 0})}))
+    ctx, best = _teams_of(s, {"x": "p1", "y": "p2"})
+    found = adopted(ctx, best, [_part_of(s, ctx, "x", "p0"), _part_of(s, ctx, "y", "p0")])
+    assert {(o.case, o.person) for o in found.chosen} == {("x", "p0"), ("y", "p2")}
+    assert found.objective.cost < best.objective.cost
+    roster = Roster(scenario=s.name, status=Status.FEASIBLE, objective=found.objective,
+                    cases=case_rosters(ctx, found.chosen, found.staffed, {}))
+    assert check_roster(s, roster).ok
+
+
+def test_adopted_keeps_the_roster_where_the_part_team_costs_more() -> None:
+    """x already has p0, the cheapest; part {x} found p1 (far away): the roster stays as
+    it is, the very same roster."""
+    s = _one_star()
+    ctx, best = _teams_of(s, {"x": "p0", "y": "p2"})
+    assert adopted(ctx, best, [_part_of(s, ctx, "x", "p1")]) is best

@@ -23,10 +23,10 @@ from scheduler.construct.ledger import Ledger
 from scheduler.construct.rarest import staff_more
 from scheduler.instance.eligibility import Option
 from scheduler.model.core import Context
-from scheduler.report import evaluate, utilisation
+from scheduler.report import evaluate, team_cost, utilisation
 from scheduler.search.incumbent import Incumbent
 from scheduler.search.lns import beats, conflicts, reopen
-from scheduler.search.polish import polishing
+from scheduler.search.polish import GAIN, polishing
 
 
 @dataclass(frozen=True)
@@ -126,3 +126,70 @@ def waiting(ctx: Context, staffed: Set[CaseId], bounds: Sequence[PartBound],
         out += [(c not in alone, -s.case_by_id[c].priority, c)
                 for c in b.cases - staffed - impossible]
     return [c for *_, c in sorted(out)]
+
+
+def adopted(ctx: Context, best: Incumbent, parts: Sequence[PartBound]) -> Incumbent:
+    """`best` with each part's own teams (as the part found them, alone or joined with a
+    rival) in place of the roster's teams of its cases, wherever they fit beside the rest
+    of the roster (capacity and home staffing, `Ledger`), staff at least as much of the
+    part and cost less, and the whole roster is then better. The bound's solves find such
+    teams and nothing else put them in: on dense 4,000 x 700 two cases joined for the bound
+    had teams 872 cheaper that fitted the 60 s roster as it stood."""
+    s = ctx.scenario
+    teams: dict[CaseId, list[Option]] = {}
+    for o in best.chosen:
+        teams.setdefault(o.case, []).append(o)
+    ledger: Ledger | None = None
+    journals: dict[CaseId, list[tuple[str, str, int]]] = {}
+    for b in parts:
+        if not b.roster.solved or not _cheaper(ctx, b, best.staffed, teams):
+            continue
+        if ledger is None:  # only once a part may gain: most calls have none
+            ledger = Ledger(s)
+            for o in best.chosen:
+                ledger.commit(o, s.case_by_id[o.case], journals.setdefault(o.case, []))
+        mine = [c for c in b.cases if c in teams]
+        for c in mine:
+            ledger.undo(journals[c], s.case_by_id[c])
+        tried: dict[CaseId, list[tuple[str, str, int]]] = {}
+        fits = True
+        for o in b.roster.chosen:
+            case = s.case_by_id[o.case]
+            if not ledger.fits(o, case):
+                fits = False
+                break
+            ledger.commit(o, case, tried.setdefault(o.case, []))
+        if fits:
+            chosen = [o for o in best.chosen if o.case not in b.cases] + b.roster.chosen
+            staffed = (best.staffed - b.cases) | b.roster.staffed
+            found = Incumbent(chosen, staffed, evaluate(ctx, chosen, staffed))
+            fits = beats(ctx, found, best)
+        if fits:
+            best, journals = found, {**{c: j for c, j in journals.items() if c not in b.cases},
+                                     **tried}
+            teams = {c: t for c, t in teams.items() if c not in b.cases}
+            for o in b.roster.chosen:
+                teams.setdefault(o.case, []).append(o)
+            continue
+        for c, journal in tried.items():
+            ledger.undo(journal, s.case_by_id[c])
+        for c in mine:
+            for o in teams[c]:
+                ledger.commit(o, s.case_by_id[c], journals[c])
+    return best
+
+
+def _cheaper(ctx: Context, b: PartBound, staffed: Set[CaseId],
+             teams: dict[CaseId, list[Option]]) -> bool:
+    """Whether the part's own teams staff more of it than the roster (`staffed`, `teams`),
+    or as much at a lower cost of their own."""
+    s = ctx.scenario
+    ours, theirs = s.priority_of(staffed & b.cases), s.priority_of(b.roster.staffed)
+    if theirs != ours:
+        return theirs > ours
+    own: dict[CaseId, list[Option]] = {}
+    for o in b.roster.chosen:
+        own.setdefault(o.case, []).append(o)
+    paid = sum(team_cost(ctx, s.case_by_id[c], teams.get(c, [])) for c in b.cases & staffed)
+    alone = sum(team_cost(ctx, s.case_by_id[c], t) for c, t in own.items())
+    return alone < paid - GAIN

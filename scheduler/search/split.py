@@ -34,6 +34,7 @@ from scheduler.bounds.parts import (
     with_lower_levels,
 )
 from scheduler.model.core import Context
+from scheduler.search.compose import adopted
 from scheduler.search.incumbent import Incumbent
 from scheduler.search.lns import improve
 from scheduler.search.regions import regions
@@ -106,37 +107,64 @@ def search_and_bound(ctx: Context, best: Incumbent, bounds: list[PartBound], *,
                                 before.objective.cost - best.objective.cost, began)
             seed += 1
         elif turn == "singles":
-            was = highest_priority(bounds), cost_bound_at(ctx, bounds, best)
+            gauge = _Gauge(ctx, bounds, best)
             bounds = solve_singles(ctx, bounds, best, until=until, workers=workers, seed=seed,
                                    tried=singles_tried, stop=stop)
             # A case proven impossible alone is not searched for again.
             impossible = impossible | {c for b in bounds if not b.highest for c in b.cases}
+            best = gauge.adopt(bounds, on_improve)
             on_bounds(bounds)
-            now = highest_priority(bounds), cost_bound_at(ctx, bounds, best)
-            singles_rate = _rate(now[0], was[0], now[1] - was[1], began)
+            singles_rate = gauge.rate(bounds, best, began)
         elif turn == "falls":
-            was = highest_priority(bounds), cost_bound_at(ctx, bounds, best)
+            gauge = _Gauge(ctx, bounds, best)
             bounds = with_lower_levels(ctx, bounds, best.objective.staffed_priority, until=until,
                                        seed=seed, stop=stop, asked=falls_tried)
+            best = gauge.adopt(bounds, on_improve)
             on_bounds(bounds)
-            now = highest_priority(bounds), cost_bound_at(ctx, bounds, best)
-            falls_rate = _rate(now[0], was[0], now[1] - was[1], began)
+            falls_rate = gauge.rate(bounds, best, began)
         else:
-            was = highest_priority(bounds), cost_bound_at(ctx, bounds, best)
+            gauge = _Gauge(ctx, bounds, best)
             untried = len(tried)
             for joined in merge_rivals(ctx, bounds, best, until=until, workers=workers,
                                        seed=seed, impossible=impossible, stop=stop,
                                        tried=tried):
                 bounds = joined
                 on_bounds(bounds)
-            now = highest_priority(bounds), cost_bound_at(ctx, bounds, best)
-            pairs_rate = _rate(now[0], was[0], now[1] - was[1], began)
+            best = gauge.adopt(bounds, on_improve)
+            pairs_rate = gauge.rate(bounds, best, began)
             if len(tried) == untried and not pairs_rate:
                 # None left to try: a slice of theirs would end at once, and if it were
                 # fair, the next too, until they had had as much time as the search.
                 pairs_rate = -1.0
         spent[turn] += clock.now() - began
     return Split(best, bounds)
+
+
+class _Gauge:
+    """What a slice for the bound closed: the bound's gap as it found it, and the roster's,
+    which the teams its solves find may improve (`scheduler.search.compose.adopted`)."""
+
+    def __init__(self, ctx: Context, bounds: list[PartBound], roster: Incumbent) -> None:
+        self.ctx, self.bounds, self.roster = ctx, bounds, roster
+        self.highest = highest_priority(bounds)
+        self.cost = cost_bound_at(ctx, bounds, roster)
+
+    def adopt(self, bounds: list[PartBound], on_improve: Callable[[Incumbent], None]
+              ) -> Incumbent:
+        """The roster with the teams of the parts solved since, where they improve it."""
+        before = {id(b) for b in self.bounds}
+        found = adopted(self.ctx, self.roster, [b for b in bounds if id(b) not in before])
+        if found is not self.roster:
+            on_improve(found)
+        return found
+
+    def rate(self, bounds: list[PartBound], roster: Incumbent, began: float) -> float:
+        """How fast the slice begun at `began` closed the gap, both sides of it."""
+        if roster.objective.staffed_priority > self.roster.objective.staffed_priority:
+            return math.inf
+        won = cost_bound_at(self.ctx, bounds, roster) - self.cost
+        return _rate(highest_priority(bounds), self.highest,
+                     won + self.roster.objective.cost - roster.objective.cost, began)
 
 
 def cost_bound_at(ctx: Context, bounds: list[PartBound], roster: Incumbent) -> float:
