@@ -15,7 +15,7 @@ import math
 import threading
 from collections.abc import Callable, Mapping, Set
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from time import perf_counter
 from typing import Literal
 
@@ -27,6 +27,7 @@ from scheduler.alternatives import next_best
 from scheduler.bounds.alone import counted_bounds, least_costs, with_counted
 from scheduler.bounds.coupled import Rivals, merge_rivals
 from scheduler.bounds.parts import (
+    Asked,
     Fall,
     PartBound,
     cost_bound,
@@ -148,8 +149,8 @@ class _BoundByParts:
     proven: int | None = None
     # The rival pairs tried as one (`merge_rivals`), not to be tried again.
     rivals_tried: frozenset[Rivals] = frozenset()
-    # The falls solved for (`with_lower_levels`), not to be asked again.
-    falls_tried: frozenset[Fall] = frozenset()
+    # The falls asked (`with_lower_levels`): answered, or how long they had.
+    falls_tried: Mapping[Fall, float] = field(default_factory=dict)
 
 
 def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, workers: int,
@@ -248,7 +249,7 @@ def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, wo
         # search had 6.5 s.
         merging, tried = clock.now(), set[Rivals]()
         singles_tried = set[frozenset[CaseId]]()
-        falls_tried = set[Fall]()
+        falls_tried: Asked = {}
         solved = {id(b) for b in bounds}
         short = highest_priority(bounds) - best.objective.staffed_priority
         if short <= tuning.MERGE_SHORT_SHARE * highest_priority(bounds):
@@ -309,8 +310,7 @@ def _search_neighbourhoods(ctx: Context, best: Incumbent, *, deadline: float, wo
                                relax, tried=len(bounds) if ran else None,
                                proven=sum(map(settled, bounds)) if ran else None,
                                rivals_tried=frozenset(tried) if replanned is None else frozenset(),
-                               falls_tried=frozenset(falls_tried) if replanned is None
-                               else frozenset())
+                               falls_tried=dict(falls_tried) if replanned is None else {})
 
 
 def _relaxes(bounds: list[PartBound], counted: Mapping[CaseId, PartBound],
@@ -342,7 +342,7 @@ def _tightened(ctx: Context, parts: list[PartBound], by_parts: _BoundByParts, be
     resumed = resumed_unproven(ctx, parts, until=(clock.now() + until) / 2, seed=seed,
                                stop=stop)
     lowered = with_lower_levels(ctx, resumed, best.objective.staffed_priority, until=until,
-                                seed=seed, stop=stop, asked=set(by_parts.falls_tried))
+                                seed=seed, stop=stop, asked=dict(by_parts.falls_tried))
     newly = sum(settled(a) and not settled(b) for a, b in zip(resumed, parts, strict=True))
     by_parts = replace(by_parts, proven=None if by_parts.proven is None
                        else by_parts.proven + newly)

@@ -224,8 +224,12 @@ PUT_OFF_SINGLES_SHARE = 0.5
 RESUME_LEAST_SECONDS = 0.25
 # Where the roster's priority lets a part whose cost was not proven fall
 # (`scheduler.bounds.parts.with_lower_levels`), CP-SAT bounds its cost at the lower level
-# for at most this long.
+# for at most this long the first time it is asked.
 FALL_UNPROVEN_SECONDS = 1.0
+# A fall cut short is asked again with twice the time it had, in a slice of the split
+# (`scheduler.search.split`) made that long, but never longer than this share of the
+# search's time left: the roster still has its search to finish.
+FALL_MOST_SHARE = 0.5
 # Rival parts (scheduler.bounds.coupled) are tried as one only if at least this much of
 # the parts' share is left, and each pair gets at least this much: a pair with the
 # provincial part of tight 2,000 x 300 proved its priority and cost in 1.9 to 2.2 s.

@@ -11,7 +11,15 @@ import pytest
 from scheduler import clock, tuning
 from scheduler.bounds.alone import counted_bounds, with_counted
 from scheduler.bounds.coupled import Rivals
-from scheduler.bounds.parts import PartBound, cost_bound, deferred, highest_priority, solve_parts
+from scheduler.bounds.parts import (
+    ANSWERED,
+    Asked,
+    PartBound,
+    cost_bound,
+    deferred,
+    highest_priority,
+    solve_parts,
+)
 from scheduler.model.core import Context, make_context
 from scheduler.report import evaluate
 from scheduler.search import split
@@ -25,7 +33,7 @@ def _split(ctx: Context, bounds: list[PartBound], roster: Incumbent, *, pairs_ra
            tried: set[Rivals] | None = None) -> Split:
     return search_and_bound(ctx, roster, bounds, deadline=perf_counter() + 2.0, workers=1,
                             seed=0, pairs_rate=pairs_rate, tried=set() if tried is None else tried,
-                            singles_tried=set(), falls_tried=set(),
+                            singles_tried=set(), falls_tried={},
                             impossible=set(), least={}, around=set(),
                             on_improve=lambda _: None, on_bounds=lambda _: None)
 
@@ -35,7 +43,7 @@ def _split_on_work(ctx: Context, bounds: list[PartBound], roster: Incumbent) -> 
     with clock.counting(clock.WorkClock(perf_counter() + 60.0)):
         return search_and_bound(ctx, roster, bounds, deadline=2.0, workers=1, seed=0,
                                 pairs_rate=0.0, tried={_ELSEWHERE}, singles_tried=set(),
-                                falls_tried=set(), impossible=set(), least={}, around=set(),
+                                falls_tried={}, impossible=set(), least={}, around=set(),
                                 on_improve=lambda _: None, on_bounds=lambda _: None)
 
 
@@ -204,7 +212,7 @@ def test_split_bounds_a_part_where_the_roster_lets_it_fall(
     """The part of x, y and z is proven at its highest, 3, and counted below it; a roster
     staffing 2 lets it fall one. The search (stubbed) wins nothing, and the falls, not yet
     measured, get a slice: the bound at 2 rises from counting's to CP-SAT's least cost of
-    the whole at 2, and the fall is noted as asked."""
+    the whole at 2, and the fall is noted as answered."""
     s = _three_want_one()
     ctx = make_context(s)
     counted = counted_bounds(ctx)
@@ -214,7 +222,7 @@ def test_split_bounds_a_part_where_the_roster_lets_it_fall(
     two = [o for o in part.roster.chosen if o.case in {"x", "y"}]
     roster = Incumbent(two, {"x", "y"}, evaluate(ctx, two, {"x", "y"}))
     monkeypatch.setattr(split, "improve", lambda ctx, best, **kwargs: best)
-    falls: set[tuple[frozenset[str], int]] = set()
+    falls: Asked = {}
     out = search_and_bound(ctx, roster, bounds, deadline=perf_counter() + 2.0, workers=1,
                            seed=0, pairs_rate=0.0, tried={_ELSEWHERE}, singles_tried=set(),
                            falls_tried=falls, impossible=set(), least={}, around=set(),
@@ -222,4 +230,4 @@ def test_split_bounds_a_part_where_the_roster_lets_it_fall(
     least = _least_cost_whole(s, 2)
     assert (cost_bound(bounds, 2) or 0.0) < least
     assert cost_bound(out.bounds, 2) == pytest.approx(least)
-    assert falls == {(part.cases, 2)}
+    assert falls == {(part.cases, 2): ANSWERED}

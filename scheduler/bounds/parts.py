@@ -25,7 +25,7 @@ together staffed 1,195.
 
 import math
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence, Set
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 
@@ -588,15 +588,19 @@ def without(bounds: Sequence[PartBound], impossible: Mapping[CaseId, int]) -> li
 
 
 Fall = tuple[frozenset[CaseId], int]  # a part's cases, and a level below its highest
+# Each fall asked: the seconds it had where CP-SAT was cut short, `ANSWERED` where it proved.
+Asked = dict[Fall, float]
+ANSWERED = math.inf
 
 
 def with_lower_levels(ctx: Context, bounds: Sequence[PartBound], priority: int, *,
                       until: float, seed: int, stop: threading.Event | None = None,
-                      asked: set[Fall] | None = None) -> list[PartBound]:
+                      asked: Asked | None = None) -> list[PartBound]:
     """`bounds`, where a roster staffing only `priority` lets parts fall short of their
     highest, with CP-SAT's least cost of the part `cost_bound` lets shed most, solved
     whole, at the level it falls to; then of the next, as the fall moves, until `until`.
-    Falls in `asked` are not asked again, and those asked here join it.
+    A fall of `asked` is asked again only where it was cut short and there is twice the
+    time it had (`pending_falls`); those asked here join it.
 
     Below a part's proven level only its cases' counting bounds it
     (`scheduler.bounds.alone.with_counted`), far below CP-SAT: on tight 2,000 x 300 a part
@@ -604,40 +608,54 @@ def with_lower_levels(ctx: Context, bounds: Sequence[PartBound], priority: int, 
     parts bounded the roster's cost at 27,790 (29,802 so). On scarce 4,000 x 700, seed 2,
     one worker, the gap went from 15.6 to 12.1 %."""
     out = list(bounds)
-    asked = set() if asked is None else asked
+    asked = {} if asked is None else asked
     while clock.now() < until and not (stop is not None and stop.is_set()):
-        falls = pending_falls(out, priority, asked)
+        falls = pending_falls(out, priority, asked, seconds=until - clock.now())
         if not falls:
             break
         # The one shedding most, with all the time left if its cost was proven at its
         # highest: CP-SAT ends once it proves (0.04 to 0.4 s a part there), and what it
-        # proves may move the fall elsewhere. A part whose cost was not proven will not
-        # be proven here either, and gets what its first bounds take: on dense
-        # 4,000 x 700 a fall left at such a part, counted, shed 5,700.
+        # proves may move the fall elsewhere. A part whose cost was not proven gets what
+        # its first bounds take, and twice as long each time it is asked again: on dense
+        # 4,000 x 700 a fall left at such a part, counted, shed 5,700; on scarce
+        # 4,000 x 700 seed 2 a part of 81 cases counted at 25,206 one level down had no
+        # bound from CP-SAT in 1 s, 30,700 in 3 s and 36,700 in 6 s, and the gap stayed
+        # at 19 % where it was never asked again.
         i, level = min(falls, key=lambda fall: (out[fall[0]].least_cost(fall[1])
                                                 - out[fall[0]].least_cost(out[fall[0]].highest),
                                                 fall))
         b = out[i]
-        asked.add((b.cases, level))
+        fall = b.cases, level
         seconds = until - clock.now()
         if not b.roster.cost_proven:
-            seconds = min(seconds, tuning.FALL_UNPROVEN_SECONDS)
+            seconds = min(seconds, max(tuning.FALL_UNPROVEN_SECONDS, 2 * asked.get(fall, 0.0)))
         found = least_cost_at(_alone(ctx, set(b.cases)), level, b.roster.chosen,
                               b.roster.staffed, seconds=seconds, workers=1, seed=seed,
                               stop=stop, light=True)
+        asked[fall] = ANSWERED if found.cost_proven else seconds
         if found.bound is not None and found.bound > b.least_cost(level):
             out[i] = replace(b, least_costs={**b.least_costs, level: found.bound})
     return out
 
 
-def pending_falls(bounds: Sequence[PartBound], priority: int, asked: Set[Fall]
-                  ) -> list[tuple[int, int]]:
+def pending_falls(bounds: Sequence[PartBound], priority: int, asked: Mapping[Fall, float],
+                  *, seconds: float) -> list[tuple[int, int]]:
     """Where the least costly roster staffing `priority` falls short (`falling_short`), in
-    parts solved as one model (their teams are the hint) and not yet `asked`: each part's
-    index and the level it falls to."""
+    parts solved as one model (their teams are the hint), not answered in `asked` and, if
+    asked before, given twice as long there in `seconds`: each part's index and the level
+    it falls to."""
     return [(i, bounds[i].highest - short) for i, short in falling_short(bounds, priority).items()
             if len(bounds[i].cases) > 1 and bounds[i].roster.solved
-            and (bounds[i].cases, bounds[i].highest - short) not in asked]
+            and 2 * asked.get((bounds[i].cases, bounds[i].highest - short), 0.0) <= seconds]
+
+
+def falls_want(bounds: Sequence[PartBound], priority: int, asked: Mapping[Fall, float],
+               *, seconds: float) -> float:
+    """The longest that a fall pending in `seconds` (`pending_falls`) wants: twice what it
+    had when cut short, 0 where none was asked before."""
+    return max((2 * asked.get((bounds[i].cases, level), 0.0)
+                for i, level in pending_falls(bounds, priority, asked, seconds=seconds)),
+               default=0.0)
 
 
 def _unproven_excess(ctx: Context, b: PartBound) -> float:

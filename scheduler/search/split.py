@@ -24,10 +24,11 @@ from models.ids import CaseId
 from scheduler import clock, tuning
 from scheduler.bounds.coupled import Rivals, merge_rivals
 from scheduler.bounds.parts import (
-    Fall,
+    Asked,
     PartBound,
     cost_bound,
     deferred,
+    falls_want,
     highest_priority,
     pending_falls,
     solve_singles,
@@ -51,7 +52,7 @@ class Split:
 def search_and_bound(ctx: Context, best: Incumbent, bounds: list[PartBound], *,
                      deadline: float, workers: int, seed: int, pairs_rate: float,
                      tried: set[Rivals], singles_tried: set[frozenset[CaseId]],
-                     falls_tried: set[Fall], impossible: Set[CaseId],
+                     falls_tried: Asked, impossible: Set[CaseId],
                      least: Mapping[CaseId, float], around: set[CaseId],
                      on_improve: Callable[[Incumbent], None],
                      on_bounds: Callable[[list[PartBound]], None],
@@ -59,9 +60,10 @@ def search_and_bound(ctx: Context, best: Incumbent, bounds: list[PartBound], *,
     """Neighbourhood search from `best`, the `deferred` cases, the parts' falls and rival
     pairs on `bounds` until `deadline`, in slices of `tuning.SPLIT_SLICE_SECONDS`, each to
     the one that closed the gap fastest in its last slice (the pairs at `pairs_rate`, in
-    cost a second, before they run here; the pairs of `tried`, the cases of
-    `singles_tried` and the falls of `falls_tried` are not tried again, and those tried
-    here join them). The search goes first, then the single cases and the falls (not yet
+    cost a second, before they run here; the pairs of `tried` and the cases of
+    `singles_tried` are not tried again, nor the falls `falls_tried` answered (one cut
+    short there is, in a slice long enough for twice its time), and those tried here join
+    them). The search goes first, then the single cases and the falls (not yet
     measured); none but the single cases and the falls, once all are tried, stops for
     good, as a slice that won nothing may have been unlucky.
     Where none won anything and the roster staffs about what the parts allow, the slice
@@ -82,7 +84,10 @@ def search_and_bound(ctx: Context, best: Incumbent, bounds: list[PartBound], *,
             until = deadline  # no slice too short to take a step
         if not any(deferred(b) and b.cases not in singles_tried for b in bounds):
             singles_rate = -1.0  # none left
-        if not pending_falls(bounds, best.objective.staffed_priority, falls_tried):
+        # A fall cut short may want a longer slice, but not most of what is left.
+        falls_may = max((deadline - began) * tuning.FALL_MOST_SHARE, until - began)
+        if not pending_falls(bounds, best.objective.staffed_priority, falls_tried,
+                             seconds=falls_may):
             falls_rate = -1.0  # none left at the roster's priority
         elif falls_rate < 0:
             falls_rate = math.inf  # new ones, since the roster's priority or the parts moved
@@ -116,6 +121,9 @@ def search_and_bound(ctx: Context, best: Incumbent, bounds: list[PartBound], *,
             on_bounds(bounds)
             singles_rate = gauge.rate(bounds, best, began)
         elif turn == "falls":
+            # Long enough for a fall cut short before to have twice its time.
+            until = max(until, began + falls_want(bounds, best.objective.staffed_priority,
+                                                  falls_tried, seconds=falls_may))
             gauge = _Gauge(ctx, bounds, best)
             bounds = with_lower_levels(ctx, bounds, best.objective.staffed_priority, until=until,
                                        seed=seed, stop=stop, asked=falls_tried)
