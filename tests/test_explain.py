@@ -205,8 +205,28 @@ def test_beside_the_teams_names_home_staffing_when_only_it_binds() -> None:
     and Chinese."""
     assert _b_left_out(_one_office(min_staff=2)) == (
         "can be staffed alone, but not beside the team of a, under home staffing (rule 6): "
-        "1 prosecutor",
-        "单独可以组建，但受驻院人数要求（规则6）所限，不能与a的专案组同时组建：1名检察官")
+        "O keeps 2 of its 3 prosecutors at home, with 1 away (1 on a)",
+        "单独可以组建，但受驻院人数要求（规则6）所限，不能与a的专案组同时组建："
+        "O须有2名检察官驻院（在岗3名），已有1名外出（其中1名在a）")
+
+
+def test_beside_the_teams_names_the_office_they_empty_not_one_its_commitments_hold() -> None:
+    """As above, and office Q (keeps 1 of q1 and q2 at home), whose q1 is away on a
+    committed roster over b's days (b may not have q1, who could go being away already):
+    Q cannot spare q2 either, but because of its own commitment, not a's team. The
+    details name O and its numbers, not Q."""
+    one = {"leader": None, "members": {"prosecutor": 1}, "load": 0.5}
+    away = {"start": "2022-01-01", "end": "2022-01-10", "load": 0.1, "away": True}
+    s = scenario([unit("o", min_staff=2), unit("q", min_staff=1), unit("v")],
+                 [person("p1", "o"), person("p2", "o"), person("p3", "o"),
+                  person("q1", "q", commitments=[away]), person("q2", "q")],
+                 [case("a", "v", priority=5, require_prosecutors=["p1"], team=one),
+                  case("b", "v", exclude_prosecutors=["p1", "q1"], team=one)],
+                 roads=[road("o", "v", 10), road("q", "v", 10)])
+    english_reason, _ = _b_left_out(s)
+    assert english_reason == (
+        "can be staffed alone, but not beside the team of a, under home staffing (rule 6): "
+        "O keeps 2 of its 3 prosecutors at home, with 1 away (1 on a)")
 
 
 def test_beside_the_teams_says_either_rule_when_relaxing_either_is_enough() -> None:
@@ -218,9 +238,10 @@ def test_beside_the_teams_says_either_rule_when_relaxing_either_is_enough() -> N
     s = s.replace(cases=[s.cases[0], s.cases[1].model_copy(update={"exclude_prosecutors": []})])
     assert _b_left_out(s) == (
         "can be staffed alone, but not beside the team of a, under capacity (rule 5) or "
-        "home staffing (rule 6) (relaxing either alone would staff it): 1 prosecutor",
+        "home staffing (rule 6) (relaxing either alone would staff it): O keeps 2 of its 3 "
+        "prosecutors at home, with 1 away (1 on a)",
         "单独可以组建，但受工作量上限（规则5）或驻院人数要求（规则6）所限，不能与a的专案组同时组建"
-        "（放宽其中任一项即可组建）：1名检察官")
+        "（放宽其中任一项即可组建）：O须有2名检察官驻院（在岗3名），已有1名外出（其中1名在a）")
 
 
 def test_beside_the_teams_names_each_team_and_rule_where_one_core_is_not_enough() -> None:

@@ -24,6 +24,7 @@ from models.enums import ROLE_RANK, Role, slot_takes
 from models.ids import CaseId, ProsecutorId, Skill, UnitId
 from models.reason import Reason, date, listing, term, why
 from scheduler import clock
+from scheduler.explain.held import held_at_home
 from scheduler.explain.words import case_ref, person_ref, unit_ref
 from scheduler.instance.eligibility import (
     Option,
@@ -485,7 +486,9 @@ def beside_reason(m: Context, case: Case, teams: Mapping[CaseId, Sequence[Option
             busy.setdefault(p, []).append(c)
     own = list({r.why.key(): r.why for r in requirements
                 if r.case == case.id and r.why.code != "req.mandatory"}.values())
-    details = shortfalls(m, case, busy) or own
+    # Home staffing's numbers are the offices that cannot spare one more.
+    held = held_at_home(m, case, teams, others) if "home_staffing" in rules else []
+    details = shortfalls(m, case, busy) + held or own
     if details:
         return why(f"{teams_of}.details", cases=named, rules=under, details=listing(details))
     return why(f"{teams_of}.rules", cases=named, rules=under)
