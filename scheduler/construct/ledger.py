@@ -119,12 +119,19 @@ class Ledger:
         return bool(away) and any(d in away for d in range(case.start.toordinal(),
                                                            case.end.toordinal() + 1))
 
+    def first_short(self, unit: UnitId, case: Case) -> int | None:
+        """The first day of `case` (an ordinal) on which `unit` cannot spare one more of
+        its staff (rule 6), or None if it can on every day."""
+        return self._short_on(unit, range(case.start.toordinal(), case.end.toordinal() + 1))
+
     def _spares(self, unit_id: UnitId, days: Iterable[int]) -> bool:
+        return self._short_on(unit_id, days) is None
+
+    def _short_on(self, unit_id: UnitId, days: Iterable[int]) -> int | None:
         unit = self.scenario.unit_by_id[unit_id]
         gone = self._unit_away(unit_id)
-        return all(self.present(unit_id, d) - gone.get(d, 0) - 1
-                   >= min(unit.min_staff_at_home, self.present(unit_id, d))
-                   for d in days)
+        return next((d for d in days if self.present(unit_id, d) - gone.get(d, 0) - 1
+                     < min(unit.min_staff_at_home, self.present(unit_id, d))), None)
 
     def commit(self, option: Option, case: Case, journal: list[tuple[str, str, int]]) -> None:
         """Book `option`'s load and absence; `journal` records what to undo."""

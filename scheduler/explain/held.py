@@ -31,13 +31,11 @@ def held_at_home(m: Context, case: Case, teams: Mapping[CaseId, Sequence[Option]
                       if is_prosecutor_rank(people[p].role) and people[p].home != case.venue})
     out = []
     for office in offices:
-        if ledger.can_spare(office, case):
+        day = ledger.first_short(office, case)
+        if day is None:
             continue
         unit = s.unit_by_id[office]
-        away = ledger.away[office]  # booked by `can_spare`
-        day = next(d for d in range(case.start.toordinal(), case.end.toordinal() + 1)
-                   if ledger.present(office, d) - away.get(d, 0) - 1
-                   < min(unit.min_staff_at_home, ledger.present(office, d)))
+        away = ledger.away[office]  # booked by `first_short`
         on_teams = {c: {o.person for o in teams[c] if people[o.person].home == office
                         and ledger.leaves_home(o, s.case_by_id[c])
                         and s.case_by_id[c].start.toordinal() <= day
